@@ -1,0 +1,138 @@
+# Makefile: builds libhookprof.so, hookprof-analyze and the launcher; runs tests, the demo and benchmarks.
+
+PREFIX ?= /usr/local
+BUILD ?= build
+CC ?= cc
+CXX ?= c++
+PYTHON ?= python3
+
+WARN := -Wall -Wextra -Wshadow -Wformat=2 -Wmissing-prototypes -Wvla
+ifeq ($(CI),true)
+WARN += -Werror
+endif
+COMMON := -O2 -g -std=gnu11 -D_GNU_SOURCE -Iinclude $(WARN) -MMD -MP
+
+# Sanitizers apply to the analyzer and the unit tests, never to the preloaded library.
+SAN :=
+ifeq ($(ASAN),1)
+SAN += -fsanitize=address -fno-omit-frame-pointer
+endif
+ifeq ($(UBSAN),1)
+SAN += -fsanitize=undefined -fno-sanitize-recover=undefined
+endif
+
+PRELOAD_CFLAGS := $(COMMON) -fPIC -fvisibility=hidden -ftls-model=initial-exec -fno-strict-aliasing
+PRELOAD_LIBS := -lunwind -lzstd -lpthread -ldl
+ANALYZER_CFLAGS := $(COMMON) $(SAN) -Ianalyzer $(shell pkg-config --cflags libdw libzstd 2>/dev/null)
+ANALYZER_LIBS := $(shell pkg-config --libs libdw libzstd 2>/dev/null || echo -ldw -lelf -lzstd) -lm
+TEST_CFLAGS := $(ANALYZER_CFLAGS) -Ipreload -Wno-missing-prototypes
+TEST_LIBS := -lcmocka $(ANALYZER_LIBS) -lunwind -lpthread -ldl
+# Target programs of the integration tests: debug info and frame pointers, never our own sanitizers.
+PROG_CFLAGS := -O1 -g -fno-omit-frame-pointer -D_GNU_SOURCE -Iinclude -Wall -Wno-unused-result
+
+PRELOAD_SRC := $(wildcard preload/*.c)
+PRELOAD_CORE_SRC := $(filter-out preload/hook_%.c,$(PRELOAD_SRC))
+ANALYZER_SRC := $(wildcard analyzer/*.c)
+ANALYZER_CORE_SRC := $(filter-out analyzer/hookprof_analyze.c,$(ANALYZER_SRC))
+UNIT_SRC := $(wildcard tests/unit/test_*.c)
+PROG_LIB_C := $(wildcard tests/programs/lib*.c)
+PROG_C := $(filter-out $(PROG_LIB_C),$(wildcard tests/programs/*.c))
+PROG_CXX := $(wildcard tests/programs/*.cc)
+
+PRELOAD_OBJ := $(PRELOAD_SRC:%.c=$(BUILD)/pic/%.o)
+PRELOAD_CORE_OBJ := $(PRELOAD_CORE_SRC:%.c=$(BUILD)/pic/%.o)
+ANALYZER_OBJ := $(ANALYZER_SRC:%.c=$(BUILD)/obj/%.o)
+ANALYZER_CORE_OBJ := $(ANALYZER_CORE_SRC:%.c=$(BUILD)/obj/%.o)
+UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+PROG_BIN := $(PROG_C:tests/programs/%.c=$(BUILD)/tests/programs/%) \
+	    $(PROG_LIB_C:tests/programs/%.c=$(BUILD)/tests/programs/%.so) \
+	    $(PROG_CXX:tests/programs/%.cc=$(BUILD)/tests/programs/%)
+
+LIB := $(BUILD)/libhookprof.so
+ANALYZE := $(BUILD)/hookprof-analyze
+DEPS_OK := $(BUILD)/.deps-ok
+
+.PHONY: all test unit integration demo bench fuzz install clean test-asan programs
+all: $(LIB) $(ANALYZE)
+
+# The distribution's -dev packages: installed by scripts/install-deps when a header is missing.
+$(DEPS_OK): scripts/install-deps
+	@scripts/install-deps
+	@mkdir -p $(@D) && touch $@
+
+$(BUILD)/pic/%.o: %.c | $(DEPS_OK)
+	@mkdir -p $(@D)
+	$(CC) $(PRELOAD_CFLAGS) -c $< -o $@
+
+$(BUILD)/obj/%.o: %.c | $(DEPS_OK)
+	@mkdir -p $(@D)
+	$(CC) $(ANALYZER_CFLAGS) -c $< -o $@
+
+$(LIB): $(PRELOAD_OBJ)
+	$(CC) -shared -Wl,--no-undefined -Wl,-z,nodelete -o $@ $^ $(PRELOAD_LIBS)
+
+$(ANALYZE): $(ANALYZER_OBJ)
+	$(CC) $(SAN) -o $@ $^ $(ANALYZER_LIBS)
+
+$(BUILD)/libhp_preload_core.a: $(PRELOAD_CORE_OBJ)
+	rm -f $@ && ar rcs $@ $^
+
+$(BUILD)/libhp_analyzer.a: $(ANALYZER_CORE_OBJ)
+	rm -f $@ && ar rcs $@ $^
+
+$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libhp_analyzer.a $(BUILD)/libhp_preload_core.a | $(DEPS_OK)
+	@mkdir -p $(@D)
+	$(CC) $(TEST_CFLAGS) -o $@ $< $(BUILD)/libhp_analyzer.a $(BUILD)/libhp_preload_core.a \
+		-lzstd $(TEST_LIBS)
+
+# Test programs: lib*.c become shared objects, *_instr.c are built with -finstrument-functions.
+$(BUILD)/tests/programs/lib%.so: tests/programs/lib%.c | $(DEPS_OK)
+	@mkdir -p $(@D)
+	$(CC) $(PROG_CFLAGS) -fPIC -shared -o $@ $<
+
+$(BUILD)/tests/programs/%_instr: tests/programs/%_instr.c | $(DEPS_OK)
+	@mkdir -p $(@D)
+	$(CC) $(PROG_CFLAGS) -finstrument-functions -o $@ $< -lpthread -ldl
+
+$(BUILD)/tests/programs/%: tests/programs/%.c | $(DEPS_OK)
+	@mkdir -p $(@D)
+	$(CC) $(PROG_CFLAGS) -o $@ $< -lpthread -ldl -lm
+
+$(BUILD)/tests/programs/%: tests/programs/%.cc | $(DEPS_OK)
+	@mkdir -p $(@D)
+	$(CXX) $(filter-out -std=gnu11,$(PROG_CFLAGS)) -o $@ $< -lpthread
+
+programs: $(PROG_BIN)
+
+unit: $(UNIT_BIN)
+	@fail=0; pass=0; for t in $(UNIT_BIN); do \
+		if $$t; then pass=$$((pass+1)); else fail=$$((fail+1)); echo "FAILED: $$t"; fi; \
+	done; echo "unit: $$pass passed, $$fail failed"; test $$fail = 0
+
+integration: all programs
+	$(PYTHON) tests/integration/run.py --build $(BUILD)
+
+test: all
+	@$(MAKE) --no-print-directory unit
+	@$(MAKE) --no-print-directory integration
+
+test-asan:
+	$(MAKE) BUILD=build-asan ASAN=1 UBSAN=1 test
+
+demo: all $(BUILD)/tests/programs/demo
+	scripts/hookprof -o $(BUILD)/demo.hpt -- $(BUILD)/tests/programs/demo
+
+bench: all programs
+	scripts/bench --build $(BUILD)
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/hookprof $(DESTDIR)$(PREFIX)/include
+	install -m 755 scripts/hookprof $(DESTDIR)$(PREFIX)/bin/hookprof
+	install -m 755 $(ANALYZE) $(DESTDIR)$(PREFIX)/bin/hookprof-analyze
+	install -m 755 $(LIB) $(DESTDIR)$(PREFIX)/lib/hookprof/libhookprof.so
+	install -m 644 include/hookprof.h $(DESTDIR)$(PREFIX)/include/hookprof.h
+
+clean:
+	rm -rf build build-asan build-fuzz
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

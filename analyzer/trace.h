@@ -1,0 +1,160 @@
+/* trace.h: read one trace file in one pass; events in causal (tick) order, definitions kept.
+ *
+ * The reader streams: it holds one decoded chunk, the events of the current sync window and the
+ * definitions (stacks, sites, modules, threads), never the whole event history.
+ */
+#ifndef HP_TRACE_H
+#define HP_TRACE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+enum hp_event_type {
+	HP_EV_ALLOC,         /* addr, size, kind, stack */
+	HP_EV_FREE,          /* addr, kind */
+	HP_EV_REALLOC,       /* addr = old, addr2 = new, size, kind, flags, stack (format doc: REALLOC) */
+	HP_EV_ALLOC_FAIL,    /* size, kind, stack */
+	HP_EV_ZONE_BEGIN,    /* site */
+	HP_EV_ZONE_END,      /* site (0: innermost open zone) */
+	HP_EV_COUNTER,       /* site, value */
+	HP_EV_MARK,          /* site */
+	HP_EV_FUNC_ENTER,    /* addr = function address */
+	HP_EV_FUNC_EXIT,     /* addr = function address */
+	HP_EV_WAIT,          /* size = nanoseconds waited */
+	HP_EV_LOST,          /* size = events lost, site = reason */
+	HP_EV_THREAD_START,  /* value = tid */
+	HP_EV_THREAD_END,    /* */
+	HP_EV_MODULE_LOAD,   /* addr = base; module details in defs */
+	HP_EV_MODULE_UNLOAD, /* addr = base */
+	HP_EV_SAMPLE,        /* sample */
+	HP_EV_PROCESS_END,   /* kind = how (enum hpt_end_how), value = status */
+};
+
+struct hp_sample {
+	uint64_t rss;
+	uint64_t utime_ns;
+	uint64_t stime_ns;
+	uint64_t minflt;
+	uint64_t majflt;
+	uint64_t read_bytes;
+	uint64_t write_bytes;
+};
+
+struct hp_event {
+	uint8_t type;    /* enum hp_event_type */
+	uint8_t kind;    /* allocation / free kind, end how */
+	uint8_t flags;   /* REALLOC: HPT_REALLOC_FAILED */
+	uint32_t stream; /* 0: recorder, else a target thread's stream */
+	uint64_t tick;   /* raw trace clock */
+	uint64_t ns;     /* nanoseconds since the process started recording */
+	uint64_t addr;
+	uint64_t addr2;
+	uint64_t size;
+	uint32_t stack;
+	uint32_t site;
+	int64_t value;
+	struct hp_sample sample;
+};
+
+struct hp_stack {
+	uint32_t id;
+	uint32_t depth;
+	uint64_t *ips; /* innermost first; return addresses */
+};
+
+struct hp_site_def {
+	uint32_t id;
+	uint32_t kind; /* enum hpt_site_kind */
+	uint32_t line;
+	char *name;
+	char *function;
+	char *file;
+};
+
+struct hp_segment {
+	uint64_t vaddr;
+	uint64_t memsz;
+	uint64_t offset;
+	uint32_t flags; /* PF_X 1, PF_W 2, PF_R 4 */
+};
+
+struct hp_module {
+	uint64_t base;
+	char *path;
+	uint8_t build_id[64];
+	size_t build_id_len;
+	struct hp_segment *segs;
+	size_t nseg;
+	uint64_t load_ns;
+	uint64_t unload_ns; /* UINT64_MAX while loaded */
+};
+
+struct hp_thread_info {
+	uint32_t stream;
+	uint32_t tid;
+	char *name; /* may be NULL */
+	uint64_t start_ns;
+	uint64_t end_ns;
+	bool ended;
+};
+
+struct hp_process_info {
+	bool seen; /* a PROCESS record was read */
+	uint32_t pid;
+	uint32_t ppid;
+	uint64_t start_real_ns;
+	uint32_t flags; /* HPT_PROCESS_* */
+	char *exe;
+	int argc;
+	char **argv;
+	bool ended;
+	uint32_t end_how; /* enum hpt_end_how */
+	int64_t end_status;
+	uint64_t end_ns;
+	uint64_t last_ns; /* latest time seen in the trace */
+};
+
+struct hp_stack_table;
+struct hp_site_table;
+
+/* Everything a trace defines, kept after the pass. Owned by the caller: hp_defs_init / hp_defs_release. */
+struct hp_defs {
+	struct hp_process_info process;
+	struct hp_stack_table *stacks;
+	struct hp_site_table *sites;
+	struct hp_module *modules;
+	size_t nmodules;
+	struct hp_thread_info *threads;
+	size_t nthreads;
+	uint64_t features; /* header feature bits */
+};
+
+void hp_defs_init(struct hp_defs *defs);
+void hp_defs_release(struct hp_defs *defs);
+/* NULL when the id was never defined. */
+const struct hp_stack *hp_defs_stack(const struct hp_defs *defs, uint32_t id);
+const struct hp_site_def *hp_defs_site(const struct hp_defs *defs, uint32_t id);
+const struct hp_thread_info *hp_defs_thread(const struct hp_defs *defs, uint32_t stream);
+
+/* How a pass ended. A truncated trace is not an error: the events before the cut were delivered. */
+struct hp_read_status {
+	uint64_t chunks;
+	uint64_t events;
+	uint64_t bytes;     /* file size read */
+	bool truncated;     /* the file ends inside a chunk: a process killed while writing */
+	uint64_t cut_offset; /* byte offset of the incomplete chunk */
+	char error[512];    /* one line, "FILE: byte N: why", set when hp_trace_read returns -1 */
+	char warning[512];  /* one line, set for a truncated trace */
+};
+
+/* Called for every event in tick order; a non-zero return stops the pass (hp_trace_read returns it). */
+typedef int (*hp_event_fn)(void *ctx, const struct hp_event *ev, const struct hp_defs *defs);
+
+/* Reads the trace at path once, calling fn for each event and filling defs (initialised by the
+ * caller). Returns 0 on success or truncation, -1 on an error described in status->error (events
+ * before the error were delivered), or fn's non-zero value. */
+int hp_trace_read(const char *path, struct hp_defs *defs, hp_event_fn fn, void *ctx,
+		  struct hp_read_status *status);
+
+#endif

@@ -1,0 +1,211 @@
+/* hpt_format.h: constants and byte codecs of the trace format, shared by recorder and analyzer.
+ *
+ * docs/trace-format.md is the specification; this header follows it. Not installed: programs that tag
+ * zones need only hookprof.h.
+ */
+#ifndef HPT_FORMAT_H
+#define HPT_FORMAT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#define HPT_MAGIC "HPTRACE\x1a"
+#define HPT_MAGIC_SIZE 8
+#define HPT_VERSION 1
+#define HPT_MIN_READER_VERSION 1
+#define HPT_HEADER_SIZE 32
+
+#define HPT_FEAT_TSC (1u << 0)
+#define HPT_FEAT_STACKS (1u << 1)
+
+#define HPT_CHUNK_MAGIC "HPCK"
+#define HPT_CHUNK_HEADER_SIZE 16
+#define HPT_MAX_RAW_CHUNK (64u << 20)
+#define HPT_CODEC_STORED 0
+#define HPT_CODEC_ZSTD 1
+
+#define HPT_VARINT_MAX 10
+
+enum hpt_record_type {
+	HPT_ALLOC = 0x01,
+	HPT_FREE = 0x02,
+	HPT_REALLOC = 0x03,
+	HPT_ALLOC_FAIL = 0x04,
+	HPT_ZONE_BEGIN = 0x10,
+	HPT_ZONE_END = 0x11,
+	HPT_COUNTER = 0x12,
+	HPT_MARK = 0x13,
+	HPT_FUNC_ENTER = 0x14,
+	HPT_FUNC_EXIT = 0x15,
+	HPT_WAIT = 0x16,
+	HPT_LOST = 0x17,
+	HPT_THREAD_START = 0x18,
+	HPT_THREAD_END = 0x19,
+	HPT_STACK = 0x20,
+	HPT_SITE = 0x21,
+	HPT_MODULE_LOAD = 0x22,
+	HPT_MODULE_UNLOAD = 0x23,
+	HPT_PROCESS = 0x30,
+	HPT_CLOCK = 0x31,
+	HPT_SAMPLE = 0x32,
+	HPT_SYNC = 0x33,
+	HPT_PROCESS_END = 0x34,
+	HPT_STREAM = 0x35,
+	HPT_THREAD_NAME = 0x36,
+};
+
+enum hpt_alloc_kind {
+	HPT_KIND_MALLOC = 0,
+	HPT_KIND_CALLOC = 1,
+	HPT_KIND_REALLOC = 2,
+	HPT_KIND_REALLOCARRAY = 3,
+	HPT_KIND_POSIX_MEMALIGN = 4,
+	HPT_KIND_ALIGNED_ALLOC = 5,
+	HPT_KIND_MEMALIGN = 6,
+	HPT_KIND_VALLOC = 7,
+	HPT_KIND_PVALLOC = 8,
+	HPT_KIND_NEW = 9,
+	HPT_KIND_NEW_ARRAY = 10,
+	HPT_KIND_COUNT
+};
+
+enum hpt_free_kind {
+	HPT_FREE_FREE = 0,
+	HPT_FREE_DELETE = 1,
+	HPT_FREE_DELETE_ARRAY = 2,
+};
+
+#define HPT_REALLOC_FAILED 1u
+
+enum hpt_site_kind { HPT_SITE_ZONE = 0, HPT_SITE_COUNTER = 1, HPT_SITE_MARK = 2 };
+
+enum hpt_lost_reason { HPT_LOST_REENTERED = 1 };
+
+enum hpt_end_how { HPT_END_EXIT = 0, HPT_END_SIGNAL = 1, HPT_END_EXEC = 2, HPT_END__EXIT = 3 };
+
+#define HPT_PROCESS_FORKED 1u
+#define HPT_PROCESS_EXECED 2u
+
+/* Little-endian fixed-width fields, byte by byte so alignment and host order never matter. */
+static inline void hpt_put_le16(uint8_t *p, uint16_t v)
+{
+	p[0] = (uint8_t)v;
+	p[1] = (uint8_t)(v >> 8);
+}
+
+static inline void hpt_put_le32(uint8_t *p, uint32_t v)
+{
+	for (int i = 0; i < 4; i++)
+		p[i] = (uint8_t)(v >> (8 * i));
+}
+
+static inline void hpt_put_le64(uint8_t *p, uint64_t v)
+{
+	for (int i = 0; i < 8; i++)
+		p[i] = (uint8_t)(v >> (8 * i));
+}
+
+static inline uint16_t hpt_get_le16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] | (p[1] << 8));
+}
+
+static inline uint32_t hpt_get_le32(const uint8_t *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+static inline uint64_t hpt_get_le64(const uint8_t *p)
+{
+	return (uint64_t)hpt_get_le32(p) | (uint64_t)hpt_get_le32(p + 4) << 32;
+}
+
+static inline uint64_t hpt_zigzag(int64_t v)
+{
+	return ((uint64_t)v << 1) ^ (uint64_t)(v >> 63);
+}
+
+static inline int64_t hpt_unzigzag(uint64_t v)
+{
+	return (int64_t)(v >> 1) ^ -(int64_t)(v & 1);
+}
+
+/* Writes v at p (room for HPT_VARINT_MAX bytes needed); returns the byte after it. */
+static inline uint8_t *hpt_put_u(uint8_t *p, uint64_t v)
+{
+	while (v >= 0x80) {
+		*p++ = (uint8_t)(v | 0x80);
+		v >>= 7;
+	}
+	*p++ = (uint8_t)v;
+	return p;
+}
+
+static inline uint8_t *hpt_put_s(uint8_t *p, int64_t v)
+{
+	return hpt_put_u(p, hpt_zigzag(v));
+}
+
+static inline uint8_t *hpt_put_str(uint8_t *p, const char *s, size_t len)
+{
+	p = hpt_put_u(p, len);
+	memcpy(p, s, len);
+	return p + len;
+}
+
+/* A bounded cursor over untrusted bytes. Every getter returns 0 on success and -1 when the field
+ * is malformed or runs past the end; after a failure the cursor is left where it was. */
+struct hpt_cursor {
+	const uint8_t *p;
+	const uint8_t *end;
+};
+
+static inline int hpt_get_u(struct hpt_cursor *c, uint64_t *out)
+{
+	const uint8_t *p = c->p;
+	uint64_t v = 0;
+
+	for (int shift = 0; shift < 70; shift += 7) {
+		if (p == c->end)
+			return -1;
+		uint8_t b = *p++;
+		if (shift == 63 && b > 1)
+			return -1;
+		v |= (uint64_t)(b & 0x7f) << shift;
+		if (!(b & 0x80)) {
+			c->p = p;
+			*out = v;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+static inline int hpt_get_s(struct hpt_cursor *c, int64_t *out)
+{
+	uint64_t v;
+
+	if (hpt_get_u(c, &v))
+		return -1;
+	*out = hpt_unzigzag(v);
+	return 0;
+}
+
+/* Points *s at the string's bytes inside the buffer (not NUL-terminated). */
+static inline int hpt_get_str(struct hpt_cursor *c, const char **s, size_t *len)
+{
+	struct hpt_cursor save = *c;
+	uint64_t n;
+
+	if (hpt_get_u(c, &n) || n > (uint64_t)(c->end - c->p)) {
+		*c = save;
+		return -1;
+	}
+	*s = (const char *)c->p;
+	*len = (size_t)n;
+	c->p += n;
+	return 0;
+}
+
+#endif
