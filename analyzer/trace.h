@@ -113,6 +113,7 @@ struct hp_process_info {
 	int64_t end_status;
 	uint64_t end_ns;
 	uint64_t last_ns; /* latest time seen in the trace */
+	uint64_t event_cost_ns; /* CALIBRATION: recorder cost per timed event, 0 if not recorded */
 };
 
 struct hp_stack_table;

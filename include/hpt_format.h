@@ -53,6 +53,7 @@ enum hpt_record_type {
 	HPT_PROCESS_END = 0x34,
 	HPT_STREAM = 0x35,
 	HPT_THREAD_NAME = 0x36,
+	HPT_CALIBRATION = 0x37,
 };
 
 enum hpt_alloc_kind {
