@@ -1,0 +1,39 @@
+/* bootstrap_arena.c: bump allocation from a static array, lock-free, for the first moments of a process. */
+#include "bootstrap_arena.h"
+
+#include <stdatomic.h>
+#include <stdint.h>
+
+#define ARENA_SIZE (256u << 10)
+
+static _Alignas(64) unsigned char arena[ARENA_SIZE];
+static _Atomic size_t used;
+
+/* Each block is preceded by its size, in the 16 bytes before the returned address. */
+void *hp_arena_alloc(size_t size, size_t align)
+{
+	if (align < 16)
+		align = 16;
+	if (size > ARENA_SIZE || align > ARENA_SIZE / 4)
+		return NULL;
+	size_t old = atomic_load_explicit(&used, memory_order_relaxed), start, end;
+	do {
+		start = (old + 16 + align - 1) & ~(align - 1);
+		end = start + size;
+		if (end > ARENA_SIZE)
+			return NULL;
+	} while (!atomic_compare_exchange_weak_explicit(&used, &old, end, memory_order_relaxed,
+							memory_order_relaxed));
+	*(size_t *)(arena + start - 16) = size;
+	return arena + start;
+}
+
+bool hp_arena_owns(const void *p)
+{
+	return (const unsigned char *)p >= arena && (const unsigned char *)p < arena + ARENA_SIZE;
+}
+
+size_t hp_arena_size(const void *p)
+{
+	return *(const size_t *)((const unsigned char *)p - 16);
+}

@@ -1,0 +1,202 @@
+/* event_encoder.h: writes trace records (docs/trace-format.md) into memory; the recorder's only encoder.
+ *
+ * Every function writes one record at p and returns the byte after it. The caller guarantees room:
+ * HP_EVENT_MAX bytes for an event, hp_enc_*_size() for definitions. `st` is the stream state the
+ * reader will mirror (last tick, last address).
+ */
+#ifndef HP_EVENT_ENCODER_H
+#define HP_EVENT_ENCODER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "hpt_format.h"
+
+#define HP_EVENT_MAX 64
+
+struct hp_enc_state {
+	uint64_t tick;
+	uint64_t addr;
+};
+
+/* Events have short payloads: the length fits one varint byte, patched once the fields are written. */
+#define HP_ENC_BEGIN(p, type)                                                                         \
+	uint8_t *len_ = (p) + 1;                                                                      \
+	(p)[0] = (type);                                                                              \
+	(p) += 2
+#define HP_ENC_END(p) (*len_ = (uint8_t)((p) - len_ - 1), (p))
+
+static inline uint8_t *hp_enc_dt(uint8_t *p, struct hp_enc_state *st, uint64_t tick)
+{
+	p = hpt_put_s(p, (int64_t)(tick - st->tick));
+	st->tick = tick;
+	return p;
+}
+
+static inline uint8_t *hp_enc_addr(uint8_t *p, struct hp_enc_state *st, uint64_t addr)
+{
+	p = hpt_put_s(p, (int64_t)(addr - st->addr));
+	st->addr = addr;
+	return p;
+}
+
+static inline uint8_t *hp_enc_alloc(uint8_t *p, struct hp_enc_state *st, uint64_t tick, unsigned kind,
+				    uint64_t addr, uint64_t size, uint32_t stack)
+{
+	HP_ENC_BEGIN(p, HPT_ALLOC);
+	p = hp_enc_dt(p, st, tick);
+	p = hpt_put_u(p, kind);
+	p = hp_enc_addr(p, st, addr);
+	p = hpt_put_u(p, size);
+	p = hpt_put_u(p, stack);
+	return HP_ENC_END(p);
+}
+
+static inline uint8_t *hp_enc_free(uint8_t *p, struct hp_enc_state *st, uint64_t tick, unsigned kind,
+				   uint64_t addr)
+{
+	HP_ENC_BEGIN(p, HPT_FREE);
+	p = hp_enc_dt(p, st, tick);
+	p = hpt_put_u(p, kind);
+	p = hp_enc_addr(p, st, addr);
+	return HP_ENC_END(p);
+}
+
+static inline uint8_t *hp_enc_realloc(uint8_t *p, struct hp_enc_state *st, uint64_t tick,
+				      unsigned kind, unsigned flags, uint64_t old, uint64_t new_addr,
+				      uint64_t size, uint32_t stack)
+{
+	HP_ENC_BEGIN(p, HPT_REALLOC);
+	p = hp_enc_dt(p, st, tick);
+	p = hpt_put_u(p, kind);
+	p = hpt_put_u(p, flags);
+	p = hpt_put_s(p, (int64_t)(old - st->addr));
+	st->addr = old;
+	p = hpt_put_s(p, (int64_t)(new_addr - old));
+	if (new_addr)
+		st->addr = new_addr;
+	p = hpt_put_u(p, size);
+	p = hpt_put_u(p, stack);
+	return HP_ENC_END(p);
+}
+
+static inline uint8_t *hp_enc_alloc_fail(uint8_t *p, struct hp_enc_state *st, uint64_t tick,
+					 unsigned kind, uint64_t size, uint32_t stack)
+{
+	HP_ENC_BEGIN(p, HPT_ALLOC_FAIL);
+	p = hp_enc_dt(p, st, tick);
+	p = hpt_put_u(p, kind);
+	p = hpt_put_u(p, size);
+	p = hpt_put_u(p, stack);
+	return HP_ENC_END(p);
+}
+
+/* ZONE_BEGIN, ZONE_END, MARK (site) and FUNC_ENTER, FUNC_EXIT (function address). */
+static inline uint8_t *hp_enc_tick_u(uint8_t *p, struct hp_enc_state *st, unsigned type,
+				     uint64_t tick, uint64_t v)
+{
+	HP_ENC_BEGIN(p, type);
+	p = hp_enc_dt(p, st, tick);
+	p = hpt_put_u(p, v);
+	return HP_ENC_END(p);
+}
+
+static inline uint8_t *hp_enc_counter(uint8_t *p, struct hp_enc_state *st, uint64_t tick,
+				      uint32_t site, int64_t value)
+{
+	HP_ENC_BEGIN(p, HPT_COUNTER);
+	p = hp_enc_dt(p, st, tick);
+	p = hpt_put_u(p, site);
+	p = hpt_put_s(p, value);
+	return HP_ENC_END(p);
+}
+
+static inline uint8_t *hp_enc_lost(uint8_t *p, struct hp_enc_state *st, uint64_t tick,
+				   uint64_t count, unsigned reason)
+{
+	HP_ENC_BEGIN(p, HPT_LOST);
+	p = hp_enc_dt(p, st, tick);
+	p = hpt_put_u(p, count);
+	p = hpt_put_u(p, reason);
+	return HP_ENC_END(p);
+}
+
+static inline uint8_t *hp_enc_thread_end(uint8_t *p, struct hp_enc_state *st, uint64_t tick)
+{
+	HP_ENC_BEGIN(p, HPT_THREAD_END);
+	p = hp_enc_dt(p, st, tick);
+	return HP_ENC_END(p);
+}
+
+/* Records with absolute ticks and unsigned fields only (stream 0): SYNC, CLOCK, SAMPLE, ... */
+static inline uint8_t *hp_enc_plain(uint8_t *p, unsigned type, const uint64_t *v, unsigned n)
+{
+	HP_ENC_BEGIN(p, type);
+	for (unsigned i = 0; i < n; i++)
+		p = hpt_put_u(p, v[i]);
+	return HP_ENC_END(p);
+}
+
+static inline uint8_t *hp_enc_process_end(uint8_t *p, uint64_t tick, unsigned how, int64_t status)
+{
+	HP_ENC_BEGIN(p, HPT_PROCESS_END);
+	p = hpt_put_u(p, tick);
+	p = hpt_put_u(p, how);
+	p = hpt_put_s(p, status);
+	return HP_ENC_END(p);
+}
+
+/* Definitions can be long: the payload goes after a worst-case length, then moves down. */
+static inline uint8_t *hp_enc_long_end(uint8_t *rec, uint8_t *payload, uint8_t *end)
+{
+	size_t n = (size_t)(end - payload);
+	uint8_t *p = hpt_put_u(rec + 1, n);
+	memmove(p, payload, n);
+	return p + n;
+}
+
+static inline size_t hp_enc_stack_size(uint32_t depth)
+{
+	return 1 + HPT_VARINT_MAX * (3 + (size_t)depth);
+}
+
+static inline uint8_t *hp_enc_stack(uint8_t *p, uint32_t id, const uint64_t *ips, uint32_t depth)
+{
+	uint8_t *rec = p, *payload = p + 1 + HPT_VARINT_MAX;
+
+	rec[0] = HPT_STACK;
+	p = hpt_put_u(payload, id);
+	p = hpt_put_u(p, depth);
+	p = hpt_put_u(p, ips[0]);
+	for (uint32_t i = 1; i < depth; i++)
+		p = hpt_put_s(p, (int64_t)(ips[i] - ips[i - 1]));
+	return hp_enc_long_end(rec, payload, p);
+}
+
+static inline size_t hp_enc_strlen(const char *s)
+{
+	size_t n = s ? strlen(s) : 0;
+	return n > 4096 ? 4096 : n;
+}
+
+static inline size_t hp_enc_site_size(const char *name, const char *fn, const char *file)
+{
+	return 1 + HPT_VARINT_MAX * 7 + hp_enc_strlen(name) + hp_enc_strlen(fn) + hp_enc_strlen(file);
+}
+
+static inline uint8_t *hp_enc_site(uint8_t *p, uint32_t id, unsigned kind, unsigned line,
+				   const char *name, const char *fn, const char *file)
+{
+	uint8_t *rec = p, *payload = p + 1 + HPT_VARINT_MAX;
+
+	rec[0] = HPT_SITE;
+	p = hpt_put_u(payload, id);
+	p = hpt_put_u(p, kind);
+	p = hpt_put_u(p, line);
+	p = hpt_put_str(p, name ? name : "", hp_enc_strlen(name));
+	p = hpt_put_str(p, fn ? fn : "", hp_enc_strlen(fn));
+	p = hpt_put_str(p, file ? file : "", hp_enc_strlen(file));
+	return hp_enc_long_end(rec, payload, p);
+}
+
+#endif

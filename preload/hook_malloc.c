@@ -1,0 +1,259 @@
+/* hook_malloc.c: the malloc family, interposed. Each wrapper calls the real function, then records.
+ *
+ * Wrapper pattern (STYLE.md): find the real function, pass through when not recording (the guard is
+ * set while the recorder itself allocates), call the real function, record, restore errno. An
+ * allocation's tick is taken after the real call returns and a free's before the real free, so that
+ * merging threads by tick is causal.
+ */
+#include <errno.h>
+#include <dlfcn.h>
+#include <malloc.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bootstrap_arena.h"
+#include "hpt_format.h"
+#include "recorder.h"
+
+static struct {
+	void *(*malloc)(size_t);
+	void *(*calloc)(size_t, size_t);
+	void *(*realloc)(void *, size_t);
+	void *(*reallocarray)(void *, size_t, size_t);
+	void (*free)(void *);
+	int (*posix_memalign)(void **, size_t, size_t);
+	void *(*aligned_alloc)(size_t, size_t);
+	void *(*memalign)(size_t, size_t);
+	void *(*valloc)(size_t);
+	void *(*pvalloc)(size_t);
+	size_t (*malloc_usable_size)(void *);
+} real;
+
+static _Atomic int resolving;
+
+/* Finds the next definitions (libc's, or another preloaded allocator's). While dlsym runs, its own
+ * allocations come from the bootstrap arena. */
+static void resolve(void)
+{
+	if (atomic_exchange(&resolving, 1))
+		return;
+	real.malloc = dlsym(RTLD_NEXT, "malloc");
+	real.calloc = dlsym(RTLD_NEXT, "calloc");
+	real.realloc = dlsym(RTLD_NEXT, "realloc");
+	real.reallocarray = dlsym(RTLD_NEXT, "reallocarray");
+	real.free = dlsym(RTLD_NEXT, "free");
+	real.posix_memalign = dlsym(RTLD_NEXT, "posix_memalign");
+	real.aligned_alloc = dlsym(RTLD_NEXT, "aligned_alloc");
+	real.memalign = dlsym(RTLD_NEXT, "memalign");
+	real.valloc = dlsym(RTLD_NEXT, "valloc");
+	real.pvalloc = dlsym(RTLD_NEXT, "pvalloc");
+	real.malloc_usable_size = dlsym(RTLD_NEXT, "malloc_usable_size");
+	atomic_store(&resolving, 0);
+}
+
+static inline bool ready(void)
+{
+	if (HP_LIKELY(real.free != NULL))
+		return true;
+	resolve();
+	return real.free != NULL;
+}
+
+/* Not recording: count what a signal handler allocated while this thread was inside the recorder. */
+static inline bool should_record(void)
+{
+	if (HP_LIKELY(hp_recording()))
+		return true;
+	if (hp_tls.guard == HP_GUARD_EVENT && atomic_load_explicit(&hp_rec.state, memory_order_relaxed) == HP_STATE_ON)
+		hp_tls.lost++;
+	return false;
+}
+
+static void *after_alloc(unsigned kind, void *p, size_t size)
+{
+	int e = errno;
+
+	if (p)
+		hp_record_alloc(kind, p, size);
+	else
+		hp_record_alloc_fail(kind, size);
+	errno = e;
+	return p;
+}
+
+HP_EXPORT void *malloc(size_t size)
+{
+	if (HP_UNLIKELY(!ready()))
+		return hp_arena_alloc(size, 16);
+	if (!should_record())
+		return real.malloc(size);
+	return after_alloc(HPT_KIND_MALLOC, real.malloc(size), size);
+}
+
+HP_EXPORT void *calloc(size_t n, size_t size)
+{
+	if (HP_UNLIKELY(!ready())) {
+		size_t total;
+		if (__builtin_mul_overflow(n, size, &total)) {
+			errno = ENOMEM;
+			return NULL;
+		}
+		return hp_arena_alloc(total, 16); /* static storage: already zero */
+	}
+	if (!should_record())
+		return real.calloc(n, size);
+	void *p = real.calloc(n, size);
+	size_t total = 0;
+	if (__builtin_mul_overflow(n, size, &total))
+		total = SIZE_MAX;
+	return after_alloc(HPT_KIND_CALLOC, p, total);
+}
+
+HP_EXPORT void free(void *p)
+{
+	if (HP_UNLIKELY(hp_arena_owns(p)))
+		return;
+	if (HP_UNLIKELY(!ready()))
+		return; /* cannot happen: whatever we handed out before resolving came from the arena */
+	if (p && should_record()) {
+		int e = errno;
+		hp_record_free(HPT_FREE_FREE, p);
+		errno = e;
+	}
+	real.free(p);
+}
+
+/* realloc of a bootstrap block: it moves to the real heap; the arena block stays where it is. */
+static void *realloc_from_arena(void *old, size_t size)
+{
+	void *p = malloc(size);
+	size_t n = hp_arena_size(old);
+
+	if (p)
+		memcpy(p, old, n < size ? n : size);
+	return p;
+}
+
+static void *record_realloc(unsigned kind, void *old, void *p, size_t size)
+{
+	int e = errno;
+
+	/* glibc: realloc(p, 0) frees p and returns NULL; a NULL with size > 0 is a failure. */
+	hp_record_realloc(kind, old, p, size, p == NULL && size != 0);
+	errno = e;
+	return p;
+}
+
+HP_EXPORT void *realloc(void *old, size_t size)
+{
+	if (HP_UNLIKELY(hp_arena_owns(old)))
+		return realloc_from_arena(old, size);
+	if (HP_UNLIKELY(!ready()))
+		return hp_arena_alloc(size, 16);
+	if (!should_record())
+		return real.realloc(old, size);
+	if (old && size)
+		return record_realloc(HPT_KIND_REALLOC, old, real.realloc(old, size), size);
+	if (old) {
+		/* Recorded before the real call, like a free: the address may be reused at once. */
+		int e = errno;
+		hp_record_realloc(HPT_KIND_REALLOC, old, NULL, 0, false);
+		errno = e;
+		return real.realloc(old, size);
+	}
+	return record_realloc(HPT_KIND_REALLOC, NULL, real.realloc(NULL, size), size);
+}
+
+HP_EXPORT void *reallocarray(void *old, size_t n, size_t size)
+{
+	size_t total;
+
+	if (HP_UNLIKELY(hp_arena_owns(old))) {
+		if (__builtin_mul_overflow(n, size, &total)) {
+			errno = ENOMEM;
+			return NULL;
+		}
+		return realloc_from_arena(old, total);
+	}
+	if (HP_UNLIKELY(!ready()) || !real.reallocarray)
+		return NULL;
+	if (!should_record())
+		return real.reallocarray(old, n, size);
+	if (__builtin_mul_overflow(n, size, &total)) {
+		void *p = real.reallocarray(old, n, size); /* fails with ENOMEM, old untouched */
+		return record_realloc(HPT_KIND_REALLOCARRAY, old, p, SIZE_MAX);
+	}
+	if (old && !total) {
+		int e = errno;
+		hp_record_realloc(HPT_KIND_REALLOCARRAY, old, NULL, 0, false);
+		errno = e;
+		return real.reallocarray(old, n, size);
+	}
+	return record_realloc(HPT_KIND_REALLOCARRAY, old, real.reallocarray(old, n, size), total);
+}
+
+HP_EXPORT int posix_memalign(void **out, size_t align, size_t size)
+{
+	if (HP_UNLIKELY(!ready())) {
+		if (!align || (align & (align - 1)) || align % sizeof(void *))
+			return EINVAL;
+		return (*out = hp_arena_alloc(size, align)) ? 0 : ENOMEM;
+	}
+	if (!should_record())
+		return real.posix_memalign(out, align, size);
+	int e = errno;
+	int rc = real.posix_memalign(out, align, size);
+	if (rc == 0)
+		hp_record_alloc(HPT_KIND_POSIX_MEMALIGN, *out, size);
+	else
+		hp_record_alloc_fail(HPT_KIND_POSIX_MEMALIGN, size);
+	errno = e;
+	return rc;
+}
+
+HP_EXPORT void *aligned_alloc(size_t align, size_t size)
+{
+	if (HP_UNLIKELY(!ready()))
+		return hp_arena_alloc(size, align);
+	if (!should_record())
+		return real.aligned_alloc(align, size);
+	return after_alloc(HPT_KIND_ALIGNED_ALLOC, real.aligned_alloc(align, size), size);
+}
+
+HP_EXPORT void *memalign(size_t align, size_t size)
+{
+	if (HP_UNLIKELY(!ready()))
+		return hp_arena_alloc(size, align);
+	if (!should_record())
+		return real.memalign(align, size);
+	return after_alloc(HPT_KIND_MEMALIGN, real.memalign(align, size), size);
+}
+
+HP_EXPORT void *valloc(size_t size)
+{
+	if (HP_UNLIKELY(!ready()))
+		return hp_arena_alloc(size, 4096);
+	if (!should_record())
+		return real.valloc(size);
+	return after_alloc(HPT_KIND_VALLOC, real.valloc(size), size);
+}
+
+HP_EXPORT void *pvalloc(size_t size)
+{
+	if (HP_UNLIKELY(!ready()))
+		return hp_arena_alloc((size + 4095) & ~(size_t)4095, 4096);
+	if (!should_record())
+		return real.pvalloc(size);
+	return after_alloc(HPT_KIND_PVALLOC, real.pvalloc(size), size);
+}
+
+HP_EXPORT size_t malloc_usable_size(void *p)
+{
+	if (HP_UNLIKELY(hp_arena_owns(p)))
+		return hp_arena_size(p);
+	if (HP_UNLIKELY(!ready()) || !real.malloc_usable_size)
+		return 0;
+	return real.malloc_usable_size(p);
+}

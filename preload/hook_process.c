@@ -1,0 +1,147 @@
+/* hook_process.c: the process's lifecycle as the recorder sees it: start, _exit, exec, dlclose.
+ *
+ * Normal exit is caught by an on_exit handler (recorder.c) and fatal signals by its handlers; here
+ * are the ways out that bypass both, and the constructor that starts recording.
+ */
+#include <dlfcn.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "hpt_format.h"
+#include "recorder.h"
+
+__attribute__((constructor(101))) static void hp_start(void)
+{
+	hp_recorder_init();
+}
+
+static void *next(const char *name)
+{
+	hp_tls.guard++;
+	void *f = dlsym(RTLD_NEXT, name);
+	hp_tls.guard--;
+	return f;
+}
+
+HP_EXPORT void _exit(int status)
+{
+	hp_recorder_finish(HPT_END__EXIT, status);
+	void (*real)(int) = next("_exit");
+	if (real)
+		real(status);
+	syscall(SYS_exit_group, status);
+	__builtin_unreachable();
+}
+
+HP_EXPORT void _Exit(int status)
+{
+	_exit(status);
+}
+
+HP_EXPORT int execve(const char *path, char *const argv[], char *const envp[])
+{
+	int (*real)(const char *, char *const[], char *const[]) = next("execve");
+
+	hp_recorder_before_exec();
+	return real(path, argv, envp);
+}
+
+HP_EXPORT int execv(const char *path, char *const argv[])
+{
+	int (*real)(const char *, char *const[]) = next("execv");
+
+	hp_recorder_before_exec();
+	return real(path, argv);
+}
+
+HP_EXPORT int execvp(const char *file, char *const argv[])
+{
+	int (*real)(const char *, char *const[]) = next("execvp");
+
+	hp_recorder_before_exec();
+	return real(file, argv);
+}
+
+HP_EXPORT int execvpe(const char *file, char *const argv[], char *const envp[])
+{
+	int (*real)(const char *, char *const[], char *const[]) = next("execvpe");
+
+	hp_recorder_before_exec();
+	return real(file, argv, envp);
+}
+
+HP_EXPORT int fexecve(int fd, char *const argv[], char *const envp[])
+{
+	int (*real)(int, char *const[], char *const[]) = next("fexecve");
+
+	hp_recorder_before_exec();
+	return real(fd, argv, envp);
+}
+
+/* execl and friends: the list becomes an array, then the v-variant above does the rest. */
+static char **collect(const char *arg0, va_list ap, char ***envp)
+{
+	va_list count;
+	size_t n = 1;
+
+	va_copy(count, ap);
+	while (va_arg(count, char *))
+		n++;
+	va_end(count);
+	char **argv = malloc((n + 1) * sizeof(*argv));
+	if (!argv)
+		return NULL;
+	argv[0] = (char *)arg0;
+	for (size_t i = 1; i <= n; i++)
+		argv[i] = i < n ? va_arg(ap, char *) : NULL;
+	if (envp)
+		*envp = va_arg(ap, char **);
+	return argv;
+}
+
+#define EXEC_LIST(call, with_env)                                                                     \
+	va_list ap;                                                                                   \
+	char **envp = NULL;                                                                           \
+	va_start(ap, arg);                                                                            \
+	char **argv = collect(arg, ap, with_env ? &envp : NULL);                                      \
+	va_end(ap);                                                                                   \
+	if (!argv) {                                                                                  \
+		errno = ENOMEM;                                                                       \
+		return -1;                                                                            \
+	}                                                                                             \
+	int rc = call;                                                                                \
+	int e = errno;                                                                                \
+	free(argv);                                                                                   \
+	errno = e;                                                                                    \
+	return rc
+
+HP_EXPORT int execl(const char *path, const char *arg, ...)
+{
+	EXEC_LIST(execv(path, argv), 0);
+}
+
+HP_EXPORT int execlp(const char *file, const char *arg, ...)
+{
+	EXEC_LIST(execvp(file, argv), 0);
+}
+
+HP_EXPORT int execle(const char *path, const char *arg, ...)
+{
+	EXEC_LIST(execve(path, argv, envp), 1);
+}
+
+/* Before: a library loaded since the writer last looked is defined while its code is still mapped.
+ * After: its unload is noted. dlopen itself is not hooked: glibc resolves a dlopen'ed name against
+ * its caller's RUNPATH, which a wrapper would change; the writer notices new objects each round. */
+HP_EXPORT int dlclose(void *handle)
+{
+	int (*real)(void *) = next("dlclose");
+
+	hp_recorder_modules_scan();
+	int rc = real(handle);
+	hp_recorder_modules_scan();
+	return rc;
+}

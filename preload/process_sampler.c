@@ -1,0 +1,73 @@
+/* process_sampler.c: one sample of the process's resources, for the report's timelines.
+ *
+ * Runs on the writer thread only. The /proc files stay open and are re-read with pread, so a sample
+ * costs a few syscalls and no allocation.
+ */
+#include "process_sampler.h"
+
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+static int statm_fd = -1, io_fd = -1;
+static long page_size;
+
+void hp_sampler_open(void)
+{
+	hp_sampler_close();
+	statm_fd = open("/proc/self/statm", O_RDONLY | O_CLOEXEC);
+	io_fd = open("/proc/self/io", O_RDONLY | O_CLOEXEC);
+	page_size = sysconf(_SC_PAGESIZE);
+}
+
+void hp_sampler_close(void)
+{
+	if (statm_fd >= 0)
+		close(statm_fd);
+	if (io_fd >= 0)
+		close(io_fd);
+	statm_fd = io_fd = -1;
+}
+
+static ssize_t read_all(int fd, char *buf, size_t size)
+{
+	if (fd < 0)
+		return -1;
+	ssize_t n = pread(fd, buf, size - 1, 0);
+	if (n >= 0)
+		buf[n] = 0;
+	return n;
+}
+
+static uint64_t field(const char *text, const char *key)
+{
+	const char *p = strstr(text, key);
+
+	return p ? strtoull(p + strlen(key), NULL, 10) : 0;
+}
+
+void hp_sampler_read(struct hp_proc_sample *s)
+{
+	char buf[512];
+	struct rusage ru;
+
+	memset(s, 0, sizeof(*s));
+	if (read_all(statm_fd, buf, sizeof(buf)) > 0) {
+		char *p = buf;
+		strtoull(p, &p, 10); /* size */
+		s->rss = strtoull(p, NULL, 10) * (uint64_t)page_size;
+	}
+	if (getrusage(RUSAGE_SELF, &ru) == 0) {
+		s->utime_ns = (uint64_t)ru.ru_utime.tv_sec * 1000000000u + (uint64_t)ru.ru_utime.tv_usec * 1000u;
+		s->stime_ns = (uint64_t)ru.ru_stime.tv_sec * 1000000000u + (uint64_t)ru.ru_stime.tv_usec * 1000u;
+		s->minflt = (uint64_t)ru.ru_minflt;
+		s->majflt = (uint64_t)ru.ru_majflt;
+	}
+	if (read_all(io_fd, buf, sizeof(buf)) > 0) {
+		/* rchar/wchar (bytes through read/write calls) are always readable, unlike read_bytes. */
+		s->read_bytes = field(buf, "rchar: ");
+		s->write_bytes = field(buf, "\nwchar: ");
+	}
+}

@@ -1,0 +1,535 @@
+/* recorder.c: starts and ends recording, turns hooked calls into events, exports the tagging API. */
+#include "recorder.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/membarrier.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#define UNW_LOCAL_ONLY
+#include <libunwind.h>
+
+#include "clock.h"
+#include "event_encoder.h"
+#include "hookprof.h"
+#include "module_map.h"
+#include "site_registry.h"
+#include "stack_table.h"
+#include "thread_buffer.h"
+#include "trace_writer.h"
+
+struct hp_recorder hp_rec;
+__thread struct hp_tls hp_tls;
+
+static pthread_key_t exit_key;
+static _Atomic int warned;
+
+void hp_warn(const char *fmt, ...)
+{
+	char buf[512];
+	va_list ap;
+
+	if (hp_rec.cfg.quiet || atomic_exchange(&warned, 1))
+		return;
+	va_start(ap, fmt);
+	int n = vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		(void)!write(2, buf, (size_t)n < sizeof(buf) ? (size_t)n : sizeof(buf) - 1);
+}
+
+/* ---- per-thread ring -------------------------------------------------------------------------- */
+
+static struct hp_ring *ring_slow(void)
+{
+	hp_tls.guard = HP_GUARD_INTERNAL;
+	struct hp_ring *r = hp_ring_create((uint64_t)hp_rec.cfg.buffer_kb * 1024);
+	if (r) {
+		hp_writer_register(r);
+		hp_ring_start(r, (uint32_t)gettid());
+		hp_tls.ring = r;
+		hp_tls.exit_passes = 0;
+		pthread_setspecific(exit_key, r);
+	}
+	hp_tls.guard = 0;
+	return r;
+}
+
+static inline struct hp_ring *ring_get(void)
+{
+	struct hp_ring *r = hp_tls.ring;
+
+	return HP_LIKELY(r) ? r : ring_slow();
+}
+
+/* Runs in each exiting thread. Re-armed for two more destructor rounds, so that allocations made by
+ * other libraries' thread destructors after ours still land in this stream. */
+static void on_thread_exit(void *arg)
+{
+	struct hp_ring *r = arg;
+
+	if (r != hp_tls.ring)
+		return;
+	if (++hp_tls.exit_passes < 3) {
+		pthread_setspecific(exit_key, r);
+		return;
+	}
+	hp_ring_event_begin(r);
+	uint8_t *p = hp_ring_reserve(r, HP_EVENT_MAX);
+	p = hp_enc_thread_end(p, &r->st, hp_now());
+	hp_ring_commit(r, p);
+	hp_ring_event_end(r);
+	hp_tls.ring = NULL;
+	atomic_store_explicit(&r->closed, 1, memory_order_release);
+}
+
+/* Writes the count of events a signal handler made while this thread was inside the recorder. */
+static void flush_lost(struct hp_ring *r, uint64_t t)
+{
+	uint8_t *p = hp_ring_reserve(r, HP_EVENT_MAX);
+
+	p = hp_enc_lost(p, &r->st, t, hp_tls.lost, HPT_LOST_REENTERED);
+	hp_ring_commit(r, p);
+	hp_tls.lost = 0;
+}
+
+/* ---- stacks ----------------------------------------------------------------------------------- */
+
+static uint32_t capture_stack(struct hp_ring *r)
+{
+	uint64_t ips[HP_MAX_DEPTH + 16];
+	unsigned depth = hp_rec.cfg.depth;
+
+	if (!depth)
+		return 0;
+	hp_tls.guard = HP_GUARD_INTERNAL;
+	int n = unw_backtrace((void **)ips, (int)(depth + 16 < HP_MAX_DEPTH + 16 ? depth + 16 : HP_MAX_DEPTH + 16));
+	hp_tls.guard = 0;
+
+	/* Our own frames (this function, the hook) are on top; the program's start below them. */
+	int skip = 0;
+	while (skip < n && ips[skip] >= hp_rec.text_lo && ips[skip] < hp_rec.text_hi)
+		skip++;
+	int len = n - skip;
+	if (len <= 0)
+		return 0;
+	if ((unsigned)len > depth)
+		len = (int)depth;
+
+	bool is_new;
+	hp_tls.guard = HP_GUARD_INTERNAL;
+	uint32_t id = hp_stack_intern(ips + skip, (uint32_t)len, &is_new);
+	hp_tls.guard = 0;
+	if (is_new) {
+		uint8_t *p = hp_ring_reserve(r, hp_enc_stack_size((uint32_t)len));
+		p = hp_enc_stack(p, id, ips + skip, (uint32_t)len);
+		hp_ring_commit(r, p);
+	}
+	return id;
+}
+
+/* ---- events ----------------------------------------------------------------------------------- */
+
+/* Opens an event: the ring is announced busy before the tick is read (see round_trip). */
+#define EVENT_OPEN(r)                                                                                 \
+	hp_tls.guard = HP_GUARD_EVENT;                                                                \
+	hp_ring_event_begin(r)
+
+#define EVENT_CLOSE(r, p)                                                                             \
+	hp_ring_commit(r, p);                                                                         \
+	hp_ring_event_end(r);                                                                         \
+	hp_tls.guard = 0
+
+void hp_record_alloc(unsigned kind, void *ptr, size_t size)
+{
+	struct hp_ring *r = ring_get();
+
+	if (HP_UNLIKELY(!r))
+		return;
+	uint32_t stack = capture_stack(r);
+	EVENT_OPEN(r);
+	uint64_t t = hp_now();
+	if (HP_UNLIKELY(hp_tls.lost))
+		flush_lost(r, t);
+	uint8_t *p = hp_ring_reserve(r, HP_EVENT_MAX);
+	p = hp_enc_alloc(p, &r->st, t, kind, (uint64_t)ptr, size, stack);
+	EVENT_CLOSE(r, p);
+}
+
+void hp_record_alloc_fail(unsigned kind, size_t size)
+{
+	struct hp_ring *r = ring_get();
+
+	if (HP_UNLIKELY(!r))
+		return;
+	uint32_t stack = capture_stack(r);
+	EVENT_OPEN(r);
+	uint64_t t = hp_now();
+	uint8_t *p = hp_ring_reserve(r, HP_EVENT_MAX);
+	p = hp_enc_alloc_fail(p, &r->st, t, kind, size, stack);
+	EVENT_CLOSE(r, p);
+}
+
+void hp_record_free(unsigned kind, void *ptr)
+{
+	struct hp_ring *r = ring_get();
+
+	if (HP_UNLIKELY(!r))
+		return;
+	EVENT_OPEN(r);
+	uint64_t t = hp_now();
+	if (HP_UNLIKELY(hp_tls.lost))
+		flush_lost(r, t);
+	uint8_t *p = hp_ring_reserve(r, HP_EVENT_MAX);
+	p = hp_enc_free(p, &r->st, t, kind, (uint64_t)ptr);
+	EVENT_CLOSE(r, p);
+}
+
+void hp_record_realloc(unsigned kind, void *old, void *new_ptr, size_t size, bool failed)
+{
+	struct hp_ring *r = ring_get();
+
+	if (HP_UNLIKELY(!r))
+		return;
+	uint32_t stack = capture_stack(r);
+	EVENT_OPEN(r);
+	uint64_t t = hp_now();
+	uint8_t *p = hp_ring_reserve(r, HP_EVENT_MAX);
+	p = hp_enc_realloc(p, &r->st, t, kind, failed ? HPT_REALLOC_FAILED : 0, (uint64_t)old,
+			   (uint64_t)new_ptr, size, stack);
+	EVENT_CLOSE(r, p);
+}
+
+void hp_record_func(int type, void *fn)
+{
+	struct hp_ring *r = ring_get();
+
+	if (HP_UNLIKELY(!r))
+		return;
+	EVENT_OPEN(r);
+	uint8_t *p = hp_ring_reserve(r, HP_EVENT_MAX);
+	p = hp_enc_tick_u(p, &r->st, (unsigned)type, hp_now(), (uint64_t)fn);
+	EVENT_CLOSE(r, p);
+}
+
+/* ---- the tagging API (include/hookprof.h) ----------------------------------------------------- */
+
+static uint32_t site_id(struct hp_ring *r, struct hp_site *site)
+{
+	bool is_new;
+	uint32_t id;
+
+	if (!site)
+		return 0;
+	hp_tls.guard = HP_GUARD_INTERNAL;
+	id = hp_site_id(site, &is_new);
+	hp_tls.guard = 0;
+	if (is_new) {
+		uint8_t *p = hp_ring_reserve(r, hp_enc_site_size(site->name, site->function, site->file));
+		p = hp_enc_site(p, id, site->kind, site->line, site->name, site->function, site->file);
+		hp_ring_commit(r, p);
+	}
+	return id;
+}
+
+static inline bool zones_on(void)
+{
+	return hp_recording() && (hp_rec.cfg.what & HP_RECORD_ZONES);
+}
+
+static void zone_event(unsigned type, struct hp_site *site)
+{
+	struct hp_ring *r = ring_get();
+
+	if (HP_UNLIKELY(!r))
+		return;
+	uint32_t id = site ? __atomic_load_n(&site->id, __ATOMIC_ACQUIRE) : 0;
+	if (HP_UNLIKELY(site && !id))
+		id = site_id(r, site);
+	EVENT_OPEN(r);
+	uint8_t *p = hp_ring_reserve(r, HP_EVENT_MAX);
+	p = hp_enc_tick_u(p, &r->st, type, hp_now(), id);
+	EVENT_CLOSE(r, p);
+}
+
+static void api_zone_begin(struct hp_site *site)
+{
+	if (zones_on())
+		zone_event(HPT_ZONE_BEGIN, site);
+}
+
+static void api_zone_end(struct hp_site *site)
+{
+	if (zones_on())
+		zone_event(HPT_ZONE_END, site);
+}
+
+static void api_mark(struct hp_site *site)
+{
+	if (zones_on())
+		zone_event(HPT_MARK, site);
+}
+
+static void api_count(struct hp_site *site, long long value)
+{
+	struct hp_ring *r;
+
+	if (!zones_on() || !(r = ring_get()))
+		return;
+	uint32_t id = __atomic_load_n(&site->id, __ATOMIC_ACQUIRE);
+	if (HP_UNLIKELY(!id))
+		id = site_id(r, site);
+	EVENT_OPEN(r);
+	uint8_t *p = hp_ring_reserve(r, HP_EVENT_MAX);
+	p = hp_enc_counter(p, &r->st, hp_now(), id, value);
+	EVENT_CLOSE(r, p);
+}
+
+HP_EXPORT const struct hp_api hp_recorder_api = {
+	.version = HOOKPROF_API_VERSION,
+	.size = sizeof(struct hp_api),
+	.zone_begin = api_zone_begin,
+	.zone_end = api_zone_end,
+	.count = api_count,
+	.mark = api_mark,
+};
+
+/* ---- modules ---------------------------------------------------------------------------------- */
+
+static void emit_to_ring(const uint8_t *rec, size_t n, void *arg)
+{
+	struct hp_ring *r = arg;
+	uint8_t *p = hp_ring_reserve(r, n);
+
+	memcpy(p, rec, n);
+	hp_ring_commit(r, p + n);
+}
+
+void hp_recorder_modules_scan(void)
+{
+	struct hp_ring *r;
+
+	if (!hp_recording() || !(r = ring_get()))
+		return;
+	hp_tls.guard = HP_GUARD_INTERNAL;
+	hp_modules_lock();
+	hp_ring_event_begin(r);
+	hp_modules_scan(&r->st, hp_now(), 0, emit_to_ring, r);
+	hp_ring_event_end(r);
+	hp_modules_unlock();
+	hp_tls.guard = 0;
+}
+
+/* ---- start ------------------------------------------------------------------------------------ */
+
+/* The root process creates the configured path; any other process (fork child, exec'd program)
+ * takes PATH.<pid>, then PATH.<pid>.<n>, never overwriting a trace. */
+static int open_output(bool root, char *path, size_t size)
+{
+	int fd;
+
+	if (root) {
+		snprintf(path, size, "%s", hp_rec.cfg.output);
+		fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+		if (fd >= 0 || errno != EEXIST)
+			return fd;
+		if (!hp_rec.cfg.follow)
+			return -2;
+	}
+	for (int n = 0; n < 1000; n++) {
+		if (n)
+			snprintf(path, size, "%s.%d.%d", hp_rec.cfg.output, (int)hp_rec.pid, n);
+		else
+			snprintf(path, size, "%s.%d", hp_rec.cfg.output, (int)hp_rec.pid);
+		fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+		if (fd >= 0 || errno != EEXIST)
+			return fd;
+	}
+	return -1;
+}
+
+/* Median cost of recording one timed event, in ticks, measured on a private ring. */
+static uint64_t calibrate(void)
+{
+	enum { BATCH = 128, ROUNDS = 9 };
+	uint64_t cost[ROUNDS];
+	struct hp_ring *r = hp_ring_create(1u << 16);
+
+	if (!r)
+		return 0;
+	for (int i = 0; i < ROUNDS; i++) {
+		uint64_t t0 = hp_now();
+		for (int j = 0; j < BATCH; j++) {
+			hp_ring_event_begin(r);
+			uint8_t *p = hp_ring_reserve(r, HP_EVENT_MAX);
+			p = hp_enc_tick_u(p, &r->st, HPT_ZONE_BEGIN, hp_now(), 1);
+			hp_ring_commit(r, p);
+			hp_ring_event_end(r);
+			atomic_store_explicit(&r->consumed, r->head, memory_order_relaxed);
+			r->limit = r->head + r->capacity;
+		}
+		cost[i] = (hp_now() - t0) / BATCH;
+	}
+	hp_ring_destroy(r);
+	for (int i = 1; i < ROUNDS; i++)
+		for (int j = i; j > 0 && cost[j] < cost[j - 1]; j--) {
+			uint64_t x = cost[j];
+			cost[j] = cost[j - 1];
+			cost[j - 1] = x;
+		}
+	return cost[ROUNDS / 2];
+}
+
+static void fork_prepare(void)
+{
+	hp_tls.guard++;
+	hp_modules_lock();
+	hp_sites_fork_prepare();
+	hp_stack_fork_lock();
+	hp_writer_fork_prepare();
+}
+
+static void fork_parent(void)
+{
+	hp_writer_fork_parent();
+	hp_stack_fork_unlock();
+	hp_sites_fork_parent_child();
+	hp_modules_unlock();
+	hp_tls.guard--;
+}
+
+static int start_writer(bool root, unsigned flags);
+
+static void fork_child(void)
+{
+	hp_writer_fork_child();
+	hp_stack_fork_unlock();
+	hp_sites_fork_parent_child();
+	hp_modules_unlock();
+	hp_tls.ring = NULL; /* its memory went with hp_writer_fork_child */
+	pthread_setspecific(exit_key, NULL);
+	hp_tls.guard--;
+	if (atomic_load(&hp_rec.state) != HP_STATE_ON)
+		return;
+	hp_rec.pid = getpid();
+	if (!hp_rec.cfg.follow || start_writer(false, HPT_PROCESS_FORKED))
+		atomic_store(&hp_rec.state, HP_STATE_OFF);
+}
+
+static void on_exit_status(int status, void *arg)
+{
+	(void)arg;
+	hp_recorder_finish(HPT_END_EXIT, status);
+}
+
+static const int fatal_signals[] = {SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT, SIGTERM, SIGINT, SIGQUIT};
+
+/* The trace is saved, then the signal does to the process exactly what it would have done. */
+static void on_fatal_signal(int sig, siginfo_t *si, void *uc)
+{
+	int saved = errno;
+	struct sigaction dfl = {.sa_handler = SIG_DFL};
+	(void)uc;
+
+	if (getpid() == hp_rec.pid)
+		hp_recorder_finish(HPT_END_SIGNAL, sig);
+	sigemptyset(&dfl.sa_mask);
+	sigaction(sig, &dfl, NULL);
+	/* A fault raised by an instruction recurs when the handler returns; any other is raised again
+	 * and delivered as soon as the handler returns and unblocks it. */
+	bool fault = (sig == SIGSEGV || sig == SIGBUS || sig == SIGILL || sig == SIGFPE) && si->si_code > 0;
+	if (!fault)
+		raise(sig);
+	errno = saved;
+}
+
+static void install_signal_handlers(void)
+{
+	for (size_t i = 0; i < sizeof(fatal_signals) / sizeof(fatal_signals[0]); i++) {
+		struct sigaction old, sa = {.sa_sigaction = on_fatal_signal, .sa_flags = SA_SIGINFO | SA_ONSTACK};
+		if (sigaction(fatal_signals[i], NULL, &old) || old.sa_handler != SIG_DFL)
+			continue; /* the program's (or its parent's SIG_IGN) choice stands */
+		sigemptyset(&sa.sa_mask);
+		sigaction(fatal_signals[i], &sa, NULL);
+	}
+}
+
+static uint64_t event_ticks;
+
+static int start_writer(bool root, unsigned flags)
+{
+	char path[4200];
+	int fd = open_output(root, path, sizeof(path));
+
+	if (fd == -2)
+		return -1; /* not the root process and children are not followed */
+	if (fd < 0) {
+		hp_warn("hookprof: cannot create trace '%s': %s; running unrecorded\n", path, strerror(errno));
+		return -1;
+	}
+	if (hp_writer_start(fd, flags, hp_now(), event_ticks)) {
+		hp_warn("hookprof: cannot start the trace writer; running unrecorded\n");
+		close(fd);
+		unlink(path);
+		return -1;
+	}
+	return 0;
+}
+
+void hp_recorder_init(void)
+{
+	static bool done;
+	uint64_t lo, hi;
+
+	if (done)
+		return;
+	done = true;
+	hp_tls.guard = HP_GUARD_INTERNAL;
+	hp_config_load(&hp_rec.cfg);
+	hp_rec.pid = getpid();
+	hp_rec.use_tsc = hp_clock_tsc_invariant();
+	hp_rec.membarrier = syscall(SYS_membarrier, MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED, 0, 0) == 0;
+	if (hp_modules_own_text((const void *)hp_recorder_init, &lo, &hi) == 0) {
+		hp_rec.text_lo = lo;
+		hp_rec.text_hi = hi;
+	}
+	/* Unwind the first stack now: libunwind sets itself up (and may allocate) outside any hook. */
+	void *warm[4];
+	unw_backtrace(warm, 4);
+	event_ticks = calibrate();
+	bool ok = pthread_key_create(&exit_key, on_thread_exit) == 0 &&
+		  pthread_atfork(fork_prepare, fork_parent, fork_child) == 0 &&
+		  on_exit(on_exit_status, NULL) == 0;
+	if (ok && start_writer(true, 0) == 0) {
+		install_signal_handlers();
+		atomic_store(&hp_rec.state, HP_STATE_ON);
+	}
+	hp_tls.guard = 0;
+}
+
+void hp_recorder_finish(unsigned how, int64_t status)
+{
+	int on = HP_STATE_ON;
+
+	if (!atomic_compare_exchange_strong(&hp_rec.state, &on, HP_STATE_DONE))
+		return;
+	hp_tls.guard++;
+	hp_writer_finish(how, status, how == HPT_END_SIGNAL ? 2000 : 10000);
+	hp_tls.guard--;
+}
+
+void hp_recorder_before_exec(void)
+{
+	if (atomic_load(&hp_rec.state) != HP_STATE_ON || getpid() != hp_rec.pid)
+		return; /* a vfork child shares our memory: the writer is the parent's */
+	hp_tls.guard++;
+	hp_writer_flush_exec(2000);
+	hp_tls.guard--;
+}

@@ -1,0 +1,102 @@
+/* recorder.h: state shared by the files of libhookprof.so, and the entry points the hooks call.
+ *
+ * Threading: `hp_rec` is written during init (one thread, before any hook records) and after fork
+ * in the child (one thread); afterwards hooks only read it. Per-thread state lives in `hp_tls`.
+ */
+#ifndef HP_RECORDER_H
+#define HP_RECORDER_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#define HP_HIDDEN __attribute__((visibility("hidden")))
+#define HP_EXPORT __attribute__((visibility("default")))
+#define HP_LIKELY(x) __builtin_expect(!!(x), 1)
+#define HP_UNLIKELY(x) __builtin_expect(!!(x), 0)
+
+enum hp_state {
+	HP_STATE_OFF = 0,   /* before init, or recording could not start: hooks pass through */
+	HP_STATE_ON = 1,    /* recording */
+	HP_STATE_DONE = 2,  /* the trace is closed (exit, exec, fatal signal): hooks pass through */
+};
+
+#define HP_RECORD_ALLOC (1u << 0)
+#define HP_RECORD_ZONES (1u << 1)
+#define HP_RECORD_FUNCS (1u << 2)
+#define HP_RECORD_SAMPLES (1u << 3)
+
+#define HP_MAX_DEPTH 256
+
+struct hp_config {
+	char output[4096];
+	unsigned depth;       /* 0: no stacks */
+	unsigned interval_ms; /* process samples */
+	unsigned buffer_kb;   /* per-thread ring */
+	unsigned what;        /* HP_RECORD_* */
+	int level;            /* zstd level */
+	bool follow;
+	bool quiet;
+};
+
+struct hp_recorder {
+	_Atomic int state;
+	struct hp_config cfg;
+	pid_t pid;
+	uint64_t text_lo, text_hi; /* our own code, skipped at the top of stacks */
+	bool use_tsc;
+	bool membarrier; /* producers may skip fences: the writer issues membarrier() */
+};
+
+extern struct hp_recorder hp_rec HP_HIDDEN;
+
+struct hp_ring;
+
+/* Per-thread state. `guard` is non-zero while the recorder runs on this thread: HP_GUARD_INTERNAL
+ * around code that may allocate for itself (libunwind, zstd, the writer), whose allocations pass
+ * through; HP_GUARD_EVENT while an event is encoded, when an allocation can only come from a signal
+ * handler and is counted as lost. */
+#define HP_GUARD_INTERNAL 1
+#define HP_GUARD_EVENT 2
+struct hp_tls {
+	struct hp_ring *ring;
+	int guard;
+	uint8_t exit_passes; /* thread-exit destructor rounds seen */
+	uint32_t lost;    /* events dropped (re-entered from a signal handler), reported at the next event */
+};
+
+extern __thread struct hp_tls hp_tls HP_HIDDEN;
+
+/* True when an event from this thread should be recorded now. */
+static inline bool hp_recording(void)
+{
+	return HP_LIKELY(atomic_load_explicit(&hp_rec.state, memory_order_relaxed) == HP_STATE_ON) &&
+	       hp_tls.guard == 0;
+}
+
+/* Events (recorder.c). Each is called by a hook that already checked hp_recording(). */
+void hp_record_alloc(unsigned kind, void *ptr, size_t size) HP_HIDDEN;
+void hp_record_alloc_fail(unsigned kind, size_t size) HP_HIDDEN;
+void hp_record_free(unsigned kind, void *ptr) HP_HIDDEN;
+void hp_record_realloc(unsigned kind, void *old, void *new_ptr, size_t size, bool failed) HP_HIDDEN;
+void hp_record_func(int type, void *fn) HP_HIDDEN;
+
+void hp_config_load(struct hp_config *cfg) HP_HIDDEN;
+
+/* Lifecycle (recorder.c). */
+void hp_recorder_init(void) HP_HIDDEN;
+/* Drains every buffer, ends the trace with PROCESS_END(how, status) and closes it; later events pass
+ * through. Safe from a fatal-signal handler (waits for the writer with a timeout). */
+void hp_recorder_finish(unsigned how, int64_t status) HP_HIDDEN;
+/* Before exec replaces the image: everything recorded so far reaches the file, ending with
+ * PROCESS_END(exec); if exec fails, recording goes on and a later PROCESS_END supersedes it. */
+void hp_recorder_before_exec(void) HP_HIDDEN;
+/* dlclose: define modules loaded since the last scan before one goes away, then note the unload. */
+void hp_recorder_modules_scan(void) HP_HIDDEN;
+
+/* Writes a message once to stderr with write(2), unless HOOKPROF_QUIET. */
+void hp_warn(const char *fmt, ...) HP_HIDDEN __attribute__((format(printf, 1, 2)));
+
+#endif

@@ -1,0 +1,73 @@
+/* recorder_config.c: reads the HOOKPROF_* environment variables (README.md lists them). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "recorder.h"
+
+void hp_config_load(struct hp_config *cfg) HP_HIDDEN;
+
+static unsigned env_uint(const char *name, unsigned def, unsigned min, unsigned max)
+{
+	const char *s = getenv(name);
+	char *end;
+
+	if (!s || !*s)
+		return def;
+	unsigned long v = strtoul(s, &end, 10);
+	if (*end || v < min || v > max) {
+		hp_warn("hookprof: ignoring %s=%s (expected %u..%u)\n", name, s, min, max);
+		return def;
+	}
+	return (unsigned)v;
+}
+
+static unsigned env_what(void)
+{
+	const char *s = getenv("HOOKPROF_RECORD");
+	static const struct { const char *name; unsigned bit; } parts[] = {
+		{"alloc", HP_RECORD_ALLOC}, {"zones", HP_RECORD_ZONES},
+		{"funcs", HP_RECORD_FUNCS}, {"samples", HP_RECORD_SAMPLES},
+	};
+	unsigned what = 0;
+
+	if (!s || !*s)
+		return HP_RECORD_ALLOC | HP_RECORD_ZONES | HP_RECORD_FUNCS | HP_RECORD_SAMPLES;
+	while (*s) {
+		size_t n = strcspn(s, ",");
+		unsigned i;
+		for (i = 0; i < sizeof(parts) / sizeof(parts[0]); i++)
+			if (strlen(parts[i].name) == n && !strncmp(parts[i].name, s, n))
+				break;
+		if (i < sizeof(parts) / sizeof(parts[0]))
+			what |= parts[i].bit;
+		else
+			hp_warn("hookprof: HOOKPROF_RECORD: unknown part '%.*s' (alloc, zones, funcs, samples)\n",
+				(int)n, s);
+		s += n + (s[n] == ',');
+	}
+	return what;
+}
+
+void hp_config_load(struct hp_config *cfg)
+{
+	const char *out = getenv("HOOKPROF_OUTPUT");
+	const char *follow = getenv("HOOKPROF_FOLLOW");
+	const char *quiet = getenv("HOOKPROF_QUIET");
+
+	cfg->quiet = quiet && *quiet && strcmp(quiet, "0");
+	if (out && *out)
+		snprintf(cfg->output, sizeof(cfg->output), "%s", out);
+	else
+		snprintf(cfg->output, sizeof(cfg->output), "hookprof.%d.hpt", (int)getpid());
+	cfg->depth = env_uint("HOOKPROF_DEPTH", 32, 0, HP_MAX_DEPTH);
+	cfg->interval_ms = env_uint("HOOKPROF_INTERVAL_MS", 10, 1, 60000);
+	cfg->buffer_kb = env_uint("HOOKPROF_BUFFER_KB", 1024, 64, 65536);
+	/* A power of two: the ring indexes with a mask. */
+	while (cfg->buffer_kb & (cfg->buffer_kb - 1))
+		cfg->buffer_kb &= cfg->buffer_kb - 1;
+	cfg->level = (int)env_uint("HOOKPROF_ZSTD_LEVEL", 1, 1, 19);
+	cfg->what = env_what();
+	cfg->follow = !follow || strcmp(follow, "0");
+}

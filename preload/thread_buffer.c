@@ -1,0 +1,107 @@
+/* thread_buffer.c: creation, back-pressure and draining of the per-thread rings. */
+#include "thread_buffer.h"
+
+#include <sys/mman.h>
+#include <time.h>
+
+#include "clock.h"
+#include "hpt_format.h"
+#include "trace_writer.h"
+
+struct hp_ring *hp_ring_create(uint64_t capacity)
+{
+	/* The ring and its header are mmap'ed, never malloc'ed: the program's heap stays its own. */
+	size_t hdr = (sizeof(struct hp_ring) + 4095) & ~(size_t)4095;
+	uint8_t *mem = mmap(NULL, hdr + capacity, PROT_READ | PROT_WRITE,
+			    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (mem == MAP_FAILED)
+		return NULL;
+
+	struct hp_ring *r = (struct hp_ring *)mem;
+	r->data = mem + hdr;
+	r->capacity = capacity;
+	r->limit = capacity;
+	r->kick_at = capacity / 2;
+	return r;
+}
+
+void hp_ring_start(struct hp_ring *r, uint32_t tid)
+{
+	r->tid = tid;
+	hp_ring_event_begin(r);
+	uint64_t t = hp_now();
+	uint8_t *p = hp_ring_reserve(r, HP_EVENT_MAX);
+	p = hp_enc_tick_u(p, &r->st, HPT_THREAD_START, t, tid);
+	hp_ring_commit(r, p);
+	hp_ring_event_end(r);
+}
+
+void hp_ring_destroy(struct hp_ring *r)
+{
+	size_t hdr = (sizeof(struct hp_ring) + 4095) & ~(size_t)4095;
+
+	munmap(r, hdr + r->capacity);
+}
+
+void hp_ring_kick(struct hp_ring *r)
+{
+	r->kick_at = r->head + r->capacity / 4;
+	hp_writer_wake();
+}
+
+void hp_ring_make_room(struct hp_ring *r, uint64_t need)
+{
+	/* Room for the WAIT record too, written below before the caller's record. */
+	need += 32;
+	uint64_t c = atomic_load_explicit(&r->consumed, memory_order_acquire);
+	r->limit = c + r->capacity;
+	if (r->head + need <= r->limit)
+		return;
+
+	uint64_t t0 = hp_now();
+	unsigned spins = 0;
+	while (r->head + need > r->limit) {
+		hp_writer_wake();
+		if (spins++ < 64) {
+			__builtin_ia32_pause();
+		} else {
+			struct timespec ts = {0, 20000};
+			nanosleep(&ts, NULL);
+		}
+		c = atomic_load_explicit(&r->consumed, memory_order_acquire);
+		r->limit = c + r->capacity;
+		if (!hp_writer_alive())
+			break; /* the writer is gone (exit in progress): nothing will drain us */
+	}
+	uint64_t waited = hp_now() - t0;
+	if (r->head + need > r->limit)
+		return; /* cannot happen while the writer lives; hp_ring_reserve's caller overwrites nothing */
+
+	/* dt 0: the wait belongs to the event being recorded, whose tick was taken already. */
+	uint64_t off = r->head & (r->capacity - 1);
+	uint8_t tmp[32], *p = tmp;
+	*p++ = HPT_WAIT;
+	uint8_t *len = p++;
+	p = hpt_put_s(p, 0);
+	p = hpt_put_u(p, waited);
+	*len = (uint8_t)(p - len - 1);
+	uint64_t n = (uint64_t)(p - tmp);
+	uint64_t first = n < r->capacity - off ? n : r->capacity - off;
+	memcpy(r->data + off, tmp, first);
+	memcpy(r->data, tmp + first, n - first);
+	r->head += n;
+}
+
+uint64_t hp_ring_drain(struct hp_ring *r, uint8_t *dst, uint64_t upto)
+{
+	uint64_t c = atomic_load_explicit(&r->consumed, memory_order_relaxed);
+	uint64_t n = upto - c;
+	if (n == 0)
+		return 0;
+	uint64_t off = c & (r->capacity - 1);
+	uint64_t first = n < r->capacity - off ? n : r->capacity - off;
+	memcpy(dst, r->data + off, first);
+	memcpy(dst + first, r->data, n - first);
+	atomic_store_explicit(&r->consumed, upto, memory_order_release);
+	return n;
+}

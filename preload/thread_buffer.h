@@ -1,0 +1,115 @@
+/* thread_buffer.h: one lock-free ring per thread; the thread appends records, the writer drains them.
+ *
+ * Threading: `head`, `limit`, the encoder state and the scratch area belong to the producing thread;
+ * `committed` and `busy` are written by it and read by the writer; `consumed` is written by the
+ * writer and read by the producer; the writer-private fields are touched only by the writer thread.
+ * A record is published by the release store of `committed`, so the writer never sees half a record.
+ * When the ring is full the producer waits for the writer (lossless) and records how long.
+ */
+#ifndef HP_THREAD_BUFFER_H
+#define HP_THREAD_BUFFER_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "event_encoder.h"
+#include "recorder.h"
+
+/* The largest record a producer writes in one reservation (a STACK of HP_MAX_DEPTH frames). */
+#define HP_RECORD_MAX 8192 /* a STACK of HP_MAX_DEPTH frames, a MODULE_LOAD */
+
+struct hp_ring {
+	/* producer */
+	uint8_t *data;
+	uint64_t capacity; /* power of two */
+	uint64_t head;
+	uint64_t limit;   /* consumed + capacity, as last seen */
+	uint64_t kick_at; /* wake the writer once head passes this */
+	struct hp_enc_state st; /* what the reader will mirror: last tick, last address */
+	bool in_scratch;
+	uint32_t stream;
+	uint32_t tid;
+	_Atomic uint32_t busy; /* 1 while an event is being recorded: bounds the writer's watermark */
+	_Alignas(64) _Atomic uint64_t committed;
+	_Alignas(64) _Atomic uint64_t consumed;
+	_Atomic int closed; /* the thread is gone: drain, then free */
+	/* writer */
+	uint64_t lo_tick; /* lowest tick an unpublished event of this ring may carry */
+	bool was_busy;
+	bool seen;
+	uint64_t name_checked_ns;
+	char name[16];
+	struct hp_ring *next;
+	uint8_t scratch[HP_RECORD_MAX];
+};
+
+/* Registry of live rings, for the writer. Only creation, the writer's rounds and fork take the lock. */
+struct hp_ring_registry {
+	struct hp_ring *head;
+	uint32_t next_stream;
+};
+
+/* A new, empty ring; NULL when memory cannot be had. */
+struct hp_ring *hp_ring_create(uint64_t capacity) HP_HIDDEN;
+/* Writes the THREAD_START record of the calling thread's ring, once registered with the writer. */
+void hp_ring_start(struct hp_ring *r, uint32_t tid) HP_HIDDEN;
+void hp_ring_destroy(struct hp_ring *r) HP_HIDDEN;
+/* Waits until `need` bytes are free, then writes a WAIT record for the time spent (slow path). */
+void hp_ring_make_room(struct hp_ring *r, uint64_t need) HP_HIDDEN;
+void hp_ring_kick(struct hp_ring *r) HP_HIDDEN;
+/* Copies the published, unconsumed bytes to dst (room for `capacity` bytes) and releases them.
+ * Returns the number of bytes copied. Writer only. */
+uint64_t hp_ring_drain(struct hp_ring *r, uint8_t *dst, uint64_t upto) HP_HIDDEN;
+
+/* Announces an event in flight; the writer's membarrier() makes the store visible before it reads
+ * the ring, so no fence is needed here unless membarrier is unavailable. */
+static inline void hp_ring_event_begin(struct hp_ring *r)
+{
+	atomic_store_explicit(&r->busy, 1, memory_order_relaxed);
+	if (HP_UNLIKELY(!hp_rec.membarrier))
+		atomic_thread_fence(memory_order_seq_cst);
+	else
+		atomic_signal_fence(memory_order_seq_cst);
+}
+
+static inline void hp_ring_event_end(struct hp_ring *r)
+{
+	atomic_store_explicit(&r->busy, 0, memory_order_release);
+}
+
+/* Returns room for `max` bytes of records: the ring itself, or the scratch area when the room
+ * wraps around the end (hp_ring_commit copies it then). */
+static inline uint8_t *hp_ring_reserve(struct hp_ring *r, uint64_t max)
+{
+	if (HP_UNLIKELY(r->head + max > r->limit))
+		hp_ring_make_room(r, max);
+	uint64_t off = r->head & (r->capacity - 1);
+	if (HP_LIKELY(off + max <= r->capacity)) {
+		r->in_scratch = false;
+		return r->data + off;
+	}
+	r->in_scratch = true;
+	return r->scratch;
+}
+
+/* Publishes the records written from the reservation up to `end`. */
+static inline void hp_ring_commit(struct hp_ring *r, uint8_t *end)
+{
+	if (HP_LIKELY(!r->in_scratch)) {
+		r->head += (uint64_t)(end - (r->data + (r->head & (r->capacity - 1))));
+	} else {
+		uint64_t n = (uint64_t)(end - r->scratch);
+		uint64_t off = r->head & (r->capacity - 1);
+		uint64_t first = n < r->capacity - off ? n : r->capacity - off;
+		memcpy(r->data + off, r->scratch, first);
+		memcpy(r->data, r->scratch + first, n - first);
+		r->head += n;
+	}
+	atomic_store_explicit(&r->committed, r->head, memory_order_release);
+	if (HP_UNLIKELY(r->head > r->kick_at))
+		hp_ring_kick(r);
+}
+
+#endif

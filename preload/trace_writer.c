@@ -1,0 +1,588 @@
+/* trace_writer.c: the writer thread: rounds of draining, the ordering watermark, chunks, samples. */
+#include "trace_writer.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/futex.h>
+#include <linux/membarrier.h>
+#include <pthread.h>
+#include <link.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#include <zstd.h>
+
+#include "clock.h"
+#include "event_encoder.h"
+#include "hpt_format.h"
+#include "module_map.h"
+#include "process_sampler.h"
+#include "site_registry.h"
+#include "stack_table.h"
+#include "thread_buffer.h"
+
+#define STAGING_MIN (4u << 20)
+#define FLUSH_BYTES (1u << 20)
+#define FLUSH_NS 100000000ull /* DESIGN.md: a trace is at most 100 ms behind its process */
+#define NAME_CHECK_NS 200000000ull
+
+/* Everything below is the writer thread's, except where a comment says otherwise. */
+static struct {
+	int fd;
+	bool write_failed;
+	pthread_t thread;
+	_Atomic int running;       /* the thread exists and has not finished */
+	_Atomic uint32_t kick;     /* futex: producers bump it to wake the writer */
+	_Atomic uint32_t done;     /* futex: 1 once the final round is written */
+	_Atomic uint32_t flushed;  /* futex: generation of the last completed flush */
+	_Atomic uint32_t flush_req;
+	_Atomic int finish_req;
+	unsigned finish_how;
+	pid_t finisher_tid; /* the thread that asked to finish: it waits for us, never busy in an event */
+	int64_t finish_status;
+
+	pthread_mutex_t reg_lock; /* guards rings and next_stream (taken by ring creation too) */
+	struct hp_ring *rings;
+	uint32_t next_stream;
+
+	uint8_t *staging;
+	size_t staging_len, staging_cap;
+	uint8_t *out;
+	size_t out_cap;
+	ZSTD_CCtx *cctx;
+	int64_t cur_stream; /* -1 at the start of a chunk */
+	struct hp_enc_state st0; /* stream 0's state for dt records (module map) */
+	uint64_t last_write_ns;
+	uint64_t last_sample_ns;
+	uint64_t prev_round_tick;
+	uint64_t watermark;
+	uint64_t clock_t0;
+} w = {.fd = -1, .reg_lock = PTHREAD_MUTEX_INITIALIZER, .next_stream = 1};
+
+static long futex(_Atomic uint32_t *addr, int op, uint32_t val, const struct timespec *ts)
+{
+	return syscall(SYS_futex, addr, op, val, ts, NULL, 0);
+}
+
+void hp_writer_wake(void)
+{
+	atomic_fetch_add_explicit(&w.kick, 1, memory_order_release);
+	futex(&w.kick, FUTEX_WAKE_PRIVATE, 1, NULL);
+}
+
+bool hp_writer_alive(void)
+{
+	return atomic_load_explicit(&w.running, memory_order_acquire);
+}
+
+void hp_writer_register(struct hp_ring *r)
+{
+	pthread_mutex_lock(&w.reg_lock);
+	r->stream = w.next_stream++;
+	r->next = w.rings;
+	w.rings = r;
+	pthread_mutex_unlock(&w.reg_lock);
+}
+
+uint64_t hp_writer_memory(void)
+{
+	uint64_t n = w.staging_cap + w.out_cap;
+
+	pthread_mutex_lock(&w.reg_lock);
+	for (struct hp_ring *r = w.rings; r; r = r->next)
+		n += r->capacity + sizeof(*r);
+	pthread_mutex_unlock(&w.reg_lock);
+	return n;
+}
+
+static void write_all(const uint8_t *p, size_t n)
+{
+	while (n && !w.write_failed) {
+		ssize_t k = write(w.fd, p, n);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0) {
+			/* The program goes on unharmed; the trace ends at its last whole chunk. */
+			hp_warn("hookprof: cannot write the trace: %s; recording continues unsaved\n",
+				k < 0 ? strerror(errno) : "short write");
+			w.write_failed = true;
+			return;
+		}
+		p += k;
+		n -= (size_t)k;
+	}
+}
+
+static void write_chunk(void)
+{
+	uint8_t hdr[HPT_CHUNK_HEADER_SIZE] = {0};
+	size_t n = w.staging_len, stored = n;
+	const uint8_t *payload = w.staging;
+	uint8_t codec = HPT_CODEC_STORED;
+
+	if (!n)
+		return;
+	if (w.cctx) {
+		size_t z = ZSTD_compress2(w.cctx, w.out, w.out_cap, w.staging, n);
+		if (!ZSTD_isError(z)) {
+			payload = w.out;
+			stored = z;
+			codec = HPT_CODEC_ZSTD;
+		}
+	}
+	memcpy(hdr, HPT_CHUNK_MAGIC, 4);
+	hpt_put_le32(hdr + 4, (uint32_t)stored);
+	hpt_put_le32(hdr + 8, (uint32_t)n);
+	hdr[12] = codec;
+	write_all(hdr, sizeof(hdr));
+	write_all(payload, stored);
+	w.staging_len = 0;
+	w.cur_stream = -1;
+	w.last_write_ns = hp_mono_ns();
+}
+
+/* Makes room for n more staged bytes, writing a chunk first if needed. */
+static uint8_t *stage(size_t n)
+{
+	if (w.staging_len + n + 16 > w.staging_cap)
+		write_chunk();
+	return w.staging + w.staging_len;
+}
+
+static void switch_stream(uint32_t stream)
+{
+	if (w.cur_stream == (int64_t)stream)
+		return;
+	uint8_t *p = stage(16), *start = p;
+	p = hp_enc_plain(p, HPT_STREAM, (uint64_t[]){stream}, 1);
+	w.staging_len += (size_t)(p - start);
+	w.cur_stream = stream;
+}
+
+/* Appends one writer record (stream 0). */
+static void put0(const uint8_t *rec, size_t n)
+{
+	switch_stream(0);
+	memcpy(stage(n), rec, n);
+	w.staging_len += n;
+}
+
+static void put0_plain(unsigned type, const uint64_t *v, unsigned n)
+{
+	uint8_t rec[HP_EVENT_MAX + 8 * HPT_VARINT_MAX], *p = hp_enc_plain(rec, type, v, n);
+
+	put0(rec, (size_t)(p - rec));
+}
+
+static void emit_module(const uint8_t *rec, size_t n, void *arg)
+{
+	(void)arg;
+	put0(rec, n);
+}
+
+static void emit_stack(const struct hp_stack_entry *e, void *arg)
+{
+	(void)arg;
+	switch_stream(0);
+	uint8_t *p = stage(hp_enc_stack_size(e->depth)), *start = p;
+	p = hp_enc_stack(p, e->id, e->ips, e->depth);
+	w.staging_len += (size_t)(p - start);
+}
+
+static void emit_site(const struct hp_site_def_ref *s, void *arg)
+{
+	(void)arg;
+	switch_stream(0);
+	uint8_t *p = stage(hp_enc_site_size(s->name, s->function, s->file)), *start = p;
+	p = hp_enc_site(p, s->id, s->kind, s->line, s->name, s->function, s->file);
+	w.staging_len += (size_t)(p - start);
+}
+
+static void put_clock(void)
+{
+	put0_plain(HPT_CLOCK, (uint64_t[]){hp_now(), hp_mono_ns(), hp_real_ns()}, 3);
+}
+
+static void put_sample(void)
+{
+	struct hp_proc_sample s;
+
+	hp_sampler_read(&s);
+	put0_plain(HPT_SAMPLE,
+		   (uint64_t[]){hp_now(), s.rss, s.utime_ns, s.stime_ns, s.minflt, s.majflt,
+				s.read_bytes, s.write_bytes},
+		   8);
+}
+
+static void check_name(struct hp_ring *r, uint64_t now_ns, bool force)
+{
+	char path[64], name[16] = {0};
+
+	if (!force && now_ns - r->name_checked_ns < NAME_CHECK_NS)
+		return;
+	r->name_checked_ns = now_ns;
+	snprintf(path, sizeof(path), "/proc/self/task/%u/comm", r->tid);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	ssize_t n = read(fd, name, sizeof(name) - 1);
+	close(fd);
+	if (n <= 0)
+		return;
+	if (name[n - 1] == '\n')
+		name[--n] = 0;
+	if (!strcmp(name, r->name))
+		return;
+	memcpy(r->name, name, sizeof(name));
+	uint8_t rec[64], *p = rec;
+	HP_ENC_BEGIN(p, HPT_THREAD_NAME);
+	p = hpt_put_u(p, r->stream);
+	p = hpt_put_str(p, name, (size_t)n);
+	p = HP_ENC_END(p);
+	put0(rec, (size_t)(p - rec));
+}
+
+static int count_changes(struct dl_phdr_info *info, size_t size, void *data)
+{
+	(void)size;
+	*(uint64_t *)data = info->dlpi_adds * 1000003u + info->dlpi_subs;
+	return 1;
+}
+
+/* dlopen is not hooked (hook_process.c): a changed load/unload count means the map must be rescanned. */
+static void poll_modules(void)
+{
+	static uint64_t last;
+	uint64_t now = 0;
+
+	dl_iterate_phdr(count_changes, &now);
+	if (now == last)
+		return;
+	last = now;
+	hp_modules_lock();
+	hp_modules_scan(&w.st0, hp_now(), 0, emit_module, NULL);
+	hp_modules_unlock();
+}
+
+/* Before the last round: a thread in the middle of an event gets a moment to publish it. */
+static void wait_idle(void)
+{
+	for (int i = 0; i < 100; i++) {
+		bool busy = false;
+		pthread_mutex_lock(&w.reg_lock);
+		for (struct hp_ring *r = w.rings; r; r = r->next)
+			busy |= atomic_load_explicit(&r->busy, memory_order_acquire) && r->tid != (uint32_t)w.finisher_tid;
+		pthread_mutex_unlock(&w.reg_lock);
+		if (!busy)
+			return;
+		struct timespec ts = {0, 20000};
+		nanosleep(&ts, NULL);
+	}
+}
+
+/* One round: drain every ring, then SYNC with the watermark (docs/trace-format.md, "Ordering").
+ * T is read before membarrier(): a thread not seen busy afterwards takes every later tick after T. */
+static void round_trip(bool final)
+{
+	uint64_t now_ns = hp_mono_ns();
+
+	poll_modules();
+	if (final)
+		wait_idle();
+	uint64_t T = hp_now();
+	uint64_t wm = T;
+
+	if (hp_rec.membarrier)
+		syscall(SYS_membarrier, MEMBARRIER_CMD_PRIVATE_EXPEDITED, 0, 0);
+
+	pthread_mutex_lock(&w.reg_lock);
+	for (struct hp_ring **link = &w.rings; *link;) {
+		struct hp_ring *r = *link;
+		bool busy = atomic_load_explicit(&r->busy, memory_order_acquire);
+		bool closed = atomic_load_explicit(&r->closed, memory_order_acquire);
+		uint64_t committed = atomic_load_explicit(&r->committed, memory_order_acquire);
+
+		if (!r->seen) {
+			/* Registered after the previous round read the registry: its ticks follow that round's T. */
+			r->seen = true;
+			r->lo_tick = w.prev_round_tick;
+			check_name(r, now_ns, true);
+		} else if (busy && !r->was_busy) {
+			r->lo_tick = w.prev_round_tick;
+		}
+		if (!busy)
+			r->lo_tick = T;
+		else if (r->lo_tick < wm)
+			wm = r->lo_tick;
+		r->was_busy = busy;
+
+		uint64_t n = committed - atomic_load_explicit(&r->consumed, memory_order_relaxed);
+		if (n) {
+			switch_stream(r->stream);
+			uint8_t *dst = stage(n);
+			w.staging_len += hp_ring_drain(r, dst, committed);
+		}
+		if (closed) {
+			*link = r->next;
+			hp_ring_destroy(r);
+			continue;
+		}
+		check_name(r, now_ns, final);
+		link = &r->next;
+	}
+	pthread_mutex_unlock(&w.reg_lock);
+
+	if (final)
+		wm = UINT64_MAX; /* nothing more will be recorded */
+	if (wm > w.watermark)
+		w.watermark = wm;
+	put0_plain(HPT_SYNC, (uint64_t[]){w.watermark}, 1);
+	w.prev_round_tick = T;
+
+	if ((hp_rec.cfg.what & HP_RECORD_SAMPLES) && now_ns - w.last_sample_ns >= hp_rec.cfg.interval_ms * 1000000ull) {
+		put_sample();
+		w.last_sample_ns = now_ns;
+	}
+	if (w.staging_len >= FLUSH_BYTES || now_ns - w.last_write_ns >= FLUSH_NS || final) {
+		put_clock();
+		write_chunk();
+	}
+}
+
+static void *writer_main(void *arg)
+{
+	(void)arg;
+	hp_tls.guard = 1; /* zstd's and our own allocations are not the program's */
+	prctl(PR_SET_NAME, "hookprof-writer");
+
+	for (;;) {
+		uint32_t seen = atomic_load_explicit(&w.kick, memory_order_acquire);
+		unsigned ms = hp_rec.cfg.interval_ms < 100 ? hp_rec.cfg.interval_ms : 100;
+		struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000};
+		if (!atomic_load(&w.finish_req) && !atomic_load(&w.flush_req))
+			futex(&w.kick, FUTEX_WAIT_PRIVATE, seen, &ts);
+
+		if (atomic_load(&w.finish_req)) {
+			round_trip(true);
+			uint8_t rec[64], *p = hp_enc_process_end(rec, hp_now(), w.finish_how, w.finish_status);
+			put0(rec, (size_t)(p - rec));
+			put_clock();
+			write_chunk();
+			close(w.fd);
+			w.fd = -1;
+			atomic_store(&w.running, 0);
+			atomic_store(&w.done, 1);
+			futex(&w.done, FUTEX_WAKE_PRIVATE, INT32_MAX, NULL);
+			return NULL;
+		}
+		uint32_t req = atomic_load(&w.flush_req);
+		round_trip(false);
+		if (req) {
+			uint8_t rec[64], *p = hp_enc_process_end(rec, hp_now(), HPT_END_EXEC, 0);
+			put0(rec, (size_t)(p - rec));
+			put_clock();
+			write_chunk();
+			atomic_store(&w.flushed, req);
+			atomic_store(&w.flush_req, 0);
+			futex(&w.flushed, FUTEX_WAKE_PRIVATE, INT32_MAX, NULL);
+		}
+	}
+}
+
+static int read_file(const char *path, char *buf, size_t size)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n = fd < 0 ? -1 : read(fd, buf, size);
+
+	if (fd >= 0)
+		close(fd);
+	return n < 0 ? 0 : (int)n;
+}
+
+static void put_process(unsigned flags)
+{
+	static char cmdline[65536], exe[4096];
+	int n = read_file("/proc/self/cmdline", cmdline, sizeof(cmdline));
+	ssize_t e = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	uint64_t argc = 0;
+
+	exe[e > 0 ? e : 0] = 0;
+	for (int i = 0; i < n; i++)
+		argc += cmdline[i] == 0;
+	size_t cap = (size_t)n + strlen(exe) + 16 * HPT_VARINT_MAX + argc * HPT_VARINT_MAX;
+	switch_stream(0);
+	uint8_t *rec = stage(cap), *payload = rec + 1 + HPT_VARINT_MAX, *p;
+	rec[0] = HPT_PROCESS;
+	p = hpt_put_u(payload, (uint64_t)getpid());
+	p = hpt_put_u(p, (uint64_t)getppid());
+	p = hpt_put_u(p, hp_real_ns());
+	p = hpt_put_u(p, flags);
+	p = hpt_put_str(p, exe, strlen(exe));
+	p = hpt_put_u(p, argc);
+	for (int i = 0; i < n;) {
+		size_t len = strnlen(cmdline + i, (size_t)(n - i));
+		p = hpt_put_str(p, cmdline + i, len);
+		i += (int)len + 1;
+	}
+	p = hp_enc_long_end(rec, payload, p);
+	w.staging_len += (size_t)(p - rec);
+}
+
+static int setup_buffers(void)
+{
+	size_t cap = STAGING_MIN;
+
+	if (cap < 2 * (size_t)hp_rec.cfg.buffer_kb * 1024)
+		cap = 2 * (size_t)hp_rec.cfg.buffer_kb * 1024;
+	if (w.staging_cap != cap) {
+		free(w.staging);
+		free(w.out);
+		w.staging_cap = cap;
+		w.out_cap = ZSTD_compressBound(cap);
+		w.staging = malloc(w.staging_cap);
+		w.out = malloc(w.out_cap);
+		if (!w.staging || !w.out)
+			return -1;
+	}
+	/* A fresh context: after fork the old one may be mid-compression in the parent's writer. */
+	w.cctx = ZSTD_createCCtx();
+	if (w.cctx) {
+		ZSTD_CCtx_setParameter(w.cctx, ZSTD_c_compressionLevel, hp_rec.cfg.level);
+		ZSTD_CCtx_setParameter(w.cctx, ZSTD_c_checksumFlag, 1);
+	}
+	return 0;
+}
+
+static void put_header(void)
+{
+	uint8_t h[HPT_HEADER_SIZE] = {0};
+	uint64_t features = (hp_rec.use_tsc ? HPT_FEAT_TSC : 0) | (hp_rec.cfg.depth ? HPT_FEAT_STACKS : 0);
+
+	memcpy(h, HPT_MAGIC, HPT_MAGIC_SIZE);
+	hpt_put_le16(h + 8, HPT_VERSION);
+	hpt_put_le16(h + 10, HPT_MIN_READER_VERSION);
+	hpt_put_le32(h + 12, HPT_HEADER_SIZE);
+	hpt_put_le64(h + 16, features);
+	write_all(h, sizeof(h));
+}
+
+int hp_writer_start(int fd, unsigned process_flags, uint64_t start_tick, uint64_t event_ticks)
+{
+	sigset_t all, old;
+
+	w.fd = fd;
+	w.write_failed = false;
+	w.staging_len = 0;
+	w.cur_stream = -1;
+	w.st0 = (struct hp_enc_state){0, 0};
+	w.watermark = 0;
+	w.prev_round_tick = start_tick;
+	w.last_write_ns = w.last_sample_ns = hp_mono_ns();
+	atomic_store(&w.finish_req, 0);
+	atomic_store(&w.done, 0);
+	atomic_store(&w.flush_req, 0);
+	atomic_store(&w.flushed, 0);
+	if (setup_buffers())
+		return -1;
+	hp_sampler_open();
+
+	put_header();
+	put_process(process_flags);
+	put_clock();
+	put0_plain(HPT_CALIBRATION, (uint64_t[]){event_ticks}, 1);
+	hp_modules_lock();
+	hp_modules_scan(&w.st0, hp_now(), 1, emit_module, NULL);
+	hp_modules_unlock();
+	if (process_flags & HPT_PROCESS_FORKED) {
+		/* The parent's trace holds these definitions; this trace must stand on its own. */
+		hp_sites_foreach(emit_site, NULL);
+		hp_stack_foreach(emit_stack, NULL);
+	}
+	if (hp_rec.cfg.what & HP_RECORD_SAMPLES)
+		put_sample();
+
+	/* The writer takes no signals: they belong to the program's threads. */
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	atomic_store(&w.running, 1);
+	int err = pthread_create(&w.thread, NULL, writer_main, NULL);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (err) {
+		atomic_store(&w.running, 0);
+		return -1;
+	}
+	return 0;
+}
+
+static void wait_word(_Atomic uint32_t *word, uint32_t want, unsigned timeout_ms)
+{
+	uint64_t deadline = hp_mono_ns() + timeout_ms * 1000000ull;
+
+	for (;;) {
+		uint32_t v = atomic_load(word);
+		if (v == want || !hp_writer_alive())
+			return;
+		uint64_t now = hp_mono_ns();
+		if (now >= deadline)
+			return;
+		uint64_t left = deadline - now;
+		struct timespec ts = {(time_t)(left / 1000000000u), (long)(left % 1000000000u)};
+		if (left > 10000000)
+			ts = (struct timespec){0, 10000000};
+		futex(word, FUTEX_WAIT_PRIVATE, v, &ts);
+	}
+}
+
+void hp_writer_finish(unsigned how, int64_t status, unsigned timeout_ms)
+{
+	if (!hp_writer_alive())
+		return;
+	w.finish_how = how;
+	w.finisher_tid = gettid();
+	w.finish_status = status;
+	atomic_store(&w.finish_req, 1);
+	hp_writer_wake();
+	wait_word(&w.done, 1, timeout_ms);
+}
+
+void hp_writer_flush_exec(unsigned timeout_ms)
+{
+	static _Atomic uint32_t gen;
+	uint32_t mine = atomic_fetch_add(&gen, 1) + 1;
+
+	if (!hp_writer_alive())
+		return;
+	atomic_store(&w.flush_req, mine);
+	hp_writer_wake();
+	wait_word(&w.flushed, mine, timeout_ms);
+}
+
+void hp_writer_fork_prepare(void)
+{
+	pthread_mutex_lock(&w.reg_lock);
+}
+
+void hp_writer_fork_parent(void)
+{
+	pthread_mutex_unlock(&w.reg_lock);
+}
+
+void hp_writer_fork_child(void)
+{
+	/* The rings hold the parent's events (its writer saves them); the threads behind them do not
+	 * exist here. The child's memory copy of them is released. */
+	for (struct hp_ring *r = w.rings, *next; r; r = next) {
+		next = r->next;
+		hp_ring_destroy(r);
+	}
+	w.rings = NULL;
+	atomic_store(&w.running, 0);
+	pthread_mutex_unlock(&w.reg_lock);
+	if (w.fd >= 0)
+		close(w.fd);
+	w.fd = -1;
+}

@@ -1,0 +1,38 @@
+/* trace_writer.h: the writer thread: drains the per-thread rings, compresses, appends to the trace.
+ *
+ * Threading: one writer thread per process. The registry of rings is guarded by a mutex taken when a
+ * thread creates its ring, during each writer round and around fork; never on the event path.
+ */
+#ifndef HP_TRACE_WRITER_H
+#define HP_TRACE_WRITER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "recorder.h"
+
+struct hp_ring;
+
+/* Starts the writer on the open trace fd: writes the header and the process's description (PROCESS,
+ * CLOCK, CALIBRATION, module map; in a forked child also every site and stack defined so far).
+ * Returns 0, or -1 when the thread cannot start (the caller records nothing). */
+int hp_writer_start(int fd, unsigned process_flags, uint64_t start_tick, uint64_t event_ticks) HP_HIDDEN;
+void hp_writer_register(struct hp_ring *r) HP_HIDDEN;
+void hp_writer_wake(void) HP_HIDDEN;
+bool hp_writer_alive(void) HP_HIDDEN;
+/* Final round, PROCESS_END, close. Waits for the writer at most timeout_ms. */
+void hp_writer_finish(unsigned how, int64_t status, unsigned timeout_ms) HP_HIDDEN;
+/* Before exec: waits until everything published before the call is in the file, followed by
+ * PROCESS_END(exec). Recording continues (exec may fail). */
+void hp_writer_flush_exec(unsigned timeout_ms) HP_HIDDEN;
+
+void hp_writer_fork_prepare(void) HP_HIDDEN;
+void hp_writer_fork_parent(void) HP_HIDDEN;
+/* In the child: forget the parent's rings and start over on fd (no writer thread exists here). */
+void hp_writer_fork_child(void) HP_HIDDEN;
+
+/* Bytes the recorder holds for rings and staging (the performance table). */
+uint64_t hp_writer_memory(void) HP_HIDDEN;
+
+#endif
