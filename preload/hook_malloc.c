@@ -65,7 +65,7 @@ static inline bool ready(void)
 static inline bool should_record(void)
 {
 	if (HP_LIKELY(hp_recording()))
-		return true;
+		return hp_rec.cfg.what & HP_RECORD_ALLOC;
 	if (hp_tls.guard == HP_GUARD_EVENT && atomic_load_explicit(&hp_rec.state, memory_order_relaxed) == HP_STATE_ON)
 		hp_tls.lost++;
 	return false;

@@ -29,6 +29,7 @@
 #define FLUSH_BYTES (1u << 20)
 #define FLUSH_NS 100000000ull /* DESIGN.md: a trace is at most 100 ms behind its process */
 #define NAME_CHECK_NS 200000000ull
+#define HP_ZSTD_FAST_LEVEL (-5) /* about 2x the speed of level 1 on trace bytes, 70% of its ratio */
 
 /* Everything below is the writer thread's, except where a comment says otherwise. */
 static struct {
@@ -55,6 +56,8 @@ static struct {
 	size_t out_cap;
 	ZSTD_CCtx *cctx;
 	int64_t cur_stream; /* -1 at the start of a chunk */
+	int level;          /* zstd level of the next chunk */
+	uint32_t kicks_seen;
 	struct hp_enc_state st0; /* stream 0's state for dt records (module map) */
 	uint64_t last_write_ns;
 	uint64_t last_sample_ns;
@@ -127,6 +130,7 @@ static void write_chunk(void)
 	if (!n)
 		return;
 	if (w.cctx) {
+		ZSTD_CCtx_setParameter(w.cctx, ZSTD_c_compressionLevel, w.level);
 		size_t z = ZSTD_compress2(w.cctx, w.out, w.out_cap, w.staging, n);
 		if (!ZSTD_isError(z)) {
 			payload = w.out;
@@ -379,6 +383,11 @@ static void *writer_main(void *arg)
 			futex(&w.done, FUTEX_WAKE_PRIVATE, INT32_MAX, NULL);
 			return NULL;
 		}
+		/* Producers kick us when a ring is half full: we are behind, so compress faster (a
+		 * bigger trace) rather than make them wait. Timeouts alone: the configured level. */
+		uint32_t kicks = atomic_load_explicit(&w.kick, memory_order_acquire);
+		w.level = kicks - w.kicks_seen > 1 ? HP_ZSTD_FAST_LEVEL : hp_rec.cfg.level;
+		w.kicks_seen = kicks;
 		uint32_t req = atomic_load(&w.flush_req);
 		round_trip(false);
 		if (req) {
@@ -450,10 +459,9 @@ static int setup_buffers(void)
 	}
 	/* A fresh context: after fork the old one may be mid-compression in the parent's writer. */
 	w.cctx = ZSTD_createCCtx();
-	if (w.cctx) {
-		ZSTD_CCtx_setParameter(w.cctx, ZSTD_c_compressionLevel, hp_rec.cfg.level);
+	if (w.cctx)
 		ZSTD_CCtx_setParameter(w.cctx, ZSTD_c_checksumFlag, 1);
-	}
+	w.level = hp_rec.cfg.level;
 	return 0;
 }
 
