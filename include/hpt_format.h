@@ -54,6 +54,9 @@ enum hpt_record_type {
 	HPT_STREAM = 0x35,
 	HPT_THREAD_NAME = 0x36,
 	HPT_CALIBRATION = 0x37,
+	HPT_SCAN_BEGIN = 0x40,
+	HPT_SCAN_WORDS = 0x41,
+	HPT_SCAN_END = 0x42,
 };
 
 enum hpt_alloc_kind {
@@ -80,6 +83,16 @@ enum hpt_free_kind {
 #define HPT_REALLOC_FAILED 1u
 
 enum hpt_site_kind { HPT_SITE_ZONE = 0, HPT_SITE_COUNTER = 1, HPT_SITE_MARK = 2 };
+
+enum hpt_scan_region {
+	HPT_REGION_DATA = 0,
+	HPT_REGION_STACK = 1,
+	HPT_REGION_REGISTERS = 2,
+	HPT_REGION_TLS = 3,
+	HPT_REGION_HEAP = 4,
+};
+
+enum hpt_scan_reason { HPT_SCAN_EXIT = 0, HPT_SCAN_SIGNAL = 1, HPT_SCAN_API = 2 };
 
 enum hpt_lost_reason { HPT_LOST_REENTERED = 1 };
 

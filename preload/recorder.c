@@ -19,6 +19,7 @@
 #include "clock.h"
 #include "event_encoder.h"
 #include "hookprof.h"
+#include "leak_scan.h"
 #include "module_map.h"
 #include "site_registry.h"
 #include "stack_table.h"
@@ -450,8 +451,22 @@ static void on_fatal_signal(int sig, siginfo_t *si, void *uc)
 	errno = saved;
 }
 
+static void on_snapshot_signal(int sig)
+{
+	(void)sig;
+	hp_writer_request_scan();
+}
+
 static void install_signal_handlers(void)
 {
+	if (hp_rec.cfg.snapshot_signal) {
+		struct sigaction old, sa = {.sa_handler = on_snapshot_signal, .sa_flags = SA_RESTART};
+		sigemptyset(&sa.sa_mask);
+		if (sigaction(hp_rec.cfg.snapshot_signal, NULL, &old) == 0 && old.sa_handler == SIG_DFL)
+			sigaction(hp_rec.cfg.snapshot_signal, &sa, NULL);
+	}
+	if (hp_rec.cfg.leak_scan)
+		hp_leak_scan_setup();
 	for (size_t i = 0; i < sizeof(fatal_signals) / sizeof(fatal_signals[0]); i++) {
 		struct sigaction old, sa = {.sa_sigaction = on_fatal_signal, .sa_flags = SA_SIGINFO | SA_ONSTACK};
 		if (sigaction(fatal_signals[i], NULL, &old) || old.sa_handler != SIG_DFL)

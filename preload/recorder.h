@@ -39,6 +39,8 @@ struct hp_config {
 	int level;            /* zstd level */
 	bool follow;
 	bool quiet;
+	bool leak_scan;      /* classify live blocks at exit */
+	int snapshot_signal; /* 0: none */
 };
 
 struct hp_recorder {

@@ -1,4 +1,5 @@
 /* recorder_config.c: reads the HOOKPROF_* environment variables (README.md lists them). */
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -70,4 +71,23 @@ void hp_config_load(struct hp_config *cfg)
 	cfg->level = (int)env_uint("HOOKPROF_ZSTD_LEVEL", 1, 1, 19);
 	cfg->what = env_what();
 	cfg->follow = !follow || strcmp(follow, "0");
+	const char *scan = getenv("HOOKPROF_LEAK_SCAN");
+	cfg->leak_scan = !scan || strcmp(scan, "0");
+	const char *snap = getenv("HOOKPROF_SNAPSHOT_SIGNAL");
+	cfg->snapshot_signal = SIGUSR2;
+	if (snap && *snap) {
+		static const struct { const char *name; int sig; } names[] = {
+			{"USR1", SIGUSR1}, {"USR2", SIGUSR2}, {"none", 0}, {"0", 0},
+		};
+		char *end;
+		long n = strtol(snap, &end, 10);
+		cfg->snapshot_signal = *end ? -1 : (int)n;
+		for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+			if (!strcmp(snap, names[i].name) || (!strncmp(snap, "SIG", 3) && !strcmp(snap + 3, names[i].name)))
+				cfg->snapshot_signal = names[i].sig;
+		if (cfg->snapshot_signal < 0 || cfg->snapshot_signal >= NSIG) {
+			hp_warn("hookprof: ignoring HOOKPROF_SNAPSHOT_SIGNAL=%s (USR1, USR2, a number, or none)\n", snap);
+			cfg->snapshot_signal = SIGUSR2;
+		}
+	}
 }

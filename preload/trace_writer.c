@@ -19,6 +19,7 @@
 #include "clock.h"
 #include "event_encoder.h"
 #include "hpt_format.h"
+#include "leak_scan.h"
 #include "module_map.h"
 #include "process_sampler.h"
 #include "site_registry.h"
@@ -29,6 +30,7 @@
 #define FLUSH_BYTES (1u << 20)
 #define FLUSH_NS 100000000ull /* DESIGN.md: a trace is at most 100 ms behind its process */
 #define NAME_CHECK_NS 200000000ull
+#define MAX_OWN 2048
 #define HP_ZSTD_FAST_LEVEL (-5) /* about 2x the speed of level 1 on trace bytes, 70% of its ratio */
 
 /* Everything below is the writer thread's, except where a comment says otherwise. */
@@ -42,6 +44,8 @@ static struct {
 	_Atomic uint32_t flushed;  /* futex: generation of the last completed flush */
 	_Atomic uint32_t flush_req;
 	_Atomic int finish_req;
+	_Atomic int scan_req;
+	bool no_compress; /* during a scan: zstd could allocate while program threads hold malloc locks */
 	unsigned finish_how;
 	pid_t finisher_tid; /* the thread that asked to finish: it waits for us, never busy in an event */
 	int64_t finish_status;
@@ -129,7 +133,7 @@ static void write_chunk(void)
 
 	if (!n)
 		return;
-	if (w.cctx) {
+	if (w.cctx && !w.no_compress) {
 		ZSTD_CCtx_setParameter(w.cctx, ZSTD_c_compressionLevel, w.level);
 		size_t z = ZSTD_compress2(w.cctx, w.out, w.out_cap, w.staging, n);
 		if (!ZSTD_isError(z)) {
@@ -357,6 +361,41 @@ static void round_trip(bool final)
 	}
 }
 
+static void emit_scan(const uint8_t *rec, size_t n, void *arg)
+{
+	(void)arg;
+	put0(rec, n);
+}
+
+/* What a scan must know before it stops the world: taking these locks afterwards could deadlock on a
+ * stopped thread that holds them. */
+static void leak_scan(unsigned reason)
+{
+	static struct hp_range own[MAX_OWN], data[256];
+	size_t nown = 0, ndata;
+
+	pthread_mutex_lock(&w.reg_lock);
+	for (struct hp_ring *r = w.rings; r && nown < MAX_OWN - 64; r = r->next) {
+		size_t hdr = (sizeof(*r) + 4095) & ~(size_t)4095;
+		own[nown++] = (struct hp_range){(uint64_t)r, (uint64_t)r + hdr + r->capacity};
+	}
+	pthread_mutex_unlock(&w.reg_lock);
+	nown += hp_stack_ranges(own + nown, MAX_OWN - nown);
+	hp_modules_lock();
+	ndata = hp_modules_writable(data, sizeof(data) / sizeof(data[0]));
+	hp_modules_unlock();
+
+	w.no_compress = true;
+	hp_leak_scan(reason, own, nown, data, ndata, emit_scan, NULL);
+	w.no_compress = false;
+}
+
+void hp_writer_request_scan(void)
+{
+	atomic_store(&w.scan_req, 1);
+	hp_writer_wake();
+}
+
 static void *writer_main(void *arg)
 {
 	(void)arg;
@@ -367,10 +406,12 @@ static void *writer_main(void *arg)
 		uint32_t seen = atomic_load_explicit(&w.kick, memory_order_acquire);
 		unsigned ms = hp_rec.cfg.interval_ms < 100 ? hp_rec.cfg.interval_ms : 100;
 		struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000};
-		if (!atomic_load(&w.finish_req) && !atomic_load(&w.flush_req))
+		if (!atomic_load(&w.finish_req) && !atomic_load(&w.flush_req) && !atomic_load(&w.scan_req))
 			futex(&w.kick, FUTEX_WAIT_PRIVATE, seen, &ts);
 
 		if (atomic_load(&w.finish_req)) {
+			if (hp_rec.cfg.leak_scan && w.finish_how == HPT_END_EXIT)
+				leak_scan(HPT_SCAN_EXIT);
 			round_trip(true);
 			uint8_t rec[64], *p = hp_enc_process_end(rec, hp_now(), w.finish_how, w.finish_status);
 			put0(rec, (size_t)(p - rec));
@@ -389,6 +430,8 @@ static void *writer_main(void *arg)
 		w.level = kicks - w.kicks_seen > 1 ? HP_ZSTD_FAST_LEVEL : hp_rec.cfg.level;
 		w.kicks_seen = kicks;
 		uint32_t req = atomic_load(&w.flush_req);
+		if (atomic_exchange(&w.scan_req, 0))
+			leak_scan(HPT_SCAN_SIGNAL);
 		round_trip(false);
 		if (req) {
 			uint8_t rec[64], *p = hp_enc_process_end(rec, hp_now(), HPT_END_EXEC, 0);

@@ -27,6 +27,9 @@ void hp_writer_finish(unsigned how, int64_t status, unsigned timeout_ms) HP_HIDD
  * PROCESS_END(exec). Recording continues (exec may fail). */
 void hp_writer_flush_exec(unsigned timeout_ms) HP_HIDDEN;
 
+/* Asks for a reachability scan at the writer's next round (async-signal-safe). */
+void hp_writer_request_scan(void) HP_HIDDEN;
+
 void hp_writer_fork_prepare(void) HP_HIDDEN;
 void hp_writer_fork_parent(void) HP_HIDDEN;
 /* In the child: forget the parent's rings and start over on fd (no writer thread exists here). */
