@@ -29,6 +29,15 @@ enum hp_event_type {
 	HP_EV_MODULE_UNLOAD, /* addr = base */
 	HP_EV_SAMPLE,        /* sample */
 	HP_EV_PROCESS_END,   /* kind = how (enum hpt_end_how), value = status */
+	HP_EV_SCAN_BEGIN,    /* kind = reason (enum hpt_scan_reason), size = threads stopped */
+	HP_EV_SCAN_WORDS,    /* kind = region (enum hpt_scan_region), value = tid, words/nwords */
+	HP_EV_SCAN_END,      /* size = words scanned, addr = bytes scanned, addr2 = bytes unreadable */
+};
+
+/* One pointer-like word of a reachability scan (docs/trace-format.md, SCAN_WORDS). */
+struct hp_scan_word {
+	uint64_t loc;   /* address of the word (register number for HPT_REGION_REGISTERS) */
+	uint64_t value; /* what it holds */
 };
 
 struct hp_sample {
@@ -55,6 +64,8 @@ struct hp_event {
 	uint32_t site;
 	int64_t value;
 	struct hp_sample sample;
+	const struct hp_scan_word *words; /* SCAN_WORDS: valid during the callback only */
+	size_t nwords;
 };
 
 struct hp_stack {
