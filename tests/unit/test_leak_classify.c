@@ -1,0 +1,141 @@
+/* test_leak_classify.c: memcheck's categories on small hand-made heaps. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include "hpt_format.h"
+#include "leak_classify.h"
+
+#define B(addr, size) {(addr), (size), 0, 0}
+#define ROOT(v) {0x10, (v), HPT_REGION_DATA}
+#define STACKW(v) {0x7ff0, (v), HPT_REGION_STACK}
+#define HEAP(loc, v) {(loc), (v), HPT_REGION_HEAP}
+
+static void classify(struct hp_live_block *b, size_t nb, const struct hp_region_word *w, size_t nw)
+{
+	assert_int_equal(hp_leak_classify(b, nb, w, nw), 0);
+}
+
+static void no_pointer_is_definite(void **state)
+{
+	struct hp_live_block b[] = {B(0x1000, 16), B(0x2000, 16)};
+	(void)state;
+	classify(b, 2, NULL, 0);
+	assert_int_equal(b[0].kind, HP_LEAK_DEFINITE);
+	assert_int_equal(b[1].kind, HP_LEAK_DEFINITE);
+}
+
+static void list_dropped_at_head(void **state)
+{
+	/* 0x1000 -> 0x2000 -> 0x3000, nothing points at the head. */
+	struct hp_live_block b[] = {B(0x1000, 16), B(0x2000, 16), B(0x3000, 16)};
+	struct hp_region_word w[] = {HEAP(0x1000, 0x2000), HEAP(0x2000, 0x3000)};
+	(void)state;
+	classify(b, 3, w, 2);
+	assert_int_equal(b[0].kind, HP_LEAK_DEFINITE);
+	assert_int_equal(b[1].kind, HP_LEAK_INDIRECT);
+	assert_int_equal(b[2].kind, HP_LEAK_INDIRECT);
+}
+
+static void tree_dropped_at_root_with_head_listed_last(void **state)
+{
+	/* The head has the highest address: its children, met first in address order, become
+	 * leaders only until the head's walk reaches them. */
+	struct hp_live_block b[] = {B(0x1000, 16), B(0x2000, 16), B(0x9000, 16)};
+	struct hp_region_word w[] = {HEAP(0x9000, 0x1000), HEAP(0x9008, 0x2000)};
+	(void)state;
+	classify(b, 3, w, 2);
+	assert_int_equal(b[2].kind, HP_LEAK_DEFINITE);
+	assert_int_equal(b[0].kind, HP_LEAK_INDIRECT);
+	assert_int_equal(b[1].kind, HP_LEAK_INDIRECT);
+}
+
+static void unreachable_cycle_lowest_is_definite(void **state)
+{
+	struct hp_live_block b[] = {B(0x1000, 16), B(0x2000, 16)};
+	struct hp_region_word w[] = {HEAP(0x1000, 0x2000), HEAP(0x2000, 0x1000)};
+	(void)state;
+	classify(b, 2, w, 2);
+	assert_int_equal(b[0].kind, HP_LEAK_DEFINITE);
+	assert_int_equal(b[1].kind, HP_LEAK_INDIRECT);
+}
+
+static void start_pointer_chain_from_root_is_reachable(void **state)
+{
+	struct hp_live_block b[] = {B(0x1000, 16), B(0x2000, 16)};
+	struct hp_region_word w[] = {ROOT(0x1000), HEAP(0x1008, 0x2000)};
+	(void)state;
+	classify(b, 2, w, 2);
+	assert_int_equal(b[0].kind, HP_LEAK_REACHABLE);
+	assert_int_equal(b[1].kind, HP_LEAK_REACHABLE);
+}
+
+static void interior_pointer_makes_possible_and_propagates(void **state)
+{
+	/* root -> interior of A; A -> start of B: B is only possibly reached too. */
+	struct hp_live_block b[] = {B(0x1000, 32), B(0x2000, 16)};
+	struct hp_region_word w[] = {STACKW(0x1010), HEAP(0x1000, 0x2000)};
+	(void)state;
+	classify(b, 2, w, 2);
+	assert_int_equal(b[0].kind, HP_LEAK_POSSIBLE);
+	assert_int_equal(b[1].kind, HP_LEAK_POSSIBLE);
+}
+
+static void start_pointer_upgrades_possible(void **state)
+{
+	struct hp_live_block b[] = {B(0x1000, 32)};
+	struct hp_region_word w[] = {ROOT(0x1010), ROOT(0x1000)};
+	(void)state;
+	classify(b, 1, w, 2);
+	assert_int_equal(b[0].kind, HP_LEAK_REACHABLE);
+}
+
+static void pointer_past_end_and_from_non_block_do_not_count(void **state)
+{
+	/* 0x1010 is one past the end of A; a heap word outside every block is no edge. */
+	struct hp_live_block b[] = {B(0x1000, 16), B(0x2000, 16)};
+	struct hp_region_word w[] = {ROOT(0x1010), HEAP(0x5000, 0x2000)};
+	(void)state;
+	classify(b, 2, w, 2);
+	assert_int_equal(b[0].kind, HP_LEAK_DEFINITE);
+	assert_int_equal(b[1].kind, HP_LEAK_DEFINITE);
+}
+
+static void zero_sized_block(void **state)
+{
+	struct hp_live_block b[] = {B(0x1000, 0), B(0x2000, 0)};
+	struct hp_region_word w[] = {ROOT(0x1000), ROOT(0x2001)};
+	(void)state;
+	classify(b, 2, w, 2);
+	assert_int_equal(b[0].kind, HP_LEAK_REACHABLE);
+	assert_int_equal(b[1].kind, HP_LEAK_DEFINITE);
+	assert_int_equal(hp_leak_block_of(b, 2, 0x1000), 0);
+	assert_int_equal(hp_leak_block_of(b, 2, 0x1001), -1);
+	assert_int_equal(hp_leak_block_of(b, 2, 0xfff), -1);
+}
+
+static void empty_heap(void **state)
+{
+	(void)state;
+	assert_int_equal(hp_leak_classify(NULL, 0, NULL, 0), 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(no_pointer_is_definite),
+		cmocka_unit_test(list_dropped_at_head),
+		cmocka_unit_test(tree_dropped_at_root_with_head_listed_last),
+		cmocka_unit_test(unreachable_cycle_lowest_is_definite),
+		cmocka_unit_test(start_pointer_chain_from_root_is_reachable),
+		cmocka_unit_test(interior_pointer_makes_possible_and_propagates),
+		cmocka_unit_test(start_pointer_upgrades_possible),
+		cmocka_unit_test(pointer_past_end_and_from_non_block_do_not_count),
+		cmocka_unit_test(zero_sized_block),
+		cmocka_unit_test(empty_heap),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
