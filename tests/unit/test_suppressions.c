@@ -1,0 +1,124 @@
+/* test_suppressions.c: LSan-format parsing, glob matching, built-in sets, matching on frames. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "suppressions.h"
+
+static void globs(void **state)
+{
+	(void)state;
+	assert_true(hp_suppression_pattern_matches("parse", "parse_row"));
+	assert_true(hp_suppression_pattern_matches("row", "parse_row"));
+	assert_true(hp_suppression_pattern_matches("^parse", "parse_row"));
+	assert_false(hp_suppression_pattern_matches("^row", "parse_row"));
+	assert_true(hp_suppression_pattern_matches("row$", "parse_row"));
+	assert_false(hp_suppression_pattern_matches("parse$", "parse_row"));
+	assert_true(hp_suppression_pattern_matches("^p*w$", "parse_row"));
+	assert_true(hp_suppression_pattern_matches("lib*.so", "/usr/lib/libfoo.so.1"));
+	assert_false(hp_suppression_pattern_matches("^a*b*c$", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaab"));
+	assert_true(hp_suppression_pattern_matches("^$", ""));
+}
+
+static void parse_file_text(void **state)
+{
+	struct hp_suppressions s;
+	char err[256];
+	const char text[] = "# comment\n\n  leak:cache_init  \nleak:^libfoo\r\ninterceptor_via_fun:bar\n";
+	(void)state;
+
+	hp_suppressions_init(&s);
+	assert_int_equal(hp_suppressions_parse(&s, text, strlen(text), "supp.txt", err, sizeof(err)), 0);
+	assert_int_equal(s.n, 2);
+	assert_string_equal(s.items[0].pattern, "cache_init");
+	assert_string_equal(s.items[1].pattern, "^libfoo");
+	assert_string_equal(s.items[1].origin, "supp.txt");
+	hp_suppressions_release(&s);
+}
+
+static void parse_errors_name_the_line(void **state)
+{
+	struct hp_suppressions s;
+	char err[256];
+	(void)state;
+
+	hp_suppressions_init(&s);
+	assert_int_equal(hp_suppressions_parse(&s, "leak:a\nno colon here\n", 21, "f", err, sizeof(err)), -1);
+	assert_string_equal(err, "f:2: expected 'leak:PATTERN'");
+	assert_int_equal(s.n, 0); /* nothing from a text with an error */
+	assert_int_equal(hp_suppressions_parse(&s, "leak:\n", 6, "f", err, sizeof(err)), -1);
+	assert_string_equal(err, "f:1: empty pattern");
+	assert_int_equal(hp_suppressions_load(&s, "/nonexistent/x.supp", err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "cannot open '/nonexistent/x.supp'"));
+	hp_suppressions_release(&s);
+}
+
+static void builtins_and_disabling(void **state)
+{
+	struct hp_suppressions s;
+	char err[256];
+	(void)state;
+
+	hp_suppressions_init(&s);
+	assert_int_equal(hp_suppressions_add_builtin(&s, NULL, err, sizeof(err)), 0);
+	assert_int_equal(s.n, hp_builtin_suppressions_count);
+	hp_suppressions_release(&s);
+
+	hp_suppressions_init(&s);
+	assert_int_equal(hp_suppressions_add_builtin(&s, "stdio,loader", err, sizeof(err)), 0);
+	for (size_t i = 0; i < s.n; i++) {
+		assert_string_not_equal(s.items[i].origin, "stdio");
+		assert_string_not_equal(s.items[i].origin, "loader");
+	}
+	assert_int_equal(s.n, hp_builtin_suppressions_count - 2);
+	hp_suppressions_release(&s);
+
+	hp_suppressions_init(&s);
+	assert_int_equal(hp_suppressions_add_builtin(&s, "all", err, sizeof(err)), 0);
+	assert_int_equal(s.n, 0);
+	assert_int_equal(hp_suppressions_add_builtin(&s, "stdoi", err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "'stdoi'"));
+	hp_suppressions_release(&s);
+}
+
+static void match_frames(void **state)
+{
+	struct hp_suppressions s;
+	char err[256];
+	struct hp_frame frames[] = {
+		{0x1000, "malloc", NULL, 0, "/lib/libc.so.6", 0, false},
+		{0x2000, "_IO_file_doallocate", NULL, 0, "/lib/libc.so.6", 0, false},
+		{0x3000, "main", "/src/app.c", 12, "/usr/bin/app", 0, false},
+	};
+	(void)state;
+
+	hp_suppressions_init(&s);
+	assert_int_equal(hp_suppressions_parse(&s, "leak:app.c\n", 11, "f", err, sizeof(err)), 0);
+	assert_non_null(hp_suppressions_match(&s, frames, 3));
+	assert_null(hp_suppressions_match(&s, frames, 2));
+	hp_suppressions_release(&s);
+
+	hp_suppressions_init(&s);
+	assert_int_equal(hp_suppressions_add_builtin(&s, NULL, err, sizeof(err)), 0);
+	struct hp_suppression *m = hp_suppressions_match(&s, frames, 3);
+	assert_non_null(m);
+	assert_string_equal(m->origin, "stdio");
+	assert_null(hp_suppressions_match(&s, frames + 2, 1));
+	hp_suppressions_release(&s);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(globs),
+		cmocka_unit_test(parse_file_text),
+		cmocka_unit_test(parse_errors_name_the_line),
+		cmocka_unit_test(builtins_and_disabling),
+		cmocka_unit_test(match_frames),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
