@@ -57,6 +57,7 @@ enum hpt_record_type {
 	HPT_SCAN_BEGIN = 0x40,
 	HPT_SCAN_WORDS = 0x41,
 	HPT_SCAN_END = 0x42,
+	HPT_SUPPRESSIONS = 0x43,
 };
 
 enum hpt_alloc_kind {

@@ -1,6 +1,7 @@
 /* trace_writer.c: the writer thread: rounds of draining, the ordering watermark, chunks, samples. */
 #include "trace_writer.h"
 
+#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/futex.h>
@@ -361,6 +362,30 @@ static void round_trip(bool final)
 	}
 }
 
+/* LeakSanitizer's convention: a program may define __lsan_default_suppressions() returning its own
+ * suppressions. Asked once, before the first scan (dlsym takes the loader lock: never while the
+ * program's threads are stopped). */
+static void put_program_suppressions(void)
+{
+	static bool done;
+	const char *(*fn)(void);
+
+	if (done)
+		return;
+	done = true;
+	*(void **)&fn = dlsym(RTLD_DEFAULT, "__lsan_default_suppressions");
+	const char *text = fn ? fn() : NULL;
+	if (!text)
+		return;
+	size_t n = strnlen(text, 1u << 20);
+	switch_stream(0);
+	uint8_t *rec = stage(n + 2 * HPT_VARINT_MAX + 1), *payload = rec + 1 + HPT_VARINT_MAX;
+	rec[0] = HPT_SUPPRESSIONS;
+	uint8_t *p = hpt_put_str(payload, text, n);
+	p = hp_enc_long_end(rec, payload, p);
+	w.staging_len += (size_t)(p - rec);
+}
+
 static void emit_scan(const uint8_t *rec, size_t n, void *arg)
 {
 	(void)arg;
@@ -384,6 +409,7 @@ static void leak_scan(unsigned reason)
 	hp_modules_lock();
 	ndata = hp_modules_writable(data, sizeof(data) / sizeof(data[0]));
 	hp_modules_unlock();
+	put_program_suppressions();
 
 	w.no_compress = true;
 	hp_leak_scan(reason, own, nown, data, ndata, emit_scan, NULL);
