@@ -430,27 +430,6 @@ static void on_exit_status(int status, void *arg)
 	hp_recorder_finish(HPT_END_EXIT, status);
 }
 
-static const int fatal_signals[] = {SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT, SIGTERM, SIGINT, SIGQUIT};
-
-/* The trace is saved, then the signal does to the process exactly what it would have done. */
-static void on_fatal_signal(int sig, siginfo_t *si, void *uc)
-{
-	int saved = errno;
-	struct sigaction dfl = {.sa_handler = SIG_DFL};
-	(void)uc;
-
-	if (getpid() == hp_rec.pid)
-		hp_recorder_finish(HPT_END_SIGNAL, sig);
-	sigemptyset(&dfl.sa_mask);
-	sigaction(sig, &dfl, NULL);
-	/* A fault raised by an instruction recurs when the handler returns; any other is raised again
-	 * and delivered as soon as the handler returns and unblocks it. */
-	bool fault = (sig == SIGSEGV || sig == SIGBUS || sig == SIGILL || sig == SIGFPE) && si->si_code > 0;
-	if (!fault)
-		raise(sig);
-	errno = saved;
-}
-
 static void on_snapshot_signal(int sig)
 {
 	(void)sig;
@@ -467,13 +446,7 @@ static void install_signal_handlers(void)
 	}
 	if (hp_rec.cfg.leak_scan)
 		hp_leak_scan_setup();
-	for (size_t i = 0; i < sizeof(fatal_signals) / sizeof(fatal_signals[0]); i++) {
-		struct sigaction old, sa = {.sa_sigaction = on_fatal_signal, .sa_flags = SA_SIGINFO | SA_ONSTACK};
-		if (sigaction(fatal_signals[i], NULL, &old) || old.sa_handler != SIG_DFL)
-			continue; /* the program's (or its parent's SIG_IGN) choice stands */
-		sigemptyset(&sa.sa_mask);
-		sigaction(fatal_signals[i], &sa, NULL);
-	}
+	hp_signals_install();
 }
 
 static uint64_t event_ticks;

@@ -98,6 +98,9 @@ void hp_recorder_before_exec(void) HP_HIDDEN;
 /* dlclose: define modules loaded since the last scan before one goes away, then note the unload. */
 void hp_recorder_modules_scan(void) HP_HIDDEN;
 
+/* hook_signal.c: our handler on fatal signals, the program's dispositions virtualised. */
+void hp_signals_install(void) HP_HIDDEN;
+
 /* Writes a message once to stderr with write(2), unless HOOKPROF_QUIET. */
 void hp_warn(const char *fmt, ...) HP_HIDDEN __attribute__((format(printf, 1, 2)));
 
