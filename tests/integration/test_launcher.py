@@ -1,0 +1,375 @@
+"""test_launcher.py: scripts/hookprof: its errors and exit codes, options, signals, and the analyzer commands it runs."""
+import os
+import re
+import shutil
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+import hp
+
+
+def launcher(args, **kw):
+    return hp.run([hp.LAUNCHER, *args], **kw)
+
+
+def assert_error(proc, status, *fragments):
+    """The launcher failed with `status` and one error line mentioning every fragment."""
+    assert proc.returncode == status, f"exit {proc.returncode}, expected {status}\n{proc.stderr}"
+    lines = [l for l in proc.stderr.splitlines() if l.startswith("hookprof: ")]
+    assert len(lines) == 1, f"expected one error line:\n{proc.stderr}"
+    for f in fragments:
+        assert f in lines[0], f"'{f}' not in: {lines[0]}"
+
+
+def dynamic_copy(directory, name="prog"):
+    """A private copy of ends_as (dynamically linked), to change its mode bits."""
+    dst = Path(directory) / name
+    shutil.copy(hp.program("ends_as"), dst)
+    return dst
+
+
+# ---- usage ---------------------------------------------------------------------------------------
+
+def test_help():
+    proc = launcher(["--help"])
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.startswith("usage: hookprof")
+    for option in ("-o, --output PATH", "--depth N", "--no-stacks", "--interval MS", "--follow",
+                   "--no-follow", "--quiet", "--help", "--version"):
+        assert option in proc.stdout, option
+    for sub in ("record", "report", "leaks", "diff", "export", "check", "top", "dump"):
+        assert sub in proc.stdout, sub
+    assert launcher(["record", "--help"]).stdout == proc.stdout
+
+
+def test_no_arguments_is_a_usage_error():
+    proc = launcher([])
+    assert proc.returncode == 2
+    assert proc.stderr.startswith("usage: hookprof")
+    assert proc.stdout == ""
+
+
+def test_version():
+    for args in (["--version"], ["record", "--version"]):
+        proc = launcher(args)
+        assert proc.returncode == 0, proc.stderr
+        assert proc.stdout == "hookprof 0.1.0\n"
+
+
+def test_bad_options():
+    with hp.tmpdir() as d:
+        out = d / "t.hpt"
+        assert_error(launcher(["record", "--bogus", "true"]), 2, "unknown option '--bogus'")
+        assert_error(launcher(["record", "--depth", "300", "true"]), 2, "--depth", "0..256", "'300'")
+        assert_error(launcher(["record", "--depth", "x", "true"]), 2, "--depth")
+        assert_error(launcher(["record", "--interval", "0", "true"]), 2, "--interval", "1..60000")
+        assert_error(launcher(["record", "-o"]), 2, "'-o' needs a value")
+        assert_error(launcher(["record", "-o", str(out)]), 2, "no command to record")
+        assert not out.exists()
+
+
+# ---- commands that cannot be recorded ------------------------------------------------------------
+
+def test_command_not_found():
+    with hp.tmpdir() as d:
+        out = d / "t.hpt"
+        proc = launcher(["record", "-o", out, "--", "hookprof-no-such-command"], cwd=d)
+        assert_error(proc, 127, "hookprof-no-such-command: command not found")
+        proc = launcher(["-o", out, "./missing"], cwd=d)
+        assert_error(proc, 127, "./missing: No such file or directory")
+        assert not out.exists()
+        # PATH is searched like the shell does: a name found in PATH runs.
+        proc = launcher(["record", "-o", out, "--", "ends_as", "status", "0"],
+                        env={"PATH": f"{hp.PROGRAMS}:{os.environ.get('PATH', '')}"}, cwd=d)
+        assert proc.returncode == 0, proc.stderr
+        assert out.exists()
+
+
+def test_not_executable():
+    with hp.tmpdir() as d:
+        prog = dynamic_copy(d)
+        prog.chmod(0o644)
+        out = d / "t.hpt"
+        assert_error(launcher(["record", "-o", out, prog]), 126, f"{prog}: Permission denied")
+        assert_error(launcher(["record", "-o", out, d]), 126, f"{d}: Is a directory")
+        # Found in PATH but not executable: the shell says permission denied too.
+        path = f"{d}:{os.environ.get('PATH', '')}"
+        assert_error(launcher(["record", "-o", out, "prog"], env={"PATH": path}), 126, "prog: Permission denied")
+        assert not out.exists()
+
+
+def build_static(directory, flag):
+    """Builds a static program with `cc flag`; None when this machine cannot (no libc.a)."""
+    if not shutil.which("cc"):
+        return None
+    libc_a = subprocess.run(["cc", "-print-file-name=libc.a"], stdout=subprocess.PIPE, text=True).stdout.strip()
+    if not os.path.isabs(libc_a) or not os.path.exists(libc_a):
+        return None
+    src = Path(directory) / "static.c"
+    src.write_text('#include <stdlib.h>\nint main(void) { free(malloc(10)); return 0; }\n')
+    exe = Path(directory) / ("static" + flag.replace("-", "_"))
+    proc = subprocess.run(["cc", flag, "-o", str(exe), str(src)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                          text=True)
+    assert proc.returncode == 0 or flag != "-static", f"cc -static failed although libc.a is here:\n{proc.stdout}"
+    return exe if proc.returncode == 0 else None
+
+
+def test_static_binary():
+    with hp.tmpdir() as d:
+        exe = build_static(d, "-static")
+        if exe is None:
+            raise hp.Skip("no libc.a: cannot build a static program (install libc6-dev)")
+        out = d / "t.hpt"
+        assert_error(launcher(["record", "-o", out, exe]), 126, str(exe), "statically linked")
+        assert_error(launcher(["-o", out, exe]), 126, "statically linked")
+        assert not out.exists()
+        pie = build_static(d, "-static-pie")
+        if pie is not None:
+            assert_error(launcher(["record", "-o", out, pie]), 126, "statically linked (static-pie)")
+
+
+def test_probe_kinds():
+    with hp.tmpdir() as d:
+        script = d / "script"
+        script.write_text("#!/bin/sh -e\necho hi\n")
+        text = d / "text"
+        text.write_text("echo hi\n")
+        cases = [(hp.program("ends_as"), "dynamic"), (script, "script /bin/sh"), (text, "not-elf")]
+        exe = build_static(d, "-static")
+        if exe is not None:
+            cases.append((exe, "static"))
+        pie = build_static(d, "-static-pie")
+        if pie is not None:
+            cases.append((pie, "static-pie"))
+        for path, kind in cases:
+            assert hp.analyze(["probe", path]).strip() == kind, path
+        for bad in (d / "missing", d):
+            proc = hp.run([hp.ANALYZE, "probe", bad])
+            assert proc.returncode == 1 and proc.stdout == "", proc
+            assert proc.stderr.startswith("hookprof: ") and proc.stderr.count("\n") == 1, proc.stderr
+
+
+def foreign_owner_copy(directory, bit):
+    """A program with the setuid (bit 'u') or setgid ('g') bit, owned by another user or group.
+
+    As root: a copy given to nobody/nogroup. Otherwise: a setuid/setgid program of the system."""
+    if os.geteuid() == 0:
+        prog = dynamic_copy(directory, "setid")
+        if bit == "u":
+            os.chown(prog, 65534, -1)  # chown clears the bit: set it afterwards
+            prog.chmod(0o4755)
+        else:
+            os.chown(prog, -1, 65534)
+            prog.chmod(0o2755)
+        return prog
+    flag, owner = (0o4000, os.getuid) if bit == "u" else (0o2000, os.getgid)
+    for cand in ("/usr/bin/passwd", "/usr/bin/su", "/usr/bin/chsh", "/usr/bin/mount", "/usr/bin/expiry",
+                 "/usr/bin/chage", "/usr/bin/wall", "/usr/sbin/unix_chkpwd"):
+        try:
+            st = os.stat(cand)
+        except OSError:
+            continue
+        if st.st_mode & flag and (st.st_uid if bit == "u" else st.st_gid) != owner():
+            return Path(cand)
+    raise hp.Skip(f"not root and no set{bit}id program of another owner on this system")
+
+
+def test_setuid_binary():
+    with hp.tmpdir() as d:
+        prog = foreign_owner_copy(d, "u")
+        out = d / "t.hpt"
+        assert_error(launcher(["record", "-o", out, prog, "status", "0"]), 126, str(prog), "setuid",
+                     "LD_PRELOAD")
+        assert not out.exists()
+
+
+def test_setgid_binary():
+    with hp.tmpdir() as d:
+        prog = foreign_owner_copy(d, "g")
+        out = d / "t.hpt"
+        assert_error(launcher(["record", "-o", out, prog, "status", "0"]), 126, str(prog), "setgid")
+        assert not out.exists()
+
+
+def test_setuid_of_own_user_is_recorded():
+    """A setuid program owned by the caller runs without secure-execution mode: LD_PRELOAD works."""
+    with hp.tmpdir() as d:
+        prog = dynamic_copy(d)
+        prog.chmod(0o4755)
+        proc, traces = hp.record([prog, "status", "0"], output=d / "t.hpt")
+        assert proc.returncode == 0, proc.stderr
+        assert traces == [d / "t.hpt"] and traces[0].stat().st_size > 0
+
+
+def test_script_interpreter():
+    with hp.tmpdir() as d:
+        bad = d / "bad"
+        bad.write_text("#!/nonexistent/interpreter\n")
+        bad.chmod(0o755)
+        assert_error(launcher(["record", "-o", d / "t.hpt", bad]), 126, "bad interpreter /nonexistent/interpreter")
+        good = d / "good"
+        good.write_text(f"#!/bin/sh\nexec {hp.program('ends_as')} status 5\n")
+        good.chmod(0o755)
+        proc, traces = hp.record([good], output=d / "t.hpt")
+        assert proc.returncode == 5, proc.stderr
+        assert traces and traces[0] == d / "t.hpt" and traces[0].exists()
+
+
+def test_output_not_writable():
+    with hp.tmpdir() as d:
+        marker = d / "ran"
+        regular = d / "file"
+        regular.write_text("")
+        cmd = ["sh", "-c", f"touch {marker}"]
+        # Fails for root too: a path under a regular file, under a missing directory, a directory.
+        assert_error(launcher(["record", "-o", regular / "t.hpt", "--", *cmd]), 2, "is not a directory")
+        assert_error(launcher(["record", "-o", d / "missing" / "t.hpt", "--", *cmd]), 2, "does not exist")
+        assert_error(launcher(["record", "-o", d, "--", *cmd]), 2, "is a directory")
+        assert not marker.exists(), "the program must not run when its trace cannot be written"
+
+
+# ---- running -------------------------------------------------------------------------------------
+
+def test_exit_status_passes_through():
+    with hp.tmpdir() as d:
+        for args, status in ((["status", "0"], 0), (["status", "3"], 3), (["signal", "TERM"], 143),
+                             (["segv"], 139), (["signal", "ABRT"], 134)):
+            out = d / "t.hpt"
+            proc, traces = hp.record([hp.program("ends_as"), *args], output=out)
+            assert proc.returncode == status, f"{args}: exit {proc.returncode}, expected {status}\n{proc.stderr}"
+            assert traces and traces[0] == out, f"{args}: {proc.stderr}"
+            assert "Segmentation fault" not in proc.stderr and "Terminated" not in proc.stderr, proc.stderr
+
+
+def test_argv_and_environment_reach_the_program():
+    with hp.tmpdir() as d:
+        proc, _ = hp.record([hp.program("ends_as"), "argv", "a b", "", "-x"], output=d / "t.hpt")
+        assert proc.returncode == 0, proc.stderr
+        assert proc.stdout.splitlines() == [str(hp.program("ends_as")), "argv", "a b", "", "-x"]
+        clean = {k: None for k in ("LD_PRELOAD", "HOOKPROF_DEPTH", "HOOKPROF_INTERVAL_MS", "HOOKPROF_FOLLOW",
+                                   "HOOKPROF_QUIET")}
+        show = 'printf "%s|" "$LD_PRELOAD" "$HOOKPROF_OUTPUT" "${HOOKPROF_DEPTH-unset}" ' \
+               '"${HOOKPROF_INTERVAL_MS-unset}" "${HOOKPROF_FOLLOW-unset}" "${HOOKPROF_QUIET-unset}"'
+        proc, _ = hp.record(["sh", "-c", show], output=d / "t.hpt",
+                            extra_env=clean)
+        assert proc.stdout == f"{hp.LIB.resolve()}|{d / 't.hpt'}|unset|unset|unset|unset|", proc.stdout
+        proc, _ = hp.record(["sh", "-c", show], output=Path("rel.hpt"), cwd=d,
+                            options=["--depth", "7", "--interval", "25", "--no-follow", "--quiet"],
+                            extra_env=dict(clean, LD_PRELOAD="/nonexistent/libother.so"))
+        # Ours first (its malloc must be the one the program calls), the existing one kept; the
+        # output made absolute (the program may change directory).
+        assert proc.stdout == f"{hp.LIB.resolve()}:/nonexistent/libother.so|{d / 'rel.hpt'}|7|25|0|1|", proc.stdout
+        assert "trace written" not in proc.stderr, "--quiet"
+        proc, _ = hp.record(["sh", "-c", show], output=d / "t.hpt", options=["--no-stacks", "--follow"],
+                            extra_env=clean)
+        assert proc.stdout.split("|")[2:5] == ["0", "unset", "1"], proc.stdout
+
+
+def test_default_output_name_and_stale_traces():
+    with hp.tmpdir() as d:
+        proc = launcher(["record", hp.program("ends_as"), "status", "0"], cwd=d)
+        assert proc.returncode == 0, proc.stderr
+        names = [p.name for p in d.glob("*.hpt")]
+        assert len(names) == 1 and re.fullmatch(r"hookprof\.ends_as\.\d{8}-\d{6}\.hpt", names[0]), names
+        assert f"hookprof: trace written to {names[0]}" in proc.stderr.splitlines()
+        out = d / "t.hpt"
+        stale = [out, Path(f"{out}.99999"), Path(f"{out}.99999.2")]
+        for p in stale:
+            p.write_text("stale")
+        keep = Path(f"{out}.bak")
+        keep.write_text("not a trace of ours")
+        proc, traces = hp.record([hp.program("ends_as"), "status", "0"], output=out)
+        assert proc.returncode == 0, proc.stderr
+        assert traces == [out] and out.read_bytes()[:8] == b"HPTRACE\x1a"
+        assert not stale[1].exists() and not stale[2].exists() and keep.exists()
+
+
+def test_child_traces_are_listed():
+    with hp.tmpdir() as d:
+        out = d / "t.hpt"
+        cmd = ["sh", "-c", f"{hp.program('ends_as')} status 0; {hp.program('ends_as')} status 0 & wait"]
+        proc, traces = hp.record(cmd, output=out)
+        assert proc.returncode == 0, proc.stderr
+        assert traces[0] == out and len(traces) >= 3, proc.stderr
+        for t in traces[1:]:
+            assert re.fullmatch(re.escape(str(out)) + r"\.\d+(\.\d+)?", str(t)), t
+            assert f"child trace written to {t}" in proc.stderr
+        proc, traces = hp.record(cmd, output=out, options=["--no-follow"])
+        assert proc.returncode == 0 and traces == [out], proc.stderr
+
+
+def test_signals_to_the_launcher_reach_the_program():
+    """Not in a terminal's foreground group, SIGINT and SIGTERM sent to the launcher are passed on;
+    the launcher itself survives until the program ends and reports its status."""
+    with hp.tmpdir() as d:
+        for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+            out = d / "t.hpt"
+            p = subprocess.Popen([str(hp.LAUNCHER), "record", "-o", str(out), str(hp.program("ends_as")),
+                                  "sleep", "30"], stdin=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+            time.sleep(1.0)
+            start = time.monotonic()
+            p.send_signal(sig)
+            _, err = p.communicate(timeout=20)
+            assert p.returncode == 128 + sig, f"{sig!r}: exit {p.returncode}\n{err}"
+            assert time.monotonic() - start < 10
+            assert f"trace written to {out}" in err, err
+
+
+# ---- analyzer commands ---------------------------------------------------------------------------
+
+def test_bare_form_prints_the_report():
+    with hp.tmpdir() as d:
+        out = d / "t.hpt"
+        proc = launcher(["-o", out, hp.program("ends_as"), "argv", "hello"], cwd=d)
+        assert proc.returncode == 0, proc.stderr
+        report = hp.analyze(["report", out])
+        assert report.strip(), "empty report"
+        assert proc.stdout == f"{hp.program('ends_as')}\nargv\nhello\n" + report
+        proc = launcher(["-o", out, "--", hp.program("ends_as"), "status", "4"], cwd=d)
+        assert proc.returncode == 4, "the program's status, not the report's"
+        assert proc.stdout == hp.analyze(["report", out])
+
+
+def test_report_uses_the_newest_trace():
+    with hp.tmpdir() as d:
+        proc = launcher(["report"], cwd=d)
+        assert_error(proc, 2, "no trace given", "*.hpt")
+        older, newer = d / "older.hpt", d / "newer.hpt"
+        hp.record([hp.program("ends_as"), "status", "0"], output=older)
+        hp.record(["sh", "-c", "true"], output=newer)
+        os.utime(older, (time.time() - 100, time.time() - 100))
+        proc = launcher(["report"], cwd=d)
+        assert proc.returncode == 0, proc.stderr
+        assert "reading newer.hpt" in proc.stderr
+        assert proc.stdout == hp.analyze(["report", newer])
+        # An explicit trace wins; options are passed on unchanged.
+        proc = launcher(["report", "--format", "json", "older.hpt"], cwd=d)
+        assert proc.returncode == 0, proc.stderr
+        assert proc.stdout == hp.analyze(["report", "--format", "json", older])
+        # The analyzer's status comes back.
+        proc = launcher(["report", d / "missing.hpt"], cwd=d)
+        assert proc.returncode != 0 and "missing.hpt" in proc.stderr
+
+
+def test_missing_build_is_explained():
+    with hp.tmpdir() as d:
+        proc = launcher(["record", "true"], env={"HOOKPROF_BUILD_DIR": d})
+        assert_error(proc, 2, "cannot find libhookprof.so", str(d), "run make?")
+        # Installed layout: bin/hookprof finds ../lib/hookprof/libhookprof.so and bin/hookprof-analyze.
+        (d / "bin").mkdir()
+        (d / "lib" / "hookprof").mkdir(parents=True)
+        shutil.copy(hp.LAUNCHER, d / "bin" / "hookprof")
+        env = {"HOOKPROF_BUILD_DIR": None}
+        proc = hp.run([d / "bin" / "hookprof", "record", "true"], env=env)
+        assert_error(proc, 2, f"cannot find libhookprof.so next to {d / 'bin' / 'hookprof'}", "run make?")
+        shutil.copy(hp.LIB, d / "lib" / "hookprof" / "libhookprof.so")
+        proc = hp.run([d / "bin" / "hookprof", "record", "true"], env=env)
+        assert_error(proc, 2, "cannot find hookprof-analyze")
+        shutil.copy(hp.ANALYZE, d / "bin" / "hookprof-analyze")
+        link = d / "hookprof-link"
+        link.symlink_to(d / "bin" / "hookprof")  # found through its real location
+        proc = hp.run([link, "record", "-o", d / "t.hpt", hp.program("ends_as"), "status", "0"], env=env)
+        assert proc.returncode == 0, proc.stderr
+        assert (d / "t.hpt").exists()
