@@ -1,0 +1,58 @@
+/* rec_exec.c: runs another program by exec, with or without a fork first.
+ *
+ *   rec_exec fork PROG ARG...    fork; the child allocates, then execv(PROG); the parent waits
+ *   rec_exec direct PROG ARG...  allocate, then execv(PROG) in this process
+ *
+ * Before exec, PRE_N mallocs of PRE_SIZE (freed). Exit status: the child's (fork), PROG's (direct).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define PRE_N 40
+#define PRE_SIZE 6001
+
+__attribute__((noinline)) static void use(void *p, size_t n)
+{
+	if (p)
+		memset(p, 1, n < 32 ? n : 32);
+	__asm__ volatile("" : : "r"(p) : "memory");
+}
+
+static void before_exec(void)
+{
+	for (int i = 0; i < PRE_N; i++) {
+		void *p = malloc(PRE_SIZE);
+		use(p, PRE_SIZE);
+		free(p);
+	}
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 3)
+		return 2;
+	fflush(stdout);
+	if (!strcmp(argv[1], "direct")) {
+		before_exec();
+		execv(argv[2], argv + 2);
+		perror("execv");
+		return 127;
+	}
+	pid_t pid = fork();
+	if (pid < 0)
+		return 2;
+	if (pid == 0) {
+		before_exec();
+		execv(argv[2], argv + 2);
+		perror("execv");
+		_exit(127);
+	}
+	int status;
+	if (waitpid(pid, &status, 0) != pid)
+		return 3;
+	printf("child exited %d\n", WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 1;
+}
