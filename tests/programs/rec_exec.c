@@ -2,6 +2,7 @@
  *
  *   rec_exec fork PROG ARG...    fork; the child allocates, then execv(PROG); the parent waits
  *   rec_exec direct PROG ARG...  allocate, then execv(PROG) in this process
+ *   rec_exec list PROG A B       allocate, then execl(PROG, PROG, A, B, NULL) in this process
  *
  * Before exec, PRE_N mallocs of PRE_SIZE (freed). Exit status: the child's (fork), PROG's (direct).
  */
@@ -35,6 +36,12 @@ int main(int argc, char **argv)
 	if (argc < 3)
 		return 2;
 	fflush(stdout);
+	if (!strcmp(argv[1], "list") && argc == 5) {
+		before_exec();
+		execl(argv[2], argv[2], argv[3], argv[4], (char *)NULL);
+		perror("execl");
+		return 127;
+	}
 	if (!strcmp(argv[1], "direct")) {
 		before_exec();
 		execv(argv[2], argv + 2);

@@ -36,20 +36,24 @@ __attribute__((noinline)) static void batch(int n, size_t size)
 	HP_COUNT("blocks", n);
 }
 
+static volatile int phases = 2; /* a loop the compiler cannot unroll into two call sites */
+
 int main(void)
 {
 	int status;
+	volatile pid_t pid = -1; /* volatile: the compiler must not duplicate the loop per value of pid */
 
-	batch(PARENT_N, PARENT_SIZE);
-	fflush(stdout);
-	pid_t pid = fork();
-	if (pid < 0)
-		return 2;
-	if (pid == 0) {
-		batch(CHILD_N, CHILD_SIZE);
-		exit(0);
+	/* One call site for batch(): parent and child allocate through the very same stack. */
+	for (int phase = 0; phase < phases; phase++) {
+		if (phase == 1) {
+			fflush(stdout);
+			if ((pid = fork()) < 0)
+				return 2;
+		}
+		batch(pid == 0 ? CHILD_N : PARENT_N, pid == 0 ? CHILD_SIZE : PARENT_SIZE);
+		if (pid == 0)
+			exit(0);
 	}
-	batch(PARENT_N, PARENT_SIZE);
 	if (waitpid(pid, &status, 0) != pid)
 		return 3;
 	printf("child status %d\n", status);
