@@ -13,6 +13,7 @@ struct command {
 };
 
 static const struct command commands[] = {
+	{"dump", cmd_dump, "print every event of a trace in causal order, then its definitions"},
 	{"probe", cmd_probe, "tell whether a program can be recorded (dynamic, static, script)"},
 };
 

@@ -164,10 +164,18 @@ struct hp_read_status {
 /* Called for every event in tick order; a non-zero return stops the pass (hp_trace_read returns it). */
 typedef int (*hp_event_fn)(void *ctx, const struct hp_event *ev, const struct hp_defs *defs);
 
+/* Calls fn for every stack / site defined, in no particular order. */
+void hp_defs_foreach_stack(const struct hp_defs *defs, void (*fn)(const struct hp_stack *s, void *arg), void *arg);
+void hp_defs_foreach_site(const struct hp_defs *defs, void (*fn)(const struct hp_site_def *s, void *arg), void *arg);
+
 /* Reads the trace at path once, calling fn for each event and filling defs (initialised by the
  * caller). Returns 0 on success or truncation, -1 on an error described in status->error (events
  * before the error were delivered), or fn's non-zero value. */
 int hp_trace_read(const char *path, struct hp_defs *defs, hp_event_fn fn, void *ctx,
 		  struct hp_read_status *status);
+
+/* The same over a trace in memory; `name` stands for the file in messages (tests, fuzzing). */
+int hp_trace_read_mem(const void *buf, size_t size, const char *name, struct hp_defs *defs, hp_event_fn fn,
+		      void *ctx, struct hp_read_status *status);
 
 #endif

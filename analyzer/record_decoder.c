@@ -1,0 +1,468 @@
+/* record_decoder.c: decodes records (docs/trace-format.md) with the per-stream state they rely on. */
+#include "record_decoder.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hpt_format.h"
+
+void hp_decoder_init(struct hp_decoder *d, struct hp_defs *defs, hp_emit_fn emit, void *ctx)
+{
+	memset(d, 0, sizeof(*d));
+	d->defs = defs;
+	d->emit = emit;
+	d->ctx = ctx;
+}
+
+void hp_decoder_release(struct hp_decoder *d)
+{
+	free(d->states);
+	d->states = NULL;
+	d->cap = d->used = 0;
+}
+
+static struct hp_stream_state *state_of(struct hp_decoder *d, uint32_t stream)
+{
+	/* Slot 0 of a state marks it empty by stream+1 == 0 never happening: stream ids are stored +1. */
+	if (2 * (d->used + 1) > d->cap) {
+		size_t cap = d->cap ? d->cap * 2 : 64;
+		struct hp_stream_state *n = calloc(cap, sizeof(*n));
+		if (!n)
+			return NULL;
+		for (size_t i = 0; i < d->cap; i++) {
+			if (!d->states[i].stream)
+				continue;
+			size_t j = (d->states[i].stream * 2654435761u) & (cap - 1);
+			while (n[j].stream)
+				j = (j + 1) & (cap - 1);
+			n[j] = d->states[i];
+		}
+		free(d->states);
+		d->states = n;
+		d->cap = cap;
+	}
+	uint32_t key = stream + 1;
+	size_t i = (key * 2654435761u) & (d->cap - 1);
+	for (; d->states[i].stream; i = (i + 1) & (d->cap - 1))
+		if (d->states[i].stream == key)
+			return &d->states[i];
+	d->states[i] = (struct hp_stream_state){key, 0, 0};
+	d->used++;
+	return &d->states[i];
+}
+
+#define FAIL(what)                                                                                    \
+	do {                                                                                          \
+		why = (what);                                                                         \
+		goto bad;                                                                             \
+	} while (0)
+#define U(v)                                                                                          \
+	do {                                                                                          \
+		if (hpt_get_u(&c, &(v)))                                                              \
+			FAIL("truncated field");                                                      \
+	} while (0)
+#define S(v)                                                                                          \
+	do {                                                                                          \
+		if (hpt_get_s(&c, &(v)))                                                              \
+			FAIL("truncated field");                                                      \
+	} while (0)
+#define STR(p, n, max)                                                                                \
+	do {                                                                                          \
+		if (hpt_get_str(&c, &(p), &(n)))                                                      \
+			FAIL("truncated string");                                                     \
+		if ((n) > (max))                                                                      \
+			FAIL("string too long");                                                      \
+	} while (0)
+
+static char *dup_str(const char *p, size_t n)
+{
+	char *s = malloc(n + 1);
+
+	if (s) {
+		memcpy(s, p, n);
+		s[n] = 0;
+	}
+	return s;
+}
+
+int hp_decode_chunk(struct hp_decoder *d, const uint8_t *raw, size_t size, uint64_t payload_off)
+{
+	const uint8_t *p = raw, *end = raw + size;
+	const char *why = NULL;
+	uint64_t *ips = NULL;
+	struct hp_scan_word *words = NULL;
+
+	while (p < end) {
+		const uint8_t *rec = p;
+		uint8_t type = *p++;
+		struct hpt_cursor c = {p, end};
+		uint64_t len;
+		if (hpt_get_u(&c, &len) || len > (uint64_t)(end - c.p)) {
+			why = "record length runs past the chunk";
+			p = rec;
+			goto bad;
+		}
+		const uint8_t *body = c.p;
+		p = body + len;
+		c.end = p;
+
+		struct hp_stream_state *st = state_of(d, d->stream);
+		if (!st)
+			FAIL("out of memory");
+		struct hp_event ev = {.stream = d->stream};
+		uint64_t a, b, v, k;
+		int64_t s1, s2;
+		int rc;
+
+		switch (type) {
+		case HPT_ALLOC:
+		case HPT_FREE:
+		case HPT_REALLOC:
+		case HPT_ALLOC_FAIL:
+		case HPT_ZONE_BEGIN:
+		case HPT_ZONE_END:
+		case HPT_COUNTER:
+		case HPT_MARK:
+		case HPT_FUNC_ENTER:
+		case HPT_FUNC_EXIT:
+		case HPT_WAIT:
+		case HPT_LOST:
+		case HPT_THREAD_START:
+		case HPT_THREAD_END:
+		case HPT_MODULE_LOAD:
+		case HPT_MODULE_UNLOAD:
+			S(s1);
+			st->tick += (uint64_t)s1;
+			ev.tick = st->tick;
+			break;
+		default:
+			break;
+		}
+
+		switch (type) {
+		case HPT_ALLOC:
+			U(k);
+			S(s1);
+			U(a);
+			U(b);
+			st->addr += (uint64_t)s1;
+			ev.type = HP_EV_ALLOC;
+			ev.kind = (uint8_t)k;
+			ev.addr = st->addr;
+			ev.size = a;
+			ev.stack = (uint32_t)b;
+			break;
+		case HPT_FREE:
+			U(k);
+			S(s1);
+			st->addr += (uint64_t)s1;
+			ev.type = HP_EV_FREE;
+			ev.kind = (uint8_t)k;
+			ev.addr = st->addr;
+			break;
+		case HPT_REALLOC:
+			U(k);
+			U(v);
+			S(s1);
+			S(s2);
+			U(a);
+			U(b);
+			st->addr += (uint64_t)s1;
+			ev.type = HP_EV_REALLOC;
+			ev.kind = (uint8_t)k;
+			ev.flags = (uint8_t)v;
+			ev.addr = st->addr;
+			ev.addr2 = st->addr + (uint64_t)s2;
+			if (ev.addr2)
+				st->addr = ev.addr2;
+			ev.size = a;
+			ev.stack = (uint32_t)b;
+			break;
+		case HPT_ALLOC_FAIL:
+			U(k);
+			U(a);
+			U(b);
+			ev.type = HP_EV_ALLOC_FAIL;
+			ev.kind = (uint8_t)k;
+			ev.size = a;
+			ev.stack = (uint32_t)b;
+			break;
+		case HPT_ZONE_BEGIN:
+		case HPT_ZONE_END:
+		case HPT_MARK:
+			U(a);
+			ev.type = type == HPT_ZONE_BEGIN ? HP_EV_ZONE_BEGIN : type == HPT_ZONE_END ? HP_EV_ZONE_END : HP_EV_MARK;
+			ev.site = (uint32_t)a;
+			break;
+		case HPT_COUNTER:
+			U(a);
+			S(s1);
+			ev.type = HP_EV_COUNTER;
+			ev.site = (uint32_t)a;
+			ev.value = s1;
+			break;
+		case HPT_FUNC_ENTER:
+		case HPT_FUNC_EXIT:
+			U(a);
+			ev.type = type == HPT_FUNC_ENTER ? HP_EV_FUNC_ENTER : HP_EV_FUNC_EXIT;
+			ev.addr = a;
+			break;
+		case HPT_WAIT:
+			U(a);
+			ev.type = HP_EV_WAIT;
+			ev.size = a; /* ticks; the merge turns them into nanoseconds */
+			break;
+		case HPT_LOST:
+			U(a);
+			U(b);
+			ev.type = HP_EV_LOST;
+			ev.size = a;
+			ev.site = (uint32_t)b;
+			break;
+		case HPT_THREAD_START: {
+			U(a);
+			ev.type = HP_EV_THREAD_START;
+			ev.value = (int64_t)a;
+			struct hp_thread_info *t = hp_defs_thread_get(d->defs, d->stream);
+			if (!t)
+				FAIL("out of memory");
+			t->tid = (uint32_t)a;
+			break;
+		}
+		case HPT_THREAD_END:
+			ev.type = HP_EV_THREAD_END;
+			break;
+		case HPT_MODULE_LOAD: {
+			const char *path, *bid;
+			size_t plen, blen;
+			U(a);
+			STR(path, plen, HP_MAX_PATH);
+			STR(bid, blen, 64);
+			U(v);
+			if (v > HP_MAX_SEGMENTS)
+				FAIL("too many segments");
+			struct hp_module *m = hp_defs_add_module(d->defs);
+			if (!m || !(m->path = dup_str(path, plen)) || !(m->segs = calloc(v ? v : 1, sizeof(*m->segs))))
+				FAIL("out of memory");
+			m->base = a;
+			memcpy(m->build_id, bid, blen);
+			m->build_id_len = blen;
+			for (uint64_t i = 0; i < v; i++) {
+				uint64_t f;
+				U(m->segs[i].vaddr);
+				U(m->segs[i].memsz);
+				U(m->segs[i].offset);
+				U(f);
+				m->segs[i].flags = (uint32_t)f;
+				m->nseg++;
+			}
+			ev.type = HP_EV_MODULE_LOAD;
+			ev.addr = a;
+			ev.value = (int64_t)(d->defs->nmodules - 1); /* index in defs->modules */
+			break;
+		}
+		case HPT_MODULE_UNLOAD:
+			U(a);
+			ev.type = HP_EV_MODULE_UNLOAD;
+			ev.addr = a;
+			break;
+		case HPT_STACK: {
+			uint64_t id, depth, ip;
+			U(id);
+			U(depth);
+			if (!depth || depth > HP_MAX_STACK_DEPTH)
+				FAIL("stack depth out of range");
+			if (id == 0 || id > UINT32_MAX)
+				FAIL("stack id out of range");
+			if (!(ips = malloc(depth * sizeof(*ips))))
+				FAIL("out of memory");
+			U(ip);
+			ips[0] = ip;
+			for (uint64_t i = 1; i < depth; i++) {
+				S(s1);
+				ips[i] = ips[i - 1] + (uint64_t)s1;
+			}
+			if (hp_defs_add_stack(d->defs, (uint32_t)id, ips, (uint32_t)depth))
+				FAIL("out of memory");
+			free(ips);
+			ips = NULL;
+			continue;
+		}
+		case HPT_SITE: {
+			struct hp_site_def site;
+			const char *s[3];
+			size_t n[3];
+			uint64_t id, kind, line;
+			U(id);
+			U(kind);
+			U(line);
+			for (int i = 0; i < 3; i++)
+				STR(s[i], n[i], HP_MAX_STRING);
+			if (id == 0 || id > UINT32_MAX)
+				FAIL("site id out of range");
+			char *str[3] = {dup_str(s[0], n[0]), dup_str(s[1], n[1]), dup_str(s[2], n[2])};
+			site = (struct hp_site_def){(uint32_t)id, (uint32_t)kind, (uint32_t)line, str[0], str[1], str[2]};
+			rc = str[0] && str[1] && str[2] ? hp_defs_add_site(d->defs, &site) : -1;
+			free(str[0]);
+			free(str[1]);
+			free(str[2]);
+			if (rc)
+				FAIL("out of memory");
+			continue;
+		}
+		case HPT_PROCESS: {
+			struct hp_process_info *pi = &d->defs->process;
+			const char *exe;
+			size_t elen;
+			uint64_t pid, ppid, real, flags, argc;
+			U(pid);
+			U(ppid);
+			U(real);
+			U(flags);
+			STR(exe, elen, HP_MAX_PATH);
+			U(argc);
+			if (argc > HP_MAX_ARGC)
+				FAIL("argc out of range");
+			if (pi->seen)
+				continue; /* one process per trace: the first record stands */
+			pi->seen = true;
+			pi->pid = (uint32_t)pid;
+			pi->ppid = (uint32_t)ppid;
+			pi->start_real_ns = real;
+			pi->flags = (uint32_t)flags;
+			if (!(pi->exe = dup_str(exe, elen)) || !(pi->argv = calloc(argc + 1, sizeof(char *))))
+				FAIL("out of memory");
+			for (uint64_t i = 0; i < argc; i++) {
+				const char *arg;
+				size_t alen;
+				STR(arg, alen, HP_MAX_STRING);
+				if (!(pi->argv[i] = dup_str(arg, alen)))
+					FAIL("out of memory");
+				pi->argc++;
+			}
+			continue;
+		}
+		case HPT_CLOCK:
+		case HPT_SYNC:
+		case HPT_CALIBRATION:
+		case HPT_SCAN_BEGIN:
+		case HPT_SCAN_END: {
+			uint64_t f[4] = {0};
+			unsigned nf = type == HPT_CLOCK ? 3 : type == HPT_SCAN_BEGIN ? 3 : type == HPT_SCAN_END ? 4 : 1;
+			for (unsigned i = 0; i < nf; i++)
+				U(f[i]);
+			if (type == HPT_CALIBRATION) {
+				d->event_ticks = f[0];
+				continue;
+			}
+			ev.tick = f[0];
+			if (type == HPT_CLOCK) {
+				/* The merge keeps the clock: it converts ticks when it releases events. */
+				ev.type = (uint8_t)0xff;
+				ev.addr = f[1];
+				ev.addr2 = f[2];
+			} else if (type == HPT_SYNC) {
+				ev.type = (uint8_t)0xfe;
+			} else if (type == HPT_SCAN_BEGIN) {
+				ev.type = HP_EV_SCAN_BEGIN;
+				ev.kind = (uint8_t)f[1];
+				ev.size = f[2];
+			} else {
+				ev.type = HP_EV_SCAN_END;
+				ev.size = f[1];
+				ev.addr = f[2];
+				ev.addr2 = f[3];
+			}
+			break;
+		}
+		case HPT_SAMPLE: {
+			uint64_t f[8];
+			for (int i = 0; i < 8; i++)
+				U(f[i]);
+			ev.type = HP_EV_SAMPLE;
+			ev.tick = f[0];
+			ev.sample = (struct hp_sample){f[1], f[2], f[3], f[4], f[5], f[6], f[7]};
+			break;
+		}
+		case HPT_PROCESS_END:
+			U(a);
+			U(b);
+			S(s1);
+			ev.type = HP_EV_PROCESS_END;
+			ev.tick = a;
+			ev.kind = (uint8_t)b;
+			ev.value = s1;
+			break;
+		case HPT_STREAM:
+			U(a);
+			if (a > UINT32_MAX - 1)
+				FAIL("stream id out of range");
+			d->stream = (uint32_t)a;
+			continue;
+		case HPT_THREAD_NAME: {
+			const char *name;
+			size_t nlen;
+			U(a);
+			STR(name, nlen, 256);
+			if (a > UINT32_MAX)
+				FAIL("stream id out of range");
+			struct hp_thread_info *t = hp_defs_thread_get(d->defs, (uint32_t)a);
+			if (!t)
+				FAIL("out of memory");
+			free(t->name);
+			if (!(t->name = dup_str(name, nlen)))
+				FAIL("out of memory");
+			continue;
+		}
+		case HPT_SCAN_WORDS: {
+			uint64_t t, region, tid, count, loc = 0, val = 0;
+			U(t);
+			U(region);
+			U(tid);
+			U(count);
+			/* Each pair takes at least two bytes: a count beyond that is a lie. */
+			if (count > HP_MAX_SCAN_WORDS || count > (uint64_t)(c.end - c.p) / 2)
+				FAIL("scan word count out of range");
+			if (!(words = malloc((count ? count : 1) * sizeof(*words))))
+				FAIL("out of memory");
+			for (uint64_t i = 0; i < count; i++) {
+				U(a);
+				S(s1);
+				loc += a;
+				val += (uint64_t)s1;
+				words[i] = (struct hp_scan_word){loc, val};
+			}
+			ev.type = HP_EV_SCAN_WORDS;
+			ev.tick = t;
+			ev.kind = (uint8_t)region;
+			ev.value = (int64_t)tid;
+			ev.words = words;
+			ev.nwords = (size_t)count;
+			words = NULL;
+			break;
+		}
+		case HPT_SUPPRESSIONS: {
+			const char *text;
+			size_t tlen;
+			STR(text, tlen, 1u << 20);
+			free(d->defs->process.lsan_suppressions);
+			if (!(d->defs->process.lsan_suppressions = dup_str(text, tlen)))
+				FAIL("out of memory");
+			continue;
+		}
+		default:
+			continue; /* a record this reader does not know: skipped by its length */
+		}
+		if ((rc = d->emit(d->ctx, &ev)) != 0)
+			return rc;
+		continue;
+bad:
+		free(ips);
+		free(words);
+		snprintf(d->error, sizeof(d->error), "byte %llu: chunk record at offset %llu (type 0x%02x): %s",
+			 (unsigned long long)payload_off, (unsigned long long)(rec - raw), type, why);
+		return -1;
+	}
+	return 0;
+}

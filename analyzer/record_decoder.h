@@ -1,0 +1,56 @@
+/* record_decoder.h: the records of decoded chunks become events (for the merge) and definitions.
+ *
+ * Per-stream state (last tick, last address) and the current stream carry over from chunk to chunk,
+ * so chunks must be fed in file order. Definitions go to defs at once; events go to `emit` in each
+ * stream's own order.
+ */
+#ifndef HP_RECORD_DECODER_H
+#define HP_RECORD_DECODER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "trace.h"
+
+/* Hostile-input caps: exceeding one is an error, never a big allocation. */
+#define HP_MAX_STACK_DEPTH 1024
+#define HP_MAX_STRING (64u << 10)
+#define HP_MAX_ARGC 65536
+#define HP_MAX_SEGMENTS 256
+#define HP_MAX_PATH 4096
+#define HP_MAX_SCAN_WORDS (1u << 20)
+
+struct hp_stream_state {
+	uint32_t stream;
+	uint64_t tick;
+	uint64_t addr;
+};
+
+/* emit takes ownership of ev->words (a malloc'ed array) for SCAN_WORDS events. Non-zero stops. */
+typedef int (*hp_emit_fn)(void *ctx, struct hp_event *ev);
+
+struct hp_decoder {
+	struct hp_defs *defs;
+	hp_emit_fn emit;
+	void *ctx;
+	uint32_t stream;
+	struct hp_stream_state *states; /* open addressing by stream */
+	size_t cap, used;
+	uint64_t event_ticks; /* CALIBRATION, converted once the clock is known */
+	char error[256];      /* set when hp_decode_chunk returns -1: "byte N: why" */
+};
+
+void hp_decoder_init(struct hp_decoder *d, struct hp_defs *defs, hp_emit_fn emit, void *ctx);
+void hp_decoder_release(struct hp_decoder *d);
+
+/* Decodes raw[0..size), the decoded payload of the chunk at file offset payload_off. Returns 0, -1 on
+ * a malformed record (d->error: "byte CHUNK: chunk record at offset N ...: why"), or emit's value. */
+int hp_decode_chunk(struct hp_decoder *d, const uint8_t *raw, size_t size, uint64_t payload_off);
+
+/* defs.c: used by the decoder to fill definitions. */
+int hp_defs_add_stack(struct hp_defs *defs, uint32_t id, const uint64_t *ips, uint32_t depth);
+int hp_defs_add_site(struct hp_defs *defs, const struct hp_site_def *site);
+struct hp_thread_info *hp_defs_thread_get(struct hp_defs *defs, uint32_t stream);
+struct hp_module *hp_defs_add_module(struct hp_defs *defs);
+
+#endif
