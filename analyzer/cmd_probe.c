@@ -9,8 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* Declared here until analyzer/commands.h (the command table's header) exists. */
-int cmd_probe(int argc, const char **argv);
+#include "commands.h"
 
 /* The ELF class and machine this hookprof was built for: libhookprof.so cannot load into others. */
 #if defined(__x86_64__) && defined(__LP64__)
@@ -181,6 +180,11 @@ out:
 	return rc;
 }
 
+static const char probe_usage[] =
+	"usage: hookprof-analyze probe PATH\n"
+	"prints dynamic, static, static-pie, 'script INTERPRETER' or not-elf; exit 1 with a reason when\n"
+	"PATH cannot be examined or is no program\n";
+
 int cmd_probe(int argc, const char **argv)
 {
 	const char *path;
@@ -189,9 +193,12 @@ int cmd_probe(int argc, const char **argv)
 	ssize_t n;
 	int fd, rc;
 
+	if (argc == 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
+		fputs(probe_usage, stdout);
+		return 0;
+	}
 	if (argc != 2 || argv[1][0] == '-') {
-		fputs("usage: hookprof-analyze probe PATH\n"
-		      "prints dynamic, static, static-pie, 'script INTERPRETER' or not-elf\n", stderr);
+		fputs(probe_usage, stderr);
 		return 1;
 	}
 	path = argv[1];
