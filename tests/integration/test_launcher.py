@@ -1,4 +1,5 @@
 """test_launcher.py: scripts/hookprof: its errors and exit codes, options, signals, and the analyzer commands it runs."""
+import json
 import os
 import re
 import shutil
@@ -232,15 +233,23 @@ def test_output_not_writable():
 
 # ---- running -------------------------------------------------------------------------------------
 
+END_EXIT, END_SIGNAL = 0, 1  # enum hpt_end_how
+
+
 def test_exit_status_passes_through():
+    """The launcher exits like the program, and the trace says how the program ended."""
     with hp.tmpdir() as d:
-        for args, status in ((["status", "0"], 0), (["status", "3"], 3), (["signal", "TERM"], 143),
-                             (["segv"], 139), (["signal", "ABRT"], 134)):
+        for args, status, end in ((["status", "0"], 0, (END_EXIT, 0)), (["status", "3"], 3, (END_EXIT, 3)),
+                                  (["signal", "TERM"], 143, (END_SIGNAL, signal.SIGTERM)),
+                                  (["segv"], 139, (END_SIGNAL, signal.SIGSEGV)),
+                                  (["signal", "ABRT"], 134, (END_SIGNAL, signal.SIGABRT))):
             out = d / "t.hpt"
             proc, traces = hp.record([hp.program("ends_as"), *args], output=out)
             assert proc.returncode == status, f"{args}: exit {proc.returncode}, expected {status}\n{proc.stderr}"
-            assert traces and traces[0] == out, f"{args}: {proc.stderr}"
+            assert traces == [out], f"{args}: {proc.stderr}"
             assert "Segmentation fault" not in proc.stderr and "Terminated" not in proc.stderr, proc.stderr
+            ends = [(r["how"], r["status"]) for r in hp.dump(out) if r["type"] == "process_end"]
+            assert ends == [end], f"{args}: process_end {ends}, expected {end}"
 
 
 def test_argv_and_environment_reach_the_program():
@@ -330,6 +339,29 @@ def test_bare_form_prints_the_report():
         proc = launcher(["-o", out, "--", hp.program("ends_as"), "status", "4"], cwd=d)
         assert proc.returncode == 4, "the program's status, not the report's"
         assert proc.stdout == hp.analyze(["report", out])
+
+
+def test_dump_uses_the_newest_trace():
+    with hp.tmpdir() as d:
+        older, newer = d / "older.hpt", d / "newer.hpt"
+        hp.record([hp.program("ends_as"), "status", "0"], output=older)
+        hp.record([hp.program("ends_as"), "status", "1"], output=newer)
+        os.utime(older, (time.time() - 100, time.time() - 100))
+        Path(f"{newer}.1234").write_text("a child trace is not a root trace")
+        os.utime(f"{newer}.1234", (time.time() + 100, time.time() + 100))
+        proc = launcher(["dump", "--json"], cwd=d)
+        assert proc.returncode == 0, proc.stderr
+        assert proc.stderr == "hookprof: reading newer.hpt, the newest trace here\n"
+        assert proc.stdout == hp.analyze(["dump", "--json", newer])
+        ends = [r["status"] for r in map(json.loads, proc.stdout.splitlines()) if r["type"] == "process_end"]
+        assert ends == [1]
+        # A trace named explicitly, even without the .hpt suffix, is used as it is.
+        renamed = d / "older-run"
+        older.rename(renamed)
+        proc = launcher(["dump", "renamed-missing.hpt"], cwd=d)
+        assert proc.returncode != 0 and "renamed-missing.hpt" in proc.stderr
+        proc = launcher(["dump", "older-run"], cwd=d)
+        assert proc.returncode == 0 and proc.stdout == hp.analyze(["dump", renamed]), proc.stderr
 
 
 def test_report_uses_the_newest_trace():
