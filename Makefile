@@ -21,7 +21,9 @@ ifeq ($(UBSAN),1)
 SAN += -fsanitize=undefined -fno-sanitize-recover=undefined
 endif
 
-PRELOAD_CFLAGS := $(COMMON) -fPIC -fvisibility=hidden -ftls-model=initial-exec -fno-strict-aliasing
+# -fno-builtin: the compiler must not assume what malloc and friends do (the recorder defines them,
+# and moves its re-entrancy guard around calls to them).
+PRELOAD_CFLAGS := $(COMMON) -fPIC -fvisibility=hidden -ftls-model=initial-exec -fno-strict-aliasing -fno-builtin
 PRELOAD_LIBS := -lunwind -lzstd -lpthread -ldl
 ANALYZER_CFLAGS := $(COMMON) $(SAN) -Ianalyzer $(shell pkg-config --cflags libdw libzstd 2>/dev/null)
 ANALYZER_LIBS := $(shell pkg-config --libs libdw libzstd 2>/dev/null || echo -ldw -lelf -lzstd) -lm

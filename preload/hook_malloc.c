@@ -21,7 +21,6 @@ static struct {
 	void *(*malloc)(size_t);
 	void *(*calloc)(size_t, size_t);
 	void *(*realloc)(void *, size_t);
-	void *(*reallocarray)(void *, size_t, size_t);
 	void (*free)(void *);
 	int (*posix_memalign)(void **, size_t, size_t);
 	void *(*aligned_alloc)(size_t, size_t);
@@ -42,7 +41,6 @@ static void resolve(void)
 	real.malloc = dlsym(RTLD_NEXT, "malloc");
 	real.calloc = dlsym(RTLD_NEXT, "calloc");
 	real.realloc = dlsym(RTLD_NEXT, "realloc");
-	real.reallocarray = dlsym(RTLD_NEXT, "reallocarray");
 	real.free = dlsym(RTLD_NEXT, "free");
 	real.posix_memalign = dlsym(RTLD_NEXT, "posix_memalign");
 	real.aligned_alloc = dlsym(RTLD_NEXT, "aligned_alloc");
@@ -166,32 +164,34 @@ HP_EXPORT void *realloc(void *old, size_t size)
 	return record_realloc(HPT_KIND_REALLOC, NULL, real.realloc(NULL, size), size);
 }
 
+/* Implemented over the real realloc: glibc's own reallocarray calls realloc through the PLT, which
+ * would record the call twice. The semantics are glibc's: overflow fails with ENOMEM, old untouched. */
 HP_EXPORT void *reallocarray(void *old, size_t n, size_t size)
 {
 	size_t total;
 
-	if (HP_UNLIKELY(hp_arena_owns(old))) {
-		if (__builtin_mul_overflow(n, size, &total)) {
-			errno = ENOMEM;
-			return NULL;
-		}
-		return realloc_from_arena(old, total);
-	}
-	if (HP_UNLIKELY(!ready()) || !real.reallocarray)
-		return NULL;
-	if (!should_record())
-		return real.reallocarray(old, n, size);
 	if (__builtin_mul_overflow(n, size, &total)) {
-		void *p = real.reallocarray(old, n, size); /* fails with ENOMEM, old untouched */
-		return record_realloc(HPT_KIND_REALLOCARRAY, old, p, SIZE_MAX);
+		if (ready() && should_record()) {
+			int e = errno;
+			hp_record_realloc(HPT_KIND_REALLOCARRAY, old, NULL, SIZE_MAX, true);
+			errno = e;
+		}
+		errno = ENOMEM;
+		return NULL;
 	}
+	if (HP_UNLIKELY(hp_arena_owns(old)))
+		return realloc_from_arena(old, total);
+	if (HP_UNLIKELY(!ready()))
+		return hp_arena_alloc(total, 16);
+	if (!should_record())
+		return real.realloc(old, total);
 	if (old && !total) {
 		int e = errno;
 		hp_record_realloc(HPT_KIND_REALLOCARRAY, old, NULL, 0, false);
 		errno = e;
-		return real.reallocarray(old, n, size);
+		return real.realloc(old, 0);
 	}
-	return record_realloc(HPT_KIND_REALLOCARRAY, old, real.reallocarray(old, n, size), total);
+	return record_realloc(HPT_KIND_REALLOCARRAY, old, real.realloc(old, total), total);
 }
 
 HP_EXPORT int posix_memalign(void **out, size_t align, size_t size)

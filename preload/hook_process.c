@@ -91,7 +91,9 @@ static char **collect(const char *arg0, va_list ap, char ***envp)
 	while (va_arg(count, char *))
 		n++;
 	va_end(count);
+	hp_tls.guard++; /* our array, not the program's allocation */
 	char **argv = malloc((n + 1) * sizeof(*argv));
+	hp_tls.guard--;
 	if (!argv)
 		return NULL;
 	argv[0] = (char *)arg0;
@@ -114,7 +116,9 @@ static char **collect(const char *arg0, va_list ap, char ***envp)
 	}                                                                                             \
 	int rc = call;                                                                                \
 	int e = errno;                                                                                \
+	hp_tls.guard++;                                                                               \
 	free(argv);                                                                                   \
+	hp_tls.guard--;                                                                               \
 	errno = e;                                                                                    \
 	return rc
 

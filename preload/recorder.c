@@ -332,7 +332,7 @@ void hp_recorder_modules_scan(void)
 
 /* The root process creates the configured path; any other process (fork child, exec'd program)
  * takes PATH.<pid>, then PATH.<pid>.<n>, never overwriting a trace. */
-static int open_output(bool root, char *path, size_t size)
+static int open_output(bool root, char *path, size_t size, bool *execed)
 {
 	int fd;
 
@@ -343,6 +343,7 @@ static int open_output(bool root, char *path, size_t size)
 			return fd;
 		if (!hp_rec.cfg.follow)
 			return -2;
+		*execed = true; /* the run's first trace exists: this image was exec'd by a recorded process */
 	}
 	for (int n = 0; n < 1000; n++) {
 		if (n)
@@ -454,7 +455,8 @@ static uint64_t event_ticks;
 static int start_writer(bool root, unsigned flags)
 {
 	char path[4200];
-	int fd = open_output(root, path, sizeof(path));
+	bool execed = false;
+	int fd = open_output(root, path, sizeof(path), &execed);
 
 	if (fd == -2)
 		return -1; /* not the root process and children are not followed */
@@ -462,7 +464,7 @@ static int start_writer(bool root, unsigned flags)
 		hp_warn("hookprof: cannot create trace '%s': %s; running unrecorded\n", path, strerror(errno));
 		return -1;
 	}
-	if (hp_writer_start(fd, flags, hp_now(), event_ticks)) {
+	if (hp_writer_start(fd, flags | (execed ? HPT_PROCESS_EXECED : 0), hp_now(), event_ticks)) {
 		hp_warn("hookprof: cannot start the trace writer; running unrecorded\n");
 		close(fd);
 		unlink(path);

@@ -349,6 +349,9 @@ static void round_trip(bool final)
 		wm = UINT64_MAX; /* nothing more will be recorded */
 	if (wm > w.watermark)
 		w.watermark = wm;
+	/* A clock pair with every watermark: a reader releasing events at this SYNC can convert their
+	 * ticks to time even in the first round of a process. */
+	put_clock();
 	put0_plain(HPT_SYNC, (uint64_t[]){w.watermark}, 1);
 	w.prev_round_tick = T;
 
@@ -356,10 +359,8 @@ static void round_trip(bool final)
 		put_sample();
 		w.last_sample_ns = now_ns;
 	}
-	if (w.staging_len >= FLUSH_BYTES || now_ns - w.last_write_ns >= FLUSH_NS || final) {
-		put_clock();
+	if (w.staging_len >= FLUSH_BYTES || now_ns - w.last_write_ns >= FLUSH_NS || final)
 		write_chunk();
-	}
 }
 
 /* LeakSanitizer's convention: a program may define __lsan_default_suppressions() returning its own

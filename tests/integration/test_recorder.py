@@ -53,7 +53,8 @@ class Trace:
 
     def stream(self, stream, *types):
         """The records of one stream, in tick order, optionally only of some types."""
-        return [r for r in self.records if r.get("stream") == stream and (not types or r["type"] in types)]
+        return [r for r in self.records
+                if r.get("stream") == stream and "tick" in r and (not types or r["type"] in types)]
 
     def streams(self):
         """stream -> tid, from THREAD_START."""
