@@ -59,20 +59,44 @@ static inline bool ready(void)
 	return real.free != NULL;
 }
 
-/* Not recording: count what a signal handler allocated while this thread was inside the recorder. */
-static inline bool should_record(void)
+enum mode { PASS, RECORD, NESTED };
+
+/* NESTED: this thread is inside the recorder, so the call comes from a signal handler: its event is
+ * kept aside and written once the interrupted one is done. */
+static inline enum mode mode(void)
 {
 	if (HP_LIKELY(hp_recording()))
-		return hp_rec.cfg.what & HP_RECORD_ALLOC;
-	if (hp_tls.guard == HP_GUARD_EVENT && atomic_load_explicit(&hp_rec.state, memory_order_relaxed) == HP_STATE_ON)
-		hp_tls.lost++;
-	return false;
+		return hp_rec.cfg.what & HP_RECORD_ALLOC ? RECORD : PASS;
+	if (HP_UNLIKELY(hp_tls.guard == HP_GUARD_EVENT) &&
+	    atomic_load_explicit(&hp_rec.state, memory_order_relaxed) == HP_STATE_ON && (hp_rec.cfg.what & HP_RECORD_ALLOC))
+		return NESTED;
+	return PASS;
 }
+
+static inline bool should_record(void)
+{
+	return mode() == RECORD;
+}
+
+static void *nested_alloc(unsigned kind, void *p, size_t size)
+{
+	int e = errno;
+
+	hp_record_nested(p ? HPT_ALLOC : HPT_ALLOC_FAIL, kind, (uint64_t)p, 0, size, false);
+	errno = e;
+	return p;
+}
+
+static void *nested_alloc(unsigned kind, void *p, size_t size);
 
 static void *after_alloc(unsigned kind, void *p, size_t size)
 {
 	int e = errno;
 
+	if (HP_UNLIKELY(mode() == NESTED)) {
+		errno = e;
+		return nested_alloc(kind, p, size);
+	}
 	if (p)
 		hp_record_alloc(kind, p, size);
 	else
@@ -85,8 +109,11 @@ HP_EXPORT void *malloc(size_t size)
 {
 	if (HP_UNLIKELY(!ready()))
 		return hp_arena_alloc(size, 16);
-	if (!should_record())
+	enum mode m = mode();
+	if (m == PASS)
 		return real.malloc(size);
+	if (m == NESTED)
+		return nested_alloc(HPT_KIND_MALLOC, real.malloc(size), size);
 	return after_alloc(HPT_KIND_MALLOC, real.malloc(size), size);
 }
 
@@ -100,12 +127,15 @@ HP_EXPORT void *calloc(size_t n, size_t size)
 		}
 		return hp_arena_alloc(total, 16); /* static storage: already zero */
 	}
-	if (!should_record())
+	enum mode m = mode();
+	if (m == PASS)
 		return real.calloc(n, size);
 	void *p = real.calloc(n, size);
 	size_t total = 0;
 	if (__builtin_mul_overflow(n, size, &total))
 		total = SIZE_MAX;
+	if (m == NESTED)
+		return nested_alloc(HPT_KIND_CALLOC, p, total);
 	return after_alloc(HPT_KIND_CALLOC, p, total);
 }
 
@@ -115,9 +145,13 @@ HP_EXPORT void free(void *p)
 		return;
 	if (HP_UNLIKELY(!ready()))
 		return; /* cannot happen: whatever we handed out before resolving came from the arena */
-	if (p && should_record()) {
+	if (p) {
+		enum mode m = mode();
 		int e = errno;
-		hp_record_free(HPT_FREE_FREE, p);
+		if (m == RECORD)
+			hp_record_free(HPT_FREE_FREE, p);
+		else if (m == NESTED)
+			hp_record_nested(HPT_FREE, HPT_FREE_FREE, (uint64_t)p, 0, 0, false);
 		errno = e;
 	}
 	real.free(p);
@@ -150,8 +184,23 @@ HP_EXPORT void *realloc(void *old, size_t size)
 		return realloc_from_arena(old, size);
 	if (HP_UNLIKELY(!ready()))
 		return hp_arena_alloc(size, 16);
-	if (!should_record())
+	enum mode m = mode();
+	if (m == PASS)
 		return real.realloc(old, size);
+	if (m == NESTED) {
+		int e = errno;
+		if (old && !size)
+			hp_record_nested(HPT_REALLOC, HPT_KIND_REALLOC, (uint64_t)old, 0, 0, false);
+		void *p = real.realloc(old, size);
+		e = errno;
+		if (old && !size) {
+			errno = e;
+			return p;
+		}
+		hp_record_nested(HPT_REALLOC, HPT_KIND_REALLOC, (uint64_t)old, (uint64_t)p, size, !p && size);
+		errno = e;
+		return p;
+	}
 	if (old && size)
 		return record_realloc(HPT_KIND_REALLOC, old, real.realloc(old, size), size);
 	if (old) {
@@ -201,11 +250,14 @@ HP_EXPORT int posix_memalign(void **out, size_t align, size_t size)
 			return EINVAL;
 		return (*out = hp_arena_alloc(size, align)) ? 0 : ENOMEM;
 	}
-	if (!should_record())
+	enum mode m = mode();
+	if (m == PASS)
 		return real.posix_memalign(out, align, size);
 	int e = errno;
 	int rc = real.posix_memalign(out, align, size);
-	if (rc == 0)
+	if (m == NESTED)
+		hp_record_nested(rc ? HPT_ALLOC_FAIL : HPT_ALLOC, HPT_KIND_POSIX_MEMALIGN, rc ? 0 : (uint64_t)*out, 0, size, false);
+	else if (rc == 0)
 		hp_record_alloc(HPT_KIND_POSIX_MEMALIGN, *out, size);
 	else
 		hp_record_alloc_fail(HPT_KIND_POSIX_MEMALIGN, size);
@@ -217,7 +269,7 @@ HP_EXPORT void *aligned_alloc(size_t align, size_t size)
 {
 	if (HP_UNLIKELY(!ready()))
 		return hp_arena_alloc(size, align);
-	if (!should_record())
+	if (mode() == PASS)
 		return real.aligned_alloc(align, size);
 	return after_alloc(HPT_KIND_ALIGNED_ALLOC, real.aligned_alloc(align, size), size);
 }
@@ -226,7 +278,7 @@ HP_EXPORT void *memalign(size_t align, size_t size)
 {
 	if (HP_UNLIKELY(!ready()))
 		return hp_arena_alloc(size, align);
-	if (!should_record())
+	if (mode() == PASS)
 		return real.memalign(align, size);
 	return after_alloc(HPT_KIND_MEMALIGN, real.memalign(align, size), size);
 }
@@ -235,7 +287,7 @@ HP_EXPORT void *valloc(size_t size)
 {
 	if (HP_UNLIKELY(!ready()))
 		return hp_arena_alloc(size, 4096);
-	if (!should_record())
+	if (mode() == PASS)
 		return real.valloc(size);
 	return after_alloc(HPT_KIND_VALLOC, real.valloc(size), size);
 }
@@ -244,7 +296,7 @@ HP_EXPORT void *pvalloc(size_t size)
 {
 	if (HP_UNLIKELY(!ready()))
 		return hp_arena_alloc((size + 4095) & ~(size_t)4095, 4096);
-	if (!should_record())
+	if (mode() == PASS)
 		return real.pvalloc(size);
 	return after_alloc(HPT_KIND_PVALLOC, real.pvalloc(size), size);
 }

@@ -101,6 +101,53 @@ static void flush_lost(struct hp_ring *r, uint64_t t)
 	hp_tls.lost = 0;
 }
 
+void hp_record_nested(unsigned type, unsigned kind, uint64_t addr, uint64_t addr2, uint64_t size, bool failed)
+{
+	uint32_t tail = hp_tls.nested_tail;
+
+	if (tail - hp_tls.nested_head >= HP_NESTED_MAX) {
+		hp_tls.lost++;
+		return;
+	}
+	hp_tls.nested[tail % HP_NESTED_MAX] =
+		(struct hp_nested){(uint8_t)type, (uint8_t)kind, failed, hp_now(), addr, addr2, size};
+	atomic_signal_fence(memory_order_seq_cst);
+	hp_tls.nested_tail = tail + 1;
+}
+
+/* Writes the nested events in arrival order; called with the guard at HP_GUARD_EVENT, so that a
+ * signal arriving meanwhile queues behind them. */
+static void drain_nested(struct hp_ring *r)
+{
+	while (hp_tls.nested_head != hp_tls.nested_tail) {
+		struct hp_nested e = hp_tls.nested[hp_tls.nested_head % HP_NESTED_MAX];
+		atomic_signal_fence(memory_order_seq_cst);
+		hp_tls.nested_head++;
+		/* A handler that ran between the first drain and the tick of the event it interrupted is
+		 * drained after that event: its tick moves up to keep the stream in order (by the few
+		 * nanoseconds of that window). */
+		if (e.tick < r->st.tick)
+			e.tick = r->st.tick;
+		uint8_t *p = hp_ring_reserve(r, HP_EVENT_MAX);
+		switch (e.type) {
+		case HPT_ALLOC:
+			p = hp_enc_alloc(p, &r->st, e.tick, e.kind, e.addr, e.size, 0);
+			break;
+		case HPT_FREE:
+			p = hp_enc_free(p, &r->st, e.tick, e.kind, e.addr);
+			break;
+		case HPT_REALLOC:
+			p = hp_enc_realloc(p, &r->st, e.tick, e.kind, e.failed ? HPT_REALLOC_FAILED : 0, e.addr,
+					   e.addr2, e.size, 0);
+			break;
+		default:
+			p = hp_enc_alloc_fail(p, &r->st, e.tick, e.kind, e.size, 0);
+			break;
+		}
+		hp_ring_commit(r, p);
+	}
+}
+
 /* ---- stacks ----------------------------------------------------------------------------------- */
 
 static uint32_t capture_stack(struct hp_ring *r)
@@ -110,7 +157,9 @@ static uint32_t capture_stack(struct hp_ring *r)
 
 	if (!depth)
 		return 0;
-	hp_tls.guard = HP_GUARD_INTERNAL;
+	/* libunwind allocates nothing here once warmed up (init): an allocation now is a signal
+	 * handler's, recorded as nested. */
+	hp_tls.guard = HP_GUARD_EVENT;
 	int n = unw_backtrace((void **)ips, (int)(depth + 16 < HP_MAX_DEPTH + 16 ? depth + 16 : HP_MAX_DEPTH + 16));
 	hp_tls.guard = 0;
 
@@ -125,7 +174,7 @@ static uint32_t capture_stack(struct hp_ring *r)
 		len = (int)depth;
 
 	bool is_new;
-	hp_tls.guard = HP_GUARD_INTERNAL;
+	hp_tls.guard = HP_GUARD_EVENT; /* interning maps memory, never mallocs */
 	uint32_t id = hp_stack_intern(ips + skip, (uint32_t)len, &is_new);
 	hp_tls.guard = 0;
 	if (is_new) {
@@ -141,10 +190,15 @@ static uint32_t capture_stack(struct hp_ring *r)
 /* Opens an event: the ring is announced busy before the tick is read (see round_trip). */
 #define EVENT_OPEN(r)                                                                                 \
 	hp_tls.guard = HP_GUARD_EVENT;                                                                \
-	hp_ring_event_begin(r)
+	hp_ring_event_begin(r);                                                                       \
+	if (HP_UNLIKELY(hp_tls.nested_head != hp_tls.nested_tail))                                    \
+		drain_nested(r)
 
+/* Nested events queued while this one was encoded come after it: their ticks are later. */
 #define EVENT_CLOSE(r, p)                                                                             \
 	hp_ring_commit(r, p);                                                                         \
+	if (HP_UNLIKELY(hp_tls.nested_head != hp_tls.nested_tail))                                    \
+		drain_nested(r);                                                                      \
 	hp_ring_event_end(r);                                                                         \
 	hp_tls.guard = 0
 

@@ -56,6 +56,16 @@ extern struct hp_recorder hp_rec HP_HIDDEN;
 
 struct hp_ring;
 
+/* An event a signal handler made while its thread was inside the recorder: kept aside, written
+ * when the interrupted event is done (its stack is not captured: libunwind is not re-entrant). */
+struct hp_nested {
+	uint8_t type; /* HPT_ALLOC, HPT_FREE, HPT_REALLOC, HPT_ALLOC_FAIL */
+	uint8_t kind;
+	uint8_t failed;
+	uint64_t tick, addr, addr2, size;
+};
+#define HP_NESTED_MAX 16
+
 /* Per-thread state. `guard` is non-zero while the recorder runs on this thread: HP_GUARD_INTERNAL
  * around code that may allocate for itself (libunwind, zstd, the writer), whose allocations pass
  * through; HP_GUARD_EVENT while an event is encoded, when an allocation can only come from a signal
@@ -66,7 +76,11 @@ struct hp_tls {
 	struct hp_ring *ring;
 	int guard;
 	uint8_t exit_passes; /* thread-exit destructor rounds seen */
-	uint32_t lost;    /* events dropped (re-entered from a signal handler), reported at the next event */
+	uint32_t lost;    /* nested events beyond HP_NESTED_MAX, reported at the next event */
+	/* Filled by signal handlers only, drained by the interrupted code: head and tail are each
+	 * written by one side, so no atomic read-modify-write is needed on this one thread. */
+	struct hp_nested nested[HP_NESTED_MAX];
+	volatile uint32_t nested_head, nested_tail;
 };
 
 extern __thread struct hp_tls hp_tls HP_HIDDEN;
@@ -84,6 +98,8 @@ void hp_record_alloc_fail(unsigned kind, size_t size) HP_HIDDEN;
 void hp_record_free(unsigned kind, void *ptr) HP_HIDDEN;
 void hp_record_realloc(unsigned kind, void *old, void *new_ptr, size_t size, bool failed) HP_HIDDEN;
 void hp_record_func(int type, void *fn) HP_HIDDEN;
+/* From a hook that found its thread inside the recorder (a signal handler's call). */
+void hp_record_nested(unsigned type, unsigned kind, uint64_t addr, uint64_t addr2, uint64_t size, bool failed) HP_HIDDEN;
 
 void hp_config_load(struct hp_config *cfg) HP_HIDDEN;
 
