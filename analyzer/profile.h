@@ -99,6 +99,9 @@ struct hp_alloc_site {
 	uint64_t failed;
 	uint64_t leaked_blocks;
 	uint64_t leaked_bytes;
+	double growth_rate;   /* live bytes per second, least-squares over the process samples */
+	double growth_r2;
+	bool growing;         /* steady growth: a suspected leak even without exit (growth.h) */
 };
 
 enum hp_leak_kind {
@@ -117,6 +120,18 @@ struct hp_leak {
 	uint64_t bytes;
 	uint64_t blocks;
 	struct hp_stack_frames *frames;
+	const char *suppressed_by; /* the matching suppression pattern, or NULL */
+};
+
+/* A reachability scan: at exit, or a snapshot of a running program (kill -USR2). */
+struct hp_scan_summary {
+	uint64_t ns;
+	unsigned reason; /* enum hpt_scan_reason */
+	uint64_t threads_stopped;
+	uint64_t bytes[HP_LEAK_KINDS];
+	uint64_t blocks[HP_LEAK_KINDS];
+	uint64_t words;
+	uint64_t unreadable;
 };
 
 /* One point of the timeline; downsampled to at most HP_TIMELINE_MAX points. */
@@ -151,6 +166,10 @@ struct hp_summary {
 	uint64_t leaked_blocks;
 	uint64_t leak_bytes[HP_LEAK_KINDS];
 	uint64_t leak_blocks[HP_LEAK_KINDS];
+	uint64_t suppressed_bytes; /* leaks matched by a suppression (not in leak_bytes / leak_blocks) */
+	uint64_t suppressed_blocks;
+	uint64_t unmatched_frees;  /* frees of blocks allocated before recording started */
+	uint64_t anomalies;        /* allocations at a live address, zone ends matching nothing */
 	uint64_t events_lost;
 	uint64_t wait_ns; /* time target threads waited for the recorder */
 	uint64_t zone_calls;
@@ -182,14 +201,26 @@ struct hp_profile {
 	struct hp_timeline_point *timeline;
 	size_t ntimeline;
 	uint64_t size_hist[HP_SIZE_BUCKETS];
+	struct hp_scan_summary *scans;
+	size_t nscans;
+	bool classified; /* leaks carry memcheck's kinds (the trace has an exit scan) */
 	double score; /* 0-100, score.c */
 	const char *score_category;
 };
 #define HP_MARKS_MAX 10000
 
+/* How to load: suppressions (LSan format) and which built-in sets to leave out. */
+struct hp_profile_options {
+	const char *const *suppression_files;
+	size_t nsuppression_files;
+	const char *no_builtin_suppressions; /* comma list, "all", or NULL */
+};
+
 /* Reads the trace at path and computes its profile, symbolized. Returns NULL on error, with a one-line
- * message in err ("FILE: byte N: why"); a truncated trace gives a profile plus status.warning. */
-struct hp_profile *hp_profile_load(const char *path, char *err, size_t errlen);
+ * message in err ("FILE: byte N: why"); a truncated trace gives a profile plus status.warning.
+ * opts may be NULL (built-in suppressions only). */
+struct hp_profile *hp_profile_load(const char *path, const struct hp_profile_options *opts, char *err,
+				   size_t errlen);
 void hp_profile_free(struct hp_profile *profile);
 
 #endif
