@@ -47,6 +47,11 @@ class Trace:
         self.process = processes[0]
         ends = self.of("process_end")
         self.end = ends[-1] if ends else None  # after a failed exec a later one supersedes it
+        statuses = self.of("status")
+        assert len(statuses) == 1, f"{path}: {len(statuses)} status records"
+        self.status = statuses[0]
+        assert self.status["error"] is None, f"{path}: {self.status}"
+        self.threads = {r["stream"]: r for r in self.of("thread")}
 
     def of(self, *types):
         return [r for r in self.records if r["type"] in types]
@@ -77,10 +82,10 @@ def check_referenced_definitions(tr):
 
 
 def check_streams_in_tick_order(tr):
-    """Within one stream, the timed events come in tick order."""
+    """Within one stream of a target thread, the events come in tick order."""
     last = {}
     for r in tr.records:
-        if "stream" in r and "tick" in r and r["type"] not in ("module_load", "module_unload"):
+        if r.get("stream") and "tick" in r:
             s = r["stream"]
             assert r["tick"] >= last.get(s, 0), f"{tr.path}: stream {s} goes back in time at {r}"
             last[s] = r["tick"]
@@ -213,6 +218,8 @@ def source_line(name, fragment):
 
 
 def check_ok_end(tr, status=0):
+    """The process exited with `status`, the trace is whole, and nothing was lost."""
+    assert not tr.status["truncated"], f"{tr.path}: truncated: {tr.status}"
     assert tr.end is not None, f"{tr.path}: no process_end"
     assert (tr.end["how"], tr.end["status"]) == (END_EXIT, status), f"{tr.path}: ended {tr.end}"
     assert tr.lost() == 0, f"{tr.path}: {tr.lost()} events lost"
@@ -329,6 +336,7 @@ def test_threads_exact_per_thread():
             assert not heap.live, f"thread {i}: {len(heap.live)} blocks not freed"
             assert events[0]["type"] == "thread_start" and events[-1]["type"] == "thread_end", \
                 f"thread {i}: stream from {events[0]['type']} to {events[-1]['type']}"
+            assert tr.threads[stream]["tid"] == tid and tr.threads[stream]["ended"], tr.threads[stream]
             # no other thread recorded this thread's size
             others = [r for r in tr.of("alloc") if r["size"] == size and r["stream"] != stream]
             assert not others, f"size {size} on other streams: {others[:3]}"
