@@ -206,6 +206,7 @@ struct hp_profile {
 	bool classified; /* leaks carry memcheck's kinds (the trace has an exit scan) */
 	double score; /* 0-100, score.c */
 	const char *score_category;
+	void *priv; /* profile_build.c: what keeps the symbolized stacks and names alive */
 };
 #define HP_MARKS_MAX 10000
 

@@ -1,0 +1,1129 @@
+/* profile_build.c: computes struct hp_profile from a trace in one streaming pass, then symbolizes it.
+ *
+ * Definitions, for the report guide:
+ * - allocations: successful blocks created (malloc family, realloc(NULL, n), a realloc that returns a
+ *   block counts as one allocation plus one free of the old block); frees likewise.
+ * - temporary allocation: a block freed by the thread that allocated it before that thread made any
+ *   other allocation (heaptrack's definition).
+ * - zone total: enter to exit, minus the recorder's own measured cost of the events recorded inside;
+ *   self: total minus the totals of the zones directly inside. A recursive function's total counts
+ *   its outermost calls only; every call counts in calls and percentiles.
+ * - peak contribution: a site's live bytes when the heap was within 1% of its peak (the snapshot is
+ *   refreshed each time the peak grows by more than 1%, and at the peak's last growth).
+ * - leaks: blocks alive at the end; with an exit scan, memcheck's kinds (leak_classify.h); leaked
+ *   bytes are those not reachable (definite, indirect, possible) and not suppressed.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "growth.h"
+#include "histogram.h"
+#include "hpt_format.h"
+#include "leak_classify.h"
+#include "profile.h"
+#include "suppressions.h"
+
+/* ---- a u64 → u32 hash map (keys never 0) ---------------------------------------------------- */
+
+struct idmap {
+	uint64_t *keys;
+	uint32_t *vals;
+	size_t cap, used;
+};
+
+static uint64_t hash64(uint64_t x)
+{
+	x ^= x >> 33;
+	x *= 0xff51afd7ed558ccdull;
+	x ^= x >> 33;
+	return x;
+}
+
+static uint32_t *idmap_slot(struct idmap *m, uint64_t key, bool insert)
+{
+	if (insert && 2 * (m->used + 1) > m->cap) {
+		size_t cap = m->cap ? m->cap * 2 : 256;
+		uint64_t *keys = calloc(cap, sizeof(*keys));
+		uint32_t *vals = calloc(cap, sizeof(*vals));
+		if (!keys || !vals) {
+			free(keys);
+			free(vals);
+			return NULL;
+		}
+		for (size_t i = 0; i < m->cap; i++) {
+			if (!m->keys[i])
+				continue;
+			size_t j = hash64(m->keys[i]) & (cap - 1);
+			while (keys[j])
+				j = (j + 1) & (cap - 1);
+			keys[j] = m->keys[i];
+			vals[j] = m->vals[i];
+		}
+		free(m->keys);
+		free(m->vals);
+		m->keys = keys;
+		m->vals = vals;
+		m->cap = cap;
+	}
+	if (!m->cap)
+		return NULL;
+	for (size_t i = hash64(key) & (m->cap - 1);; i = (i + 1) & (m->cap - 1)) {
+		if (m->keys[i] == key)
+			return &m->vals[i];
+		if (!m->keys[i]) {
+			if (!insert)
+				return NULL;
+			m->keys[i] = key;
+			m->used++;
+			return &m->vals[i];
+		}
+	}
+}
+
+static void idmap_free(struct idmap *m)
+{
+	free(m->keys);
+	free(m->vals);
+}
+
+/* ---- live blocks: open addressing, backward-shift deletion ------------------------------------- */
+
+struct block {
+	uint64_t addr; /* 0: empty */
+	uint64_t size;
+	uint32_t stack;
+	uint32_t site; /* index in b->sites */
+	uint32_t stream;
+	uint8_t kind;  /* enum hp_leak_kind from the latest scan */
+};
+
+struct heap {
+	struct block *slots;
+	size_t cap, used;
+};
+
+static struct block *heap_find(struct heap *h, uint64_t addr)
+{
+	if (!h->cap)
+		return NULL;
+	for (size_t i = hash64(addr) & (h->cap - 1);; i = (i + 1) & (h->cap - 1)) {
+		if (h->slots[i].addr == addr)
+			return &h->slots[i];
+		if (!h->slots[i].addr)
+			return NULL;
+	}
+}
+
+static struct block *heap_insert(struct heap *h, uint64_t addr)
+{
+	if (2 * (h->used + 1) > h->cap) {
+		size_t cap = h->cap ? h->cap * 2 : 4096;
+		struct block *n = calloc(cap, sizeof(*n));
+		if (!n)
+			return NULL;
+		for (size_t i = 0; i < h->cap; i++) {
+			if (!h->slots[i].addr)
+				continue;
+			size_t j = hash64(h->slots[i].addr) & (cap - 1);
+			while (n[j].addr)
+				j = (j + 1) & (cap - 1);
+			n[j] = h->slots[i];
+		}
+		free(h->slots);
+		h->slots = n;
+		h->cap = cap;
+	}
+	size_t i = hash64(addr) & (h->cap - 1);
+	while (h->slots[i].addr && h->slots[i].addr != addr)
+		i = (i + 1) & (h->cap - 1);
+	if (!h->slots[i].addr)
+		h->used++;
+	h->slots[i].addr = addr;
+	return &h->slots[i];
+}
+
+static void heap_remove(struct heap *h, struct block *b)
+{
+	size_t i = (size_t)(b - h->slots);
+
+	h->slots[i].addr = 0;
+	h->used--;
+	/* Shift back the entries that probed past the hole. */
+	for (size_t j = (i + 1) & (h->cap - 1); h->slots[j].addr; j = (j + 1) & (h->cap - 1)) {
+		size_t home = hash64(h->slots[j].addr) & (h->cap - 1);
+		bool between = i <= j ? (home > i && home <= j) : (home > i || home <= j);
+		if (between)
+			continue;
+		h->slots[i] = h->slots[j];
+		h->slots[j].addr = 0;
+		i = j;
+	}
+}
+
+/* ---- per-thread zone stacks ------------------------------------------------------------------ */
+
+struct frame {
+	uint32_t fn; /* index in b->fns */
+	uint64_t key;
+	uint64_t start_ns;
+	uint64_t child_ns;
+	uint64_t allocs0, bytes0, events0;
+	bool outer; /* the outermost open call of its function on this thread */
+};
+
+struct thread_state {
+	uint32_t stream;
+	struct frame *stack;
+	size_t depth, cap;
+	uint64_t allocs, bytes, events;
+	uint64_t last_alloc; /* for temporaries: the thread's latest allocation, 0 once another came */
+	uint64_t last_ns;
+};
+
+struct fn_acc {
+	uint64_t key; /* site id, or function address | FN_TAG */
+	uint64_t calls, total, self, min, max, allocs, bytes, recursive;
+	double sum, sumsq;
+	struct hp_histogram *hist;
+	struct hp_thread_stats *threads;
+	size_t nthreads;
+};
+
+#define FN_TAG (1ull << 63)
+
+struct builder {
+	struct hp_profile *p;
+	struct heap heap;
+	struct idmap site_of_stack;   /* stack id + 1 → site index */
+	struct hp_alloc_site *sites;
+	struct hp_growth *growth;
+	size_t nsites, site_cap;
+	struct thread_state *threads;
+	size_t nthreads;
+	struct idmap thread_of_stream; /* stream + 1 → thread index */
+	struct fn_acc *fns;
+	size_t nfns, fn_cap;
+	struct idmap fn_of_key;
+	struct idmap open_calls; /* (thread index << 40 | fn index) + 1 → open calls */
+	struct idmap counter_of_site;
+	uint64_t live_bytes;
+	uint64_t snapshot_peak; /* the peak when per-site peak bytes were last copied */
+	struct hp_region_word *words;
+	size_t nwords, words_cap;
+	bool in_scan;
+	unsigned scan_reason;
+	uint64_t samples;
+	bool oom;
+};
+
+static void *grow(void *array, size_t *cap, size_t need, size_t elem)
+{
+	if (need <= *cap)
+		return array;
+	size_t ncap = *cap ? *cap : 16;
+	while (ncap < need)
+		ncap *= 2;
+	void *n = realloc(array, ncap * elem);
+	if (n)
+		*cap = ncap;
+	return n;
+}
+
+static struct thread_state *thread_of(struct builder *b, uint32_t stream)
+{
+	uint32_t *slot = idmap_slot(&b->thread_of_stream, (uint64_t)stream + 1, true);
+
+	if (!slot)
+		return NULL;
+	if (*slot)
+		return &b->threads[*slot - 1];
+	struct thread_state *t = realloc(b->threads, (b->nthreads + 1) * sizeof(*t));
+	if (!t)
+		return NULL;
+	b->threads = t;
+	memset(&t[b->nthreads], 0, sizeof(*t));
+	t[b->nthreads].stream = stream;
+	*slot = (uint32_t)++b->nthreads;
+	return &t[b->nthreads - 1];
+}
+
+static struct hp_alloc_site *site_of(struct builder *b, uint32_t stack, uint32_t *index)
+{
+	uint32_t *slot = idmap_slot(&b->site_of_stack, (uint64_t)stack + 1, true);
+
+	if (!slot)
+		return NULL;
+	if (!*slot) {
+		size_t cap = b->site_cap, gcap = b->site_cap;
+		struct hp_alloc_site *s = grow(b->sites, &cap, b->nsites + 1, sizeof(*s));
+		if (!s)
+			return NULL;
+		b->sites = s;
+		struct hp_growth *g = grow(b->growth, &gcap, b->nsites + 1, sizeof(*g));
+		if (!g)
+			return NULL;
+		b->growth = g;
+		b->site_cap = cap;
+		memset(&s[b->nsites], 0, sizeof(*s));
+		memset(&g[b->nsites], 0, sizeof(*g));
+		s[b->nsites].stack_id = stack;
+		s[b->nsites].min_size = UINT64_MAX;
+		*slot = (uint32_t)++b->nsites;
+	}
+	*index = *slot - 1;
+	return &b->sites[*slot - 1];
+}
+
+static unsigned size_bucket(uint64_t size)
+{
+	unsigned k = size ? 63 - (unsigned)__builtin_clzll(size) : 0;
+	return k < HP_SIZE_BUCKETS ? k : HP_SIZE_BUCKETS - 1;
+}
+
+/* Copies every site's live bytes into its peak bytes (the heap is at a new peak). */
+static void snapshot_peak(struct builder *b)
+{
+	for (size_t i = 0; i < b->nsites; i++)
+		b->sites[i].peak_bytes = b->sites[i].live_bytes;
+	b->snapshot_peak = b->live_bytes;
+}
+
+static void add_block(struct builder *b, struct thread_state *t, const struct hp_event *ev, uint64_t addr,
+		      uint64_t size)
+{
+	struct hp_summary *sum = &b->p->summary;
+	uint32_t si;
+	struct hp_alloc_site *s = site_of(b, ev->stack, &si);
+	struct block *blk = heap_find(&b->heap, addr);
+
+	if (!s) {
+		b->oom = true;
+		return;
+	}
+	if (blk) {
+		/* Live already: a free was lost. The old block is dropped, not leaked. */
+		sum->anomalies++;
+		struct hp_alloc_site *old = &b->sites[blk->site];
+		old->live_blocks--;
+		old->live_bytes -= blk->size;
+		b->live_bytes -= blk->size;
+	} else if (!(blk = heap_insert(&b->heap, addr))) {
+		b->oom = true;
+		return;
+	}
+	*blk = (struct block){addr, size, ev->stack, si, ev->stream, HP_LEAK_UNCLASSIFIED};
+	sum->allocations++;
+	sum->bytes_allocated += size;
+	s->allocs++;
+	s->bytes += size;
+	s->live_blocks++;
+	s->live_bytes += size;
+	if (size < s->min_size)
+		s->min_size = size;
+	if (size > s->max_size)
+		s->max_size = size;
+	b->p->size_hist[size_bucket(size)]++;
+	t->allocs++;
+	t->bytes += size;
+	t->last_alloc = addr;
+	b->live_bytes += size;
+	if (b->live_bytes > sum->peak_heap_bytes) {
+		sum->peak_heap_bytes = b->live_bytes;
+		sum->peak_heap_ns = ev->ns;
+		if (b->live_bytes > b->snapshot_peak + b->snapshot_peak / 100)
+			snapshot_peak(b);
+	}
+}
+
+/* Before a block goes: the heap leaves a peak, so per-site peak bytes must show that peak. */
+static void leaving_peak(struct builder *b)
+{
+	if (b->live_bytes == b->p->summary.peak_heap_bytes && b->snapshot_peak != b->live_bytes)
+		snapshot_peak(b);
+}
+
+static void remove_block(struct builder *b, struct thread_state *t, uint64_t addr)
+{
+	struct block *blk = heap_find(&b->heap, addr);
+
+	if (!blk) {
+		b->p->summary.unmatched_frees++;
+		return;
+	}
+	leaving_peak(b);
+	struct hp_alloc_site *s = &b->sites[blk->site];
+	s->frees++;
+	s->live_blocks--;
+	s->live_bytes -= blk->size;
+	b->live_bytes -= blk->size;
+	b->p->summary.frees++;
+	if (t->last_alloc == addr && blk->stream == t->stream) {
+		s->temporary++;
+		b->p->summary.temporary_allocations++;
+	}
+	heap_remove(&b->heap, blk);
+}
+
+static void on_realloc(struct builder *b, struct thread_state *t, const struct hp_event *ev)
+{
+	uint32_t si;
+	struct hp_alloc_site *s = site_of(b, ev->stack, &si);
+
+	if (!s) {
+		b->oom = true;
+		return;
+	}
+	if (ev->flags & HPT_REALLOC_FAILED) {
+		s->failed++;
+		b->p->summary.failed_allocations++;
+		return;
+	}
+	b->p->summary.reallocs++;
+	s->reallocs++;
+	uint64_t old_size = 0;
+	struct block *old = ev->addr ? heap_find(&b->heap, ev->addr) : NULL;
+	if (old)
+		old_size = old->size;
+	if (ev->addr) {
+		/* Not a temporary: the block lives on, moved. */
+		t->last_alloc = 0;
+		remove_block(b, t, ev->addr);
+	}
+	if (ev->addr2) {
+		add_block(b, t, ev, ev->addr2, ev->size);
+		/* A realloc chain growing by the same step each time: remember it per site. */
+		if (old && ev->size > old_size) {
+			uint64_t step = ev->size - old_size;
+			if (s->realloc_const_step == 0 || s->realloc_const_step == step)
+				s->realloc_const_step = step;
+			else
+				s->realloc_const_step = UINT64_MAX; /* steps differ: not constant */
+		}
+	}
+}
+
+/* ---- zones -------------------------------------------------------------------------------- */
+
+static struct fn_acc *fn_of(struct builder *b, uint64_t key, uint32_t *index)
+{
+	uint32_t *slot = idmap_slot(&b->fn_of_key, key, true);
+
+	if (!slot)
+		return NULL;
+	if (!*slot) {
+		struct fn_acc *f = grow(b->fns, &b->fn_cap, b->nfns + 1, sizeof(*f));
+		if (!f)
+			return NULL;
+		b->fns = f;
+		memset(&f[b->nfns], 0, sizeof(*f));
+		f[b->nfns].key = key;
+		f[b->nfns].min = UINT64_MAX;
+		if (!(f[b->nfns].hist = hp_histogram_new()))
+			return NULL;
+		*slot = (uint32_t)++b->nfns;
+	}
+	*index = *slot - 1;
+	return &b->fns[*slot - 1];
+}
+
+static void open_frame(struct builder *b, struct thread_state *t, uint64_t key, uint64_t ns)
+{
+	uint32_t fi;
+	struct fn_acc *f = fn_of(b, key, &fi);
+	struct frame *stack = f ? grow(t->stack, &t->cap, t->depth + 1, sizeof(*stack)) : NULL;
+
+	if (!stack) {
+		b->oom = true;
+		return;
+	}
+	t->stack = stack;
+	uint64_t ti = (uint64_t)(t - b->threads);
+	uint32_t *open = idmap_slot(&b->open_calls, ((ti << 40) | fi) + 1, true);
+	if (!open) {
+		b->oom = true;
+		return;
+	}
+	bool outer = (*open)++ == 0;
+	if (!outer)
+		f->recursive++;
+	stack[t->depth++] = (struct frame){fi, key, ns, 0, t->allocs, t->bytes, t->events, outer};
+}
+
+static struct hp_thread_stats *fn_thread(struct fn_acc *f, uint32_t stream)
+{
+	for (size_t i = 0; i < f->nthreads; i++)
+		if (f->threads[i].stream == stream)
+			return &f->threads[i];
+	struct hp_thread_stats *n = realloc(f->threads, (f->nthreads + 1) * sizeof(*n));
+	if (!n)
+		return NULL;
+	f->threads = n;
+	memset(&n[f->nthreads], 0, sizeof(*n));
+	n[f->nthreads].stream = stream;
+	return &n[f->nthreads++];
+}
+
+static void close_frame(struct builder *b, struct thread_state *t, uint64_t ns)
+{
+	struct frame *fr = &t->stack[--t->depth];
+	struct fn_acc *f = &b->fns[fr->fn];
+	uint64_t dur = ns > fr->start_ns ? ns - fr->start_ns : 0;
+	uint64_t cost = b->p->defs.process.event_cost_ns * (t->events - fr->events0);
+
+	dur = dur > cost ? dur - cost : 0;
+	uint64_t self = dur > fr->child_ns ? dur - fr->child_ns : 0;
+	if (t->depth)
+		t->stack[t->depth - 1].child_ns += dur;
+
+	uint64_t ti = (uint64_t)(t - b->threads);
+	uint32_t *open = idmap_slot(&b->open_calls, ((ti << 40) | fr->fn) + 1, false);
+	if (open && *open)
+		(*open)--;
+
+	f->calls++;
+	f->self += self;
+	f->sum += (double)dur;
+	f->sumsq += (double)dur * (double)dur;
+	if (dur < f->min)
+		f->min = dur;
+	if (dur > f->max)
+		f->max = dur;
+	if (hp_histogram_add(f->hist, dur))
+		b->oom = true;
+	struct hp_thread_stats *ts = fn_thread(f, t->stream);
+	if (!ts) {
+		b->oom = true;
+		return;
+	}
+	ts->calls++;
+	ts->self_ns += self;
+	if (fr->outer) {
+		f->total += dur;
+		ts->total_ns += dur;
+		f->allocs += t->allocs - fr->allocs0;
+		f->bytes += t->bytes - fr->bytes0;
+	}
+}
+
+/* Closes frames down to and including the innermost one with `key` (0: the innermost one). */
+static void end_frame(struct builder *b, struct thread_state *t, uint64_t key, uint64_t ns)
+{
+	size_t at = t->depth;
+
+	if (key) {
+		while (at && t->stack[at - 1].key != key)
+			at--;
+	}
+	if (!at) {
+		b->p->summary.anomalies++;
+		return;
+	}
+	while (t->depth >= at)
+		close_frame(b, t, ns);
+}
+
+/* ---- scans -------------------------------------------------------------------------------- */
+
+static int cmp_live(const void *x, const void *y)
+{
+	const struct hp_live_block *a = x, *c = y;
+	return a->addr < c->addr ? -1 : a->addr > c->addr;
+}
+
+static void finish_scan(struct builder *b, const struct hp_event *ev)
+{
+	struct hp_profile *p = b->p;
+	size_t n = b->heap.used, k = 0;
+	struct hp_live_block *live = malloc((n ? n : 1) * sizeof(*live));
+	struct hp_scan_summary *scans = realloc(p->scans, (p->nscans + 1) * sizeof(*scans));
+
+	if (!live || !scans) {
+		free(live);
+		b->oom = true;
+		return;
+	}
+	p->scans = scans;
+	for (size_t i = 0; i < b->heap.cap; i++)
+		if (b->heap.slots[i].addr)
+			live[k++] = (struct hp_live_block){b->heap.slots[i].addr, b->heap.slots[i].size,
+							   b->heap.slots[i].stack, 0};
+	qsort(live, k, sizeof(*live), cmp_live);
+	struct hp_scan_summary *sc = &scans[p->nscans++];
+	memset(sc, 0, sizeof(*sc));
+	sc->ns = ev->ns;
+	sc->reason = b->scan_reason;
+	sc->words = ev->size;
+	sc->unreadable = ev->addr2;
+	if (hp_leak_classify(live, k, b->words, b->nwords)) {
+		b->oom = true;
+	} else {
+		for (size_t i = 0; i < k; i++) {
+			struct block *blk = heap_find(&b->heap, live[i].addr);
+			if (blk)
+				blk->kind = live[i].kind;
+			sc->bytes[live[i].kind] += live[i].size;
+			sc->blocks[live[i].kind]++;
+		}
+		if (b->scan_reason == HPT_SCAN_EXIT)
+			p->classified = true;
+	}
+	free(live);
+	b->nwords = 0;
+	b->in_scan = false;
+}
+
+/* ---- the event callback ------------------------------------------------------------------------ */
+
+static void sample_growth(struct builder *b, uint64_t ns)
+{
+	double t = (double)ns / 1e9;
+
+	for (size_t i = 0; i < b->nsites; i++)
+		hp_growth_add(&b->growth[i], t, (double)b->sites[i].live_bytes);
+}
+
+static void add_timeline(struct builder *b, const struct hp_event *ev)
+{
+	struct hp_profile *p = b->p;
+	struct hp_timeline_point pt = {ev->ns, b->live_bytes, ev->sample.rss,
+				       ev->sample.utime_ns + ev->sample.stime_ns, p->summary.allocations};
+
+	if (ev->sample.rss > p->summary.peak_rss)
+		p->summary.peak_rss = ev->sample.rss;
+	p->summary.cpu_ns = pt.cpu_ns;
+	if (!p->timeline && !(p->timeline = malloc(HP_TIMELINE_MAX * sizeof(*p->timeline)))) {
+		b->oom = true;
+		return;
+	}
+	if (p->ntimeline == HP_TIMELINE_MAX) {
+		/* Halve: each pair becomes one point keeping the larger heap and RSS, so peaks survive. */
+		for (size_t i = 0; i < HP_TIMELINE_MAX / 2; i++) {
+			struct hp_timeline_point a = p->timeline[2 * i], c = p->timeline[2 * i + 1];
+			c.heap_bytes = a.heap_bytes > c.heap_bytes ? a.heap_bytes : c.heap_bytes;
+			c.rss = a.rss > c.rss ? a.rss : c.rss;
+			p->timeline[i] = c;
+		}
+		p->ntimeline = HP_TIMELINE_MAX / 2;
+	}
+	p->timeline[p->ntimeline++] = pt;
+}
+
+static int on_event(void *ctx, const struct hp_event *ev, const struct hp_defs *defs)
+{
+	struct builder *b = ctx;
+	struct hp_profile *p = b->p;
+	struct hp_summary *sum = &p->summary;
+	(void)defs;
+
+	if (ev->stream == 0 && ev->type != HP_EV_MODULE_LOAD && ev->type != HP_EV_MODULE_UNLOAD) {
+		switch (ev->type) {
+		case HP_EV_SAMPLE:
+			add_timeline(b, ev);
+			/* Ten growth points a second at the default interval; a site costs O(1) each. */
+			if (b->samples++ % 10 == 0)
+				sample_growth(b, ev->ns);
+			break;
+		case HP_EV_SCAN_BEGIN:
+			b->in_scan = true;
+			b->scan_reason = ev->kind;
+			b->nwords = 0;
+			break;
+		case HP_EV_SCAN_WORDS:
+			if (!b->in_scan)
+				break;
+			if (!(b->words = grow(b->words, &b->words_cap, b->nwords + ev->nwords, sizeof(*b->words)))) {
+				b->oom = true;
+				return -1;
+			}
+			for (size_t i = 0; i < ev->nwords; i++)
+				b->words[b->nwords++] = (struct hp_region_word){ev->words[i].loc, ev->words[i].value, ev->kind};
+			break;
+		case HP_EV_SCAN_END:
+			if (b->in_scan)
+				finish_scan(b, ev);
+			break;
+		default:
+			break;
+		}
+		return b->oom ? -1 : 0;
+	}
+
+	struct thread_state *t = thread_of(b, ev->stream);
+	if (!t)
+		return -1;
+	t->events++;
+	t->last_ns = ev->ns;
+	sum->events++;
+	switch (ev->type) {
+	case HP_EV_ALLOC:
+		add_block(b, t, ev, ev->addr, ev->size);
+		break;
+	case HP_EV_FREE:
+		remove_block(b, t, ev->addr);
+		break;
+	case HP_EV_REALLOC:
+		on_realloc(b, t, ev);
+		break;
+	case HP_EV_ALLOC_FAIL: {
+		uint32_t si;
+		struct hp_alloc_site *s = site_of(b, ev->stack, &si);
+		if (s)
+			s->failed++;
+		sum->failed_allocations++;
+		break;
+	}
+	case HP_EV_ZONE_BEGIN:
+		open_frame(b, t, ev->site, ev->ns);
+		sum->zone_calls++;
+		break;
+	case HP_EV_ZONE_END:
+		end_frame(b, t, ev->site, ev->ns);
+		break;
+	case HP_EV_FUNC_ENTER:
+		open_frame(b, t, ev->addr | FN_TAG, ev->ns);
+		sum->zone_calls++;
+		break;
+	case HP_EV_FUNC_EXIT:
+		end_frame(b, t, ev->addr | FN_TAG, ev->ns);
+		break;
+	case HP_EV_COUNTER: {
+		uint32_t *slot = idmap_slot(&b->counter_of_site, (uint64_t)ev->site + 1, true);
+		if (!slot)
+			return -1;
+		if (!*slot) {
+			struct hp_counter *c = realloc(p->counters, (p->ncounters + 1) * sizeof(*c));
+			if (!c)
+				return -1;
+			p->counters = c;
+			memset(&c[p->ncounters], 0, sizeof(*c));
+			c[p->ncounters].site = ev->site;
+			c[p->ncounters].first_ns = ev->ns;
+			*slot = (uint32_t)++p->ncounters;
+		}
+		struct hp_counter *c = &p->counters[*slot - 1];
+		c->total += ev->value;
+		c->updates++;
+		c->last_ns = ev->ns;
+		break;
+	}
+	case HP_EV_MARK:
+		if (p->nmarks < HP_MARKS_MAX) {
+			if (!p->marks && !(p->marks = malloc(HP_MARKS_MAX * sizeof(*p->marks))))
+				return -1;
+			p->marks[p->nmarks++] = (struct hp_mark){ev->ns, ev->stream, NULL};
+			/* The name is resolved after the pass (the site may be defined later). */
+			p->marks[p->nmarks - 1].name = (const char *)(uintptr_t)ev->site;
+		} else {
+			p->marks_dropped++;
+		}
+		break;
+	case HP_EV_WAIT:
+		sum->wait_ns += ev->size;
+		break;
+	case HP_EV_LOST:
+		sum->events_lost += ev->size;
+		break;
+	case HP_EV_THREAD_END:
+		while (t->depth)
+			close_frame(b, t, ev->ns);
+		break;
+	default:
+		break;
+	}
+	return b->oom ? -1 : 0;
+}
+
+/* ---- after the pass ---------------------------------------------------------------------------- */
+
+static const char *const allocator_functions[] = {
+	"malloc", "calloc", "realloc", "reallocarray", "free", "posix_memalign", "aligned_alloc",
+	"memalign", "valloc", "pvalloc", "strdup", "strndup", "__strdup", "__strndup", "operator new",
+	"operator delete", "_Znwm", "_Znam", "_ZnwmSt11align_val_t", "_ZnamSt11align_val_t",
+	"_ZnwmRKSt9nothrow_t", "_ZnamRKSt9nothrow_t", "__libc_malloc", "__libc_calloc", "__libc_realloc",
+	"__libc_memalign", "__gnu_cxx::new_allocator", "std::allocator", "std::__new_allocator",
+};
+
+static bool is_allocator_frame(const struct hp_frame *f)
+{
+	if (!f->function)
+		return false;
+	for (size_t i = 0; i < sizeof(allocator_functions) / sizeof(allocator_functions[0]); i++) {
+		size_t n = strlen(allocator_functions[i]);
+		if (!strncmp(f->function, allocator_functions[i], n) &&
+		    (f->function[n] == 0 || f->function[n] == '(' || f->function[n] == '<' || f->function[n] == ':' || f->function[n] == '['))
+			return true;
+	}
+	return f->module && strstr(f->module, "libhookprof.so");
+}
+
+#define MAX_FRAMES_PER_IP 8
+
+static struct hp_stack_frames *symbolize_stack(struct hp_profile *p, uint32_t id)
+{
+	const struct hp_stack *s = hp_defs_stack(&p->defs, id);
+	struct hp_stack_frames *out = calloc(1, sizeof(*out));
+
+	if (!out)
+		return NULL;
+	out->stack_id = id;
+	if (!s)
+		return out;
+	out->frames = calloc((size_t)s->depth * MAX_FRAMES_PER_IP, sizeof(*out->frames));
+	if (!out->frames)
+		return out;
+	for (uint32_t i = 0; i < s->depth; i++) {
+		if (p->sym) {
+			int n = hp_symbolize(p->sym, s->ips[i], true, out->frames + out->nframes, MAX_FRAMES_PER_IP);
+			out->nframes += n > 0 ? (size_t)n : 0;
+		} else {
+			out->frames[out->nframes++] = (struct hp_frame){.ip = s->ips[i]};
+		}
+	}
+	while (out->user_frame + 1 < out->nframes && is_allocator_frame(&out->frames[out->user_frame]))
+		out->user_frame++;
+	return out;
+}
+
+/* One symbolized stack per id, shared by the site and the leaks that use it. */
+static struct hp_stack_frames *frames_for(struct hp_profile *p, struct idmap *done, struct hp_stack_frames ***all,
+					  size_t *nall, uint32_t id)
+{
+	uint32_t *slot = idmap_slot(done, (uint64_t)id + 1, true);
+
+	if (!slot)
+		return NULL;
+	if (*slot)
+		return (*all)[*slot - 1];
+	struct hp_stack_frames *f = symbolize_stack(p, id);
+	struct hp_stack_frames **n = f ? realloc(*all, (*nall + 1) * sizeof(*n)) : NULL;
+	if (!n) {
+		free(f);
+		return NULL;
+	}
+	*all = n;
+	n[(*nall)++] = f;
+	*slot = (uint32_t)*nall;
+	return f;
+}
+
+static int cmp_fn(const void *x, const void *y)
+{
+	const struct hp_function *a = x, *c = y;
+	return a->total_ns < c->total_ns ? 1 : a->total_ns > c->total_ns ? -1 : 0;
+}
+
+static int cmp_site(const void *x, const void *y)
+{
+	const struct hp_alloc_site *a = x, *c = y;
+	return a->bytes < c->bytes ? 1 : a->bytes > c->bytes ? -1 : 0;
+}
+
+static int cmp_leak(const void *x, const void *y)
+{
+	const struct hp_leak *a = x, *c = y;
+	return a->bytes < c->bytes ? 1 : a->bytes > c->bytes ? -1 : (int)a->kind - (int)c->kind;
+}
+
+/* The profile keeps the symbolized stacks alive; they are freed with it. */
+struct hp_profile_private {
+	struct hp_stack_frames **stacks;
+	size_t nstacks;
+	char **strings;
+	size_t nstrings;
+};
+
+static int finish(struct builder *b, const struct hp_profile_options *opts, char *err, size_t errlen)
+{
+	struct hp_profile *p = b->p;
+	struct hp_summary *sum = &p->summary;
+	struct hp_profile_private *priv = (struct hp_profile_private *)p->priv;
+	struct idmap done = {0};
+	int rc = -1;
+
+	/* Zones still open at the end close at their thread's last event. */
+	for (size_t i = 0; i < b->nthreads; i++)
+		while (b->threads[i].depth)
+			close_frame(b, &b->threads[i], b->threads[i].last_ns);
+
+	const struct hp_process_info *pi = &p->defs.process;
+	sum->pid = pi->pid;
+	sum->program = pi->exe;
+	sum->run_ns = pi->ended ? pi->end_ns : pi->last_ns;
+	sum->threads = p->defs.nthreads;
+	sum->ended = pi->ended;
+	sum->end_how = pi->end_how;
+	sum->end_status = pi->end_status;
+	sum->truncated = p->status.truncated;
+	if (sum->run_ns)
+		sum->allocs_per_second_x1000 = (uint64_t)((double)sum->allocations * 1e12 / (double)sum->run_ns);
+
+	p->sym = hp_symbolizer_new(p->defs.modules, p->defs.nmodules);
+
+	/* Functions. */
+	if (b->nfns && !(p->functions = calloc(b->nfns, sizeof(*p->functions))))
+		goto out;
+	for (size_t i = 0; i < b->nfns; i++) {
+		struct fn_acc *f = &b->fns[i];
+		struct hp_function *o = &p->functions[p->nfunctions++];
+		if (f->key & FN_TAG) {
+			struct hp_frame fr[MAX_FRAMES_PER_IP];
+			o->fn_addr = f->key & ~FN_TAG;
+			int n = p->sym ? hp_symbolize(p->sym, o->fn_addr, false, fr, MAX_FRAMES_PER_IP) : 0;
+			/* Entry addresses name the function itself: its outermost frame. */
+			const struct hp_frame *real = n > 0 ? &fr[n - 1] : NULL;
+			if (real && real->function) {
+				o->name = real->function;
+				o->file = real->file;
+				o->line = real->line;
+			} else {
+				char *name = malloc(32);
+				if (!name)
+					goto out;
+				snprintf(name, 32, "0x%llx", (unsigned long long)o->fn_addr);
+				char **strings = realloc(priv->strings, (priv->nstrings + 1) * sizeof(*strings));
+				if (!strings) {
+					free(name);
+					goto out;
+				}
+				priv->strings = strings;
+				strings[priv->nstrings++] = name;
+				o->name = name;
+			}
+		} else {
+			const struct hp_site_def *site = hp_defs_site(&p->defs, (uint32_t)f->key);
+			o->site = (uint32_t)f->key;
+			o->name = site ? site->name : "(undefined site)";
+			o->file = site ? site->file : NULL;
+			o->line = site ? site->line : 0;
+		}
+		o->calls = f->calls;
+		o->total_ns = f->total;
+		o->self_ns = f->self;
+		o->min_ns = f->calls ? f->min : 0;
+		o->max_ns = f->max;
+		o->mean_ns = f->calls ? f->sum / (double)f->calls : 0;
+		double var = f->calls ? f->sumsq / (double)f->calls - o->mean_ns * o->mean_ns : 0;
+		o->stddev_ns = var > 0 ? sqrt(var) : 0;
+		o->p50_ns = hp_histogram_quantile(f->hist, 0.50);
+		o->p95_ns = hp_histogram_quantile(f->hist, 0.95);
+		o->p99_ns = hp_histogram_quantile(f->hist, 0.99);
+		o->share = sum->run_ns ? (double)f->total / (double)sum->run_ns : 0;
+		o->allocs = f->allocs;
+		o->alloc_bytes = f->bytes;
+		o->recursive_calls = f->recursive;
+		o->hist = f->hist;
+		f->hist = NULL;
+		o->threads = f->threads;
+		o->nthreads = f->nthreads;
+		f->threads = NULL;
+		for (size_t k = 0; k < o->nthreads; k++) {
+			const struct hp_thread_info *ti = hp_defs_thread(&p->defs, o->threads[k].stream);
+			o->threads[k].tid = ti ? ti->tid : 0;
+			o->threads[k].name = ti ? ti->name : NULL;
+		}
+	}
+	qsort(p->functions, p->nfunctions, sizeof(*p->functions), cmp_fn);
+
+	/* Counters and marks: names from their sites. */
+	for (size_t i = 0; i < p->ncounters; i++) {
+		struct hp_counter *c = &p->counters[i];
+		const struct hp_site_def *site = hp_defs_site(&p->defs, c->site);
+		c->name = site ? site->name : "(undefined counter)";
+		c->per_second = sum->run_ns ? (double)c->total * 1e9 / (double)sum->run_ns : 0;
+	}
+	for (size_t i = 0; i < p->nmarks; i++) {
+		const struct hp_site_def *site = hp_defs_site(&p->defs, (uint32_t)(uintptr_t)p->marks[i].name);
+		p->marks[i].name = site ? site->name : "(undefined mark)";
+	}
+
+	/* Allocation sites: growth, symbols. */
+	for (size_t i = 0; i < b->nsites; i++) {
+		struct hp_alloc_site *s = &b->sites[i];
+		if (s->min_size == UINT64_MAX)
+			s->min_size = 0;
+		if (s->realloc_const_step == UINT64_MAX || s->reallocs < 4)
+			s->realloc_const_step = 0;
+		double slope, r2;
+		if (hp_growth_fit(&b->growth[i], &slope, &r2)) {
+			s->growth_rate = slope;
+			s->growth_r2 = r2;
+		}
+		/* Steady: ≥ 8 points, ≥ 1 KiB/s, r² ≥ 0.9, ≥ 64 KiB gained (thresholds: docs/report-guide.md). */
+		s->growing = hp_growth_steady(&b->growth[i], 8, 1024, 0.9, 65536);
+		s->frames = frames_for(p, &done, &priv->stacks, &priv->nstacks, s->stack_id);
+	}
+	p->sites = b->sites;
+	p->nsites = b->nsites;
+	b->sites = NULL;
+	qsort(p->sites, p->nsites, sizeof(*p->sites), cmp_site);
+
+	/* Leaks: what is alive at the end, grouped by stack and kind. */
+	struct idmap group = {0};
+	for (size_t i = 0; i < b->heap.cap; i++) {
+		struct block *blk = &b->heap.slots[i];
+		if (!blk->addr)
+			continue;
+		uint32_t *slot = idmap_slot(&group, ((uint64_t)blk->stack << 3 | blk->kind) + 1, true);
+		if (!slot)
+			goto out_group;
+		if (!*slot) {
+			struct hp_leak *l = realloc(p->leaks, (p->nleaks + 1) * sizeof(*l));
+			if (!l)
+				goto out_group;
+			p->leaks = l;
+			l[p->nleaks] = (struct hp_leak){blk->stack, (enum hp_leak_kind)blk->kind, 0, 0, NULL, NULL};
+			*slot = (uint32_t)++p->nleaks;
+		}
+		p->leaks[*slot - 1].bytes += blk->size;
+		p->leaks[*slot - 1].blocks++;
+	}
+	idmap_free(&group);
+
+	struct hp_suppressions sup;
+	hp_suppressions_init(&sup);
+	if (hp_suppressions_add_builtin(&sup, opts ? opts->no_builtin_suppressions : NULL, err, errlen))
+		goto out_sup;
+	for (size_t i = 0; opts && i < opts->nsuppression_files; i++)
+		if (hp_suppressions_load(&sup, opts->suppression_files[i], err, errlen))
+			goto out_sup;
+	if (pi->lsan_suppressions &&
+	    hp_suppressions_parse(&sup, pi->lsan_suppressions, strlen(pi->lsan_suppressions), "program", err, errlen))
+		goto out_sup;
+	for (size_t i = 0; i < p->nleaks; i++) {
+		struct hp_leak *l = &p->leaks[i];
+		l->frames = frames_for(p, &done, &priv->stacks, &priv->nstacks, l->stack_id);
+		struct hp_suppression *m = l->frames ? hp_suppressions_match(&sup, l->frames->frames, l->frames->nframes) : NULL;
+		if (m) {
+			/* The pattern must outlive the suppression set: keep a copy. */
+			char *pat = strdup(m->pattern);
+			char **strings = pat ? realloc(priv->strings, (priv->nstrings + 1) * sizeof(*strings)) : NULL;
+			if (!strings) {
+				free(pat);
+				goto out_sup;
+			}
+			priv->strings = strings;
+			strings[priv->nstrings++] = pat;
+			l->suppressed_by = pat;
+			sum->suppressed_bytes += l->bytes;
+			sum->suppressed_blocks += l->blocks;
+			continue;
+		}
+		sum->leak_bytes[l->kind] += l->bytes;
+		sum->leak_blocks[l->kind] += l->blocks;
+		if (l->kind != HP_LEAK_REACHABLE) {
+			sum->leaked_bytes += l->bytes;
+			sum->leaked_blocks += l->blocks;
+		}
+		struct hp_alloc_site *s = NULL;
+		for (size_t k = 0; k < p->nsites && !s; k++)
+			if (p->sites[k].stack_id == l->stack_id)
+				s = &p->sites[k];
+		if (s && l->kind != HP_LEAK_REACHABLE) {
+			s->leaked_blocks += l->blocks;
+			s->leaked_bytes += l->bytes;
+		}
+	}
+	qsort(p->leaks, p->nleaks, sizeof(*p->leaks), cmp_leak);
+	rc = 0;
+out_sup:
+	hp_suppressions_release(&sup);
+	goto out;
+out_group:
+	idmap_free(&group);
+out:
+	idmap_free(&done);
+	if (rc && !err[0])
+		snprintf(err, errlen, "%s: out of memory while building the profile", p->path);
+	return rc;
+}
+
+static void builder_release(struct builder *b)
+{
+	free(b->heap.slots);
+	idmap_free(&b->site_of_stack);
+	idmap_free(&b->thread_of_stream);
+	idmap_free(&b->fn_of_key);
+	idmap_free(&b->open_calls);
+	idmap_free(&b->counter_of_site);
+	free(b->sites);
+	free(b->growth);
+	for (size_t i = 0; i < b->nthreads; i++)
+		free(b->threads[i].stack);
+	free(b->threads);
+	for (size_t i = 0; i < b->nfns; i++) {
+		hp_histogram_free(b->fns[i].hist);
+		free(b->fns[i].threads);
+	}
+	free(b->fns);
+	free(b->words);
+}
+
+struct hp_profile *hp_profile_load(const char *path, const struct hp_profile_options *opts, char *err, size_t errlen)
+{
+	struct hp_profile *p = calloc(1, sizeof(*p));
+	struct hp_profile_private *priv = calloc(1, sizeof(*priv));
+	struct builder b = {0};
+
+	err[0] = 0;
+	if (!p || !priv) {
+		free(p);
+		free(priv);
+		snprintf(err, errlen, "%s: out of memory", path);
+		return NULL;
+	}
+	p->path = path;
+	p->priv = priv;
+	b.p = p;
+	hp_defs_init(&p->defs);
+	int rc = hp_trace_read(path, &p->defs, on_event, &b, &p->status);
+	if (rc) {
+		snprintf(err, errlen, "%s", rc == -1 && p->status.error[0] ? p->status.error : "out of memory");
+		if (b.oom)
+			snprintf(err, errlen, "%s: out of memory while building the profile", path);
+		builder_release(&b);
+		hp_profile_free(p);
+		return NULL;
+	}
+	if (finish(&b, opts, err, errlen)) {
+		builder_release(&b);
+		hp_profile_free(p);
+		return NULL;
+	}
+	builder_release(&b);
+	return p;
+}
+
+void hp_profile_free(struct hp_profile *p)
+{
+	if (!p)
+		return;
+	struct hp_profile_private *priv = p->priv;
+	for (size_t i = 0; i < p->nfunctions; i++) {
+		hp_histogram_free(p->functions[i].hist);
+		free(p->functions[i].threads);
+	}
+	free(p->functions);
+	free(p->counters);
+	free(p->marks);
+	free(p->sites);
+	free(p->leaks);
+	free(p->timeline);
+	free(p->scans);
+	if (priv) {
+		for (size_t i = 0; i < priv->nstacks; i++) {
+			free(priv->stacks[i]->frames);
+			free(priv->stacks[i]);
+		}
+		free(priv->stacks);
+		for (size_t i = 0; i < priv->nstrings; i++)
+			free(priv->strings[i]);
+		free(priv->strings);
+		free(priv);
+	}
+	if (p->sym)
+		hp_symbolizer_free(p->sym);
+	hp_defs_release(&p->defs);
+	free(p);
+}
