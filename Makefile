@@ -26,7 +26,7 @@ endif
 PRELOAD_CFLAGS := $(COMMON) -fPIC -fvisibility=hidden -ftls-model=initial-exec -fno-strict-aliasing -fno-builtin
 PRELOAD_LIBS := -lunwind -lzstd -lpthread -ldl
 ANALYZER_CFLAGS := $(COMMON) $(SAN) -Ianalyzer $(shell pkg-config --cflags libdw libzstd 2>/dev/null)
-ANALYZER_LIBS := $(shell pkg-config --libs libdw libzstd 2>/dev/null || echo -ldw -lelf -lzstd) -lm
+ANALYZER_LIBS := $(shell pkg-config --libs libdw libzstd 2>/dev/null || echo -ldw -lelf -lzstd) -lelf -lm -lstdc++
 TEST_CFLAGS := $(ANALYZER_CFLAGS) -Ipreload -Wno-missing-prototypes
 TEST_LIBS := -lcmocka $(ANALYZER_LIBS) -lunwind -lpthread -ldl
 # Target programs of the integration tests: debug info and frame pointers, never our own sanitizers.
