@@ -163,6 +163,8 @@ const struct hp_thread_info *hp_defs_thread(const struct hp_defs *defs, uint32_t
 
 int hp_defs_add_stack(struct hp_defs *defs, uint32_t id, const uint64_t *ips, uint32_t depth)
 {
+	if (!defs->stacks) /* hp_defs_init ran out of memory */
+		return -1;
 	if (map_get(&defs->stacks->m, id))
 		return 0;
 	struct hp_stack *s = malloc(sizeof(*s));
@@ -182,6 +184,8 @@ int hp_defs_add_stack(struct hp_defs *defs, uint32_t id, const uint64_t *ips, ui
 
 int hp_defs_add_site(struct hp_defs *defs, const struct hp_site_def *site)
 {
+	if (!defs->sites)
+		return -1;
 	if (map_get(&defs->sites->m, site->id))
 		return 0;
 	struct hp_site_def *s = malloc(sizeof(*s));

@@ -4,17 +4,26 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define EV_CLOCK 0xff /* record_decoder.c: CLOCK and SYNC travel as pseudo-events */
-#define EV_SYNC 0xfe
+#include "record_decoder.h"
+
+/* An event as it waits: struct hp_event without what most events lack (sample, words), so that the
+ * 4M events a trace without SYNC may hold cost half as much. */
+struct queued {
+	uint64_t tick, addr, addr2, size;
+	int64_t value;
+	void *extra; /* SAMPLE: a struct hp_sample; SCAN_WORDS: the words; else NULL */
+	uint32_t stack, site, nwords;
+	uint8_t type, kind, flags;
+};
 
 struct hp_merge_queue {
 	uint32_t key; /* stream + 1; 0: empty slot */
-	struct hp_event *ev;
+	struct queued *ev;
 	size_t head, len, cap;
 };
 
 void hp_merge_init(struct hp_merge *m, struct hp_defs *defs, hp_event_fn fn, void *ctx, bool tsc,
-		   uint64_t *event_ticks)
+		   const uint64_t *event_ticks)
 {
 	memset(m, 0, sizeof(*m));
 	m->defs = defs;
@@ -22,6 +31,7 @@ void hp_merge_init(struct hp_merge *m, struct hp_defs *defs, hp_event_fn fn, voi
 	m->ctx = ctx;
 	m->tsc = tsc;
 	m->event_ticks = event_ticks;
+	m->max_pending = HP_MERGE_MAX_PENDING;
 }
 
 void hp_merge_release(struct hp_merge *m)
@@ -29,74 +39,17 @@ void hp_merge_release(struct hp_merge *m)
 	for (size_t i = 0; i < m->cap; i++) {
 		struct hp_merge_queue *q = &m->queues[i];
 		for (size_t j = q->head; j < q->len; j++)
-			free((void *)q->ev[j].words);
+			free(q->ev[j].extra);
 		free(q->ev);
 	}
 	free(m->queues);
 	free(m->heap);
-	memset(m, 0, sizeof(*m));
+	m->queues = NULL;
+	m->heap = NULL;
+	m->cap = m->used = m->nheap = m->pending = 0;
 }
 
-static struct hp_merge_queue *queue_of(struct hp_merge *m, uint32_t stream)
-{
-	if (2 * (m->used + 1) > m->cap) {
-		size_t cap = m->cap ? m->cap * 2 : 64;
-		struct hp_merge_queue *n = calloc(cap, sizeof(*n));
-		uint32_t *heap = malloc(cap * sizeof(*heap));
-		if (!n || !heap) {
-			free(n);
-			free(heap);
-			return NULL;
-		}
-		for (size_t i = 0; i < m->cap; i++) {
-			if (!m->queues[i].key)
-				continue;
-			size_t j = (m->queues[i].key * 2654435761u) & (cap - 1);
-			while (n[j].key)
-				j = (j + 1) & (cap - 1);
-			n[j] = m->queues[i];
-		}
-		/* Queue indexes changed: rebuild the heap from scratch below. */
-		free(m->queues);
-		free(m->heap);
-		m->queues = n;
-		m->heap = heap;
-		m->cap = cap;
-		m->nheap = 0;
-		for (size_t i = 0; i < cap; i++)
-			if (n[i].key && n[i].head < n[i].len)
-				m->heap[m->nheap++] = (uint32_t)i;
-		/* A plain re-heapify: sift every element down, from the last parent. */
-		for (size_t i = m->nheap / 2; i-- > 0;) {
-			size_t at = i;
-			for (;;) {
-				size_t l = 2 * at + 1, r = l + 1, min = at;
-				#define TICK(k) (m->queues[m->heap[k]].ev[m->queues[m->heap[k]].head].tick)
-				if (l < m->nheap && TICK(l) < TICK(min))
-					min = l;
-				if (r < m->nheap && TICK(r) < TICK(min))
-					min = r;
-				#undef TICK
-				if (min == at)
-					break;
-				uint32_t x = m->heap[at];
-				m->heap[at] = m->heap[min];
-				m->heap[min] = x;
-				at = min;
-			}
-		}
-	}
-	uint32_t key = stream + 1;
-	size_t i = (key * 2654435761u) & (m->cap - 1);
-	for (; m->queues[i].key; i = (i + 1) & (m->cap - 1))
-		if (m->queues[i].key == key)
-			return &m->queues[i];
-	m->queues[i].key = key;
-	m->used++;
-	return &m->queues[i];
-}
-
-/* Heap order: head tick, then stream. */
+/* Heap order: head tick, then stream; within a stream the queue keeps arrival order. */
 static bool before(const struct hp_merge *m, uint32_t a, uint32_t b)
 {
 	const struct hp_merge_queue *qa = &m->queues[a], *qb = &m->queues[b];
@@ -135,51 +88,144 @@ static void sift_down(struct hp_merge *m, size_t at)
 	}
 }
 
-uint64_t hp_merge_ns(const struct hp_merge *m, uint64_t tick)
+static uint32_t slot_of(uint32_t key, size_t cap)
 {
-	if (!m->nclock || tick <= m->t0)
-		return 0;
-	uint64_t dt = tick - m->t0;
-	if (m->nclock >= 2 && m->t1 > m->t0)
-		return (uint64_t)((double)dt * (double)(m->mono1 - m->mono0) / (double)(m->t1 - m->t0));
-	return m->tsc ? 0 : dt; /* one pair of a TSC trace: no rate yet */
+	return (uint32_t)((key * 2654435761u) & (cap - 1));
 }
 
-static int deliver(struct hp_merge *m, struct hp_event *ev)
+static struct hp_merge_queue *queue_of(struct hp_merge *m, uint32_t stream)
+{
+	uint32_t key = stream + 1;
+
+	if (m->cap) {
+		for (size_t i = slot_of(key, m->cap); m->queues[i].key; i = (i + 1) & (m->cap - 1))
+			if (m->queues[i].key == key)
+				return &m->queues[i];
+	}
+	if (2 * (m->used + 1) > m->cap) {
+		size_t cap = m->cap ? m->cap * 2 : 64;
+		struct hp_merge_queue *n = calloc(cap, sizeof(*n));
+		uint32_t *heap = malloc(cap * sizeof(*heap));
+		if (!n || !heap) {
+			free(n);
+			free(heap);
+			return NULL;
+		}
+		for (size_t i = 0; i < m->cap; i++) {
+			if (!m->queues[i].key)
+				continue;
+			size_t j = slot_of(m->queues[i].key, cap);
+			while (n[j].key)
+				j = (j + 1) & (cap - 1);
+			n[j] = m->queues[i];
+		}
+		free(m->queues);
+		free(m->heap);
+		m->queues = n;
+		m->heap = heap;
+		m->cap = cap;
+		/* Queue indexes changed: rebuild the heap. */
+		m->nheap = 0;
+		for (size_t i = 0; i < cap; i++)
+			if (n[i].key && n[i].head < n[i].len)
+				m->heap[m->nheap++] = (uint32_t)i;
+		for (size_t i = m->nheap / 2; i-- > 0;)
+			sift_down(m, i);
+	}
+	size_t i = slot_of(key, m->cap);
+	while (m->queues[i].key)
+		i = (i + 1) & (m->cap - 1);
+	m->queues[i].key = key;
+	m->used++;
+	return &m->queues[i];
+}
+
+/* ticks × (mono1 − mono0) / (t1 − t0), when the pairs give a rate; 128-bit so that a long trace loses
+ * no precision and cannot overflow. */
+static bool scaled(const struct hp_merge *m, uint64_t ticks, uint64_t *ns)
+{
+	if (!m->tsc || m->nclock < 2 || m->t1 <= m->t0 || m->mono1 <= m->mono0)
+		return false;
+	unsigned __int128 v = (unsigned __int128)ticks * (m->mono1 - m->mono0) / (m->t1 - m->t0);
+	*ns = v > UINT64_MAX ? UINT64_MAX : (uint64_t)v;
+	return true;
+}
+
+uint64_t hp_merge_duration_ns(const struct hp_merge *m, uint64_t ticks)
+{
+	uint64_t ns;
+
+	return scaled(m, ticks, &ns) ? ns : ticks;
+}
+
+uint64_t hp_merge_ns(const struct hp_merge *m, uint64_t tick)
+{
+	/* Before the first CLOCK there is no time 0; ticks before it are clamped to it. */
+	if (!m->nclock || tick <= m->t0)
+		return 0;
+	return hp_merge_duration_ns(m, tick - m->t0);
+}
+
+static void update_calibration(struct hp_merge *m)
+{
+	if (m->event_ticks && *m->event_ticks && m->nclock)
+		m->defs->process.event_cost_ns = hp_merge_duration_ns(m, *m->event_ticks);
+}
+
+static int deliver(struct hp_merge *m, uint32_t stream, struct queued *q)
 {
 	struct hp_defs *defs = m->defs;
 	struct hp_thread_info *t;
+	struct hp_event ev = {
+		.type = q->type,
+		.kind = q->kind,
+		.flags = q->flags,
+		.stream = stream,
+		.tick = q->tick,
+		.addr = q->addr,
+		.addr2 = q->addr2,
+		.size = q->size,
+		.stack = q->stack,
+		.site = q->site,
+		.value = q->value,
+	};
 
-	ev->ns = hp_merge_ns(m, ev->tick);
-	if (ev->type == HP_EV_WAIT && m->nclock >= 2 && m->t1 > m->t0)
-		ev->size = (uint64_t)((double)ev->size * (double)(m->mono1 - m->mono0) / (double)(m->t1 - m->t0));
-	if (ev->ns > defs->process.last_ns)
-		defs->process.last_ns = ev->ns;
-	switch (ev->type) {
+	ev.ns = hp_merge_ns(m, ev.tick);
+	if (ev.type == HP_EV_WAIT)
+		ev.size = hp_merge_duration_ns(m, ev.size);
+	else if (ev.type == HP_EV_SAMPLE && q->extra)
+		ev.sample = *(struct hp_sample *)q->extra;
+	else if (ev.type == HP_EV_SCAN_WORDS) {
+		ev.words = q->extra;
+		ev.nwords = q->nwords;
+	}
+	if (ev.ns > defs->process.last_ns)
+		defs->process.last_ns = ev.ns;
+	switch (ev.type) {
 	case HP_EV_THREAD_START:
-		if ((t = (struct hp_thread_info *)hp_defs_thread(defs, ev->stream)))
-			t->start_ns = ev->ns;
+		if ((t = (struct hp_thread_info *)hp_defs_thread(defs, ev.stream)))
+			t->start_ns = ev.ns;
 		break;
 	case HP_EV_THREAD_END:
-		if ((t = (struct hp_thread_info *)hp_defs_thread(defs, ev->stream))) {
+		if ((t = (struct hp_thread_info *)hp_defs_thread(defs, ev.stream))) {
 			t->ended = true;
-			t->end_ns = ev->ns;
+			t->end_ns = ev.ns;
 		}
 		break;
 	case HP_EV_PROCESS_END:
 		defs->process.ended = true;
-		defs->process.end_how = ev->kind;
-		defs->process.end_status = ev->value;
-		defs->process.end_ns = ev->ns;
+		defs->process.end_how = ev.kind;
+		defs->process.end_status = ev.value;
+		defs->process.end_ns = ev.ns;
 		break;
 	case HP_EV_MODULE_LOAD:
-		if (ev->value >= 0 && (size_t)ev->value < defs->nmodules)
-			defs->modules[ev->value].load_ns = ev->ns;
+		if (ev.value >= 0 && (uint64_t)ev.value < defs->nmodules)
+			defs->modules[ev.value].load_ns = ev.ns;
 		break;
 	case HP_EV_MODULE_UNLOAD:
 		for (size_t i = defs->nmodules; i-- > 0;)
-			if (defs->modules[i].base == ev->addr && defs->modules[i].unload_ns == UINT64_MAX) {
-				defs->modules[i].unload_ns = ev->ns;
+			if (defs->modules[i].base == ev.addr && defs->modules[i].unload_ns == UINT64_MAX) {
+				defs->modules[i].unload_ns = ev.ns;
 				break;
 			}
 		break;
@@ -187,62 +233,83 @@ static int deliver(struct hp_merge *m, struct hp_event *ev)
 		break;
 	}
 	m->released++;
-	int rc = m->fn(m->ctx, ev, defs);
-	free((void *)ev->words);
-	ev->words = NULL;
+	int rc = m->fn(m->ctx, &ev, defs);
+	free(q->extra);
 	return rc;
 }
 
-/* Releases queued events with tick < limit, oldest first; stops early after `count` events. */
-static int release(struct hp_merge *m, uint64_t limit, size_t count)
+/* Releases queued events with tick < limit (all of them when `all`: a tick may be UINT64_MAX) in
+ * (tick, stream, arrival) order; at most `count`. */
+static int release(struct hp_merge *m, uint64_t limit, bool all, size_t count)
 {
 	while (m->nheap && count) {
 		struct hp_merge_queue *q = &m->queues[m->heap[0]];
-		struct hp_event *ev = &q->ev[q->head];
-		if (ev->tick >= limit)
+		if (!all && q->ev[q->head].tick >= limit)
 			break;
-		q->head++;
+		struct queued e = q->ev[q->head++];
+		uint32_t stream = q->key - 1;
 		m->pending--;
 		count--;
-		struct hp_event copy = *ev;
 		if (q->head == q->len) {
 			q->head = q->len = 0;
 			m->heap[0] = m->heap[--m->nheap];
 		}
 		if (m->nheap)
 			sift_down(m, 0);
-		int rc = deliver(m, &copy);
+		int rc = deliver(m, stream, &e);
 		if (rc)
 			return rc;
 	}
 	return 0;
 }
 
+static int on_clock(struct hp_merge *m, const struct hp_event *ev)
+{
+	if (!m->nclock) {
+		m->t0 = ev->tick;
+		m->mono0 = ev->addr;
+	}
+	m->t1 = ev->tick;
+	m->mono1 = ev->addr;
+	if (m->nclock < UINT32_MAX)
+		m->nclock++;
+	update_calibration(m);
+	return 0;
+}
+
 int hp_merge_push(void *merge, struct hp_event *ev)
 {
 	struct hp_merge *m = merge;
+	struct queued e = {
+		.tick = ev->tick,
+		.addr = ev->addr,
+		.addr2 = ev->addr2,
+		.size = ev->size,
+		.value = ev->value,
+		.stack = ev->stack,
+		.site = ev->site,
+		.type = ev->type,
+		.kind = ev->kind,
+		.flags = ev->flags,
+	};
 
-	if (ev->type == EV_CLOCK) {
-		if (!m->nclock) {
-			m->t0 = ev->tick;
-			m->mono0 = ev->addr;
-		}
-		m->t1 = ev->tick;
-		m->mono1 = ev->addr;
-		m->nclock++;
-		if (m->event_ticks && *m->event_ticks && m->nclock >= 2 && m->t1 > m->t0)
-			m->defs->process.event_cost_ns =
-				(uint64_t)((double)*m->event_ticks * (double)(m->mono1 - m->mono0) / (double)(m->t1 - m->t0));
-		return 0;
+	m->nomem = false;
+	if (ev->type == HP_EV__CLOCK)
+		return on_clock(m, ev);
+	if (ev->type == HP_EV__SYNC)
+		return release(m, ev->tick, false, SIZE_MAX);
+	if (ev->type == HP_EV_SCAN_WORDS) {
+		e.extra = (void *)ev->words;
+		e.nwords = (uint32_t)ev->nwords;
+	} else if (ev->type == HP_EV_SAMPLE) {
+		if (!(e.extra = malloc(sizeof(ev->sample))))
+			goto nomem;
+		memcpy(e.extra, &ev->sample, sizeof(ev->sample));
 	}
-	if (ev->type == EV_SYNC)
-		return release(m, ev->tick, SIZE_MAX);
 
 	struct hp_merge_queue *q = queue_of(m, ev->stream);
 	if (!q)
 		goto nomem;
-	if (q->head == q->len)
-		q->head = q->len = 0;
 	if (q->len == q->cap) {
 		/* Compact before growing: released events sit at the front. */
 		if (q->head) {
@@ -252,7 +319,7 @@ int hp_merge_push(void *merge, struct hp_event *ev)
 		}
 		if (q->len == q->cap) {
 			size_t cap = q->cap ? q->cap * 2 : 256;
-			struct hp_event *n = realloc(q->ev, cap * sizeof(*n));
+			struct queued *n = realloc(q->ev, cap * sizeof(*n));
 			if (!n)
 				goto nomem;
 			q->ev = n;
@@ -260,23 +327,26 @@ int hp_merge_push(void *merge, struct hp_event *ev)
 		}
 	}
 	bool was_empty = q->head == q->len;
-	q->ev[q->len++] = *ev;
+	q->ev[q->len++] = e;
 	m->pending++;
 	if (was_empty) {
 		m->heap[m->nheap++] = (uint32_t)(q - m->queues);
 		sift_up(m, m->nheap - 1);
 	}
-	if (m->pending > HP_MERGE_MAX_PENDING) {
+	if (m->pending > m->max_pending) {
+		/* No SYNC in sight: release the oldest quarter rather than grow without bound. */
 		m->overflowed = true;
-		return release(m, UINT64_MAX, m->pending - HP_MERGE_MAX_PENDING * 3 / 4);
+		return release(m, 0, true, m->pending - m->max_pending * 3 / 4);
 	}
 	return 0;
 nomem:
-	free((void *)ev->words);
+	free(e.extra);
+	m->nomem = true;
 	return -1;
 }
 
 int hp_merge_flush(struct hp_merge *m)
 {
-	return release(m, UINT64_MAX, SIZE_MAX);
+	update_calibration(m);
+	return release(m, 0, true, SIZE_MAX);
 }

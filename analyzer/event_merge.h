@@ -24,27 +24,34 @@ struct hp_merge {
 	void *ctx;
 	struct hp_merge_queue *queues; /* open addressing by stream */
 	size_t cap, used;
-	uint32_t *heap; /* indexes of non-empty queues, by head tick */
+	uint32_t *heap; /* indexes of non-empty queues, by head (tick, stream) */
 	size_t nheap;
 	size_t pending;
-	uint64_t seq;
+	size_t max_pending; /* HP_MERGE_MAX_PENDING; tests lower it */
 	/* The trace clock: first and latest CLOCK pairs. */
 	uint64_t t0, mono0, t1, mono1;
 	unsigned nclock;
 	bool tsc;
-	uint64_t *event_ticks; /* the decoder's CALIBRATION value, converted when the clock is known */
-	bool overflowed;
+	const uint64_t *event_ticks; /* the decoder's CALIBRATION value, converted when the clock is known */
+	bool overflowed; /* events were released before their SYNC */
+	bool nomem;      /* the last -1 of hp_merge_push was out of memory, not the callback */
 	uint64_t released;
 };
 
+/* event_ticks may be NULL. Nothing is allocated until the first event. */
 void hp_merge_init(struct hp_merge *m, struct hp_defs *defs, hp_event_fn fn, void *ctx, bool tsc,
-		   uint64_t *event_ticks);
+		   const uint64_t *event_ticks);
+/* Frees what is still queued, without delivering it. */
 void hp_merge_release(struct hp_merge *m);
-/* The decoder's emit: takes the event (and its words). Returns fn's non-zero value, or -1 on ENOMEM. */
+/* The decoder's emit: takes the event (and its words), or handles a HP_EV__CLOCK / HP_EV__SYNC
+ * pseudo-event. Returns 0, fn's non-zero value, or -1 with m->nomem on ENOMEM. */
 int hp_merge_push(void *merge, struct hp_event *ev);
-/* End of the trace: releases everything. */
+/* End of the trace: releases everything queued, in order. Returns 0 or fn's non-zero value. */
 int hp_merge_flush(struct hp_merge *m);
-/* Nanoseconds since the first CLOCK for a tick. */
+/* Nanoseconds since the first CLOCK for a tick, by the pairs seen so far (0 before any CLOCK). Without
+ * HPT_FEAT_TSC, or with one pair only, ticks are taken as nanoseconds. */
 uint64_t hp_merge_ns(const struct hp_merge *m, uint64_t tick);
+/* A duration in ticks as nanoseconds, by the same rule. */
+uint64_t hp_merge_duration_ns(const struct hp_merge *m, uint64_t ticks);
 
 #endif

@@ -67,6 +67,13 @@ static struct hp_stream_state *state_of(struct hp_decoder *d, uint32_t stream)
 		if (hpt_get_s(&c, &(v)))                                                              \
 			FAIL("truncated field");                                                      \
 	} while (0)
+/* Ids are u32 in memory: a bigger one is corrupt, not silently truncated. */
+#define ID32(v)                                                                                       \
+	do {                                                                                          \
+		U(v);                                                                                 \
+		if ((v) > UINT32_MAX)                                                                 \
+			FAIL("id out of range");                                                      \
+	} while (0)
 #define STR(p, n, max)                                                                                \
 	do {                                                                                          \
 		if (hpt_get_str(&c, &(p), &(n)))                                                      \
@@ -86,13 +93,51 @@ static char *dup_str(const char *p, size_t n)
 	return s;
 }
 
-int hp_decode_chunk(struct hp_decoder *d, const uint8_t *raw, size_t size, uint64_t payload_off)
+static const char *record_name(uint8_t type)
+{
+	switch (type) {
+	case HPT_ALLOC: return "ALLOC";
+	case HPT_FREE: return "FREE";
+	case HPT_REALLOC: return "REALLOC";
+	case HPT_ALLOC_FAIL: return "ALLOC_FAIL";
+	case HPT_ZONE_BEGIN: return "ZONE_BEGIN";
+	case HPT_ZONE_END: return "ZONE_END";
+	case HPT_COUNTER: return "COUNTER";
+	case HPT_MARK: return "MARK";
+	case HPT_FUNC_ENTER: return "FUNC_ENTER";
+	case HPT_FUNC_EXIT: return "FUNC_EXIT";
+	case HPT_WAIT: return "WAIT";
+	case HPT_LOST: return "LOST";
+	case HPT_THREAD_START: return "THREAD_START";
+	case HPT_THREAD_END: return "THREAD_END";
+	case HPT_STACK: return "STACK";
+	case HPT_SITE: return "SITE";
+	case HPT_MODULE_LOAD: return "MODULE_LOAD";
+	case HPT_MODULE_UNLOAD: return "MODULE_UNLOAD";
+	case HPT_PROCESS: return "PROCESS";
+	case HPT_CLOCK: return "CLOCK";
+	case HPT_SAMPLE: return "SAMPLE";
+	case HPT_SYNC: return "SYNC";
+	case HPT_PROCESS_END: return "PROCESS_END";
+	case HPT_STREAM: return "STREAM";
+	case HPT_THREAD_NAME: return "THREAD_NAME";
+	case HPT_CALIBRATION: return "CALIBRATION";
+	case HPT_SCAN_BEGIN: return "SCAN_BEGIN";
+	case HPT_SCAN_WORDS: return "SCAN_WORDS";
+	case HPT_SCAN_END: return "SCAN_END";
+	case HPT_SUPPRESSIONS: return "SUPPRESSIONS";
+	default: return "unknown";
+	}
+}
+
+int hp_decode_chunk(struct hp_decoder *d, const uint8_t *raw, size_t size, uint64_t chunk_off, bool stored)
 {
 	const uint8_t *p = raw, *end = raw + size;
 	const char *why = NULL;
 	uint64_t *ips = NULL;
 	struct hp_scan_word *words = NULL;
 
+	d->failed = false;
 	while (p < end) {
 		const uint8_t *rec = p;
 		uint8_t type = *p++;
@@ -145,7 +190,7 @@ int hp_decode_chunk(struct hp_decoder *d, const uint8_t *raw, size_t size, uint6
 			U(k);
 			S(s1);
 			U(a);
-			U(b);
+			ID32(b);
 			st->addr += (uint64_t)s1;
 			ev.type = HP_EV_ALLOC;
 			ev.kind = (uint8_t)k;
@@ -167,7 +212,7 @@ int hp_decode_chunk(struct hp_decoder *d, const uint8_t *raw, size_t size, uint6
 			S(s1);
 			S(s2);
 			U(a);
-			U(b);
+			ID32(b);
 			st->addr += (uint64_t)s1;
 			ev.type = HP_EV_REALLOC;
 			ev.kind = (uint8_t)k;
@@ -182,7 +227,7 @@ int hp_decode_chunk(struct hp_decoder *d, const uint8_t *raw, size_t size, uint6
 		case HPT_ALLOC_FAIL:
 			U(k);
 			U(a);
-			U(b);
+			ID32(b);
 			ev.type = HP_EV_ALLOC_FAIL;
 			ev.kind = (uint8_t)k;
 			ev.size = a;
@@ -191,12 +236,12 @@ int hp_decode_chunk(struct hp_decoder *d, const uint8_t *raw, size_t size, uint6
 		case HPT_ZONE_BEGIN:
 		case HPT_ZONE_END:
 		case HPT_MARK:
-			U(a);
+			ID32(a);
 			ev.type = type == HPT_ZONE_BEGIN ? HP_EV_ZONE_BEGIN : type == HPT_ZONE_END ? HP_EV_ZONE_END : HP_EV_MARK;
 			ev.site = (uint32_t)a;
 			break;
 		case HPT_COUNTER:
-			U(a);
+			ID32(a);
 			S(s1);
 			ev.type = HP_EV_COUNTER;
 			ev.site = (uint32_t)a;
@@ -238,10 +283,11 @@ int hp_decode_chunk(struct hp_decoder *d, const uint8_t *raw, size_t size, uint6
 			size_t plen, blen;
 			U(a);
 			STR(path, plen, HP_MAX_PATH);
-			STR(bid, blen, 64);
+			STR(bid, blen, HP_MAX_BUILD_ID);
 			U(v);
-			if (v > HP_MAX_SEGMENTS)
-				FAIL("too many segments");
+			/* Each segment takes at least four bytes: a count beyond that is a lie. */
+			if (v > HP_MAX_SEGMENTS || v > (uint64_t)(c.end - c.p) / 4)
+				FAIL("segment count out of range");
 			struct hp_module *m = hp_defs_add_module(d->defs);
 			if (!m || !(m->path = dup_str(path, plen)) || !(m->segs = calloc(v ? v : 1, sizeof(*m->segs))))
 				FAIL("out of memory");
@@ -269,12 +315,10 @@ int hp_decode_chunk(struct hp_decoder *d, const uint8_t *raw, size_t size, uint6
 			break;
 		case HPT_STACK: {
 			uint64_t id, depth, ip;
-			U(id);
+			ID32(id);
 			U(depth);
 			if (!depth || depth > HP_MAX_STACK_DEPTH)
 				FAIL("stack depth out of range");
-			if (id == 0 || id > UINT32_MAX)
-				FAIL("stack id out of range");
 			if (!(ips = malloc(depth * sizeof(*ips))))
 				FAIL("out of memory");
 			U(ip);
@@ -283,7 +327,8 @@ int hp_decode_chunk(struct hp_decoder *d, const uint8_t *raw, size_t size, uint6
 				S(s1);
 				ips[i] = ips[i - 1] + (uint64_t)s1;
 			}
-			if (hp_defs_add_stack(d->defs, (uint32_t)id, ips, (uint32_t)depth))
+			/* Stack 0 means "no stack": a definition of it is ignored, never looked up. */
+			if (id && hp_defs_add_stack(d->defs, (uint32_t)id, ips, (uint32_t)depth))
 				FAIL("out of memory");
 			free(ips);
 			ips = NULL;
@@ -294,13 +339,13 @@ int hp_decode_chunk(struct hp_decoder *d, const uint8_t *raw, size_t size, uint6
 			const char *s[3];
 			size_t n[3];
 			uint64_t id, kind, line;
-			U(id);
+			ID32(id);
 			U(kind);
 			U(line);
 			for (int i = 0; i < 3; i++)
 				STR(s[i], n[i], HP_MAX_STRING);
-			if (id == 0 || id > UINT32_MAX)
-				FAIL("site id out of range");
+			if (!id)
+				continue; /* site 0 is "the innermost zone" of ZONE_END: never defined */
 			char *str[3] = {dup_str(s[0], n[0]), dup_str(s[1], n[1]), dup_str(s[2], n[2])};
 			site = (struct hp_site_def){(uint32_t)id, (uint32_t)kind, (uint32_t)line, str[0], str[1], str[2]};
 			rc = str[0] && str[1] && str[2] ? hp_defs_add_site(d->defs, &site) : -1;
@@ -322,7 +367,8 @@ int hp_decode_chunk(struct hp_decoder *d, const uint8_t *raw, size_t size, uint6
 			U(flags);
 			STR(exe, elen, HP_MAX_PATH);
 			U(argc);
-			if (argc > HP_MAX_ARGC)
+			/* Each argument takes at least its length byte. */
+			if (argc > HP_MAX_ARGC || argc > (uint64_t)(c.end - c.p))
 				FAIL("argc out of range");
 			if (pi->seen)
 				continue; /* one process per trace: the first record stands */
@@ -359,11 +405,11 @@ int hp_decode_chunk(struct hp_decoder *d, const uint8_t *raw, size_t size, uint6
 			ev.tick = f[0];
 			if (type == HPT_CLOCK) {
 				/* The merge keeps the clock: it converts ticks when it releases events. */
-				ev.type = (uint8_t)0xff;
+				ev.type = HP_EV__CLOCK;
 				ev.addr = f[1];
 				ev.addr2 = f[2];
 			} else if (type == HPT_SYNC) {
-				ev.type = (uint8_t)0xfe;
+				ev.type = HP_EV__SYNC;
 			} else if (type == HPT_SCAN_BEGIN) {
 				ev.type = HP_EV_SCAN_BEGIN;
 				ev.kind = (uint8_t)f[1];
@@ -403,10 +449,8 @@ int hp_decode_chunk(struct hp_decoder *d, const uint8_t *raw, size_t size, uint6
 		case HPT_THREAD_NAME: {
 			const char *name;
 			size_t nlen;
-			U(a);
-			STR(name, nlen, 256);
-			if (a > UINT32_MAX)
-				FAIL("stream id out of range");
+			ID32(a);
+			STR(name, nlen, HP_MAX_STRING);
 			struct hp_thread_info *t = hp_defs_thread_get(d->defs, (uint32_t)a);
 			if (!t)
 				FAIL("out of memory");
@@ -445,7 +489,7 @@ int hp_decode_chunk(struct hp_decoder *d, const uint8_t *raw, size_t size, uint6
 		case HPT_SUPPRESSIONS: {
 			const char *text;
 			size_t tlen;
-			STR(text, tlen, 1u << 20);
+			STR(text, tlen, HP_MAX_SUPPRESSIONS);
 			free(d->defs->process.lsan_suppressions);
 			if (!(d->defs->process.lsan_suppressions = dup_str(text, tlen)))
 				FAIL("out of memory");
@@ -460,8 +504,16 @@ int hp_decode_chunk(struct hp_decoder *d, const uint8_t *raw, size_t size, uint6
 bad:
 		free(ips);
 		free(words);
-		snprintf(d->error, sizeof(d->error), "byte %llu: chunk record at offset %llu (type 0x%02x): %s",
-			 (unsigned long long)payload_off, (unsigned long long)(rec - raw), type, why);
+		d->failed = true;
+		if (stored)
+			snprintf(d->error, sizeof(d->error), "byte %llu: %s record (type 0x%02x): %s",
+				 (unsigned long long)(chunk_off + HPT_CHUNK_HEADER_SIZE + (uint64_t)(rec - raw)),
+				 record_name(type), type, why);
+		else
+			snprintf(d->error, sizeof(d->error),
+				 "byte %llu: zstd chunk, at byte %llu of its decoded records, %s record (type 0x%02x): %s",
+				 (unsigned long long)chunk_off, (unsigned long long)(rec - raw), record_name(type), type,
+				 why);
 		return -1;
 	}
 	return 0;

@@ -7,6 +7,7 @@
 #ifndef HP_RECORD_DECODER_H
 #define HP_RECORD_DECODER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -19,6 +20,13 @@
 #define HP_MAX_SEGMENTS 256
 #define HP_MAX_PATH 4096
 #define HP_MAX_SCAN_WORDS (1u << 20)
+#define HP_MAX_BUILD_ID 64
+#define HP_MAX_SUPPRESSIONS (1u << 20) /* the recorder writes at most 1 MiB of it */
+
+/* Pseudo-events: CLOCK and SYNC travel to the merge through emit, never to the caller's callback.
+ * CLOCK: tick = t, addr = mono_ns, addr2 = real_ns. SYNC: tick = the watermark. */
+#define HP_EV__CLOCK 0xff
+#define HP_EV__SYNC 0xfe
 
 struct hp_stream_state {
 	uint32_t stream;
@@ -37,15 +45,20 @@ struct hp_decoder {
 	struct hp_stream_state *states; /* open addressing by stream */
 	size_t cap, used;
 	uint64_t event_ticks; /* CALIBRATION, converted once the clock is known */
-	char error[256];      /* set when hp_decode_chunk returns -1: "byte N: why" */
+	bool failed;          /* the last hp_decode_chunk failed on the trace itself (not on emit) */
+	char error[256];      /* then: "byte N: why" */
 };
 
 void hp_decoder_init(struct hp_decoder *d, struct hp_defs *defs, hp_emit_fn emit, void *ctx);
 void hp_decoder_release(struct hp_decoder *d);
 
-/* Decodes raw[0..size), the decoded payload of the chunk at file offset payload_off. Returns 0, -1 on
- * a malformed record (d->error: "byte CHUNK: chunk record at offset N ...: why"), or emit's value. */
-int hp_decode_chunk(struct hp_decoder *d, const uint8_t *raw, size_t size, uint64_t payload_off);
+/* Decodes raw[0..size), the decoded payload of the chunk whose header is at file offset chunk_off.
+ * stored: the payload was stored, so raw's bytes are the file's and errors name the record's own file
+ * offset ("byte N: ALLOC record: why"); otherwise they name the chunk and the offset in its decoded
+ * bytes ("byte CHUNK: zstd chunk, decoded byte N, ALLOC record: why").
+ * Returns 0; -1 with d->failed and d->error on a malformed record or out of memory; or emit's
+ * non-zero value (d->failed clear). Events emitted before a bad record stay emitted. */
+int hp_decode_chunk(struct hp_decoder *d, const uint8_t *raw, size_t size, uint64_t chunk_off, bool stored);
 
 /* defs.c: used by the decoder to fill definitions. */
 int hp_defs_add_stack(struct hp_defs *defs, uint32_t id, const uint64_t *ips, uint32_t depth);

@@ -1,7 +1,8 @@
 /* trace_read.c: one pass over a trace: header, chunks, zstd, records, merge, the caller's callback.
  *
- * The file is read chunk by chunk with pread, never whole: memory holds one chunk (at most
- * HPT_MAX_RAW_CHUNK decoded), the merge window and the definitions.
+ * A file is read chunk by chunk with pread, never whole and never mapped: memory holds one chunk's
+ * payload and its decoded bytes (each at most what its header claims, bounded by HPT_MAX_RAW_CHUNK),
+ * the merge window and the definitions, whatever the file's size.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -13,35 +14,37 @@
 #include <unistd.h>
 #include <zstd.h>
 
+#include "chunk_reader.h"
 #include "event_merge.h"
 #include "hpt_format.h"
 #include "record_decoder.h"
 #include "trace.h"
 
-/* Where the bytes come from: a file descriptor or memory. */
+/* Where the bytes come from: a file descriptor (mem NULL) or memory. */
 struct source {
 	int fd;
 	const uint8_t *mem;
 	uint64_t size;
 };
 
-static int read_at(const struct source *s, uint64_t off, void *dst, size_t n)
+/* Reads n bytes at off into dst; in memory, returns a pointer into it instead (no copy). NULL and
+ * errno on a read error. The caller has checked that [off, off + n) lies inside the source. */
+static const uint8_t *source_get(const struct source *s, uint64_t off, void *dst, size_t n)
 {
-	if (off > s->size || n > s->size - off)
-		return -1;
-	if (s->mem) {
-		memcpy(dst, s->mem + off, n);
-		return 0;
-	}
+	if (s->mem)
+		return s->mem + off;
 	for (size_t got = 0; got < n;) {
 		ssize_t k = pread(s->fd, (uint8_t *)dst + got, n - got, (off_t)(off + got));
 		if (k < 0 && errno == EINTR)
 			continue;
-		if (k <= 0)
-			return -1;
+		if (k <= 0) {
+			if (k == 0)
+				errno = EIO; /* the file shrank under us */
+			return NULL;
+		}
 		got += (size_t)k;
 	}
-	return 0;
+	return dst;
 }
 
 static int fail(struct hp_read_status *st, const char *name, uint64_t off, const char *fmt, ...)
@@ -56,125 +59,139 @@ static int fail(struct hp_read_status *st, const char *name, uint64_t off, const
 	return -1;
 }
 
+/* Grows *buf to at least n bytes, to exactly n when it grows. */
+static int reserve(uint8_t **buf, size_t *cap, size_t n)
+{
+	if (n <= *cap)
+		return 0;
+	free(*buf);
+	*cap = 0;
+	if (!(*buf = malloc(n)))
+		return -1;
+	*cap = n;
+	return 0;
+}
+
+static int read_header(const struct source *src, const char *name, struct hp_defs *defs, uint64_t *first_chunk,
+		       struct hp_read_status *st)
+{
+	uint8_t buf[HPT_HEADER_SIZE];
+	struct hp_file_header h;
+	struct hp_parse_error err;
+	size_t n = src->size < HPT_HEADER_SIZE ? (size_t)src->size : HPT_HEADER_SIZE, need;
+	const uint8_t *p;
+
+	if (src->size == 0)
+		return fail(st, name, 0, "empty file, not a trace");
+	if (!(p = source_get(src, 0, buf, n)))
+		return fail(st, name, 0, "cannot read: %s", strerror(errno));
+	switch (hp_file_header_parse(p, n, &h, &need, &err)) {
+	case HP_PARSE_ERROR:
+		return fail(st, name, err.at, "%s", err.why);
+	case HP_PARSE_NEED_MORE:
+		return fail(st, name, 0, "trace cut inside its %u-byte header (%llu bytes)", HPT_HEADER_SIZE,
+			    (unsigned long long)src->size);
+	default:
+		break;
+	}
+	if (h.header_size > src->size)
+		return fail(st, name, 12, "header size %u runs past the end of the file (%llu bytes)", h.header_size,
+			    (unsigned long long)src->size);
+	defs->features = h.features;
+	*first_chunk = h.header_size;
+	return 0;
+}
+
 static int read_source(const struct source *src, const char *name, struct hp_defs *defs, hp_event_fn fn,
 		       void *ctx, struct hp_read_status *st)
 {
-	uint8_t hdr[HPT_HEADER_SIZE], ch[HPT_CHUNK_HEADER_SIZE];
 	uint8_t *stored = NULL, *raw = NULL;
 	size_t stored_cap = 0, raw_cap = 0;
 	ZSTD_DCtx *dctx = NULL;
 	struct hp_decoder dec;
 	struct hp_merge merge;
-	int rc = -1;
+	uint64_t off = 0;
+	int rc;
 
 	memset(st, 0, sizeof(*st));
 	st->bytes = src->size;
-	if (src->size == 0)
-		return fail(st, name, 0, "empty file, not a trace");
-	if (src->size < HPT_HEADER_SIZE || read_at(src, 0, hdr, sizeof(hdr)))
-		return fail(st, name, 0, "too short for a trace header (%llu bytes)", (unsigned long long)src->size);
-	if (memcmp(hdr, HPT_MAGIC, HPT_MAGIC_SIZE))
-		return fail(st, name, 0, "not a hookprof trace (bad magic)");
-	uint16_t min_version = hpt_get_le16(hdr + 10);
-	uint32_t header_size = hpt_get_le32(hdr + 12);
-	if (min_version > HPT_VERSION)
-		return fail(st, name, 10, "needs a reader of version %u or later, this one reads version %u",
-			    min_version, HPT_VERSION);
-	if (header_size < HPT_HEADER_SIZE || header_size > src->size)
-		return fail(st, name, 12, "header size %u out of range", header_size);
-	defs->features = hpt_get_le64(hdr + 16);
-
+	if (read_header(src, name, defs, &off, st))
+		return -1;
 	hp_decoder_init(&dec, defs, hp_merge_push, &merge);
 	hp_merge_init(&merge, defs, fn, ctx, defs->features & HPT_FEAT_TSC, &dec.event_ticks);
 	if (!(dctx = ZSTD_createDCtx())) {
-		fail(st, name, 0, "out of memory");
+		rc = fail(st, name, off, "out of memory");
 		goto out;
 	}
 
-	for (uint64_t off = header_size; off < src->size;) {
-		if (src->size - off < HPT_CHUNK_HEADER_SIZE || read_at(src, off, ch, sizeof(ch))) {
+	rc = 0;
+	while (off < src->size) {
+		uint8_t hbuf[HPT_CHUNK_HEADER_SIZE];
+		struct hp_chunk_header ch;
+		struct hp_parse_error err;
+		uint64_t left = src->size - off;
+		size_t n = left < sizeof(hbuf) ? (size_t)left : sizeof(hbuf), need;
+		const uint8_t *p = source_get(src, off, hbuf, n);
+
+		if (!p) {
+			rc = fail(st, name, off, "cannot read: %s", strerror(errno));
+			break;
+		}
+		int pr = hp_chunk_header_parse(p, n, &ch, &need, &err);
+		if (pr == HP_PARSE_ERROR) {
+			rc = fail(st, name, off + err.at, "%s", err.why);
+			break;
+		}
+		if (pr == HP_PARSE_NEED_MORE || ch.stored_size > left - HPT_CHUNK_HEADER_SIZE) {
 			st->truncated = true;
 			st->cut_offset = off;
 			break;
 		}
-		uint32_t nstored = hpt_get_le32(ch + 4), nraw = hpt_get_le32(ch + 8);
-		uint8_t codec = ch[12];
-		if (memcmp(ch, HPT_CHUNK_MAGIC, 4)) {
-			fail(st, name, off, "bad chunk magic (corrupt trace)");
-			goto out;
-		}
-		if (ch[13] || ch[14] || ch[15]) {
-			fail(st, name, off + 13, "reserved chunk bytes are not zero (corrupt trace)");
-			goto out;
-		}
-		if (nraw > HPT_MAX_RAW_CHUNK) {
-			fail(st, name, off + 8, "chunk claims %u decoded bytes, over the %u MiB limit", nraw,
-			     HPT_MAX_RAW_CHUNK >> 20);
-			goto out;
-		}
-		if (codec > HPT_CODEC_ZSTD || (codec == HPT_CODEC_STORED && nstored != nraw)) {
-			fail(st, name, off + 12, codec > HPT_CODEC_ZSTD ? "unknown chunk codec %u" : "stored chunk whose sizes differ", codec);
-			goto out;
-		}
-		if (nstored > src->size - off - HPT_CHUNK_HEADER_SIZE) {
-			st->truncated = true;
-			st->cut_offset = off;
+		uint64_t payload_off = off + HPT_CHUNK_HEADER_SIZE;
+		if (!src->mem && reserve(&stored, &stored_cap, ch.stored_size)) {
+			rc = fail(st, name, off, "out of memory for a %u-byte chunk", ch.stored_size);
 			break;
 		}
-		if (nstored > ZSTD_compressBound(HPT_MAX_RAW_CHUNK)) {
-			fail(st, name, off + 4, "chunk of %u bytes, larger than any valid one", nstored);
-			goto out;
+		const uint8_t *payload = source_get(src, payload_off, stored, ch.stored_size);
+		if (!payload) {
+			rc = fail(st, name, payload_off, "cannot read: %s", strerror(errno));
+			break;
 		}
-		if (nstored > stored_cap) {
-			free(stored);
-			stored_cap = nstored;
-			if (!(stored = malloc(stored_cap))) {
-				fail(st, name, off, "out of memory for a %u-byte chunk", nstored);
-				goto out;
+		const uint8_t *records = payload;
+		if (ch.codec == HPT_CODEC_ZSTD) {
+			/* Exactly raw_size: never more than the header claims, itself at most 64 MiB. */
+			if (reserve(&raw, &raw_cap, ch.raw_size ? ch.raw_size : 1)) {
+				rc = fail(st, name, off, "out of memory for a %u-byte chunk", ch.raw_size);
+				break;
 			}
+			if (hp_chunk_decode(dctx, &ch, payload, raw, &err)) {
+				rc = fail(st, name, off, "%s", err.why);
+				break;
+			}
+			records = raw;
 		}
-		if (read_at(src, off + HPT_CHUNK_HEADER_SIZE, stored, nstored)) {
-			fail(st, name, off, "cannot read the chunk: %s", strerror(errno));
-			goto out;
-		}
-		const uint8_t *payload = stored;
-		if (codec == HPT_CODEC_ZSTD) {
-			if (nraw > raw_cap) {
-				free(raw);
-				raw_cap = nraw;
-				if (!(raw = malloc(raw_cap ? raw_cap : 1))) {
-					fail(st, name, off, "out of memory for a %u-byte chunk", nraw);
-					goto out;
-				}
-			}
-			/* The output buffer is exactly raw_size: a frame that would decode to more fails here. */
-			size_t got = ZSTD_decompressDCtx(dctx, raw, nraw, stored, nstored);
-			if (ZSTD_isError(got)) {
-				fail(st, name, off, "corrupt chunk: %s", ZSTD_getErrorName(got));
-				goto out;
-			}
-			if (got != nraw) {
-				fail(st, name, off, "chunk decodes to %zu bytes, its header says %u", got, nraw);
-				goto out;
-			}
-			payload = raw;
-		}
-		int r = hp_decode_chunk(&dec, payload, nraw, off);
-		if (r) {
-			if (r == -1)
+		rc = hp_decode_chunk(&dec, records, ch.raw_size, off, ch.codec == HPT_CODEC_STORED);
+		if (rc) {
+			if (dec.failed)
 				snprintf(st->error, sizeof(st->error), "%s: %s", name, dec.error);
-			rc = r;
-			goto out;
+			else if (merge.nomem)
+				fail(st, name, off, "out of memory");
+			break;
 		}
 		st->chunks++;
-		off += HPT_CHUNK_HEADER_SIZE + nstored;
+		off = payload_off + ch.stored_size;
 	}
-	rc = hp_merge_flush(&merge);
-	if (st->truncated)
+	/* What came before a cut or a corrupt chunk is delivered; a callback that said stop is obeyed. */
+	if (rc == 0 || st->error[0]) {
+		int frc = hp_merge_flush(&merge);
+		if (rc == 0)
+			rc = frc;
+	}
+	if (rc == 0 && st->truncated)
 		snprintf(st->warning, sizeof(st->warning),
-			 "%s: byte %llu: trace cut inside a chunk (process killed?); reporting the %llu chunks before it",
+			 "%s: byte %llu: trace cut inside a chunk (process killed?); reporting the first %llu chunks",
 			 name, (unsigned long long)st->cut_offset, (unsigned long long)st->chunks);
-	else if (merge.overflowed)
+	else if (rc == 0 && merge.overflowed)
 		snprintf(st->warning, sizeof(st->warning),
 			 "%s: events released before their sync: order across threads not guaranteed", name);
 out:
@@ -192,15 +209,17 @@ int hp_trace_read(const char *path, struct hp_defs *defs, hp_event_fn fn, void *
 	struct stat sb;
 	struct source src = {open(path, O_RDONLY | O_CLOEXEC), NULL, 0};
 
+	memset(status, 0, sizeof(*status));
 	if (src.fd < 0) {
-		memset(status, 0, sizeof(*status));
 		snprintf(status->error, sizeof(status->error), "cannot open '%s': %s", path, strerror(errno));
 		return -1;
 	}
-	if (fstat(src.fd, &sb) || !S_ISREG(sb.st_mode)) {
-		memset(status, 0, sizeof(*status));
-		snprintf(status->error, sizeof(status->error), "cannot read '%s': %s", path,
-			 S_ISDIR(sb.st_mode) ? "Is a directory" : "not a regular file");
+	const char *why = fstat(src.fd, &sb) ? strerror(errno)
+			  : S_ISDIR(sb.st_mode)  ? "Is a directory"
+			  : !S_ISREG(sb.st_mode) ? "not a regular file"
+						 : NULL;
+	if (why) {
+		snprintf(status->error, sizeof(status->error), "cannot read '%s': %s", path, why);
 		close(src.fd);
 		return -1;
 	}
@@ -213,7 +232,9 @@ int hp_trace_read(const char *path, struct hp_defs *defs, hp_event_fn fn, void *
 int hp_trace_read_mem(const void *buf, size_t size, const char *name, struct hp_defs *defs, hp_event_fn fn,
 		      void *ctx, struct hp_read_status *status)
 {
-	struct source src = {-1, buf, size};
+	/* A NULL buffer of size 0 is an empty file; mem must not be NULL for source_get's sake. */
+	static const uint8_t none[1];
+	struct source src = {-1, buf ? buf : none, size};
 
 	return read_source(&src, name, defs, fn, ctx, status);
 }
