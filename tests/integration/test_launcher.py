@@ -375,11 +375,11 @@ def test_report_uses_the_newest_trace():
         proc = launcher(["report"], cwd=d)
         assert proc.returncode == 0, proc.stderr
         assert "reading newer.hpt" in proc.stderr
-        assert proc.stdout == hp.analyze(["report", newer])
+        assert proc.stdout == hp.analyze(["report", "newer.hpt"], cwd=d)
         # An explicit trace wins; options are passed on unchanged.
         proc = launcher(["report", "--format", "json", "older.hpt"], cwd=d)
         assert proc.returncode == 0, proc.stderr
-        assert proc.stdout == hp.analyze(["report", "--format", "json", older])
+        assert proc.stdout == hp.analyze(["report", "--format", "json", "older.hpt"], cwd=d)
         # The analyzer's status comes back.
         proc = launcher(["report", d / "missing.hpt"], cwd=d)
         assert proc.returncode != 0 and "missing.hpt" in proc.stderr
