@@ -471,12 +471,13 @@ static void fork_child(void)
 	hp_modules_unlock();
 	hp_tls.ring = NULL; /* its memory went with hp_writer_fork_child */
 	pthread_setspecific(exit_key, NULL);
+	if (atomic_load(&hp_rec.state) == HP_STATE_ON) {
+		/* Still guarded: the new writer's buffers and thread are the recorder's, not the child's. */
+		hp_rec.pid = getpid();
+		if (!hp_rec.cfg.follow || start_writer(false, HPT_PROCESS_FORKED))
+			atomic_store(&hp_rec.state, HP_STATE_OFF);
+	}
 	hp_tls.guard--;
-	if (atomic_load(&hp_rec.state) != HP_STATE_ON)
-		return;
-	hp_rec.pid = getpid();
-	if (!hp_rec.cfg.follow || start_writer(false, HPT_PROCESS_FORKED))
-		atomic_store(&hp_rec.state, HP_STATE_OFF);
 }
 
 static void on_exit_status(int status, void *arg)

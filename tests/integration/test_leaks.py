@@ -1,0 +1,84 @@
+"""test_leaks.py: leak classification equals what the program is known to leak, and valgrind's summary.
+
+tests/programs/leak_patterns.c builds every kind memcheck tells apart; its header comment holds the
+numbers repeated below. valgrind, when installed, must report the same four totals (the thread DTV
+that our built-in "loader" suppression hides is suppressed for valgrind too, by fun:_dl_allocate_tls).
+"""
+import re
+import shutil
+
+import hp
+
+# (bytes, blocks) at exit, main process
+EXPECTED = {
+    "definite": (635, 8),
+    "indirect": (272, 9),
+    "possible": (64, 1),
+    "reachable": (577, 3),
+}
+CHILD_DEFINITE = (123, 1)
+
+VALGRIND_SUPPRESSIONS = """{
+   thread-dtv
+   Memcheck:Leak
+   ...
+   fun:_dl_allocate_tls
+   ...
+}
+"""
+
+
+def kinds(summary):
+    return {k: (v["bytes"], v["blocks"]) for k, v in summary["leak_kinds"].items() if k in EXPECTED}
+
+
+def test_leak_kinds_are_exact():
+    with hp.tmpdir() as d:
+        proc, traces = hp.record([hp.program("leak_patterns"), "fork"], output=d / "t.hpt")
+        assert proc.returncode == 0 and proc.stdout == "done\n", proc.stderr
+        report = hp.report_json(d / "t.hpt")
+        summary = report["summary"]
+        assert summary["leaks_classified"] is True
+        assert kinds(summary) == EXPECTED, kinds(summary)
+        # leaked = not reachable and not suppressed
+        lost = [EXPECTED[k] for k in ("definite", "indirect", "possible")]
+        assert (summary["leaked_bytes"], summary["leaked_blocks"]) == (sum(b for b, _ in lost), sum(n for _, n in lost))
+        # Every lost block has a symbolized stack naming the function that made it.
+        functions = {f["function"] for leak in report["leaks"] if leak["kind"] == "definite" for f in leak["stack"]}
+        assert {"direct_leaks", "tree_node", "leaker"} <= functions, functions
+        # The forked child: its own leak, reported on its own.
+        children = report["children"]
+        assert len(children) == 1
+        child = children[0]["summary"]
+        assert child["leak_kinds"]["definite"]["bytes"] == CHILD_DEFINITE[0]
+        assert child["leak_kinds"]["definite"]["blocks"] == CHILD_DEFINITE[1]
+
+
+def test_leaks_command_reads_like_memcheck():
+    with hp.tmpdir() as d:
+        hp.record([hp.program("leak_patterns")], output=d / "t.hpt")
+        out = hp.analyze(["leaks", d / "t.hpt"])
+        assert "500 bytes in 5 blocks are definitely lost" in out, out
+        assert re.search(r"at 0x[0-9A-F]+: direct_leaks \(leak_patterns\.c:\d+\)", out), out
+        assert "LEAK SUMMARY" in out
+
+
+def test_leak_kinds_equal_valgrind():
+    if not shutil.which("valgrind"):
+        raise hp.Skip("valgrind is not installed")
+    with hp.tmpdir() as d:
+        hp.record([hp.program("leak_patterns")], output=d / "t.hpt")
+        ours = kinds(hp.report_json(d / "t.hpt")["summary"])
+        supp = d / "dtv.supp"
+        supp.write_text(VALGRIND_SUPPRESSIONS)
+        proc = hp.run(["valgrind", "--leak-check=full", "--show-leak-kinds=all", f"--suppressions={supp}",
+                       hp.program("leak_patterns")], timeout=120)
+        assert proc.returncode == 0, proc.stderr[-2000:]
+        theirs = {}
+        for name, kind in (("definitely lost", "definite"), ("indirectly lost", "indirect"),
+                           ("possibly lost", "possible"), ("still reachable", "reachable")):
+            m = re.search(name + r": ([\d,]+) bytes in ([\d,]+) blocks", proc.stderr)
+            assert m, proc.stderr[-2000:]
+            theirs[kind] = (int(m.group(1).replace(",", "")), int(m.group(2).replace(",", "")))
+        assert ours == theirs, f"hookprof {ours} != valgrind {theirs}"
+        assert ours == EXPECTED
