@@ -1,0 +1,324 @@
+/* trace_builder.h: crafts .hpt traces in memory for tests and fuzz seeds (header-only, static functions).
+ *
+ * A builder holds the file built so far and the records of the chunk being filled:
+ *
+ *	struct tb b;
+ *	tb_init(&b, 0);                                   // header, features 0: ticks are nanoseconds
+ *	tb_rec(&b, HPT_CLOCK, "uuu", 1000, 1000, 5);      // any record: fields by a format string
+ *	tb_stream(&b, 1);                                 // STREAM 1 (the builder follows the current stream)
+ *	tb_alloc(&b, 1100, HPT_KIND_MALLOC, 0x1000, 32, 0); // absolute tick and address: deltas computed
+ *	tb_chunk(&b, HPT_CODEC_ZSTD);                     // the records so far become one chunk
+ *	hp_trace_read_mem(b.buf, b.len, "t.hpt", ...);
+ *	tb_release(&b);
+ *
+ * Format letters: 'u' uint64_t varint, 's' int64_t zigzag varint, 'S' const char * string (length then
+ * bytes), 'B' raw bytes: a const void * then a size_t, copied as they are (no length prefix).
+ * The timed helpers keep the per-stream state of the format (ts, addr) exactly as a recorder would, so
+ * a test writes absolute ticks and addresses and compares them with what the reader delivers.
+ * Out of memory aborts: this is test code.
+ */
+#ifndef HP_TRACE_BUILDER_H
+#define HP_TRACE_BUILDER_H
+
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <zstd.h>
+
+#include "hpt_format.h"
+
+#define TB_MAX_STREAMS 64
+
+struct tb_bytes {
+	uint8_t *p;
+	size_t len, cap;
+};
+
+struct tb {
+	uint8_t *buf; /* the file so far: header and finished chunks */
+	size_t len;
+	struct tb_bytes file;
+	struct tb_bytes chunk; /* records of the chunk being filled */
+	struct tb_bytes rec;   /* payload of the record being written */
+	uint32_t stream;       /* current stream */
+	struct {
+		uint64_t ts, addr;
+	} st[TB_MAX_STREAMS];
+	size_t nchunks;
+};
+
+static inline void tb_put(struct tb_bytes *b, const void *p, size_t n)
+{
+	if (b->len + n > b->cap) {
+		size_t cap = b->cap ? b->cap : 256;
+		while (cap < b->len + n)
+			cap *= 2;
+		if (!(b->p = realloc(b->p, cap)))
+			abort();
+		b->cap = cap;
+	}
+	if (n)
+		memcpy(b->p + b->len, p, n);
+	b->len += n;
+}
+
+static inline void tb_sync_view(struct tb *b)
+{
+	b->buf = b->file.p;
+	b->len = b->file.len;
+}
+
+/* Appends raw bytes to the file itself (a hand-made header or chunk, garbage). */
+static inline void tb_raw(struct tb *b, const void *p, size_t n)
+{
+	tb_put(&b->file, p, n);
+	tb_sync_view(b);
+}
+
+/* A 32-byte header with explicit fields: for headers that must be wrong. */
+static inline void tb_header(struct tb *b, uint16_t version, uint16_t min_version, uint32_t header_size,
+			     uint64_t features)
+{
+	uint8_t h[HPT_HEADER_SIZE] = {0};
+
+	memcpy(h, HPT_MAGIC, HPT_MAGIC_SIZE);
+	hpt_put_le16(h + 8, version);
+	hpt_put_le16(h + 10, min_version);
+	hpt_put_le32(h + 12, header_size);
+	hpt_put_le64(h + 16, features);
+	tb_raw(b, h, sizeof(h));
+}
+
+/* An empty builder, not even a header (tb_header or tb_raw write one). */
+static inline void tb_init_bare(struct tb *b)
+{
+	memset(b, 0, sizeof(*b));
+}
+
+/* A builder with a valid version-1 header carrying these feature bits. */
+static inline void tb_init(struct tb *b, uint64_t features)
+{
+	tb_init_bare(b);
+	tb_header(b, HPT_VERSION, HPT_MIN_READER_VERSION, HPT_HEADER_SIZE, features);
+}
+
+static inline void tb_release(struct tb *b)
+{
+	free(b->file.p);
+	free(b->chunk.p);
+	free(b->rec.p);
+	memset(b, 0, sizeof(*b));
+}
+
+static inline void tb_fields(struct tb_bytes *out, const char *fmt, va_list ap)
+{
+	uint8_t tmp[HPT_VARINT_MAX];
+
+	for (; *fmt; fmt++) {
+		switch (*fmt) {
+		case 'u':
+			tb_put(out, tmp, (size_t)(hpt_put_u(tmp, va_arg(ap, uint64_t)) - tmp));
+			break;
+		case 's':
+			tb_put(out, tmp, (size_t)(hpt_put_s(tmp, va_arg(ap, int64_t)) - tmp));
+			break;
+		case 'S': {
+			const char *s = va_arg(ap, const char *);
+			size_t n = strlen(s);
+			tb_put(out, tmp, (size_t)(hpt_put_u(tmp, n) - tmp));
+			tb_put(out, s, n);
+			break;
+		}
+		case 'B': {
+			const void *p = va_arg(ap, const void *);
+			size_t n = va_arg(ap, size_t);
+			tb_put(out, p, n);
+			break;
+		}
+		default:
+			abort(); /* a typo in a test's format */
+		}
+	}
+}
+
+/* One record: type, then the length of the fields that fmt describes, then the fields. */
+static inline void tb_rec(struct tb *b, uint8_t type, const char *fmt, ...)
+{
+	uint8_t tmp[HPT_VARINT_MAX];
+	va_list ap;
+
+	b->rec.len = 0;
+	va_start(ap, fmt);
+	tb_fields(&b->rec, fmt, ap);
+	va_end(ap);
+	tb_put(&b->chunk, &type, 1);
+	tb_put(&b->chunk, tmp, (size_t)(hpt_put_u(tmp, b->rec.len) - tmp));
+	tb_put(&b->chunk, b->rec.p, b->rec.len);
+}
+
+/* Raw bytes inside the current chunk (a record with a lying length, a cut field). */
+static inline void tb_rec_bytes(struct tb *b, const void *p, size_t n)
+{
+	tb_put(&b->chunk, p, n);
+}
+
+/* STREAM s: the following records belong to stream s (< TB_MAX_STREAMS for the timed helpers). */
+static inline void tb_stream(struct tb *b, uint32_t s)
+{
+	tb_rec(b, HPT_STREAM, "u", (uint64_t)s);
+	b->stream = s;
+}
+
+/* The dt of a timed record at absolute tick `tick` on the current stream (updates its ts). */
+static inline int64_t tb_dt(struct tb *b, uint64_t tick)
+{
+	uint64_t *ts = &b->st[b->stream % TB_MAX_STREAMS].ts;
+	int64_t dt = (int64_t)(tick - *ts);
+
+	*ts = tick;
+	return dt;
+}
+
+static inline int64_t tb_daddr(struct tb *b, uint64_t addr)
+{
+	uint64_t *a = &b->st[b->stream % TB_MAX_STREAMS].addr;
+	int64_t d = (int64_t)(addr - *a);
+
+	*a = addr;
+	return d;
+}
+
+/* A timed record with no address field: dt then the fields of fmt (ZONE_*, COUNTER, MARK, FUNC_*,
+ * WAIT, LOST, THREAD_START, THREAD_END, MODULE_UNLOAD). */
+static inline void tb_timed(struct tb *b, uint8_t type, uint64_t tick, const char *fmt, ...)
+{
+	uint8_t tmp[HPT_VARINT_MAX];
+	va_list ap;
+
+	b->rec.len = 0;
+	tb_put(&b->rec, tmp, (size_t)(hpt_put_s(tmp, tb_dt(b, tick)) - tmp));
+	va_start(ap, fmt);
+	tb_fields(&b->rec, fmt, ap);
+	va_end(ap);
+	tb_put(&b->chunk, &type, 1);
+	tb_put(&b->chunk, tmp, (size_t)(hpt_put_u(tmp, b->rec.len) - tmp));
+	tb_put(&b->chunk, b->rec.p, b->rec.len);
+}
+
+static inline void tb_alloc(struct tb *b, uint64_t tick, unsigned kind, uint64_t addr, uint64_t size, uint32_t stack)
+{
+	int64_t dt = tb_dt(b, tick);
+	tb_rec(b, HPT_ALLOC, "susuu", dt, (uint64_t)kind, tb_daddr(b, addr), size, (uint64_t)stack);
+}
+
+static inline void tb_free(struct tb *b, uint64_t tick, unsigned kind, uint64_t addr)
+{
+	int64_t dt = tb_dt(b, tick);
+	tb_rec(b, HPT_FREE, "sus", dt, (uint64_t)kind, tb_daddr(b, addr));
+}
+
+/* REALLOC as the format stores it: old as a delta from the stream's addr, new as new - old, and the
+ * stream's addr set to new when new is not 0. */
+static inline void tb_realloc(struct tb *b, uint64_t tick, unsigned kind, unsigned flags, uint64_t old_addr,
+			      uint64_t new_addr, uint64_t size, uint32_t stack)
+{
+	int64_t dt = tb_dt(b, tick);
+	int64_t dold = tb_daddr(b, old_addr);
+	if (new_addr)
+		b->st[b->stream % TB_MAX_STREAMS].addr = new_addr;
+	tb_rec(b, HPT_REALLOC, "suussuu", dt, (uint64_t)kind, (uint64_t)flags, dold,
+	       (int64_t)(new_addr - old_addr), size, (uint64_t)stack);
+}
+
+static inline void tb_clock(struct tb *b, uint64_t t, uint64_t mono_ns, uint64_t real_ns)
+{
+	tb_rec(b, HPT_CLOCK, "uuu", t, mono_ns, real_ns);
+}
+
+static inline void tb_sync(struct tb *b, uint64_t t)
+{
+	tb_rec(b, HPT_SYNC, "u", t);
+}
+
+/* A chunk with an explicit header over the given payload bytes: for headers that must be wrong. */
+static inline void tb_chunk_raw(struct tb *b, uint32_t stored_size, uint32_t raw_size, uint8_t codec,
+				const uint8_t reserved[3], const void *payload, size_t n)
+{
+	uint8_t h[HPT_CHUNK_HEADER_SIZE] = {0};
+
+	memcpy(h, HPT_CHUNK_MAGIC, 4);
+	hpt_put_le32(h + 4, stored_size);
+	hpt_put_le32(h + 8, raw_size);
+	h[12] = codec;
+	if (reserved)
+		memcpy(h + 13, reserved, 3);
+	tb_raw(b, h, sizeof(h));
+	tb_raw(b, payload, n);
+}
+
+/* The records written since the last chunk become one chunk, stored or zstd (level 1, checksummed
+ * like the recorder's). Returns the chunk's file offset. */
+static inline size_t tb_chunk(struct tb *b, uint8_t codec)
+{
+	size_t at = b->file.len;
+
+	if (codec == HPT_CODEC_ZSTD) {
+		size_t bound = ZSTD_compressBound(b->chunk.len);
+		uint8_t *z = malloc(bound ? bound : 1);
+		ZSTD_CCtx *cctx = ZSTD_createCCtx();
+		if (!z || !cctx)
+			abort();
+		ZSTD_CCtx_setParameter(cctx, ZSTD_c_compressionLevel, 1);
+		ZSTD_CCtx_setParameter(cctx, ZSTD_c_checksumFlag, 1);
+		size_t n = ZSTD_compress2(cctx, z, bound, b->chunk.p ? b->chunk.p : (const uint8_t *)"", b->chunk.len);
+		if (ZSTD_isError(n))
+			abort();
+		tb_chunk_raw(b, (uint32_t)n, (uint32_t)b->chunk.len, HPT_CODEC_ZSTD, NULL, z, n);
+		ZSTD_freeCCtx(cctx);
+		free(z);
+	} else {
+		tb_chunk_raw(b, (uint32_t)b->chunk.len, (uint32_t)b->chunk.len, codec, NULL, b->chunk.p, b->chunk.len);
+	}
+	b->chunk.len = 0;
+	b->nchunks++;
+	return at;
+}
+
+/* With trace.h included before this header: read a built trace and keep its events (words dropped:
+ * they live only during the callback). stop_after > 0 makes the callback return 99 after that many. */
+#ifdef HP_TRACE_H
+struct tb_events {
+	struct hp_event *ev;
+	size_t n, cap;
+	size_t stop_after;
+};
+
+static inline int tb_collect(void *ctx, const struct hp_event *ev, const struct hp_defs *defs)
+{
+	struct tb_events *out = ctx;
+
+	(void)defs;
+	if (out->n == out->cap) {
+		out->cap = out->cap ? 2 * out->cap : 64;
+		if (!(out->ev = realloc(out->ev, out->cap * sizeof(*out->ev))))
+			abort();
+	}
+	out->ev[out->n] = *ev;
+	out->ev[out->n].words = NULL;
+	out->n++;
+	return out->stop_after && out->n >= out->stop_after ? 99 : 0;
+}
+
+/* Reads b's first `size` bytes as "t.hpt" into defs (initialised here) and out (emptied first). */
+static inline int tb_read(const struct tb *b, size_t size, struct hp_defs *defs, struct tb_events *out,
+			  struct hp_read_status *st)
+{
+	out->n = 0;
+	hp_defs_init(defs);
+	return hp_trace_read_mem(b->buf, size, "t.hpt", defs, tb_collect, out, st);
+}
+#endif
+
+#endif
