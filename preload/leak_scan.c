@@ -7,6 +7,10 @@
  */
 #include "leak_scan.h"
 
+#define UNW_LOCAL_ONLY
+#include <dlfcn.h>
+#include <libunwind.h>
+
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/futex.h>
@@ -357,7 +361,7 @@ static void emit_plain(unsigned type, const uint64_t *v, unsigned n)
 }
 
 void hp_leak_scan(unsigned reason, const struct hp_range *own, size_t nown, const struct hp_range *data,
-		  size_t ndata, hp_scan_emit_fn emit, void *arg)
+		  size_t ndata, const struct hp_exit_roots *exit_roots, hp_scan_emit_fn emit, void *arg)
 {
 	pid_t self = (pid_t)syscall(SYS_gettid);
 
@@ -390,14 +394,22 @@ void hp_leak_scan(unsigned reason, const struct hp_range *own, size_t nown, cons
 			/* It did not stop (signal blocked or taken): its whole stack is all we can offer. */
 			continue;
 		}
+		bool exiting = exit_roots && exit_roots->tid == tid && exit_roots->sp;
 		begin_region(HPT_REGION_REGISTERS, tid);
-		for (unsigned r = 0; r < NGREG; r++)
-			if (may_point_to_block(sl->regs[r]))
-				add_word(r, sl->regs[r]);
+		if (exiting) {
+			for (unsigned r = 0; r < 6; r++)
+				if (may_point_to_block(exit_roots->regs[r]))
+					add_word(r, exit_roots->regs[r]);
+		} else {
+			for (unsigned r = 0; r < NGREG; r++)
+				if (may_point_to_block(sl->regs[r]))
+					add_word(r, sl->regs[r]);
+		}
 		flush_record();
-		struct map *m = map_of(sl->sp);
+		uint64_t sp = exiting ? exit_roots->sp : sl->sp;
+		struct map *m = map_of(sp);
 		if (m) {
-			uint64_t lo = sl->sp > m->lo + RED_ZONE ? sl->sp - RED_ZONE : m->lo;
+			uint64_t lo = exiting ? sp : sp > m->lo + RED_ZONE ? sp - RED_ZONE : m->lo;
 			scan_range(HPT_REGION_STACK, tid, lo, m->hi);
 			m->root = true;
 		}
@@ -415,4 +427,36 @@ void hp_leak_scan(unsigned reason, const struct hp_range *own, size_t nown, cons
 
 	resume_world();
 	emit_plain(HPT_SCAN_END, (uint64_t[]){s.t, s.words, s.bytes, s.unreadable}, 4);
+}
+
+/* Called on the exiting thread itself, before any thread is stopped: unwinding may use the loader's
+ * tables then. */
+void hp_exit_roots_capture(struct hp_exit_roots *roots)
+{
+	static const int regs[6] = {UNW_X86_64_RBX, UNW_X86_64_RBP, UNW_X86_64_R12,
+				    UNW_X86_64_R13, UNW_X86_64_R14, UNW_X86_64_R15};
+	unw_context_t ctx;
+	unw_cursor_t cur;
+	unw_proc_info_t pi;
+	void *exit_fn = dlsym(RTLD_DEFAULT, "exit");
+
+	memset(roots, 0, sizeof(*roots));
+	if (!exit_fn || unw_getcontext(&ctx) || unw_init_local(&cur, &ctx))
+		return;
+	for (int depth = 0; depth < 64 && unw_step(&cur) > 0; depth++) {
+		if (unw_get_proc_info(&cur, &pi) || pi.start_ip != (unw_word_t)exit_fn)
+			continue;
+		/* One more step: the frame that called exit, with its registers restored. */
+		if (unw_step(&cur) <= 0)
+			return;
+		unw_word_t v;
+		for (int r = 0; r < 6; r++)
+			if (unw_get_reg(&cur, regs[r], &v) == 0)
+				roots->regs[r] = v;
+		if (unw_get_reg(&cur, UNW_REG_SP, &v) == 0) {
+			roots->sp = v;
+			roots->tid = (uint32_t)syscall(SYS_gettid);
+		}
+		return;
+	}
 }

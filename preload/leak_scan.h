@@ -16,6 +16,15 @@ struct hp_range {
 
 typedef void (*hp_scan_emit_fn)(const uint8_t *rec, size_t n, void *arg);
 
+/* The live state of the thread that called exit(), as seen from the frame that called it: below that
+ * frame's stack pointer everything is dead (exit's own frames, and main's when main returned), and
+ * its callee-saved registers are what the caller still holds. */
+struct hp_exit_roots {
+	uint32_t tid; /* 0: unknown, scan the thread as any other */
+	uint64_t sp;
+	uint64_t regs[6]; /* rbx, rbp, r12, r13, r14, r15 */
+};
+
 /* Installs the handler of the signal that stops threads (SIGRTMAX-3) when the program left it at its
  * default. Returns -1 when it cannot: scans then record no thread stacks. */
 int hp_leak_scan_setup(void) HP_HIDDEN;
@@ -24,6 +33,9 @@ int hp_leak_scan_setup(void) HP_HIDDEN;
  * the threads go. `own`: the recorder's mappings, never scanned; `data`: writable segments of the
  * program's objects (roots). Allocates nothing. */
 void hp_leak_scan(unsigned reason, const struct hp_range *own, size_t nown, const struct hp_range *data,
-		  size_t ndata, hp_scan_emit_fn emit, void *arg) HP_HIDDEN;
+		  size_t ndata, const struct hp_exit_roots *exit_roots, hp_scan_emit_fn emit, void *arg) HP_HIDDEN;
+
+/* Fills roots for the calling thread, which is inside exit(): unwinds to exit's caller. */
+void hp_exit_roots_capture(struct hp_exit_roots *roots) HP_HIDDEN;
 
 #endif

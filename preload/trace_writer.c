@@ -49,6 +49,7 @@ static struct {
 	bool no_compress; /* during a scan: zstd could allocate while program threads hold malloc locks */
 	unsigned finish_how;
 	pid_t finisher_tid; /* the thread that asked to finish: it waits for us, never busy in an event */
+	struct hp_exit_roots exit_roots;
 	int64_t finish_status;
 
 	pthread_mutex_t reg_lock; /* guards rings and next_stream (taken by ring creation too) */
@@ -413,7 +414,7 @@ static void leak_scan(unsigned reason)
 	put_program_suppressions();
 
 	w.no_compress = true;
-	hp_leak_scan(reason, own, nown, data, ndata, emit_scan, NULL);
+	hp_leak_scan(reason, own, nown, data, ndata, reason == HPT_SCAN_EXIT ? &w.exit_roots : NULL, emit_scan, NULL);
 	w.no_compress = false;
 }
 
@@ -621,6 +622,8 @@ void hp_writer_finish(unsigned how, int64_t status, unsigned timeout_ms)
 		return;
 	w.finish_how = how;
 	w.finisher_tid = gettid();
+	if (how == HPT_END_EXIT && hp_rec.cfg.leak_scan)
+		hp_exit_roots_capture(&w.exit_roots);
 	w.finish_status = status;
 	atomic_store(&w.finish_req, 1);
 	hp_writer_wake();

@@ -82,3 +82,16 @@ def test_leak_kinds_equal_valgrind():
             theirs[kind] = (int(m.group(1).replace(",", "")), int(m.group(2).replace(",", "")))
         assert ours == theirs, f"hookprof {ours} != valgrind {theirs}"
         assert ours == EXPECTED
+
+
+def test_list_dropped_when_main_returns():
+    """Dead frames of main stay on the stack after it returns: they must not hold the list alive."""
+    n = 20000
+    with hp.tmpdir() as d:
+        hp.record([hp.program("bench_live_heap"), str(n)], output=d / "drop.hpt")
+        got = kinds(hp.report_json(d / "drop.hpt")["summary"])
+        assert got["definite"] == (32, 1) and got["indirect"] == (32 * (n - 1), n - 1), got
+        assert got["reachable"] == (0, 0) and got["possible"] == (0, 0), got
+        hp.record([hp.program("bench_live_heap"), str(n), "keep"], output=d / "keep.hpt")
+        got = kinds(hp.report_json(d / "keep.hpt")["summary"])
+        assert got["reachable"] == (32 * n, n) and got["definite"] == (0, 0), got
