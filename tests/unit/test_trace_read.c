@@ -369,7 +369,7 @@ static void bad_record_offsets(void **state)
 		tb_stream(&b, 1);                                     /* 3 bytes */
 		tb_alloc(&b, 6, 0, 0x80, 8, 0);                       /* delivered */
 		size_t rec = b.chunk.len;
-		tb_rec(&b, HPT_ALLOC, "su", (int64_t)1, (uint64_t)0); /* fields end early */
+		tb_rec(&b, HPT_ALLOC, TB_S((int64_t)1) TB_U((uint64_t)0)); /* fields end early */
 		tb_chunk(&b, (uint8_t)codec);
 		assert_int_equal(tb_read(&b, b.len, &defs, &out, &st), -1);
 		if (codec == HPT_CODEC_STORED)

@@ -4,15 +4,16 @@
  *
  *	struct tb b;
  *	tb_init(&b, 0);                                   // header, features 0: ticks are nanoseconds
- *	tb_rec(&b, HPT_CLOCK, "uuu", 1000, 1000, 5);      // any record: fields by a format string
+ *	tb_rec(&b, HPT_CLOCK, TB_U(1000) TB_U(1000) TB_U(5)); // any record, its fields one by one
  *	tb_stream(&b, 1);                                 // STREAM 1 (the builder follows the current stream)
  *	tb_alloc(&b, 1100, HPT_KIND_MALLOC, 0x1000, 32, 0); // absolute tick and address: deltas computed
  *	tb_chunk(&b, HPT_CODEC_ZSTD);                     // the records so far become one chunk
  *	hp_trace_read_mem(b.buf, b.len, "t.hpt", ...);
  *	tb_release(&b);
  *
- * Format letters: 'u' uint64_t varint, 's' int64_t zigzag varint, 'S' const char * string (length then
- * bytes), 'B' raw bytes: a const void * then a size_t, copied as they are (no length prefix).
+ * Fields: TB_U(v) a `u` varint, TB_S(v) an `s` (zigzag) varint, TB_STR(s) a `str` (length then bytes of
+ * a C string), TB_BYTES(p, n) n raw bytes with no length (padding, hand-made fields). Each converts its
+ * argument, so plain int literals are safe; they follow each other with no comma between them.
  * The timed helpers keep the per-stream state of the format (ts, addr) exactly as a recorder would, so
  * a test writes absolute ticks and addresses and compares them with what the reader delivers.
  * Out of memory aborts: this is test code.
@@ -112,50 +113,60 @@ static inline void tb_release(struct tb *b)
 	memset(b, 0, sizeof(*b));
 }
 
-static inline void tb_fields(struct tb_bytes *out, const char *fmt, va_list ap)
+/* One field of a record; written by the TB_* macros, which convert their argument to its field type. */
+struct tb_field {
+	char t; /* 'u', 's', 'S' (string), 'B' (raw bytes); 0 ends the list */
+	uint64_t u;
+	int64_t s;
+	const void *p;
+	size_t n;
+};
+
+#define TB_U(v) {.t = 'u', .u = (uint64_t)(v)},
+#define TB_S(v) {.t = 's', .s = (int64_t)(v)},
+#define TB_STR(str) {.t = 'S', .p = (str), .n = strlen(str)},
+#define TB_BYTES(ptr, len) {.t = 'B', .p = (ptr), .n = (len)},
+
+static inline void tb_fields(struct tb_bytes *out, const struct tb_field *f)
 {
 	uint8_t tmp[HPT_VARINT_MAX];
 
-	for (; *fmt; fmt++) {
-		switch (*fmt) {
+	for (; f->t; f++) {
+		switch (f->t) {
 		case 'u':
-			tb_put(out, tmp, (size_t)(hpt_put_u(tmp, va_arg(ap, uint64_t)) - tmp));
+			tb_put(out, tmp, (size_t)(hpt_put_u(tmp, f->u) - tmp));
 			break;
 		case 's':
-			tb_put(out, tmp, (size_t)(hpt_put_s(tmp, va_arg(ap, int64_t)) - tmp));
+			tb_put(out, tmp, (size_t)(hpt_put_s(tmp, f->s) - tmp));
 			break;
-		case 'S': {
-			const char *s = va_arg(ap, const char *);
-			size_t n = strlen(s);
-			tb_put(out, tmp, (size_t)(hpt_put_u(tmp, n) - tmp));
-			tb_put(out, s, n);
+		case 'S':
+			tb_put(out, tmp, (size_t)(hpt_put_u(tmp, f->n) - tmp));
+			tb_put(out, f->p, f->n);
 			break;
-		}
-		case 'B': {
-			const void *p = va_arg(ap, const void *);
-			size_t n = va_arg(ap, size_t);
-			tb_put(out, p, n);
-			break;
-		}
 		default:
-			abort(); /* a typo in a test's format */
+			tb_put(out, f->p, f->n);
+			break;
 		}
 	}
 }
 
-/* One record: type, then the length of the fields that fmt describes, then the fields. */
-static inline void tb_rec(struct tb *b, uint8_t type, const char *fmt, ...)
+static inline void tb_emit(struct tb *b, uint8_t type)
 {
 	uint8_t tmp[HPT_VARINT_MAX];
-	va_list ap;
 
-	b->rec.len = 0;
-	va_start(ap, fmt);
-	tb_fields(&b->rec, fmt, ap);
-	va_end(ap);
 	tb_put(&b->chunk, &type, 1);
 	tb_put(&b->chunk, tmp, (size_t)(hpt_put_u(tmp, b->rec.len) - tmp));
 	tb_put(&b->chunk, b->rec.p, b->rec.len);
+}
+
+/* One record: type, the length of its fields, the fields. tb_rec(b, HPT_SYNC, TB_U(1000)). */
+#define tb_rec(b, type, ...) tb_rec_fields((b), (type), (const struct tb_field[]){__VA_ARGS__{0}})
+
+static inline void tb_rec_fields(struct tb *b, uint8_t type, const struct tb_field *f)
+{
+	b->rec.len = 0;
+	tb_fields(&b->rec, f);
+	tb_emit(b, type);
 }
 
 /* Raw bytes inside the current chunk (a record with a lying length, a cut field). */
@@ -167,7 +178,7 @@ static inline void tb_rec_bytes(struct tb *b, const void *p, size_t n)
 /* STREAM s: the following records belong to stream s (< TB_MAX_STREAMS for the timed helpers). */
 static inline void tb_stream(struct tb *b, uint32_t s)
 {
-	tb_rec(b, HPT_STREAM, "u", (uint64_t)s);
+	tb_rec(b, HPT_STREAM, TB_U(s));
 	b->stream = s;
 }
 
@@ -190,33 +201,33 @@ static inline int64_t tb_daddr(struct tb *b, uint64_t addr)
 	return d;
 }
 
-/* A timed record with no address field: dt then the fields of fmt (ZONE_*, COUNTER, MARK, FUNC_*,
- * WAIT, LOST, THREAD_START, THREAD_END, MODULE_UNLOAD). */
-static inline void tb_timed(struct tb *b, uint8_t type, uint64_t tick, const char *fmt, ...)
+/* A timed record with no address field: dt for absolute tick `tick`, then the fields (ZONE_*, COUNTER,
+ * MARK, FUNC_*, WAIT, LOST, THREAD_START, THREAD_END, MODULE_LOAD, MODULE_UNLOAD):
+ * tb_timed(b, HPT_ZONE_BEGIN, 1500, TB_U(site)). */
+#define tb_timed(b, type, tick, ...) tb_timed_fields((b), (type), (tick), (const struct tb_field[]){__VA_ARGS__{0}})
+
+static inline void tb_timed_fields(struct tb *b, uint8_t type, uint64_t tick, const struct tb_field *f)
 {
 	uint8_t tmp[HPT_VARINT_MAX];
-	va_list ap;
 
 	b->rec.len = 0;
 	tb_put(&b->rec, tmp, (size_t)(hpt_put_s(tmp, tb_dt(b, tick)) - tmp));
-	va_start(ap, fmt);
-	tb_fields(&b->rec, fmt, ap);
-	va_end(ap);
-	tb_put(&b->chunk, &type, 1);
-	tb_put(&b->chunk, tmp, (size_t)(hpt_put_u(tmp, b->rec.len) - tmp));
-	tb_put(&b->chunk, b->rec.p, b->rec.len);
+	tb_fields(&b->rec, f);
+	tb_emit(b, type);
 }
 
 static inline void tb_alloc(struct tb *b, uint64_t tick, unsigned kind, uint64_t addr, uint64_t size, uint32_t stack)
 {
 	int64_t dt = tb_dt(b, tick);
-	tb_rec(b, HPT_ALLOC, "susuu", dt, (uint64_t)kind, tb_daddr(b, addr), size, (uint64_t)stack);
+	int64_t da = tb_daddr(b, addr);
+	tb_rec(b, HPT_ALLOC, TB_S(dt) TB_U(kind) TB_S(da) TB_U(size) TB_U(stack));
 }
 
 static inline void tb_free(struct tb *b, uint64_t tick, unsigned kind, uint64_t addr)
 {
 	int64_t dt = tb_dt(b, tick);
-	tb_rec(b, HPT_FREE, "sus", dt, (uint64_t)kind, tb_daddr(b, addr));
+	int64_t da = tb_daddr(b, addr);
+	tb_rec(b, HPT_FREE, TB_S(dt) TB_U(kind) TB_S(da));
 }
 
 /* REALLOC as the format stores it: old as a delta from the stream's addr, new as new - old, and the
@@ -228,18 +239,18 @@ static inline void tb_realloc(struct tb *b, uint64_t tick, unsigned kind, unsign
 	int64_t dold = tb_daddr(b, old_addr);
 	if (new_addr)
 		b->st[b->stream % TB_MAX_STREAMS].addr = new_addr;
-	tb_rec(b, HPT_REALLOC, "suussuu", dt, (uint64_t)kind, (uint64_t)flags, dold,
-	       (int64_t)(new_addr - old_addr), size, (uint64_t)stack);
+	tb_rec(b, HPT_REALLOC, TB_S(dt) TB_U(kind) TB_U(flags) TB_S(dold) TB_S(new_addr - old_addr) TB_U(size)
+	       TB_U(stack));
 }
 
 static inline void tb_clock(struct tb *b, uint64_t t, uint64_t mono_ns, uint64_t real_ns)
 {
-	tb_rec(b, HPT_CLOCK, "uuu", t, mono_ns, real_ns);
+	tb_rec(b, HPT_CLOCK, TB_U(t) TB_U(mono_ns) TB_U(real_ns));
 }
 
 static inline void tb_sync(struct tb *b, uint64_t t)
 {
-	tb_rec(b, HPT_SYNC, "u", t);
+	tb_rec(b, HPT_SYNC, TB_U(t));
 }
 
 /* A chunk with an explicit header over the given payload bytes: for headers that must be wrong. */

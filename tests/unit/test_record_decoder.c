@@ -1,0 +1,452 @@
+/* test_record_decoder.c: every record type decoded, per-stream state across chunks, hostile records. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "record_decoder.h"
+#include "trace.h"
+#include "trace_builder.h"
+
+struct sink {
+	struct hp_event ev[64];
+	struct hp_scan_word words[8];
+	size_t n;
+};
+
+static int keep(void *ctx, struct hp_event *ev)
+{
+	struct sink *s = ctx;
+
+	if (s->n == 64)
+		return 5;
+	s->ev[s->n] = *ev;
+	if (ev->words) {
+		memcpy(s->words, ev->words, (ev->nwords < 8 ? ev->nwords : 8) * sizeof(*ev->words));
+		free((void *)ev->words); /* emit owns them */
+		s->ev[s->n].words = s->words;
+	}
+	s->n++;
+	return 0;
+}
+
+/* Decodes the builder's pending records as one stored chunk at offset 32. */
+static int decode(struct hp_decoder *d, struct tb *b)
+{
+	int rc = hp_decode_chunk(d, b->chunk.p, b->chunk.len, HPT_HEADER_SIZE, true);
+	b->chunk.len = 0;
+	return rc;
+}
+
+static void every_record_type(void **state)
+{
+	struct tb b;
+	struct hp_defs defs;
+	struct hp_decoder d;
+	struct sink s = {0};
+
+	(void)state;
+	tb_init(&b, 0);
+	hp_defs_init(&defs);
+	hp_decoder_init(&d, &defs, keep, &s);
+
+	tb_rec(&b, HPT_PROCESS, TB_U(42) TB_U(7) TB_U(123456789) TB_U(HPT_PROCESS_EXECED) TB_STR("/bin/app") TB_U(2) TB_STR("app") TB_STR("-v"));
+	tb_rec(&b, HPT_CLOCK, TB_U(1000) TB_U(2000) TB_U(3000));
+	tb_rec(&b, HPT_CALIBRATION, TB_U(25));
+	tb_rec(&b, HPT_SAMPLE, TB_U(1001) TB_U(4096) TB_U(11) TB_U(12) TB_U(13) TB_U(14) TB_U(15) TB_U(16));
+	tb_rec(&b, HPT_THREAD_NAME, TB_U(1) TB_STR("worker"));
+	tb_rec(&b, HPT_STACK, TB_U(9) TB_U(3) TB_U(0x401000) TB_S((int64_t)0x10) TB_S((int64_t)-0x20));
+	tb_rec(&b, HPT_SITE, TB_U(4) TB_U(HPT_SITE_ZONE) TB_U(77) TB_STR("parse") TB_STR("parse_row") TB_STR("x.c"));
+	uint8_t bid[3] = {0xab, 0xcd, 0xef};
+	tb_timed(&b, HPT_MODULE_LOAD, 1002, TB_U(0x7f0000) TB_STR("/lib") TB_U(3) TB_BYTES(bid, (size_t)3) TB_U(2) TB_U(0) TB_U(0x1000) TB_U(0) TB_U(5) TB_U(0x2000) TB_U(0x500) TB_U(0x2000) TB_U(6));
+	tb_stream(&b, 1);
+	tb_timed(&b, HPT_THREAD_START, 1100, TB_U(4321));
+	tb_alloc(&b, 1110, HPT_KIND_CALLOC, 0x5000, 64, 9);
+	tb_realloc(&b, 1120, HPT_KIND_REALLOC, 0, 0x5000, 0x6000, 128, 9);
+	tb_free(&b, 1130, HPT_FREE_FREE, 0x6000);
+	tb_timed(&b, HPT_ALLOC_FAIL, 1140, TB_U(HPT_KIND_NEW) TB_U(1ull << 40) TB_U(9));
+	tb_timed(&b, HPT_ZONE_BEGIN, 1150, TB_U(4));
+	tb_timed(&b, HPT_ZONE_END, 1160, TB_U(0));
+	tb_timed(&b, HPT_COUNTER, 1170, TB_U(4) TB_S((int64_t)-17));
+	tb_timed(&b, HPT_MARK, 1180, TB_U(4));
+	tb_timed(&b, HPT_FUNC_ENTER, 1190, TB_U(0x401234));
+	tb_timed(&b, HPT_FUNC_EXIT, 1200, TB_U(0x401234));
+	tb_timed(&b, HPT_WAIT, 1210, TB_U(300));
+	tb_timed(&b, HPT_LOST, 1220, TB_U(3) TB_U(HPT_LOST_REENTERED));
+	tb_timed(&b, HPT_THREAD_END, 1230);
+	tb_stream(&b, 0);
+	tb_timed(&b, HPT_MODULE_UNLOAD, 1240, TB_U(0x7f0000));
+	tb_rec(&b, HPT_SYNC, TB_U(1250));
+	tb_rec(&b, HPT_SCAN_BEGIN, TB_U(1260) TB_U(HPT_SCAN_EXIT) TB_U(2));
+	tb_rec(&b, HPT_SCAN_WORDS, TB_U(1261) TB_U(HPT_REGION_STACK) TB_U(4321) TB_U(2) TB_U(8) TB_S((int64_t)0x5000) TB_U(8) TB_S((int64_t)0x10));
+	tb_rec(&b, HPT_SCAN_END, TB_U(1262) TB_U(2) TB_U(4096) TB_U(0));
+	tb_rec(&b, HPT_SUPPRESSIONS, TB_STR("leak:libfoo\n"));
+	tb_rec(&b, HPT_PROCESS_END, TB_U(1300) TB_U(HPT_END_SIGNAL) TB_S((int64_t)11));
+	assert_int_equal(decode(&d, &b), 0);
+
+	const struct hp_process_info *p = &defs.process;
+	assert_true(p->seen);
+	assert_int_equal(p->pid, 42);
+	assert_int_equal(p->ppid, 7);
+	assert_int_equal(p->start_real_ns, 123456789);
+	assert_int_equal(p->flags, HPT_PROCESS_EXECED);
+	assert_string_equal(p->exe, "/bin/app");
+	assert_int_equal(p->argc, 2);
+	assert_string_equal(p->argv[0], "app");
+	assert_string_equal(p->argv[1], "-v");
+	assert_null(p->argv[2]);
+	assert_string_equal(p->lsan_suppressions, "leak:libfoo\n");
+	assert_int_equal(d.event_ticks, 25);
+
+	const struct hp_stack *st = hp_defs_stack(&defs, 9);
+	assert_non_null(st);
+	assert_int_equal(st->depth, 3);
+	assert_int_equal(st->ips[0], 0x401000);
+	assert_int_equal(st->ips[1], 0x401010);
+	assert_int_equal(st->ips[2], 0x400ff0);
+	const struct hp_site_def *site = hp_defs_site(&defs, 4);
+	assert_non_null(site);
+	assert_int_equal(site->kind, HPT_SITE_ZONE);
+	assert_int_equal(site->line, 77);
+	assert_string_equal(site->name, "parse");
+	assert_string_equal(site->function, "parse_row");
+	assert_string_equal(site->file, "x.c");
+	assert_int_equal(defs.nmodules, 1);
+	assert_string_equal(defs.modules[0].path, "/lib");
+	assert_int_equal(defs.modules[0].build_id_len, 3);
+	assert_memory_equal(defs.modules[0].build_id, bid, 3);
+	assert_int_equal(defs.modules[0].nseg, 2);
+	assert_int_equal(defs.modules[0].segs[1].vaddr, 0x2000);
+	assert_int_equal(defs.modules[0].segs[1].memsz, 0x500);
+	assert_int_equal(defs.modules[0].segs[1].offset, 0x2000);
+	assert_int_equal(defs.modules[0].segs[1].flags, 6);
+	const struct hp_thread_info *t = hp_defs_thread(&defs, 1);
+	assert_non_null(t);
+	assert_int_equal(t->tid, 4321);
+	assert_string_equal(t->name, "worker");
+
+	/* The events, in record order (CLOCK and SYNC are pseudo-events for the merge). */
+	struct hp_event *e = s.ev;
+	size_t i = 0;
+	assert_int_equal(e[i].type, HP_EV__CLOCK);
+	assert_int_equal(e[i].tick, 1000);
+	assert_int_equal(e[i].addr, 2000);
+	assert_int_equal(e[i++].addr2, 3000);
+	assert_int_equal(e[i].type, HP_EV_SAMPLE);
+	assert_int_equal(e[i].tick, 1001);
+	assert_int_equal(e[i].sample.rss, 4096);
+	assert_int_equal(e[i].sample.utime_ns, 11);
+	assert_int_equal(e[i].sample.stime_ns, 12);
+	assert_int_equal(e[i].sample.minflt, 13);
+	assert_int_equal(e[i].sample.majflt, 14);
+	assert_int_equal(e[i].sample.read_bytes, 15);
+	assert_int_equal(e[i++].sample.write_bytes, 16);
+	assert_int_equal(e[i].type, HP_EV_MODULE_LOAD);
+	assert_int_equal(e[i].stream, 0);
+	assert_int_equal(e[i].tick, 1002);
+	assert_int_equal(e[i].addr, 0x7f0000);
+	assert_int_equal(e[i++].value, 0);
+	assert_int_equal(e[i].type, HP_EV_THREAD_START);
+	assert_int_equal(e[i].stream, 1);
+	assert_int_equal(e[i].tick, 1100);
+	assert_int_equal(e[i++].value, 4321);
+	assert_int_equal(e[i].type, HP_EV_ALLOC);
+	assert_int_equal(e[i].kind, HPT_KIND_CALLOC);
+	assert_int_equal(e[i].tick, 1110);
+	assert_int_equal(e[i].addr, 0x5000);
+	assert_int_equal(e[i].size, 64);
+	assert_int_equal(e[i++].stack, 9);
+	assert_int_equal(e[i].type, HP_EV_REALLOC);
+	assert_int_equal(e[i].kind, HPT_KIND_REALLOC);
+	assert_int_equal(e[i].flags, 0);
+	assert_int_equal(e[i].addr, 0x5000);
+	assert_int_equal(e[i].addr2, 0x6000);
+	assert_int_equal(e[i].size, 128);
+	assert_int_equal(e[i++].stack, 9);
+	assert_int_equal(e[i].type, HP_EV_FREE);
+	assert_int_equal(e[i].tick, 1130);
+	assert_int_equal(e[i++].addr, 0x6000); /* the delta was taken from the realloc's new address */
+	assert_int_equal(e[i].type, HP_EV_ALLOC_FAIL);
+	assert_int_equal(e[i].kind, HPT_KIND_NEW);
+	assert_int_equal(e[i].size, 1ull << 40);
+	assert_int_equal(e[i++].stack, 9);
+	assert_int_equal(e[i].type, HP_EV_ZONE_BEGIN);
+	assert_int_equal(e[i++].site, 4);
+	assert_int_equal(e[i].type, HP_EV_ZONE_END);
+	assert_int_equal(e[i++].site, 0);
+	assert_int_equal(e[i].type, HP_EV_COUNTER);
+	assert_int_equal(e[i].site, 4);
+	assert_int_equal(e[i++].value, -17);
+	assert_int_equal(e[i].type, HP_EV_MARK);
+	assert_int_equal(e[i++].tick, 1180);
+	assert_int_equal(e[i].type, HP_EV_FUNC_ENTER);
+	assert_int_equal(e[i++].addr, 0x401234);
+	assert_int_equal(e[i].type, HP_EV_FUNC_EXIT);
+	assert_int_equal(e[i++].addr, 0x401234);
+	assert_int_equal(e[i].type, HP_EV_WAIT);
+	assert_int_equal(e[i++].size, 300);
+	assert_int_equal(e[i].type, HP_EV_LOST);
+	assert_int_equal(e[i].size, 3);
+	assert_int_equal(e[i++].site, HPT_LOST_REENTERED);
+	assert_int_equal(e[i].type, HP_EV_THREAD_END);
+	assert_int_equal(e[i++].tick, 1230);
+	assert_int_equal(e[i].type, HP_EV_MODULE_UNLOAD);
+	assert_int_equal(e[i].stream, 0);
+	assert_int_equal(e[i].tick, 1240);
+	assert_int_equal(e[i++].addr, 0x7f0000);
+	assert_int_equal(e[i].type, HP_EV__SYNC);
+	assert_int_equal(e[i++].tick, 1250);
+	assert_int_equal(e[i].type, HP_EV_SCAN_BEGIN);
+	assert_int_equal(e[i].kind, HPT_SCAN_EXIT);
+	assert_int_equal(e[i++].size, 2);
+	assert_int_equal(e[i].type, HP_EV_SCAN_WORDS);
+	assert_int_equal(e[i].kind, HPT_REGION_STACK);
+	assert_int_equal(e[i].value, 4321);
+	assert_int_equal(e[i].nwords, 2);
+	assert_int_equal(e[i].words[0].loc, 8);
+	assert_int_equal(e[i].words[0].value, 0x5000);
+	assert_int_equal(e[i].words[1].loc, 16);
+	assert_int_equal(e[i++].words[1].value, 0x5010);
+	assert_int_equal(e[i].type, HP_EV_SCAN_END);
+	assert_int_equal(e[i].size, 2);
+	assert_int_equal(e[i].addr, 4096);
+	assert_int_equal(e[i++].addr2, 0);
+	assert_int_equal(e[i].type, HP_EV_PROCESS_END);
+	assert_int_equal(e[i].tick, 1300);
+	assert_int_equal(e[i].kind, HPT_END_SIGNAL);
+	assert_int_equal(e[i++].value, 11);
+	assert_int_equal(s.n, i);
+
+	hp_decoder_release(&d);
+	hp_defs_release(&defs);
+	tb_release(&b);
+}
+
+/* ts and addr of each stream, and the current stream, survive the end of a chunk. */
+static void state_across_chunks(void **state)
+{
+	struct tb b;
+	struct hp_defs defs;
+	struct hp_decoder d;
+	struct sink s = {0};
+
+	(void)state;
+	tb_init(&b, 0);
+	hp_defs_init(&defs);
+	hp_decoder_init(&d, &defs, keep, &s);
+	tb_stream(&b, 2);
+	tb_alloc(&b, 500, 0, 0x9000, 1, 0);
+	tb_stream(&b, 3);
+	tb_alloc(&b, 700, 0, 0x100000, 2, 0);
+	assert_int_equal(decode(&d, &b), 0);
+	/* Chunk 2: no STREAM first, so still stream 3; deltas continue from 700 / 0x100000. */
+	tb_alloc(&b, 710, 0, 0x100040, 3, 0);
+	tb_stream(&b, 2);
+	tb_free(&b, 505, 0, 0x9000); /* delta 0 from stream 2's own addr */
+	assert_int_equal(decode(&d, &b), 0);
+	assert_int_equal(s.n, 4);
+	assert_int_equal(s.ev[2].stream, 3);
+	assert_int_equal(s.ev[2].tick, 710);
+	assert_int_equal(s.ev[2].addr, 0x100040);
+	assert_int_equal(s.ev[3].stream, 2);
+	assert_int_equal(s.ev[3].tick, 505);
+	assert_int_equal(s.ev[3].addr, 0x9000);
+	hp_decoder_release(&d);
+	hp_defs_release(&defs);
+	tb_release(&b);
+}
+
+/* Unknown types are skipped by length; bytes after a known record's fields are ignored. */
+static void unknown_and_longer_records(void **state)
+{
+	struct tb b;
+	struct hp_defs defs;
+	struct hp_decoder d;
+	struct sink s = {0};
+
+	(void)state;
+	tb_init(&b, 0);
+	hp_defs_init(&defs);
+	hp_decoder_init(&d, &defs, keep, &s);
+	tb_stream(&b, 1);
+	tb_rec(&b, 0x7e, TB_U(1) TB_U(2) TB_U(3) TB_STR("a future record"));
+	tb_rec(&b, 0x00);
+	tb_rec(&b, HPT_ALLOC, TB_S((int64_t)10) TB_U(0) TB_S((int64_t)0x100) TB_U(8) TB_U(0) TB_U(99) TB_U(98)); /* 2 appended fields */
+	tb_rec(&b, 0xff, TB_U(1));
+	tb_rec(&b, HPT_FREE, TB_S((int64_t)1) TB_U(0) TB_S((int64_t)0));
+	assert_int_equal(decode(&d, &b), 0);
+	assert_int_equal(s.n, 2);
+	assert_int_equal(s.ev[0].type, HP_EV_ALLOC);
+	assert_int_equal(s.ev[0].size, 8);
+	assert_int_equal(s.ev[1].type, HP_EV_FREE);
+	assert_int_equal(s.ev[1].tick, 11);
+	assert_int_equal(s.ev[1].addr, 0x100);
+	hp_decoder_release(&d);
+	hp_defs_release(&defs);
+	tb_release(&b);
+}
+
+/* One malformed record alone in a chunk: -1, d.failed and the message after "byte 32: ". */
+static void expect_bad(const void *rec, size_t n, const char *why)
+{
+	struct hp_defs defs;
+	struct hp_decoder d;
+	struct sink s = {0};
+	char msg[300];
+
+	hp_defs_init(&defs);
+	hp_decoder_init(&d, &defs, keep, &s);
+	assert_int_equal(hp_decode_chunk(&d, rec, n, 100, false), -1);
+	assert_true(d.failed);
+	snprintf(msg, sizeof(msg), "byte 100: zstd chunk, at byte 0 of its decoded records, %s", why);
+	assert_string_equal(d.error, msg);
+	assert_int_equal(s.n, 0);
+	hp_decoder_release(&d);
+	hp_defs_release(&defs);
+}
+
+/* The builder's pending records as one byte string, then emptied. */
+static void expect_bad_built(struct tb *b, const char *why)
+{
+	expect_bad(b->chunk.p, b->chunk.len, why);
+	b->chunk.len = 0;
+}
+
+static void hostile_records(void **state)
+{
+	struct tb b;
+	static char big[HP_MAX_STRING + 2];
+	static uint8_t zeros[8192];
+
+	(void)state;
+	tb_init(&b, 0);
+	/* Lengths and varints. */
+	expect_bad("\x01\x80\x80\x80\x80\x80\x80\x80\x80\x80\x80\x01", 12,
+		   "ALLOC record (type 0x01): record length runs past the chunk");
+	expect_bad("\x01\x80\x80\x80\x80\x80\x80\x80\x80\x80\x02", 11,
+		   "ALLOC record (type 0x01): record length runs past the chunk"); /* 10th byte > 1 */
+	expect_bad("\x01\xff\xff\xff\xff\x0f", 6, "ALLOC record (type 0x01): record length runs past the chunk");
+	expect_bad("\x7e\x05\x00", 3, "unknown record (type 0x7e): record length runs past the chunk");
+	expect_bad("\x01", 1, "ALLOC record (type 0x01): record length runs past the chunk");
+	/* A dt of 11 varint bytes inside a record whose length covers them. */
+	expect_bad("\x01\x0b\x80\x80\x80\x80\x80\x80\x80\x80\x80\x80\x00", 13,
+		   "ALLOC record (type 0x01): truncated field");
+	/* Truncated fields of each kind of known record. */
+	tb_rec(&b, HPT_REALLOC, TB_S((int64_t)1) TB_U(2) TB_U(0) TB_S((int64_t)0) TB_S((int64_t)0));
+	expect_bad_built(&b, "REALLOC record (type 0x03): truncated field");
+	tb_rec(&b, HPT_SITE, TB_U(1) TB_U(0) TB_U(0) TB_STR("a") TB_STR("b"));
+	expect_bad_built(&b, "SITE record (type 0x21): truncated string");
+	tb_rec(&b, HPT_SAMPLE, TB_U(1) TB_U(2) TB_U(3) TB_U(4) TB_U(5) TB_U(6) TB_U(7));
+	expect_bad_built(&b, "SAMPLE record (type 0x32): truncated field");
+	tb_rec(&b, HPT_CLOCK, TB_U(1) TB_U(2));
+	expect_bad_built(&b, "CLOCK record (type 0x31): truncated field");
+	tb_rec(&b, HPT_THREAD_START, TB_S((int64_t)1));
+	expect_bad_built(&b, "THREAD_START record (type 0x18): truncated field");
+	/* Caps. */
+	tb_rec(&b, HPT_STACK, TB_U(1) TB_U(HP_MAX_STACK_DEPTH + 1) TB_U(0x400000));
+	expect_bad_built(&b, "STACK record (type 0x20): stack depth out of range");
+	tb_rec(&b, HPT_STACK, TB_U(1) TB_U(0));
+	expect_bad_built(&b, "STACK record (type 0x20): stack depth out of range");
+	tb_rec(&b, HPT_STACK, TB_U(1ull << 32) TB_U(1) TB_U(0x400000));
+	expect_bad_built(&b, "STACK record (type 0x20): id out of range");
+	tb_rec(&b, HPT_STACK, TB_U(1) TB_U(1000) TB_U(0x400000)); /* depth within the cap, ips missing */
+	expect_bad_built(&b, "STACK record (type 0x20): truncated field");
+	memset(big, 'x', sizeof(big) - 1);
+	tb_rec(&b, HPT_SITE, TB_U(1) TB_U(0) TB_U(0) TB_STR(big) TB_STR("f") TB_STR("x.c"));
+	expect_bad_built(&b, "SITE record (type 0x21): string too long");
+	tb_rec(&b, HPT_PROCESS, TB_U(1) TB_U(1) TB_U(1) TB_U(0) TB_STR("/a") TB_U((uint64_t)HP_MAX_ARGC + 1));
+	expect_bad_built(&b, "PROCESS record (type 0x30): argc out of range");
+	tb_rec(&b, HPT_PROCESS, TB_U(1) TB_U(1) TB_U(1) TB_U(0) TB_STR("/a") TB_U((uint64_t)1000) TB_BYTES(zeros, (size_t)10));
+	expect_bad_built(&b, "PROCESS record (type 0x30): argc out of range"); /* 1000 args in 10 bytes */
+	tb_rec(&b, HPT_PROCESS, TB_U(1) TB_U(1) TB_U(1) TB_U(0) TB_STR("/a") TB_U((uint64_t)3) TB_BYTES("\x05" "ab" "\x00", (size_t)4));
+	expect_bad_built(&b, "PROCESS record (type 0x30): truncated string");
+	tb_rec(&b, HPT_MODULE_LOAD, TB_S((int64_t)0) TB_U(0x1000) TB_STR("/lib") TB_STR("") TB_U((uint64_t)HP_MAX_SEGMENTS + 1) TB_BYTES(zeros, sizeof(zeros)));
+	expect_bad_built(&b, "MODULE_LOAD record (type 0x22): segment count out of range");
+	char path[HP_MAX_PATH + 2];
+	memset(path, 'p', sizeof(path) - 1);
+	path[sizeof(path) - 1] = 0;
+	tb_rec(&b, HPT_MODULE_LOAD, TB_S((int64_t)0) TB_U(0x1000) TB_STR(path) TB_STR("") TB_U(0));
+	expect_bad_built(&b, "MODULE_LOAD record (type 0x22): string too long");
+	{ /* a build-id of 65 bytes */
+		uint8_t rec[200], *p = rec + 2;
+		p = hpt_put_s(p, 0);
+		p = hpt_put_u(p, 0x1000);
+		p = hpt_put_str(p, "/l", 2);
+		p = hpt_put_u(p, 65);
+		memset(p, 1, 65);
+		p += 65;
+		p = hpt_put_u(p, 0);
+		rec[0] = HPT_MODULE_LOAD;
+		rec[1] = (uint8_t)(p - rec - 2);
+		expect_bad(rec, (size_t)(p - rec), "MODULE_LOAD record (type 0x22): string too long");
+	}
+	tb_rec(&b, HPT_SCAN_WORDS, TB_U(1) TB_U(0) TB_U(1) TB_U(1ull << 40));
+	expect_bad_built(&b, "SCAN_WORDS record (type 0x41): scan word count out of range");
+	tb_rec(&b, HPT_STREAM, TB_U((uint64_t)UINT32_MAX));
+	expect_bad_built(&b, "STREAM record (type 0x35): stream id out of range");
+	tb_rec(&b, HPT_ALLOC, TB_S((int64_t)0) TB_U(0) TB_S((int64_t)0) TB_U(1) TB_U(1ull << 33));
+	expect_bad_built(&b, "ALLOC record (type 0x01): id out of range");
+	tb_release(&b);
+}
+
+static void count_stack(const struct hp_stack *st, void *arg)
+{
+	(void)st;
+	++*(size_t *)arg;
+}
+
+/* Stack and site 0 are never defined; a second definition of an id leaves the first in place. */
+static void ids_zero_and_duplicates(void **state)
+{
+	struct tb b;
+	struct hp_defs defs;
+	struct hp_decoder d;
+	struct sink s = {0};
+	size_t nstacks = 0;
+
+	(void)state;
+	tb_init(&b, 0);
+	hp_defs_init(&defs);
+	hp_decoder_init(&d, &defs, keep, &s);
+	tb_rec(&b, HPT_STACK, TB_U(0) TB_U(1) TB_U(0x111));
+	tb_rec(&b, HPT_STACK, TB_U(5) TB_U(2) TB_U(0x500) TB_S((int64_t)4));
+	tb_rec(&b, HPT_STACK, TB_U(5) TB_U(1) TB_U(0x999));
+	tb_rec(&b, HPT_STACK, TB_U(0xffffffffu) TB_U(1) TB_U(0x777)); /* the largest id: a map, not an array */
+	tb_rec(&b, HPT_SITE, TB_U(0) TB_U(0) TB_U(0) TB_STR("zero") TB_STR("f") TB_STR("x.c"));
+	tb_rec(&b, HPT_SITE, TB_U(3) TB_U(1) TB_U(10) TB_STR("first") TB_STR("f") TB_STR("x.c"));
+	tb_rec(&b, HPT_SITE, TB_U(3) TB_U(2) TB_U(20) TB_STR("second") TB_STR("g") TB_STR("y.c"));
+	tb_rec(&b, HPT_PROCESS, TB_U(10) TB_U(1) TB_U(0) TB_U(0) TB_STR("/first") TB_U(0));
+	tb_rec(&b, HPT_PROCESS, TB_U(20) TB_U(1) TB_U(0) TB_U(0) TB_STR("/second") TB_U(0));
+	assert_int_equal(decode(&d, &b), 0);
+	assert_null(hp_defs_stack(&defs, 0));
+	assert_null(hp_defs_site(&defs, 0));
+	assert_int_equal(hp_defs_stack(&defs, 5)->depth, 2);
+	assert_int_equal(hp_defs_stack(&defs, 5)->ips[1], 0x504);
+	assert_int_equal(hp_defs_stack(&defs, 0xffffffffu)->ips[0], 0x777);
+	assert_null(hp_defs_stack(&defs, 6));
+	assert_string_equal(hp_defs_site(&defs, 3)->name, "first");
+	assert_int_equal(hp_defs_site(&defs, 3)->line, 10);
+	assert_int_equal(defs.process.pid, 10);
+	assert_string_equal(defs.process.exe, "/first");
+	hp_defs_foreach_stack(&defs, count_stack, &nstacks);
+	assert_int_equal(nstacks, 2);
+	hp_decoder_release(&d);
+	hp_defs_release(&defs);
+	tb_release(&b);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(every_record_type),
+		cmocka_unit_test(state_across_chunks),
+		cmocka_unit_test(unknown_and_longer_records),
+		cmocka_unit_test(hostile_records),
+		cmocka_unit_test(ids_zero_and_duplicates),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
