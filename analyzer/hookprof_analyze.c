@@ -14,7 +14,9 @@ struct command {
 
 static const struct command commands[] = {
 	{"dump", cmd_dump, "print every event of a trace in causal order, then its definitions"},
+	{"leaks", cmd_leaks, "blocks never freed, by allocation stack, classified like valgrind's memcheck"},
 	{"probe", cmd_probe, "tell whether a program can be recorded (dynamic, static, script)"},
+	{"report", cmd_report, "functions, heap, leaks, score and recommendations for a run's traces"},
 };
 
 static void usage(FILE *to)

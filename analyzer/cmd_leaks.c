@@ -1,0 +1,225 @@
+/* cmd_leaks.c: `hookprof-analyze leaks`: blocks never freed, by allocation stack, as valgrind's memcheck prints them. */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "commands.h"
+#include "report.h"
+#include "run.h"
+
+static const char usage_line[] =
+	"usage: hookprof-analyze leaks [--kinds LIST] [--top N] [--no-children] TRACE...";
+
+/* valgrind's default --show-leak-kinds is definite,possible; blocks the trace could not classify are
+ * shown too, since nothing else says whether they are lost. */
+#define DEFAULT_KINDS ((1u << HP_LEAK_DEFINITE) | (1u << HP_LEAK_POSSIBLE) | (1u << HP_LEAK_UNCLASSIFIED))
+
+static void help(void)
+{
+	printf("%s\n\n", usage_line);
+	puts("Prints the blocks each process of the run left allocated, grouped by allocation stack, largest\n"
+	     "first, then a LEAK SUMMARY with the total of each kind. Child traces next to TRACE\n"
+	     "(TRACE.<pid>, TRACE.<pid>.<n>) follow the root's.\n"
+	     "\n"
+	     "  --kinds LIST     which kinds to list: a comma list of definite, indirect, possible,\n"
+	     "                   reachable, unclassified, or all (default: definite,possible,unclassified);\n"
+	     "                   the summary always counts every kind\n"
+	     "  --top N          at most N stacks per process (default 0: all)\n"
+	     "  --no-children    TRACE only, not its child traces\n"
+	     "\n"
+	     "definite: no pointer to the block was left; indirect: only reachable from lost blocks;\n"
+	     "possible: only pointers into its middle; reachable: still pointed to (not a leak);\n"
+	     "unclassified: the trace has no reachability scan (docs/report-guide.md).");
+}
+
+__attribute__((format(printf, 1, 2))) static int usage_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("hookprof: leaks: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputs(" (hookprof-analyze leaks --help)\n", stderr);
+	return 2;
+}
+
+static int parse_kinds(const char *list, unsigned *mask)
+{
+	char *copy = strdup(list), *save = NULL;
+
+	if (!copy)
+		return -1;
+	*mask = 0;
+	for (char *k = strtok_r(copy, ",", &save); k; k = strtok_r(NULL, ",", &save)) {
+		unsigned bit = 0;
+		if (!strcmp(k, "all"))
+			bit = (1u << HP_LEAK_KINDS) - 1;
+		for (int i = 0; i < HP_LEAK_KINDS && !bit; i++)
+			if (!strcmp(k, hp_leak_kind_name((enum hp_leak_kind)i)))
+				bit = 1u << i;
+		if (!bit) {
+			usage_error("--kinds: unknown kind '%s' (definite, indirect, possible, reachable, "
+				    "unclassified, all)", k);
+			free(copy);
+			return -1;
+		}
+		*mask |= bit;
+	}
+	free(copy);
+	return *mask ? 0 : -1;
+}
+
+/* "   at 0x4012AB: parse_row (parser.c:42)", "   by 0x4012F0: ??? (in /usr/lib/libfoo.so)" */
+static void print_frame(const struct hp_frame *f, bool first)
+{
+	printf("   %s 0x%" PRIX64 ": %s", first ? "at" : "by", f->ip, f->function ? f->function : "???");
+	if (f->file && f->line)
+		printf(" (%s:%u)", hp_basename(f->file), f->line);
+	else if (f->file)
+		printf(" (%s)", hp_basename(f->file));
+	else if (f->module)
+		printf(" (in %s)", f->module);
+	putchar('\n');
+}
+
+static void print_process(const struct hp_profile *p, unsigned kinds, size_t top)
+{
+	const struct hp_summary *s = &p->summary;
+	size_t total = 0, listed = 0, record = 0;
+
+	printf("leaks of %s (pid %" PRIu32 "), trace %s\n", s->program ? s->program : "?", s->pid, p->path);
+	if (!s->ended)
+		puts("(the trace does not record the end of the process: blocks alive at its last event are listed)");
+	if (!p->classified && s->leaked_blocks)
+		puts("(no reachability scan in this trace: blocks alive at exit are not classified)");
+	for (size_t i = 0; i < p->nleaks; i++)
+		total += hp_leak_shown(&p->leaks[i]);
+	for (size_t i = 0; i < p->nleaks; i++) {
+		const struct hp_leak *l = &p->leaks[i];
+		if (!hp_leak_shown(l))
+			continue;
+		record++;
+		if (!(kinds & (1u << l->kind)) || (top && listed >= top))
+			continue;
+		listed++;
+		printf("\n%" PRIu64 " bytes in %" PRIu64 " blocks are %s in loss record %zu of %zu\n", l->bytes, l->blocks,
+		       hp_leak_kind_phrase(l->kind), record, total);
+		const struct hp_stack_frames *st = l->frames;
+		if (!st || st->nframes == 0) {
+			printf("   (stack #%" PRIu32 " not recorded)\n", l->stack_id);
+			continue;
+		}
+		/* From the program's own frame: the allocator's and the recorder's frames say nothing. */
+		for (size_t k = st->user_frame < st->nframes ? st->user_frame : 0; k < st->nframes; k++)
+			print_frame(&st->frames[k], k == st->user_frame);
+	}
+	if (listed == 0)
+		puts(total ? "\nno leaks of the kinds asked for" : "\nno leaks: every block was freed");
+
+	puts("\nLEAK SUMMARY:");
+	printf("   definitely lost: %" PRIu64 " bytes in %" PRIu64 " blocks\n", s->leak_bytes[HP_LEAK_DEFINITE],
+	       s->leak_blocks[HP_LEAK_DEFINITE]);
+	printf("   indirectly lost: %" PRIu64 " bytes in %" PRIu64 " blocks\n", s->leak_bytes[HP_LEAK_INDIRECT],
+	       s->leak_blocks[HP_LEAK_INDIRECT]);
+	printf("     possibly lost: %" PRIu64 " bytes in %" PRIu64 " blocks\n", s->leak_bytes[HP_LEAK_POSSIBLE],
+	       s->leak_blocks[HP_LEAK_POSSIBLE]);
+	printf("   still reachable: %" PRIu64 " bytes in %" PRIu64 " blocks\n", s->leak_bytes[HP_LEAK_REACHABLE],
+	       s->leak_blocks[HP_LEAK_REACHABLE]);
+	printf("    not classified: %" PRIu64 " bytes in %" PRIu64 " blocks\n", s->leak_bytes[HP_LEAK_UNCLASSIFIED],
+	       s->leak_blocks[HP_LEAK_UNCLASSIFIED]);
+	printf("        suppressed: %" PRIu64 " bytes in %" PRIu64 " blocks\n", s->suppressed_bytes,
+	       s->suppressed_blocks);
+}
+
+static void print_child_error(const char *msg, void *ctx)
+{
+	int *rc = ctx;
+
+	fprintf(stderr, "hookprof: %s\n", msg);
+	*rc = 1;
+}
+
+int cmd_leaks(int argc, const char **argv)
+{
+	unsigned kinds = DEFAULT_KINDS;
+	bool children = true;
+	size_t top = 0, ntraces = 0, printed = 0;
+	const char **traces = calloc((size_t)argc, sizeof(*traces));
+	char err[1024];
+	int rc = 0;
+
+	if (!traces) {
+		fprintf(stderr, "hookprof: leaks: %s\n", strerror(ENOMEM));
+		return 1;
+	}
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+			help();
+			goto out;
+		} else if (!strcmp(a, "--")) {
+			while (++i < argc)
+				traces[ntraces++] = argv[i];
+		} else if (!strcmp(a, "--kinds") || !strncmp(a, "--kinds=", 8)) {
+			const char *v = a[7] == '=' ? a + 8 : i + 1 < argc ? argv[++i] : NULL;
+			if (!v) {
+				rc = usage_error("--kinds takes a list of kinds");
+				goto out;
+			}
+			if (parse_kinds(v, &kinds) < 0) {
+				rc = 2;
+				goto out;
+			}
+		} else if (!strcmp(a, "--top") || !strncmp(a, "--top=", 6)) {
+			const char *v = a[5] == '=' ? a + 6 : i + 1 < argc ? argv[++i] : NULL;
+			char *end = NULL;
+			errno = 0;
+			unsigned long long n = v ? strtoull(v, &end, 10) : 0;
+			if (!v || *v < '0' || *v > '9' || *end || errno) {
+				rc = usage_error("--top takes a number of stacks (0: all), not '%s'", v ? v : "");
+				goto out;
+			}
+			top = (size_t)n;
+		} else if (!strcmp(a, "--no-children")) {
+			children = false;
+		} else if (a[0] == '-' && a[1] != '\0') {
+			rc = usage_error("unknown option '%s'", a);
+			goto out;
+		} else {
+			traces[ntraces++] = a;
+		}
+	}
+	if (ntraces == 0) {
+		rc = usage_error("no trace given");
+		goto out;
+	}
+	for (size_t t = 0; t < ntraces; t++) {
+		struct hp_run run;
+		if (hp_run_load(&run, traces[t], children, traces, ntraces, print_child_error, &rc, err,
+				sizeof(err)) < 0) {
+			fprintf(stderr, "hookprof: %s\n", err);
+			rc = 1;
+			continue;
+		}
+		for (size_t i = 0; i <= run.nchildren; i++) {
+			const struct hp_profile *p = i == 0 ? run.root : run.children[i - 1];
+			if (p->status.warning[0])
+				fprintf(stderr, "hookprof: warning: %s\n", p->status.warning);
+			if (printed++)
+				fputs("\n\n", stdout);
+			print_process(p, kinds, top);
+		}
+		hp_run_release(&run);
+	}
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		fprintf(stderr, "hookprof: cannot write the leak report: %s\n", strerror(errno ? errno : EIO));
+		rc = 1;
+	}
+out:
+	free(traces);
+	return rc;
+}

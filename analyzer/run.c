@@ -1,0 +1,73 @@
+/* run.c: loads a root trace and the child traces of its run. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "child_traces.h"
+#include "run.h"
+
+void hp_run_release(struct hp_run *run)
+{
+	for (size_t i = 0; i < run->nchildren; i++)
+		hp_profile_free(run->children[i]);
+	free(run->children);
+	hp_child_traces_free(run->paths, run->npaths);
+	if (run->root)
+		hp_profile_free(run->root);
+	memset(run, 0, sizeof(*run));
+}
+
+static int cmp_start(const void *a, const void *b)
+{
+	const struct hp_profile *x = *(struct hp_profile *const *)a, *y = *(struct hp_profile *const *)b;
+	uint64_t sx = x->defs.process.start_real_ns, sy = y->defs.process.start_real_ns;
+
+	if (sx != sy)
+		return sx < sy ? -1 : 1;
+	return x->summary.pid < y->summary.pid ? -1 : x->summary.pid > y->summary.pid;
+}
+
+int hp_run_load(struct hp_run *run, const char *path, bool with_children, const char *const *skip, size_t nskip,
+		void (*on_error)(const char *msg, void *ctx), void *ctx, char *err, size_t errlen)
+{
+	char msg[1024];
+	char **paths;
+	size_t npaths;
+
+	memset(run, 0, sizeof(*run));
+	run->root = hp_profile_load(path, NULL, err, errlen);
+	if (!run->root)
+		return -1;
+	if (!with_children)
+		return 0;
+	if (hp_child_traces(path, &run->paths, &run->npaths) < 0) {
+		snprintf(err, errlen, "cannot list the child traces of '%s': %s", path, strerror(errno));
+		goto fail;
+	}
+	paths = run->paths;
+	npaths = run->npaths;
+	run->children = calloc(npaths ? npaths : 1, sizeof(*run->children));
+	if (!run->children) {
+		snprintf(err, errlen, "%s: %s", path, strerror(ENOMEM));
+		goto fail;
+	}
+	for (size_t i = 0; i < npaths; i++) {
+		bool named = false;
+		for (size_t k = 0; k < nskip && !named; k++)
+			named = strcmp(skip[k], paths[i]) == 0;
+		if (named)
+			continue;
+		struct hp_profile *p = hp_profile_load(paths[i], NULL, msg, sizeof(msg));
+		if (!p) {
+			on_error(msg, ctx);
+			continue;
+		}
+		run->children[run->nchildren++] = p;
+	}
+	qsort(run->children, run->nchildren, sizeof(*run->children), cmp_start);
+	return 0;
+fail:
+	hp_run_release(run);
+	return -1;
+}

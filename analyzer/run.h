@@ -1,0 +1,26 @@
+/* run.h: one recorded run loaded: the root process's profile and its children's, in start order. */
+#ifndef HP_RUN_H
+#define HP_RUN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "profile.h"
+
+struct hp_run {
+	struct hp_profile *root;
+	struct hp_profile **children; /* ordered by the time each process started */
+	size_t nchildren;
+	char **paths; /* the children's trace paths: their profiles point at them */
+	size_t npaths;
+};
+
+/* Loads the trace at path and, when with_children, the child traces next to it (child_traces.h)
+ * except those named in skip[0..nskip). A child that cannot be loaded is left out: its message goes
+ * to on_error and the call still succeeds. Returns 0, or -1 when the root cannot be loaded or memory
+ * runs out (message in err). Release with hp_run_release. */
+int hp_run_load(struct hp_run *run, const char *path, bool with_children, const char *const *skip, size_t nskip,
+		void (*on_error)(const char *msg, void *ctx), void *ctx, char *err, size_t errlen);
+void hp_run_release(struct hp_run *run);
+
+#endif

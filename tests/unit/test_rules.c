@@ -1,0 +1,339 @@
+/* test_rules.c: each rule fires on the pattern it looks for, names the place and the numbers, and stays
+ * quiet on a clean profile. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+
+#include <cmocka.h>
+
+#include "fixture_profile.h"
+#include "rules.h"
+
+static struct fixture fx;
+static struct hp_config cfg;
+static struct hp_recommendation *recs;
+static size_t nrecs;
+
+static int setup(void **state)
+{
+	(void)state;
+	fixture_clean(&fx);
+	hp_config_defaults(&cfg);
+	recs = NULL;
+	nrecs = 0;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	free(recs);
+	return 0;
+}
+
+static void run(void)
+{
+	free(recs);
+	assert_int_equal(hp_rules_run(&fx.p, &cfg, &recs, &nrecs), 0);
+}
+
+static size_t count(const char *rule)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < nrecs; i++)
+		n += !strcmp(recs[i].rule, rule);
+	return n;
+}
+
+/* The recommendation of rule at location; fails the test when there is none. */
+static const struct hp_recommendation *find(const char *rule, const char *location)
+{
+	for (size_t i = 0; i < nrecs; i++)
+		if (!strcmp(recs[i].rule, rule) && !strcmp(recs[i].location, location))
+			return &recs[i];
+	for (size_t i = 0; i < nrecs; i++)
+		print_message("got: %s at %s: %s\n", recs[i].rule, recs[i].location, recs[i].title);
+	fail_msg("no %s recommendation at %s", rule, location);
+	return NULL;
+}
+
+static void has(const char *text, const char *part)
+{
+	if (!strstr(text, part))
+		fail_msg("'%s' does not contain '%s'", text, part);
+}
+
+static void clean_profile_gets_no_advice(void **state)
+{
+	(void)state;
+	run();
+	for (size_t i = 0; i < nrecs; i++)
+		print_message("unexpected: %s: %s\n", recs[i].rule, recs[i].title);
+	assert_int_equal(nrecs, 0);
+}
+
+static void small_allocs_in_hot_function_and_at_site(void **state)
+{
+	(void)state;
+	/* 50000 allocations of 32 bytes: in process_batch (80% of the run) and all at one site. */
+	fx.fn[1].allocs = 50000;
+	fx.fn[1].alloc_bytes = 50000 * 32;
+	fx.sites[0].allocs = 50000;
+	fx.sites[0].bytes = 50000 * 32;
+	fx.sites[0].min_size = 16;
+	fx.sites[0].max_size = 48;
+	fx.p.summary.allocations = 50000;
+	run();
+	const struct hp_recommendation *r = find("small-allocs", "process_batch (parser.c:40)");
+	assert_int_equal(r->severity, HP_SEV_WARNING);
+	has(r->title, "process_batch");
+	has(r->detail, "50000 allocations in 1000 calls (50.0 per call), 32 bytes on average");
+	has(r->detail, "80.0% of the run time");
+	has(r->detail, "arena");
+	r = find("small-allocs", "read_record (reader.c:88)");
+	has(r->detail, "50000 allocations here (100.0% of the program's), 32 bytes on average (16 B to 48 B)");
+
+	/* Larger blocks are not small. */
+	cfg.small_max_mean_bytes = 16;
+	run();
+	assert_int_equal(count("small-allocs"), 0);
+}
+
+static void temporary_allocations(void **state)
+{
+	(void)state;
+	fx.sites[0].temporary = 400;
+	fx.sites[0].min_size = 64;
+	fx.sites[0].max_size = 4096;
+	run();
+	const struct hp_recommendation *r = find("temporary", "read_record (reader.c:88)");
+	assert_int_equal(r->severity, HP_SEV_WARNING);
+	has(r->title, "reuse the buffer");
+	has(r->detail, "400 of the 500 allocations here (80.0%)");
+	has(r->detail, "64 B to 4.0 KiB");
+
+	cfg.temp_min_ratio = 0.9;
+	run();
+	assert_int_equal(count("temporary"), 0);
+}
+
+static void realloc_with_constant_step(void **state)
+{
+	(void)state;
+	fx.sites[0].reallocs = 64;
+	fx.sites[0].realloc_const_step = 4096;
+	fx.sites[0].max_size = 64 * 4096;
+	run();
+	const struct hp_recommendation *r = find("realloc-step", "read_record (reader.c:88)");
+	has(r->detail, "64 reallocs here grow a block by the same 4.0 KiB each time (up to 256.0 KiB)");
+	has(r->detail, "geometrically");
+	has(r->detail, "reserve");
+
+	/* Growth that varies is not flagged. */
+	fx.sites[0].realloc_const_step = 0;
+	run();
+	assert_int_equal(count("realloc-step"), 0);
+}
+
+static void leaks(void **state)
+{
+	(void)state;
+	fixture_leak(&fx, 0, HP_LEAK_DEFINITE, 4096, 4);
+	fixture_leak(&fx, 1, HP_LEAK_POSSIBLE, 2048, 1);
+	fixture_leak(&fx, 2, HP_LEAK_UNCLASSIFIED, 1024, 2);
+	fixture_leak(&fx, 3, HP_LEAK_REACHABLE, 8192, 1);
+	run();
+	const struct hp_recommendation *r = find("leak", "read_record (reader.c:88)");
+	assert_int_equal(r->severity, HP_SEV_CRITICAL);
+	has(r->title, "4.0 KiB");
+	has(r->detail, "4096 bytes in 4 blocks allocated here are definitely lost");
+	r = find("leak", "read_record (reader.c:89)");
+	assert_int_equal(r->severity, HP_SEV_WARNING);
+	has(r->detail, "2048 bytes in 1 blocks allocated here are possibly lost");
+	r = find("leak", "read_record (reader.c:90)");
+	has(r->detail, "still allocated at exit (not classified)");
+	/* Still reachable is not a leak. */
+	assert_int_equal(count("leak"), 3);
+	/* The critical one comes first. */
+	assert_string_equal(recs[0].rule, "leak");
+	assert_int_equal(recs[0].severity, HP_SEV_CRITICAL);
+
+	/* Suppressed leaks and those below rule.leaks.min_bytes get no advice. */
+	fx.leaks[0].suppressed_by = "read_record";
+	cfg.leak_min_bytes = 1500;
+	run();
+	assert_int_equal(count("leak"), 1);
+	find("leak", "read_record (reader.c:89)");
+}
+
+static void tail_latency(void **state)
+{
+	(void)state;
+	fx.fn[1].p50_ns = 100000;
+	fx.fn[1].p95_ns = 400000;
+	fx.fn[1].p99_ns = 5000000;
+	fx.fn[1].max_ns = 20000000;
+	run();
+	const struct hp_recommendation *r = find("tail-latency", "process_batch (parser.c:40)");
+	has(r->title, "p99 is 50x the median");
+	has(r->detail, "over 1000 calls, p50 is 100.00 us, p95 400.00 us, p99 5.00 ms and the slowest 20.00 ms");
+
+	cfg.tailr_min_calls = 1001;
+	run();
+	assert_int_equal(count("tail-latency"), 0);
+}
+
+static void allocator_share(void **state)
+{
+	(void)state;
+	/* 10M allocations of 1 KiB in 800 ms: 200 ms at 20 ns each, 25%. */
+	fx.fn[1].allocs = 10000000;
+	fx.fn[1].alloc_bytes = 10000000ull * 1024;
+	fx.fn[0].allocs = 10000000;
+	fx.fn[0].alloc_bytes = 10000000ull * 1024;
+	fx.p.summary.allocations = 10000000;
+	fx.sites[0].allocs = 10000000;
+	fx.sites[0].bytes = 10000000ull * 1024;
+	run();
+	const struct hp_recommendation *r = find("allocator-share", "process_batch (parser.c:40)");
+	assert_int_equal(r->severity, HP_SEV_WARNING);
+	has(r->title, "An estimated 25.0% of process_batch's time goes to the allocator");
+	has(r->detail, "estimate: 10000000 allocations made inside process_batch x 20 ns each (alloc_cost_ns) = "
+		       "200.00 ms of its 800.00 ms total time");
+	/* The whole program: 200 ms of 900 ms of CPU time. */
+	r = find("allocator-share", "whole program");
+	has(r->title, "22.2%");
+	has(r->detail, "10000000 allocations x 20 ns each (alloc_cost_ns) = 200.00 ms of 900.00 ms CPU time");
+
+	/* A slower allocator makes it critical. */
+	cfg.alloc_cost_ns = 40;
+	run();
+	r = find("allocator-share", "process_batch (parser.c:40)");
+	assert_int_equal(r->severity, HP_SEV_CRITICAL);
+	has(r->title, "50.0%");
+}
+
+static void peak_far_above_steady_state(void **state)
+{
+	(void)state;
+	fx.tl[8].heap_bytes = 64 * FX_MIB;
+	fx.p.summary.peak_heap_bytes = 64 * FX_MIB;
+	fx.p.summary.peak_heap_ns = 496 * FX_MS;
+	fx.sites[0].peak_bytes = 60 * FX_MIB;
+	run();
+	const struct hp_recommendation *r = find("peak", "read_record (reader.c:88)");
+	has(r->title, "43x");
+	has(r->detail, "the heap peaked at 64.0 MiB at 496.00 ms into the run, 42.7x its steady state of 1.5 MiB");
+	has(r->detail, "read_record (reader.c:88) with 60.0 MiB (93.8% of it)");
+
+	cfg.peakr_min_bytes = 128 * FX_MIB;
+	run();
+	assert_int_equal(count("peak"), 0);
+}
+
+static void recording_problems(void **state)
+{
+	(void)state;
+	fx.p.summary.events_lost = 10;
+	fx.p.summary.wait_ns = 50 * FX_MS;
+	run();
+	const struct hp_recommendation *r = find("events-lost", "whole program");
+	assert_int_equal(r->severity, HP_SEV_CRITICAL);
+	has(r->detail, "10 events were lost against 10000 recorded (0.1%)");
+	r = find("recorder-wait", "whole program");
+	assert_int_equal(r->severity, HP_SEV_WARNING);
+	has(r->detail, "waited 50.00 ms in total");
+	has(r->detail, "5.0% of their time");
+
+	/* Thread lifetimes, when the trace has them, are the measure of the threads' time. */
+	struct hp_thread_info th[2] = {{.stream = 1, .start_ns = 0, .end_ns = 1000 * FX_MS, .ended = true},
+				       {.stream = 2, .start_ns = 0, .end_ns = 9000 * FX_MS, .ended = true}};
+	fx.p.defs.threads = th;
+	fx.p.defs.nthreads = 2;
+	run();
+	assert_int_equal(count("recorder-wait"), 0); /* 50 ms of 10 s */
+	fx.p.defs.threads = NULL;
+	fx.p.defs.nthreads = 0;
+}
+
+static void at_most_max_per_rule_largest_first(void **state)
+{
+	(void)state;
+	for (int i = 0; i < 8; i++) {
+		fixture_stack(&fx, i);
+		fx.sites[i] = (struct hp_alloc_site){.stack_id = 10 + (uint32_t)i, .frames = &fx.stacks[i], .allocs = 1000,
+						     .bytes = 1000 * 1024, .temporary = 500 + (uint64_t)i * 50,
+						     .min_size = 1024, .max_size = 1024};
+	}
+	fx.p.nsites = 8;
+	run();
+	assert_int_equal(count("temporary"), 5);
+	find("temporary", "read_record (reader.c:95)"); /* the one with the most temporaries */
+	assert_string_equal(recs[0].location, "read_record (reader.c:95)");
+	cfg.max_per_rule = 0;
+	run();
+	assert_int_equal(count("temporary"), 8);
+}
+
+static void definite_leak_takes_its_indirect_blocks_along(void **state)
+{
+	(void)state;
+	fixture_leak(&fx, 0, HP_LEAK_INDIRECT, 768000, 12000);
+	fixture_leak(&fx, 0, HP_LEAK_DEFINITE, 384, 6);
+	run();
+	assert_int_equal(count("leak"), 1);
+	const struct hp_recommendation *r = find("leak", "read_record (reader.c:88)");
+	has(r->detail, "384 bytes in 6 blocks allocated here are definitely lost");
+	has(r->detail, "Another 768000 bytes in 12000 blocks from here are indirectly lost");
+}
+
+static void wrapper_sites_name_their_caller(void **state)
+{
+	(void)state;
+	/* Two stacks through the same xmalloc call: the location says which caller. */
+	fixture_stack(&fx, 1);
+	fx.frames[1][1].ip = fx.frames[0][1].ip;
+	fx.frames[1][1].line = 88;
+	fx.frames[1][2].function = "load_config";
+	fx.frames[1][2].line = 7;
+	fx.sites[1] = fx.sites[0];
+	fx.sites[1].stack_id = 11;
+	fx.sites[1].frames = &fx.stacks[1];
+	fx.p.nsites = 2;
+	fx.sites[0].temporary = 400;
+	fx.sites[1].temporary = 300;
+	run();
+	find("temporary", "read_record (reader.c:88) from process_batch (parser.c:41)");
+	find("temporary", "read_record (reader.c:88) from load_config (parser.c:7)");
+}
+
+static void unsymbolized_site_is_named_by_stack(void **state)
+{
+	(void)state;
+	fx.sites[0].frames = NULL;
+	fx.sites[0].temporary = 400;
+	run();
+	find("temporary", "stack #10");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(clean_profile_gets_no_advice, setup, teardown),
+		cmocka_unit_test_setup_teardown(small_allocs_in_hot_function_and_at_site, setup, teardown),
+		cmocka_unit_test_setup_teardown(temporary_allocations, setup, teardown),
+		cmocka_unit_test_setup_teardown(realloc_with_constant_step, setup, teardown),
+		cmocka_unit_test_setup_teardown(leaks, setup, teardown),
+		cmocka_unit_test_setup_teardown(tail_latency, setup, teardown),
+		cmocka_unit_test_setup_teardown(allocator_share, setup, teardown),
+		cmocka_unit_test_setup_teardown(peak_far_above_steady_state, setup, teardown),
+		cmocka_unit_test_setup_teardown(recording_problems, setup, teardown),
+		cmocka_unit_test_setup_teardown(at_most_max_per_rule_largest_first, setup, teardown),
+		cmocka_unit_test_setup_teardown(definite_leak_takes_its_indirect_blocks_along, setup, teardown),
+		cmocka_unit_test_setup_teardown(wrapper_sites_name_their_caller, setup, teardown),
+		cmocka_unit_test_setup_teardown(unsymbolized_site_is_named_by_stack, setup, teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
