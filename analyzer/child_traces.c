@@ -104,7 +104,8 @@ int hp_child_traces(const char *root, char ***paths, size_t *np)
 		errno = err ? err : ENOMEM;
 		return -1;
 	}
-	qsort(c, n, sizeof(*c), cmp_child);
+	if (n > 1)
+		qsort(c, n, sizeof(*c), cmp_child);
 	for (size_t i = 0; i < n; i++)
 		out[i] = c[i].path;
 	free(c);

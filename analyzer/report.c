@@ -323,7 +323,8 @@ size_t hp_report_sites_by(const struct hp_profile *p, enum hp_site_order key, si
 		idx[i] = i;
 		nonzero += site_key(&p->sites[i], key) > 0;
 	}
-	qsort_r(idx, p->nsites, sizeof(*idx), cmp_site_idx, (void *)ctx);
+	if (p->nsites > 1)
+		qsort_r(idx, p->nsites, sizeof(*idx), cmp_site_idx, (void *)ctx);
 	return nonzero;
 }
 

@@ -400,7 +400,8 @@ static void cap_rule(struct recs *r, double max)
 {
 	size_t n = r->n - r->rule_start;
 
-	qsort(r->v + r->rule_start, n, sizeof(r->v[0]), cmp_weight);
+	if (n > 1)
+		qsort(r->v + r->rule_start, n, sizeof(r->v[0]), cmp_weight);
 	if (max > 0 && n > (size_t)max)
 		r->n = r->rule_start + (size_t)max;
 }

@@ -65,7 +65,8 @@ int hp_run_load(struct hp_run *run, const char *path, bool with_children, const 
 		}
 		run->children[run->nchildren++] = p;
 	}
-	qsort(run->children, run->nchildren, sizeof(*run->children), cmp_start);
+	if (run->nchildren > 1)
+		qsort(run->children, run->nchildren, sizeof(*run->children), cmp_start);
 	return 0;
 fail:
 	hp_run_release(run);
