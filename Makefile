@@ -134,6 +134,40 @@ install: all
 	install -m 755 $(LIB) $(DESTDIR)$(PREFIX)/lib/hookprof/libhookprof.so
 	install -m 644 include/hookprof.h $(DESTDIR)$(PREFIX)/include/hookprof.h
 
+# Fuzz targets: every tests/fuzz/*.c against the analyzer's sources, built by clang with libFuzzer, ASan
+# and UBSan in build-fuzz/, each run FUZZ_SECONDS on its seeds (tests/fuzz/corpus/NAME/, read only: new
+# inputs go to build-fuzz/corpus/NAME/). `make fuzz-seeds` rewrites fuzz_trace's seeds.
+FUZZ_SECONDS ?= 60
+FUZZ_CC ?= clang
+FUZZ_BUILD := build-fuzz
+FUZZ_CFLAGS := -g -O1 -std=gnu11 -D_GNU_SOURCE -Iinclude -Ianalyzer -Itests/unit \
+	       $(shell pkg-config --cflags libdw libzstd 2>/dev/null) \
+	       -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+FUZZ_SRC := $(wildcard tests/fuzz/*.c)
+FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=$(FUZZ_BUILD)/%)
+FUZZ_LIB_OBJ := $(ANALYZER_CORE_SRC:%.c=$(FUZZ_BUILD)/obj/%.o)
+
+$(FUZZ_LIB_OBJ): $(FUZZ_BUILD)/obj/%.o: %.c | $(DEPS_OK)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c $< -o $@
+
+$(FUZZ_BIN): $(FUZZ_BUILD)/%: tests/fuzz/%.c $(FUZZ_LIB_OBJ)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $^ $(ANALYZER_LIBS)
+
+fuzz: $(FUZZ_BIN)
+	@for t in $(FUZZ_BIN); do n=$$(basename $$t); mkdir -p $(FUZZ_BUILD)/corpus/$$n; \
+		echo "fuzz: $$n for $(FUZZ_SECONDS) s"; \
+		$$t -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
+			$(FUZZ_BUILD)/corpus/$$n $$(test -d tests/fuzz/corpus/$$n && echo tests/fuzz/corpus/$$n) \
+			|| exit 1; \
+	done
+
+.PHONY: fuzz-seeds
+fuzz-seeds: tests/fuzz/seeds/fuzz_trace_seeds.c tests/unit/trace_builder.h include/hpt_format.h
+	@mkdir -p $(FUZZ_BUILD) tests/fuzz/corpus/fuzz_trace
+	$(CC) $(COMMON) -Itests/unit -o $(FUZZ_BUILD)/fuzz_trace_seeds $< -lzstd
+	$(FUZZ_BUILD)/fuzz_trace_seeds tests/fuzz/corpus/fuzz_trace
+
 clean:
 	rm -rf build build-asan build-fuzz
 
