@@ -1,4 +1,4 @@
-/* json_out.h: writing JSON text: escaped strings and a comma-tracking object/array writer. */
+/* json_out.h: writing JSON text: strings escaped so that any bytes give valid JSON. */
 #ifndef HP_JSON_OUT_H
 #define HP_JSON_OUT_H
 
