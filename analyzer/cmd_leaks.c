@@ -11,7 +11,8 @@
 #include "run.h"
 
 static const char usage_line[] =
-	"usage: hookprof-analyze leaks [--kinds LIST] [--top N] [--no-children] TRACE...";
+	"usage: hookprof-analyze leaks [--kinds LIST] [--top N] [--no-children]\n"
+	"                               [--suppressions FILE] [--no-builtin-suppressions LIST] TRACE...";
 
 /* valgrind's default --show-leak-kinds is definite,possible; blocks the trace could not classify are
  * shown too, since nothing else says whether they are lost. */
@@ -29,6 +30,7 @@ static void help(void)
 	     "                   the summary always counts every kind\n"
 	     "  --top N          at most N stacks per process (default 0: all)\n"
 	     "  --no-children    TRACE only, not its child traces\n"
+	     HP_RUN_LEAK_OPTIONS_HELP
 	     "\n"
 	     "definite: no pointer to the block was left; indirect: only reachable from lost blocks;\n"
 	     "possible: only pointers into its middle; reachable: still pointed to (not a leak);\n"
@@ -158,6 +160,7 @@ int cmd_leaks(int argc, const char **argv)
 	}
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
+		int k;
 		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
 			help();
 			goto out;
@@ -186,6 +189,11 @@ int cmd_leaks(int argc, const char **argv)
 			top = (size_t)n;
 		} else if (!strcmp(a, "--no-children")) {
 			children = false;
+		} else if ((k = hp_run_leak_option(argc, argv, &i)) != 0) {
+			if (k < 0) {
+				rc = 2;
+				goto out;
+			}
 		} else if (a[0] == '-' && a[1] != '\0') {
 			rc = usage_error("unknown option '%s'", a);
 			goto out;

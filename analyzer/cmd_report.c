@@ -13,7 +13,8 @@
 
 static const char usage_line[] =
 	"usage: hookprof-analyze report [--format text|json|csv|md|line] [--top N] [--threads] [--config FILE]\n"
-	"                               [--section NAME] [--no-children] TRACE...";
+	"                               [--section NAME] [--no-children]\n"
+	"                               [--suppressions FILE] [--no-builtin-suppressions LIST] TRACE...";
 
 static void help(void)
 {
@@ -29,6 +30,7 @@ static void help(void)
 	     "  --section NAME   csv only: print one table: summary, score, recommendations, functions,\n"
 	     "                   threads, counters, marks, sites, sizes, timeline, leaks or warnings\n"
 	     "  --no-children    report on TRACE only, not on its child traces\n"
+	     HP_RUN_LEAK_OPTIONS_HELP
 	     "\n"
 	     "With several TRACEs, --format json prints an array of reports. docs/report-guide.md explains\n"
 	     "each section, the score and the rules; docs/json-schema.md the JSON.");
@@ -138,6 +140,7 @@ int cmd_report(int argc, const char **argv)
 	hp_config_defaults(&cfg);
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
+		int k;
 		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
 			help();
 			goto out;
@@ -179,6 +182,11 @@ int cmd_report(int argc, const char **argv)
 			o.threads = true;
 		} else if (!strcmp(a, "--no-children")) {
 			children = false;
+		} else if ((k = hp_run_leak_option(argc, argv, &i)) != 0) {
+			if (k < 0) {
+				rc = 2;
+				goto out;
+			}
 		} else if (a[0] == '-' && a[1] != '\0') {
 			rc = usage_error("unknown option '%s'", a);
 			goto out;

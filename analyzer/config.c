@@ -39,6 +39,7 @@ static const struct hp_config_key keys[] = {
 	KP("score.tail.good", tail_good, 3, 1e9, "p99/p50 of a hot function that still scores 100"),
 	KP("score.tail.bad", tail_bad, 30, 1e9, "p99/p50 of a hot function that scores 0"),
 	KI("score.tail.min_calls", tail_min_calls, 100, 1, 1e12, "functions with fewer calls have no tail score"),
+	K("tail.min_p50_ns", tail_min_p50_ns, 1000, 0, 1e12, "p99/p50 takes p50 as at least this: a median near the clock's resolution says little"),
 	K("score.allocator.good", allocator_good, 0.02, 0, 1,
 	  "estimated allocator share of a hot function's time that still scores 100"),
 	K("score.allocator.bad", allocator_bad, 0.30, 0, 1,

@@ -21,6 +21,7 @@ struct hp_config {
 	double leaks_bad;                                            /* lost bytes / peak heap */
 	double leaks_unclassified_weight;                            /* how much an unclassified byte counts */
 	double tail_good, tail_bad, tail_min_calls;                  /* p99 / p50 of hot functions */
+	double tail_min_p50_ns; /* the floor of p50 in both tail ratios */
 	double allocator_good, allocator_bad;                        /* estimated allocator share of a hot function */
 	double peak_good, peak_bad, peak_min_bytes;                  /* peak heap / steady heap */
 	double events_lost_bad;                                      /* lost / (recorded + lost) */

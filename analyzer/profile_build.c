@@ -549,7 +549,8 @@ static void finish_scan(struct builder *b, const struct hp_event *ev)
 		if (b->heap.slots[i].addr)
 			live[k++] = (struct hp_live_block){b->heap.slots[i].addr, b->heap.slots[i].size,
 							   b->heap.slots[i].stack, 0};
-	qsort(live, k, sizeof(*live), cmp_live);
+	if (k > 1)
+		qsort(live, k, sizeof(*live), cmp_live);
 	struct hp_scan_summary *sc = &scans[p->nscans++];
 	memset(sc, 0, sizeof(*sc));
 	sc->ns = ev->ns;
@@ -828,6 +829,7 @@ static int cmp_leak(const void *x, const void *y)
 
 /* The profile keeps the symbolized stacks alive; they are freed with it. */
 struct hp_profile_private {
+	char *path;
 	struct hp_stack_frames **stacks;
 	size_t nstacks;
 	char **strings;
@@ -924,7 +926,8 @@ static int finish(struct builder *b, const struct hp_profile_options *opts, char
 			o->threads[k].name = ti ? ti->name : NULL;
 		}
 	}
-	qsort(p->functions, p->nfunctions, sizeof(*p->functions), cmp_fn);
+	if (p->nfunctions > 1)
+		qsort(p->functions, p->nfunctions, sizeof(*p->functions), cmp_fn);
 
 	/* Counters and marks: names from their sites. */
 	for (size_t i = 0; i < p->ncounters; i++) {
@@ -957,7 +960,8 @@ static int finish(struct builder *b, const struct hp_profile_options *opts, char
 	p->sites = b->sites;
 	p->nsites = b->nsites;
 	b->sites = NULL;
-	qsort(p->sites, p->nsites, sizeof(*p->sites), cmp_site);
+	if (p->nsites > 1)
+		qsort(p->sites, p->nsites, sizeof(*p->sites), cmp_site);
 
 	/* Leaks: what is alive at the end, grouped by stack and kind. */
 	struct idmap group = {0};
@@ -1025,7 +1029,8 @@ static int finish(struct builder *b, const struct hp_profile_options *opts, char
 			s->leaked_bytes += l->bytes;
 		}
 	}
-	qsort(p->leaks, p->nleaks, sizeof(*p->leaks), cmp_leak);
+	if (p->nleaks > 1)
+		qsort(p->leaks, p->nleaks, sizeof(*p->leaks), cmp_leak);
 	rc = 0;
 out_sup:
 	hp_suppressions_release(&sup);
@@ -1073,8 +1078,13 @@ struct hp_profile *hp_profile_load(const char *path, const struct hp_profile_opt
 		snprintf(err, errlen, "%s: out of memory", path);
 		return NULL;
 	}
-	p->path = path;
 	p->priv = priv;
+	if (!(p->path = priv->path = strdup(path))) {
+		free(p);
+		free(priv);
+		snprintf(err, errlen, "%s: out of memory", path);
+		return NULL;
+	}
 	b.p = p;
 	hp_defs_init(&p->defs);
 	int rc = hp_trace_read(path, &p->defs, on_event, &b, &p->status);
@@ -1120,6 +1130,7 @@ void hp_profile_free(struct hp_profile *p)
 		for (size_t i = 0; i < priv->nstrings; i++)
 			free(priv->strings[i]);
 		free(priv->strings);
+		free(priv->path);
 		free(priv);
 	}
 	if (p->sym)

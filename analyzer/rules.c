@@ -231,7 +231,7 @@ static void rule_tail(const struct hp_profile *p, const struct hp_config *cfg, s
 		const struct hp_function *f = &p->functions[i];
 		if (f->calls < cfg->tailr_min_calls || f->share < cfg->tailr_min_share)
 			continue;
-		double ratio = (double)f->p99_ns / (double)(f->p50_ns ? f->p50_ns : 1);
+		double ratio = hp_tail_ratio(f, cfg);
 		if (ratio < cfg->tailr_ratio)
 			continue;
 		struct hp_recommendation *rec = add(r, "tail-latency", HP_SEV_WARNING, ratio * f->share);

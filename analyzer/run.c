@@ -28,6 +28,38 @@ static int cmp_start(const void *a, const void *b)
 	return x->summary.pid < y->summary.pid ? -1 : x->summary.pid > y->summary.pid;
 }
 
+#define MAX_SUPPRESSION_FILES 64
+
+static const char *suppression_files[MAX_SUPPRESSION_FILES];
+static struct hp_profile_options leak_options = {suppression_files, 0, NULL};
+
+int hp_run_leak_option(int argc, const char **argv, int *i)
+{
+	const char *a = argv[*i];
+	bool supp = !strcmp(a, "--suppressions") || !strncmp(a, "--suppressions=", 15);
+	bool nob = !strcmp(a, "--no-builtin-suppressions") || !strncmp(a, "--no-builtin-suppressions=", 26);
+
+	if (!supp && !nob)
+		return 0;
+	const char *eq = strchr(a, '=');
+	const char *v = eq ? eq + 1 : *i + 1 < argc ? argv[++*i] : NULL;
+	if (!v || !*v) {
+		fprintf(stderr, "hookprof: %s takes %s\n", supp ? "--suppressions" : "--no-builtin-suppressions",
+			supp ? "a file" : "a list of names (stdio, loader, locale, nss, libstdc++, all)");
+		return -1;
+	}
+	if (supp) {
+		if (leak_options.nsuppression_files == MAX_SUPPRESSION_FILES) {
+			fprintf(stderr, "hookprof: at most %d --suppressions files\n", MAX_SUPPRESSION_FILES);
+			return -1;
+		}
+		suppression_files[leak_options.nsuppression_files++] = v;
+	} else {
+		leak_options.no_builtin_suppressions = v;
+	}
+	return 1;
+}
+
 int hp_run_load(struct hp_run *run, const char *path, bool with_children, const char *const *skip, size_t nskip,
 		void (*on_error)(const char *msg, void *ctx), void *ctx, char *err, size_t errlen)
 {
@@ -36,7 +68,7 @@ int hp_run_load(struct hp_run *run, const char *path, bool with_children, const 
 	size_t npaths;
 
 	memset(run, 0, sizeof(*run));
-	run->root = hp_profile_load(path, NULL, err, errlen);
+	run->root = hp_profile_load(path, &leak_options, err, errlen);
 	if (!run->root)
 		return -1;
 	if (!with_children)
@@ -58,7 +90,7 @@ int hp_run_load(struct hp_run *run, const char *path, bool with_children, const 
 			named = strcmp(skip[k], paths[i]) == 0;
 		if (named)
 			continue;
-		struct hp_profile *p = hp_profile_load(paths[i], NULL, msg, sizeof(msg));
+		struct hp_profile *p = hp_profile_load(paths[i], &leak_options, msg, sizeof(msg));
 		if (!p) {
 			on_error(msg, ctx);
 			continue;

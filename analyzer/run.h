@@ -23,4 +23,15 @@ int hp_run_load(struct hp_run *run, const char *path, bool with_children, const 
 		void (*on_error)(const char *msg, void *ctx), void *ctx, char *err, size_t errlen);
 void hp_run_release(struct hp_run *run);
 
+/* Leak options shared by the commands that load runs: `--suppressions FILE` (repeatable, LSan
+ * format) and `--no-builtin-suppressions LIST` (names, or "all"). Consumes argv[*i] (and its value)
+ * and returns 1 when it is one of them, 0 when not, -1 after printing a usage error. The options
+ * apply to every later hp_run_load. */
+int hp_run_leak_option(int argc, const char **argv, int *i);
+#define HP_RUN_LEAK_OPTIONS_HELP                                                                      \
+	"  --suppressions FILE  leak suppressions in LeakSanitizer's format (leak:PATTERN lines);\n"   \
+	"                   repeatable\n"                                                              \
+	"  --no-builtin-suppressions LIST  turn off built-in suppressions: stdio, loader, locale,\n"  \
+	"                   nss, libstdc++, or all\n"
+
 #endif

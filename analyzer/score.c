@@ -81,9 +81,13 @@ static bool is_hot(const struct hp_function *f, const struct hp_config *cfg)
 	return f->share >= cfg->hot_share && f->calls > 0;
 }
 
-static double tail_ratio(const struct hp_function *f)
+double hp_tail_ratio(const struct hp_function *f, const struct hp_config *cfg)
 {
-	return (double)f->p99_ns / (double)(f->p50_ns ? f->p50_ns : 1);
+	double p50 = (double)f->p50_ns;
+
+	if (p50 < cfg->tail_min_p50_ns)
+		p50 = cfg->tail_min_p50_ns;
+	return (double)f->p99_ns / (p50 > 0 ? p50 : 1);
 }
 
 static void set(struct hp_score_component *c, const char *name, const char *what, enum hp_unit unit,
@@ -105,7 +109,7 @@ static void score_functions(struct hp_profile *p, const struct hp_config *cfg)
 		struct hp_function *f = &p->functions[i];
 		double sum = 0, w = 0;
 		if (f->calls >= cfg->tail_min_calls) {
-			sum += cfg->w_tail * hp_score_ramp_log(tail_ratio(f), cfg->tail_good, cfg->tail_bad);
+			sum += cfg->w_tail * hp_score_ramp_log(hp_tail_ratio(f, cfg), cfg->tail_good, cfg->tail_bad);
 			w += cfg->w_tail;
 		}
 		if (f->total_ns > 0) {
@@ -160,7 +164,7 @@ void hp_score_profile(struct hp_profile *p, const struct hp_config *cfg, struct 
 		const struct hp_function *f = &p->functions[i];
 		if (!is_hot(f, cfg) || f->calls < cfg->tail_min_calls)
 			continue;
-		double r = tail_ratio(f);
+		double r = hp_tail_ratio(f, cfg);
 		if (!c->applies || r > c->value) {
 			c->value = r;
 			c->where = f->name;

@@ -71,4 +71,7 @@ double hp_function_allocator_share(const struct hp_function *f, const struct hp_
 /* The time the program's threads existed, summed (run time when the trace names no thread). */
 uint64_t hp_thread_time_ns(const struct hp_profile *p);
 
+/* p99 over p50, with p50 taken as at least cfg->tail_min_p50_ns (score and rules share it). */
+double hp_tail_ratio(const struct hp_function *f, const struct hp_config *cfg);
+
 #endif

@@ -117,3 +117,20 @@ def test_snapshot_of_a_running_program():
         assert got["definite"] == (140 * 1000, 140) and got["reachable"] == (10 * 1000, 10), got
         bad = hp.run([hp.LAUNCHER, "snapshot", "notapid"])
         assert bad.returncode == 2 and "usage: hookprof snapshot PID" in bad.stderr
+
+
+def test_suppressions_file_and_builtins():
+    with hp.tmpdir() as d:
+        hp.record([hp.program("leak_patterns")], output=d / "t.hpt")
+        supp = d / "app.supp"
+        supp.write_text("# the five direct leaks are known\nleak:direct_leaks\n")
+        s = hp.report_json(d / "t.hpt", "--suppressions", supp)["summary"]
+        assert kinds(s)["definite"] == (635 - 500, 8 - 5), kinds(s)
+        base = hp.report_json(d / "t.hpt")["summary"]
+        assert s["suppressed_bytes"] == base["suppressed_bytes"] + 500
+        # Without the built-in rules, libc's stdio buffer (printf) is an ordinary reachable block.
+        s = hp.report_json(d / "t.hpt", "--no-builtin-suppressions", "all")["summary"]
+        assert s["suppressed_bytes"] == 0
+        assert kinds(s)["reachable"][1] > EXPECTED["reachable"][1]
+        bad = hp.run([hp.ANALYZE, "report", "--no-builtin-suppressions", "stdoi", d / "t.hpt"])
+        assert bad.returncode != 0 and "unknown built-in suppression 'stdoi'" in bad.stderr
