@@ -214,6 +214,7 @@ struct builder {
 	size_t nwords, words_cap;
 	bool in_scan;
 	unsigned scan_reason;
+	uint64_t scan_threads;
 	uint64_t samples;
 	bool oom;
 };
@@ -555,6 +556,7 @@ static void finish_scan(struct builder *b, const struct hp_event *ev)
 	memset(sc, 0, sizeof(*sc));
 	sc->ns = ev->ns;
 	sc->reason = b->scan_reason;
+	sc->threads_stopped = b->scan_threads;
 	sc->words = ev->size;
 	sc->unreadable = ev->addr2;
 	if (hp_leak_classify(live, k, b->words, b->nwords)) {
@@ -629,6 +631,7 @@ static int on_event(void *ctx, const struct hp_event *ev, const struct hp_defs *
 		case HP_EV_SCAN_BEGIN:
 			b->in_scan = true;
 			b->scan_reason = ev->kind;
+			b->scan_threads = ev->size;
 			b->nwords = 0;
 			break;
 		case HP_EV_SCAN_WORDS:

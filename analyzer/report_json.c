@@ -168,6 +168,8 @@ static void write_summary(struct jw *w, const struct hp_profile *p)
 	jw_u64(w, "suppressed_bytes", s->suppressed_bytes);
 	jw_u64(w, "suppressed_blocks", s->suppressed_blocks);
 	jw_bool(w, "leaks_classified", p->classified);
+	jw_u64(w, "unmatched_frees", s->unmatched_frees);
+	jw_u64(w, "anomalies", s->anomalies);
 	jw_u64(w, "events_lost", s->events_lost);
 	jw_u64(w, "wait_ns", s->wait_ns);
 	jw_u64(w, "zone_calls", s->zone_calls);
@@ -323,8 +325,36 @@ static void write_site(struct jw *w, const struct hp_alloc_site *s)
 	jw_u64(w, "failed", s->failed);
 	jw_u64(w, "leaked_blocks", s->leaked_blocks);
 	jw_u64(w, "leaked_bytes", s->leaked_bytes);
+	jw_dbl(w, "growth_bytes_per_second", s->growth_rate);
+	jw_dbl(w, "growth_r2", s->growth_r2);
+	jw_bool(w, "growing", s->growing);
 	write_stack(w, s->frames);
 	jw_end_obj(w);
+}
+
+/* Reachability scans: the one at exit, and snapshots taken while the program ran. */
+static void write_scans(struct jw *w, const struct hp_profile *p)
+{
+	static const char *const reasons[] = {"exit", "signal", "api"};
+
+	jw_arr(w, "scans");
+	for (size_t i = 0; i < p->nscans; i++) {
+		const struct hp_scan_summary *sc = &p->scans[i];
+		jw_obj(w, NULL);
+		jw_u64(w, "ns", sc->ns);
+		jw_str(w, "reason", sc->reason < 3 ? reasons[sc->reason] : "unknown");
+		jw_u64(w, "threads_stopped", sc->threads_stopped);
+		jw_u64(w, "words", sc->words);
+		jw_u64(w, "unreadable_bytes", sc->unreadable);
+		for (int k = HP_LEAK_DEFINITE; k < HP_LEAK_KINDS; k++) {
+			jw_obj(w, hp_leak_kind_name((enum hp_leak_kind)k));
+			jw_u64(w, "bytes", sc->bytes[k]);
+			jw_u64(w, "blocks", sc->blocks[k]);
+			jw_end_obj(w);
+		}
+		jw_end_obj(w);
+	}
+	jw_end_arr(w);
 }
 
 /* The union of the top N sites by count, bytes, peak contribution, temporaries and reallocs, in the
@@ -409,6 +439,7 @@ static int write_process(struct jw *w, const struct hp_report *r, const struct h
 	rc = write_sites(w, p, o);
 	write_heap(w, p);
 	write_leaks(w, p, o);
+	write_scans(w, p);
 	jw_arr(w, "warnings");
 	for (size_t i = 0; i < r->nwarnings; i++)
 		jw_str(w, NULL, r->warnings[i]);

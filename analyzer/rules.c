@@ -221,6 +221,32 @@ static void rule_leak(const struct hp_profile *p, const struct hp_config *cfg, s
 	}
 }
 
+/* ---- growth: live bytes of a site rising steadily through the run (a server's leak) ---- */
+
+static void rule_growth(const struct hp_profile *p, const struct hp_config *cfg, struct recs *r)
+{
+	char loc[512], b1[32], b2[32];
+	(void)cfg;
+
+	for (size_t i = 0; i < p->nsites; i++) {
+		const struct hp_alloc_site *s = &p->sites[i];
+		if (!s->growing)
+			continue;
+		struct hp_recommendation *rec = add(r, "growth", HP_SEV_WARNING, s->growth_rate);
+		if (!rec)
+			return;
+		hp_fmt_site(loc, sizeof(loc), p, s->frames, s->stack_id);
+		put(rec->location, sizeof(rec->location), "%s", loc);
+		put(rec->title, sizeof(rec->title), "Live memory grows steadily at %s", loc);
+		put(rec->detail, sizeof(rec->detail),
+		    "blocks from here held %s more as the run went on, about %s per second along a straight line "
+		    "(r\u00b2 %.2f over the process samples): memory that is kept and never given back, a suspected "
+		    "leak even if the process frees it at exit; %s were still live at the end.",
+		    hp_fmt_bytes(b1, (uint64_t)(s->growth_rate > 0 ? s->growth_rate * ((double)p->summary.run_ns / 1e9) : 0)),
+		    hp_fmt_bytes(b2, (uint64_t)s->growth_rate), s->growth_r2, hp_fmt_bytes(loc, s->live_bytes));
+	}
+}
+
 /* ---- tail-latency: p99 far above p50 ---- */
 
 static void rule_tail(const struct hp_profile *p, const struct hp_config *cfg, struct recs *r)
@@ -385,7 +411,7 @@ static void rule_recording(const struct hp_profile *p, const struct hp_config *c
 
 typedef void (*rule_fn)(const struct hp_profile *, const struct hp_config *, struct recs *);
 static const rule_fn rules[] = {
-	rule_leak, rule_recording, rule_allocator, rule_small_allocs,
+	rule_leak, rule_growth, rule_recording, rule_allocator, rule_small_allocs,
 	rule_temporary, rule_realloc_step, rule_tail, rule_peak,
 };
 

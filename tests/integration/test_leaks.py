@@ -113,8 +113,18 @@ def test_snapshot_of_a_running_program():
         scans = [r for r in hp.dump(trace) if r["type"] == "scan_begin"]
         assert [s["reason"] for s in scans] == [1, 0], scans  # the snapshot, then the exit scan
         # At exit: 150 requests leaked 1000 bytes each; the last 10 are still reachable.
-        got = kinds(hp.report_json(trace)["summary"])
+        report = hp.report_json(trace)
+        got = kinds(report["summary"])
         assert got["definite"] == (140 * 1000, 140) and got["reachable"] == (10 * 1000, 10), got
+        assert [s["reason"] for s in report["scans"]] == ["signal", "exit"]
+        # The snapshot saw some of the requests' buffers, all of them from one stack.
+        snap = report["scans"][0]
+        assert 0 < snap["definite"]["blocks"] + snap["reachable"]["blocks"] <= 150
+        assert snap["definite"]["bytes"] % 1000 == 0
+        # 1000 bytes every 10 ms, never freed: a steadily growing site, and a recommendation saying so.
+        growing = [s for s in report["sites"] if s["growing"]]
+        assert len(growing) == 1 and growing[0]["function"] == "handle", growing
+        assert any(r["title"].startswith("Live memory grows steadily at handle") for r in report["recommendations"])
         bad = hp.run([hp.LAUNCHER, "snapshot", "notapid"])
         assert bad.returncode == 2 and "usage: hookprof snapshot PID" in bad.stderr
 
