@@ -22,8 +22,10 @@ SAN += -fsanitize=undefined -fno-sanitize-recover=undefined
 endif
 
 # -fno-builtin: the compiler must not assume what malloc and friends do (the recorder defines them,
-# and moves its re-entrancy guard around calls to them).
-PRELOAD_CFLAGS := $(COMMON) -fPIC -fvisibility=hidden -ftls-model=initial-exec -fno-strict-aliasing -fno-builtin
+# and moves its re-entrancy guard around calls to them). Frame pointers: HOOKPROF_UNWIND=fp walks them
+# from the recorder's own frames.
+PRELOAD_CFLAGS := $(COMMON) -fPIC -fvisibility=hidden -ftls-model=initial-exec -fno-strict-aliasing -fno-builtin \
+	-fno-omit-frame-pointer
 PRELOAD_LIBS := -lunwind -lzstd -lpthread -ldl
 ANALYZER_CFLAGS := $(COMMON) $(SAN) -Ianalyzer $(shell pkg-config --cflags libdw libzstd 2>/dev/null)
 ANALYZER_LIBS := $(shell pkg-config --libs libdw libzstd 2>/dev/null || echo -ldw -lelf -lzstd) -lelf -lm -lstdc++

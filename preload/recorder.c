@@ -150,6 +150,49 @@ static void drain_nested(struct hp_ring *r)
 
 /* ---- stacks ----------------------------------------------------------------------------------- */
 
+/* Frame-pointer walk for programs built with -fno-omit-frame-pointer: each frame holds the caller's
+ * frame pointer and the return address. Validated so that it never faults: a frame pointer must lie
+ * inside this thread's stack, be aligned, and grow; past a frame built without one the walk stops
+ * (a shorter stack, never an invented one). */
+__attribute__((noinline)) static int fp_backtrace(uint64_t *ips, int max)
+{
+	if (!hp_tls.stack_hi) {
+		pthread_attr_t attr;
+		void *addr;
+		size_t size;
+		hp_tls.stack_hi = 1; /* tried */
+		int guard = hp_tls.guard;
+		hp_tls.guard = HP_GUARD_INTERNAL; /* pthread_getattr_np allocates: the recorder's, not the program's */
+		int got = pthread_getattr_np(pthread_self(), &attr);
+		hp_tls.guard = guard;
+		if (got == 0) {
+			if (pthread_attr_getstack(&attr, &addr, &size) == 0) {
+				hp_tls.stack_lo = (uint64_t)addr;
+				hp_tls.stack_hi = (uint64_t)addr + size;
+			}
+			hp_tls.guard = HP_GUARD_INTERNAL;
+			pthread_attr_destroy(&attr);
+			hp_tls.guard = guard;
+		}
+	}
+	const uint64_t *fp = __builtin_frame_address(0);
+	int n = 0;
+	while (n < max) {
+		uint64_t at = (uint64_t)fp;
+		if (at < hp_tls.stack_lo || at + 16 > hp_tls.stack_hi || (at & 7))
+			break;
+		uint64_t ret = fp[1];
+		if (!ret)
+			break;
+		ips[n++] = ret;
+		const uint64_t *next = (const uint64_t *)fp[0];
+		if ((uint64_t)next <= at)
+			break;
+		fp = next;
+	}
+	return n;
+}
+
 static uint32_t capture_stack(struct hp_ring *r)
 {
 	uint64_t ips[HP_MAX_DEPTH + 16];
@@ -160,7 +203,8 @@ static uint32_t capture_stack(struct hp_ring *r)
 	/* libunwind allocates nothing here once warmed up (init): an allocation now is a signal
 	 * handler's, recorded as nested. */
 	hp_tls.guard = HP_GUARD_EVENT;
-	int n = unw_backtrace((void **)ips, (int)(depth + 16 < HP_MAX_DEPTH + 16 ? depth + 16 : HP_MAX_DEPTH + 16));
+	int max = (int)(depth + 16 < HP_MAX_DEPTH + 16 ? depth + 16 : HP_MAX_DEPTH + 16);
+	int n = hp_rec.cfg.unwind_fp ? fp_backtrace(ips, max) : unw_backtrace((void **)ips, max);
 	hp_tls.guard = 0;
 
 	/* Our own frames (this function, the hook) are on top; the program's start below them. */

@@ -40,6 +40,7 @@ struct hp_config {
 	bool follow;
 	bool quiet;
 	bool leak_scan;      /* classify live blocks at exit */
+	bool unwind_fp;      /* walk frame pointers instead of libunwind (HOOKPROF_UNWIND=fp) */
 	int snapshot_signal; /* 0: none */
 };
 
@@ -76,6 +77,7 @@ struct hp_tls {
 	struct hp_ring *ring;
 	int guard;
 	uint8_t exit_passes; /* thread-exit destructor rounds seen */
+	uint64_t stack_lo, stack_hi; /* this thread's stack, for the frame-pointer walk */
 	uint32_t lost;    /* nested events beyond HP_NESTED_MAX, reported at the next event */
 	/* Filled by signal handlers only, drained by the interrupted code: head and tail are each
 	 * written by one side, so no atomic read-modify-write is needed on this one thread. */

@@ -71,6 +71,10 @@ void hp_config_load(struct hp_config *cfg)
 	cfg->level = (int)env_uint("HOOKPROF_ZSTD_LEVEL", 1, 1, 19);
 	cfg->what = env_what();
 	cfg->follow = !follow || strcmp(follow, "0");
+	const char *unwind = getenv("HOOKPROF_UNWIND");
+	cfg->unwind_fp = unwind && !strcmp(unwind, "fp");
+	if (unwind && *unwind && strcmp(unwind, "fp") && strcmp(unwind, "dwarf"))
+		hp_warn("hookprof: ignoring HOOKPROF_UNWIND=%s (dwarf or fp)\n", unwind);
 	const char *scan = getenv("HOOKPROF_LEAK_SCAN");
 	cfg->leak_scan = !scan || strcmp(scan, "0");
 	const char *snap = getenv("HOOKPROF_SNAPSHOT_SIGNAL");
