@@ -785,8 +785,15 @@ static struct hp_stack_frames *symbolize_stack(struct hp_profile *p, uint32_t id
 			out->frames[out->nframes++] = (struct hp_frame){.ip = s->ips[i]};
 		}
 	}
-	while (out->user_frame + 1 < out->nframes && is_allocator_frame(&out->frames[out->user_frame]))
+	/* Past allocator entry points, and past a nameless frame (a stripped library's internal
+	 * allocation wrapper) whose caller in the same module has a name. */
+	while (out->user_frame + 1 < out->nframes) {
+		const struct hp_frame *f = &out->frames[out->user_frame], *next = f + 1;
+		bool nameless = !f->function && next->function && f->module && next->module && !strcmp(f->module, next->module);
+		if (!is_allocator_frame(f) && !nameless)
+			break;
 		out->user_frame++;
+	}
 	return out;
 }
 

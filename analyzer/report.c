@@ -184,16 +184,24 @@ const struct hp_frame *hp_user_frame(const struct hp_stack_frames *s)
 }
 
 /* Whether another site's stack has its user frame at the same address as s. */
-static bool user_frame_shared(const struct hp_profile *p, const struct hp_stack_frames *s)
+/* When other sites start at the same frame, the caller that says which one this is: the frame
+ * below, or the first named frame below when that one has no name (a stripped binary). */
+static const struct hp_frame *distinguishing_frame(const struct hp_profile *p, const struct hp_stack_frames *s)
 {
 	const struct hp_frame *f = hp_user_frame(s);
+	bool shared = false;
 
-	for (size_t i = 0; p && f && i < p->nsites; i++) {
+	for (size_t i = 0; p && f && i < p->nsites && !shared; i++) {
 		const struct hp_frame *g = hp_user_frame(p->sites[i].frames);
-		if (g && p->sites[i].frames->stack_id != s->stack_id && g->ip == f->ip)
-			return true;
+		shared = g && p->sites[i].frames->stack_id != s->stack_id && g->ip == f->ip;
 	}
-	return false;
+	if (!shared)
+		return NULL;
+	size_t at = (size_t)(f - s->frames) + 1;
+	for (size_t k = at; k < s->nframes; k++)
+		if (s->frames[k].function)
+			return &s->frames[k];
+	return at < s->nframes ? &s->frames[at] : NULL;
 }
 
 char *hp_fmt_site(char *buf, size_t len, const struct hp_profile *p, const struct hp_stack_frames *s,
@@ -207,10 +215,10 @@ char *hp_fmt_site(char *buf, size_t len, const struct hp_profile *p, const struc
 		return buf;
 	}
 	hp_fmt_frame(buf, len, f);
-	size_t at = (size_t)(f - s->frames);
-	if (at + 1 < s->nframes && user_frame_shared(p, s)) {
+	const struct hp_frame *d = distinguishing_frame(p, s);
+	if (d) {
 		size_t used = strlen(buf);
-		snprintf(buf + used, len - used, " from %s", hp_fmt_frame(caller, sizeof(caller), &s->frames[at + 1]));
+		snprintf(buf + used, len - used, " from %s", hp_fmt_frame(caller, sizeof(caller), d));
 	}
 	return buf;
 }
