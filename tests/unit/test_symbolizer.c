@@ -1,0 +1,163 @@
+/* test_symbolizer.c: names, lines, inline frames, the cache and the build-id check, on this binary. */
+#include <elf.h>
+#include <link.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "symbolizer.h"
+
+static struct hp_module mods[64];
+static size_t nmods;
+
+static int collect(struct dl_phdr_info *info, size_t size, void *data)
+{
+	char *exe = data;
+	(void)size;
+	if (nmods == 64)
+		return 1;
+	const char *name = info->dlpi_name && *info->dlpi_name ? info->dlpi_name : exe;
+	if (name[0] != '/')
+		return 0;
+	struct hp_module *m = &mods[nmods++];
+	memset(m, 0, sizeof(*m));
+	m->base = info->dlpi_addr;
+	m->path = strdup(name);
+	m->segs = calloc(info->dlpi_phnum, sizeof(*m->segs));
+	m->unload_ns = UINT64_MAX;
+	for (int i = 0; i < info->dlpi_phnum; i++) {
+		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+		if (ph->p_type == PT_LOAD)
+			m->segs[m->nseg++] = (struct hp_segment){ph->p_vaddr, ph->p_memsz, ph->p_offset, ph->p_flags};
+		if (ph->p_type != PT_NOTE)
+			continue;
+		const uint8_t *p = (const uint8_t *)(info->dlpi_addr + ph->p_vaddr), *end = p + ph->p_memsz;
+		while (p + sizeof(ElfW(Nhdr)) <= end) {
+			const ElfW(Nhdr) *nh = (const ElfW(Nhdr) *)p;
+			const uint8_t *desc = p + sizeof(*nh) + ((nh->n_namesz + 3) & ~3u);
+			if (nh->n_type == NT_GNU_BUILD_ID && nh->n_descsz <= 64) {
+				memcpy(m->build_id, desc, nh->n_descsz);
+				m->build_id_len = nh->n_descsz;
+			}
+			p = desc + ((nh->n_descsz + 3) & ~3u);
+		}
+	}
+	return 0;
+}
+
+static void load_modules(void)
+{
+	static char exe[4096];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	exe[n > 0 ? n : 0] = 0;
+	nmods = 0;
+	dl_iterate_phdr(collect, exe);
+}
+
+static volatile int sink;
+static int call_line;
+
+__attribute__((noinline)) static uintptr_t callee(void)
+{
+	sink++;
+	return (uintptr_t)__builtin_return_address(0);
+}
+
+__attribute__((noinline)) static uintptr_t caller_of_callee(void)
+{
+	call_line = __LINE__ + 1;
+	uintptr_t ret = callee();
+	sink++;
+	return ret;
+}
+
+static void names_lines_and_cache(void **state)
+{
+	struct hp_frame f[8], g[8];
+	(void)state;
+
+	load_modules();
+	struct hp_symbolizer *s = hp_symbolizer_new(mods, nmods);
+	assert_non_null(s);
+	uintptr_t ret = caller_of_callee();
+	int n = hp_symbolize(s, ret, true, f, 8);
+	assert_true(n >= 1);
+	assert_string_equal(f[n - 1].function, "caller_of_callee");
+	assert_non_null(strstr(f[n - 1].file, "test_symbolizer.c"));
+	assert_int_equal(f[n - 1].line, call_line);
+	assert_non_null(strstr(f[n - 1].module, "test_symbolizer"));
+	/* A function's entry address (not a return address) names that function. */
+	n = hp_symbolize(s, (uintptr_t)callee, false, g, 8);
+	assert_string_equal(g[n - 1].function, "callee");
+	/* Cached: the same strings come back. */
+	n = hp_symbolize(s, ret, true, g, 8);
+	assert_ptr_equal(g[n - 1].function, f[n - 1].function);
+	/* A libc function by its address. */
+	n = hp_symbolize(s, (uintptr_t)strtoul, false, g, 8);
+	assert_non_null(g[n - 1].function);
+	assert_non_null(strstr(g[n - 1].function, "strtoul"));
+	/* No module: raw. */
+	n = hp_symbolize(s, 16, false, g, 8);
+	assert_int_equal(n, 1);
+	assert_null(g[0].module);
+	assert_null(g[0].function);
+	const char *const *w;
+	assert_int_equal(hp_symbolizer_warnings(s, &w), 0);
+	hp_symbolizer_free(s);
+}
+
+static void build_id_mismatch_leaves_addresses_raw(void **state)
+{
+	struct hp_frame f[8];
+	(void)state;
+
+	load_modules();
+	assert_true(mods[0].build_id_len > 0); /* the test binary itself */
+	mods[0].build_id[0] ^= 0xff;
+	struct hp_symbolizer *s = hp_symbolizer_new(mods, nmods);
+	int n = hp_symbolize(s, (uintptr_t)callee, false, f, 8);
+	assert_int_equal(n, 1);
+	assert_null(f[0].function);
+	assert_non_null(f[0].module);
+	const char *const *w;
+	assert_int_equal(hp_symbolizer_warnings(s, &w), 1);
+	assert_non_null(strstr(w[0], "build-id differs"));
+	/* Asking again warns no more. */
+	hp_symbolize(s, (uintptr_t)callee + 1, false, f, 8);
+	assert_int_equal(hp_symbolizer_warnings(s, &w), 1);
+	hp_symbolizer_free(s);
+}
+
+static void missing_file_warns_once(void **state)
+{
+	struct hp_frame f[4];
+	struct hp_segment seg = {0, 0x1000, 0, 5};
+	struct hp_module m = {.base = 0x100000, .path = "/nonexistent/libgone.so", .segs = &seg, .nseg = 1,
+			      .unload_ns = UINT64_MAX};
+	(void)state;
+
+	struct hp_symbolizer *s = hp_symbolizer_new(&m, 1);
+	int n = hp_symbolize(s, 0x100010, true, f, 4);
+	assert_int_equal(n, 1);
+	assert_string_equal(f[0].module, "/nonexistent/libgone.so");
+	assert_int_equal(f[0].module_offset, 0x10);
+	const char *const *w;
+	assert_int_equal(hp_symbolizer_warnings(s, &w), 1);
+	hp_symbolizer_free(s);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(names_lines_and_cache),
+		cmocka_unit_test(build_id_mismatch_leaves_addresses_raw),
+		cmocka_unit_test(missing_file_warns_once),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
