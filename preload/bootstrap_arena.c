@@ -16,9 +16,11 @@ void *hp_arena_alloc(size_t size, size_t align)
 		align = 16;
 	if (size > ARENA_SIZE || align > ARENA_SIZE / 4)
 		return NULL;
+	/* Aligned as an address, not as an offset: the array itself is only 64-byte aligned. */
+	uintptr_t base = (uintptr_t)arena;
 	size_t old = atomic_load_explicit(&used, memory_order_relaxed), start, end;
 	do {
-		start = (old + 16 + align - 1) & ~(align - 1);
+		start = ((base + old + 16 + align - 1) & ~(uintptr_t)(align - 1)) - base;
 		end = start + size;
 		if (end > ARENA_SIZE)
 			return NULL;

@@ -26,25 +26,7 @@
 #include "thread_buffer.h"
 #include "trace_writer.h"
 
-struct hp_recorder hp_rec;
-__thread struct hp_tls hp_tls;
-
 static pthread_key_t exit_key;
-static _Atomic int warned;
-
-void hp_warn(const char *fmt, ...)
-{
-	char buf[512];
-	va_list ap;
-
-	if (hp_rec.cfg.quiet || atomic_exchange(&warned, 1))
-		return;
-	va_start(ap, fmt);
-	int n = vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
-	if (n > 0)
-		(void)!write(2, buf, (size_t)n < sizeof(buf) ? (size_t)n : sizeof(buf) - 1);
-}
 
 /* ---- per-thread ring -------------------------------------------------------------------------- */
 

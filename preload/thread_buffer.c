@@ -70,8 +70,8 @@ void hp_ring_make_room(struct hp_ring *r, uint64_t need)
 		}
 		c = atomic_load_explicit(&r->consumed, memory_order_acquire);
 		r->limit = c + r->capacity;
-		if (!hp_writer_alive())
-			break; /* the writer is gone (exit in progress): nothing will drain us */
+		if (!hp_writer_alive() && atomic_load_explicit(&hp_rec.state, memory_order_relaxed) != HP_STATE_ON)
+			break; /* recording is over and its writer gone: nothing will drain us */
 	}
 	uint64_t waited = hp_now() - t0;
 	if (r->head + need > r->limit)

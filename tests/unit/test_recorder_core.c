@@ -1,0 +1,291 @@
+/* test_recorder_core.c: the recorder's encoder (decoded by the analyzer's decoder), ring, stack table
+ * and bootstrap arena, outside any process being recorded. */
+#include <pthread.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "bootstrap_arena.h"
+#include "event_encoder.h"
+#include "hpt_format.h"
+#include "record_decoder.h"
+#include "stack_table.h"
+#include "thread_buffer.h"
+
+/* ---- encoder → decoder ------------------------------------------------------------------------ */
+
+static struct hp_event got[64];
+static size_t ngot;
+
+static int keep(void *ctx, struct hp_event *ev)
+{
+	(void)ctx;
+	if (ngot < 64)
+		got[ngot++] = *ev;
+	free((void *)ev->words);
+	return 0;
+}
+
+static void encoded_events_decode_exactly(void **state)
+{
+	uint8_t buf[4096], *p = buf;
+	struct hp_enc_state st = {0, 0};
+	uint64_t ips[3] = {0x7f0000001000, 0x400000, 0x7f0000000ff0}; /* deltas of both signs */
+	(void)state;
+
+	p = hp_enc_plain(p, HPT_STREAM, (uint64_t[]){5}, 1);
+	p = hp_enc_stack(p, 9, ips, 3);
+	p = hp_enc_alloc(p, &st, 1000, HPT_KIND_CALLOC, 0x55550000, 4096, 9);
+	p = hp_enc_alloc(p, &st, 1010, HPT_KIND_MALLOC, 0x55540000, 16, 9); /* address goes down */
+	p = hp_enc_realloc(p, &st, 1020, HPT_KIND_REALLOC, 0, 0x55540000, 0x66660000, 100000, 9);
+	p = hp_enc_realloc(p, &st, 1030, HPT_KIND_REALLOC, HPT_REALLOC_FAILED, 0x66660000, 0, 1u << 30, 9);
+	p = hp_enc_free(p, &st, 1040, HPT_FREE_FREE, 0x55550000);
+	p = hp_enc_alloc_fail(p, &st, 1050, HPT_KIND_POSIX_MEMALIGN, SIZE_MAX, 0);
+	p = hp_enc_tick_u(p, &st, HPT_ZONE_BEGIN, 1060, 3);
+	p = hp_enc_counter(p, &st, 1070, 4, -25);
+	p = hp_enc_tick_u(p, &st, HPT_ZONE_END, 1065, 3); /* a tick may step back: stored signed */
+
+	struct hp_defs defs;
+	struct hp_decoder d;
+	hp_defs_init(&defs);
+	hp_decoder_init(&d, &defs, keep, NULL);
+	ngot = 0;
+	assert_int_equal(hp_decode_chunk(&d, buf, (size_t)(p - buf), 0, true), 0);
+	assert_int_equal(ngot, 9);
+
+	const struct hp_stack *s = hp_defs_stack(&defs, 9);
+	assert_non_null(s);
+	assert_int_equal(s->depth, 3);
+	assert_memory_equal(s->ips, ips, sizeof(ips));
+
+	assert_int_equal(got[0].type, HP_EV_ALLOC);
+	assert_int_equal(got[0].stream, 5);
+	assert_int_equal(got[0].tick, 1000);
+	assert_int_equal(got[0].kind, HPT_KIND_CALLOC);
+	assert_int_equal(got[0].addr, 0x55550000);
+	assert_int_equal(got[0].size, 4096);
+	assert_int_equal(got[0].stack, 9);
+	assert_int_equal(got[1].addr, 0x55540000);
+	assert_int_equal(got[2].type, HP_EV_REALLOC);
+	assert_int_equal(got[2].addr, 0x55540000);
+	assert_int_equal(got[2].addr2, 0x66660000);
+	assert_int_equal(got[2].size, 100000);
+	assert_int_equal(got[3].flags, HPT_REALLOC_FAILED);
+	assert_int_equal(got[3].addr, 0x66660000);
+	assert_int_equal(got[3].addr2, 0);
+	assert_int_equal(got[4].type, HP_EV_FREE);
+	assert_int_equal(got[4].addr, 0x55550000);
+	assert_int_equal(got[5].type, HP_EV_ALLOC_FAIL);
+	assert_int_equal(got[5].size, SIZE_MAX);
+	assert_int_equal(got[6].type, HP_EV_ZONE_BEGIN);
+	assert_int_equal(got[6].site, 3);
+	assert_int_equal(got[7].value, -25);
+	assert_int_equal(got[8].type, HP_EV_ZONE_END);
+	assert_int_equal(got[8].tick, 1065);
+	hp_decoder_release(&d);
+	hp_defs_release(&defs);
+}
+
+static void long_definitions_move_their_payload(void **state)
+{
+	static uint8_t buf[8192];
+	static uint64_t ips[256];
+	char name[300];
+	(void)state;
+
+	for (int i = 0; i < 256; i++)
+		ips[i] = 0x7f0000000000ull + (uint64_t)i * 977;
+	memset(name, 'z', sizeof(name) - 1);
+	name[sizeof(name) - 1] = 0;
+	uint8_t *p = hp_enc_stack(buf, 1, ips, 256);
+	assert_true((size_t)(p - buf) <= hp_enc_stack_size(256));
+	p = hp_enc_site(p, 2, 0, 77, name, "fn", "file.c");
+
+	struct hp_defs defs;
+	struct hp_decoder d;
+	hp_defs_init(&defs);
+	hp_decoder_init(&d, &defs, keep, NULL);
+	assert_int_equal(hp_decode_chunk(&d, buf, (size_t)(p - buf), 0, true), 0);
+	assert_memory_equal(hp_defs_stack(&defs, 1)->ips, ips, sizeof(ips));
+	const struct hp_site_def *site = hp_defs_site(&defs, 2);
+	assert_string_equal(site->name, name);
+	assert_int_equal(site->line, 77);
+	hp_decoder_release(&d);
+	hp_defs_release(&defs);
+}
+
+/* ---- the ring -------------------------------------------------------------------------------- */
+
+#define RECORDS 200000
+
+static struct hp_ring *ring;
+static volatile int producer_done;
+
+/* Numbered records of varying length, so that some wrap around the ring's end. */
+static void *produce(void *arg)
+{
+	(void)arg;
+	for (uint64_t i = 0; i < RECORDS; i++) {
+		uint8_t *p = hp_ring_reserve(ring, 64);
+		uint8_t *start = p;
+		*p++ = 0x7e;
+		uint8_t *len = p++;
+		p = hpt_put_u(p, i);
+		for (uint64_t k = 0; k < i % 7; k++)
+			*p++ = (uint8_t)(i + k);
+		*len = (uint8_t)(p - len - 1);
+		(void)start;
+		hp_ring_commit(ring, p);
+	}
+	producer_done = 1;
+	return NULL;
+}
+
+static void ring_hands_every_record_over_once_in_order(void **state)
+{
+	static uint8_t out[1 << 12];
+	uint64_t next = 0;
+	pthread_t t;
+	(void)state;
+
+	hp_rec.use_tsc = false;
+	hp_rec.membarrier = true;
+	atomic_store(&hp_rec.state, HP_STATE_ON); /* the producer waits for this test's draining */
+	ring = hp_ring_create(1 << 12);
+	assert_non_null(ring);
+	/* No writer thread exists here: this test drains, and the producer spins until it does. */
+	ring->kick_at = UINT64_MAX;
+	assert_int_equal(pthread_create(&t, NULL, produce, NULL), 0);
+	while (!producer_done || atomic_load(&ring->committed) != atomic_load(&ring->consumed)) {
+		uint64_t c = atomic_load_explicit(&ring->committed, memory_order_acquire);
+		uint64_t n = hp_ring_drain(ring, out, c);
+		/* Records may be split between two drains only if a drain stops mid-record: it never does,
+		 * since committed always falls on a record boundary. */
+		for (uint64_t at = 0; at < n;) {
+			uint8_t len = out[at + 1];
+			if (out[at] == HPT_WAIT) { /* the producer found the ring full and waited for us */
+				at += 2 + (uint64_t)len;
+				continue;
+			}
+			assert_int_equal(out[at], 0x7e);
+			struct hpt_cursor cur = {out + at + 2, out + at + 2 + len};
+			uint64_t num = UINT64_MAX;
+			assert_int_equal(hpt_get_u(&cur, &num), 0);
+			assert_int_equal(num, next);
+			for (uint64_t k = 0; k < num % 7; k++)
+				assert_int_equal(cur.p[k], (uint8_t)(num + k));
+			next++;
+			at += 2 + (uint64_t)len;
+		}
+	}
+	pthread_join(t, NULL);
+	assert_int_equal(next, RECORDS);
+	hp_ring_destroy(ring);
+}
+
+/* ---- the stack table ------------------------------------------------------------------------- */
+
+static void stacks_intern_once_and_grow(void **state)
+{
+	uint64_t ips[8];
+	bool is_new;
+	(void)state;
+
+	/* Prefixes and longer stacks are different stacks. */
+	for (int i = 0; i < 8; i++)
+		ips[i] = 0x1000 + (uint64_t)i;
+	uint32_t a = hp_stack_intern(ips, 3, &is_new);
+	assert_true(is_new);
+	uint32_t b = hp_stack_intern(ips, 4, &is_new);
+	assert_true(is_new && b != a);
+	assert_int_equal(hp_stack_intern(ips, 3, &is_new), a);
+	assert_false(is_new);
+	/* Past the first table's 4096 slots: everything stays findable with its id. */
+	for (uint64_t i = 0; i < 20000; i++) {
+		ips[0] = 0x900000 + i;
+		uint32_t id = hp_stack_intern(ips, 5, &is_new);
+		assert_true(is_new);
+		assert_int_equal(hp_stack_intern(ips, 5, &is_new), id);
+		assert_false(is_new);
+	}
+	ips[0] = 0x900000;
+	hp_stack_intern(ips, 5, &is_new);
+	assert_false(is_new);
+	uint64_t n, bytes;
+	hp_stack_usage(&n, &bytes);
+	assert_int_equal(n, 20002);
+}
+
+struct racer {
+	uint32_t ids[1000];
+};
+
+static void *race(void *arg)
+{
+	struct racer *r = arg;
+	uint64_t ips[4] = {0, 0xabc, 0xdef, 0x123};
+	bool is_new;
+
+	for (uint64_t i = 0; i < 1000; i++) {
+		ips[0] = 0x5000000 + i;
+		r->ids[i] = hp_stack_intern(ips, 4, &is_new);
+	}
+	return NULL;
+}
+
+static void concurrent_interning_agrees(void **state)
+{
+	struct racer r[4];
+	pthread_t t[4];
+	(void)state;
+
+	for (int i = 0; i < 4; i++)
+		pthread_create(&t[i], NULL, race, &r[i]);
+	for (int i = 0; i < 4; i++)
+		pthread_join(t[i], NULL);
+	for (int i = 1; i < 4; i++)
+		assert_memory_equal(r[i].ids, r[0].ids, sizeof(r[0].ids));
+	for (int i = 0; i < 1000; i++)
+		assert_true(r[0].ids[i] != 0);
+}
+
+/* ---- the bootstrap arena --------------------------------------------------------------------- */
+
+static void arena_aligns_remembers_and_owns(void **state)
+{
+	int local;
+	(void)state;
+
+	for (size_t align = 16; align <= 4096; align *= 2) {
+		void *p = hp_arena_alloc(100, align);
+		assert_non_null(p);
+		assert_int_equal((uintptr_t)p % align, 0);
+		assert_true(hp_arena_owns(p));
+		assert_int_equal(hp_arena_size(p), 100);
+		uint8_t zero[100] = {0};
+		assert_memory_equal(p, zero, 100);
+	}
+	assert_false(hp_arena_owns(&local));
+	assert_false(hp_arena_owns(NULL));
+	assert_null(hp_arena_alloc(1u << 30, 16)); /* more than the arena holds */
+	void *after = hp_arena_alloc(32, 16);
+	assert_non_null(after); /* a refused request leaves the arena usable */
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(encoded_events_decode_exactly),
+		cmocka_unit_test(long_definitions_move_their_payload),
+		cmocka_unit_test(ring_hands_every_record_over_once_in_order),
+		cmocka_unit_test(stacks_intern_once_and_grow),
+		cmocka_unit_test(concurrent_interning_agrees),
+		cmocka_unit_test(arena_aligns_remembers_and_owns),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
