@@ -1,6 +1,6 @@
 """test_disk_full.py: a trace on a full disk: the program runs to its normal end, one warning on stderr.
 
-Uses a 64 KiB tmpfs (needs root and a kernel that lets this sandbox mount one; skipped otherwise).
+Uses a 1 MiB tmpfs: the first chunks fit, then it fills (needs root and a kernel that lets this sandbox mount one; skipped otherwise).
 """
 import os
 import subprocess
@@ -12,7 +12,7 @@ def test_full_disk_keeps_program_running():
     with hp.tmpdir() as d:
         mnt = d / "small"
         mnt.mkdir()
-        if os.geteuid() != 0 or subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(mnt)],
+        if os.geteuid() != 0 or subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(mnt)],
                                                 capture_output=True).returncode != 0:
             raise hp.Skip("cannot mount a small tmpfs here")
         try:
