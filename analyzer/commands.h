@@ -5,6 +5,7 @@
 /* Each takes argv with argv[0] the subcommand's name and returns the process's exit status. */
 int cmd_probe(int argc, const char **argv);
 int cmd_dump(int argc, const char **argv);
+int cmd_check(int argc, const char **argv);
 int cmd_report(int argc, const char **argv);
 int cmd_leaks(int argc, const char **argv);
 

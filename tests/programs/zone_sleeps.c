@@ -3,7 +3,9 @@
  * outer() is called 5 times; each call sleeps 10 ms itself and calls inner() twice, which sleeps
  * 20 ms each. So outer: 5 calls, total >= 250 ms, self >= 50 ms; inner: 10 calls, total >= 200 ms,
  * self = total. A counter adds 3 per inner call (30 in all); a mark per outer call.
+ * An argument changes inner()'s sleep (milliseconds): a deliberate regression for `check`.
  */
+#include <stdlib.h>
 #include <time.h>
 
 #include "hookprof.h"
@@ -15,10 +17,12 @@ static void sleep_ms(long ms)
 		;
 }
 
+static long inner_ms = 20;
+
 __attribute__((noinline)) static void inner(void)
 {
 	HP_FUNC();
-	sleep_ms(20);
+	sleep_ms(inner_ms);
 	HP_COUNT("items", 3);
 }
 
@@ -31,8 +35,10 @@ __attribute__((noinline)) static void outer(void)
 	HP_MARK("outer done");
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+	if (argc > 1)
+		inner_ms = atol(argv[1]);
 	for (int i = 0; i < 5; i++)
 		outer();
 	return 0;

@@ -51,12 +51,23 @@ static int collect(struct dl_phdr_info *info, size_t size, void *data)
 	return 0;
 }
 
+static int free_modules(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < nmods; i++) {
+		free(mods[i].path);
+		free(mods[i].segs);
+	}
+	nmods = 0;
+	return 0;
+}
+
 static void load_modules(void)
 {
 	static char exe[4096];
 	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
 	exe[n > 0 ? n : 0] = 0;
-	nmods = 0;
+	free_modules(NULL); /* each test reloads */
 	dl_iterate_phdr(collect, exe);
 }
 
@@ -159,5 +170,5 @@ int main(void)
 		cmocka_unit_test(build_id_mismatch_leaves_addresses_raw),
 		cmocka_unit_test(missing_file_warns_once),
 	};
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return cmocka_run_group_tests(tests, NULL, free_modules);
 }
