@@ -65,6 +65,18 @@ struct hp_function {
 	double score; /* 0-100, filled by score.c */
 };
 
+/* The zone call tree: one node per distinct path of nested zones (threads merged), for flame graphs.
+ * Node 0 is the root (no function); a node's parent has a smaller index. Paths beyond
+ * HP_ZONE_NODES_MAX nodes are folded into their deepest recorded ancestor (zone_nodes_dropped). */
+#define HP_ZONE_NODES_MAX (1u << 20)
+struct hp_zone_node {
+	uint32_t parent;   /* index of the enclosing node */
+	uint32_t function; /* index in hp_profile.functions */
+	uint64_t calls;
+	uint64_t total_ns; /* inclusive, as hp_function.total_ns but along this path only */
+	uint64_t self_ns;
+};
+
 struct hp_counter {
 	uint32_t site;
 	const char *name;
@@ -189,6 +201,9 @@ struct hp_profile {
 	struct hp_summary summary;
 	struct hp_function *functions; /* sorted by total_ns, descending */
 	size_t nfunctions;
+	struct hp_zone_node *zone_tree; /* nzone_nodes >= 1 when there are functions */
+	size_t nzone_nodes;
+	uint64_t zone_nodes_dropped;
 	struct hp_counter *counters;
 	size_t ncounters;
 	struct hp_mark *marks; /* at most HP_MARKS_MAX, first ones kept */

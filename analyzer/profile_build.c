@@ -170,6 +170,7 @@ struct frame {
 	uint64_t start_ns;
 	uint64_t child_ns;
 	uint64_t allocs0, bytes0, events0;
+	uint32_t node; /* in b->nodes */
 	bool outer; /* the outermost open call of its function on this thread */
 };
 
@@ -207,6 +208,9 @@ struct builder {
 	size_t nfns, fn_cap;
 	struct idmap fn_of_key;
 	struct idmap open_calls; /* (thread index << 40 | fn index) + 1 → open calls */
+	struct hp_zone_node *nodes; /* function: an index in fns until finish() maps it */
+	size_t nnodes, node_cap;
+	struct idmap node_of_path; /* (parent node << 32 | fn index) + 1 → node index + 1 */
 	struct idmap counter_of_site;
 	uint64_t live_bytes;
 	uint64_t snapshot_peak; /* the peak when per-site peak bytes were last copied */
@@ -429,6 +433,35 @@ static struct fn_acc *fn_of(struct builder *b, uint64_t key, uint32_t *index)
 	return &b->fns[*slot - 1];
 }
 
+/* The node for fn under parent, created on first use; the parent itself once the tree is full. */
+static uint32_t zone_node(struct builder *b, uint32_t parent, uint32_t fn)
+{
+	if (!b->nnodes) {
+		struct hp_zone_node *root = grow(b->nodes, &b->node_cap, 1, sizeof(*root));
+		if (!root) {
+			b->oom = true;
+			return 0;
+		}
+		b->nodes = root;
+		memset(root, 0, sizeof(*root));
+		b->nnodes = 1;
+	}
+	uint32_t *slot = idmap_slot(&b->node_of_path, ((uint64_t)parent << 32 | fn) + 1, b->nnodes < HP_ZONE_NODES_MAX);
+	if (slot && *slot)
+		return *slot - 1;
+	struct hp_zone_node *nodes = slot ? grow(b->nodes, &b->node_cap, b->nnodes + 1, sizeof(*nodes)) : NULL;
+	if (!nodes) {
+		if (b->nnodes < HP_ZONE_NODES_MAX)
+			b->oom = true;
+		b->p->zone_nodes_dropped++;
+		return parent;
+	}
+	b->nodes = nodes;
+	nodes[b->nnodes] = (struct hp_zone_node){.parent = parent, .function = fn};
+	*slot = (uint32_t)++b->nnodes;
+	return *slot - 1;
+}
+
 static void open_frame(struct builder *b, struct thread_state *t, uint64_t key, uint64_t ns)
 {
 	uint32_t fi;
@@ -449,7 +482,8 @@ static void open_frame(struct builder *b, struct thread_state *t, uint64_t key, 
 	bool outer = (*open)++ == 0;
 	if (!outer)
 		f->recursive++;
-	stack[t->depth++] = (struct frame){fi, key, ns, 0, t->allocs, t->bytes, t->events, outer};
+	uint32_t node = zone_node(b, t->depth ? stack[t->depth - 1].node : 0, fi);
+	stack[t->depth++] = (struct frame){fi, key, ns, 0, t->allocs, t->bytes, t->events, node, outer};
 }
 
 static struct hp_thread_stats *fn_thread(struct fn_acc *f, uint32_t stream)
@@ -483,6 +517,12 @@ static void close_frame(struct builder *b, struct thread_state *t, uint64_t ns)
 	if (open && *open)
 		(*open)--;
 
+	if (fr->node) {
+		struct hp_zone_node *nd = &b->nodes[fr->node];
+		nd->calls++;
+		nd->total_ns += dur;
+		nd->self_ns += self;
+	}
 	f->calls++;
 	f->self += self;
 	f->sum += (double)dur;
@@ -939,6 +979,21 @@ static int finish(struct builder *b, const struct hp_profile_options *opts, char
 	if (p->nfunctions > 1)
 		qsort(p->functions, p->nfunctions, sizeof(*p->functions), cmp_fn);
 
+	/* The zone tree: its nodes name functions by their place in the sorted table. */
+	for (size_t i = 0; i < p->nfunctions; i++) {
+		const struct hp_function *o = &p->functions[i];
+		uint32_t *slot = idmap_slot(&b->fn_of_key, o->site ? o->site : o->fn_addr | FN_TAG, false);
+		if (slot)
+			*slot = (uint32_t)i + 1;
+	}
+	for (size_t i = 1; i < b->nnodes; i++) {
+		uint32_t *slot = idmap_slot(&b->fn_of_key, b->fns[b->nodes[i].function].key, false);
+		b->nodes[i].function = slot ? *slot - 1 : 0;
+	}
+	p->zone_tree = b->nodes;
+	p->nzone_nodes = b->nnodes;
+	b->nodes = NULL;
+
 	/* Counters and marks: names from their sites. */
 	for (size_t i = 0; i < p->ncounters; i++) {
 		struct hp_counter *c = &p->counters[i];
@@ -1061,6 +1116,8 @@ static void builder_release(struct builder *b)
 	idmap_free(&b->thread_of_stream);
 	idmap_free(&b->fn_of_key);
 	idmap_free(&b->open_calls);
+	idmap_free(&b->node_of_path);
+	free(b->nodes);
 	idmap_free(&b->counter_of_site);
 	free(b->sites);
 	free(b->growth);
@@ -1125,6 +1182,7 @@ void hp_profile_free(struct hp_profile *p)
 		free(p->functions[i].threads);
 	}
 	free(p->functions);
+	free(p->zone_tree);
 	free(p->counters);
 	free(p->marks);
 	free(p->sites);
