@@ -12,12 +12,10 @@
 
 #include "commands.h"
 #include "config.h"
+#include "profile_compare.h"
 #include "report.h"
 #include "run.h"
 #include "score.h"
-
-/* Fewer calls than this give no usable estimate of the run-to-run spread: such functions are not compared. */
-enum { MIN_CALLS = 5 };
 
 static const char usage_line[] =
 	"usage: hookprof-analyze check TRACE [--min-score N] [--max-leaked BYTES] [--max-lost N]\n"
@@ -35,7 +33,8 @@ static void help(void)
 	       "  --baseline BASE        compare with the trace BASE: a function present in both, with 5\n"
 	       "                         calls or more in each, regresses when its mean time grew by more\n"
 	       "                         than --max-regression (default 10%%) and by more than twice the\n"
-	       "                         standard error of the difference (run-to-run noise); peak heap and\n"
+	       "                         standard error of the difference (run-to-run noise), as `diff`\n"
+	       "                         says \"slower\"; peak heap and\n"
 	       "                         bytes allocated regress when they grew by more than that share\n"
 	       "  --config FILE          score thresholds and weights (docs/config.md)\n"
 	       HP_RUN_LEAK_OPTIONS_HELP,
@@ -93,17 +92,6 @@ static int parse_number(const char *s, double *out)
 	return 0;
 }
 
-static const struct hp_function *same_function(const struct hp_profile *p, const struct hp_function *f)
-{
-	for (size_t i = 0; i < p->nfunctions; i++) {
-		const struct hp_function *g = &p->functions[i];
-		if (g->name && f->name && !strcmp(g->name, f->name) && g->line == f->line &&
-		    ((!g->file && !f->file) || (g->file && f->file && !strcmp(hp_basename(g->file), hp_basename(f->file)))))
-			return g;
-	}
-	return NULL;
-}
-
 static int failed(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static int failed(const char *fmt, ...)
 {
@@ -131,23 +119,25 @@ static int grew(const char *what, uint64_t base, uint64_t now, double limit)
 
 static int compare(const struct hp_profile *base, const struct hp_profile *now, double limit)
 {
-	char b1[32], b2[32], name[512];
+	char b1[HP_FMT_MAX], b2[HP_FMT_MAX], b3[HP_FMT_MAX], name[512];
+	struct hp_comparison c;
 	int bad = 0;
 
-	for (size_t i = 0; i < now->nfunctions; i++) {
-		const struct hp_function *f = &now->functions[i];
-		const struct hp_function *g = same_function(base, f);
-		if (!g || f->calls < MIN_CALLS || g->calls < MIN_CALLS || g->mean_ns <= 0)
-			continue;
-		double diff = f->mean_ns - g->mean_ns;
-		double se = sqrt(f->stddev_ns * f->stddev_ns / (double)f->calls + g->stddev_ns * g->stddev_ns / (double)g->calls);
-		if (diff > g->mean_ns * limit && diff > 2 * se) {
-			hp_fmt_function(name, sizeof(name), f);
-			bad |= failed("%s: mean %s per call, was %s (+%.1f%%, beyond --max-regression %.1f%% and twice "
-				      "the run-to-run noise)", name, hp_fmt_ns(b1, (uint64_t)f->mean_ns),
-				      hp_fmt_ns(b2, (uint64_t)g->mean_ns), 100.0 * diff / g->mean_ns, 100.0 * limit);
-		}
+	if (hp_compare_profiles(&c, base, now, limit)) {
+		fprintf(stderr, "hookprof: check: out of memory comparing with the baseline\n");
+		return 1;
 	}
+	for (size_t i = 0; i < c.nfunctions; i++) {
+		const struct hp_function_delta *d = &c.functions[i];
+		if (d->verdict != HP_VERDICT_SLOWER)
+			continue;
+		hp_fmt_function(name, sizeof(name), d->now);
+		bad |= failed("%s: mean %s per call, was %s (+%.1f%%, beyond --max-regression %.1f%% and the "
+			      "run-to-run noise of %s)", name, hp_fmt_ns(b1, (uint64_t)d->now->mean_ns),
+			      hp_fmt_ns(b2, (uint64_t)d->base->mean_ns), 100.0 * d->mean_change, 100.0 * limit,
+			      hp_fmt_ns(b3, (uint64_t)d->noise_ns));
+	}
+	hp_comparison_release(&c);
 	bad |= grew("peak heap", base->summary.peak_heap_bytes, now->summary.peak_heap_bytes, limit);
 	bad |= grew("bytes allocated", base->summary.bytes_allocated, now->summary.bytes_allocated, limit);
 	return bad;

@@ -217,10 +217,7 @@ int cmd_report(int argc, const char **argv)
 		write = hp_report_write_md;
 	else if (!strcmp(format, "line"))
 		write = hp_report_write_line;
-	const char *no_color = getenv("NO_COLOR");
-	const char *term = getenv("TERM");
-	o.color = write == hp_report_write_text && isatty(STDOUT_FILENO) && !(no_color && *no_color) &&
-		  !(term && !strcmp(term, "dumb"));
+	o.color = write == hp_report_write_text && hp_color_wanted(STDOUT_FILENO);
 
 	/* Several traces: JSON as an array of reports, other formats one after another. */
 	bool array = write == hp_report_write_json && ntraces > 1;

@@ -154,6 +154,16 @@ enum hp_table_id {
 int hp_table_build(struct hp_table *t, enum hp_table_id id, const struct hp_report *r,
 		   const struct hp_report_opts *o);
 void hp_table_release(struct hp_table *t);
+/* For other tables than the report's: an empty table of strlen(align) columns (head: that many
+ * strings, "" for none; empty: what to print without rows), then rows of that many strings (NULL
+ * reads as ""). hp_table_row returns -1 when memory runs out. */
+int hp_table_init(struct hp_table *t, const char *const *head, const char *align, const char *empty);
+int hp_table_row(struct hp_table *t, ...);
+/* Prints t aligned for a terminal (report_text.c) or as a Markdown table (report_md.c). */
+void hp_table_print_text(FILE *f, const struct hp_table *t, bool with_title, bool color);
+void hp_table_print_md(FILE *f, const struct hp_table *t, bool with_title);
+/* Colours on fd: a terminal, NO_COLOR unset or empty, TERM not "dumb". */
+bool hp_color_wanted(int fd);
 /* The heap timeline as one line of ASCII levels (" .:-=+*#%@"), width columns; "" without a timeline. */
 char *hp_sparkline(char *buf, size_t width, const struct hp_profile *p, bool rss);
 

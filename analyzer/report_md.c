@@ -16,7 +16,7 @@ static void md_text(FILE *f, const char *s)
 	}
 }
 
-static void md_table(FILE *f, const struct hp_table *t, bool with_title)
+void hp_table_print_md(FILE *f, const struct hp_table *t, bool with_title)
 {
 	bool head = false;
 
@@ -76,7 +76,7 @@ static int md_process(FILE *f, const struct hp_report *r, const struct hp_report
 	for (int id = 0; id < HP_TABLE_COUNT; id++) {
 		if (hp_table_build(&t, (enum hp_table_id)id, r, o) < 0)
 			return -1;
-		md_table(f, &t, true);
+		hp_table_print_md(f, &t, true);
 		hp_table_release(&t);
 		if (id == HP_TABLE_SCORE) {
 			fprintf(f, "\n### Recommendations (%zu)\n\n", r->nrecs);

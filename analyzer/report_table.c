@@ -12,7 +12,7 @@
 /* Rows of the sampled heap timeline. */
 #define TIMELINE_ROWS 10
 
-static int table_init(struct hp_table *t, const char *const *head, const char *align, const char *empty)
+int hp_table_init(struct hp_table *t, const char *const *head, const char *align, const char *empty)
 {
 	memset(t, 0, sizeof(*t));
 	t->head = head;
@@ -31,8 +31,7 @@ void hp_table_release(struct hp_table *t)
 	t->nrows = t->cap = 0;
 }
 
-/* Appends a row of t->ncols cells given as strings (NULL reads as ""). */
-static int row(struct hp_table *t, ...)
+int hp_table_row(struct hp_table *t, ...)
 {
 	va_list ap;
 	int rc = 0;
@@ -98,12 +97,12 @@ static int t_summary(struct hp_table *t, const struct hp_report *r)
 	char a[HP_FMT_MAX], b[HP_FMT_MAX], v[256];
 	int rc = 0;
 
-	table_init(t, head, "ll", NULL);
+	hp_table_init(t, head, "ll", NULL);
 	title(t, "Summary");
-	rc |= row(t, "program", s->program ? s->program : "?");
+	rc |= hp_table_row(t, "program", s->program ? s->program : "?");
 	snprintf(v, sizeof(v), "%" PRIu32 " (parent %" PRIu32 ")", s->pid, p->defs.process.ppid);
-	rc |= row(t, "pid", v);
-	rc |= row(t, "trace", p->path);
+	rc |= hp_table_row(t, "pid", v);
+	rc |= hp_table_row(t, "trace", p->path);
 	if (!s->ended)
 		snprintf(v, sizeof(v), "not recorded (the trace stops %s into the run)", hp_fmt_ns(a, s->run_ns));
 	else if (s->end_how == HPT_END_SIGNAL)
@@ -112,51 +111,51 @@ static int t_summary(struct hp_table *t, const struct hp_report *r)
 		snprintf(v, sizeof(v), "replaced by exec");
 	else
 		snprintf(v, sizeof(v), "%s, status %" PRId64, hp_end_how_name(s->end_how), s->end_status);
-	rc |= row(t, "end", v);
-	rc |= row(t, "run time", hp_fmt_ns(a, s->run_ns));
+	rc |= hp_table_row(t, "end", v);
+	rc |= hp_table_row(t, "run time", hp_fmt_ns(a, s->run_ns));
 	if (s->cpu_ns)
-		rc |= row(t, "CPU time", hp_fmt_ns(a, s->cpu_ns));
-	rc |= row(t, "threads", u64s(a, s->threads));
-	rc |= row(t, "events", u64s(a, s->events));
+		rc |= hp_table_row(t, "CPU time", hp_fmt_ns(a, s->cpu_ns));
+	rc |= hp_table_row(t, "threads", u64s(a, s->threads));
+	rc |= hp_table_row(t, "events", u64s(a, s->events));
 	snprintf(v, sizeof(v), "%" PRIu64 "%s", s->events_lost, s->events_lost ? "  (should be 0)" : "");
-	rc |= row(t, "events lost", v);
-	rc |= row(t, "recorder wait", hp_fmt_ns(a, s->wait_ns));
-	rc |= row(t, "allocations", u64s(a, s->allocations));
-	rc |= row(t, "frees", u64s(a, s->frees));
-	rc |= row(t, "reallocs", u64s(a, s->reallocs));
+	rc |= hp_table_row(t, "events lost", v);
+	rc |= hp_table_row(t, "recorder wait", hp_fmt_ns(a, s->wait_ns));
+	rc |= hp_table_row(t, "allocations", u64s(a, s->allocations));
+	rc |= hp_table_row(t, "frees", u64s(a, s->frees));
+	rc |= hp_table_row(t, "reallocs", u64s(a, s->reallocs));
 	if (s->failed_allocations)
-		rc |= row(t, "failed allocations", u64s(a, s->failed_allocations));
-	rc |= row(t, "bytes allocated", hp_fmt_bytes(a, s->bytes_allocated));
+		rc |= hp_table_row(t, "failed allocations", u64s(a, s->failed_allocations));
+	rc |= hp_table_row(t, "bytes allocated", hp_fmt_bytes(a, s->bytes_allocated));
 	snprintf(v, sizeof(v), "%s/s", hp_fmt_si(a, (double)s->allocs_per_second_x1000 / 1000));
-	rc |= row(t, "allocation rate", v);
+	rc |= hp_table_row(t, "allocation rate", v);
 	snprintf(v, sizeof(v), "%s at %s", hp_fmt_bytes(a, s->peak_heap_bytes), hp_fmt_ns(b, s->peak_heap_ns));
-	rc |= row(t, "peak heap", v);
+	rc |= hp_table_row(t, "peak heap", v);
 	if (p->ntimeline)
-		rc |= row(t, "steady heap", hp_fmt_bytes(a, hp_steady_heap(p)));
-	rc |= row(t, "peak RSS", s->peak_rss ? hp_fmt_bytes(a, s->peak_rss) : "not sampled");
+		rc |= hp_table_row(t, "steady heap", hp_fmt_bytes(a, hp_steady_heap(p)));
+	rc |= hp_table_row(t, "peak RSS", s->peak_rss ? hp_fmt_bytes(a, s->peak_rss) : "not sampled");
 	snprintf(v, sizeof(v), "%" PRIu64 " (%s of allocations)", s->temporary_allocations,
 		 hp_fmt_pct(a, s->allocations ? (double)s->temporary_allocations / (double)s->allocations : 0));
-	rc |= row(t, "temporary allocations", v);
+	rc |= hp_table_row(t, "temporary allocations", v);
 	snprintf(v, sizeof(v), "%s in %" PRIu64 " blocks", hp_fmt_bytes(a, s->leaked_bytes), s->leaked_blocks);
-	rc |= row(t, "not freed at exit", v);
+	rc |= hp_table_row(t, "not freed at exit", v);
 	for (int k = HP_LEAK_DEFINITE; k < HP_LEAK_KINDS; k++)
 		if (s->leak_blocks[k]) {
 			snprintf(v, sizeof(v), "%s in %" PRIu64 " blocks", hp_fmt_bytes(a, s->leak_bytes[k]),
 				 s->leak_blocks[k]);
 			snprintf(b, sizeof(b), "  %s", hp_leak_kind_phrase((enum hp_leak_kind)k));
-			rc |= row(t, b, v);
+			rc |= hp_table_row(t, b, v);
 		}
 	if (s->leak_blocks[HP_LEAK_UNCLASSIFIED] && s->leak_blocks[HP_LEAK_UNCLASSIFIED] != s->leaked_blocks) {
 		snprintf(v, sizeof(v), "%s in %" PRIu64 " blocks", hp_fmt_bytes(a, s->leak_bytes[0]), s->leak_blocks[0]);
-		rc |= row(t, "  not classified", v);
+		rc |= hp_table_row(t, "  not classified", v);
 	}
 	if (s->suppressed_blocks) {
 		snprintf(v, sizeof(v), "%s in %" PRIu64 " blocks", hp_fmt_bytes(a, s->suppressed_bytes),
 			 s->suppressed_blocks);
-		rc |= row(t, "  suppressed", v);
+		rc |= hp_table_row(t, "  suppressed", v);
 	}
 	if (s->zone_calls)
-		rc |= row(t, "zone calls", u64s(a, s->zone_calls));
+		rc |= hp_table_row(t, "zone calls", u64s(a, s->zone_calls));
 	return rc;
 }
 
@@ -166,7 +165,7 @@ static int t_score(struct hp_table *t, const struct hp_report *r)
 	char a[HP_FMT_MAX], b[HP_FMT_MAX], c[HP_FMT_MAX], what[256];
 	int rc = 0;
 
-	table_init(t, head, "lrrrl", NULL);
+	hp_table_init(t, head, "lrrrl", NULL);
 	title(t, "Score: %d/100 (%s)", r->score.value, r->score.category);
 	for (int i = 0; i < HP_SC_COUNT; i++) {
 		const struct hp_score_component *k = &r->score.comp[i];
@@ -176,7 +175,7 @@ static int t_score(struct hp_table *t, const struct hp_report *r)
 			snprintf(what, sizeof(what), "%s", k->what);
 		snprintf(b, sizeof(b), "%.0f", k->score);
 		snprintf(c, sizeof(c), "%g", k->weight);
-		rc |= row(t, k->name, hp_fmt_component(a, k), k->applies ? b : "n/a", c, what);
+		rc |= hp_table_row(t, k->name, hp_fmt_component(a, k), k->applies ? b : "n/a", c, what);
 	}
 	return rc;
 }
@@ -192,14 +191,14 @@ static int t_functions(struct hp_table *t, const struct hp_report *r, const stru
 	char loc[256], c[15][HP_FMT_MAX];
 	int rc = 0;
 
-	table_init(t, head, "lrrrrrrrrrrrrrr",
+	hp_table_init(t, head, "lrrrrrrrrrrrrrr",
 		   "none recorded (tag functions with HP_FUNC() or HP_ZONE(), or build with -finstrument-functions)");
 	title(t, "Functions (%s, by total time)", shown(c[0], n, p->nfunctions));
 	for (size_t i = 0; i < n; i++) {
 		const struct hp_function *f = &p->functions[i];
 		hp_fmt_function(loc, sizeof(loc), f);
 		snprintf(c[14], HP_FMT_MAX, "%.0f", f->score);
-		rc |= row(t, loc, u64s(c[1], f->calls), hp_fmt_ns(c[2], f->total_ns), hp_fmt_ns(c[3], f->self_ns),
+		rc |= hp_table_row(t, loc, u64s(c[1], f->calls), hp_fmt_ns(c[2], f->total_ns), hp_fmt_ns(c[3], f->self_ns),
 			  hp_fmt_ns(c[4], (uint64_t)(f->mean_ns + 0.5)), hp_fmt_ns(c[5], f->min_ns),
 			  hp_fmt_ns(c[6], f->max_ns), hp_fmt_ns(c[7], (uint64_t)(f->stddev_ns + 0.5)),
 			  hp_fmt_ns(c[8], f->p50_ns), hp_fmt_ns(c[9], f->p95_ns), hp_fmt_ns(c[10], f->p99_ns),
@@ -210,7 +209,7 @@ static int t_functions(struct hp_table *t, const struct hp_report *r, const stru
 				snprintf(loc, sizeof(loc), "  thread %" PRIu32 " (%s)", ts->tid, ts->name);
 			else
 				snprintf(loc, sizeof(loc), "  thread %" PRIu32, ts->tid);
-			rc |= row(t, loc, u64s(c[1], ts->calls), hp_fmt_ns(c[2], ts->total_ns), hp_fmt_ns(c[3], ts->self_ns),
+			rc |= hp_table_row(t, loc, u64s(c[1], ts->calls), hp_fmt_ns(c[2], ts->total_ns), hp_fmt_ns(c[3], ts->self_ns),
 				  NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL);
 		}
 	}
@@ -225,13 +224,13 @@ static int t_counters(struct hp_table *t, const struct hp_report *r, const struc
 	char c[6][HP_FMT_MAX];
 	int rc = 0;
 
-	table_init(t, head, "lrrrrr", "none (HP_COUNT)");
+	hp_table_init(t, head, "lrrrrr", "none (HP_COUNT)");
 	title(t, "Counters (%s)", shown(c[0], n, p->ncounters));
 	for (size_t i = 0; i < n; i++) {
 		const struct hp_counter *k = &p->counters[i];
 		snprintf(c[1], HP_FMT_MAX, "%" PRId64, k->total);
 		snprintf(c[3], HP_FMT_MAX, "%s/s", hp_fmt_si(c[0], k->per_second));
-		rc |= row(t, k->name, c[1], u64s(c[2], k->updates), c[3], hp_fmt_ns(c[4], k->first_ns),
+		rc |= hp_table_row(t, k->name, c[1], u64s(c[2], k->updates), c[3], hp_fmt_ns(c[4], k->first_ns),
 			  hp_fmt_ns(c[5], k->last_ns));
 	}
 	return rc;
@@ -245,7 +244,7 @@ static int t_marks(struct hp_table *t, const struct hp_report *r, const struct h
 	char a[HP_FMT_MAX], b[HP_FMT_MAX];
 	int rc = 0;
 
-	table_init(t, head, "rrl", "none (HP_MARK)");
+	hp_table_init(t, head, "rrl", "none (HP_MARK)");
 	if (n < p->nmarks + p->marks_dropped)
 		title(t, "Marks (first %zu of %" PRIu64 ")", n, (uint64_t)p->nmarks + p->marks_dropped);
 	else
@@ -257,7 +256,7 @@ static int t_marks(struct hp_table *t, const struct hp_report *r, const struct h
 			u64s(b, th->tid);
 		else
 			snprintf(b, sizeof(b), "?");
-		rc |= row(t, hp_fmt_ns(a, m->ns), b, m->name);
+		rc |= hp_table_row(t, hp_fmt_ns(a, m->ns), b, m->name);
 	}
 	return rc;
 }
@@ -274,9 +273,9 @@ static int callers(struct hp_table *t, const struct hp_stack_frames *s, int max,
 	for (size_t i = s->user_frame + 1; i < s->nframes && i <= s->user_frame + (size_t)max; i++) {
 		snprintf(line, sizeof(line), "  from %s", hp_fmt_frame(frame, sizeof(frame), &s->frames[i]));
 		if (ncols == 8)
-			rc |= row(t, line, NULL, NULL, NULL, NULL, NULL, NULL, NULL);
+			rc |= hp_table_row(t, line, NULL, NULL, NULL, NULL, NULL, NULL, NULL);
 		else
-			rc |= row(t, line, NULL, NULL, NULL);
+			rc |= hp_table_row(t, line, NULL, NULL, NULL);
 	}
 	return rc;
 }
@@ -290,7 +289,7 @@ static int t_sites(struct hp_table *t, const struct hp_report *r, const struct h
 	char loc[256], c[8][HP_FMT_MAX];
 	int rc = 0;
 
-	table_init(t, head, "llrrrrrr", "none");
+	hp_table_init(t, head, "llrrrrrr", "none");
 	size_t *idx = malloc((p->nsites ? p->nsites : 1) * sizeof(*idx));
 	if (!idx)
 		return -1;
@@ -301,7 +300,7 @@ static int t_sites(struct hp_table *t, const struct hp_report *r, const struct h
 		const struct hp_alloc_site *s = &p->sites[idx[i]];
 		const struct hp_frame *uf = hp_user_frame(s->frames);
 		hp_fmt_site(loc, sizeof(loc), p, s->frames, s->stack_id);
-		rc |= row(t, loc, uf && uf->module ? hp_basename(uf->module) : "?", u64s(c[0], s->allocs),
+		rc |= hp_table_row(t, loc, uf && uf->module ? hp_basename(uf->module) : "?", u64s(c[0], s->allocs),
 			  hp_fmt_bytes(c[1], s->bytes), hp_fmt_bytes(c[2], s->allocs ? s->bytes / s->allocs : 0),
 			  u64s(c[3], s->temporary), hp_fmt_bytes(c[4], s->peak_bytes), hp_fmt_bytes(c[5], s->live_bytes));
 		if (key == HP_BY_BYTES)
@@ -319,7 +318,7 @@ static int t_sizes(struct hp_table *t, const struct hp_report *r)
 	char range[2 * HP_FMT_MAX + 8], a[HP_FMT_MAX], b[HP_FMT_MAX], bar[41];
 	int rc = 0;
 
-	table_init(t, head, "rrrl", "no allocations");
+	hp_table_init(t, head, "rrrl", "no allocations");
 	title(t, "Allocation sizes");
 	for (int i = 0; i < HP_SIZE_BUCKETS; i++) {
 		total += p->size_hist[i];
@@ -335,7 +334,7 @@ static int t_sizes(struct hp_table *t, const struct hp_report *r)
 		size_t len = (size_t)((double)n * 40 / (double)max + 0.5);
 		memset(bar, '#', len ? len : 1);
 		bar[len ? len : 1] = '\0';
-		rc |= row(t, range, u64s(a, n), hp_fmt_pct(b, (double)n / (double)total), bar);
+		rc |= hp_table_row(t, range, u64s(a, n), hp_fmt_pct(b, (double)n / (double)total), bar);
 	}
 	return rc;
 }
@@ -347,7 +346,7 @@ static int t_reallocs(struct hp_table *t, const struct hp_report *r, const struc
 	char loc[256], c[4][HP_FMT_MAX];
 	int rc = 0;
 
-	table_init(t, head, "lrrr", "none");
+	hp_table_init(t, head, "lrrr", "none");
 	size_t *idx = malloc((p->nsites ? p->nsites : 1) * sizeof(*idx));
 	if (!idx)
 		return -1;
@@ -357,7 +356,7 @@ static int t_reallocs(struct hp_table *t, const struct hp_report *r, const struc
 	for (size_t i = 0; i < n; i++) {
 		const struct hp_alloc_site *s = &p->sites[idx[i]];
 		hp_fmt_site(loc, sizeof(loc), p, s->frames, s->stack_id);
-		rc |= row(t, loc, u64s(c[0], s->reallocs),
+		rc |= hp_table_row(t, loc, u64s(c[0], s->reallocs),
 			  s->realloc_const_step ? hp_fmt_bytes(c[1], s->realloc_const_step) : "no (varies)",
 			  hp_fmt_bytes(c[2], s->max_size));
 	}
@@ -373,7 +372,7 @@ static int t_timeline(struct hp_table *t, const struct hp_report *r)
 	size_t n = p->ntimeline, rows = n < TIMELINE_ROWS ? n : TIMELINE_ROWS, peak = 0;
 	int rc = 0;
 
-	table_init(t, head, "rrrrrl", "no samples");
+	hp_table_init(t, head, "rrrrrl", "no samples");
 	for (size_t i = 1; i < n; i++)
 		if (p->timeline[i].heap_bytes > p->timeline[peak].heap_bytes)
 			peak = i;
@@ -398,7 +397,7 @@ static int t_timeline(struct hp_table *t, const struct hp_report *r)
 	}
 	for (size_t k = 0; k < rows; k++) {
 		const struct hp_timeline_point *pt = &p->timeline[pick[k]];
-		rc |= row(t, hp_fmt_ns(c[0], pt->ns), hp_fmt_bytes(c[1], pt->heap_bytes),
+		rc |= hp_table_row(t, hp_fmt_ns(c[0], pt->ns), hp_fmt_bytes(c[1], pt->heap_bytes),
 			  pt->rss ? hp_fmt_bytes(c[2], pt->rss) : "-", hp_fmt_ns(c[3], pt->cpu_ns), u64s(c[4], pt->allocs),
 			  pick[k] == peak ? "<- peak" : NULL);
 	}
@@ -447,7 +446,7 @@ static int t_leaks(struct hp_table *t, const struct hp_report *r, const struct h
 	for (size_t i = 0; i < p->nleaks; i++)
 		total += hp_leak_shown(&p->leaks[i]);
 	n = hp_report_rows(total, o->top);
-	table_init(t, head, "lrrl", "none: every block was freed");
+	hp_table_init(t, head, "lrrl", "none: every block was freed");
 	title(t, "Not freed at exit (%s groups, by bytes)", shown(a, n, total));
 	for (size_t i = 0, k = 0; i < p->nleaks && k < n; i++) {
 		const struct hp_leak *l = &p->leaks[i];
@@ -455,7 +454,7 @@ static int t_leaks(struct hp_table *t, const struct hp_report *r, const struct h
 			continue;
 		k++;
 		hp_fmt_site(loc, sizeof(loc), p, l->frames, l->stack_id);
-		rc |= row(t, hp_leak_kind_phrase(l->kind), hp_fmt_bytes(a, l->bytes), u64s(b, l->blocks), loc);
+		rc |= hp_table_row(t, hp_leak_kind_phrase(l->kind), hp_fmt_bytes(a, l->bytes), u64s(b, l->blocks), loc);
 		rc |= callers(t, l->frames, TABLE_CALLERS, 4);
 	}
 	return rc;

@@ -1,5 +1,7 @@
 /* report_text.c: `report` as aligned text tables for a terminal or a log (the default format). */
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "report.h"
 
@@ -23,6 +25,14 @@ static const char *sgr(const struct out *o, const char *code)
 #define RESET "\033[0m"
 
 /* A row that only continues the one above (a caller frame): its first cell may run past the column. */
+static void print_table(const struct out *o, const struct hp_table *t, bool with_title);
+
+bool hp_color_wanted(int fd)
+{
+	const char *no_color = getenv("NO_COLOR"), *term = getenv("TERM");
+	return isatty(fd) && !(no_color && *no_color) && !(term && !strcmp(term, "dumb"));
+}
+
 static bool continuation(const struct hp_table *t, const char *const *cells)
 {
 	if (strncmp(cells[0], "  ", 2) != 0)
@@ -31,6 +41,12 @@ static bool continuation(const struct hp_table *t, const char *const *cells)
 		if (cells[c][0])
 			return false;
 	return true;
+}
+
+void hp_table_print_text(FILE *f, const struct hp_table *t, bool with_title, bool color)
+{
+	const struct out o = {f, color};
+	print_table(&o, t, with_title);
 }
 
 static void print_table(const struct out *o, const struct hp_table *t, bool with_title)
