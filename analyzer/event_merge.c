@@ -140,13 +140,15 @@ static struct hp_merge_queue *queue_of(struct hp_merge *m, uint32_t stream)
 	return &m->queues[i];
 }
 
-/* ticks × (mono1 − mono0) / (t1 − t0), when the pairs give a rate; 128-bit so that a long trace loses
- * no precision and cannot overflow. */
+/* ticks × (mono1 − mono0) / (t1 − t0), when the pairs give a rate. The rate is kept in 64.64 fixed
+ * point, so that each event costs two multiplications rather than a 128-bit division; the result is
+ * within 1 ns of the exact quotient, and saturates instead of overflowing. */
 static bool scaled(const struct hp_merge *m, uint64_t ticks, uint64_t *ns)
 {
-	if (!m->tsc || m->nclock < 2 || m->t1 <= m->t0 || m->mono1 <= m->mono0)
+	if (!m->ns_per_tick)
 		return false;
-	unsigned __int128 v = (unsigned __int128)ticks * (m->mono1 - m->mono0) / (m->t1 - m->t0);
+	uint64_t whole = (uint64_t)(m->ns_per_tick >> 64), frac = (uint64_t)m->ns_per_tick;
+	unsigned __int128 v = (unsigned __int128)ticks * whole + (((unsigned __int128)ticks * frac) >> 64);
 	*ns = v > UINT64_MAX ? UINT64_MAX : (uint64_t)v;
 	return true;
 }
@@ -273,6 +275,9 @@ static int on_clock(struct hp_merge *m, const struct hp_event *ev)
 	m->mono1 = ev->addr;
 	if (m->nclock < UINT32_MAX)
 		m->nclock++;
+	m->ns_per_tick = 0;
+	if (m->tsc && m->nclock >= 2 && m->t1 > m->t0 && m->mono1 > m->mono0)
+		m->ns_per_tick = ((unsigned __int128)(m->mono1 - m->mono0) << 64) / (m->t1 - m->t0);
 	update_calibration(m);
 	return 0;
 }

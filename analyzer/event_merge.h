@@ -30,6 +30,7 @@ struct hp_merge {
 	size_t max_pending; /* HP_MERGE_MAX_PENDING; tests lower it */
 	/* The trace clock: first and latest CLOCK pairs. */
 	uint64_t t0, mono0, t1, mono1;
+	unsigned __int128 ns_per_tick; /* (mono1 - mono0) / (t1 - t0) in 64.64 fixed point; 0: no rate */
 	unsigned nclock;
 	bool tsc;
 	const uint64_t *event_ticks; /* the decoder's CALIBRATION value, converted when the clock is known */

@@ -173,11 +173,12 @@ static void ticks_to_ns(void **state)
 	assert_int_equal(defs.process.last_ns, 3000);
 	assert_int_equal(defs.process.event_cost_ns, 40);
 	/* No overflow on a long trace with a fast clock: saturates instead of wrapping. */
-	m.t0 = 0;
-	m.mono0 = 0;
-	m.t1 = 1;
-	m.mono1 = 1ull << 40;
-	assert_int_equal(hp_merge_ns(&m, 1ull << 30), UINT64_MAX); /* 2^70 ns */
+	struct hp_event fast = {.type = HP_EV__CLOCK, .tick = 5001, .addr = 9000 + (1ull << 40)};
+	m.t0 = 5000; /* the rate is now that of the last pair: 2^40 ns per tick */
+	m.mono0 = 9000;
+	m.nclock = 1;
+	hp_merge_push(&m, &fast);
+	assert_int_equal(hp_merge_ns(&m, 5000 + (1ull << 30)), UINT64_MAX); /* 2^70 ns */
 	hp_merge_release(&m);
 	hp_defs_release(&defs);
 
