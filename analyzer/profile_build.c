@@ -21,146 +21,11 @@
 #include "growth.h"
 #include "histogram.h"
 #include "hpt_format.h"
+#include "idmap.h"
 #include "leak_classify.h"
+#include "live_heap.h"
 #include "profile.h"
 #include "suppressions.h"
-
-/* ---- a u64 → u32 hash map (keys never 0) ---------------------------------------------------- */
-
-struct idmap {
-	uint64_t *keys;
-	uint32_t *vals;
-	size_t cap, used;
-};
-
-static uint64_t hash64(uint64_t x)
-{
-	x ^= x >> 33;
-	x *= 0xff51afd7ed558ccdull;
-	x ^= x >> 33;
-	return x;
-}
-
-static uint32_t *idmap_slot(struct idmap *m, uint64_t key, bool insert)
-{
-	if (insert && 2 * (m->used + 1) > m->cap) {
-		size_t cap = m->cap ? m->cap * 2 : 256;
-		uint64_t *keys = calloc(cap, sizeof(*keys));
-		uint32_t *vals = calloc(cap, sizeof(*vals));
-		if (!keys || !vals) {
-			free(keys);
-			free(vals);
-			return NULL;
-		}
-		for (size_t i = 0; i < m->cap; i++) {
-			if (!m->keys[i])
-				continue;
-			size_t j = hash64(m->keys[i]) & (cap - 1);
-			while (keys[j])
-				j = (j + 1) & (cap - 1);
-			keys[j] = m->keys[i];
-			vals[j] = m->vals[i];
-		}
-		free(m->keys);
-		free(m->vals);
-		m->keys = keys;
-		m->vals = vals;
-		m->cap = cap;
-	}
-	if (!m->cap)
-		return NULL;
-	for (size_t i = hash64(key) & (m->cap - 1);; i = (i + 1) & (m->cap - 1)) {
-		if (m->keys[i] == key)
-			return &m->vals[i];
-		if (!m->keys[i]) {
-			if (!insert)
-				return NULL;
-			m->keys[i] = key;
-			m->used++;
-			return &m->vals[i];
-		}
-	}
-}
-
-static void idmap_free(struct idmap *m)
-{
-	free(m->keys);
-	free(m->vals);
-}
-
-/* ---- live blocks: open addressing, backward-shift deletion ------------------------------------- */
-
-struct block {
-	uint64_t addr; /* 0: empty */
-	uint64_t size;
-	uint32_t stack;
-	uint32_t site; /* index in b->sites */
-	uint32_t stream;
-	uint8_t kind;  /* enum hp_leak_kind from the latest scan */
-};
-
-struct heap {
-	struct block *slots;
-	size_t cap, used;
-};
-
-static struct block *heap_find(struct heap *h, uint64_t addr)
-{
-	if (!h->cap)
-		return NULL;
-	for (size_t i = hash64(addr) & (h->cap - 1);; i = (i + 1) & (h->cap - 1)) {
-		if (h->slots[i].addr == addr)
-			return &h->slots[i];
-		if (!h->slots[i].addr)
-			return NULL;
-	}
-}
-
-static struct block *heap_insert(struct heap *h, uint64_t addr)
-{
-	if (2 * (h->used + 1) > h->cap) {
-		size_t cap = h->cap ? h->cap * 2 : 4096;
-		struct block *n = calloc(cap, sizeof(*n));
-		if (!n)
-			return NULL;
-		for (size_t i = 0; i < h->cap; i++) {
-			if (!h->slots[i].addr)
-				continue;
-			size_t j = hash64(h->slots[i].addr) & (cap - 1);
-			while (n[j].addr)
-				j = (j + 1) & (cap - 1);
-			n[j] = h->slots[i];
-		}
-		free(h->slots);
-		h->slots = n;
-		h->cap = cap;
-	}
-	size_t i = hash64(addr) & (h->cap - 1);
-	while (h->slots[i].addr && h->slots[i].addr != addr)
-		i = (i + 1) & (h->cap - 1);
-	if (!h->slots[i].addr)
-		h->used++;
-	h->slots[i].addr = addr;
-	return &h->slots[i];
-}
-
-static void heap_remove(struct heap *h, struct block *b)
-{
-	size_t i = (size_t)(b - h->slots);
-
-	h->slots[i].addr = 0;
-	h->used--;
-	/* Shift back the entries that probed past the hole. */
-	for (size_t j = (i + 1) & (h->cap - 1); h->slots[j].addr; j = (j + 1) & (h->cap - 1)) {
-		size_t home = hash64(h->slots[j].addr) & (h->cap - 1);
-		bool between = i <= j ? (home > i && home <= j) : (home > i || home <= j);
-		if (between)
-			continue;
-		h->slots[i] = h->slots[j];
-		h->slots[j].addr = 0;
-		i = j;
-	}
-}
 
 /* ---- per-thread zone stacks ------------------------------------------------------------------ */
 
@@ -196,22 +61,22 @@ struct fn_acc {
 
 struct builder {
 	struct hp_profile *p;
-	struct heap heap;
-	struct idmap site_of_stack;   /* stack id + 1 → site index */
+	struct hp_heap heap;
+	struct hp_idmap site_of_stack;   /* stack id + 1 → site index */
 	struct hp_alloc_site *sites;
 	struct hp_growth *growth;
 	size_t nsites, site_cap;
 	struct thread_state *threads;
 	size_t nthreads;
-	struct idmap thread_of_stream; /* stream + 1 → thread index */
+	struct hp_idmap thread_of_stream; /* stream + 1 → thread index */
 	struct fn_acc *fns;
 	size_t nfns, fn_cap;
-	struct idmap fn_of_key;
-	struct idmap open_calls; /* (thread index << 40 | fn index) + 1 → open calls */
+	struct hp_idmap fn_of_key;
+	struct hp_idmap open_calls; /* (thread index << 40 | fn index) + 1 → open calls */
 	struct hp_zone_node *nodes; /* function: an index in fns until finish() maps it */
 	size_t nnodes, node_cap;
-	struct idmap node_of_path; /* (parent node << 32 | fn index) + 1 → node index + 1 */
-	struct idmap counter_of_site;
+	struct hp_idmap node_of_path; /* (parent node << 32 | fn index) + 1 → node index + 1 */
+	struct hp_idmap counter_of_site;
 	uint64_t live_bytes;
 	uint64_t snapshot_peak; /* the peak when per-site peak bytes were last copied */
 	struct hp_region_word *words;
@@ -238,7 +103,7 @@ static void *grow(void *array, size_t *cap, size_t need, size_t elem)
 
 static struct thread_state *thread_of(struct builder *b, uint32_t stream)
 {
-	uint32_t *slot = idmap_slot(&b->thread_of_stream, (uint64_t)stream + 1, true);
+	uint32_t *slot = hp_idmap_slot(&b->thread_of_stream, (uint64_t)stream + 1, true);
 
 	if (!slot)
 		return NULL;
@@ -256,7 +121,7 @@ static struct thread_state *thread_of(struct builder *b, uint32_t stream)
 
 static struct hp_alloc_site *site_of(struct builder *b, uint32_t stack, uint32_t *index)
 {
-	uint32_t *slot = idmap_slot(&b->site_of_stack, (uint64_t)stack + 1, true);
+	uint32_t *slot = hp_idmap_slot(&b->site_of_stack, (uint64_t)stack + 1, true);
 
 	if (!slot)
 		return NULL;
@@ -301,7 +166,7 @@ static void add_block(struct builder *b, struct thread_state *t, const struct hp
 	struct hp_summary *sum = &b->p->summary;
 	uint32_t si;
 	struct hp_alloc_site *s = site_of(b, ev->stack, &si);
-	struct block *blk = heap_find(&b->heap, addr);
+	struct hp_block *blk = hp_heap_find(&b->heap, addr);
 
 	if (!s) {
 		b->oom = true;
@@ -314,11 +179,11 @@ static void add_block(struct builder *b, struct thread_state *t, const struct hp
 		old->live_blocks--;
 		old->live_bytes -= blk->size;
 		b->live_bytes -= blk->size;
-	} else if (!(blk = heap_insert(&b->heap, addr))) {
+	} else if (!(blk = hp_heap_insert(&b->heap, addr))) {
 		b->oom = true;
 		return;
 	}
-	*blk = (struct block){addr, size, ev->stack, si, ev->stream, HP_LEAK_UNCLASSIFIED};
+	*blk = (struct hp_block){addr, size, ev->stack, si, ev->stream, HP_LEAK_UNCLASSIFIED};
 	sum->allocations++;
 	sum->bytes_allocated += size;
 	s->allocs++;
@@ -351,7 +216,7 @@ static void leaving_peak(struct builder *b)
 
 static void remove_block(struct builder *b, struct thread_state *t, uint64_t addr)
 {
-	struct block *blk = heap_find(&b->heap, addr);
+	struct hp_block *blk = hp_heap_find(&b->heap, addr);
 
 	if (!blk) {
 		b->p->summary.unmatched_frees++;
@@ -368,7 +233,7 @@ static void remove_block(struct builder *b, struct thread_state *t, uint64_t add
 		s->temporary++;
 		b->p->summary.temporary_allocations++;
 	}
-	heap_remove(&b->heap, blk);
+	hp_heap_remove(&b->heap, blk);
 }
 
 static void on_realloc(struct builder *b, struct thread_state *t, const struct hp_event *ev)
@@ -388,7 +253,7 @@ static void on_realloc(struct builder *b, struct thread_state *t, const struct h
 	b->p->summary.reallocs++;
 	s->reallocs++;
 	uint64_t old_size = 0;
-	struct block *old = ev->addr ? heap_find(&b->heap, ev->addr) : NULL;
+	struct hp_block *old = ev->addr ? hp_heap_find(&b->heap, ev->addr) : NULL;
 	if (old)
 		old_size = old->size;
 	if (ev->addr) {
@@ -413,7 +278,7 @@ static void on_realloc(struct builder *b, struct thread_state *t, const struct h
 
 static struct fn_acc *fn_of(struct builder *b, uint64_t key, uint32_t *index)
 {
-	uint32_t *slot = idmap_slot(&b->fn_of_key, key, true);
+	uint32_t *slot = hp_idmap_slot(&b->fn_of_key, key, true);
 
 	if (!slot)
 		return NULL;
@@ -446,7 +311,7 @@ static uint32_t zone_node(struct builder *b, uint32_t parent, uint32_t fn)
 		memset(root, 0, sizeof(*root));
 		b->nnodes = 1;
 	}
-	uint32_t *slot = idmap_slot(&b->node_of_path, ((uint64_t)parent << 32 | fn) + 1, b->nnodes < HP_ZONE_NODES_MAX);
+	uint32_t *slot = hp_idmap_slot(&b->node_of_path, ((uint64_t)parent << 32 | fn) + 1, b->nnodes < HP_ZONE_NODES_MAX);
 	if (slot && *slot)
 		return *slot - 1;
 	struct hp_zone_node *nodes = slot ? grow(b->nodes, &b->node_cap, b->nnodes + 1, sizeof(*nodes)) : NULL;
@@ -474,7 +339,7 @@ static void open_frame(struct builder *b, struct thread_state *t, uint64_t key, 
 	}
 	t->stack = stack;
 	uint64_t ti = (uint64_t)(t - b->threads);
-	uint32_t *open = idmap_slot(&b->open_calls, ((ti << 40) | fi) + 1, true);
+	uint32_t *open = hp_idmap_slot(&b->open_calls, ((ti << 40) | fi) + 1, true);
 	if (!open) {
 		b->oom = true;
 		return;
@@ -513,7 +378,7 @@ static void close_frame(struct builder *b, struct thread_state *t, uint64_t ns)
 		t->stack[t->depth - 1].child_ns += dur;
 
 	uint64_t ti = (uint64_t)(t - b->threads);
-	uint32_t *open = idmap_slot(&b->open_calls, ((ti << 40) | fr->fn) + 1, false);
+	uint32_t *open = hp_idmap_slot(&b->open_calls, ((ti << 40) | fr->fn) + 1, false);
 	if (open && *open)
 		(*open)--;
 
@@ -603,7 +468,7 @@ static void finish_scan(struct builder *b, const struct hp_event *ev)
 		b->oom = true;
 	} else {
 		for (size_t i = 0; i < k; i++) {
-			struct block *blk = heap_find(&b->heap, live[i].addr);
+			struct hp_block *blk = hp_heap_find(&b->heap, live[i].addr);
 			if (blk)
 				blk->kind = live[i].kind;
 			sc->bytes[live[i].kind] += live[i].size;
@@ -733,7 +598,7 @@ static int on_event(void *ctx, const struct hp_event *ev, const struct hp_defs *
 		end_frame(b, t, ev->addr | FN_TAG, ev->ns);
 		break;
 	case HP_EV_COUNTER: {
-		uint32_t *slot = idmap_slot(&b->counter_of_site, (uint64_t)ev->site + 1, true);
+		uint32_t *slot = hp_idmap_slot(&b->counter_of_site, (uint64_t)ev->site + 1, true);
 		if (!slot)
 			return -1;
 		if (!*slot) {
@@ -838,10 +703,10 @@ static struct hp_stack_frames *symbolize_stack(struct hp_profile *p, uint32_t id
 }
 
 /* One symbolized stack per id, shared by the site and the leaks that use it. */
-static struct hp_stack_frames *frames_for(struct hp_profile *p, struct idmap *done, struct hp_stack_frames ***all,
+static struct hp_stack_frames *frames_for(struct hp_profile *p, struct hp_idmap *done, struct hp_stack_frames ***all,
 					  size_t *nall, uint32_t id)
 {
-	uint32_t *slot = idmap_slot(done, (uint64_t)id + 1, true);
+	uint32_t *slot = hp_idmap_slot(done, (uint64_t)id + 1, true);
 
 	if (!slot)
 		return NULL;
@@ -891,7 +756,7 @@ static int finish(struct builder *b, const struct hp_profile_options *opts, char
 	struct hp_profile *p = b->p;
 	struct hp_summary *sum = &p->summary;
 	struct hp_profile_private *priv = (struct hp_profile_private *)p->priv;
-	struct idmap done = {0};
+	struct hp_idmap done = {0};
 	int rc = -1;
 
 	/* Zones still open at the end close at their thread's last event. */
@@ -982,12 +847,12 @@ static int finish(struct builder *b, const struct hp_profile_options *opts, char
 	/* The zone tree: its nodes name functions by their place in the sorted table. */
 	for (size_t i = 0; i < p->nfunctions; i++) {
 		const struct hp_function *o = &p->functions[i];
-		uint32_t *slot = idmap_slot(&b->fn_of_key, o->site ? o->site : o->fn_addr | FN_TAG, false);
+		uint32_t *slot = hp_idmap_slot(&b->fn_of_key, o->site ? o->site : o->fn_addr | FN_TAG, false);
 		if (slot)
 			*slot = (uint32_t)i + 1;
 	}
 	for (size_t i = 1; i < b->nnodes; i++) {
-		uint32_t *slot = idmap_slot(&b->fn_of_key, b->fns[b->nodes[i].function].key, false);
+		uint32_t *slot = hp_idmap_slot(&b->fn_of_key, b->fns[b->nodes[i].function].key, false);
 		b->nodes[i].function = slot ? *slot - 1 : 0;
 	}
 	p->zone_tree = b->nodes;
@@ -1029,12 +894,12 @@ static int finish(struct builder *b, const struct hp_profile_options *opts, char
 		qsort(p->sites, p->nsites, sizeof(*p->sites), cmp_site);
 
 	/* Leaks: what is alive at the end, grouped by stack and kind. */
-	struct idmap group = {0};
+	struct hp_idmap group = {0};
 	for (size_t i = 0; i < b->heap.cap; i++) {
-		struct block *blk = &b->heap.slots[i];
+		struct hp_block *blk = &b->heap.slots[i];
 		if (!blk->addr)
 			continue;
-		uint32_t *slot = idmap_slot(&group, ((uint64_t)blk->stack << 3 | blk->kind) + 1, true);
+		uint32_t *slot = hp_idmap_slot(&group, ((uint64_t)blk->stack << 3 | blk->kind) + 1, true);
 		if (!slot)
 			goto out_group;
 		if (!*slot) {
@@ -1048,7 +913,7 @@ static int finish(struct builder *b, const struct hp_profile_options *opts, char
 		p->leaks[*slot - 1].bytes += blk->size;
 		p->leaks[*slot - 1].blocks++;
 	}
-	idmap_free(&group);
+	hp_idmap_free(&group);
 
 	struct hp_suppressions sup;
 	hp_suppressions_init(&sup);
@@ -1101,9 +966,9 @@ out_sup:
 	hp_suppressions_release(&sup);
 	goto out;
 out_group:
-	idmap_free(&group);
+	hp_idmap_free(&group);
 out:
-	idmap_free(&done);
+	hp_idmap_free(&done);
 	if (rc && !err[0])
 		snprintf(err, errlen, "%s: out of memory while building the profile", p->path);
 	return rc;
@@ -1112,13 +977,13 @@ out:
 static void builder_release(struct builder *b)
 {
 	free(b->heap.slots);
-	idmap_free(&b->site_of_stack);
-	idmap_free(&b->thread_of_stream);
-	idmap_free(&b->fn_of_key);
-	idmap_free(&b->open_calls);
-	idmap_free(&b->node_of_path);
+	hp_idmap_free(&b->site_of_stack);
+	hp_idmap_free(&b->thread_of_stream);
+	hp_idmap_free(&b->fn_of_key);
+	hp_idmap_free(&b->open_calls);
+	hp_idmap_free(&b->node_of_path);
 	free(b->nodes);
-	idmap_free(&b->counter_of_site);
+	hp_idmap_free(&b->counter_of_site);
 	free(b->sites);
 	free(b->growth);
 	for (size_t i = 0; i < b->nthreads; i++)

@@ -1,0 +1,52 @@
+/* live_heap.c: open addressing with backward-shift deletion, so that a long run leaves no tombstones. */
+#include "live_heap.h"
+
+#include <stdbool.h>
+#include <stdlib.h>
+
+struct hp_block *hp_heap_insert(struct hp_heap *h, uint64_t addr)
+{
+	if (2 * (h->used + 1) > h->cap) {
+		size_t cap = h->cap ? h->cap * 2 : 4096;
+		struct hp_block *n = calloc(cap, sizeof(*n));
+		if (!n)
+			return NULL;
+		for (size_t i = 0; i < h->cap; i++) {
+			if (!h->slots[i].addr)
+				continue;
+			size_t j = hp_hash64(h->slots[i].addr) & (cap - 1);
+			while (n[j].addr)
+				j = (j + 1) & (cap - 1);
+			n[j] = h->slots[i];
+		}
+		free(h->slots);
+		h->slots = n;
+		h->cap = cap;
+	}
+	size_t i = hp_hash64(addr) & (h->cap - 1);
+	while (h->slots[i].addr && h->slots[i].addr != addr)
+		i = (i + 1) & (h->cap - 1);
+	if (!h->slots[i].addr) {
+		h->used++;
+		h->slots[i] = (struct hp_block){.addr = addr};
+	}
+	return &h->slots[i];
+}
+
+void hp_heap_remove(struct hp_heap *h, struct hp_block *b)
+{
+	size_t i = (size_t)(b - h->slots);
+
+	h->slots[i].addr = 0;
+	h->used--;
+	/* Shift back the entries that probed past the hole. */
+	for (size_t j = (i + 1) & (h->cap - 1); h->slots[j].addr; j = (j + 1) & (h->cap - 1)) {
+		size_t home = hp_hash64(h->slots[j].addr) & (h->cap - 1);
+		bool between = i <= j ? (home > i && home <= j) : (home > i || home <= j);
+		if (between)
+			continue;
+		h->slots[i] = h->slots[j];
+		h->slots[j].addr = 0;
+		i = j;
+	}
+}
