@@ -7,6 +7,7 @@ int cmd_probe(int argc, const char **argv);
 int cmd_dump(int argc, const char **argv);
 int cmd_check(int argc, const char **argv);
 int cmd_diff(int argc, const char **argv);
+int cmd_export(int argc, const char **argv);
 int cmd_report(int argc, const char **argv);
 int cmd_leaks(int argc, const char **argv);
 

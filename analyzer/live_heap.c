@@ -4,6 +4,9 @@
 #include <stdbool.h>
 #include <stdlib.h>
 
+#include "hpt_format.h"
+#include "trace.h"
+
 struct hp_block *hp_heap_insert(struct hp_heap *h, uint64_t addr)
 {
 	if (2 * (h->used + 1) > h->cap) {
@@ -48,5 +51,44 @@ void hp_heap_remove(struct hp_heap *h, struct hp_block *b)
 		h->slots[i] = h->slots[j];
 		h->slots[j].addr = 0;
 		i = j;
+	}
+}
+
+static void drop(struct hp_heap *h, uint64_t addr)
+{
+	struct hp_block *b = addr ? hp_heap_find(h, addr) : NULL;
+
+	if (b) {
+		h->bytes -= b->size;
+		hp_heap_remove(h, b);
+	}
+}
+
+static int add(struct hp_heap *h, uint64_t addr, uint64_t size, uint32_t stack, uint32_t stream)
+{
+	drop(h, addr);
+	struct hp_block *b = hp_heap_insert(h, addr);
+	if (!b)
+		return -1;
+	*b = (struct hp_block){.addr = addr, .size = size, .stack = stack, .stream = stream};
+	h->bytes += size;
+	return 0;
+}
+
+int hp_heap_replay(struct hp_heap *h, const struct hp_event *ev)
+{
+	switch (ev->type) {
+	case HP_EV_ALLOC:
+		return ev->addr ? add(h, ev->addr, ev->size, ev->stack, ev->stream) : 0;
+	case HP_EV_FREE:
+		drop(h, ev->addr);
+		return 0;
+	case HP_EV_REALLOC:
+		if (ev->flags & HPT_REALLOC_FAILED)
+			return 0;
+		drop(h, ev->addr);
+		return ev->addr2 ? add(h, ev->addr2, ev->size, ev->stack, ev->stream) : 0;
+	default:
+		return 0;
 	}
 }

@@ -20,6 +20,7 @@ struct hp_block {
 struct hp_heap {
 	struct hp_block *slots;
 	size_t cap, used;
+	uint64_t bytes; /* live bytes: kept by hp_heap_replay only */
 };
 
 static inline struct hp_block *hp_heap_find(struct hp_heap *h, uint64_t addr)
@@ -39,5 +40,11 @@ static inline struct hp_block *hp_heap_find(struct hp_heap *h, uint64_t addr)
 struct hp_block *hp_heap_insert(struct hp_heap *h, uint64_t addr);
 /* Removes the block (a slot of h); other slots may move. */
 void hp_heap_remove(struct hp_heap *h, struct hp_block *b);
+
+struct hp_event;
+/* Applies an allocation event (ALLOC, FREE, REALLOC; others are ignored) to h the simple way, as
+ * the exports need it: a block at a live address replaces it, a free of an unknown address is
+ * ignored. 0, or -1 when memory runs out. */
+int hp_heap_replay(struct hp_heap *h, const struct hp_event *ev);
 
 #endif

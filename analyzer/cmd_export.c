@@ -1,0 +1,152 @@
+/* cmd_export.c: `hookprof-analyze export`: a trace in another tool's format (docs/export.md). */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "commands.h"
+#include "export.h"
+#include "run.h"
+
+static const char usage_line[] =
+	"usage: hookprof-analyze export --format chrome|folded|massif [--cost COST] [-o FILE]\n"
+	"                               [--suppressions FILE] TRACE";
+
+static const char *const costs[] = {
+	[HP_FOLD_TIME] = "time", [HP_FOLD_ALLOCS] = "allocs", [HP_FOLD_BYTES] = "bytes",
+	[HP_FOLD_TEMPORARY] = "temporary", [HP_FOLD_LEAKED] = "leaked", [HP_FOLD_PEAK] = "peak",
+};
+
+static void help(void)
+{
+	printf("%s\n\n"
+	       "Writes the root process of TRACE in another tool's format, to stdout or to FILE:\n\n"
+	       "  chrome   Trace Event JSON for Perfetto UI (ui.perfetto.dev) and chrome://tracing: zones\n"
+	       "           as slices per thread, marks, counters, heap and RSS as counter tracks\n"
+	       "  folded   folded stacks for flamegraph.pl, speedscope and inferno; --cost says what they\n"
+	       "           count: time (self time of nested zones, ns; the default), allocs, bytes,\n"
+	       "           temporary, leaked (bytes) or peak (bytes live at the heap's peak)\n"
+	       "  massif   valgrind massif's format, for ms_print and massif-visualizer\n\n"
+	       HP_RUN_LEAK_OPTIONS_HELP
+	       "\nSee docs/export.md.\n",
+	       usage_line);
+}
+
+__attribute__((format(printf, 1, 2))) static int usage_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("hookprof: export: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\n%s\n", usage_line);
+	return 2;
+}
+
+static void on_child_error(const char *msg, void *ctx)
+{
+	(void)msg;
+	(void)ctx;
+}
+
+static int write_export(FILE *out, const struct hp_profile *p, const char *format, enum hp_fold_cost cost,
+			char *err, size_t errlen)
+{
+	if (!strcmp(format, "chrome"))
+		return hp_export_chrome(out, p, err, errlen);
+	if (!strcmp(format, "massif"))
+		return hp_export_massif(out, p, err, errlen);
+	return hp_export_folded(out, p, cost, err, errlen);
+}
+
+int cmd_export(int argc, const char **argv)
+{
+	const char *format = NULL, *output = NULL, *trace = NULL;
+	int cost = -1;
+	char err[1024];
+
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+		int k;
+		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+			help();
+			return 0;
+		} else if ((k = hp_run_leak_option(argc, argv, &i)) != 0) {
+			if (k < 0)
+				return 2;
+		} else if (!strcmp(a, "--format")) {
+			if (!v || (strcmp(v, "chrome") && strcmp(v, "folded") && strcmp(v, "massif")))
+				return usage_error("--format takes chrome, folded or massif");
+			format = argv[++i];
+		} else if (!strcmp(a, "--cost")) {
+			for (size_t c = 0; v && c < sizeof(costs) / sizeof(costs[0]); c++)
+				if (!strcmp(v, costs[c]))
+					cost = (int)c;
+			if (cost < 0)
+				return usage_error("--cost takes time, allocs, bytes, temporary, leaked or peak");
+			i++;
+		} else if (!strcmp(a, "-o") || !strcmp(a, "--output")) {
+			if (!v)
+				return usage_error("%s takes a file", a);
+			output = argv[++i];
+		} else if (a[0] == '-' && a[1]) {
+			return usage_error("unknown option '%s'", a);
+		} else if (trace) {
+			return usage_error("one trace at a time ('%s' and '%s')", trace, a);
+		} else {
+			trace = a;
+		}
+	}
+	if (!format)
+		return usage_error("--format is needed: chrome, folded or massif");
+	if (!trace)
+		return usage_error("no trace given");
+	if (cost >= 0 && strcmp(format, "folded"))
+		return usage_error("--cost applies to --format folded only");
+
+	struct hp_run run;
+	if (hp_run_load(&run, trace, false, NULL, 0, on_child_error, NULL, err, sizeof(err))) {
+		fprintf(stderr, "hookprof: %s\n", err);
+		return 1;
+	}
+	if (run.root->status.warning[0])
+		fprintf(stderr, "hookprof: %s\n", run.root->status.warning);
+
+	/* A file appears whole or not at all: written beside, renamed when complete. */
+	char tmp[4096];
+	FILE *out = stdout;
+	if (output) {
+		if (snprintf(tmp, sizeof(tmp), "%s.tmp", output) >= (int)sizeof(tmp) || !(out = fopen(tmp, "w"))) {
+			fprintf(stderr, "hookprof: export: %s: %s\n", output, strerror(errno ? errno : ENAMETOOLONG));
+			hp_run_release(&run);
+			return 1;
+		}
+	}
+	int rc = 0;
+	err[0] = 0;
+	if (write_export(out, run.root, format, cost < 0 ? HP_FOLD_TIME : (enum hp_fold_cost)cost, err, sizeof(err))) {
+		fprintf(stderr, "hookprof: export: %s\n", err);
+		rc = 1;
+	}
+	if (!rc && (fflush(out) || ferror(out))) {
+		fprintf(stderr, "hookprof: export: writing %s: %s\n", output ? output : "the output", strerror(errno));
+		rc = 1;
+	}
+	if (output) {
+		if (fclose(out) && !rc) {
+			fprintf(stderr, "hookprof: export: writing %s: %s\n", output, strerror(errno));
+			rc = 1;
+		}
+		if (!rc && rename(tmp, output)) {
+			fprintf(stderr, "hookprof: export: %s: %s\n", output, strerror(errno));
+			rc = 1;
+		}
+		if (rc)
+			unlink(tmp);
+	}
+	hp_run_release(&run);
+	return rc;
+}
