@@ -11,7 +11,7 @@
 #include "run.h"
 
 static const char usage_line[] =
-	"usage: hookprof-analyze export --format chrome|folded|massif [--cost COST] [-o FILE]\n"
+	"usage: hookprof-analyze export --format chrome|folded|massif|pprof [--cost COST] [-o FILE]\n"
 	"                               [--suppressions FILE] TRACE";
 
 static const char *const costs[] = {
@@ -28,7 +28,9 @@ static void help(void)
 	       "  folded   folded stacks for flamegraph.pl, speedscope and inferno; --cost says what they\n"
 	       "           count: time (self time of nested zones, ns; the default), allocs, bytes,\n"
 	       "           temporary, leaked (bytes) or peak (bytes live at the heap's peak)\n"
-	       "  massif   valgrind massif's format, for ms_print and massif-visualizer\n\n"
+	       "  massif   valgrind massif's format, for ms_print and massif-visualizer\n"
+	       "  pprof    pprof's profile.proto (gzip), for go tool pprof: allocations and live bytes by\n"
+	       "           stack (alloc_objects, alloc_space, inuse_objects, inuse_space) and zone_time\n\n"
 	       HP_RUN_LEAK_OPTIONS_HELP
 	       "\nSee docs/export.md.\n",
 	       usage_line);
@@ -42,7 +44,7 @@ __attribute__((format(printf, 1, 2))) static int usage_error(const char *fmt, ..
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "\n%s\n", usage_line);
+	fputs(" (hookprof-analyze export --help)\n", stderr);
 	return 2;
 }
 
@@ -59,6 +61,8 @@ static int write_export(FILE *out, const struct hp_profile *p, const char *forma
 		return hp_export_chrome(out, p, err, errlen);
 	if (!strcmp(format, "massif"))
 		return hp_export_massif(out, p, err, errlen);
+	if (!strcmp(format, "pprof"))
+		return hp_export_pprof(out, p, err, errlen);
 	return hp_export_folded(out, p, cost, err, errlen);
 }
 
@@ -78,8 +82,8 @@ int cmd_export(int argc, const char **argv)
 			if (k < 0)
 				return 2;
 		} else if (!strcmp(a, "--format")) {
-			if (!v || (strcmp(v, "chrome") && strcmp(v, "folded") && strcmp(v, "massif")))
-				return usage_error("--format takes chrome, folded or massif");
+			if (!v || (strcmp(v, "chrome") && strcmp(v, "folded") && strcmp(v, "massif") && strcmp(v, "pprof")))
+				return usage_error("--format takes chrome, folded, massif or pprof");
 			format = argv[++i];
 		} else if (!strcmp(a, "--cost")) {
 			for (size_t c = 0; v && c < sizeof(costs) / sizeof(costs[0]); c++)
@@ -101,11 +105,13 @@ int cmd_export(int argc, const char **argv)
 		}
 	}
 	if (!format)
-		return usage_error("--format is needed: chrome, folded or massif");
+		return usage_error("--format is needed: chrome, folded, massif or pprof");
 	if (!trace)
 		return usage_error("no trace given");
 	if (cost >= 0 && strcmp(format, "folded"))
 		return usage_error("--cost applies to --format folded only");
+	if (!output && !strcmp(format, "pprof") && isatty(STDOUT_FILENO))
+		return usage_error("pprof's format is binary: give -o FILE or redirect the output");
 
 	struct hp_run run;
 	if (hp_run_load(&run, trace, false, NULL, 0, on_child_error, NULL, err, sizeof(err))) {

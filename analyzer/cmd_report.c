@@ -13,7 +13,7 @@
 
 static const char usage_line[] =
 	"usage: hookprof-analyze report [--format text|json|csv|md|line] [--top N] [--threads] [--config FILE]\n"
-	"                               [--section NAME] [--no-children]\n"
+	"                               [--section NAME] [--no-children] [--html FILE]\n"
 	"                               [--suppressions FILE] [--no-builtin-suppressions LIST] TRACE...";
 
 static void help(void)
@@ -30,6 +30,7 @@ static void help(void)
 	     "  --section NAME   csv only: print one table: summary, score, recommendations, functions,\n"
 	     "                   threads, counters, marks, sites, sizes, timeline, leaks or warnings\n"
 	     "  --no-children    report on TRACE only, not on its child traces\n"
+	     "  --html FILE      write one TRACE's report (all rows) as a self-contained web page to FILE\n"
 	     HP_RUN_LEAK_OPTIONS_HELP
 	     "\n"
 	     "With several TRACEs, --format json prints an array of reports. docs/report-guide.md explains\n"
@@ -77,9 +78,9 @@ static void print_child_error(const char *msg, void *ctx)
 typedef int (*writer_fn)(FILE *, const struct hp_report *, const struct hp_report *, size_t,
 			 const struct hp_report_opts *);
 
-/* Prepares the reports of a loaded run and writes them. 0, or 1 after printing why. */
+/* Prepares the reports of a loaded run and writes them to out. 0, or 1 after printing why. */
 static int write_run(struct hp_run *run, const struct hp_config *cfg, writer_fn write,
-		     const struct hp_report_opts *o)
+		     const struct hp_report_opts *o, FILE *out)
 {
 	struct hp_report root, *children = calloc(run->nchildren ? run->nchildren : 1, sizeof(*children));
 	size_t ready = 0;
@@ -109,7 +110,7 @@ static int write_run(struct hp_run *run, const struct hp_config *cfg, writer_fn 
 			fprintf(stderr, "hookprof: warning: %s\n", r->warnings[k]);
 	}
 	errno = 0;
-	if (write(stdout, &root, children, run->nchildren, o) < 0) {
+	if (write(out, &root, children, run->nchildren, o) < 0) {
 		fprintf(stderr, "hookprof: cannot write the report: %s\n", strerror(errno ? errno : EIO));
 		goto out;
 	}
@@ -126,7 +127,9 @@ int cmd_report(int argc, const char **argv)
 {
 	struct hp_report_opts o = {.top = 20};
 	struct hp_config cfg;
-	const char *format = "text", *config = NULL, *v;
+	const char *format = "text", *config = NULL, *html = NULL, *v;
+	char *html_tmp = NULL;
+	FILE *out = stdout;
 	bool children = true;
 	const char **traces = calloc((size_t)argc, sizeof(*traces));
 	size_t ntraces = 0;
@@ -178,6 +181,12 @@ int cmd_report(int argc, const char **argv)
 				goto out;
 			}
 			o.section = v;
+		} else if (option(argc, argv, &i, "--html", &v)) {
+			if (!v || !*v) {
+				rc = usage_error("--html takes a file");
+				goto out;
+			}
+			html = v;
 		} else if (!strcmp(a, "--threads")) {
 			o.threads = true;
 		} else if (!strcmp(a, "--no-children")) {
@@ -202,6 +211,10 @@ int cmd_report(int argc, const char **argv)
 		rc = usage_error("--section applies to --format csv only");
 		goto out;
 	}
+	if (html && (ntraces > 1 || strcmp(format, "text") || o.section)) {
+		rc = usage_error(ntraces > 1 ? "--html writes the report of one trace" : "--html and --format do not mix");
+		goto out;
+	}
 	if (config && hp_config_load(&cfg, config, err, sizeof(err)) < 0) {
 		fprintf(stderr, "hookprof: %s\n", err);
 		rc = 2;
@@ -218,6 +231,17 @@ int cmd_report(int argc, const char **argv)
 	else if (!strcmp(format, "line"))
 		write = hp_report_write_line;
 	o.color = write == hp_report_write_text && hp_color_wanted(STDOUT_FILENO);
+	/* The page goes to FILE.tmp, renamed once complete: a failure leaves no partial FILE. */
+	if (html) {
+		write = hp_report_write_html;
+		o.color = false;
+		if (asprintf(&html_tmp, "%s.tmp", html) < 0 || !(out = fopen(html_tmp, "w"))) {
+			fprintf(stderr, "hookprof: cannot write '%s': %s\n", html, strerror(errno));
+			out = stdout;
+			rc = 1;
+			goto out;
+		}
+	}
 
 	/* Several traces: JSON as an array of reports, other formats one after another. */
 	bool array = write == hp_report_write_json && ntraces > 1;
@@ -234,7 +258,7 @@ int cmd_report(int argc, const char **argv)
 		}
 		if (written > 0)
 			fputs(array ? ",\n" : write == hp_report_write_line ? "" : "\n", stdout);
-		if (write_run(&run, &cfg, write, &o) != 0)
+		if (write_run(&run, &cfg, write, &o, out) != 0)
 			rc = 1;
 		else
 			written++;
@@ -246,7 +270,27 @@ int cmd_report(int argc, const char **argv)
 		fprintf(stderr, "hookprof: cannot write the report: %s\n", strerror(errno ? errno : EIO));
 		rc = 1;
 	}
+	if (html) {
+		bool ok = written == 1;
+		if (fclose(out) != 0 && ok) {
+			fprintf(stderr, "hookprof: cannot write '%s': %s\n", html, strerror(errno));
+			ok = false;
+		}
+		out = stdout;
+		if (ok && rename(html_tmp, html) < 0) {
+			fprintf(stderr, "hookprof: cannot write '%s': %s\n", html, strerror(errno));
+			ok = false;
+		}
+		if (ok)
+			fprintf(stderr, "hookprof: HTML report written to %s\n", html);
+		else
+			unlink(html_tmp);
+		rc = ok ? rc : 1;
+	}
 out:
+	if (out != stdout)
+		fclose(out);
+	free(html_tmp);
 	free(traces);
 	return rc;
 }

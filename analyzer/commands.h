@@ -10,5 +10,6 @@ int cmd_diff(int argc, const char **argv);
 int cmd_export(int argc, const char **argv);
 int cmd_report(int argc, const char **argv);
 int cmd_leaks(int argc, const char **argv);
+int cmd_top(int argc, const char **argv);
 
 #endif

@@ -32,6 +32,10 @@ int hp_export_chrome(FILE *out, const struct hp_profile *p, char *err, size_t er
  * (allocation trees) among them and at the peak. Reads p's trace again. */
 int hp_export_massif(FILE *out, const struct hp_profile *p, char *err, size_t errlen);
 
+/* pprof's profile.proto, gzip-compressed, for `go tool pprof`: allocation stacks with what they
+ * allocated and what is live at the end, and zone paths with their self time. */
+int hp_export_pprof(FILE *out, const struct hp_profile *p, char *err, size_t errlen);
+
 /* A frame as one name: the function, else module+offset, else the address; ';' and line breaks
  * replaced, so that it can stand in a folded stack. Writes into buf. */
 char *hp_export_frame_name(char *buf, size_t len, const struct hp_frame *f);

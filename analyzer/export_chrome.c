@@ -13,28 +13,31 @@
  * a storm of allocations would otherwise make a file larger than the trace. */
 #define HEAP_POINT_NS 1000000
 
+/* Zones and instrumented functions share one stack per thread, as in profile_build.c: a key is a
+ * zone site, or a function address with this bit set. */
 #define FN_TAG (1ull << 63)
 
 struct open_zone {
-	uint64_t key; /* site, or function address | FN_TAG */
+	uint64_t key;
 	uint64_t start_ns;
 };
 
+/* The zones open on one thread's stream, innermost last. */
 struct zone_stack {
 	struct open_zone *v;
 	size_t n, cap;
-	uint64_t last_ns;
+	uint64_t last_ns; /* the stream's latest event: where zones left open at the end close */
 	uint32_t stream;
 };
 
 struct chrome {
-	FILE *out;
+	struct hp_jw w;
 	const struct hp_profile *p;
 	uint32_t pid;
 	struct hp_idmap stack_of_stream; /* stream + 1 → index + 1 in stacks */
 	struct zone_stack *stacks;
 	size_t nstacks;
-	struct hp_idmap fn_of_addr;     /* function address → index + 1 in p->functions */
+	struct hp_idmap fn_of_addr;      /* function address → index + 1 in p->functions */
 	struct hp_idmap counter_of_site; /* site + 1 → index + 1 in totals */
 	int64_t *totals;
 	size_t ntotals;
@@ -45,9 +48,11 @@ struct chrome {
 	bool oom;
 };
 
-static void ts(FILE *out, const char *key, uint64_t ns)
+/* Microseconds with the nanosecond digits: hp_jw_dbl's six significant digits would round them. */
+static void us(struct hp_jw *w, const char *key, uint64_t ns)
 {
-	fprintf(out, ",\"%s\":%" PRIu64 ".%03" PRIu64, key, ns / 1000, ns % 1000);
+	hp_jw_key(w, key);
+	fprintf(w->f, "%" PRIu64 ".%03u", ns / 1000, (unsigned)(ns % 1000));
 }
 
 static uint32_t tid_of(const struct chrome *c, uint32_t stream)
@@ -56,12 +61,21 @@ static uint32_t tid_of(const struct chrome *c, uint32_t stream)
 	return t && t->tid ? t->tid : stream;
 }
 
-/* Starts an event object: `{"name":NAME,"ph":PH,"pid":P,"tid":T` (the caller closes it). */
-static void begin(struct chrome *c, const char *name, char ph, uint32_t tid)
+/* Opens an event object with its common members; end() closes it. */
+static void begin(struct chrome *c, const char *name, const char *ph, uint32_t tid)
 {
-	fputs(",\n{\"name\":", c->out);
-	hp_json_str(c->out, name ? name : "?", (size_t)-1);
-	fprintf(c->out, ",\"ph\":\"%c\",\"pid\":%" PRIu32 ",\"tid\":%" PRIu32, ph, c->pid, tid);
+	hp_jw_obj(&c->w, NULL);
+	hp_jw_str(&c->w, "name", name ? name : "?");
+	hp_jw_str(&c->w, "ph", ph);
+	hp_jw_u64(&c->w, "pid", c->pid);
+	hp_jw_u64(&c->w, "tid", tid);
+}
+
+/* One event per line, so that the file reads and greps line by line. */
+static void end(struct chrome *c)
+{
+	hp_jw_end_obj(&c->w);
+	fputc('\n', c->w.f);
 }
 
 static const char *zone_name(struct chrome *c, uint64_t key, const char **file, unsigned *line)
@@ -71,18 +85,18 @@ static const char *zone_name(struct chrome *c, uint64_t key, const char **file, 
 	if (key & FN_TAG) {
 		uint32_t *slot = hp_idmap_slot(&c->fn_of_addr, key & ~FN_TAG, false);
 		const struct hp_function *f = slot ? &c->p->functions[*slot - 1] : NULL;
-		if (f) {
-			*file = f->file;
-			*line = f->line;
-		}
-		return f ? f->name : NULL;
+		if (!f)
+			return NULL;
+		*file = f->file;
+		*line = f->line;
+		return f->name;
 	}
 	const struct hp_site_def *s = hp_defs_site(&c->p->defs, (uint32_t)key);
-	if (s) {
-		*file = s->file;
-		*line = s->line;
-	}
-	return s ? s->name : NULL;
+	if (!s)
+		return NULL;
+	*file = s->file;
+	*line = s->line;
+	return s->name;
 }
 
 static void slice(struct chrome *c, uint32_t stream, const struct open_zone *z, uint64_t end_ns)
@@ -91,16 +105,17 @@ static void slice(struct chrome *c, uint32_t stream, const struct open_zone *z, 
 	unsigned line;
 	const char *name = zone_name(c, z->key, &file, &line);
 
-	begin(c, name, 'X', tid_of(c, stream));
-	fprintf(c->out, ",\"cat\":\"%s\"", z->key & FN_TAG ? "function" : "zone");
-	ts(c->out, "ts", z->start_ns);
-	ts(c->out, "dur", end_ns > z->start_ns ? end_ns - z->start_ns : 0);
+	begin(c, name, "X", tid_of(c, stream));
+	hp_jw_str(&c->w, "cat", z->key & FN_TAG ? "function" : "zone");
+	us(&c->w, "ts", z->start_ns);
+	us(&c->w, "dur", end_ns > z->start_ns ? end_ns - z->start_ns : 0);
 	if (file) {
-		fputs(",\"args\":{\"file\":", c->out);
-		hp_json_str(c->out, file, (size_t)-1);
-		fprintf(c->out, ",\"line\":%u}", line);
+		hp_jw_obj(&c->w, "args");
+		hp_jw_str(&c->w, "file", file);
+		hp_jw_u64(&c->w, "line", line);
+		hp_jw_end_obj(&c->w);
 	}
-	fputc('}', c->out);
+	end(c);
 }
 
 static struct zone_stack *stack_of(struct chrome *c, uint32_t stream)
@@ -120,7 +135,22 @@ static struct zone_stack *stack_of(struct chrome *c, uint32_t stream)
 	return &c->stacks[*slot - 1];
 }
 
-/* Closes the innermost open zone with key (any when key is 0) and those opened inside it. */
+static int open_zone(struct zone_stack *s, uint64_t key, uint64_t ns)
+{
+	if (s->n == s->cap) {
+		size_t cap = s->cap ? 2 * s->cap : 16;
+		struct open_zone *v = realloc(s->v, cap * sizeof(*v));
+		if (!v)
+			return -1;
+		s->v = v;
+		s->cap = cap;
+	}
+	s->v[s->n++] = (struct open_zone){key, ns};
+	return 0;
+}
+
+/* Closes the innermost open zone with key (any when key is 0) and those opened inside it. An end
+ * matching nothing open closes nothing: the report counts it as an anomaly. */
 static void close_zones(struct chrome *c, struct zone_stack *s, uint64_t key, uint64_t ns)
 {
 	size_t at = s->n;
@@ -128,19 +158,18 @@ static void close_zones(struct chrome *c, struct zone_stack *s, uint64_t key, ui
 	if (key)
 		while (at && s->v[at - 1].key != key)
 			at--;
-	if (!at)
-		return; /* ends nothing open: the profile counts it as an anomaly */
-	while (s->n >= at)
+	while (at && s->n >= at)
 		slice(c, s->stream, &s->v[--s->n], ns);
 }
 
 static void counter(struct chrome *c, const char *name, const char *arg, uint64_t ns, int64_t value)
 {
-	begin(c, name, 'C', 0);
-	ts(c->out, "ts", ns);
-	fputs(",\"args\":{", c->out);
-	hp_json_str(c->out, arg, (size_t)-1);
-	fprintf(c->out, ":%" PRId64 "}}", value);
+	begin(c, name, "C", 0);
+	us(&c->w, "ts", ns);
+	hp_jw_obj(&c->w, "args");
+	hp_jw_i64(&c->w, arg, value);
+	hp_jw_end_obj(&c->w);
+	end(c);
 }
 
 static void heap_point(struct chrome *c, uint64_t ns)
@@ -151,13 +180,38 @@ static void heap_point(struct chrome *c, uint64_t ns)
 	c->next_heap_ns = ns + HEAP_POINT_NS;
 }
 
+/* The running total of an HP_COUNT counter after adding value; NULL when memory runs out. */
+static int64_t *counter_total(struct chrome *c, uint32_t site, int64_t value)
+{
+	uint32_t *slot = hp_idmap_slot(&c->counter_of_site, (uint64_t)site + 1, true);
+
+	if (!slot)
+		return NULL;
+	if (!*slot) {
+		int64_t *t = realloc(c->totals, (c->ntotals + 1) * sizeof(*t));
+		if (!t)
+			return NULL;
+		c->totals = t;
+		t[c->ntotals] = 0;
+		*slot = (uint32_t)++c->ntotals;
+	}
+	c->totals[*slot - 1] += value;
+	return &c->totals[*slot - 1];
+}
+
 static int on_event(void *ctx, const struct hp_event *ev, const struct hp_defs *defs)
 {
 	struct chrome *c = ctx;
-	struct zone_stack *s;
+	struct zone_stack *s = NULL;
 	(void)defs;
 
 	c->last_ns = ev->ns;
+	/* The recorder's own stream (0) carries samples and scans, never a thread's zones. */
+	if (ev->stream) {
+		if (!(s = stack_of(c, ev->stream)))
+			goto oom;
+		s->last_ns = ev->ns;
+	}
 	switch (ev->type) {
 	case HP_EV_ALLOC:
 	case HP_EV_FREE:
@@ -170,48 +224,32 @@ static int on_event(void *ctx, const struct hp_event *ev, const struct hp_defs *
 		break;
 	case HP_EV_ZONE_BEGIN:
 	case HP_EV_FUNC_ENTER:
-		if (!(s = stack_of(c, ev->stream)))
+		if (s && open_zone(s, ev->type == HP_EV_FUNC_ENTER ? ev->addr | FN_TAG : ev->site, ev->ns))
 			goto oom;
-		if (s->n == s->cap) {
-			size_t cap = s->cap ? 2 * s->cap : 16;
-			struct open_zone *v = realloc(s->v, cap * sizeof(*v));
-			if (!v)
-				goto oom;
-			s->v = v;
-			s->cap = cap;
-		}
-		s->v[s->n++] = (struct open_zone){ev->type == HP_EV_FUNC_ENTER ? ev->addr | FN_TAG : ev->site, ev->ns};
-		s->last_ns = ev->ns;
 		break;
 	case HP_EV_ZONE_END:
 	case HP_EV_FUNC_EXIT:
-		if (!(s = stack_of(c, ev->stream)))
-			goto oom;
-		close_zones(c, s, ev->type == HP_EV_FUNC_EXIT ? ev->addr | FN_TAG : ev->site, ev->ns);
-		s->last_ns = ev->ns;
+		if (s)
+			close_zones(c, s, ev->type == HP_EV_FUNC_EXIT ? ev->addr | FN_TAG : ev->site, ev->ns);
+		break;
+	case HP_EV_THREAD_END: /* a thread's zones end with it, as in profile_build.c */
+		while (s && s->n)
+			slice(c, s->stream, &s->v[--s->n], ev->ns);
 		break;
 	case HP_EV_MARK: {
 		const struct hp_site_def *site = hp_defs_site(&c->p->defs, ev->site);
-		begin(c, site ? site->name : NULL, 'i', tid_of(c, ev->stream));
-		ts(c->out, "ts", ev->ns);
-		fputs(",\"s\":\"t\"}", c->out);
+		begin(c, site ? site->name : NULL, "i", tid_of(c, ev->stream));
+		us(&c->w, "ts", ev->ns);
+		hp_jw_str(&c->w, "s", "t");
+		end(c);
 		break;
 	}
 	case HP_EV_COUNTER: {
-		uint32_t *slot = hp_idmap_slot(&c->counter_of_site, (uint64_t)ev->site + 1, true);
-		if (!slot)
-			goto oom;
-		if (!*slot) {
-			int64_t *t = realloc(c->totals, (c->ntotals + 1) * sizeof(*t));
-			if (!t)
-				goto oom;
-			c->totals = t;
-			t[c->ntotals] = 0;
-			*slot = (uint32_t)++c->ntotals;
-		}
-		c->totals[*slot - 1] += ev->value;
 		const struct hp_site_def *site = hp_defs_site(&c->p->defs, ev->site);
-		counter(c, site ? site->name : NULL, "value", ev->ns, c->totals[*slot - 1]);
+		int64_t *total = counter_total(c, ev->site, ev->value);
+		if (!total)
+			goto oom;
+		counter(c, site ? site->name : NULL, "value", ev->ns, *total);
 		break;
 	}
 	case HP_EV_SAMPLE:
@@ -220,9 +258,7 @@ static int on_event(void *ctx, const struct hp_event *ev, const struct hp_defs *
 	default:
 		break;
 	}
-	if (!ferror(c->out))
-		return 0;
-	return 1;
+	return ferror(c->w.f) ? 1 : 0;
 oom:
 	c->oom = true;
 	return 1;
@@ -231,12 +267,12 @@ oom:
 static void metadata(struct chrome *c)
 {
 	const struct hp_defs *d = &c->p->defs;
-	const char *exe = d->process.exe ? hp_basename(d->process.exe) : "process";
 
-	fprintf(c->out, "{\"name\":\"process_name\",\"ph\":\"M\",\"pid\":%" PRIu32 ",\"tid\":0,\"args\":{\"name\":",
-		c->pid);
-	hp_json_str(c->out, exe, (size_t)-1);
-	fputs("}}", c->out);
+	begin(c, "process_name", "M", 0);
+	hp_jw_obj(&c->w, "args");
+	hp_jw_str(&c->w, "name", d->process.exe ? hp_basename(d->process.exe) : "process");
+	hp_jw_end_obj(&c->w);
+	end(c);
 	for (size_t i = 0; i < d->nthreads; i++) {
 		char name[64];
 		const char *n = d->threads[i].name;
@@ -244,30 +280,37 @@ static void metadata(struct chrome *c)
 			snprintf(name, sizeof(name), "thread %" PRIu32, d->threads[i].tid);
 			n = name;
 		}
-		begin(c, "thread_name", 'M', d->threads[i].tid ? d->threads[i].tid : d->threads[i].stream);
-		fputs(",\"args\":{\"name\":", c->out);
-		hp_json_str(c->out, n, (size_t)-1);
-		fputs("}}", c->out);
+		begin(c, "thread_name", "M", d->threads[i].tid ? d->threads[i].tid : d->threads[i].stream);
+		hp_jw_obj(&c->w, "args");
+		hp_jw_str(&c->w, "name", n);
+		hp_jw_end_obj(&c->w);
+		end(c);
 	}
 }
 
 int hp_export_chrome(FILE *out, const struct hp_profile *p, char *err, size_t errlen)
 {
-	struct chrome c = {.out = out, .p = p, .pid = p->defs.process.pid};
+	struct chrome c = {.w = {.f = out, .compact = true}, .p = p, .pid = p->defs.process.pid};
 	struct hp_defs defs;
 	struct hp_read_status st;
 	int rc = -1;
 
 	for (size_t i = 0; i < p->nfunctions; i++) {
-		uint32_t *slot = p->functions[i].fn_addr ? hp_idmap_slot(&c.fn_of_addr, p->functions[i].fn_addr, true) : NULL;
-		if (p->functions[i].fn_addr && !slot)
+		if (!p->functions[i].fn_addr)
+			continue;
+		uint32_t *slot = hp_idmap_slot(&c.fn_of_addr, p->functions[i].fn_addr, true);
+		if (!slot)
 			goto oom;
-		if (slot)
-			*slot = (uint32_t)i + 1;
+		*slot = (uint32_t)i + 1;
 	}
-	fputs("{\"displayTimeUnit\":\"ms\",\"otherData\":{\"producer\":\"hookprof\",\"trace\":", out);
-	hp_json_str(out, p->path, (size_t)-1);
-	fputs("},\"traceEvents\":[\n", out);
+	hp_jw_obj(&c.w, NULL);
+	hp_jw_str(&c.w, "displayTimeUnit", "ms");
+	hp_jw_obj(&c.w, "otherData");
+	hp_jw_str(&c.w, "producer", "hookprof");
+	hp_jw_str(&c.w, "trace", p->path);
+	hp_jw_end_obj(&c.w);
+	hp_jw_arr(&c.w, "traceEvents");
+	fputc('\n', out);
 	metadata(&c);
 	hp_defs_init(&defs);
 	int r = hp_trace_read(p->path, &defs, on_event, &c, &st);
@@ -284,7 +327,9 @@ int hp_export_chrome(FILE *out, const struct hp_profile *p, char *err, size_t er
 			slice(&c, c.stacks[i].stream, &c.stacks[i].v[--c.stacks[i].n], c.stacks[i].last_ns);
 	if (c.heap_pending)
 		heap_point(&c, c.last_ns);
-	fputs("\n]}\n", out);
+	hp_jw_end_arr(&c.w);
+	hp_jw_end_obj(&c.w);
+	fputc('\n', out);
 	rc = 0;
 	goto out;
 oom:

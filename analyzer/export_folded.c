@@ -8,7 +8,7 @@
 
 char *hp_export_frame_name(char *buf, size_t len, const struct hp_frame *f)
 {
-	if (f->function)
+	if (f->function && *f->function)
 		snprintf(buf, len, "%s", f->function);
 	else if (f->module)
 		snprintf(buf, len, "%s+0x%" PRIx64, hp_basename(f->module), f->module_offset);

@@ -1,9 +1,9 @@
 /* export_massif.c: heap snapshots in massif's out format, for ms_print and massif-visualizer.
  *
- * The trace is replayed: about a hundred snapshots spread evenly over the run, one in ten of them
- * detailed (an allocation tree: live bytes by allocation point, then by caller), and a detailed one
- * at the moment the heap first reached its peak. Allocator overhead and stacks are not measured:
- * mem_heap_extra_B and mem_stacks_B are 0.
+ * The trace is replayed: up to a hundred snapshots spread over the run, one in ten of them detailed
+ * (an allocation tree: live bytes by allocation point, then by caller, down to main as massif
+ * shows it), a detailed one at the moment the heap first reached its peak, and the end. Allocator
+ * overhead and stacks are not measured: mem_heap_extra_B and mem_stacks_B are 0.
  */
 #include <inttypes.h>
 #include <stdlib.h>
@@ -14,7 +14,10 @@
 #include "live_heap.h"
 #include "report.h"
 
-#define SNAPSHOTS 100
+/* A snapshot is due once a fiftieth of the run's time or of its heap events has passed since the
+ * previous one: evenly spread in time, yet a short burst of allocations still gets its share. Each
+ * snapshot uses up a full step of one of the two, so there are at most a hundred. */
+#define STEPS 50
 #define DETAILED_EVERY 10
 /* Children under this share of the snapshot fold into one "below massif's threshold" line, as in massif. */
 #define THRESHOLD_PCT 1.0
@@ -33,7 +36,8 @@ struct massif {
 	const struct hp_profile *p;
 	struct hp_heap heap;
 	struct hp_idmap site_of_stack; /* stack id + 1 → index + 1 in p->sites */
-	uint64_t interval_ns, next_ns;
+	uint64_t step_ns, step_events;
+	uint64_t last_ns, events; /* of the latest snapshot; heap events since it */
 	unsigned taken;
 	bool peak_taken;
 	bool oom;
@@ -82,6 +86,9 @@ static int insert(struct massif *m, struct node *root, uint32_t stack, uint64_t 
 		if (!(n = child_of(n, &st->frames[i])))
 			return -1;
 		n->bytes += bytes;
+		/* massif leaves out what runs below main (the C library's start-up) */
+		if (st->frames[i].function && !strcmp(st->frames[i].function, "main"))
+			break;
 	}
 	return 0;
 }
@@ -148,6 +155,8 @@ static void snapshot(struct massif *m, uint64_t ns, const char *tree)
 	fprintf(out, "#-----------\nsnapshot=%u\n#-----------\ntime=%" PRIu64 "\nmem_heap_B=%" PRIu64
 		     "\nmem_heap_extra_B=0\nmem_stacks_B=0\nheap_tree=%s\n",
 		m->taken++, ns / 1000000, m->heap.bytes, tree);
+	m->last_ns = ns;
+	m->events = 0;
 	if (!strcmp(tree, "empty"))
 		return;
 	struct node root = {0};
@@ -163,12 +172,6 @@ static void snapshot(struct massif *m, uint64_t ns, const char *tree)
 		m->oom = true;
 }
 
-static void regular(struct massif *m, uint64_t ns)
-{
-	snapshot(m, ns, m->taken % DETAILED_EVERY == DETAILED_EVERY - 1 ? "detailed" : "empty");
-	m->next_ns = ns + m->interval_ns;
-}
-
 static int on_event(void *ctx, const struct hp_event *ev, const struct hp_defs *defs)
 {
 	struct massif *m = ctx;
@@ -176,8 +179,9 @@ static int on_event(void *ctx, const struct hp_event *ev, const struct hp_defs *
 
 	if (ev->type != HP_EV_ALLOC && ev->type != HP_EV_FREE && ev->type != HP_EV_REALLOC)
 		return 0;
-	if (ev->ns >= m->next_ns && m->taken < SNAPSHOTS)
-		regular(m, ev->ns);
+	if (!m->taken || ev->ns >= m->last_ns + m->step_ns || m->events >= m->step_events)
+		snapshot(m, ev->ns, m->taken % DETAILED_EVERY == DETAILED_EVERY - 1 ? "detailed" : "empty");
+	m->events++;
 	if (hp_heap_replay(&m->heap, ev)) {
 		m->oom = true;
 		return 1;
@@ -203,7 +207,10 @@ int hp_export_massif(FILE *out, const struct hp_profile *p, char *err, size_t er
 			goto oom;
 		*slot = (uint32_t)i + 1;
 	}
-	m.interval_ns = p->summary.run_ns / SNAPSHOTS ? p->summary.run_ns / SNAPSHOTS : 1;
+	const struct hp_summary *sum = &p->summary;
+	m.step_ns = sum->run_ns / STEPS ? sum->run_ns / STEPS : 1;
+	m.step_events = (sum->allocations + sum->frees + sum->reallocs) / STEPS;
+	m.step_events = m.step_events ? m.step_events : 1;
 	fputs("desc: (hookprof export --format massif)\ncmd:", out);
 	for (int i = 0; i < pi->argc; i++) {
 		fputc(' ', out);

@@ -28,6 +28,8 @@ struct hp_stack_frames {
 	 * (skips malloc, calloc, operator new, strdup and friends); index into frames, or 0. */
 	size_t user_frame;
 };
+/* That index for any symbolized stack (the live view symbolizes its own). */
+size_t hp_first_user_frame(const struct hp_frame *frames, size_t nframes);
 
 struct hp_thread_stats {
 	uint32_t stream;

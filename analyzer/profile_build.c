@@ -690,16 +690,24 @@ static struct hp_stack_frames *symbolize_stack(struct hp_profile *p, uint32_t id
 			out->frames[out->nframes++] = (struct hp_frame){.ip = s->ips[i]};
 		}
 	}
+	out->user_frame = hp_first_user_frame(out->frames, out->nframes);
+	return out;
+}
+
+size_t hp_first_user_frame(const struct hp_frame *frames, size_t nframes)
+{
+	size_t at = 0;
+
 	/* Past allocator entry points, and past a nameless frame (a stripped library's internal
 	 * allocation wrapper) whose caller in the same module has a name. */
-	while (out->user_frame + 1 < out->nframes) {
-		const struct hp_frame *f = &out->frames[out->user_frame], *next = f + 1;
+	while (at + 1 < nframes) {
+		const struct hp_frame *f = &frames[at], *next = f + 1;
 		bool nameless = !f->function && next->function && f->module && next->module && !strcmp(f->module, next->module);
 		if (!is_allocator_frame(f) && !nameless)
 			break;
-		out->user_frame++;
+		at++;
 	}
-	return out;
+	return at;
 }
 
 /* One symbolized stack per id, shared by the site and the leaks that use it. */

@@ -66,6 +66,8 @@ int hp_report_write_md(FILE *out, const struct hp_report *root, const struct hp_
 		       size_t nchildren, const struct hp_report_opts *o);
 int hp_report_write_line(FILE *out, const struct hp_report *root, const struct hp_report *children,
 			 size_t nchildren, const struct hp_report_opts *o);
+int hp_report_write_html(FILE *out, const struct hp_report *root, const struct hp_report *children,
+			 size_t nchildren, const struct hp_report_opts *o); /* one page, every row (o->top unused) */
 
 /* The CSV sections, NULL-terminated; hp_report_csv_section_ok says whether --section NAME is one. */
 extern const char *const hp_csv_sections[];
