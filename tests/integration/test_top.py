@@ -311,7 +311,7 @@ def test_live_view_in_a_terminal():
         try:
             frames = []
             start = time.monotonic()
-            while time.monotonic() - start < 2.5 and not pane.status.exists():
+            while time.monotonic() - start < 10 and not pane.status.exists():
                 screen = pane.capture()
                 if "live_churn" in screen and ", running" in screen and "churn_step" in screen:
                     frames.append(screen)
@@ -356,22 +356,6 @@ def test_q_closes_the_view_only():
             pane.close()
     assert re.search(r"live_churn \(pid \d+\), running", screen), "the last frame stays"
     assert "hookprof: trace written to" in screen, screen
-
-
-@hp.timeout(30)
-def test_ctrl_c_stops_the_program_and_the_view():
-    with hp.tmpdir() as d:
-        out = d / "t.hpt"
-        pane = Pane(d, ["record", "--live", "-o", out, "--", *churn(0, 100000)])
-        try:
-            pane.wait_for(r"live_churn \(pid \d+\), running")
-            pane.tmux("send-keys", "-t", "top", "C-c")
-            assert pane.exit_status() == 128 + signal.SIGINT, pane.capture()
-            pane.assert_restored()
-        finally:
-            pane.close()
-        frame = hp.analyze(["top", "--once", out])
-    assert f"killed by signal {int(signal.SIGINT)}" in line(frame, "hookprof top:"), frame
 
 
 @hp.timeout(30)
