@@ -41,17 +41,7 @@ static void help(void)
 	       usage_line);
 }
 
-__attribute__((format(printf, 1, 2))) static int usage_error(const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs("hookprof: check: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fprintf(stderr, "\n%s\n", usage_line);
-	return 2;
-}
+#define usage_error(...) hp_usage_error("check", usage_line, __VA_ARGS__)
 
 /* "1500", "64K", "3M", "1G": bytes (binary multiples). -1 when malformed. */
 static int parse_bytes(const char *s, uint64_t *out)
@@ -143,12 +133,6 @@ static int compare(const struct hp_profile *base, const struct hp_profile *now, 
 	return bad;
 }
 
-static void on_child_error(const char *msg, void *ctx)
-{
-	(void)msg;
-	(void)ctx;
-}
-
 int cmd_check(int argc, const char **argv)
 {
 	const char *trace = NULL, *baseline = NULL, *config = NULL;
@@ -214,7 +198,7 @@ int cmd_check(int argc, const char **argv)
 		return 2;
 	}
 	struct hp_run run, base_run;
-	if (hp_run_load(&run, trace, false, NULL, 0, on_child_error, NULL, err, sizeof(err))) {
+	if (hp_run_load(&run, trace, false, NULL, 0, NULL, NULL, err, sizeof(err))) {
 		fprintf(stderr, "hookprof: %s\n", err);
 		return 1;
 	}
@@ -233,7 +217,7 @@ int cmd_check(int argc, const char **argv)
 		bad |= failed("%llu events lost > --max-lost %llu", (unsigned long long)p->summary.events_lost,
 			      (unsigned long long)max_lost);
 	if (baseline) {
-		if (hp_run_load(&base_run, baseline, false, NULL, 0, on_child_error, NULL, err, sizeof(err))) {
+		if (hp_run_load(&base_run, baseline, false, NULL, 0, NULL, NULL, err, sizeof(err))) {
 			fprintf(stderr, "hookprof: %s\n", err);
 			hp_run_release(&run);
 			return 1;

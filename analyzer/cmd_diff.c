@@ -38,17 +38,7 @@ static void help(void)
 	       usage_line);
 }
 
-__attribute__((format(printf, 1, 2))) static int usage_error(const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs("hookprof: diff: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fprintf(stderr, "\n%s\n", usage_line);
-	return 2;
-}
+#define usage_error(...) hp_usage_error("diff", usage_line, __VA_ARGS__)
 
 /* One line of the totals: the same quantity in both runs. */
 struct total {
@@ -332,12 +322,6 @@ static void write_json(FILE *out, const struct diff *d)
 	fputc('\n', out);
 }
 
-static void on_child_error(const char *msg, void *ctx)
-{
-	(void)msg;
-	(void)ctx;
-}
-
 int cmd_diff(int argc, const char **argv)
 {
 	const char *paths[2] = {NULL, NULL}, *format = "text", *config = NULL;
@@ -400,7 +384,7 @@ int cmd_diff(int argc, const char **argv)
 	}
 	struct hp_run runs[2];
 	for (int r = 0; r < 2; r++) {
-		if (hp_run_load(&runs[r], paths[r], false, NULL, 0, on_child_error, NULL, err, sizeof(err))) {
+		if (hp_run_load(&runs[r], paths[r], false, NULL, 0, NULL, NULL, err, sizeof(err))) {
 			fprintf(stderr, "hookprof: %s\n", err);
 			if (r)
 				hp_run_release(&runs[0]);

@@ -36,23 +36,7 @@ static void help(void)
 	       usage_line);
 }
 
-__attribute__((format(printf, 1, 2))) static int usage_error(const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs("hookprof: export: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputs(" (hookprof-analyze export --help)\n", stderr);
-	return 2;
-}
-
-static void on_child_error(const char *msg, void *ctx)
-{
-	(void)msg;
-	(void)ctx;
-}
+#define usage_error(...) hp_usage_error("export", NULL, __VA_ARGS__)
 
 static int write_export(FILE *out, const struct hp_profile *p, const char *format, enum hp_fold_cost cost,
 			char *err, size_t errlen)
@@ -114,7 +98,7 @@ int cmd_export(int argc, const char **argv)
 		return usage_error("pprof's format is binary: give -o FILE or redirect the output");
 
 	struct hp_run run;
-	if (hp_run_load(&run, trace, false, NULL, 0, on_child_error, NULL, err, sizeof(err))) {
+	if (hp_run_load(&run, trace, false, NULL, 0, NULL, NULL, err, sizeof(err))) {
 		fprintf(stderr, "hookprof: %s\n", err);
 		return 1;
 	}

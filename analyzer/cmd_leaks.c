@@ -37,17 +37,7 @@ static void help(void)
 	     "unclassified: the trace has no reachability scan (docs/report-guide.md).");
 }
 
-__attribute__((format(printf, 1, 2))) static int usage_error(const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs("hookprof: leaks: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputs(" (hookprof-analyze leaks --help)\n", stderr);
-	return 2;
-}
+#define usage_error(...) hp_usage_error("leaks", NULL, __VA_ARGS__)
 
 static int parse_kinds(const char *list, unsigned *mask)
 {

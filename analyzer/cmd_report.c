@@ -37,17 +37,7 @@ static void help(void)
 	     "each section, the score and the rules; docs/json-schema.md the JSON.");
 }
 
-__attribute__((format(printf, 1, 2))) static int usage_error(const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs("hookprof: report: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputs(" (hookprof-analyze report --help)\n", stderr);
-	return 2;
-}
+#define usage_error(...) hp_usage_error("report", NULL, __VA_ARGS__)
 
 /* "--name VALUE" or "--name=VALUE": true when argv[*i] is the option, with *value set (NULL when the
  * value is missing). */

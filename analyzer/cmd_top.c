@@ -52,17 +52,7 @@ static void help(void)
 	       usage_line);
 }
 
-__attribute__((format(printf, 1, 2))) static int usage_error(const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs("hookprof: top: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fprintf(stderr, "\n%s\n", usage_line);
-	return 2;
-}
+#define usage_error(...) hp_usage_error("top", usage_line, __VA_ARGS__)
 
 static uint64_t mono_ns(void)
 {

@@ -92,7 +92,8 @@ int hp_run_load(struct hp_run *run, const char *path, bool with_children, const 
 			continue;
 		struct hp_profile *p = hp_profile_load(paths[i], &leak_options, msg, sizeof(msg));
 		if (!p) {
-			on_error(msg, ctx);
+			if (on_error)
+				on_error(msg, ctx);
 			continue;
 		}
 		run->children[run->nchildren++] = p;

@@ -17,7 +17,7 @@ struct hp_run {
 
 /* Loads the trace at path and, when with_children, the child traces next to it (child_traces.h)
  * except those named in skip[0..nskip). A child that cannot be loaded is left out: its message goes
- * to on_error and the call still succeeds. Returns 0, or -1 when the root cannot be loaded or memory
+ * to on_error (when not NULL) and the call still succeeds. Returns 0, or -1 when the root cannot be loaded or memory
  * runs out (message in err). Release with hp_run_release. */
 int hp_run_load(struct hp_run *run, const char *path, bool with_children, const char *const *skip, size_t nskip,
 		void (*on_error)(const char *msg, void *ctx), void *ctx, char *err, size_t errlen);
