@@ -8,6 +8,7 @@
 
 #include "commands.h"
 #include "export.h"
+#include "output_file.h"
 #include "run.h"
 
 static const char usage_line[] =
@@ -105,15 +106,15 @@ int cmd_export(int argc, const char **argv)
 	if (run.root->status.warning[0])
 		fprintf(stderr, "hookprof: %s\n", run.root->status.warning);
 
-	/* A file appears whole or not at all: written beside, renamed when complete. */
-	char tmp[4096];
+	struct hp_output_file file;
 	FILE *out = stdout;
 	if (output) {
-		if (snprintf(tmp, sizeof(tmp), "%s.tmp", output) >= (int)sizeof(tmp) || !(out = fopen(tmp, "w"))) {
-			fprintf(stderr, "hookprof: export: %s: %s\n", output, strerror(errno ? errno : ENAMETOOLONG));
+		if (hp_output_open(&file, output)) {
+			fprintf(stderr, "hookprof: export: %s: %s\n", output, strerror(errno));
 			hp_run_release(&run);
 			return 1;
 		}
+		out = file.f;
 	}
 	int rc = 0;
 	err[0] = 0;
@@ -125,17 +126,9 @@ int cmd_export(int argc, const char **argv)
 		fprintf(stderr, "hookprof: export: writing %s: %s\n", output ? output : "the output", strerror(errno));
 		rc = 1;
 	}
-	if (output) {
-		if (fclose(out) && !rc) {
-			fprintf(stderr, "hookprof: export: writing %s: %s\n", output, strerror(errno));
-			rc = 1;
-		}
-		if (!rc && rename(tmp, output)) {
-			fprintf(stderr, "hookprof: export: %s: %s\n", output, strerror(errno));
-			rc = 1;
-		}
-		if (rc)
-			unlink(tmp);
+	if (output && hp_output_finish(&file, !rc) && !rc) {
+		fprintf(stderr, "hookprof: export: writing %s: %s\n", output, strerror(errno));
+		rc = 1;
 	}
 	hp_run_release(&run);
 	return rc;

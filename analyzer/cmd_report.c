@@ -8,6 +8,7 @@
 
 #include "commands.h"
 #include "config.h"
+#include "output_file.h"
 #include "report.h"
 #include "run.h"
 
@@ -118,7 +119,7 @@ int cmd_report(int argc, const char **argv)
 	struct hp_report_opts o = {.top = 20};
 	struct hp_config cfg;
 	const char *format = "text", *config = NULL, *html = NULL, *v;
-	char *html_tmp = NULL;
+	struct hp_output_file page = {0};
 	FILE *out = stdout;
 	bool children = true;
 	const char **traces = calloc((size_t)argc, sizeof(*traces));
@@ -225,12 +226,12 @@ int cmd_report(int argc, const char **argv)
 	if (html) {
 		write = hp_report_write_html;
 		o.color = false;
-		if (asprintf(&html_tmp, "%s.tmp", html) < 0 || !(out = fopen(html_tmp, "w"))) {
+		if (hp_output_open(&page, html)) {
 			fprintf(stderr, "hookprof: cannot write '%s': %s\n", html, strerror(errno));
-			out = stdout;
 			rc = 1;
 			goto out;
 		}
+		out = page.f;
 	}
 
 	/* Several traces: JSON as an array of reports, other formats one after another. */
@@ -262,25 +263,15 @@ int cmd_report(int argc, const char **argv)
 	}
 	if (html) {
 		bool ok = written == 1;
-		if (fclose(out) != 0 && ok) {
-			fprintf(stderr, "hookprof: cannot write '%s': %s\n", html, strerror(errno));
-			ok = false;
-		}
-		out = stdout;
-		if (ok && rename(html_tmp, html) < 0) {
+		if (hp_output_finish(&page, ok) && ok) {
 			fprintf(stderr, "hookprof: cannot write '%s': %s\n", html, strerror(errno));
 			ok = false;
 		}
 		if (ok)
 			fprintf(stderr, "hookprof: HTML report written to %s\n", html);
-		else
-			unlink(html_tmp);
 		rc = ok ? rc : 1;
 	}
 out:
-	if (out != stdout)
-		fclose(out);
-	free(html_tmp);
 	free(traces);
 	return rc;
 }
