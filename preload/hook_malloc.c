@@ -1,9 +1,10 @@
 /* hook_malloc.c: the malloc family, interposed. Each wrapper calls the real function, then records.
  *
  * Wrapper pattern (STYLE.md): find the real function, pass through when not recording (the guard is
- * set while the recorder itself allocates), call the real function, record, restore errno. An
- * allocation's tick is taken after the real call returns and a free's before the real free, so that
- * merging threads by tick is causal.
+ * set while the recorder itself allocates), call the real function, record. errno is the program's
+ * throughout: recording never changes it (event_path.h), and the real function's errno is what the
+ * program sees. An allocation's tick is taken after the real call returns and a free's before the real
+ * free, so that merging threads by tick is causal.
  */
 #include <errno.h>
 #include <dlfcn.h>
@@ -14,6 +15,7 @@
 #include <string.h>
 
 #include "bootstrap_arena.h"
+#include "event_path.h"
 #include "hpt_format.h"
 #include "recorder.h"
 
@@ -38,6 +40,7 @@ static void resolve(void)
 {
 	if (atomic_exchange(&resolving, 1))
 		return;
+	int e = errno;
 	real.malloc = dlsym(RTLD_NEXT, "malloc");
 	real.calloc = dlsym(RTLD_NEXT, "calloc");
 	real.realloc = dlsym(RTLD_NEXT, "realloc");
@@ -48,6 +51,7 @@ static void resolve(void)
 	real.valloc = dlsym(RTLD_NEXT, "valloc");
 	real.pvalloc = dlsym(RTLD_NEXT, "pvalloc");
 	real.malloc_usable_size = dlsym(RTLD_NEXT, "malloc_usable_size");
+	errno = e;
 	atomic_store(&resolving, 0);
 }
 
@@ -73,35 +77,14 @@ static inline enum mode mode(void)
 	return PASS;
 }
 
-static inline bool should_record(void)
+static inline void *record_alloc(enum mode m, unsigned kind, void *p, size_t size)
 {
-	return mode() == RECORD;
-}
-
-static void *nested_alloc(unsigned kind, void *p, size_t size)
-{
-	int e = errno;
-
-	hp_record_nested(p ? HPT_ALLOC : HPT_ALLOC_FAIL, kind, (uint64_t)p, 0, size, false);
-	errno = e;
-	return p;
-}
-
-static void *nested_alloc(unsigned kind, void *p, size_t size);
-
-static void *after_alloc(unsigned kind, void *p, size_t size)
-{
-	int e = errno;
-
-	if (HP_UNLIKELY(mode() == NESTED)) {
-		errno = e;
-		return nested_alloc(kind, p, size);
-	}
-	if (p)
+	if (HP_UNLIKELY(m == NESTED))
+		hp_record_nested(p ? HPT_ALLOC : HPT_ALLOC_FAIL, kind, (uint64_t)p, 0, size, false);
+	else if (HP_LIKELY(p))
 		hp_record_alloc(kind, p, size);
 	else
 		hp_record_alloc_fail(kind, size);
-	errno = e;
 	return p;
 }
 
@@ -112,9 +95,7 @@ HP_EXPORT void *malloc(size_t size)
 	enum mode m = mode();
 	if (m == PASS)
 		return real.malloc(size);
-	if (m == NESTED)
-		return nested_alloc(HPT_KIND_MALLOC, real.malloc(size), size);
-	return after_alloc(HPT_KIND_MALLOC, real.malloc(size), size);
+	return record_alloc(m, HPT_KIND_MALLOC, real.malloc(size), size);
 }
 
 HP_EXPORT void *calloc(size_t n, size_t size)
@@ -134,9 +115,7 @@ HP_EXPORT void *calloc(size_t n, size_t size)
 	size_t total = 0;
 	if (__builtin_mul_overflow(n, size, &total))
 		total = SIZE_MAX;
-	if (m == NESTED)
-		return nested_alloc(HPT_KIND_CALLOC, p, total);
-	return after_alloc(HPT_KIND_CALLOC, p, total);
+	return record_alloc(m, HPT_KIND_CALLOC, p, total);
 }
 
 HP_EXPORT void free(void *p)
@@ -145,14 +124,12 @@ HP_EXPORT void free(void *p)
 		return;
 	if (HP_UNLIKELY(!ready()))
 		return; /* cannot happen: whatever we handed out before resolving came from the arena */
-	if (p) {
+	if (HP_LIKELY(p)) {
 		enum mode m = mode();
-		int e = errno;
-		if (m == RECORD)
+		if (HP_LIKELY(m == RECORD))
 			hp_record_free(HPT_FREE_FREE, p);
 		else if (m == NESTED)
 			hp_record_nested(HPT_FREE, HPT_FREE_FREE, (uint64_t)p, 0, 0, false);
-		errno = e;
 	}
 	real.free(p);
 }
@@ -168,16 +145,6 @@ static void *realloc_from_arena(void *old, size_t size)
 	return p;
 }
 
-static void *record_realloc(unsigned kind, void *old, void *p, size_t size)
-{
-	int e = errno;
-
-	/* glibc: realloc(p, 0) frees p and returns NULL; a NULL with size > 0 is a failure. */
-	hp_record_realloc(kind, old, p, size, p == NULL && size != 0);
-	errno = e;
-	return p;
-}
-
 HP_EXPORT void *realloc(void *old, size_t size)
 {
 	if (HP_UNLIKELY(hp_arena_owns(old)))
@@ -188,29 +155,22 @@ HP_EXPORT void *realloc(void *old, size_t size)
 	if (m == PASS)
 		return real.realloc(old, size);
 	if (m == NESTED) {
-		int e = errno;
 		if (old && !size)
 			hp_record_nested(HPT_REALLOC, HPT_KIND_REALLOC, (uint64_t)old, 0, 0, false);
 		void *p = real.realloc(old, size);
-		e = errno;
-		if (old && !size) {
-			errno = e;
-			return p;
-		}
-		hp_record_nested(HPT_REALLOC, HPT_KIND_REALLOC, (uint64_t)old, (uint64_t)p, size, !p && size);
-		errno = e;
+		if (!(old && !size))
+			hp_record_nested(HPT_REALLOC, HPT_KIND_REALLOC, (uint64_t)old, (uint64_t)p, size, !p && size);
 		return p;
 	}
-	if (old && size)
-		return record_realloc(HPT_KIND_REALLOC, old, real.realloc(old, size), size);
-	if (old) {
-		/* Recorded before the real call, like a free: the address may be reused at once. */
-		int e = errno;
+	if (old && !size) {
+		/* glibc: realloc(p, 0) frees p and returns NULL. Recorded before the real call, like a
+		 * free: the address may be reused at once. */
 		hp_record_realloc(HPT_KIND_REALLOC, old, NULL, 0, false);
-		errno = e;
 		return real.realloc(old, size);
 	}
-	return record_realloc(HPT_KIND_REALLOC, NULL, real.realloc(NULL, size), size);
+	void *p = real.realloc(old, size);
+	hp_record_realloc(HPT_KIND_REALLOC, old, p, size, p == NULL && size != 0);
+	return p;
 }
 
 /* Implemented over the real realloc: glibc's own reallocarray calls realloc through the PLT, which
@@ -220,11 +180,8 @@ HP_EXPORT void *reallocarray(void *old, size_t n, size_t size)
 	size_t total;
 
 	if (__builtin_mul_overflow(n, size, &total)) {
-		if (ready() && should_record()) {
-			int e = errno;
+		if (ready() && mode() == RECORD)
 			hp_record_realloc(HPT_KIND_REALLOCARRAY, old, NULL, SIZE_MAX, true);
-			errno = e;
-		}
 		errno = ENOMEM;
 		return NULL;
 	}
@@ -232,15 +189,15 @@ HP_EXPORT void *reallocarray(void *old, size_t n, size_t size)
 		return realloc_from_arena(old, total);
 	if (HP_UNLIKELY(!ready()))
 		return hp_arena_alloc(total, 16);
-	if (!should_record())
+	if (mode() != RECORD)
 		return real.realloc(old, total);
 	if (old && !total) {
-		int e = errno;
 		hp_record_realloc(HPT_KIND_REALLOCARRAY, old, NULL, 0, false);
-		errno = e;
 		return real.realloc(old, 0);
 	}
-	return record_realloc(HPT_KIND_REALLOCARRAY, old, real.realloc(old, total), total);
+	void *p = real.realloc(old, total);
+	hp_record_realloc(HPT_KIND_REALLOCARRAY, old, p, total, p == NULL && total != 0);
+	return p;
 }
 
 HP_EXPORT int posix_memalign(void **out, size_t align, size_t size)
@@ -253,15 +210,8 @@ HP_EXPORT int posix_memalign(void **out, size_t align, size_t size)
 	enum mode m = mode();
 	if (m == PASS)
 		return real.posix_memalign(out, align, size);
-	int e = errno;
 	int rc = real.posix_memalign(out, align, size);
-	if (m == NESTED)
-		hp_record_nested(rc ? HPT_ALLOC_FAIL : HPT_ALLOC, HPT_KIND_POSIX_MEMALIGN, rc ? 0 : (uint64_t)*out, 0, size, false);
-	else if (rc == 0)
-		hp_record_alloc(HPT_KIND_POSIX_MEMALIGN, *out, size);
-	else
-		hp_record_alloc_fail(HPT_KIND_POSIX_MEMALIGN, size);
-	errno = e;
+	record_alloc(m, HPT_KIND_POSIX_MEMALIGN, rc ? NULL : *out, size);
 	return rc;
 }
 
@@ -269,36 +219,40 @@ HP_EXPORT void *aligned_alloc(size_t align, size_t size)
 {
 	if (HP_UNLIKELY(!ready()))
 		return hp_arena_alloc(size, align);
-	if (mode() == PASS)
+	enum mode m = mode();
+	if (m == PASS)
 		return real.aligned_alloc(align, size);
-	return after_alloc(HPT_KIND_ALIGNED_ALLOC, real.aligned_alloc(align, size), size);
+	return record_alloc(m, HPT_KIND_ALIGNED_ALLOC, real.aligned_alloc(align, size), size);
 }
 
 HP_EXPORT void *memalign(size_t align, size_t size)
 {
 	if (HP_UNLIKELY(!ready()))
 		return hp_arena_alloc(size, align);
-	if (mode() == PASS)
+	enum mode m = mode();
+	if (m == PASS)
 		return real.memalign(align, size);
-	return after_alloc(HPT_KIND_MEMALIGN, real.memalign(align, size), size);
+	return record_alloc(m, HPT_KIND_MEMALIGN, real.memalign(align, size), size);
 }
 
 HP_EXPORT void *valloc(size_t size)
 {
 	if (HP_UNLIKELY(!ready()))
 		return hp_arena_alloc(size, 4096);
-	if (mode() == PASS)
+	enum mode m = mode();
+	if (m == PASS)
 		return real.valloc(size);
-	return after_alloc(HPT_KIND_VALLOC, real.valloc(size), size);
+	return record_alloc(m, HPT_KIND_VALLOC, real.valloc(size), size);
 }
 
 HP_EXPORT void *pvalloc(size_t size)
 {
 	if (HP_UNLIKELY(!ready()))
 		return hp_arena_alloc((size + 4095) & ~(size_t)4095, 4096);
-	if (mode() == PASS)
+	enum mode m = mode();
+	if (m == PASS)
 		return real.pvalloc(size);
-	return after_alloc(HPT_KIND_PVALLOC, real.pvalloc(size), size);
+	return record_alloc(m, HPT_KIND_PVALLOC, real.pvalloc(size), size);
 }
 
 HP_EXPORT size_t malloc_usable_size(void *p)

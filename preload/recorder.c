@@ -17,11 +17,12 @@
 #include <libunwind.h>
 
 #include "clock.h"
-#include "event_encoder.h"
+#include "event_path.h"
 #include "hookprof.h"
 #include "leak_scan.h"
 #include "module_map.h"
 #include "site_registry.h"
+#include "stack_cache.h"
 #include "stack_table.h"
 #include "thread_buffer.h"
 #include "trace_writer.h"
@@ -30,11 +31,15 @@ static pthread_key_t exit_key;
 
 /* ---- per-thread ring -------------------------------------------------------------------------- */
 
-static struct hp_ring *ring_slow(void)
+struct hp_ring *hp_ring_for_thread(void)
 {
+	int e = errno;
+
 	hp_tls.guard = HP_GUARD_INTERNAL;
 	struct hp_ring *r = hp_ring_create((uint64_t)hp_rec.cfg.buffer_kb * 1024);
 	if (r) {
+		if (hp_rec.cfg.depth && hp_rec.cfg.stack_cache)
+			r->cache = hp_stack_cache_create(hp_rec.cfg.depth);
 		hp_writer_register(r);
 		hp_ring_start(r, (uint32_t)gettid());
 		hp_tls.ring = r;
@@ -42,14 +47,8 @@ static struct hp_ring *ring_slow(void)
 		pthread_setspecific(exit_key, r);
 	}
 	hp_tls.guard = 0;
+	errno = e;
 	return r;
-}
-
-static inline struct hp_ring *ring_get(void)
-{
-	struct hp_ring *r = hp_tls.ring;
-
-	return HP_LIKELY(r) ? r : ring_slow();
 }
 
 /* Runs in each exiting thread. Re-armed for two more destructor rounds, so that allocations made by
@@ -74,7 +73,7 @@ static void on_thread_exit(void *arg)
 }
 
 /* Writes the count of events a signal handler made while this thread was inside the recorder. */
-static void flush_lost(struct hp_ring *r, uint64_t t)
+void hp_flush_lost(struct hp_ring *r, uint64_t t)
 {
 	uint8_t *p = hp_ring_reserve(r, HP_EVENT_MAX);
 
@@ -99,8 +98,10 @@ void hp_record_nested(unsigned type, unsigned kind, uint64_t addr, uint64_t addr
 
 /* Writes the nested events in arrival order; called with the guard at HP_GUARD_EVENT, so that a
  * signal arriving meanwhile queues behind them. */
-static void drain_nested(struct hp_ring *r)
+void hp_drain_nested(struct hp_ring *r)
 {
+	int saved = errno; /* a full ring may make us wait */
+
 	while (hp_tls.nested_head != hp_tls.nested_tail) {
 		struct hp_nested e = hp_tls.nested[hp_tls.nested_head % HP_NESTED_MAX];
 		atomic_signal_fence(memory_order_seq_cst);
@@ -128,6 +129,7 @@ static void drain_nested(struct hp_ring *r)
 		}
 		hp_ring_commit(r, p);
 	}
+	errno = saved;
 }
 
 /* ---- stacks ----------------------------------------------------------------------------------- */
@@ -175,13 +177,13 @@ __attribute__((noinline)) static int fp_backtrace(uint64_t *ips, int max)
 	return n;
 }
 
-static uint32_t capture_stack(struct hp_ring *r)
+/* The cache missed (or is off): unwind, intern, and remember the stack under (sp, ret). */
+uint32_t hp_stack_unwind(struct hp_ring *r, uint64_t sp, uint64_t ret)
 {
 	uint64_t ips[HP_MAX_DEPTH + 16];
 	unsigned depth = hp_rec.cfg.depth;
+	int saved = errno;
 
-	if (!depth)
-		return 0;
 	/* libunwind allocates nothing here once warmed up (init): an allocation now is a signal
 	 * handler's, recorded as nested. */
 	hp_tls.guard = HP_GUARD_EVENT;
@@ -194,121 +196,38 @@ static uint32_t capture_stack(struct hp_ring *r)
 	while (skip < n && ips[skip] >= hp_rec.text_lo && ips[skip] < hp_rec.text_hi)
 		skip++;
 	int len = n - skip;
-	if (len <= 0)
+	if (len <= 0) {
+		errno = saved;
 		return 0;
+	}
 	if ((unsigned)len > depth)
 		len = (int)depth;
 
 	bool is_new;
+	const uint64_t *stored = NULL;
 	hp_tls.guard = HP_GUARD_EVENT; /* interning maps memory, never mallocs */
-	uint32_t id = hp_stack_intern(ips + skip, (uint32_t)len, &is_new);
+	uint32_t id = hp_stack_intern(ips + skip, (uint32_t)len, &is_new, &stored);
 	hp_tls.guard = 0;
 	if (is_new) {
 		uint8_t *p = hp_ring_reserve(r, hp_enc_stack_size((uint32_t)len));
 		p = hp_enc_stack(p, id, ips + skip, (uint32_t)len);
 		hp_ring_commit(r, p);
 	}
+	if (r->cache && sp && ips[skip] == ret)
+		hp_stack_cache_put(r->cache, sp, stored, (uint32_t)len, id);
+	errno = saved;
 	return id;
-}
-
-/* ---- events ----------------------------------------------------------------------------------- */
-
-/* Opens an event: the ring is announced busy before the tick is read (see round_trip). */
-#define EVENT_OPEN(r)                                                                                 \
-	hp_tls.guard = HP_GUARD_EVENT;                                                                \
-	hp_ring_event_begin(r);                                                                       \
-	if (HP_UNLIKELY(hp_tls.nested_head != hp_tls.nested_tail))                                    \
-		drain_nested(r)
-
-/* Nested events queued while this one was encoded come after it: their ticks are later. */
-#define EVENT_CLOSE(r, p)                                                                             \
-	hp_ring_commit(r, p);                                                                         \
-	if (HP_UNLIKELY(hp_tls.nested_head != hp_tls.nested_tail))                                    \
-		drain_nested(r);                                                                      \
-	hp_ring_event_end(r);                                                                         \
-	hp_tls.guard = 0
-
-void hp_record_alloc(unsigned kind, void *ptr, size_t size)
-{
-	struct hp_ring *r = ring_get();
-
-	if (HP_UNLIKELY(!r))
-		return;
-	uint32_t stack = capture_stack(r);
-	EVENT_OPEN(r);
-	uint64_t t = hp_now();
-	if (HP_UNLIKELY(hp_tls.lost))
-		flush_lost(r, t);
-	uint8_t *p = hp_ring_reserve(r, HP_EVENT_MAX);
-	p = hp_enc_alloc(p, &r->st, t, kind, (uint64_t)ptr, size, stack);
-	EVENT_CLOSE(r, p);
-}
-
-void hp_record_alloc_fail(unsigned kind, size_t size)
-{
-	struct hp_ring *r = ring_get();
-
-	if (HP_UNLIKELY(!r))
-		return;
-	uint32_t stack = capture_stack(r);
-	EVENT_OPEN(r);
-	uint64_t t = hp_now();
-	uint8_t *p = hp_ring_reserve(r, HP_EVENT_MAX);
-	p = hp_enc_alloc_fail(p, &r->st, t, kind, size, stack);
-	EVENT_CLOSE(r, p);
-}
-
-void hp_record_free(unsigned kind, void *ptr)
-{
-	struct hp_ring *r = ring_get();
-
-	if (HP_UNLIKELY(!r))
-		return;
-	EVENT_OPEN(r);
-	uint64_t t = hp_now();
-	if (HP_UNLIKELY(hp_tls.lost))
-		flush_lost(r, t);
-	uint8_t *p = hp_ring_reserve(r, HP_EVENT_MAX);
-	p = hp_enc_free(p, &r->st, t, kind, (uint64_t)ptr);
-	EVENT_CLOSE(r, p);
-}
-
-void hp_record_realloc(unsigned kind, void *old, void *new_ptr, size_t size, bool failed)
-{
-	struct hp_ring *r = ring_get();
-
-	if (HP_UNLIKELY(!r))
-		return;
-	uint32_t stack = capture_stack(r);
-	EVENT_OPEN(r);
-	uint64_t t = hp_now();
-	uint8_t *p = hp_ring_reserve(r, HP_EVENT_MAX);
-	p = hp_enc_realloc(p, &r->st, t, kind, failed ? HPT_REALLOC_FAILED : 0, (uint64_t)old,
-			   (uint64_t)new_ptr, size, stack);
-	EVENT_CLOSE(r, p);
-}
-
-void hp_record_func(int type, void *fn)
-{
-	struct hp_ring *r = ring_get();
-
-	if (HP_UNLIKELY(!r))
-		return;
-	EVENT_OPEN(r);
-	uint8_t *p = hp_ring_reserve(r, HP_EVENT_MAX);
-	p = hp_enc_tick_u(p, &r->st, (unsigned)type, hp_now(), (uint64_t)fn);
-	EVENT_CLOSE(r, p);
 }
 
 /* ---- the tagging API (include/hookprof.h) ----------------------------------------------------- */
 
+/* A site's first use: its id, and its SITE definition ahead of the event. */
 static uint32_t site_id(struct hp_ring *r, struct hp_site *site)
 {
 	bool is_new;
 	uint32_t id;
+	int saved = errno;
 
-	if (!site)
-		return 0;
 	hp_tls.guard = HP_GUARD_INTERNAL;
 	id = hp_site_id(site, &is_new);
 	hp_tls.guard = 0;
@@ -317,60 +236,54 @@ static uint32_t site_id(struct hp_ring *r, struct hp_site *site)
 		p = hp_enc_site(p, id, site->kind, site->line, site->name, site->function, site->file);
 		hp_ring_commit(r, p);
 	}
+	errno = saved;
 	return id;
 }
 
-static inline bool zones_on(void)
+static inline uint32_t site_of(struct hp_ring *r, struct hp_site *site)
 {
-	return hp_recording() && (hp_rec.cfg.what & HP_RECORD_ZONES);
-}
+	uint32_t id = __atomic_load_n(&site->id, __ATOMIC_ACQUIRE);
 
-static void zone_event(unsigned type, struct hp_site *site)
-{
-	struct hp_ring *r = ring_get();
-
-	if (HP_UNLIKELY(!r))
-		return;
-	uint32_t id = site ? __atomic_load_n(&site->id, __ATOMIC_ACQUIRE) : 0;
-	if (HP_UNLIKELY(site && !id))
-		id = site_id(r, site);
-	EVENT_OPEN(r);
-	uint8_t *p = hp_ring_reserve(r, HP_EVENT_MAX);
-	p = hp_enc_tick_u(p, &r->st, type, hp_now(), id);
-	EVENT_CLOSE(r, p);
+	return HP_LIKELY(id) ? id : site_id(r, site);
 }
 
 static void api_zone_begin(struct hp_site *site)
 {
-	if (zones_on())
-		zone_event(HPT_ZONE_BEGIN, site);
+	struct hp_ring *r;
+
+	if (hp_recording_what(HP_RECORD_ZONES) && (r = hp_ring_get()))
+		hp_record_tick_u(r, HPT_ZONE_BEGIN, site_of(r, site));
 }
 
+/* site NULL: hp_end(), the innermost open zone (site 0 in the trace). */
 static void api_zone_end(struct hp_site *site)
 {
-	if (zones_on())
-		zone_event(HPT_ZONE_END, site);
+	struct hp_ring *r;
+
+	if (hp_recording_what(HP_RECORD_ZONES) && (r = hp_ring_get()))
+		hp_record_tick_u(r, HPT_ZONE_END, site ? site_of(r, site) : 0);
 }
 
 static void api_mark(struct hp_site *site)
 {
-	if (zones_on())
-		zone_event(HPT_MARK, site);
+	struct hp_ring *r;
+
+	if (hp_recording_what(HP_RECORD_ZONES) && (r = hp_ring_get()))
+		hp_record_tick_u(r, HPT_MARK, site_of(r, site));
 }
 
 static void api_count(struct hp_site *site, long long value)
 {
 	struct hp_ring *r;
 
-	if (!zones_on() || !(r = ring_get()))
+	if (!hp_recording_what(HP_RECORD_ZONES) || !(r = hp_ring_get()))
 		return;
-	uint32_t id = __atomic_load_n(&site->id, __ATOMIC_ACQUIRE);
-	if (HP_UNLIKELY(!id))
-		id = site_id(r, site);
-	EVENT_OPEN(r);
-	uint8_t *p = hp_ring_reserve(r, HP_EVENT_MAX);
-	p = hp_enc_counter(p, &r->st, hp_now(), id, value);
-	EVENT_CLOSE(r, p);
+	uint32_t id = site_of(r, site);
+	hp_event_open(r);
+	uint64_t t = hp_now();
+	uint8_t *p = hp_event_room(r, t);
+	p = hp_enc_counter(p, &r->st, t, id, value);
+	hp_event_close(r, p);
 }
 
 HP_EXPORT const struct hp_api hp_recorder_api = {
@@ -397,7 +310,7 @@ void hp_recorder_modules_scan(void)
 {
 	struct hp_ring *r;
 
-	if (!hp_recording() || !(r = ring_get()))
+	if (!hp_recording() || !(r = hp_ring_get()))
 		return;
 	hp_tls.guard = HP_GUARD_INTERNAL;
 	hp_modules_lock();

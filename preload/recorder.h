@@ -41,6 +41,7 @@ struct hp_config {
 	bool quiet;
 	bool leak_scan;      /* classify live blocks at exit */
 	bool unwind_fp;      /* walk frame pointers instead of libunwind (HOOKPROF_UNWIND=fp) */
+	bool stack_cache;    /* reuse the stacks of calls seen before (stack_cache.h); HOOKPROF_STACK_CACHE=0 */
 	int snapshot_signal; /* 0: none */
 };
 
@@ -94,13 +95,8 @@ static inline bool hp_recording(void)
 	       hp_tls.guard == 0;
 }
 
-/* Events (recorder.c). Each is called by a hook that already checked hp_recording(). */
-void hp_record_alloc(unsigned kind, void *ptr, size_t size) HP_HIDDEN;
-void hp_record_alloc_fail(unsigned kind, size_t size) HP_HIDDEN;
-void hp_record_free(unsigned kind, void *ptr) HP_HIDDEN;
-void hp_record_realloc(unsigned kind, void *old, void *new_ptr, size_t size, bool failed) HP_HIDDEN;
-void hp_record_func(int type, void *fn) HP_HIDDEN;
-/* From a hook that found its thread inside the recorder (a signal handler's call). */
+/* Events are recorded by event_path.h. This one comes from a hook that found its thread inside the
+ * recorder (a signal handler's call): the event is queued for the interrupted one to write. */
 void hp_record_nested(unsigned type, unsigned kind, uint64_t addr, uint64_t addr2, uint64_t size, bool failed) HP_HIDDEN;
 
 void hp_config_load(struct hp_config *cfg) HP_HIDDEN;

@@ -75,6 +75,8 @@ void hp_config_load(struct hp_config *cfg)
 	cfg->unwind_fp = unwind && !strcmp(unwind, "fp");
 	if (unwind && *unwind && strcmp(unwind, "fp") && strcmp(unwind, "dwarf"))
 		hp_warn("hookprof: ignoring HOOKPROF_UNWIND=%s (dwarf or fp)\n", unwind);
+	const char *cache = getenv("HOOKPROF_STACK_CACHE");
+	cfg->stack_cache = !cache || strcmp(cache, "0");
 	const char *scan = getenv("HOOKPROF_LEAK_SCAN");
 	cfg->leak_scan = !scan || strcmp(scan, "0");
 	const char *snap = getenv("HOOKPROF_SNAPSHOT_SIGNAL");

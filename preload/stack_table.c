@@ -104,7 +104,7 @@ static bool grow(struct table *t)
 	return true;
 }
 
-uint32_t hp_stack_intern(const uint64_t *ips, uint32_t depth, bool *is_new)
+uint32_t hp_stack_intern(const uint64_t *ips, uint32_t depth, bool *is_new, const uint64_t **stored)
 {
 	uint64_t h = hash_ips(ips, depth);
 	struct table *t = atomic_load_explicit(&current, memory_order_acquire);
@@ -112,8 +112,10 @@ uint32_t hp_stack_intern(const uint64_t *ips, uint32_t depth, bool *is_new)
 	uint32_t id = 0;
 
 	*is_new = false;
-	if (t && (e = find(t, h, ips, depth)))
+	if (t && (e = find(t, h, ips, depth))) {
+		*stored = e->ips;
 		return e->id;
+	}
 
 	pthread_mutex_lock(&lock);
 	if (!arena && !(arena = map(ARENA_RESERVE)))
@@ -126,6 +128,7 @@ uint32_t hp_stack_intern(const uint64_t *ips, uint32_t depth, bool *is_new)
 	}
 	if ((e = find(t, h, ips, depth))) {
 		id = e->id;
+		*stored = e->ips;
 		goto out;
 	}
 	uint64_t size = sizeof(*e) + depth * sizeof(*ips);
@@ -143,6 +146,7 @@ uint32_t hp_stack_intern(const uint64_t *ips, uint32_t depth, bool *is_new)
 	memcpy(e->ips, ips, depth * sizeof(*ips));
 	place(t, h, e);
 	id = e->id;
+	*stored = e->ips;
 	*is_new = true;
 out:
 	pthread_mutex_unlock(&lock);

@@ -22,8 +22,9 @@ struct hp_stack_entry {
 };
 
 /* Returns the id of ips[0..depth) (depth >= 1), 0 when no memory is left for a new stack; *is_new
- * tells the caller to write the STACK definition before the event that uses it. */
-uint32_t hp_stack_intern(const uint64_t *ips, uint32_t depth, bool *is_new) HP_HIDDEN;
+ * tells the caller to write the STACK definition before the event that uses it. *stored (with an id)
+ * points to the table's copy of the frames, which lives as long as the process. */
+uint32_t hp_stack_intern(const uint64_t *ips, uint32_t depth, bool *is_new, const uint64_t **stored) HP_HIDDEN;
 
 /* Calls fn for every interned stack in id order (fork child: define them again). */
 void hp_stack_foreach(void (*fn)(const struct hp_stack_entry *e, void *arg), void *arg) HP_HIDDEN;

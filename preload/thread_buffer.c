@@ -1,11 +1,13 @@
 /* thread_buffer.c: creation, back-pressure and draining of the per-thread rings. */
 #include "thread_buffer.h"
 
+#include <errno.h>
 #include <sys/mman.h>
 #include <time.h>
 
 #include "clock.h"
 #include "hpt_format.h"
+#include "stack_cache.h"
 #include "trace_writer.h"
 
 struct hp_ring *hp_ring_create(uint64_t capacity)
@@ -40,13 +42,17 @@ void hp_ring_destroy(struct hp_ring *r)
 {
 	size_t hdr = (sizeof(struct hp_ring) + 4095) & ~(size_t)4095;
 
+	hp_stack_cache_destroy(r->cache);
 	munmap(r, hdr + r->capacity);
 }
 
 void hp_ring_kick(struct hp_ring *r)
 {
+	int e = errno; /* hooks leave errno alone (event_path.h) */
+
 	r->kick_at = r->head + r->capacity / 4;
 	hp_writer_wake();
+	errno = e;
 }
 
 void hp_ring_make_room(struct hp_ring *r, uint64_t need)
@@ -58,6 +64,7 @@ void hp_ring_make_room(struct hp_ring *r, uint64_t need)
 	if (r->head + need <= r->limit)
 		return;
 
+	int saved = errno; /* hooks leave errno alone (event_path.h) */
 	uint64_t t0 = hp_now();
 	unsigned spins = 0;
 	while (r->head + need > r->limit) {
@@ -74,6 +81,7 @@ void hp_ring_make_room(struct hp_ring *r, uint64_t need)
 			break; /* recording is over and its writer gone: nothing will drain us */
 	}
 	uint64_t waited = hp_now() - t0;
+	errno = saved;
 	if (r->head + need > r->limit)
 		return; /* cannot happen while the writer lives; hp_ring_reserve's caller overwrites nothing */
 

@@ -17,6 +17,8 @@
 #include "event_encoder.h"
 #include "recorder.h"
 
+struct hp_stack_cache;
+
 /* The largest record a producer writes in one reservation (a STACK of HP_MAX_DEPTH frames). */
 #define HP_RECORD_MAX 8192 /* a STACK of HP_MAX_DEPTH frames, a MODULE_LOAD */
 
@@ -29,6 +31,7 @@ struct hp_ring {
 	uint64_t kick_at; /* wake the writer once head passes this */
 	struct hp_enc_state st; /* what the reader will mirror: last tick, last address */
 	bool in_scratch;
+	struct hp_stack_cache *cache; /* the producing thread's; NULL: stacks are unwound every time */
 	uint32_t stream;
 	uint32_t tid;
 	_Atomic uint32_t busy; /* 1 while an event is being recorded: bounds the writer's watermark */

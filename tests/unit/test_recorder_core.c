@@ -1,5 +1,5 @@
-/* test_recorder_core.c: the recorder's encoder (decoded by the analyzer's decoder), ring, stack table
- * and bootstrap arena, outside any process being recorded. */
+/* test_recorder_core.c: the recorder's encoder (decoded by the analyzer's decoder), ring, stack table,
+ * stack cache and bootstrap arena, outside any process being recorded. */
 #include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -14,10 +14,34 @@
 #include "event_encoder.h"
 #include "hpt_format.h"
 #include "record_decoder.h"
+#include "stack_cache.h"
 #include "stack_table.h"
 #include "thread_buffer.h"
 
 /* ---- encoder → decoder ------------------------------------------------------------------------ */
+
+/* The events' loop-free varint writes the bytes of the format's own, at every length. */
+static void fast_varint_matches_the_format(void **state)
+{
+	(void)state;
+	for (unsigned bits = 0; bits <= 64; bits++) {
+		for (int delta = -2; delta <= 2; delta++) {
+			uint64_t v = bits == 64 ? UINT64_MAX + (uint64_t)(delta < 0 ? delta : 0)
+					    : (bits ? 1ull << bits : 0) + (uint64_t)delta;
+			uint8_t want[16] = {0}, fast[16 + 8];
+			memset(fast, 0xee, sizeof(fast));
+			size_t n = (size_t)(hpt_put_u(want, v) - want);
+			size_t m = (size_t)(hp_put_u(fast, v) - fast);
+			assert_int_equal(m, n);
+			assert_memory_equal(fast, want, n);
+			int64_t s = (int64_t)v;
+			n = (size_t)(hpt_put_s(want, s) - want);
+			m = (size_t)(hp_put_s(fast, s) - fast);
+			assert_int_equal(m, n);
+			assert_memory_equal(fast, want, n);
+		}
+	}
+}
 
 static struct hp_event got[64];
 static size_t ngot;
@@ -199,22 +223,23 @@ static void stacks_intern_once_and_grow(void **state)
 	/* Prefixes and longer stacks are different stacks. */
 	for (int i = 0; i < 8; i++)
 		ips[i] = 0x1000 + (uint64_t)i;
-	uint32_t a = hp_stack_intern(ips, 3, &is_new);
+	const uint64_t *stored;
+	uint32_t a = hp_stack_intern(ips, 3, &is_new, &stored);
 	assert_true(is_new);
-	uint32_t b = hp_stack_intern(ips, 4, &is_new);
+	uint32_t b = hp_stack_intern(ips, 4, &is_new, &stored);
 	assert_true(is_new && b != a);
-	assert_int_equal(hp_stack_intern(ips, 3, &is_new), a);
+	assert_int_equal(hp_stack_intern(ips, 3, &is_new, &stored), a);
 	assert_false(is_new);
 	/* Past the first table's 4096 slots: everything stays findable with its id. */
 	for (uint64_t i = 0; i < 20000; i++) {
 		ips[0] = 0x900000 + i;
-		uint32_t id = hp_stack_intern(ips, 5, &is_new);
+		uint32_t id = hp_stack_intern(ips, 5, &is_new, &stored);
 		assert_true(is_new);
-		assert_int_equal(hp_stack_intern(ips, 5, &is_new), id);
+		assert_int_equal(hp_stack_intern(ips, 5, &is_new, &stored), id);
 		assert_false(is_new);
 	}
 	ips[0] = 0x900000;
-	hp_stack_intern(ips, 5, &is_new);
+	hp_stack_intern(ips, 5, &is_new, &stored);
 	assert_false(is_new);
 	uint64_t n, bytes;
 	hp_stack_usage(&n, &bytes);
@@ -229,11 +254,12 @@ static void *race(void *arg)
 {
 	struct racer *r = arg;
 	uint64_t ips[4] = {0, 0xabc, 0xdef, 0x123};
+	const uint64_t *stored;
 	bool is_new;
 
 	for (uint64_t i = 0; i < 1000; i++) {
 		ips[0] = 0x5000000 + i;
-		r->ids[i] = hp_stack_intern(ips, 4, &is_new);
+		r->ids[i] = hp_stack_intern(ips, 4, &is_new, &stored);
 	}
 	return NULL;
 }
@@ -277,14 +303,59 @@ static void arena_aligns_remembers_and_owns(void **state)
 	assert_non_null(after); /* a refused request leaves the arena usable */
 }
 
+/* ---- stack cache ------------------------------------------------------------------------------ */
+
+/* A made-up stack on this thread's real stack: return addresses at known places above "sp". */
+static void stack_cache_hits_only_the_same_frames(void **state)
+{
+	uint64_t frames[64] = {0};
+	const uint64_t ips[4] = {0x401000, 0x402000, 0x403000, 0x404000};
+	struct hp_stack_cache *c = hp_stack_cache_create(8);
+	uint64_t sp = (uint64_t)frames;
+	(void)state;
+
+	assert_non_null(c);
+	frames[3] = ips[1]; /* frame 1's return address, three words above sp */
+	frames[9] = ips[2];
+	frames[10] = ips[3];
+	frames[5] = 0x777; /* locals between them */
+	assert_int_equal(hp_stack_cache_find(c, sp, ips[0]), 0);
+	for (int i = 0; i < 8; i++)
+		hp_stack_cache_put(c, sp, ips, 4, 42); /* a store may be skipped; one is enough */
+	assert_int_equal(hp_stack_cache_find(c, sp, ips[0]), 42);
+	assert_int_equal(hp_stack_cache_find(c, sp + 8, ips[0]), 0);  /* another depth */
+	assert_int_equal(hp_stack_cache_find(c, sp, ips[0] + 1), 0);  /* another call site */
+	frames[5] = 0x888;                                          /* locals may change */
+	assert_int_equal(hp_stack_cache_find(c, sp, ips[0]), 42);
+	frames[9] = 0x402fff;                                       /* another caller, same place */
+	assert_int_equal(hp_stack_cache_find(c, sp, ips[0]), 0);
+	frames[9] = ips[2];
+	assert_int_equal(hp_stack_cache_find(c, sp, ips[0]), 42);
+
+	/* Frames not all on the stack, or a stack pointer off this thread's stack: nothing is kept. */
+	const uint64_t missing[3] = {0x501000, 0x502000, 0x5dead0};
+	frames[20] = missing[1];
+	for (int i = 0; i < 8; i++)
+		hp_stack_cache_put(c, sp, missing, 3, 43);
+	assert_int_equal(hp_stack_cache_find(c, sp, missing[0]), 0);
+	static uint64_t elsewhere[16];
+	elsewhere[2] = ips[1];
+	for (int i = 0; i < 8; i++)
+		hp_stack_cache_put(c, (uint64_t)elsewhere, ips, 2, 44);
+	assert_int_equal(hp_stack_cache_find(c, (uint64_t)elsewhere, ips[0]), 0);
+	hp_stack_cache_destroy(c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(fast_varint_matches_the_format),
 		cmocka_unit_test(encoded_events_decode_exactly),
 		cmocka_unit_test(long_definitions_move_their_payload),
 		cmocka_unit_test(ring_hands_every_record_over_once_in_order),
 		cmocka_unit_test(stacks_intern_once_and_grow),
 		cmocka_unit_test(concurrent_interning_agrees),
+		cmocka_unit_test(stack_cache_hits_only_the_same_frames),
 		cmocka_unit_test(arena_aligns_remembers_and_owns),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,169 @@
+/* event_path.h: the per-event fast path, inlined into every hook: the thread's ring, its stack, the
+ * clock, the encoder and publication, with the rare cases (a thread's first event, a signal handler's
+ * event, a full ring, an unwind) out of line in recorder.c and thread_buffer.c.
+ *
+ * The hooks' contract (STYLE.md: save errno, guard, call the real function, record, restore errno) is
+ * kept by construction: nothing on this path can change errno (no system call, no library call), and
+ * each slow path that can saves and restores it itself. That spares every event two calls to
+ * __errno_location.
+ */
+#ifndef HP_EVENT_PATH_H
+#define HP_EVENT_PATH_H
+
+#include "clock.h"
+#include "event_encoder.h"
+#include "recorder.h"
+#include "stack_cache.h"
+#include "thread_buffer.h"
+
+/* recorder.c: the calling thread's first ring (NULL without memory); nested events and lost counts. */
+struct hp_ring *hp_ring_for_thread(void) HP_HIDDEN;
+void hp_drain_nested(struct hp_ring *r) HP_HIDDEN;
+void hp_flush_lost(struct hp_ring *r, uint64_t t) HP_HIDDEN;
+/* recorder.c: unwinds the stack (the cache missed) and interns it; 0 when there is none. */
+uint32_t hp_stack_unwind(struct hp_ring *r, uint64_t sp, uint64_t ret) HP_HIDDEN;
+
+/* True when the events in `what` (HP_RECORD_*) from this thread should be recorded now. */
+static inline bool hp_recording_what(unsigned what)
+{
+	return hp_recording() && (hp_rec.cfg.what & what);
+}
+
+static inline struct hp_ring *hp_ring_get(void)
+{
+	struct hp_ring *r = hp_tls.ring;
+
+	return HP_LIKELY(r) ? r : hp_ring_for_thread();
+}
+
+/* Where the program called the hook: its return address and its stack pointer after the call. Our
+ * own frames all keep frame pointers (Makefile), so following them to the first return address
+ * outside our code is exact; at most a few of our frames lie between here and the hook. */
+__attribute__((always_inline)) static inline bool hp_program_frame(uint64_t *sp, uint64_t *ret)
+{
+	const uint64_t *fp = __builtin_frame_address(0);
+
+	for (int i = 0; i < 8 && fp; i++) {
+		uint64_t ra = fp[1];
+		if (ra < hp_rec.text_lo || ra >= hp_rec.text_hi) {
+			*ret = ra;
+			*sp = (uint64_t)(fp + 2);
+			return true;
+		}
+		fp = (const uint64_t *)fp[0];
+	}
+	return false;
+}
+
+/* The id of the program's current stack (0: stacks are off or none could be had). */
+__attribute__((always_inline)) static inline uint32_t hp_stack_capture(struct hp_ring *r)
+{
+	uint64_t sp = 0, ret = 0;
+
+	if (!hp_rec.cfg.depth)
+		return 0;
+	if (HP_LIKELY(r->cache) && hp_program_frame(&sp, &ret)) {
+		uint32_t id = hp_stack_cache_find(r->cache, sp, ret);
+		if (HP_LIKELY(id))
+			return id;
+	}
+	return hp_stack_unwind(r, sp, ret);
+}
+
+/* Opens an event: the ring is announced busy before the tick is read (trace_writer.c, round_trip),
+ * and the guard turns a signal handler's allocation into a nested event. */
+static inline void hp_event_open(struct hp_ring *r)
+{
+	hp_tls.guard = HP_GUARD_EVENT;
+	hp_ring_event_begin(r);
+	if (HP_UNLIKELY(hp_tls.nested_head != hp_tls.nested_tail))
+		hp_drain_nested(r);
+}
+
+/* Room for one event stamped t (after a LOST record, if signal handlers overflowed the queue). */
+static inline uint8_t *hp_event_room(struct hp_ring *r, uint64_t t)
+{
+	if (HP_UNLIKELY(hp_tls.lost))
+		hp_flush_lost(r, t);
+	return hp_ring_reserve(r, HP_EVENT_MAX);
+}
+
+/* Publishes the event; nested events queued meanwhile follow it (their ticks are later). */
+static inline void hp_event_close(struct hp_ring *r, uint8_t *end)
+{
+	hp_ring_commit(r, end);
+	if (HP_UNLIKELY(hp_tls.nested_head != hp_tls.nested_tail))
+		hp_drain_nested(r);
+	hp_ring_event_end(r);
+	hp_tls.guard = 0;
+}
+
+/* The events. Each is called by a hook that checked hp_recording_what(); each tick is read after the
+ * real allocator returned, or before the real free (docs/trace-format.md, "Timestamps"). */
+static inline void hp_record_alloc(unsigned kind, void *ptr, size_t size)
+{
+	struct hp_ring *r = hp_ring_get();
+
+	if (HP_UNLIKELY(!r))
+		return;
+	uint32_t stack = hp_stack_capture(r);
+	hp_event_open(r);
+	uint64_t t = hp_now();
+	uint8_t *p = hp_event_room(r, t);
+	p = hp_enc_alloc(p, &r->st, t, kind, (uint64_t)ptr, size, stack);
+	hp_event_close(r, p);
+}
+
+static inline void hp_record_alloc_fail(unsigned kind, size_t size)
+{
+	struct hp_ring *r = hp_ring_get();
+
+	if (HP_UNLIKELY(!r))
+		return;
+	uint32_t stack = hp_stack_capture(r);
+	hp_event_open(r);
+	uint64_t t = hp_now();
+	uint8_t *p = hp_event_room(r, t);
+	p = hp_enc_alloc_fail(p, &r->st, t, kind, size, stack);
+	hp_event_close(r, p);
+}
+
+static inline void hp_record_free(unsigned kind, void *ptr)
+{
+	struct hp_ring *r = hp_ring_get();
+
+	if (HP_UNLIKELY(!r))
+		return;
+	hp_event_open(r);
+	uint64_t t = hp_now();
+	uint8_t *p = hp_event_room(r, t);
+	p = hp_enc_free(p, &r->st, t, kind, (uint64_t)ptr);
+	hp_event_close(r, p);
+}
+
+static inline void hp_record_realloc(unsigned kind, void *old, void *new_ptr, size_t size, bool failed)
+{
+	struct hp_ring *r = hp_ring_get();
+
+	if (HP_UNLIKELY(!r))
+		return;
+	uint32_t stack = hp_stack_capture(r);
+	hp_event_open(r);
+	uint64_t t = hp_now();
+	uint8_t *p = hp_event_room(r, t);
+	p = hp_enc_realloc(p, &r->st, t, kind, failed ? HPT_REALLOC_FAILED : 0, (uint64_t)old,
+			   (uint64_t)new_ptr, size, stack);
+	hp_event_close(r, p);
+}
+
+/* ZONE_BEGIN / ZONE_END / MARK (v: site id) and FUNC_ENTER / FUNC_EXIT (v: function address). */
+static inline void hp_record_tick_u(struct hp_ring *r, unsigned type, uint64_t v)
+{
+	hp_event_open(r);
+	uint64_t t = hp_now();
+	uint8_t *p = hp_event_room(r, t);
+	p = hp_enc_tick_u(p, &r->st, type, t, v);
+	hp_event_close(r, p);
+}
+
+#endif

@@ -1,0 +1,77 @@
+/* stack_cache.h: per-thread cache of captured call stacks, so that a call seen again costs a few loads.
+ *
+ * Unwinding is the recorder's largest cost (libunwind: ~40 ns plus ~8 ns a frame). A program calls
+ * malloc from a few hot places, at the same stack depth each time; an entry is keyed by the program's
+ * stack pointer and return address at the hook, and remembers where each frame's return address sits
+ * on the stack. A lookup hits only when every one of those slots still holds the same return address.
+ * Frame sizes follow from the code (the return addresses); a frame that varies in size (alloca) moves
+ * the stack pointer of every call below it. So the same return addresses at the same places above the
+ * same stack pointer are the same chain of frames, and a hit gives the stack an unwind would give.
+ *
+ * Only the thread's own stack (as pthread reports it) is cached: it stays mapped from the stack
+ * pointer up to its top while the thread lives, so the slots are always safe to read. Frames on an
+ * alternate signal stack or a coroutine's stack are unwound every time.
+ *
+ * Threading: a cache belongs to one thread (in its ring); nothing in it is shared.
+ */
+#ifndef HP_STACK_CACHE_H
+#define HP_STACK_CACHE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "recorder.h"
+
+struct hp_stack_cache_entry {
+	uint64_t sp;  /* the program's stack pointer after its call into the hook; 0: empty */
+	uint64_t ret; /* the return address into the program (frame 0) */
+	const uint64_t *ips; /* the interned stack's frames (stack_table.c: never freed) */
+	uint32_t id;
+	uint32_t depth;
+	uint32_t slot[]; /* slot[i]: where frame i's return address sits, as an offset from sp (i >= 1) */
+};
+
+struct hp_stack_cache {
+	uint64_t stack_lo, stack_hi; /* the thread's stack */
+	uint32_t mask;               /* entries - 1 */
+	uint32_t stride;             /* bytes per entry */
+	uint32_t max_depth;
+	/* Misses whose stack was not stored: in a thread that rarely hits, storing (a search of the
+	 * stack) is skipped on most misses. */
+	uint32_t window_hits, window_misses, skip;
+	uint8_t entries[];
+};
+
+/* A cache for stacks of up to max_depth frames, for the calling thread; NULL when the thread's stack
+ * is unknown or memory cannot be had (stacks are then unwound every time). */
+struct hp_stack_cache *hp_stack_cache_create(unsigned max_depth) HP_HIDDEN;
+void hp_stack_cache_destroy(struct hp_stack_cache *c) HP_HIDDEN;
+
+static inline struct hp_stack_cache_entry *hp_stack_cache_slot(struct hp_stack_cache *c, uint64_t sp,
+							       uint64_t ret)
+{
+	uint64_t h = (sp >> 3) ^ (ret * 0x9e3779b97f4a7c15ull >> 32);
+
+	return (struct hp_stack_cache_entry *)(c->entries + (size_t)(h & c->mask) * c->stride);
+}
+
+/* The id of the stack under (sp, ret) if it is cached and still on the stack, else 0. */
+static inline uint32_t hp_stack_cache_find(struct hp_stack_cache *c, uint64_t sp, uint64_t ret)
+{
+	const struct hp_stack_cache_entry *e = hp_stack_cache_slot(c, sp, ret);
+
+	if (e->sp != sp || e->ret != ret)
+		return 0;
+	for (uint32_t i = 1; i < e->depth; i++)
+		if (*(const uint64_t *)(sp + e->slot[i]) != e->ips[i])
+			return 0;
+	c->window_hits++;
+	return e->id;
+}
+
+/* After an unwind that gave ips[0..depth) (ips[0] == ret) with id: remembers the stack if every
+ * return address can be found in order on the thread's stack above sp. `ips` must outlive the cache. */
+void hp_stack_cache_put(struct hp_stack_cache *c, uint64_t sp, const uint64_t *ips, uint32_t depth,
+			uint32_t id) HP_HIDDEN;
+
+#endif
