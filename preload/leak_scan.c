@@ -247,6 +247,30 @@ static void begin_region(unsigned region, uint32_t tid)
 	s.tid = tid;
 }
 
+/* Reads [at, at + n) (within one chunk) into chunk[] and records its pointer-like words. */
+static void scan_run(uint64_t at, size_t n)
+{
+	struct iovec local = {chunk, n}, remote = {(void *)at, n};
+	ssize_t got = process_vm_readv(getpid(), &local, 1, &remote, 1, 0);
+
+	if (got < (ssize_t)n) {
+		s.unreadable += n - (got > 0 ? (size_t)got : 0);
+		if (got <= 0)
+			return;
+		n = (size_t)got;
+	}
+	for (size_t i = 0; i < n / 8; i++)
+		if (may_point_to_block(chunk[i]))
+			add_word(at + i * 8, chunk[i]);
+}
+
+/* Pages never touched (neither present nor swapped, says /proc/self/pagemap) hold only zeros: they
+ * are counted as scanned without being read. Thread stacks and arenas are mostly such pages. */
+#define PM_PRESENT (1ull << 63)
+#define PM_SWAPPED (1ull << 62)
+static int pagemap_fd = -1;
+static uint64_t pagemap[READ_CHUNK / 4096 + 2];
+
 static void scan_range(unsigned region, uint32_t tid, uint64_t lo, uint64_t hi)
 {
 	lo = (lo + 7) & ~7ull;
@@ -254,22 +278,33 @@ static void scan_range(unsigned region, uint32_t tid, uint64_t lo, uint64_t hi)
 	if (lo >= hi)
 		return;
 	begin_region(region, tid);
-	for (uint64_t at = lo; at < hi; at += READ_CHUNK) {
-		size_t n = hi - at < READ_CHUNK ? (size_t)(hi - at) : READ_CHUNK;
-		struct iovec local = {chunk, n}, remote = {(void *)at, n};
-		ssize_t got = process_vm_readv(getpid(), &local, 1, &remote, 1, 0);
-		if (got < (ssize_t)n) {
-			s.unreadable += n - (got > 0 ? (size_t)got : 0);
-			if (got <= 0)
+	for (uint64_t at = lo; at < hi;) {
+		uint64_t end = (at & ~(uint64_t)(READ_CHUNK - 1)) + READ_CHUNK; /* chunks are page-aligned */
+		if (end > hi)
+			end = hi;
+		s.bytes += end - at;
+		s.words += (end - at) / 8;
+		uint64_t first = at / 4096, npages = (end + 4095) / 4096 - first;
+		if (pagemap_fd < 0 || pread(pagemap_fd, pagemap, npages * 8, (off_t)(first * 8)) != (ssize_t)(npages * 8)) {
+			scan_run(at, (size_t)(end - at));
+			at = end;
+			continue;
+		}
+		/* Runs of touched pages, read one at a time. */
+		for (uint64_t i = 0; i < npages;) {
+			if (!(pagemap[i] & (PM_PRESENT | PM_SWAPPED))) {
+				i++;
 				continue;
-			n = (size_t)got;
+			}
+			uint64_t j = i;
+			while (j < npages && (pagemap[j] & (PM_PRESENT | PM_SWAPPED)))
+				j++;
+			uint64_t a = (first + i) * 4096 > at ? (first + i) * 4096 : at;
+			uint64_t b = (first + j) * 4096 < end ? (first + j) * 4096 : end;
+			scan_run(a, (size_t)(b - a));
+			i = j;
 		}
-		s.bytes += n;
-		for (size_t i = 0; i < n / 8; i++) {
-			s.words++;
-			if (may_point_to_block(chunk[i]))
-				add_word(at + i * 8, chunk[i]);
-		}
+		at = end;
 	}
 	flush_record();
 }
@@ -368,6 +403,7 @@ void hp_leak_scan(unsigned reason, const struct hp_range *own, size_t nown, cons
 	memset(&s, 0, sizeof(s));
 	s.emit = emit;
 	s.arg = arg;
+	pagemap_fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
 	size_t stopped = stop_world(self);
 	s.t = hp_now();
 	load_maps();
@@ -426,6 +462,9 @@ void hp_leak_scan(unsigned reason, const struct hp_range *own, size_t nown, cons
 			scan_minus(HPT_REGION_HEAP, maps[i].lo, maps[i].hi, own, nown);
 
 	resume_world();
+	if (pagemap_fd >= 0)
+		close(pagemap_fd);
+	pagemap_fd = -1;
 	emit_plain(HPT_SCAN_END, (uint64_t[]){s.t, s.words, s.bytes, s.unreadable}, 4);
 }
 

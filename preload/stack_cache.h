@@ -20,6 +20,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "leak_scan.h"
 #include "recorder.h"
 
 struct hp_stack_cache_entry {
@@ -46,6 +47,8 @@ struct hp_stack_cache {
  * is unknown or memory cannot be had (stacks are then unwound every time). */
 struct hp_stack_cache *hp_stack_cache_create(unsigned max_depth) HP_HIDDEN;
 void hp_stack_cache_destroy(struct hp_stack_cache *c) HP_HIDDEN;
+/* The cache's memory (a leak scan must not read it). */
+struct hp_range hp_stack_cache_range(const struct hp_stack_cache *c) HP_HIDDEN;
 
 static inline struct hp_stack_cache_entry *hp_stack_cache_slot(struct hp_stack_cache *c, uint64_t sp,
 							       uint64_t ret)

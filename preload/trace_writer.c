@@ -12,9 +12,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
+#define ZSTD_STATIC_LINKING_ONLY /* ZSTD_initStaticCCtx: the context in memory we map */
 #include <zstd.h>
 
 #include "clock.h"
@@ -24,6 +26,7 @@
 #include "module_map.h"
 #include "process_sampler.h"
 #include "site_registry.h"
+#include "stack_cache.h"
 #include "stack_table.h"
 #include "thread_buffer.h"
 
@@ -56,10 +59,14 @@ static struct {
 	struct hp_ring *rings;
 	uint32_t next_stream;
 
+	/* Mapped, never malloc'ed: the program's heap stays its own, and a leak scan skips them. */
 	uint8_t *staging;
 	size_t staging_len, staging_cap;
 	uint8_t *out;
 	size_t out_cap;
+	void *zwork; /* the zstd context's memory */
+	size_t zwork_size;
+	_Atomic uint64_t stack_lo, stack_hi; /* the writer thread's own stack, set by the thread */
 	ZSTD_CCtx *cctx;
 	int64_t cur_stream; /* -1 at the start of a chunk */
 	int level;          /* zstd level of the next chunk */
@@ -95,17 +102,6 @@ void hp_writer_register(struct hp_ring *r)
 	r->next = w.rings;
 	w.rings = r;
 	pthread_mutex_unlock(&w.reg_lock);
-}
-
-uint64_t hp_writer_memory(void)
-{
-	uint64_t n = w.staging_cap + w.out_cap;
-
-	pthread_mutex_lock(&w.reg_lock);
-	for (struct hp_ring *r = w.rings; r; r = r->next)
-		n += r->capacity + sizeof(*r);
-	pthread_mutex_unlock(&w.reg_lock);
-	return n;
 }
 
 static void write_all(const uint8_t *p, size_t n)
@@ -405,9 +401,12 @@ static void leak_scan(unsigned reason)
 	for (struct hp_ring *r = w.rings; r && nown < MAX_OWN - 64; r = r->next) {
 		size_t hdr = (sizeof(*r) + 4095) & ~(size_t)4095;
 		own[nown++] = (struct hp_range){(uint64_t)r, (uint64_t)r + hdr + r->capacity};
+		if (r->cache)
+			own[nown++] = hp_stack_cache_range(r->cache);
 	}
 	pthread_mutex_unlock(&w.reg_lock);
 	nown += hp_stack_ranges(own + nown, MAX_OWN - nown);
+	nown += hp_writer_ranges(own + nown, MAX_OWN - nown);
 	hp_modules_lock();
 	ndata = hp_modules_writable(data, sizeof(data) / sizeof(data[0]));
 	hp_modules_unlock();
@@ -429,6 +428,16 @@ static void *writer_main(void *arg)
 	(void)arg;
 	hp_tls.guard = 1; /* zstd's and our own allocations are not the program's */
 	prctl(PR_SET_NAME, "hookprof-writer");
+	pthread_attr_t attr;
+	void *addr;
+	size_t size;
+	if (pthread_getattr_np(pthread_self(), &attr) == 0) {
+		if (pthread_attr_getstack(&attr, &addr, &size) == 0) {
+			atomic_store(&w.stack_lo, (uint64_t)addr);
+			atomic_store(&w.stack_hi, (uint64_t)addr + size);
+		}
+		pthread_attr_destroy(&attr);
+	}
 
 	for (;;) {
 		uint32_t seen = atomic_load_explicit(&w.kick, memory_order_acquire);
@@ -512,6 +521,26 @@ static void put_process(unsigned flags)
 	w.staging_len += (size_t)(p - rec);
 }
 
+static void *map(size_t size)
+{
+	void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	return p == MAP_FAILED ? NULL : p;
+}
+
+static void unmap(void *p, size_t size)
+{
+	if (p)
+		munmap(p, size);
+}
+
+/* The largest context any level the writer uses needs (it switches to a fast level when behind). */
+static size_t zstd_workspace_size(void)
+{
+	size_t a = ZSTD_estimateCCtxSize(hp_rec.cfg.level), b = ZSTD_estimateCCtxSize(HP_ZSTD_FAST_LEVEL);
+
+	return ((a > b ? a : b) + 4095) & ~(size_t)4095;
+}
+
 static int setup_buffers(void)
 {
 	size_t cap = STAGING_MIN;
@@ -519,21 +548,41 @@ static int setup_buffers(void)
 	if (cap < 2 * (size_t)hp_rec.cfg.buffer_kb * 1024)
 		cap = 2 * (size_t)hp_rec.cfg.buffer_kb * 1024;
 	if (w.staging_cap != cap) {
-		free(w.staging);
-		free(w.out);
+		unmap(w.staging, w.staging_cap);
+		unmap(w.out, w.out_cap);
 		w.staging_cap = cap;
-		w.out_cap = ZSTD_compressBound(cap);
-		w.staging = malloc(w.staging_cap);
-		w.out = malloc(w.out_cap);
+		w.out_cap = (ZSTD_compressBound(cap) + 4095) & ~(size_t)4095;
+		w.staging = map(w.staging_cap);
+		w.out = map(w.out_cap);
 		if (!w.staging || !w.out)
 			return -1;
 	}
-	/* A fresh context: after fork the old one may be mid-compression in the parent's writer. */
-	w.cctx = ZSTD_createCCtx();
+	/* A context made afresh in this memory: after fork the old one may have been mid-compression
+	 * in the parent's writer. Without one, chunks are stored uncompressed. */
+	if (!w.zwork) {
+		w.zwork_size = zstd_workspace_size();
+		w.zwork = map(w.zwork_size);
+	}
+	w.cctx = w.zwork ? ZSTD_initStaticCCtx(w.zwork, w.zwork_size) : NULL;
 	if (w.cctx)
 		ZSTD_CCtx_setParameter(w.cctx, ZSTD_c_checksumFlag, 1);
 	w.level = hp_rec.cfg.level;
 	return 0;
+}
+
+size_t hp_writer_ranges(struct hp_range *out, size_t max)
+{
+	size_t n = 0;
+
+	if (w.staging && n < max)
+		out[n++] = (struct hp_range){(uint64_t)w.staging, (uint64_t)w.staging + w.staging_cap};
+	if (w.out && n < max)
+		out[n++] = (struct hp_range){(uint64_t)w.out, (uint64_t)w.out + w.out_cap};
+	if (w.zwork && n < max)
+		out[n++] = (struct hp_range){(uint64_t)w.zwork, (uint64_t)w.zwork + w.zwork_size};
+	if (atomic_load(&w.stack_hi) && n < max)
+		out[n++] = (struct hp_range){atomic_load(&w.stack_lo), atomic_load(&w.stack_hi)};
+	return n;
 }
 
 static void put_header(void)

@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "leak_scan.h"
 #include "recorder.h"
 
 struct hp_ring;
@@ -35,7 +36,7 @@ void hp_writer_fork_parent(void) HP_HIDDEN;
 /* In the child: forget the parent's rings and start over on fd (no writer thread exists here). */
 void hp_writer_fork_child(void) HP_HIDDEN;
 
-/* Bytes the recorder holds for rings and staging (the performance table). */
-uint64_t hp_writer_memory(void) HP_HIDDEN;
+/* The writer's own mappings (a leak scan must not read them). Returns how many ranges were written. */
+size_t hp_writer_ranges(struct hp_range *out, size_t max) HP_HIDDEN;
 
 #endif
