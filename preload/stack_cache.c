@@ -4,13 +4,13 @@
 #include <pthread.h>
 #include <sys/mman.h>
 
-#define ENTRIES 1024         /* per thread; a power of two */
+#define SETS 512             /* per thread; a power of two */
 #define MAX_SEARCH (64u << 10) /* bytes of stack searched for the return addresses of one stack */
 #define WINDOW 256           /* lookups between two judgements of the hit rate */
 
 static size_t cache_bytes(uint32_t stride)
 {
-	return (sizeof(struct hp_stack_cache) + (size_t)ENTRIES * stride + 4095) & ~(size_t)4095;
+	return (sizeof(struct hp_stack_cache) + (size_t)SETS * HP_STACK_CACHE_WAYS * stride + 4095) & ~(size_t)4095;
 }
 
 struct hp_stack_cache *hp_stack_cache_create(unsigned max_depth)
@@ -35,7 +35,7 @@ struct hp_stack_cache *hp_stack_cache_create(unsigned max_depth)
 		return NULL;
 	c->stack_lo = (uint64_t)addr;
 	c->stack_hi = (uint64_t)addr + size;
-	c->mask = ENTRIES - 1;
+	c->mask = SETS - 1;
 	c->stride = stride;
 	c->max_depth = max_depth;
 	return c;
@@ -76,7 +76,7 @@ void hp_stack_cache_put(struct hp_stack_cache *c, uint64_t sp, const uint64_t *i
 
 	/* Frame i's return address sits above frame i-1's, so each search starts past the last find.
 	 * The entry is written in place only once every slot is found: a half-written entry has sp 0. */
-	struct hp_stack_cache_entry *e = hp_stack_cache_slot(c, sp, ips[0]);
+	struct hp_stack_cache_entry *e = hp_stack_cache_way(c, sp, ips[0], c->victim++ % HP_STACK_CACHE_WAYS);
 	e->sp = 0;
 	uint64_t at = sp;
 	for (uint32_t i = 1; i < depth; i++) {

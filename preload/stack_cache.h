@@ -8,6 +8,11 @@
  * the stack pointer of every call below it. So the same return addresses at the same places above the
  * same stack pointer are the same chain of frames, and a hit gives the stack an unwind would give.
  *
+ * One call site is often reached from several callers whose frames have the same sizes (a malloc wrapper
+ * called at the same depth from different functions): the same stack pointer and return address then
+ * head different stacks. Each key has a set of WAYS entries, so that these stacks do not evict each
+ * other.
+ *
  * Only the thread's own stack (as pthread reports it) is cached: it stays mapped from the stack
  * pointer up to its top while the thread lives, so the slots are always safe to read. Frames on an
  * alternate signal stack or a coroutine's stack are unwound every time.
@@ -32,14 +37,17 @@ struct hp_stack_cache_entry {
 	uint32_t slot[]; /* slot[i]: where frame i's return address sits, as an offset from sp (i >= 1) */
 };
 
+#define HP_STACK_CACHE_WAYS 4
+
 struct hp_stack_cache {
 	uint64_t stack_lo, stack_hi; /* the thread's stack */
-	uint32_t mask;               /* entries - 1 */
+	uint32_t mask;               /* sets - 1 */
 	uint32_t stride;             /* bytes per entry */
 	uint32_t max_depth;
 	/* Misses whose stack was not stored: in a thread that rarely hits, storing (a search of the
 	 * stack) is skipped on most misses. */
 	uint32_t window_hits, window_misses, skip;
+	uint32_t victim; /* the way a new stack replaces next, in turn */
 	uint8_t entries[];
 };
 
@@ -50,26 +58,32 @@ void hp_stack_cache_destroy(struct hp_stack_cache *c) HP_HIDDEN;
 /* The cache's memory (a leak scan must not read it). */
 struct hp_range hp_stack_cache_range(const struct hp_stack_cache *c) HP_HIDDEN;
 
-static inline struct hp_stack_cache_entry *hp_stack_cache_slot(struct hp_stack_cache *c, uint64_t sp,
-							       uint64_t ret)
+/* Way `way` of the set of (sp, ret). */
+static inline struct hp_stack_cache_entry *hp_stack_cache_way(struct hp_stack_cache *c, uint64_t sp,
+							      uint64_t ret, unsigned way)
 {
 	uint64_t h = (sp >> 3) ^ (ret * 0x9e3779b97f4a7c15ull >> 32);
 
-	return (struct hp_stack_cache_entry *)(c->entries + (size_t)(h & c->mask) * c->stride);
+	return (struct hp_stack_cache_entry *)(c->entries +
+					       ((size_t)(h & c->mask) * HP_STACK_CACHE_WAYS + way) * c->stride);
 }
 
 /* The id of the stack under (sp, ret) if it is cached and still on the stack, else 0. */
 static inline uint32_t hp_stack_cache_find(struct hp_stack_cache *c, uint64_t sp, uint64_t ret)
 {
-	const struct hp_stack_cache_entry *e = hp_stack_cache_slot(c, sp, ret);
-
-	if (e->sp != sp || e->ret != ret)
-		return 0;
-	for (uint32_t i = 1; i < e->depth; i++)
-		if (*(const uint64_t *)(sp + e->slot[i]) != e->ips[i])
-			return 0;
-	c->window_hits++;
-	return e->id;
+	for (unsigned way = 0; way < HP_STACK_CACHE_WAYS; way++) {
+		const struct hp_stack_cache_entry *e = hp_stack_cache_way(c, sp, ret, way);
+		if (e->sp != sp || e->ret != ret)
+			continue;
+		uint32_t i = 1;
+		while (i < e->depth && *(const uint64_t *)(sp + e->slot[i]) == e->ips[i])
+			i++;
+		if (i == e->depth) {
+			c->window_hits++;
+			return e->id;
+		}
+	}
+	return 0;
 }
 
 /* After an unwind that gave ips[0..depth) (ips[0] == ret) with id: remembers the stack if every

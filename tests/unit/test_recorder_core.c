@@ -332,6 +332,20 @@ static void stack_cache_hits_only_the_same_frames(void **state)
 	frames[9] = ips[2];
 	assert_int_equal(hp_stack_cache_find(c, sp, ips[0]), 42);
 
+	/* Two callers whose frames have the same sizes: both stacks stay cached under the same key. */
+	const uint64_t twin[4] = {ips[0], ips[1], 0x402fff, ips[3]};
+	frames[9] = twin[2];
+	for (int i = 0; i < 8 && !hp_stack_cache_find(c, sp, ips[0]); i++)
+		hp_stack_cache_put(c, sp, twin, 4, 45);
+	assert_int_equal(hp_stack_cache_find(c, sp, ips[0]), 45);
+	frames[9] = ips[2];
+	for (int i = 0; i < 8 && hp_stack_cache_find(c, sp, ips[0]) != 42; i++)
+		hp_stack_cache_put(c, sp, ips, 4, 42);
+	assert_int_equal(hp_stack_cache_find(c, sp, ips[0]), 42);
+	frames[9] = twin[2];
+	assert_int_equal(hp_stack_cache_find(c, sp, ips[0]), 45);
+	frames[9] = ips[2];
+
 	/* Frames not all on the stack, or a stack pointer off this thread's stack: nothing is kept. */
 	const uint64_t missing[3] = {0x501000, 0x502000, 0x5dead0};
 	frames[20] = missing[1];
