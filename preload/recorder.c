@@ -36,10 +36,12 @@ struct hp_ring *hp_ring_for_thread(void)
 	int e = errno;
 
 	hp_tls.guard = HP_GUARD_INTERNAL;
+	if (hp_thread_stack(&hp_tls.stack_lo, &hp_tls.stack_hi))
+		hp_tls.stack_lo = hp_tls.stack_hi = 0;
 	struct hp_ring *r = hp_ring_create((uint64_t)hp_rec.cfg.buffer_kb * 1024);
 	if (r) {
-		if (hp_rec.cfg.depth && hp_rec.cfg.stack_cache)
-			r->cache = hp_stack_cache_create(hp_rec.cfg.depth);
+		if (hp_rec.cfg.depth && hp_rec.cfg.stack_cache && hp_tls.stack_hi)
+			r->cache = hp_stack_cache_create(hp_rec.cfg.depth, hp_tls.stack_lo, hp_tls.stack_hi);
 		hp_writer_register(r);
 		hp_ring_start(r, (uint32_t)gettid());
 		hp_tls.ring = r;
@@ -140,25 +142,6 @@ void hp_drain_nested(struct hp_ring *r)
  * (a shorter stack, never an invented one). */
 __attribute__((noinline)) static int fp_backtrace(uint64_t *ips, int max)
 {
-	if (!hp_tls.stack_hi) {
-		pthread_attr_t attr;
-		void *addr;
-		size_t size;
-		hp_tls.stack_hi = 1; /* tried */
-		int guard = hp_tls.guard;
-		hp_tls.guard = HP_GUARD_INTERNAL; /* pthread_getattr_np allocates: the recorder's, not the program's */
-		int got = pthread_getattr_np(pthread_self(), &attr);
-		hp_tls.guard = guard;
-		if (got == 0) {
-			if (pthread_attr_getstack(&attr, &addr, &size) == 0) {
-				hp_tls.stack_lo = (uint64_t)addr;
-				hp_tls.stack_hi = (uint64_t)addr + size;
-			}
-			hp_tls.guard = HP_GUARD_INTERNAL;
-			pthread_attr_destroy(&attr);
-			hp_tls.guard = guard;
-		}
-	}
 	const uint64_t *fp = __builtin_frame_address(0);
 	int n = 0;
 	while (n < max) {

@@ -78,7 +78,7 @@ struct hp_tls {
 	struct hp_ring *ring;
 	int guard;
 	uint8_t exit_passes; /* thread-exit destructor rounds seen */
-	uint64_t stack_lo, stack_hi; /* this thread's stack, for the frame-pointer walk */
+	uint64_t stack_lo, stack_hi; /* this thread's stack (0, 0: unknown), read when its ring is made */
 	uint32_t lost;    /* nested events beyond HP_NESTED_MAX, reported at the next event */
 	/* Filled by signal handlers only, drained by the interrupted code: head and tail are each
 	 * written by one side, so no atomic read-modify-write is needed on this one thread. */
@@ -100,6 +100,10 @@ static inline bool hp_recording(void)
 void hp_record_nested(unsigned type, unsigned kind, uint64_t addr, uint64_t addr2, uint64_t size, bool failed) HP_HIDDEN;
 
 void hp_config_load(struct hp_config *cfg) HP_HIDDEN;
+
+/* The calling thread's stack, as pthread knows it: 0, or -1 when unknown. pthread_getattr_np
+ * allocates: the caller holds the recorder's guard. */
+int hp_thread_stack(uint64_t *lo, uint64_t *hi) HP_HIDDEN;
 
 /* Lifecycle (recorder.c). */
 void hp_recorder_init(void) HP_HIDDEN;

@@ -1,7 +1,6 @@
 /* stack_cache.c: creation of the per-thread stack cache and storing of freshly unwound stacks. */
 #include "stack_cache.h"
 
-#include <pthread.h>
 #include <sys/mman.h>
 
 #define SETS 512             /* per thread; a power of two */
@@ -13,28 +12,16 @@ static size_t cache_bytes(uint32_t stride)
 	return (sizeof(struct hp_stack_cache) + (size_t)SETS * HP_STACK_CACHE_WAYS * stride + 4095) & ~(size_t)4095;
 }
 
-struct hp_stack_cache *hp_stack_cache_create(unsigned max_depth)
+struct hp_stack_cache *hp_stack_cache_create(unsigned max_depth, uint64_t stack_lo, uint64_t stack_hi)
 {
-	pthread_attr_t attr;
-	void *addr;
-	size_t size;
-
-	/* pthread_getattr_np allocates: the caller holds the recorder's guard. */
-	if (pthread_getattr_np(pthread_self(), &attr))
-		return NULL;
-	int got = pthread_attr_getstack(&attr, &addr, &size);
-	pthread_attr_destroy(&attr);
-	if (got || !size)
-		return NULL;
-
 	uint32_t stride = (uint32_t)((sizeof(struct hp_stack_cache_entry) + max_depth * sizeof(uint32_t) + 7) & ~7ul);
 	/* mmap, never malloc: the program's heap stays its own (and its leak scan never sees us). */
 	struct hp_stack_cache *c = mmap(NULL, cache_bytes(stride), PROT_READ | PROT_WRITE,
 					MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	if (c == MAP_FAILED)
 		return NULL;
-	c->stack_lo = (uint64_t)addr;
-	c->stack_hi = (uint64_t)addr + size;
+	c->stack_lo = stack_lo;
+	c->stack_hi = stack_hi;
 	c->mask = SETS - 1;
 	c->stride = stride;
 	c->max_depth = max_depth;

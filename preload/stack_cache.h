@@ -51,9 +51,9 @@ struct hp_stack_cache {
 	uint8_t entries[];
 };
 
-/* A cache for stacks of up to max_depth frames, for the calling thread; NULL when the thread's stack
- * is unknown or memory cannot be had (stacks are then unwound every time). */
-struct hp_stack_cache *hp_stack_cache_create(unsigned max_depth) HP_HIDDEN;
+/* A cache for stacks of up to max_depth frames of the thread whose stack is [stack_lo, stack_hi); NULL
+ * when memory cannot be had (stacks are then unwound every time). */
+struct hp_stack_cache *hp_stack_cache_create(unsigned max_depth, uint64_t stack_lo, uint64_t stack_hi) HP_HIDDEN;
 void hp_stack_cache_destroy(struct hp_stack_cache *c) HP_HIDDEN;
 /* The cache's memory (a leak scan must not read it). */
 struct hp_range hp_stack_cache_range(const struct hp_stack_cache *c) HP_HIDDEN;

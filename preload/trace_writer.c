@@ -428,15 +428,10 @@ static void *writer_main(void *arg)
 	(void)arg;
 	hp_tls.guard = 1; /* zstd's and our own allocations are not the program's */
 	prctl(PR_SET_NAME, "hookprof-writer");
-	pthread_attr_t attr;
-	void *addr;
-	size_t size;
-	if (pthread_getattr_np(pthread_self(), &attr) == 0) {
-		if (pthread_attr_getstack(&attr, &addr, &size) == 0) {
-			atomic_store(&w.stack_lo, (uint64_t)addr);
-			atomic_store(&w.stack_hi, (uint64_t)addr + size);
-		}
-		pthread_attr_destroy(&attr);
+	uint64_t lo, hi;
+	if (hp_thread_stack(&lo, &hi) == 0) {
+		atomic_store(&w.stack_lo, lo);
+		atomic_store(&w.stack_hi, hi);
 	}
 
 	for (;;) {

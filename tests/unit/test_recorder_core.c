@@ -310,7 +310,9 @@ static void stack_cache_hits_only_the_same_frames(void **state)
 {
 	uint64_t frames[64] = {0};
 	const uint64_t ips[4] = {0x401000, 0x402000, 0x403000, 0x404000};
-	struct hp_stack_cache *c = hp_stack_cache_create(8);
+	uint64_t lo, hi;
+	assert_int_equal(hp_thread_stack(&lo, &hi), 0);
+	struct hp_stack_cache *c = hp_stack_cache_create(8, lo, hi);
 	uint64_t sp = (uint64_t)frames;
 	(void)state;
 
