@@ -1,7 +1,7 @@
 /* thread_buffer.h: one lock-free ring per thread; the thread appends records, the writer drains them.
  *
- * Threading: `head`, `limit`, the encoder state and the scratch area belong to the producing thread;
- * `committed` and `busy` are written by it and read by the writer; `consumed` is written by the
+ * Threading: `head`, `limit`, `events`, the encoder state and the scratch area belong to the producing
+ * thread; `committed` and `busy` are written by it and read by the writer; `consumed` is written by the
  * writer and read by the producer; the writer-private fields are touched only by the writer thread.
  * A record is published by the release store of `committed`, so the writer never sees half a record.
  * When the ring is full the producer waits for the writer (lossless) and records how long.
@@ -34,13 +34,16 @@ struct hp_ring {
 	struct hp_stack_cache *cache; /* the producing thread's; NULL: stacks are unwound every time */
 	uint32_t stream;
 	uint32_t tid;
-	_Atomic uint32_t busy; /* 1 while an event is being recorded: bounds the writer's watermark */
+	uint32_t events;       /* twice the events recorded so far */
+	/* `events` + 1 while an event is being recorded (odd), `events` between events (even): the
+	 * writer tells a new event from one still in flight since its last look (watermark). */
+	_Atomic uint32_t busy;
 	_Alignas(64) _Atomic uint64_t committed;
 	_Alignas(64) _Atomic uint64_t consumed;
 	_Atomic int closed; /* the thread is gone: drain, then free */
 	/* writer */
 	uint64_t lo_tick; /* lowest tick an unpublished event of this ring may carry */
-	bool was_busy;
+	uint32_t busy_seen; /* `busy` at the previous round */
 	bool seen;
 	uint64_t name_checked_ns;
 	char name[16];
@@ -62,6 +65,23 @@ void hp_ring_destroy(struct hp_ring *r) HP_HIDDEN;
 /* Waits until `need` bytes are free, then writes a WAIT record for the time spent (slow path). */
 void hp_ring_make_room(struct hp_ring *r, uint64_t need) HP_HIDDEN;
 void hp_ring_kick(struct hp_ring *r) HP_HIDDEN;
+/* Writer, each round, after membarrier(): the lowest tick an event of r not yet published may carry.
+ * T is this round's tick (read before membarrier), prev_T the previous round's; `first`: r was
+ * registered since the previous round. A thread seen idle takes every later tick after T; one busy
+ * with another event than at the previous look began it after that look, so after prev_T; one busy
+ * with the same event may carry any tick since it began (the bound stays). */
+static inline uint64_t hp_ring_low_tick(struct hp_ring *r, bool first, uint64_t T, uint64_t prev_T)
+{
+	uint32_t seq = atomic_load_explicit(&r->busy, memory_order_acquire);
+
+	if (first || ((seq & 1) && seq != r->busy_seen))
+		r->lo_tick = prev_T;
+	if (!(seq & 1))
+		r->lo_tick = T;
+	r->busy_seen = seq;
+	return r->lo_tick;
+}
+
 /* Copies the published, unconsumed bytes to dst (room for `capacity` bytes) and releases them.
  * Returns the number of bytes copied. Writer only. */
 uint64_t hp_ring_drain(struct hp_ring *r, uint8_t *dst, uint64_t upto) HP_HIDDEN;
@@ -70,7 +90,7 @@ uint64_t hp_ring_drain(struct hp_ring *r, uint8_t *dst, uint64_t upto) HP_HIDDEN
  * the ring, so no fence is needed here unless membarrier is unavailable. */
 static inline void hp_ring_event_begin(struct hp_ring *r)
 {
-	atomic_store_explicit(&r->busy, 1, memory_order_relaxed);
+	atomic_store_explicit(&r->busy, r->events + 1, memory_order_relaxed);
 	if (HP_UNLIKELY(!hp_rec.membarrier))
 		atomic_thread_fence(memory_order_seq_cst);
 	else
@@ -79,7 +99,8 @@ static inline void hp_ring_event_begin(struct hp_ring *r)
 
 static inline void hp_ring_event_end(struct hp_ring *r)
 {
-	atomic_store_explicit(&r->busy, 0, memory_order_release);
+	r->events += 2;
+	atomic_store_explicit(&r->busy, r->events, memory_order_release);
 }
 
 /* Returns room for `max` bytes of records: the ring itself, or the scratch area when the room

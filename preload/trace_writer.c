@@ -281,7 +281,7 @@ static void wait_idle(void)
 		bool busy = false;
 		pthread_mutex_lock(&w.reg_lock);
 		for (struct hp_ring *r = w.rings; r; r = r->next)
-			busy |= atomic_load_explicit(&r->busy, memory_order_acquire) && r->tid != (uint32_t)w.finisher_tid;
+			busy |= (atomic_load_explicit(&r->busy, memory_order_acquire) & 1) && r->tid != (uint32_t)w.finisher_tid;
 		pthread_mutex_unlock(&w.reg_lock);
 		if (!busy)
 			return;
@@ -291,7 +291,7 @@ static void wait_idle(void)
 }
 
 /* One round: drain every ring, then SYNC with the watermark (docs/trace-format.md, "Ordering").
- * T is read before membarrier(): a thread not seen busy afterwards takes every later tick after T. */
+ * T is read before membarrier(), which makes every thread's progress visible (hp_ring_low_tick). */
 static void round_trip(bool final)
 {
 	uint64_t now_ns = hp_mono_ns();
@@ -308,23 +308,19 @@ static void round_trip(bool final)
 	pthread_mutex_lock(&w.reg_lock);
 	for (struct hp_ring **link = &w.rings; *link;) {
 		struct hp_ring *r = *link;
-		bool busy = atomic_load_explicit(&r->busy, memory_order_acquire);
+		bool first = !r->seen;
+		/* `busy` before `committed`: an event seen finished is seen published. */
+		uint64_t lo = hp_ring_low_tick(r, first, T, w.prev_round_tick);
 		bool closed = atomic_load_explicit(&r->closed, memory_order_acquire);
 		uint64_t committed = atomic_load_explicit(&r->committed, memory_order_acquire);
 
-		if (!r->seen) {
+		if (lo < wm)
+			wm = lo;
+		if (first) {
 			/* Registered after the previous round read the registry: its ticks follow that round's T. */
 			r->seen = true;
-			r->lo_tick = w.prev_round_tick;
 			check_name(r, now_ns, true);
-		} else if (busy && !r->was_busy) {
-			r->lo_tick = w.prev_round_tick;
 		}
-		if (!busy)
-			r->lo_tick = T;
-		else if (r->lo_tick < wm)
-			wm = r->lo_tick;
-		r->was_busy = busy;
 
 		uint64_t n = committed - atomic_load_explicit(&r->consumed, memory_order_relaxed);
 		if (n) {

@@ -653,3 +653,4 @@ def test_depth_zero_records_no_stacks():
         assert not with_stack, f"{len(with_stack)} events with a stack: {with_stack[:3]}"
         assert not tr.of("stack"), "stack definitions written with HOOKPROF_DEPTH=0"
         assert [r["size"] for r in tr.of("alloc") if r["size"] in (9001, 9002)] == [9001, 9002]
+

@@ -303,6 +303,30 @@ static void arena_aligns_remembers_and_owns(void **state)
 	assert_non_null(after); /* a refused request leaves the arena usable */
 }
 
+/* The writer's bound on the ticks a ring may still publish: a new event in flight is told from one
+ * still in flight since the previous round (a thread always recording must not hold the watermark). */
+static void watermark_tells_events_apart(void **state)
+{
+	struct hp_ring *r = hp_ring_create(1u << 16);
+	(void)state;
+
+	assert_non_null(r);
+	assert_int_equal(hp_ring_low_tick(r, true, 100, 50), 100);  /* idle at its first round */
+	hp_ring_event_begin(r);                                      /* E1 begins after that look */
+	assert_int_equal(hp_ring_low_tick(r, false, 200, 100), 100);
+	assert_int_equal(hp_ring_low_tick(r, false, 300, 200), 100); /* E1 still in flight: the bound stays */
+	hp_ring_event_end(r);
+	hp_ring_event_begin(r);                                      /* E2 began after round 300's look */
+	assert_int_equal(hp_ring_low_tick(r, false, 400, 300), 300);
+	hp_ring_event_end(r);
+	hp_ring_event_begin(r);
+	hp_ring_event_end(r);
+	assert_int_equal(hp_ring_low_tick(r, false, 500, 400), 500); /* idle */
+	hp_ring_event_begin(r);                                      /* registered busy */
+	assert_int_equal(hp_ring_low_tick(r, true, 600, 500), 500);
+	hp_ring_destroy(r);
+}
+
 /* ---- stack cache ------------------------------------------------------------------------------ */
 
 /* A made-up stack on this thread's real stack: return addresses at known places above "sp". */
@@ -371,6 +395,7 @@ int main(void)
 		cmocka_unit_test(ring_hands_every_record_over_once_in_order),
 		cmocka_unit_test(stacks_intern_once_and_grow),
 		cmocka_unit_test(concurrent_interning_agrees),
+		cmocka_unit_test(watermark_tells_events_apart),
 		cmocka_unit_test(stack_cache_hits_only_the_same_frames),
 		cmocka_unit_test(arena_aligns_remembers_and_owns),
 	};
