@@ -48,7 +48,7 @@ struct hp_stack_cache {
 	 * stack) is skipped on most misses. */
 	uint32_t window_hits, window_misses, skip;
 	uint32_t victim; /* the way a new stack replaces next, in turn */
-	uint8_t entries[];
+	_Alignas(8) uint8_t entries[]; /* entries of `stride` bytes, 8-aligned */
 };
 
 /* A cache for stacks of up to max_depth frames of the thread whose stack is [stack_lo, stack_hi); NULL
