@@ -64,11 +64,20 @@ static inline uint8_t *hp_put_s(uint8_t *p, int64_t v)
 	(p) += 2
 #define HP_ENC_END(p) (*len_ = (uint8_t)((p) - len_ - 1), (p))
 
+/* A tick delta below 2^14 always takes two bytes (a varint may be longer than it needs, says the
+ * format): then where the fields after it go does not depend on the clock, and the processor need not
+ * wait for rdtsc's result (tens of cycles) to go on with the event. */
 static inline uint8_t *hp_enc_dt(uint8_t *p, struct hp_enc_state *st, uint64_t tick)
 {
-	p = hp_put_s(p, (int64_t)(tick - st->tick));
+	uint64_t v = hpt_zigzag((int64_t)(tick - st->tick));
+
 	st->tick = tick;
-	return p;
+	if (__builtin_expect(v < (1u << 14), 1)) {
+		p[0] = (uint8_t)(v | 0x80);
+		p[1] = (uint8_t)(v >> 7);
+		return p + 2;
+	}
+	return hp_put_u_wide(p, v);
 }
 
 static inline uint8_t *hp_enc_addr(uint8_t *p, struct hp_enc_state *st, uint64_t addr)
