@@ -16,10 +16,8 @@
 #include "stack_cache.h"
 #include "thread_buffer.h"
 
-/* recorder.c: the calling thread's first ring (NULL without memory); nested events and lost counts. */
+/* recorder.c: the calling thread's first ring (NULL without memory). */
 struct hp_ring *hp_ring_for_thread(void) HP_HIDDEN;
-void hp_drain_nested(struct hp_ring *r) HP_HIDDEN;
-void hp_flush_lost(struct hp_ring *r, uint64_t t) HP_HIDDEN;
 /* recorder.c: unwinds the stack (the cache missed) and interns it; 0 when there is none. */
 uint32_t hp_stack_unwind(struct hp_ring *r, uint64_t sp, uint64_t ret) HP_HIDDEN;
 
@@ -70,32 +68,46 @@ __attribute__((always_inline)) static inline uint32_t hp_stack_capture(struct hp
 	return hp_stack_unwind(r, sp, ret);
 }
 
-/* Opens an event: the ring is announced busy before the tick is read (trace_writer.c, round_trip),
- * and the guard turns a signal handler's allocation into a nested event. */
-static inline void hp_event_open(struct hp_ring *r)
+/* An event in three steps: open (the ring is announced busy before the tick is read, see
+ * hp_ring_low_tick, and the guard turns a signal handler's allocation into a nested event), the tick,
+ * room, encoding, close. The common case (nothing queued by a signal handler, nothing lost, room in
+ * the ring without wrapping) takes a path with no call, so the compiler keeps it in registers; the
+ * rest goes out of line. */
+
+/* Opens an event; returns its room in the common case, NULL otherwise (then hp_event_room_slow). */
+static inline uint8_t *hp_event_open(struct hp_ring *r)
 {
 	hp_tls.guard = HP_GUARD_EVENT;
 	hp_ring_event_begin(r);
-	if (HP_UNLIKELY(hp_tls.nested_head != hp_tls.nested_tail))
-		hp_drain_nested(r);
+	if (HP_UNLIKELY(hp_tls.nested_head != hp_tls.nested_tail || hp_tls.lost))
+		return NULL;
+	uint64_t off = r->head & (r->capacity - 1);
+	if (HP_UNLIKELY(r->head + HP_EVENT_MAX > r->limit || off + HP_EVENT_MAX > r->capacity))
+		return NULL;
+	return r->data + off;
 }
 
-/* Room for one event stamped t (after a LOST record, if signal handlers overflowed the queue). */
-static inline uint8_t *hp_event_room(struct hp_ring *r, uint64_t t)
-{
-	if (HP_UNLIKELY(hp_tls.lost))
-		hp_flush_lost(r, t);
-	return hp_ring_reserve(r, HP_EVENT_MAX);
-}
+/* The uncommon case: nested events first (their ticks are earlier), a LOST record, a wait for room or
+ * the scratch area at the ring's end. */
+uint8_t *hp_event_room_slow(struct hp_ring *r, uint64_t t) HP_HIDDEN;
+void hp_event_close_slow(struct hp_ring *r, uint8_t *end) HP_HIDDEN;
 
-/* Publishes the event; nested events queued meanwhile follow it (their ticks are later). */
-static inline void hp_event_close(struct hp_ring *r, uint8_t *end)
+/* Publishes the event written from `fast` (hp_event_open's room, or NULL) to `end`; nested events
+ * queued meanwhile follow it (their ticks are later). */
+static inline void hp_event_close(struct hp_ring *r, uint8_t *fast, uint8_t *end)
 {
-	hp_ring_commit(r, end);
-	if (HP_UNLIKELY(hp_tls.nested_head != hp_tls.nested_tail))
-		hp_drain_nested(r);
+	if (HP_UNLIKELY(!fast || hp_tls.nested_head != hp_tls.nested_tail)) {
+		if (fast)
+			r->in_scratch = false;
+		hp_event_close_slow(r, end);
+		return;
+	}
+	r->head += (uint64_t)(end - fast);
+	atomic_store_explicit(&r->committed, r->head, memory_order_release);
 	hp_ring_event_end(r);
 	hp_tls.guard = 0;
+	if (HP_UNLIKELY(r->head > r->kick_at))
+		hp_ring_kick(r);
 }
 
 /* The events. Each is called by a hook that checked hp_recording_what(); each tick is read after the
@@ -107,11 +119,10 @@ static inline void hp_record_alloc(unsigned kind, void *ptr, size_t size)
 	if (HP_UNLIKELY(!r))
 		return;
 	uint32_t stack = hp_stack_capture(r);
-	hp_event_open(r);
+	uint8_t *fast = hp_event_open(r);
 	uint64_t t = hp_now();
-	uint8_t *p = hp_event_room(r, t);
-	p = hp_enc_alloc(p, &r->st, t, kind, (uint64_t)ptr, size, stack);
-	hp_event_close(r, p);
+	uint8_t *p = HP_LIKELY(fast) ? fast : hp_event_room_slow(r, t);
+	hp_event_close(r, fast, hp_enc_alloc(p, &r->st, t, kind, (uint64_t)ptr, size, stack));
 }
 
 static inline void hp_record_alloc_fail(unsigned kind, size_t size)
@@ -121,11 +132,10 @@ static inline void hp_record_alloc_fail(unsigned kind, size_t size)
 	if (HP_UNLIKELY(!r))
 		return;
 	uint32_t stack = hp_stack_capture(r);
-	hp_event_open(r);
+	uint8_t *fast = hp_event_open(r);
 	uint64_t t = hp_now();
-	uint8_t *p = hp_event_room(r, t);
-	p = hp_enc_alloc_fail(p, &r->st, t, kind, size, stack);
-	hp_event_close(r, p);
+	uint8_t *p = HP_LIKELY(fast) ? fast : hp_event_room_slow(r, t);
+	hp_event_close(r, fast, hp_enc_alloc_fail(p, &r->st, t, kind, size, stack));
 }
 
 static inline void hp_record_free(unsigned kind, void *ptr)
@@ -134,11 +144,10 @@ static inline void hp_record_free(unsigned kind, void *ptr)
 
 	if (HP_UNLIKELY(!r))
 		return;
-	hp_event_open(r);
+	uint8_t *fast = hp_event_open(r);
 	uint64_t t = hp_now();
-	uint8_t *p = hp_event_room(r, t);
-	p = hp_enc_free(p, &r->st, t, kind, (uint64_t)ptr);
-	hp_event_close(r, p);
+	uint8_t *p = HP_LIKELY(fast) ? fast : hp_event_room_slow(r, t);
+	hp_event_close(r, fast, hp_enc_free(p, &r->st, t, kind, (uint64_t)ptr));
 }
 
 static inline void hp_record_realloc(unsigned kind, void *old, void *new_ptr, size_t size, bool failed)
@@ -148,22 +157,20 @@ static inline void hp_record_realloc(unsigned kind, void *old, void *new_ptr, si
 	if (HP_UNLIKELY(!r))
 		return;
 	uint32_t stack = hp_stack_capture(r);
-	hp_event_open(r);
+	uint8_t *fast = hp_event_open(r);
 	uint64_t t = hp_now();
-	uint8_t *p = hp_event_room(r, t);
-	p = hp_enc_realloc(p, &r->st, t, kind, failed ? HPT_REALLOC_FAILED : 0, (uint64_t)old,
-			   (uint64_t)new_ptr, size, stack);
-	hp_event_close(r, p);
+	uint8_t *p = HP_LIKELY(fast) ? fast : hp_event_room_slow(r, t);
+	hp_event_close(r, fast, hp_enc_realloc(p, &r->st, t, kind, failed ? HPT_REALLOC_FAILED : 0, (uint64_t)old,
+						(uint64_t)new_ptr, size, stack));
 }
 
 /* ZONE_BEGIN / ZONE_END / MARK (v: site id) and FUNC_ENTER / FUNC_EXIT (v: function address). */
-static inline void hp_record_tick_u(struct hp_ring *r, unsigned type, uint64_t v)
+__attribute__((always_inline)) static inline void hp_record_tick_u(struct hp_ring *r, unsigned type, uint64_t v)
 {
-	hp_event_open(r);
+	uint8_t *fast = hp_event_open(r);
 	uint64_t t = hp_now();
-	uint8_t *p = hp_event_room(r, t);
-	p = hp_enc_tick_u(p, &r->st, type, t, v);
-	hp_event_close(r, p);
+	uint8_t *p = HP_LIKELY(fast) ? fast : hp_event_room_slow(r, t);
+	hp_event_close(r, fast, hp_enc_tick_u(p, &r->st, type, t, v));
 }
 
 #endif

@@ -75,7 +75,7 @@ static void on_thread_exit(void *arg)
 }
 
 /* Writes the count of events a signal handler made while this thread was inside the recorder. */
-void hp_flush_lost(struct hp_ring *r, uint64_t t)
+static void flush_lost(struct hp_ring *r, uint64_t t)
 {
 	uint8_t *p = hp_ring_reserve(r, HP_EVENT_MAX);
 
@@ -100,7 +100,7 @@ void hp_record_nested(unsigned type, unsigned kind, uint64_t addr, uint64_t addr
 
 /* Writes the nested events in arrival order; called with the guard at HP_GUARD_EVENT, so that a
  * signal arriving meanwhile queues behind them. */
-void hp_drain_nested(struct hp_ring *r)
+static void drain_nested(struct hp_ring *r)
 {
 	int saved = errno; /* a full ring may make us wait */
 
@@ -132,6 +132,24 @@ void hp_drain_nested(struct hp_ring *r)
 		hp_ring_commit(r, p);
 	}
 	errno = saved;
+}
+
+uint8_t *hp_event_room_slow(struct hp_ring *r, uint64_t t)
+{
+	if (hp_tls.nested_head != hp_tls.nested_tail)
+		drain_nested(r);
+	if (hp_tls.lost)
+		flush_lost(r, t);
+	return hp_ring_reserve(r, HP_EVENT_MAX);
+}
+
+void hp_event_close_slow(struct hp_ring *r, uint8_t *end)
+{
+	hp_ring_commit(r, end);
+	if (hp_tls.nested_head != hp_tls.nested_tail)
+		drain_nested(r);
+	hp_ring_event_end(r);
+	hp_tls.guard = 0;
 }
 
 /* ---- stacks ----------------------------------------------------------------------------------- */
@@ -262,11 +280,10 @@ static void api_count(struct hp_site *site, long long value)
 	if (!hp_recording_what(HP_RECORD_ZONES) || !(r = hp_ring_get()))
 		return;
 	uint32_t id = site_of(r, site);
-	hp_event_open(r);
+	uint8_t *fast = hp_event_open(r);
 	uint64_t t = hp_now();
-	uint8_t *p = hp_event_room(r, t);
-	p = hp_enc_counter(p, &r->st, t, id, value);
-	hp_event_close(r, p);
+	uint8_t *p = HP_LIKELY(fast) ? fast : hp_event_room_slow(r, t);
+	hp_event_close(r, fast, hp_enc_counter(p, &r->st, t, id, value));
 }
 
 HP_EXPORT const struct hp_api hp_recorder_api = {
