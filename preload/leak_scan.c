@@ -71,6 +71,7 @@ static struct {
 	uint32_t tid;
 	uint64_t words, bytes, unreadable;
 	uint64_t vmin, vmax;
+	pid_t pid; /* getpid() is a system call each time: asked once a scan */
 } s;
 
 static long futex(_Atomic uint32_t *addr, int op, uint32_t val, const struct timespec *ts)
@@ -251,7 +252,7 @@ static void begin_region(unsigned region, uint32_t tid)
 static void scan_run(uint64_t at, size_t n)
 {
 	struct iovec local = {chunk, n}, remote = {(void *)at, n};
-	ssize_t got = process_vm_readv(getpid(), &local, 1, &remote, 1, 0);
+	ssize_t got = process_vm_readv(s.pid, &local, 1, &remote, 1, 0);
 
 	if (got < (ssize_t)n) {
 		s.unreadable += n - (got > 0 ? (size_t)got : 0);
@@ -265,11 +266,20 @@ static void scan_run(uint64_t at, size_t n)
 }
 
 /* Pages never touched (neither present nor swapped, says /proc/self/pagemap) hold only zeros: they
- * are counted as scanned without being read. Thread stacks and arenas are mostly such pages. */
+ * are counted as scanned without being read. Thread stacks and arenas are mostly such pages. The map
+ * is read for PAGEMAP_PAGES pages at a time; runs of touched pages are read READ_CHUNK at a time. */
 #define PM_PRESENT (1ull << 63)
 #define PM_SWAPPED (1ull << 62)
+#define PAGEMAP_PAGES 2048
 static int pagemap_fd = -1;
-static uint64_t pagemap[READ_CHUNK / 4096 + 2];
+static uint64_t pagemap[PAGEMAP_PAGES];
+
+/* Reads and records the words of [lo, hi), a run of touched pages, READ_CHUNK bytes at a time. */
+static void scan_touched(uint64_t lo, uint64_t hi)
+{
+	for (uint64_t at = lo; at < hi; at += READ_CHUNK)
+		scan_run(at, (size_t)(hi - at < READ_CHUNK ? hi - at : READ_CHUNK));
+}
 
 static void scan_range(unsigned region, uint32_t tid, uint64_t lo, uint64_t hi)
 {
@@ -278,19 +288,18 @@ static void scan_range(unsigned region, uint32_t tid, uint64_t lo, uint64_t hi)
 	if (lo >= hi)
 		return;
 	begin_region(region, tid);
+	s.bytes += hi - lo;
+	s.words += (hi - lo) / 8;
 	for (uint64_t at = lo; at < hi;) {
-		uint64_t end = (at & ~(uint64_t)(READ_CHUNK - 1)) + READ_CHUNK; /* chunks are page-aligned */
-		if (end > hi)
-			end = hi;
-		s.bytes += end - at;
-		s.words += (end - at) / 8;
-		uint64_t first = at / 4096, npages = (end + 4095) / 4096 - first;
-		if (pagemap_fd < 0 || pread(pagemap_fd, pagemap, npages * 8, (off_t)(first * 8)) != (ssize_t)(npages * 8)) {
-			scan_run(at, (size_t)(end - at));
+		uint64_t first = at / 4096, last = (hi + 4095) / 4096; /* pages [first, last) */
+		uint64_t npages = last - first < PAGEMAP_PAGES ? last - first : PAGEMAP_PAGES;
+		uint64_t end = (first + npages) * 4096 < hi ? (first + npages) * 4096 : hi;
+		if (pagemap_fd < 0 ||
+		    pread(pagemap_fd, pagemap, npages * 8, (off_t)(first * 8)) != (ssize_t)(npages * 8)) {
+			scan_touched(at, end);
 			at = end;
 			continue;
 		}
-		/* Runs of touched pages, read one at a time. */
 		for (uint64_t i = 0; i < npages;) {
 			if (!(pagemap[i] & (PM_PRESENT | PM_SWAPPED))) {
 				i++;
@@ -301,7 +310,7 @@ static void scan_range(unsigned region, uint32_t tid, uint64_t lo, uint64_t hi)
 				j++;
 			uint64_t a = (first + i) * 4096 > at ? (first + i) * 4096 : at;
 			uint64_t b = (first + j) * 4096 < end ? (first + j) * 4096 : end;
-			scan_run(a, (size_t)(b - a));
+			scan_touched(a, b);
 			i = j;
 		}
 		at = end;
@@ -401,6 +410,7 @@ void hp_leak_scan(unsigned reason, const struct hp_range *own, size_t nown, cons
 	pid_t self = (pid_t)syscall(SYS_gettid);
 
 	memset(&s, 0, sizeof(s));
+	s.pid = getpid();
 	s.emit = emit;
 	s.arg = arg;
 	pagemap_fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
