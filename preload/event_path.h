@@ -110,6 +110,14 @@ static inline void hp_event_close(struct hp_ring *r, uint8_t *fast, uint8_t *end
 		hp_ring_kick(r);
 }
 
+/* Opens an event and reads its tick; returns where to encode it. `fast` is what hp_event_close needs. */
+static inline uint8_t *hp_event_begin(struct hp_ring *r, uint8_t **fast, uint64_t *t)
+{
+	*fast = hp_event_open(r);
+	*t = hp_now();
+	return HP_LIKELY(*fast) ? *fast : hp_event_room_slow(r, *t);
+}
+
 /* The events. Each is called by a hook that checked hp_recording_what(); each tick is read after the
  * real allocator returned, or before the real free (docs/trace-format.md, "Timestamps"). */
 static inline void hp_record_alloc(unsigned kind, void *ptr, size_t size)
@@ -119,9 +127,9 @@ static inline void hp_record_alloc(unsigned kind, void *ptr, size_t size)
 	if (HP_UNLIKELY(!r))
 		return;
 	uint32_t stack = hp_stack_capture(r);
-	uint8_t *fast = hp_event_open(r);
-	uint64_t t = hp_now();
-	uint8_t *p = HP_LIKELY(fast) ? fast : hp_event_room_slow(r, t);
+	uint8_t *fast;
+	uint64_t t;
+	uint8_t *p = hp_event_begin(r, &fast, &t);
 	hp_event_close(r, fast, hp_enc_alloc(p, &r->st, t, kind, (uint64_t)ptr, size, stack));
 }
 
@@ -132,9 +140,9 @@ static inline void hp_record_alloc_fail(unsigned kind, size_t size)
 	if (HP_UNLIKELY(!r))
 		return;
 	uint32_t stack = hp_stack_capture(r);
-	uint8_t *fast = hp_event_open(r);
-	uint64_t t = hp_now();
-	uint8_t *p = HP_LIKELY(fast) ? fast : hp_event_room_slow(r, t);
+	uint8_t *fast;
+	uint64_t t;
+	uint8_t *p = hp_event_begin(r, &fast, &t);
 	hp_event_close(r, fast, hp_enc_alloc_fail(p, &r->st, t, kind, size, stack));
 }
 
@@ -144,9 +152,9 @@ static inline void hp_record_free(unsigned kind, void *ptr)
 
 	if (HP_UNLIKELY(!r))
 		return;
-	uint8_t *fast = hp_event_open(r);
-	uint64_t t = hp_now();
-	uint8_t *p = HP_LIKELY(fast) ? fast : hp_event_room_slow(r, t);
+	uint8_t *fast;
+	uint64_t t;
+	uint8_t *p = hp_event_begin(r, &fast, &t);
 	hp_event_close(r, fast, hp_enc_free(p, &r->st, t, kind, (uint64_t)ptr));
 }
 
@@ -157,9 +165,9 @@ static inline void hp_record_realloc(unsigned kind, void *old, void *new_ptr, si
 	if (HP_UNLIKELY(!r))
 		return;
 	uint32_t stack = hp_stack_capture(r);
-	uint8_t *fast = hp_event_open(r);
-	uint64_t t = hp_now();
-	uint8_t *p = HP_LIKELY(fast) ? fast : hp_event_room_slow(r, t);
+	uint8_t *fast;
+	uint64_t t;
+	uint8_t *p = hp_event_begin(r, &fast, &t);
 	hp_event_close(r, fast, hp_enc_realloc(p, &r->st, t, kind, failed ? HPT_REALLOC_FAILED : 0, (uint64_t)old,
 						(uint64_t)new_ptr, size, stack));
 }
@@ -167,9 +175,9 @@ static inline void hp_record_realloc(unsigned kind, void *old, void *new_ptr, si
 /* ZONE_BEGIN / ZONE_END / MARK (v: site id) and FUNC_ENTER / FUNC_EXIT (v: function address). */
 __attribute__((always_inline)) static inline void hp_record_tick_u(struct hp_ring *r, unsigned type, uint64_t v)
 {
-	uint8_t *fast = hp_event_open(r);
-	uint64_t t = hp_now();
-	uint8_t *p = HP_LIKELY(fast) ? fast : hp_event_room_slow(r, t);
+	uint8_t *fast;
+	uint64_t t;
+	uint8_t *p = hp_event_begin(r, &fast, &t);
 	hp_event_close(r, fast, hp_enc_tick_u(p, &r->st, type, t, v));
 }
 

@@ -280,9 +280,9 @@ static void api_count(struct hp_site *site, long long value)
 	if (!hp_recording_what(HP_RECORD_ZONES) || !(r = hp_ring_get()))
 		return;
 	uint32_t id = site_of(r, site);
-	uint8_t *fast = hp_event_open(r);
-	uint64_t t = hp_now();
-	uint8_t *p = HP_LIKELY(fast) ? fast : hp_event_room_slow(r, t);
+	uint8_t *fast;
+	uint64_t t;
+	uint8_t *p = hp_event_begin(r, &fast, &t);
 	hp_event_close(r, fast, hp_enc_counter(p, &r->st, t, id, value));
 }
 
