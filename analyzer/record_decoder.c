@@ -52,6 +52,83 @@ static struct hp_stream_state *state_of(struct hp_decoder *d, uint32_t stream)
 	return &d->states[i];
 }
 
+/* The quick path: the events that make up nearly all of a trace (ALLOC, FREE, REALLOC), read from a
+ * well-formed record without the careful path's checks per byte. Anything unusual (a field longer
+ * than four bytes, a field past its record) answers NULL, and the careful path reads the record again
+ * and says what is wrong; nothing is changed before the record is known to be good. Four bytes hold
+ * 28 bits: a stack id read here is always in range. */
+#define QUICK_SLACK 3 /* bytes the chunk must hold past the record: a field is read four bytes at once */
+
+/* A field of one to four bytes starting before end; the record's end is checked once, at its end. */
+#define QU(v)                                                                                         \
+	do {                                                                                          \
+		if (p >= end)                                                                         \
+			return NULL;                                                                  \
+		uint64_t b0 = p[0], b1 = p[1], b2 = p[2], b3 = p[3];                                  \
+		if (b0 < 0x80) {                                                                      \
+			(v) = b0;                                                                     \
+			p += 1;                                                                       \
+		} else if (b1 < 0x80) {                                                               \
+			(v) = (b0 & 0x7f) | b1 << 7;                                                  \
+			p += 2;                                                                       \
+		} else if (b2 < 0x80) {                                                               \
+			(v) = (b0 & 0x7f) | (b1 & 0x7f) << 7 | b2 << 14;                              \
+			p += 3;                                                                       \
+		} else if (b3 < 0x80) {                                                               \
+			(v) = (b0 & 0x7f) | (b1 & 0x7f) << 7 | (b2 & 0x7f) << 14 | b3 << 21;          \
+			p += 4;                                                                       \
+		} else {                                                                              \
+			return NULL;                                                                  \
+		}                                                                                     \
+	} while (0)
+
+/* Decodes the body p..end of an ALLOC, FREE or REALLOC record into ev (the chunk holds QUICK_SLACK
+ * bytes past end); the record's end, or NULL. */
+static const uint8_t *quick_event(struct hp_stream_state *st, uint8_t type, const uint8_t *p, const uint8_t *end,
+				  struct hp_tick_event *ev)
+{
+	uint64_t dt, k, da, size = 0, stack = 0, flags = 0, dnew = 0;
+
+	QU(dt);
+	QU(k);
+	if (type == HPT_REALLOC)
+		QU(flags);
+	QU(da);
+	if (type == HPT_REALLOC)
+		QU(dnew);
+	if (type != HPT_FREE) {
+		QU(size);
+		QU(stack);
+	}
+	if (p > end)
+		return NULL;
+	st->tick += (uint64_t)hpt_unzigzag(dt);
+	st->addr += (uint64_t)hpt_unzigzag(da);
+	ev->tick = st->tick;
+	ev->kind = (uint8_t)k;
+	ev->addr = st->addr;
+	switch (type) {
+	case HPT_ALLOC:
+		ev->type = HP_EV_ALLOC;
+		ev->size = size;
+		ev->stack = (uint32_t)stack;
+		break;
+	case HPT_FREE:
+		ev->type = HP_EV_FREE;
+		break;
+	default:
+		ev->type = HP_EV_REALLOC;
+		ev->flags = (uint8_t)flags;
+		ev->addr2 = st->addr + (uint64_t)hpt_unzigzag(dnew);
+		if (ev->addr2)
+			st->addr = ev->addr2;
+		ev->size = size;
+		ev->stack = (uint32_t)stack;
+		break;
+	}
+	return end;
+}
+
 #define FAIL(what)                                                                                    \
 	do {                                                                                          \
 		why = (what);                                                                         \
@@ -130,17 +207,66 @@ static const char *record_name(uint8_t type)
 	}
 }
 
+/* Hands the events decoded so far to emit, which owns them from then on, whatever it returns. */
+static int flush(struct hp_decoder *d)
+{
+	size_t n = d->nbatch;
+
+	d->nbatch = 0;
+	return n ? d->emit(d->ctx, d->batch, n) : 0;
+}
+
+static int add(struct hp_decoder *d, const struct hp_tick_event *ev)
+{
+	d->batch[d->nbatch++] = *ev;
+	return d->nbatch == HP_DECODE_BATCH ? flush(d) : 0;
+}
+
+/* Records that change the definitions (or CALIBRATION, which the merge reads): the events before
+ * them are handed over first, so that emit sees definitions exactly as they were at each event. */
+static bool defines(uint8_t type)
+{
+	switch (type) {
+	case HPT_THREAD_START:
+	case HPT_MODULE_LOAD:
+	case HPT_STACK:
+	case HPT_SITE:
+	case HPT_PROCESS:
+	case HPT_THREAD_NAME:
+	case HPT_CALIBRATION:
+	case HPT_SUPPRESSIONS:
+		return true;
+	default:
+		return false;
+	}
+}
+
 int hp_decode_chunk(struct hp_decoder *d, const uint8_t *raw, size_t size, uint64_t chunk_off, bool stored)
 {
 	const uint8_t *p = raw, *end = raw + size;
 	const char *why = NULL;
 	uint64_t *ips = NULL;
-	struct hp_scan_word *words = NULL;
+	struct hp_scan_words *words = NULL;
+	struct hp_stream_state *st = NULL; /* the current stream's, until STREAM or a new stream moves it */
+	int rc;
 
 	d->failed = false;
 	while (p < end) {
 		const uint8_t *rec = p;
 		uint8_t type = *p++;
+		if (type - 1u < HPT_REALLOC && st && end - p > QUICK_SLACK + 1 && *p < 0x80 && end - p > *p + QUICK_SLACK) {
+			struct hp_tick_event *ev = &d->batch[d->nbatch];
+			*ev = (struct hp_tick_event){.stream = d->stream};
+			const uint8_t *next = quick_event(st, type, p + 1, p + 1 + *p, ev);
+			if (next) {
+				p = next;
+				if (++d->nbatch == HP_DECODE_BATCH && (rc = flush(d)) != 0)
+					return rc;
+				continue;
+			}
+		}
+		if (defines(type) && (rc = flush(d)) != 0)
+			return rc;
 		struct hpt_cursor c = {p, end};
 		uint64_t len;
 		if (hpt_get_u(&c, &len) || len > (uint64_t)(end - c.p)) {
@@ -152,13 +278,11 @@ int hp_decode_chunk(struct hp_decoder *d, const uint8_t *raw, size_t size, uint6
 		p = body + len;
 		c.end = p;
 
-		struct hp_stream_state *st = state_of(d, d->stream);
-		if (!st)
+		if (!st && !(st = state_of(d, d->stream)))
 			FAIL("out of memory");
-		struct hp_event ev = {.stream = d->stream};
+		struct hp_tick_event ev = {.stream = d->stream};
 		uint64_t a, b, v, k;
 		int64_t s1, s2;
-		int rc;
 
 		switch (type) {
 		case HPT_ALLOC:
@@ -426,9 +550,13 @@ int hp_decode_chunk(struct hp_decoder *d, const uint8_t *raw, size_t size, uint6
 			uint64_t f[8];
 			for (int i = 0; i < 8; i++)
 				U(f[i]);
+			struct hp_sample *sample = malloc(sizeof(*sample));
+			if (!sample)
+				FAIL("out of memory");
+			*sample = (struct hp_sample){f[1], f[2], f[3], f[4], f[5], f[6], f[7]};
 			ev.type = HP_EV_SAMPLE;
 			ev.tick = f[0];
-			ev.sample = (struct hp_sample){f[1], f[2], f[3], f[4], f[5], f[6], f[7]};
+			ev.extra = sample;
 			break;
 		}
 		case HPT_PROCESS_END:
@@ -445,6 +573,7 @@ int hp_decode_chunk(struct hp_decoder *d, const uint8_t *raw, size_t size, uint6
 			if (a > UINT32_MAX - 1)
 				FAIL("stream id out of range");
 			d->stream = (uint32_t)a;
+			st = NULL;
 			continue;
 		case HPT_THREAD_NAME: {
 			const char *name;
@@ -468,21 +597,21 @@ int hp_decode_chunk(struct hp_decoder *d, const uint8_t *raw, size_t size, uint6
 			/* Each pair takes at least two bytes: a count beyond that is a lie. */
 			if (count > HP_MAX_SCAN_WORDS || count > (uint64_t)(c.end - c.p) / 2)
 				FAIL("scan word count out of range");
-			if (!(words = malloc((count ? count : 1) * sizeof(*words))))
+			if (!(words = malloc(sizeof(*words) + count * sizeof(words->w[0]))))
 				FAIL("out of memory");
+			words->n = (size_t)count;
 			for (uint64_t i = 0; i < count; i++) {
 				U(a);
 				S(s1);
 				loc += a;
 				val += (uint64_t)s1;
-				words[i] = (struct hp_scan_word){loc, val};
+				words->w[i] = (struct hp_scan_word){loc, val};
 			}
 			ev.type = HP_EV_SCAN_WORDS;
 			ev.tick = t;
 			ev.kind = (uint8_t)region;
 			ev.value = (int64_t)tid;
-			ev.words = words;
-			ev.nwords = (size_t)count;
+			ev.extra = words;
 			words = NULL;
 			break;
 		}
@@ -498,12 +627,15 @@ int hp_decode_chunk(struct hp_decoder *d, const uint8_t *raw, size_t size, uint6
 		default:
 			continue; /* a record this reader does not know: skipped by its length */
 		}
-		if ((rc = d->emit(d->ctx, &ev)) != 0)
+		if ((rc = add(d, &ev)) != 0)
 			return rc;
 		continue;
 bad:
 		free(ips);
 		free(words);
+		/* The events before the bad record go first; a stop they cause comes first too. */
+		if ((rc = flush(d)) != 0)
+			return rc;
 		d->failed = true;
 		if (stored)
 			snprintf(d->error, sizeof(d->error), "byte %llu: %s record (type 0x%02x): %s",
@@ -516,5 +648,5 @@ bad:
 				 why);
 		return -1;
 	}
-	return 0;
+	return flush(d);
 }

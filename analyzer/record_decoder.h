@@ -1,8 +1,8 @@
 /* record_decoder.h: the records of decoded chunks become events (for the merge) and definitions.
  *
  * Per-stream state (last tick, last address) and the current stream carry over from chunk to chunk,
- * so chunks must be fed in file order. Definitions go to defs at once; events go to `emit` in each
- * stream's own order.
+ * so chunks must be fed in file order. Definitions go to defs at once; events go to `emit` in record
+ * order, in batches.
  */
 #ifndef HP_RECORD_DECODER_H
 #define HP_RECORD_DECODER_H
@@ -34,8 +34,37 @@ struct hp_stream_state {
 	uint64_t addr;
 };
 
-/* emit takes ownership of ev->words (a malloc'ed array) for SCAN_WORDS events. Non-zero stops. */
-typedef int (*hp_emit_fn)(void *ctx, struct hp_event *ev);
+/* SCAN_WORDS' words, behind a struct hp_tick_event's extra. */
+struct hp_scan_words {
+	size_t n;
+	struct hp_scan_word w[];
+};
+
+/* An event as decoded, still in ticks: struct hp_event but for the time in nanoseconds (the merge
+ * computes it on release), with the few fields only SAMPLE and SCAN_WORDS use behind `extra`, so that
+ * the events a sync window holds take 64 bytes each. */
+struct hp_tick_event {
+	uint64_t tick;
+	uint64_t addr;
+	uint64_t addr2;
+	uint64_t size;
+	int64_t value;
+	void *extra; /* SAMPLE: a struct hp_sample; SCAN_WORDS: a struct hp_scan_words; else NULL; malloc'ed */
+	uint32_t stream;
+	uint32_t stack;
+	uint32_t site;
+	uint8_t type; /* enum hp_event_type, or HP_EV__CLOCK / HP_EV__SYNC */
+	uint8_t kind;
+	uint8_t flags;
+};
+
+/* Takes n events in record order, and the ownership of their extra whatever it returns (it frees
+ * those it did not get to). Non-zero stops. */
+typedef int (*hp_emit_fn)(void *ctx, struct hp_tick_event *ev, size_t n);
+
+/* Events handed to emit at once, at most; fewer before a record that changes the definitions, so
+ * that emit sees them exactly as they were at each event. */
+#define HP_DECODE_BATCH 256
 
 struct hp_decoder {
 	struct hp_defs *defs;
@@ -45,6 +74,8 @@ struct hp_decoder {
 	struct hp_stream_state *states; /* open addressing by stream */
 	size_t cap, used;
 	uint64_t event_ticks; /* CALIBRATION, converted once the clock is known */
+	struct hp_tick_event batch[HP_DECODE_BATCH]; /* decoded, not yet emitted: empty between chunks */
+	size_t nbatch;
 	bool failed;          /* the last hp_decode_chunk failed on the trace itself (not on emit) */
 	char error[256];      /* then: "byte N: why" */
 };

@@ -19,15 +19,17 @@
 
 /* ---- encoder → decoder ------------------------------------------------------------------------ */
 
-static struct hp_event got[64];
+static struct hp_tick_event got[64];
 static size_t ngot;
 
-static int keep(void *ctx, struct hp_event *ev)
+static int keep(void *ctx, struct hp_tick_event *ev, size_t n)
 {
 	(void)ctx;
-	if (ngot < 64)
-		got[ngot++] = *ev;
-	free((void *)ev->words);
+	for (size_t i = 0; i < n; i++) {
+		if (ngot < 64)
+			got[ngot++] = ev[i];
+		free(ev[i].extra);
+	}
 	return 0;
 }
 
