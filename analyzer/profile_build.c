@@ -69,6 +69,8 @@ struct builder {
 	struct thread_state *threads;
 	size_t nthreads;
 	struct hp_idmap thread_of_stream; /* stream + 1 → thread index */
+	struct thread_state *last_thread; /* of the latest event; NULL before any */
+	uint32_t last_site;               /* site index + 1 of the latest allocation, 0 before any */
 	struct fn_acc *fns;
 	size_t nfns, fn_cap;
 	struct hp_idmap fn_of_key;
@@ -103,12 +105,15 @@ static void *grow(void *array, size_t *cap, size_t need, size_t elem)
 
 static struct thread_state *thread_of(struct builder *b, uint32_t stream)
 {
+	/* Events come in runs of one thread: the table is asked once a run. */
+	if (b->last_thread && b->last_thread->stream == stream)
+		return b->last_thread;
 	uint32_t *slot = hp_idmap_slot(&b->thread_of_stream, (uint64_t)stream + 1, true);
 
 	if (!slot)
 		return NULL;
 	if (*slot)
-		return &b->threads[*slot - 1];
+		return b->last_thread = &b->threads[*slot - 1];
 	struct thread_state *t = realloc(b->threads, (b->nthreads + 1) * sizeof(*t));
 	if (!t)
 		return NULL;
@@ -116,11 +121,16 @@ static struct thread_state *thread_of(struct builder *b, uint32_t stream)
 	memset(&t[b->nthreads], 0, sizeof(*t));
 	t[b->nthreads].stream = stream;
 	*slot = (uint32_t)++b->nthreads;
-	return &t[b->nthreads - 1];
+	return b->last_thread = &t[b->nthreads - 1];
 }
 
 static struct hp_alloc_site *site_of(struct builder *b, uint32_t stack, uint32_t *index)
 {
+	/* A loop allocates from one place many times over: the table is asked when the stack changes. */
+	if (b->last_site && b->sites[b->last_site - 1].stack_id == stack) {
+		*index = b->last_site - 1;
+		return &b->sites[b->last_site - 1];
+	}
 	uint32_t *slot = hp_idmap_slot(&b->site_of_stack, (uint64_t)stack + 1, true);
 
 	if (!slot)
@@ -142,6 +152,7 @@ static struct hp_alloc_site *site_of(struct builder *b, uint32_t stack, uint32_t
 		s[b->nsites].min_size = UINT64_MAX;
 		*slot = (uint32_t)++b->nsites;
 	}
+	b->last_site = *slot;
 	*index = *slot - 1;
 	return &b->sites[*slot - 1];
 }
@@ -166,22 +177,20 @@ static void add_block(struct builder *b, struct thread_state *t, const struct hp
 	struct hp_summary *sum = &b->p->summary;
 	uint32_t si;
 	struct hp_alloc_site *s = site_of(b, ev->stack, &si);
-	struct hp_block *blk = hp_heap_find(&b->heap, addr);
+	size_t live = b->heap.used;
+	struct hp_block *blk = s ? hp_heap_insert(&b->heap, addr) : NULL;
 
-	if (!s) {
+	if (!blk) {
 		b->oom = true;
 		return;
 	}
-	if (blk) {
+	if (b->heap.used == live) {
 		/* Live already: a free was lost. The old block is dropped, not leaked. */
 		sum->anomalies++;
 		struct hp_alloc_site *old = &b->sites[blk->site];
 		old->live_blocks--;
 		old->live_bytes -= blk->size;
 		b->live_bytes -= blk->size;
-	} else if (!(blk = hp_heap_insert(&b->heap, addr))) {
-		b->oom = true;
-		return;
 	}
 	*blk = (struct hp_block){addr, size, ev->stack, si, ev->stream, HP_LEAK_UNCLASSIFIED};
 	sum->allocations++;
