@@ -27,7 +27,7 @@ void hp_merge_release(struct hp_merge *m)
 	for (size_t i = 0; i < m->cap; i++) {
 		struct hp_merge_queue *q = &m->queues[i];
 		for (size_t j = q->head; j < q->len; j++)
-			free(q->ev[j].extra);
+			hp_tick_event_free(&q->ev[j]);
 		free(q->ev);
 	}
 	free(m->queues);
@@ -166,44 +166,63 @@ static void update_calibration(struct hp_merge *m)
 		m->defs->process.event_cost_ns = hp_merge_duration_ns(m, *m->event_ticks);
 }
 
-/* ev holds the previous event: fields every event sets are overwritten, the others left zero. */
-static int deliver(struct hp_merge *m, struct hp_tick_event *q, struct hp_event *ev)
+/* Fills ev, which holds the previous event, from q: the fields an event does not use are zero. */
+static void unpack(const struct hp_tick_event *q, struct hp_event *ev)
 {
-	struct hp_defs *defs = m->defs;
-	struct hp_thread_info *t;
-
 	ev->type = q->type;
 	ev->kind = q->kind;
 	ev->flags = q->flags;
 	ev->stream = q->stream;
 	ev->tick = q->tick;
-	ev->ns = hp_merge_ns(m, q->tick);
 	ev->addr = q->addr;
 	ev->addr2 = q->addr2;
 	ev->size = q->size;
-	ev->stack = q->stack;
-	ev->site = q->site;
-	ev->value = q->value;
-	if (ev->ns > defs->process.last_ns)
-		defs->process.last_ns = ev->ns;
-	switch (ev->type) {
+	ev->stack = 0;
+	ev->site = q->id;
+	ev->value = 0;
+	switch (q->type) {
 	case HP_EV_ALLOC:
 	case HP_EV_FREE:
 	case HP_EV_REALLOC:
+	case HP_EV_ALLOC_FAIL:
+		ev->stack = q->id;
+		ev->site = 0;
 		break;
-	case HP_EV_WAIT:
-		ev->size = hp_merge_duration_ns(m, ev->size);
+	case HP_EV_COUNTER:
+	case HP_EV_THREAD_START:
+	case HP_EV_MODULE_LOAD:
+	case HP_EV_PROCESS_END:
+		ev->value = (int64_t)q->size;
+		ev->size = 0;
 		break;
 	case HP_EV_SAMPLE:
-		if (q->extra)
-			ev->sample = *(struct hp_sample *)q->extra;
+		ev->sample = *(const struct hp_sample *)(uintptr_t)q->addr2;
+		ev->addr2 = 0;
 		break;
 	case HP_EV_SCAN_WORDS:
-		if (q->extra) {
-			const struct hp_scan_words *w = q->extra;
-			ev->words = w->w;
-			ev->nwords = w->n;
-		}
+		ev->value = (int64_t)q->size;
+		ev->words = (const struct hp_scan_word *)(uintptr_t)q->addr2;
+		ev->nwords = (size_t)q->addr;
+		ev->size = ev->addr = ev->addr2 = 0;
+		break;
+	default:
+		break;
+	}
+}
+
+/* Hands a released event to the callback; ev is the caller's, reused from one event to the next. */
+static int deliver(struct hp_merge *m, const struct hp_tick_event *q, struct hp_event *ev)
+{
+	struct hp_defs *defs = m->defs;
+	struct hp_thread_info *t;
+
+	unpack(q, ev);
+	ev->ns = hp_merge_ns(m, ev->tick);
+	if (ev->ns > defs->process.last_ns)
+		defs->process.last_ns = ev->ns;
+	switch (ev->type) {
+	case HP_EV_WAIT:
+		ev->size = hp_merge_duration_ns(m, ev->size);
 		break;
 	case HP_EV_THREAD_START:
 		if ((t = (struct hp_thread_info *)hp_defs_thread(defs, ev->stream)))
@@ -237,9 +256,8 @@ static int deliver(struct hp_merge *m, struct hp_tick_event *q, struct hp_event 
 	}
 	m->released++;
 	int rc = m->fn(m->ctx, ev, defs);
-	if (q->extra)
-		free(q->extra);
-	if (ev->type == HP_EV_SAMPLE || ev->type == HP_EV_SCAN_WORDS) {
+	if (q->type == HP_EV_SAMPLE || q->type == HP_EV_SCAN_WORDS) {
+		hp_tick_event_free(q);
 		memset(&ev->sample, 0, sizeof(ev->sample));
 		ev->words = NULL;
 		ev->nwords = 0;
@@ -354,7 +372,7 @@ static int push(struct hp_merge *m, struct hp_tick_event *ev)
 	}
 	return 0;
 nomem:
-	free(ev->extra);
+	hp_tick_event_free(ev);
 	m->nomem = true;
 	return -1;
 }
@@ -369,7 +387,7 @@ int hp_merge_push(void *merge, struct hp_tick_event *ev, size_t n)
 	while (i < n && !rc)
 		rc = push(m, &ev[i++]);
 	while (i < n)
-		free(ev[i++].extra);
+		hp_tick_event_free(&ev[i++]);
 	return rc;
 }
 

@@ -15,6 +15,12 @@ void hp_decoder_init(struct hp_decoder *d, struct hp_defs *defs, hp_emit_fn emit
 	d->ctx = ctx;
 }
 
+void hp_decoder_init_deferring(struct hp_decoder *d, hp_emit_fn emit, hp_defer_fn defer, void *ctx)
+{
+	hp_decoder_init(d, NULL, emit, ctx);
+	d->defer = defer;
+}
+
 void hp_decoder_release(struct hp_decoder *d)
 {
 	free(d->states);
@@ -82,10 +88,10 @@ static struct hp_stream_state *state_of(struct hp_decoder *d, uint32_t stream)
 		}                                                                                     \
 	} while (0)
 
-/* Decodes the body p..end of an ALLOC, FREE or REALLOC record into ev (the chunk holds QUICK_SLACK
- * bytes past end); the record's end, or NULL. */
-static const uint8_t *quick_event(struct hp_stream_state *st, uint8_t type, const uint8_t *p, const uint8_t *end,
-				  struct hp_tick_event *ev)
+/* Decodes the body p..end of an ALLOC, FREE or REALLOC record of `stream`, whose state is st, into ev,
+ * every field of it (the chunk holds QUICK_SLACK bytes past end); the record's end, or NULL. */
+static const uint8_t *quick_event(uint32_t stream, struct hp_stream_state *st, uint8_t type, const uint8_t *p,
+				  const uint8_t *end, struct hp_tick_event *ev)
 {
 	uint64_t dt, k, da, size = 0, stack = 0, flags = 0, dnew = 0;
 
@@ -104,27 +110,20 @@ static const uint8_t *quick_event(struct hp_stream_state *st, uint8_t type, cons
 		return NULL;
 	st->tick += (uint64_t)hpt_unzigzag(dt);
 	st->addr += (uint64_t)hpt_unzigzag(da);
+	/* Field by field: a compiler may clear the whole struct first, the slow way. */
 	ev->tick = st->tick;
-	ev->kind = (uint8_t)k;
 	ev->addr = st->addr;
-	switch (type) {
-	case HPT_ALLOC:
-		ev->type = HP_EV_ALLOC;
-		ev->size = size;
-		ev->stack = (uint32_t)stack;
-		break;
-	case HPT_FREE:
-		ev->type = HP_EV_FREE;
-		break;
-	default:
-		ev->type = HP_EV_REALLOC;
-		ev->flags = (uint8_t)flags;
+	ev->size = size;
+	ev->addr2 = 0;
+	ev->stream = stream;
+	ev->id = (uint32_t)stack;
+	ev->type = type == HPT_ALLOC ? HP_EV_ALLOC : type == HPT_FREE ? HP_EV_FREE : HP_EV_REALLOC;
+	ev->kind = (uint8_t)k;
+	ev->flags = (uint8_t)flags;
+	if (type == HPT_REALLOC) {
 		ev->addr2 = st->addr + (uint64_t)hpt_unzigzag(dnew);
 		if (ev->addr2)
 			st->addr = ev->addr2;
-		ev->size = size;
-		ev->stack = (uint32_t)stack;
-		break;
 	}
 	return end;
 }
@@ -241,12 +240,15 @@ static bool defines(uint8_t type)
 	}
 }
 
-int hp_decode_chunk(struct hp_decoder *d, const uint8_t *raw, size_t size, uint64_t chunk_off, bool stored)
+/* The records in raw[0..size); base is raw's offset in the chunk's decoded bytes, for messages. With
+ * `resume`, the current stream's state is first set to the one it gives. */
+static int decode(struct hp_decoder *d, const uint8_t *raw, size_t size, uint64_t chunk_off, bool stored,
+		  uint64_t base, const struct hp_deferred *resume)
 {
 	const uint8_t *p = raw, *end = raw + size;
 	const char *why = NULL;
 	uint64_t *ips = NULL;
-	struct hp_scan_words *words = NULL;
+	struct hp_scan_word *words = NULL;
 	struct hp_stream_state *st = NULL; /* the current stream's, until STREAM or a new stream moves it */
 	int rc;
 
@@ -255,9 +257,7 @@ int hp_decode_chunk(struct hp_decoder *d, const uint8_t *raw, size_t size, uint6
 		const uint8_t *rec = p;
 		uint8_t type = *p++;
 		if (type - 1u < HPT_REALLOC && st && end - p > QUICK_SLACK + 1 && *p < 0x80 && end - p > *p + QUICK_SLACK) {
-			struct hp_tick_event *ev = &d->batch[d->nbatch];
-			*ev = (struct hp_tick_event){.stream = d->stream};
-			const uint8_t *next = quick_event(st, type, p + 1, p + 1 + *p, ev);
+			const uint8_t *next = quick_event(d->stream, st, type, p + 1, p + 1 + *p, &d->batch[d->nbatch]);
 			if (next) {
 				p = next;
 				if (++d->nbatch == HP_DECODE_BATCH && (rc = flush(d)) != 0)
@@ -280,9 +280,27 @@ int hp_decode_chunk(struct hp_decoder *d, const uint8_t *raw, size_t size, uint6
 
 		if (!st && !(st = state_of(d, d->stream)))
 			FAIL("out of memory");
+		if (resume) {
+			st->tick = resume->tick;
+			st->addr = resume->addr;
+			resume = NULL;
+		}
 		struct hp_tick_event ev = {.stream = d->stream};
 		uint64_t a, b, v, k;
 		int64_t s1, s2;
+
+		if (d->defer && defines(type)) {
+			struct hp_deferred r = {rec, (size_t)(p - rec), d->stream, st->tick, st->addr,
+						chunk_off, base + (uint64_t)(rec - raw), stored};
+			/* The stream's clock moves on here; its owner reads the rest of the record. */
+			if (type == HPT_THREAD_START || type == HPT_MODULE_LOAD) {
+				S(s1);
+				st->tick += (uint64_t)s1;
+			}
+			if ((rc = d->defer(d->ctx, &r)) != 0)
+				return rc;
+			continue;
+		}
 
 		switch (type) {
 		case HPT_ALLOC:
@@ -320,7 +338,7 @@ int hp_decode_chunk(struct hp_decoder *d, const uint8_t *raw, size_t size, uint6
 			ev.kind = (uint8_t)k;
 			ev.addr = st->addr;
 			ev.size = a;
-			ev.stack = (uint32_t)b;
+			ev.id = (uint32_t)b;
 			break;
 		case HPT_FREE:
 			U(k);
@@ -346,7 +364,7 @@ int hp_decode_chunk(struct hp_decoder *d, const uint8_t *raw, size_t size, uint6
 			if (ev.addr2)
 				st->addr = ev.addr2;
 			ev.size = a;
-			ev.stack = (uint32_t)b;
+			ev.id = (uint32_t)b;
 			break;
 		case HPT_ALLOC_FAIL:
 			U(k);
@@ -355,21 +373,21 @@ int hp_decode_chunk(struct hp_decoder *d, const uint8_t *raw, size_t size, uint6
 			ev.type = HP_EV_ALLOC_FAIL;
 			ev.kind = (uint8_t)k;
 			ev.size = a;
-			ev.stack = (uint32_t)b;
+			ev.id = (uint32_t)b;
 			break;
 		case HPT_ZONE_BEGIN:
 		case HPT_ZONE_END:
 		case HPT_MARK:
 			ID32(a);
 			ev.type = type == HPT_ZONE_BEGIN ? HP_EV_ZONE_BEGIN : type == HPT_ZONE_END ? HP_EV_ZONE_END : HP_EV_MARK;
-			ev.site = (uint32_t)a;
+			ev.id = (uint32_t)a;
 			break;
 		case HPT_COUNTER:
 			ID32(a);
 			S(s1);
 			ev.type = HP_EV_COUNTER;
-			ev.site = (uint32_t)a;
-			ev.value = s1;
+			ev.id = (uint32_t)a;
+			ev.size = (uint64_t)s1;
 			break;
 		case HPT_FUNC_ENTER:
 		case HPT_FUNC_EXIT:
@@ -387,12 +405,12 @@ int hp_decode_chunk(struct hp_decoder *d, const uint8_t *raw, size_t size, uint6
 			U(b);
 			ev.type = HP_EV_LOST;
 			ev.size = a;
-			ev.site = (uint32_t)b;
+			ev.id = (uint32_t)b;
 			break;
 		case HPT_THREAD_START: {
 			U(a);
 			ev.type = HP_EV_THREAD_START;
-			ev.value = (int64_t)a;
+			ev.size = a;
 			struct hp_thread_info *t = hp_defs_thread_get(d->defs, d->stream);
 			if (!t)
 				FAIL("out of memory");
@@ -429,7 +447,7 @@ int hp_decode_chunk(struct hp_decoder *d, const uint8_t *raw, size_t size, uint6
 			}
 			ev.type = HP_EV_MODULE_LOAD;
 			ev.addr = a;
-			ev.value = (int64_t)(d->defs->nmodules - 1); /* index in defs->modules */
+			ev.size = d->defs->nmodules - 1; /* index in defs->modules */
 			break;
 		}
 		case HPT_MODULE_UNLOAD:
@@ -556,7 +574,7 @@ int hp_decode_chunk(struct hp_decoder *d, const uint8_t *raw, size_t size, uint6
 			*sample = (struct hp_sample){f[1], f[2], f[3], f[4], f[5], f[6], f[7]};
 			ev.type = HP_EV_SAMPLE;
 			ev.tick = f[0];
-			ev.extra = sample;
+			ev.addr2 = (uintptr_t)sample;
 			break;
 		}
 		case HPT_PROCESS_END:
@@ -566,7 +584,7 @@ int hp_decode_chunk(struct hp_decoder *d, const uint8_t *raw, size_t size, uint6
 			ev.type = HP_EV_PROCESS_END;
 			ev.tick = a;
 			ev.kind = (uint8_t)b;
-			ev.value = s1;
+			ev.size = (uint64_t)s1;
 			break;
 		case HPT_STREAM:
 			U(a);
@@ -597,21 +615,21 @@ int hp_decode_chunk(struct hp_decoder *d, const uint8_t *raw, size_t size, uint6
 			/* Each pair takes at least two bytes: a count beyond that is a lie. */
 			if (count > HP_MAX_SCAN_WORDS || count > (uint64_t)(c.end - c.p) / 2)
 				FAIL("scan word count out of range");
-			if (!(words = malloc(sizeof(*words) + count * sizeof(words->w[0]))))
+			if (!(words = malloc((count ? count : 1) * sizeof(*words))))
 				FAIL("out of memory");
-			words->n = (size_t)count;
 			for (uint64_t i = 0; i < count; i++) {
 				U(a);
 				S(s1);
 				loc += a;
 				val += (uint64_t)s1;
-				words->w[i] = (struct hp_scan_word){loc, val};
+				words[i] = (struct hp_scan_word){loc, val};
 			}
 			ev.type = HP_EV_SCAN_WORDS;
 			ev.tick = t;
 			ev.kind = (uint8_t)region;
-			ev.value = (int64_t)tid;
-			ev.extra = words;
+			ev.size = tid;
+			ev.addr = count;
+			ev.addr2 = (uintptr_t)words;
 			words = NULL;
 			break;
 		}
@@ -639,14 +657,25 @@ bad:
 		d->failed = true;
 		if (stored)
 			snprintf(d->error, sizeof(d->error), "byte %llu: %s record (type 0x%02x): %s",
-				 (unsigned long long)(chunk_off + HPT_CHUNK_HEADER_SIZE + (uint64_t)(rec - raw)),
+				 (unsigned long long)(chunk_off + HPT_CHUNK_HEADER_SIZE + base + (uint64_t)(rec - raw)),
 				 record_name(type), type, why);
 		else
 			snprintf(d->error, sizeof(d->error),
 				 "byte %llu: zstd chunk, at byte %llu of its decoded records, %s record (type 0x%02x): %s",
-				 (unsigned long long)chunk_off, (unsigned long long)(rec - raw), record_name(type), type,
-				 why);
+				 (unsigned long long)chunk_off, (unsigned long long)(base + (uint64_t)(rec - raw)),
+				 record_name(type), type, why);
 		return -1;
 	}
 	return flush(d);
+}
+
+int hp_decode_chunk(struct hp_decoder *d, const uint8_t *raw, size_t size, uint64_t chunk_off, bool stored)
+{
+	return decode(d, raw, size, chunk_off, stored, 0, NULL);
+}
+
+int hp_decode_deferred(struct hp_decoder *d, const struct hp_deferred *r)
+{
+	d->stream = r->stream;
+	return decode(d, r->rec, r->len, r->chunk_off, r->stored, r->rec_off, r);
 }

@@ -30,17 +30,15 @@ static int keep(void *ctx, struct hp_tick_event *evs, size_t n)
 		if (s->n == 64 || rc) {
 			rc = 5;
 		} else {
-			s->ev[s->n] = *ev;
+			s->ev[s->n++] = *ev;
 			if (ev->type == HP_EV_SAMPLE)
-				s->sample = *(struct hp_sample *)ev->extra;
+				s->sample = *(struct hp_sample *)(uintptr_t)ev->addr2;
 			if (ev->type == HP_EV_SCAN_WORDS) {
-				const struct hp_scan_words *w = ev->extra;
-				s->nwords = w->n;
-				memcpy(s->words, w->w, (w->n < 8 ? w->n : 8) * sizeof(*w->w));
+				s->nwords = (size_t)ev->addr;
+				memcpy(s->words, (void *)(uintptr_t)ev->addr2, (ev->addr < 8 ? ev->addr : 8) * sizeof(*s->words));
 			}
-			s->ev[s->n++].extra = NULL;
 		}
-		free(ev->extra); /* emit owns it, whatever it returns */
+		hp_tick_event_free(ev); /* emit owns it, whatever it returns */
 	}
 	return rc;
 }
@@ -56,7 +54,7 @@ static int keep_all_events(void *ctx, struct hp_tick_event *ev, size_t n)
 
 	for (size_t i = 0; i < n; i++) {
 		k->got[(*k->n)++] = ev[i];
-		free(ev[i].extra);
+		hp_tick_event_free(&ev[i]);
 	}
 	return 0;
 }
@@ -177,38 +175,38 @@ static void every_record_type(void **state)
 	assert_int_equal(e[i].stream, 0);
 	assert_int_equal(e[i].tick, 1002);
 	assert_int_equal(e[i].addr, 0x7f0000);
-	assert_int_equal(e[i++].value, 0);
+	assert_int_equal(e[i++].size, 0); /* the value: index in defs.modules */
 	assert_int_equal(e[i].type, HP_EV_THREAD_START);
 	assert_int_equal(e[i].stream, 1);
 	assert_int_equal(e[i].tick, 1100);
-	assert_int_equal(e[i++].value, 4321);
+	assert_int_equal(e[i++].size, 4321); /* the value: tid */
 	assert_int_equal(e[i].type, HP_EV_ALLOC);
 	assert_int_equal(e[i].kind, HPT_KIND_CALLOC);
 	assert_int_equal(e[i].tick, 1110);
 	assert_int_equal(e[i].addr, 0x5000);
 	assert_int_equal(e[i].size, 64);
-	assert_int_equal(e[i++].stack, 9);
+	assert_int_equal(e[i++].id, 9);
 	assert_int_equal(e[i].type, HP_EV_REALLOC);
 	assert_int_equal(e[i].kind, HPT_KIND_REALLOC);
 	assert_int_equal(e[i].flags, 0);
 	assert_int_equal(e[i].addr, 0x5000);
 	assert_int_equal(e[i].addr2, 0x6000);
 	assert_int_equal(e[i].size, 128);
-	assert_int_equal(e[i++].stack, 9);
+	assert_int_equal(e[i++].id, 9);
 	assert_int_equal(e[i].type, HP_EV_FREE);
 	assert_int_equal(e[i].tick, 1130);
 	assert_int_equal(e[i++].addr, 0x6000); /* the delta was taken from the realloc's new address */
 	assert_int_equal(e[i].type, HP_EV_ALLOC_FAIL);
 	assert_int_equal(e[i].kind, HPT_KIND_NEW);
 	assert_int_equal(e[i].size, 1ull << 40);
-	assert_int_equal(e[i++].stack, 9);
+	assert_int_equal(e[i++].id, 9);
 	assert_int_equal(e[i].type, HP_EV_ZONE_BEGIN);
-	assert_int_equal(e[i++].site, 4);
+	assert_int_equal(e[i++].id, 4);
 	assert_int_equal(e[i].type, HP_EV_ZONE_END);
-	assert_int_equal(e[i++].site, 0);
+	assert_int_equal(e[i++].id, 0);
 	assert_int_equal(e[i].type, HP_EV_COUNTER);
-	assert_int_equal(e[i].site, 4);
-	assert_int_equal(e[i++].value, -17);
+	assert_int_equal(e[i].id, 4);
+	assert_int_equal((int64_t)e[i++].size, -17);
 	assert_int_equal(e[i].type, HP_EV_MARK);
 	assert_int_equal(e[i++].tick, 1180);
 	assert_int_equal(e[i].type, HP_EV_FUNC_ENTER);
@@ -219,7 +217,7 @@ static void every_record_type(void **state)
 	assert_int_equal(e[i++].size, 300);
 	assert_int_equal(e[i].type, HP_EV_LOST);
 	assert_int_equal(e[i].size, 3);
-	assert_int_equal(e[i++].site, HPT_LOST_REENTERED);
+	assert_int_equal(e[i++].id, HPT_LOST_REENTERED);
 	assert_int_equal(e[i].type, HP_EV_THREAD_END);
 	assert_int_equal(e[i++].tick, 1230);
 	assert_int_equal(e[i].type, HP_EV_MODULE_UNLOAD);
@@ -233,13 +231,12 @@ static void every_record_type(void **state)
 	assert_int_equal(e[i++].size, 2);
 	assert_int_equal(e[i].type, HP_EV_SCAN_WORDS);
 	assert_int_equal(e[i].kind, HPT_REGION_STACK);
-	assert_int_equal(e[i].value, 4321);
+	assert_int_equal(e[i++].size, 4321); /* the value: tid */
 	assert_int_equal(s.nwords, 2);
 	assert_int_equal(s.words[0].loc, 8);
 	assert_int_equal(s.words[0].value, 0x5000);
 	assert_int_equal(s.words[1].loc, 16);
 	assert_int_equal(s.words[1].value, 0x5010);
-	i++;
 	assert_int_equal(e[i].type, HP_EV_SCAN_END);
 	assert_int_equal(e[i].size, 2);
 	assert_int_equal(e[i].addr, 4096);
@@ -247,7 +244,7 @@ static void every_record_type(void **state)
 	assert_int_equal(e[i].type, HP_EV_PROCESS_END);
 	assert_int_equal(e[i].tick, 1300);
 	assert_int_equal(e[i].kind, HPT_END_SIGNAL);
-	assert_int_equal(e[i++].value, 11);
+	assert_int_equal(e[i++].size, 11); /* the value: status */
 	assert_int_equal(s.n, i);
 
 	hp_decoder_release(&d);
@@ -527,7 +524,7 @@ static void fields_of_every_width(void **state)
 				tb_alloc(&b, tick, kind, addr, size, stack);
 				w->type = HP_EV_ALLOC;
 				w->size = size;
-				w->stack = stack;
+				w->id = stack;
 				break;
 			case 1:
 				tb_free(&b, tick, kind, addr);
@@ -541,7 +538,7 @@ static void fields_of_every_width(void **state)
 				w->flags = (uint8_t)flags;
 				w->addr2 = addr2;
 				w->size = size;
-				w->stack = stack;
+				w->id = stack;
 				break;
 			}
 			}
@@ -551,8 +548,17 @@ static void fields_of_every_width(void **state)
 		d.ctx = &ka;
 		assert_int_equal(decode(&d, &b), 0);
 		assert_int_equal(ngot, n);
-		for (size_t i = 0; i < n; i++)
-			assert_memory_equal(&got[i], &want[i], sizeof(want[i]));
+		for (size_t i = 0; i < n; i++) {
+			assert_int_equal(got[i].type, want[i].type);
+			assert_int_equal(got[i].stream, want[i].stream);
+			assert_int_equal(got[i].tick, want[i].tick);
+			assert_int_equal(got[i].kind, want[i].kind);
+			assert_int_equal(got[i].flags, want[i].flags);
+			assert_int_equal(got[i].addr, want[i].addr);
+			assert_int_equal(got[i].addr2, want[i].addr2);
+			assert_int_equal(got[i].size, want[i].size);
+			assert_int_equal(got[i].id, want[i].id);
+		}
 		hp_decoder_release(&d);
 		hp_defs_release(&defs);
 		tb_release(&b);
@@ -573,7 +579,7 @@ static int note_stack_7(void *ctx, struct hp_tick_event *ev, size_t n)
 		if (ev[i].type == HP_EV_ALLOC && hp_defs_stack(s->defs, 7))
 			s->defined++;
 		s->n += ev[i].type == HP_EV_ALLOC;
-		free(ev[i].extra);
+		hp_tick_event_free(&ev[i]);
 	}
 	return 0;
 }
@@ -609,7 +615,7 @@ static int stop_at_second(void *ctx, struct hp_tick_event *ev, size_t n)
 	size_t *seen = ctx;
 
 	for (size_t i = 0; i < n; i++)
-		free(ev[i].extra);
+		hp_tick_event_free(&ev[i]);
 	*seen += n;
 	return *seen >= 2 ? 9 : 0;
 }
