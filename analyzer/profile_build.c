@@ -26,6 +26,7 @@
 #include "live_heap.h"
 #include "profile.h"
 #include "suppressions.h"
+#include "symbol_warmup.h"
 
 /* ---- per-thread zone stacks ------------------------------------------------------------------ */
 
@@ -87,6 +88,8 @@ struct builder {
 	unsigned scan_reason;
 	uint64_t scan_threads;
 	uint64_t samples;
+	struct hp_warmup *warmup; /* the symbolizer, made ready while the trace is read */
+	bool warmup_tried;
 	bool oom;
 };
 
@@ -532,7 +535,6 @@ static int on_event(void *ctx, const struct hp_event *ev, const struct hp_defs *
 	struct builder *b = ctx;
 	struct hp_profile *p = b->p;
 	struct hp_summary *sum = &p->summary;
-	(void)defs;
 
 	if (ev->stream == 0 && ev->type != HP_EV_MODULE_LOAD && ev->type != HP_EV_MODULE_UNLOAD) {
 		switch (ev->type) {
@@ -576,6 +578,11 @@ static int on_event(void *ctx, const struct hp_event *ev, const struct hp_defs *
 	sum->events++;
 	switch (ev->type) {
 	case HP_EV_ALLOC:
+		/* The first allocation comes with the first sync window: its stacks are defined. */
+		if (!b->warmup_tried) {
+			b->warmup_tried = true;
+			b->warmup = hp_warmup_start(defs);
+		}
 		add_block(b, t, ev, ev->addr, ev->size);
 		break;
 	case HP_EV_FREE:
@@ -793,7 +800,12 @@ static int finish(struct builder *b, const struct hp_profile_options *opts, char
 	if (sum->run_ns)
 		sum->allocs_per_second_x1000 = (uint64_t)((double)sum->allocations * 1e12 / (double)sum->run_ns);
 
-	p->sym = hp_symbolizer_new(p->defs.modules, p->defs.nmodules);
+	if (b->warmup) {
+		p->sym = hp_warmup_finish(b->warmup, p->defs.modules, p->defs.nmodules);
+		b->warmup = NULL;
+	} else {
+		p->sym = hp_symbolizer_new(p->defs.modules, p->defs.nmodules);
+	}
 
 	/* Functions. */
 	if (b->nfns && !(p->functions = calloc(b->nfns, sizeof(*p->functions))))
@@ -993,6 +1005,8 @@ out:
 
 static void builder_release(struct builder *b)
 {
+	if (b->warmup)
+		hp_warmup_cancel(b->warmup);
 	free(b->heap.slots);
 	hp_idmap_free(&b->site_of_stack);
 	hp_idmap_free(&b->thread_of_stream);
