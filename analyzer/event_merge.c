@@ -331,50 +331,48 @@ static int on_clock(struct hp_merge *m, const struct hp_tick_event *ev)
 	return 0;
 }
 
-/* Queues one event of a batch. 0, or what release returned, or -1 with m->nomem. */
-static int push(struct hp_merge *m, struct hp_tick_event *ev)
+/* Queues ev[0..n), events of one stream (no CLOCK, no SYNC); *taken says how many: fewer when the
+ * window would pass max_pending, up to the event that passes it. 0, or -1 with m->nomem. */
+static int queue_run(struct hp_merge *m, const struct hp_tick_event *ev, size_t n, size_t *taken)
 {
-	if (ev->type == HP_EV__CLOCK)
-		return on_clock(m, ev);
-	if (ev->type == HP_EV__SYNC)
-		return release(m, ev->tick, false, SIZE_MAX);
-
 	struct hp_merge_queue *q = queue_of(m, ev->stream);
-	if (!q)
-		goto nomem;
-	if (q->len == q->cap) {
+
+	if (!q) {
+		m->nomem = true;
+		return -1;
+	}
+	if (m->pending + n > m->max_pending)
+		n = m->max_pending + 1 - m->pending;
+	if (q->len + n > q->cap) {
 		/* Compact before growing: released events sit at the front. */
 		if (q->head) {
 			memmove(q->ev, q->ev + q->head, (q->len - q->head) * sizeof(*q->ev));
 			q->len -= q->head;
 			q->head = 0;
 		}
-		if (q->len == q->cap) {
-			size_t cap = q->cap ? q->cap * 2 : 256;
-			struct hp_tick_event *n = realloc(q->ev, cap * sizeof(*n));
-			if (!n)
-				goto nomem;
-			q->ev = n;
+		if (q->len + n > q->cap) {
+			size_t cap = q->cap ? q->cap : 256;
+			while (cap < q->len + n)
+				cap *= 2;
+			struct hp_tick_event *e = realloc(q->ev, cap * sizeof(*e));
+			if (!e) {
+				m->nomem = true;
+				return -1;
+			}
+			q->ev = e;
 			q->cap = cap;
 		}
 	}
 	bool was_empty = q->head == q->len;
-	q->ev[q->len++] = *ev;
-	m->pending++;
+	memcpy(q->ev + q->len, ev, n * sizeof(*ev));
+	q->len += n;
+	m->pending += n;
 	if (was_empty) {
 		m->heap[m->nheap++] = (uint32_t)(q - m->queues);
 		sift_up(m, m->nheap - 1);
 	}
-	if (m->pending > m->max_pending) {
-		/* No SYNC in sight: release the oldest quarter rather than grow without bound. */
-		m->overflowed = true;
-		return release(m, 0, true, m->pending - m->max_pending * 3 / 4);
-	}
+	*taken = n;
 	return 0;
-nomem:
-	hp_tick_event_free(ev);
-	m->nomem = true;
-	return -1;
 }
 
 int hp_merge_push(void *merge, struct hp_tick_event *ev, size_t n)
@@ -384,8 +382,28 @@ int hp_merge_push(void *merge, struct hp_tick_event *ev, size_t n)
 	size_t i = 0;
 
 	m->nomem = false;
-	while (i < n && !rc)
-		rc = push(m, &ev[i++]);
+	while (i < n && !rc) {
+		if (ev[i].type == HP_EV__CLOCK) {
+			rc = on_clock(m, &ev[i++]);
+			continue;
+		}
+		if (ev[i].type == HP_EV__SYNC) {
+			rc = release(m, ev[i++].tick, false, SIZE_MAX);
+			continue;
+		}
+		/* Events come in long runs of one stream: each is queued with one copy. */
+		size_t j = i + 1, taken;
+		while (j < n && ev[j].stream == ev[i].stream && ev[j].type != HP_EV__CLOCK && ev[j].type != HP_EV__SYNC)
+			j++;
+		if ((rc = queue_run(m, &ev[i], j - i, &taken)) != 0)
+			break;
+		i += taken;
+		if (m->pending > m->max_pending) {
+			/* No SYNC in sight: release the oldest quarter rather than grow without bound. */
+			m->overflowed = true;
+			rc = release(m, 0, true, m->pending - m->max_pending * 3 / 4);
+		}
+	}
 	while (i < n)
 		hp_tick_event_free(&ev[i++]);
 	return rc;

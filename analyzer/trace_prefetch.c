@@ -49,7 +49,7 @@ static void block_clear(struct hp_block *b, size_t taken)
 		hp_tick_event_free(&b->ev[i]);
 	for (size_t i = 0; i < b->ndeferred; i++)
 		free((void *)b->deferred[i].rec);
-	b->n = b->ndeferred = 0;
+	b->n = b->ndeferred = b->nmarks = 0;
 	b->last = false;
 }
 
@@ -59,6 +59,7 @@ static void block_free(struct hp_block *b)
 		return;
 	block_clear(b, 0);
 	free(b->deferred);
+	free(b->marks);
 	free(b);
 }
 
@@ -161,7 +162,18 @@ static int room(struct hp_prefetch *pf)
 /* A marker after the events so far (the decoder has none pending). */
 static int marker(struct hp_prefetch *pf, uint8_t type, uint64_t addr, uint64_t size)
 {
-	pf->cur->ev[pf->cur->n++] = (struct hp_tick_event){.type = type, .addr = addr, .size = size};
+	struct hp_block *b = pf->cur;
+
+	if (b->nmarks == b->marks_cap) {
+		size_t cap = b->marks_cap ? 2 * b->marks_cap : 64;
+		size_t *m = realloc(b->marks, cap * sizeof(*m));
+		if (!m)
+			return fail(pf, pf->off, "out of memory");
+		b->marks = m;
+		b->marks_cap = cap;
+	}
+	b->marks[b->nmarks++] = b->n;
+	b->ev[b->n++] = (struct hp_tick_event){.type = type, .addr = addr, .size = size};
 	return room(pf);
 }
 

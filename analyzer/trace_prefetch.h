@@ -40,6 +40,8 @@ const uint8_t *hp_source_get(const struct hp_source *s, uint64_t off, void *dst,
 struct hp_block {
 	struct hp_tick_event ev[HP_BLOCK_EVENTS];
 	size_t n;
+	size_t *marks; /* where the markers are, in order */
+	size_t nmarks, marks_cap;
 	struct hp_deferred *deferred; /* each rec a malloc'ed copy */
 	size_t ndeferred, deferred_cap;
 	bool last; /* nothing follows: hp_prefetch_end says why */

@@ -68,22 +68,16 @@ struct pass {
 	uint64_t off;          /* the chunk the events come from */
 };
 
-static bool is_marker(uint8_t type)
-{
-	return type == HP_EV__CHUNK || type == HP_EV__CHUNK_END || type == HP_EV__DEFER;
-}
-
 /* Takes b's events: runs of events to the merge, markers and deferred records in their place. 0, or
  * -1 / the callback's value having set *taken to the events taken. */
 static int take_block(struct pass *ps, struct hp_block *b, struct hp_read_status *st, size_t *taken)
 {
 	size_t run = 0;
-	int rc = 0;
+	int rc;
 
-	for (size_t i = 0; i < b->n; i++) {
-		struct hp_tick_event *e = &b->ev[i];
-		if (!is_marker(e->type))
-			continue;
+	for (size_t k = 0; k < b->nmarks; k++) {
+		size_t i = b->marks[k];
+		const struct hp_tick_event *e = &b->ev[i];
 		if (i > run && (rc = hp_merge_push(&ps->merge, &b->ev[run], i - run)) != 0) {
 			*taken = i;
 			return rc;

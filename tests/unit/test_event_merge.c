@@ -196,7 +196,8 @@ static void ticks_to_ns(void **state)
 /* The merge against the rule it implements, said the slow way: repeatedly, the stream whose first
  * waiting event has the least (tick, stream) gives that event, while its tick is below the limit.
  * Ticks from a narrow range (ties across streams), sometimes going back within a stream, SYNCs at
- * random and a small max_pending: runs of one stream, cut by limits, ties and forced releases. */
+ * random and a small max_pending: runs of one stream, cut by limits, ties and forced releases, and
+ * batches of any size, each queued by runs of one stream that a forced release may cut. */
 #define REF_STREAMS 5
 #define REF_EVENTS 3000
 
@@ -247,22 +248,31 @@ static void same_order_as_the_rule(void **state)
 		hp_defs_init(&defs);
 		hp_merge_init(&m, &defs, keep, &g, false, NULL);
 		m.max_pending = max_pending;
+		/* Handed over in batches of random sizes, SYNCs among the events, as the decoder does. */
+		struct hp_tick_event batch[64];
+		size_t nbatch = 0, want = 1 + lcg(&x) % 64;
 		for (uint64_t id = 1; id <= REF_EVENTS; id++) {
 			if (lcg(&x) % 16 == 0) {
 				uint64_t w = base + lcg(&x) % 40;
-				assert_int_equal(push(&m, HP_EV__SYNC, 0, w, 0), 0);
+				batch[nbatch++] = (struct hp_tick_event){.type = HP_EV__SYNC, .tick = w};
 				ref_release(&r, w, false, SIZE_MAX);
 				base += lcg(&x) % 20;
 			}
 			/* Long runs of one stream, as a writer's buffers give them, now and then another. */
 			int s = lcg(&x) % 4 ? (int)(id / 50 % REF_STREAMS) : (int)(lcg(&x) % REF_STREAMS);
 			uint64_t tick = base + lcg(&x) % 30;
-			assert_int_equal(push(&m, HP_EV_ALLOC, (uint32_t)s + 1, tick, id), 0);
+			batch[nbatch++] = (struct hp_tick_event){.type = HP_EV_ALLOC, .stream = (uint32_t)s + 1, .tick = tick,
+								 .addr = id};
 			r.tick[s][r.len[s]] = tick;
 			r.id[s][r.len[s]++] = id;
 			if (++r.pending > max_pending)
 				ref_release(&r, 0, true, r.pending - max_pending * 3 / 4);
-			assert_int_equal(g.n, r.nout);
+			if (nbatch + 2 > want || id == REF_EVENTS) {
+				assert_int_equal(hp_merge_push(&m, batch, nbatch), 0);
+				assert_int_equal(g.n, r.nout);
+				nbatch = 0;
+				want = 1 + lcg(&x) % 64;
+			}
 		}
 		assert_int_equal(hp_merge_flush(&m), 0);
 		ref_release(&r, 0, true, SIZE_MAX);
