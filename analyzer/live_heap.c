@@ -33,19 +33,18 @@ struct hp_block *hp_heap_insert(struct hp_heap *h, uint64_t addr)
 {
 	/* Grown only for a new address, so that the table's layout, and the order in which it is walked,
 	 * depends on the addresses added and removed, never on how often they were looked up. */
-	for (;;) {
-		size_t i = h->cap ? hp_hash64(addr) & (h->cap - 1) : 0;
-		for (; h->cap && h->slots[i].addr; i = (i + 1) & (h->cap - 1))
+	while (h->cap) {
+		size_t mask = h->cap - 1, i = hp_hash64(addr) & mask;
+		for (; h->slots[i].addr; i = (i + 1) & mask)
 			if (h->slots[i].addr == addr)
 				return &h->slots[i];
-		if (2 * (h->used + 1) <= h->cap) {
-			h->used++;
-			h->slots[i] = (struct hp_block){.addr = addr};
-			return &h->slots[i];
-		}
-		if (grow(h))
-			return NULL;
+		if (2 * (h->used + 1) > h->cap)
+			break;
+		h->used++;
+		h->slots[i] = (struct hp_block){.addr = addr};
+		return &h->slots[i];
 	}
+	return grow(h) ? NULL : hp_heap_insert(h, addr);
 }
 
 void hp_heap_remove(struct hp_heap *h, struct hp_block *b)

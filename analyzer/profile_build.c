@@ -106,11 +106,18 @@ static void *grow(void *array, size_t *cap, size_t need, size_t elem)
 	return n;
 }
 
-static struct thread_state *thread_of(struct builder *b, uint32_t stream)
+static struct thread_state *thread_lookup(struct builder *b, uint32_t stream);
+
+static inline struct thread_state *thread_of(struct builder *b, uint32_t stream)
 {
 	/* Events come in runs of one thread: the table is asked once a run. */
 	if (b->last_thread && b->last_thread->stream == stream)
 		return b->last_thread;
+	return thread_lookup(b, stream);
+}
+
+static struct thread_state *thread_lookup(struct builder *b, uint32_t stream)
+{
 	uint32_t *slot = hp_idmap_slot(&b->thread_of_stream, (uint64_t)stream + 1, true);
 
 	if (!slot)
@@ -127,13 +134,20 @@ static struct thread_state *thread_of(struct builder *b, uint32_t stream)
 	return b->last_thread = &t[b->nthreads - 1];
 }
 
-static struct hp_alloc_site *site_of(struct builder *b, uint32_t stack, uint32_t *index)
+static struct hp_alloc_site *site_lookup(struct builder *b, uint32_t stack, uint32_t *index);
+
+static inline struct hp_alloc_site *site_of(struct builder *b, uint32_t stack, uint32_t *index)
 {
 	/* A loop allocates from one place many times over: the table is asked when the stack changes. */
 	if (b->last_site && b->sites[b->last_site - 1].stack_id == stack) {
 		*index = b->last_site - 1;
 		return &b->sites[b->last_site - 1];
 	}
+	return site_lookup(b, stack, index);
+}
+
+static struct hp_alloc_site *site_lookup(struct builder *b, uint32_t stack, uint32_t *index)
+{
 	uint32_t *slot = hp_idmap_slot(&b->site_of_stack, (uint64_t)stack + 1, true);
 
 	if (!slot)
