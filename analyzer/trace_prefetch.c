@@ -93,15 +93,16 @@ __attribute__((format(printf, 3, 4))) static int fail(struct hp_prefetch *pf, ui
 	return -1;
 }
 
-/* Grows *buf to at least n bytes, to exactly n when it grows. */
+/* Grows *buf to at least n bytes, to exactly n when it grows. By realloc although the bytes need not
+ * be kept: a large buffer then keeps its pages (mremap), and a fresh page costs microseconds. */
 static int reserve(uint8_t **buf, size_t *cap, size_t n)
 {
 	if (n <= *cap)
 		return 0;
-	free(*buf);
-	*cap = 0;
-	if (!(*buf = malloc(n)))
+	uint8_t *b = realloc(*buf, n);
+	if (!b)
 		return -1;
+	*buf = b;
 	*cap = n;
 	return 0;
 }
