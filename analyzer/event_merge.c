@@ -135,12 +135,17 @@ static struct hp_merge_queue *queue_of(struct hp_merge *m, uint32_t stream)
 /* ticks × (mono1 − mono0) / (t1 − t0), when the pairs give a rate. The rate is kept in 64.64 fixed
  * point, so that each event costs two multiplications rather than a 128-bit division; the result is
  * within 1 ns of the exact quotient, and saturates instead of overflowing. */
-static bool scaled(const struct hp_merge *m, uint64_t ticks, uint64_t *ns)
+static inline bool scaled(const struct hp_merge *m, uint64_t ticks, uint64_t *ns)
 {
 	if (!m->ns_per_tick)
 		return false;
 	uint64_t whole = (uint64_t)(m->ns_per_tick >> 64), frac = (uint64_t)m->ns_per_tick;
-	unsigned __int128 v = (unsigned __int128)ticks * whole + (((unsigned __int128)ticks * frac) >> 64);
+	uint64_t part = (uint64_t)(((unsigned __int128)ticks * frac) >> 64);
+	if (!whole) { /* TSC ticks are shorter than a nanosecond: one multiplication */
+		*ns = part;
+		return true;
+	}
+	unsigned __int128 v = (unsigned __int128)ticks * whole + part;
 	*ns = v > UINT64_MAX ? UINT64_MAX : (uint64_t)v;
 	return true;
 }
@@ -166,7 +171,8 @@ static void update_calibration(struct hp_merge *m)
 		m->defs->process.event_cost_ns = hp_merge_duration_ns(m, *m->event_ticks);
 }
 
-/* Fills ev, which holds the previous event, from q: the fields an event does not use are zero. */
+/* Fills ev, which holds the previous event, from q (not a heap event: deliver does those): the fields
+ * an event does not use are zero. */
 static void unpack(const struct hp_tick_event *q, struct hp_event *ev)
 {
 	ev->type = q->type;
@@ -181,13 +187,6 @@ static void unpack(const struct hp_tick_event *q, struct hp_event *ev)
 	ev->site = q->id;
 	ev->value = 0;
 	switch (q->type) {
-	case HP_EV_ALLOC:
-	case HP_EV_FREE:
-	case HP_EV_REALLOC:
-	case HP_EV_ALLOC_FAIL:
-		ev->stack = q->id;
-		ev->site = 0;
-		break;
 	case HP_EV_COUNTER:
 	case HP_EV_THREAD_START:
 	case HP_EV_MODULE_LOAD:
@@ -216,6 +215,25 @@ static int deliver(struct hp_merge *m, const struct hp_tick_event *q, struct hp_
 	struct hp_defs *defs = m->defs;
 	struct hp_thread_info *t;
 
+	if (q->type <= HP_EV_ALLOC_FAIL) {
+		/* Nearly every event: no field to unpack but the stack, no definition to note. */
+		ev->type = q->type;
+		ev->kind = q->kind;
+		ev->flags = q->flags;
+		ev->stream = q->stream;
+		ev->tick = q->tick;
+		ev->ns = hp_merge_ns(m, q->tick);
+		ev->addr = q->addr;
+		ev->addr2 = q->addr2;
+		ev->size = q->size;
+		ev->stack = q->id;
+		ev->site = 0;
+		ev->value = 0;
+		if (ev->ns > defs->process.last_ns)
+			defs->process.last_ns = ev->ns;
+		m->released++;
+		return m->fn(m->ctx, ev, defs);
+	}
 	unpack(q, ev);
 	ev->ns = hp_merge_ns(m, ev->tick);
 	if (ev->ns > defs->process.last_ns)
