@@ -288,7 +288,7 @@ static int deliver(struct hp_merge *m, const struct hp_tick_event *q, struct hp_
  *
  * The queue at the top of the heap keeps the lead for as long as its head comes before the heads of
  * the others, the best of which is a child of the top: that whole run is released without touching
- * the heap, which is fixed once at its end. A trace with one busy thread is then a copy loop. */
+ * the heap, which is fixed once at its end: with one busy thread, one loop over its queue. */
 static int release(struct hp_merge *m, uint64_t limit, bool all, size_t count)
 {
 	struct hp_event ev = {0};

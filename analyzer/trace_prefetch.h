@@ -17,7 +17,7 @@
 #include "record_decoder.h"
 
 #define HP_BLOCK_EVENTS 32768
-#define HP_PREFETCH_BLOCKS 3 /* decoded and waiting for the consumer, at most */
+#define HP_PREFETCH_BLOCKS 2 /* decoded and waiting for the consumer, at most */
 
 /* Markers among a block's events, for the consumer only. */
 #define HP_EV__CHUNK 0xfd     /* a chunk begins: addr = its file offset */
