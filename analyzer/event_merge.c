@@ -4,21 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "record_decoder.h"
-
-/* An event as it waits: struct hp_event without what most events lack (sample, words), so that the
- * 4M events a trace without SYNC may hold cost half as much. */
-struct queued {
-	uint64_t tick, addr, addr2, size;
-	int64_t value;
-	void *extra; /* SAMPLE: a struct hp_sample; SCAN_WORDS: the words; else NULL */
-	uint32_t stack, site, nwords;
-	uint8_t type, kind, flags;
-};
-
 struct hp_merge_queue {
 	uint32_t key; /* stream + 1; 0: empty slot */
-	struct queued *ev;
+	struct hp_tick_event *ev; /* waiting: ev[head..len) */
 	size_t head, len, cap;
 };
 
@@ -39,12 +27,13 @@ void hp_merge_release(struct hp_merge *m)
 	for (size_t i = 0; i < m->cap; i++) {
 		struct hp_merge_queue *q = &m->queues[i];
 		for (size_t j = q->head; j < q->len; j++)
-			free(q->ev[j].extra);
+			hp_tick_event_free(&q->ev[j]);
 		free(q->ev);
 	}
 	free(m->queues);
 	free(m->heap);
 	m->queues = NULL;
+	m->last = NULL;
 	m->heap = NULL;
 	m->cap = m->used = m->nheap = m->pending = 0;
 }
@@ -97,10 +86,13 @@ static struct hp_merge_queue *queue_of(struct hp_merge *m, uint32_t stream)
 {
 	uint32_t key = stream + 1;
 
+	/* Streams come in runs (each buffer the writer drains is one thread's): ask the table once a run. */
+	if (m->last && m->last->key == key)
+		return m->last;
 	if (m->cap) {
 		for (size_t i = slot_of(key, m->cap); m->queues[i].key; i = (i + 1) & (m->cap - 1))
 			if (m->queues[i].key == key)
-				return &m->queues[i];
+				return m->last = &m->queues[i];
 	}
 	if (2 * (m->used + 1) > m->cap) {
 		size_t cap = m->cap ? m->cap * 2 : 64;
@@ -137,18 +129,23 @@ static struct hp_merge_queue *queue_of(struct hp_merge *m, uint32_t stream)
 		i = (i + 1) & (m->cap - 1);
 	m->queues[i].key = key;
 	m->used++;
-	return &m->queues[i];
+	return m->last = &m->queues[i];
 }
 
 /* ticks × (mono1 − mono0) / (t1 − t0), when the pairs give a rate. The rate is kept in 64.64 fixed
  * point, so that each event costs two multiplications rather than a 128-bit division; the result is
  * within 1 ns of the exact quotient, and saturates instead of overflowing. */
-static bool scaled(const struct hp_merge *m, uint64_t ticks, uint64_t *ns)
+static inline bool scaled(const struct hp_merge *m, uint64_t ticks, uint64_t *ns)
 {
 	if (!m->ns_per_tick)
 		return false;
 	uint64_t whole = (uint64_t)(m->ns_per_tick >> 64), frac = (uint64_t)m->ns_per_tick;
-	unsigned __int128 v = (unsigned __int128)ticks * whole + (((unsigned __int128)ticks * frac) >> 64);
+	uint64_t part = (uint64_t)(((unsigned __int128)ticks * frac) >> 64);
+	if (!whole) { /* TSC ticks are shorter than a nanosecond: one multiplication */
+		*ns = part;
+		return true;
+	}
+	unsigned __int128 v = (unsigned __int128)ticks * whole + part;
 	*ns = v > UINT64_MAX ? UINT64_MAX : (uint64_t)v;
 	return true;
 }
@@ -174,60 +171,101 @@ static void update_calibration(struct hp_merge *m)
 		m->defs->process.event_cost_ns = hp_merge_duration_ns(m, *m->event_ticks);
 }
 
-static int deliver(struct hp_merge *m, uint32_t stream, struct queued *q)
+/* Fills ev, which holds the previous event, from q (not a heap event: deliver does those): the fields
+ * an event does not use are zero. */
+static void unpack(const struct hp_tick_event *q, struct hp_event *ev)
+{
+	ev->type = q->type;
+	ev->kind = q->kind;
+	ev->flags = q->flags;
+	ev->stream = q->stream;
+	ev->tick = q->tick;
+	ev->addr = q->addr;
+	ev->addr2 = q->addr2;
+	ev->size = q->size;
+	ev->stack = 0;
+	ev->site = q->id;
+	ev->value = 0;
+	switch (q->type) {
+	case HP_EV_COUNTER:
+	case HP_EV_THREAD_START:
+	case HP_EV_MODULE_LOAD:
+	case HP_EV_PROCESS_END:
+		ev->value = (int64_t)q->size;
+		ev->size = 0;
+		break;
+	case HP_EV_SAMPLE:
+		ev->sample = *(const struct hp_sample *)(uintptr_t)q->addr2;
+		ev->addr2 = 0;
+		break;
+	case HP_EV_SCAN_WORDS:
+		ev->value = (int64_t)q->size;
+		ev->words = (const struct hp_scan_word *)(uintptr_t)q->addr2;
+		ev->nwords = (size_t)q->addr;
+		ev->size = ev->addr = ev->addr2 = 0;
+		break;
+	default:
+		break;
+	}
+}
+
+/* Hands a released event to the callback; ev is the caller's, reused from one event to the next. */
+static int deliver(struct hp_merge *m, const struct hp_tick_event *q, struct hp_event *ev)
 {
 	struct hp_defs *defs = m->defs;
 	struct hp_thread_info *t;
-	struct hp_event ev = {
-		.type = q->type,
-		.kind = q->kind,
-		.flags = q->flags,
-		.stream = stream,
-		.tick = q->tick,
-		.addr = q->addr,
-		.addr2 = q->addr2,
-		.size = q->size,
-		.stack = q->stack,
-		.site = q->site,
-		.value = q->value,
-	};
 
-	ev.ns = hp_merge_ns(m, ev.tick);
-	if (ev.type == HP_EV_WAIT)
-		ev.size = hp_merge_duration_ns(m, ev.size);
-	else if (ev.type == HP_EV_SAMPLE && q->extra)
-		ev.sample = *(struct hp_sample *)q->extra;
-	else if (ev.type == HP_EV_SCAN_WORDS) {
-		ev.words = q->extra;
-		ev.nwords = q->nwords;
+	if (q->type <= HP_EV_ALLOC_FAIL) {
+		/* Nearly every event: no field to unpack but the stack, no definition to note. */
+		ev->type = q->type;
+		ev->kind = q->kind;
+		ev->flags = q->flags;
+		ev->stream = q->stream;
+		ev->tick = q->tick;
+		ev->ns = hp_merge_ns(m, q->tick);
+		ev->addr = q->addr;
+		ev->addr2 = q->addr2;
+		ev->size = q->size;
+		ev->stack = q->id;
+		ev->site = 0;
+		ev->value = 0;
+		if (ev->ns > defs->process.last_ns)
+			defs->process.last_ns = ev->ns;
+		m->released++;
+		return m->fn(m->ctx, ev, defs);
 	}
-	if (ev.ns > defs->process.last_ns)
-		defs->process.last_ns = ev.ns;
-	switch (ev.type) {
+	unpack(q, ev);
+	ev->ns = hp_merge_ns(m, ev->tick);
+	if (ev->ns > defs->process.last_ns)
+		defs->process.last_ns = ev->ns;
+	switch (ev->type) {
+	case HP_EV_WAIT:
+		ev->size = hp_merge_duration_ns(m, ev->size);
+		break;
 	case HP_EV_THREAD_START:
-		if ((t = (struct hp_thread_info *)hp_defs_thread(defs, ev.stream)))
-			t->start_ns = ev.ns;
+		if ((t = (struct hp_thread_info *)hp_defs_thread(defs, ev->stream)))
+			t->start_ns = ev->ns;
 		break;
 	case HP_EV_THREAD_END:
-		if ((t = (struct hp_thread_info *)hp_defs_thread(defs, ev.stream))) {
+		if ((t = (struct hp_thread_info *)hp_defs_thread(defs, ev->stream))) {
 			t->ended = true;
-			t->end_ns = ev.ns;
+			t->end_ns = ev->ns;
 		}
 		break;
 	case HP_EV_PROCESS_END:
 		defs->process.ended = true;
-		defs->process.end_how = ev.kind;
-		defs->process.end_status = ev.value;
-		defs->process.end_ns = ev.ns;
+		defs->process.end_how = ev->kind;
+		defs->process.end_status = ev->value;
+		defs->process.end_ns = ev->ns;
 		break;
 	case HP_EV_MODULE_LOAD:
-		if (ev.value >= 0 && (uint64_t)ev.value < defs->nmodules)
-			defs->modules[ev.value].load_ns = ev.ns;
+		if (ev->value >= 0 && (uint64_t)ev->value < defs->nmodules)
+			defs->modules[ev->value].load_ns = ev->ns;
 		break;
 	case HP_EV_MODULE_UNLOAD:
 		for (size_t i = defs->nmodules; i-- > 0;)
-			if (defs->modules[i].base == ev.addr && defs->modules[i].unload_ns == UINT64_MAX) {
-				defs->modules[i].unload_ns = ev.ns;
+			if (defs->modules[i].base == ev->addr && defs->modules[i].unload_ns == UINT64_MAX) {
+				defs->modules[i].unload_ns = ev->ns;
 				break;
 			}
 		break;
@@ -235,37 +273,66 @@ static int deliver(struct hp_merge *m, uint32_t stream, struct queued *q)
 		break;
 	}
 	m->released++;
-	int rc = m->fn(m->ctx, &ev, defs);
-	free(q->extra);
+	int rc = m->fn(m->ctx, ev, defs);
+	if (q->type == HP_EV_SAMPLE || q->type == HP_EV_SCAN_WORDS) {
+		hp_tick_event_free(q);
+		memset(&ev->sample, 0, sizeof(ev->sample));
+		ev->words = NULL;
+		ev->nwords = 0;
+	}
 	return rc;
 }
 
 /* Releases queued events with tick < limit (all of them when `all`: a tick may be UINT64_MAX) in
- * (tick, stream, arrival) order; at most `count`. */
+ * (tick, stream, arrival) order; at most `count`.
+ *
+ * The queue at the top of the heap keeps the lead for as long as its head comes before the heads of
+ * the others, the best of which is a child of the top: that whole run is released without touching
+ * the heap, which is fixed once at its end: with one busy thread, one loop over its queue. */
 static int release(struct hp_merge *m, uint64_t limit, bool all, size_t count)
 {
-	while (m->nheap && count) {
+	struct hp_event ev = {0};
+	int rc = 0;
+
+	while (m->nheap && count && !rc) {
 		struct hp_merge_queue *q = &m->queues[m->heap[0]];
-		if (!all && q->ev[q->head].tick >= limit)
-			break;
-		struct queued e = q->ev[q->head++];
-		uint32_t stream = q->key - 1;
-		m->pending--;
-		count--;
+		uint64_t bound_tick = UINT64_MAX;
+		uint32_t bound_key = UINT32_MAX;
+		if (m->nheap > 1) {
+			uint32_t c = m->nheap > 2 && before(m, m->heap[2], m->heap[1]) ? m->heap[2] : m->heap[1];
+			const struct hp_merge_queue *qc = &m->queues[c];
+			bound_tick = qc->ev[qc->head].tick;
+			bound_key = qc->key;
+		}
+		if (!all && limit <= bound_tick) {
+			bound_tick = limit; /* ticks at or past the limit wait, whatever the stream */
+			bound_key = 0;
+		}
+		size_t run = 0;
+		while (q->head < q->len && run < count) {
+			struct hp_tick_event *e = &q->ev[q->head];
+			if (e->tick > bound_tick || (e->tick == bound_tick && q->key > bound_key))
+				break;
+			q->head++;
+			m->pending--;
+			run++;
+			if ((rc = deliver(m, e, &ev)) != 0)
+				break;
+		}
+		count -= run;
 		if (q->head == q->len) {
 			q->head = q->len = 0;
 			m->heap[0] = m->heap[--m->nheap];
 		}
 		if (m->nheap)
 			sift_down(m, 0);
-		int rc = deliver(m, stream, &e);
-		if (rc)
-			return rc;
+		if (!run)
+			break; /* the best head is at or past the limit */
 	}
-	return 0;
+	return rc;
 }
 
-static int on_clock(struct hp_merge *m, const struct hp_event *ev)
+static int on_clock(struct hp_merge *m, const struct hp_tick_event *ev)
 {
 	if (!m->nclock) {
 		m->t0 = ev->tick;
@@ -282,72 +349,82 @@ static int on_clock(struct hp_merge *m, const struct hp_event *ev)
 	return 0;
 }
 
-int hp_merge_push(void *merge, struct hp_event *ev)
+/* Queues ev[0..n), events of one stream (no CLOCK, no SYNC); *taken says how many: fewer when the
+ * window would pass max_pending, up to the event that passes it. 0, or -1 with m->nomem. */
+static int queue_run(struct hp_merge *m, const struct hp_tick_event *ev, size_t n, size_t *taken)
 {
-	struct hp_merge *m = merge;
-	struct queued e = {
-		.tick = ev->tick,
-		.addr = ev->addr,
-		.addr2 = ev->addr2,
-		.size = ev->size,
-		.value = ev->value,
-		.stack = ev->stack,
-		.site = ev->site,
-		.type = ev->type,
-		.kind = ev->kind,
-		.flags = ev->flags,
-	};
-
-	m->nomem = false;
-	if (ev->type == HP_EV__CLOCK)
-		return on_clock(m, ev);
-	if (ev->type == HP_EV__SYNC)
-		return release(m, ev->tick, false, SIZE_MAX);
-	if (ev->type == HP_EV_SCAN_WORDS) {
-		e.extra = (void *)ev->words;
-		e.nwords = (uint32_t)ev->nwords;
-	} else if (ev->type == HP_EV_SAMPLE) {
-		if (!(e.extra = malloc(sizeof(ev->sample))))
-			goto nomem;
-		memcpy(e.extra, &ev->sample, sizeof(ev->sample));
-	}
-
 	struct hp_merge_queue *q = queue_of(m, ev->stream);
-	if (!q)
-		goto nomem;
-	if (q->len == q->cap) {
+
+	if (!q) {
+		m->nomem = true;
+		return -1;
+	}
+	if (m->pending + n > m->max_pending)
+		n = m->max_pending + 1 - m->pending;
+	if (q->len + n > q->cap) {
 		/* Compact before growing: released events sit at the front. */
 		if (q->head) {
 			memmove(q->ev, q->ev + q->head, (q->len - q->head) * sizeof(*q->ev));
 			q->len -= q->head;
 			q->head = 0;
 		}
-		if (q->len == q->cap) {
-			size_t cap = q->cap ? q->cap * 2 : 256;
-			struct queued *n = realloc(q->ev, cap * sizeof(*n));
-			if (!n)
-				goto nomem;
-			q->ev = n;
+		if (q->len + n > q->cap) {
+			size_t cap = q->cap ? q->cap : 256;
+			while (cap < q->len + n)
+				cap *= 2;
+			struct hp_tick_event *e = realloc(q->ev, cap * sizeof(*e));
+			if (!e) {
+				m->nomem = true;
+				return -1;
+			}
+			q->ev = e;
 			q->cap = cap;
 		}
 	}
 	bool was_empty = q->head == q->len;
-	q->ev[q->len++] = e;
-	m->pending++;
+	memcpy(q->ev + q->len, ev, n * sizeof(*ev));
+	q->len += n;
+	m->pending += n;
 	if (was_empty) {
 		m->heap[m->nheap++] = (uint32_t)(q - m->queues);
 		sift_up(m, m->nheap - 1);
 	}
-	if (m->pending > m->max_pending) {
-		/* No SYNC in sight: release the oldest quarter rather than grow without bound. */
-		m->overflowed = true;
-		return release(m, 0, true, m->pending - m->max_pending * 3 / 4);
-	}
+	*taken = n;
 	return 0;
-nomem:
-	free(e.extra);
-	m->nomem = true;
-	return -1;
+}
+
+int hp_merge_push(void *merge, struct hp_tick_event *ev, size_t n)
+{
+	struct hp_merge *m = merge;
+	int rc = 0;
+	size_t i = 0;
+
+	m->nomem = false;
+	while (i < n && !rc) {
+		if (ev[i].type == HP_EV__CLOCK) {
+			rc = on_clock(m, &ev[i++]);
+			continue;
+		}
+		if (ev[i].type == HP_EV__SYNC) {
+			rc = release(m, ev[i++].tick, false, SIZE_MAX);
+			continue;
+		}
+		/* Events come in long runs of one stream: each is queued with one copy. */
+		size_t j = i + 1, taken;
+		while (j < n && ev[j].stream == ev[i].stream && ev[j].type != HP_EV__CLOCK && ev[j].type != HP_EV__SYNC)
+			j++;
+		if ((rc = queue_run(m, &ev[i], j - i, &taken)) != 0)
+			break;
+		i += taken;
+		if (m->pending > m->max_pending) {
+			/* No SYNC in sight: release the oldest quarter rather than grow without bound. */
+			m->overflowed = true;
+			rc = release(m, 0, true, m->pending - m->max_pending * 3 / 4);
+		}
+	}
+	while (i < n)
+		hp_tick_event_free(&ev[i++]);
+	return rc;
 }
 
 int hp_merge_flush(struct hp_merge *m)

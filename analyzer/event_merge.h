@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "record_decoder.h"
 #include "trace.h"
 
 #define HP_MERGE_MAX_PENDING (4u << 20)
@@ -23,6 +24,7 @@ struct hp_merge {
 	hp_event_fn fn;
 	void *ctx;
 	struct hp_merge_queue *queues; /* open addressing by stream */
+	struct hp_merge_queue *last;   /* the queue of the latest push: streams come in runs */
 	size_t cap, used;
 	uint32_t *heap; /* indexes of non-empty queues, by head (tick, stream) */
 	size_t nheap;
@@ -44,9 +46,9 @@ void hp_merge_init(struct hp_merge *m, struct hp_defs *defs, hp_event_fn fn, voi
 		   const uint64_t *event_ticks);
 /* Frees what is still queued, without delivering it. */
 void hp_merge_release(struct hp_merge *m);
-/* The decoder's emit: takes the event (and its words), or handles a HP_EV__CLOCK / HP_EV__SYNC
- * pseudo-event. Returns 0, fn's non-zero value, or -1 with m->nomem on ENOMEM. */
-int hp_merge_push(void *merge, struct hp_event *ev);
+/* The decoder's emit: takes n events (and their extra), in order, handling HP_EV__CLOCK and
+ * HP_EV__SYNC pseudo-events. Returns 0, fn's non-zero value, or -1 with m->nomem on ENOMEM. */
+int hp_merge_push(void *merge, struct hp_tick_event *ev, size_t n);
 /* End of the trace: releases everything queued, in order. Returns 0 or fn's non-zero value. */
 int hp_merge_flush(struct hp_merge *m);
 /* Nanoseconds since the first CLOCK for a tick, by the pairs seen so far (0 before any CLOCK). Without

@@ -61,20 +61,22 @@ static int reserve(uint8_t **buf, size_t *cap, size_t n)
 }
 
 /* The decoder's emit: notes how far the trace is known to be complete, then hands over to the merge. */
-static int on_record(void *ctx, struct hp_event *ev)
+static int on_records(void *ctx, struct hp_tick_event *ev, size_t n)
 {
 	struct hp_follow *f = ctx;
 
-	if (ev->type == HP_EV_PROCESS_END) {
-		f->end_seen = true;
-		f->end_how = ev->kind;
-	} else if (ev->type == HP_EV__SYNC) {
-		if (ev->tick > f->watermark)
-			f->watermark = ev->tick;
-	} else if (ev->type != HP_EV__CLOCK && f->end_seen && f->end_how == HPT_END_EXEC) {
-		f->end_seen = false; /* the exec failed: the process records on */
+	for (size_t i = 0; i < n; i++) {
+		if (ev[i].type == HP_EV_PROCESS_END) {
+			f->end_seen = true;
+			f->end_how = ev[i].kind;
+		} else if (ev[i].type == HP_EV__SYNC) {
+			if (ev[i].tick > f->watermark)
+				f->watermark = ev[i].tick;
+		} else if (ev[i].type != HP_EV__CLOCK && f->end_seen && f->end_how == HPT_END_EXEC) {
+			f->end_seen = false; /* the exec failed: the process records on */
+		}
 	}
-	return hp_merge_push(&f->merge, ev);
+	return hp_merge_push(&f->merge, ev, n);
 }
 
 int hp_follow_open(struct hp_follow *f, const char *path, struct hp_defs *defs, hp_event_fn fn, void *ctx)
@@ -101,7 +103,7 @@ int hp_follow_open(struct hp_follow *f, const char *path, struct hp_defs *defs, 
 		return -1;
 	}
 	/* The clock kind is in the header: the merge starts once the header is read. */
-	hp_decoder_init(&f->dec, defs, on_record, f);
+	hp_decoder_init(&f->dec, defs, on_records, f);
 	hp_merge_init(&f->merge, defs, fn, ctx, false, &f->dec.event_ticks);
 	return 0;
 }

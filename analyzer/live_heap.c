@@ -7,33 +7,44 @@
 #include "hpt_format.h"
 #include "trace.h"
 
+/* Doubles the table (or makes its first one), keeping every block. */
+static int grow(struct hp_heap *h)
+{
+	size_t cap = h->cap ? h->cap * 2 : 4096;
+	struct hp_block *n = calloc(cap, sizeof(*n));
+
+	if (!n)
+		return -1;
+	for (size_t i = 0; i < h->cap; i++) {
+		if (!h->slots[i].addr)
+			continue;
+		size_t j = hp_hash64(h->slots[i].addr) & (cap - 1);
+		while (n[j].addr)
+			j = (j + 1) & (cap - 1);
+		n[j] = h->slots[i];
+	}
+	free(h->slots);
+	h->slots = n;
+	h->cap = cap;
+	return 0;
+}
+
 struct hp_block *hp_heap_insert(struct hp_heap *h, uint64_t addr)
 {
-	if (2 * (h->used + 1) > h->cap) {
-		size_t cap = h->cap ? h->cap * 2 : 4096;
-		struct hp_block *n = calloc(cap, sizeof(*n));
-		if (!n)
-			return NULL;
-		for (size_t i = 0; i < h->cap; i++) {
-			if (!h->slots[i].addr)
-				continue;
-			size_t j = hp_hash64(h->slots[i].addr) & (cap - 1);
-			while (n[j].addr)
-				j = (j + 1) & (cap - 1);
-			n[j] = h->slots[i];
-		}
-		free(h->slots);
-		h->slots = n;
-		h->cap = cap;
-	}
-	size_t i = hp_hash64(addr) & (h->cap - 1);
-	while (h->slots[i].addr && h->slots[i].addr != addr)
-		i = (i + 1) & (h->cap - 1);
-	if (!h->slots[i].addr) {
+	/* Grown only for a new address, so that the table's layout, and the order in which it is walked,
+	 * depends on the addresses added and removed, never on how often they were looked up. */
+	while (h->cap) {
+		size_t mask = h->cap - 1, i = hp_hash64(addr) & mask;
+		for (; h->slots[i].addr; i = (i + 1) & mask)
+			if (h->slots[i].addr == addr)
+				return &h->slots[i];
+		if (2 * (h->used + 1) > h->cap)
+			break;
 		h->used++;
 		h->slots[i] = (struct hp_block){.addr = addr};
+		return &h->slots[i];
 	}
-	return &h->slots[i];
+	return grow(h) ? NULL : hp_heap_insert(h, addr);
 }
 
 void hp_heap_remove(struct hp_heap *h, struct hp_block *b)

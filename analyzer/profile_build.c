@@ -26,6 +26,7 @@
 #include "live_heap.h"
 #include "profile.h"
 #include "suppressions.h"
+#include "symbol_warmup.h"
 
 /* ---- per-thread zone stacks ------------------------------------------------------------------ */
 
@@ -69,6 +70,8 @@ struct builder {
 	struct thread_state *threads;
 	size_t nthreads;
 	struct hp_idmap thread_of_stream; /* stream + 1 → thread index */
+	struct thread_state *last_thread; /* of the latest event; NULL before any */
+	uint32_t last_site;               /* site index + 1 of the latest allocation, 0 before any */
 	struct fn_acc *fns;
 	size_t nfns, fn_cap;
 	struct hp_idmap fn_of_key;
@@ -85,6 +88,8 @@ struct builder {
 	unsigned scan_reason;
 	uint64_t scan_threads;
 	uint64_t samples;
+	struct hp_warmup *warmup; /* the symbolizer, made ready while the trace is read */
+	bool warmup_tried;
 	bool oom;
 };
 
@@ -101,14 +106,24 @@ static void *grow(void *array, size_t *cap, size_t need, size_t elem)
 	return n;
 }
 
-static struct thread_state *thread_of(struct builder *b, uint32_t stream)
+static struct thread_state *thread_lookup(struct builder *b, uint32_t stream);
+
+static inline struct thread_state *thread_of(struct builder *b, uint32_t stream)
+{
+	/* Events come in runs of one thread: the table is asked once a run. */
+	if (b->last_thread && b->last_thread->stream == stream)
+		return b->last_thread;
+	return thread_lookup(b, stream);
+}
+
+static struct thread_state *thread_lookup(struct builder *b, uint32_t stream)
 {
 	uint32_t *slot = hp_idmap_slot(&b->thread_of_stream, (uint64_t)stream + 1, true);
 
 	if (!slot)
 		return NULL;
 	if (*slot)
-		return &b->threads[*slot - 1];
+		return b->last_thread = &b->threads[*slot - 1];
 	struct thread_state *t = realloc(b->threads, (b->nthreads + 1) * sizeof(*t));
 	if (!t)
 		return NULL;
@@ -116,10 +131,22 @@ static struct thread_state *thread_of(struct builder *b, uint32_t stream)
 	memset(&t[b->nthreads], 0, sizeof(*t));
 	t[b->nthreads].stream = stream;
 	*slot = (uint32_t)++b->nthreads;
-	return &t[b->nthreads - 1];
+	return b->last_thread = &t[b->nthreads - 1];
 }
 
-static struct hp_alloc_site *site_of(struct builder *b, uint32_t stack, uint32_t *index)
+static struct hp_alloc_site *site_lookup(struct builder *b, uint32_t stack, uint32_t *index);
+
+static inline struct hp_alloc_site *site_of(struct builder *b, uint32_t stack, uint32_t *index)
+{
+	/* A loop allocates from one place many times over: the table is asked when the stack changes. */
+	if (b->last_site && b->sites[b->last_site - 1].stack_id == stack) {
+		*index = b->last_site - 1;
+		return &b->sites[b->last_site - 1];
+	}
+	return site_lookup(b, stack, index);
+}
+
+static struct hp_alloc_site *site_lookup(struct builder *b, uint32_t stack, uint32_t *index)
 {
 	uint32_t *slot = hp_idmap_slot(&b->site_of_stack, (uint64_t)stack + 1, true);
 
@@ -142,6 +169,7 @@ static struct hp_alloc_site *site_of(struct builder *b, uint32_t stack, uint32_t
 		s[b->nsites].min_size = UINT64_MAX;
 		*slot = (uint32_t)++b->nsites;
 	}
+	b->last_site = *slot;
 	*index = *slot - 1;
 	return &b->sites[*slot - 1];
 }
@@ -166,22 +194,20 @@ static void add_block(struct builder *b, struct thread_state *t, const struct hp
 	struct hp_summary *sum = &b->p->summary;
 	uint32_t si;
 	struct hp_alloc_site *s = site_of(b, ev->stack, &si);
-	struct hp_block *blk = hp_heap_find(&b->heap, addr);
+	size_t live = b->heap.used;
+	struct hp_block *blk = s ? hp_heap_insert(&b->heap, addr) : NULL;
 
-	if (!s) {
+	if (!blk) {
 		b->oom = true;
 		return;
 	}
-	if (blk) {
+	if (b->heap.used == live) {
 		/* Live already: a free was lost. The old block is dropped, not leaked. */
 		sum->anomalies++;
 		struct hp_alloc_site *old = &b->sites[blk->site];
 		old->live_blocks--;
 		old->live_bytes -= blk->size;
 		b->live_bytes -= blk->size;
-	} else if (!(blk = hp_heap_insert(&b->heap, addr))) {
-		b->oom = true;
-		return;
 	}
 	*blk = (struct hp_block){addr, size, ev->stack, si, ev->stream, HP_LEAK_UNCLASSIFIED};
 	sum->allocations++;
@@ -523,7 +549,6 @@ static int on_event(void *ctx, const struct hp_event *ev, const struct hp_defs *
 	struct builder *b = ctx;
 	struct hp_profile *p = b->p;
 	struct hp_summary *sum = &p->summary;
-	(void)defs;
 
 	if (ev->stream == 0 && ev->type != HP_EV_MODULE_LOAD && ev->type != HP_EV_MODULE_UNLOAD) {
 		switch (ev->type) {
@@ -567,6 +592,11 @@ static int on_event(void *ctx, const struct hp_event *ev, const struct hp_defs *
 	sum->events++;
 	switch (ev->type) {
 	case HP_EV_ALLOC:
+		/* The first allocation comes with the first sync window: its stacks are defined. */
+		if (!b->warmup_tried) {
+			b->warmup_tried = true;
+			b->warmup = hp_warmup_start(defs);
+		}
 		add_block(b, t, ev, ev->addr, ev->size);
 		break;
 	case HP_EV_FREE:
@@ -784,7 +814,12 @@ static int finish(struct builder *b, const struct hp_profile_options *opts, char
 	if (sum->run_ns)
 		sum->allocs_per_second_x1000 = (uint64_t)((double)sum->allocations * 1e12 / (double)sum->run_ns);
 
-	p->sym = hp_symbolizer_new(p->defs.modules, p->defs.nmodules);
+	if (b->warmup) {
+		p->sym = hp_warmup_finish(b->warmup, p->defs.modules, p->defs.nmodules);
+		b->warmup = NULL;
+	} else {
+		p->sym = hp_symbolizer_new(p->defs.modules, p->defs.nmodules);
+	}
 
 	/* Functions. */
 	if (b->nfns && !(p->functions = calloc(b->nfns, sizeof(*p->functions))))
@@ -984,6 +1019,8 @@ out:
 
 static void builder_release(struct builder *b)
 {
+	if (b->warmup)
+		hp_warmup_cancel(b->warmup);
 	free(b->heap.slots);
 	hp_idmap_free(&b->site_of_stack);
 	hp_idmap_free(&b->thread_of_stream);

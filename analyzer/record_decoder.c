@@ -15,6 +15,12 @@ void hp_decoder_init(struct hp_decoder *d, struct hp_defs *defs, hp_emit_fn emit
 	d->ctx = ctx;
 }
 
+void hp_decoder_init_deferring(struct hp_decoder *d, hp_emit_fn emit, hp_defer_fn defer, void *ctx)
+{
+	hp_decoder_init(d, NULL, emit, ctx);
+	d->defer = defer;
+}
+
 void hp_decoder_release(struct hp_decoder *d)
 {
 	free(d->states);
@@ -50,6 +56,76 @@ static struct hp_stream_state *state_of(struct hp_decoder *d, uint32_t stream)
 	d->states[i] = (struct hp_stream_state){key, 0, 0};
 	d->used++;
 	return &d->states[i];
+}
+
+/* The quick path: the events that make up nearly all of a trace (ALLOC, FREE, REALLOC), read from a
+ * well-formed record without the careful path's checks per byte. Anything unusual (a field longer
+ * than four bytes, a field past its record) answers NULL, and the careful path reads the record again
+ * and says what is wrong; nothing is changed before the record is known to be good. Four bytes hold
+ * 28 bits: a stack id read here is always in range. */
+#define QUICK_SLACK 3 /* bytes the chunk must hold past the record: a field is read four bytes at once */
+
+/* A field of one to four bytes starting before end; the record's end is checked once, at its end. */
+#define QU(v)                                                                                         \
+	do {                                                                                          \
+		if (p >= end)                                                                         \
+			return NULL;                                                                  \
+		uint64_t b0 = p[0], b1 = p[1], b2 = p[2], b3 = p[3];                                  \
+		if (b0 < 0x80) {                                                                      \
+			(v) = b0;                                                                     \
+			p += 1;                                                                       \
+		} else if (b1 < 0x80) {                                                               \
+			(v) = (b0 & 0x7f) | b1 << 7;                                                  \
+			p += 2;                                                                       \
+		} else if (b2 < 0x80) {                                                               \
+			(v) = (b0 & 0x7f) | (b1 & 0x7f) << 7 | b2 << 14;                              \
+			p += 3;                                                                       \
+		} else if (b3 < 0x80) {                                                               \
+			(v) = (b0 & 0x7f) | (b1 & 0x7f) << 7 | (b2 & 0x7f) << 14 | b3 << 21;          \
+			p += 4;                                                                       \
+		} else {                                                                              \
+			return NULL;                                                                  \
+		}                                                                                     \
+	} while (0)
+
+/* Decodes the body p..end of an ALLOC, FREE or REALLOC record of `stream`, whose state is st, into ev,
+ * every field of it (the chunk holds QUICK_SLACK bytes past end); the record's end, or NULL. */
+static const uint8_t *quick_event(uint32_t stream, struct hp_stream_state *st, uint8_t type, const uint8_t *p,
+				  const uint8_t *end, struct hp_tick_event *ev)
+{
+	uint64_t dt, k, da, size = 0, stack = 0, flags = 0, dnew = 0;
+
+	QU(dt);
+	QU(k);
+	if (type == HPT_REALLOC)
+		QU(flags);
+	QU(da);
+	if (type == HPT_REALLOC)
+		QU(dnew);
+	if (type != HPT_FREE) {
+		QU(size);
+		QU(stack);
+	}
+	if (p > end)
+		return NULL;
+	st->tick += (uint64_t)hpt_unzigzag(dt);
+	st->addr += (uint64_t)hpt_unzigzag(da);
+	/* Field by field: a compiler may clear the whole struct first, the slow way. */
+	ev->tick = st->tick;
+	ev->addr = st->addr;
+	ev->size = size;
+	ev->addr2 = 0;
+	ev->stream = stream;
+	ev->id = (uint32_t)stack;
+	ev->type = type == HPT_ALLOC ? HP_EV_ALLOC : type == HPT_FREE ? HP_EV_FREE : HP_EV_REALLOC;
+	ev->kind = (uint8_t)k;
+	ev->flags = (uint8_t)flags;
+	if (type == HPT_REALLOC) {
+		ev->addr2 = st->addr + (uint64_t)hpt_unzigzag(dnew);
+		if (ev->addr2)
+			st->addr = ev->addr2;
+	}
+	return end;
 }
 
 #define FAIL(what)                                                                                    \
@@ -130,17 +206,67 @@ static const char *record_name(uint8_t type)
 	}
 }
 
-int hp_decode_chunk(struct hp_decoder *d, const uint8_t *raw, size_t size, uint64_t chunk_off, bool stored)
+/* Hands the events decoded so far to emit, which owns them from then on, whatever it returns. */
+static int flush(struct hp_decoder *d)
+{
+	size_t n = d->nbatch;
+
+	d->nbatch = 0;
+	return n ? d->emit(d->ctx, d->batch, n) : 0;
+}
+
+static int add(struct hp_decoder *d, const struct hp_tick_event *ev)
+{
+	d->batch[d->nbatch++] = *ev;
+	return d->nbatch == HP_DECODE_BATCH ? flush(d) : 0;
+}
+
+/* Records that change the definitions (or CALIBRATION, which the merge reads): the events before
+ * them are handed over first, so that emit sees definitions exactly as they were at each event. */
+static bool defines(uint8_t type)
+{
+	switch (type) {
+	case HPT_THREAD_START:
+	case HPT_MODULE_LOAD:
+	case HPT_STACK:
+	case HPT_SITE:
+	case HPT_PROCESS:
+	case HPT_THREAD_NAME:
+	case HPT_CALIBRATION:
+	case HPT_SUPPRESSIONS:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* The records in raw[0..size); base is raw's offset in the chunk's decoded bytes, for messages. With
+ * `resume`, the current stream's state is first set to the one it gives. */
+static int decode(struct hp_decoder *d, const uint8_t *raw, size_t size, uint64_t chunk_off, bool stored,
+		  uint64_t base, const struct hp_deferred *resume)
 {
 	const uint8_t *p = raw, *end = raw + size;
 	const char *why = NULL;
 	uint64_t *ips = NULL;
 	struct hp_scan_word *words = NULL;
+	struct hp_stream_state *st = NULL; /* the current stream's, until STREAM or a new stream moves it */
+	int rc;
 
 	d->failed = false;
 	while (p < end) {
 		const uint8_t *rec = p;
 		uint8_t type = *p++;
+		if (type - 1u < HPT_REALLOC && st && end - p > QUICK_SLACK + 1 && *p < 0x80 && end - p > *p + QUICK_SLACK) {
+			const uint8_t *next = quick_event(d->stream, st, type, p + 1, p + 1 + *p, &d->batch[d->nbatch]);
+			if (next) {
+				p = next;
+				if (++d->nbatch == HP_DECODE_BATCH && (rc = flush(d)) != 0)
+					return rc;
+				continue;
+			}
+		}
+		if (defines(type) && (rc = flush(d)) != 0)
+			return rc;
 		struct hpt_cursor c = {p, end};
 		uint64_t len;
 		if (hpt_get_u(&c, &len) || len > (uint64_t)(end - c.p)) {
@@ -152,13 +278,29 @@ int hp_decode_chunk(struct hp_decoder *d, const uint8_t *raw, size_t size, uint6
 		p = body + len;
 		c.end = p;
 
-		struct hp_stream_state *st = state_of(d, d->stream);
-		if (!st)
+		if (!st && !(st = state_of(d, d->stream)))
 			FAIL("out of memory");
-		struct hp_event ev = {.stream = d->stream};
+		if (resume) {
+			st->tick = resume->tick;
+			st->addr = resume->addr;
+			resume = NULL;
+		}
+		struct hp_tick_event ev = {.stream = d->stream};
 		uint64_t a, b, v, k;
 		int64_t s1, s2;
-		int rc;
+
+		if (d->defer && defines(type)) {
+			struct hp_deferred r = {rec, (size_t)(p - rec), d->stream, st->tick, st->addr,
+						chunk_off, base + (uint64_t)(rec - raw), stored};
+			/* The stream's clock moves on here; its owner reads the rest of the record. */
+			if (type == HPT_THREAD_START || type == HPT_MODULE_LOAD) {
+				S(s1);
+				st->tick += (uint64_t)s1;
+			}
+			if ((rc = d->defer(d->ctx, &r)) != 0)
+				return rc;
+			continue;
+		}
 
 		switch (type) {
 		case HPT_ALLOC:
@@ -196,7 +338,7 @@ int hp_decode_chunk(struct hp_decoder *d, const uint8_t *raw, size_t size, uint6
 			ev.kind = (uint8_t)k;
 			ev.addr = st->addr;
 			ev.size = a;
-			ev.stack = (uint32_t)b;
+			ev.id = (uint32_t)b;
 			break;
 		case HPT_FREE:
 			U(k);
@@ -222,7 +364,7 @@ int hp_decode_chunk(struct hp_decoder *d, const uint8_t *raw, size_t size, uint6
 			if (ev.addr2)
 				st->addr = ev.addr2;
 			ev.size = a;
-			ev.stack = (uint32_t)b;
+			ev.id = (uint32_t)b;
 			break;
 		case HPT_ALLOC_FAIL:
 			U(k);
@@ -231,21 +373,21 @@ int hp_decode_chunk(struct hp_decoder *d, const uint8_t *raw, size_t size, uint6
 			ev.type = HP_EV_ALLOC_FAIL;
 			ev.kind = (uint8_t)k;
 			ev.size = a;
-			ev.stack = (uint32_t)b;
+			ev.id = (uint32_t)b;
 			break;
 		case HPT_ZONE_BEGIN:
 		case HPT_ZONE_END:
 		case HPT_MARK:
 			ID32(a);
 			ev.type = type == HPT_ZONE_BEGIN ? HP_EV_ZONE_BEGIN : type == HPT_ZONE_END ? HP_EV_ZONE_END : HP_EV_MARK;
-			ev.site = (uint32_t)a;
+			ev.id = (uint32_t)a;
 			break;
 		case HPT_COUNTER:
 			ID32(a);
 			S(s1);
 			ev.type = HP_EV_COUNTER;
-			ev.site = (uint32_t)a;
-			ev.value = s1;
+			ev.id = (uint32_t)a;
+			ev.size = (uint64_t)s1;
 			break;
 		case HPT_FUNC_ENTER:
 		case HPT_FUNC_EXIT:
@@ -263,12 +405,12 @@ int hp_decode_chunk(struct hp_decoder *d, const uint8_t *raw, size_t size, uint6
 			U(b);
 			ev.type = HP_EV_LOST;
 			ev.size = a;
-			ev.site = (uint32_t)b;
+			ev.id = (uint32_t)b;
 			break;
 		case HPT_THREAD_START: {
 			U(a);
 			ev.type = HP_EV_THREAD_START;
-			ev.value = (int64_t)a;
+			ev.size = a;
 			struct hp_thread_info *t = hp_defs_thread_get(d->defs, d->stream);
 			if (!t)
 				FAIL("out of memory");
@@ -305,7 +447,7 @@ int hp_decode_chunk(struct hp_decoder *d, const uint8_t *raw, size_t size, uint6
 			}
 			ev.type = HP_EV_MODULE_LOAD;
 			ev.addr = a;
-			ev.value = (int64_t)(d->defs->nmodules - 1); /* index in defs->modules */
+			ev.size = d->defs->nmodules - 1; /* index in defs->modules */
 			break;
 		}
 		case HPT_MODULE_UNLOAD:
@@ -426,9 +568,13 @@ int hp_decode_chunk(struct hp_decoder *d, const uint8_t *raw, size_t size, uint6
 			uint64_t f[8];
 			for (int i = 0; i < 8; i++)
 				U(f[i]);
+			struct hp_sample *sample = malloc(sizeof(*sample));
+			if (!sample)
+				FAIL("out of memory");
+			*sample = (struct hp_sample){f[1], f[2], f[3], f[4], f[5], f[6], f[7]};
 			ev.type = HP_EV_SAMPLE;
 			ev.tick = f[0];
-			ev.sample = (struct hp_sample){f[1], f[2], f[3], f[4], f[5], f[6], f[7]};
+			ev.addr2 = (uintptr_t)sample;
 			break;
 		}
 		case HPT_PROCESS_END:
@@ -438,13 +584,14 @@ int hp_decode_chunk(struct hp_decoder *d, const uint8_t *raw, size_t size, uint6
 			ev.type = HP_EV_PROCESS_END;
 			ev.tick = a;
 			ev.kind = (uint8_t)b;
-			ev.value = s1;
+			ev.size = (uint64_t)s1;
 			break;
 		case HPT_STREAM:
 			U(a);
 			if (a > UINT32_MAX - 1)
 				FAIL("stream id out of range");
 			d->stream = (uint32_t)a;
+			st = NULL;
 			continue;
 		case HPT_THREAD_NAME: {
 			const char *name;
@@ -480,9 +627,9 @@ int hp_decode_chunk(struct hp_decoder *d, const uint8_t *raw, size_t size, uint6
 			ev.type = HP_EV_SCAN_WORDS;
 			ev.tick = t;
 			ev.kind = (uint8_t)region;
-			ev.value = (int64_t)tid;
-			ev.words = words;
-			ev.nwords = (size_t)count;
+			ev.size = tid;
+			ev.addr = count;
+			ev.addr2 = (uintptr_t)words;
 			words = NULL;
 			break;
 		}
@@ -498,23 +645,37 @@ int hp_decode_chunk(struct hp_decoder *d, const uint8_t *raw, size_t size, uint6
 		default:
 			continue; /* a record this reader does not know: skipped by its length */
 		}
-		if ((rc = d->emit(d->ctx, &ev)) != 0)
+		if ((rc = add(d, &ev)) != 0)
 			return rc;
 		continue;
 bad:
 		free(ips);
 		free(words);
+		/* The events before the bad record go first; a stop they cause comes first too. */
+		if ((rc = flush(d)) != 0)
+			return rc;
 		d->failed = true;
 		if (stored)
 			snprintf(d->error, sizeof(d->error), "byte %llu: %s record (type 0x%02x): %s",
-				 (unsigned long long)(chunk_off + HPT_CHUNK_HEADER_SIZE + (uint64_t)(rec - raw)),
+				 (unsigned long long)(chunk_off + HPT_CHUNK_HEADER_SIZE + base + (uint64_t)(rec - raw)),
 				 record_name(type), type, why);
 		else
 			snprintf(d->error, sizeof(d->error),
 				 "byte %llu: zstd chunk, at byte %llu of its decoded records, %s record (type 0x%02x): %s",
-				 (unsigned long long)chunk_off, (unsigned long long)(rec - raw), record_name(type), type,
-				 why);
+				 (unsigned long long)chunk_off, (unsigned long long)(base + (uint64_t)(rec - raw)),
+				 record_name(type), type, why);
 		return -1;
 	}
-	return 0;
+	return flush(d);
+}
+
+int hp_decode_chunk(struct hp_decoder *d, const uint8_t *raw, size_t size, uint64_t chunk_off, bool stored)
+{
+	return decode(d, raw, size, chunk_off, stored, 0, NULL);
+}
+
+int hp_decode_deferred(struct hp_decoder *d, const struct hp_deferred *r)
+{
+	d->stream = r->stream;
+	return decode(d, r->rec, r->len, r->chunk_off, r->stored, r->rec_off, r);
 }

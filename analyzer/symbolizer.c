@@ -22,11 +22,13 @@ struct mod_state {
 	Dwfl_Module *dm;
 	bool tried;
 	bool bad;
+	char *pending; /* a warning about the module, not yet reported: see report_module */
 };
 
 struct cached {
 	uint64_t key; /* ip << 1 | return_address; 0: empty */
 	uint32_t first, n; /* frames in sym->frames */
+	int32_t mod;       /* index of the module of the address, -1 for none */
 };
 
 struct hp_symbolizer {
@@ -44,6 +46,7 @@ struct hp_symbolizer {
 	size_t nstrings, strings_cap;
 	char **warnings;
 	size_t nwarnings;
+	bool preloading; /* hp_symbolizer_preload runs: warnings wait for a real use */
 };
 
 static const char *keep(struct hp_symbolizer *s, char *str)
@@ -63,20 +66,30 @@ static const char *keep(struct hp_symbolizer *s, char *str)
 	return s->strings[s->nstrings++] = str;
 }
 
-__attribute__((format(printf, 2, 3))) static void warn(struct hp_symbolizer *s, const char *fmt, ...)
+/* A warning about module i, reported when an address in it is first symbolized for the caller (not
+ * by hp_symbolizer_preload), so that warnings come in the same order with or without preloading. */
+__attribute__((format(printf, 3, 4))) static void warn_module(struct hp_symbolizer *s, size_t i, const char *fmt, ...)
 {
 	va_list ap;
 	char buf[4200];
-	char **n = realloc(s->warnings, (s->nwarnings + 1) * sizeof(*n));
 
-	if (!n)
-		return;
-	s->warnings = n;
 	va_start(ap, fmt);
 	vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
-	if ((n[s->nwarnings] = strdup(buf)))
-		s->nwarnings++;
+	free(s->st[i].pending);
+	s->st[i].pending = strdup(buf);
+}
+
+static void report_module(struct hp_symbolizer *s, int32_t i)
+{
+	if (s->preloading || i < 0 || !s->st[i].pending)
+		return;
+	char **n = realloc(s->warnings, (s->nwarnings + 1) * sizeof(*n));
+	if (!n)
+		return;
+	s->warnings = n;
+	s->warnings[s->nwarnings++] = s->st[i].pending;
+	s->st[i].pending = NULL;
 }
 
 struct hp_symbolizer *hp_symbolizer_new(const struct hp_module *modules, size_t nmodules)
@@ -114,6 +127,8 @@ void hp_symbolizer_free(struct hp_symbolizer *s)
 	free(s->warnings);
 	free(s->frames);
 	free(s->cache);
+	for (size_t i = 0; i < s->nmods; i++)
+		free(s->st[i].pending);
 	free(s->st);
 	free(s);
 }
@@ -149,21 +164,22 @@ static Dwfl_Module *dwfl_module_for(struct hp_symbolizer *s, size_t i)
 	st->tried = true;
 	st->bad = true;
 	if (stat(m->path, &sb) || !S_ISREG(sb.st_mode)) {
-		warn(s, "'%s': file not found; its addresses are left raw", m->path);
+		warn_module(s, i, "'%s': file not found; its addresses are left raw", m->path);
 		return NULL;
 	}
 	dwfl_report_begin_add(s->dwfl);
 	Dwfl_Module *dm = dwfl_report_elf(s->dwfl, m->path, m->path, -1, m->base, false);
 	dwfl_report_end(s->dwfl, NULL, NULL);
 	if (!dm) {
-		warn(s, "'%s': not a readable ELF file; its addresses are left raw", m->path);
+		warn_module(s, i, "'%s': not a readable ELF file; its addresses are left raw", m->path);
 		return NULL;
 	}
 	const unsigned char *bits;
 	GElf_Addr vaddr;
 	int n = dwfl_module_build_id(dm, &bits, &vaddr);
 	if (m->build_id_len && (n != (int)m->build_id_len || memcmp(bits, m->build_id, m->build_id_len))) {
-		warn(s, "'%s': build-id differs from the recorded one (rebuilt since?); addresses left raw", m->path);
+		warn_module(s, i, "'%s': build-id differs from the recorded one (rebuilt since?); addresses left raw",
+			    m->path);
 		return NULL;
 	}
 	st->dm = dm;
@@ -301,6 +317,7 @@ static struct cached *lookup(struct hp_symbolizer *s, uint64_t key, bool *found)
 		}
 	*found = false;
 	s->cache[i].key = key;
+	s->cache[i].mod = -1;
 	s->cache_used++;
 	return &s->cache[i];
 }
@@ -324,7 +341,9 @@ int hp_symbolize(struct hp_symbolizer *s, uint64_t ip, bool return_address, stru
 		long mi = module_of(s, addr);
 		resolve(s, ip, addr, mi);
 		c->n = (uint32_t)(s->nframes - c->first);
+		c->mod = (int32_t)mi;
 	}
+	report_module(s, c->mod);
 	int n = (int)c->n < max ? (int)c->n : max;
 	if (n < (int)c->n && max >= 1) {
 		/* Too many inline levels for the caller: keep the innermost and the real function. */
@@ -338,4 +357,31 @@ int hp_symbolize(struct hp_symbolizer *s, uint64_t ip, bool return_address, stru
 		return 1;
 	}
 	return n;
+}
+
+void hp_symbolizer_preload(struct hp_symbolizer *s, const uint64_t *ips, size_t n)
+{
+	struct hp_frame fr[8];
+
+	s->preloading = true;
+	for (size_t i = 0; i < n; i++)
+		hp_symbolize(s, ips[i], true, fr, 8);
+	s->preloading = false;
+}
+
+int hp_symbolizer_set_modules(struct hp_symbolizer *s, const struct hp_module *modules, size_t nmodules)
+{
+	if (nmodules != s->nmods) {
+		struct mod_state *st = realloc(s->st, (nmodules ? nmodules : 1) * sizeof(*st));
+		if (!st)
+			return -1;
+		memset(st + s->nmods, 0, (nmodules - s->nmods) * sizeof(*st));
+		s->st = st;
+		/* An address may now fall in a module loaded later over an older one: resolve afresh. */
+		memset(s->cache, 0, s->cache_cap * sizeof(*s->cache));
+		s->cache_used = 0;
+	}
+	s->mods = modules;
+	s->nmods = nmodules;
+	return 0;
 }

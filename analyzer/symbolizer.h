@@ -37,6 +37,15 @@ void hp_symbolizer_free(struct hp_symbolizer *sym);
 int hp_symbolize(struct hp_symbolizer *sym, uint64_t ip, bool return_address, struct hp_frame *out,
 		 int max);
 
+/* Symbolizes the return addresses ips[0..n) ahead of use, so that their modules' files and debug
+ * information are loaded (a thread of its own may do it while the trace is read). What later calls
+ * return, and the warnings (reported on the first real use of their module), are the same. */
+void hp_symbolizer_preload(struct hp_symbolizer *sym, const uint64_t *ips, size_t n);
+
+/* Replaces the modules the symbolizer was made with by the trace's final ones, which begin with them
+ * (a trace only adds modules). 0, or -1 on ENOMEM (the symbolizer is unchanged). */
+int hp_symbolizer_set_modules(struct hp_symbolizer *sym, const struct hp_module *modules, size_t nmodules);
+
 /* Warnings gathered so far (missing files, build-id mismatches), one line each. */
 size_t hp_symbolizer_warnings(const struct hp_symbolizer *sym, const char *const **lines);
 

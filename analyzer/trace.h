@@ -1,7 +1,8 @@
 /* trace.h: read one trace file in one pass; events in causal (tick) order, definitions kept.
  *
- * The reader streams: it holds one decoded chunk, the events of the current sync window and the
- * definitions (stacks, sites, modules, threads), never the whole event history.
+ * The reader streams: it holds one decoded chunk, a few blocks of events decoded ahead on a thread of
+ * its own (trace_prefetch.h), the events of the current sync window and the definitions (stacks,
+ * sites, modules, threads), never the whole event history. Callbacks run on the caller's thread.
  */
 #ifndef HP_TRACE_H
 #define HP_TRACE_H

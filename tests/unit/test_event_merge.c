@@ -13,7 +13,7 @@
 #include "trace_builder.h"
 
 struct got {
-	struct hp_event ev[4096];
+	struct hp_event ev[4096]; /* at least REF_EVENTS */
 	size_t n;
 	struct hp_merge *m;
 	size_t max_pending_seen;
@@ -33,9 +33,9 @@ static int keep(void *ctx, const struct hp_event *ev, const struct hp_defs *defs
 
 static int push(struct hp_merge *m, uint8_t type, uint32_t stream, uint64_t tick, uint64_t addr)
 {
-	struct hp_event ev = {.type = type, .stream = stream, .tick = tick, .addr = addr};
+	struct hp_tick_event ev = {.type = type, .stream = stream, .tick = tick, .addr = addr};
 
-	return hp_merge_push(m, &ev);
+	return hp_merge_push(m, &ev, 1);
 }
 
 /* Two streams: nothing leaves before SYNC; SYNC(W) releases tick < W by (tick, stream, arrival). */
@@ -151,19 +151,19 @@ static void ticks_to_ns(void **state)
 	(void)state;
 	hp_defs_init(&defs);
 	hp_merge_init(&m, &defs, keep, &g, true, &cal);
-	struct hp_event c1 = {.type = HP_EV__CLOCK, .tick = 1000, .addr = 5000};
-	hp_merge_push(&m, &c1);
+	struct hp_tick_event c1 = {.type = HP_EV__CLOCK, .tick = 1000, .addr = 5000};
+	hp_merge_push(&m, &c1, 1);
 	assert_int_equal(hp_merge_ns(&m, 1500), 500); /* one pair: ticks taken as nanoseconds */
 	assert_int_equal(hp_merge_ns(&m, 900), 0);    /* before time 0: clamped */
-	struct hp_event c2 = {.type = HP_EV__CLOCK, .tick = 3000, .addr = 6000};
-	hp_merge_push(&m, &c2);
+	struct hp_tick_event c2 = {.type = HP_EV__CLOCK, .tick = 3000, .addr = 6000};
+	hp_merge_push(&m, &c2, 1);
 	assert_int_equal(hp_merge_ns(&m, 2000), 500); /* 2 ticks per ns */
 	assert_int_equal(defs.process.event_cost_ns, 20);
-	struct hp_event c3 = {.type = HP_EV__CLOCK, .tick = 5000, .addr = 9000};
-	hp_merge_push(&m, &c3); /* first and latest: 4000 ticks = 4000 ns */
+	struct hp_tick_event c3 = {.type = HP_EV__CLOCK, .tick = 5000, .addr = 9000};
+	hp_merge_push(&m, &c3, 1); /* first and latest: 4000 ticks = 4000 ns */
 	assert_int_equal(hp_merge_ns(&m, 2000), 1000);
-	struct hp_event w = {.type = HP_EV_WAIT, .stream = 1, .tick = 3000, .size = 800};
-	hp_merge_push(&m, &w);
+	struct hp_tick_event w = {.type = HP_EV_WAIT, .stream = 1, .tick = 3000, .size = 800};
+	hp_merge_push(&m, &w, 1);
 	push(&m, HP_EV_ALLOC, 1, 4000, 1);
 	assert_int_equal(hp_merge_flush(&m), 0);
 	assert_int_equal(g.n, 2);
@@ -173,11 +173,11 @@ static void ticks_to_ns(void **state)
 	assert_int_equal(defs.process.last_ns, 3000);
 	assert_int_equal(defs.process.event_cost_ns, 40);
 	/* No overflow on a long trace with a fast clock: saturates instead of wrapping. */
-	struct hp_event fast = {.type = HP_EV__CLOCK, .tick = 5001, .addr = 9000 + (1ull << 40)};
+	struct hp_tick_event fast = {.type = HP_EV__CLOCK, .tick = 5001, .addr = 9000 + (1ull << 40)};
 	m.t0 = 5000; /* the rate is now that of the last pair: 2^40 ns per tick */
 	m.mono0 = 9000;
 	m.nclock = 1;
-	hp_merge_push(&m, &fast);
+	hp_merge_push(&m, &fast, 1);
 	assert_int_equal(hp_merge_ns(&m, 5000 + (1ull << 30)), UINT64_MAX); /* 2^70 ns */
 	hp_merge_release(&m);
 	hp_defs_release(&defs);
@@ -185,12 +185,104 @@ static void ticks_to_ns(void **state)
 	/* Without HPT_FEAT_TSC ticks are CLOCK_MONOTONIC nanoseconds, whatever the pairs say. */
 	hp_defs_init(&defs);
 	hp_merge_init(&m, &defs, keep, &g, false, NULL);
-	hp_merge_push(&m, &c1);
-	hp_merge_push(&m, &c2);
+	hp_merge_push(&m, &c1, 1);
+	hp_merge_push(&m, &c2, 1);
 	assert_int_equal(hp_merge_ns(&m, 2000), 1000);
 	assert_int_equal(hp_merge_duration_ns(&m, 800), 800);
 	hp_merge_release(&m);
 	hp_defs_release(&defs);
+}
+
+/* The merge against the rule it implements, said the slow way: repeatedly, the stream whose first
+ * waiting event has the least (tick, stream) gives that event, while its tick is below the limit.
+ * Ticks from a narrow range (ties across streams), sometimes going back within a stream, SYNCs at
+ * random and a small max_pending: runs of one stream, cut by limits, ties and forced releases, and
+ * batches of any size, each queued by runs of one stream that a forced release may cut. */
+#define REF_STREAMS 5
+#define REF_EVENTS 3000
+
+struct ref {
+	uint64_t tick[REF_STREAMS][REF_EVENTS];
+	uint64_t id[REF_STREAMS][REF_EVENTS];
+	size_t head[REF_STREAMS], len[REF_STREAMS];
+	uint64_t out[REF_EVENTS];
+	size_t nout, pending;
+};
+
+static void ref_release(struct ref *r, uint64_t limit, bool all, size_t count)
+{
+	while (count) {
+		int best = -1;
+		for (int s = 0; s < REF_STREAMS; s++)
+			if (r->head[s] < r->len[s] &&
+			    (best < 0 || r->tick[s][r->head[s]] < r->tick[best][r->head[best]]))
+				best = s;
+		if (best < 0 || (!all && r->tick[best][r->head[best]] >= limit))
+			return;
+		r->out[r->nout++] = r->id[best][r->head[best]++];
+		r->pending--;
+		count--;
+	}
+}
+
+static uint64_t lcg(uint64_t *x)
+{
+	*x = *x * 6364136223846793005ull + 1442695040888963407ull;
+	return *x >> 33;
+}
+
+static void same_order_as_the_rule(void **state)
+{
+	static struct got g;
+	static struct ref r;
+
+	(void)state;
+	for (uint64_t seed = 1; seed <= 30; seed++) {
+		struct hp_defs defs;
+		struct hp_merge m;
+		uint64_t x = seed, base = 1000;
+		size_t max_pending = seed % 3 == 0 ? 40 : HP_MERGE_MAX_PENDING;
+
+		memset(&g, 0, sizeof(g));
+		memset(&r, 0, sizeof(r));
+		hp_defs_init(&defs);
+		hp_merge_init(&m, &defs, keep, &g, false, NULL);
+		m.max_pending = max_pending;
+		/* Handed over in batches of random sizes, SYNCs among the events, as the decoder does. */
+		struct hp_tick_event batch[64];
+		size_t nbatch = 0, want = 1 + lcg(&x) % 64;
+		for (uint64_t id = 1; id <= REF_EVENTS; id++) {
+			if (lcg(&x) % 16 == 0) {
+				uint64_t w = base + lcg(&x) % 40;
+				batch[nbatch++] = (struct hp_tick_event){.type = HP_EV__SYNC, .tick = w};
+				ref_release(&r, w, false, SIZE_MAX);
+				base += lcg(&x) % 20;
+			}
+			/* Long runs of one stream, as a writer's buffers give them, now and then another. */
+			int s = lcg(&x) % 4 ? (int)(id / 50 % REF_STREAMS) : (int)(lcg(&x) % REF_STREAMS);
+			uint64_t tick = base + lcg(&x) % 30;
+			batch[nbatch++] = (struct hp_tick_event){.type = HP_EV_ALLOC, .stream = (uint32_t)s + 1, .tick = tick,
+								 .addr = id};
+			r.tick[s][r.len[s]] = tick;
+			r.id[s][r.len[s]++] = id;
+			if (++r.pending > max_pending)
+				ref_release(&r, 0, true, r.pending - max_pending * 3 / 4);
+			if (nbatch + 2 > want || id == REF_EVENTS) {
+				assert_int_equal(hp_merge_push(&m, batch, nbatch), 0);
+				assert_int_equal(g.n, r.nout);
+				nbatch = 0;
+				want = 1 + lcg(&x) % 64;
+			}
+		}
+		assert_int_equal(hp_merge_flush(&m), 0);
+		ref_release(&r, 0, true, SIZE_MAX);
+		assert_int_equal(g.n, REF_EVENTS);
+		assert_int_equal(r.nout, REF_EVENTS);
+		for (size_t i = 0; i < REF_EVENTS; i++)
+			assert_int_equal(g.ev[i].addr, r.out[i]);
+		hp_merge_release(&m);
+		hp_defs_release(&defs);
+	}
 }
 
 /* Released events fill in what the definitions learn from them. */
@@ -240,6 +332,7 @@ int main(void)
 		cmocka_unit_test(bounded_without_sync),
 		cmocka_unit_test(ticks_to_ns),
 		cmocka_unit_test(events_update_definitions),
+		cmocka_unit_test(same_order_as_the_rule),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

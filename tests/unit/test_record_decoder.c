@@ -13,24 +13,49 @@
 #include "trace_builder.h"
 
 struct sink {
-	struct hp_event ev[64];
+	struct hp_tick_event ev[64];
+	struct hp_sample sample;
 	struct hp_scan_word words[8];
+	size_t nwords;
 	size_t n;
 };
 
-static int keep(void *ctx, struct hp_event *ev)
+static int keep(void *ctx, struct hp_tick_event *evs, size_t n)
 {
 	struct sink *s = ctx;
+	int rc = 0;
 
-	if (s->n == 64)
-		return 5;
-	s->ev[s->n] = *ev;
-	if (ev->words) {
-		memcpy(s->words, ev->words, (ev->nwords < 8 ? ev->nwords : 8) * sizeof(*ev->words));
-		free((void *)ev->words); /* emit owns them */
-		s->ev[s->n].words = s->words;
+	for (size_t i = 0; i < n; i++) {
+		struct hp_tick_event *ev = &evs[i];
+		if (s->n == 64 || rc) {
+			rc = 5;
+		} else {
+			s->ev[s->n++] = *ev;
+			if (ev->type == HP_EV_SAMPLE)
+				s->sample = *(struct hp_sample *)(uintptr_t)ev->addr2;
+			if (ev->type == HP_EV_SCAN_WORDS) {
+				s->nwords = (size_t)ev->addr;
+				memcpy(s->words, (void *)(uintptr_t)ev->addr2, (ev->addr < 8 ? ev->addr : 8) * sizeof(*s->words));
+			}
+		}
+		hp_tick_event_free(ev); /* emit owns it, whatever it returns */
 	}
-	s->n++;
+	return rc;
+}
+
+struct keep_all {
+	struct hp_tick_event *got;
+	size_t *n;
+};
+
+static int keep_all_events(void *ctx, struct hp_tick_event *ev, size_t n)
+{
+	struct keep_all *k = ctx;
+
+	for (size_t i = 0; i < n; i++) {
+		k->got[(*k->n)++] = ev[i];
+		hp_tick_event_free(&ev[i]);
+	}
 	return 0;
 }
 
@@ -130,7 +155,7 @@ static void every_record_type(void **state)
 	assert_string_equal(t->name, "worker");
 
 	/* The events, in record order (CLOCK and SYNC are pseudo-events for the merge). */
-	struct hp_event *e = s.ev;
+	struct hp_tick_event *e = s.ev;
 	size_t i = 0;
 	assert_int_equal(e[i].type, HP_EV__CLOCK);
 	assert_int_equal(e[i].tick, 1000);
@@ -138,49 +163,50 @@ static void every_record_type(void **state)
 	assert_int_equal(e[i++].addr2, 3000);
 	assert_int_equal(e[i].type, HP_EV_SAMPLE);
 	assert_int_equal(e[i].tick, 1001);
-	assert_int_equal(e[i].sample.rss, 4096);
-	assert_int_equal(e[i].sample.utime_ns, 11);
-	assert_int_equal(e[i].sample.stime_ns, 12);
-	assert_int_equal(e[i].sample.minflt, 13);
-	assert_int_equal(e[i].sample.majflt, 14);
-	assert_int_equal(e[i].sample.read_bytes, 15);
-	assert_int_equal(e[i++].sample.write_bytes, 16);
+	assert_int_equal(s.sample.rss, 4096);
+	assert_int_equal(s.sample.utime_ns, 11);
+	assert_int_equal(s.sample.stime_ns, 12);
+	assert_int_equal(s.sample.minflt, 13);
+	assert_int_equal(s.sample.majflt, 14);
+	assert_int_equal(s.sample.read_bytes, 15);
+	assert_int_equal(s.sample.write_bytes, 16);
+	i++;
 	assert_int_equal(e[i].type, HP_EV_MODULE_LOAD);
 	assert_int_equal(e[i].stream, 0);
 	assert_int_equal(e[i].tick, 1002);
 	assert_int_equal(e[i].addr, 0x7f0000);
-	assert_int_equal(e[i++].value, 0);
+	assert_int_equal(e[i++].size, 0); /* the value: index in defs.modules */
 	assert_int_equal(e[i].type, HP_EV_THREAD_START);
 	assert_int_equal(e[i].stream, 1);
 	assert_int_equal(e[i].tick, 1100);
-	assert_int_equal(e[i++].value, 4321);
+	assert_int_equal(e[i++].size, 4321); /* the value: tid */
 	assert_int_equal(e[i].type, HP_EV_ALLOC);
 	assert_int_equal(e[i].kind, HPT_KIND_CALLOC);
 	assert_int_equal(e[i].tick, 1110);
 	assert_int_equal(e[i].addr, 0x5000);
 	assert_int_equal(e[i].size, 64);
-	assert_int_equal(e[i++].stack, 9);
+	assert_int_equal(e[i++].id, 9);
 	assert_int_equal(e[i].type, HP_EV_REALLOC);
 	assert_int_equal(e[i].kind, HPT_KIND_REALLOC);
 	assert_int_equal(e[i].flags, 0);
 	assert_int_equal(e[i].addr, 0x5000);
 	assert_int_equal(e[i].addr2, 0x6000);
 	assert_int_equal(e[i].size, 128);
-	assert_int_equal(e[i++].stack, 9);
+	assert_int_equal(e[i++].id, 9);
 	assert_int_equal(e[i].type, HP_EV_FREE);
 	assert_int_equal(e[i].tick, 1130);
 	assert_int_equal(e[i++].addr, 0x6000); /* the delta was taken from the realloc's new address */
 	assert_int_equal(e[i].type, HP_EV_ALLOC_FAIL);
 	assert_int_equal(e[i].kind, HPT_KIND_NEW);
 	assert_int_equal(e[i].size, 1ull << 40);
-	assert_int_equal(e[i++].stack, 9);
+	assert_int_equal(e[i++].id, 9);
 	assert_int_equal(e[i].type, HP_EV_ZONE_BEGIN);
-	assert_int_equal(e[i++].site, 4);
+	assert_int_equal(e[i++].id, 4);
 	assert_int_equal(e[i].type, HP_EV_ZONE_END);
-	assert_int_equal(e[i++].site, 0);
+	assert_int_equal(e[i++].id, 0);
 	assert_int_equal(e[i].type, HP_EV_COUNTER);
-	assert_int_equal(e[i].site, 4);
-	assert_int_equal(e[i++].value, -17);
+	assert_int_equal(e[i].id, 4);
+	assert_int_equal((int64_t)e[i++].size, -17);
 	assert_int_equal(e[i].type, HP_EV_MARK);
 	assert_int_equal(e[i++].tick, 1180);
 	assert_int_equal(e[i].type, HP_EV_FUNC_ENTER);
@@ -191,7 +217,7 @@ static void every_record_type(void **state)
 	assert_int_equal(e[i++].size, 300);
 	assert_int_equal(e[i].type, HP_EV_LOST);
 	assert_int_equal(e[i].size, 3);
-	assert_int_equal(e[i++].site, HPT_LOST_REENTERED);
+	assert_int_equal(e[i++].id, HPT_LOST_REENTERED);
 	assert_int_equal(e[i].type, HP_EV_THREAD_END);
 	assert_int_equal(e[i++].tick, 1230);
 	assert_int_equal(e[i].type, HP_EV_MODULE_UNLOAD);
@@ -205,12 +231,12 @@ static void every_record_type(void **state)
 	assert_int_equal(e[i++].size, 2);
 	assert_int_equal(e[i].type, HP_EV_SCAN_WORDS);
 	assert_int_equal(e[i].kind, HPT_REGION_STACK);
-	assert_int_equal(e[i].value, 4321);
-	assert_int_equal(e[i].nwords, 2);
-	assert_int_equal(e[i].words[0].loc, 8);
-	assert_int_equal(e[i].words[0].value, 0x5000);
-	assert_int_equal(e[i].words[1].loc, 16);
-	assert_int_equal(e[i++].words[1].value, 0x5010);
+	assert_int_equal(e[i++].size, 4321); /* the value: tid */
+	assert_int_equal(s.nwords, 2);
+	assert_int_equal(s.words[0].loc, 8);
+	assert_int_equal(s.words[0].value, 0x5000);
+	assert_int_equal(s.words[1].loc, 16);
+	assert_int_equal(s.words[1].value, 0x5010);
 	assert_int_equal(e[i].type, HP_EV_SCAN_END);
 	assert_int_equal(e[i].size, 2);
 	assert_int_equal(e[i].addr, 4096);
@@ -218,7 +244,7 @@ static void every_record_type(void **state)
 	assert_int_equal(e[i].type, HP_EV_PROCESS_END);
 	assert_int_equal(e[i].tick, 1300);
 	assert_int_equal(e[i].kind, HPT_END_SIGNAL);
-	assert_int_equal(e[i++].value, 11);
+	assert_int_equal(e[i++].size, 11); /* the value: status */
 	assert_int_equal(s.n, i);
 
 	hp_decoder_release(&d);
@@ -338,6 +364,13 @@ static void hostile_records(void **state)
 	/* Truncated fields of each kind of known record. */
 	tb_rec(&b, HPT_REALLOC, TB_S((int64_t)1) TB_U(2) TB_U(0) TB_S((int64_t)0) TB_S((int64_t)0));
 	expect_bad_built(&b, "REALLOC record (type 0x03): truncated field");
+	/* The same with bytes after the record, where the quick path reads ahead: the careful one speaks. */
+	tb_rec(&b, HPT_ALLOC, TB_S((int64_t)1) TB_U(2) TB_S((int64_t)300));
+	tb_rec(&b, 0x7e, TB_STR("padding after the record"));
+	expect_bad_built(&b, "ALLOC record (type 0x01): truncated field");
+	tb_rec(&b, HPT_FREE, TB_S((int64_t)1) TB_U(2) TB_BYTES("\x80\x80", (size_t)2));
+	tb_rec(&b, 0x7e, TB_STR("padding after the record"));
+	expect_bad_built(&b, "FREE record (type 0x02): truncated field");
 	tb_rec(&b, HPT_SITE, TB_U(1) TB_U(0) TB_U(0) TB_STR("a") TB_STR("b"));
 	expect_bad_built(&b, "SITE record (type 0x21): truncated string");
 	tb_rec(&b, HPT_SAMPLE, TB_U(1) TB_U(2) TB_U(3) TB_U(4) TB_U(5) TB_U(6) TB_U(7));
@@ -439,6 +472,176 @@ static void ids_zero_and_duplicates(void **state)
 	tb_release(&b);
 }
 
+/* Fields of every length from 1 to 10 bytes, in records alone, in runs, and at the very end of a chunk
+ * (where the quick path has no bytes to spare): each decoded as encoded. */
+struct xorshift {
+	uint64_t s;
+};
+
+static uint64_t next_random(struct xorshift *r)
+{
+	r->s ^= r->s << 13;
+	r->s ^= r->s >> 7;
+	r->s ^= r->s << 17;
+	return r->s;
+}
+
+/* A value whose varint takes 1 to 10 bytes, at random. */
+static uint64_t any_width(struct xorshift *r)
+{
+	unsigned bits = (unsigned)(next_random(r) % 64) + 1;
+	uint64_t v = next_random(r);
+	return bits == 64 ? v : v & ((1ull << bits) - 1);
+}
+
+static void fields_of_every_width(void **state)
+{
+	struct xorshift r = {0x9e3779b97f4a7c15ull};
+	enum { N = 2000 };
+	static struct hp_tick_event want[N];
+
+	(void)state;
+	for (int round = 0; round < 20; round++) {
+		struct tb b;
+		struct hp_defs defs;
+		struct hp_decoder d;
+		static struct hp_tick_event got[N];
+		size_t n = 0, ngot = 0;
+
+		tb_init(&b, 0);
+		hp_defs_init(&defs);
+		hp_decoder_init(&d, &defs, NULL, NULL);
+		tb_stream(&b, 7);
+		size_t count = round < 10 ? 1 + (size_t)round : N;
+		for (size_t i = 0; i < count; i++) {
+			uint64_t tick = any_width(&r), addr = any_width(&r), size = any_width(&r);
+			uint32_t stack = (uint32_t)any_width(&r);
+			unsigned kind = (unsigned)(next_random(&r) % 11);
+			struct hp_tick_event *w = &want[n++];
+			*w = (struct hp_tick_event){.tick = tick, .addr = addr, .stream = 7, .kind = (uint8_t)kind};
+			switch (next_random(&r) % 3) {
+			case 0:
+				tb_alloc(&b, tick, kind, addr, size, stack);
+				w->type = HP_EV_ALLOC;
+				w->size = size;
+				w->id = stack;
+				break;
+			case 1:
+				tb_free(&b, tick, kind, addr);
+				w->type = HP_EV_FREE;
+				break;
+			default: {
+				uint64_t addr2 = next_random(&r) % 4 ? any_width(&r) : 0;
+				unsigned flags = (unsigned)(next_random(&r) % 2);
+				tb_realloc(&b, tick, kind, flags, addr, addr2, size, stack);
+				w->type = HP_EV_REALLOC;
+				w->flags = (uint8_t)flags;
+				w->addr2 = addr2;
+				w->size = size;
+				w->id = stack;
+				break;
+			}
+			}
+		}
+		struct keep_all ka = {got, &ngot};
+		d.emit = keep_all_events;
+		d.ctx = &ka;
+		assert_int_equal(decode(&d, &b), 0);
+		assert_int_equal(ngot, n);
+		for (size_t i = 0; i < n; i++) {
+			assert_int_equal(got[i].type, want[i].type);
+			assert_int_equal(got[i].stream, want[i].stream);
+			assert_int_equal(got[i].tick, want[i].tick);
+			assert_int_equal(got[i].kind, want[i].kind);
+			assert_int_equal(got[i].flags, want[i].flags);
+			assert_int_equal(got[i].addr, want[i].addr);
+			assert_int_equal(got[i].addr2, want[i].addr2);
+			assert_int_equal(got[i].size, want[i].size);
+			assert_int_equal(got[i].id, want[i].id);
+		}
+		hp_decoder_release(&d);
+		hp_defs_release(&defs);
+		tb_release(&b);
+	}
+}
+
+/* A definition read after an event is not visible to emit for that event, even within a batch. */
+struct seen {
+	struct hp_defs *defs;
+	size_t n, defined;
+};
+
+static int note_stack_7(void *ctx, struct hp_tick_event *ev, size_t n)
+{
+	struct seen *s = ctx;
+
+	for (size_t i = 0; i < n; i++) {
+		if (ev[i].type == HP_EV_ALLOC && hp_defs_stack(s->defs, 7))
+			s->defined++;
+		s->n += ev[i].type == HP_EV_ALLOC;
+		hp_tick_event_free(&ev[i]);
+	}
+	return 0;
+}
+
+static void definitions_in_record_order(void **state)
+{
+	struct tb b;
+	struct hp_defs defs;
+	struct hp_decoder d;
+	struct seen s = {&defs, 0, 0};
+
+	(void)state;
+	tb_init(&b, 0);
+	hp_defs_init(&defs);
+	hp_decoder_init(&d, &defs, note_stack_7, &s);
+	tb_stream(&b, 1);
+	for (int i = 0; i < 300; i++)
+		tb_alloc(&b, 100 + (uint64_t)i, 0, 0x1000 + 16 * (uint64_t)i, 16, 7);
+	tb_rec(&b, HPT_STACK, TB_U(7) TB_U(1) TB_U(0x401000));
+	for (int i = 0; i < 5; i++)
+		tb_alloc(&b, 400 + (uint64_t)i, 0, 0x9000 + 16 * (uint64_t)i, 16, 7);
+	assert_int_equal(decode(&d, &b), 0);
+	assert_int_equal(s.n, 305);
+	assert_int_equal(s.defined, 5);
+	hp_decoder_release(&d);
+	hp_defs_release(&defs);
+	tb_release(&b);
+}
+
+/* A stop asked by emit comes before a bad record that follows in the same batch. */
+static int stop_at_second(void *ctx, struct hp_tick_event *ev, size_t n)
+{
+	size_t *seen = ctx;
+
+	for (size_t i = 0; i < n; i++)
+		hp_tick_event_free(&ev[i]);
+	*seen += n;
+	return *seen >= 2 ? 9 : 0;
+}
+
+static void stop_before_a_later_error(void **state)
+{
+	struct tb b;
+	struct hp_defs defs;
+	struct hp_decoder d;
+	size_t seen = 0;
+
+	(void)state;
+	tb_init(&b, 0);
+	hp_defs_init(&defs);
+	hp_decoder_init(&d, &defs, stop_at_second, &seen);
+	tb_stream(&b, 1);
+	tb_alloc(&b, 100, 0, 0x1000, 16, 0);
+	tb_alloc(&b, 101, 0, 0x2000, 16, 0);
+	tb_rec(&b, HPT_STACK, TB_U(1) TB_U(0));
+	assert_int_equal(decode(&d, &b), 9);
+	assert_false(d.failed);
+	hp_decoder_release(&d);
+	hp_defs_release(&defs);
+	tb_release(&b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -447,6 +650,9 @@ int main(void)
 		cmocka_unit_test(unknown_and_longer_records),
 		cmocka_unit_test(hostile_records),
 		cmocka_unit_test(ids_zero_and_duplicates),
+		cmocka_unit_test(fields_of_every_width),
+		cmocka_unit_test(definitions_in_record_order),
+		cmocka_unit_test(stop_before_a_later_error),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

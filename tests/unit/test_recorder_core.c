@@ -43,15 +43,17 @@ static void fast_varint_matches_the_format(void **state)
 	}
 }
 
-static struct hp_event got[64];
+static struct hp_tick_event got[64];
 static size_t ngot;
 
-static int keep(void *ctx, struct hp_event *ev)
+static int keep(void *ctx, struct hp_tick_event *ev, size_t n)
 {
 	(void)ctx;
-	if (ngot < 64)
-		got[ngot++] = *ev;
-	free((void *)ev->words);
+	for (size_t i = 0; i < n; i++) {
+		if (ngot < 64)
+			got[ngot++] = ev[i];
+		hp_tick_event_free(&ev[i]);
+	}
 	return 0;
 }
 
@@ -93,7 +95,7 @@ static void encoded_events_decode_exactly(void **state)
 	assert_int_equal(got[0].kind, HPT_KIND_CALLOC);
 	assert_int_equal(got[0].addr, 0x55550000);
 	assert_int_equal(got[0].size, 4096);
-	assert_int_equal(got[0].stack, 9);
+	assert_int_equal(got[0].id, 9); /* the stack */
 	assert_int_equal(got[1].addr, 0x55540000);
 	assert_int_equal(got[2].type, HP_EV_REALLOC);
 	assert_int_equal(got[2].addr, 0x55540000);
@@ -107,8 +109,8 @@ static void encoded_events_decode_exactly(void **state)
 	assert_int_equal(got[5].type, HP_EV_ALLOC_FAIL);
 	assert_int_equal(got[5].size, SIZE_MAX);
 	assert_int_equal(got[6].type, HP_EV_ZONE_BEGIN);
-	assert_int_equal(got[6].site, 3);
-	assert_int_equal(got[7].value, -25);
+	assert_int_equal(got[6].id, 3); /* the site */
+	assert_int_equal((int64_t)got[7].size, -25); /* the value */
 	assert_int_equal(got[8].type, HP_EV_ZONE_END);
 	assert_int_equal(got[8].tick, 1065);
 	hp_decoder_release(&d);

@@ -163,12 +163,60 @@ static void missing_file_warns_once(void **state)
 	hp_symbolizer_free(s);
 }
 
+/* Preloaded, on what it will be asked and more: the same frames; the warnings of the modules it
+ * loaded wait for their first real use, in that order; modules added later are found. */
+static void preload_changes_nothing_but_time(void **state)
+{
+	struct hp_frame f[8], g[8];
+	struct hp_segment seg[2] = {{0, 0x1000, 0, 5}, {0, 0x1000, 0, 5}};
+	struct hp_module gone[64];
+	(void)state;
+
+	load_modules();
+	assert_true(nmods + 2 <= 64);
+	memcpy(gone, mods, nmods * sizeof(*mods));
+	gone[nmods] = (struct hp_module){.base = 0x100000, .path = "/nonexistent/liba.so", .segs = &seg[0], .nseg = 1};
+	gone[nmods + 1] = (struct hp_module){.base = 0x200000, .path = "/nonexistent/libb.so", .segs = &seg[1], .nseg = 1};
+	uintptr_t ret = caller_of_callee();
+	uint64_t ips[] = {0x200010, ret, 0x100010, (uintptr_t)strtoul};
+
+	/* Made with the modules known at first (without libb), preloaded in another order. */
+	struct hp_symbolizer *plain = hp_symbolizer_new(gone, nmods + 2);
+	struct hp_symbolizer *warm = hp_symbolizer_new(gone, nmods + 1);
+	hp_symbolizer_preload(warm, ips, 4);
+	const char *const *w;
+	assert_int_equal(hp_symbolizer_warnings(warm, &w), 0);
+	assert_int_equal(hp_symbolizer_set_modules(warm, gone, nmods + 2), 0);
+	uint64_t asked[] = {(uintptr_t)strtoul, 0x100010, ret, 0x200010, 0x100020};
+	for (size_t i = 0; i < 5; i++) {
+		int n = hp_symbolize(plain, asked[i], true, f, 8), k = hp_symbolize(warm, asked[i], true, g, 8);
+		assert_int_equal(n, k);
+		for (int j = 0; j < n; j++) {
+			assert_int_equal(f[j].line, g[j].line);
+			assert_true(f[j].function == g[j].function ||
+				    (f[j].function && g[j].function && !strcmp(f[j].function, g[j].function)));
+			assert_true(f[j].module == g[j].module || !strcmp(f[j].module, g[j].module));
+			assert_int_equal(f[j].module_offset, g[j].module_offset);
+		}
+	}
+	const char *const *v;
+	assert_int_equal(hp_symbolizer_warnings(warm, &w), 2);
+	assert_int_equal(hp_symbolizer_warnings(plain, &v), 2);
+	assert_string_equal(w[0], v[0]);
+	assert_string_equal(w[1], v[1]);
+	assert_non_null(strstr(w[0], "liba.so"));
+	assert_non_null(strstr(w[1], "libb.so"));
+	hp_symbolizer_free(plain);
+	hp_symbolizer_free(warm);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(names_lines_and_cache),
 		cmocka_unit_test(build_id_mismatch_leaves_addresses_raw),
 		cmocka_unit_test(missing_file_warns_once),
+		cmocka_unit_test(preload_changes_nothing_but_time),
 	};
 	return cmocka_run_group_tests(tests, NULL, free_modules);
 }

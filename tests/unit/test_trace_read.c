@@ -1,4 +1,5 @@
-/* test_trace_read.c: whole traces through hp_trace_read / hp_trace_read_mem: cuts, corruption, bombs. */
+/* test_trace_read.c: whole traces through hp_trace_read / hp_trace_read_mem: cuts, corruption, bombs,
+ * and the reader thread's blocks: many of them, a stop or an error while it is ahead, definitions. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -407,6 +408,164 @@ static void callback_stops(void **state)
 	tb_release(&b);
 }
 
+/* ---- the reader thread's blocks ---------------------------------------------------------------- */
+
+/* A trace of `chunks` zstd chunks of `per_chunk` allocations each on streams 1 and 2 in turn, with a
+ * SYNC after each and STACK n defined just before its first use (stack n = chunk n + 1), the ticks of
+ * both streams interleaved so that every SYNC releases a run from each. Far more events than the
+ * blocks the reader may hold. */
+#define BIG_CHUNKS 12
+#define BIG_PER_CHUNK 30000
+
+static void big_trace(struct tb *b, int chunks)
+{
+	tb_init(b, 0);
+	tb_stream(b, 0);
+	tb_clock(b, 100, 100, 1);
+	for (int c = 0; c < chunks; c++) {
+		uint64_t base = 1000 + (uint64_t)c * 1000000;
+		tb_rec(b, HPT_STACK, TB_U(c + 1) TB_U(1) TB_U(0x400000 + c));
+		for (uint32_t s = 1; s <= 2; s++) {
+			tb_stream(b, s);
+			for (int i = 0; i < BIG_PER_CHUNK / 2; i++)
+				tb_alloc(b, base + 2 * (uint64_t)i + s, HPT_KIND_MALLOC, 0x100000 * s + 16 * (uint64_t)i, 16,
+					 (uint32_t)c + 1);
+		}
+		tb_stream(b, 0);
+		tb_sync(b, base + 500000);
+		tb_chunk(b, HPT_CODEC_ZSTD);
+	}
+}
+
+struct big_seen {
+	size_t n, undefined, out_of_order, stop_after;
+	uint64_t last_tick;
+};
+
+static int check_big(void *ctx, const struct hp_event *ev, const struct hp_defs *defs)
+{
+	struct big_seen *s = ctx;
+
+	s->undefined += !hp_defs_stack(defs, ev->stack);
+	s->out_of_order += ev->tick < s->last_tick;
+	s->last_tick = ev->tick;
+	s->n++;
+	return s->stop_after && s->n == s->stop_after ? 42 : 0;
+}
+
+/* Every event, in order, each seeing the stack its chunk defined; chunks counted. */
+static void many_blocks(void **state)
+{
+	struct tb b;
+	struct hp_defs defs;
+	struct hp_read_status st;
+	struct big_seen seen = {0};
+
+	(void)state;
+	big_trace(&b, BIG_CHUNKS);
+	hp_defs_init(&defs);
+	assert_int_equal(hp_trace_read_mem(b.buf, b.len, "t.hpt", &defs, check_big, &seen, &st), 0);
+	assert_int_equal(seen.n, BIG_CHUNKS * BIG_PER_CHUNK);
+	assert_int_equal(seen.undefined, 0);
+	assert_int_equal(seen.out_of_order, 0);
+	assert_int_equal(st.chunks, BIG_CHUNKS);
+	assert_int_equal(st.events, BIG_CHUNKS * BIG_PER_CHUNK);
+	assert_string_equal(st.error, "");
+	hp_defs_release(&defs);
+	tb_release(&b);
+}
+
+/* A stop while the reader is blocks ahead, waiting for room: the pass ends at once, nothing leaks. */
+static void stop_with_the_reader_ahead(void **state)
+{
+	struct tb b;
+	struct hp_defs defs;
+	struct hp_read_status st;
+	struct big_seen seen = {.stop_after = 3};
+
+	(void)state;
+	big_trace(&b, BIG_CHUNKS);
+	hp_defs_init(&defs);
+	assert_int_equal(hp_trace_read_mem(b.buf, b.len, "t.hpt", &defs, check_big, &seen, &st), 42);
+	assert_int_equal(seen.n, 3);
+	assert_string_equal(st.error, "");
+	hp_defs_release(&defs);
+	tb_release(&b);
+}
+
+/* A corrupt chunk after many blocks: everything before it delivered, then the error. */
+static void error_after_many_blocks(void **state)
+{
+	struct tb b;
+	struct hp_defs defs;
+	struct hp_read_status st;
+	struct big_seen seen = {0};
+
+	(void)state;
+	big_trace(&b, BIG_CHUNKS);
+	size_t at = b.len;
+	tb_chunk_raw(&b, 4, 4, 9, NULL, "abcd", 4); /* codec 9 does not exist */
+	hp_defs_init(&defs);
+	assert_int_equal(hp_trace_read_mem(b.buf, b.len, "t.hpt", &defs, check_big, &seen, &st), -1);
+	assert_int_equal(seen.n, BIG_CHUNKS * BIG_PER_CHUNK);
+	assert_int_equal(st.chunks, BIG_CHUNKS);
+	char msg[100];
+	snprintf(msg, sizeof(msg), "t.hpt: byte %zu: unknown chunk codec 9", at + 12);
+	assert_string_equal(st.error, msg);
+	hp_defs_release(&defs);
+	tb_release(&b);
+}
+
+/* Definitions decoded in their place among the events: a stack defined before a SYNC is known to the
+ * events that SYNC releases; one defined after it is not, even in the same chunk. A bad definition
+ * stops the pass there, the events before it delivered. */
+static int note_stacks(void *ctx, const struct hp_event *ev, const struct hp_defs *defs)
+{
+	struct tb_events *out = ctx;
+	struct hp_event e = *ev;
+
+	e.value = hp_defs_stack(defs, ev->stack) != NULL; /* what the callback saw */
+	return tb_collect(out, &e, defs);
+}
+
+static void definitions_in_their_place(void **state)
+{
+	struct tb b;
+	struct hp_defs defs;
+	struct hp_read_status st;
+	struct tb_events out = {0};
+
+	(void)state;
+	tb_init(&b, 0);
+	tb_stream(&b, 1);
+	tb_alloc(&b, 10, HPT_KIND_MALLOC, 0x1000, 8, 7);
+	tb_alloc(&b, 11, HPT_KIND_MALLOC, 0x2000, 8, 7);
+	tb_rec(&b, HPT_STACK, TB_U(7) TB_U(1) TB_U(0x401000));
+	tb_stream(&b, 0);
+	tb_sync(&b, 100);
+	tb_stream(&b, 1);
+	tb_alloc(&b, 120, HPT_KIND_MALLOC, 0x3000, 8, 8);
+	tb_stream(&b, 0);
+	tb_sync(&b, 200);
+	tb_rec(&b, HPT_STACK, TB_U(8) TB_U(1) TB_U(0x402000));
+	tb_stream(&b, 1);
+	tb_alloc(&b, 220, HPT_KIND_MALLOC, 0x4000, 8, 8);
+	tb_rec(&b, HPT_STACK, TB_U(9) TB_U(0)); /* depth 0: bad */
+	tb_alloc(&b, 230, HPT_KIND_MALLOC, 0x5000, 8, 8);
+	tb_chunk(&b, HPT_CODEC_ZSTD);
+	hp_defs_init(&defs);
+	assert_int_equal(hp_trace_read_mem(b.buf, b.len, "t.hpt", &defs, note_stacks, &out, &st), -1);
+	assert_int_equal(out.n, 4);
+	int64_t known[] = {1, 1, 0, 1};
+	for (size_t i = 0; i < 4; i++)
+		assert_int_equal(out.ev[i].value, known[i]);
+	assert_int_equal(out.ev[3].tick, 220);
+	assert_non_null(strstr(st.error, "STACK record (type 0x20): stack depth out of range"));
+	hp_defs_release(&defs);
+	free(out.ev);
+	tb_release(&b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -419,6 +578,10 @@ int main(void)
 		cmocka_unit_test(zstd_bomb),
 		cmocka_unit_test(bad_record_offsets),
 		cmocka_unit_test(callback_stops),
+		cmocka_unit_test(many_blocks),
+		cmocka_unit_test(stop_with_the_reader_ahead),
+		cmocka_unit_test(error_after_many_blocks),
+		cmocka_unit_test(definitions_in_their_place),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
