@@ -67,6 +67,7 @@ void hp_ring_make_room(struct hp_ring *r, uint64_t need)
 	int saved = errno; /* hooks leave errno alone (event_path.h) */
 	uint64_t t0 = hp_now();
 	unsigned spins = 0;
+	hp_writer_note_wait();
 	while (r->head + need > r->limit) {
 		hp_writer_wake();
 		if (spins++ < 64) {

@@ -36,6 +36,7 @@
 #define NAME_CHECK_NS 200000000ull
 #define MAX_OWN 2048
 #define HP_ZSTD_FAST_LEVEL (-5) /* about 2x the speed of level 1 on trace bytes, 70% of its ratio */
+#define BEHIND_NS 20000000ull /* how long we keep up before the configured level comes back */
 
 /* Everything below is the writer thread's, except where a comment says otherwise. */
 static struct {
@@ -44,12 +45,18 @@ static struct {
 	pthread_t thread;
 	_Atomic int running;       /* the thread exists and has not finished */
 	_Atomic uint32_t kick;     /* futex: producers bump it to wake the writer */
+	_Atomic uint32_t waits;    /* producers that found their ring full */
 	_Atomic uint32_t done;     /* futex: 1 once the final round is written */
 	_Atomic uint32_t flushed;  /* futex: generation of the last completed flush */
 	_Atomic uint32_t flush_req;
 	_Atomic int finish_req;
 	_Atomic int scan_req;
 	bool no_compress; /* during a scan: zstd could allocate while program threads hold malloc locks */
+	/* The program keeps every CPU busy (judge_cpu): compressing would take CPU from it, so chunks
+	 * are stored as they are (a larger trace) until it leaves one free again. */
+	bool saturated;
+	int schedstat_fd;           /* the writer thread's /proc/thread-self/schedstat, or -1 */
+	uint64_t cpu_at, run_delay; /* at the last judgement: wall ns, the writer's wait for a CPU */
 	unsigned finish_how;
 	pid_t finisher_tid; /* the thread that asked to finish: it waits for us, never busy in an event */
 	struct hp_exit_roots exit_roots;
@@ -69,19 +76,27 @@ static struct {
 	_Atomic uint64_t stack_lo, stack_hi; /* the writer thread's own stack, set by the thread */
 	ZSTD_CCtx *cctx;
 	int64_t cur_stream; /* -1 at the start of a chunk */
-	int level;          /* zstd level of the next chunk */
-	uint32_t kicks_seen;
+	uint32_t waits_seen;
+	unsigned behind; /* rounds found behind (a producer waited), up to 2; 0 once we kept up a while */
+	uint64_t behind_at; /* when a round last found us behind */
+	bool fast_saves_little; /* the last chunk at the fast level shrank by less than half */
+	unsigned stored_in_row;
 	struct hp_enc_state st0; /* stream 0's state for dt records (module map) */
 	uint64_t last_write_ns;
 	uint64_t last_sample_ns;
 	uint64_t prev_round_tick;
 	uint64_t watermark;
 	uint64_t clock_t0;
-} w = {.fd = -1, .reg_lock = PTHREAD_MUTEX_INITIALIZER, .next_stream = 1};
+} w = {.fd = -1, .schedstat_fd = -1, .reg_lock = PTHREAD_MUTEX_INITIALIZER, .next_stream = 1};
 
 static long futex(_Atomic uint32_t *addr, int op, uint32_t val, const struct timespec *ts)
 {
 	return syscall(SYS_futex, addr, op, val, ts, NULL, 0);
+}
+
+void hp_writer_note_wait(void)
+{
+	atomic_fetch_add_explicit(&w.waits, 1, memory_order_relaxed);
 }
 
 void hp_writer_wake(void)
@@ -122,6 +137,21 @@ static void write_all(const uint8_t *p, size_t n)
 	}
 }
 
+/* How the next chunk is compressed: at the configured level while we keep up and the program leaves
+ * a CPU free; under pressure (a producer waited for us, or the program keeps every CPU busy) at zstd's
+ * fast level, or not at all when that level halves nothing of this program's events (a pure cost to
+ * the program then). Stored, every 16th chunk tries the fast level again: the events may change. */
+#define STORE INT32_MIN
+static int chunk_level(void)
+{
+	if (!w.behind && !w.saturated)
+		return hp_rec.cfg.level;
+	if (w.saturated && w.fast_saves_little && ++w.stored_in_row % 16)
+		return STORE;
+	w.stored_in_row = 0;
+	return HP_ZSTD_FAST_LEVEL;
+}
+
 static void write_chunk(void)
 {
 	uint8_t hdr[HPT_CHUNK_HEADER_SIZE] = {0};
@@ -131,13 +161,16 @@ static void write_chunk(void)
 
 	if (!n)
 		return;
-	if (w.cctx && !w.no_compress) {
-		ZSTD_CCtx_setParameter(w.cctx, ZSTD_c_compressionLevel, w.level);
+	int level = chunk_level();
+	if (w.cctx && !w.no_compress && level != STORE) {
+		ZSTD_CCtx_setParameter(w.cctx, ZSTD_c_compressionLevel, level);
 		size_t z = ZSTD_compress2(w.cctx, w.out, w.out_cap, w.staging, n);
 		if (!ZSTD_isError(z)) {
 			payload = w.out;
 			stored = z;
 			codec = HPT_CODEC_ZSTD;
+			if (level == HP_ZSTD_FAST_LEVEL)
+				w.fast_saves_little = z * 2 > n;
 		}
 	}
 	memcpy(hdr, HPT_CHUNK_MAGIC, 4);
@@ -290,12 +323,35 @@ static void wait_idle(void)
 	}
 }
 
+/* Every JUDGE_NS: did this writer wait for a CPU more than a tenth of the time? Then the program's
+ * threads keep every CPU busy, and whatever the writer spends compressing, the program loses. The
+ * kernel counts the wait (run_delay, the second field of /proc/thread-self/schedstat). */
+#define JUDGE_NS 20000000ull
+static void judge_cpu(uint64_t now_ns)
+{
+	char buf[128];
+
+	if (w.schedstat_fd < 0 || now_ns - w.cpu_at < JUDGE_NS)
+		return;
+	ssize_t n = pread(w.schedstat_fd, buf, sizeof(buf) - 1, 0);
+	if (n <= 0)
+		return;
+	buf[n] = 0;
+	char *p = strchr(buf, ' ');
+	uint64_t delay = p ? strtoull(p + 1, NULL, 10) : 0;
+	if (w.cpu_at && delay >= w.run_delay)
+		w.saturated = (delay - w.run_delay) * 10 > now_ns - w.cpu_at;
+	w.cpu_at = now_ns;
+	w.run_delay = delay;
+}
+
 /* One round: drain every ring, then SYNC with the watermark (docs/trace-format.md, "Ordering").
  * T is read before membarrier(), which makes every thread's progress visible (hp_ring_low_tick). */
 static void round_trip(bool final)
 {
 	uint64_t now_ns = hp_mono_ns();
 
+	judge_cpu(now_ns);
 	poll_modules();
 	if (final)
 		wait_idle();
@@ -429,6 +485,7 @@ static void *writer_main(void *arg)
 		atomic_store(&w.stack_lo, lo);
 		atomic_store(&w.stack_hi, hi);
 	}
+	w.schedstat_fd = open("/proc/thread-self/schedstat", O_RDONLY | O_CLOEXEC);
 
 	for (;;) {
 		uint32_t seen = atomic_load_explicit(&w.kick, memory_order_acquire);
@@ -447,16 +504,26 @@ static void *writer_main(void *arg)
 			write_chunk();
 			close(w.fd);
 			w.fd = -1;
+			if (w.schedstat_fd >= 0)
+				close(w.schedstat_fd);
+			w.schedstat_fd = -1;
 			atomic_store(&w.running, 0);
 			atomic_store(&w.done, 1);
 			futex(&w.done, FUTEX_WAKE_PRIVATE, INT32_MAX, NULL);
 			return NULL;
 		}
-		/* Producers kick us when a ring is half full: we are behind, so compress faster (a
-		 * bigger trace) rather than make them wait. Timeouts alone: the configured level. */
-		uint32_t kicks = atomic_load_explicit(&w.kick, memory_order_acquire);
-		w.level = kicks - w.kicks_seen > 1 ? HP_ZSTD_FAST_LEVEL : hp_rec.cfg.level;
-		w.kicks_seen = kicks;
+		/* A producer that waited for room says we are behind: compress faster (a bigger trace)
+		 * rather than make it wait, and store if that is not enough either. The configured
+		 * level comes back once we kept up for BEHIND_NS. */
+		uint32_t waits = atomic_load_explicit(&w.waits, memory_order_relaxed);
+		uint64_t now = hp_mono_ns();
+		if (waits != w.waits_seen) {
+			w.behind = w.behind < 2 ? w.behind + 1 : 2;
+			w.behind_at = now;
+		} else if (now - w.behind_at > BEHIND_NS) {
+			w.behind = 0;
+		}
+		w.waits_seen = waits;
 		uint32_t req = atomic_load(&w.flush_req);
 		if (atomic_exchange(&w.scan_req, 0))
 			leak_scan(HPT_SCAN_SIGNAL);
@@ -557,7 +624,6 @@ static int setup_buffers(void)
 	w.cctx = w.zwork ? ZSTD_initStaticCCtx(w.zwork, w.zwork_size) : NULL;
 	if (w.cctx)
 		ZSTD_CCtx_setParameter(w.cctx, ZSTD_c_checksumFlag, 1);
-	w.level = hp_rec.cfg.level;
 	return 0;
 }
 
@@ -607,6 +673,12 @@ int hp_writer_start(int fd, unsigned process_flags, uint64_t start_tick, uint64_
 	atomic_store(&w.flushed, 0);
 	if (setup_buffers())
 		return -1;
+	w.saturated = false;
+	w.behind = 0;
+	w.behind_at = 0;
+	w.fast_saves_little = false;
+	w.stored_in_row = 0;
+	w.cpu_at = 0;
 	hp_sampler_open();
 
 	put_header();
@@ -706,4 +778,7 @@ void hp_writer_fork_child(void)
 	if (w.fd >= 0)
 		close(w.fd);
 	w.fd = -1;
+	if (w.schedstat_fd >= 0)
+		close(w.schedstat_fd); /* the parent's writer's */
+	w.schedstat_fd = -1;
 }

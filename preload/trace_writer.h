@@ -21,6 +21,8 @@ struct hp_ring;
 int hp_writer_start(int fd, unsigned process_flags, uint64_t start_tick, uint64_t event_ticks) HP_HIDDEN;
 void hp_writer_register(struct hp_ring *r) HP_HIDDEN;
 void hp_writer_wake(void) HP_HIDDEN;
+/* A producer found its ring full: the writer is behind (it compresses less until it keeps up). */
+void hp_writer_note_wait(void) HP_HIDDEN;
 bool hp_writer_alive(void) HP_HIDDEN;
 /* Final round, PROCESS_END, close. Waits for the writer at most timeout_ms. */
 void hp_writer_finish(unsigned how, int64_t status, unsigned timeout_ms) HP_HIDDEN;
