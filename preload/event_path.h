@@ -74,6 +74,11 @@ __attribute__((always_inline)) static inline uint32_t hp_stack_capture(struct hp
  * the ring without wrapping) takes a path with no call, so the compiler keeps it in registers; the
  * rest goes out of line. */
 
+/* recorder.c: the uncommon cases: nested events queued by a signal handler (written in order), a LOST
+ * record before the event, and room that needs waiting or the scratch area. */
+void hp_drain_nested(struct hp_ring *r) HP_HIDDEN;
+uint8_t *hp_event_room_slow(struct hp_ring *r, uint64_t t) HP_HIDDEN;
+
 /* Opens an event; returns its room in the common case, NULL otherwise (then hp_event_room_slow). */
 static inline uint8_t *hp_event_open(struct hp_ring *r)
 {
@@ -81,33 +86,21 @@ static inline uint8_t *hp_event_open(struct hp_ring *r)
 	hp_ring_event_begin(r);
 	if (HP_UNLIKELY(hp_tls.nested_head != hp_tls.nested_tail || hp_tls.lost))
 		return NULL;
-	uint64_t off = r->head & (r->capacity - 1);
-	if (HP_UNLIKELY(r->head + HP_EVENT_MAX > r->limit || off + HP_EVENT_MAX > r->capacity))
-		return NULL;
-	return r->data + off;
+	return hp_ring_room(r, HP_EVENT_MAX);
 }
 
-/* The uncommon case: nested events first (their ticks are earlier), a LOST record, a wait for room or
- * the scratch area at the ring's end. */
-uint8_t *hp_event_room_slow(struct hp_ring *r, uint64_t t) HP_HIDDEN;
-void hp_event_close_slow(struct hp_ring *r, uint8_t *end) HP_HIDDEN;
-
-/* Publishes the event written from `fast` (hp_event_open's room, or NULL) to `end`; nested events
- * queued meanwhile follow it (their ticks are later). */
+/* Publishes the event written from `fast` (hp_event_open's room, or NULL for hp_event_room_slow's) to
+ * `end`; nested events queued meanwhile follow it (their ticks are later). */
 static inline void hp_event_close(struct hp_ring *r, uint8_t *fast, uint8_t *end)
 {
-	if (HP_UNLIKELY(!fast || hp_tls.nested_head != hp_tls.nested_tail)) {
-		if (fast)
-			r->in_scratch = false;
-		hp_event_close_slow(r, end);
-		return;
-	}
-	r->head += (uint64_t)(end - fast);
-	atomic_store_explicit(&r->committed, r->head, memory_order_release);
+	if (HP_LIKELY(fast))
+		hp_ring_publish(r, (uint64_t)(end - fast));
+	else
+		hp_ring_commit(r, end);
+	if (HP_UNLIKELY(hp_tls.nested_head != hp_tls.nested_tail))
+		hp_drain_nested(r);
 	hp_ring_event_end(r);
 	hp_tls.guard = 0;
-	if (HP_UNLIKELY(r->head > r->kick_at))
-		hp_ring_kick(r);
 }
 
 /* Opens an event and reads its tick; returns where to encode it. `fast` is what hp_event_close needs. */

@@ -100,7 +100,7 @@ void hp_record_nested(unsigned type, unsigned kind, uint64_t addr, uint64_t addr
 
 /* Writes the nested events in arrival order; called with the guard at HP_GUARD_EVENT, so that a
  * signal arriving meanwhile queues behind them. */
-static void drain_nested(struct hp_ring *r)
+void hp_drain_nested(struct hp_ring *r)
 {
 	int saved = errno; /* a full ring may make us wait */
 
@@ -137,19 +137,10 @@ static void drain_nested(struct hp_ring *r)
 uint8_t *hp_event_room_slow(struct hp_ring *r, uint64_t t)
 {
 	if (hp_tls.nested_head != hp_tls.nested_tail)
-		drain_nested(r);
+		hp_drain_nested(r);
 	if (hp_tls.lost)
 		flush_lost(r, t);
 	return hp_ring_reserve(r, HP_EVENT_MAX);
-}
-
-void hp_event_close_slow(struct hp_ring *r, uint8_t *end)
-{
-	hp_ring_commit(r, end);
-	if (hp_tls.nested_head != hp_tls.nested_tail)
-		drain_nested(r);
-	hp_ring_event_end(r);
-	hp_tls.guard = 0;
 }
 
 /* ---- stacks ----------------------------------------------------------------------------------- */

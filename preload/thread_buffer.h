@@ -103,8 +103,28 @@ static inline void hp_ring_event_end(struct hp_ring *r)
 	atomic_store_explicit(&r->busy, r->events, memory_order_release);
 }
 
-/* Returns room for `max` bytes of records: the ring itself, or the scratch area when the room
- * wraps around the end (hp_ring_commit copies it then). */
+/* Room for `max` bytes in the ring itself when it has them now and in one piece; NULL otherwise (then
+ * hp_ring_reserve, which waits or uses the scratch area). Publish with hp_ring_publish. */
+static inline uint8_t *hp_ring_room(struct hp_ring *r, uint64_t max)
+{
+	uint64_t off = r->head & (r->capacity - 1);
+
+	if (HP_UNLIKELY(r->head + max > r->limit || off + max > r->capacity))
+		return NULL;
+	return r->data + off;
+}
+
+/* Publishes the n bytes of records written at the ring's head, and wakes the writer when due. */
+static inline void hp_ring_publish(struct hp_ring *r, uint64_t n)
+{
+	r->head += n;
+	atomic_store_explicit(&r->committed, r->head, memory_order_release);
+	if (HP_UNLIKELY(r->head > r->kick_at))
+		hp_ring_kick(r);
+}
+
+/* Returns room for `max` bytes of records, waiting for it if need be: the ring itself, or the scratch
+ * area when the room wraps around the end (hp_ring_commit copies it then). */
 static inline uint8_t *hp_ring_reserve(struct hp_ring *r, uint64_t max)
 {
 	if (HP_UNLIKELY(r->head + max > r->limit))
@@ -118,22 +138,20 @@ static inline uint8_t *hp_ring_reserve(struct hp_ring *r, uint64_t max)
 	return r->scratch;
 }
 
-/* Publishes the records written from the reservation up to `end`. */
+/* Publishes the records written from hp_ring_reserve's room up to `end`. */
 static inline void hp_ring_commit(struct hp_ring *r, uint8_t *end)
 {
+	uint64_t off = r->head & (r->capacity - 1);
+
 	if (HP_LIKELY(!r->in_scratch)) {
-		r->head += (uint64_t)(end - (r->data + (r->head & (r->capacity - 1))));
-	} else {
-		uint64_t n = (uint64_t)(end - r->scratch);
-		uint64_t off = r->head & (r->capacity - 1);
-		uint64_t first = n < r->capacity - off ? n : r->capacity - off;
-		memcpy(r->data + off, r->scratch, first);
-		memcpy(r->data, r->scratch + first, n - first);
-		r->head += n;
+		hp_ring_publish(r, (uint64_t)(end - (r->data + off)));
+		return;
 	}
-	atomic_store_explicit(&r->committed, r->head, memory_order_release);
-	if (HP_UNLIKELY(r->head > r->kick_at))
-		hp_ring_kick(r);
+	uint64_t n = (uint64_t)(end - r->scratch);
+	uint64_t first = n < r->capacity - off ? n : r->capacity - off;
+	memcpy(r->data + off, r->scratch, first);
+	memcpy(r->data, r->scratch + first, n - first);
+	hp_ring_publish(r, n);
 }
 
 #endif
