@@ -77,8 +77,8 @@ static struct {
 	ZSTD_CCtx *cctx;
 	int64_t cur_stream; /* -1 at the start of a chunk */
 	uint32_t waits_seen;
-	unsigned behind; /* rounds found behind (a producer waited), up to 2; 0 once we kept up a while */
-	uint64_t behind_at; /* when a round last found us behind */
+	bool behind;        /* a producer waited for room within the last BEHIND_NS */
+	uint64_t behind_at; /* when a round last found one that had */
 	bool fast_saves_little; /* the last chunk at the fast level shrank by less than half */
 	unsigned stored_in_row;
 	struct hp_enc_state st0; /* stream 0's state for dt records (module map) */
@@ -512,16 +512,15 @@ static void *writer_main(void *arg)
 			futex(&w.done, FUTEX_WAKE_PRIVATE, INT32_MAX, NULL);
 			return NULL;
 		}
-		/* A producer that waited for room says we are behind: compress faster (a bigger trace)
-		 * rather than make it wait, and store if that is not enough either. The configured
-		 * level comes back once we kept up for BEHIND_NS. */
+		/* A producer that waited for room says we are behind: compress faster (chunk_level)
+		 * rather than make it wait, until we kept up for BEHIND_NS. */
 		uint32_t waits = atomic_load_explicit(&w.waits, memory_order_relaxed);
 		uint64_t now = hp_mono_ns();
 		if (waits != w.waits_seen) {
-			w.behind = w.behind < 2 ? w.behind + 1 : 2;
+			w.behind = true;
 			w.behind_at = now;
 		} else if (now - w.behind_at > BEHIND_NS) {
-			w.behind = 0;
+			w.behind = false;
 		}
 		w.waits_seen = waits;
 		uint32_t req = atomic_load(&w.flush_req);
@@ -674,7 +673,7 @@ int hp_writer_start(int fd, unsigned process_flags, uint64_t start_tick, uint64_
 	if (setup_buffers())
 		return -1;
 	w.saturated = false;
-	w.behind = 0;
+	w.behind = false;
 	w.behind_at = 0;
 	w.fast_saves_little = false;
 	w.stored_in_row = 0;
