@@ -1,7 +1,7 @@
 /* stack_cache.c: creation of the per-thread stack cache and storing of freshly unwound stacks. */
 #include "stack_cache.h"
 
-#include <sys/mman.h>
+#include "own_memory.h"
 
 #define SETS 512             /* per thread; a power of two */
 #define MAX_SEARCH (64u << 10) /* bytes of stack searched for the return addresses of one stack */
@@ -15,10 +15,8 @@ static size_t cache_bytes(uint32_t stride)
 struct hp_stack_cache *hp_stack_cache_create(unsigned max_depth, uint64_t stack_lo, uint64_t stack_hi)
 {
 	uint32_t stride = (uint32_t)((sizeof(struct hp_stack_cache_entry) + max_depth * sizeof(uint32_t) + 7) & ~7ul);
-	/* mmap, never malloc: the program's heap stays its own (and its leak scan never sees us). */
-	struct hp_stack_cache *c = mmap(NULL, cache_bytes(stride), PROT_READ | PROT_WRITE,
-					MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-	if (c == MAP_FAILED)
+	struct hp_stack_cache *c = hp_own_map(cache_bytes(stride));
+	if (!c)
 		return NULL;
 	c->stack_lo = stack_lo;
 	c->stack_hi = stack_hi;
@@ -36,7 +34,7 @@ struct hp_range hp_stack_cache_range(const struct hp_stack_cache *c)
 void hp_stack_cache_destroy(struct hp_stack_cache *c)
 {
 	if (c)
-		munmap(c, cache_bytes(c->stride));
+		hp_own_unmap(c, cache_bytes(c->stride));
 }
 
 /* Searching the stack costs about as much as the unwind it saves later; a thread that rarely hits

@@ -4,7 +4,8 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <string.h>
-#include <sys/mman.h>
+
+#include "own_memory.h"
 
 struct slot {
 	_Atomic uint64_t hash; /* 0: empty; published after entry */
@@ -43,17 +44,10 @@ static uint64_t hash_ips(const uint64_t *ips, uint32_t depth)
 	return h | 1;
 }
 
-static void *map(uint64_t size)
-{
-	void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
-		       -1, 0);
-	return p == MAP_FAILED ? NULL : p;
-}
-
 static struct table *table_new(uint64_t nslots)
 {
 	uint64_t bytes = sizeof(struct table) + nslots * sizeof(struct slot);
-	struct table *t = map(bytes);
+	struct table *t = hp_own_map(bytes);
 
 	if (t) {
 		t->mask = nslots - 1;
@@ -118,7 +112,7 @@ uint32_t hp_stack_intern(const uint64_t *ips, uint32_t depth, bool *is_new, cons
 	}
 
 	pthread_mutex_lock(&lock);
-	if (!arena && !(arena = map(ARENA_RESERVE)))
+	if (!arena && !(arena = hp_own_map(ARENA_RESERVE)))
 		goto out;
 	t = atomic_load_explicit(&current, memory_order_relaxed);
 	if (!t) {

@@ -2,21 +2,19 @@
 #include "thread_buffer.h"
 
 #include <errno.h>
-#include <sys/mman.h>
 #include <time.h>
 
 #include "clock.h"
 #include "hpt_format.h"
+#include "own_memory.h"
 #include "stack_cache.h"
 #include "trace_writer.h"
 
 struct hp_ring *hp_ring_create(uint64_t capacity)
 {
-	/* The ring and its header are mmap'ed, never malloc'ed: the program's heap stays its own. */
 	size_t hdr = (sizeof(struct hp_ring) + 4095) & ~(size_t)4095;
-	uint8_t *mem = mmap(NULL, hdr + capacity, PROT_READ | PROT_WRITE,
-			    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-	if (mem == MAP_FAILED)
+	uint8_t *mem = hp_own_map(hdr + capacity);
+	if (!mem)
 		return NULL;
 
 	struct hp_ring *r = (struct hp_ring *)mem;
@@ -43,7 +41,7 @@ void hp_ring_destroy(struct hp_ring *r)
 	size_t hdr = (sizeof(struct hp_ring) + 4095) & ~(size_t)4095;
 
 	hp_stack_cache_destroy(r->cache);
-	munmap(r, hdr + r->capacity);
+	hp_own_unmap(r, hdr + r->capacity);
 }
 
 void hp_ring_kick(struct hp_ring *r)

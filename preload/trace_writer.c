@@ -12,7 +12,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -24,6 +23,7 @@
 #include "hpt_format.h"
 #include "leak_scan.h"
 #include "module_map.h"
+#include "own_memory.h"
 #include "process_sampler.h"
 #include "site_registry.h"
 #include "stack_cache.h"
@@ -578,18 +578,6 @@ static void put_process(unsigned flags)
 	w.staging_len += (size_t)(p - rec);
 }
 
-static void *map(size_t size)
-{
-	void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-	return p == MAP_FAILED ? NULL : p;
-}
-
-static void unmap(void *p, size_t size)
-{
-	if (p)
-		munmap(p, size);
-}
-
 /* The largest context any level the writer uses needs (it switches to a fast level when behind). */
 static size_t zstd_workspace_size(void)
 {
@@ -605,12 +593,12 @@ static int setup_buffers(void)
 	if (cap < 2 * (size_t)hp_rec.cfg.buffer_kb * 1024)
 		cap = 2 * (size_t)hp_rec.cfg.buffer_kb * 1024;
 	if (w.staging_cap != cap) {
-		unmap(w.staging, w.staging_cap);
-		unmap(w.out, w.out_cap);
+		hp_own_unmap(w.staging, w.staging_cap);
+		hp_own_unmap(w.out, w.out_cap);
 		w.staging_cap = cap;
 		w.out_cap = (ZSTD_compressBound(cap) + 4095) & ~(size_t)4095;
-		w.staging = map(w.staging_cap);
-		w.out = map(w.out_cap);
+		w.staging = hp_own_map(w.staging_cap);
+		w.out = hp_own_map(w.out_cap);
 		if (!w.staging || !w.out)
 			return -1;
 	}
@@ -618,7 +606,7 @@ static int setup_buffers(void)
 	 * in the parent's writer. Without one, chunks are stored uncompressed. */
 	if (!w.zwork) {
 		w.zwork_size = zstd_workspace_size();
-		w.zwork = map(w.zwork_size);
+		w.zwork = hp_own_map(w.zwork_size);
 	}
 	w.cctx = w.zwork ? ZSTD_initStaticCCtx(w.zwork, w.zwork_size) : NULL;
 	if (w.cctx)

@@ -1,0 +1,18 @@
+/* own_memory.h: memory the recorder maps for itself (rings, caches, tables, the writer's buffers).
+ *
+ * Never from malloc: the program's heap stays the program's, and the leak scan, which reads the heap,
+ * is told these ranges and skips them. Pages are touched, and counted, only as they are used.
+ */
+#ifndef HP_OWN_MEMORY_H
+#define HP_OWN_MEMORY_H
+
+#include <stddef.h>
+
+#include "recorder.h"
+
+/* size bytes of zeroed memory; NULL when none can be had. */
+void *hp_own_map(size_t size) HP_HIDDEN;
+/* Gives back what hp_own_map returned (NULL: nothing). */
+void hp_own_unmap(void *p, size_t size) HP_HIDDEN;
+
+#endif
