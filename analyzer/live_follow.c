@@ -17,6 +17,7 @@
 
 #include "chunk_reader.h"
 #include "hpt_format.h"
+#include "trace_source.h"
 
 __attribute__((format(printf, 3, 4))) static int fail(struct hp_follow *f, uint64_t off, const char *fmt, ...)
 {
@@ -33,18 +34,7 @@ __attribute__((format(printf, 3, 4))) static int fail(struct hp_follow *f, uint6
 /* Reads n bytes at off, which the caller knows the file holds. 0, or -1 with errno. */
 static int read_at(const struct hp_follow *f, uint64_t off, void *dst, size_t n)
 {
-	for (size_t got = 0; got < n;) {
-		ssize_t k = pread(f->fd, (uint8_t *)dst + got, n - got, (off_t)(off + got));
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k <= 0) {
-			if (k == 0)
-				errno = EIO; /* the file shrank under us */
-			return -1;
-		}
-		got += (size_t)k;
-	}
-	return 0;
+	return hp_source_get(&(struct hp_source){.fd = f->fd}, off, dst, n) ? 0 : -1;
 }
 
 /* Grows *buf to at least n bytes. */

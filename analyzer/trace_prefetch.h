@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include "record_decoder.h"
+#include "trace_source.h"
 
 #define HP_BLOCK_EVENTS 32768
 #define HP_PREFETCH_BLOCKS 2 /* decoded and waiting for the consumer, at most */
@@ -23,17 +24,6 @@
 #define HP_EV__CHUNK 0xfd     /* a chunk begins: addr = its file offset */
 #define HP_EV__CHUNK_END 0xfc /* the chunk was read whole */
 #define HP_EV__DEFER 0xfb     /* a definition record: the block's deferred[size] */
-
-/* Where the bytes come from: a file descriptor (mem NULL) or memory. */
-struct hp_source {
-	int fd;
-	const uint8_t *mem;
-	uint64_t size;
-};
-
-/* Reads n bytes at off into dst; in memory, returns a pointer into it instead (no copy). NULL and
- * errno on a read error. The caller has checked that [off, off + n) lies inside the source. */
-const uint8_t *hp_source_get(const struct hp_source *s, uint64_t off, void *dst, size_t n);
 
 /* Events in record order, with CLOCK and SYNC pseudo-events and the markers above among them. Events
  * own what they own (hp_tick_event_free) until taken. */

@@ -1,0 +1,21 @@
+/* trace_source.h: where a trace's bytes come from: a file, read with pread at given offsets (never
+ * mapped, never read whole), or memory. */
+#ifndef HP_TRACE_SOURCE_H
+#define HP_TRACE_SOURCE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* A file descriptor (mem NULL) or memory. */
+struct hp_source {
+	int fd;
+	const uint8_t *mem;
+	uint64_t size;
+};
+
+/* Reads n bytes at off into dst; in memory, returns a pointer into it instead (no copy). NULL and
+ * errno on a read error (EIO when the file ends early: it shrank). The caller has checked that
+ * [off, off + n) lies inside the source. */
+const uint8_t *hp_source_get(const struct hp_source *s, uint64_t off, void *dst, size_t n);
+
+#endif
