@@ -73,7 +73,7 @@ static struct {
 	size_t out_cap;
 	void *zwork; /* the zstd context's memory */
 	size_t zwork_size;
-	_Atomic uint64_t stack_lo, stack_hi; /* the writer thread's own stack, set by the thread */
+	uint64_t stack_lo, stack_hi; /* the writer thread's own stack (set and read by that thread) */
 	ZSTD_CCtx *cctx;
 	int64_t cur_stream; /* -1 at the start of a chunk */
 	uint32_t waits_seen;
@@ -480,11 +480,8 @@ static void *writer_main(void *arg)
 	(void)arg;
 	hp_tls.guard = 1; /* zstd's and our own allocations are not the program's */
 	prctl(PR_SET_NAME, "hookprof-writer");
-	uint64_t lo, hi;
-	if (hp_thread_stack(&lo, &hi) == 0) {
-		atomic_store(&w.stack_lo, lo);
-		atomic_store(&w.stack_hi, hi);
-	}
+	if (hp_thread_stack(&w.stack_lo, &w.stack_hi))
+		w.stack_lo = w.stack_hi = 0;
 	w.schedstat_fd = open("/proc/thread-self/schedstat", O_RDONLY | O_CLOEXEC);
 
 	for (;;) {
@@ -624,8 +621,8 @@ size_t hp_writer_ranges(struct hp_range *out, size_t max)
 		out[n++] = (struct hp_range){(uint64_t)w.out, (uint64_t)w.out + w.out_cap};
 	if (w.zwork && n < max)
 		out[n++] = (struct hp_range){(uint64_t)w.zwork, (uint64_t)w.zwork + w.zwork_size};
-	if (atomic_load(&w.stack_hi) && n < max)
-		out[n++] = (struct hp_range){atomic_load(&w.stack_lo), atomic_load(&w.stack_hi)};
+	if (w.stack_hi && n < max)
+		out[n++] = (struct hp_range){w.stack_lo, w.stack_hi};
 	return n;
 }
 
