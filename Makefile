@@ -119,7 +119,9 @@ unit: $(UNIT_BIN)
 		if $$t; then pass=$$((pass+1)); else fail=$$((fail+1)); echo "FAILED: $$t"; fi; \
 	done; echo "unit: $$pass passed, $$fail failed"; test $$fail = 0
 
+# The tools the integration tests run against: installed by scripts/install-test-deps when missing.
 integration: all programs
+	@scripts/install-test-deps
 	$(PYTHON) tests/integration/run.py --build $(BUILD)
 
 test: all
