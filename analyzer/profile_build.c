@@ -768,7 +768,7 @@ size_t hp_first_user_frame(const struct hp_frame *frames, size_t nframes)
 
 /* One symbolized stack per id, shared by the site and the leaks that use it. */
 static struct hp_stack_frames *frames_for(struct hp_profile *p, struct hp_idmap *done, struct hp_stack_frames ***all,
-					  size_t *nall, uint32_t id)
+					  size_t *nall, size_t *cap, uint32_t id)
 {
 	uint32_t *slot = hp_idmap_slot(done, (uint64_t)id + 1, true);
 
@@ -777,7 +777,7 @@ static struct hp_stack_frames *frames_for(struct hp_profile *p, struct hp_idmap 
 	if (*slot)
 		return (*all)[*slot - 1];
 	struct hp_stack_frames *f = symbolize_stack(p, id);
-	struct hp_stack_frames **n = f ? realloc(*all, (*nall + 1) * sizeof(*n)) : NULL;
+	struct hp_stack_frames **n = f ? grow(*all, cap, *nall + 1, sizeof(*n)) : NULL;
 	if (!n) {
 		free(f);
 		return NULL;
@@ -810,10 +810,24 @@ static int cmp_leak(const void *x, const void *y)
 struct hp_profile_private {
 	char *path;
 	struct hp_stack_frames **stacks;
-	size_t nstacks;
+	size_t nstacks, stacks_cap;
 	char **strings;
-	size_t nstrings;
+	size_t nstrings, strings_cap;
 };
+
+/* Keeps str (owned from now on) for the profile's lifetime; false when memory runs out (str freed). */
+static bool keep_string(struct hp_profile_private *priv, char *str)
+{
+	char **strings = str ? grow(priv->strings, &priv->strings_cap, priv->nstrings + 1, sizeof(*strings)) : NULL;
+
+	if (!strings) {
+		free(str);
+		return false;
+	}
+	priv->strings = strings;
+	strings[priv->nstrings++] = str;
+	return true;
+}
 
 static int finish(struct builder *b, const struct hp_profile_options *opts, char *err, size_t errlen)
 {
@@ -869,13 +883,8 @@ static int finish(struct builder *b, const struct hp_profile_options *opts, char
 				if (!name)
 					goto out;
 				snprintf(name, 32, "0x%llx", (unsigned long long)o->fn_addr);
-				char **strings = realloc(priv->strings, (priv->nstrings + 1) * sizeof(*strings));
-				if (!strings) {
-					free(name);
+				if (!keep_string(priv, name))
 					goto out;
-				}
-				priv->strings = strings;
-				strings[priv->nstrings++] = name;
 				o->name = name;
 			}
 		} else {
@@ -955,7 +964,7 @@ static int finish(struct builder *b, const struct hp_profile_options *opts, char
 		}
 		/* Steady: ≥ 8 points, ≥ 1 KiB/s, r² ≥ 0.9, ≥ 64 KiB gained (thresholds: docs/report-guide.md). */
 		s->growing = hp_growth_steady(&b->growth[i], 8, 1024, 0.9, 65536);
-		s->frames = frames_for(p, &done, &priv->stacks, &priv->nstacks, s->stack_id);
+		s->frames = frames_for(p, &done, &priv->stacks, &priv->nstacks, &priv->stacks_cap, s->stack_id);
 	}
 	p->sites = b->sites;
 	p->nsites = b->nsites;
@@ -965,6 +974,7 @@ static int finish(struct builder *b, const struct hp_profile_options *opts, char
 
 	/* Leaks: what is alive at the end, grouped by stack and kind. */
 	struct hp_idmap group = {0};
+	size_t leaks_cap = 0;
 	for (size_t i = 0; i < b->heap.cap; i++) {
 		struct hp_block *blk = &b->heap.slots[i];
 		if (!blk->addr)
@@ -973,7 +983,7 @@ static int finish(struct builder *b, const struct hp_profile_options *opts, char
 		if (!slot)
 			goto out_group;
 		if (!*slot) {
-			struct hp_leak *l = realloc(p->leaks, (p->nleaks + 1) * sizeof(*l));
+			struct hp_leak *l = grow(p->leaks, &leaks_cap, p->nleaks + 1, sizeof(*l));
 			if (!l)
 				goto out_group;
 			p->leaks = l;
@@ -986,7 +996,14 @@ static int finish(struct builder *b, const struct hp_profile_options *opts, char
 	hp_idmap_free(&group);
 
 	struct hp_suppressions sup;
+	struct hp_idmap site_of_stack = {0}; /* stack id + 1 -> index + 1 in the sorted sites */
 	hp_suppressions_init(&sup);
+	for (size_t k = 0; k < p->nsites; k++) {
+		uint32_t *slot = hp_idmap_slot(&site_of_stack, (uint64_t)p->sites[k].stack_id + 1, true);
+		if (!slot)
+			goto out_sup;
+		*slot = (uint32_t)k + 1;
+	}
 	if (hp_suppressions_add_builtin(&sup, opts ? opts->no_builtin_suppressions : NULL, err, errlen))
 		goto out_sup;
 	for (size_t i = 0; opts && i < opts->nsuppression_files; i++)
@@ -997,18 +1014,13 @@ static int finish(struct builder *b, const struct hp_profile_options *opts, char
 		goto out_sup;
 	for (size_t i = 0; i < p->nleaks; i++) {
 		struct hp_leak *l = &p->leaks[i];
-		l->frames = frames_for(p, &done, &priv->stacks, &priv->nstacks, l->stack_id);
+		l->frames = frames_for(p, &done, &priv->stacks, &priv->nstacks, &priv->stacks_cap, l->stack_id);
 		struct hp_suppression *m = l->frames ? hp_suppressions_match(&sup, l->frames->frames, l->frames->nframes) : NULL;
 		if (m) {
 			/* The pattern must outlive the suppression set: keep a copy. */
 			char *pat = strdup(m->pattern);
-			char **strings = pat ? realloc(priv->strings, (priv->nstrings + 1) * sizeof(*strings)) : NULL;
-			if (!strings) {
-				free(pat);
+			if (!keep_string(priv, pat))
 				goto out_sup;
-			}
-			priv->strings = strings;
-			strings[priv->nstrings++] = pat;
 			l->suppressed_by = pat;
 			sum->suppressed_bytes += l->bytes;
 			sum->suppressed_blocks += l->blocks;
@@ -1020,10 +1032,8 @@ static int finish(struct builder *b, const struct hp_profile_options *opts, char
 			sum->leaked_bytes += l->bytes;
 			sum->leaked_blocks += l->blocks;
 		}
-		struct hp_alloc_site *s = NULL;
-		for (size_t k = 0; k < p->nsites && !s; k++)
-			if (p->sites[k].stack_id == l->stack_id)
-				s = &p->sites[k];
+		uint32_t *site = hp_idmap_slot(&site_of_stack, (uint64_t)l->stack_id + 1, false);
+		struct hp_alloc_site *s = site && *site ? &p->sites[*site - 1] : NULL;
 		if (s && l->kind != HP_LEAK_REACHABLE) {
 			s->leaked_blocks += l->blocks;
 			s->leaked_bytes += l->bytes;
@@ -1034,6 +1044,7 @@ static int finish(struct builder *b, const struct hp_profile_options *opts, char
 	rc = 0;
 out_sup:
 	hp_suppressions_release(&sup);
+	hp_idmap_free(&site_of_stack);
 	goto out;
 out_group:
 	hp_idmap_free(&group);
