@@ -41,6 +41,7 @@ struct frame {
 	uint64_t start_ns;
 	uint64_t child_ns;
 	uint64_t allocs0, bytes0, events0;
+	uint64_t cpu0; /* the thread's CPU time at the call's start (record --cpu-time) */
 	uint32_t node; /* in b->nodes */
 	bool outer; /* the outermost open call of its function on this thread */
 };
@@ -53,11 +54,15 @@ struct thread_state {
 	uint64_t last_alloc; /* for temporaries: the thread's latest allocation, 0 once another came (or
 			      * when it was made outside the window) */
 	uint64_t last_ns;
+	/* record --cpu-time: the latest CPU time read on the thread; cpu_begin_due: the next reading is
+	 * the start of the frame just opened (a reading without it precedes the end of a zone). */
+	uint64_t cpu_now;
+	bool cpu_begin_due;
 };
 
 struct fn_acc {
 	uint64_t key; /* site id, or function address | FN_TAG */
-	uint64_t calls, total, self, min, max, allocs, bytes, recursive;
+	uint64_t calls, total, self, min, max, allocs, bytes, recursive, cpu;
 	double sum, sumsq;
 	struct hp_histogram *hist;
 	struct hp_thread_stats *threads;
@@ -392,7 +397,8 @@ static void open_frame(struct builder *b, struct thread_state *t, uint64_t key, 
 	if (!outer)
 		f->recursive++;
 	uint32_t node = zone_node(b, t->depth ? stack[t->depth - 1].node : 0, fi);
-	stack[t->depth++] = (struct frame){fi, key, ns, 0, t->allocs, t->bytes, t->events, node, outer};
+	stack[t->depth++] = (struct frame){fi, key, ns, 0, t->allocs, t->bytes, t->events, t->cpu_now, node, outer};
+	t->cpu_begin_due = (b->p->defs.features & HPT_FEAT_CPU_TIME) != 0;
 }
 
 static struct hp_thread_stats *fn_thread(struct fn_acc *f, uint32_t stream)
@@ -423,6 +429,9 @@ static void close_frame(struct builder *b, struct thread_state *t, uint64_t ns)
 	if (inside < whole)
 		dur = (uint64_t)((double)dur * (double)inside / (double)whole);
 	uint64_t self = dur > fr->child_ns ? dur - fr->child_ns : 0;
+	uint64_t cpu = t->cpu_now > fr->cpu0 ? t->cpu_now - fr->cpu0 : 0;
+	if (inside < whole)
+		cpu = (uint64_t)((double)cpu * (double)inside / (double)whole);
 	if (t->depth)
 		t->stack[t->depth - 1].child_ns += dur;
 
@@ -459,6 +468,7 @@ static void close_frame(struct builder *b, struct thread_state *t, uint64_t ns)
 	ts->self_ns += self;
 	if (fr->outer) {
 		f->total += dur;
+		f->cpu += cpu;
 		ts->total_ns += dur;
 		f->allocs += t->allocs - fr->allocs0;
 		f->bytes += t->bytes - fr->bytes0;
@@ -719,6 +729,12 @@ static int on_event(void *ctx, const struct hp_event *ev, const struct hp_defs *
 	case HP_EV_LOST:
 		sum->events_lost += b->in ? ev->size : 0;
 		break;
+	case HP_EV_ZONE_CPU:
+		t->cpu_now = ev->size;
+		if (t->cpu_begin_due && t->depth)
+			t->stack[t->depth - 1].cpu0 = ev->size;
+		t->cpu_begin_due = false;
+		break;
 	case HP_EV_THREAD_END:
 		while (t->depth)
 			close_frame(b, t, ev->ns);
@@ -892,6 +908,7 @@ static int finish(struct builder *b, const struct hp_profile_options *opts, char
 		goto out;
 	}
 	sum->window = b->win.w ? b->win.w->spec : NULL;
+	p->cpu_time = (p->defs.features & HPT_FEAT_CPU_TIME) != 0;
 	sum->threads = p->defs.nthreads;
 	sum->ended = pi->ended;
 	sum->end_how = pi->end_how;
@@ -961,6 +978,7 @@ static int finish(struct builder *b, const struct hp_profile_options *opts, char
 		o->allocs = f->allocs;
 		o->alloc_bytes = f->bytes;
 		o->recursive_calls = f->recursive;
+		o->cpu_ns = f->cpu;
 		o->hist = f->hist;
 		f->hist = NULL;
 		o->threads = f->threads;
