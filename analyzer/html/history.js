@@ -70,7 +70,8 @@
 			var d = s.values.map(function (val, i) { return (i ? "L" : "M") + x(i).toFixed(1) + " " + y(val).toFixed(1); });
 			g.appendChild(svg("path", {class: "s" + k, d: d.join(" ")}));
 			s.values.forEach(function (val, i) {
-				g.appendChild(svg("circle", {class: "d" + k, cx: x(i), cy: y(val), r: 4},
+				g.appendChild(svg("circle", {class: "d" + k, cx: x(i), cy: y(val), r: 4,
+					"data-series": s.name, "data-run": xs[i], "data-value": val},
 					[svg("title", {}, [s.name + ", run " + xs[i] + ": " + yfmt(val)])]));
 			});
 		});
