@@ -42,9 +42,8 @@ static int parse_bound(struct hp_window_bound *b, const char *s, char *err, size
 		b->kind = HP_BOUND_TIME;
 		return 0;
 	}
-	/* A leading digit with something else after it: a time with a bad unit, not a mark name. */
-	if ((*s >= '0' && *s <= '9') && strspn(s, "0123456789.") < strlen(s) && strspn(s, "0123456789.") > 0 &&
-	    strchr("nums", s[strspn(s, "0123456789.")])) {
+	/* A leading digit means a time (mark names that start with one cannot be told from a typo). */
+	if ((*s >= '0' && *s <= '9') || *s == '.') {
 		snprintf(err, errlen, "--window: '%s' is not a time (units: ns, us, ms, s)", s);
 		return -1;
 	}

@@ -3,7 +3,8 @@
  * The window restricts what profile_build.c counts (docs/report-guide.md, "Windows"): events inside
  * it are counted, zone calls count the part of their time inside it. A side given as a mark is the
  * first HP_MARK of that name (for TO: the first one after the window opened, so `tick..tick` is the
- * stretch between the first two). A time is a number with a unit: ns, us, ms or s ("1.5s", "200ms").
+ * stretch between the first two). A time is a number with a unit: ns, us, ms or s ("1.5s", "200ms");
+ * a side that starts with a digit is a time, never a mark name.
  */
 #ifndef HP_WINDOW_H
 #define HP_WINDOW_H

@@ -83,7 +83,7 @@
 
 	function table(head, rows) {
 		return el("div", {class: "scroll"}, [el("table", {}, [
-			el("thead", {}, [el("tr", {}, head.map(function (h, i) { return el("th", {class: i ? "num" : null}, [h]); }))]),
+			el("thead", {}, [el("tr", {}, head.map(function (h, i) { return el("th", {class: i > 2 ? "num" : null}, [h]); }))]),
 			el("tbody", {}, rows.map(function (r) {
 				return el("tr", {}, r.map(function (c, i) { return el("td", {class: i > 2 ? "num" : null}, [c]); }));
 			}))])]);
