@@ -61,13 +61,16 @@ def record(argv, output, extra_env=None, options=(), cwd=None, timeout=60):
     """Records argv through the launcher (`hookprof record [options] -o OUTPUT -- argv`).
 
     Returns (CompletedProcess, trace paths) where the paths are those the launcher reported on
-    stderr ("trace written to" lines), the root trace first."""
+    stderr ("trace written to" lines, or "incomplete trace at PATH (WHY)"), the root trace first."""
     proc = run([LAUNCHER, "record", *options, "-o", output, "--", *argv], env=extra_env, timeout=timeout,
                cwd=cwd)
     base = Path(cwd) if cwd else Path.cwd()
-    traces = [base / line.split("trace written to ", 1)[1]
-              for line in proc.stderr.splitlines()
-              if line.startswith("hookprof: ") and "trace written to " in line]
+    traces = []
+    for line in proc.stderr.splitlines():
+        if line.startswith("hookprof: ") and "trace written to " in line:
+            traces.append(base / line.split("trace written to ", 1)[1])
+        elif line.startswith("hookprof: incomplete ") and " at " in line:  # "... at PATH (WHY)"
+            traces.append(base / line.split(" at ", 1)[1].rsplit(" (", 1)[0])
     return proc, traces
 
 
