@@ -87,6 +87,9 @@ struct builder {
 	bool in_scan;
 	unsigned scan_reason;
 	uint64_t scan_threads;
+	struct hp_scan_thread *scan_thr; /* SCAN_THREAD records of the scan being read */
+	size_t nscan_thr, scan_thr_cap;
+	unsigned heuristics; /* enum hp_leak_heuristic mask */
 	uint64_t samples;
 	struct hp_warmup *warmup; /* the symbolizer, made ready while the trace is read */
 	bool warmup_tried;
@@ -480,7 +483,7 @@ static void finish_scan(struct builder *b, const struct hp_event *ev)
 	for (size_t i = 0; i < b->heap.cap; i++)
 		if (b->heap.slots[i].addr)
 			live[k++] = (struct hp_live_block){b->heap.slots[i].addr, b->heap.slots[i].size,
-							   b->heap.slots[i].stack, 0};
+							   b->heap.slots[i].stack, 0, 0};
 	if (k > 1)
 		qsort(live, k, sizeof(*live), cmp_live);
 	struct hp_scan_summary *sc = &scans[p->nscans++];
@@ -490,7 +493,11 @@ static void finish_scan(struct builder *b, const struct hp_event *ev)
 	sc->threads_stopped = b->scan_threads;
 	sc->words = ev->size;
 	sc->unreadable = ev->addr2;
-	if (hp_leak_classify(live, k, b->words, b->nwords)) {
+	sc->threads = b->scan_thr;
+	sc->nthreads = b->nscan_thr;
+	b->scan_thr = NULL;
+	b->nscan_thr = b->scan_thr_cap = 0;
+	if (hp_leak_classify(live, k, b->words, b->nwords, b->heuristics)) {
 		b->oom = true;
 	} else {
 		for (size_t i = 0; i < k; i++) {
@@ -499,6 +506,10 @@ static void finish_scan(struct builder *b, const struct hp_event *ev)
 				blk->kind = live[i].kind;
 			sc->bytes[live[i].kind] += live[i].size;
 			sc->blocks[live[i].kind]++;
+			if (live[i].heuristic) {
+				sc->heuristic_bytes[live[i].heuristic - 1] += live[i].size;
+				sc->heuristic_blocks[live[i].heuristic - 1]++;
+			}
 		}
 		if (b->scan_reason == HPT_SCAN_EXIT)
 			p->classified = true;
@@ -563,6 +574,17 @@ static int on_event(void *ctx, const struct hp_event *ev, const struct hp_defs *
 			b->scan_reason = ev->kind;
 			b->scan_threads = ev->size;
 			b->nwords = 0;
+			b->nscan_thr = 0;
+			break;
+		case HP_EV_SCAN_THREAD:
+			if (!b->in_scan)
+				break;
+			if (!(b->scan_thr = grow(b->scan_thr, &b->scan_thr_cap, b->nscan_thr + 1, sizeof(*b->scan_thr)))) {
+				b->oom = true;
+				return -1;
+			}
+			b->scan_thr[b->nscan_thr++] = (struct hp_scan_thread){(uint32_t)ev->value, ev->kind, ev->flags,
+									      ev->addr, ev->addr2};
 			break;
 		case HP_EV_SCAN_WORDS:
 			if (!b->in_scan)
@@ -1040,6 +1062,7 @@ static void builder_release(struct builder *b)
 	}
 	free(b->fns);
 	free(b->words);
+	free(b->scan_thr);
 }
 
 struct hp_profile *hp_profile_load(const char *path, const struct hp_profile_options *opts, char *err, size_t errlen)
@@ -1063,6 +1086,7 @@ struct hp_profile *hp_profile_load(const char *path, const struct hp_profile_opt
 		return NULL;
 	}
 	b.p = p;
+	b.heuristics = opts && opts->heuristics >= 0 ? (unsigned)opts->heuristics : HP_HEURISTICS_ALL;
 	hp_defs_init(&p->defs);
 	int rc = hp_trace_read(path, &p->defs, on_event, &b, &p->status);
 	if (rc) {
@@ -1098,6 +1122,8 @@ void hp_profile_free(struct hp_profile *p)
 	free(p->sites);
 	free(p->leaks);
 	free(p->timeline);
+	for (size_t i = 0; i < p->nscans; i++)
+		free(p->scans[i].threads);
 	free(p->scans);
 	if (priv) {
 		for (size_t i = 0; i < priv->nstacks; i++) {

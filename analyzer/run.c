@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "child_traces.h"
+#include "leak_classify.h"
 #include "run.h"
 
 void hp_run_release(struct hp_run *run)
@@ -31,14 +32,28 @@ static int cmp_start(const void *a, const void *b)
 #define MAX_SUPPRESSION_FILES 64
 
 static const char *suppression_files[MAX_SUPPRESSION_FILES];
-static struct hp_profile_options leak_options = {suppression_files, 0, NULL};
+static struct hp_profile_options leak_options = {suppression_files, 0, NULL, -1};
 
 int hp_run_leak_option(int argc, const char **argv, int *i)
 {
 	const char *a = argv[*i];
 	bool supp = !strcmp(a, "--suppressions") || !strncmp(a, "--suppressions=", 15);
 	bool nob = !strcmp(a, "--no-builtin-suppressions") || !strncmp(a, "--no-builtin-suppressions=", 26);
+	bool heur = !strcmp(a, "--leak-check-heuristics") || !strncmp(a, "--leak-check-heuristics=", 24);
 
+	if (heur) {
+		const char *eq = strchr(a, '=');
+		const char *v = eq ? eq + 1 : *i + 1 < argc ? argv[++*i] : NULL;
+		char err[160];
+		int mask = v && *v ? hp_leak_heuristics_parse(v, err, sizeof(err)) : -1;
+		if (mask < 0) {
+			fprintf(stderr, "hookprof: --leak-check-heuristics: %s\n",
+				v && *v ? err : "takes a list (stdstring, length64, newarray, multipleinheritance, all, none)");
+			return -1;
+		}
+		leak_options.heuristics = mask;
+		return 1;
+	}
 	if (!supp && !nob)
 		return 0;
 	const char *eq = strchr(a, '=');

@@ -136,9 +136,9 @@ HP_EXPORT sighandler_t signal(int sig, sighandler_t handler)
 	return old.sa_handler;
 }
 
-int hp_signal_claim(int sig, void (*handler)(int, siginfo_t *, void *))
+int hp_signal_claim(int sig, hp_sig_handler *ours, hp_sig_handler **forward)
 {
-	struct sigaction cur, sa = {.sa_sigaction = handler, .sa_flags = SA_SIGINFO | SA_RESTART | SA_ONSTACK};
+	struct sigaction cur, sa = {.sa_sigaction = ours, .sa_flags = SA_SIGINFO | SA_RESTART | SA_ONSTACK};
 
 	if (sig <= 0 || sig >= NSIG || call_real(sig, NULL, &cur))
 		return -1;
@@ -150,12 +150,8 @@ int hp_signal_claim(int sig, void (*handler)(int, siginfo_t *, void *))
 		return -1;
 	}
 	atomic_store(&claimed_sig, sig);
+	*forward = on_watched;
 	return 0;
-}
-
-void hp_signal_forward(int sig, siginfo_t *si, void *uc)
-{
-	on_watched(sig, si, uc);
 }
 
 void hp_signals_install(void)

@@ -736,14 +736,14 @@ static void find_main_arena(void)
 	}
 }
 
-int hp_leak_scan_setup(void)
+int hp_leak_scan_setup(hp_signal_claim_fn *claim)
 {
 	static char here;
 
 	hp_tls.guard++;
 	nfixed_excl = writable_segments(&here, fixed_excl, 4); /* our own data */
 	find_main_arena();
-	int rc = hp_world_setup();
+	int rc = hp_world_setup(claim);
 	hp_tls.guard--;
 	return rc;
 }

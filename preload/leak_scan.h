@@ -10,6 +10,7 @@
 
 #include "own_memory.h"
 #include "recorder.h"
+#include "signal_claim.h"
 
 typedef void (*hp_scan_emit_fn)(const uint8_t *rec, size_t n, void *arg);
 
@@ -23,9 +24,9 @@ struct hp_exit_roots {
 };
 
 /* Finds what no scan may read as a root (the recorder's own data, glibc's main_arena) and sets up
- * the stopping of threads (world_stop.h). Called once at start. Returns -1 when threads cannot be
+ * the stopping of threads (world_stop.h) with the signal `claim` gets. Called once at start. Returns -1 when threads cannot be
  * stopped: scans then read every thread's stack whole. */
-int hp_leak_scan_setup(void) HP_HIDDEN;
+int hp_leak_scan_setup(hp_signal_claim_fn *claim) HP_HIDDEN;
 
 /* Stops every thread but the caller, writes SCAN_BEGIN, SCAN_THREAD, SCAN_WORDS, SCAN_CONTENTS...
  * SCAN_END through emit and lets the threads go. `own`: the recorder's mappings, never read.

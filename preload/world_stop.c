@@ -24,6 +24,7 @@
 #define MAGIC 0x4850u
 
 static int stop_signal;
+static hp_sig_handler *forward; /* the program's disposition of stop_signal */
 static long tid_offset = -1;
 static pid_t pid;
 
@@ -47,7 +48,8 @@ static void on_stop(int sig, siginfo_t *si, void *ucv)
 	uint64_t v = (uint64_t)(uintptr_t)si->si_value.sival_ptr;
 
 	if (si->si_code != SI_QUEUE || si->si_pid != pid || (v >> 48) != MAGIC) {
-		hp_signal_forward(sig, si, ucv); /* the program's own use of the signal */
+		if (forward)
+			forward(sig, si, ucv); /* the program's own use of the signal */
 		errno = saved;
 		return;
 	}
@@ -93,12 +95,12 @@ static void learn_tid_offset(void)
 		}
 }
 
-int hp_world_setup(void)
+int hp_world_setup(hp_signal_claim_fn *claim)
 {
 	pid = getpid();
 	learn_tid_offset();
 	stop_signal = SIGRTMAX - 3;
-	if (hp_signal_claim(stop_signal, on_stop)) {
+	if (!claim || claim(stop_signal, on_stop, &forward)) {
 		stop_signal = 0;
 		return -1;
 	}

@@ -13,6 +13,7 @@
 #include <ucontext.h>
 
 #include "recorder.h"
+#include "signal_claim.h"
 
 struct hp_thread_slot {
 	_Atomic uint32_t tid;
@@ -26,7 +27,7 @@ struct hp_thread_slot {
 /* Claims the stop signal (SIGRTMAX-3) and learns where glibc keeps a thread's id in its control
  * block. Called once at start, on a program thread, before any scan. Returns -1 when the signal
  * cannot be had: every thread is then scanned conservatively. */
-int hp_world_setup(void) HP_HIDDEN;
+int hp_world_setup(hp_signal_claim_fn *claim) HP_HIDDEN;
 
 /* Stops every thread but `self`; *slots receives the list of all of them (stopped or not) and the
  * count is returned. Allocates nothing from the heap, takes no lock a program thread could hold. */
