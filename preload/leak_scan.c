@@ -408,14 +408,15 @@ static void scan_run(uint64_t at, size_t n)
 	}
 	for (size_t i = 0; i < n / 8; i++) {
 		uint64_t v = chunk[i];
-		if (v < s.vmin || v >= s.vmax || (v & 7))
+		/* Any byte, aligned or not: a tagged pointer (p | 1) is an interior pointer to memcheck. */
+		if (v < s.vmin || v >= s.vmax)
 			continue;
 		const struct map *m = map_of(v);
 		if (!m)
 			continue;
 		if (m->candidate)
 			add_word(at + i * 8, v);
-		else if (s.want_vtables && m->file && m->r && is_vtable(v, m))
+		else if (s.want_vtables && !(v & 7) && m->file && m->r && is_vtable(v, m))
 			put(&s.vtables, at + i * 8, v);
 	}
 }
