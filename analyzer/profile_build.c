@@ -11,7 +11,8 @@
  * - peak contribution: a site's live bytes when the heap was within 1% of its peak (the snapshot is
  *   refreshed each time the peak grows by more than 1%, and at the peak's last growth).
  * - leaks: blocks alive at the end; with an exit scan, memcheck's kinds (leak_classify.h); leaked
- *   bytes are those not reachable (definite, indirect, possible) and not suppressed.
+ *   bytes are those a scan found lost (definite, indirect, possible) and not suppressed. A process
+ *   that ended by exec has no leaks; blocks no scan saw are "unclassified", never counted as lost.
  */
 #include <math.h>
 #include <stdio.h>
@@ -958,9 +959,11 @@ static int finish(struct builder *b, const struct hp_profile_options *opts, char
 	if (p->nsites > 1)
 		qsort(p->sites, p->nsites, sizeof(*p->sites), cmp_site);
 
-	/* Leaks: what is alive at the end, grouped by stack and kind. */
+	/* Leaks: what is alive at the end, grouped by stack and kind. A process that ended by exec has
+	 * none: its image was replaced, nothing was lost (memcheck does not check there either). */
 	struct hp_idmap group = {0};
-	for (size_t i = 0; i < b->heap.cap; i++) {
+	bool execed = sum->ended && sum->end_how == HPT_END_EXEC && !p->classified;
+	for (size_t i = 0; i < b->heap.cap && !execed; i++) {
 		struct hp_block *blk = &b->heap.slots[i];
 		if (!blk->addr)
 			continue;
@@ -1011,7 +1014,9 @@ static int finish(struct builder *b, const struct hp_profile_options *opts, char
 		}
 		sum->leak_bytes[l->kind] += l->bytes;
 		sum->leak_blocks[l->kind] += l->blocks;
-		if (l->kind != HP_LEAK_REACHABLE) {
+		/* Lost is what a scan found lost: a block no scan saw is not known to be. */
+		bool lost = l->kind == HP_LEAK_DEFINITE || l->kind == HP_LEAK_INDIRECT || l->kind == HP_LEAK_POSSIBLE;
+		if (lost) {
 			sum->leaked_bytes += l->bytes;
 			sum->leaked_blocks += l->blocks;
 		}
@@ -1019,7 +1024,7 @@ static int finish(struct builder *b, const struct hp_profile_options *opts, char
 		for (size_t k = 0; k < p->nsites && !s; k++)
 			if (p->sites[k].stack_id == l->stack_id)
 				s = &p->sites[k];
-		if (s && l->kind != HP_LEAK_REACHABLE) {
+		if (s && lost) {
 			s->leaked_blocks += l->blocks;
 			s->leaked_bytes += l->bytes;
 		}
