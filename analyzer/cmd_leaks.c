@@ -122,7 +122,8 @@ static void print_process(const struct hp_profile *p, unsigned kinds, size_t top
 		for (size_t k = st->user_frame < st->nframes ? st->user_frame : 0; k < st->nframes; k++)
 			print_frame(&st->frames[k], k == st->user_frame);
 	}
-	if (listed == 0)
+	bool execed = s->ended && s->end_how == HPT_END_EXEC && !p->classified;
+	if (listed == 0 && !execed)
 		puts(total ? "\nno leaks of the kinds asked for" : "\nno leaks: every block was freed");
 
 	puts("\nLEAK SUMMARY:");

@@ -291,6 +291,16 @@ static NOINLINE void tls(void)
 	pthread_mutex_unlock(&lock);
 }
 
+/* _exit: 50 and 70 bytes dropped (definitely lost), 60 kept by a global (reachable), then _exit(0).
+ * exec: the same, then exec of argv[2...]: this process ended by exec, nothing leaked. */
+static NOINLINE void before_end(void)
+{
+	void *volatile p = xmalloc(50);
+	(void)p;
+	keep[0] = xmalloc(60);
+	p = xmalloc(70);
+}
+
 static const struct {
 	const char *name;
 	void (*fn)(void);
@@ -303,6 +313,16 @@ static const struct {
 
 int main(int argc, char **argv)
 {
+	if (argc > 1 && !strcmp(argv[1], "_exit")) {
+		before_end();
+		scrub_stack();
+		_exit(0);
+	}
+	if (argc > 2 && !strcmp(argv[1], "exec")) {
+		before_end();
+		execv(argv[2], argv + 2);
+		return 127;
+	}
 	for (size_t i = 0; argc > 1 && i < sizeof(shapes) / sizeof(shapes[0]); i++)
 		if (!strcmp(argv[1], shapes[i].name)) {
 			shapes[i].fn();
