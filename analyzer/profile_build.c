@@ -67,6 +67,7 @@ struct builder {
 	struct hp_idmap site_of_stack;   /* stack id + 1 → site index */
 	struct hp_alloc_site *sites;
 	struct hp_growth *growth;
+	uint64_t *site_epoch;             /* the peak snapshot each site's peak_bytes reflects (touch_site) */
 	size_t nsites, site_cap;
 	struct thread_state *threads;
 	size_t nthreads;
@@ -83,6 +84,7 @@ struct builder {
 	struct hp_idmap counter_of_site;
 	uint64_t live_bytes;
 	uint64_t snapshot_peak; /* the peak when per-site peak bytes were last copied */
+	uint64_t peak_epoch;    /* snapshots taken so far */
 	struct hp_region_word *words;
 	size_t nwords, words_cap;
 	bool in_scan;
@@ -166,6 +168,12 @@ static struct hp_alloc_site *site_lookup(struct builder *b, uint32_t stack, uint
 		if (!g)
 			return NULL;
 		b->growth = g;
+		gcap = b->site_cap;
+		uint64_t *e = grow(b->site_epoch, &gcap, b->nsites + 1, sizeof(*e));
+		if (!e)
+			return NULL;
+		b->site_epoch = e;
+		e[b->nsites] = b->peak_epoch;
 		b->site_cap = cap;
 		memset(&s[b->nsites], 0, sizeof(*s));
 		memset(&g[b->nsites], 0, sizeof(*g));
@@ -184,12 +192,29 @@ static unsigned size_bucket(uint64_t size)
 	return k < HP_SIZE_BUCKETS ? k : HP_SIZE_BUCKETS - 1;
 }
 
-/* Copies every site's live bytes into its peak bytes (the heap is at a new peak). */
+/* Per-site peak bytes: each site's live bytes at the moment of the heap's peak. Copying every site's
+ * live bytes at each new peak would cost the number of sites per event (a heap that climbs, as most
+ * do, leaves a new peak at almost every free); instead a snapshot only counts, and a site copies its
+ * live bytes into its peak bytes the first time it changes after a snapshot (touch_site), when they
+ * are still what they were at that moment. finish_peaks does the same for the sites untouched since. */
 static void snapshot_peak(struct builder *b)
 {
-	for (size_t i = 0; i < b->nsites; i++)
-		b->sites[i].peak_bytes = b->sites[i].live_bytes;
+	b->peak_epoch++;
 	b->snapshot_peak = b->live_bytes;
+}
+
+static inline void touch_site(struct builder *b, uint32_t si)
+{
+	if (__builtin_expect(b->site_epoch[si] != b->peak_epoch, 0)) {
+		b->sites[si].peak_bytes = b->sites[si].live_bytes;
+		b->site_epoch[si] = b->peak_epoch;
+	}
+}
+
+static void finish_peaks(struct builder *b)
+{
+	for (uint32_t i = 0; i < b->nsites; i++)
+		touch_site(b, i);
 }
 
 static void add_block(struct builder *b, struct thread_state *t, const struct hp_event *ev, uint64_t addr,
@@ -208,12 +233,14 @@ static void add_block(struct builder *b, struct thread_state *t, const struct hp
 	if (b->heap.used == live) {
 		/* Live already: a free was lost. The old block is dropped, not leaked. */
 		sum->anomalies++;
+		touch_site(b, blk->site);
 		struct hp_alloc_site *old = &b->sites[blk->site];
 		old->live_blocks--;
 		old->live_bytes -= blk->size;
 		b->live_bytes -= blk->size;
 	}
 	*blk = (struct hp_block){addr, size, ev->stack, si, ev->stream, HP_LEAK_UNCLASSIFIED};
+	touch_site(b, si);
 	sum->allocations++;
 	sum->bytes_allocated += size;
 	s->allocs++;
@@ -232,8 +259,6 @@ static void add_block(struct builder *b, struct thread_state *t, const struct hp
 	if (b->live_bytes > sum->peak_heap_bytes) {
 		sum->peak_heap_bytes = b->live_bytes;
 		sum->peak_heap_ns = ev->ns;
-		if (b->live_bytes > b->snapshot_peak + b->snapshot_peak / 100)
-			snapshot_peak(b);
 	}
 }
 
@@ -253,6 +278,7 @@ static void remove_block(struct builder *b, struct thread_state *t, uint64_t add
 		return;
 	}
 	leaving_peak(b);
+	touch_site(b, blk->site);
 	struct hp_alloc_site *s = &b->sites[blk->site];
 	s->frees++;
 	s->live_blocks--;
@@ -765,7 +791,7 @@ size_t hp_first_user_frame(const struct hp_frame *frames, size_t nframes)
 
 /* One symbolized stack per id, shared by the site and the leaks that use it. */
 static struct hp_stack_frames *frames_for(struct hp_profile *p, struct hp_idmap *done, struct hp_stack_frames ***all,
-					  size_t *nall, uint32_t id)
+					  size_t *nall, size_t *cap, uint32_t id)
 {
 	uint32_t *slot = hp_idmap_slot(done, (uint64_t)id + 1, true);
 
@@ -774,7 +800,7 @@ static struct hp_stack_frames *frames_for(struct hp_profile *p, struct hp_idmap 
 	if (*slot)
 		return (*all)[*slot - 1];
 	struct hp_stack_frames *f = symbolize_stack(p, id);
-	struct hp_stack_frames **n = f ? realloc(*all, (*nall + 1) * sizeof(*n)) : NULL;
+	struct hp_stack_frames **n = f ? grow(*all, cap, *nall + 1, sizeof(*n)) : NULL;
 	if (!n) {
 		free(f);
 		return NULL;
@@ -807,10 +833,24 @@ static int cmp_leak(const void *x, const void *y)
 struct hp_profile_private {
 	char *path;
 	struct hp_stack_frames **stacks;
-	size_t nstacks;
+	size_t nstacks, stacks_cap;
 	char **strings;
-	size_t nstrings;
+	size_t nstrings, strings_cap;
 };
+
+/* Keeps str (owned from now on) for the profile's lifetime; false when memory runs out (str freed). */
+static bool keep_string(struct hp_profile_private *priv, char *str)
+{
+	char **strings = str ? grow(priv->strings, &priv->strings_cap, priv->nstrings + 1, sizeof(*strings)) : NULL;
+
+	if (!strings) {
+		free(str);
+		return false;
+	}
+	priv->strings = strings;
+	strings[priv->nstrings++] = str;
+	return true;
+}
 
 static int finish(struct builder *b, const struct hp_profile_options *opts, char *err, size_t errlen)
 {
@@ -820,6 +860,7 @@ static int finish(struct builder *b, const struct hp_profile_options *opts, char
 	struct hp_idmap done = {0};
 	int rc = -1;
 
+	finish_peaks(b);
 	/* Zones still open at the end close at their thread's last event. */
 	for (size_t i = 0; i < b->nthreads; i++)
 		while (b->threads[i].depth)
@@ -865,13 +906,8 @@ static int finish(struct builder *b, const struct hp_profile_options *opts, char
 				if (!name)
 					goto out;
 				snprintf(name, 32, "0x%llx", (unsigned long long)o->fn_addr);
-				char **strings = realloc(priv->strings, (priv->nstrings + 1) * sizeof(*strings));
-				if (!strings) {
-					free(name);
+				if (!keep_string(priv, name))
 					goto out;
-				}
-				priv->strings = strings;
-				strings[priv->nstrings++] = name;
 				o->name = name;
 			}
 		} else {
@@ -951,7 +987,7 @@ static int finish(struct builder *b, const struct hp_profile_options *opts, char
 		}
 		/* Steady: ≥ 8 points, ≥ 1 KiB/s, r² ≥ 0.9, ≥ 64 KiB gained (thresholds: docs/report-guide.md). */
 		s->growing = hp_growth_steady(&b->growth[i], 8, 1024, 0.9, 65536);
-		s->frames = frames_for(p, &done, &priv->stacks, &priv->nstacks, s->stack_id);
+		s->frames = frames_for(p, &done, &priv->stacks, &priv->nstacks, &priv->stacks_cap, s->stack_id);
 	}
 	p->sites = b->sites;
 	p->nsites = b->nsites;
@@ -962,6 +998,7 @@ static int finish(struct builder *b, const struct hp_profile_options *opts, char
 	/* Leaks: what is alive at the end, grouped by stack and kind. A process that ended by exec has
 	 * none: its image was replaced, nothing was lost (memcheck does not check there either). */
 	struct hp_idmap group = {0};
+	size_t leaks_cap = 0;
 	bool execed = sum->ended && sum->end_how == HPT_END_EXEC && !p->classified;
 	for (size_t i = 0; i < b->heap.cap && !execed; i++) {
 		struct hp_block *blk = &b->heap.slots[i];
@@ -971,7 +1008,7 @@ static int finish(struct builder *b, const struct hp_profile_options *opts, char
 		if (!slot)
 			goto out_group;
 		if (!*slot) {
-			struct hp_leak *l = realloc(p->leaks, (p->nleaks + 1) * sizeof(*l));
+			struct hp_leak *l = grow(p->leaks, &leaks_cap, p->nleaks + 1, sizeof(*l));
 			if (!l)
 				goto out_group;
 			p->leaks = l;
@@ -984,7 +1021,14 @@ static int finish(struct builder *b, const struct hp_profile_options *opts, char
 	hp_idmap_free(&group);
 
 	struct hp_suppressions sup;
+	struct hp_idmap site_of_stack = {0}; /* stack id + 1 -> index + 1 in the sorted sites */
 	hp_suppressions_init(&sup);
+	for (size_t k = 0; k < p->nsites; k++) {
+		uint32_t *slot = hp_idmap_slot(&site_of_stack, (uint64_t)p->sites[k].stack_id + 1, true);
+		if (!slot)
+			goto out_sup;
+		*slot = (uint32_t)k + 1;
+	}
 	if (hp_suppressions_add_builtin(&sup, opts ? opts->no_builtin_suppressions : NULL, err, errlen))
 		goto out_sup;
 	for (size_t i = 0; opts && i < opts->nsuppression_files; i++)
@@ -995,18 +1039,13 @@ static int finish(struct builder *b, const struct hp_profile_options *opts, char
 		goto out_sup;
 	for (size_t i = 0; i < p->nleaks; i++) {
 		struct hp_leak *l = &p->leaks[i];
-		l->frames = frames_for(p, &done, &priv->stacks, &priv->nstacks, l->stack_id);
+		l->frames = frames_for(p, &done, &priv->stacks, &priv->nstacks, &priv->stacks_cap, l->stack_id);
 		struct hp_suppression *m = l->frames ? hp_suppressions_match(&sup, l->frames->frames, l->frames->nframes) : NULL;
 		if (m) {
 			/* The pattern must outlive the suppression set: keep a copy. */
 			char *pat = strdup(m->pattern);
-			char **strings = pat ? realloc(priv->strings, (priv->nstrings + 1) * sizeof(*strings)) : NULL;
-			if (!strings) {
-				free(pat);
+			if (!keep_string(priv, pat))
 				goto out_sup;
-			}
-			priv->strings = strings;
-			strings[priv->nstrings++] = pat;
 			l->suppressed_by = pat;
 			sum->suppressed_bytes += l->bytes;
 			sum->suppressed_blocks += l->blocks;
@@ -1020,10 +1059,8 @@ static int finish(struct builder *b, const struct hp_profile_options *opts, char
 			sum->leaked_bytes += l->bytes;
 			sum->leaked_blocks += l->blocks;
 		}
-		struct hp_alloc_site *s = NULL;
-		for (size_t k = 0; k < p->nsites && !s; k++)
-			if (p->sites[k].stack_id == l->stack_id)
-				s = &p->sites[k];
+		uint32_t *site = hp_idmap_slot(&site_of_stack, (uint64_t)l->stack_id + 1, false);
+		struct hp_alloc_site *s = site && *site ? &p->sites[*site - 1] : NULL;
 		if (s && lost) {
 			s->leaked_blocks += l->blocks;
 			s->leaked_bytes += l->bytes;
@@ -1034,6 +1071,7 @@ static int finish(struct builder *b, const struct hp_profile_options *opts, char
 	rc = 0;
 out_sup:
 	hp_suppressions_release(&sup);
+	hp_idmap_free(&site_of_stack);
 	goto out;
 out_group:
 	hp_idmap_free(&group);
@@ -1058,6 +1096,7 @@ static void builder_release(struct builder *b)
 	hp_idmap_free(&b->counter_of_site);
 	free(b->sites);
 	free(b->growth);
+	free(b->site_epoch);
 	for (size_t i = 0; i < b->nthreads; i++)
 		free(b->threads[i].stack);
 	free(b->threads);
