@@ -280,20 +280,22 @@ static struct map *map_of(uint64_t addr)
 /* ---- what the heuristics need (analyzer/leak_classify.c) --------------------------------------- */
 
 /* memcheck's test: a table whose first non-null entries, among its first 21 words, include two
- * pointers into code of a file and nothing else. Answers are cached for the scan. */
-#define VT_CACHE 4096
+ * pointers into code of a file and nothing else. Only tables in read-only data are asked (where
+ * compilers put vtables: .data.rel.ro, .rodata), not data or code: each answer costs a system call.
+ * Answers are cached for the scan. */
+#define VT_CACHE 16384
 static uint64_t vt_cache[VT_CACHE]; /* addr | 1 when a vtable, addr | 2 when not */
 
-static bool is_vtable(uint64_t addr, const struct map *m)
+static uint64_t *vt_slot(uint64_t addr)
 {
-	uint64_t *slot = &vt_cache[(addr >> 3) % VT_CACHE], words[21];
+	return &vt_cache[(addr >> 3) % VT_CACHE];
+}
 
-	if ((*slot & ~3ull) == addr)
-		return *slot & 1;
-	size_t n = m->hi - addr < sizeof(words) ? (size_t)(m->hi - addr) : sizeof(words);
-	ssize_t got = read_mem(words, addr, n);
+static bool vtable_words(const uint64_t *words, size_t n)
+{
 	unsigned fns = 0;
-	for (ssize_t i = 0; i < got / 8 && fns < 2; i++) {
+
+	for (size_t i = 0; i < n && fns < 2; i++) {
 		if (!words[i])
 			continue;
 		const struct map *f = map_of(words[i]);
@@ -301,8 +303,54 @@ static bool is_vtable(uint64_t addr, const struct map *m)
 			break;
 		fns++;
 	}
-	*slot = addr | (fns == 2 ? 1 : 2);
 	return fns == 2;
+}
+
+/* The words of a chunk that point into read-only data, waiting for their tables to be judged: the
+ * tables not in the cache are read together, up to 1024 with one system call. */
+#define VT_WORDS 21
+static struct {
+	uint64_t loc, value;
+} vt_pending[READ_CHUNK / 8];
+static size_t nvt_pending;
+
+static void vt_resolve(void)
+{
+	static struct iovec remote[1024], local[1024];
+	static uint64_t tables[1024][VT_WORDS];
+	static uint64_t asked[1024];
+	size_t k = 0;
+
+	for (size_t i = 0; i <= nvt_pending; i++) {
+		uint64_t v = i < nvt_pending ? vt_pending[i].value : 0;
+		if (i < nvt_pending && (*vt_slot(v) & ~3ull) != v) {
+			const struct map *m = map_of(v);
+			size_t n = m->hi - v < sizeof(tables[0]) ? (size_t)(m->hi - v) : sizeof(tables[0]);
+			*vt_slot(v) = v | 2; /* asked once: a table that cannot be read is no vtable */
+			asked[k] = v;
+			remote[k] = (struct iovec){(void *)v, n};
+			local[k] = (struct iovec){tables[k], n};
+			k++;
+		}
+		if (k == 1024 || (i == nvt_pending && k)) {
+			/* The call stops at the first table it cannot read: the rest are asked again. */
+			for (size_t a = 0; a < k;) {
+				ssize_t done = process_vm_readv(s.pid, local + a, k - a, remote + a, k - a, 0);
+				size_t j = a;
+				for (; j < k && done >= (ssize_t)remote[j].iov_len; j++) {
+					done -= (ssize_t)remote[j].iov_len;
+					if (vtable_words(tables[j], remote[j].iov_len / 8))
+						*vt_slot(asked[j]) = asked[j] | 1;
+				}
+				a = j + 1;
+			}
+			k = 0;
+		}
+	}
+	for (size_t i = 0; i < nvt_pending; i++)
+		if (*vt_slot(vt_pending[i].value) == (vt_pending[i].value | 1))
+			put(&s.vtables, vt_pending[i].loc, vt_pending[i].value);
+	nvt_pending = 0;
 }
 
 /* Pointers 8 bytes past a 16-byte boundary may be the interior pointers the heuristics recognise
@@ -416,9 +464,11 @@ static void scan_run(uint64_t at, size_t n)
 			continue;
 		if (m->candidate)
 			add_word(at + i * 8, v);
-		else if (s.want_vtables && !(v & 7) && m->file && m->r && is_vtable(v, m))
-			put(&s.vtables, at + i * 8, v);
+		else if (s.want_vtables && !(v & 7) && m->file && !m->w && !m->exec)
+			vt_pending[nvt_pending++] = (typeof(vt_pending[0])){at + i * 8, v};
 	}
+	if (nvt_pending)
+		vt_resolve();
 }
 
 /* Pages never touched (neither present nor swapped, says /proc/self/pagemap) hold only zeros: they
