@@ -9,13 +9,12 @@
  * and writable mapping, but for the allocator's own (glibc's [heap] and its arenas' heaps, where only
  * the words inside live blocks count, and main_arena in libc's data, skipped), the recorder's own
  * memory, device mappings, stacks below their thread's stack pointer and stacks of exited threads.
+ * Which mapping is which: scan_maps.h; stopping the threads: world_stop.h.
  */
 #include "leak_scan.h"
 
 #define UNW_LOCAL_ONLY
-#include <dlfcn.h>
 #include <libunwind.h>
-#include <link.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -30,36 +29,17 @@
 #include "clock.h"
 #include "event_encoder.h"
 #include "hpt_format.h"
+#include "scan_maps.h"
 #include "world_stop.h"
 
-#define MAX_MAPS 65536
 #define READ_CHUNK (64u << 10)
 #define PAIRS_PER_RECORD 400
 #define RED_ZONE 128
 #define TCB_WINDOW 8192 /* glibc puts a thread's control block within the top of its stack mapping */
-/* glibc's non-main arenas live in heaps aligned to HEAP_MAX_SIZE (64 MiB on 64-bit), each starting
- * with a heap_info whose first word is its arena (right after it, for an arena's first heap). */
-#define ARENA_HEAP_ALIGN (64ull << 20)
-/* glibc's struct malloc_state (2.26 and later, 64-bit): bins at 112, 127 bin heads of 16 bytes, 2200
- * bytes in all. An empty bin's two links point at the bin head, 16 bytes before themselves. */
-#define MSTATE_BINS 112
-#define MSTATE_SIZE 2200
 #define NBINS 127
 
-enum map_class { MAP_SKIP, MAP_ARENA, MAP_ROOT };
 
-struct map {
-	uint64_t lo, hi;
-	uint8_t cls;
-	bool r, w, file, anon;
-	bool exec;      /* readable code of a file: where a vtable's entries point */
-	bool candidate; /* may hold heap blocks: private anonymous memory and [heap] */
-	bool stack;     /* [stack] */
-	bool done;      /* read already, or not to be read */
-};
 
-static struct map maps[MAX_MAPS];
-static size_t nmaps;
 static uint64_t chunk[READ_CHUNK / 8];
 
 /* Found once at setup: memory a scan must never read as roots. */
@@ -145,138 +125,6 @@ static ssize_t read_mem(void *dst, uint64_t at, size_t n)
 	return process_vm_readv(s.pid, &local, 1, &remote, 1, 0);
 }
 
-/* ---- the memory map ------------------------------------------------------------------------ */
-
-static uint64_t parse_hex(const char **p)
-{
-	uint64_t v = 0;
-
-	for (;; (*p)++) {
-		char c = **p;
-		if (c >= '0' && c <= '9')
-			v = v * 16 + (uint64_t)(c - '0');
-		else if (c >= 'a' && c <= 'f')
-			v = v * 16 + (uint64_t)(c - 'a' + 10);
-		else
-			return v;
-	}
-}
-
-static bool starts(const char *p, const char *eol, const char *prefix)
-{
-	size_t n = strlen(prefix);
-
-	return (size_t)(eol - p) >= n && !memcmp(p, prefix, n);
-}
-
-/* A heap of one of glibc's non-main arenas (see ARENA_HEAP_ALIGN). */
-static bool is_arena_heap(uint64_t lo, uint64_t hi)
-{
-	uint64_t h[3];
-
-	if (lo % ARENA_HEAP_ALIGN || read_mem(h, lo, sizeof(h)) != (ssize_t)sizeof(h))
-		return false;
-	uint64_t ar = h[0], prev = h[1], size = h[2];
-	if (size < 4096 || size > ARENA_HEAP_ALIGN || size > hi - lo + ARENA_HEAP_ALIGN)
-		return false;
-	if (ar >= lo + 16 && ar < lo + 256)
-		return true; /* an arena's first heap: its malloc_state follows the heap_info */
-	return prev && prev % ARENA_HEAP_ALIGN == 0 && ar % ARENA_HEAP_ALIGN >= 16 && ar % ARENA_HEAP_ALIGN < 256;
-}
-
-/* One line of /proc/self/maps: "lo-hi perms offset dev inode   path". */
-static void add_map(const char *p, const char *eol)
-{
-	const char *line = p;
-	struct map m = {0};
-
-	if (nmaps == MAX_MAPS)
-		return;
-	m.lo = parse_hex(&p);
-	p++;
-	m.hi = parse_hex(&p);
-	m.r = p[1] == 'r';
-	m.w = p[2] == 'w';
-	bool x = p[3] == 'x', shared = p[4] == 's';
-	const char *q = line; /* the path starts after five space-separated fields */
-	for (int f = 0; f < 5 && q < eol; f++) {
-		while (q < eol && *q != ' ')
-			q++;
-		while (q < eol && *q == ' ')
-			q++;
-	}
-	bool heap = starts(q, eol, "[heap]");
-	m.stack = starts(q, eol, "[stack]");
-	m.anon = q == eol || starts(q, eol, "[anon");
-	m.file = q < eol && *q == '/';
-	m.exec = m.file && x;
-	m.candidate = m.r && m.w && ((m.anon && !shared) || heap);
-	/* Devices are never read (they may hang), but /dev/zero and files of memory file systems. */
-	bool device = starts(q, eol, "/dev/") && !starts(q, eol, "/dev/zero") && !starts(q, eol, "/dev/shm/") &&
-		      !starts(q, eol, "/dev/hugepages/");
-	if (!m.r || !m.w || device || (!m.anon && !m.file && !heap && !m.stack))
-		m.cls = MAP_SKIP;
-	else if (heap || (m.candidate && is_arena_heap(m.lo, m.hi)))
-		m.cls = MAP_ARENA;
-	else
-		m.cls = MAP_ROOT;
-	m.done = m.cls == MAP_SKIP;
-	maps[nmaps++] = m;
-}
-
-/* Streams /proc/self/maps (it may be longer than any buffer we keep). */
-static void load_maps(void)
-{
-	static char buf[65536];
-	size_t have = 0;
-	int fd = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
-
-	nmaps = 0;
-	if (fd < 0)
-		return;
-	for (;;) {
-		ssize_t k = read(fd, buf + have, sizeof(buf) - have);
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k <= 0)
-			break;
-		have += (size_t)k;
-		char *p = buf, *end = buf + have, *eol;
-		while ((eol = memchr(p, '\n', (size_t)(end - p)))) {
-			add_map(p, eol);
-			p = eol + 1;
-		}
-		have = (size_t)(end - p);
-		memmove(buf, p, have);
-		if (have == sizeof(buf))
-			have = 0; /* a line longer than the buffer: not a mapping we can use */
-	}
-	close(fd);
-	s.vmin = UINT64_MAX;
-	s.vmax = 0;
-	for (size_t i = 0; i < nmaps; i++)
-		if (maps[i].candidate || (maps[i].file && maps[i].r)) {
-			s.vmin = maps[i].lo < s.vmin ? maps[i].lo : s.vmin;
-			s.vmax = maps[i].hi > s.vmax ? maps[i].hi : s.vmax;
-		}
-}
-
-static struct map *map_of(uint64_t addr)
-{
-	size_t lo = 0, hi = nmaps;
-
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
-		if (addr < maps[mid].lo)
-			hi = mid;
-		else if (addr >= maps[mid].hi)
-			lo = mid + 1;
-		else
-			return &maps[mid];
-	}
-	return NULL;
-}
-
 /* ---- what the heuristics need (analyzer/leak_classify.c) --------------------------------------- */
 
 /* memcheck's test: a table whose first non-null entries, among its first 21 words, include two
@@ -298,7 +146,7 @@ static bool vtable_words(const uint64_t *words, size_t n)
 	for (size_t i = 0; i < n && fns < 2; i++) {
 		if (!words[i])
 			continue;
-		const struct map *f = map_of(words[i]);
+		const struct hp_scan_map *f = hp_scan_map_of(words[i]);
 		if (!f || !f->exec)
 			break;
 		fns++;
@@ -324,7 +172,7 @@ static void vt_resolve(void)
 	for (size_t i = 0; i <= nvt_pending; i++) {
 		uint64_t v = i < nvt_pending ? vt_pending[i].value : 0;
 		if (i < nvt_pending && (*vt_slot(v) & ~3ull) != v) {
-			const struct map *m = map_of(v);
+			const struct hp_scan_map *m = hp_scan_map_of(v);
 			size_t n = m->hi - v < sizeof(tables[0]) ? (size_t)(m->hi - v) : sizeof(tables[0]);
 			*vt_slot(v) = v | 2; /* asked once: a table that cannot be read is no vtable */
 			asked[k] = v;
@@ -407,7 +255,7 @@ static void emit_heads(void)
 		size_t k = n - at < 1024 ? n - at : 1024;
 		for (size_t i = 0; i < k; i++) {
 			uint64_t v = heads[at + i];
-			const struct map *m = map_of(v);
+			const struct hp_scan_map *m = hp_scan_map_of(v);
 			uint64_t lo = m && v - 24 < m->lo ? m->lo : v - 24;
 			remote[i] = (struct iovec){(void *)lo, (size_t)(v - lo)};
 			local[i] = (struct iovec){(uint8_t *)got[i] + 24 - (v - lo), (size_t)(v - lo)};
@@ -459,7 +307,7 @@ static void scan_run(uint64_t at, size_t n)
 		/* Any byte, aligned or not: a tagged pointer (p | 1) is an interior pointer to memcheck. */
 		if (v < s.vmin || v >= s.vmax)
 			continue;
-		const struct map *m = map_of(v);
+		const struct hp_scan_map *m = hp_scan_map_of(v);
 		if (!m)
 			continue;
 		if (m->candidate)
@@ -551,7 +399,7 @@ static void scan_registers(uint32_t tid, const uint64_t *regs, unsigned n)
 {
 	begin_region(HPT_REGION_REGISTERS, tid);
 	for (unsigned r = 0; r < n; r++)
-		if (regs[r] >= s.vmin && regs[r] < s.vmax && map_of(regs[r]) && map_of(regs[r])->candidate)
+		if (regs[r] >= s.vmin && regs[r] < s.vmax && hp_scan_map_of(regs[r]) && hp_scan_map_of(regs[r])->candidate)
 			add_word(r, regs[r]);
 	flush(&s.words);
 }
@@ -569,15 +417,15 @@ static void scan_stopped(const struct hp_thread_slot *sl, const struct hp_exit_r
 		scan_registers(tid, er->regs, 6);
 	else
 		scan_registers(tid, sl->regs, NGREG);
-	struct map *m = map_of(sp);
+	struct hp_scan_map *m = hp_scan_map_of(sp);
 	uint64_t lo = exiting ? sp : sp - RED_ZONE, hi = m ? m->hi : sp;
-	if (m && m->cls == MAP_ARENA) /* a stack the program allocated itself: up to its control block */
+	if (m && m->cls == HP_MAP_ARENA) /* a stack the program allocated itself: up to its control block */
 		hi = sl->tcb > sp && sl->tcb + 4096 < m->hi ? sl->tcb + 4096 : sp + 4096;
 	if (m && lo < m->lo)
 		lo = m->lo;
 	if (m) {
 		scan_minus(HPT_REGION_STACK, tid, lo, hi, ex, nex);
-		if (m->cls == MAP_ROOT)
+		if (m->cls == HP_MAP_ROOT)
 			m->done = true;
 	}
 	emit_thread(tid, exiting ? HPT_THREAD_EXITING : HPT_THREAD_STOPPED, HPT_UNSTOPPED_NONE, lo, hi);
@@ -601,9 +449,9 @@ static void scan_thread_stacks(const struct hp_thread_slot *sl, size_t n, bool *
 
 	if (off < 0)
 		return;
-	for (size_t i = 0; i < nmaps; i++) {
-		struct map *m = &maps[i];
-		if (m->done || m->cls != MAP_ROOT || !m->anon)
+	for (size_t i = 0; i < hp_scan_nmaps; i++) {
+		struct hp_scan_map *m = &hp_scan_maps[i];
+		if (m->done || m->cls != HP_MAP_ROOT || !m->anon)
 			continue;
 		size_t window = m->hi - m->lo < TCB_WINDOW ? (size_t)(m->hi - m->lo) : TCB_WINDOW;
 		uint64_t base = m->hi - window;
@@ -648,10 +496,10 @@ static void scan_threads(const struct hp_thread_slot *sl, size_t n, const struct
 		uint32_t tid = atomic_load(&sl[i].tid);
 		if (!tid || atomic_load(&sl[i].stopped) || (er && er->tid == tid && er->sp) || (!big && found[i]))
 			continue;
-		struct map *st = NULL;
-		for (size_t k = 0; tid == (uint32_t)s.pid && k < nmaps && !st; k++)
-			if (maps[k].stack && !maps[k].done)
-				st = &maps[k];
+		struct hp_scan_map *st = NULL;
+		for (size_t k = 0; tid == (uint32_t)s.pid && k < hp_scan_nmaps && !st; k++)
+			if (hp_scan_maps[k].stack && !hp_scan_maps[k].done)
+				st = &hp_scan_maps[k];
 		if (st) { /* the main thread's stack */
 			scan_minus(HPT_REGION_STACK, tid, st->lo, st->hi, ex, nex);
 			st->done = true;
@@ -688,7 +536,7 @@ void hp_leak_scan(unsigned reason, const struct hp_range *own, size_t nown, cons
 	for (size_t i = 0; i < nthreads; i++)
 		stopped += atomic_load(&sl[i].stopped) != 0;
 	s.t = hp_now();
-	load_maps();
+	hp_scan_maps_load(s.pid, &s.vmin, &s.vmax);
 	emit_plain(HPT_SCAN_BEGIN, (uint64_t[]){s.t, reason, stopped}, 3);
 
 	/* Never read: the recorder's memory, the allocator's state, and this thread's own stack. */
@@ -696,19 +544,19 @@ void hp_leak_scan(unsigned reason, const struct hp_range *own, size_t nown, cons
 		ex[nex++] = own[i];
 	for (size_t i = 0; i < nfixed_excl; i++)
 		ex[nex++] = fixed_excl[i];
-	struct map *mine = map_of((uint64_t)(uintptr_t)&sl);
+	struct hp_scan_map *mine = hp_scan_map_of((uint64_t)(uintptr_t)&sl);
 	if (mine) {
 		ex[nex++] = (struct hp_range){mine->lo, mine->hi};
 		mine->done = true;
 	}
 
 	scan_threads(sl, nthreads, exit_roots, ex, nex);
-	for (size_t i = 0; i < nmaps; i++) {
-		struct map *m = &maps[i];
+	for (size_t i = 0; i < hp_scan_nmaps; i++) {
+		struct hp_scan_map *m = &hp_scan_maps[i];
 		if (m->done)
 			continue;
 		s.want_vtables = m->candidate;
-		unsigned region = m->cls == MAP_ARENA ? HPT_REGION_HEAP : m->file ? HPT_REGION_DATA : HPT_REGION_MAPPED;
+		unsigned region = m->cls == HP_MAP_ARENA ? HPT_REGION_HEAP : m->file ? HPT_REGION_DATA : HPT_REGION_MAPPED;
 		scan_minus(region, 0, m->lo, m->hi, ex, nex);
 		s.want_vtables = false;
 	}
@@ -722,78 +570,10 @@ void hp_leak_scan(unsigned reason, const struct hp_range *own, size_t nown, cons
 
 /* ---- setup ------------------------------------------------------------------------------- */
 
-struct module_query {
-	uint64_t base;
-	struct hp_range *out;
-	size_t n, max;
-};
-
-static int writable_of(struct dl_phdr_info *info, size_t size, void *data)
-{
-	struct module_query *q = data;
-	(void)size;
-
-	if (info->dlpi_addr != q->base)
-		return 0;
-	for (int i = 0; i < info->dlpi_phnum && q->n < q->max; i++) {
-		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
-		if (ph->p_type == PT_LOAD && (ph->p_flags & PF_W)) {
-			uint64_t lo = info->dlpi_addr + ph->p_vaddr;
-			q->out[q->n++] = (struct hp_range){lo & ~4095ull, (lo + ph->p_memsz + 4095) & ~4095ull};
-		}
-	}
-	return 1;
-}
-
-/* The writable segments of the object that defines addr. */
-static size_t writable_segments(const void *addr, struct hp_range *out, size_t max)
-{
-	Dl_info di;
-	struct module_query q = {0, out, 0, max};
-
-	if (!addr || !dladdr(addr, &di))
-		return 0;
-	q.base = (uint64_t)(uintptr_t)di.dli_fbase;
-	/* dli_fbase is where the object is mapped; dlpi_addr its load bias: the same for a PIE or a
-	 * shared object, which is all LD_PRELOAD can reach alongside. */
-	dl_iterate_phdr(writable_of, &q);
-	return q.n;
-}
-
-/* glibc's main_arena sits in libc's data: its bins and `top` point into the heap, 16 bytes before
- * chunks, that is into the live block before each. It is located by its empty bins (each points at
- * itself) and never read as a root. */
-static void find_main_arena(void)
-{
-	struct hp_range seg[4];
-	size_t n = writable_segments(dlsym(RTLD_DEFAULT, "mallopt"), seg, 4);
-
-	for (size_t k = 0; k < n; k++) {
-		uint64_t last = 0, count = 0;
-		for (uint64_t x = seg[k].lo; x + 16 <= seg[k].hi; x += 8) {
-			const uint64_t *w = (const uint64_t *)(uintptr_t)x;
-			if (w[0] == x - 16 && w[1] == x - 16) {
-				count = last && x - last <= 16 * NBINS ? count + 1 : 1;
-				last = x;
-			}
-		}
-		/* The last empty bin is taken for the last bin (bin 127, for the largest chunks, is
-		 * empty but in programs holding free chunks of a megabyte). */
-		if (count < 16)
-			continue;
-		uint64_t bins = last - 16 * (NBINS - 1);
-		fixed_excl[nfixed_excl++] = (struct hp_range){bins - MSTATE_BINS, bins - MSTATE_BINS + MSTATE_SIZE};
-		return;
-	}
-}
-
 int hp_leak_scan_setup(hp_signal_claim_fn *claim)
 {
-	static char here;
-
 	hp_tls.guard++;
-	nfixed_excl = writable_segments(&here, fixed_excl, 4); /* our own data */
-	find_main_arena();
+	nfixed_excl = hp_scan_never_read(fixed_excl, sizeof(fixed_excl) / sizeof(fixed_excl[0]));
 	int rc = hp_world_setup(claim);
 	hp_tls.guard--;
 	return rc;
