@@ -13,6 +13,10 @@
  * - leaks: blocks alive at the end; with an exit scan, memcheck's kinds (leak_classify.h); leaked
  *   bytes are those a scan found lost (definite, indirect, possible) and not suppressed. A process
  *   that ended by exec has no leaks; blocks no scan saw are "unclassified", never counted as lost.
+ * - window (--window, window.h): the one place where events are filtered. The heap model and the zone
+ *   stacks follow every event; what is counted (allocations, frees, temporaries, the peak, sizes,
+ *   counters, marks, samples, waits, losses) is what happens inside the window, and a zone call
+ *   counts the part of its time inside it. Leaks stay those of the process's end.
  */
 #include <math.h>
 #include <stdio.h>
@@ -28,6 +32,7 @@
 #include "profile.h"
 #include "suppressions.h"
 #include "symbol_warmup.h"
+#include "window.h"
 
 /* ---- per-thread zone stacks ------------------------------------------------------------------ */
 
@@ -37,6 +42,7 @@ struct frame {
 	uint64_t start_ns;
 	uint64_t child_ns;
 	uint64_t allocs0, bytes0, events0;
+	uint64_t cpu0; /* the thread's CPU time at the call's start (record --cpu-time) */
 	uint32_t node; /* in b->nodes */
 	bool outer; /* the outermost open call of its function on this thread */
 };
@@ -46,13 +52,18 @@ struct thread_state {
 	struct frame *stack;
 	size_t depth, cap;
 	uint64_t allocs, bytes, events;
-	uint64_t last_alloc; /* for temporaries: the thread's latest allocation, 0 once another came */
+	uint64_t last_alloc; /* for temporaries: the thread's latest allocation, 0 once another came (or
+			      * when it was made outside the window) */
 	uint64_t last_ns;
+	/* record --cpu-time: the latest CPU time read on the thread; cpu_begin_due: the next reading is
+	 * the start of the frame just opened (a reading without it precedes the end of a zone). */
+	uint64_t cpu_now;
+	bool cpu_begin_due;
 };
 
 struct fn_acc {
 	uint64_t key; /* site id, or function address | FN_TAG */
-	uint64_t calls, total, self, min, max, allocs, bytes, recursive;
+	uint64_t calls, total, self, min, max, allocs, bytes, recursive, cpu;
 	double sum, sumsq;
 	struct hp_histogram *hist;
 	struct hp_thread_stats *threads;
@@ -94,6 +105,10 @@ struct builder {
 	size_t nscan_thr, scan_thr_cap;
 	unsigned heuristics; /* enum hp_leak_heuristic mask */
 	uint64_t samples;
+	struct hp_window_state win;
+	bool in;                  /* the current event is inside the window */
+	bool opened;              /* the window has opened (its first event was seen) */
+	uint64_t cpu_before;      /* process CPU time at the last sample before the window */
 	struct hp_warmup *warmup; /* the symbolizer, made ready while the trace is read */
 	bool warmup_tried;
 	bool oom;
@@ -241,12 +256,16 @@ static void add_block(struct builder *b, struct thread_state *t, const struct hp
 	}
 	*blk = (struct hp_block){addr, size, ev->stack, si, ev->stream, HP_LEAK_UNCLASSIFIED};
 	touch_site(b, si);
+	s->live_blocks++;
+	s->live_bytes += size;
+	b->live_bytes += size;
+	t->last_alloc = b->in ? addr : 0;
+	if (!b->in)
+		return;
 	sum->allocations++;
 	sum->bytes_allocated += size;
 	s->allocs++;
 	s->bytes += size;
-	s->live_blocks++;
-	s->live_bytes += size;
 	if (size < s->min_size)
 		s->min_size = size;
 	if (size > s->max_size)
@@ -254,8 +273,6 @@ static void add_block(struct builder *b, struct thread_state *t, const struct hp
 	b->p->size_hist[size_bucket(size)]++;
 	t->allocs++;
 	t->bytes += size;
-	t->last_alloc = addr;
-	b->live_bytes += size;
 	if (b->live_bytes > sum->peak_heap_bytes) {
 		sum->peak_heap_bytes = b->live_bytes;
 		sum->peak_heap_ns = ev->ns;
@@ -277,15 +294,17 @@ static void remove_block(struct builder *b, struct thread_state *t, uint64_t add
 		b->p->summary.unmatched_frees++;
 		return;
 	}
-	leaving_peak(b);
-	touch_site(b, blk->site);
 	struct hp_alloc_site *s = &b->sites[blk->site];
-	s->frees++;
+	if (b->in) {
+		leaving_peak(b);
+		s->frees++;
+		b->p->summary.frees++;
+	}
+	touch_site(b, blk->site);
 	s->live_blocks--;
 	s->live_bytes -= blk->size;
 	b->live_bytes -= blk->size;
-	b->p->summary.frees++;
-	if (t->last_alloc == addr && blk->stream == t->stream) {
+	if (b->in && t->last_alloc == addr && blk->stream == t->stream) {
 		s->temporary++;
 		b->p->summary.temporary_allocations++;
 	}
@@ -302,12 +321,16 @@ static void on_realloc(struct builder *b, struct thread_state *t, const struct h
 		return;
 	}
 	if (ev->flags & HPT_REALLOC_FAILED) {
-		s->failed++;
-		b->p->summary.failed_allocations++;
+		if (b->in) {
+			s->failed++;
+			b->p->summary.failed_allocations++;
+		}
 		return;
 	}
-	b->p->summary.reallocs++;
-	s->reallocs++;
+	if (b->in) {
+		b->p->summary.reallocs++;
+		s->reallocs++;
+	}
 	uint64_t old_size = 0;
 	struct hp_block *old = ev->addr ? hp_heap_find(&b->heap, ev->addr) : NULL;
 	if (old)
@@ -320,7 +343,7 @@ static void on_realloc(struct builder *b, struct thread_state *t, const struct h
 	if (ev->addr2) {
 		add_block(b, t, ev, ev->addr2, ev->size);
 		/* A realloc chain growing by the same step each time: remember it per site. */
-		if (old && ev->size > old_size) {
+		if (old && ev->size > old_size && b->in) {
 			uint64_t step = ev->size - old_size;
 			if (s->realloc_const_step == 0 || s->realloc_const_step == step)
 				s->realloc_const_step = step;
@@ -404,7 +427,8 @@ static void open_frame(struct builder *b, struct thread_state *t, uint64_t key, 
 	if (!outer)
 		f->recursive++;
 	uint32_t node = zone_node(b, t->depth ? stack[t->depth - 1].node : 0, fi);
-	stack[t->depth++] = (struct frame){fi, key, ns, 0, t->allocs, t->bytes, t->events, node, outer};
+	stack[t->depth++] = (struct frame){fi, key, ns, 0, t->allocs, t->bytes, t->events, t->cpu_now, node, outer};
+	t->cpu_begin_due = (b->p->defs.features & HPT_FEAT_CPU_TIME) != 0;
 }
 
 static struct hp_thread_stats *fn_thread(struct fn_acc *f, uint32_t stream)
@@ -425,11 +449,19 @@ static void close_frame(struct builder *b, struct thread_state *t, uint64_t ns)
 {
 	struct frame *fr = &t->stack[--t->depth];
 	struct fn_acc *f = &b->fns[fr->fn];
-	uint64_t dur = ns > fr->start_ns ? ns - fr->start_ns : 0;
+	uint64_t whole = ns > fr->start_ns ? ns - fr->start_ns : 0;
 	uint64_t cost = b->p->defs.process.event_cost_ns * (t->events - fr->events0);
+	bool overlaps;
+	uint64_t inside = hp_window_clip(&b->win, fr->start_ns, ns, &overlaps);
 
-	dur = dur > cost ? dur - cost : 0;
+	uint64_t dur = whole > cost ? whole - cost : 0;
+	/* Cut by the window: the part inside, the recorder's cost taken in proportion. */
+	if (inside < whole)
+		dur = (uint64_t)((double)dur * (double)inside / (double)whole);
 	uint64_t self = dur > fr->child_ns ? dur - fr->child_ns : 0;
+	uint64_t cpu = t->cpu_now > fr->cpu0 ? t->cpu_now - fr->cpu0 : 0;
+	if (inside < whole)
+		cpu = (uint64_t)((double)cpu * (double)inside / (double)whole);
 	if (t->depth)
 		t->stack[t->depth - 1].child_ns += dur;
 
@@ -437,6 +469,9 @@ static void close_frame(struct builder *b, struct thread_state *t, uint64_t ns)
 	uint32_t *open = hp_idmap_slot(&b->open_calls, ((ti << 40) | fr->fn) + 1, false);
 	if (open && *open)
 		(*open)--;
+	if (!overlaps)
+		return;
+	b->p->summary.zone_calls++;
 
 	if (fr->node) {
 		struct hp_zone_node *nd = &b->nodes[fr->node];
@@ -463,6 +498,7 @@ static void close_frame(struct builder *b, struct thread_state *t, uint64_t ns)
 	ts->self_ns += self;
 	if (fr->outer) {
 		f->total += dur;
+		f->cpu += cpu;
 		ts->total_ns += dur;
 		f->allocs += t->allocs - fr->allocs0;
 		f->bytes += t->bytes - fr->bytes0;
@@ -564,7 +600,7 @@ static void add_timeline(struct builder *b, const struct hp_event *ev)
 
 	if (ev->sample.rss > p->summary.peak_rss)
 		p->summary.peak_rss = ev->sample.rss;
-	p->summary.cpu_ns = pt.cpu_ns;
+	p->summary.cpu_ns = pt.cpu_ns > b->cpu_before ? pt.cpu_ns - b->cpu_before : 0;
 	if (!p->timeline && !(p->timeline = malloc(HP_TIMELINE_MAX * sizeof(*p->timeline)))) {
 		b->oom = true;
 		return;
@@ -582,15 +618,40 @@ static void add_timeline(struct builder *b, const struct hp_event *ev)
 	p->timeline[p->ntimeline++] = pt;
 }
 
+/* The window's first event: the heap it finds is where its peak starts from. */
+static void window_opened(struct builder *b, uint64_t ns)
+{
+	struct hp_summary *sum = &b->p->summary;
+
+	b->opened = true;
+	if (b->live_bytes > sum->peak_heap_bytes) {
+		sum->peak_heap_bytes = b->live_bytes;
+		sum->peak_heap_ns = ns;
+		snapshot_peak(b);
+	}
+}
+
 static int on_event(void *ctx, const struct hp_event *ev, const struct hp_defs *defs)
 {
 	struct builder *b = ctx;
 	struct hp_profile *p = b->p;
 	struct hp_summary *sum = &p->summary;
 
+	if (ev->type == HP_EV_MARK && b->win.w) {
+		const struct hp_site_def *site = hp_defs_site(defs, ev->site);
+		hp_window_mark(&b->win, site ? site->name : NULL, ev->ns);
+	}
+	b->in = hp_window_has(&b->win, ev->ns);
+	if (b->in && !b->opened)
+		window_opened(b, ev->ns);
 	if (ev->stream == 0 && ev->type != HP_EV_MODULE_LOAD && ev->type != HP_EV_MODULE_UNLOAD) {
 		switch (ev->type) {
 		case HP_EV_SAMPLE:
+			if (!b->in) {
+				if (!b->opened)
+					b->cpu_before = ev->sample.utime_ns + ev->sample.stime_ns;
+				break;
+			}
 			add_timeline(b, ev);
 			/* Ten growth points a second at the default interval; a site costs O(1) each. */
 			if (b->samples++ % 10 == 0)
@@ -638,7 +699,7 @@ static int on_event(void *ctx, const struct hp_event *ev, const struct hp_defs *
 		return -1;
 	t->events++;
 	t->last_ns = ev->ns;
-	sum->events++;
+	sum->events += b->in;
 	switch (ev->type) {
 	case HP_EV_ALLOC:
 		/* The first allocation comes with the first sync window: its stacks are defined. */
@@ -655,6 +716,8 @@ static int on_event(void *ctx, const struct hp_event *ev, const struct hp_defs *
 		on_realloc(b, t, ev);
 		break;
 	case HP_EV_ALLOC_FAIL: {
+		if (!b->in)
+			break;
 		uint32_t si;
 		struct hp_alloc_site *s = site_of(b, ev->stack, &si);
 		if (s)
@@ -664,19 +727,19 @@ static int on_event(void *ctx, const struct hp_event *ev, const struct hp_defs *
 	}
 	case HP_EV_ZONE_BEGIN:
 		open_frame(b, t, ev->site, ev->ns);
-		sum->zone_calls++;
 		break;
 	case HP_EV_ZONE_END:
 		end_frame(b, t, ev->site, ev->ns);
 		break;
 	case HP_EV_FUNC_ENTER:
 		open_frame(b, t, ev->addr | FN_TAG, ev->ns);
-		sum->zone_calls++;
 		break;
 	case HP_EV_FUNC_EXIT:
 		end_frame(b, t, ev->addr | FN_TAG, ev->ns);
 		break;
 	case HP_EV_COUNTER: {
+		if (!b->in)
+			break;
 		uint32_t *slot = hp_idmap_slot(&b->counter_of_site, (uint64_t)ev->site + 1, true);
 		if (!slot)
 			return -1;
@@ -697,6 +760,8 @@ static int on_event(void *ctx, const struct hp_event *ev, const struct hp_defs *
 		break;
 	}
 	case HP_EV_MARK:
+		if (!b->in)
+			break;
 		if (p->nmarks < HP_MARKS_MAX) {
 			if (!p->marks && !(p->marks = malloc(HP_MARKS_MAX * sizeof(*p->marks))))
 				return -1;
@@ -708,10 +773,16 @@ static int on_event(void *ctx, const struct hp_event *ev, const struct hp_defs *
 		}
 		break;
 	case HP_EV_WAIT:
-		sum->wait_ns += ev->size;
+		sum->wait_ns += b->in ? ev->size : 0;
 		break;
 	case HP_EV_LOST:
-		sum->events_lost += ev->size;
+		sum->events_lost += b->in ? ev->size : 0;
+		break;
+	case HP_EV_ZONE_CPU:
+		t->cpu_now = ev->size;
+		if (t->cpu_begin_due && t->depth)
+			t->stack[t->depth - 1].cpu0 = ev->size;
+		t->cpu_begin_due = false;
 		break;
 	case HP_EV_THREAD_END:
 		while (t->depth)
@@ -829,6 +900,31 @@ static int cmp_leak(const void *x, const void *y)
 	return a->bytes < c->bytes ? 1 : a->bytes > c->bytes ? -1 : (int)a->kind - (int)c->kind;
 }
 
+/* Nodes whose calls all fell outside the window have none counted: they go, and their subtrees with
+ * them (a call inside one of theirs is outside too). Parents keep smaller indexes. 0, or -1 without memory. */
+static int drop_outside_nodes(struct builder *b)
+{
+	uint32_t *renum = malloc((b->nnodes ? b->nnodes : 1) * sizeof(*renum));
+	size_t kept = 1;
+
+	if (!renum)
+		return -1;
+	renum[0] = 0;
+	for (size_t i = 1; i < b->nnodes; i++) {
+		struct hp_zone_node nd = b->nodes[i];
+		if (!nd.calls || renum[nd.parent] == UINT32_MAX) {
+			renum[i] = UINT32_MAX;
+			continue;
+		}
+		nd.parent = renum[nd.parent];
+		renum[i] = (uint32_t)kept;
+		b->nodes[kept++] = nd;
+	}
+	b->nnodes = b->nnodes ? kept : 0;
+	free(renum);
+	return 0;
+}
+
 /* The profile keeps the symbolized stacks alive; they are freed with it. */
 struct hp_profile_private {
 	char *path;
@@ -869,7 +965,14 @@ static int finish(struct builder *b, const struct hp_profile_options *opts, char
 	const struct hp_process_info *pi = &p->defs.process;
 	sum->pid = pi->pid;
 	sum->program = pi->exe;
-	sum->run_ns = pi->ended ? pi->end_ns : pi->last_ns;
+	char why[384];
+	if (hp_window_finish(&b->win, pi->ended ? pi->end_ns : pi->last_ns, &sum->window_from_ns, &sum->run_ns, why,
+			     sizeof(why))) {
+		snprintf(err, errlen, "%s: %s", p->path, why);
+		goto out;
+	}
+	sum->window = b->win.w ? b->win.w->spec : NULL;
+	p->cpu_time = (p->defs.features & HPT_FEAT_CPU_TIME) != 0;
 	sum->threads = p->defs.nthreads;
 	sum->ended = pi->ended;
 	sum->end_how = pi->end_how;
@@ -890,6 +993,8 @@ static int finish(struct builder *b, const struct hp_profile_options *opts, char
 		goto out;
 	for (size_t i = 0; i < b->nfns; i++) {
 		struct fn_acc *f = &b->fns[i];
+		if (!f->calls)
+			continue; /* every call outside the window */
 		struct hp_function *o = &p->functions[p->nfunctions++];
 		if (f->key & FN_TAG) {
 			struct hp_frame fr[MAX_FRAMES_PER_IP];
@@ -932,6 +1037,7 @@ static int finish(struct builder *b, const struct hp_profile_options *opts, char
 		o->allocs = f->allocs;
 		o->alloc_bytes = f->bytes;
 		o->recursive_calls = f->recursive;
+		o->cpu_ns = f->cpu;
 		o->hist = f->hist;
 		f->hist = NULL;
 		o->threads = f->threads;
@@ -953,6 +1059,8 @@ static int finish(struct builder *b, const struct hp_profile_options *opts, char
 		if (slot)
 			*slot = (uint32_t)i + 1;
 	}
+	if (b->win.w && drop_outside_nodes(b))
+		goto out;
 	for (size_t i = 1; i < b->nnodes; i++) {
 		uint32_t *slot = hp_idmap_slot(&b->fn_of_key, b->fns[b->nodes[i].function].key, false);
 		b->nodes[i].function = slot ? *slot - 1 : 0;
@@ -1130,6 +1238,7 @@ struct hp_profile *hp_profile_load(const char *path, const struct hp_profile_opt
 		return NULL;
 	}
 	b.p = p;
+	hp_window_begin(&b.win, opts ? opts->window : NULL);
 	b.heuristics = opts && opts->heuristics >= 0 ? (unsigned)opts->heuristics : HP_HEURISTICS_ALL;
 	hp_defs_init(&p->defs);
 	int rc = hp_trace_read(path, &p->defs, on_event, &b, &p->status);
