@@ -36,6 +36,7 @@ static const char *const event_names[] = {
 	[HP_EV_SCAN_WORDS] = "scan_words",
 	[HP_EV_SCAN_END] = "scan_end",
 	[HP_EV_ZONE_CPU] = "zone_cpu",
+	[HP_EV_SCAN_THREAD] = "scan_thread",
 };
 
 static const char *const alloc_kinds[] = {
@@ -225,6 +226,13 @@ static int on_event(void *ctx, const struct hp_event *ev, const struct hp_defs *
 		for (size_t i = 0; i < ev->nwords; i++)
 			fprintf(out, "%s[%" PRIu64 ",%" PRIu64 "]", i ? "," : "", ev->words[i].loc, ev->words[i].value);
 		putc(']', out);
+		break;
+	case HP_EV_SCAN_THREAD:
+		put_u(out, "scan_tid", (uint64_t)ev->value);
+		put_u(out, "how", ev->kind);
+		put_u(out, "unstopped", ev->flags);
+		put_u(out, "lo", ev->addr);
+		put_u(out, "hi", ev->addr2);
 		break;
 	case HP_EV_SCAN_END:
 		put_u(out, "words", ev->size);

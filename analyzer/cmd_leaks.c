@@ -7,6 +7,8 @@
 #include <string.h>
 
 #include "commands.h"
+#include "hpt_format.h"
+#include "leak_classify.h"
 #include "report.h"
 #include "run.h"
 
@@ -14,9 +16,9 @@ static const char usage_line[] =
 	"usage: hookprof-analyze leaks [--kinds LIST] [--top N] [--no-children]\n"
 	"                               [--suppressions FILE] [--no-builtin-suppressions LIST] TRACE...";
 
-/* valgrind's default --show-leak-kinds is definite,possible; blocks the trace could not classify are
- * shown too, since nothing else says whether they are lost. */
-#define DEFAULT_KINDS ((1u << HP_LEAK_DEFINITE) | (1u << HP_LEAK_POSSIBLE) | (1u << HP_LEAK_UNCLASSIFIED))
+/* valgrind's default --show-leak-kinds. Blocks no scan classified are not findings (--kinds
+ * unclassified lists them). */
+#define DEFAULT_KINDS ((1u << HP_LEAK_DEFINITE) | (1u << HP_LEAK_POSSIBLE))
 
 static void help(void)
 {
@@ -26,7 +28,7 @@ static void help(void)
 	     "(TRACE.<pid>, TRACE.<pid>.<n>) follow the root's.\n"
 	     "\n"
 	     "  --kinds LIST     which kinds to list: a comma list of definite, indirect, possible,\n"
-	     "                   reachable, unclassified, or all (default: definite,possible,unclassified);\n"
+	     "                   reachable, unclassified, or all (default: definite,possible);\n"
 	     "                   the summary always counts every kind\n"
 	     "  --top N          at most N stacks per process (default 0: all)\n"
 	     "  --no-children    TRACE only, not its child traces\n"
@@ -34,7 +36,8 @@ static void help(void)
 	     "\n"
 	     "definite: no pointer to the block was left; indirect: only reachable from lost blocks;\n"
 	     "possible: only pointers into its middle; reachable: still pointed to (not a leak);\n"
-	     "unclassified: the trace has no reachability scan (docs/report-guide.md).");
+	     "unclassified: no reachability scan saw them, so whether they leaked is not known\n"
+	     "(docs/report-guide.md).");
 }
 
 #define usage_error(...) hp_usage_error("leaks", NULL, __VA_ARGS__)
@@ -84,10 +87,20 @@ static void print_process(const struct hp_profile *p, unsigned kinds, size_t top
 	size_t total = 0, listed = 0, record = 0;
 
 	printf("leaks of %s (pid %" PRIu32 "), trace %s\n", s->program ? s->program : "?", s->pid, p->path);
-	if (!s->ended)
-		puts("(the trace does not record the end of the process: blocks alive at its last event are listed)");
-	if (!p->classified && s->leaked_blocks)
-		puts("(no reachability scan in this trace: blocks alive at exit are not classified)");
+	if (s->ended && s->end_how == HPT_END_EXEC && !p->classified)
+		puts("(ended by exec: the new program replaced its memory; nothing of it leaked)");
+	else if (!p->classified)
+		printf("(no reachability scan at the end of this process%s: leaks are those %s; %" PRIu64
+		       " bytes in %" PRIu64 " blocks alive at its end are not classified, see --kinds unclassified)\n",
+		       s->ended ? "" : ", whose end the trace does not record",
+		       p->nscans ? "its last snapshot found" : "a scan would find, and none was made",
+		       s->leak_bytes[HP_LEAK_UNCLASSIFIED], s->leak_blocks[HP_LEAK_UNCLASSIFIED]);
+	for (size_t i = 0; i < p->nscans; i++) {
+		char t[1024];
+		if (i + 1 == p->nscans || p->scans[i].reason == HPT_SCAN_EXIT)
+			printf("scan %s: %s\n", p->scans[i].reason == HPT_SCAN_EXIT ? "at exit" : "(snapshot)",
+			       hp_scan_threads_text(&p->scans[i], t, sizeof(t)));
+	}
 	for (size_t i = 0; i < p->nleaks; i++)
 		total += hp_leak_shown(&p->leaks[i]);
 	for (size_t i = 0; i < p->nleaks; i++) {
@@ -109,7 +122,8 @@ static void print_process(const struct hp_profile *p, unsigned kinds, size_t top
 		for (size_t k = st->user_frame < st->nframes ? st->user_frame : 0; k < st->nframes; k++)
 			print_frame(&st->frames[k], k == st->user_frame);
 	}
-	if (listed == 0)
+	bool execed = s->ended && s->end_how == HPT_END_EXEC && !p->classified;
+	if (listed == 0 && !execed)
 		puts(total ? "\nno leaks of the kinds asked for" : "\nno leaks: every block was freed");
 
 	puts("\nLEAK SUMMARY:");
@@ -121,6 +135,18 @@ static void print_process(const struct hp_profile *p, unsigned kinds, size_t top
 	       s->leak_blocks[HP_LEAK_POSSIBLE]);
 	printf("   still reachable: %" PRIu64 " bytes in %" PRIu64 " blocks\n", s->leak_bytes[HP_LEAK_REACHABLE],
 	       s->leak_blocks[HP_LEAK_REACHABLE]);
+	const struct hp_scan_summary *last = p->nscans ? &p->scans[p->nscans - 1] : NULL;
+	bool heur = false;
+	for (int h = 0; last && h < HP_HEURISTICS; h++)
+		heur |= last->heuristic_blocks[h] != 0;
+	if (heur) {
+		puts("                      of which reachable via heuristic:");
+		for (int h = 0; h < HP_HEURISTICS; h++)
+			if (last->heuristic_blocks[h])
+				printf("                        %-19s: %" PRIu64 " bytes in %" PRIu64 " blocks\n",
+				       hp_leak_heuristic_name((enum hp_leak_heuristic)h), last->heuristic_bytes[h],
+				       last->heuristic_blocks[h]);
+	}
 	printf("    not classified: %" PRIu64 " bytes in %" PRIu64 " blocks\n", s->leak_bytes[HP_LEAK_UNCLASSIFIED],
 	       s->leak_blocks[HP_LEAK_UNCLASSIFIED]);
 	printf("        suppressed: %" PRIu64 " bytes in %" PRIu64 " blocks\n", s->suppressed_bytes,

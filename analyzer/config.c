@@ -34,8 +34,6 @@ static const struct hp_config_key keys[] = {
 	KI("score.temporary.min_allocs", temporary_min_allocs, 100, 0, 1e12,
 	   "fewer allocations than this in the whole run score 100"),
 	KP("score.leaks.bad", leaks_bad, 0.10, 1, "lost bytes as a share of the peak heap that score 0"),
-	K("score.leaks.unclassified_weight", leaks_unclassified_weight, 0.5, 0, 1,
-	  "how much a byte still allocated at exit but not classified counts as lost"),
 	KP("score.tail.good", tail_good, 3, 1e9, "p99/p50 of a hot function that still scores 100"),
 	KP("score.tail.bad", tail_bad, 30, 1e9, "p99/p50 of a hot function that scores 0"),
 	KI("score.tail.min_calls", tail_min_calls, 100, 1, 1e12, "functions with fewer calls have no tail score"),

@@ -19,7 +19,6 @@ struct hp_config {
 	double churn_good, churn_bad, churn_min_allocs;             /* allocations per second */
 	double temporary_good, temporary_bad, temporary_min_allocs; /* temporary / allocations */
 	double leaks_bad;                                            /* lost bytes / peak heap */
-	double leaks_unclassified_weight;                            /* how much an unclassified byte counts */
 	double tail_good, tail_bad, tail_min_calls;                  /* p99 / p50 of hot functions */
 	double tail_min_p50_ns; /* the floor of p50 in both tail ratios */
 	double allocator_good, allocator_bad;                        /* estimated allocator share of a hot function */

@@ -191,6 +191,7 @@ static void unpack(const struct hp_tick_event *q, struct hp_event *ev)
 	case HP_EV_THREAD_START:
 	case HP_EV_MODULE_LOAD:
 	case HP_EV_PROCESS_END:
+	case HP_EV_SCAN_THREAD:
 		ev->value = (int64_t)q->size;
 		ev->size = 0;
 		break;

@@ -129,6 +129,16 @@ enum hp_leak_kind {
 	HP_LEAK_KINDS
 };
 
+/* memcheck's heuristics (leak_classify.h), by its names; all are on by default, as in memcheck. */
+enum hp_leak_heuristic {
+	HP_HEUR_STDSTRING = 0,
+	HP_HEUR_LENGTH64,
+	HP_HEUR_NEWARRAY,
+	HP_HEUR_MULTIPLE_INHERITANCE,
+	HP_HEURISTICS
+};
+#define HP_HEURISTICS_ALL ((1u << HP_HEURISTICS) - 1)
+
 /* Blocks alive at the end of the trace, grouped by allocation stack and kind, largest first. */
 struct hp_leak {
 	uint32_t stack_id;
@@ -140,14 +150,27 @@ struct hp_leak {
 };
 
 /* A reachability scan: at exit, or a snapshot of a running program (kill -USR2). */
+/* How the scan read one thread (SCAN_THREAD). */
+struct hp_scan_thread {
+	uint32_t tid;
+	uint8_t how;       /* enum hpt_thread_scan */
+	uint8_t unstopped; /* enum hpt_thread_unstopped */
+	uint64_t lo, hi;   /* the stack range read (0, 0: none found) */
+};
+
 struct hp_scan_summary {
 	uint64_t ns;
 	unsigned reason; /* enum hpt_scan_reason */
 	uint64_t threads_stopped;
 	uint64_t bytes[HP_LEAK_KINDS];
 	uint64_t blocks[HP_LEAK_KINDS];
+	/* The part of `reachable` reached only through a heuristic, per heuristic. */
+	uint64_t heuristic_bytes[HP_HEURISTICS];
+	uint64_t heuristic_blocks[HP_HEURISTICS];
 	uint64_t words;
 	uint64_t unreadable;
+	struct hp_scan_thread *threads; /* every thread of the process at the scan but the recorder's */
+	size_t nthreads;
 };
 
 /* One point of the timeline; downsampled to at most HP_TIMELINE_MAX points. */
@@ -238,6 +261,7 @@ struct hp_profile_options {
 	size_t nsuppression_files;
 	const char *no_builtin_suppressions; /* comma list, "all", or NULL */
 	const struct hp_window *window;      /* window.h: count only that stretch; NULL: the whole run */
+	int heuristics;                      /* mask of enum hp_leak_heuristic; -1: all (memcheck's default) */
 };
 
 /* Reads the trace at path and computes its profile, symbolized. Returns NULL on error, with a one-line

@@ -11,7 +11,8 @@
  * - peak contribution: a site's live bytes when the heap was within 1% of its peak (the snapshot is
  *   refreshed each time the peak grows by more than 1%, and at the peak's last growth).
  * - leaks: blocks alive at the end; with an exit scan, memcheck's kinds (leak_classify.h); leaked
- *   bytes are those not reachable (definite, indirect, possible) and not suppressed.
+ *   bytes are those a scan found lost (definite, indirect, possible) and not suppressed. A process
+ *   that ended by exec has no leaks; blocks no scan saw are "unclassified", never counted as lost.
  * - window (--window, window.h): the one place where events are filtered. The heap model and the zone
  *   stacks follow every event; what is counted (allocations, frees, temporaries, the peak, sizes,
  *   counters, marks, samples, waits, losses) is what happens inside the window, and a zone call
@@ -100,6 +101,9 @@ struct builder {
 	bool in_scan;
 	unsigned scan_reason;
 	uint64_t scan_threads;
+	struct hp_scan_thread *scan_thr; /* SCAN_THREAD records of the scan being read */
+	size_t nscan_thr, scan_thr_cap;
+	unsigned heuristics; /* enum hp_leak_heuristic mask */
 	uint64_t samples;
 	struct hp_window_state win;
 	bool in;                  /* the current event is inside the window */
@@ -542,7 +546,7 @@ static void finish_scan(struct builder *b, const struct hp_event *ev)
 	for (size_t i = 0; i < b->heap.cap; i++)
 		if (b->heap.slots[i].addr)
 			live[k++] = (struct hp_live_block){b->heap.slots[i].addr, b->heap.slots[i].size,
-							   b->heap.slots[i].stack, 0};
+							   b->heap.slots[i].stack, 0, 0};
 	if (k > 1)
 		qsort(live, k, sizeof(*live), cmp_live);
 	struct hp_scan_summary *sc = &scans[p->nscans++];
@@ -552,7 +556,11 @@ static void finish_scan(struct builder *b, const struct hp_event *ev)
 	sc->threads_stopped = b->scan_threads;
 	sc->words = ev->size;
 	sc->unreadable = ev->addr2;
-	if (hp_leak_classify(live, k, b->words, b->nwords)) {
+	sc->threads = b->scan_thr;
+	sc->nthreads = b->nscan_thr;
+	b->scan_thr = NULL;
+	b->nscan_thr = b->scan_thr_cap = 0;
+	if (hp_leak_classify(live, k, b->words, b->nwords, b->heuristics)) {
 		b->oom = true;
 	} else {
 		for (size_t i = 0; i < k; i++) {
@@ -561,6 +569,10 @@ static void finish_scan(struct builder *b, const struct hp_event *ev)
 				blk->kind = live[i].kind;
 			sc->bytes[live[i].kind] += live[i].size;
 			sc->blocks[live[i].kind]++;
+			if (live[i].heuristic) {
+				sc->heuristic_bytes[live[i].heuristic - 1] += live[i].size;
+				sc->heuristic_blocks[live[i].heuristic - 1]++;
+			}
 		}
 		if (b->scan_reason == HPT_SCAN_EXIT)
 			p->classified = true;
@@ -650,6 +662,17 @@ static int on_event(void *ctx, const struct hp_event *ev, const struct hp_defs *
 			b->scan_reason = ev->kind;
 			b->scan_threads = ev->size;
 			b->nwords = 0;
+			b->nscan_thr = 0;
+			break;
+		case HP_EV_SCAN_THREAD:
+			if (!b->in_scan)
+				break;
+			if (!(b->scan_thr = grow(b->scan_thr, &b->scan_thr_cap, b->nscan_thr + 1, sizeof(*b->scan_thr)))) {
+				b->oom = true;
+				return -1;
+			}
+			b->scan_thr[b->nscan_thr++] = (struct hp_scan_thread){(uint32_t)ev->value, ev->kind, ev->flags,
+									      ev->addr, ev->addr2};
 			break;
 		case HP_EV_SCAN_WORDS:
 			if (!b->in_scan)
@@ -1080,10 +1103,12 @@ static int finish(struct builder *b, const struct hp_profile_options *opts, char
 	if (p->nsites > 1)
 		qsort(p->sites, p->nsites, sizeof(*p->sites), cmp_site);
 
-	/* Leaks: what is alive at the end, grouped by stack and kind. */
+	/* Leaks: what is alive at the end, grouped by stack and kind. A process that ended by exec has
+	 * none: its image was replaced, nothing was lost (memcheck does not check there either). */
 	struct hp_idmap group = {0};
 	size_t leaks_cap = 0;
-	for (size_t i = 0; i < b->heap.cap; i++) {
+	bool execed = sum->ended && sum->end_how == HPT_END_EXEC && !p->classified;
+	for (size_t i = 0; i < b->heap.cap && !execed; i++) {
 		struct hp_block *blk = &b->heap.slots[i];
 		if (!blk->addr)
 			continue;
@@ -1136,13 +1161,15 @@ static int finish(struct builder *b, const struct hp_profile_options *opts, char
 		}
 		sum->leak_bytes[l->kind] += l->bytes;
 		sum->leak_blocks[l->kind] += l->blocks;
-		if (l->kind != HP_LEAK_REACHABLE) {
+		/* Lost is what a scan found lost: a block no scan saw is not known to be. */
+		bool lost = l->kind == HP_LEAK_DEFINITE || l->kind == HP_LEAK_INDIRECT || l->kind == HP_LEAK_POSSIBLE;
+		if (lost) {
 			sum->leaked_bytes += l->bytes;
 			sum->leaked_blocks += l->blocks;
 		}
 		uint32_t *site = hp_idmap_slot(&site_of_stack, (uint64_t)l->stack_id + 1, false);
 		struct hp_alloc_site *s = site && *site ? &p->sites[*site - 1] : NULL;
-		if (s && l->kind != HP_LEAK_REACHABLE) {
+		if (s && lost) {
 			s->leaked_blocks += l->blocks;
 			s->leaked_bytes += l->bytes;
 		}
@@ -1187,6 +1214,7 @@ static void builder_release(struct builder *b)
 	}
 	free(b->fns);
 	free(b->words);
+	free(b->scan_thr);
 }
 
 struct hp_profile *hp_profile_load(const char *path, const struct hp_profile_options *opts, char *err, size_t errlen)
@@ -1211,6 +1239,7 @@ struct hp_profile *hp_profile_load(const char *path, const struct hp_profile_opt
 	}
 	b.p = p;
 	hp_window_begin(&b.win, opts ? opts->window : NULL);
+	b.heuristics = opts && opts->heuristics >= 0 ? (unsigned)opts->heuristics : HP_HEURISTICS_ALL;
 	hp_defs_init(&p->defs);
 	int rc = hp_trace_read(path, &p->defs, on_event, &b, &p->status);
 	if (rc) {
@@ -1246,6 +1275,8 @@ void hp_profile_free(struct hp_profile *p)
 	free(p->sites);
 	free(p->leaks);
 	free(p->timeline);
+	for (size_t i = 0; i < p->nscans; i++)
+		free(p->scans[i].threads);
 	free(p->scans);
 	if (priv) {
 		for (size_t i = 0; i < priv->nstacks; i++) {

@@ -202,6 +202,8 @@ static const char *record_name(uint8_t type)
 	case HPT_SCAN_BEGIN: return "SCAN_BEGIN";
 	case HPT_SCAN_WORDS: return "SCAN_WORDS";
 	case HPT_SCAN_END: return "SCAN_END";
+	case HPT_SCAN_CONTENTS: return "SCAN_CONTENTS";
+	case HPT_SCAN_THREAD: return "SCAN_THREAD";
 	case HPT_SUPPRESSIONS: return "SUPPRESSIONS";
 	default: return "unknown";
 	}
@@ -614,10 +616,13 @@ static int decode(struct hp_decoder *d, const uint8_t *raw, size_t size, uint64_
 				FAIL("out of memory");
 			continue;
 		}
-		case HPT_SCAN_WORDS: {
+		case HPT_SCAN_WORDS:
+		case HPT_SCAN_CONTENTS: {
 			uint64_t t, region, tid, count, loc = 0, val = 0;
 			U(t);
 			U(region);
+			if (type == HPT_SCAN_CONTENTS) /* what the heuristics read: kept apart from the regions */
+				region = region < 16 ? 16 + region : 255;
 			U(tid);
 			U(count);
 			/* Each pair takes at least two bytes: a count beyond that is a lie. */
@@ -639,6 +644,19 @@ static int decode(struct hp_decoder *d, const uint8_t *raw, size_t size, uint64_
 			ev.addr = count;
 			ev.addr2 = (uintptr_t)words;
 			words = NULL;
+			break;
+		}
+		case HPT_SCAN_THREAD: {
+			uint64_t f[6];
+			for (int i = 0; i < 6; i++)
+				U(f[i]);
+			ev.type = HP_EV_SCAN_THREAD;
+			ev.tick = f[0];
+			ev.size = (uint32_t)f[1];
+			ev.kind = (uint8_t)(f[2] < 255 ? f[2] : 255);
+			ev.flags = (uint8_t)(f[3] < 255 ? f[3] : 255);
+			ev.addr = f[4];
+			ev.addr2 = f[5];
 			break;
 		}
 		case HPT_SUPPRESSIONS: {

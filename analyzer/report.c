@@ -62,9 +62,23 @@ int hp_report_init(struct hp_report *r, struct hp_profile *p, const struct hp_co
 		rc |= hp_report_warn(r, "%s: %" PRIu64 " marks after the first %d are not kept", p->path,
 				     p->marks_dropped, HP_MARKS_MAX);
 	if (!s->ended && !p->status.truncated && !s->truncated)
-		rc |= hp_report_warn(r, "%s: the trace does not record the end of the process (killed?): blocks "
-					"alive at its last event, %s into the run, count as not freed",
-				     p->path, hp_fmt_ns(b, s->run_ns));
+		rc |= hp_report_warn(r, "%s: the trace does not record the end of the process (killed?), %s into "
+					"the run: %s",
+				     p->path, hp_fmt_ns(b, s->run_ns),
+				     p->nscans ? "leaks are those its last snapshot found"
+					       : "no reachability scan was made, so leaks are not known");
+	for (size_t i = 0; i < p->nscans; i++) {
+		const struct hp_scan_summary *sc = &p->scans[i];
+		size_t unstopped = 0;
+		for (size_t k = 0; k < sc->nthreads; k++)
+			unstopped += sc->threads[k].how >= HPT_THREAD_WHOLE_STACK;
+		if (unstopped) {
+			char t[512];
+			rc |= hp_report_warn(r, "%s: the scan at %s could not stop every thread, and read what it could "
+						"not stop conservatively (blocks it points to count as reachable): %s",
+					     p->path, hp_fmt_ns(b, sc->ns), hp_scan_threads_text(sc, t, sizeof(t)));
+		}
+	}
 	if (rc < 0)
 		goto fail;
 	return 0;
@@ -287,6 +301,55 @@ const char *hp_end_how_name(uint32_t how)
 	default:
 		return "unknown";
 	}
+}
+
+const char *hp_thread_scan_name(unsigned how)
+{
+	static const char *const names[] = {"stopped", "exiting", "whole_stack", "not_found"};
+	return how < 4 ? names[how] : "unknown";
+}
+
+const char *hp_thread_unstopped_name(unsigned why)
+{
+	static const char *const names[] = {NULL, "blocks_signal", "no_answer", "no_signal"};
+	return why < 4 ? names[why] : "unknown";
+}
+
+char *hp_scan_threads_text(const struct hp_scan_summary *sc, char *buf, size_t len)
+{
+	static const char *const what[] = {
+		"stopped (registers, stack from the stack pointer)",
+		"ended the process (registers, stack from the frame that called exit)",
+		"not stopped: whole stack read",
+		"not stopped, stack not found (all mapped memory read whole)",
+	};
+	static const char *const why[] = {"", "blocks the stop signal", "did not answer", "no stop signal"};
+	size_t count[4] = {0}, at = 0;
+
+	for (size_t i = 0; i < sc->nthreads; i++)
+		count[sc->threads[i].how < 4 ? sc->threads[i].how : 3]++;
+	at += (size_t)snprintf(buf, len, "%zu thread%s", sc->nthreads, sc->nthreads == 1 ? "" : "s");
+	const char *sep = ": ";
+	for (int h = 0; h < 4 && at < len; h++) {
+		if (!count[h])
+			continue;
+		at += (size_t)snprintf(buf + at, len - at, "%s%zu %s", sep, count[h], what[h]);
+		sep = ", ";
+		if (h < HPT_THREAD_WHOLE_STACK)
+			continue;
+		unsigned shown = 0;
+		for (size_t i = 0; i < sc->nthreads && at < len; i++) {
+			const struct hp_scan_thread *t = &sc->threads[i];
+			if (t->how != h || shown++ >= 8)
+				continue;
+			at += (size_t)snprintf(buf + at, len - at, "%s%" PRIu32 "%s%s", shown == 1 ? " (tid " : ", ", t->tid,
+					       t->unstopped < 4 && t->unstopped ? " " : "",
+					       t->unstopped < 4 ? why[t->unstopped] : "");
+		}
+		if (shown && at < len)
+			at += (size_t)snprintf(buf + at, len - at, "%s)", shown > 8 ? ", ..." : "");
+	}
+	return buf;
 }
 
 /* ---- tables ---- */

@@ -113,6 +113,13 @@ const char *hp_leak_kind_name(enum hp_leak_kind k);   /* "definite", ..., "uncla
 const char *hp_leak_kind_phrase(enum hp_leak_kind k); /* "definitely lost", ..., "still allocated at exit (not classified)" */
 const char *hp_severity_name(enum hp_severity s);     /* "info", "warning", "critical" */
 const char *hp_end_how_name(uint32_t how);            /* "exit", "signal", "exec", "_exit" */
+/* How a scan read a thread (enum hpt_thread_scan): "stopped", "exiting", "whole_stack", "not_found";
+ * why it was not stopped (enum hpt_thread_unstopped): NULL, "blocks_signal", "no_answer", "no_signal". */
+const char *hp_thread_scan_name(unsigned how);
+const char *hp_thread_unstopped_name(unsigned why);
+/* One line saying how a scan read the program's threads, e.g. "3 threads: 1 exiting (...), 2 stopped
+ * (...)"; the ids of threads not stopped are listed (the first 8). Returns buf. */
+char *hp_scan_threads_text(const struct hp_scan_summary *sc, char *buf, size_t len);
 
 /* Site orders for the heap tables. */
 enum hp_site_order { HP_BY_COUNT, HP_BY_BYTES, HP_BY_PEAK, HP_BY_TEMPORARY, HP_BY_REALLOCS };

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "json_out.h"
+#include "leak_classify.h"
 #include "report.h"
 
 /* ---- sections ---- */
@@ -279,6 +280,26 @@ static void write_scans(struct hp_jw *w, const struct hp_profile *p)
 			hp_jw_u64(w, "blocks", sc->blocks[k]);
 			hp_jw_end_obj(w);
 		}
+		hp_jw_obj(w, "reachable_via_heuristic");
+		for (int h = 0; h < HP_HEURISTICS; h++) {
+			hp_jw_obj(w, hp_leak_heuristic_name((enum hp_leak_heuristic)h));
+			hp_jw_u64(w, "bytes", sc->heuristic_bytes[h]);
+			hp_jw_u64(w, "blocks", sc->heuristic_blocks[h]);
+			hp_jw_end_obj(w);
+		}
+		hp_jw_end_obj(w);
+		hp_jw_arr(w, "threads");
+		for (size_t t = 0; t < sc->nthreads; t++) {
+			const struct hp_scan_thread *th = &sc->threads[t];
+			hp_jw_obj(w, NULL);
+			hp_jw_u64(w, "tid", th->tid);
+			hp_jw_str(w, "how", hp_thread_scan_name(th->how));
+			hp_jw_str(w, "not_stopped_because", hp_thread_unstopped_name(th->unstopped));
+			hp_jw_u64(w, "stack_lo", th->lo);
+			hp_jw_u64(w, "stack_hi", th->hi);
+			hp_jw_end_obj(w);
+		}
+		hp_jw_end_arr(w);
 		hp_jw_end_obj(w);
 	}
 	hp_jw_end_arr(w);

@@ -159,6 +159,12 @@ static int t_summary(struct hp_table *t, const struct hp_report *r)
 			 s->suppressed_blocks);
 		rc |= hp_table_row(t, "  suppressed", v);
 	}
+	if (p->nscans)
+		rc |= hp_table_row(t, "  threads at the last scan", hp_scan_threads_text(&p->scans[p->nscans - 1], v, sizeof(v)));
+	else
+		rc |= hp_table_row(t, "  reachability scan", s->ended && s->end_how == HPT_END_EXEC
+								     ? "none: ended by exec (nothing leaked)"
+								     : "none: leaks not known");
 	if (s->zone_calls)
 		rc |= hp_table_row(t, "zone calls", u64s(a, s->zone_calls));
 	return rc;

@@ -170,25 +170,18 @@ static void rule_leak(const struct hp_profile *p, const struct hp_config *cfg, s
 		const char *why;
 		enum hp_severity sev;
 
-		/* Reachable blocks are not leaks; indirect ones go when their definite owner is fixed. */
-		if (!hp_leak_shown(l) || l->bytes < cfg->leak_min_bytes || l->kind == HP_LEAK_REACHABLE ||
-		    l->kind == HP_LEAK_INDIRECT)
+		/* Reachable blocks are not leaks; indirect ones go when their definite owner is fixed;
+		 * blocks no scan classified are not known to be lost (leak findings come from scans). */
+		if (!hp_leak_shown(l) || l->bytes < cfg->leak_min_bytes ||
+		    (l->kind != HP_LEAK_DEFINITE && l->kind != HP_LEAK_POSSIBLE))
 			continue;
-		switch (l->kind) {
-		case HP_LEAK_DEFINITE:
+		if (l->kind == HP_LEAK_DEFINITE) {
 			sev = HP_SEV_CRITICAL;
 			why = "no pointer to them was left anywhere at exit: free them when their last user is done";
-			break;
-		case HP_LEAK_POSSIBLE:
+		} else {
 			sev = HP_SEV_WARNING;
 			why = "only pointers into their middle were left at exit: a leak unless the program keeps "
 			      "such interior pointers on purpose";
-			break;
-		default:
-			sev = HP_SEV_WARNING;
-			why = "the trace has no reachability scan (disabled, or the process did not exit normally), "
-			      "so whether they were still referenced is not known";
-			break;
 		}
 		struct hp_recommendation *rec = add(r, "leak", sev, (double)l->bytes);
 		if (!rec)
@@ -196,10 +189,7 @@ static void rule_leak(const struct hp_profile *p, const struct hp_config *cfg, s
 		hp_fmt_site(loc, sizeof(loc), p, l->frames, l->stack_id);
 		put(rec->location, sizeof(rec->location), "%s", loc);
 		put(rec->title, sizeof(rec->title), "Memory %s: %s at %s",
-		    l->kind == HP_LEAK_DEFINITE	  ? "leak"
-		    : l->kind == HP_LEAK_POSSIBLE ? "possibly leaked"
-						  : "not freed",
-		    hp_fmt_bytes(b1, l->bytes), loc);
+		    l->kind == HP_LEAK_DEFINITE ? "leak" : "possibly leaked", hp_fmt_bytes(b1, l->bytes), loc);
 		/* Blocks of the same stack lost only through these (a list dropped at its head) go with them. */
 		uint64_t ib = 0, in = 0;
 		for (size_t k = 0; l->kind == HP_LEAK_DEFINITE && k < p->nleaks; k++)
@@ -421,15 +411,29 @@ static int cmp_weight(const void *a, const void *b)
 	return x->weight < y->weight ? 1 : x->weight > y->weight ? -1 : 0;
 }
 
-/* Keeps the `max` heaviest recommendations of the rule that just ran. */
+/* Most severe first, then heaviest. */
+static int cmp_severity_weight(const void *a, const void *b)
+{
+	const struct hp_recommendation *x = a, *y = b;
+	if (x->severity != y->severity)
+		return x->severity > y->severity ? -1 : 1;
+	return cmp_weight(a, b);
+}
+
+/* Keeps the `max` heaviest recommendations of the rule that just ran, and every critical one: a
+ * definite leak is never dropped for larger findings of less weight (possibly lost groups). */
 static void cap_rule(struct recs *r, double max)
 {
-	size_t n = r->n - r->rule_start;
+	size_t n = r->n - r->rule_start, critical = 0;
 
 	if (n > 1)
-		qsort(r->v + r->rule_start, n, sizeof(r->v[0]), cmp_weight);
-	if (max > 0 && n > (size_t)max)
-		r->n = r->rule_start + (size_t)max;
+		qsort(r->v + r->rule_start, n, sizeof(r->v[0]), cmp_severity_weight);
+	for (size_t i = 0; i < n; i++)
+		critical += r->v[r->rule_start + i].severity == HP_SEV_CRITICAL;
+	size_t keep = max > 0 && n > (size_t)max ? (size_t)max : n;
+	if (keep < critical)
+		keep = critical;
+	r->n = r->rule_start + keep;
 }
 
 struct keyed {

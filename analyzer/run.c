@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "child_traces.h"
+#include "leak_classify.h"
 #include "run.h"
 #include "window.h"
 
@@ -33,21 +34,35 @@ static int cmp_start(const void *a, const void *b)
 
 static const char *suppression_files[MAX_SUPPRESSION_FILES];
 static struct hp_window window;
-static struct hp_profile_options leak_options = {suppression_files, 0, NULL, NULL};
+static struct hp_profile_options leak_options = {suppression_files, 0, NULL, NULL, -1};
 
 int hp_run_leak_option(int argc, const char **argv, int *i)
 {
 	const char *a = argv[*i];
 	bool supp = !strcmp(a, "--suppressions") || !strncmp(a, "--suppressions=", 15);
 	bool nob = !strcmp(a, "--no-builtin-suppressions") || !strncmp(a, "--no-builtin-suppressions=", 26);
+	bool heur = !strcmp(a, "--leak-check-heuristics") || !strncmp(a, "--leak-check-heuristics=", 24);
 
+	if (heur) {
+		const char *eq = strchr(a, '=');
+		const char *v = eq ? eq + 1 : *i + 1 < argc ? argv[++*i] : NULL;
+		char err[160];
+		int mask = v && *v ? hp_leak_heuristics_parse(v, err, sizeof(err)) : -1;
+		if (mask < 0) {
+			fprintf(stderr, "hookprof: --leak-check-heuristics: %s\n",
+				v && *v ? err : "takes a list (stdstring, length64, newarray, multipleinheritance, all, none)");
+			return -1;
+		}
+		leak_options.heuristics = mask;
+		return 1;
+	}
 	if (!supp && !nob)
 		return 0;
 	const char *eq = strchr(a, '=');
 	const char *v = eq ? eq + 1 : *i + 1 < argc ? argv[++*i] : NULL;
 	if (!v || !*v) {
 		fprintf(stderr, "hookprof: %s takes %s\n", supp ? "--suppressions" : "--no-builtin-suppressions",
-			supp ? "a file" : "a list of names (stdio, loader, locale, nss, libstdc++, all)");
+			supp ? "a file" : "a list of names (stdio, loader, locale, time, nss, libstdc++, all)");
 		return -1;
 	}
 	if (supp) {

@@ -24,7 +24,7 @@ int hp_run_load(struct hp_run *run, const char *path, bool with_children, const 
 void hp_run_release(struct hp_run *run);
 
 /* Leak options shared by the commands that load runs: `--suppressions FILE` (repeatable, LSan
- * format) and `--no-builtin-suppressions LIST` (names, or "all"). Consumes argv[*i] (and its value)
+ * format), `--no-builtin-suppressions LIST` (names, or "all") and `--leak-check-heuristics LIST`. Consumes argv[*i] (and its value)
  * and returns 1 when it is one of them, 0 when not, -1 after printing a usage error. The options
  * apply to every later hp_run_load. */
 int hp_run_leak_option(int argc, const char **argv, int *i);
@@ -32,7 +32,10 @@ int hp_run_leak_option(int argc, const char **argv, int *i);
 	"  --suppressions FILE  leak suppressions in LeakSanitizer's format (leak:PATTERN lines);\n"   \
 	"                   repeatable\n"                                                              \
 	"  --no-builtin-suppressions LIST  turn off built-in suppressions: stdio, loader, locale,\n"  \
-	"                   nss, libstdc++, or all\n"
+	"                   time, nss, libstdc++, or all\n"                                                  \
+	"  --leak-check-heuristics LIST  which interior pointers count as start pointers, as in\n"     \
+	"                   memcheck: stdstring, length64, newarray, multipleinheritance, all\n"     \
+	"                   (default) or none\n"
 
 /* `--window FROM..TO` (window.h), for report, diff, check and history add: consumes argv[*i] (and
  * its value) and returns 1 when it is that option, 0 when not, -1 after printing why the value is

@@ -147,10 +147,13 @@ void hp_score_profile(struct hp_profile *p, const struct hp_config *cfg, struct 
 
 	c = &out->comp[HP_SC_LEAKS];
 	set(c, "leaks", "bytes lost at exit as a share of the peak heap", HP_UNIT_SHARE, cfg->w_leaks);
-	{
+	/* Leaks are known only from a reachability scan: without one (an exec, a killed process, the
+	 * scan turned off) the component does not apply, whatever was still allocated. */
+	c->applies = p->classified || p->nscans > 0 || s->leak_blocks[HP_LEAK_DEFINITE] || s->leak_blocks[HP_LEAK_INDIRECT] ||
+		     s->leak_blocks[HP_LEAK_POSSIBLE] || s->leak_blocks[HP_LEAK_REACHABLE];
+	if (c->applies) {
 		double lost = (double)(s->leak_bytes[HP_LEAK_DEFINITE] + s->leak_bytes[HP_LEAK_INDIRECT] +
-				       s->leak_bytes[HP_LEAK_POSSIBLE]) +
-			      cfg->leaks_unclassified_weight * (double)s->leak_bytes[HP_LEAK_UNCLASSIFIED];
+				       s->leak_bytes[HP_LEAK_POSSIBLE]);
 		double peak = (double)(s->peak_heap_bytes ? s->peak_heap_bytes : 1);
 		c->value = lost / peak;
 		c->score = hp_score_ramp(c->value, 0, cfg->leaks_bad);

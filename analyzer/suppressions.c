@@ -15,6 +15,8 @@ const struct hp_builtin_suppression hp_builtin_suppressions[] = {
 	{"loader", "^_dl_", "the dynamic loader's own tables, thread DTVs and dlopen bookkeeping"},
 	{"locale", "^_nl_", "locale and message-catalog data loaded once"},
 	{"locale", "setlocale", "locale names kept by setlocale"},
+	{"locale", "__wcsmbs_load_conv", "the character set conversion of the wide-character functions"},
+	{"time", "tzset_internal", "time zone data loaded once"},
 	{"nss", "^__nss_", "name-service modules loaded once"},
 	{"libstdc++", "__gnu_cxx::__freeres", "the C++ runtime's exception emergency pool"},
 	{"libstdc++", "(anonymous namespace)::pool::pool", "the C++ runtime's exception emergency pool"},
@@ -74,7 +76,7 @@ int hp_suppressions_add_builtin(struct hp_suppressions *s, const char *disabled,
 			known = strlen(hp_builtin_suppressions[i].name) == k &&
 				!strncmp(p, hp_builtin_suppressions[i].name, k);
 		if (!known) {
-			snprintf(err, errlen, "unknown built-in suppression '%.*s' (stdio, loader, locale, nss, libstdc++, all)",
+			snprintf(err, errlen, "unknown built-in suppression '%.*s' (stdio, loader, locale, time, nss, libstdc++, all)",
 				 (int)k, p);
 			return -1;
 		}

@@ -31,9 +31,12 @@ enum hp_event_type {
 	HP_EV_SAMPLE,        /* sample */
 	HP_EV_PROCESS_END,   /* kind = how (enum hpt_end_how), value = status */
 	HP_EV_SCAN_BEGIN,    /* kind = reason (enum hpt_scan_reason), size = threads stopped */
-	HP_EV_SCAN_WORDS,    /* kind = region (enum hpt_scan_region), value = tid, words/nwords */
+	HP_EV_SCAN_WORDS,    /* kind = region (enum hpt_scan_region; SCAN_CONTENTS: 16 + its kind), value = tid,
+			      * words/nwords */
 	HP_EV_SCAN_END,      /* size = words scanned, addr = bytes scanned, addr2 = bytes unreadable */
 	HP_EV_ZONE_CPU,      /* size = the thread's CPU time in ns (after a zone's begin, before its end) */
+	HP_EV_SCAN_THREAD,   /* value = tid, kind = how (enum hpt_thread_scan), flags = why not stopped,
+			      * addr..addr2 = the stack range read */
 };
 
 /* One pointer-like word of a reachability scan (docs/trace-format.md, SCAN_WORDS). */

@@ -60,6 +60,8 @@ enum hpt_record_type {
 	HPT_SCAN_WORDS = 0x41,
 	HPT_SCAN_END = 0x42,
 	HPT_SUPPRESSIONS = 0x43,
+	HPT_SCAN_CONTENTS = 0x44,
+	HPT_SCAN_THREAD = 0x45,
 };
 
 enum hpt_alloc_kind {
@@ -93,6 +95,24 @@ enum hpt_scan_region {
 	HPT_REGION_REGISTERS = 2,
 	HPT_REGION_TLS = 3,
 	HPT_REGION_HEAP = 4,
+	HPT_REGION_MAPPED = 5,
+};
+
+/* SCAN_CONTENTS kinds: what the leak heuristics read (docs/trace-format.md). */
+enum hpt_scan_content { HPT_CONTENT_HEAD = 0, HPT_CONTENT_VTABLE = 1 };
+
+/* SCAN_THREAD: how a thread was scanned, and why not stopped. */
+enum hpt_thread_scan {
+	HPT_THREAD_STOPPED = 0,     /* registers, and its stack from its stack pointer */
+	HPT_THREAD_EXITING = 1,     /* the thread that ended the process: from the frame that called exit */
+	HPT_THREAD_WHOLE_STACK = 2, /* not stopped: its whole stack mapping, conservatively */
+	HPT_THREAD_NOT_FOUND = 3,   /* not stopped, and no stack mapping of it was found */
+};
+enum hpt_thread_unstopped {
+	HPT_UNSTOPPED_NONE = 0,
+	HPT_UNSTOPPED_BLOCKED = 1,   /* it blocks the stop signal */
+	HPT_UNSTOPPED_NO_ANSWER = 2, /* it did not answer within the time allowed */
+	HPT_UNSTOPPED_NO_SIGNAL = 3, /* the stop signal could not be installed */
 };
 
 enum hpt_scan_reason { HPT_SCAN_EXIT = 0, HPT_SCAN_SIGNAL = 1, HPT_SCAN_API = 2 };

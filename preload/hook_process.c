@@ -28,7 +28,9 @@ static void *next(const char *name)
 
 HP_EXPORT void _exit(int status)
 {
-	hp_recorder_finish(HPT_END__EXIT, status);
+	/* A vfork child shares our memory, and the writer is the parent's. */
+	if (getpid() == hp_rec.pid)
+		hp_recorder_finish(HPT_END__EXIT, status);
 	void (*real)(int) = next("_exit");
 	if (real)
 		real(status);

@@ -6,6 +6,10 @@
  * first and then dies exactly as it would have (same signal, same core dump).
  * A program that ignores a signal gets SIG_IGN from the kernel directly.
  *
+ * The leak scan's stop signal (hp_signal_claim) is virtualised the same way: the kernel always runs
+ * the scan's handler, which passes on to the program's disposition (hp_signal_forward) every
+ * delivery that is not a scan's.
+ *
  * Threading: `prog` is written under the program's own calls to sigaction (it serialises them as it
  * would have to for the kernel) and read in the handler.
  */
@@ -18,6 +22,7 @@
 
 #include "hpt_format.h"
 #include "recorder.h"
+#include "signal_claim.h"
 
 /* Every signal whose default action ends the process, but the snapshot signal's (SIGUSR2 by default,
  * recorder.c) and the ones debuggers and job control use: a program killed by SIGPIPE (`prog | head`),
@@ -28,6 +33,7 @@ static const int watched[] = {SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT, SIGSYS, 
 static struct sigaction prog[NSIG];
 static _Atomic bool virtual_sig[NSIG];
 static int (*real_sigaction)(int, const struct sigaction *, struct sigaction *);
+static _Atomic int claimed_sig; /* the leak scan's stop signal, 0 before hp_signal_claim */
 
 static bool is_watched(int sig)
 {
@@ -96,6 +102,15 @@ static int install(int sig, const struct sigaction *want)
 
 HP_EXPORT int sigaction(int sig, const struct sigaction *act, struct sigaction *old)
 {
+	if (sig > 0 && sig == atomic_load(&claimed_sig)) {
+		/* Ours in the kernel whatever the program asks: the scan's handler forwards its signals. */
+		struct sigaction was = prog[sig];
+		if (act)
+			prog[sig] = *act;
+		if (old)
+			*old = was;
+		return 0;
+	}
 	if (sig <= 0 || sig >= NSIG || !is_watched(sig) || !atomic_load(&virtual_sig[sig]))
 		return call_real(sig, act, old);
 	if (old)
@@ -123,6 +138,24 @@ HP_EXPORT sighandler_t signal(int sig, sighandler_t handler)
 	if (sigaction(sig, &act, &old))
 		return SIG_ERR;
 	return old.sa_handler;
+}
+
+int hp_signal_claim(int sig, hp_sig_handler *ours, hp_sig_handler **forward)
+{
+	struct sigaction cur, sa = {.sa_sigaction = ours, .sa_flags = SA_SIGINFO | SA_RESTART | SA_ONSTACK};
+
+	if (sig <= 0 || sig >= NSIG || call_real(sig, NULL, &cur))
+		return -1;
+	sigfillset(&sa.sa_mask);
+	prog[sig] = cur; /* a constructor may have installed one: it keeps getting its signals */
+	atomic_store(&virtual_sig[sig], true);
+	if (call_real(sig, &sa, NULL)) {
+		atomic_store(&virtual_sig[sig], false);
+		return -1;
+	}
+	atomic_store(&claimed_sig, sig);
+	*forward = on_watched;
+	return 0;
 }
 
 void hp_signals_install(void)

@@ -1,258 +1,300 @@
-/* leak_scan.c: stops the program's threads and records the pointer-like words of its memory.
+/* leak_scan.c: records the pointer-like words of the program's memory while its threads are stopped.
  *
  * Runs on the writer thread. While the program's threads are stopped (perhaps inside malloc or the
  * dynamic loader) it allocates nothing and takes no lock they could hold: buffers are static, the
  * thread list and the memory map come from /proc with raw syscalls, and memory is read with
  * process_vm_readv so that a page unmapped under us is counted, never faulted on.
+ *
+ * What is read, as valgrind's memcheck does (docs/report-guide.md, "What is a root"): every readable
+ * and writable mapping, but for the allocator's own (glibc's [heap] and its arenas' heaps, where only
+ * the words inside live blocks count, and main_arena in libc's data, skipped), the recorder's own
+ * memory, device mappings, stacks below their thread's stack pointer and stacks of exited threads.
+ * Which mapping is which: scan_maps.h; stopping the threads: world_stop.h.
  */
 #include "leak_scan.h"
 
 #define UNW_LOCAL_ONLY
-#include <dlfcn.h>
 #include <libunwind.h>
 
 #include <errno.h>
 #include <fcntl.h>
-#include <linux/futex.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
-#include <ucontext.h>
 #include <unistd.h>
 
 #include "clock.h"
 #include "event_encoder.h"
 #include "hpt_format.h"
+#include "scan_maps.h"
+#include "world_stop.h"
 
-#define MAX_THREADS 1024
-#define MAX_MAPS 16384
-#define MAPS_BUF (2u << 20)
 #define READ_CHUNK (64u << 10)
 #define PAIRS_PER_RECORD 400
 #define RED_ZONE 128
-#define STOP_TIMEOUT_NS 500000000ull
+#define TCB_WINDOW 8192 /* glibc puts a thread's control block within the top of its stack mapping */
+#define NBINS 127
 
-struct slot {
-	_Atomic pid_t tid;
-	_Atomic int stopped;
-	uint64_t regs[NGREG];
-	uint64_t sp;
-	uint64_t tcb;
-};
 
-struct map {
-	uint64_t lo, hi;
-	bool anon_rw; /* may hold heap blocks */
-	bool root;    /* already scanned as a root region */
-};
 
-static struct slot slots[MAX_THREADS];
-static size_t nslots;
-static _Atomic uint32_t acks, resume_gen;
-static int stop_signal;
-
-static char maps_buf[MAPS_BUF];
-static struct map maps[MAX_MAPS];
-static size_t nmaps;
 static uint64_t chunk[READ_CHUNK / 8];
 
-/* The record being filled, and the scan totals. */
+/* Found once at setup: memory a scan must never read as roots. */
+static struct hp_range fixed_excl[8];
+static size_t nfixed_excl;
+
+/* A record being filled. */
+struct rec {
+	unsigned type, region;
+	uint32_t tid;
+	uint64_t locs[PAIRS_PER_RECORD], vals[PAIRS_PER_RECORD];
+	unsigned n;
+};
+
 static struct {
 	hp_scan_emit_fn emit;
 	void *arg;
 	uint64_t t;
-	uint8_t rec[16 + PAIRS_PER_RECORD * 2 * HPT_VARINT_MAX + 64];
-	uint64_t locs[PAIRS_PER_RECORD], vals[PAIRS_PER_RECORD];
-	unsigned npairs;
-	unsigned region;
-	uint32_t tid;
-	uint64_t words, bytes, unreadable;
-	uint64_t vmin, vmax;
-	pid_t pid; /* getpid() is a system call each time: asked once a scan */
+	struct rec words, vtables;
+	bool want_vtables; /* the region being read may hold blocks: record the vtable pointers in it */
+	uint64_t nwords, bytes, unreadable;
+	uint64_t vmin, vmax; /* values outside cannot point to a block or a vtable */
+	pid_t pid;           /* getpid() is a system call each time: asked once a scan */
+	int pagemap_fd;
 } s;
 
-static long futex(_Atomic uint32_t *addr, int op, uint32_t val, const struct timespec *ts)
+/* ---- records ------------------------------------------------------------------------------- */
+
+static void flush(struct rec *r)
 {
-	return syscall(SYS_futex, addr, op, val, ts, NULL, 0);
-}
-
-static void on_stop(int sig, siginfo_t *si, void *ucv)
-{
-	ucontext_t *uc = ucv;
-	int saved = errno;
-	pid_t me = (pid_t)syscall(SYS_gettid);
-	struct slot *slot = NULL;
-	(void)sig;
-	(void)si;
-
-	for (size_t i = 0; i < nslots && !slot; i++)
-		if (atomic_load(&slots[i].tid) == me)
-			slot = &slots[i];
-	if (!slot) {
-		errno = saved;
-		return; /* not asked by us (someone else sent this signal) */
-	}
-	memcpy(slot->regs, uc->uc_mcontext.gregs, sizeof(slot->regs));
-	slot->sp = (uint64_t)uc->uc_mcontext.gregs[REG_RSP];
-	uint64_t tcb;
-	__asm__ volatile("mov %%fs:0, %0" : "=r"(tcb));
-	slot->tcb = tcb;
-	uint32_t gen = atomic_load(&resume_gen);
-	atomic_store(&slot->stopped, 1);
-	atomic_fetch_add(&acks, 1);
-	futex(&acks, FUTEX_WAKE_PRIVATE, 1, NULL);
-	/* Bounded: if the scanner died, the thread goes on after 10 s rather than hang forever. */
-	for (int i = 0; i < 1000 && atomic_load(&resume_gen) == gen; i++) {
-		struct timespec ts = {0, 10000000};
-		futex(&resume_gen, FUTEX_WAIT_PRIVATE, gen, &ts);
-	}
-	errno = saved;
-}
-
-int hp_leak_scan_setup(void)
-{
-	struct sigaction old, sa = {.sa_sigaction = on_stop, .sa_flags = SA_SIGINFO | SA_RESTART};
-
-	stop_signal = SIGRTMAX - 3;
-	if (sigaction(stop_signal, NULL, &old) || old.sa_handler != SIG_DFL)
-		return -1; /* the program uses it: scans will see no stopped threads */
-	sigfillset(&sa.sa_mask);
-	return sigaction(stop_signal, &sa, NULL);
-}
-
-static uint64_t parse_hex(const char **p)
-{
-	uint64_t v = 0;
-
-	for (;; (*p)++) {
-		char c = **p;
-		if (c >= '0' && c <= '9')
-			v = v * 16 + (uint64_t)(c - '0');
-		else if (c >= 'a' && c <= 'f')
-			v = v * 16 + (uint64_t)(c - 'a' + 10);
-		else
-			return v;
-	}
-}
-
-static ssize_t read_file(const char *path, char *buf, size_t size)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	size_t n = 0;
-
-	if (fd < 0)
-		return -1;
-	while (n < size - 1) {
-		ssize_t k = read(fd, buf + n, size - 1 - n);
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k <= 0)
-			break;
-		n += (size_t)k;
-	}
-	close(fd);
-	buf[n] = 0;
-	return (ssize_t)n;
-}
-
-/* /proc/self/maps lines: "lo-hi perms offset dev inode   path". */
-static void load_maps(void)
-{
-	nmaps = 0;
-	if (read_file("/proc/self/maps", maps_buf, sizeof(maps_buf)) <= 0)
-		return;
-	for (const char *p = maps_buf; *p && nmaps < MAX_MAPS;) {
-		const char *line = p, *eol = strchr(p, '\n');
-		if (!eol)
-			eol = p + strlen(p);
-		uint64_t lo = parse_hex(&p);
-		p++;
-		uint64_t hi = parse_hex(&p);
-		bool rw = p[1] == 'r' && p[2] == 'w' && p[4] == 'p';
-		/* The path starts after five space-separated fields. */
-		const char *q = line;
-		for (int f = 0; f < 5 && q < eol; f++) {
-			while (q < eol && *q != ' ')
-				q++;
-			while (q < eol && *q == ' ')
-				q++;
-		}
-		bool anon = q == eol || !strncmp(q, "[heap]", 6);
-		maps[nmaps++] = (struct map){lo, hi, rw && anon, false};
-		p = *eol ? eol + 1 : eol;
-	}
-}
-
-static struct map *map_of(uint64_t addr)
-{
-	size_t lo = 0, hi = nmaps;
-
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
-		if (addr < maps[mid].lo)
-			hi = mid;
-		else if (addr >= maps[mid].hi)
-			lo = mid + 1;
-		else
-			return &maps[mid];
-	}
-	return NULL;
-}
-
-static bool may_point_to_block(uint64_t v)
-{
-	if (v < s.vmin || v >= s.vmax || (v & 7))
-		return false;
-	struct map *m = map_of(v);
-	return m && m->anon_rw;
-}
-
-static void flush_record(void)
-{
-	if (!s.npairs)
-		return;
-	uint8_t *rec = s.rec, *payload = rec + 1 + HPT_VARINT_MAX, *p;
+	static uint8_t buf[16 + PAIRS_PER_RECORD * 2 * HPT_VARINT_MAX + 64];
+	uint8_t *payload = buf + 1 + HPT_VARINT_MAX, *p;
 	uint64_t loc = 0, val = 0;
 
-	rec[0] = HPT_SCAN_WORDS;
+	if (!r->n)
+		return;
+	buf[0] = (uint8_t)r->type;
 	p = hpt_put_u(payload, s.t);
-	p = hpt_put_u(p, s.region);
-	p = hpt_put_u(p, s.tid);
-	p = hpt_put_u(p, s.npairs);
-	for (unsigned i = 0; i < s.npairs; i++) {
-		p = hpt_put_u(p, s.locs[i] - loc);
-		p = hpt_put_s(p, (int64_t)(s.vals[i] - val));
-		loc = s.locs[i];
-		val = s.vals[i];
+	p = hpt_put_u(p, r->region);
+	p = hpt_put_u(p, r->tid);
+	p = hpt_put_u(p, r->n);
+	for (unsigned i = 0; i < r->n; i++) {
+		p = hpt_put_u(p, r->locs[i] - loc);
+		p = hpt_put_s(p, (int64_t)(r->vals[i] - val));
+		loc = r->locs[i];
+		val = r->vals[i];
 	}
-	p = hp_enc_long_end(rec, payload, p);
-	s.emit(rec, (size_t)(p - rec), s.arg);
-	s.npairs = 0;
+	p = hp_enc_long_end(buf, payload, p);
+	s.emit(buf, (size_t)(p - buf), s.arg);
+	r->n = 0;
 }
 
-static void add_word(uint64_t loc, uint64_t value)
+/* Locations must grow within a record (they are stored as deltas). */
+static void put(struct rec *r, uint64_t loc, uint64_t value)
 {
-	s.locs[s.npairs] = loc;
-	s.vals[s.npairs] = value;
-	if (++s.npairs == PAIRS_PER_RECORD)
-		flush_record();
+	if (r->n && loc < r->locs[r->n - 1])
+		flush(r);
+	r->locs[r->n] = loc;
+	r->vals[r->n] = value;
+	if (++r->n == PAIRS_PER_RECORD)
+		flush(r);
 }
 
 static void begin_region(unsigned region, uint32_t tid)
 {
-	flush_record();
-	s.region = region;
-	s.tid = tid;
+	flush(&s.words);
+	flush(&s.vtables);
+	s.words.region = region;
+	s.words.tid = tid;
+}
+
+static void emit_plain(unsigned type, const uint64_t *v, unsigned n)
+{
+	uint8_t rec[16 + 8 * HPT_VARINT_MAX], *p = hp_enc_plain(rec, type, v, n);
+
+	s.emit(rec, (size_t)(p - rec), s.arg);
+}
+
+static ssize_t read_mem(void *dst, uint64_t at, size_t n)
+{
+	struct iovec local = {dst, n}, remote = {(void *)at, n};
+
+	return process_vm_readv(s.pid, &local, 1, &remote, 1, 0);
+}
+
+/* ---- what the heuristics need (analyzer/leak_classify.c) --------------------------------------- */
+
+/* memcheck's test: a table whose first non-null entries, among its first 21 words, include two
+ * pointers into code of a file and nothing else. Only tables in read-only data are asked (where
+ * compilers put vtables: .data.rel.ro, .rodata), not data or code: each answer costs a system call.
+ * Answers are cached for the scan. */
+#define VT_CACHE 16384
+static uint64_t vt_cache[VT_CACHE]; /* addr | 1 when a vtable, addr | 2 when not */
+
+static uint64_t *vt_slot(uint64_t addr)
+{
+	return &vt_cache[(addr >> 3) % VT_CACHE];
+}
+
+static bool vtable_words(const uint64_t *words, size_t n)
+{
+	unsigned fns = 0;
+
+	for (size_t i = 0; i < n && fns < 2; i++) {
+		if (!words[i])
+			continue;
+		const struct hp_scan_map *f = hp_scan_map_of(words[i]);
+		if (!f || !f->exec)
+			break;
+		fns++;
+	}
+	return fns == 2;
+}
+
+/* The words of a chunk that point into read-only data, waiting for their tables to be judged: the
+ * tables not in the cache are read together, up to 1024 with one system call. */
+#define VT_WORDS 21
+static struct {
+	uint64_t loc, value;
+} vt_pending[READ_CHUNK / 8];
+static size_t nvt_pending;
+
+static void vt_resolve(void)
+{
+	static struct iovec remote[1024], local[1024];
+	static uint64_t tables[1024][VT_WORDS];
+	static uint64_t asked[1024];
+	size_t k = 0;
+
+	for (size_t i = 0; i <= nvt_pending; i++) {
+		uint64_t v = i < nvt_pending ? vt_pending[i].value : 0;
+		if (i < nvt_pending && (*vt_slot(v) & ~3ull) != v) {
+			const struct hp_scan_map *m = hp_scan_map_of(v);
+			size_t n = m->hi - v < sizeof(tables[0]) ? (size_t)(m->hi - v) : sizeof(tables[0]);
+			*vt_slot(v) = v | 2; /* asked once: a table that cannot be read is no vtable */
+			asked[k] = v;
+			remote[k] = (struct iovec){(void *)v, n};
+			local[k] = (struct iovec){tables[k], n};
+			k++;
+		}
+		if (k == 1024 || (i == nvt_pending && k)) {
+			/* The call stops at the first table it cannot read: the rest are asked again. */
+			for (size_t a = 0; a < k;) {
+				ssize_t done = process_vm_readv(s.pid, local + a, k - a, remote + a, k - a, 0);
+				size_t j = a;
+				for (; j < k && done >= (ssize_t)remote[j].iov_len; j++) {
+					done -= (ssize_t)remote[j].iov_len;
+					if (vtable_words(tables[j], remote[j].iov_len / 8))
+						*vt_slot(asked[j]) = asked[j] | 1;
+				}
+				a = j + 1;
+			}
+			k = 0;
+		}
+	}
+	for (size_t i = 0; i < nvt_pending; i++)
+		if (*vt_slot(vt_pending[i].value) == (vt_pending[i].value | 1))
+			put(&s.vtables, vt_pending[i].loc, vt_pending[i].value);
+	nvt_pending = 0;
+}
+
+/* Pointers 8 bytes past a 16-byte boundary may be the interior pointers the heuristics recognise
+ * (after a new[] cookie or a length, or past a std::string's header): the three words before each
+ * are recorded once the regions are read. Sorted and deduplicated without allocating. */
+#define HEADS_MAX 65536
+static uint64_t heads[HEADS_MAX];
+static size_t nheads;
+
+static void sift(uint64_t *a, size_t n, size_t i)
+{
+	for (;;) {
+		size_t big = i, l = 2 * i + 1, r = l + 1;
+		if (l < n && a[l] > a[big])
+			big = l;
+		if (r < n && a[r] > a[big])
+			big = r;
+		if (big == i)
+			return;
+		uint64_t t = a[i];
+		a[i] = a[big];
+		a[big] = t;
+		i = big;
+	}
+}
+
+static void heap_sort(uint64_t *a, size_t n)
+{
+	for (size_t i = n / 2; i-- > 0;)
+		sift(a, n, i);
+	for (size_t end = n; end-- > 1;) {
+		uint64_t t = a[0];
+		a[0] = a[end];
+		a[end] = t;
+		sift(a, end, 0);
+	}
+}
+
+static void emit_heads(void)
+{
+	static struct iovec remote[1024], local[1024];
+	static uint64_t got[1024][3];
+	struct rec *r = &s.vtables;
+	size_t n = 0;
+
+	flush(&s.words);
+	flush(&s.vtables);
+	heap_sort(heads, nheads);
+	for (size_t i = 0; i < nheads; i++)
+		if (!n || heads[i] != heads[n - 1])
+			heads[n++] = heads[i];
+	r->region = HPT_CONTENT_HEAD;
+	for (size_t at = 0; at < n;) {
+		size_t k = n - at < 1024 ? n - at : 1024;
+		for (size_t i = 0; i < k; i++) {
+			uint64_t v = heads[at + i];
+			const struct hp_scan_map *m = hp_scan_map_of(v);
+			uint64_t lo = m && v - 24 < m->lo ? m->lo : v - 24;
+			remote[i] = (struct iovec){(void *)lo, (size_t)(v - lo)};
+			local[i] = (struct iovec){(uint8_t *)got[i] + 24 - (v - lo), (size_t)(v - lo)};
+		}
+		/* The call stops at the first range it cannot read: that one is skipped, the rest retried. */
+		for (size_t i = 0; i < k;) {
+			ssize_t done = process_vm_readv(s.pid, local + i, k - i, remote + i, k - i, 0);
+			size_t j = i;
+			for (; j < k && done >= (ssize_t)remote[j].iov_len; j++) {
+				done -= (ssize_t)remote[j].iov_len;
+				uint64_t v = heads[at + j];
+				for (uint64_t off = remote[j].iov_len; off >= 8; off -= 8)
+					put(r, v - off, got[j][3 - off / 8]);
+			}
+			i = j + 1;
+		}
+		at += k;
+	}
+	flush(r);
+	r->region = HPT_CONTENT_VTABLE;
+	nheads = 0;
+}
+
+/* ---- reading ----------------------------------------------------------------------------- */
+
+static void add_word(uint64_t loc, uint64_t value)
+{
+	put(&s.words, loc, value);
+	if ((value & 15) == 8) {
+		if (nheads == HEADS_MAX)
+			emit_heads();
+		heads[nheads++] = value;
+	}
 }
 
 /* Reads [at, at + n) (within one chunk) into chunk[] and records its pointer-like words. */
 static void scan_run(uint64_t at, size_t n)
 {
-	struct iovec local = {chunk, n}, remote = {(void *)at, n};
-	ssize_t got = process_vm_readv(s.pid, &local, 1, &remote, 1, 0);
+	ssize_t got = read_mem(chunk, at, n);
 
 	if (got < (ssize_t)n) {
 		s.unreadable += n - (got > 0 ? (size_t)got : 0);
@@ -260,9 +302,21 @@ static void scan_run(uint64_t at, size_t n)
 			return;
 		n = (size_t)got;
 	}
-	for (size_t i = 0; i < n / 8; i++)
-		if (may_point_to_block(chunk[i]))
-			add_word(at + i * 8, chunk[i]);
+	for (size_t i = 0; i < n / 8; i++) {
+		uint64_t v = chunk[i];
+		/* Any byte, aligned or not: a tagged pointer (p | 1) is an interior pointer to memcheck. */
+		if (v < s.vmin || v >= s.vmax)
+			continue;
+		const struct hp_scan_map *m = hp_scan_map_of(v);
+		if (!m)
+			continue;
+		if (m->candidate)
+			add_word(at + i * 8, v);
+		else if (s.want_vtables && !(v & 7) && m->file && !m->w && !m->exec)
+			vt_pending[nvt_pending++] = (typeof(vt_pending[0])){at + i * 8, v};
+	}
+	if (nvt_pending)
+		vt_resolve();
 }
 
 /* Pages never touched (neither present nor swapped, says /proc/self/pagemap) hold only zeros: they
@@ -271,10 +325,8 @@ static void scan_run(uint64_t at, size_t n)
 #define PM_PRESENT (1ull << 63)
 #define PM_SWAPPED (1ull << 62)
 #define PAGEMAP_PAGES 2048
-static int pagemap_fd = -1;
 static uint64_t pagemap[PAGEMAP_PAGES];
 
-/* Reads and records the words of [lo, hi), a run of touched pages, READ_CHUNK bytes at a time. */
 static void scan_touched(uint64_t lo, uint64_t hi)
 {
 	for (uint64_t at = lo; at < hi; at += READ_CHUNK)
@@ -289,13 +341,13 @@ static void scan_range(unsigned region, uint32_t tid, uint64_t lo, uint64_t hi)
 		return;
 	begin_region(region, tid);
 	s.bytes += hi - lo;
-	s.words += (hi - lo) / 8;
+	s.nwords += (hi - lo) / 8;
 	for (uint64_t at = lo; at < hi;) {
 		uint64_t first = at / 4096, last = (hi + 4095) / 4096; /* pages [first, last) */
 		uint64_t npages = last - first < PAGEMAP_PAGES ? last - first : PAGEMAP_PAGES;
 		uint64_t end = (first + npages) * 4096 < hi ? (first + npages) * 4096 : hi;
-		if (pagemap_fd < 0 ||
-		    pread(pagemap_fd, pagemap, npages * 8, (off_t)(first * 8)) != (ssize_t)(npages * 8)) {
+		if (s.pagemap_fd < 0 ||
+		    pread(s.pagemap_fd, pagemap, npages * 8, (off_t)(first * 8)) != (ssize_t)(npages * 8)) {
 			scan_touched(at, end);
 			at = end;
 			continue;
@@ -315,185 +367,233 @@ static void scan_range(unsigned region, uint32_t tid, uint64_t lo, uint64_t hi)
 		}
 		at = end;
 	}
-	flush_record();
+	flush(&s.words);
+	flush(&s.vtables);
 }
 
-/* Scans [lo, hi) minus the recorder's own ranges (the kernel may have merged them with program
- * mappings into one VMA, so whole-map exclusion is not enough: the stack arena alone reserves 4 GiB). */
-static void scan_minus(unsigned region, uint64_t lo, uint64_t hi, const struct hp_range *own, size_t nown)
+/* Scans [lo, hi) minus the ranges never to be read (the kernel may have merged the recorder's
+ * mappings with the program's into one: the stack arena alone reserves 4 GiB). */
+static void scan_minus(unsigned region, uint32_t tid, uint64_t lo, uint64_t hi, const struct hp_range *ex,
+		       size_t nex)
 {
-	for (size_t j = 0; j < nown; j++) {
-		if (own[j].hi <= lo || own[j].lo >= hi)
+	for (size_t j = 0; j < nex; j++) {
+		if (ex[j].hi <= lo || ex[j].lo >= hi)
 			continue;
-		if (own[j].lo > lo)
-			scan_minus(region, lo, own[j].lo, own + j + 1, nown - j - 1);
-		if (own[j].hi < hi)
-			scan_minus(region, own[j].hi, hi, own + j + 1, nown - j - 1);
+		if (ex[j].lo > lo)
+			scan_minus(region, tid, lo, ex[j].lo, ex + j + 1, nex - j - 1);
+		if (ex[j].hi < hi)
+			scan_minus(region, tid, ex[j].hi, hi, ex + j + 1, nex - j - 1);
 		return;
 	}
-	scan_range(region, 0, lo, hi);
+	scan_range(region, tid, lo, hi);
 }
 
-static size_t list_threads(pid_t self)
-{
-	static char buf[32768];
-	int fd = open("/proc/self/task", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	size_t n = 0;
+/* ---- threads ----------------------------------------------------------------------------- */
 
-	if (fd < 0)
-		return 0;
-	for (;;) {
-		long k = syscall(SYS_getdents64, fd, buf, sizeof(buf));
-		if (k <= 0)
-			break;
-		for (long off = 0; off < k;) {
-			struct {
-				uint64_t ino;
-				int64_t off;
-				unsigned short reclen;
-				unsigned char type;
-				char name[];
-			} *d = (void *)(buf + off);
-			pid_t tid = (pid_t)atoi(d->name);
-			if (tid > 0 && tid != self && n < MAX_THREADS) {
-				slots[n].stopped = 0;
-				slots[n].sp = slots[n].tcb = 0;
-				atomic_store(&slots[n].tid, tid);
-				n++;
+static void emit_thread(uint32_t tid, unsigned how, unsigned why, uint64_t lo, uint64_t hi)
+{
+	emit_plain(HPT_SCAN_THREAD, (uint64_t[]){s.t, tid, how, why, lo, hi}, 6);
+}
+
+static void scan_registers(uint32_t tid, const uint64_t *regs, unsigned n)
+{
+	begin_region(HPT_REGION_REGISTERS, tid);
+	for (unsigned r = 0; r < n; r++)
+		if (regs[r] >= s.vmin && regs[r] < s.vmax && hp_scan_map_of(regs[r]) && hp_scan_map_of(regs[r])->candidate)
+			add_word(r, regs[r]);
+	flush(&s.words);
+}
+
+/* A stopped thread: its registers, and its stack from its stack pointer (or, for the thread that
+ * ended the process, from the frame that called exit). */
+static void scan_stopped(const struct hp_thread_slot *sl, const struct hp_exit_roots *er,
+			 const struct hp_range *ex, size_t nex)
+{
+	uint32_t tid = atomic_load(&sl->tid);
+	bool exiting = er && er->tid == tid && er->sp;
+	uint64_t sp = exiting ? er->sp : sl->sp;
+
+	if (exiting)
+		scan_registers(tid, er->regs, 6);
+	else
+		scan_registers(tid, sl->regs, NGREG);
+	struct hp_scan_map *m = hp_scan_map_of(sp);
+	uint64_t lo = exiting ? sp : sp - RED_ZONE, hi = m ? m->hi : sp;
+	if (m && m->cls == HP_MAP_ARENA) /* a stack the program allocated itself: up to its control block */
+		hi = sl->tcb > sp && sl->tcb + 4096 < m->hi ? sl->tcb + 4096 : sp + 4096;
+	if (m && lo < m->lo)
+		lo = m->lo;
+	if (m) {
+		scan_minus(HPT_REGION_STACK, tid, lo, hi, ex, nex);
+		if (m->cls == HP_MAP_ROOT)
+			m->done = true;
+	}
+	emit_thread(tid, exiting ? HPT_THREAD_EXITING : HPT_THREAD_STOPPED, HPT_UNSTOPPED_NONE, lo, hi);
+}
+
+static const struct hp_thread_slot *unstopped_slot(const struct hp_thread_slot *sl, size_t n, uint32_t tid)
+{
+	for (size_t i = 0; i < n; i++)
+		if (atomic_load(&sl[i].tid) == tid && !atomic_load(&sl[i].stopped))
+			return &sl[i];
+	return NULL;
+}
+
+/* Anonymous mappings topped by a glibc thread control block are thread stacks: of a thread that did
+ * not stop (read whole, conservatively), or of one that has exited (kept by glibc for reuse: not
+ * read, as memcheck does not read a finished thread's stack). */
+static void scan_thread_stacks(const struct hp_thread_slot *sl, size_t n, bool *found, const struct hp_range *ex,
+			       size_t nex)
+{
+	long off = hp_world_tid_offset();
+
+	if (off < 0)
+		return;
+	for (size_t i = 0; i < hp_scan_nmaps; i++) {
+		struct hp_scan_map *m = &hp_scan_maps[i];
+		if (m->done || m->cls != HP_MAP_ROOT || !m->anon)
+			continue;
+		size_t window = m->hi - m->lo < TCB_WINDOW ? (size_t)(m->hi - m->lo) : TCB_WINDOW;
+		uint64_t base = m->hi - window;
+		if (read_mem(chunk, base, window) != (ssize_t)window)
+			continue;
+		for (size_t w = 0; w + 2 < window / 8; w++) {
+			uint64_t at = base + w * 8;
+			if (chunk[w] != at || chunk[w + 2] != at || at + (uint64_t)off + 4 > m->hi)
+				continue;
+			uint32_t tid = 0;
+			if (read_mem(&tid, at + (uint64_t)off, 4) != 4)
+				break;
+			const struct hp_thread_slot *u = tid ? unstopped_slot(sl, n, tid) : NULL;
+			if (!tid) {
+				m->done = true; /* an exited thread's */
+			} else if (u && tid != (uint32_t)s.pid) {
+				scan_minus(HPT_REGION_STACK, tid, m->lo, m->hi, ex, nex);
+				emit_thread(tid, HPT_THREAD_WHOLE_STACK, u->unstopped, m->lo, m->hi);
+				found[u - sl] = true;
+				m->done = true;
 			}
-			off += d->reclen;
+			break;
 		}
 	}
-	close(fd);
-	return n;
 }
 
-static size_t stop_world(pid_t self)
+static void scan_threads(const struct hp_thread_slot *sl, size_t n, const struct hp_exit_roots *er,
+			 const struct hp_range *ex, size_t nex)
 {
-	nslots = 0;
-	atomic_store(&acks, 0);
-	size_t n = list_threads(self);
-	nslots = n;
-	uint32_t sent = 0;
+	static bool found[1u << 16];
+	bool big = n > sizeof(found);
 
 	for (size_t i = 0; i < n; i++) {
-		if (syscall(SYS_tgkill, getpid(), slots[i].tid, stop_signal) == 0)
-			sent++;
-		else
-			atomic_store(&slots[i].tid, 0);
+		uint32_t tid = atomic_load(&sl[i].tid);
+		if (tid && (atomic_load(&sl[i].stopped) || (er && er->tid == tid && er->sp)))
+			scan_stopped(&sl[i], er, ex, nex);
 	}
-	uint64_t deadline = hp_mono_ns() + STOP_TIMEOUT_NS;
-	uint32_t a;
-	while ((a = atomic_load(&acks)) < sent && hp_mono_ns() < deadline) {
-		struct timespec ts = {0, 1000000};
-		futex(&acks, FUTEX_WAIT_PRIVATE, a, &ts);
+	memset(found, 0, big ? sizeof(found) : n);
+	if (!big)
+		scan_thread_stacks(sl, n, found, ex, nex);
+	for (size_t i = 0; i < n; i++) {
+		uint32_t tid = atomic_load(&sl[i].tid);
+		if (!tid || atomic_load(&sl[i].stopped) || (er && er->tid == tid && er->sp) || (!big && found[i]))
+			continue;
+		struct hp_scan_map *st = NULL;
+		for (size_t k = 0; tid == (uint32_t)s.pid && k < hp_scan_nmaps && !st; k++)
+			if (hp_scan_maps[k].stack && !hp_scan_maps[k].done)
+				st = &hp_scan_maps[k];
+		if (st) { /* the main thread's stack */
+			scan_minus(HPT_REGION_STACK, tid, st->lo, st->hi, ex, nex);
+			st->done = true;
+			emit_thread(tid, HPT_THREAD_WHOLE_STACK, sl[i].unstopped, st->lo, st->hi);
+		} else {
+			/* Its stack, wherever it is, is read whole with the rest of the program's memory. */
+			emit_thread(tid, HPT_THREAD_NOT_FOUND, sl[i].unstopped, 0, 0);
+		}
 	}
-	return atomic_load(&acks);
 }
 
-static void resume_world(void)
-{
-	atomic_fetch_add(&resume_gen, 1);
-	futex(&resume_gen, FUTEX_WAKE_PRIVATE, INT32_MAX, NULL);
-}
+/* ---- the scan ---------------------------------------------------------------------------- */
 
-static void emit_plain(unsigned type, const uint64_t *v, unsigned n)
+void hp_leak_scan(unsigned reason, const struct hp_range *own, size_t nown, const struct hp_exit_roots *exit_roots,
+		  hp_scan_emit_fn emit, void *arg)
 {
-	uint8_t rec[16 + 8 * HPT_VARINT_MAX], *p = hp_enc_plain(rec, type, v, n);
-
-	s.emit(rec, (size_t)(p - rec), s.arg);
-}
-
-void hp_leak_scan(unsigned reason, const struct hp_range *own, size_t nown, const struct hp_range *data,
-		  size_t ndata, const struct hp_exit_roots *exit_roots, hp_scan_emit_fn emit, void *arg)
-{
+	static struct hp_range ex[4096];
 	pid_t self = (pid_t)syscall(SYS_gettid);
+	struct hp_thread_slot *sl;
+	size_t nex = 0;
 
 	memset(&s, 0, sizeof(s));
 	s.pid = getpid();
 	s.emit = emit;
 	s.arg = arg;
-	pagemap_fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
-	size_t stopped = stop_world(self);
+	s.words.type = HPT_SCAN_WORDS;
+	s.vtables.type = HPT_SCAN_CONTENTS;
+	s.vtables.region = HPT_CONTENT_VTABLE;
+	memset(vt_cache, 0, sizeof(vt_cache));
+	nheads = 0;
+	s.pagemap_fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
+	size_t nthreads = hp_world_stop(self, &sl);
+	size_t stopped = 0;
+	for (size_t i = 0; i < nthreads; i++)
+		stopped += atomic_load(&sl[i].stopped) != 0;
 	s.t = hp_now();
-	load_maps();
-	s.vmin = UINT64_MAX;
-	for (size_t i = 0; i < nmaps; i++) {
-		if (!maps[i].anon_rw)
-			continue;
-		{
-			s.vmin = maps[i].lo < s.vmin ? maps[i].lo : s.vmin;
-			s.vmax = maps[i].hi > s.vmax ? maps[i].hi : s.vmax;
-		}
-	}
+	hp_scan_maps_load(s.pid, &s.vmin, &s.vmax);
 	emit_plain(HPT_SCAN_BEGIN, (uint64_t[]){s.t, reason, stopped}, 3);
 
-	for (size_t i = 0; i < ndata; i++)
-		scan_range(HPT_REGION_DATA, 0, data[i].lo, data[i].hi);
-
-	for (size_t i = 0; i < nslots; i++) {
-		struct slot *sl = &slots[i];
-		uint32_t tid = (uint32_t)atomic_load(&sl->tid);
-		if (!tid)
-			continue;
-		if (!atomic_load(&sl->stopped)) {
-			/* It did not stop (signal blocked or taken): its whole stack is all we can offer. */
-			continue;
-		}
-		bool exiting = exit_roots && exit_roots->tid == tid && exit_roots->sp;
-		begin_region(HPT_REGION_REGISTERS, tid);
-		if (exiting) {
-			for (unsigned r = 0; r < 6; r++)
-				if (may_point_to_block(exit_roots->regs[r]))
-					add_word(r, exit_roots->regs[r]);
-		} else {
-			for (unsigned r = 0; r < NGREG; r++)
-				if (may_point_to_block(sl->regs[r]))
-					add_word(r, sl->regs[r]);
-		}
-		flush_record();
-		uint64_t sp = exiting ? exit_roots->sp : sl->sp;
-		struct map *m = map_of(sp);
-		if (m) {
-			uint64_t lo = exiting ? sp : sp > m->lo + RED_ZONE ? sp - RED_ZONE : m->lo;
-			scan_range(HPT_REGION_STACK, tid, lo, m->hi);
-			m->root = true;
-		}
-		struct map *tm = map_of(sl->tcb);
-		if (tm && !tm->root) {
-			/* The main thread's static TLS sits below its thread control block, outside any stack. */
-			uint64_t lo = sl->tcb > tm->lo + (64u << 10) ? sl->tcb - (64u << 10) : tm->lo;
-			uint64_t hi = sl->tcb + 4096 < tm->hi ? sl->tcb + 4096 : tm->hi;
-			scan_range(HPT_REGION_TLS, tid, lo, hi);
-		}
+	/* Never read: the recorder's memory, the allocator's state, and this thread's own stack. */
+	for (size_t i = 0; i < nown && nex < sizeof(ex) / sizeof(ex[0]) - 16; i++)
+		ex[nex++] = own[i];
+	for (size_t i = 0; i < nfixed_excl; i++)
+		ex[nex++] = fixed_excl[i];
+	struct hp_scan_map *mine = hp_scan_map_of((uint64_t)(uintptr_t)&sl);
+	if (mine) {
+		ex[nex++] = (struct hp_range){mine->lo, mine->hi};
+		mine->done = true;
 	}
-	for (size_t i = 0; i < nmaps; i++)
-		if (maps[i].anon_rw && !maps[i].root)
-			scan_minus(HPT_REGION_HEAP, maps[i].lo, maps[i].hi, own, nown);
 
-	resume_world();
-	if (pagemap_fd >= 0)
-		close(pagemap_fd);
-	pagemap_fd = -1;
-	emit_plain(HPT_SCAN_END, (uint64_t[]){s.t, s.words, s.bytes, s.unreadable}, 4);
+	scan_threads(sl, nthreads, exit_roots, ex, nex);
+	for (size_t i = 0; i < hp_scan_nmaps; i++) {
+		struct hp_scan_map *m = &hp_scan_maps[i];
+		if (m->done)
+			continue;
+		s.want_vtables = m->candidate;
+		unsigned region = m->cls == HP_MAP_ARENA ? HPT_REGION_HEAP : m->file ? HPT_REGION_DATA : HPT_REGION_MAPPED;
+		scan_minus(region, 0, m->lo, m->hi, ex, nex);
+		s.want_vtables = false;
+	}
+	emit_heads();
+
+	hp_world_resume();
+	if (s.pagemap_fd >= 0)
+		close(s.pagemap_fd);
+	emit_plain(HPT_SCAN_END, (uint64_t[]){s.t, s.nwords, s.bytes, s.unreadable}, 4);
+}
+
+/* ---- setup ------------------------------------------------------------------------------- */
+
+int hp_leak_scan_setup(hp_signal_claim_fn *claim)
+{
+	hp_tls.guard++;
+	nfixed_excl = hp_scan_never_read(fixed_excl, sizeof(fixed_excl) / sizeof(fixed_excl[0]));
+	int rc = hp_world_setup(claim);
+	hp_tls.guard--;
+	return rc;
 }
 
 /* Called on the exiting thread itself, before any thread is stopped: unwinding may use the loader's
  * tables then. */
-void hp_exit_roots_capture(struct hp_exit_roots *roots)
+void hp_exit_roots_capture(struct hp_exit_roots *roots, const void *exit_fn)
 {
 	static const int regs[6] = {UNW_X86_64_RBX, UNW_X86_64_RBP, UNW_X86_64_R12,
 				    UNW_X86_64_R13, UNW_X86_64_R14, UNW_X86_64_R15};
 	unw_context_t ctx;
 	unw_cursor_t cur;
 	unw_proc_info_t pi;
-	void *exit_fn = dlsym(RTLD_DEFAULT, "exit");
 
 	memset(roots, 0, sizeof(*roots));
 	if (!exit_fn || unw_getcontext(&ctx) || unw_init_local(&cur, &ctx))
 		return;
 	for (int depth = 0; depth < 64 && unw_step(&cur) > 0; depth++) {
-		if (unw_get_proc_info(&cur, &pi) || pi.start_ip != (unw_word_t)exit_fn)
+		if (unw_get_proc_info(&cur, &pi) || pi.start_ip != (unw_word_t)(uintptr_t)exit_fn)
 			continue;
 		/* One more step: the frame that called exit, with its registers restored. */
 		if (unw_step(&cur) <= 0)

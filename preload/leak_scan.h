@@ -8,11 +8,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "own_memory.h"
 #include "recorder.h"
-
-struct hp_range {
-	uint64_t lo, hi;
-};
+#include "signal_claim.h"
 
 typedef void (*hp_scan_emit_fn)(const uint8_t *rec, size_t n, void *arg);
 
@@ -25,17 +23,19 @@ struct hp_exit_roots {
 	uint64_t regs[6]; /* rbx, rbp, r12, r13, r14, r15 */
 };
 
-/* Installs the handler of the signal that stops threads (SIGRTMAX-3) when the program left it at its
- * default. Returns -1 when it cannot: scans then record no thread stacks. */
-int hp_leak_scan_setup(void) HP_HIDDEN;
+/* Finds what no scan may read as a root (the recorder's own data, glibc's main_arena) and sets up
+ * the stopping of threads (world_stop.h) with the signal `claim` gets. Called once at start. Returns -1 when threads cannot be
+ * stopped: scans then read every thread's stack whole. */
+int hp_leak_scan_setup(hp_signal_claim_fn *claim) HP_HIDDEN;
 
-/* Stops every thread but the caller, writes SCAN_BEGIN, SCAN_WORDS... SCAN_END through emit and lets
- * the threads go. `own`: the recorder's mappings, never scanned; `data`: writable segments of the
- * program's objects (roots). Allocates nothing. */
-void hp_leak_scan(unsigned reason, const struct hp_range *own, size_t nown, const struct hp_range *data,
-		  size_t ndata, const struct hp_exit_roots *exit_roots, hp_scan_emit_fn emit, void *arg) HP_HIDDEN;
+/* Stops every thread but the caller, writes SCAN_BEGIN, SCAN_THREAD, SCAN_WORDS, SCAN_CONTENTS...
+ * SCAN_END through emit and lets the threads go. `own`: the recorder's mappings, never read.
+ * `exit_roots`: the exiting thread's live state, or NULL. Allocates nothing. */
+void hp_leak_scan(unsigned reason, const struct hp_range *own, size_t nown, const struct hp_exit_roots *exit_roots,
+		  hp_scan_emit_fn emit, void *arg) HP_HIDDEN;
 
-/* Fills roots for the calling thread, which is inside exit(): unwinds to exit's caller. */
-void hp_exit_roots_capture(struct hp_exit_roots *roots) HP_HIDDEN;
+/* Fills roots for the calling thread, which is inside exit_fn (exit or _exit): unwinds to the frame
+ * that called it. */
+void hp_exit_roots_capture(struct hp_exit_roots *roots, const void *exit_fn) HP_HIDDEN;
 
 #endif

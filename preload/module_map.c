@@ -13,14 +13,11 @@
 #define MAX_SEGS 16
 #define MAX_BUILD_ID 64
 
-#define MAX_WRITABLE 4
 
 struct known {
 	uint64_t base;
 	uint64_t hash; /* of the path */
 	int seen;
-	struct hp_range writable[MAX_WRITABLE]; /* roots of a leak scan; none for our own library */
-	unsigned nwritable;
 };
 
 static pthread_mutex_t scan_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -104,21 +101,7 @@ static int on_object(struct dl_phdr_info *info, size_t size, void *data)
 		known_cap = cap;
 	}
 	struct known *k = &known[nknown++];
-	*k = (struct known){info->dlpi_addr, h, 1, {{0, 0}}, 0};
-	bool ours = false;
-	for (int i = 0; i < info->dlpi_phnum; i++) {
-		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
-		uint64_t lo = info->dlpi_addr + ph->p_vaddr;
-		if (ph->p_type == PT_LOAD && hp_rec.text_lo >= lo && hp_rec.text_lo < lo + ph->p_memsz)
-			ours = true;
-	}
-	for (int i = 0; i < info->dlpi_phnum && !ours; i++) {
-		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
-		if (ph->p_type == PT_LOAD && (ph->p_flags & PF_W) && k->nwritable < MAX_WRITABLE) {
-			uint64_t lo = info->dlpi_addr + ph->p_vaddr;
-			k->writable[k->nwritable++] = (struct hp_range){lo, lo + ph->p_memsz};
-		}
-	}
+	*k = (struct known){info->dlpi_addr, h, 1};
 
 	uint8_t bid[MAX_BUILD_ID];
 	size_t nbid = build_id(info, bid);
@@ -191,16 +174,6 @@ void hp_modules_lock(void)
 void hp_modules_unlock(void)
 {
 	pthread_mutex_unlock(&scan_lock);
-}
-
-size_t hp_modules_writable(struct hp_range *out, size_t max)
-{
-	size_t n = 0;
-
-	for (size_t i = 0; i < nknown; i++)
-		for (unsigned j = 0; j < known[i].nwritable && n < max; j++)
-			out[n++] = known[i].writable[j];
-	return n;
 }
 
 struct own {

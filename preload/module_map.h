@@ -10,7 +10,6 @@
 #include <stdint.h>
 
 #include "event_encoder.h"
-#include "leak_scan.h"
 #include "recorder.h"
 
 #define HP_MODULE_RECORD_MAX 6144
@@ -26,9 +25,6 @@ void hp_modules_scan(struct hp_enc_state *st, uint64_t tick, int forget, hp_modu
 /* Serialises scans (start, dlopen/dlclose from any thread, fork). */
 void hp_modules_lock(void) HP_HIDDEN;
 void hp_modules_unlock(void) HP_HIDDEN;
-
-/* The writable segments of the objects reported so far, ours excluded (call with the lock held). */
-size_t hp_modules_writable(struct hp_range *out, size_t max) HP_HIDDEN;
 
 /* The address range of the object containing `addr` (our own code, skipped in stacks). */
 int hp_modules_own_text(const void *addr, uint64_t *lo, uint64_t *hi) HP_HIDDEN;

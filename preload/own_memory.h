@@ -7,6 +7,7 @@
 #define HP_OWN_MEMORY_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "recorder.h"
 
@@ -14,5 +15,13 @@
 void *hp_own_map(size_t size) HP_HIDDEN;
 /* Gives back what hp_own_map returned (NULL: nothing). */
 void hp_own_unmap(void *p, size_t size) HP_HIDDEN;
+
+struct hp_range {
+	uint64_t lo, hi;
+};
+
+/* Fills out with the live mappings made by hp_own_map (at most max, the first ones); returns how
+ * many. Allocates nothing, takes no lock: callable while the program's threads are stopped. */
+size_t hp_own_ranges(struct hp_range *out, size_t max) HP_HIDDEN;
 
 #endif

@@ -456,7 +456,7 @@ static void install_signal_handlers(void)
 			sigaction(hp_rec.cfg.snapshot_signal, &sa, NULL);
 	}
 	if (hp_rec.cfg.leak_scan)
-		hp_leak_scan_setup();
+		hp_leak_scan_setup(hp_signal_claim);
 	hp_signals_install();
 }
 

@@ -26,11 +26,6 @@ struct hp_stack_cache *hp_stack_cache_create(unsigned max_depth, uint64_t stack_
 	return c;
 }
 
-struct hp_range hp_stack_cache_range(const struct hp_stack_cache *c)
-{
-	return (struct hp_range){(uint64_t)c, (uint64_t)c + cache_bytes(c->stride)};
-}
-
 void hp_stack_cache_destroy(struct hp_stack_cache *c)
 {
 	if (c)

@@ -25,7 +25,6 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "leak_scan.h"
 #include "recorder.h"
 
 struct hp_stack_cache_entry {
@@ -55,8 +54,6 @@ struct hp_stack_cache {
  * when memory cannot be had (stacks are then unwound every time). */
 struct hp_stack_cache *hp_stack_cache_create(unsigned max_depth, uint64_t stack_lo, uint64_t stack_hi) HP_HIDDEN;
 void hp_stack_cache_destroy(struct hp_stack_cache *c) HP_HIDDEN;
-/* The cache's memory (a leak scan must not read it). */
-struct hp_range hp_stack_cache_range(const struct hp_stack_cache *c) HP_HIDDEN;
 
 /* Way `way` of the set of (sp, ret). */
 static inline struct hp_stack_cache_entry *hp_stack_cache_way(struct hp_stack_cache *c, uint64_t sp,

@@ -27,10 +27,6 @@ static uint8_t *arena;
 static uint64_t arena_used;
 static uint32_t next_id = 1;
 static uint64_t tables_bytes;
-/* Every table ever mapped (old ones are kept, see stack_table.h), for hp_stack_ranges. */
-#define MAX_TABLES 40
-static struct hp_range table_ranges[MAX_TABLES];
-static size_t ntables;
 
 static uint64_t hash_ips(const uint64_t *ips, uint32_t depth)
 {
@@ -52,8 +48,6 @@ static struct table *table_new(uint64_t nslots)
 	if (t) {
 		t->mask = nslots - 1;
 		tables_bytes += bytes;
-		if (ntables < MAX_TABLES)
-			table_ranges[ntables++] = (struct hp_range){(uint64_t)t, (uint64_t)t + bytes};
 	}
 	return t;
 }
@@ -174,15 +168,4 @@ void hp_stack_fork_lock(void)
 void hp_stack_fork_unlock(void)
 {
 	pthread_mutex_unlock(&lock);
-}
-
-size_t hp_stack_ranges(struct hp_range *out, size_t max)
-{
-	size_t n = 0;
-
-	if (arena && n < max)
-		out[n++] = (struct hp_range){(uint64_t)arena, (uint64_t)arena + ARENA_RESERVE};
-	for (size_t i = 0; i < ntables && n < max; i++)
-		out[n++] = table_ranges[i];
-	return n;
 }

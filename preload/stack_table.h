@@ -12,7 +12,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "leak_scan.h"
 #include "recorder.h"
 
 struct hp_stack_entry {
@@ -31,9 +30,6 @@ void hp_stack_foreach(void (*fn)(const struct hp_stack_entry *e, void *arg), voi
 
 /* Number of distinct stacks and bytes of memory the table holds (for the performance table). */
 void hp_stack_usage(uint64_t *stacks, uint64_t *bytes) HP_HIDDEN;
-
-/* The table's own mappings (a leak scan must not read them). Returns how many ranges were written. */
-size_t hp_stack_ranges(struct hp_range *out, size_t max) HP_HIDDEN;
 
 /* Around fork: the child must not inherit a table in the middle of an insertion. */
 void hp_stack_fork_lock(void) HP_HIDDEN;

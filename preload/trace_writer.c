@@ -455,30 +455,16 @@ static void emit_scan(const uint8_t *rec, size_t n, void *arg)
 	put0(rec, n);
 }
 
-/* What a scan must know before it stops the world: taking these locks afterwards could deadlock on a
- * stopped thread that holds them. */
+/* What a scan must know before it stops the world: taking locks or calling dlsym afterwards could
+ * deadlock on a stopped thread that holds them. */
 static void leak_scan(unsigned reason)
 {
-	static struct hp_range own[MAX_OWN], data[256];
-	size_t nown = 0, ndata;
+	static struct hp_range own[4096];
+	size_t nown = hp_own_ranges(own, sizeof(own) / sizeof(own[0]));
 
-	pthread_mutex_lock(&w.reg_lock);
-	for (struct hp_ring *r = w.rings; r && nown < MAX_OWN - 64; r = r->next) {
-		size_t hdr = (sizeof(*r) + 4095) & ~(size_t)4095;
-		own[nown++] = (struct hp_range){(uint64_t)r, (uint64_t)r + hdr + r->capacity};
-		if (r->cache)
-			own[nown++] = hp_stack_cache_range(r->cache);
-	}
-	pthread_mutex_unlock(&w.reg_lock);
-	nown += hp_stack_ranges(own + nown, MAX_OWN - nown);
-	nown += hp_writer_ranges(own + nown, MAX_OWN - nown);
-	hp_modules_lock();
-	ndata = hp_modules_writable(data, sizeof(data) / sizeof(data[0]));
-	hp_modules_unlock();
 	put_program_suppressions();
-
 	w.no_compress = true;
-	hp_leak_scan(reason, own, nown, data, ndata, reason == HPT_SCAN_EXIT ? &w.exit_roots : NULL, emit_scan, NULL);
+	hp_leak_scan(reason, own, nown, reason == HPT_SCAN_EXIT ? &w.exit_roots : NULL, emit_scan, NULL);
 	w.no_compress = false;
 }
 
@@ -505,7 +491,8 @@ static void *writer_main(void *arg)
 			futex(&w.kick, FUTEX_WAIT_PRIVATE, seen, &ts);
 
 		if (atomic_load(&w.finish_req)) {
-			if (hp_rec.cfg.leak_scan && w.finish_how == HPT_END_EXIT)
+			/* _exit is an exit: memcheck classifies there too. Not an exec: the image is replaced. */
+			if (hp_rec.cfg.leak_scan && (w.finish_how == HPT_END_EXIT || w.finish_how == HPT_END__EXIT))
 				leak_scan(HPT_SCAN_EXIT);
 			round_trip(true);
 			uint8_t rec[64], *p = hp_enc_process_end(rec, hp_now(), w.finish_how, w.finish_status);
@@ -622,21 +609,6 @@ static int setup_buffers(void)
 	return 0;
 }
 
-size_t hp_writer_ranges(struct hp_range *out, size_t max)
-{
-	size_t n = 0;
-
-	if (w.staging && n < max)
-		out[n++] = (struct hp_range){(uint64_t)w.staging, (uint64_t)w.staging + w.staging_cap};
-	if (w.out && n < max)
-		out[n++] = (struct hp_range){(uint64_t)w.out, (uint64_t)w.out + w.out_cap};
-	if (w.zwork && n < max)
-		out[n++] = (struct hp_range){(uint64_t)w.zwork, (uint64_t)w.zwork + w.zwork_size};
-	if (w.stack_hi && n < max)
-		out[n++] = (struct hp_range){w.stack_lo, w.stack_hi};
-	return n;
-}
-
 static void put_header(void)
 {
 	uint8_t h[HPT_HEADER_SIZE] = {0};
@@ -734,8 +706,8 @@ void hp_writer_finish(unsigned how, int64_t status, unsigned timeout_ms)
 		return;
 	w.finish_how = how;
 	w.finisher_tid = gettid();
-	if (how == HPT_END_EXIT && hp_rec.cfg.leak_scan)
-		hp_exit_roots_capture(&w.exit_roots);
+	if ((how == HPT_END_EXIT || how == HPT_END__EXIT) && hp_rec.cfg.leak_scan)
+		hp_exit_roots_capture(&w.exit_roots, dlsym(RTLD_DEFAULT, how == HPT_END_EXIT ? "exit" : "_exit"));
 	w.finish_status = status;
 	atomic_store(&w.finish_req, 1);
 	hp_writer_wake();

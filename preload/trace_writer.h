@@ -41,7 +41,4 @@ void hp_writer_fork_parent(void) HP_HIDDEN;
 /* In the child: forget the parent's rings and descriptors (no writer thread exists here). */
 void hp_writer_fork_child(void) HP_HIDDEN;
 
-/* The writer's own mappings (a leak scan must not read them). Returns how many ranges were written. */
-size_t hp_writer_ranges(struct hp_range *out, size_t max) HP_HIDDEN;
-
 #endif

@@ -3,20 +3,24 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include <cmocka.h>
 
 #include "hpt_format.h"
 #include "leak_classify.h"
 
-#define B(addr, size) {(addr), (size), 0, 0}
+#define B(addr, size) {(addr), (size), 0, 0, 0}
 #define ROOT(v) {0x10, (v), HPT_REGION_DATA}
 #define STACKW(v) {0x7ff0, (v), HPT_REGION_STACK}
 #define HEAP(loc, v) {(loc), (v), HPT_REGION_HEAP}
+#define MAPPED(loc, v) {(loc), (v), HPT_REGION_MAPPED}
+#define HEAD(loc, v) {(loc), (v), HP_REGION_CONTENTS + HPT_CONTENT_HEAD}
+#define VTABLE(loc, v) {(loc), (v), HP_REGION_CONTENTS + HPT_CONTENT_VTABLE}
 
 static void classify(struct hp_live_block *b, size_t nb, const struct hp_region_word *w, size_t nw)
 {
-	assert_int_equal(hp_leak_classify(b, nb, w, nw), 0);
+	assert_int_equal(hp_leak_classify(b, nb, w, nw, HP_HEURISTICS_ALL), 0);
 }
 
 static void no_pointer_is_definite(void **state)
@@ -120,7 +124,63 @@ static void zero_sized_block(void **state)
 static void empty_heap(void **state)
 {
 	(void)state;
-	assert_int_equal(hp_leak_classify(NULL, 0, NULL, 0), 0);
+	assert_int_equal(hp_leak_classify(NULL, 0, NULL, 0, HP_HEURISTICS_ALL), 0);
+}
+
+static void mapped_memory_is_a_root_outside_blocks(void **state)
+{
+	/* A pool the program mapped (0x9000) points at 0x1000; a large block living in a mapping
+	 * (0x20000, 4096 bytes) points at 0x2000 but is itself pointed to by nothing. */
+	struct hp_live_block b[] = {B(0x1000, 16), B(0x2000, 16), B(0x20000, 4096)};
+	struct hp_region_word w[] = {MAPPED(0x9000, 0x1000), MAPPED(0x20010, 0x2000)};
+	(void)state;
+	classify(b, 3, w, 2);
+	assert_int_equal(b[0].kind, HP_LEAK_REACHABLE);
+	assert_int_equal(b[1].kind, HP_LEAK_INDIRECT);
+	assert_int_equal(b[2].kind, HP_LEAK_DEFINITE);
+}
+
+static void heuristics_take_interior_pointers_for_start_pointers(void **state)
+{
+	/* 0x1000: new[] of 3 objects of 16 bytes (a cookie of 3, then 48 bytes), pointed to at +8.
+	 * 0x2000: a length64 block of 40 bytes (first word 32), pointed to at +8.
+	 * 0x3000: an old std::string of capacity 15, length 5: 24 + 15 + 1 = 40 bytes, pointed to at +24.
+	 * 0x4000: an object with two vtables (at +0 and +16), pointed to at +16.
+	 * 0x5000: 40 bytes pointed to at +8 with a first word that fits no heuristic: possible. */
+	struct hp_live_block b[] = {B(0x1000, 56), B(0x2000, 40), B(0x3000, 40), B(0x4000, 32), B(0x5000, 40)};
+	struct hp_region_word w[] = {
+		ROOT(0x1008), ROOT(0x2008), ROOT(0x3018), ROOT(0x4010), ROOT(0x5008),
+		HEAD(0x1000, 3), HEAD(0x2000, 32), HEAD(0x3000, 5), HEAD(0x3008, 15), HEAD(0x5000, 7),
+		VTABLE(0x4000, 0x401000), VTABLE(0x4010, 0x402000),
+	};
+	(void)state;
+	assert_int_equal(hp_leak_classify(b, 5, w, 12, HP_HEURISTICS_ALL), 0);
+	for (int i = 0; i < 4; i++)
+		assert_int_equal(b[i].kind, HP_LEAK_REACHABLE);
+	assert_int_equal(b[0].heuristic, HP_HEUR_NEWARRAY + 1);
+	assert_int_equal(b[1].heuristic, HP_HEUR_LENGTH64 + 1); /* memcheck tries length64 before newarray */
+	assert_int_equal(b[2].heuristic, HP_HEUR_STDSTRING + 1);
+	assert_int_equal(b[3].heuristic, HP_HEUR_MULTIPLE_INHERITANCE + 1);
+	assert_int_equal(b[4].kind, HP_LEAK_POSSIBLE);
+	/* Switched off, each is only possibly lost; one heuristic alone recognises its own shape. */
+	assert_int_equal(hp_leak_classify(b, 5, w, 12, 0), 0);
+	for (int i = 0; i < 5; i++)
+		assert_int_equal(b[i].kind, HP_LEAK_POSSIBLE);
+	assert_int_equal(hp_leak_classify(b, 5, w, 12, 1u << HP_HEUR_STDSTRING), 0);
+	assert_int_equal(b[2].kind, HP_LEAK_REACHABLE);
+	assert_int_equal(b[0].kind, HP_LEAK_POSSIBLE);
+}
+
+static void heuristic_names_parse_like_memcheck(void **state)
+{
+	char err[160];
+	(void)state;
+	assert_int_equal(hp_leak_heuristics_parse("all", err, sizeof(err)), HP_HEURISTICS_ALL);
+	assert_int_equal(hp_leak_heuristics_parse("none", err, sizeof(err)), 0);
+	assert_int_equal(hp_leak_heuristics_parse("stdstring,newarray", err, sizeof(err)),
+			 (1 << HP_HEUR_STDSTRING) | (1 << HP_HEUR_NEWARRAY));
+	assert_int_equal(hp_leak_heuristics_parse("stdstrin", err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "unknown leak heuristic 'stdstrin'"));
 }
 
 int main(void)
@@ -136,6 +196,9 @@ int main(void)
 		cmocka_unit_test(pointer_past_end_and_from_non_block_do_not_count),
 		cmocka_unit_test(zero_sized_block),
 		cmocka_unit_test(empty_heap),
+		cmocka_unit_test(mapped_memory_is_a_root_outside_blocks),
+		cmocka_unit_test(heuristics_take_interior_pointers_for_start_pointers),
+		cmocka_unit_test(heuristic_names_parse_like_memcheck),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

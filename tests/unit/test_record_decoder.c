@@ -107,6 +107,9 @@ static void every_record_type(void **state)
 	tb_timed(&b, HPT_MODULE_UNLOAD, 1240, TB_U(0x7f0000));
 	tb_rec(&b, HPT_SYNC, TB_U(1250));
 	tb_rec(&b, HPT_SCAN_BEGIN, TB_U(1260) TB_U(HPT_SCAN_EXIT) TB_U(2));
+	tb_rec(&b, HPT_SCAN_THREAD, TB_U(1260) TB_U(4321) TB_U(HPT_THREAD_WHOLE_STACK) TB_U(HPT_UNSTOPPED_BLOCKED)
+			    TB_U(0x7000) TB_U(0x9000));
+	tb_rec(&b, HPT_SCAN_CONTENTS, TB_U(1261) TB_U(HPT_CONTENT_VTABLE) TB_U(0) TB_U(1) TB_U(0x5000) TB_S((int64_t)0x401000));
 	tb_rec(&b, HPT_SCAN_WORDS, TB_U(1261) TB_U(HPT_REGION_STACK) TB_U(4321) TB_U(2) TB_U(8) TB_S((int64_t)0x5000) TB_U(8) TB_S((int64_t)0x10));
 	tb_rec(&b, HPT_SCAN_END, TB_U(1262) TB_U(2) TB_U(4096) TB_U(0));
 	tb_rec(&b, HPT_SUPPRESSIONS, TB_STR("leak:libfoo\n"));
@@ -229,6 +232,14 @@ static void every_record_type(void **state)
 	assert_int_equal(e[i].type, HP_EV_SCAN_BEGIN);
 	assert_int_equal(e[i].kind, HPT_SCAN_EXIT);
 	assert_int_equal(e[i++].size, 2);
+	assert_int_equal(e[i].type, HP_EV_SCAN_THREAD);
+	assert_int_equal(e[i].kind, HPT_THREAD_WHOLE_STACK);
+	assert_int_equal(e[i].flags, HPT_UNSTOPPED_BLOCKED);
+	assert_int_equal(e[i].addr, 0x7000);
+	assert_int_equal(e[i].addr2, 0x9000);
+	assert_int_equal(e[i++].size, 4321); /* the value: tid */
+	assert_int_equal(e[i].type, HP_EV_SCAN_WORDS); /* SCAN_CONTENTS: kinds apart from the regions */
+	assert_int_equal(e[i++].kind, 16 + HPT_CONTENT_VTABLE);
 	assert_int_equal(e[i].type, HP_EV_SCAN_WORDS);
 	assert_int_equal(e[i].kind, HPT_REGION_STACK);
 	assert_int_equal(e[i++].size, 4321); /* the value: tid */

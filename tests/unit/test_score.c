@@ -179,11 +179,14 @@ static void leaks_and_lost_events(void **state)
 
 	/* 5% of the 2 MiB peak definitely lost: half way to score.leaks.bad (10%). */
 	fixture_leak(&fx, 0, HP_LEAK_DEFINITE, 2 * FX_MIB / 20, 10);
-	/* Still reachable blocks are not lost; unclassified ones count at half by default. */
+	/* Still reachable blocks are not lost; unclassified ones (no scan saw them) are not known lost. */
 	fixture_leak(&fx, 1, HP_LEAK_REACHABLE, FX_MIB, 1);
 	hp_score_profile(&fx.p, &cfg, &s);
 	assert_true(fabs(s.comp[HP_SC_LEAKS].score - 50) < 1e-3);
-	fixture_leak(&fx, 2, HP_LEAK_UNCLASSIFIED, 2 * FX_MIB / 5, 10); /* 20% at half: 10% more */
+	fixture_leak(&fx, 2, HP_LEAK_UNCLASSIFIED, 2 * FX_MIB / 5, 10);
+	hp_score_profile(&fx.p, &cfg, &s);
+	assert_true(fabs(s.comp[HP_SC_LEAKS].score - 50) < 1e-3);
+	fixture_leak(&fx, 2, HP_LEAK_POSSIBLE, 2 * FX_MIB / 10, 10); /* 10% more: at score.leaks.bad */
 	hp_score_profile(&fx.p, &cfg, &s);
 	assert_true(s.comp[HP_SC_LEAKS].score == 0);
 

@@ -51,7 +51,9 @@ static void everything(struct tb *b, uint8_t codec)
 	tb_sync(b, 1160);
 	tb_rec(b, HPT_SUPPRESSIONS, TB_STR("leak:foo\n"));
 	tb_rec(b, HPT_SCAN_BEGIN, TB_U(1170) TB_U(0) TB_U(1));
+	tb_rec(b, HPT_SCAN_THREAD, TB_U(1171) TB_U(42) TB_U(2) TB_U(1) TB_U(0x7000) TB_U(0x9000));
 	tb_rec(b, HPT_SCAN_WORDS, TB_U(1171) TB_U(1) TB_U(42) TB_U(1) TB_U(8) TB_S(0x5000));
+	tb_rec(b, HPT_SCAN_CONTENTS, TB_U(1171) TB_U(0) TB_U(0) TB_U(1) TB_U(0x4ff8) TB_S(3));
 	tb_rec(b, HPT_SCAN_END, TB_U(1172) TB_U(1) TB_U(8) TB_U(0));
 	tb_timed(b, HPT_MODULE_UNLOAD, 1180, TB_U(0x400000));
 	tb_clock(b, 3000, 6000, 2);

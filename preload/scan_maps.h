@@ -1,0 +1,64 @@
+/* scan_maps.h: the process's mappings as a leak scan sees them: which may hold heap blocks, which are
+ * the allocator's own, which are roots; and the memory no scan may read (found once, at setup).
+ *
+ * Used on the writer thread while the program's threads are stopped: nothing here allocates or
+ * takes a lock; memory is read with process_vm_readv.
+ */
+#ifndef HP_SCAN_MAPS_H
+#define HP_SCAN_MAPS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "own_memory.h"
+#include "recorder.h"
+
+#define MAX_MAPS 65536 /* the kernel's default vm.max_map_count is 65530 */
+
+enum hp_map_class {
+	HP_MAP_SKIP,  /* not read: not readable and writable, or a device */
+	HP_MAP_ARENA, /* glibc's heap or one of its arenas' heaps: only words inside live blocks count */
+	HP_MAP_ROOT,  /* read as a root (a stack: from its thread's stack pointer) */
+};
+
+struct hp_scan_map {
+	uint64_t lo, hi;
+	uint8_t cls; /* enum hp_map_class */
+	bool r, w, file, anon;
+	bool exec;      /* readable code of a file: where a vtable's entries point */
+	bool candidate; /* may hold heap blocks: private anonymous memory and [heap] */
+	bool stack;     /* [stack] */
+	bool done;      /* read already, or not to be read (the scan's own mark) */
+};
+
+/* Sorted by address, as /proc/self/maps lists them. */
+extern struct hp_scan_map hp_scan_maps[MAX_MAPS] HP_HIDDEN;
+extern size_t hp_scan_nmaps HP_HIDDEN;
+
+/* Reads /proc/self/maps of process pid (ours) into hp_scan_maps. [*vmin, *vmax) receives the range
+ * outside which no value can point to a block or a vtable. */
+void hp_scan_maps_load(pid_t pid, uint64_t *vmin, uint64_t *vmax) HP_HIDDEN;
+
+static inline struct hp_scan_map *hp_scan_map_of(uint64_t addr)
+{
+	size_t lo = 0, hi = hp_scan_nmaps;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		if (addr < hp_scan_maps[mid].lo)
+			hi = mid;
+		else if (addr >= hp_scan_maps[mid].hi)
+			lo = mid + 1;
+		else
+			return &hp_scan_maps[mid];
+	}
+	return NULL;
+}
+
+/* What no scan may read as a root: the recorder's own data, and glibc's main_arena in libc's data.
+ * Called once at setup (dladdr, dl_iterate_phdr: never while threads are stopped). */
+size_t hp_scan_never_read(struct hp_range *out, size_t max) HP_HIDDEN;
+
+#endif
