@@ -537,6 +537,14 @@ void hp_leak_scan(unsigned reason, const struct hp_range *own, size_t nown, cons
 		stopped += atomic_load(&sl[i].stopped) != 0;
 	s.t = hp_now();
 	hp_scan_maps_load(s.pid, &s.vmin, &s.vmax);
+	if (!hp_scan_nmaps) {
+		/* No map of the process (a descriptor limit the program lowered, /proc not mounted): a
+		 * scan of nothing would call every block lost. No scan, so no finding. */
+		hp_world_resume();
+		if (s.pagemap_fd >= 0)
+			close(s.pagemap_fd);
+		return;
+	}
 	emit_plain(HPT_SCAN_BEGIN, (uint64_t[]){s.t, reason, stopped}, 3);
 
 	/* Never read: the recorder's memory, the allocator's state, and this thread's own stack. */
