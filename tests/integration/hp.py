@@ -64,11 +64,16 @@ def record(argv, output, extra_env=None, options=(), cwd=None, timeout=60):
     stderr ("trace written to" lines), the root trace first."""
     proc = run([LAUNCHER, "record", *options, "-o", output, "--", *argv], env=extra_env, timeout=timeout,
                cwd=cwd)
+    return proc, reported_traces(proc.stderr, cwd)
+
+
+def reported_traces(stderr, cwd=None):
+    """The trace paths the launcher reported on stderr ("trace written to" lines), the root trace first,
+    relative paths taken from cwd (default: the current directory)."""
     base = Path(cwd) if cwd else Path.cwd()
-    traces = [base / line.split("trace written to ", 1)[1]
-              for line in proc.stderr.splitlines()
-              if line.startswith("hookprof: ") and "trace written to " in line]
-    return proc, traces
+    return [base / line.split("trace written to ", 1)[1]
+            for line in stderr.splitlines()
+            if line.startswith("hookprof: ") and "trace written to " in line]
 
 
 def analyze(args, timeout=120, cwd=None):
