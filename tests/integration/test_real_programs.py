@@ -200,7 +200,11 @@ def test_git_commit_and_log():
             repo = d / run_name / "repo"
             repo.mkdir(parents=True)
             for i in range(20):
-                (repo / f"file{i}.txt").write_text("".join(f"line {j} of file {i}\n" for j in range(i * 10)))
+                path = repo / f"file{i}.txt"
+                path.write_text("".join(f"line {j} of file {i}\n" for j in range(i * 10)))
+                # Older than the index: a file changed in the index's second is "racily clean", and
+                # git reads it again to compare, in some runs and not others.
+                os.utime(path, (1700000000, 1700000000))
             for cmd in (["init", "-q"], ["add", "."]):
                 done = subprocess.run([git, *cmd], cwd=repo, env=env, stdout=subprocess.PIPE,
                                       stderr=subprocess.STDOUT, text=True, timeout=60)
