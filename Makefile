@@ -119,6 +119,10 @@ $(BUILD)/tests/programs/%: tests/programs/%.c | $(DEPS_OK)
 	@mkdir -p $(@D)
 	$(CC) $(PROG_CFLAGS) -o $@ $< -lpthread -ldl -lm
 
+# rec_early needs librec_early.so (found beside it), whose constructor runs before the recorder's.
+$(BUILD)/tests/programs/rec_early: tests/programs/rec_early.c $(BUILD)/tests/programs/librec_early.so | $(DEPS_OK)
+	$(CC) $(PROG_CFLAGS) -o $@ $< -L$(@D) -lrec_early -Wl,-rpath,'$$ORIGIN'
+
 $(BUILD)/tests/programs/%: tests/programs/%.cc | $(DEPS_OK)
 	@mkdir -p $(@D)
 	$(CXX) $(filter-out -std=gnu11,$(PROG_CFLAGS)) -o $@ $< -lpthread

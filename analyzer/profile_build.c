@@ -66,6 +66,7 @@ struct builder {
 	struct hp_idmap site_of_stack;   /* stack id + 1 → site index */
 	struct hp_alloc_site *sites;
 	struct hp_growth *growth;
+	uint64_t *site_epoch;             /* the peak snapshot each site's peak_bytes reflects (touch_site) */
 	size_t nsites, site_cap;
 	struct thread_state *threads;
 	size_t nthreads;
@@ -82,6 +83,7 @@ struct builder {
 	struct hp_idmap counter_of_site;
 	uint64_t live_bytes;
 	uint64_t snapshot_peak; /* the peak when per-site peak bytes were last copied */
+	uint64_t peak_epoch;    /* snapshots taken so far */
 	struct hp_region_word *words;
 	size_t nwords, words_cap;
 	bool in_scan;
@@ -162,6 +164,12 @@ static struct hp_alloc_site *site_lookup(struct builder *b, uint32_t stack, uint
 		if (!g)
 			return NULL;
 		b->growth = g;
+		gcap = b->site_cap;
+		uint64_t *e = grow(b->site_epoch, &gcap, b->nsites + 1, sizeof(*e));
+		if (!e)
+			return NULL;
+		b->site_epoch = e;
+		e[b->nsites] = b->peak_epoch;
 		b->site_cap = cap;
 		memset(&s[b->nsites], 0, sizeof(*s));
 		memset(&g[b->nsites], 0, sizeof(*g));
@@ -180,12 +188,29 @@ static unsigned size_bucket(uint64_t size)
 	return k < HP_SIZE_BUCKETS ? k : HP_SIZE_BUCKETS - 1;
 }
 
-/* Copies every site's live bytes into its peak bytes (the heap is at a new peak). */
+/* Per-site peak bytes: each site's live bytes at the moment of the heap's peak. Copying every site's
+ * live bytes at each new peak would cost the number of sites per event (a heap that climbs, as most
+ * do, leaves a new peak at almost every free); instead a snapshot only counts, and a site copies its
+ * live bytes into its peak bytes the first time it changes after a snapshot (touch_site), when they
+ * are still what they were at that moment. finish_peaks does the same for the sites untouched since. */
 static void snapshot_peak(struct builder *b)
 {
-	for (size_t i = 0; i < b->nsites; i++)
-		b->sites[i].peak_bytes = b->sites[i].live_bytes;
+	b->peak_epoch++;
 	b->snapshot_peak = b->live_bytes;
+}
+
+static inline void touch_site(struct builder *b, uint32_t si)
+{
+	if (__builtin_expect(b->site_epoch[si] != b->peak_epoch, 0)) {
+		b->sites[si].peak_bytes = b->sites[si].live_bytes;
+		b->site_epoch[si] = b->peak_epoch;
+	}
+}
+
+static void finish_peaks(struct builder *b)
+{
+	for (uint32_t i = 0; i < b->nsites; i++)
+		touch_site(b, i);
 }
 
 static void add_block(struct builder *b, struct thread_state *t, const struct hp_event *ev, uint64_t addr,
@@ -204,12 +229,14 @@ static void add_block(struct builder *b, struct thread_state *t, const struct hp
 	if (b->heap.used == live) {
 		/* Live already: a free was lost. The old block is dropped, not leaked. */
 		sum->anomalies++;
+		touch_site(b, blk->site);
 		struct hp_alloc_site *old = &b->sites[blk->site];
 		old->live_blocks--;
 		old->live_bytes -= blk->size;
 		b->live_bytes -= blk->size;
 	}
 	*blk = (struct hp_block){addr, size, ev->stack, si, ev->stream, HP_LEAK_UNCLASSIFIED};
+	touch_site(b, si);
 	sum->allocations++;
 	sum->bytes_allocated += size;
 	s->allocs++;
@@ -228,8 +255,6 @@ static void add_block(struct builder *b, struct thread_state *t, const struct hp
 	if (b->live_bytes > sum->peak_heap_bytes) {
 		sum->peak_heap_bytes = b->live_bytes;
 		sum->peak_heap_ns = ev->ns;
-		if (b->live_bytes > b->snapshot_peak + b->snapshot_peak / 100)
-			snapshot_peak(b);
 	}
 }
 
@@ -249,6 +274,7 @@ static void remove_block(struct builder *b, struct thread_state *t, uint64_t add
 		return;
 	}
 	leaving_peak(b);
+	touch_site(b, blk->site);
 	struct hp_alloc_site *s = &b->sites[blk->site];
 	s->frees++;
 	s->live_blocks--;
@@ -797,6 +823,7 @@ static int finish(struct builder *b, const struct hp_profile_options *opts, char
 	struct hp_idmap done = {0};
 	int rc = -1;
 
+	finish_peaks(b);
 	/* Zones still open at the end close at their thread's last event. */
 	for (size_t i = 0; i < b->nthreads; i++)
 		while (b->threads[i].depth)
@@ -1031,6 +1058,7 @@ static void builder_release(struct builder *b)
 	hp_idmap_free(&b->counter_of_site);
 	free(b->sites);
 	free(b->growth);
+	free(b->site_epoch);
 	for (size_t i = 0; i < b->nthreads; i++)
 		free(b->threads[i].stack);
 	free(b->threads);
