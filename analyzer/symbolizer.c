@@ -5,6 +5,7 @@
  * one, is never used for names: its addresses stay module+offset, with one warning.
  */
 #include "symbolizer.h"
+#include "symbol_index.h"
 
 #include <elfutils/libdw.h>
 #include <elfutils/libdwfl.h>
@@ -20,6 +21,7 @@ char *__cxa_demangle(const char *mangled, char *out, size_t *len, int *status);
 
 struct mod_state {
 	Dwfl_Module *dm;
+	struct hp_symbol_index *symbols; /* NULL: every name from libdwfl */
 	bool tried;
 	bool bad;
 	char *pending; /* a warning about the module, not yet reported: see report_module */
@@ -127,8 +129,10 @@ void hp_symbolizer_free(struct hp_symbolizer *s)
 	free(s->warnings);
 	free(s->frames);
 	free(s->cache);
-	for (size_t i = 0; i < s->nmods; i++)
+	for (size_t i = 0; i < s->nmods; i++) {
 		free(s->st[i].pending);
+		hp_symbol_index_free(s->st[i].symbols);
+	}
 	free(s->st);
 	free(s);
 }
@@ -183,6 +187,7 @@ static Dwfl_Module *dwfl_module_for(struct hp_symbolizer *s, size_t i)
 		return NULL;
 	}
 	st->dm = dm;
+	st->symbols = hp_symbol_index_new(dm);
 	st->bad = false;
 	return dm;
 }
@@ -239,9 +244,11 @@ static void resolve(struct hp_symbolizer *s, uint64_t ip, uint64_t addr, long mi
 		push(s, &base);
 		return;
 	}
+	struct hp_symbol_index *symbols = s->st[mi].symbols;
 	GElf_Off off;
 	GElf_Sym sym;
-	const char *symname = dwfl_module_addrinfo(dm, addr, &off, &sym, NULL, NULL, NULL);
+	const char *symname = symbols ? hp_symbol_index_name(symbols, addr)
+				      : dwfl_module_addrinfo(dm, addr, &off, &sym, NULL, NULL, NULL);
 	const char *file = NULL;
 	int line = 0;
 	Dwfl_Line *dl = dwfl_module_getsrc(dm, addr);
