@@ -5,7 +5,6 @@
  * one, is never used for names: its addresses stay module+offset, with one warning.
  */
 #include "symbolizer.h"
-#include "symbol_index.h"
 
 #include <elfutils/libdw.h>
 #include <elfutils/libdwfl.h>
@@ -16,12 +15,14 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "symbol_table.h"
+
 /* From the C++ runtime (the analyzer links libstdc++): demangles Itanium ABI names. */
 char *__cxa_demangle(const char *mangled, char *out, size_t *len, int *status);
 
 struct mod_state {
 	Dwfl_Module *dm;
-	struct hp_symbol_index *symbols; /* NULL: every name from libdwfl */
+	struct hp_symtab *syms; /* built at the module's first address; NULL: ask libdwfl */
 	bool tried;
 	bool bad;
 	char *pending; /* a warning about the module, not yet reported: see report_module */
@@ -131,7 +132,7 @@ void hp_symbolizer_free(struct hp_symbolizer *s)
 	free(s->cache);
 	for (size_t i = 0; i < s->nmods; i++) {
 		free(s->st[i].pending);
-		hp_symbol_index_free(s->st[i].symbols);
+		hp_symtab_free(s->st[i].syms);
 	}
 	free(s->st);
 	free(s);
@@ -187,7 +188,7 @@ static Dwfl_Module *dwfl_module_for(struct hp_symbolizer *s, size_t i)
 		return NULL;
 	}
 	st->dm = dm;
-	st->symbols = hp_symbol_index_new(dm);
+	st->syms = hp_symtab_build(dm);
 	st->bad = false;
 	return dm;
 }
@@ -244,11 +245,10 @@ static void resolve(struct hp_symbolizer *s, uint64_t ip, uint64_t addr, long mi
 		push(s, &base);
 		return;
 	}
-	struct hp_symbol_index *symbols = s->st[mi].symbols;
 	GElf_Off off;
 	GElf_Sym sym;
-	const char *symname = symbols ? hp_symbol_index_name(symbols, addr)
-				      : dwfl_module_addrinfo(dm, addr, &off, &sym, NULL, NULL, NULL);
+	const struct hp_symtab *syms = s->st[mi].syms;
+	const char *symname = syms ? hp_symtab_find(syms, addr) : dwfl_module_addrinfo(dm, addr, &off, &sym, NULL, NULL, NULL);
 	const char *file = NULL;
 	int line = 0;
 	Dwfl_Line *dl = dwfl_module_getsrc(dm, addr);

@@ -18,6 +18,7 @@
 
 #define HPT_FEAT_TSC (1u << 0)
 #define HPT_FEAT_STACKS (1u << 1)
+#define HPT_FEAT_CPU_TIME (1u << 2) /* zones carry ZONE_CPU records (record --cpu-time) */
 
 #define HPT_CHUNK_MAGIC "HPCK"
 #define HPT_CHUNK_HEADER_SIZE 16
@@ -42,6 +43,7 @@ enum hpt_record_type {
 	HPT_LOST = 0x17,
 	HPT_THREAD_START = 0x18,
 	HPT_THREAD_END = 0x19,
+	HPT_ZONE_CPU = 0x1a,
 	HPT_STACK = 0x20,
 	HPT_SITE = 0x21,
 	HPT_MODULE_LOAD = 0x22,

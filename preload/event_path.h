@@ -10,6 +10,8 @@
 #ifndef HP_EVENT_PATH_H
 #define HP_EVENT_PATH_H
 
+#include <errno.h>
+
 #include "clock.h"
 #include "event_encoder.h"
 #include "recorder.h"
@@ -175,6 +177,31 @@ __attribute__((always_inline)) static inline void hp_record_tick_u(struct hp_rin
 	uint64_t t;
 	uint8_t *p = hp_event_begin(r, &fast, &t);
 	hp_event_close(r, fast, hp_enc_tick_u(p, &r->st, type, t, v));
+}
+
+/* record --cpu-time: a ZONE_CPU record with the thread's CPU time, taken after a zone's begin event
+ * and before its end event, so that the CPU time of a zone lies within its wall time. Linux serves
+ * CLOCK_THREAD_CPUTIME_ID with a system call (the vDSO has only the wall clocks): this is the costly
+ * part, and why it is an option (docs/performance.md). errno is kept, as the hooks' contract says. */
+static inline uint64_t hp_thread_cpu_ns(void)
+{
+	struct timespec ts;
+	int saved = errno;
+
+	if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts)) {
+		errno = saved;
+		return 0;
+	}
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+__attribute__((noinline, unused)) static void hp_record_zone_cpu(struct hp_ring *r)
+{
+	uint64_t cpu = hp_thread_cpu_ns();
+	uint8_t *fast;
+	uint64_t t;
+	uint8_t *p = hp_event_begin(r, &fast, &t);
+	hp_event_close(r, fast, hp_enc_zone_cpu(p, cpu));
 }
 
 #endif

@@ -264,8 +264,11 @@ static void api_zone_begin(struct hp_site *site)
 {
 	struct hp_ring *r;
 
-	if (hp_recording_what(HP_RECORD_ZONES) && (r = hp_ring_get()))
+	if (hp_recording_what(HP_RECORD_ZONES) && (r = hp_ring_get())) {
 		hp_record_tick_u(r, HPT_ZONE_BEGIN, site_of(r, site));
+		if (HP_UNLIKELY(hp_rec.cfg.cpu_time))
+			hp_record_zone_cpu(r);
+	}
 }
 
 /* site NULL: hp_end(), the innermost open zone (site 0 in the trace). */
@@ -273,8 +276,11 @@ static void api_zone_end(struct hp_site *site)
 {
 	struct hp_ring *r;
 
-	if (hp_recording_what(HP_RECORD_ZONES) && (r = hp_ring_get()))
+	if (hp_recording_what(HP_RECORD_ZONES) && (r = hp_ring_get())) {
+		if (HP_UNLIKELY(hp_rec.cfg.cpu_time))
+			hp_record_zone_cpu(r);
 		hp_record_tick_u(r, HPT_ZONE_END, site ? site_of(r, site) : 0);
+	}
 }
 
 static void api_mark(struct hp_site *site)

@@ -42,6 +42,7 @@ struct hp_config {
 	bool leak_scan;      /* classify live blocks at exit */
 	bool unwind_fp;      /* walk frame pointers instead of libunwind (HOOKPROF_UNWIND=fp) */
 	bool stack_cache;    /* reuse the stacks of calls seen before (stack_cache.h); HOOKPROF_STACK_CACHE=0 */
+	bool cpu_time;       /* zones also record their thread CPU time (HOOKPROF_CPU_TIME=1) */
 	int snapshot_signal; /* 0: none */
 };
 

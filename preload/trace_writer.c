@@ -640,7 +640,8 @@ size_t hp_writer_ranges(struct hp_range *out, size_t max)
 static void put_header(void)
 {
 	uint8_t h[HPT_HEADER_SIZE] = {0};
-	uint64_t features = (hp_rec.use_tsc ? HPT_FEAT_TSC : 0) | (hp_rec.cfg.depth ? HPT_FEAT_STACKS : 0);
+	uint64_t features = (hp_rec.use_tsc ? HPT_FEAT_TSC : 0) | (hp_rec.cfg.depth ? HPT_FEAT_STACKS : 0) |
+			    (hp_rec.cfg.cpu_time ? HPT_FEAT_CPU_TIME : 0);
 
 	memcpy(h, HPT_MAGIC, HPT_MAGIC_SIZE);
 	hpt_put_le16(h + 8, HPT_VERSION);
