@@ -221,6 +221,13 @@ def test_git_commit_and_log():
         quiet = ["-c", "gc.auto=0", "-c", "maintenance.auto=false"]
         conform("git commit", run, [git, *quiet, "commit", "-m", "twenty files"])
         conform("git log", run, [git, *quiet, "log", "--stat", "-p", "--format=%H %an %s"])
+        # The recorder wrote nothing into git's files: the objects are the native run's, byte for byte.
+        objects = [{p.relative_to(repo): p.read_bytes() for p in (repo / ".git" / "objects").rglob("*")
+                    if p.is_file()} for repo in repos]
+        assert objects[1] == objects[0], "git's objects under hookprof differ from the native run's"
+        fsck = subprocess.run([git, "fsck", "--full", "--strict"], cwd=repos[1], env=env, stdout=subprocess.PIPE,
+                              stderr=subprocess.STDOUT, text=True, timeout=60)
+        assert fsck.returncode == 0, f"git fsck of the repository written under hookprof:\n{fsck.stdout}"
 
 
 SQL = """
