@@ -21,6 +21,7 @@ static const struct command commands[] = {
 	{"leaks", cmd_leaks, "blocks never freed, by allocation stack, classified like valgrind's memcheck"},
 	{"probe", cmd_probe, "tell whether a program can be recorded (dynamic, static, script)"},
 	{"report", cmd_report, "functions, heap, leaks, score and recommendations for a run's traces"},
+	{"status", cmd_status, "tell whether each trace ends with its process's end (complete) or not"},
 	{"top", cmd_top, "a refreshing view of a trace while its process writes it (heap, rates, zones, sites)"},
 };
 

@@ -1,9 +1,9 @@
 /* hook_signal.c: keeps the recorder's handler on fatal signals while the program sees its own.
  *
- * For SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT, SIGTERM, SIGINT and SIGQUIT the kernel always runs
- * our handler; sigaction() and signal() read and write the program's disposition, kept here. On
- * delivery: the program's handler runs as it would have (its flags emulated); a default disposition
- * saves the trace first and then dies exactly as it would have (same signal, same core dump).
+ * For the signals that end a process by default (watched[]) the kernel always runs our handler;
+ * sigaction() and signal() read and write the program's disposition, kept here. On delivery: the
+ * program's handler runs as it would have (its flags emulated); a default disposition saves the trace
+ * first and then dies exactly as it would have (same signal, same core dump).
  * A program that ignores a signal gets SIG_IGN from the kernel directly.
  *
  * Threading: `prog` is written under the program's own calls to sigaction (it serialises them as it
@@ -19,7 +19,11 @@
 #include "hpt_format.h"
 #include "recorder.h"
 
-static const int watched[] = {SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT, SIGTERM, SIGINT, SIGQUIT};
+/* Every signal whose default action ends the process, but the snapshot signal's (SIGUSR2 by default,
+ * recorder.c) and the ones debuggers and job control use: a program killed by SIGPIPE (`prog | head`),
+ * SIGHUP or its own alarm() keeps its trace whole, ending with PROCESS_END(signal). */
+static const int watched[] = {SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT, SIGSYS, SIGTERM, SIGINT, SIGQUIT,
+			      SIGHUP, SIGPIPE, SIGALRM, SIGUSR1, SIGXCPU, SIGXFSZ, SIGVTALRM, SIGPROF};
 
 static struct sigaction prog[NSIG];
 static _Atomic bool virtual_sig[NSIG];

@@ -102,3 +102,19 @@ def test_a_trace_that_cannot_be_written_stops_recording_with_one_warning():
         tr = Trace(d / "t.hpt.moved")
         assert tr.end is None, tr.end
         assert tr.of("alloc"), "nothing recorded before the trace was lost"
+
+
+def test_launcher_says_which_traces_are_incomplete():
+    # A process killed before its end is recorded leaves a trace without it: the launcher says so
+    # instead of "trace written"; a whole trace is still "written".
+    with hp.tmpdir() as d:
+        proc, traces = hp.record(["sh", "-c", "kill -9 $$"], d / "k.hpt")
+        assert proc.returncode == 128 + 9, proc.stderr
+        assert "hookprof: incomplete trace at" in proc.stderr and "trace written to" not in proc.stderr, proc.stderr
+        assert traces == [d / "k.hpt"], (traces, proc.stderr)
+        status = hp.run([hp.ANALYZE, "status", d / "k.hpt"])
+        assert status.returncode == 1 and ": incomplete: " in status.stdout, status.stdout
+        proc, traces = hp.record([hp.program("rec_getattr")], d / "w.hpt")
+        assert "hookprof: trace written to" in proc.stderr and "incomplete" not in proc.stderr, proc.stderr
+        status = hp.run([hp.ANALYZE, "status", d / "w.hpt"])
+        assert (status.returncode, status.stdout) == (0, f"{d / 'w.hpt'}: complete\n"), status
