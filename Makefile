@@ -41,7 +41,8 @@ ANALYZER_CORE_SRC := $(filter-out analyzer/hookprof_analyze.c,$(ANALYZER_SRC))
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 PROG_LIB_C := $(wildcard tests/programs/lib*.c)
 PROG_C := $(filter-out $(PROG_LIB_C),$(wildcard tests/programs/*.c))
-PROG_CXX := $(wildcard tests/programs/*.cc)
+PROG_LIB_CXX := $(wildcard tests/programs/lib*.cc)
+PROG_CXX := $(filter-out $(PROG_LIB_CXX),$(wildcard tests/programs/*.cc))
 
 PRELOAD_OBJ := $(PRELOAD_SRC:%.c=$(BUILD)/pic/%.o)
 PRELOAD_CORE_OBJ := $(PRELOAD_CORE_SRC:%.c=$(BUILD)/pic/%.o)
@@ -50,6 +51,7 @@ ANALYZER_CORE_OBJ := $(ANALYZER_CORE_SRC:%.c=$(BUILD)/obj/%.o)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 PROG_BIN := $(PROG_C:tests/programs/%.c=$(BUILD)/tests/programs/%) \
 	    $(PROG_LIB_C:tests/programs/%.c=$(BUILD)/tests/programs/%.so) \
+	    $(PROG_LIB_CXX:tests/programs/%.cc=$(BUILD)/tests/programs/%.so) \
 	    $(PROG_CXX:tests/programs/%.cc=$(BUILD)/tests/programs/%)
 
 LIB := $(BUILD)/libhookprof.so
@@ -96,10 +98,19 @@ $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libhp_analyzer.a $(BUILD)/libhp_preloa
 	$(CC) $(TEST_CFLAGS) -o $@ $< $(BUILD)/libhp_analyzer.a $(BUILD)/libhp_preload_core.a \
 		-lzstd $(TEST_LIBS)
 
-# Test programs: lib*.c become shared objects, *_instr.c are built with -finstrument-functions.
+# Test programs: lib*.c and lib*.cc become shared objects, *_instr.c are built with -finstrument-functions.
 $(BUILD)/tests/programs/lib%.so: tests/programs/lib%.c | $(DEPS_OK)
 	@mkdir -p $(@D)
 	$(CC) $(PROG_CFLAGS) -fPIC -shared -o $@ $<
+
+$(BUILD)/tests/programs/lib%.so: tests/programs/lib%.cc | $(DEPS_OK)
+	@mkdir -p $(@D)
+	$(CXX) $(PROG_CFLAGS) -fPIC -shared -o $@ $<
+
+# A program linked with a library of its own (found next to it at run time).
+$(BUILD)/tests/programs/real_cxx_plugins: tests/programs/real_cxx_plugins.cc \
+		$(BUILD)/tests/programs/libreal_cxx_registry.so | $(DEPS_OK)
+	$(CXX) $(PROG_CFLAGS) -o $@ $< -L$(@D) -lreal_cxx_registry -Wl,-rpath,'$$ORIGIN'
 
 $(BUILD)/tests/programs/%_instr: tests/programs/%_instr.c | $(DEPS_OK)
 	@mkdir -p $(@D)

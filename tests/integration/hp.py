@@ -60,18 +60,24 @@ def run(cmd, env=None, timeout=60, cwd=None, input=None):
 def record(argv, output, extra_env=None, options=(), cwd=None, timeout=60):
     """Records argv through the launcher (`hookprof record [options] -o OUTPUT -- argv`).
 
-    Returns (CompletedProcess, trace paths) where the paths are those the launcher reported on
-    stderr ("trace written to" lines, or "incomplete trace at PATH (WHY)"), the root trace first."""
+    Returns (CompletedProcess, trace paths): reported_traces of its stderr."""
     proc = run([LAUNCHER, "record", *options, "-o", output, "--", *argv], env=extra_env, timeout=timeout,
                cwd=cwd)
+    return proc, reported_traces(proc.stderr, cwd)
+
+
+def reported_traces(stderr, cwd=None):
+    """The trace paths the launcher reported on stderr ("trace written to" lines, or "incomplete trace
+    at PATH (WHY)"), the root trace first, relative paths taken from cwd (default: the current
+    directory)."""
     base = Path(cwd) if cwd else Path.cwd()
     traces = []
-    for line in proc.stderr.splitlines():
+    for line in stderr.splitlines():
         if line.startswith("hookprof: ") and "trace written to " in line:
             traces.append(base / line.split("trace written to ", 1)[1])
         elif line.startswith("hookprof: incomplete ") and " at " in line:  # "... at PATH (WHY)"
             traces.append(base / line.split(" at ", 1)[1].rsplit(" (", 1)[0])
-    return proc, traces
+    return traces
 
 
 def analyze(args, timeout=120, cwd=None):
