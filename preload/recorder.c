@@ -435,6 +435,10 @@ static void fork_child(void)
 	hp_tls.guard--;
 }
 
+/* exit() runs its handlers newest first: registered at the process's first allocation, this one
+ * comes after those of every library's constructor (LLVM's static destructors, thousands) and after
+ * the loader's _dl_fini, and before it glibc frees the blocks of its handler list; so what they free
+ * is in the trace, as in valgrind's count. */
 static void on_exit_status(int status, void *arg)
 {
 	(void)arg;
@@ -487,7 +491,8 @@ static int start_writer(bool root, unsigned flags)
  * comes first: constructors of other libraries run before ours and allocate (C++ static initialisers,
  * LLVM, libstdc++'s emergency pool), and their allocations belong in the trace. So this may run inside
  * any malloc call of the program, under whatever lock its caller holds: it calls nothing that takes a
- * lock of libc's that such a caller could hold (on_exit's, pthread_atfork's; see hp_recorder_init).
+ * lock of libc's that such a caller could hold (pthread_atfork's: see hp_recorder_init; on_exit's, see
+ * below).
  * Another thread arriving meanwhile waits, so that none of its events is missed. */
 void hp_recorder_start(void)
 {
@@ -520,25 +525,28 @@ void hp_recorder_start(void)
 	unw_backtrace(warm, 4);
 	hp_tls.in_unwind = false;
 	event_ticks = calibrate();
-	if (pthread_key_create(&exit_key, on_thread_exit) == 0 && start_writer(true, 0) == 0)
+	/* on_exit allocates under glibc's exit lock only past 32 handlers, which no process registers
+	 * before its first allocation: here it cannot wait on its own caller. */
+	if (pthread_key_create(&exit_key, on_thread_exit) == 0 && on_exit(on_exit_status, NULL) == 0 &&
+	    start_writer(true, 0) == 0)
 		atomic_store(&hp_rec.state, HP_STATE_ON);
 	hp_tls.guard = 0;
 	atomic_store(&hp_rec.started, 1);
 	errno = e;
 }
 
-/* Our constructor: what must not run inside an arbitrary malloc call. on_exit and pthread_atfork take
- * libc locks under which libc itself allocates (a 33rd atexit handler, a fourth fork handler), so
- * they are registered here, where no lock is held. Until now (other libraries' constructors) a normal
- * exit or a fork leaves the trace without an end, never a hang (hp_ring_make_room). */
+/* Our constructor: what must not run inside an arbitrary malloc call. pthread_atfork takes a libc lock
+ * under which libc itself allocates (a fourth fork handler), so it is registered here, where no lock
+ * is held. Until now (other libraries' constructors) a fork leaves the child unrecorded, never hung
+ * (hp_ring_make_room). */
 void hp_recorder_init(void)
 {
 	hp_recorder_start();
 	if (atomic_load(&hp_rec.state) != HP_STATE_ON)
 		return;
 	hp_tls.guard++;
-	if (pthread_atfork(fork_prepare, fork_parent, fork_child) || on_exit(on_exit_status, NULL))
-		hp_warn("hookprof: cannot register the exit and fork handlers: the trace may end unfinished\n");
+	if (pthread_atfork(fork_prepare, fork_parent, fork_child))
+		hp_warn("hookprof: cannot register the fork handlers: forked children may go unrecorded\n");
 	install_signal_handlers();
 	hp_tls.guard--;
 }

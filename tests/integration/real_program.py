@@ -39,10 +39,6 @@ VALGRIND = ["--tool=memcheck", "--trace-children=yes", "--run-libc-freeres=no", 
             # Counting needs neither definedness tracking nor a leak search; both cost time.
             "--undef-value-errors=no", "--leak-check=no"]
 
-# glibc's function that allocates a block of the exit-handler list (32 handlers each) for a process
-# that registers more than the first, static, block holds (test_real_programs.conform says why).
-EXIT_LIST_ALLOCATOR = "__new_exitfn"
-
 
 def need(command):
     """The path of command on PATH (or an absolute path that exists). Skips the test when missing,
@@ -183,10 +179,7 @@ class RealRun:
         for trace in traces:
             report = hp.report_json(trace, "--no-children", "--top", "0", "--no-builtin-suppressions", "all")
             s = report["summary"]
-            p = Process(s["pid"], s["ppid"], s["argv"], s["allocations"], s["frees"], trace, s)
-            p.exit_list_blocks = sum(leak["blocks"] for leak in report["leaks"]
-                                     if leak["stack"] and leak["stack"][0]["function"] == EXIT_LIST_ALLOCATOR)
-            processes.append(p)
+            processes.append(Process(s["pid"], s["ppid"], s["argv"], s["allocations"], s["frees"], trace, s))
         return proc, seconds, processes
 
     def valgrind(self, argv, input=None):

@@ -58,19 +58,12 @@ def conform(name, run, argv, input=None, valgrind=True):
         assert checked.returncode == native.returncode and checked.stdout == native.stdout, \
             f"{name}: the valgrind run is not the native run\n{checked.stderr[-3000:]}"
         pairs = matched(processes, counted)
-        # A known fault of the recorder, accounted for here until it is fixed: it closes the trace
-        # in its on_exit handler, and exit() goes on after it with the handlers registered before
-        # it, then frees each block of its handler list (32 handlers each) but the static first;
-        # a program with more than 32 handlers (LLVM: thousands) frees those blocks unrecorded.
-        # They are the blocks the trace shows allocated by glibc's __new_exitfn and live at exit.
-        wrong = [f"{' '.join(mine.argv)[:80]}: hookprof {mine.allocs} allocs {mine.frees} frees "
-                 f"(+{mine.exit_list_blocks} exit-list blocks), valgrind {theirs.allocs} allocs {theirs.frees} frees"
-                 for mine, theirs in pairs
-                 if (mine.allocs, mine.frees + mine.exit_list_blocks) != (theirs.allocs, theirs.frees)]
+        wrong = [f"{' '.join(mine.argv)[:80]}: hookprof {mine.allocs} allocs {mine.frees} frees, "
+                 f"valgrind {theirs.allocs} allocs {theirs.frees} frees"
+                 for mine, theirs in pairs if (mine.allocs, mine.frees) != (theirs.allocs, theirs.frees)]
         assert not wrong, f"{name}: counts differ from valgrind's:\n" + "\n".join(wrong)
         figures += f", valgrind {t_valgrind:.2f} s; " + "; ".join(
-            f"{os.path.basename(m.argv[0])} {m.allocs} allocs {m.frees} frees"
-            f"{f' +{m.exit_list_blocks} exit-list frees' if m.exit_list_blocks else ''} "
+            f"{os.path.basename(m.argv[0])} {m.allocs} allocs {m.frees} frees "
             f"(valgrind {t.allocs}/{t.frees})" for m, t in pairs)
     print(figures)
     return processes

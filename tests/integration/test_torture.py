@@ -268,8 +268,8 @@ LIFE = {"ctor": 1111, "static_ctor": 1112, "main": 1113, "tls_main": 1114, "tls_
 
 
 def test_allocations_before_and_after_main():
-    """The recorder starts in its constructor (priority 101), before the program's constructors, and
-    stops in an on_exit handler registered then. glibc's exit() runs the main thread's thread_local
+    """The recorder starts at the process's first allocation (at the latest in its constructor, before
+    the program's constructors), and stops in an on_exit handler registered then. glibc's exit() runs the main thread's thread_local
     destructors first, then the handlers in reverse order of registration: the program's atexit
     handler and its static destructors (registered later) before the recorder's, and _dl_fini, which
     runs the program's destructor functions, was registered by __libc_start_main after the preloaded
