@@ -84,7 +84,7 @@ static const char *zone_name(struct chrome *c, uint64_t key, const char **file, 
 	*line = 0;
 	if (key & FN_TAG) {
 		uint32_t *slot = hp_idmap_slot(&c->fn_of_addr, key & ~FN_TAG, false);
-		const struct hp_function *f = slot ? &c->p->functions[*slot - 1] : NULL;
+		const struct hp_function *f = slot && *slot ? &c->p->functions[*slot - 1] : NULL;
 		if (!f)
 			return NULL;
 		*file = f->file;
@@ -195,7 +195,7 @@ static int64_t *counter_total(struct chrome *c, uint32_t site, int64_t value)
 		t[c->ntotals] = 0;
 		*slot = (uint32_t)++c->ntotals;
 	}
-	c->totals[*slot - 1] += value;
+	c->totals[*slot - 1] = hp_counter_add(c->totals[*slot - 1], value);
 	return &c->totals[*slot - 1];
 }
 

@@ -69,7 +69,7 @@ static int append(char **s, size_t *len, const char *name)
 /* One path of the zone tree, root first: its function names. */
 static char *zone_path(const struct hp_profile *p, size_t node)
 {
-	uint32_t chain[256];
+	uint32_t chain[HP_EXPORT_MAX_ZONE_DEPTH];
 	size_t depth = 0, len = 0;
 	char *s = NULL;
 

@@ -71,23 +71,15 @@ static int on_records(void *ctx, struct hp_tick_event *ev, size_t n)
 
 int hp_follow_open(struct hp_follow *f, const char *path, struct hp_defs *defs, hp_event_fn fn, void *ctx)
 {
-	struct stat sb;
+	uint64_t size;
 
 	memset(f, 0, sizeof(*f));
 	f->path = path;
 	f->defs = defs;
-	if ((f->fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
-		snprintf(f->error, sizeof(f->error), "cannot open '%s': %s", path, strerror(errno));
+	if ((f->fd = hp_open_regular(path, &size, f->error, sizeof(f->error))) < 0)
 		return -1;
-	}
-	const char *why = fstat(f->fd, &sb) ? strerror(errno)
-			  : S_ISDIR(sb.st_mode)  ? "Is a directory"
-			  : !S_ISREG(sb.st_mode) ? "not a regular file"
-						 : NULL;
-	if (!why && !(f->dctx = ZSTD_createDCtx()))
-		why = "out of memory";
-	if (why) {
-		snprintf(f->error, sizeof(f->error), "cannot read '%s': %s", path, why);
+	if (!(f->dctx = ZSTD_createDCtx())) {
+		snprintf(f->error, sizeof(f->error), "cannot read '%s': out of memory", path);
 		close(f->fd);
 		f->fd = -1;
 		return -1;

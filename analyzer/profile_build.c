@@ -55,7 +55,7 @@ struct fn_acc {
 	double sum, sumsq;
 	struct hp_histogram *hist;
 	struct hp_thread_stats *threads;
-	size_t nthreads;
+	size_t nthreads, threads_cap;
 };
 
 #define FN_TAG (1ull << 63)
@@ -68,7 +68,7 @@ struct builder {
 	struct hp_growth *growth;
 	size_t nsites, site_cap;
 	struct thread_state *threads;
-	size_t nthreads;
+	size_t nthreads, threads_cap;
 	struct hp_idmap thread_of_stream; /* stream + 1 → thread index */
 	struct thread_state *last_thread; /* of the latest event; NULL before any */
 	uint32_t last_site;               /* site index + 1 of the latest allocation, 0 before any */
@@ -76,6 +76,7 @@ struct builder {
 	size_t nfns, fn_cap;
 	struct hp_idmap fn_of_key;
 	struct hp_idmap open_calls; /* (thread index << 40 | fn index) + 1 → open calls */
+	struct hp_idmap fn_thread_of; /* (fn index << 32 | stream) + 1 → index + 1 in the fn's threads */
 	struct hp_zone_node *nodes; /* function: an index in fns until finish() maps it */
 	size_t nnodes, node_cap;
 	struct hp_idmap node_of_path; /* (parent node << 32 | fn index) + 1 → node index + 1 */
@@ -124,7 +125,7 @@ static struct thread_state *thread_lookup(struct builder *b, uint32_t stream)
 		return NULL;
 	if (*slot)
 		return b->last_thread = &b->threads[*slot - 1];
-	struct thread_state *t = realloc(b->threads, (b->nthreads + 1) * sizeof(*t));
+	struct thread_state *t = grow(b->threads, &b->threads_cap, b->nthreads + 1, sizeof(*t));
 	if (!t)
 		return NULL;
 	b->threads = t;
@@ -377,18 +378,24 @@ static void open_frame(struct builder *b, struct thread_state *t, uint64_t key, 
 	stack[t->depth++] = (struct frame){fi, key, ns, 0, t->allocs, t->bytes, t->events, node, outer};
 }
 
-static struct hp_thread_stats *fn_thread(struct fn_acc *f, uint32_t stream)
+/* f's statistics on stream's thread, by a table: a function may run on 100,000 threads. */
+static struct hp_thread_stats *fn_thread(struct builder *b, uint32_t fi, uint32_t stream)
 {
-	for (size_t i = 0; i < f->nthreads; i++)
-		if (f->threads[i].stream == stream)
-			return &f->threads[i];
-	struct hp_thread_stats *n = realloc(f->threads, (f->nthreads + 1) * sizeof(*n));
+	struct fn_acc *f = &b->fns[fi];
+	uint32_t *slot = hp_idmap_slot(&b->fn_thread_of, ((uint64_t)fi << 32 | stream) + 1, true);
+
+	if (!slot)
+		return NULL;
+	if (*slot)
+		return &f->threads[*slot - 1];
+	struct hp_thread_stats *n = grow(f->threads, &f->threads_cap, f->nthreads + 1, sizeof(*n));
 	if (!n)
 		return NULL;
 	f->threads = n;
 	memset(&n[f->nthreads], 0, sizeof(*n));
 	n[f->nthreads].stream = stream;
-	return &n[f->nthreads++];
+	*slot = (uint32_t)++f->nthreads;
+	return &n[f->nthreads - 1];
 }
 
 static void close_frame(struct builder *b, struct thread_state *t, uint64_t ns)
@@ -424,7 +431,7 @@ static void close_frame(struct builder *b, struct thread_state *t, uint64_t ns)
 		f->max = dur;
 	if (hp_histogram_add(f->hist, dur))
 		b->oom = true;
-	struct hp_thread_stats *ts = fn_thread(f, t->stream);
+	struct hp_thread_stats *ts = fn_thread(b, fr->fn, t->stream);
 	if (!ts) {
 		b->oom = true;
 		return;
@@ -445,6 +452,13 @@ static void end_frame(struct builder *b, struct thread_state *t, uint64_t key, u
 	size_t at = t->depth;
 
 	if (key) {
+		/* An end that matches no open call would walk the whole stack for nothing: with hostile
+		 * input, at every event. The open-call count says first whether the walk finds one. */
+		uint32_t *fi = hp_idmap_slot(&b->fn_of_key, key, false);
+		uint32_t *open = fi ? hp_idmap_slot(&b->open_calls, (((uint64_t)(t - b->threads) << 40) | (*fi - 1)) + 1, false)
+				    : NULL;
+		if (!open || !*open)
+			at = 0;
 		while (at && t->stack[at - 1].key != key)
 			at--;
 	}
@@ -642,7 +656,7 @@ static int on_event(void *ctx, const struct hp_event *ev, const struct hp_defs *
 			*slot = (uint32_t)++p->ncounters;
 		}
 		struct hp_counter *c = &p->counters[*slot - 1];
-		c->total += ev->value;
+		c->total = hp_counter_add(c->total, ev->value);
 		c->updates++;
 		c->last_ns = ev->ns;
 		break;
@@ -794,7 +808,7 @@ static int finish(struct builder *b, const struct hp_profile_options *opts, char
 	struct hp_profile *p = b->p;
 	struct hp_summary *sum = &p->summary;
 	struct hp_profile_private *priv = (struct hp_profile_private *)p->priv;
-	struct hp_idmap done = {0};
+	struct hp_idmap done = {0}, site_of_stack = {0};
 	int rc = -1;
 
 	/* Zones still open at the end close at their thread's last event. */
@@ -935,6 +949,13 @@ static int finish(struct builder *b, const struct hp_profile_options *opts, char
 	b->sites = NULL;
 	if (p->nsites > 1)
 		qsort(p->sites, p->nsites, sizeof(*p->sites), cmp_site);
+	/* Sorted: the builder's index of sites by stack no longer holds; the leaks need a new one. */
+	for (size_t i = 0; i < p->nsites; i++) {
+		uint32_t *at = hp_idmap_slot(&site_of_stack, (uint64_t)p->sites[i].stack_id + 1, true);
+		if (!at)
+			goto out;
+		*at = (uint32_t)i + 1;
+	}
 
 	/* Leaks: what is alive at the end, grouped by stack and kind. */
 	struct hp_idmap group = {0};
@@ -993,10 +1014,8 @@ static int finish(struct builder *b, const struct hp_profile_options *opts, char
 			sum->leaked_bytes += l->bytes;
 			sum->leaked_blocks += l->blocks;
 		}
-		struct hp_alloc_site *s = NULL;
-		for (size_t k = 0; k < p->nsites && !s; k++)
-			if (p->sites[k].stack_id == l->stack_id)
-				s = &p->sites[k];
+		uint32_t *at = hp_idmap_slot(&site_of_stack, (uint64_t)l->stack_id + 1, false);
+		struct hp_alloc_site *s = at && *at ? &p->sites[*at - 1] : NULL;
 		if (s && l->kind != HP_LEAK_REACHABLE) {
 			s->leaked_blocks += l->blocks;
 			s->leaked_bytes += l->bytes;
@@ -1012,6 +1031,7 @@ out_group:
 	hp_idmap_free(&group);
 out:
 	hp_idmap_free(&done);
+	hp_idmap_free(&site_of_stack);
 	if (rc && !err[0])
 		snprintf(err, errlen, "%s: out of memory while building the profile", p->path);
 	return rc;
@@ -1026,6 +1046,7 @@ static void builder_release(struct builder *b)
 	hp_idmap_free(&b->thread_of_stream);
 	hp_idmap_free(&b->fn_of_key);
 	hp_idmap_free(&b->open_calls);
+	hp_idmap_free(&b->fn_thread_of);
 	hp_idmap_free(&b->node_of_path);
 	free(b->nodes);
 	hp_idmap_free(&b->counter_of_site);

@@ -373,6 +373,8 @@ static int t_timeline(struct hp_table *t, const struct hp_report *r)
 	int rc = 0;
 
 	hp_table_init(t, head, "rrrrrl", "no samples");
+	if (!n)
+		return 0; /* HOOKPROF_RECORD without samples, or a trace cut before its first one */
 	for (size_t i = 1; i < n; i++)
 		if (p->timeline[i].heap_bytes > p->timeline[peak].heap_bytes)
 			peak = i;

@@ -5,11 +5,9 @@
  * thread of its own; this side holds the definitions, the merge window and the blocks in flight.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "chunk_reader.h"
@@ -162,24 +160,11 @@ out:
 
 int hp_trace_read(const char *path, struct hp_defs *defs, hp_event_fn fn, void *ctx, struct hp_read_status *status)
 {
-	struct stat sb;
-	struct hp_source src = {open(path, O_RDONLY | O_CLOEXEC), NULL, 0};
+	struct hp_source src = {-1, NULL, 0};
 
 	memset(status, 0, sizeof(*status));
-	if (src.fd < 0) {
-		snprintf(status->error, sizeof(status->error), "cannot open '%s': %s", path, strerror(errno));
+	if ((src.fd = hp_open_regular(path, &src.size, status->error, sizeof(status->error))) < 0)
 		return -1;
-	}
-	const char *why = fstat(src.fd, &sb) ? strerror(errno)
-			  : S_ISDIR(sb.st_mode)  ? "Is a directory"
-			  : !S_ISREG(sb.st_mode) ? "not a regular file"
-						 : NULL;
-	if (why) {
-		snprintf(status->error, sizeof(status->error), "cannot read '%s': %s", path, why);
-		close(src.fd);
-		return -1;
-	}
-	src.size = (uint64_t)sb.st_size;
 	int rc = read_source(&src, path, defs, fn, ctx, status);
 	close(src.fd);
 	return rc;
