@@ -194,6 +194,11 @@ static void add_block(struct builder *b, struct thread_state *t, const struct hp
 {
 	struct hp_summary *sum = &b->p->summary;
 	uint32_t si;
+
+	if (!addr) {
+		sum->anomalies++; /* a block at address 0: no allocator hands that out */
+		return;
+	}
 	struct hp_alloc_site *s = site_of(b, ev->stack, &si);
 	size_t live = b->heap.used;
 	struct hp_block *blk = s ? hp_heap_insert(&b->heap, addr) : NULL;

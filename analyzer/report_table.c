@@ -6,6 +6,7 @@
 
 #include "hpt_format.h"
 #include "report.h"
+#include "trace_warnings.h"
 
 /* Caller frames shown under a site or a leak in the tables (the JSON has whole stacks). */
 #define TABLE_CALLERS 3
@@ -120,6 +121,13 @@ static int t_summary(struct hp_table *t, const struct hp_report *r)
 	snprintf(v, sizeof(v), "%" PRIu64 "%s", s->events_lost, s->events_lost ? "  (should be 0)" : "");
 	rc |= hp_table_row(t, "events lost", v);
 	rc |= hp_table_row(t, "recorder wait", hp_fmt_ns(a, s->wait_ns));
+	if (hp_allocs_not_recorded(&p->defs)) {
+		/* Unknown, not zero: no "every block was freed". */
+		rc |= hp_table_row(t, "allocations", "not recorded (HOOKPROF_RECORD)");
+		if (s->peak_rss)
+			rc |= hp_table_row(t, "peak RSS", hp_fmt_bytes(a, s->peak_rss));
+		goto zones;
+	}
 	rc |= hp_table_row(t, "allocations", u64s(a, s->allocations));
 	rc |= hp_table_row(t, "frees", u64s(a, s->frees));
 	rc |= hp_table_row(t, "reallocs", u64s(a, s->reallocs));
@@ -154,6 +162,7 @@ static int t_summary(struct hp_table *t, const struct hp_report *r)
 			 s->suppressed_blocks);
 		rc |= hp_table_row(t, "  suppressed", v);
 	}
+zones:
 	if (s->zone_calls)
 		rc |= hp_table_row(t, "zone calls", u64s(a, s->zone_calls));
 	return rc;
@@ -448,7 +457,8 @@ static int t_leaks(struct hp_table *t, const struct hp_report *r, const struct h
 	for (size_t i = 0; i < p->nleaks; i++)
 		total += hp_leak_shown(&p->leaks[i]);
 	n = hp_report_rows(total, o->top);
-	hp_table_init(t, head, "lrrl", "none: every block was freed");
+	hp_table_init(t, head, "lrrl",
+		      hp_allocs_not_recorded(&p->defs) ? "not recorded (HOOKPROF_RECORD)" : "none: every block was freed");
 	title(t, "Not freed at exit (%s groups, by bytes)", shown(a, n, total));
 	for (size_t i = 0, k = 0; i < p->nleaks && k < n; i++) {
 		const struct hp_leak *l = &p->leaks[i];

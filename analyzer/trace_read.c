@@ -55,6 +55,7 @@ static int read_header(const struct hp_source *src, const char *name, struct hp_
 		return fail(st, name, 12, "header size %u runs past the end of the file (%llu bytes)", h.header_size,
 			    (unsigned long long)src->size);
 	defs->features = h.features;
+	st->version = h.version;
 	*first_chunk = h.header_size;
 	return 0;
 }
@@ -109,7 +110,7 @@ static int read_source(const struct hp_source *src, const char *name, struct hp_
 	hp_decoder_init(&ps.dec, defs, hp_merge_push, &ps.merge);
 	hp_merge_init(&ps.merge, defs, fn, ctx, defs->features & HPT_FEAT_TSC, &ps.dec.event_ticks);
 	ps.off = first;
-	if (!(pf = hp_prefetch_start(src, name, first))) {
+	if (!(pf = hp_prefetch_start(src, name, first, st->version >= 2))) {
 		rc = fail(st, name, first, "out of memory");
 		goto out;
 	}
@@ -130,6 +131,11 @@ static int read_source(const struct hp_source *src, const char *name, struct hp_
 			const struct hp_prefetch_end *end = hp_prefetch_end(pf);
 			st->truncated = end->truncated;
 			st->cut_offset = end->cut_offset;
+			st->duplicate_chunks = end->duplicate_chunks;
+			st->reordered_chunks = end->reordered_chunks;
+			st->missing_seq = end->missing_seq;
+			st->unread_chunks = end->unread_chunks;
+			st->missing_off = end->missing_off;
 			if (end->error[0]) {
 				snprintf(st->error, sizeof(st->error), "%s", end->error);
 				rc = -1;

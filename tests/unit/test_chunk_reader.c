@@ -66,13 +66,19 @@ static void chunk_header(void **state)
 	assert_int_equal(ch.stored_size, 100);
 	assert_int_equal(ch.raw_size, 1000);
 	assert_int_equal(ch.codec, HPT_CODEC_ZSTD);
+	assert_int_equal(ch.seq, 0);
+	h[13] = 0x56;
+	h[14] = 0x34;
+	h[15] = 0x12;
+	assert_int_equal(hp_chunk_header_parse(h, sizeof(h), &ch, &need, &err), HP_PARSE_OK);
+	assert_int_equal(ch.seq, 0x123456);
 
 	struct {
 		unsigned at;
 		uint8_t value;
 		uint64_t err_at;
 	} bad[] = {
-		{0, 'X', 0}, {15, 1, 13}, {14, 1, 13}, {12, 2, 12}, {12, 255, 12}, {11, 0x04, 8}, /* raw 64 MiB + 1000 */
+		{0, 'X', 0}, {12, 2, 12}, {12, 255, 12}, {11, 0x04, 8}, /* raw 64 MiB + 1000 */
 		{7, 0xff, 4}, /* stored 4 GiB: no zstd frame of 1000 bytes is that big */
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
