@@ -39,7 +39,7 @@ static void file_header(void **state)
 	assert_int_equal(err.at, 0);
 	assert_string_equal(err.why, "not a hookprof trace (bad magic)");
 	h[3] = 'R';
-	hpt_put_le16(h + 10, 2);
+	hpt_put_le16(h + 10, HPT_VERSION + 1);
 	assert_int_equal(hp_file_header_parse(h, sizeof(h), &fh, &need, &err), HP_PARSE_ERROR);
 	assert_int_equal(err.at, 10);
 	hpt_put_le16(h + 10, 1);
