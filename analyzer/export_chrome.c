@@ -36,7 +36,7 @@ struct chrome {
 	uint32_t pid;
 	struct hp_idmap stack_of_stream; /* stream + 1 → index + 1 in stacks */
 	struct zone_stack *stacks;
-	size_t nstacks;
+	size_t nstacks, stacks_cap;
 	struct hp_idmap fn_of_addr;      /* function address → index + 1 in p->functions */
 	struct hp_idmap counter_of_site; /* site + 1 → index + 1 in totals */
 	int64_t *totals;
@@ -125,10 +125,16 @@ static struct zone_stack *stack_of(struct chrome *c, uint32_t stream)
 	if (!slot)
 		return NULL;
 	if (!*slot) {
-		struct zone_stack *n = realloc(c->stacks, (c->nstacks + 1) * sizeof(*n));
-		if (!n)
-			return NULL;
-		c->stacks = n;
+		if (c->nstacks == c->stacks_cap) {
+			/* Doubled: a trace may hold 100,000 streams. */
+			size_t cap = c->stacks_cap ? 2 * c->stacks_cap : 16;
+			struct zone_stack *n = realloc(c->stacks, cap * sizeof(*n));
+			if (!n)
+				return NULL;
+			c->stacks = n;
+			c->stacks_cap = cap;
+		}
+		struct zone_stack *n = c->stacks;
 		n[c->nstacks] = (struct zone_stack){.stream = stream};
 		*slot = (uint32_t)++c->nstacks;
 	}

@@ -81,6 +81,7 @@ struct builder {
 	size_t nnodes, node_cap;
 	struct hp_idmap node_of_path; /* (parent node << 32 | fn index) + 1 → node index + 1 */
 	struct hp_idmap counter_of_site;
+	size_t counters_cap;
 	uint64_t live_bytes;
 	uint64_t snapshot_peak; /* the peak when per-site peak bytes were last copied */
 	struct hp_region_word *words;
@@ -651,7 +652,7 @@ static int on_event(void *ctx, const struct hp_event *ev, const struct hp_defs *
 		if (!slot)
 			return -1;
 		if (!*slot) {
-			struct hp_counter *c = realloc(p->counters, (p->ncounters + 1) * sizeof(*c));
+			struct hp_counter *c = grow(p->counters, &b->counters_cap, p->ncounters + 1, sizeof(*c));
 			if (!c)
 				return -1;
 			p->counters = c;
@@ -964,6 +965,7 @@ static int finish(struct builder *b, const struct hp_profile_options *opts, char
 
 	/* Leaks: what is alive at the end, grouped by stack and kind. */
 	struct hp_idmap group = {0};
+	size_t leaks_cap = 0;
 	for (size_t i = 0; i < b->heap.cap; i++) {
 		struct hp_block *blk = &b->heap.slots[i];
 		if (!blk->addr)
@@ -972,7 +974,7 @@ static int finish(struct builder *b, const struct hp_profile_options *opts, char
 		if (!slot)
 			goto out_group;
 		if (!*slot) {
-			struct hp_leak *l = realloc(p->leaks, (p->nleaks + 1) * sizeof(*l));
+			struct hp_leak *l = grow(p->leaks, &leaks_cap, p->nleaks + 1, sizeof(*l));
 			if (!l)
 				goto out_group;
 			p->leaks = l;
