@@ -175,7 +175,8 @@ static int t_score(struct hp_table *t, const struct hp_report *r)
 	int rc = 0;
 
 	hp_table_init(t, head, "lrrrl", NULL);
-	title(t, "Score: %d/100 (%s)", r->score.value, r->score.category);
+	title(t, "Score: %d/100 (%s)%s", r->score.value, r->score.category,
+	      hp_allocs_not_recorded(&r->profile->defs) ? ", without the heap: allocations were not recorded" : "");
 	for (int i = 0; i < HP_SC_COUNT; i++) {
 		const struct hp_score_component *k = &r->score.comp[i];
 		if (k->where)
