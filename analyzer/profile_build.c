@@ -84,6 +84,12 @@ struct builder {
 	size_t counters_cap;
 	uint64_t live_bytes;
 	uint64_t snapshot_peak; /* the peak when per-site peak bytes were last copied */
+	/* Per-site peak bytes are taken lazily, so that a snapshot costs O(1) rather than O(sites) (a heap
+	 * that rises by small steps, freeing between them, leaves its peak at nearly every event): a
+	 * snapshot only counts itself; a site's bytes at the latest snapshot are saved into its
+	 * peak_bytes just before they first change after it (site_epoch says when they were saved). */
+	uint64_t snapshots;
+	uint64_t *site_epoch;
 	struct hp_region_word *words;
 	size_t nwords, words_cap;
 	bool in_scan;
@@ -155,7 +161,7 @@ static struct hp_alloc_site *site_lookup(struct builder *b, uint32_t stack, uint
 	if (!slot)
 		return NULL;
 	if (!*slot) {
-		size_t cap = b->site_cap, gcap = b->site_cap;
+		size_t cap = b->site_cap, gcap = b->site_cap, ecap = b->site_cap;
 		struct hp_alloc_site *s = grow(b->sites, &cap, b->nsites + 1, sizeof(*s));
 		if (!s)
 			return NULL;
@@ -164,9 +170,14 @@ static struct hp_alloc_site *site_lookup(struct builder *b, uint32_t stack, uint
 		if (!g)
 			return NULL;
 		b->growth = g;
+		uint64_t *e = grow(b->site_epoch, &ecap, b->nsites + 1, sizeof(*e));
+		if (!e)
+			return NULL;
+		b->site_epoch = e;
 		b->site_cap = cap;
 		memset(&s[b->nsites], 0, sizeof(*s));
 		memset(&g[b->nsites], 0, sizeof(*g));
+		e[b->nsites] = b->snapshots; /* not live at the latest snapshot: its peak bytes are 0 */
 		s[b->nsites].stack_id = stack;
 		s[b->nsites].min_size = UINT64_MAX;
 		*slot = (uint32_t)++b->nsites;
@@ -182,12 +193,21 @@ static unsigned size_bucket(uint64_t size)
 	return k < HP_SIZE_BUCKETS ? k : HP_SIZE_BUCKETS - 1;
 }
 
-/* Copies every site's live bytes into its peak bytes (the heap is at a new peak). */
+/* The heap is at a new peak: every site's live bytes now are its peak bytes (saved lazily). */
 static void snapshot_peak(struct builder *b)
 {
-	for (size_t i = 0; i < b->nsites; i++)
-		b->sites[i].peak_bytes = b->sites[i].live_bytes;
+	b->snapshots++;
 	b->snapshot_peak = b->live_bytes;
+}
+
+/* Before site si's live bytes change: saves them as its peak bytes if they have not changed since
+ * the latest snapshot (they are then what they were at it). */
+static inline void site_changes(struct builder *b, uint32_t si)
+{
+	if (b->site_epoch[si] != b->snapshots) {
+		b->sites[si].peak_bytes = b->sites[si].live_bytes;
+		b->site_epoch[si] = b->snapshots;
+	}
 }
 
 static void add_block(struct builder *b, struct thread_state *t, const struct hp_event *ev, uint64_t addr,
@@ -212,11 +232,13 @@ static void add_block(struct builder *b, struct thread_state *t, const struct hp
 		/* Live already: a free was lost. The old block is dropped, not leaked. */
 		sum->anomalies++;
 		struct hp_alloc_site *old = &b->sites[blk->site];
+		site_changes(b, blk->site);
 		old->live_blocks--;
 		old->live_bytes -= blk->size;
 		b->live_bytes -= blk->size;
 	}
 	*blk = (struct hp_block){addr, size, ev->stack, si, ev->stream, HP_LEAK_UNCLASSIFIED};
+	site_changes(b, si);
 	sum->allocations++;
 	sum->bytes_allocated += size;
 	s->allocs++;
@@ -257,6 +279,7 @@ static void remove_block(struct builder *b, struct thread_state *t, uint64_t add
 	}
 	leaving_peak(b);
 	struct hp_alloc_site *s = &b->sites[blk->site];
+	site_changes(b, blk->site);
 	s->frees++;
 	s->live_blocks--;
 	s->live_bytes -= blk->size;
@@ -934,9 +957,11 @@ static int finish(struct builder *b, const struct hp_profile_options *opts, char
 		p->marks[i].name = site ? site->name : "(undefined mark)";
 	}
 
-	/* Allocation sites: growth, symbols. */
+	/* Allocation sites: peak bytes, growth, symbols. */
 	for (size_t i = 0; i < b->nsites; i++) {
 		struct hp_alloc_site *s = &b->sites[i];
+		if (b->site_epoch[i] != b->snapshots)
+			s->peak_bytes = s->live_bytes; /* unchanged since the latest snapshot */
 		if (s->min_size == UINT64_MAX)
 			s->min_size = 0;
 		if (s->realloc_const_step == UINT64_MAX || s->reallocs < 4)
@@ -1059,6 +1084,7 @@ static void builder_release(struct builder *b)
 	hp_idmap_free(&b->counter_of_site);
 	free(b->sites);
 	free(b->growth);
+	free(b->site_epoch);
 	for (size_t i = 0; i < b->nthreads; i++)
 		free(b->threads[i].stack);
 	free(b->threads);

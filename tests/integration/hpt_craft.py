@@ -132,3 +132,18 @@ def nested_zones(depth):
     raw += record(THREAD_END, st.dt(t + 1))
     raw += record(STREAM, u(0)) + clock(t + 2) + record(SYNC, u(t + 3)) + process_end(t + 2)
     return header() + chunk(bytes(raw))
+
+
+def rising_heap(n, sites):
+    """A whole trace of one thread whose heap rises by small steps from `sites` allocation stacks,
+    freeing a temporary block between two steps: the heap leaves a new peak at nearly every event."""
+    raw = bytearray(record(STREAM, u(0)) + process() + clock(1000) + record(STREAM, u(1)))
+    st, t = Stream(), 1000
+    raw += record(THREAD_START, st.dt(t) + u(4242))
+    for i in range(n):
+        t += 3
+        raw += record(ALLOC, st.dt(t) + u(0) + st.da(0x100000 + 64 * i) + u(16) + u(1 + i % sites))
+        raw += record(ALLOC, st.dt(t + 1) + u(0) + st.da(0x10) + u(8) + u(1))
+        raw += record(FREE, st.dt(t + 2) + u(0) + st.da(0x10))
+    raw += record(STREAM, u(0)) + clock(t + 3) + record(SYNC, u(t + 4)) + process_end(t + 3)
+    return header() + chunk(bytes(raw))
