@@ -147,3 +147,17 @@ def rising_heap(n, sites):
         raw += record(FREE, st.dt(t + 2) + u(0) + st.da(0x10))
     raw += record(STREAM, u(0)) + clock(t + 3) + record(SYNC, u(t + 4)) + process_end(t + 3)
     return header() + chunk(bytes(raw))
+
+
+def unmatched_exits(depth):
+    """A whole trace of one thread entering `depth` nested calls of one function, then leaving as many
+    times a function never entered: every exit matches no open call."""
+    raw = bytearray(record(STREAM, u(0)) + process() + clock(1000) + record(STREAM, u(1)))
+    st, t = Stream(), 1000
+    raw += record(THREAD_START, st.dt(t) + u(4242))
+    for fn in (0x401000, 0x999999):
+        for _ in range(depth):
+            t += 1
+            raw += record(FUNC_ENTER if fn == 0x401000 else FUNC_EXIT, st.dt(t) + u(fn))
+    raw += record(STREAM, u(0)) + clock(t + 1) + record(SYNC, u(t + 2)) + process_end(t + 1)
+    return header() + chunk(bytes(raw))
