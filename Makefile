@@ -27,8 +27,8 @@ endif
 PRELOAD_CFLAGS := $(COMMON) -fPIC -fvisibility=hidden -ftls-model=initial-exec -fno-strict-aliasing -fno-builtin \
 	-fno-omit-frame-pointer
 PRELOAD_LIBS := -lunwind -lzstd -lpthread -ldl
-ANALYZER_CFLAGS := $(COMMON) $(SAN) -Ianalyzer $(shell pkg-config --cflags libdw libzstd zlib 2>/dev/null)
-ANALYZER_LIBS := $(shell pkg-config --libs libdw libzstd zlib 2>/dev/null || echo -ldw -lelf -lzstd -lz) -lelf -lm -lstdc++ -lpthread
+ANALYZER_CFLAGS := $(COMMON) $(SAN) -Ianalyzer $(shell pkg-config --cflags libdw libzstd zlib sqlite3 2>/dev/null)
+ANALYZER_LIBS := $(shell pkg-config --libs libdw libzstd zlib sqlite3 2>/dev/null || echo -ldw -lelf -lzstd -lz -lsqlite3) -lelf -lm -lstdc++ -lpthread
 TEST_CFLAGS := $(ANALYZER_CFLAGS) -Ipreload -Wno-missing-prototypes
 TEST_LIBS := -lcmocka $(ANALYZER_LIBS) -lunwind -lpthread -ldl
 # Target programs of the integration tests: debug info and frame pointers, never our own sanitizers.
@@ -73,7 +73,8 @@ $(BUILD)/obj/%.o: %.c | $(DEPS_OK)
 	$(CC) $(ANALYZER_CFLAGS) -c $< -o $@
 
 # The HTML report's page (analyzer/html/), compiled into the analyzer as byte arrays.
-HTML_ASSETS := analyzer/html/report.html analyzer/html/report.css analyzer/html/report.js
+HTML_ASSETS := analyzer/html/report.html analyzer/html/report.css analyzer/html/report.js \
+	       analyzer/html/history.html analyzer/html/history.js
 $(BUILD)/gen/html_assets.c: $(HTML_ASSETS) scripts/embed-files
 	@mkdir -p $(@D)
 	scripts/embed-files $@ hp_html_ $(HTML_ASSETS)
@@ -107,6 +108,10 @@ $(BUILD)/tests/programs/%_instr: tests/programs/%_instr.c | $(DEPS_OK)
 $(BUILD)/tests/programs/%: tests/programs/%.c | $(DEPS_OK)
 	@mkdir -p $(@D)
 	$(CC) $(PROG_CFLAGS) -o $@ $< -lpthread -ldl -lm
+
+# rec_early needs librec_early.so (found beside it), whose constructor runs before the recorder's.
+$(BUILD)/tests/programs/rec_early: tests/programs/rec_early.c $(BUILD)/tests/programs/librec_early.so | $(DEPS_OK)
+	$(CC) $(PROG_CFLAGS) -o $@ $< -L$(@D) -lrec_early -Wl,-rpath,'$$ORIGIN'
 
 $(BUILD)/tests/programs/%: tests/programs/%.cc | $(DEPS_OK)
 	@mkdir -p $(@D)
@@ -174,7 +179,7 @@ FUZZ_SECONDS ?= 60
 FUZZ_CC ?= clang
 FUZZ_BUILD := build-fuzz
 FUZZ_CFLAGS := -g -O1 -std=gnu11 -D_GNU_SOURCE -Iinclude -Ianalyzer -Itests/unit -MMD -MP \
-	       $(shell pkg-config --cflags libdw libzstd zlib 2>/dev/null) \
+	       $(shell pkg-config --cflags libdw libzstd zlib sqlite3 2>/dev/null) \
 	       -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
 FUZZ_SRC := $(wildcard tests/fuzz/*.c)
 FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=$(FUZZ_BUILD)/%)

@@ -21,8 +21,8 @@
 static const char usage_line[] =
 	"usage: hookprof-analyze check TRACE [--min-score N] [--max-leaked BYTES] [--max-lost N]\n"
 	"                              [--baseline BASE [--max-regression PCT]] [--allow-incomplete]\n"
-	"                              [--config FILE]\n"
-	"                              [--suppressions FILE] [--no-builtin-suppressions LIST]";
+	"                              [--config FILE] [--suppressions FILE] [--no-builtin-suppressions LIST]\n"
+	"                              [--window FROM..TO]";
 
 static void help(void)
 {
@@ -42,7 +42,8 @@ static void help(void)
 	       "                         cut, chunks missing); by default that fails the check, since its\n"
 	       "                         counts stop early and its live blocks count as leaked\n"
 	       "  --config FILE          score thresholds and weights (docs/config.md)\n"
-	       HP_RUN_LEAK_OPTIONS_HELP,
+	       HP_RUN_LEAK_OPTIONS_HELP
+	       HP_RUN_WINDOW_OPTION_HELP,
 	       usage_line);
 }
 
@@ -152,7 +153,7 @@ int cmd_check(int argc, const char **argv)
 		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
 			help();
 			return 0;
-		} else if ((k = hp_run_leak_option(argc, argv, &i)) != 0) {
+		} else if ((k = hp_run_leak_option(argc, argv, &i)) != 0 || (k = hp_run_window_option(argc, argv, &i)) != 0) {
 			if (k < 0)
 				return 2;
 		} else if (!strcmp(a, "--min-score")) {

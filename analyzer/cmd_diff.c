@@ -19,7 +19,7 @@
 
 static const char usage_line[] =
 	"usage: hookprof-analyze diff [--format text|json|md] [--threshold PCT] [--top N] [--all]\n"
-	"                             [--config FILE] [--suppressions FILE] BASE NEW";
+	"                             [--config FILE] [--suppressions FILE] [--window FROM..TO] BASE NEW";
 
 static void help(void)
 {
@@ -32,6 +32,7 @@ static void help(void)
 	       "  --all            also list functions and sites that did not change\n"
 	       "  --config FILE    score thresholds and weights (docs/config.md)\n"
 	       HP_RUN_LEAK_OPTIONS_HELP
+	       HP_RUN_WINDOW_OPTION_HELP
 	       "\nA function is slower or faster when its mean time per call changed by more than the\n"
 	       "threshold and by more than twice the standard error of the difference (the spread of\n"
 	       "its calls in both runs); \"within noise\" otherwise. Functions are matched by name and\n"
@@ -339,7 +340,7 @@ int cmd_diff(int argc, const char **argv)
 		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
 			help();
 			return 0;
-		} else if ((k = hp_run_leak_option(argc, argv, &i)) != 0) {
+		} else if ((k = hp_run_leak_option(argc, argv, &i)) != 0 || (k = hp_run_window_option(argc, argv, &i)) != 0) {
 			if (k < 0)
 				return 2;
 		} else if (!strcmp(a, "--format")) {

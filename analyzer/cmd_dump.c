@@ -36,6 +36,7 @@ static const char *const event_names[] = {
 	[HP_EV_SCAN_BEGIN] = "scan_begin",
 	[HP_EV_SCAN_WORDS] = "scan_words",
 	[HP_EV_SCAN_END] = "scan_end",
+	[HP_EV_ZONE_CPU] = "zone_cpu",
 };
 
 static const char *const alloc_kinds[] = {
@@ -176,6 +177,9 @@ static int on_event(void *ctx, const struct hp_event *ev, const struct hp_defs *
 		break;
 	case HP_EV_WAIT:
 		put_u(out, "wait_ns", ev->size);
+		break;
+	case HP_EV_ZONE_CPU:
+		put_u(out, "cpu_ns", ev->size);
 		break;
 	case HP_EV_LOST:
 		put_u(out, "count", ev->size);

@@ -15,7 +15,8 @@
 static const char usage_line[] =
 	"usage: hookprof-analyze report [--format text|json|csv|md|line] [--top N] [--threads] [--config FILE]\n"
 	"                               [--section NAME] [--no-children] [--html FILE]\n"
-	"                               [--suppressions FILE] [--no-builtin-suppressions LIST] TRACE...";
+	"                               [--suppressions FILE] [--no-builtin-suppressions LIST]\n"
+	"                               [--window FROM..TO] TRACE...";
 
 static void help(void)
 {
@@ -33,6 +34,7 @@ static void help(void)
 	     "  --no-children    report on TRACE only, not on its child traces\n"
 	     "  --html FILE      write one TRACE's report (all rows) as a self-contained web page to FILE\n"
 	     HP_RUN_LEAK_OPTIONS_HELP
+	     HP_RUN_WINDOW_OPTION_HELP
 	     "\n"
 	     "With several TRACEs, --format json prints an array of reports. docs/report-guide.md explains\n"
 	     "each section, the score and the rules; docs/json-schema.md the JSON.");
@@ -182,7 +184,7 @@ int cmd_report(int argc, const char **argv)
 			o.threads = true;
 		} else if (!strcmp(a, "--no-children")) {
 			children = false;
-		} else if ((k = hp_run_leak_option(argc, argv, &i)) != 0) {
+		} else if ((k = hp_run_leak_option(argc, argv, &i)) != 0 || (k = hp_run_window_option(argc, argv, &i)) != 0) {
 			if (k < 0) {
 				rc = 2;
 				goto out;

@@ -11,6 +11,7 @@ int cmd_export(int argc, const char **argv);
 int cmd_report(int argc, const char **argv);
 int cmd_leaks(int argc, const char **argv);
 int cmd_top(int argc, const char **argv);
+int cmd_history(int argc, const char **argv);
 
 /* A usage error of subcommand cmd: "hookprof: CMD: MESSAGE", then the usage lines, or a pointer to
  * `hookprof-analyze CMD --help` when usage is NULL; returns 2, the exit status of usage errors. */

@@ -16,6 +16,7 @@ static const struct command commands[] = {
 	{"check", cmd_check, "exit non-zero when a trace fails limits (score, leaks, regressions): for CI"},
 	{"diff", cmd_diff, "what changed between two runs: totals, time per call, allocation sites, noise-aware"},
 	{"dump", cmd_dump, "print every event of a trace in causal order, then its definitions"},
+	{"history", cmd_history, "runs kept over time in a database: add, show (trends, HTML plot), check for regressions"},
 	{"export", cmd_export, "a trace for other tools: chrome (Perfetto), folded (flame graphs), massif, pprof"},
 	{"leaks", cmd_leaks, "blocks never freed, by allocation stack, classified like valgrind's memcheck"},
 	{"probe", cmd_probe, "tell whether a program can be recorded (dynamic, static, script)"},

@@ -18,6 +18,7 @@
 #include "trace.h"
 
 struct hp_histogram; /* histogram.h: log-linear, <= 1% relative error */
+struct hp_window;    /* window.h: --window FROM..TO */
 
 /* A symbolized call stack (innermost first), inlined frames expanded. */
 struct hp_stack_frames {
@@ -61,6 +62,7 @@ struct hp_function {
 	uint64_t allocs;      /* allocations made while the zone was open (inclusive of nested zones) */
 	uint64_t alloc_bytes;
 	uint64_t recursive_calls; /* calls made while the same function was already open */
+	uint64_t cpu_ns;      /* thread CPU time inside the zone, as total_ns; when hp_profile.cpu_time */
 	struct hp_thread_stats *threads;
 	size_t nthreads;
 	struct hp_histogram *hist;
@@ -175,7 +177,9 @@ struct hp_timeline_point {
 struct hp_summary {
 	const char *program;
 	uint32_t pid;
-	uint64_t run_ns;
+	uint64_t run_ns;      /* the window's length when there is one */
+	const char *window;   /* --window FROM..TO the profile was restricted to, NULL: the whole run */
+	uint64_t window_from_ns; /* where the window starts, in process time */
 	uint64_t threads;
 	uint64_t events;
 	uint64_t allocations; /* successful ones, realloc(NULL, n) included */
@@ -232,6 +236,7 @@ struct hp_profile {
 	struct hp_scan_summary *scans;
 	size_t nscans;
 	bool classified; /* leaks carry memcheck's kinds (the trace has an exit scan) */
+	bool cpu_time;   /* zones carry their thread CPU time (record --cpu-time): hp_function.cpu_ns */
 	double score; /* 0-100, score.c */
 	const char *score_category;
 	void *priv; /* profile_build.c: what keeps the symbolized stacks and names alive */
@@ -243,6 +248,7 @@ struct hp_profile_options {
 	const char *const *suppression_files;
 	size_t nsuppression_files;
 	const char *no_builtin_suppressions; /* comma list, "all", or NULL */
+	const struct hp_window *window;      /* window.h: count only that stretch; NULL: the whole run */
 };
 
 /* Reads the trace at path and computes its profile, symbolized. Returns NULL on error, with a one-line

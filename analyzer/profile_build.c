@@ -12,6 +12,10 @@
  *   refreshed each time the peak grows by more than 1%, and at the peak's last growth).
  * - leaks: blocks alive at the end; with an exit scan, memcheck's kinds (leak_classify.h); leaked
  *   bytes are those not reachable (definite, indirect, possible) and not suppressed.
+ * - window (--window, window.h): the one place where events are filtered. The heap model and the zone
+ *   stacks follow every event; what is counted (allocations, frees, temporaries, the peak, sizes,
+ *   counters, marks, samples, waits, losses) is what happens inside the window, and a zone call
+ *   counts the part of its time inside it. Leaks stay those of the process's end.
  */
 #include <math.h>
 #include <stdio.h>
@@ -27,6 +31,7 @@
 #include "profile.h"
 #include "suppressions.h"
 #include "symbol_warmup.h"
+#include "window.h"
 
 /* ---- per-thread zone stacks ------------------------------------------------------------------ */
 
@@ -36,6 +41,7 @@ struct frame {
 	uint64_t start_ns;
 	uint64_t child_ns;
 	uint64_t allocs0, bytes0, events0;
+	uint64_t cpu0; /* the thread's CPU time at the call's start (record --cpu-time) */
 	uint32_t node; /* in b->nodes */
 	bool outer; /* the outermost open call of its function on this thread */
 };
@@ -45,13 +51,18 @@ struct thread_state {
 	struct frame *stack;
 	size_t depth, cap;
 	uint64_t allocs, bytes, events;
-	uint64_t last_alloc; /* for temporaries: the thread's latest allocation, 0 once another came */
+	uint64_t last_alloc; /* for temporaries: the thread's latest allocation, 0 once another came (or
+			      * when it was made outside the window) */
 	uint64_t last_ns;
+	/* record --cpu-time: the latest CPU time read on the thread; cpu_begin_due: the next reading is
+	 * the start of the frame just opened (a reading without it precedes the end of a zone). */
+	uint64_t cpu_now;
+	bool cpu_begin_due;
 };
 
 struct fn_acc {
 	uint64_t key; /* site id, or function address | FN_TAG */
-	uint64_t calls, total, self, min, max, allocs, bytes, recursive;
+	uint64_t calls, total, self, min, max, allocs, bytes, recursive, cpu;
 	double sum, sumsq;
 	struct hp_histogram *hist;
 	struct hp_thread_stats *threads;
@@ -66,6 +77,7 @@ struct builder {
 	struct hp_idmap site_of_stack;   /* stack id + 1 → site index */
 	struct hp_alloc_site *sites;
 	struct hp_growth *growth;
+	uint64_t *site_epoch;             /* the peak snapshot each site's peak_bytes reflects (touch_site) */
 	size_t nsites, site_cap;
 	struct thread_state *threads;
 	size_t nthreads, threads_cap;
@@ -84,18 +96,17 @@ struct builder {
 	size_t counters_cap;
 	uint64_t live_bytes;
 	uint64_t snapshot_peak; /* the peak when per-site peak bytes were last copied */
-	/* Per-site peak bytes are taken lazily, so that a snapshot costs O(1) rather than O(sites) (a heap
-	 * that rises by small steps, freeing between them, leaves its peak at nearly every event): a
-	 * snapshot only counts itself; a site's bytes at the latest snapshot are saved into its
-	 * peak_bytes just before they first change after it (site_epoch says when they were saved). */
-	uint64_t snapshots;
-	uint64_t *site_epoch;
+	uint64_t peak_epoch;    /* snapshots taken so far */
 	struct hp_region_word *words;
 	size_t nwords, words_cap;
 	bool in_scan;
 	unsigned scan_reason;
 	uint64_t scan_threads;
 	uint64_t samples;
+	struct hp_window_state win;
+	bool in;                  /* the current event is inside the window */
+	bool opened;              /* the window has opened (its first event was seen) */
+	uint64_t cpu_before;      /* process CPU time at the last sample before the window */
 	struct hp_warmup *warmup; /* the symbolizer, made ready while the trace is read */
 	bool warmup_tried;
 	bool oom;
@@ -161,7 +172,7 @@ static struct hp_alloc_site *site_lookup(struct builder *b, uint32_t stack, uint
 	if (!slot)
 		return NULL;
 	if (!*slot) {
-		size_t cap = b->site_cap, gcap = b->site_cap, ecap = b->site_cap;
+		size_t cap = b->site_cap, gcap = b->site_cap;
 		struct hp_alloc_site *s = grow(b->sites, &cap, b->nsites + 1, sizeof(*s));
 		if (!s)
 			return NULL;
@@ -170,14 +181,15 @@ static struct hp_alloc_site *site_lookup(struct builder *b, uint32_t stack, uint
 		if (!g)
 			return NULL;
 		b->growth = g;
-		uint64_t *e = grow(b->site_epoch, &ecap, b->nsites + 1, sizeof(*e));
+		gcap = b->site_cap;
+		uint64_t *e = grow(b->site_epoch, &gcap, b->nsites + 1, sizeof(*e));
 		if (!e)
 			return NULL;
 		b->site_epoch = e;
+		e[b->nsites] = b->peak_epoch;
 		b->site_cap = cap;
 		memset(&s[b->nsites], 0, sizeof(*s));
 		memset(&g[b->nsites], 0, sizeof(*g));
-		e[b->nsites] = b->snapshots; /* not live at the latest snapshot: its peak bytes are 0 */
 		s[b->nsites].stack_id = stack;
 		s[b->nsites].min_size = UINT64_MAX;
 		*slot = (uint32_t)++b->nsites;
@@ -193,21 +205,29 @@ static unsigned size_bucket(uint64_t size)
 	return k < HP_SIZE_BUCKETS ? k : HP_SIZE_BUCKETS - 1;
 }
 
-/* The heap is at a new peak: every site's live bytes now are its peak bytes (saved lazily). */
+/* Per-site peak bytes: each site's live bytes at the moment of the heap's peak. Copying every site's
+ * live bytes at each new peak would cost the number of sites per event (a heap that climbs, as most
+ * do, leaves a new peak at almost every free); instead a snapshot only counts, and a site copies its
+ * live bytes into its peak bytes the first time it changes after a snapshot (touch_site), when they
+ * are still what they were at that moment. finish_peaks does the same for the sites untouched since. */
 static void snapshot_peak(struct builder *b)
 {
-	b->snapshots++;
+	b->peak_epoch++;
 	b->snapshot_peak = b->live_bytes;
 }
 
-/* Before site si's live bytes change: saves them as its peak bytes if they have not changed since
- * the latest snapshot (they are then what they were at it). */
-static inline void site_changes(struct builder *b, uint32_t si)
+static inline void touch_site(struct builder *b, uint32_t si)
 {
-	if (b->site_epoch[si] != b->snapshots) {
+	if (__builtin_expect(b->site_epoch[si] != b->peak_epoch, 0)) {
 		b->sites[si].peak_bytes = b->sites[si].live_bytes;
-		b->site_epoch[si] = b->snapshots;
+		b->site_epoch[si] = b->peak_epoch;
 	}
+}
+
+static void finish_peaks(struct builder *b)
+{
+	for (uint32_t i = 0; i < b->nsites; i++)
+		touch_site(b, i);
 }
 
 static void add_block(struct builder *b, struct thread_state *t, const struct hp_event *ev, uint64_t addr,
@@ -231,20 +251,24 @@ static void add_block(struct builder *b, struct thread_state *t, const struct hp
 	if (b->heap.used == live) {
 		/* Live already: a free was lost. The old block is dropped, not leaked. */
 		sum->anomalies++;
+		touch_site(b, blk->site);
 		struct hp_alloc_site *old = &b->sites[blk->site];
-		site_changes(b, blk->site);
 		old->live_blocks--;
 		old->live_bytes -= blk->size;
 		b->live_bytes -= blk->size;
 	}
 	*blk = (struct hp_block){addr, size, ev->stack, si, ev->stream, HP_LEAK_UNCLASSIFIED};
-	site_changes(b, si);
+	touch_site(b, si);
+	s->live_blocks++;
+	s->live_bytes += size;
+	b->live_bytes += size;
+	t->last_alloc = b->in ? addr : 0;
+	if (!b->in)
+		return;
 	sum->allocations++;
 	sum->bytes_allocated += size;
 	s->allocs++;
 	s->bytes += size;
-	s->live_blocks++;
-	s->live_bytes += size;
 	if (size < s->min_size)
 		s->min_size = size;
 	if (size > s->max_size)
@@ -252,13 +276,9 @@ static void add_block(struct builder *b, struct thread_state *t, const struct hp
 	b->p->size_hist[size_bucket(size)]++;
 	t->allocs++;
 	t->bytes += size;
-	t->last_alloc = addr;
-	b->live_bytes += size;
 	if (b->live_bytes > sum->peak_heap_bytes) {
 		sum->peak_heap_bytes = b->live_bytes;
 		sum->peak_heap_ns = ev->ns;
-		if (b->live_bytes > b->snapshot_peak + b->snapshot_peak / 100)
-			snapshot_peak(b);
 	}
 }
 
@@ -277,15 +297,17 @@ static void remove_block(struct builder *b, struct thread_state *t, uint64_t add
 		b->p->summary.unmatched_frees++;
 		return;
 	}
-	leaving_peak(b);
 	struct hp_alloc_site *s = &b->sites[blk->site];
-	site_changes(b, blk->site);
-	s->frees++;
+	if (b->in) {
+		leaving_peak(b);
+		s->frees++;
+		b->p->summary.frees++;
+	}
+	touch_site(b, blk->site);
 	s->live_blocks--;
 	s->live_bytes -= blk->size;
 	b->live_bytes -= blk->size;
-	b->p->summary.frees++;
-	if (t->last_alloc == addr && blk->stream == t->stream) {
+	if (b->in && t->last_alloc == addr && blk->stream == t->stream) {
 		s->temporary++;
 		b->p->summary.temporary_allocations++;
 	}
@@ -302,12 +324,16 @@ static void on_realloc(struct builder *b, struct thread_state *t, const struct h
 		return;
 	}
 	if (ev->flags & HPT_REALLOC_FAILED) {
-		s->failed++;
-		b->p->summary.failed_allocations++;
+		if (b->in) {
+			s->failed++;
+			b->p->summary.failed_allocations++;
+		}
 		return;
 	}
-	b->p->summary.reallocs++;
-	s->reallocs++;
+	if (b->in) {
+		b->p->summary.reallocs++;
+		s->reallocs++;
+	}
 	uint64_t old_size = 0;
 	struct hp_block *old = ev->addr ? hp_heap_find(&b->heap, ev->addr) : NULL;
 	if (old)
@@ -320,7 +346,7 @@ static void on_realloc(struct builder *b, struct thread_state *t, const struct h
 	if (ev->addr2) {
 		add_block(b, t, ev, ev->addr2, ev->size);
 		/* A realloc chain growing by the same step each time: remember it per site. */
-		if (old && ev->size > old_size) {
+		if (old && ev->size > old_size && b->in) {
 			uint64_t step = ev->size - old_size;
 			if (s->realloc_const_step == 0 || s->realloc_const_step == step)
 				s->realloc_const_step = step;
@@ -404,7 +430,8 @@ static void open_frame(struct builder *b, struct thread_state *t, uint64_t key, 
 	if (!outer)
 		f->recursive++;
 	uint32_t node = zone_node(b, t->depth ? stack[t->depth - 1].node : 0, fi);
-	stack[t->depth++] = (struct frame){fi, key, ns, 0, t->allocs, t->bytes, t->events, node, outer};
+	stack[t->depth++] = (struct frame){fi, key, ns, 0, t->allocs, t->bytes, t->events, t->cpu_now, node, outer};
+	t->cpu_begin_due = (b->p->defs.features & HPT_FEAT_CPU_TIME) != 0;
 }
 
 /* f's statistics on stream's thread, by a table: a function may run on 100,000 threads. */
@@ -431,11 +458,19 @@ static void close_frame(struct builder *b, struct thread_state *t, uint64_t ns)
 {
 	struct frame *fr = &t->stack[--t->depth];
 	struct fn_acc *f = &b->fns[fr->fn];
-	uint64_t dur = ns > fr->start_ns ? ns - fr->start_ns : 0;
+	uint64_t whole = ns > fr->start_ns ? ns - fr->start_ns : 0;
 	uint64_t cost = b->p->defs.process.event_cost_ns * (t->events - fr->events0);
+	bool overlaps;
+	uint64_t inside = hp_window_clip(&b->win, fr->start_ns, ns, &overlaps);
 
-	dur = dur > cost ? dur - cost : 0;
+	uint64_t dur = whole > cost ? whole - cost : 0;
+	/* Cut by the window: the part inside, the recorder's cost taken in proportion. */
+	if (inside < whole)
+		dur = (uint64_t)((double)dur * (double)inside / (double)whole);
 	uint64_t self = dur > fr->child_ns ? dur - fr->child_ns : 0;
+	uint64_t cpu = t->cpu_now > fr->cpu0 ? t->cpu_now - fr->cpu0 : 0;
+	if (inside < whole)
+		cpu = (uint64_t)((double)cpu * (double)inside / (double)whole);
 	if (t->depth)
 		t->stack[t->depth - 1].child_ns += dur;
 
@@ -443,6 +478,9 @@ static void close_frame(struct builder *b, struct thread_state *t, uint64_t ns)
 	uint32_t *open = hp_idmap_slot(&b->open_calls, ((ti << 40) | fr->fn) + 1, false);
 	if (open && *open)
 		(*open)--;
+	if (!overlaps)
+		return;
+	b->p->summary.zone_calls++;
 
 	if (fr->node) {
 		struct hp_zone_node *nd = &b->nodes[fr->node];
@@ -469,6 +507,7 @@ static void close_frame(struct builder *b, struct thread_state *t, uint64_t ns)
 	ts->self_ns += self;
 	if (fr->outer) {
 		f->total += dur;
+		f->cpu += cpu;
 		ts->total_ns += dur;
 		f->allocs += t->allocs - fr->allocs0;
 		f->bytes += t->bytes - fr->bytes0;
@@ -569,7 +608,7 @@ static void add_timeline(struct builder *b, const struct hp_event *ev)
 
 	if (ev->sample.rss > p->summary.peak_rss)
 		p->summary.peak_rss = ev->sample.rss;
-	p->summary.cpu_ns = pt.cpu_ns;
+	p->summary.cpu_ns = pt.cpu_ns > b->cpu_before ? pt.cpu_ns - b->cpu_before : 0;
 	if (!p->timeline && !(p->timeline = malloc(HP_TIMELINE_MAX * sizeof(*p->timeline)))) {
 		b->oom = true;
 		return;
@@ -587,15 +626,40 @@ static void add_timeline(struct builder *b, const struct hp_event *ev)
 	p->timeline[p->ntimeline++] = pt;
 }
 
+/* The window's first event: the heap it finds is where its peak starts from. */
+static void window_opened(struct builder *b, uint64_t ns)
+{
+	struct hp_summary *sum = &b->p->summary;
+
+	b->opened = true;
+	if (b->live_bytes > sum->peak_heap_bytes) {
+		sum->peak_heap_bytes = b->live_bytes;
+		sum->peak_heap_ns = ns;
+		snapshot_peak(b);
+	}
+}
+
 static int on_event(void *ctx, const struct hp_event *ev, const struct hp_defs *defs)
 {
 	struct builder *b = ctx;
 	struct hp_profile *p = b->p;
 	struct hp_summary *sum = &p->summary;
 
+	if (ev->type == HP_EV_MARK && b->win.w) {
+		const struct hp_site_def *site = hp_defs_site(defs, ev->site);
+		hp_window_mark(&b->win, site ? site->name : NULL, ev->ns);
+	}
+	b->in = hp_window_has(&b->win, ev->ns);
+	if (b->in && !b->opened)
+		window_opened(b, ev->ns);
 	if (ev->stream == 0 && ev->type != HP_EV_MODULE_LOAD && ev->type != HP_EV_MODULE_UNLOAD) {
 		switch (ev->type) {
 		case HP_EV_SAMPLE:
+			if (!b->in) {
+				if (!b->opened)
+					b->cpu_before = ev->sample.utime_ns + ev->sample.stime_ns;
+				break;
+			}
 			add_timeline(b, ev);
 			/* Ten growth points a second at the default interval; a site costs O(1) each. */
 			if (b->samples++ % 10 == 0)
@@ -632,7 +696,7 @@ static int on_event(void *ctx, const struct hp_event *ev, const struct hp_defs *
 		return -1;
 	t->events++;
 	t->last_ns = ev->ns;
-	sum->events++;
+	sum->events += b->in;
 	switch (ev->type) {
 	case HP_EV_ALLOC:
 		/* The first allocation comes with the first sync window: its stacks are defined. */
@@ -649,6 +713,8 @@ static int on_event(void *ctx, const struct hp_event *ev, const struct hp_defs *
 		on_realloc(b, t, ev);
 		break;
 	case HP_EV_ALLOC_FAIL: {
+		if (!b->in)
+			break;
 		uint32_t si;
 		struct hp_alloc_site *s = site_of(b, ev->stack, &si);
 		if (s)
@@ -658,19 +724,19 @@ static int on_event(void *ctx, const struct hp_event *ev, const struct hp_defs *
 	}
 	case HP_EV_ZONE_BEGIN:
 		open_frame(b, t, ev->site, ev->ns);
-		sum->zone_calls++;
 		break;
 	case HP_EV_ZONE_END:
 		end_frame(b, t, ev->site, ev->ns);
 		break;
 	case HP_EV_FUNC_ENTER:
 		open_frame(b, t, ev->addr | FN_TAG, ev->ns);
-		sum->zone_calls++;
 		break;
 	case HP_EV_FUNC_EXIT:
 		end_frame(b, t, ev->addr | FN_TAG, ev->ns);
 		break;
 	case HP_EV_COUNTER: {
+		if (!b->in)
+			break;
 		uint32_t *slot = hp_idmap_slot(&b->counter_of_site, (uint64_t)ev->site + 1, true);
 		if (!slot)
 			return -1;
@@ -691,6 +757,8 @@ static int on_event(void *ctx, const struct hp_event *ev, const struct hp_defs *
 		break;
 	}
 	case HP_EV_MARK:
+		if (!b->in)
+			break;
 		if (p->nmarks < HP_MARKS_MAX) {
 			if (!p->marks && !(p->marks = malloc(HP_MARKS_MAX * sizeof(*p->marks))))
 				return -1;
@@ -702,10 +770,16 @@ static int on_event(void *ctx, const struct hp_event *ev, const struct hp_defs *
 		}
 		break;
 	case HP_EV_WAIT:
-		sum->wait_ns += ev->size;
+		sum->wait_ns += b->in ? ev->size : 0;
 		break;
 	case HP_EV_LOST:
-		sum->events_lost += ev->size;
+		sum->events_lost += b->in ? ev->size : 0;
+		break;
+	case HP_EV_ZONE_CPU:
+		t->cpu_now = ev->size;
+		if (t->cpu_begin_due && t->depth)
+			t->stack[t->depth - 1].cpu0 = ev->size;
+		t->cpu_begin_due = false;
 		break;
 	case HP_EV_THREAD_END:
 		while (t->depth)
@@ -785,7 +859,7 @@ size_t hp_first_user_frame(const struct hp_frame *frames, size_t nframes)
 
 /* One symbolized stack per id, shared by the site and the leaks that use it. */
 static struct hp_stack_frames *frames_for(struct hp_profile *p, struct hp_idmap *done, struct hp_stack_frames ***all,
-					  size_t *nall, uint32_t id)
+					  size_t *nall, size_t *cap, uint32_t id)
 {
 	uint32_t *slot = hp_idmap_slot(done, (uint64_t)id + 1, true);
 
@@ -794,7 +868,7 @@ static struct hp_stack_frames *frames_for(struct hp_profile *p, struct hp_idmap 
 	if (*slot)
 		return (*all)[*slot - 1];
 	struct hp_stack_frames *f = symbolize_stack(p, id);
-	struct hp_stack_frames **n = f ? realloc(*all, (*nall + 1) * sizeof(*n)) : NULL;
+	struct hp_stack_frames **n = f ? grow(*all, cap, *nall + 1, sizeof(*n)) : NULL;
 	if (!n) {
 		free(f);
 		return NULL;
@@ -823,14 +897,53 @@ static int cmp_leak(const void *x, const void *y)
 	return a->bytes < c->bytes ? 1 : a->bytes > c->bytes ? -1 : (int)a->kind - (int)c->kind;
 }
 
+/* Nodes whose calls all fell outside the window have none counted: they go, and their subtrees with
+ * them (a call inside one of theirs is outside too). Parents keep smaller indexes. 0, or -1 without memory. */
+static int drop_outside_nodes(struct builder *b)
+{
+	uint32_t *renum = malloc((b->nnodes ? b->nnodes : 1) * sizeof(*renum));
+	size_t kept = 1;
+
+	if (!renum)
+		return -1;
+	renum[0] = 0;
+	for (size_t i = 1; i < b->nnodes; i++) {
+		struct hp_zone_node nd = b->nodes[i];
+		if (!nd.calls || renum[nd.parent] == UINT32_MAX) {
+			renum[i] = UINT32_MAX;
+			continue;
+		}
+		nd.parent = renum[nd.parent];
+		renum[i] = (uint32_t)kept;
+		b->nodes[kept++] = nd;
+	}
+	b->nnodes = b->nnodes ? kept : 0;
+	free(renum);
+	return 0;
+}
+
 /* The profile keeps the symbolized stacks alive; they are freed with it. */
 struct hp_profile_private {
 	char *path;
 	struct hp_stack_frames **stacks;
-	size_t nstacks;
+	size_t nstacks, stacks_cap;
 	char **strings;
-	size_t nstrings;
+	size_t nstrings, strings_cap;
 };
+
+/* Keeps str (owned from now on) for the profile's lifetime; false when memory runs out (str freed). */
+static bool keep_string(struct hp_profile_private *priv, char *str)
+{
+	char **strings = str ? grow(priv->strings, &priv->strings_cap, priv->nstrings + 1, sizeof(*strings)) : NULL;
+
+	if (!strings) {
+		free(str);
+		return false;
+	}
+	priv->strings = strings;
+	strings[priv->nstrings++] = str;
+	return true;
+}
 
 static int finish(struct builder *b, const struct hp_profile_options *opts, char *err, size_t errlen)
 {
@@ -840,6 +953,7 @@ static int finish(struct builder *b, const struct hp_profile_options *opts, char
 	struct hp_idmap done = {0}, site_of_stack = {0};
 	int rc = -1;
 
+	finish_peaks(b);
 	/* Zones still open at the end close at their thread's last event. */
 	for (size_t i = 0; i < b->nthreads; i++)
 		while (b->threads[i].depth)
@@ -848,7 +962,14 @@ static int finish(struct builder *b, const struct hp_profile_options *opts, char
 	const struct hp_process_info *pi = &p->defs.process;
 	sum->pid = pi->pid;
 	sum->program = pi->exe;
-	sum->run_ns = pi->ended ? pi->end_ns : pi->last_ns;
+	char why[384];
+	if (hp_window_finish(&b->win, pi->ended ? pi->end_ns : pi->last_ns, &sum->window_from_ns, &sum->run_ns, why,
+			     sizeof(why))) {
+		snprintf(err, errlen, "%s: %s", p->path, why);
+		goto out;
+	}
+	sum->window = b->win.w ? b->win.w->spec : NULL;
+	p->cpu_time = (p->defs.features & HPT_FEAT_CPU_TIME) != 0;
 	sum->threads = p->defs.nthreads;
 	sum->ended = pi->ended;
 	sum->end_how = pi->end_how;
@@ -869,6 +990,8 @@ static int finish(struct builder *b, const struct hp_profile_options *opts, char
 		goto out;
 	for (size_t i = 0; i < b->nfns; i++) {
 		struct fn_acc *f = &b->fns[i];
+		if (!f->calls)
+			continue; /* every call outside the window */
 		struct hp_function *o = &p->functions[p->nfunctions++];
 		if (f->key & FN_TAG) {
 			struct hp_frame fr[MAX_FRAMES_PER_IP];
@@ -885,13 +1008,8 @@ static int finish(struct builder *b, const struct hp_profile_options *opts, char
 				if (!name)
 					goto out;
 				snprintf(name, 32, "0x%llx", (unsigned long long)o->fn_addr);
-				char **strings = realloc(priv->strings, (priv->nstrings + 1) * sizeof(*strings));
-				if (!strings) {
-					free(name);
+				if (!keep_string(priv, name))
 					goto out;
-				}
-				priv->strings = strings;
-				strings[priv->nstrings++] = name;
 				o->name = name;
 			}
 		} else {
@@ -916,6 +1034,7 @@ static int finish(struct builder *b, const struct hp_profile_options *opts, char
 		o->allocs = f->allocs;
 		o->alloc_bytes = f->bytes;
 		o->recursive_calls = f->recursive;
+		o->cpu_ns = f->cpu;
 		o->hist = f->hist;
 		f->hist = NULL;
 		o->threads = f->threads;
@@ -937,6 +1056,8 @@ static int finish(struct builder *b, const struct hp_profile_options *opts, char
 		if (slot)
 			*slot = (uint32_t)i + 1;
 	}
+	if (b->win.w && drop_outside_nodes(b))
+		goto out;
 	for (size_t i = 1; i < b->nnodes; i++) {
 		uint32_t *slot = hp_idmap_slot(&b->fn_of_key, b->fns[b->nodes[i].function].key, false);
 		b->nodes[i].function = slot ? *slot - 1 : 0;
@@ -957,11 +1078,9 @@ static int finish(struct builder *b, const struct hp_profile_options *opts, char
 		p->marks[i].name = site ? site->name : "(undefined mark)";
 	}
 
-	/* Allocation sites: peak bytes, growth, symbols. */
+	/* Allocation sites: growth, symbols. */
 	for (size_t i = 0; i < b->nsites; i++) {
 		struct hp_alloc_site *s = &b->sites[i];
-		if (b->site_epoch[i] != b->snapshots)
-			s->peak_bytes = s->live_bytes; /* unchanged since the latest snapshot */
 		if (s->min_size == UINT64_MAX)
 			s->min_size = 0;
 		if (s->realloc_const_step == UINT64_MAX || s->reallocs < 4)
@@ -973,7 +1092,7 @@ static int finish(struct builder *b, const struct hp_profile_options *opts, char
 		}
 		/* Steady: ≥ 8 points, ≥ 1 KiB/s, r² ≥ 0.9, ≥ 64 KiB gained (thresholds: docs/report-guide.md). */
 		s->growing = hp_growth_steady(&b->growth[i], 8, 1024, 0.9, 65536);
-		s->frames = frames_for(p, &done, &priv->stacks, &priv->nstacks, s->stack_id);
+		s->frames = frames_for(p, &done, &priv->stacks, &priv->nstacks, &priv->stacks_cap, s->stack_id);
 	}
 	p->sites = b->sites;
 	p->nsites = b->nsites;
@@ -1012,7 +1131,14 @@ static int finish(struct builder *b, const struct hp_profile_options *opts, char
 	hp_idmap_free(&group);
 
 	struct hp_suppressions sup;
+	struct hp_idmap site_of_stack = {0}; /* stack id + 1 -> index + 1 in the sorted sites */
 	hp_suppressions_init(&sup);
+	for (size_t k = 0; k < p->nsites; k++) {
+		uint32_t *slot = hp_idmap_slot(&site_of_stack, (uint64_t)p->sites[k].stack_id + 1, true);
+		if (!slot)
+			goto out_sup;
+		*slot = (uint32_t)k + 1;
+	}
 	if (hp_suppressions_add_builtin(&sup, opts ? opts->no_builtin_suppressions : NULL, err, errlen))
 		goto out_sup;
 	for (size_t i = 0; opts && i < opts->nsuppression_files; i++)
@@ -1023,18 +1149,13 @@ static int finish(struct builder *b, const struct hp_profile_options *opts, char
 		goto out_sup;
 	for (size_t i = 0; i < p->nleaks; i++) {
 		struct hp_leak *l = &p->leaks[i];
-		l->frames = frames_for(p, &done, &priv->stacks, &priv->nstacks, l->stack_id);
+		l->frames = frames_for(p, &done, &priv->stacks, &priv->nstacks, &priv->stacks_cap, l->stack_id);
 		struct hp_suppression *m = l->frames ? hp_suppressions_match(&sup, l->frames->frames, l->frames->nframes) : NULL;
 		if (m) {
 			/* The pattern must outlive the suppression set: keep a copy. */
 			char *pat = strdup(m->pattern);
-			char **strings = pat ? realloc(priv->strings, (priv->nstrings + 1) * sizeof(*strings)) : NULL;
-			if (!strings) {
-				free(pat);
+			if (!keep_string(priv, pat))
 				goto out_sup;
-			}
-			priv->strings = strings;
-			strings[priv->nstrings++] = pat;
 			l->suppressed_by = pat;
 			sum->suppressed_bytes += l->bytes;
 			sum->suppressed_blocks += l->blocks;
@@ -1046,8 +1167,8 @@ static int finish(struct builder *b, const struct hp_profile_options *opts, char
 			sum->leaked_bytes += l->bytes;
 			sum->leaked_blocks += l->blocks;
 		}
-		uint32_t *at = hp_idmap_slot(&site_of_stack, (uint64_t)l->stack_id + 1, false);
-		struct hp_alloc_site *s = at && *at ? &p->sites[*at - 1] : NULL;
+		uint32_t *site = hp_idmap_slot(&site_of_stack, (uint64_t)l->stack_id + 1, false);
+		struct hp_alloc_site *s = site && *site ? &p->sites[*site - 1] : NULL;
 		if (s && l->kind != HP_LEAK_REACHABLE) {
 			s->leaked_blocks += l->blocks;
 			s->leaked_bytes += l->bytes;
@@ -1058,6 +1179,7 @@ static int finish(struct builder *b, const struct hp_profile_options *opts, char
 	rc = 0;
 out_sup:
 	hp_suppressions_release(&sup);
+	hp_idmap_free(&site_of_stack);
 	goto out;
 out_group:
 	hp_idmap_free(&group);
@@ -1117,6 +1239,7 @@ struct hp_profile *hp_profile_load(const char *path, const struct hp_profile_opt
 		return NULL;
 	}
 	b.p = p;
+	hp_window_begin(&b.win, opts ? opts->window : NULL);
 	hp_defs_init(&p->defs);
 	int rc = hp_trace_read(path, &p->defs, on_event, &b, &p->status);
 	if (rc) {

@@ -58,14 +58,21 @@ static void judge(struct hp_function_delta *d, double threshold)
 	if (b->calls >= HP_COMPARE_MIN_CALLS && n->calls >= HP_COMPARE_MIN_CALLS)
 		d->noise_ns = 2 * sqrt(n->stddev_ns * n->stddev_ns / (double)n->calls +
 				       b->stddev_ns * b->stddev_ns / (double)b->calls);
-	if (fabs(diff) <= b->mean_ns * threshold)
-		d->verdict = HP_VERDICT_SAME;
-	else if (b->calls < HP_COMPARE_MIN_CALLS || n->calls < HP_COMPARE_MIN_CALLS)
-		d->verdict = HP_VERDICT_FEW_CALLS;
-	else if (fabs(diff) <= d->noise_ns)
-		d->verdict = HP_VERDICT_NOISE;
-	else
-		d->verdict = diff > 0 ? HP_VERDICT_SLOWER : HP_VERDICT_FASTER;
+	d->verdict = hp_judge_change(b->mean_ns, n->mean_ns, d->noise_ns, threshold,
+				     b->calls >= HP_COMPARE_MIN_CALLS && n->calls >= HP_COMPARE_MIN_CALLS);
+}
+
+enum hp_verdict hp_judge_change(double base, double now, double noise, double threshold, bool enough)
+{
+	double diff = now - base;
+
+	if (fabs(diff) <= base * threshold)
+		return HP_VERDICT_SAME;
+	if (!enough)
+		return HP_VERDICT_FEW_CALLS;
+	if (fabs(diff) <= noise)
+		return HP_VERDICT_NOISE;
+	return diff > 0 ? HP_VERDICT_SLOWER : HP_VERDICT_FASTER;
 }
 
 static int cmp_fn_impact(const void *x, const void *y)

@@ -55,6 +55,11 @@ struct hp_comparison {
 	size_t nsites;
 };
 
+/* The rule every comparison follows: a change of a quantity from base to now is SAME within the
+ * threshold (a share of base), FEW_CALLS beyond it when there is not enough data to estimate the
+ * noise, NOISE when within `noise` (the same unit as the values), SLOWER or FASTER beyond both. */
+enum hp_verdict hp_judge_change(double base, double now, double noise, double threshold, bool enough);
+
 /* Compares now with base. 0, or -1 when memory runs out (c is then empty). */
 int hp_compare_profiles(struct hp_comparison *c, const struct hp_profile *base, const struct hp_profile *now,
 			double threshold);

@@ -186,6 +186,7 @@ static const char *record_name(uint8_t type)
 	case HPT_LOST: return "LOST";
 	case HPT_THREAD_START: return "THREAD_START";
 	case HPT_THREAD_END: return "THREAD_END";
+	case HPT_ZONE_CPU: return "ZONE_CPU";
 	case HPT_STACK: return "STACK";
 	case HPT_SITE: return "SITE";
 	case HPT_MODULE_LOAD: return "MODULE_LOAD";
@@ -419,6 +420,13 @@ static int decode(struct hp_decoder *d, const uint8_t *raw, size_t size, uint64_
 		}
 		case HPT_THREAD_END:
 			ev.type = HP_EV_THREAD_END;
+			break;
+		case HPT_ZONE_CPU:
+			/* No tick of its own: it goes with the stream's last timed event. */
+			U(a);
+			ev.type = HP_EV_ZONE_CPU;
+			ev.tick = st->tick;
+			ev.size = a;
 			break;
 		case HPT_MODULE_LOAD: {
 			const char *path, *bid;

@@ -42,6 +42,8 @@ static void write_summary(struct hp_jw *w, const struct hp_profile *p)
 		hp_jw_str(w, NULL, p->defs.process.argv[i]);
 	hp_jw_end_arr(w);
 	hp_jw_u64(w, "run_ns", s->run_ns);
+	hp_jw_str(w, "window", s->window);
+	hp_jw_u64(w, "window_from_ns", s->window_from_ns);
 	hp_jw_u64(w, "cpu_ns", s->cpu_ns);
 	hp_jw_u64(w, "threads", s->threads);
 	hp_jw_u64(w, "events", s->events);
@@ -138,6 +140,10 @@ static void write_functions(struct hp_jw *w, const struct hp_profile *p, const s
 		hp_jw_u64(w, "calls", f->calls);
 		hp_jw_u64(w, "total_ns", f->total_ns);
 		hp_jw_u64(w, "self_ns", f->self_ns);
+		if (p->cpu_time)
+			hp_jw_u64(w, "cpu_ns", f->cpu_ns);
+		else
+			hp_jw_str(w, "cpu_ns", NULL);
 		hp_jw_dbl(w, "mean_ns", f->mean_ns);
 		hp_jw_u64(w, "min_ns", f->min_ns);
 		hp_jw_u64(w, "max_ns", f->max_ns);

@@ -114,6 +114,11 @@ static int t_summary(struct hp_table *t, const struct hp_report *r)
 		snprintf(v, sizeof(v), "%s, status %" PRId64, hp_end_how_name(s->end_how), s->end_status);
 	rc |= hp_table_row(t, "end", v);
 	rc |= hp_table_row(t, "run time", hp_fmt_ns(a, s->run_ns));
+	if (s->window) {
+		snprintf(v, sizeof(v), "%s: %s from %s (every figure but leaks)", s->window, hp_fmt_ns(a, s->run_ns),
+			 hp_fmt_ns(b, s->window_from_ns));
+		rc |= hp_table_row(t, "window", v);
+	}
 	if (s->cpu_ns)
 		rc |= hp_table_row(t, "CPU time", hp_fmt_ns(a, s->cpu_ns));
 	rc |= hp_table_row(t, "threads", u64s(a, s->threads));
@@ -195,13 +200,15 @@ static int t_score(struct hp_table *t, const struct hp_report *r)
 static int t_functions(struct hp_table *t, const struct hp_report *r, const struct hp_report_opts *o)
 {
 	static const char *const head[] = {"function", "calls", "total", "self", "mean", "min", "max", "stddev",
-					   "p50", "p95", "p99", "share", "allocs", "bytes", "score"};
+					   "p50", "p95", "p99", "share", "allocs", "bytes", "score", "cpu"};
 	const struct hp_profile *p = r->profile;
 	size_t n = hp_report_rows(p->nfunctions, o->top);
-	char loc[256], c[15][HP_FMT_MAX];
+	char loc[256], c[16][HP_FMT_MAX];
 	int rc = 0;
 
-	hp_table_init(t, head, "lrrrrrrrrrrrrrr",
+	/* The cpu column (thread CPU time inside, as total) only when the trace has it: record --cpu-time.
+	 * Rows always pass its cell; a table of 15 columns does not read it. */
+	hp_table_init(t, head, p->cpu_time ? "lrrrrrrrrrrrrrrr" : "lrrrrrrrrrrrrrr",
 		   "none recorded (tag functions with HP_FUNC() or HP_ZONE(), or build with -finstrument-functions)");
 	title(t, "Functions (%s, by total time)", shown(c[0], n, p->nfunctions));
 	for (size_t i = 0; i < n; i++) {
@@ -212,7 +219,8 @@ static int t_functions(struct hp_table *t, const struct hp_report *r, const stru
 			  hp_fmt_ns(c[4], (uint64_t)(f->mean_ns + 0.5)), hp_fmt_ns(c[5], f->min_ns),
 			  hp_fmt_ns(c[6], f->max_ns), hp_fmt_ns(c[7], (uint64_t)(f->stddev_ns + 0.5)),
 			  hp_fmt_ns(c[8], f->p50_ns), hp_fmt_ns(c[9], f->p95_ns), hp_fmt_ns(c[10], f->p99_ns),
-			  hp_fmt_pct(c[11], f->share), u64s(c[12], f->allocs), hp_fmt_bytes(c[13], f->alloc_bytes), c[14]);
+			  hp_fmt_pct(c[11], f->share), u64s(c[12], f->allocs), hp_fmt_bytes(c[13], f->alloc_bytes), c[14],
+			  hp_fmt_ns(c[15], f->cpu_ns));
 		for (size_t k = 0; o->threads && k < f->nthreads; k++) {
 			const struct hp_thread_stats *ts = &f->threads[k];
 			if (ts->name)
@@ -220,7 +228,7 @@ static int t_functions(struct hp_table *t, const struct hp_report *r, const stru
 			else
 				snprintf(loc, sizeof(loc), "  thread %" PRIu32, ts->tid);
 			rc |= hp_table_row(t, loc, u64s(c[1], ts->calls), hp_fmt_ns(c[2], ts->total_ns), hp_fmt_ns(c[3], ts->self_ns),
-				  NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL);
+				  NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL);
 		}
 	}
 	return rc;

@@ -6,6 +6,7 @@
 
 #include "child_traces.h"
 #include "run.h"
+#include "window.h"
 
 void hp_run_release(struct hp_run *run)
 {
@@ -31,7 +32,8 @@ static int cmp_start(const void *a, const void *b)
 #define MAX_SUPPRESSION_FILES 64
 
 static const char *suppression_files[MAX_SUPPRESSION_FILES];
-static struct hp_profile_options leak_options = {suppression_files, 0, NULL};
+static struct hp_window window;
+static struct hp_profile_options leak_options = {suppression_files, 0, NULL, NULL};
 
 int hp_run_leak_option(int argc, const char **argv, int *i)
 {
@@ -58,6 +60,33 @@ int hp_run_leak_option(int argc, const char **argv, int *i)
 		leak_options.no_builtin_suppressions = v;
 	}
 	return 1;
+}
+
+int hp_run_window_option(int argc, const char **argv, int *i)
+{
+	const char *a = argv[*i];
+	char err[512];
+
+	if (strcmp(a, "--window") != 0 && strncmp(a, "--window=", 9) != 0)
+		return 0;
+	const char *v = a[8] == '=' ? a + 9 : *i + 1 < argc ? argv[++*i] : NULL;
+	if (!v) {
+		fprintf(stderr, "hookprof: --window takes FROM..TO (each a mark name, a time like 1.5s, or empty)\n");
+		return -1;
+	}
+	hp_window_release(&window);
+	leak_options.window = NULL;
+	if (hp_window_parse(&window, v, err, sizeof(err))) {
+		fprintf(stderr, "hookprof: %s\n", err);
+		return -1;
+	}
+	leak_options.window = &window;
+	return 1;
+}
+
+const char *hp_run_window(void)
+{
+	return leak_options.window ? leak_options.window->spec : NULL;
 }
 
 int hp_run_load(struct hp_run *run, const char *path, bool with_children, const char *const *skip, size_t nskip,

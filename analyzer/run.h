@@ -34,4 +34,13 @@ int hp_run_leak_option(int argc, const char **argv, int *i);
 	"  --no-builtin-suppressions LIST  turn off built-in suppressions: stdio, loader, locale,\n"  \
 	"                   nss, libstdc++, or all\n"
 
+/* `--window FROM..TO` (window.h), for report, diff, check and history add: consumes argv[*i] (and
+ * its value) and returns 1 when it is that option, 0 when not, -1 after printing why the value is
+ * wrong. The window applies to every later hp_run_load; hp_run_window() is its spec, or NULL. */
+int hp_run_window_option(int argc, const char **argv, int *i);
+const char *hp_run_window(void);
+#define HP_RUN_WINDOW_OPTION_HELP                                                                     \
+	"  --window FROM..TO  count only that stretch of each process: each side a mark name (HP_MARK),\n" \
+	"                   a time since the process started (1.5s, 200ms) or empty (warmed-up..)\n"
+
 #endif

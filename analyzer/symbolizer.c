@@ -15,11 +15,14 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "symbol_table.h"
+
 /* From the C++ runtime (the analyzer links libstdc++): demangles Itanium ABI names. */
 char *__cxa_demangle(const char *mangled, char *out, size_t *len, int *status);
 
 struct mod_state {
 	Dwfl_Module *dm;
+	struct hp_symtab *syms; /* built at the module's first address; NULL: ask libdwfl */
 	bool tried;
 	bool bad;
 	char *pending; /* a warning about the module, not yet reported: see report_module */
@@ -127,8 +130,10 @@ void hp_symbolizer_free(struct hp_symbolizer *s)
 	free(s->warnings);
 	free(s->frames);
 	free(s->cache);
-	for (size_t i = 0; i < s->nmods; i++)
+	for (size_t i = 0; i < s->nmods; i++) {
 		free(s->st[i].pending);
+		hp_symtab_free(s->st[i].syms);
+	}
 	free(s->st);
 	free(s);
 }
@@ -183,6 +188,7 @@ static Dwfl_Module *dwfl_module_for(struct hp_symbolizer *s, size_t i)
 		return NULL;
 	}
 	st->dm = dm;
+	st->syms = hp_symtab_build(dm);
 	st->bad = false;
 	return dm;
 }
@@ -241,7 +247,8 @@ static void resolve(struct hp_symbolizer *s, uint64_t ip, uint64_t addr, long mi
 	}
 	GElf_Off off;
 	GElf_Sym sym;
-	const char *symname = dwfl_module_addrinfo(dm, addr, &off, &sym, NULL, NULL, NULL);
+	const struct hp_symtab *syms = s->st[mi].syms;
+	const char *symname = syms ? hp_symtab_find(syms, addr) : dwfl_module_addrinfo(dm, addr, &off, &sym, NULL, NULL, NULL);
 	const char *file = NULL;
 	int line = 0;
 	Dwfl_Line *dl = dwfl_module_getsrc(dm, addr);

@@ -33,6 +33,7 @@ enum hp_event_type {
 	HP_EV_SCAN_BEGIN,    /* kind = reason (enum hpt_scan_reason), size = threads stopped */
 	HP_EV_SCAN_WORDS,    /* kind = region (enum hpt_scan_region), value = tid, words/nwords */
 	HP_EV_SCAN_END,      /* size = words scanned, addr = bytes scanned, addr2 = bytes unreadable */
+	HP_EV_ZONE_CPU,      /* size = the thread's CPU time in ns (after a zone's begin, before its end) */
 };
 
 /* One pointer-like word of a reachability scan (docs/trace-format.md, SCAN_WORDS). */

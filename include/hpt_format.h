@@ -20,11 +20,12 @@
 
 #define HPT_FEAT_TSC (1u << 0)
 #define HPT_FEAT_STACKS (1u << 1)
+#define HPT_FEAT_CPU_TIME (1u << 2) /* zones carry ZONE_CPU records (record --cpu-time) */
 /* Parts HOOKPROF_RECORD left out: their absence from the trace says nothing about the program. */
-#define HPT_FEAT_NO_ALLOC (1u << 2)
-#define HPT_FEAT_NO_ZONES (1u << 3)
-#define HPT_FEAT_NO_FUNCS (1u << 4)
-#define HPT_FEAT_NO_SAMPLES (1u << 5)
+#define HPT_FEAT_NO_ALLOC (1u << 3)
+#define HPT_FEAT_NO_ZONES (1u << 4)
+#define HPT_FEAT_NO_FUNCS (1u << 5)
+#define HPT_FEAT_NO_SAMPLES (1u << 6)
 
 #define HPT_CHUNK_MAGIC "HPCK"
 #define HPT_CHUNK_HEADER_SIZE 16
@@ -50,6 +51,7 @@ enum hpt_record_type {
 	HPT_LOST = 0x17,
 	HPT_THREAD_START = 0x18,
 	HPT_THREAD_END = 0x19,
+	HPT_ZONE_CPU = 0x1a,
 	HPT_STACK = 0x20,
 	HPT_SITE = 0x21,
 	HPT_MODULE_LOAD = 0x22,

@@ -148,6 +148,14 @@ static inline uint8_t *hp_enc_tick_u(uint8_t *p, struct hp_enc_state *st, unsign
 	return HP_ENC_END(p);
 }
 
+/* ZONE_CPU: the thread's CPU time, absolute; no tick, so no stream state changes. */
+static inline uint8_t *hp_enc_zone_cpu(uint8_t *p, uint64_t cpu_ns)
+{
+	HP_ENC_BEGIN(p, HPT_ZONE_CPU);
+	p = hp_put_u(p, cpu_ns);
+	return HP_ENC_END(p);
+}
+
 static inline uint8_t *hp_enc_counter(uint8_t *p, struct hp_enc_state *st, uint64_t tick,
 				      uint32_t site, int64_t value)
 {

@@ -10,6 +10,8 @@
 #ifndef HP_EVENT_PATH_H
 #define HP_EVENT_PATH_H
 
+#include <errno.h>
+
 #include "clock.h"
 #include "event_encoder.h"
 #include "recorder.h"
@@ -53,11 +55,14 @@ __attribute__((always_inline)) static inline bool hp_program_frame(uint64_t *sp,
 	return false;
 }
 
-/* The id of the program's current stack (0: stacks are off or none could be had). */
+/* The id of the program's current stack (0: stacks are off or none could be had). From here to the
+ * event's close the guard is HP_GUARD_EVENT: a signal handler that allocates meanwhile neither reads
+ * the stack cache half updated nor writes into the ring at our place; its event is queued. */
 __attribute__((always_inline)) static inline uint32_t hp_stack_capture(struct hp_ring *r)
 {
 	uint64_t sp = 0, ret = 0;
 
+	hp_tls.guard = HP_GUARD_EVENT;
 	if (!hp_rec.cfg.depth)
 		return 0;
 	if (HP_LIKELY(r->cache) && hp_program_frame(&sp, &ret)) {
@@ -77,7 +82,7 @@ __attribute__((always_inline)) static inline uint32_t hp_stack_capture(struct hp
 /* recorder.c: the uncommon cases: nested events queued by a signal handler (written in order), a LOST
  * record before the event, and room that needs waiting or the scratch area. */
 void hp_drain_nested(struct hp_ring *r) HP_HIDDEN;
-uint8_t *hp_event_room_slow(struct hp_ring *r, uint64_t t) HP_HIDDEN;
+uint8_t *hp_event_room_slow(struct hp_ring *r, uint64_t *t) HP_HIDDEN;
 
 /* Opens an event; returns its room in the common case, NULL otherwise (then hp_event_room_slow). */
 static inline uint8_t *hp_event_open(struct hp_ring *r)
@@ -108,7 +113,7 @@ static inline uint8_t *hp_event_begin(struct hp_ring *r, uint8_t **fast, uint64_
 {
 	*fast = hp_event_open(r);
 	*t = hp_now();
-	return HP_LIKELY(*fast) ? *fast : hp_event_room_slow(r, *t);
+	return HP_LIKELY(*fast) ? *fast : hp_event_room_slow(r, t);
 }
 
 /* The events. Each is called by a hook that checked hp_recording_what(); each tick is read after the
@@ -172,6 +177,31 @@ __attribute__((always_inline)) static inline void hp_record_tick_u(struct hp_rin
 	uint64_t t;
 	uint8_t *p = hp_event_begin(r, &fast, &t);
 	hp_event_close(r, fast, hp_enc_tick_u(p, &r->st, type, t, v));
+}
+
+/* record --cpu-time: a ZONE_CPU record with the thread's CPU time, taken after a zone's begin event
+ * and before its end event, so that the CPU time of a zone lies within its wall time. Linux serves
+ * CLOCK_THREAD_CPUTIME_ID with a system call (the vDSO has only the wall clocks): this is the costly
+ * part, and why it is an option (docs/performance.md). errno is kept, as the hooks' contract says. */
+static inline uint64_t hp_thread_cpu_ns(void)
+{
+	struct timespec ts;
+	int saved = errno;
+
+	if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts)) {
+		errno = saved;
+		return 0;
+	}
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+__attribute__((noinline, unused)) static void hp_record_zone_cpu(struct hp_ring *r)
+{
+	uint64_t cpu = hp_thread_cpu_ns();
+	uint8_t *fast;
+	uint64_t t;
+	uint8_t *p = hp_event_begin(r, &fast, &t);
+	hp_event_close(r, fast, hp_enc_zone_cpu(p, cpu));
 }
 
 #endif

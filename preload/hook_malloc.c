@@ -67,10 +67,24 @@ enum mode { PASS, RECORD, NESTED };
 
 /* NESTED: this thread is inside the recorder, so the call comes from a signal handler: its event is
  * kept aside and written once the interrupted one is done. */
+static enum mode mode_slow(void);
+
 static inline enum mode mode(void)
 {
 	if (HP_LIKELY(hp_recording()))
 		return hp_rec.cfg.what & HP_RECORD_ALLOC ? RECORD : PASS;
+	return mode_slow();
+}
+
+/* Not recording: the recorder is not started yet (the process's first allocations, made by other
+ * libraries' constructors before ours ran), or this thread is inside it. */
+__attribute__((noinline)) static enum mode mode_slow(void)
+{
+	if (!hp_recorder_started() && hp_tls.guard == 0) {
+		hp_recorder_start();
+		if (hp_recording())
+			return hp_rec.cfg.what & HP_RECORD_ALLOC ? RECORD : PASS;
+	}
 	if (HP_UNLIKELY(hp_tls.guard == HP_GUARD_EVENT) &&
 	    atomic_load_explicit(&hp_rec.state, memory_order_relaxed) == HP_STATE_ON && (hp_rec.cfg.what & HP_RECORD_ALLOC))
 		return NESTED;

@@ -1,7 +1,7 @@
 /* process_sampler.c: one sample of the process's resources, for the report's timelines.
  *
- * Runs on the writer thread only. The /proc files stay open and are re-read with pread, so a sample
- * costs a few syscalls and no allocation.
+ * Runs on the writer thread only. The /proc files stay open (own_fd.h) and are re-read with pread, so
+ * a sample costs a few syscalls and no allocation.
  */
 #include "process_sampler.h"
 
@@ -11,28 +11,29 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
-static int statm_fd = -1, io_fd = -1;
+#include "own_fd.h"
+
+static struct hp_own_fd statm = {.fd = -1}, io = {.fd = -1};
 static long page_size;
 
 void hp_sampler_open(void)
 {
 	hp_sampler_close();
-	statm_fd = open("/proc/self/statm", O_RDONLY | O_CLOEXEC);
-	io_fd = open("/proc/self/io", O_RDONLY | O_CLOEXEC);
+	hp_own_fd_open(&statm, "/proc/self/statm", O_RDONLY, 0);
+	hp_own_fd_open(&io, "/proc/self/io", O_RDONLY, 0);
 	page_size = sysconf(_SC_PAGESIZE);
 }
 
 void hp_sampler_close(void)
 {
-	if (statm_fd >= 0)
-		close(statm_fd);
-	if (io_fd >= 0)
-		close(io_fd);
-	statm_fd = io_fd = -1;
+	hp_own_fd_close(&statm);
+	hp_own_fd_close(&io);
 }
 
-static ssize_t read_all(int fd, char *buf, size_t size)
+static ssize_t read_all(struct hp_own_fd *f, char *buf, size_t size)
 {
+	int fd = hp_own_fd_get(f);
+
 	if (fd < 0)
 		return -1;
 	ssize_t n = pread(fd, buf, size - 1, 0);
@@ -54,7 +55,7 @@ void hp_sampler_read(struct hp_proc_sample *s)
 	struct rusage ru;
 
 	memset(s, 0, sizeof(*s));
-	if (read_all(statm_fd, buf, sizeof(buf)) > 0) {
+	if (read_all(&statm, buf, sizeof(buf)) > 0) {
 		char *p = buf;
 		strtoull(p, &p, 10); /* size */
 		s->rss = strtoull(p, NULL, 10) * (uint64_t)page_size;
@@ -65,7 +66,7 @@ void hp_sampler_read(struct hp_proc_sample *s)
 		s->minflt = (uint64_t)ru.ru_minflt;
 		s->majflt = (uint64_t)ru.ru_majflt;
 	}
-	if (read_all(io_fd, buf, sizeof(buf)) > 0) {
+	if (read_all(&io, buf, sizeof(buf)) > 0) {
 		/* rchar/wchar (bytes through read/write calls) are always readable, unlike read_bytes. */
 		s->read_bytes = field(buf, "rchar: ");
 		s->write_bytes = field(buf, "\nwchar: ");

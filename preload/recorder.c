@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <linux/membarrier.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -21,6 +22,7 @@
 #include "hookprof.h"
 #include "leak_scan.h"
 #include "module_map.h"
+#include "own_fd.h"
 #include "site_registry.h"
 #include "stack_cache.h"
 #include "stack_table.h"
@@ -35,7 +37,9 @@ struct hp_ring *hp_ring_for_thread(void)
 {
 	int e = errno;
 
-	hp_tls.guard = HP_GUARD_INTERNAL;
+	/* Nothing here allocates: a signal handler's allocation meanwhile is queued (hp_record_nested)
+	 * and written with the thread's first event. */
+	hp_tls.guard = HP_GUARD_EVENT;
 	if (hp_thread_stack(&hp_tls.stack_lo, &hp_tls.stack_hi))
 		hp_tls.stack_lo = hp_tls.stack_hi = 0;
 	struct hp_ring *r = hp_ring_create((uint64_t)hp_rec.cfg.buffer_kb * 1024);
@@ -46,9 +50,12 @@ struct hp_ring *hp_ring_for_thread(void)
 		hp_ring_start(r, (uint32_t)gettid());
 		hp_tls.ring = r;
 		hp_tls.exit_passes = 0;
-		pthread_setspecific(exit_key, r);
 	}
 	hp_tls.guard = 0;
+	/* With the ring in place: glibc may allocate the key's slot here (keys past the 32nd), an
+	 * allocation of the program's process like any other, which it frees at the thread's exit. */
+	if (r)
+		pthread_setspecific(exit_key, r);
 	errno = e;
 	return r;
 }
@@ -65,12 +72,14 @@ static void on_thread_exit(void *arg)
 		pthread_setspecific(exit_key, r);
 		return;
 	}
+	hp_tls.guard = HP_GUARD_EVENT;
 	hp_ring_event_begin(r);
 	uint8_t *p = hp_ring_reserve(r, HP_EVENT_MAX);
 	p = hp_enc_thread_end(p, &r->st, hp_now());
 	hp_ring_commit(r, p);
 	hp_ring_event_end(r);
 	hp_tls.ring = NULL;
+	hp_tls.guard = 0;
 	atomic_store_explicit(&r->closed, 1, memory_order_release);
 }
 
@@ -134,12 +143,17 @@ void hp_drain_nested(struct hp_ring *r)
 	errno = saved;
 }
 
-uint8_t *hp_event_room_slow(struct hp_ring *r, uint64_t t)
+uint8_t *hp_event_room_slow(struct hp_ring *r, uint64_t *t)
 {
 	if (hp_tls.nested_head != hp_tls.nested_tail)
 		hp_drain_nested(r);
+	/* A handler that ran after our tick was read, while the queue drained, is written first: our
+	 * event moves up to its tick, still after the real allocation returned (or before the real
+	 * free: the hooks call it after the event). */
+	if (*t < r->st.tick)
+		*t = r->st.tick;
 	if (hp_tls.lost)
-		flush_lost(r, t);
+		flush_lost(r, *t);
 	return hp_ring_reserve(r, HP_EVENT_MAX);
 }
 
@@ -176,12 +190,18 @@ uint32_t hp_stack_unwind(struct hp_ring *r, uint64_t sp, uint64_t ret)
 	unsigned depth = hp_rec.cfg.depth;
 	int saved = errno;
 
-	/* libunwind allocates nothing here once warmed up (init): an allocation now is a signal
-	 * handler's, recorded as nested. */
-	hp_tls.guard = HP_GUARD_EVENT;
+	/* Called with the guard at HP_GUARD_EVENT (event_path.h) until the STACK record is published:
+	 * libunwind allocates nothing here once warmed up (hp_recorder_start) and interning maps memory,
+	 * so an allocation meanwhile is a signal handler's, queued as nested, never written over ours. */
 	int max = (int)(depth + 16 < HP_MAX_DEPTH + 16 ? depth + 16 : HP_MAX_DEPTH + 16);
-	int n = hp_rec.cfg.unwind_fp ? fp_backtrace(ips, max) : unw_backtrace((void **)ips, max);
-	hp_tls.guard = 0;
+	int n;
+	if (hp_rec.cfg.unwind_fp) {
+		n = fp_backtrace(ips, max);
+	} else {
+		hp_tls.in_unwind = true;
+		n = unw_backtrace((void **)ips, max);
+		hp_tls.in_unwind = false;
+	}
 
 	/* Our own frames (this function, the hook) are on top; the program's start below them. */
 	int skip = 0;
@@ -197,9 +217,7 @@ uint32_t hp_stack_unwind(struct hp_ring *r, uint64_t sp, uint64_t ret)
 
 	bool is_new;
 	const uint64_t *stored = NULL;
-	hp_tls.guard = HP_GUARD_EVENT; /* interning maps memory, never mallocs */
 	uint32_t id = hp_stack_intern(ips + skip, (uint32_t)len, &is_new, &stored);
-	hp_tls.guard = 0;
 	if (is_new) {
 		uint8_t *p = hp_ring_reserve(r, hp_enc_stack_size((uint32_t)len));
 		p = hp_enc_stack(p, id, ips + skip, (uint32_t)len);
@@ -222,12 +240,15 @@ static uint32_t site_id(struct hp_ring *r, struct hp_site *site)
 
 	hp_tls.guard = HP_GUARD_INTERNAL;
 	id = hp_site_id(site, &is_new);
-	hp_tls.guard = 0;
+	/* Until the SITE record is published, a signal handler's allocation is queued, never written
+	 * at the same place in the ring. */
+	hp_tls.guard = HP_GUARD_EVENT;
 	if (is_new) {
 		uint8_t *p = hp_ring_reserve(r, hp_enc_site_size(site->name, site->function, site->file));
 		p = hp_enc_site(p, id, site->kind, site->line, site->name, site->function, site->file);
 		hp_ring_commit(r, p);
 	}
+	hp_tls.guard = 0;
 	errno = saved;
 	return id;
 }
@@ -243,8 +264,11 @@ static void api_zone_begin(struct hp_site *site)
 {
 	struct hp_ring *r;
 
-	if (hp_recording_what(HP_RECORD_ZONES) && (r = hp_ring_get()))
+	if (hp_recording_what(HP_RECORD_ZONES) && (r = hp_ring_get())) {
 		hp_record_tick_u(r, HPT_ZONE_BEGIN, site_of(r, site));
+		if (HP_UNLIKELY(hp_rec.cfg.cpu_time))
+			hp_record_zone_cpu(r);
+	}
 }
 
 /* site NULL: hp_end(), the innermost open zone (site 0 in the trace). */
@@ -252,8 +276,11 @@ static void api_zone_end(struct hp_site *site)
 {
 	struct hp_ring *r;
 
-	if (hp_recording_what(HP_RECORD_ZONES) && (r = hp_ring_get()))
+	if (hp_recording_what(HP_RECORD_ZONES) && (r = hp_ring_get())) {
+		if (HP_UNLIKELY(hp_rec.cfg.cpu_time))
+			hp_record_zone_cpu(r);
 		hp_record_tick_u(r, HPT_ZONE_END, site ? site_of(r, site) : 0);
+	}
 }
 
 static void api_mark(struct hp_site *site)
@@ -314,17 +341,18 @@ void hp_recorder_modules_scan(void)
 
 /* ---- start ------------------------------------------------------------------------------------ */
 
-/* The root process creates the configured path; any other process (fork child, exec'd program)
- * takes PATH.<pid>, then PATH.<pid>.<n>, never overwriting a trace. */
+/* Opens the trace (own_fd.h). The root process creates the configured path; any other process (fork
+ * child, exec'd program) takes PATH.<pid>, then PATH.<pid>.<n>, never overwriting a trace. Returns 0,
+ * -1 (errno set), or -2 when this process is not to be recorded. */
 static int open_output(bool root, char *path, size_t size, bool *execed)
 {
-	int fd;
+	struct hp_own_fd *trace = hp_writer_trace();
+	const int flags = O_WRONLY | O_CREAT | O_EXCL;
 
 	if (root) {
 		snprintf(path, size, "%s", hp_rec.cfg.output);
-		fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-		if (fd >= 0 || errno != EEXIST)
-			return fd;
+		if (hp_own_fd_open(trace, path, flags, 0644) == 0 || errno != EEXIST)
+			return trace->fd >= 0 ? 0 : -1;
 		if (!hp_rec.cfg.follow)
 			return -2;
 		*execed = true; /* the run's first trace exists: this image was exec'd by a recorded process */
@@ -334,9 +362,8 @@ static int open_output(bool root, char *path, size_t size, bool *execed)
 			snprintf(path, size, "%s.%d.%d", hp_rec.cfg.output, (int)hp_rec.pid, n);
 		else
 			snprintf(path, size, "%s.%d", hp_rec.cfg.output, (int)hp_rec.pid);
-		fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-		if (fd >= 0 || errno != EEXIST)
-			return fd;
+		if (hp_own_fd_open(trace, path, flags, 0644) == 0 || errno != EEXIST)
+			return trace->fd >= 0 ? 0 : -1;
 	}
 	return -1;
 }
@@ -439,52 +466,81 @@ static int start_writer(bool root, unsigned flags)
 {
 	char path[4200];
 	bool execed = false;
-	int fd = open_output(root, path, sizeof(path), &execed);
+	int rc = open_output(root, path, sizeof(path), &execed);
 
-	if (fd == -2)
+	if (rc == -2)
 		return -1; /* not the root process and children are not followed */
-	if (fd < 0) {
+	if (rc < 0) {
 		hp_warn("hookprof: cannot create trace '%s': %s; running unrecorded\n", path, strerror(errno));
 		return -1;
 	}
-	if (hp_writer_start(fd, flags | (execed ? HPT_PROCESS_EXECED : 0), hp_now(), event_ticks)) {
+	if (hp_writer_start(flags | (execed ? HPT_PROCESS_EXECED : 0), hp_now(), event_ticks)) {
 		hp_warn("hookprof: cannot start the trace writer; running unrecorded\n");
-		close(fd);
+		hp_own_fd_close(hp_writer_trace());
 		unlink(path);
 		return -1;
 	}
 	return 0;
 }
 
-void hp_recorder_init(void)
+/* Everything recording needs, done by the process's first hooked call or by our constructor, whichever
+ * comes first: constructors of other libraries run before ours and allocate (C++ static initialisers,
+ * LLVM, libstdc++'s emergency pool), and their allocations belong in the trace. So this may run inside
+ * any malloc call of the program, under whatever lock its caller holds: it calls nothing that takes a
+ * lock of libc's that such a caller could hold (on_exit's, pthread_atfork's; see hp_recorder_init).
+ * Another thread arriving meanwhile waits, so that none of its events is missed. */
+void hp_recorder_start(void)
 {
-	static bool done;
+	static _Atomic int owner; /* 0: nobody yet; else the starting thread's id */
+	int tid = (int)syscall(SYS_gettid), none = 0;
 	uint64_t lo, hi;
 
-	if (done)
+	if (atomic_load(&hp_rec.started))
 		return;
-	done = true;
+	if (!atomic_compare_exchange_strong(&owner, &none, tid)) {
+		if (none == tid)
+			return; /* this thread is starting the recorder: its own allocations pass */
+		while (!atomic_load(&hp_rec.started))
+			sched_yield();
+		return;
+	}
+	int e = errno;
 	hp_tls.guard = HP_GUARD_INTERNAL;
 	hp_config_load(&hp_rec.cfg);
 	hp_rec.pid = getpid();
 	hp_rec.use_tsc = hp_clock_tsc_invariant();
 	hp_rec.membarrier = syscall(SYS_membarrier, MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED, 0, 0) == 0;
-	if (hp_modules_own_text((const void *)hp_recorder_init, &lo, &hi) == 0) {
+	if (hp_modules_own_text((const void *)hp_recorder_start, &lo, &hi) == 0) {
 		hp_rec.text_lo = lo;
 		hp_rec.text_hi = hi;
 	}
-	/* Unwind the first stack now: libunwind sets itself up (and may allocate) outside any hook. */
+	/* Unwind the first stack now: libunwind sets itself up (and may allocate) outside any event. */
 	void *warm[4];
+	hp_tls.in_unwind = true;
 	unw_backtrace(warm, 4);
+	hp_tls.in_unwind = false;
 	event_ticks = calibrate();
-	bool ok = pthread_key_create(&exit_key, on_thread_exit) == 0 &&
-		  pthread_atfork(fork_prepare, fork_parent, fork_child) == 0 &&
-		  on_exit(on_exit_status, NULL) == 0;
-	if (ok && start_writer(true, 0) == 0) {
-		install_signal_handlers();
+	if (pthread_key_create(&exit_key, on_thread_exit) == 0 && start_writer(true, 0) == 0)
 		atomic_store(&hp_rec.state, HP_STATE_ON);
-	}
 	hp_tls.guard = 0;
+	atomic_store(&hp_rec.started, 1);
+	errno = e;
+}
+
+/* Our constructor: what must not run inside an arbitrary malloc call. on_exit and pthread_atfork take
+ * libc locks under which libc itself allocates (a 33rd atexit handler, a fourth fork handler), so
+ * they are registered here, where no lock is held. Until now (other libraries' constructors) a normal
+ * exit or a fork leaves the trace without an end, never a hang (hp_ring_make_room). */
+void hp_recorder_init(void)
+{
+	hp_recorder_start();
+	if (atomic_load(&hp_rec.state) != HP_STATE_ON)
+		return;
+	hp_tls.guard++;
+	if (pthread_atfork(fork_prepare, fork_parent, fork_child) || on_exit(on_exit_status, NULL))
+		hp_warn("hookprof: cannot register the exit and fork handlers: the trace may end unfinished\n");
+	install_signal_handlers();
+	hp_tls.guard--;
 }
 
 void hp_recorder_finish(unsigned how, int64_t status)

@@ -42,11 +42,13 @@ struct hp_config {
 	bool leak_scan;      /* classify live blocks at exit */
 	bool unwind_fp;      /* walk frame pointers instead of libunwind (HOOKPROF_UNWIND=fp) */
 	bool stack_cache;    /* reuse the stacks of calls seen before (stack_cache.h); HOOKPROF_STACK_CACHE=0 */
+	bool cpu_time;       /* zones also record their thread CPU time (HOOKPROF_CPU_TIME=1) */
 	int snapshot_signal; /* 0: none */
 };
 
 struct hp_recorder {
 	_Atomic int state;
+	_Atomic int started; /* hp_recorder_start has run (recording or not) */
 	struct hp_config cfg;
 	pid_t pid;
 	uint64_t text_lo, text_hi; /* our own code, skipped at the top of stacks */
@@ -78,6 +80,7 @@ struct hp_tls {
 	struct hp_ring *ring;
 	int guard;
 	uint8_t exit_passes; /* thread-exit destructor rounds seen */
+	bool in_unwind;      /* libunwind runs: the descriptors it opens are ours (hook_fd.c) */
 	uint64_t stack_lo, stack_hi; /* this thread's stack (0, 0: unknown), read when its ring is made */
 	uint32_t lost;    /* nested events beyond HP_NESTED_MAX, reported at the next event */
 	/* Filled by signal handlers only, drained by the interrupted code: head and tail are each
@@ -101,12 +104,20 @@ void hp_record_nested(unsigned type, unsigned kind, uint64_t addr, uint64_t addr
 
 void hp_config_load(struct hp_config *cfg) HP_HIDDEN;
 
-/* The calling thread's stack, as pthread knows it: 0, or -1 when unknown. pthread_getattr_np
- * allocates: the caller holds the recorder's guard. */
+/* thread_stack.c: the calling thread's stack [lo, hi): 0, or -1 when unknown. Takes no lock and
+ * allocates nothing, so it is safe from any hook. */
 int hp_thread_stack(uint64_t *lo, uint64_t *hi) HP_HIDDEN;
 
-/* Lifecycle (recorder.c). */
+/* Lifecycle (recorder.c). hp_recorder_start: from the first hooked call or the constructor; then
+ * hp_recorder_init, from the constructor only. */
+void hp_recorder_start(void) HP_HIDDEN;
 void hp_recorder_init(void) HP_HIDDEN;
+
+/* True once recording was started, or could not be: the hooks' slow path starts it otherwise. */
+static inline bool hp_recorder_started(void)
+{
+	return HP_LIKELY(atomic_load_explicit(&hp_rec.started, memory_order_acquire));
+}
 /* Drains every buffer, ends the trace with PROCESS_END(how, status) and closes it; later events pass
  * through. Safe from a fatal-signal handler (waits for the writer with a timeout). */
 void hp_recorder_finish(unsigned how, int64_t status) HP_HIDDEN;

@@ -77,6 +77,8 @@ void hp_config_load(struct hp_config *cfg)
 		hp_warn("hookprof: ignoring HOOKPROF_UNWIND=%s (dwarf or fp)\n", unwind);
 	const char *cache = getenv("HOOKPROF_STACK_CACHE");
 	cfg->stack_cache = !cache || strcmp(cache, "0");
+	const char *cpu = getenv("HOOKPROF_CPU_TIME");
+	cfg->cpu_time = cpu && *cpu && strcmp(cpu, "0");
 	const char *scan = getenv("HOOKPROF_LEAK_SCAN");
 	cfg->leak_scan = !scan || strcmp(scan, "0");
 	const char *snap = getenv("HOOKPROF_SNAPSHOT_SIGNAL");

@@ -1,6 +1,4 @@
-/* recorder_state.c: the recorder's global and per-thread state, the calling thread's stack, and the
- * recorder's one-line warning. */
-#include <pthread.h>
+/* recorder_state.c: the recorder's global and per-thread state, and the recorder's one-line warning. */
 #include <stdarg.h>
 #include <stdio.h>
 #include <unistd.h>
@@ -9,23 +7,6 @@
 
 struct hp_recorder hp_rec;
 __thread struct hp_tls hp_tls;
-
-int hp_thread_stack(uint64_t *lo, uint64_t *hi)
-{
-	pthread_attr_t attr;
-	void *addr;
-	size_t size;
-
-	if (pthread_getattr_np(pthread_self(), &attr))
-		return -1;
-	int got = pthread_attr_getstack(&attr, &addr, &size);
-	pthread_attr_destroy(&attr);
-	if (got || !size)
-		return -1;
-	*lo = (uint64_t)addr;
-	*hi = (uint64_t)addr + size;
-	return 0;
-}
 
 static _Atomic int warned;
 

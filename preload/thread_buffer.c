@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "clock.h"
 #include "hpt_format.h"
@@ -78,6 +79,12 @@ void hp_ring_make_room(struct hp_ring *r, uint64_t need)
 		r->limit = c + r->capacity;
 		if (!hp_writer_alive() && atomic_load_explicit(&hp_rec.state, memory_order_relaxed) != HP_STATE_ON)
 			break; /* recording is over and its writer gone: nothing will drain us */
+		if (spins % 1024 == 0 && getpid() != hp_rec.pid) {
+			/* A fork before our constructor registered the fork handlers: the writer is the
+			 * parent's. This process runs on unrecorded. */
+			atomic_store(&hp_rec.state, HP_STATE_OFF);
+			break;
+		}
 	}
 	uint64_t waited = hp_now() - t0;
 	errno = saved;

@@ -23,6 +23,7 @@
 #include "hpt_format.h"
 #include "leak_scan.h"
 #include "module_map.h"
+#include "own_fd.h"
 #include "own_memory.h"
 #include "process_sampler.h"
 #include "site_registry.h"
@@ -40,7 +41,7 @@
 
 /* Everything below is the writer thread's, except where a comment says otherwise. */
 static struct {
-	int fd;
+	struct hp_own_fd trace; /* own_fd.h: checked to be the trace before every write */
 	bool write_failed;
 	pthread_t thread;
 	_Atomic int running;       /* the thread exists and has not finished */
@@ -55,7 +56,7 @@ static struct {
 	/* The program keeps every CPU busy (judge_cpu): compressing would take CPU from it, so chunks
 	 * are stored as they are (a larger trace) until it leaves one free again. */
 	bool saturated;
-	int schedstat_fd;           /* the writer thread's /proc/thread-self/schedstat, or -1 */
+	struct hp_own_fd schedstat; /* the writer thread's /proc/thread-self/schedstat */
 	uint64_t cpu_at, run_delay; /* at the last judgement: wall ns, the writer's wait for a CPU */
 	unsigned finish_how;
 	pid_t finisher_tid; /* the thread that asked to finish: it waits for us, never busy in an event */
@@ -88,7 +89,7 @@ static struct {
 	uint64_t prev_round_tick;
 	uint64_t watermark;
 	uint64_t clock_t0;
-} w = {.fd = -1, .schedstat_fd = -1, .reg_lock = PTHREAD_MUTEX_INITIALIZER, .next_stream = 1};
+} w = {.trace.fd = -1, .schedstat.fd = -1, .reg_lock = PTHREAD_MUTEX_INITIALIZER, .next_stream = 1};
 
 static long futex(_Atomic uint32_t *addr, int op, uint32_t val, const struct timespec *ts)
 {
@@ -120,17 +121,28 @@ void hp_writer_register(struct hp_ring *r)
 	pthread_mutex_unlock(&w.reg_lock);
 }
 
+/* The trace cannot be written any more: the program goes on unharmed and unrecorded, and the trace
+ * ends at its last whole chunk, without PROCESS_END, which tells readers and the launcher it is
+ * incomplete. */
+static void trace_lost(const char *why)
+{
+	hp_warn("hookprof: cannot write the trace '%s': %s; recording stopped\n", w.trace.path, why);
+	w.write_failed = true;
+	atomic_store(&hp_rec.state, HP_STATE_DONE);
+}
+
 static void write_all(const uint8_t *p, size_t n)
 {
+	int fd = w.write_failed ? -1 : hp_own_fd_get(&w.trace);
+
+	if (fd < 0 && !w.write_failed)
+		trace_lost("the program closed its descriptor and the file cannot be reopened");
 	while (n && !w.write_failed) {
-		ssize_t k = write(w.fd, p, n);
+		ssize_t k = write(fd, p, n);
 		if (k < 0 && errno == EINTR)
 			continue;
 		if (k <= 0) {
-			/* The program goes on unharmed; the trace ends at its last whole chunk. */
-			hp_warn("hookprof: cannot write the trace: %s; recording continues unsaved\n",
-				k < 0 ? strerror(errno) : "short write");
-			w.write_failed = true;
+			trace_lost(k < 0 ? strerror(errno) : "short write");
 			return;
 		}
 		p += k;
@@ -337,9 +349,10 @@ static void judge_cpu(uint64_t now_ns)
 {
 	char buf[128];
 
-	if (w.schedstat_fd < 0 || now_ns - w.cpu_at < JUDGE_NS)
+	if (atomic_load_explicit(&w.schedstat.fd, memory_order_relaxed) < 0 || now_ns - w.cpu_at < JUDGE_NS)
 		return;
-	ssize_t n = pread(w.schedstat_fd, buf, sizeof(buf) - 1, 0);
+	int fd = hp_own_fd_get(&w.schedstat);
+	ssize_t n = fd < 0 ? -1 : pread(fd, buf, sizeof(buf) - 1, 0);
 	if (n <= 0)
 		return;
 	buf[n] = 0;
@@ -488,7 +501,7 @@ static void *writer_main(void *arg)
 	prctl(PR_SET_NAME, "hookprof-writer");
 	if (hp_thread_stack(&w.stack_lo, &w.stack_hi))
 		w.stack_lo = w.stack_hi = 0;
-	w.schedstat_fd = open("/proc/thread-self/schedstat", O_RDONLY | O_CLOEXEC);
+	hp_own_fd_open(&w.schedstat, "/proc/thread-self/schedstat", O_RDONLY, 0);
 
 	for (;;) {
 		uint32_t seen = atomic_load_explicit(&w.kick, memory_order_acquire);
@@ -505,11 +518,9 @@ static void *writer_main(void *arg)
 			put0(rec, (size_t)(p - rec));
 			put_clock();
 			write_chunk();
-			close(w.fd);
-			w.fd = -1;
-			if (w.schedstat_fd >= 0)
-				close(w.schedstat_fd);
-			w.schedstat_fd = -1;
+			hp_own_fd_close(&w.trace);
+			hp_own_fd_close(&w.schedstat);
+			hp_sampler_close();
 			atomic_store(&w.running, 0);
 			atomic_store(&w.done, 1);
 			futex(&w.done, FUTEX_WAKE_PRIVATE, INT32_MAX, NULL);
@@ -636,6 +647,7 @@ static void put_header(void)
 {
 	uint8_t h[HPT_HEADER_SIZE] = {0};
 	uint64_t features = (hp_rec.use_tsc ? HPT_FEAT_TSC : 0) | (hp_rec.cfg.depth ? HPT_FEAT_STACKS : 0) |
+			    (hp_rec.cfg.cpu_time ? HPT_FEAT_CPU_TIME : 0) |
 			    (hp_rec.cfg.what & HP_RECORD_ALLOC ? 0 : HPT_FEAT_NO_ALLOC) |
 			    (hp_rec.cfg.what & HP_RECORD_ZONES ? 0 : HPT_FEAT_NO_ZONES) |
 			    (hp_rec.cfg.what & HP_RECORD_FUNCS ? 0 : HPT_FEAT_NO_FUNCS) |
@@ -650,11 +662,15 @@ static void put_header(void)
 	write_all(h, sizeof(h));
 }
 
-int hp_writer_start(int fd, unsigned process_flags, uint64_t start_tick, uint64_t event_ticks)
+struct hp_own_fd *hp_writer_trace(void)
+{
+	return &w.trace;
+}
+
+int hp_writer_start(unsigned process_flags, uint64_t start_tick, uint64_t event_ticks)
 {
 	sigset_t all, old;
 
-	w.fd = fd;
 	w.write_failed = false;
 	w.staging_len = 0;
 	w.cur_stream = -1;
@@ -770,10 +786,7 @@ void hp_writer_fork_child(void)
 	w.rings = NULL;
 	atomic_store(&w.running, 0);
 	pthread_mutex_unlock(&w.reg_lock);
-	if (w.fd >= 0)
-		close(w.fd);
-	w.fd = -1;
-	if (w.schedstat_fd >= 0)
-		close(w.schedstat_fd); /* the parent's writer's */
-	w.schedstat_fd = -1;
+	hp_own_fd_close(&w.trace);
+	hp_own_fd_close(&w.schedstat); /* the parent's writer's */
+	hp_sampler_close();
 }

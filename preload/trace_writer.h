@@ -14,11 +14,14 @@
 #include "recorder.h"
 
 struct hp_ring;
+struct hp_own_fd;
 
-/* Starts the writer on the open trace fd: writes the header and the process's description (PROCESS,
+/* The trace's descriptor, opened by the caller (hp_own_fd_open) before hp_writer_start. */
+struct hp_own_fd *hp_writer_trace(void) HP_HIDDEN;
+/* Starts the writer on the open trace (hp_writer_trace): writes the header and the process's description (PROCESS,
  * CLOCK, CALIBRATION, module map; in a forked child also every site and stack defined so far).
  * Returns 0, or -1 when the thread cannot start (the caller records nothing). */
-int hp_writer_start(int fd, unsigned process_flags, uint64_t start_tick, uint64_t event_ticks) HP_HIDDEN;
+int hp_writer_start(unsigned process_flags, uint64_t start_tick, uint64_t event_ticks) HP_HIDDEN;
 void hp_writer_register(struct hp_ring *r) HP_HIDDEN;
 void hp_writer_wake(void) HP_HIDDEN;
 /* A producer found its ring full: the writer is behind (it compresses less until it keeps up). */
@@ -35,7 +38,7 @@ void hp_writer_request_scan(void) HP_HIDDEN;
 
 void hp_writer_fork_prepare(void) HP_HIDDEN;
 void hp_writer_fork_parent(void) HP_HIDDEN;
-/* In the child: forget the parent's rings and start over on fd (no writer thread exists here). */
+/* In the child: forget the parent's rings and descriptors (no writer thread exists here). */
 void hp_writer_fork_child(void) HP_HIDDEN;
 
 /* The writer's own mappings (a leak scan must not read them). Returns how many ranges were written. */

@@ -184,3 +184,19 @@ def test_colour_only_on_a_terminal():
 
         assert "\x1b[1m" in on_tty({})
         assert "\x1b[" not in on_tty({"NO_COLOR": "1"})
+
+
+def test_per_site_bytes_at_the_peak_of_a_climbing_heap():
+    # rec_peak.c climbs to its peak in 50 steps, each a new peak left by the next free: per-site bytes
+    # at the peak are those of the top step, whatever the number of peaks before it.
+    with hp.tmpdir() as d:
+        proc, traces = hp.record([hp.program("rec_peak")], d / "t.hpt")
+        assert proc.returncode == 0 and proc.stdout == "done\n", proc.stderr
+        report = hp.report_json(traces[0])
+        by_function = {}
+        for s in report["sites"]:
+            by_function[s["function"]] = by_function.get(s["function"], 0) + s["peak_bytes"]
+        assert by_function.get("alloc_a") == 51000, by_function
+        assert by_function.get("alloc_b") == 100000, by_function
+        assert by_function.get("alloc_c", 0) == 0, by_function
+        assert report["summary"]["peak_heap_bytes"] == 151000, report["summary"]["peak_heap_bytes"]
