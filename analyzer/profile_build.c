@@ -950,7 +950,7 @@ static int finish(struct builder *b, const struct hp_profile_options *opts, char
 	struct hp_profile *p = b->p;
 	struct hp_summary *sum = &p->summary;
 	struct hp_profile_private *priv = (struct hp_profile_private *)p->priv;
-	struct hp_idmap done = {0}, site_of_stack = {0};
+	struct hp_idmap done = {0};
 	int rc = -1;
 
 	finish_peaks(b);
@@ -1099,13 +1099,6 @@ static int finish(struct builder *b, const struct hp_profile_options *opts, char
 	b->sites = NULL;
 	if (p->nsites > 1)
 		qsort(p->sites, p->nsites, sizeof(*p->sites), cmp_site);
-	/* Sorted: the builder's index of sites by stack no longer holds; the leaks need a new one. */
-	for (size_t i = 0; i < p->nsites; i++) {
-		uint32_t *at = hp_idmap_slot(&site_of_stack, (uint64_t)p->sites[i].stack_id + 1, true);
-		if (!at)
-			goto out;
-		*at = (uint32_t)i + 1;
-	}
 
 	/* Leaks: what is alive at the end, grouped by stack and kind. */
 	struct hp_idmap group = {0};
@@ -1185,7 +1178,6 @@ out_group:
 	hp_idmap_free(&group);
 out:
 	hp_idmap_free(&done);
-	hp_idmap_free(&site_of_stack);
 	if (rc && !err[0])
 		snprintf(err, errlen, "%s: out of memory while building the profile", p->path);
 	return rc;
