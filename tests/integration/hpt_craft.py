@@ -43,15 +43,14 @@ def record(rtype, payload):
     return bytes([rtype]) + u(len(payload)) + payload
 
 
-def header(features=0):
-    return MAGIC + struct.pack("<HHIQQ", 1, 1, HEADER_SIZE, features, 0)
+def header(features=0, version=2):
+    return MAGIC + struct.pack("<HHIQQ", version, version, HEADER_SIZE, features, 0)
 
 
-def chunk(raw, seq=None):
-    """A stored chunk of the records in raw; seq, when given, is written as the chunk's sequence
-    number (bytes 13..15, docs/trace-format.md)."""
-    reserved = b"\0\0\0" if seq is None else struct.pack("<I", seq)[:3]
-    return CHUNK_MAGIC + struct.pack("<II", len(raw), len(raw)) + b"\0" + reserved + raw
+def chunk(raw, seq=0):
+    """A stored chunk of the records in raw, with its sequence number (bytes 13..15, format version 2:
+    0 for a trace's first chunk)."""
+    return CHUNK_MAGIC + struct.pack("<II", len(raw), len(raw)) + b"\0" + struct.pack("<I", seq)[:3] + raw
 
 
 class Stream:
