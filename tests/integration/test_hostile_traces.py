@@ -20,7 +20,7 @@ from pathlib import Path
 import hp
 import hpt_craft
 
-HOSTILE_CASES = 120
+HOSTILE_CASES = 100
 SEED = 14
 COMMAND_TIMEOUT = 30
 

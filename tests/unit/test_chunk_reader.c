@@ -101,7 +101,7 @@ static void decode(void **state)
 {
 	static const char text[] = "records records records records records records";
 	uint8_t frame[256], two[512], raw[sizeof(text)];
-	struct hp_chunk_header ch = {0, sizeof(text), HPT_CODEC_ZSTD};
+	struct hp_chunk_header ch = {0, sizeof(text), HPT_CODEC_ZSTD, 0};
 	struct hp_parse_error err;
 	ZSTD_DCtx *dctx = ZSTD_createDCtx();
 	ZSTD_CCtx *cctx = ZSTD_createCCtx();
@@ -118,7 +118,7 @@ static void decode(void **state)
 	/* Two frames back to back decode to the right total, but a chunk is one frame. */
 	memcpy(two, frame, n);
 	memcpy(two + n, frame, n);
-	struct hp_chunk_header ch2 = {(uint32_t)(2 * n), sizeof(text), HPT_CODEC_ZSTD};
+	struct hp_chunk_header ch2 = {(uint32_t)(2 * n), sizeof(text), HPT_CODEC_ZSTD, 0};
 	assert_int_equal(hp_chunk_decode(dctx, &ch2, two, raw, &err), -1);
 	assert_non_null(strstr(err.why, "bytes after its zstd frame"));
 	/* A header that says less or more than the frame holds. */
@@ -134,7 +134,7 @@ static void decode(void **state)
 	ch.stored_size = 0;
 	assert_int_equal(hp_chunk_decode(dctx, &ch, frame, raw, &err), -1);
 	/* Stored: copied as is. */
-	struct hp_chunk_header st = {5, 5, HPT_CODEC_STORED};
+	struct hp_chunk_header st = {5, 5, HPT_CODEC_STORED, 0};
 	memset(raw, 0, sizeof(raw));
 	assert_int_equal(hp_chunk_decode(dctx, &st, "abcde", raw, &err), 0);
 	assert_memory_equal(raw, "abcde", 5);
