@@ -130,10 +130,31 @@ $(BUILD)/tests/programs/%: tests/programs/%.cc | $(DEPS_OK)
 
 programs: $(PROG_BIN)
 
-unit: $(UNIT_BIN)
+unit: $(UNIT_BIN) $(FUZZ_REPLAY_BIN)
 	@fail=0; pass=0; for t in $(UNIT_BIN); do \
 		if $$t; then pass=$$((pass+1)); else fail=$$((fail+1)); echo "FAILED: $$t"; fi; \
 	done; echo "unit: $$pass passed, $$fail failed"; test $$fail = 0
+	@$(MAKE) --no-print-directory fuzz-replay
+
+# Every fuzz target, built without libFuzzer by the normal compiler (with ASan in build-asan), runs once
+# over its seeds and over every input that ever crashed or hung it (tests/fuzz/regressions/NAME/).
+FUZZ_NAMES := $(patsubst tests/fuzz/%.c,%,$(wildcard tests/fuzz/*.c))
+FUZZ_REPLAY_BIN := $(FUZZ_NAMES:%=$(BUILD)/tests/fuzz/%)
+
+$(BUILD)/tests/fuzz/%: tests/fuzz/%.c tests/fuzz/replay/replay_main.c $(BUILD)/libhp_analyzer.a | $(DEPS_OK)
+	@mkdir -p $(@D)
+	$(CC) $(TEST_CFLAGS) -Itests/unit -o $@ $< tests/fuzz/replay/replay_main.c $(BUILD)/libhp_analyzer.a \
+		$(ANALYZER_LIBS)
+
+.PHONY: fuzz-replay
+fuzz-replay: $(FUZZ_REPLAY_BIN)
+	@for n in $(FUZZ_NAMES); do \
+		files=$$(find tests/fuzz/corpus/$$n tests/fuzz/regressions/$$n -type f 2>/dev/null | sort); \
+		[ -z "$$files" ] && continue; \
+		timeout 300 $(BUILD)/tests/fuzz/$$n $$files 2>$(BUILD)/tests/fuzz/$$n.log || \
+			{ echo "FAILED: fuzz replay of $$n (log: $(BUILD)/tests/fuzz/$$n.log)"; tail -n 30 $(BUILD)/tests/fuzz/$$n.log; exit 1; }; \
+		echo "fuzz replay: $$n: $$(echo "$$files" | wc -l) inputs"; \
+	done
 
 # The tools the integration tests run against: installed by scripts/install-test-deps when missing.
 integration: all programs
@@ -161,12 +182,14 @@ install: all
 	install -m 644 include/hookprof.h $(DESTDIR)$(PREFIX)/include/hookprof.h
 
 # Fuzz targets: every tests/fuzz/*.c against the analyzer's sources, built by clang with libFuzzer, ASan
-# and UBSan in build-fuzz/, each run FUZZ_SECONDS on its seeds (tests/fuzz/corpus/NAME/, read only: new
-# inputs go to build-fuzz/corpus/NAME/). `make fuzz-seeds` rewrites fuzz_trace's seeds.
+# and UBSan in build-fuzz/, each run FUZZ_SECONDS on its seeds and regression inputs (tests/fuzz/corpus/NAME/
+# and tests/fuzz/regressions/NAME/, read only: new inputs go to build-fuzz/corpus/NAME/, a crash to
+# build-fuzz/crash-*: copy it to tests/fuzz/regressions/NAME/ once fixed). `make fuzz-seeds` rewrites
+# fuzz_trace's seeds.
 FUZZ_SECONDS ?= 60
 FUZZ_CC ?= clang
 FUZZ_BUILD := build-fuzz
-FUZZ_CFLAGS := -g -O1 -std=gnu11 -D_GNU_SOURCE -Iinclude -Ianalyzer -Itests/unit \
+FUZZ_CFLAGS := -g -O1 -std=gnu11 -D_GNU_SOURCE -Iinclude -Ianalyzer -Itests/unit -MMD -MP \
 	       $(shell pkg-config --cflags libdw libzstd zlib sqlite3 2>/dev/null) \
 	       -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
 FUZZ_SRC := $(wildcard tests/fuzz/*.c)
@@ -177,14 +200,21 @@ $(FUZZ_LIB_OBJ): $(FUZZ_BUILD)/obj/%.o: %.c | $(DEPS_OK)
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c $< -o $@
 
-$(FUZZ_BIN): $(FUZZ_BUILD)/%: tests/fuzz/%.c $(FUZZ_LIB_OBJ)
+$(FUZZ_BUILD)/target/%.o: tests/fuzz/%.c | $(DEPS_OK)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c $< -o $@
+
+$(FUZZ_BIN): $(FUZZ_BUILD)/%: $(FUZZ_BUILD)/target/%.o $(FUZZ_LIB_OBJ)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $^ $(ANALYZER_LIBS)
 
+# -close_fd_mask=3: the commands' own output is not worth the time (sanitizer reports still show).
 fuzz: $(FUZZ_BIN)
 	@for t in $(FUZZ_BIN); do n=$$(basename $$t); mkdir -p $(FUZZ_BUILD)/corpus/$$n; \
 		echo "fuzz: $$n for $(FUZZ_SECONDS) s"; \
 		$$t -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
-			$(FUZZ_BUILD)/corpus/$$n $$(test -d tests/fuzz/corpus/$$n && echo tests/fuzz/corpus/$$n) \
+			-close_fd_mask=3 -artifact_prefix=$(FUZZ_BUILD)/ $(FUZZ_BUILD)/corpus/$$n \
+			$$(test -d tests/fuzz/corpus/$$n && echo tests/fuzz/corpus/$$n) \
+			$$(test -d tests/fuzz/regressions/$$n && echo tests/fuzz/regressions/$$n) \
 			|| exit 1; \
 	done
 
@@ -197,4 +227,4 @@ fuzz-seeds: tests/fuzz/seeds/fuzz_trace_seeds.c tests/unit/trace_builder.h inclu
 clean:
 	rm -rf build build-asan build-fuzz
 
--include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+-include $(shell find $(BUILD) $(FUZZ_BUILD) -name '*.d' 2>/dev/null)

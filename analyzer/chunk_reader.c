@@ -57,8 +57,7 @@ int hp_chunk_header_parse(const void *src, size_t size, struct hp_chunk_header *
 	ch->stored_size = hpt_get_le32(p + 4);
 	ch->raw_size = hpt_get_le32(p + 8);
 	ch->codec = p[12];
-	if (p[13] || p[14] || p[15])
-		return parse_error(err, 13, "reserved chunk header bytes are not zero (corrupt trace)");
+	ch->seq = (uint32_t)p[13] | (uint32_t)p[14] << 8 | (uint32_t)p[15] << 16;
 	if (ch->codec != HPT_CODEC_STORED && ch->codec != HPT_CODEC_ZSTD)
 		return parse_error(err, 12, "unknown chunk codec %u", ch->codec);
 	if (ch->raw_size > HPT_MAX_RAW_CHUNK)

@@ -33,6 +33,7 @@ struct hp_chunk_header {
 	uint32_t stored_size; /* payload bytes after the 16-byte header */
 	uint32_t raw_size;    /* payload bytes once decoded, <= HPT_MAX_RAW_CHUNK */
 	uint8_t codec;        /* HPT_CODEC_* */
+	uint32_t seq;         /* bytes 13..15: the sequence number (version 2; zero in version 1) */
 };
 
 /* The 32-byte file header at the start of src. Rejects a bad magic, a min_reader_version above
@@ -42,7 +43,7 @@ struct hp_chunk_header {
 int hp_file_header_parse(const void *src, size_t size, struct hp_file_header *h, size_t *need,
 			 struct hp_parse_error *err);
 
-/* The 16-byte chunk header at src. Rejects a bad magic, nonzero reserved bytes, an unknown codec,
+/* The 16-byte chunk header at src. Rejects a bad magic, an unknown codec,
  * raw_size above HPT_MAX_RAW_CHUNK, a stored chunk whose two sizes differ, and a stored_size no zstd
  * frame of a valid chunk can have. Whether the payload is all there is the caller's to check. */
 int hp_chunk_header_parse(const void *src, size_t size, struct hp_chunk_header *ch, size_t *need,

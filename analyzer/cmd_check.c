@@ -15,12 +15,13 @@
 #include "profile_compare.h"
 #include "report.h"
 #include "run.h"
+#include "trace_warnings.h"
 #include "score.h"
 
 static const char usage_line[] =
 	"usage: hookprof-analyze check TRACE [--min-score N] [--max-leaked BYTES] [--max-lost N]\n"
-	"                              [--baseline BASE [--max-regression PCT]] [--config FILE]\n"
-	"                              [--suppressions FILE] [--no-builtin-suppressions LIST]\n"
+	"                              [--baseline BASE [--max-regression PCT]] [--allow-incomplete]\n"
+	"                              [--config FILE] [--suppressions FILE] [--no-builtin-suppressions LIST]\n"
 	"                              [--window FROM..TO]";
 
 static void help(void)
@@ -37,6 +38,9 @@ static void help(void)
 	       "                         standard error of the difference (run-to-run noise), as `diff`\n"
 	       "                         says \"slower\"; peak heap and\n"
 	       "                         bytes allocated regress when they grew by more than that share\n"
+	       "  --allow-incomplete     pass a trace that does not record the end of its process (killed,\n"
+	       "                         cut, chunks missing); by default that fails the check, since its\n"
+	       "                         counts stop early and its live blocks count as leaked\n"
 	       "  --config FILE          score thresholds and weights (docs/config.md)\n"
 	       HP_RUN_LEAK_OPTIONS_HELP
 	       HP_RUN_WINDOW_OPTION_HELP,
@@ -140,7 +144,7 @@ int cmd_check(int argc, const char **argv)
 	const char *trace = NULL, *baseline = NULL, *config = NULL;
 	double min_score = -1, max_regression = 0.10;
 	uint64_t max_leaked = UINT64_MAX, max_lost = UINT64_MAX;
-	bool have_regression = false;
+	bool have_regression = false, allow_incomplete = false;
 	char err[1024];
 
 	for (int i = 1; i < argc; i++) {
@@ -175,6 +179,8 @@ int cmd_check(int argc, const char **argv)
 			max_regression /= 100;
 			have_regression = true;
 			i++;
+		} else if (!strcmp(a, "--allow-incomplete")) {
+			allow_incomplete = true;
 		} else if (!strcmp(a, "--config")) {
 			if (!v)
 				return usage_error("--config takes a file");
@@ -209,7 +215,13 @@ int cmd_check(int argc, const char **argv)
 	char b1[32], b2[32];
 	int bad = 0;
 
+	hp_profile_print_warnings(p);
 	hp_score_profile(p, &cfg, &score);
+	if (!allow_incomplete && hp_trace_incomplete(&p->status, &p->defs))
+		bad |= failed("%s is incomplete: the end of the process is not recorded (--allow-incomplete to "
+			      "check it anyway)", trace);
+	if (max_leaked != UINT64_MAX && hp_allocs_not_recorded(&p->defs))
+		bad |= failed("--max-leaked: allocations were not recorded (HOOKPROF_RECORD)");
 	if (min_score >= 0 && score.value < min_score)
 		bad |= failed("score %d (%s) < --min-score %g", score.value, score.category, min_score);
 	if (p->summary.leaked_bytes > max_leaked)

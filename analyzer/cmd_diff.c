@@ -14,6 +14,7 @@
 #include "profile_compare.h"
 #include "report.h"
 #include "run.h"
+#include "trace_warnings.h"
 #include "score.h"
 
 static const char usage_line[] =
@@ -391,8 +392,7 @@ int cmd_diff(int argc, const char **argv)
 				hp_run_release(&runs[0]);
 			return 1;
 		}
-		if (runs[r].root->status.warning[0])
-			fprintf(stderr, "hookprof: %s\n", runs[r].root->status.warning);
+		hp_profile_print_warnings(runs[r].root);
 	}
 	struct hp_score sb, sn;
 	hp_score_profile(runs[0].root, &cfg, &sb);

@@ -12,6 +12,7 @@
 #include "hpt_format.h"
 #include "json_out.h"
 #include "trace.h"
+#include "trace_warnings.h"
 
 static const char *const event_names[] = {
 	[HP_EV_ALLOC] = "alloc",
@@ -483,6 +484,8 @@ int cmd_dump(int argc, const char **argv)
 		fputs("hookprof: dump: out of memory\n", stderr);
 		return 1;
 	}
+	if (!rc)
+		hp_trace_warnings(path, &st, &defs, hp_warning_to_stderr, NULL);
 	hp_defs_release(&defs);
 	if (rc == -2 || fflush(stdout)) {
 		fputs("hookprof: dump: cannot write the output\n", stderr);
@@ -492,7 +495,5 @@ int cmd_dump(int argc, const char **argv)
 		fprintf(stderr, "hookprof: %s\n", st.error);
 		return 1;
 	}
-	if (st.warning[0])
-		fprintf(stderr, "hookprof: warning: %s\n", st.warning);
 	return 0;
 }

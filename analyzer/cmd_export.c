@@ -10,6 +10,7 @@
 #include "export.h"
 #include "output_file.h"
 #include "run.h"
+#include "trace_warnings.h"
 
 static const char usage_line[] =
 	"usage: hookprof-analyze export --format chrome|folded|massif|pprof [--cost COST] [-o FILE]\n"
@@ -103,8 +104,7 @@ int cmd_export(int argc, const char **argv)
 		fprintf(stderr, "hookprof: %s\n", err);
 		return 1;
 	}
-	if (run.root->status.warning[0])
-		fprintf(stderr, "hookprof: %s\n", run.root->status.warning);
+	hp_profile_print_warnings(run.root);
 
 	struct hp_output_file file;
 	FILE *out = stdout;

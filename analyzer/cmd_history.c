@@ -17,6 +17,7 @@
 #include "output_file.h"
 #include "report.h"
 #include "run.h"
+#include "trace_warnings.h"
 #include "score.h"
 
 static const char usage_line[] =
@@ -96,8 +97,7 @@ static int add_trace(struct hp_history *h, const char *trace, const char *label,
 		profiles[i] = i ? run.children[i - 1] : run.root;
 		hp_score_profile(profiles[i], cfg, &s);
 		scores[i] = s.value;
-		if (profiles[i]->status.warning[0])
-			fprintf(stderr, "hookprof: %s\n", profiles[i]->status.warning);
+		hp_profile_print_warnings(profiles[i]);
 	}
 	struct hp_history_add in = {trace, label, hp_run_window(), profiles, scores, n};
 	if (hp_history_add_run(h, &in, &id, err, sizeof(err))) {

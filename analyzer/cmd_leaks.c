@@ -11,6 +11,7 @@
 #include "leak_classify.h"
 #include "report.h"
 #include "run.h"
+#include "trace_warnings.h"
 
 static const char usage_line[] =
 	"usage: hookprof-analyze leaks [--kinds LIST] [--top N] [--no-children]\n"
@@ -231,8 +232,7 @@ int cmd_leaks(int argc, const char **argv)
 		}
 		for (size_t i = 0; i <= run.nchildren; i++) {
 			const struct hp_profile *p = i == 0 ? run.root : run.children[i - 1];
-			if (p->status.warning[0])
-				fprintf(stderr, "hookprof: warning: %s\n", p->status.warning);
+			hp_profile_print_warnings(p);
 			if (printed++)
 				fputs("\n\n", stdout);
 			print_process(p, kinds, top);

@@ -202,7 +202,12 @@ int cmd_probe(int argc, const char **argv)
 		return 1;
 	}
 	path = argv[1];
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* stat first, then O_NONBLOCK: opening a FIFO for reading would wait for a writer. */
+	if (stat(path, &st))
+		return probe_error("cannot open '%s': %s", path, strerror(errno));
+	if (!S_ISREG(st.st_mode))
+		return probe_error(S_ISDIR(st.st_mode) ? "'%s' is a directory" : "'%s' is not a regular file", path);
+	fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0)
 		return probe_error("cannot open '%s': %s", path, strerror(errno));
 	if (fstat(fd, &st)) {

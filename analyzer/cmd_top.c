@@ -438,6 +438,10 @@ int cmd_top(int argc, const char **argv)
 			break;
 	}
 	leave_screen(&scr);
+	/* One frame of a trace without its process's end: the other commands warn of it, so does this. */
+	if (!rc && !waiting && !s->follow.end_seen)
+		fprintf(stderr, "hookprof: warning: %s: the trace does not record the end of the process (still "
+				"running, or killed?)\n", s->path);
 	shown_close(s);
 	free(s);
 	if (hp_term_quit) {

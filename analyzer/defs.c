@@ -144,7 +144,8 @@ const struct hp_site_def *hp_defs_site(const struct hp_defs *defs, uint32_t id)
 
 const struct hp_thread_info *hp_defs_thread(const struct hp_defs *defs, uint32_t stream)
 {
-	/* Threads are few and appended in stream order, mostly: binary search, then a scan. */
+	/* hp_defs_thread_get keeps the array sorted by stream: a binary search, never a scan (a trace may
+	 * hold 100,000 streams, and streams without a thread are looked up too). */
 	size_t lo = 0, hi = defs->nthreads;
 	while (lo < hi) {
 		size_t mid = (lo + hi) / 2;
@@ -155,9 +156,6 @@ const struct hp_thread_info *hp_defs_thread(const struct hp_defs *defs, uint32_t
 	}
 	if (lo < defs->nthreads && defs->threads[lo].stream == stream)
 		return &defs->threads[lo];
-	for (size_t i = 0; i < defs->nthreads; i++)
-		if (defs->threads[i].stream == stream)
-			return &defs->threads[i];
 	return NULL;
 }
 

@@ -370,7 +370,8 @@ static int queue_run(struct hp_merge *m, const struct hp_tick_event *ev, size_t 
 			q->head = 0;
 		}
 		if (q->len + n > q->cap) {
-			size_t cap = q->cap ? q->cap : 256;
+			/* Small at first: a trace may hold 100,000 streams of a few events each. */
+			size_t cap = q->cap ? q->cap : 4;
 			while (cap < q->len + n)
 				cap *= 2;
 			struct hp_tick_event *e = realloc(q->ev, cap * sizeof(*e));

@@ -21,6 +21,11 @@ enum hp_fold_cost {
 	HP_FOLD_PEAK,      /* bytes live at the heap's peak */
 };
 
+/* A zone path deeper than this (deep recursion of a tagged or instrumented function) is exported
+ * with its innermost frames only: a path per node of the zone tree, written whole, would make the
+ * output grow with the square of the depth. */
+#define HP_EXPORT_MAX_ZONE_DEPTH 256
+
 /* `frame;frame;frame COUNT` lines, outermost frame first, sorted, one line per distinct stack. */
 int hp_export_folded(FILE *out, const struct hp_profile *p, enum hp_fold_cost cost, char *err, size_t errlen);
 

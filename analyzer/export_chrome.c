@@ -36,9 +36,14 @@ struct chrome {
 	uint32_t pid;
 	struct hp_idmap stack_of_stream; /* stream + 1 → index + 1 in stacks */
 	struct zone_stack *stacks;
-	size_t nstacks;
+	size_t nstacks, stacks_cap;
 	struct hp_idmap fn_of_addr;      /* function address → index + 1 in p->functions */
 	struct hp_idmap counter_of_site; /* site + 1 → index + 1 in totals */
+	/* Zones open per (stream, key): an end that matches no open zone is known at once, without a
+	 * walk down the stack (hostile input could make every event such an end). */
+	struct hp_idmap index_of_key;   /* zone key → a dense index + 1 */
+	size_t nkeys;
+	struct hp_idmap open_count;     /* (stack index << 32 | key index) + 1 → zones open */
 	int64_t *totals;
 	size_t ntotals;
 	struct hp_heap heap;
@@ -84,7 +89,7 @@ static const char *zone_name(struct chrome *c, uint64_t key, const char **file, 
 	*line = 0;
 	if (key & FN_TAG) {
 		uint32_t *slot = hp_idmap_slot(&c->fn_of_addr, key & ~FN_TAG, false);
-		const struct hp_function *f = slot ? &c->p->functions[*slot - 1] : NULL;
+		const struct hp_function *f = slot && *slot ? &c->p->functions[*slot - 1] : NULL;
 		if (!f)
 			return NULL;
 		*file = f->file;
@@ -125,18 +130,56 @@ static struct zone_stack *stack_of(struct chrome *c, uint32_t stream)
 	if (!slot)
 		return NULL;
 	if (!*slot) {
-		struct zone_stack *n = realloc(c->stacks, (c->nstacks + 1) * sizeof(*n));
-		if (!n)
-			return NULL;
-		c->stacks = n;
+		if (c->nstacks == c->stacks_cap) {
+			/* Doubled: a trace may hold 100,000 streams. */
+			size_t cap = c->stacks_cap ? 2 * c->stacks_cap : 16;
+			struct zone_stack *n = realloc(c->stacks, cap * sizeof(*n));
+			if (!n)
+				return NULL;
+			c->stacks = n;
+			c->stacks_cap = cap;
+		}
+		struct zone_stack *n = c->stacks;
 		n[c->nstacks] = (struct zone_stack){.stream = stream};
 		*slot = (uint32_t)++c->nstacks;
 	}
 	return &c->stacks[*slot - 1];
 }
 
-static int open_zone(struct zone_stack *s, uint64_t key, uint64_t ns)
+/* The open-zone count of key on the stream of s; with insert, created at 0. NULL when memory runs out,
+ * or, without insert, when no zone with key was ever opened there. */
+static uint32_t *open_count(struct chrome *c, const struct zone_stack *s, uint64_t key, bool insert)
 {
+	uint32_t *ki = hp_idmap_slot(&c->index_of_key, key, insert);
+
+	if (!ki)
+		return NULL;
+	if (!*ki) {
+		if (c->nkeys == UINT32_MAX - 1)
+			return NULL;
+		*ki = (uint32_t)++c->nkeys;
+	}
+	return hp_idmap_slot(&c->open_count, ((uint64_t)(s - c->stacks) << 32 | (*ki - 1)) + 1, insert);
+}
+
+/* Closes the innermost open zone of s as a slice ending at ns. */
+static void pop_zone(struct chrome *c, struct zone_stack *s, uint64_t ns)
+{
+	struct open_zone *z = &s->v[--s->n];
+	uint32_t *n = open_count(c, s, z->key, false);
+
+	if (n && *n)
+		(*n)--;
+	slice(c, s->stream, z, ns);
+}
+
+static int open_zone(struct chrome *c, struct zone_stack *s, uint64_t key, uint64_t ns)
+{
+	uint32_t *count = open_count(c, s, key, true);
+
+	if (!count)
+		return -1;
+	(*count)++;
 	if (s->n == s->cap) {
 		size_t cap = s->cap ? 2 * s->cap : 16;
 		struct open_zone *v = realloc(s->v, cap * sizeof(*v));
@@ -155,11 +198,15 @@ static void close_zones(struct chrome *c, struct zone_stack *s, uint64_t key, ui
 {
 	size_t at = s->n;
 
-	if (key)
+	if (key) {
+		uint32_t *open = open_count(c, s, key, false);
+		if (!open || !*open)
+			return;
 		while (at && s->v[at - 1].key != key)
 			at--;
+	}
 	while (at && s->n >= at)
-		slice(c, s->stream, &s->v[--s->n], ns);
+		pop_zone(c, s, ns);
 }
 
 static void counter(struct chrome *c, const char *name, const char *arg, uint64_t ns, int64_t value)
@@ -195,7 +242,7 @@ static int64_t *counter_total(struct chrome *c, uint32_t site, int64_t value)
 		t[c->ntotals] = 0;
 		*slot = (uint32_t)++c->ntotals;
 	}
-	c->totals[*slot - 1] += value;
+	c->totals[*slot - 1] = hp_counter_add(c->totals[*slot - 1], value);
 	return &c->totals[*slot - 1];
 }
 
@@ -224,7 +271,7 @@ static int on_event(void *ctx, const struct hp_event *ev, const struct hp_defs *
 		break;
 	case HP_EV_ZONE_BEGIN:
 	case HP_EV_FUNC_ENTER:
-		if (s && open_zone(s, ev->type == HP_EV_FUNC_ENTER ? ev->addr | FN_TAG : ev->site, ev->ns))
+		if (s && open_zone(c, s, ev->type == HP_EV_FUNC_ENTER ? ev->addr | FN_TAG : ev->site, ev->ns))
 			goto oom;
 		break;
 	case HP_EV_ZONE_END:
@@ -234,7 +281,7 @@ static int on_event(void *ctx, const struct hp_event *ev, const struct hp_defs *
 		break;
 	case HP_EV_THREAD_END: /* a thread's zones end with it, as in profile_build.c */
 		while (s && s->n)
-			slice(c, s->stream, &s->v[--s->n], ev->ns);
+			pop_zone(c, s, ev->ns);
 		break;
 	case HP_EV_MARK: {
 		const struct hp_site_def *site = hp_defs_site(&c->p->defs, ev->site);
@@ -343,5 +390,7 @@ out:
 	hp_idmap_free(&c.stack_of_stream);
 	hp_idmap_free(&c.fn_of_addr);
 	hp_idmap_free(&c.counter_of_site);
+	hp_idmap_free(&c.index_of_key);
+	hp_idmap_free(&c.open_count);
 	return rc;
 }

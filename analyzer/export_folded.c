@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "export.h"
+#include "idmap.h"
 #include "report.h"
 
 char *hp_export_frame_name(char *buf, size_t len, const struct hp_frame *f)
@@ -31,12 +32,40 @@ struct line {
 struct lines {
 	struct line *v;
 	size_t n, cap;
+	/* Lines that read the same are one line: zone paths cut to their innermost frames repeat once
+	 * per level of a deep recursion, and memory must follow the distinct lines, not the nodes. */
+	struct hp_idmap line_of_hash; /* probed by content → index + 1 in v */
 };
 
+static uint64_t text_hash(const char *s)
+{
+	uint64_t h = 0xcbf29ce484222325ull; /* FNV-1a */
+	for (; *s; s++)
+		h = (h ^ (uint8_t)*s) * 0x100000001b3ull;
+	return h;
+}
+
+/* Takes stack (malloc'ed; freed here when it reads like a line kept already); -1 on ENOMEM. */
 static int add_line(struct lines *l, char *stack, uint64_t count)
 {
 	if (!stack)
 		return -1;
+	uint32_t *slot;
+	for (uint64_t key = text_hash(stack);; key = hp_hash64(key + 1)) {
+		if (!(slot = hp_idmap_slot(&l->line_of_hash, key, true))) {
+			free(stack);
+			return -1;
+		}
+		if (!*slot)
+			break;
+		if (!strcmp(l->v[*slot - 1].stack, stack)) {
+			/* Saturates: a count is a number of bytes or nanoseconds, never wrapped round. */
+			uint64_t *c = &l->v[*slot - 1].count;
+			*c = *c > UINT64_MAX - count ? UINT64_MAX : *c + count;
+			free(stack);
+			return 0;
+		}
+	}
 	if (l->n == l->cap) {
 		size_t cap = l->cap ? 2 * l->cap : 256;
 		struct line *v = realloc(l->v, cap * sizeof(*v));
@@ -48,6 +77,7 @@ static int add_line(struct lines *l, char *stack, uint64_t count)
 		l->cap = cap;
 	}
 	l->v[l->n++] = (struct line){stack, count};
+	*slot = (uint32_t)l->n;
 	return 0;
 }
 
@@ -69,7 +99,7 @@ static int append(char **s, size_t *len, const char *name)
 /* One path of the zone tree, root first: its function names. */
 static char *zone_path(const struct hp_profile *p, size_t node)
 {
-	uint32_t chain[256];
+	uint32_t chain[HP_EXPORT_MAX_ZONE_DEPTH];
 	size_t depth = 0, len = 0;
 	char *s = NULL;
 
@@ -153,17 +183,15 @@ int hp_export_folded(FILE *out, const struct hp_profile *p, enum hp_fold_cost co
 
 	if (rc)
 		snprintf(err, errlen, "%s: out of memory while folding stacks", p->path);
-	/* Stacks that read the same (frames before the program's own cut off, namesakes) add up. */
+	/* Stacks that read the same (frames before the program's own cut off, namesakes) were added up
+	 * by add_line: every line is distinct. */
 	if (!rc && l.n > 1)
 		qsort(l.v, l.n, sizeof(*l.v), cmp_line);
-	for (size_t i = 0; !rc && i < l.n; i++) {
-		uint64_t count = l.v[i].count;
-		while (i + 1 < l.n && !strcmp(l.v[i].stack, l.v[i + 1].stack))
-			count += l.v[++i].count;
-		fprintf(out, "%s %" PRIu64 "\n", l.v[i].stack, count);
-	}
+	for (size_t i = 0; !rc && i < l.n; i++)
+		fprintf(out, "%s %" PRIu64 "\n", l.v[i].stack, l.v[i].count);
 	for (size_t i = 0; i < l.n; i++)
 		free(l.v[i].stack);
 	free(l.v);
+	hp_idmap_free(&l.line_of_hash);
 	return rc;
 }

@@ -429,8 +429,8 @@ static void zone_sample(struct pprof *pp, size_t node)
 	const uint64_t values[NVALUES] = {0, 0, 0, 0, p->zone_tree[node].self_ns};
 	size_t n = 0;
 
-	/* Parents have smaller indexes: the walk ends at the root (0). */
-	for (size_t i = node; i; i = p->zone_tree[i].parent) {
+	/* Parents have smaller indexes: the walk ends at the root (0), or at the depth limit. */
+	for (size_t i = node; i && n < HP_EXPORT_MAX_ZONE_DEPTH; i = p->zone_tree[i].parent) {
 		const struct hp_function *f = &p->functions[p->zone_tree[i].function];
 		if (!reserve_ids(pp, n + 1))
 			return;

@@ -5,6 +5,12 @@
 
 uint32_t *hp_idmap_slot(struct hp_idmap *m, uint64_t key, bool insert)
 {
+	if (!key) {
+		if (!m->has_zero && !insert)
+			return NULL;
+		m->has_zero = true;
+		return &m->zero_val;
+	}
 	if (insert && 2 * (m->used + 1) > m->cap) {
 		size_t cap = m->cap ? m->cap * 2 : 256;
 		uint64_t *keys = calloc(cap, sizeof(*keys));
@@ -51,4 +57,6 @@ void hp_idmap_free(struct hp_idmap *m)
 	m->keys = NULL;
 	m->vals = NULL;
 	m->cap = m->used = 0;
+	m->has_zero = false;
+	m->zero_val = 0;
 }

@@ -1,4 +1,4 @@
-/* idmap.h: a map from non-zero 64-bit keys to 32-bit values, open addressing, for the analyzer's tables. */
+/* idmap.h: a map from 64-bit keys to 32-bit values, open addressing, for the analyzer's tables. */
 #ifndef HP_IDMAP_H
 #define HP_IDMAP_H
 
@@ -11,6 +11,10 @@ struct hp_idmap {
 	uint64_t *keys; /* 0: empty slot */
 	uint32_t *vals;
 	size_t cap, used;
+	/* Key 0 cannot live in the table (0 marks an empty slot): it has a slot of its own. Keys come
+	 * from traces, so 0 must work like any other. */
+	bool has_zero;
+	uint32_t zero_val;
 };
 
 /* A mixing function for keys that are addresses or small ids. */

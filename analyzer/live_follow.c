@@ -71,23 +71,15 @@ static int on_records(void *ctx, struct hp_tick_event *ev, size_t n)
 
 int hp_follow_open(struct hp_follow *f, const char *path, struct hp_defs *defs, hp_event_fn fn, void *ctx)
 {
-	struct stat sb;
+	uint64_t size;
 
 	memset(f, 0, sizeof(*f));
 	f->path = path;
 	f->defs = defs;
-	if ((f->fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
-		snprintf(f->error, sizeof(f->error), "cannot open '%s': %s", path, strerror(errno));
+	if ((f->fd = hp_open_regular(path, &size, f->error, sizeof(f->error))) < 0)
 		return -1;
-	}
-	const char *why = fstat(f->fd, &sb) ? strerror(errno)
-			  : S_ISDIR(sb.st_mode)  ? "Is a directory"
-			  : !S_ISREG(sb.st_mode) ? "not a regular file"
-						 : NULL;
-	if (!why && !(f->dctx = ZSTD_createDCtx()))
-		why = "out of memory";
-	if (why) {
-		snprintf(f->error, sizeof(f->error), "cannot read '%s': %s", path, why);
+	if (!(f->dctx = ZSTD_createDCtx())) {
+		snprintf(f->error, sizeof(f->error), "cannot read '%s': out of memory", path);
 		close(f->fd);
 		f->fd = -1;
 		return -1;
@@ -119,6 +111,7 @@ static int read_header(struct hp_follow *f)
 	if (h.header_size > f->size)
 		return 1;
 	f->defs->features = h.features;
+	f->sequenced = h.version >= 2;
 	f->merge.tsc = h.features & HPT_FEAT_TSC;
 	f->off = h.header_size;
 	f->have_header = true;
@@ -143,6 +136,17 @@ static int read_chunk(struct hp_follow *f)
 		return 0;
 
 	uint64_t payload_off = f->off + HPT_CHUNK_HEADER_SIZE;
+	/* A file being written has its chunks in order; a copy of one already read is left out, as the
+	 * report does; a chunk from elsewhere in the sequence cannot be decoded in this place. */
+	if (f->sequenced && ch.seq != f->next_seq) {
+		uint32_t behind = (f->next_seq - ch.seq) & ((1u << HPT_CHUNK_SEQ_BITS) - 1);
+		if (!f->chunks || behind > f->chunks || behind >= 1u << (HPT_CHUNK_SEQ_BITS - 1))
+			return fail(f, f->off + 13, "chunk %u found where chunk %u was due (chunks missing or out of "
+				    "order: `hookprof report` reads them in order)", ch.seq, f->next_seq);
+		f->duplicate_chunks++;
+		f->off = payload_off + ch.stored_size;
+		return 1;
+	}
 	if (reserve(&f->stored, &f->stored_cap, ch.stored_size ? ch.stored_size : 1))
 		return fail(f, f->off, "out of memory for a %u-byte chunk", ch.stored_size);
 	if (read_at(f, payload_off, f->stored, ch.stored_size))
@@ -165,6 +169,7 @@ static int read_chunk(struct hp_follow *f)
 		return rc;
 	}
 	f->chunks++;
+	f->next_seq = (f->next_seq + 1) & ((1u << HPT_CHUNK_SEQ_BITS) - 1);
 	f->off = payload_off + ch.stored_size;
 	return 1;
 }

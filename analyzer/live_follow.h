@@ -31,6 +31,9 @@ struct hp_follow {
 	uint64_t off;       /* where the next chunk starts (after the header once it is read) */
 	uint64_t size;      /* the file's size at the last poll */
 	uint64_t chunks;    /* chunks decoded */
+	bool sequenced;     /* format version 2: chunks carry sequence numbers */
+	uint32_t next_seq;  /* the number the next chunk must carry */
+	uint64_t duplicate_chunks; /* left out: a copy of a chunk decoded already */
 	uint64_t watermark; /* the latest SYNC: every event with a tick below it has been delivered */
 	bool end_seen;      /* the last PROCESS_END read is the last record: no exec that failed since */
 	uint32_t end_how;   /* its enum hpt_end_how */

@@ -31,6 +31,8 @@ static int grow(struct hp_heap *h)
 
 struct hp_block *hp_heap_insert(struct hp_heap *h, uint64_t addr)
 {
+	if (!addr)
+		return NULL; /* 0 marks an empty slot: "inserting" it would count a block that is not there */
 	/* Grown only for a new address, so that the table's layout, and the order in which it is walked,
 	 * depends on the addresses added and removed, never on how often they were looked up. */
 	while (h->cap) {

@@ -25,7 +25,7 @@ struct hp_heap {
 
 static inline struct hp_block *hp_heap_find(struct hp_heap *h, uint64_t addr)
 {
-	if (!h->cap)
+	if (!h->cap || !addr) /* 0 marks an empty slot: it would "find" one */
 		return NULL;
 	for (size_t i = hp_hash64(addr) & (h->cap - 1);; i = (i + 1) & (h->cap - 1)) {
 		if (h->slots[i].addr == addr)
@@ -36,7 +36,8 @@ static inline struct hp_block *hp_heap_find(struct hp_heap *h, uint64_t addr)
 }
 
 /* The slot of addr (non-zero), created with only addr set if absent (h->used grows by one then);
- * NULL when memory runs out. Other slots may move when addr is new. */
+ * NULL when memory runs out, or for addr 0 (callers check it first: a trace may hold anything).
+ * Other slots may move when addr is new. */
 struct hp_block *hp_heap_insert(struct hp_heap *h, uint64_t addr);
 /* Removes the block (a slot of h); other slots may move. */
 void hp_heap_remove(struct hp_heap *h, struct hp_block *b);

@@ -113,6 +113,10 @@ static int add_block(struct hp_live *l, const struct hp_event *ev, uint64_t addr
 
 	if (!si)
 		return -1;
+	if (!addr) {
+		l->anomalies++; /* a block at address 0: no allocator hands that out */
+		return 0;
+	}
 	if (b) {
 		/* Live already: its free was lost. The old block goes, as in the report. */
 		l->anomalies++;

@@ -11,7 +11,8 @@ struct hp_output_file {
 	char *tmp;
 };
 
-/* Opens PATH.tmp for writing. 0, or -1 with errno set (nothing to close then). */
+/* Opens PATH.tmp for writing; PATH itself when it exists and is neither a regular file nor a directory
+ * (a device, a FIFO). 0, or -1 with errno set (nothing to close then). */
 int hp_output_open(struct hp_output_file *o, const char *path);
 /* Closes the file; when keep, renames it to PATH, else (or when closing or renaming fails) removes
  * it. 0 when PATH is now the complete file, -1 otherwise (errno set when keep was true). */

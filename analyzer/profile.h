@@ -91,6 +91,17 @@ struct hp_counter {
 	double per_second; /* total over the run time */
 };
 
+/* A counter's running total: HP_COUNT values come from the trace and may be anything, so the sum
+ * stops at INT64_MIN / INT64_MAX instead of overflowing. */
+static inline int64_t hp_counter_add(int64_t total, int64_t value)
+{
+	int64_t r;
+
+	if (__builtin_add_overflow(total, value, &r))
+		return value < 0 ? INT64_MIN : INT64_MAX;
+	return r;
+}
+
 struct hp_mark {
 	uint64_t ns;
 	uint32_t stream;

@@ -67,7 +67,7 @@ struct fn_acc {
 	double sum, sumsq;
 	struct hp_histogram *hist;
 	struct hp_thread_stats *threads;
-	size_t nthreads;
+	size_t nthreads, threads_cap;
 };
 
 #define FN_TAG (1ull << 63)
@@ -81,7 +81,7 @@ struct builder {
 	uint64_t *site_epoch;             /* the peak snapshot each site's peak_bytes reflects (touch_site) */
 	size_t nsites, site_cap;
 	struct thread_state *threads;
-	size_t nthreads;
+	size_t nthreads, threads_cap;
 	struct hp_idmap thread_of_stream; /* stream + 1 → thread index */
 	struct thread_state *last_thread; /* of the latest event; NULL before any */
 	uint32_t last_site;               /* site index + 1 of the latest allocation, 0 before any */
@@ -89,10 +89,12 @@ struct builder {
 	size_t nfns, fn_cap;
 	struct hp_idmap fn_of_key;
 	struct hp_idmap open_calls; /* (thread index << 40 | fn index) + 1 → open calls */
+	struct hp_idmap fn_thread_of; /* (fn index << 32 | stream) + 1 → index + 1 in the fn's threads */
 	struct hp_zone_node *nodes; /* function: an index in fns until finish() maps it */
 	size_t nnodes, node_cap;
 	struct hp_idmap node_of_path; /* (parent node << 32 | fn index) + 1 → node index + 1 */
 	struct hp_idmap counter_of_site;
+	size_t counters_cap;
 	uint64_t live_bytes;
 	uint64_t snapshot_peak; /* the peak when per-site peak bytes were last copied */
 	uint64_t peak_epoch;    /* snapshots taken so far */
@@ -145,7 +147,7 @@ static struct thread_state *thread_lookup(struct builder *b, uint32_t stream)
 		return NULL;
 	if (*slot)
 		return b->last_thread = &b->threads[*slot - 1];
-	struct thread_state *t = realloc(b->threads, (b->nthreads + 1) * sizeof(*t));
+	struct thread_state *t = grow(b->threads, &b->threads_cap, b->nthreads + 1, sizeof(*t));
 	if (!t)
 		return NULL;
 	b->threads = t;
@@ -237,6 +239,11 @@ static void add_block(struct builder *b, struct thread_state *t, const struct hp
 {
 	struct hp_summary *sum = &b->p->summary;
 	uint32_t si;
+
+	if (!addr) {
+		sum->anomalies++; /* a block at address 0: no allocator hands that out */
+		return;
+	}
 	struct hp_alloc_site *s = site_of(b, ev->stack, &si);
 	size_t live = b->heap.used;
 	struct hp_block *blk = s ? hp_heap_insert(&b->heap, addr) : NULL;
@@ -431,18 +438,24 @@ static void open_frame(struct builder *b, struct thread_state *t, uint64_t key, 
 	t->cpu_begin_due = (b->p->defs.features & HPT_FEAT_CPU_TIME) != 0;
 }
 
-static struct hp_thread_stats *fn_thread(struct fn_acc *f, uint32_t stream)
+/* f's statistics on stream's thread, by a table: a function may run on 100,000 threads. */
+static struct hp_thread_stats *fn_thread(struct builder *b, uint32_t fi, uint32_t stream)
 {
-	for (size_t i = 0; i < f->nthreads; i++)
-		if (f->threads[i].stream == stream)
-			return &f->threads[i];
-	struct hp_thread_stats *n = realloc(f->threads, (f->nthreads + 1) * sizeof(*n));
+	struct fn_acc *f = &b->fns[fi];
+	uint32_t *slot = hp_idmap_slot(&b->fn_thread_of, ((uint64_t)fi << 32 | stream) + 1, true);
+
+	if (!slot)
+		return NULL;
+	if (*slot)
+		return &f->threads[*slot - 1];
+	struct hp_thread_stats *n = grow(f->threads, &f->threads_cap, f->nthreads + 1, sizeof(*n));
 	if (!n)
 		return NULL;
 	f->threads = n;
 	memset(&n[f->nthreads], 0, sizeof(*n));
 	n[f->nthreads].stream = stream;
-	return &n[f->nthreads++];
+	*slot = (uint32_t)++f->nthreads;
+	return &n[f->nthreads - 1];
 }
 
 static void close_frame(struct builder *b, struct thread_state *t, uint64_t ns)
@@ -489,7 +502,7 @@ static void close_frame(struct builder *b, struct thread_state *t, uint64_t ns)
 		f->max = dur;
 	if (hp_histogram_add(f->hist, dur))
 		b->oom = true;
-	struct hp_thread_stats *ts = fn_thread(f, t->stream);
+	struct hp_thread_stats *ts = fn_thread(b, fr->fn, t->stream);
 	if (!ts) {
 		b->oom = true;
 		return;
@@ -511,6 +524,13 @@ static void end_frame(struct builder *b, struct thread_state *t, uint64_t key, u
 	size_t at = t->depth;
 
 	if (key) {
+		/* An end that matches no open call would walk the whole stack for nothing: with hostile
+		 * input, at every event. The open-call count says first whether the walk finds one. */
+		uint32_t *fi = hp_idmap_slot(&b->fn_of_key, key, false);
+		uint32_t *open = fi ? hp_idmap_slot(&b->open_calls, (((uint64_t)(t - b->threads) << 40) | (*fi - 1)) + 1, false)
+				    : NULL;
+		if (!open || !*open)
+			at = 0;
 		while (at && t->stack[at - 1].key != key)
 			at--;
 	}
@@ -744,7 +764,7 @@ static int on_event(void *ctx, const struct hp_event *ev, const struct hp_defs *
 		if (!slot)
 			return -1;
 		if (!*slot) {
-			struct hp_counter *c = realloc(p->counters, (p->ncounters + 1) * sizeof(*c));
+			struct hp_counter *c = grow(p->counters, &b->counters_cap, p->ncounters + 1, sizeof(*c));
 			if (!c)
 				return -1;
 			p->counters = c;
@@ -754,7 +774,7 @@ static int on_event(void *ctx, const struct hp_event *ev, const struct hp_defs *
 			*slot = (uint32_t)++p->ncounters;
 		}
 		struct hp_counter *c = &p->counters[*slot - 1];
-		c->total += ev->value;
+		c->total = hp_counter_add(c->total, ev->value);
 		c->updates++;
 		c->last_ns = ev->ns;
 		break;
@@ -1199,6 +1219,7 @@ static void builder_release(struct builder *b)
 	hp_idmap_free(&b->thread_of_stream);
 	hp_idmap_free(&b->fn_of_key);
 	hp_idmap_free(&b->open_calls);
+	hp_idmap_free(&b->fn_thread_of);
 	hp_idmap_free(&b->node_of_path);
 	free(b->nodes);
 	hp_idmap_free(&b->counter_of_site);

@@ -8,6 +8,7 @@
 #include "hpt_format.h"
 #include "report.h"
 #include "rules.h"
+#include "trace_warnings.h"
 
 int hp_report_warn(struct hp_report *r, const char *fmt, ...)
 {
@@ -36,10 +37,13 @@ void hp_report_release(struct hp_report *r)
 	memset(r, 0, sizeof(*r));
 }
 
+static int add_warning(void *ctx, const char *line)
+{
+	return hp_report_warn(ctx, "%s", line);
+}
+
 int hp_report_init(struct hp_report *r, struct hp_profile *p, const struct hp_config *cfg)
 {
-	const struct hp_summary *s = &p->summary;
-	char b[HP_FMT_MAX];
 	int rc = 0;
 
 	memset(r, 0, sizeof(*r));
@@ -50,35 +54,7 @@ int hp_report_init(struct hp_report *r, struct hp_profile *p, const struct hp_co
 		goto fail;
 
 	/* Every warning names the trace: they are also printed on stderr, where several traces mix. */
-	if (p->status.warning[0])
-		rc |= hp_report_warn(r, "%s", p->status.warning);
-	else if (p->status.truncated || s->truncated)
-		rc |= hp_report_warn(r, "%s: the trace is truncated: the report covers what was written before the cut",
-				     p->path);
-	if (s->events_lost)
-		rc |= hp_report_warn(r, "%s: the recorder lost %" PRIu64 " events: counts and leaks are incomplete",
-				     p->path, s->events_lost);
-	if (p->marks_dropped)
-		rc |= hp_report_warn(r, "%s: %" PRIu64 " marks after the first %d are not kept", p->path,
-				     p->marks_dropped, HP_MARKS_MAX);
-	if (!s->ended && !p->status.truncated && !s->truncated)
-		rc |= hp_report_warn(r, "%s: the trace does not record the end of the process (killed?), %s into "
-					"the run: %s",
-				     p->path, hp_fmt_ns(b, s->run_ns),
-				     p->nscans ? "leaks are those its last snapshot found"
-					       : "no reachability scan was made, so leaks are not known");
-	for (size_t i = 0; i < p->nscans; i++) {
-		const struct hp_scan_summary *sc = &p->scans[i];
-		size_t unstopped = 0;
-		for (size_t k = 0; k < sc->nthreads; k++)
-			unstopped += sc->threads[k].how >= HPT_THREAD_WHOLE_STACK;
-		if (unstopped) {
-			char t[512];
-			rc |= hp_report_warn(r, "%s: the scan at %s could not stop every thread, and read what it could "
-						"not stop conservatively (blocks it points to count as reachable): %s",
-					     p->path, hp_fmt_ns(b, sc->ns), hp_scan_threads_text(sc, t, sizeof(t)));
-		}
-	}
+	rc = hp_profile_warnings(p, add_warning, r);
 	if (rc < 0)
 		goto fail;
 	return 0;

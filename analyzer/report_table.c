@@ -6,6 +6,7 @@
 
 #include "hpt_format.h"
 #include "report.h"
+#include "trace_warnings.h"
 
 /* Caller frames shown under a site or a leak in the tables (the JSON has whole stacks). */
 #define TABLE_CALLERS 3
@@ -125,6 +126,13 @@ static int t_summary(struct hp_table *t, const struct hp_report *r)
 	snprintf(v, sizeof(v), "%" PRIu64 "%s", s->events_lost, s->events_lost ? "  (should be 0)" : "");
 	rc |= hp_table_row(t, "events lost", v);
 	rc |= hp_table_row(t, "recorder wait", hp_fmt_ns(a, s->wait_ns));
+	if (hp_allocs_not_recorded(&p->defs)) {
+		/* Unknown, not zero: no "every block was freed". */
+		rc |= hp_table_row(t, "allocations", "not recorded (HOOKPROF_RECORD)");
+		if (s->peak_rss)
+			rc |= hp_table_row(t, "peak RSS", hp_fmt_bytes(a, s->peak_rss));
+		goto zones;
+	}
 	rc |= hp_table_row(t, "allocations", u64s(a, s->allocations));
 	rc |= hp_table_row(t, "frees", u64s(a, s->frees));
 	rc |= hp_table_row(t, "reallocs", u64s(a, s->reallocs));
@@ -165,6 +173,7 @@ static int t_summary(struct hp_table *t, const struct hp_report *r)
 		rc |= hp_table_row(t, "  reachability scan", s->ended && s->end_how == HPT_END_EXEC
 								     ? "none: ended by exec (nothing leaked)"
 								     : "none: leaks not known");
+zones:
 	if (s->zone_calls)
 		rc |= hp_table_row(t, "zone calls", u64s(a, s->zone_calls));
 	return rc;
@@ -177,7 +186,8 @@ static int t_score(struct hp_table *t, const struct hp_report *r)
 	int rc = 0;
 
 	hp_table_init(t, head, "lrrrl", NULL);
-	title(t, "Score: %d/100 (%s)", r->score.value, r->score.category);
+	title(t, "Score: %d/100 (%s)%s", r->score.value, r->score.category,
+	      hp_allocs_not_recorded(&r->profile->defs) ? ", without the heap: allocations were not recorded" : "");
 	for (int i = 0; i < HP_SC_COUNT; i++) {
 		const struct hp_score_component *k = &r->score.comp[i];
 		if (k->where)
@@ -387,6 +397,8 @@ static int t_timeline(struct hp_table *t, const struct hp_report *r)
 	int rc = 0;
 
 	hp_table_init(t, head, "rrrrrl", "no samples");
+	if (!n)
+		return 0; /* HOOKPROF_RECORD without samples, or a trace cut before its first one */
 	for (size_t i = 1; i < n; i++)
 		if (p->timeline[i].heap_bytes > p->timeline[peak].heap_bytes)
 			peak = i;
@@ -460,7 +472,8 @@ static int t_leaks(struct hp_table *t, const struct hp_report *r, const struct h
 	for (size_t i = 0; i < p->nleaks; i++)
 		total += hp_leak_shown(&p->leaks[i]);
 	n = hp_report_rows(total, o->top);
-	hp_table_init(t, head, "lrrl", "none: every block was freed");
+	hp_table_init(t, head, "lrrl",
+		      hp_allocs_not_recorded(&p->defs) ? "not recorded (HOOKPROF_RECORD)" : "none: every block was freed");
 	title(t, "Not freed at exit (%s groups, by bytes)", shown(a, n, total));
 	for (size_t i = 0, k = 0; i < p->nleaks && k < n; i++) {
 		const struct hp_leak *l = &p->leaks[i];

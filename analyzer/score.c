@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "score.h"
+#include "trace_warnings.h"
 
 const char *hp_score_category(int value)
 {
@@ -213,6 +214,13 @@ void hp_score_profile(struct hp_profile *p, const struct hp_config *cfg, struct 
 		c->score = hp_score_ramp(c->value, 0, cfg->events_lost_bad);
 	}
 
+	/* What was not recorded is not judged: without allocations, no heap component has evidence (a
+	 * trace recorded with HOOKPROF_RECORD=samples would otherwise score leaks 100). */
+	if (hp_allocs_not_recorded(&p->defs)) {
+		out->comp[HP_SC_CHURN].applies = out->comp[HP_SC_TEMPORARY].applies = false;
+		out->comp[HP_SC_LEAKS].applies = out->comp[HP_SC_ALLOCATOR].applies = false;
+		out->comp[HP_SC_PEAK].applies = false;
+	}
 	double sum = 0, w = 0;
 	for (int i = 0; i < HP_SC_COUNT; i++) {
 		if (!out->comp[i].applies)

@@ -164,6 +164,12 @@ struct hp_read_status {
 	uint64_t cut_offset; /* byte offset of the incomplete chunk */
 	char error[512];    /* one line, "FILE: byte N: why", set when hp_trace_read returns -1 */
 	char warning[512];  /* one line, set for a truncated trace */
+	/* Chunk integrity (format version 2, chunk_order.h): duplicates left out, chunks read out of file
+	 * order, and when missing_off is not 0, a missing chunk that ended the read: its number, the
+	 * chunks after it left unread, the offset of the first of those. trace_warnings.h words them. */
+	uint64_t duplicate_chunks, reordered_chunks;
+	uint64_t missing_seq, unread_chunks, missing_off;
+	uint16_t version; /* the header's */
 };
 
 /* Called for every event in tick order; a non-zero return stops the pass (hp_trace_read returns it). */

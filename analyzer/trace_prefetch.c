@@ -15,6 +15,7 @@
 #include <unistd.h>
 #include <zstd.h>
 
+#include "chunk_order.h"
 #include "chunk_reader.h"
 #include "hpt_format.h"
 
@@ -40,6 +41,7 @@ struct hp_prefetch {
 	struct hp_block *cur;
 	struct hp_decoder dec;
 	uint64_t off; /* of the chunk being read */
+	bool sequenced;
 	struct hp_prefetch_end end;
 };
 
@@ -261,7 +263,29 @@ static void *reader(void *arg)
 	size_t stored_cap = 0, raw_cap = 0;
 	ZSTD_DCtx *dctx = ZSTD_createDCtx();
 	int rc = dctx ? 1 : fail(pf, pf->off, "out of memory");
+	struct hp_chunk_order order = {0};
 
+	if (rc > 0 && pf->sequenced) {
+		if (hp_chunk_order_scan(&pf->src, pf->off, &order)) {
+			rc = fail(pf, pf->off, "cannot read the chunk headers: %s", strerror(errno));
+		} else {
+			pf->end.duplicate_chunks = order.duplicates;
+			pf->end.reordered_chunks = order.reordered;
+			for (size_t i = 0; rc > 0 && i < order.n; i++) {
+				pf->off = order.off[i];
+				rc = read_chunk(pf, dctx, &stored, &stored_cap, &raw, &raw_cap);
+			}
+			if (order.resume == UINT64_MAX) {
+				pf->end.missing_seq = order.missing_seq;
+				pf->end.unread_chunks = order.unread;
+				pf->end.missing_off = order.gap_off;
+				pf->off = pf->src.size; /* what follows a missing chunk cannot be decoded */
+			} else {
+				pf->off = order.resume;
+			}
+		}
+		hp_chunk_order_release(&order);
+	}
 	while (rc > 0 && pf->off < pf->src.size)
 		rc = read_chunk(pf, dctx, &stored, &stored_cap, &raw, &raw_cap);
 	ZSTD_freeDCtx(dctx);
@@ -275,12 +299,14 @@ static void *reader(void *arg)
 	return NULL;
 }
 
-struct hp_prefetch *hp_prefetch_start(const struct hp_source *src, const char *name, uint64_t first)
+struct hp_prefetch *hp_prefetch_start(const struct hp_source *src, const char *name, uint64_t first,
+				      bool sequenced)
 {
 	struct hp_prefetch *pf = calloc(1, sizeof(*pf));
 
 	if (!pf)
 		return NULL;
+	pf->sequenced = sequenced;
 	pf->src = *src;
 	pf->name = name;
 	pf->off = first;

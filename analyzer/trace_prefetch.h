@@ -40,8 +40,10 @@ struct hp_block {
 struct hp_prefetch;
 
 /* Starts reading src's chunks from offset `first` (the file header is the caller's); name stands for
- * the source in messages. NULL when memory or a thread cannot be had. */
-struct hp_prefetch *hp_prefetch_start(const struct hp_source *src, const char *name, uint64_t first);
+ * the source in messages. sequenced: the chunks carry sequence numbers (format version 2) and are read
+ * in their order (chunk_order.h). NULL when memory or a thread cannot be had. */
+struct hp_prefetch *hp_prefetch_start(const struct hp_source *src, const char *name, uint64_t first,
+				      bool sequenced);
 
 /* The next block, waited for. There always is one: the last says the pass ends. */
 struct hp_block *hp_prefetch_next(struct hp_prefetch *pf);
@@ -55,6 +57,11 @@ struct hp_prefetch_end {
 	bool truncated;
 	uint64_t cut_offset;
 	char error[512];
+	/* Chunk integrity (sequenced traces): chunks left out as duplicates, chunks that came out of
+	 * order, and, when missing_off is not 0, the first missing chunk's number, the chunks not read
+	 * after it and the offset where they start. */
+	uint64_t duplicate_chunks, reordered_chunks;
+	uint64_t missing_seq, unread_chunks, missing_off;
 };
 const struct hp_prefetch_end *hp_prefetch_end(const struct hp_prefetch *pf);
 

@@ -5,11 +5,9 @@
  * thread of its own; this side holds the definitions, the merge window and the blocks in flight.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "chunk_reader.h"
@@ -57,6 +55,7 @@ static int read_header(const struct hp_source *src, const char *name, struct hp_
 		return fail(st, name, 12, "header size %u runs past the end of the file (%llu bytes)", h.header_size,
 			    (unsigned long long)src->size);
 	defs->features = h.features;
+	st->version = h.version;
 	*first_chunk = h.header_size;
 	return 0;
 }
@@ -111,7 +110,7 @@ static int read_source(const struct hp_source *src, const char *name, struct hp_
 	hp_decoder_init(&ps.dec, defs, hp_merge_push, &ps.merge);
 	hp_merge_init(&ps.merge, defs, fn, ctx, defs->features & HPT_FEAT_TSC, &ps.dec.event_ticks);
 	ps.off = first;
-	if (!(pf = hp_prefetch_start(src, name, first))) {
+	if (!(pf = hp_prefetch_start(src, name, first, st->version >= 2))) {
 		rc = fail(st, name, first, "out of memory");
 		goto out;
 	}
@@ -132,6 +131,11 @@ static int read_source(const struct hp_source *src, const char *name, struct hp_
 			const struct hp_prefetch_end *end = hp_prefetch_end(pf);
 			st->truncated = end->truncated;
 			st->cut_offset = end->cut_offset;
+			st->duplicate_chunks = end->duplicate_chunks;
+			st->reordered_chunks = end->reordered_chunks;
+			st->missing_seq = end->missing_seq;
+			st->unread_chunks = end->unread_chunks;
+			st->missing_off = end->missing_off;
 			if (end->error[0]) {
 				snprintf(st->error, sizeof(st->error), "%s", end->error);
 				rc = -1;
@@ -162,24 +166,11 @@ out:
 
 int hp_trace_read(const char *path, struct hp_defs *defs, hp_event_fn fn, void *ctx, struct hp_read_status *status)
 {
-	struct stat sb;
-	struct hp_source src = {open(path, O_RDONLY | O_CLOEXEC), NULL, 0};
+	struct hp_source src = {-1, NULL, 0};
 
 	memset(status, 0, sizeof(*status));
-	if (src.fd < 0) {
-		snprintf(status->error, sizeof(status->error), "cannot open '%s': %s", path, strerror(errno));
+	if ((src.fd = hp_open_regular(path, &src.size, status->error, sizeof(status->error))) < 0)
 		return -1;
-	}
-	const char *why = fstat(src.fd, &sb) ? strerror(errno)
-			  : S_ISDIR(sb.st_mode)  ? "Is a directory"
-			  : !S_ISREG(sb.st_mode) ? "not a regular file"
-						 : NULL;
-	if (why) {
-		snprintf(status->error, sizeof(status->error), "cannot read '%s': %s", path, why);
-		close(src.fd);
-		return -1;
-	}
-	src.size = (uint64_t)sb.st_size;
 	int rc = read_source(&src, path, defs, fn, ctx, status);
 	close(src.fd);
 	return rc;

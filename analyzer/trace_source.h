@@ -18,4 +18,10 @@ struct hp_source {
  * [off, off + n) lies inside the source. */
 const uint8_t *hp_source_get(const struct hp_source *s, uint64_t off, void *dst, size_t n);
 
+/* Opens the regular file at path for reading: a FIFO, a device, a socket or a directory is refused
+ * by stat before any open (opening a FIFO blocks until a writer comes), and the file is opened with
+ * O_NONBLOCK and checked again, in case it was replaced in between. Returns the descriptor (its size
+ * in *size), or -1 with one line in err: "cannot open 'PATH': why" or "cannot read 'PATH': why". */
+int hp_open_regular(const char *path, uint64_t *size, char *err, size_t errlen);
+
 #endif

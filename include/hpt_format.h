@@ -12,19 +12,27 @@
 
 #define HPT_MAGIC "HPTRACE\x1a"
 #define HPT_MAGIC_SIZE 8
-#define HPT_VERSION 1
-#define HPT_MIN_READER_VERSION 1
+/* Version 2: chunk headers carry a sequence number (bytes 13..15), which version 1 readers reject as
+ * non-zero reserved bytes. Readers of version 2 read version 1 traces (no sequence numbers). */
+#define HPT_VERSION 2
+#define HPT_MIN_READER_VERSION 2
 #define HPT_HEADER_SIZE 32
 
 #define HPT_FEAT_TSC (1u << 0)
 #define HPT_FEAT_STACKS (1u << 1)
 #define HPT_FEAT_CPU_TIME (1u << 2) /* zones carry ZONE_CPU records (record --cpu-time) */
+/* Parts HOOKPROF_RECORD left out: their absence from the trace says nothing about the program. */
+#define HPT_FEAT_NO_ALLOC (1u << 3)
+#define HPT_FEAT_NO_ZONES (1u << 4)
+#define HPT_FEAT_NO_FUNCS (1u << 5)
+#define HPT_FEAT_NO_SAMPLES (1u << 6)
 
 #define HPT_CHUNK_MAGIC "HPCK"
 #define HPT_CHUNK_HEADER_SIZE 16
 #define HPT_MAX_RAW_CHUNK (64u << 20)
 #define HPT_CODEC_STORED 0
 #define HPT_CODEC_ZSTD 1
+#define HPT_CHUNK_SEQ_BITS 24 /* version 2: chunk sequence numbers count modulo 2^24 */
 
 #define HPT_VARINT_MAX 10
 

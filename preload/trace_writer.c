@@ -82,6 +82,7 @@ static struct {
 	uint64_t behind_at; /* when a round last found one that had */
 	bool fast_saves_little; /* the last chunk at the fast level shrank by less than half */
 	unsigned stored_in_row;
+	uint32_t chunk_seq; /* the next chunk's sequence number (docs/trace-format.md, chunk header) */
 	struct hp_enc_state st0; /* stream 0's state for dt records (module map) */
 	uint64_t last_write_ns;
 	uint64_t last_sample_ns;
@@ -189,6 +190,11 @@ static void write_chunk(void)
 	hpt_put_le32(hdr + 4, (uint32_t)stored);
 	hpt_put_le32(hdr + 8, (uint32_t)n);
 	hdr[12] = codec;
+	/* The sequence number lets a reader tell duplicated, missing and reordered chunks. */
+	hdr[13] = (uint8_t)w.chunk_seq;
+	hdr[14] = (uint8_t)(w.chunk_seq >> 8);
+	hdr[15] = (uint8_t)(w.chunk_seq >> 16);
+	w.chunk_seq = (w.chunk_seq + 1) & ((1u << HPT_CHUNK_SEQ_BITS) - 1);
 	write_all(hdr, sizeof(hdr));
 	write_all(payload, stored);
 	w.staging_len = 0;
@@ -613,8 +619,13 @@ static void put_header(void)
 {
 	uint8_t h[HPT_HEADER_SIZE] = {0};
 	uint64_t features = (hp_rec.use_tsc ? HPT_FEAT_TSC : 0) | (hp_rec.cfg.depth ? HPT_FEAT_STACKS : 0) |
-			    (hp_rec.cfg.cpu_time ? HPT_FEAT_CPU_TIME : 0);
+			    (hp_rec.cfg.cpu_time ? HPT_FEAT_CPU_TIME : 0) |
+			    (hp_rec.cfg.what & HP_RECORD_ALLOC ? 0 : HPT_FEAT_NO_ALLOC) |
+			    (hp_rec.cfg.what & HP_RECORD_ZONES ? 0 : HPT_FEAT_NO_ZONES) |
+			    (hp_rec.cfg.what & HP_RECORD_FUNCS ? 0 : HPT_FEAT_NO_FUNCS) |
+			    (hp_rec.cfg.what & HP_RECORD_SAMPLES ? 0 : HPT_FEAT_NO_SAMPLES);
 
+	w.chunk_seq = 0; /* a new trace (a forked child's too) numbers its chunks from 0 */
 	memcpy(h, HPT_MAGIC, HPT_MAGIC_SIZE);
 	hpt_put_le16(h + 8, HPT_VERSION);
 	hpt_put_le16(h + 10, HPT_MIN_READER_VERSION);

@@ -39,7 +39,7 @@ static void file_header(void **state)
 	assert_int_equal(err.at, 0);
 	assert_string_equal(err.why, "not a hookprof trace (bad magic)");
 	h[3] = 'R';
-	hpt_put_le16(h + 10, 2);
+	hpt_put_le16(h + 10, HPT_VERSION + 1);
 	assert_int_equal(hp_file_header_parse(h, sizeof(h), &fh, &need, &err), HP_PARSE_ERROR);
 	assert_int_equal(err.at, 10);
 	hpt_put_le16(h + 10, 1);
@@ -66,13 +66,19 @@ static void chunk_header(void **state)
 	assert_int_equal(ch.stored_size, 100);
 	assert_int_equal(ch.raw_size, 1000);
 	assert_int_equal(ch.codec, HPT_CODEC_ZSTD);
+	assert_int_equal(ch.seq, 0);
+	h[13] = 0x56;
+	h[14] = 0x34;
+	h[15] = 0x12;
+	assert_int_equal(hp_chunk_header_parse(h, sizeof(h), &ch, &need, &err), HP_PARSE_OK);
+	assert_int_equal(ch.seq, 0x123456);
 
 	struct {
 		unsigned at;
 		uint8_t value;
 		uint64_t err_at;
 	} bad[] = {
-		{0, 'X', 0}, {15, 1, 13}, {14, 1, 13}, {12, 2, 12}, {12, 255, 12}, {11, 0x04, 8}, /* raw 64 MiB + 1000 */
+		{0, 'X', 0}, {12, 2, 12}, {12, 255, 12}, {11, 0x04, 8}, /* raw 64 MiB + 1000 */
 		{7, 0xff, 4}, /* stored 4 GiB: no zstd frame of 1000 bytes is that big */
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
@@ -95,7 +101,7 @@ static void decode(void **state)
 {
 	static const char text[] = "records records records records records records";
 	uint8_t frame[256], two[512], raw[sizeof(text)];
-	struct hp_chunk_header ch = {0, sizeof(text), HPT_CODEC_ZSTD};
+	struct hp_chunk_header ch = {0, sizeof(text), HPT_CODEC_ZSTD, 0};
 	struct hp_parse_error err;
 	ZSTD_DCtx *dctx = ZSTD_createDCtx();
 	ZSTD_CCtx *cctx = ZSTD_createCCtx();
@@ -112,7 +118,7 @@ static void decode(void **state)
 	/* Two frames back to back decode to the right total, but a chunk is one frame. */
 	memcpy(two, frame, n);
 	memcpy(two + n, frame, n);
-	struct hp_chunk_header ch2 = {(uint32_t)(2 * n), sizeof(text), HPT_CODEC_ZSTD};
+	struct hp_chunk_header ch2 = {(uint32_t)(2 * n), sizeof(text), HPT_CODEC_ZSTD, 0};
 	assert_int_equal(hp_chunk_decode(dctx, &ch2, two, raw, &err), -1);
 	assert_non_null(strstr(err.why, "bytes after its zstd frame"));
 	/* A header that says less or more than the frame holds. */
@@ -128,7 +134,7 @@ static void decode(void **state)
 	ch.stored_size = 0;
 	assert_int_equal(hp_chunk_decode(dctx, &ch, frame, raw, &err), -1);
 	/* Stored: copied as is. */
-	struct hp_chunk_header st = {5, 5, HPT_CODEC_STORED};
+	struct hp_chunk_header st = {5, 5, HPT_CODEC_STORED, 0};
 	memset(raw, 0, sizeof(raw));
 	assert_int_equal(hp_chunk_decode(dctx, &st, "abcde", raw, &err), 0);
 	assert_memory_equal(raw, "abcde", 5);

@@ -48,6 +48,7 @@ struct tb {
 		uint64_t ts, addr;
 	} st[TB_MAX_STREAMS];
 	size_t nchunks;
+	uint32_t seq; /* the next chunk header's sequence number */
 };
 
 static inline void tb_put(struct tb_bytes *b, const void *p, size_t n)
@@ -263,8 +264,15 @@ static inline void tb_chunk_raw(struct tb *b, uint32_t stored_size, uint32_t raw
 	hpt_put_le32(h + 4, stored_size);
 	hpt_put_le32(h + 8, raw_size);
 	h[12] = codec;
-	if (reserved)
+	/* Bytes 13..15: the chunk's sequence number (format version 2), unless the test gives them. */
+	if (reserved) {
 		memcpy(h + 13, reserved, 3);
+	} else {
+		h[13] = (uint8_t)b->seq;
+		h[14] = (uint8_t)(b->seq >> 8);
+		h[15] = (uint8_t)(b->seq >> 16);
+	}
+	b->seq++;
 	tb_raw(b, h, sizeof(h));
 	tb_raw(b, payload, n);
 }
