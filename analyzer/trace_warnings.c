@@ -100,6 +100,8 @@ int hp_profile_warnings(const struct hp_profile *p, hp_warning_fn fn, void *ctx)
 	if (!rc && p->marks_dropped)
 		rc = say(fn, ctx, "%s: %" PRIu64 " marks after the first %d are not kept", p->path, p->marks_dropped,
 			 HP_MARKS_MAX);
+	if (!rc && !p->defs.process.ended && !p->nscans && !hp_allocs_not_recorded(&p->defs))
+		rc = say(fn, ctx, "%s: no reachability scan was made, so leaks are not known", p->path);
 	for (size_t i = 0; !rc && i < p->nscans; i++) {
 		const struct hp_scan_summary *sc = &p->scans[i];
 		size_t unstopped = 0;
