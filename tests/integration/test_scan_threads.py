@@ -3,6 +3,7 @@ processes that end by exec, _exit or a kill get the leak findings a scan support
 
 tests/programs/scan_threads.c and leak_shapes.c say what each mode leaves at exit.
 """
+import collections
 import hp
 
 
@@ -43,7 +44,11 @@ def test_more_than_1024_threads():
         assert kinds(report["summary"])["definite"] == (0, 0)
         threads = exit_scan(report)["threads"]
         assert len(threads) == n + 1 and len({t["tid"] for t in threads}) == n + 1
-        assert sum(t["how"] == "stopped" for t in threads) == n, [t for t in threads if t["how"] != "stopped"]
+        # Each is stopped, or read whole when it could not be (a thread still starting has every signal
+        # blocked, which a loaded machine can make last past the scan's 5 ms): none is left out.
+        hows = collections.Counter(t["how"] for t in threads)
+        assert hows["exiting"] == 1 and hows["stopped"] + hows["whole_stack"] == n, hows
+        assert hows["stopped"] >= n - 16, hows
 
 
 def test_program_handler_of_the_stop_signal_never_runs_for_a_scan():
