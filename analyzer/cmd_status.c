@@ -6,35 +6,20 @@
  * every way out with PROCESS_END and a flush), so the answer costs no pass over the events.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 #include <zstd.h>
 
 #include "commands.h"
+#include "chunk_order.h"
 #include "hpt_format.h"
+#include "trace_source.h"
 
 static const char usage[] = "usage: hookprof-analyze status TRACE...\n"
 			    "Prints 'TRACE: complete' or 'TRACE: incomplete: WHY' for each trace; exit 0 when all are complete,\n"
 			    "1 when one is not, 2 when one cannot be read.\n";
-
-static int read_at(int fd, void *buf, size_t n, off_t at)
-{
-	size_t got = 0;
-
-	while (got < n) {
-		ssize_t k = pread(fd, (char *)buf + got, n - got, at + (off_t)got);
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k <= 0)
-			return -1;
-		got += (size_t)k;
-	}
-	return 0;
-}
 
 /* True when the raw records hold PROCESS_END. */
 static int holds_end(const uint8_t *raw, size_t n)
@@ -53,58 +38,63 @@ static int holds_end(const uint8_t *raw, size_t n)
 	return 0;
 }
 
-/* 1 complete, 0 incomplete (why says why), -1 unreadable (why says why). */
+/* 1 complete, 0 incomplete (why says why), -1 unreadable (why says why). The chunks are walked as the
+ * reader walks them (chunk_order.h: duplicates left out, the last in sequence is the last written). */
 static int trace_status(const char *path, char *why, size_t size)
 {
-	struct stat st;
 	uint8_t h[HPT_CHUNK_HEADER_SIZE > HPT_HEADER_SIZE ? HPT_CHUNK_HEADER_SIZE : HPT_HEADER_SIZE];
+	struct hp_source src = {.fd = -1};
+	struct hp_chunk_order order = {0};
 	int rc = -1;
 
-	if (stat(path, &st) || !S_ISREG(st.st_mode)) {
-		snprintf(why, size, "%s", errno && !S_ISREG(st.st_mode) ? strerror(errno) : "not a regular file");
+	src.fd = hp_open_regular(path, &src.size, why, size);
+	if (src.fd < 0)
 		return -1;
-	}
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-	if (fd < 0) {
-		snprintf(why, size, "%s", strerror(errno));
-		return -1;
-	}
-	off_t at = 0, last = -1;
-	if (read_at(fd, h, HPT_HEADER_SIZE, 0) || memcmp(h, HPT_MAGIC, HPT_MAGIC_SIZE)) {
-		snprintf(why, size, "not a hookprof trace");
+	if (src.size < HPT_HEADER_SIZE || !hp_source_get(&src, 0, h, HPT_HEADER_SIZE) ||
+	    memcmp(h, HPT_MAGIC, HPT_MAGIC_SIZE)) {
+		snprintf(why, size, "'%s' is not a hookprof trace", path);
 		goto out;
 	}
-	at = hpt_get_le32(h + 12);
+	/* Version 1 chunks carry no sequence numbers: read in file order, all of them, by the loop below. */
+	if (hpt_get_le16(h + 8) < 2)
+		order.resume = hpt_get_le32(h + 12);
+	else if (hp_chunk_order_scan(&src, hpt_get_le32(h + 12), &order)) {
+		snprintf(why, size, "cannot read '%s': %s", path, strerror(errno));
+		goto out;
+	}
 	rc = 0;
-	uint32_t stored = 0, raw_size = 0;
-	uint8_t codec = 0;
-	while (at < st.st_size) {
-		if (read_at(fd, h, HPT_CHUNK_HEADER_SIZE, at) || memcmp(h, HPT_CHUNK_MAGIC, 4) ||
-		    at + HPT_CHUNK_HEADER_SIZE + (off_t)hpt_get_le32(h + 4) > st.st_size) {
-			snprintf(why, size, "cut at byte %lld: the process was killed, or its trace taken away",
-				 (long long)at);
+	if (order.resume == UINT64_MAX) {
+		snprintf(why, size, "a chunk is missing");
+		goto out;
+	}
+	/* The list's last chunk, then any read in file order after it (a version 1 trace: all). */
+	uint64_t last = order.n ? order.off[order.n - 1] : UINT64_MAX;
+	for (uint64_t at = order.resume; at < src.size; at += HPT_CHUNK_HEADER_SIZE + hpt_get_le32(h + 4)) {
+		if (src.size - at < HPT_CHUNK_HEADER_SIZE || !hp_source_get(&src, at, h, HPT_CHUNK_HEADER_SIZE) ||
+		    memcmp(h, HPT_CHUNK_MAGIC, 4) || src.size - at - HPT_CHUNK_HEADER_SIZE < hpt_get_le32(h + 4)) {
+			snprintf(why, size, "cut at byte %llu: the process was killed, or its trace taken away",
+				 (unsigned long long)at);
 			goto out;
 		}
 		last = at;
-		stored = hpt_get_le32(h + 4);
-		raw_size = hpt_get_le32(h + 8);
-		codec = h[12];
-		at += HPT_CHUNK_HEADER_SIZE + (off_t)stored;
 	}
 	snprintf(why, size, "the process's end is not recorded: killed, or its trace taken away");
-	if (last < 0 || raw_size > HPT_MAX_RAW_CHUNK)
+	if (last == UINT64_MAX || !hp_source_get(&src, last, h, HPT_CHUNK_HEADER_SIZE))
 		goto out;
-	uint8_t *z = malloc(stored ? stored : 1), *raw = malloc(raw_size ? raw_size : 1);
-	if (z && raw && read_at(fd, z, stored, last + HPT_CHUNK_HEADER_SIZE) == 0) {
-		size_t n = codec == HPT_CODEC_STORED ? (memcpy(raw, z, stored < raw_size ? stored : raw_size), stored)
-						      : ZSTD_decompress(raw, raw_size, z, stored);
+	uint32_t stored = hpt_get_le32(h + 4), raw_size = hpt_get_le32(h + 8);
+	uint8_t *z = raw_size <= HPT_MAX_RAW_CHUNK ? malloc(stored ? stored : 1) : NULL;
+	uint8_t *raw = z ? malloc(raw_size ? raw_size : 1) : NULL;
+	if (raw && hp_source_get(&src, last + HPT_CHUNK_HEADER_SIZE, z, stored)) {
+		size_t n = h[12] == HPT_CODEC_STORED ? (memcpy(raw, z, stored < raw_size ? stored : raw_size), stored)
+						     : ZSTD_decompress(raw, raw_size, z, stored);
 		if (!ZSTD_isError(n) && n <= raw_size && holds_end(raw, n))
 			rc = 1;
 	}
 	free(z);
 	free(raw);
 out:
-	close(fd);
+	hp_chunk_order_release(&order);
+	close(src.fd);
 	return rc;
 }
 
@@ -122,7 +112,7 @@ int cmd_status(int argc, const char **argv)
 		char why[256];
 		int s = trace_status(argv[i], why, sizeof(why));
 		if (s < 0) {
-			fprintf(stderr, "hookprof: cannot read '%s': %s\n", argv[i], why);
+			fprintf(stderr, "hookprof: %s\n", why);
 			worst = 2;
 		} else if (s == 0) {
 			printf("%s: incomplete: %s\n", argv[i], why);
