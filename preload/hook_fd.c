@@ -5,7 +5,6 @@
  * one "succeeds" without effect, and a dup2 onto one first moves ours to another number. What a raw
  * system call does to them is caught before their next use (own_fd.h).
  */
-#include <dlfcn.h>
 #include <errno.h>
 #include <linux/close_range.h>
 #include <stdint.h>
@@ -15,14 +14,6 @@
 #include "own_fd.h"
 #include "recorder.h"
 
-static void *next(const char *name)
-{
-	hp_tls.guard++;
-	void *f = dlsym(RTLD_NEXT, name);
-	hp_tls.guard--;
-	return f;
-}
-
 HP_EXPORT int close(int fd)
 {
 	static int (*real)(int);
@@ -30,7 +21,7 @@ HP_EXPORT int close(int fd)
 	if (hp_own_fd_is_ours(fd) && !(hp_tls.in_unwind && hp_own_fd_release(fd)))
 		return 0; /* the program's: ours stays; the unwinder's own: closed below */
 	if (!real)
-		*(void **)&real = next("close");
+		*(void **)&real = hp_real("close");
 	return real ? real(fd) : (int)syscall(SYS_close, fd);
 }
 
@@ -70,7 +61,7 @@ HP_EXPORT void closefrom(int lo)
 	}
 	/* No close_range in this kernel: glibc's own fallback (ours are then checked at their next use). */
 	if (!real)
-		*(void **)&real = next("closefrom");
+		*(void **)&real = hp_real("closefrom");
 	errno = e;
 	if (real)
 		real(lo);
@@ -111,7 +102,7 @@ HP_EXPORT int dup2(int old, int fd)
 	if (old != fd)
 		hp_own_fd_evacuate(fd);
 	if (!real)
-		*(void **)&real = next("dup2");
+		*(void **)&real = hp_real("dup2");
 	return real ? real(old, fd) : (int)syscall(SYS_dup2, old, fd);
 }
 
@@ -122,6 +113,6 @@ HP_EXPORT int dup3(int old, int fd, int flags)
 	if (old != fd)
 		hp_own_fd_evacuate(fd);
 	if (!real)
-		*(void **)&real = next("dup3");
+		*(void **)&real = hp_real("dup3");
 	return real ? real(old, fd, flags) : (int)syscall(SYS_dup3, old, fd, flags);
 }

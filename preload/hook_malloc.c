@@ -69,10 +69,16 @@ enum mode { PASS, RECORD, NESTED };
  * kept aside and written once the interrupted one is done. */
 static enum mode mode_slow(void);
 
+/* Recording: allocations are, unless HOOKPROF_RECORD left them out. */
+static inline enum mode recording_mode(void)
+{
+	return hp_rec.cfg.what & HP_RECORD_ALLOC ? RECORD : PASS;
+}
+
 static inline enum mode mode(void)
 {
 	if (HP_LIKELY(hp_recording()))
-		return hp_rec.cfg.what & HP_RECORD_ALLOC ? RECORD : PASS;
+		return recording_mode();
 	return mode_slow();
 }
 
@@ -83,7 +89,7 @@ __attribute__((noinline)) static enum mode mode_slow(void)
 	if (!hp_recorder_started() && hp_tls.guard == 0) {
 		hp_recorder_start();
 		if (hp_recording())
-			return hp_rec.cfg.what & HP_RECORD_ALLOC ? RECORD : PASS;
+			return recording_mode();
 	}
 	if (HP_UNLIKELY(hp_tls.guard == HP_GUARD_EVENT) &&
 	    atomic_load_explicit(&hp_rec.state, memory_order_relaxed) == HP_STATE_ON && (hp_rec.cfg.what & HP_RECORD_ALLOC))

@@ -18,20 +18,12 @@ __attribute__((constructor(101))) static void hp_start(void)
 	hp_recorder_init();
 }
 
-static void *next(const char *name)
-{
-	hp_tls.guard++;
-	void *f = dlsym(RTLD_NEXT, name);
-	hp_tls.guard--;
-	return f;
-}
-
 HP_EXPORT void _exit(int status)
 {
 	/* A vfork child shares our memory, and the writer is the parent's. */
 	if (getpid() == hp_rec.pid)
 		hp_recorder_finish(HPT_END__EXIT, status);
-	void (*real)(int) = next("_exit");
+	void (*real)(int) = hp_real("_exit");
 	if (real)
 		real(status);
 	syscall(SYS_exit_group, status);
@@ -45,7 +37,7 @@ HP_EXPORT void _Exit(int status)
 
 HP_EXPORT int execve(const char *path, char *const argv[], char *const envp[])
 {
-	int (*real)(const char *, char *const[], char *const[]) = next("execve");
+	int (*real)(const char *, char *const[], char *const[]) = hp_real("execve");
 
 	hp_recorder_before_exec();
 	return real(path, argv, envp);
@@ -53,7 +45,7 @@ HP_EXPORT int execve(const char *path, char *const argv[], char *const envp[])
 
 HP_EXPORT int execv(const char *path, char *const argv[])
 {
-	int (*real)(const char *, char *const[]) = next("execv");
+	int (*real)(const char *, char *const[]) = hp_real("execv");
 
 	hp_recorder_before_exec();
 	return real(path, argv);
@@ -61,7 +53,7 @@ HP_EXPORT int execv(const char *path, char *const argv[])
 
 HP_EXPORT int execvp(const char *file, char *const argv[])
 {
-	int (*real)(const char *, char *const[]) = next("execvp");
+	int (*real)(const char *, char *const[]) = hp_real("execvp");
 
 	hp_recorder_before_exec();
 	return real(file, argv);
@@ -69,7 +61,7 @@ HP_EXPORT int execvp(const char *file, char *const argv[])
 
 HP_EXPORT int execvpe(const char *file, char *const argv[], char *const envp[])
 {
-	int (*real)(const char *, char *const[], char *const[]) = next("execvpe");
+	int (*real)(const char *, char *const[], char *const[]) = hp_real("execvpe");
 
 	hp_recorder_before_exec();
 	return real(file, argv, envp);
@@ -77,7 +69,7 @@ HP_EXPORT int execvpe(const char *file, char *const argv[], char *const envp[])
 
 HP_EXPORT int fexecve(int fd, char *const argv[], char *const envp[])
 {
-	int (*real)(int, char *const[], char *const[]) = next("fexecve");
+	int (*real)(int, char *const[], char *const[]) = hp_real("fexecve");
 
 	hp_recorder_before_exec();
 	return real(fd, argv, envp);
@@ -144,7 +136,7 @@ HP_EXPORT int execle(const char *path, const char *arg, ...)
  * its caller's RUNPATH, which a wrapper would change; the writer notices new objects each round. */
 HP_EXPORT int dlclose(void *handle)
 {
-	int (*real)(void *) = next("dlclose");
+	int (*real)(void *) = hp_real("dlclose");
 
 	hp_recorder_modules_scan();
 	int rc = real(handle);

@@ -13,7 +13,6 @@
  * Threading: `prog` is written under the program's own calls to sigaction (it serialises them as it
  * would have to for the kernel) and read in the handler.
  */
-#include <dlfcn.h>
 #include <errno.h>
 #include <signal.h>
 #include <stdatomic.h>
@@ -45,11 +44,8 @@ static bool is_watched(int sig)
 
 static int call_real(int sig, const struct sigaction *act, struct sigaction *old)
 {
-	if (!real_sigaction) {
-		hp_tls.guard++;
-		*(void **)&real_sigaction = dlsym(RTLD_NEXT, "sigaction");
-		hp_tls.guard--;
-	}
+	if (!real_sigaction)
+		*(void **)&real_sigaction = hp_real("sigaction");
 	return real_sigaction(sig, act, old);
 }
 

@@ -130,6 +130,10 @@ void hp_recorder_modules_scan(void) HP_HIDDEN;
 /* hook_signal.c: our handler on fatal signals, the program's dispositions virtualised. */
 void hp_signals_install(void) HP_HIDDEN;
 
+/* The next definition of name after ours (libc's, or another preloaded library's), for the hooks
+ * that wrap a function: looked up with the guard held. NULL when there is none. */
+void *hp_real(const char *name) HP_HIDDEN;
+
 /* Writes a message once to stderr with write(2), unless HOOKPROF_QUIET. */
 void hp_warn(const char *fmt, ...) HP_HIDDEN __attribute__((format(printf, 1, 2)));
 

@@ -1,4 +1,5 @@
 /* recorder_state.c: the recorder's global and per-thread state, and the recorder's one-line warning. */
+#include <dlfcn.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <unistd.h>
@@ -7,6 +8,14 @@
 
 struct hp_recorder hp_rec;
 __thread struct hp_tls hp_tls;
+
+void *hp_real(const char *name)
+{
+	hp_tls.guard++; /* dlsym's own allocations are the recorder's */
+	void *f = dlsym(RTLD_NEXT, name);
+	hp_tls.guard--;
+	return f;
+}
 
 static _Atomic int warned;
 
