@@ -36,8 +36,8 @@ PROG_CFLAGS := -O1 -g -fno-omit-frame-pointer -D_GNU_SOURCE -Iinclude -Wall -Wno
 
 PRELOAD_SRC := $(wildcard preload/*.c)
 PRELOAD_CORE_SRC := $(filter-out preload/hook_%.c,$(PRELOAD_SRC))
-ANALYZER_SRC := $(wildcard analyzer/*.c) $(BUILD)/gen/html_assets.c
-ANALYZER_CORE_SRC := $(filter-out analyzer/hookprof_analyze.c,$(ANALYZER_SRC))
+ANALYZER_SRC := $(wildcard analyzer/*/*.c) $(BUILD)/gen/html_assets.c
+ANALYZER_CORE_SRC := $(filter-out analyzer/cmd/hookprof_analyze.c,$(ANALYZER_SRC))
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 PROG_LIB_C := $(wildcard tests/programs/lib*.c)
 PROG_C := $(filter-out $(PROG_LIB_C),$(wildcard tests/programs/*.c))
@@ -74,9 +74,9 @@ $(BUILD)/obj/%.o: %.c | $(DEPS_OK)
 	@mkdir -p $(@D)
 	$(CC) $(ANALYZER_CFLAGS) -c $< -o $@
 
-# The HTML report's page (analyzer/html/), compiled into the analyzer as byte arrays.
-HTML_ASSETS := analyzer/html/report.html analyzer/html/report.css analyzer/html/report.js \
-	       analyzer/html/history.html analyzer/html/history.js
+# The HTML report's page (analyzer/report/html/), compiled into the analyzer as byte arrays.
+HTML_ASSETS := analyzer/report/html/report.html analyzer/report/html/report.css analyzer/report/html/report.js \
+	       analyzer/report/html/history.html analyzer/report/html/history.js
 $(BUILD)/gen/html_assets.c: $(HTML_ASSETS) scripts/embed-files
 	@mkdir -p $(@D)
 	scripts/embed-files $@ hp_html_ $(HTML_ASSETS)

@@ -125,7 +125,7 @@ static ssize_t read_mem(void *dst, uint64_t at, size_t n)
 	return process_vm_readv(s.pid, &local, 1, &remote, 1, 0);
 }
 
-/* ---- what the heuristics need (analyzer/leak_classify.c) --------------------------------------- */
+/* ---- what the heuristics need (analyzer/model/leak_classify.c) --------------------------------------- */
 
 /* memcheck's test: a table whose first non-null entries, among its first 21 words, include two
  * pointers into code of a file and nothing else. Only tables in read-only data are asked (where

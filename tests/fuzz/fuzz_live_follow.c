@@ -8,10 +8,10 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "live_follow.h"
-#include "live_names.h"
-#include "live_stats.h"
-#include "live_view.h"
+#include "read/live_follow.h"
+#include "live/live_names.h"
+#include "live/live_stats.h"
+#include "live/live_view.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -11,12 +11,12 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "commands.h"
-#include "config.h"
-#include "export.h"
-#include "profile.h"
-#include "profile_compare.h"
-#include "report.h"
+#include "cmd/commands.h"
+#include "report/config.h"
+#include "export/export.h"
+#include "model/profile.h"
+#include "model/profile_compare.h"
+#include "report/report.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

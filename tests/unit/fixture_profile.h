@@ -8,7 +8,7 @@
 
 #include <string.h>
 
-#include "profile.h"
+#include "model/profile.h"
 
 #define FX_MS 1000000ull
 #define FX_MIB (1024ull * 1024)

@@ -7,7 +7,7 @@
 
 #include <cmocka.h>
 
-#include "chunk_reader.h"
+#include "read/chunk_reader.h"
 #include "hpt_format.h"
 
 static void file_header(void **state)

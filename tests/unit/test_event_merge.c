@@ -7,9 +7,9 @@
 
 #include <cmocka.h>
 
-#include "event_merge.h"
-#include "record_decoder.h"
-#include "trace.h"
+#include "read/event_merge.h"
+#include "read/record_decoder.h"
+#include "read/trace.h"
 #include "trace_builder.h"
 
 struct got {

@@ -6,7 +6,7 @@
 
 #include <cmocka.h>
 
-#include "growth.h"
+#include "model/growth.h"
 
 static void exact_line(void **state)
 {

@@ -8,7 +8,7 @@
 
 #include <cmocka.h>
 
-#include "histogram.h"
+#include "model/histogram.h"
 
 static int cmp(const void *a, const void *b)
 {

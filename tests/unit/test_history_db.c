@@ -15,8 +15,8 @@
 #include <sqlite3.h>
 
 #include "fixture_profile.h"
-#include "history_db.h"
-#include "history_judge.h"
+#include "history/history_db.h"
+#include "history/history_judge.h"
 
 static char dir[64], path[128];
 static struct fixture fx, child;

@@ -8,7 +8,7 @@
 #include <cmocka.h>
 
 #include "hpt_format.h"
-#include "leak_classify.h"
+#include "model/leak_classify.h"
 
 #define B(addr, size) {(addr), (size), 0, 0, 0}
 #define ROOT(v) {0x10, (v), HPT_REGION_DATA}

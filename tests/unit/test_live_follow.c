@@ -10,8 +10,8 @@
 
 #include <cmocka.h>
 
-#include "live_follow.h"
-#include "trace.h"
+#include "read/live_follow.h"
+#include "read/trace.h"
 #include "trace_builder.h"
 
 #define NCHUNKS 4

@@ -8,8 +8,8 @@
 
 #include <cmocka.h>
 
-#include "live_stats.h"
-#include "trace.h"
+#include "live/live_stats.h"
+#include "read/trace.h"
 #include "trace_builder.h"
 
 static void read_into(struct tb *b, struct hp_live *l, struct hp_defs *defs)

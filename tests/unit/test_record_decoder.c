@@ -8,8 +8,8 @@
 
 #include <cmocka.h>
 
-#include "record_decoder.h"
-#include "trace.h"
+#include "read/record_decoder.h"
+#include "read/trace.h"
 #include "trace_builder.h"
 
 struct sink {

@@ -13,7 +13,7 @@
 #include "bootstrap_arena.h"
 #include "event_encoder.h"
 #include "hpt_format.h"
-#include "record_decoder.h"
+#include "read/record_decoder.h"
 #include "stack_cache.h"
 #include "stack_table.h"
 #include "thread_buffer.h"

@@ -9,7 +9,7 @@
 #include <cmocka.h>
 
 #include "fixture_profile.h"
-#include "report.h"
+#include "report/report.h"
 
 static struct fixture fx, child;
 static struct hp_config cfg;

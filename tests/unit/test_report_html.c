@@ -11,7 +11,7 @@
 #include <cmocka.h>
 
 #include "fixture_profile.h"
-#include "report.h"
+#include "report/report.h"
 
 /* The page's sources, as the analyzer embeds them. */
 extern const unsigned char hp_html_report_html[], hp_html_report_js[], hp_html_report_css[];

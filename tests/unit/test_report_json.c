@@ -11,7 +11,7 @@
 #include <cmocka.h>
 
 #include "fixture_profile.h"
-#include "report.h"
+#include "report/report.h"
 
 /* ---- a strict JSON parser (RFC 8259), enough to check what the report writes ---- */
 

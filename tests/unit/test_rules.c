@@ -9,7 +9,7 @@
 #include <cmocka.h>
 
 #include "fixture_profile.h"
-#include "rules.h"
+#include "report/rules.h"
 
 static struct fixture fx;
 static struct hp_config cfg;

@@ -8,7 +8,7 @@
 #include <cmocka.h>
 
 #include "fixture_profile.h"
-#include "score.h"
+#include "report/score.h"
 
 static struct fixture fx;
 static struct hp_config cfg;

@@ -7,7 +7,7 @@
 
 #include <cmocka.h>
 
-#include "suppressions.h"
+#include "model/suppressions.h"
 
 static void globs(void **state)
 {

@@ -14,7 +14,7 @@
 
 #include <cmocka.h>
 
-#include "symbol_table.h"
+#include "model/symbol_table.h"
 
 static char exe[4096];
 

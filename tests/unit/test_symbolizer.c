@@ -11,7 +11,7 @@
 
 #include <cmocka.h>
 
-#include "symbolizer.h"
+#include "model/symbolizer.h"
 
 static struct hp_module mods[64];
 static size_t nmods;

@@ -10,7 +10,7 @@
 
 #include <cmocka.h>
 
-#include "trace.h"
+#include "read/trace.h"
 #include "trace_builder.h"
 
 #define ALLOCS_PER_CHUNK 5

@@ -7,7 +7,7 @@
 
 #include <cmocka.h>
 
-#include "window.h"
+#include "model/window.h"
 
 static void parse_sides(void **state)
 {

@@ -1,0 +1,135 @@
+/* cmd_export.c: `hookprof-analyze export`: a trace in another tool's format (docs/export.md). */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cmd/commands.h"
+#include "export/export.h"
+#include "util/output_file.h"
+#include "model/run.h"
+#include "read/trace_warnings.h"
+
+static const char usage_line[] =
+	"usage: hookprof-analyze export --format chrome|folded|massif|pprof [--cost COST] [-o FILE]\n"
+	"                               [--suppressions FILE] TRACE";
+
+static const char *const costs[] = {
+	[HP_FOLD_TIME] = "time", [HP_FOLD_ALLOCS] = "allocs", [HP_FOLD_BYTES] = "bytes",
+	[HP_FOLD_TEMPORARY] = "temporary", [HP_FOLD_LEAKED] = "leaked", [HP_FOLD_PEAK] = "peak",
+};
+
+static void help(void)
+{
+	printf("%s\n\n"
+	       "Writes the root process of TRACE in another tool's format, to stdout or to FILE:\n\n"
+	       "  chrome   Trace Event JSON for Perfetto UI (ui.perfetto.dev) and chrome://tracing: zones\n"
+	       "           as slices per thread, marks, counters, heap and RSS as counter tracks\n"
+	       "  folded   folded stacks for flamegraph.pl, speedscope and inferno; --cost says what they\n"
+	       "           count: time (self time of nested zones, ns; the default), allocs, bytes,\n"
+	       "           temporary, leaked (bytes) or peak (bytes live at the heap's peak)\n"
+	       "  massif   valgrind massif's format, for ms_print and massif-visualizer\n"
+	       "  pprof    pprof's profile.proto (gzip), for go tool pprof: allocations and live bytes by\n"
+	       "           stack (alloc_objects, alloc_space, inuse_objects, inuse_space) and zone_time\n\n"
+	       HP_RUN_LEAK_OPTIONS_HELP
+	       "\nSee docs/export.md.\n",
+	       usage_line);
+}
+
+#define usage_error(...) hp_usage_error("export", NULL, __VA_ARGS__)
+
+static int write_export(FILE *out, const struct hp_profile *p, const char *format, enum hp_fold_cost cost,
+			char *err, size_t errlen)
+{
+	if (!strcmp(format, "chrome"))
+		return hp_export_chrome(out, p, err, errlen);
+	if (!strcmp(format, "massif"))
+		return hp_export_massif(out, p, err, errlen);
+	if (!strcmp(format, "pprof"))
+		return hp_export_pprof(out, p, err, errlen);
+	return hp_export_folded(out, p, cost, err, errlen);
+}
+
+int cmd_export(int argc, const char **argv)
+{
+	const char *format = NULL, *output = NULL, *trace = NULL;
+	int cost = -1;
+	char err[1024];
+
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+		int k;
+		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+			help();
+			return 0;
+		} else if ((k = hp_run_leak_option(argc, argv, &i)) != 0) {
+			if (k < 0)
+				return 2;
+		} else if (!strcmp(a, "--format")) {
+			if (!v || (strcmp(v, "chrome") && strcmp(v, "folded") && strcmp(v, "massif") && strcmp(v, "pprof")))
+				return usage_error("--format takes chrome, folded, massif or pprof");
+			format = argv[++i];
+		} else if (!strcmp(a, "--cost")) {
+			for (size_t c = 0; v && c < sizeof(costs) / sizeof(costs[0]); c++)
+				if (!strcmp(v, costs[c]))
+					cost = (int)c;
+			if (cost < 0)
+				return usage_error("--cost takes time, allocs, bytes, temporary, leaked or peak");
+			i++;
+		} else if (!strcmp(a, "-o") || !strcmp(a, "--output")) {
+			if (!v)
+				return usage_error("%s takes a file", a);
+			output = argv[++i];
+		} else if (a[0] == '-' && a[1]) {
+			return usage_error("unknown option '%s'", a);
+		} else if (trace) {
+			return usage_error("one trace at a time ('%s' and '%s')", trace, a);
+		} else {
+			trace = a;
+		}
+	}
+	if (!format)
+		return usage_error("--format is needed: chrome, folded, massif or pprof");
+	if (!trace)
+		return usage_error("no trace given");
+	if (cost >= 0 && strcmp(format, "folded"))
+		return usage_error("--cost applies to --format folded only");
+	if (!output && !strcmp(format, "pprof") && isatty(STDOUT_FILENO))
+		return usage_error("pprof's format is binary: give -o FILE or redirect the output");
+
+	struct hp_run run;
+	if (hp_run_load(&run, trace, false, NULL, 0, NULL, NULL, err, sizeof(err))) {
+		fprintf(stderr, "hookprof: %s\n", err);
+		return 1;
+	}
+	hp_profile_print_warnings(run.root);
+
+	struct hp_output_file file;
+	FILE *out = stdout;
+	if (output) {
+		if (hp_output_open(&file, output)) {
+			fprintf(stderr, "hookprof: export: %s: %s\n", output, strerror(errno));
+			hp_run_release(&run);
+			return 1;
+		}
+		out = file.f;
+	}
+	int rc = 0;
+	err[0] = 0;
+	if (write_export(out, run.root, format, cost < 0 ? HP_FOLD_TIME : (enum hp_fold_cost)cost, err, sizeof(err))) {
+		fprintf(stderr, "hookprof: export: %s\n", err);
+		rc = 1;
+	}
+	if (!rc && (fflush(out) || ferror(out))) {
+		fprintf(stderr, "hookprof: export: writing %s: %s\n", output ? output : "the output", strerror(errno));
+		rc = 1;
+	}
+	if (output && hp_output_finish(&file, !rc) && !rc) {
+		fprintf(stderr, "hookprof: export: writing %s: %s\n", output, strerror(errno));
+		rc = 1;
+	}
+	hp_run_release(&run);
+	return rc;
+}

@@ -1,0 +1,249 @@
+/* cmd_leaks.c: `hookprof-analyze leaks`: blocks never freed, by allocation stack, as valgrind's memcheck prints them. */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd/commands.h"
+#include "hpt_format.h"
+#include "model/leak_classify.h"
+#include "report/report.h"
+#include "model/run.h"
+#include "read/trace_warnings.h"
+
+static const char usage_line[] =
+	"usage: hookprof-analyze leaks [--kinds LIST] [--top N] [--no-children]\n"
+	"                               [--suppressions FILE] [--no-builtin-suppressions LIST] TRACE...";
+
+/* valgrind's default --show-leak-kinds. Blocks no scan classified are not findings (--kinds
+ * unclassified lists them). */
+#define DEFAULT_KINDS ((1u << HP_LEAK_DEFINITE) | (1u << HP_LEAK_POSSIBLE))
+
+static void help(void)
+{
+	printf("%s\n\n", usage_line);
+	puts("Prints the blocks each process of the run left allocated, grouped by allocation stack, largest\n"
+	     "first, then a LEAK SUMMARY with the total of each kind. Child traces next to TRACE\n"
+	     "(TRACE.<pid>, TRACE.<pid>.<n>) follow the root's.\n"
+	     "\n"
+	     "  --kinds LIST     which kinds to list: a comma list of definite, indirect, possible,\n"
+	     "                   reachable, unclassified, or all (default: definite,possible);\n"
+	     "                   the summary always counts every kind\n"
+	     "  --top N          at most N stacks per process (default 0: all)\n"
+	     "  --no-children    TRACE only, not its child traces\n"
+	     HP_RUN_LEAK_OPTIONS_HELP
+	     "\n"
+	     "definite: no pointer to the block was left; indirect: only reachable from lost blocks;\n"
+	     "possible: only pointers into its middle; reachable: still pointed to (not a leak);\n"
+	     "unclassified: no reachability scan saw them, so whether they leaked is not known\n"
+	     "(docs/report-guide.md).");
+}
+
+#define usage_error(...) hp_usage_error("leaks", NULL, __VA_ARGS__)
+
+static int parse_kinds(const char *list, unsigned *mask)
+{
+	char *copy = strdup(list), *save = NULL;
+
+	if (!copy)
+		return -1;
+	*mask = 0;
+	for (char *k = strtok_r(copy, ",", &save); k; k = strtok_r(NULL, ",", &save)) {
+		unsigned bit = 0;
+		if (!strcmp(k, "all"))
+			bit = (1u << HP_LEAK_KINDS) - 1;
+		for (int i = 0; i < HP_LEAK_KINDS && !bit; i++)
+			if (!strcmp(k, hp_leak_kind_name((enum hp_leak_kind)i)))
+				bit = 1u << i;
+		if (!bit) {
+			usage_error("--kinds: unknown kind '%s' (definite, indirect, possible, reachable, "
+				    "unclassified, all)", k);
+			free(copy);
+			return -1;
+		}
+		*mask |= bit;
+	}
+	free(copy);
+	return *mask ? 0 : -1;
+}
+
+/* "   at 0x4012AB: parse_row (parser.c:42)", "   by 0x4012F0: ??? (in /usr/lib/libfoo.so)" */
+static void print_frame(const struct hp_frame *f, bool first)
+{
+	printf("   %s 0x%" PRIX64 ": %s", first ? "at" : "by", f->ip, f->function ? f->function : "???");
+	if (f->file && f->line)
+		printf(" (%s:%u)", hp_basename(f->file), f->line);
+	else if (f->file)
+		printf(" (%s)", hp_basename(f->file));
+	else if (f->module)
+		printf(" (in %s)", f->module);
+	putchar('\n');
+}
+
+static void print_process(const struct hp_profile *p, unsigned kinds, size_t top)
+{
+	const struct hp_summary *s = &p->summary;
+	size_t total = 0, listed = 0, record = 0;
+
+	printf("leaks of %s (pid %" PRIu32 "), trace %s\n", s->program ? s->program : "?", s->pid, p->path);
+	if (s->ended && s->end_how == HPT_END_EXEC && !p->classified)
+		puts("(ended by exec: the new program replaced its memory; nothing of it leaked)");
+	else if (!p->classified)
+		printf("(no reachability scan at the end of this process%s: leaks are those %s; %" PRIu64
+		       " bytes in %" PRIu64 " blocks alive at its end are not classified, see --kinds unclassified)\n",
+		       s->ended ? "" : ", whose end the trace does not record",
+		       p->nscans ? "its last snapshot found" : "a scan would find, and none was made",
+		       s->leak_bytes[HP_LEAK_UNCLASSIFIED], s->leak_blocks[HP_LEAK_UNCLASSIFIED]);
+	for (size_t i = 0; i < p->nscans; i++) {
+		char t[1024];
+		if (i + 1 == p->nscans || p->scans[i].reason == HPT_SCAN_EXIT)
+			printf("scan %s: %s\n", p->scans[i].reason == HPT_SCAN_EXIT ? "at exit" : "(snapshot)",
+			       hp_scan_threads_text(&p->scans[i], t, sizeof(t)));
+	}
+	for (size_t i = 0; i < p->nleaks; i++)
+		total += hp_leak_shown(&p->leaks[i]);
+	for (size_t i = 0; i < p->nleaks; i++) {
+		const struct hp_leak *l = &p->leaks[i];
+		if (!hp_leak_shown(l))
+			continue;
+		record++;
+		if (!(kinds & (1u << l->kind)) || (top && listed >= top))
+			continue;
+		listed++;
+		printf("\n%" PRIu64 " bytes in %" PRIu64 " blocks are %s in loss record %zu of %zu\n", l->bytes, l->blocks,
+		       hp_leak_kind_phrase(l->kind), record, total);
+		const struct hp_stack_frames *st = l->frames;
+		if (!st || st->nframes == 0) {
+			printf("   (stack #%" PRIu32 " not recorded)\n", l->stack_id);
+			continue;
+		}
+		/* From the program's own frame: the allocator's and the recorder's frames say nothing. */
+		for (size_t k = st->user_frame < st->nframes ? st->user_frame : 0; k < st->nframes; k++)
+			print_frame(&st->frames[k], k == st->user_frame);
+	}
+	bool execed = s->ended && s->end_how == HPT_END_EXEC && !p->classified;
+	if (listed == 0 && !execed)
+		puts(total ? "\nno leaks of the kinds asked for" : "\nno leaks: every block was freed");
+
+	puts("\nLEAK SUMMARY:");
+	printf("   definitely lost: %" PRIu64 " bytes in %" PRIu64 " blocks\n", s->leak_bytes[HP_LEAK_DEFINITE],
+	       s->leak_blocks[HP_LEAK_DEFINITE]);
+	printf("   indirectly lost: %" PRIu64 " bytes in %" PRIu64 " blocks\n", s->leak_bytes[HP_LEAK_INDIRECT],
+	       s->leak_blocks[HP_LEAK_INDIRECT]);
+	printf("     possibly lost: %" PRIu64 " bytes in %" PRIu64 " blocks\n", s->leak_bytes[HP_LEAK_POSSIBLE],
+	       s->leak_blocks[HP_LEAK_POSSIBLE]);
+	printf("   still reachable: %" PRIu64 " bytes in %" PRIu64 " blocks\n", s->leak_bytes[HP_LEAK_REACHABLE],
+	       s->leak_blocks[HP_LEAK_REACHABLE]);
+	const struct hp_scan_summary *last = p->nscans ? &p->scans[p->nscans - 1] : NULL;
+	bool heur = false;
+	for (int h = 0; last && h < HP_HEURISTICS; h++)
+		heur |= last->heuristic_blocks[h] != 0;
+	if (heur) {
+		puts("                      of which reachable via heuristic:");
+		for (int h = 0; h < HP_HEURISTICS; h++)
+			if (last->heuristic_blocks[h])
+				printf("                        %-19s: %" PRIu64 " bytes in %" PRIu64 " blocks\n",
+				       hp_leak_heuristic_name((enum hp_leak_heuristic)h), last->heuristic_bytes[h],
+				       last->heuristic_blocks[h]);
+	}
+	printf("    not classified: %" PRIu64 " bytes in %" PRIu64 " blocks\n", s->leak_bytes[HP_LEAK_UNCLASSIFIED],
+	       s->leak_blocks[HP_LEAK_UNCLASSIFIED]);
+	printf("        suppressed: %" PRIu64 " bytes in %" PRIu64 " blocks\n", s->suppressed_bytes,
+	       s->suppressed_blocks);
+}
+
+static void print_child_error(const char *msg, void *ctx)
+{
+	int *rc = ctx;
+
+	fprintf(stderr, "hookprof: %s\n", msg);
+	*rc = 1;
+}
+
+int cmd_leaks(int argc, const char **argv)
+{
+	unsigned kinds = DEFAULT_KINDS;
+	bool children = true;
+	size_t top = 0, ntraces = 0, printed = 0;
+	const char **traces = calloc((size_t)argc, sizeof(*traces));
+	char err[1024];
+	int rc = 0;
+
+	if (!traces) {
+		fprintf(stderr, "hookprof: leaks: %s\n", strerror(ENOMEM));
+		return 1;
+	}
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		int k;
+		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+			help();
+			goto out;
+		} else if (!strcmp(a, "--")) {
+			while (++i < argc)
+				traces[ntraces++] = argv[i];
+		} else if (!strcmp(a, "--kinds") || !strncmp(a, "--kinds=", 8)) {
+			const char *v = a[7] == '=' ? a + 8 : i + 1 < argc ? argv[++i] : NULL;
+			if (!v) {
+				rc = usage_error("--kinds takes a list of kinds");
+				goto out;
+			}
+			if (parse_kinds(v, &kinds) < 0) {
+				rc = 2;
+				goto out;
+			}
+		} else if (!strcmp(a, "--top") || !strncmp(a, "--top=", 6)) {
+			const char *v = a[5] == '=' ? a + 6 : i + 1 < argc ? argv[++i] : NULL;
+			char *end = NULL;
+			errno = 0;
+			unsigned long long n = v ? strtoull(v, &end, 10) : 0;
+			if (!v || *v < '0' || *v > '9' || *end || errno) {
+				rc = usage_error("--top takes a number of stacks (0: all), not '%s'", v ? v : "");
+				goto out;
+			}
+			top = (size_t)n;
+		} else if (!strcmp(a, "--no-children")) {
+			children = false;
+		} else if ((k = hp_run_leak_option(argc, argv, &i)) != 0) {
+			if (k < 0) {
+				rc = 2;
+				goto out;
+			}
+		} else if (a[0] == '-' && a[1] != '\0') {
+			rc = usage_error("unknown option '%s'", a);
+			goto out;
+		} else {
+			traces[ntraces++] = a;
+		}
+	}
+	if (ntraces == 0) {
+		rc = usage_error("no trace given");
+		goto out;
+	}
+	for (size_t t = 0; t < ntraces; t++) {
+		struct hp_run run;
+		if (hp_run_load(&run, traces[t], children, traces, ntraces, print_child_error, &rc, err,
+				sizeof(err)) < 0) {
+			fprintf(stderr, "hookprof: %s\n", err);
+			rc = 1;
+			continue;
+		}
+		for (size_t i = 0; i <= run.nchildren; i++) {
+			const struct hp_profile *p = i == 0 ? run.root : run.children[i - 1];
+			hp_profile_print_warnings(p);
+			if (printed++)
+				fputs("\n\n", stdout);
+			print_process(p, kinds, top);
+		}
+		hp_run_release(&run);
+	}
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		fprintf(stderr, "hookprof: cannot write the leak report: %s\n", strerror(errno ? errno : EIO));
+		rc = 1;
+	}
+out:
+	free(traces);
+	return rc;
+}

@@ -1,0 +1,279 @@
+/* cmd_report.c: `hookprof-analyze report`: statistics, heap, leaks, score and advice for each trace of a run. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cmd/commands.h"
+#include "report/config.h"
+#include "util/output_file.h"
+#include "report/report.h"
+#include "model/run.h"
+
+static const char usage_line[] =
+	"usage: hookprof-analyze report [--format text|json|csv|md|line] [--top N] [--threads] [--config FILE]\n"
+	"                               [--section NAME] [--no-children] [--html FILE]\n"
+	"                               [--suppressions FILE] [--no-builtin-suppressions LIST]\n"
+	"                               [--window FROM..TO] TRACE...";
+
+static void help(void)
+{
+	printf("%s\n\n", usage_line);
+	puts("Reports on each TRACE and, after it, on the child traces of its run found next to it\n"
+	     "(TRACE.<pid>, TRACE.<pid>.<n>).\n"
+	     "\n"
+	     "  --format FMT     text (default; colour on a terminal unless NO_COLOR is set), json, csv,\n"
+	     "                   md (Markdown) or line (one logfmt line per process)\n"
+	     "  --top N          rows per table (default 20; 0: all)\n"
+	     "  --threads        per-thread statistics of every function\n"
+	     "  --config FILE    thresholds and weights of the score and the rules (docs/config.md)\n"
+	     "  --section NAME   csv only: print one table: summary, score, recommendations, functions,\n"
+	     "                   threads, counters, marks, sites, sizes, timeline, leaks or warnings\n"
+	     "  --no-children    report on TRACE only, not on its child traces\n"
+	     "  --html FILE      write one TRACE's report (all rows) as a self-contained web page to FILE\n"
+	     HP_RUN_LEAK_OPTIONS_HELP
+	     HP_RUN_WINDOW_OPTION_HELP
+	     "\n"
+	     "With several TRACEs, --format json prints an array of reports. docs/report-guide.md explains\n"
+	     "each section, the score and the rules; docs/json-schema.md the JSON.");
+}
+
+#define usage_error(...) hp_usage_error("report", NULL, __VA_ARGS__)
+
+/* "--name VALUE" or "--name=VALUE": true when argv[*i] is the option, with *value set (NULL when the
+ * value is missing). */
+static bool option(int argc, const char **argv, int *i, const char *name, const char **value)
+{
+	size_t len = strlen(name);
+
+	if (strncmp(argv[*i], name, len) != 0)
+		return false;
+	if (argv[*i][len] == '=') {
+		*value = argv[*i] + len + 1;
+		return true;
+	}
+	if (argv[*i][len] != '\0')
+		return false;
+	*value = *i + 1 < argc ? argv[++*i] : NULL;
+	return true;
+}
+
+static void print_child_error(const char *msg, void *ctx)
+{
+	int *rc = ctx;
+
+	fprintf(stderr, "hookprof: %s\n", msg);
+	*rc = 1;
+}
+
+typedef int (*writer_fn)(FILE *, const struct hp_report *, const struct hp_report *, size_t,
+			 const struct hp_report_opts *);
+
+/* Prepares the reports of a loaded run and writes them to out. 0, or 1 after printing why. */
+static int write_run(struct hp_run *run, const struct hp_config *cfg, writer_fn write,
+		     const struct hp_report_opts *o, FILE *out)
+{
+	struct hp_report root, *children = calloc(run->nchildren ? run->nchildren : 1, sizeof(*children));
+	size_t ready = 0;
+	int rc = 1;
+
+	if (!children || hp_report_init(&root, run->root, cfg) < 0) {
+		fprintf(stderr, "hookprof: %s: %s\n", run->root->path, strerror(ENOMEM));
+		free(children);
+		return 1;
+	}
+	for (; ready < run->nchildren; ready++)
+		if (hp_report_init(&children[ready], run->children[ready], cfg) < 0) {
+			fprintf(stderr, "hookprof: %s: %s\n", run->children[ready]->path, strerror(ENOMEM));
+			goto out;
+		}
+	/* The symbolizer's warnings (missing files, build-id mismatches) belong to the report as well. */
+	for (size_t i = 0; i <= run->nchildren; i++) {
+		struct hp_report *r = i == 0 ? &root : &children[i - 1];
+		const char *const *lines;
+		size_t n = r->profile->sym ? hp_symbolizer_warnings(r->profile->sym, &lines) : 0;
+		for (size_t k = 0; k < n; k++)
+			if (hp_report_warn(r, "%s: %s", r->profile->path, lines[k]) < 0) {
+				fprintf(stderr, "hookprof: %s: %s\n", r->profile->path, strerror(ENOMEM));
+				goto out;
+			}
+		for (size_t k = 0; k < r->nwarnings; k++)
+			fprintf(stderr, "hookprof: warning: %s\n", r->warnings[k]);
+	}
+	errno = 0;
+	if (write(out, &root, children, run->nchildren, o) < 0) {
+		fprintf(stderr, "hookprof: cannot write the report: %s\n", strerror(errno ? errno : EIO));
+		goto out;
+	}
+	rc = 0;
+out:
+	for (size_t i = 0; i < ready; i++)
+		hp_report_release(&children[i]);
+	free(children);
+	hp_report_release(&root);
+	return rc;
+}
+
+int cmd_report(int argc, const char **argv)
+{
+	struct hp_report_opts o = {.top = 20};
+	struct hp_config cfg;
+	const char *format = "text", *config = NULL, *html = NULL, *v;
+	struct hp_output_file page = {0};
+	FILE *out = stdout;
+	bool children = true;
+	const char **traces = calloc((size_t)argc, sizeof(*traces));
+	size_t ntraces = 0;
+	char err[1024];
+	int rc = 0;
+
+	if (!traces) {
+		fprintf(stderr, "hookprof: report: %s\n", strerror(ENOMEM));
+		return 1;
+	}
+	hp_config_defaults(&cfg);
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		int k;
+		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+			help();
+			goto out;
+		} else if (!strcmp(a, "--")) {
+			while (++i < argc)
+				traces[ntraces++] = argv[i];
+		} else if (option(argc, argv, &i, "--format", &v)) {
+			if (!v || (strcmp(v, "text") && strcmp(v, "json") && strcmp(v, "csv") && strcmp(v, "md") &&
+				   strcmp(v, "line"))) {
+				rc = usage_error("--format takes text, json, csv, md or line%s%s%s", v ? ", not '" : "",
+						 v ? v : "", v ? "'" : "");
+				goto out;
+			}
+			format = v;
+		} else if (option(argc, argv, &i, "--top", &v)) {
+			char *end;
+			errno = 0;
+			unsigned long long n = v && *v >= '0' && *v <= '9' ? strtoull(v, &end, 10) : 0;
+			if (!v || *v < '0' || *v > '9' || *end || errno) {
+				rc = usage_error("--top takes a number of rows (0: all), not '%s'", v ? v : "");
+				goto out;
+			}
+			o.top = (size_t)n;
+		} else if (option(argc, argv, &i, "--config", &v)) {
+			if (!v) {
+				rc = usage_error("--config takes a file");
+				goto out;
+			}
+			config = v;
+		} else if (option(argc, argv, &i, "--section", &v)) {
+			if (!v || !hp_report_csv_section_ok(v)) {
+				rc = usage_error("--section takes summary, score, recommendations, functions, threads, "
+						 "counters, marks, sites, sizes, timeline, leaks or warnings%s%s%s",
+						 v ? ", not '" : "", v ? v : "", v ? "'" : "");
+				goto out;
+			}
+			o.section = v;
+		} else if (option(argc, argv, &i, "--html", &v)) {
+			if (!v || !*v) {
+				rc = usage_error("--html takes a file");
+				goto out;
+			}
+			html = v;
+		} else if (!strcmp(a, "--threads")) {
+			o.threads = true;
+		} else if (!strcmp(a, "--no-children")) {
+			children = false;
+		} else if ((k = hp_run_leak_option(argc, argv, &i)) != 0 || (k = hp_run_window_option(argc, argv, &i)) != 0) {
+			if (k < 0) {
+				rc = 2;
+				goto out;
+			}
+		} else if (a[0] == '-' && a[1] != '\0') {
+			rc = usage_error("unknown option '%s'", a);
+			goto out;
+		} else {
+			traces[ntraces++] = a;
+		}
+	}
+	if (ntraces == 0) {
+		rc = usage_error("no trace given");
+		goto out;
+	}
+	if (o.section && strcmp(format, "csv")) {
+		rc = usage_error("--section applies to --format csv only");
+		goto out;
+	}
+	if (html && (ntraces > 1 || strcmp(format, "text") || o.section)) {
+		rc = usage_error(ntraces > 1 ? "--html writes the report of one trace" : "--html and --format do not mix");
+		goto out;
+	}
+	if (config && hp_config_load(&cfg, config, err, sizeof(err)) < 0) {
+		fprintf(stderr, "hookprof: %s\n", err);
+		rc = 2;
+		goto out;
+	}
+
+	writer_fn write = hp_report_write_text;
+	if (!strcmp(format, "json"))
+		write = hp_report_write_json;
+	else if (!strcmp(format, "csv"))
+		write = hp_report_write_csv;
+	else if (!strcmp(format, "md"))
+		write = hp_report_write_md;
+	else if (!strcmp(format, "line"))
+		write = hp_report_write_line;
+	o.color = write == hp_report_write_text && hp_color_wanted(STDOUT_FILENO);
+	/* The page goes to FILE.tmp, renamed once complete: a failure leaves no partial FILE. */
+	if (html) {
+		write = hp_report_write_html;
+		o.color = false;
+		if (hp_output_open(&page, html)) {
+			fprintf(stderr, "hookprof: cannot write '%s': %s\n", html, strerror(errno));
+			rc = 1;
+			goto out;
+		}
+		out = page.f;
+	}
+
+	/* Several traces: JSON as an array of reports, other formats one after another. */
+	bool array = write == hp_report_write_json && ntraces > 1;
+	size_t written = 0;
+	if (array)
+		fputs("[\n", stdout);
+	for (size_t t = 0; t < ntraces; t++) {
+		struct hp_run run;
+		if (hp_run_load(&run, traces[t], children, traces, ntraces, print_child_error, &rc, err,
+				sizeof(err)) < 0) {
+			fprintf(stderr, "hookprof: %s\n", err);
+			rc = 1;
+			continue;
+		}
+		if (written > 0)
+			fputs(array ? ",\n" : write == hp_report_write_line ? "" : "\n", stdout);
+		if (write_run(&run, &cfg, write, &o, out) != 0)
+			rc = 1;
+		else
+			written++;
+		hp_run_release(&run);
+	}
+	if (array)
+		fputs("]\n", stdout);
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		fprintf(stderr, "hookprof: cannot write the report: %s\n", strerror(errno ? errno : EIO));
+		rc = 1;
+	}
+	if (html) {
+		bool ok = written == 1;
+		if (hp_output_finish(&page, ok) && ok) {
+			fprintf(stderr, "hookprof: cannot write '%s': %s\n", html, strerror(errno));
+			ok = false;
+		}
+		if (ok)
+			fprintf(stderr, "hookprof: HTML report written to %s\n", html);
+		rc = ok ? rc : 1;
+	}
+out:
+	free(traces);
+	return rc;
+}

@@ -1,0 +1,125 @@
+/* cmd_status.c: `hookprof-analyze status TRACE...`: does each trace end with its process's end?
+ *
+ * The launcher asks after a run, to say "incomplete" instead of "trace written" when the recorder
+ * lost its trace (the program took it away) or the process was killed. Only the chunk headers are
+ * read, and the last whole chunk decoded: PROCESS_END, when written, is in it (trace_writer.c ends
+ * every way out with PROCESS_END and a flush), so the answer costs no pass over the events.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <zstd.h>
+
+#include "cmd/commands.h"
+#include "read/chunk_order.h"
+#include "hpt_format.h"
+#include "read/trace_source.h"
+
+static const char usage[] = "usage: hookprof-analyze status TRACE...\n"
+			    "Prints 'TRACE: complete' or 'TRACE: incomplete: WHY' for each trace; exit 0 when all are complete,\n"
+			    "1 when one is not, 2 when one cannot be read.\n";
+
+/* True when the raw records hold PROCESS_END. */
+static int holds_end(const uint8_t *raw, size_t n)
+{
+	struct hpt_cursor c = {raw, raw + n};
+
+	while (c.p < c.end) {
+		uint8_t type = *c.p++;
+		uint64_t len;
+		if (hpt_get_u(&c, &len) || len > (uint64_t)(c.end - c.p))
+			return 0;
+		if (type == HPT_PROCESS_END)
+			return 1;
+		c.p += len;
+	}
+	return 0;
+}
+
+/* 1 complete, 0 incomplete (why says why), -1 unreadable (why says why). The chunks are walked as the
+ * reader walks them (chunk_order.h: duplicates left out, the last in sequence is the last written). */
+static int trace_status(const char *path, char *why, size_t size)
+{
+	uint8_t h[HPT_CHUNK_HEADER_SIZE > HPT_HEADER_SIZE ? HPT_CHUNK_HEADER_SIZE : HPT_HEADER_SIZE];
+	struct hp_source src = {.fd = -1};
+	struct hp_chunk_order order = {0};
+	int rc = -1;
+
+	src.fd = hp_open_regular(path, &src.size, why, size);
+	if (src.fd < 0)
+		return -1;
+	if (src.size < HPT_HEADER_SIZE || !hp_source_get(&src, 0, h, HPT_HEADER_SIZE) ||
+	    memcmp(h, HPT_MAGIC, HPT_MAGIC_SIZE)) {
+		snprintf(why, size, "'%s' is not a hookprof trace", path);
+		goto out;
+	}
+	/* Version 1 chunks carry no sequence numbers: read in file order, all of them, by the loop below. */
+	if (hpt_get_le16(h + 8) < 2)
+		order.resume = hpt_get_le32(h + 12);
+	else if (hp_chunk_order_scan(&src, hpt_get_le32(h + 12), &order)) {
+		snprintf(why, size, "cannot read '%s': %s", path, strerror(errno));
+		goto out;
+	}
+	rc = 0;
+	if (order.resume == UINT64_MAX) {
+		snprintf(why, size, "a chunk is missing");
+		goto out;
+	}
+	/* The list's last chunk, then any read in file order after it (a version 1 trace: all). */
+	uint64_t last = order.n ? order.off[order.n - 1] : UINT64_MAX;
+	for (uint64_t at = order.resume; at < src.size; at += HPT_CHUNK_HEADER_SIZE + hpt_get_le32(h + 4)) {
+		if (src.size - at < HPT_CHUNK_HEADER_SIZE || !hp_source_get(&src, at, h, HPT_CHUNK_HEADER_SIZE) ||
+		    memcmp(h, HPT_CHUNK_MAGIC, 4) || src.size - at - HPT_CHUNK_HEADER_SIZE < hpt_get_le32(h + 4)) {
+			snprintf(why, size, "cut at byte %llu: the process was killed, or its trace taken away",
+				 (unsigned long long)at);
+			goto out;
+		}
+		last = at;
+	}
+	snprintf(why, size, "the process's end is not recorded: killed, or its trace taken away");
+	if (last == UINT64_MAX || !hp_source_get(&src, last, h, HPT_CHUNK_HEADER_SIZE))
+		goto out;
+	uint32_t stored = hpt_get_le32(h + 4), raw_size = hpt_get_le32(h + 8);
+	uint8_t *z = raw_size <= HPT_MAX_RAW_CHUNK ? malloc(stored ? stored : 1) : NULL;
+	uint8_t *raw = z ? malloc(raw_size ? raw_size : 1) : NULL;
+	if (raw && hp_source_get(&src, last + HPT_CHUNK_HEADER_SIZE, z, stored)) {
+		size_t n = h[12] == HPT_CODEC_STORED ? (memcpy(raw, z, stored < raw_size ? stored : raw_size), stored)
+						     : ZSTD_decompress(raw, raw_size, z, stored);
+		if (!ZSTD_isError(n) && n <= raw_size && holds_end(raw, n))
+			rc = 1;
+	}
+	free(z);
+	free(raw);
+out:
+	hp_chunk_order_release(&order);
+	close(src.fd);
+	return rc;
+}
+
+int cmd_status(int argc, const char **argv)
+{
+	int worst = 0;
+
+	if (argc < 2)
+		return hp_usage_error("status", usage, "no trace given");
+	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
+		fputs(usage, stdout);
+		return 0;
+	}
+	for (int i = 1; i < argc; i++) {
+		char why[256];
+		int s = trace_status(argv[i], why, sizeof(why));
+		if (s < 0) {
+			fprintf(stderr, "hookprof: %s\n", why);
+			worst = 2;
+		} else if (s == 0) {
+			printf("%s: incomplete: %s\n", argv[i], why);
+			worst = worst ? worst : 1;
+		} else {
+			printf("%s: complete\n", argv[i]);
+		}
+	}
+	return worst;
+}

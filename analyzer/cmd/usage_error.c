@@ -1,0 +1,20 @@
+/* usage_error.c: the one-line usage error every subcommand prints, in one shape. */
+#include <stdarg.h>
+#include <stdio.h>
+
+#include "cmd/commands.h"
+
+int hp_usage_error(const char *cmd, const char *usage, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "hookprof: %s: ", cmd);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	if (usage)
+		fprintf(stderr, "\n%s\n", usage);
+	else
+		fprintf(stderr, " (hookprof-analyze %s --help)\n", cmd);
+	return 2;
+}

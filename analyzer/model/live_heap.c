@@ -1,0 +1,107 @@
+/* live_heap.c: open addressing with backward-shift deletion, so that a long run leaves no tombstones. */
+#include "model/live_heap.h"
+
+#include <stdbool.h>
+#include <stdlib.h>
+
+#include "hpt_format.h"
+#include "read/trace.h"
+
+/* Doubles the table (or makes its first one), keeping every block. */
+static int grow(struct hp_heap *h)
+{
+	size_t cap = h->cap ? h->cap * 2 : 4096;
+	struct hp_block *n = calloc(cap, sizeof(*n));
+
+	if (!n)
+		return -1;
+	for (size_t i = 0; i < h->cap; i++) {
+		if (!h->slots[i].addr)
+			continue;
+		size_t j = hp_hash64(h->slots[i].addr) & (cap - 1);
+		while (n[j].addr)
+			j = (j + 1) & (cap - 1);
+		n[j] = h->slots[i];
+	}
+	free(h->slots);
+	h->slots = n;
+	h->cap = cap;
+	return 0;
+}
+
+struct hp_block *hp_heap_insert(struct hp_heap *h, uint64_t addr)
+{
+	if (!addr)
+		return NULL; /* 0 marks an empty slot: "inserting" it would count a block that is not there */
+	/* Grown only for a new address, so that the table's layout, and the order in which it is walked,
+	 * depends on the addresses added and removed, never on how often they were looked up. */
+	while (h->cap) {
+		size_t mask = h->cap - 1, i = hp_hash64(addr) & mask;
+		for (; h->slots[i].addr; i = (i + 1) & mask)
+			if (h->slots[i].addr == addr)
+				return &h->slots[i];
+		if (2 * (h->used + 1) > h->cap)
+			break;
+		h->used++;
+		h->slots[i] = (struct hp_block){.addr = addr};
+		return &h->slots[i];
+	}
+	return grow(h) ? NULL : hp_heap_insert(h, addr);
+}
+
+void hp_heap_remove(struct hp_heap *h, struct hp_block *b)
+{
+	size_t i = (size_t)(b - h->slots);
+
+	h->slots[i].addr = 0;
+	h->used--;
+	/* Shift back the entries that probed past the hole. */
+	for (size_t j = (i + 1) & (h->cap - 1); h->slots[j].addr; j = (j + 1) & (h->cap - 1)) {
+		size_t home = hp_hash64(h->slots[j].addr) & (h->cap - 1);
+		bool between = i <= j ? (home > i && home <= j) : (home > i || home <= j);
+		if (between)
+			continue;
+		h->slots[i] = h->slots[j];
+		h->slots[j].addr = 0;
+		i = j;
+	}
+}
+
+static void drop(struct hp_heap *h, uint64_t addr)
+{
+	struct hp_block *b = addr ? hp_heap_find(h, addr) : NULL;
+
+	if (b) {
+		h->bytes -= b->size;
+		hp_heap_remove(h, b);
+	}
+}
+
+static int add(struct hp_heap *h, uint64_t addr, uint64_t size, uint32_t stack, uint32_t stream)
+{
+	drop(h, addr);
+	struct hp_block *b = hp_heap_insert(h, addr);
+	if (!b)
+		return -1;
+	*b = (struct hp_block){.addr = addr, .size = size, .stack = stack, .stream = stream};
+	h->bytes += size;
+	return 0;
+}
+
+int hp_heap_replay(struct hp_heap *h, const struct hp_event *ev)
+{
+	switch (ev->type) {
+	case HP_EV_ALLOC:
+		return ev->addr ? add(h, ev->addr, ev->size, ev->stack, ev->stream) : 0;
+	case HP_EV_FREE:
+		drop(h, ev->addr);
+		return 0;
+	case HP_EV_REALLOC:
+		if (ev->flags & HPT_REALLOC_FAILED)
+			return 0;
+		drop(h, ev->addr);
+		return ev->addr2 ? add(h, ev->addr2, ev->size, ev->stack, ev->stream) : 0;
+	default:
+		return 0;
+	}
+}

@@ -1,0 +1,151 @@
+/* run.c: loads a root trace and the child traces of its run. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "read/child_traces.h"
+#include "model/leak_classify.h"
+#include "model/run.h"
+#include "model/window.h"
+
+void hp_run_release(struct hp_run *run)
+{
+	for (size_t i = 0; i < run->nchildren; i++)
+		hp_profile_free(run->children[i]);
+	free(run->children);
+	hp_child_traces_free(run->paths, run->npaths);
+	if (run->root)
+		hp_profile_free(run->root);
+	memset(run, 0, sizeof(*run));
+}
+
+static int cmp_start(const void *a, const void *b)
+{
+	const struct hp_profile *x = *(struct hp_profile *const *)a, *y = *(struct hp_profile *const *)b;
+	uint64_t sx = x->defs.process.start_real_ns, sy = y->defs.process.start_real_ns;
+
+	if (sx != sy)
+		return sx < sy ? -1 : 1;
+	return x->summary.pid < y->summary.pid ? -1 : x->summary.pid > y->summary.pid;
+}
+
+#define MAX_SUPPRESSION_FILES 64
+
+static const char *suppression_files[MAX_SUPPRESSION_FILES];
+static struct hp_window window;
+static struct hp_profile_options leak_options = {suppression_files, 0, NULL, NULL, -1};
+
+int hp_run_leak_option(int argc, const char **argv, int *i)
+{
+	const char *a = argv[*i];
+	bool supp = !strcmp(a, "--suppressions") || !strncmp(a, "--suppressions=", 15);
+	bool nob = !strcmp(a, "--no-builtin-suppressions") || !strncmp(a, "--no-builtin-suppressions=", 26);
+	bool heur = !strcmp(a, "--leak-check-heuristics") || !strncmp(a, "--leak-check-heuristics=", 24);
+
+	if (heur) {
+		const char *eq = strchr(a, '=');
+		const char *v = eq ? eq + 1 : *i + 1 < argc ? argv[++*i] : NULL;
+		char err[160];
+		int mask = v && *v ? hp_leak_heuristics_parse(v, err, sizeof(err)) : -1;
+		if (mask < 0) {
+			fprintf(stderr, "hookprof: --leak-check-heuristics: %s\n",
+				v && *v ? err : "takes a list (stdstring, length64, newarray, multipleinheritance, all, none)");
+			return -1;
+		}
+		leak_options.heuristics = mask;
+		return 1;
+	}
+	if (!supp && !nob)
+		return 0;
+	const char *eq = strchr(a, '=');
+	const char *v = eq ? eq + 1 : *i + 1 < argc ? argv[++*i] : NULL;
+	if (!v || !*v) {
+		fprintf(stderr, "hookprof: %s takes %s\n", supp ? "--suppressions" : "--no-builtin-suppressions",
+			supp ? "a file" : "a list of names (stdio, loader, locale, time, nss, libstdc++, all)");
+		return -1;
+	}
+	if (supp) {
+		if (leak_options.nsuppression_files == MAX_SUPPRESSION_FILES) {
+			fprintf(stderr, "hookprof: at most %d --suppressions files\n", MAX_SUPPRESSION_FILES);
+			return -1;
+		}
+		suppression_files[leak_options.nsuppression_files++] = v;
+	} else {
+		leak_options.no_builtin_suppressions = v;
+	}
+	return 1;
+}
+
+int hp_run_window_option(int argc, const char **argv, int *i)
+{
+	const char *a = argv[*i];
+	char err[512];
+
+	if (strcmp(a, "--window") != 0 && strncmp(a, "--window=", 9) != 0)
+		return 0;
+	const char *v = a[8] == '=' ? a + 9 : *i + 1 < argc ? argv[++*i] : NULL;
+	if (!v) {
+		fprintf(stderr, "hookprof: --window takes FROM..TO (each a mark name, a time like 1.5s, or empty)\n");
+		return -1;
+	}
+	hp_window_release(&window);
+	leak_options.window = NULL;
+	if (hp_window_parse(&window, v, err, sizeof(err))) {
+		fprintf(stderr, "hookprof: %s\n", err);
+		return -1;
+	}
+	leak_options.window = &window;
+	return 1;
+}
+
+const char *hp_run_window(void)
+{
+	return leak_options.window ? leak_options.window->spec : NULL;
+}
+
+int hp_run_load(struct hp_run *run, const char *path, bool with_children, const char *const *skip, size_t nskip,
+		void (*on_error)(const char *msg, void *ctx), void *ctx, char *err, size_t errlen)
+{
+	char msg[1024];
+	char **paths;
+	size_t npaths;
+
+	memset(run, 0, sizeof(*run));
+	run->root = hp_profile_load(path, &leak_options, err, errlen);
+	if (!run->root)
+		return -1;
+	if (!with_children)
+		return 0;
+	if (hp_child_traces(path, &run->paths, &run->npaths) < 0) {
+		snprintf(err, errlen, "cannot list the child traces of '%s': %s", path, strerror(errno));
+		goto fail;
+	}
+	paths = run->paths;
+	npaths = run->npaths;
+	run->children = calloc(npaths ? npaths : 1, sizeof(*run->children));
+	if (!run->children) {
+		snprintf(err, errlen, "%s: %s", path, strerror(ENOMEM));
+		goto fail;
+	}
+	for (size_t i = 0; i < npaths; i++) {
+		bool named = false;
+		for (size_t k = 0; k < nskip && !named; k++)
+			named = strcmp(skip[k], paths[i]) == 0;
+		if (named)
+			continue;
+		struct hp_profile *p = hp_profile_load(paths[i], &leak_options, msg, sizeof(msg));
+		if (!p) {
+			if (on_error)
+				on_error(msg, ctx);
+			continue;
+		}
+		run->children[run->nchildren++] = p;
+	}
+	if (run->nchildren > 1)
+		qsort(run->children, run->nchildren, sizeof(*run->children), cmp_start);
+	return 0;
+fail:
+	hp_run_release(run);
+	return -1;
+}

@@ -1,0 +1,237 @@
+/* suppressions.c: parses LeakSanitizer-style suppressions and matches them against symbolized stacks. */
+#include "model/suppressions.h"
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_PATTERN 1024
+#define MAX_FILE (16u << 20)
+
+const struct hp_builtin_suppression hp_builtin_suppressions[] = {
+	{"stdio", "_IO_file_doallocate", "buffers of stdio streams, freed by __libc_freeres"},
+	{"loader", "^_dl_", "the dynamic loader's own tables, thread DTVs and dlopen bookkeeping"},
+	{"locale", "^_nl_", "locale and message-catalog data loaded once"},
+	{"locale", "setlocale", "locale names kept by setlocale"},
+	{"locale", "__wcsmbs_load_conv", "the character set conversion of the wide-character functions"},
+	{"time", "tzset_internal", "time zone data loaded once"},
+	{"nss", "^__nss_", "name-service modules loaded once"},
+	{"libstdc++", "__gnu_cxx::__freeres", "the C++ runtime's exception emergency pool"},
+	{"libstdc++", "(anonymous namespace)::pool::pool", "the C++ runtime's exception emergency pool"},
+};
+const size_t hp_builtin_suppressions_count =
+	sizeof(hp_builtin_suppressions) / sizeof(hp_builtin_suppressions[0]);
+
+void hp_suppressions_init(struct hp_suppressions *s)
+{
+	memset(s, 0, sizeof(*s));
+}
+
+void hp_suppressions_release(struct hp_suppressions *s)
+{
+	for (size_t i = 0; i < s->n; i++)
+		free(s->items[i].pattern);
+	free(s->items);
+	memset(s, 0, sizeof(*s));
+}
+
+static int add(struct hp_suppressions *s, const char *pattern, size_t len, const char *origin)
+{
+	if (s->n == s->cap) {
+		size_t cap = s->cap ? s->cap * 2 : 16;
+		struct hp_suppression *items = realloc(s->items, cap * sizeof(*items));
+		if (!items)
+			return -1;
+		s->items = items;
+		s->cap = cap;
+	}
+	char *p = strndup(pattern, len);
+	if (!p)
+		return -1;
+	s->items[s->n++] = (struct hp_suppression){p, origin, 0, 0, 0};
+	return 0;
+}
+
+static bool listed(const char *list, const char *name)
+{
+	size_t n = strlen(name);
+
+	for (const char *p = list; p && *p;) {
+		size_t k = strcspn(p, ",");
+		if ((k == n && !strncmp(p, name, n)) || (k == 3 && !strncmp(p, "all", 3)))
+			return true;
+		p += k + (p[k] == ',');
+	}
+	return false;
+}
+
+int hp_suppressions_add_builtin(struct hp_suppressions *s, const char *disabled, char *err, size_t errlen)
+{
+	for (const char *p = disabled; p && *p;) {
+		size_t k = strcspn(p, ",");
+		bool known = k == 3 && !strncmp(p, "all", 3);
+		for (size_t i = 0; i < hp_builtin_suppressions_count && !known; i++)
+			known = strlen(hp_builtin_suppressions[i].name) == k &&
+				!strncmp(p, hp_builtin_suppressions[i].name, k);
+		if (!known) {
+			snprintf(err, errlen, "unknown built-in suppression '%.*s' (stdio, loader, locale, time, nss, libstdc++, all)",
+				 (int)k, p);
+			return -1;
+		}
+		p += k + (p[k] == ',');
+	}
+	for (size_t i = 0; i < hp_builtin_suppressions_count; i++) {
+		const struct hp_builtin_suppression *b = &hp_builtin_suppressions[i];
+		if (listed(disabled, b->name))
+			continue;
+		if (add(s, b->pattern, strlen(b->pattern), b->name)) {
+			snprintf(err, errlen, "out of memory");
+			return -1;
+		}
+	}
+	return 0;
+}
+
+int hp_suppressions_parse(struct hp_suppressions *s, const char *text, size_t len, const char *origin,
+			  char *err, size_t errlen)
+{
+	size_t first = s->n;
+	unsigned line = 0;
+
+	for (size_t at = 0; at < len;) {
+		const char *p = text + at;
+		const char *nl = memchr(p, '\n', len - at);
+		size_t n = nl ? (size_t)(nl - p) : len - at;
+		at += n + 1;
+		line++;
+		while (n && (p[n - 1] == '\r' || p[n - 1] == ' ' || p[n - 1] == '\t'))
+			n--;
+		while (n && (*p == ' ' || *p == '\t'))
+			p++, n--;
+		if (!n || *p == '#')
+			continue;
+		if (memchr(p, 0, n)) {
+			snprintf(err, errlen, "%s:%u: NUL byte in a suppression", origin, line);
+			goto fail;
+		}
+		const char *colon = memchr(p, ':', n);
+		if (!colon) {
+			snprintf(err, errlen, "%s:%u: expected 'leak:PATTERN'", origin, line);
+			goto fail;
+		}
+		size_t kind = (size_t)(colon - p), plen = n - kind - 1;
+		if (kind != 4 || strncmp(p, "leak", 4)) {
+			/* LSan files may carry other sanitizers' kinds; they are not ours to apply. */
+			continue;
+		}
+		if (!plen || plen > MAX_PATTERN) {
+			snprintf(err, errlen, "%s:%u: %s pattern", origin, line, plen ? "overlong" : "empty");
+			goto fail;
+		}
+		if (add(s, colon + 1, plen, origin)) {
+			snprintf(err, errlen, "%s:%u: out of memory", origin, line);
+			goto fail;
+		}
+	}
+	return 0;
+fail:
+	while (s->n > first)
+		free(s->items[--s->n].pattern);
+	return -1;
+}
+
+int hp_suppressions_load(struct hp_suppressions *s, const char *path, char *err, size_t errlen)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf = NULL;
+	size_t len = 0;
+	int rc = -1;
+
+	if (!f) {
+		snprintf(err, errlen, "cannot open '%s': %s", path, strerror(errno));
+		return -1;
+	}
+	buf = malloc(MAX_FILE + 1);
+	if (!buf) {
+		snprintf(err, errlen, "%s: out of memory", path);
+		goto out;
+	}
+	len = fread(buf, 1, MAX_FILE + 1, f);
+	if (ferror(f)) {
+		snprintf(err, errlen, "cannot read '%s': %s", path, strerror(errno));
+		goto out;
+	}
+	if (len > MAX_FILE) {
+		snprintf(err, errlen, "%s: larger than %u MiB, not a suppressions file", path, MAX_FILE >> 20);
+		goto out;
+	}
+	rc = hp_suppressions_parse(s, buf, len, path, err, errlen);
+out:
+	free(buf);
+	fclose(f);
+	return rc;
+}
+
+/* Glob with '*' at position p of text t; anchored at both ends. Iterative with one backtrack point,
+ * so a hostile pattern costs O(len(p) * len(t)) at worst. */
+static bool glob(const char *p, size_t plen, const char *t, size_t tlen)
+{
+	size_t pi = 0, ti = 0, star = (size_t)-1, mark = 0;
+
+	while (ti < tlen) {
+		if (pi < plen && p[pi] == '*') {
+			star = pi++;
+			mark = ti;
+		} else if (pi < plen && p[pi] == t[ti]) {
+			pi++;
+			ti++;
+		} else if (star != (size_t)-1) {
+			pi = star + 1;
+			ti = ++mark;
+		} else {
+			return false;
+		}
+	}
+	while (pi < plen && p[pi] == '*')
+		pi++;
+	return pi == plen;
+}
+
+int hp_suppression_pattern_matches(const char *pattern, const char *text)
+{
+	size_t plen = strlen(pattern), tlen = strlen(text);
+	bool start = plen && pattern[0] == '^';
+	bool end = plen > start && pattern[plen - 1] == '$';
+	const char *p = pattern + start;
+	size_t n = plen - start - end;
+
+	/* Unanchored ends behave as if surrounded by '*' (a substring match). */
+	char buf[MAX_PATTERN + 3];
+	if (n > MAX_PATTERN)
+		return 0;
+	size_t k = 0;
+	if (!start)
+		buf[k++] = '*';
+	memcpy(buf + k, p, n);
+	k += n;
+	if (!end)
+		buf[k++] = '*';
+	return glob(buf, k, text, tlen);
+}
+
+struct hp_suppression *hp_suppressions_match(struct hp_suppressions *s, const struct hp_frame *frames,
+					     size_t nframes)
+{
+	for (size_t i = 0; i < s->n; i++) {
+		for (size_t f = 0; f < nframes; f++) {
+			const struct hp_frame *fr = &frames[f];
+			if ((fr->function && hp_suppression_pattern_matches(s->items[i].pattern, fr->function)) ||
+			    (fr->file && hp_suppression_pattern_matches(s->items[i].pattern, fr->file)) ||
+			    (fr->module && hp_suppression_pattern_matches(s->items[i].pattern, fr->module)))
+				return &s->items[i];
+		}
+	}
+	return NULL;
+}

@@ -1,0 +1,52 @@
+/* symbolizer.h: addresses of a recorded process to function, file:line and module, offline, with libdw.
+ *
+ * Built from the module map a trace recorded (struct hp_module), long after the process is gone.
+ * Results are cached per address. A module whose file is missing or whose build-id no longer matches
+ * the recorded one is not used for names: its addresses come back as module+offset, and one warning
+ * per such module is kept for the report.
+ */
+#ifndef HP_SYMBOLIZER_H
+#define HP_SYMBOLIZER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "read/trace.h"
+
+struct hp_frame {
+	uint64_t ip;
+	const char *function; /* demangled; NULL when unknown */
+	const char *file;     /* NULL when unknown */
+	unsigned line;        /* 0 when unknown */
+	const char *module;   /* path of the module, NULL when the address is in none */
+	uint64_t module_offset;
+	bool inlined;         /* this frame was inlined into the next one */
+};
+
+struct hp_symbolizer;
+
+/* Takes the modules of a trace (not copied: they must outlive the symbolizer). NULL on ENOMEM. */
+struct hp_symbolizer *hp_symbolizer_new(const struct hp_module *modules, size_t nmodules);
+void hp_symbolizer_free(struct hp_symbolizer *sym);
+
+/* Fills out[0..max) with the frames at ip, the innermost inlined frame first and the real function
+ * last; returns how many (at least 1 when max >= 1). `return_address` says ip is a return address
+ * (stack frames), so that ip - 1 is looked up; false for function entry addresses. Strings belong to
+ * the symbolizer and live until hp_symbolizer_free. */
+int hp_symbolize(struct hp_symbolizer *sym, uint64_t ip, bool return_address, struct hp_frame *out,
+		 int max);
+
+/* Symbolizes the return addresses ips[0..n) ahead of use, so that their modules' files and debug
+ * information are loaded (a thread of its own may do it while the trace is read). What later calls
+ * return, and the warnings (reported on the first real use of their module), are the same. */
+void hp_symbolizer_preload(struct hp_symbolizer *sym, const uint64_t *ips, size_t n);
+
+/* Replaces the modules the symbolizer was made with by the trace's final ones, which begin with them
+ * (a trace only adds modules). 0, or -1 on ENOMEM (the symbolizer is unchanged). */
+int hp_symbolizer_set_modules(struct hp_symbolizer *sym, const struct hp_module *modules, size_t nmodules);
+
+/* Warnings gathered so far (missing files, build-id mismatches), one line each. */
+size_t hp_symbolizer_warnings(const struct hp_symbolizer *sym, const char *const **lines);
+
+#endif

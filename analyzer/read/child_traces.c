@@ -1,0 +1,115 @@
+/* child_traces.c: lists PATH.<pid> and PATH.<pid>.<n> next to a root trace PATH. */
+#include <dirent.h>
+#include <errno.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "read/child_traces.h"
+
+struct child {
+	char *path;
+	unsigned long pid, n;
+};
+
+/* Parses "<digits>" or "<digits>.<digits>" (the whole string). */
+static bool parse_suffix(const char *s, unsigned long *pid, unsigned long *n)
+{
+	char *end;
+
+	if (*s < '0' || *s > '9')
+		return false;
+	errno = 0;
+	*pid = strtoul(s, &end, 10);
+	*n = 0;
+	if (errno)
+		return false;
+	if (*end == '\0')
+		return true;
+	if (*end != '.' || end[1] < '0' || end[1] > '9')
+		return false;
+	*n = strtoul(end + 1, &end, 10) + 1; /* PATH.<pid> sorts before PATH.<pid>.0 */
+	return errno == 0 && *end == '\0';
+}
+
+static int cmp_child(const void *a, const void *b)
+{
+	const struct child *x = a, *y = b;
+	if (x->pid != y->pid)
+		return x->pid < y->pid ? -1 : 1;
+	return x->n < y->n ? -1 : x->n > y->n;
+}
+
+void hp_child_traces_free(char **paths, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(paths[i]);
+	free(paths);
+}
+
+int hp_child_traces(const char *root, char ***paths, size_t *np)
+{
+	const char *slash = strrchr(root, '/');
+	const char *base = slash ? slash + 1 : root;
+	size_t baselen = strlen(base);
+	char *dir = slash ? strndup(root, (size_t)(slash - root) + 1) : strdup("./");
+	struct child *c = NULL;
+	size_t n = 0, cap = 0;
+	int err = 0;
+
+	*paths = NULL;
+	*np = 0;
+	if (!dir)
+		return -1;
+	DIR *d = opendir(dir);
+	if (!d) {
+		err = errno;
+		free(dir);
+		errno = err;
+		return -1;
+	}
+	for (struct dirent *e; (e = readdir(d));) {
+		unsigned long pid, k;
+		if (strncmp(e->d_name, base, baselen) != 0 || e->d_name[baselen] != '.' ||
+		    !parse_suffix(e->d_name + baselen + 1, &pid, &k))
+			continue;
+		if (n == cap) {
+			size_t ncap = cap ? cap * 2 : 8;
+			struct child *nc = realloc(c, ncap * sizeof(*nc));
+			if (!nc) {
+				err = ENOMEM;
+				break;
+			}
+			c = nc;
+			cap = ncap;
+		}
+		/* A root given as "x.hpt" has children "x.hpt.N", named without the "./" we read them from. */
+		if (asprintf(&c[n].path, "%.*s%s", slash ? (int)(slash - root) + 1 : 0, root, e->d_name) < 0) {
+			err = ENOMEM;
+			break;
+		}
+		c[n].pid = pid;
+		c[n].n = k;
+		n++;
+	}
+	closedir(d);
+	free(dir);
+	char **out = err ? NULL : malloc((n ? n : 1) * sizeof(*out));
+	if (!out) {
+		for (size_t i = 0; i < n; i++)
+			free(c[i].path);
+		free(c);
+		errno = err ? err : ENOMEM;
+		return -1;
+	}
+	if (n > 1)
+		qsort(c, n, sizeof(*c), cmp_child);
+	for (size_t i = 0; i < n; i++)
+		out[i] = c[i].path;
+	free(c);
+	*paths = out;
+	*np = n;
+	return 0;
+}

@@ -1,0 +1,252 @@
+/* defs.c: what a trace defines (stacks, sites, threads, modules, process), kept after the pass.
+ *
+ * Ids come from the file, so they index hash maps, never arrays sized by their value.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "read/record_decoder.h"
+#include "read/trace.h"
+
+struct entry {
+	uint32_t id; /* 0: empty */
+	void *value;
+};
+
+struct map {
+	struct entry *slots;
+	size_t cap, used;
+};
+
+struct hp_stack_table {
+	struct map m;
+};
+
+struct hp_site_table {
+	struct map m;
+};
+
+static uint32_t mix(uint32_t x)
+{
+	x ^= x >> 16;
+	x *= 0x7feb352d;
+	x ^= x >> 15;
+	x *= 0x846ca68b;
+	return x ^ (x >> 16);
+}
+
+static void *map_get(const struct map *m, uint32_t id)
+{
+	if (!m->cap || !id)
+		return NULL;
+	for (size_t i = mix(id) & (m->cap - 1);; i = (i + 1) & (m->cap - 1)) {
+		if (m->slots[i].id == id)
+			return m->slots[i].value;
+		if (!m->slots[i].id)
+			return NULL;
+	}
+}
+
+/* Returns 1 when added, 0 when id was defined already (the first definition stays), -1 on ENOMEM. */
+static int map_put(struct map *m, uint32_t id, void *value)
+{
+	if (!id)
+		return 0;
+	if (2 * (m->used + 1) > m->cap) {
+		size_t cap = m->cap ? m->cap * 2 : 64;
+		struct entry *slots = calloc(cap, sizeof(*slots));
+		if (!slots)
+			return -1;
+		for (size_t i = 0; i < m->cap; i++) {
+			if (!m->slots[i].id)
+				continue;
+			size_t j = mix(m->slots[i].id) & (cap - 1);
+			while (slots[j].id)
+				j = (j + 1) & (cap - 1);
+			slots[j] = m->slots[i];
+		}
+		free(m->slots);
+		m->slots = slots;
+		m->cap = cap;
+	}
+	size_t i = mix(id) & (m->cap - 1);
+	for (; m->slots[i].id; i = (i + 1) & (m->cap - 1))
+		if (m->slots[i].id == id)
+			return 0;
+	m->slots[i] = (struct entry){id, value};
+	m->used++;
+	return 1;
+}
+
+void hp_defs_init(struct hp_defs *defs)
+{
+	memset(defs, 0, sizeof(*defs));
+	defs->stacks = calloc(1, sizeof(*defs->stacks));
+	defs->sites = calloc(1, sizeof(*defs->sites));
+}
+
+static void free_stack(struct hp_stack *s)
+{
+	if (s)
+		free(s->ips);
+	free(s);
+}
+
+static void free_site(struct hp_site_def *s)
+{
+	if (s) {
+		free(s->name);
+		free(s->function);
+		free(s->file);
+	}
+	free(s);
+}
+
+void hp_defs_release(struct hp_defs *defs)
+{
+	if (defs->stacks) {
+		for (size_t i = 0; i < defs->stacks->m.cap; i++)
+			free_stack(defs->stacks->m.slots[i].value);
+		free(defs->stacks->m.slots);
+		free(defs->stacks);
+	}
+	if (defs->sites) {
+		for (size_t i = 0; i < defs->sites->m.cap; i++)
+			free_site(defs->sites->m.slots[i].value);
+		free(defs->sites->m.slots);
+		free(defs->sites);
+	}
+	for (size_t i = 0; i < defs->nmodules; i++) {
+		free(defs->modules[i].path);
+		free(defs->modules[i].segs);
+	}
+	free(defs->modules);
+	for (size_t i = 0; i < defs->nthreads; i++)
+		free(defs->threads[i].name);
+	free(defs->threads);
+	free(defs->process.exe);
+	for (int i = 0; i < defs->process.argc; i++)
+		free(defs->process.argv[i]);
+	free(defs->process.argv);
+	free(defs->process.lsan_suppressions);
+	memset(defs, 0, sizeof(*defs));
+}
+
+const struct hp_stack *hp_defs_stack(const struct hp_defs *defs, uint32_t id)
+{
+	return defs->stacks ? map_get(&defs->stacks->m, id) : NULL;
+}
+
+const struct hp_site_def *hp_defs_site(const struct hp_defs *defs, uint32_t id)
+{
+	return defs->sites ? map_get(&defs->sites->m, id) : NULL;
+}
+
+const struct hp_thread_info *hp_defs_thread(const struct hp_defs *defs, uint32_t stream)
+{
+	/* hp_defs_thread_get keeps the array sorted by stream: a binary search, never a scan (a trace may
+	 * hold 100,000 streams, and streams without a thread are looked up too). */
+	size_t lo = 0, hi = defs->nthreads;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		if (defs->threads[mid].stream < stream)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo < defs->nthreads && defs->threads[lo].stream == stream)
+		return &defs->threads[lo];
+	return NULL;
+}
+
+int hp_defs_add_stack(struct hp_defs *defs, uint32_t id, const uint64_t *ips, uint32_t depth)
+{
+	if (!defs->stacks) /* hp_defs_init ran out of memory */
+		return -1;
+	if (map_get(&defs->stacks->m, id))
+		return 0;
+	struct hp_stack *s = malloc(sizeof(*s));
+	uint64_t *copy = malloc((depth ? depth : 1) * sizeof(*copy));
+	if (!s || !copy) {
+		free(s);
+		free(copy);
+		return -1;
+	}
+	memcpy(copy, ips, depth * sizeof(*copy));
+	*s = (struct hp_stack){id, depth, copy};
+	int rc = map_put(&defs->stacks->m, id, s);
+	if (rc <= 0)
+		free_stack(s);
+	return rc < 0 ? -1 : 0;
+}
+
+int hp_defs_add_site(struct hp_defs *defs, const struct hp_site_def *site)
+{
+	if (!defs->sites)
+		return -1;
+	if (map_get(&defs->sites->m, site->id))
+		return 0;
+	struct hp_site_def *s = malloc(sizeof(*s));
+	if (!s)
+		return -1;
+	*s = *site;
+	s->name = strdup(site->name);
+	s->function = strdup(site->function);
+	s->file = strdup(site->file);
+	int rc = !s->name || !s->function || !s->file ? -1 : map_put(&defs->sites->m, site->id, s);
+	if (rc <= 0)
+		free_site(s);
+	return rc < 0 ? -1 : 0;
+}
+
+struct hp_thread_info *hp_defs_thread_get(struct hp_defs *defs, uint32_t stream)
+{
+	struct hp_thread_info *t = (struct hp_thread_info *)hp_defs_thread(defs, stream);
+
+	if (t)
+		return t;
+	if ((defs->nthreads & (defs->nthreads - 1)) == 0) {
+		size_t cap = defs->nthreads ? defs->nthreads * 2 : 8;
+		struct hp_thread_info *n = realloc(defs->threads, cap * sizeof(*n));
+		if (!n)
+			return NULL;
+		defs->threads = n;
+	}
+	/* Keep the array sorted by stream. */
+	size_t at = defs->nthreads;
+	while (at && defs->threads[at - 1].stream > stream)
+		at--;
+	memmove(defs->threads + at + 1, defs->threads + at, (defs->nthreads - at) * sizeof(*defs->threads));
+	defs->threads[at] = (struct hp_thread_info){.stream = stream};
+	defs->nthreads++;
+	return &defs->threads[at];
+}
+
+struct hp_module *hp_defs_add_module(struct hp_defs *defs)
+{
+	if ((defs->nmodules & (defs->nmodules - 1)) == 0) {
+		size_t cap = defs->nmodules ? defs->nmodules * 2 : 16;
+		struct hp_module *n = realloc(defs->modules, cap * sizeof(*n));
+		if (!n)
+			return NULL;
+		defs->modules = n;
+	}
+	struct hp_module *m = &defs->modules[defs->nmodules++];
+	memset(m, 0, sizeof(*m));
+	m->unload_ns = UINT64_MAX;
+	return m;
+}
+
+void hp_defs_foreach_stack(const struct hp_defs *defs, void (*fn)(const struct hp_stack *s, void *arg), void *arg)
+{
+	for (size_t i = 0; defs->stacks && i < defs->stacks->m.cap; i++)
+		if (defs->stacks->m.slots[i].id)
+			fn(defs->stacks->m.slots[i].value, arg);
+}
+
+void hp_defs_foreach_site(const struct hp_defs *defs, void (*fn)(const struct hp_site_def *s, void *arg), void *arg)
+{
+	for (size_t i = 0; defs->sites && i < defs->sites->m.cap; i++)
+		if (defs->sites->m.slots[i].id)
+			fn(defs->sites->m.slots[i].value, arg);
+}

@@ -1,0 +1,60 @@
+/* event_merge.h: puts the events of all streams in one causal order, by tick, as SYNC allows.
+ *
+ * Events wait in per-stream queues until a SYNC(W) says no event with tick < W is still to come;
+ * then those are released in tick order (ties: stream, then arrival). Memory holds one sync window,
+ * and never more than HP_MERGE_MAX_PENDING events: past that the oldest are released anyway and the
+ * trace's order across threads is reported as not guaranteed.
+ */
+#ifndef HP_EVENT_MERGE_H
+#define HP_EVENT_MERGE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "read/record_decoder.h"
+#include "read/trace.h"
+
+#define HP_MERGE_MAX_PENDING (4u << 20)
+
+struct hp_merge_queue;
+
+struct hp_merge {
+	struct hp_defs *defs;
+	hp_event_fn fn;
+	void *ctx;
+	struct hp_merge_queue *queues; /* open addressing by stream */
+	struct hp_merge_queue *last;   /* the queue of the latest push: streams come in runs */
+	size_t cap, used;
+	uint32_t *heap; /* indexes of non-empty queues, by head (tick, stream) */
+	size_t nheap;
+	size_t pending;
+	size_t max_pending; /* HP_MERGE_MAX_PENDING; tests lower it */
+	/* The trace clock: first and latest CLOCK pairs. */
+	uint64_t t0, mono0, t1, mono1;
+	unsigned __int128 ns_per_tick; /* (mono1 - mono0) / (t1 - t0) in 64.64 fixed point; 0: no rate */
+	unsigned nclock;
+	bool tsc;
+	const uint64_t *event_ticks; /* the decoder's CALIBRATION value, converted when the clock is known */
+	bool overflowed; /* events were released before their SYNC */
+	bool nomem;      /* the last -1 of hp_merge_push was out of memory, not the callback */
+	uint64_t released;
+};
+
+/* event_ticks may be NULL. Nothing is allocated until the first event. */
+void hp_merge_init(struct hp_merge *m, struct hp_defs *defs, hp_event_fn fn, void *ctx, bool tsc,
+		   const uint64_t *event_ticks);
+/* Frees what is still queued, without delivering it. */
+void hp_merge_release(struct hp_merge *m);
+/* The decoder's emit: takes n events (and their extra), in order, handling HP_EV__CLOCK and
+ * HP_EV__SYNC pseudo-events. Returns 0, fn's non-zero value, or -1 with m->nomem on ENOMEM. */
+int hp_merge_push(void *merge, struct hp_tick_event *ev, size_t n);
+/* End of the trace: releases everything queued, in order. Returns 0 or fn's non-zero value. */
+int hp_merge_flush(struct hp_merge *m);
+/* Nanoseconds since the first CLOCK for a tick, by the pairs seen so far (0 before any CLOCK). Without
+ * HPT_FEAT_TSC, or with one pair only, ticks are taken as nanoseconds. */
+uint64_t hp_merge_ns(const struct hp_merge *m, uint64_t tick);
+/* A duration in ticks as nanoseconds, by the same rule. */
+uint64_t hp_merge_duration_ns(const struct hp_merge *m, uint64_t ticks);
+
+#endif

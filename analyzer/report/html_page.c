@@ -1,0 +1,69 @@
+/* html_page.c: a self-contained web page from a template: the shared style, a page's script and its JSON data. */
+#include <stdbool.h>
+#include <string.h>
+
+#include "report/html_page.h"
+
+/* The shared style sheet, analyzer/report/html/report.css, compiled in by scripts/embed-files. */
+extern const unsigned char hp_html_report_css[];
+extern const size_t hp_html_report_css_len;
+
+/* Writes JSON text without the whitespace between tokens (the page is read by a script, not a person)
+ * and with every '<' as \u003c. A '<' can only be inside a string, where the escape means the same;
+ * without any, the data can neither close its <script> element nor open a comment in it, whatever
+ * the traced program named its functions. */
+static void write_data(FILE *out, const char *json, size_t len)
+{
+	bool in_string = false, escaped = false;
+
+	for (size_t i = 0; i < len; i++) {
+		char c = json[i];
+		if (in_string) {
+			if (escaped)
+				escaped = false;
+			else if (c == '\\')
+				escaped = true;
+			else if (c == '"')
+				in_string = false;
+		} else if (c == '"') {
+			in_string = true;
+		} else if (c == ' ' || c == '\n' || c == '\t' || c == '\r') {
+			continue;
+		}
+		if (c == '<')
+			fputs("\\u003c", out);
+		else
+			putc(c, out);
+	}
+}
+
+void hp_html_page(FILE *out, const unsigned char *tmpl, size_t tmpl_len, const unsigned char *js, size_t js_len,
+		  const char *json, size_t json_len)
+{
+	const char *t = (const char *)tmpl, *end = t + tmpl_len;
+	static const char style[] = "@@HP_STYLE@@", script[] = "@@HP_SCRIPT@@", data[] = "@@HP_DATA@@";
+
+	while (t < end) {
+		const char *m = memmem(t, (size_t)(end - t), "@@HP_", 5);
+		if (!m) {
+			fwrite(t, 1, (size_t)(end - t), out);
+			break;
+		}
+		fwrite(t, 1, (size_t)(m - t), out);
+		size_t left = (size_t)(end - m);
+		if (left >= sizeof(style) - 1 && !memcmp(m, style, sizeof(style) - 1)) {
+			fwrite(hp_html_report_css, 1, hp_html_report_css_len, out);
+			t = m + sizeof(style) - 1;
+		} else if (left >= sizeof(script) - 1 && !memcmp(m, script, sizeof(script) - 1)) {
+			fwrite(js, 1, js_len, out);
+			t = m + sizeof(script) - 1;
+		} else if (left >= sizeof(data) - 1 && !memcmp(m, data, sizeof(data) - 1)) {
+			write_data(out, json, json_len);
+			t = m + sizeof(data) - 1;
+		} else {
+			fwrite(m, 1, 5, out);
+			t = m + 5;
+		}
+	}
+}
+
