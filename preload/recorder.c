@@ -511,7 +511,7 @@ void hp_recorder_start(void)
 	}
 	int e = errno;
 	hp_tls.guard = HP_GUARD_INTERNAL;
-	hp_config_load(&hp_rec.cfg);
+	hp_recorder_config_load(&hp_rec.cfg);
 	hp_rec.pid = getpid();
 	hp_rec.use_tsc = hp_clock_tsc_invariant();
 	hp_rec.membarrier = syscall(SYS_membarrier, MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED, 0, 0) == 0;

@@ -30,7 +30,7 @@ enum hp_state {
 
 #define HP_MAX_DEPTH 256
 
-struct hp_config {
+struct hp_recorder_config {
 	char output[4096];
 	unsigned depth;       /* 0: no stacks */
 	unsigned interval_ms; /* process samples */
@@ -49,7 +49,7 @@ struct hp_config {
 struct hp_recorder {
 	_Atomic int state;
 	_Atomic int started; /* hp_recorder_start has run (recording or not) */
-	struct hp_config cfg;
+	struct hp_recorder_config cfg;
 	pid_t pid;
 	uint64_t text_lo, text_hi; /* our own code, skipped at the top of stacks */
 	bool use_tsc;
@@ -102,7 +102,7 @@ static inline bool hp_recording(void)
  * recorder (a signal handler's call): the event is queued for the interrupted one to write. */
 void hp_record_nested(unsigned type, unsigned kind, uint64_t addr, uint64_t addr2, uint64_t size, bool failed) HP_HIDDEN;
 
-void hp_config_load(struct hp_config *cfg) HP_HIDDEN;
+void hp_recorder_config_load(struct hp_recorder_config *cfg) HP_HIDDEN;
 
 /* thread_stack.c: the calling thread's stack [lo, hi): 0, or -1 when unknown. Takes no lock and
  * allocates nothing, so it is safe from any hook. */

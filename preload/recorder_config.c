@@ -7,7 +7,7 @@
 
 #include "recorder.h"
 
-void hp_config_load(struct hp_config *cfg) HP_HIDDEN;
+void hp_recorder_config_load(struct hp_recorder_config *cfg) HP_HIDDEN;
 
 static unsigned env_uint(const char *name, unsigned def, unsigned min, unsigned max)
 {
@@ -51,7 +51,7 @@ static unsigned env_what(void)
 	return what;
 }
 
-void hp_config_load(struct hp_config *cfg)
+void hp_recorder_config_load(struct hp_recorder_config *cfg)
 {
 	const char *out = getenv("HOOKPROF_OUTPUT");
 	const char *follow = getenv("HOOKPROF_FOLLOW");
