@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cmd/commands.h"
+#include "cmd/options.h"
 #include "hpt_format.h"
 #include "model/leak_classify.h"
 #include "report/report.h"
@@ -43,12 +44,16 @@ static void help(void)
 
 #define usage_error(...) hp_usage_error("leaks", NULL, __VA_ARGS__)
 
-static int parse_kinds(const char *list, unsigned *mask)
+/* --kinds LIST into the unsigned mask at opt->dest; -2 after printing an unknown kind. */
+static int parse_kinds(const struct hp_option *opt, const char *list)
 {
 	char *copy = strdup(list), *save = NULL;
+	unsigned *mask = opt->dest;
 
-	if (!copy)
-		return -1;
+	if (!copy) {
+		fprintf(stderr, "hookprof: leaks: %s\n", strerror(ENOMEM));
+		return -2;
+	}
 	*mask = 0;
 	for (char *k = strtok_r(copy, ",", &save); k; k = strtok_r(NULL, ",", &save)) {
 		unsigned bit = 0;
@@ -61,7 +66,7 @@ static int parse_kinds(const char *list, unsigned *mask)
 			usage_error("--kinds: unknown kind '%s' (definite, indirect, possible, reachable, "
 				    "unclassified, all)", k);
 			free(copy);
-			return -1;
+			return -2;
 		}
 		*mask |= bit;
 	}
@@ -175,49 +180,23 @@ int cmd_leaks(int argc, const char **argv)
 		fprintf(stderr, "hookprof: leaks: %s\n", strerror(ENOMEM));
 		return 1;
 	}
-	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i];
-		int k;
-		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-			help();
-			goto out;
-		} else if (!strcmp(a, "--")) {
-			while (++i < argc)
-				traces[ntraces++] = argv[i];
-		} else if (!strcmp(a, "--kinds") || !strncmp(a, "--kinds=", 8)) {
-			const char *v = a[7] == '=' ? a + 8 : i + 1 < argc ? argv[++i] : NULL;
-			if (!v) {
-				rc = usage_error("--kinds takes a list of kinds");
-				goto out;
-			}
-			if (parse_kinds(v, &kinds) < 0) {
-				rc = 2;
-				goto out;
-			}
-		} else if (!strcmp(a, "--top") || !strncmp(a, "--top=", 6)) {
-			const char *v = a[5] == '=' ? a + 6 : i + 1 < argc ? argv[++i] : NULL;
-			char *end = NULL;
-			errno = 0;
-			unsigned long long n = v ? strtoull(v, &end, 10) : 0;
-			if (!v || *v < '0' || *v > '9' || *end || errno) {
-				rc = usage_error("--top takes a number of stacks (0: all), not '%s'", v ? v : "");
-				goto out;
-			}
-			top = (size_t)n;
-		} else if (!strcmp(a, "--no-children")) {
-			children = false;
-		} else if ((k = hp_run_leak_option(argc, argv, &i)) != 0) {
-			if (k < 0) {
-				rc = 2;
-				goto out;
-			}
-		} else if (a[0] == '-' && a[1] != '\0') {
-			rc = usage_error("unknown option '%s'", a);
-			goto out;
-		} else {
-			traces[ntraces++] = a;
-		}
+	bool no_children = false;
+	const struct hp_option opts[] = {
+		HP_OPT_PARSE("--kinds", "a list of kinds", parse_kinds, &kinds, 0, 0),
+		HP_OPT_TOP("a number of stacks (0: all)", &top, 0, (double)SIZE_MAX),
+		HP_OPT_NO_CHILDREN(&no_children),
+		HP_OPT_LEAK_CHECK,
+		HP_OPT_END,
+	};
+	switch (hp_options_parse("leaks", opts, argc, argv, traces, &ntraces)) {
+	case 1:
+		help();
+		goto out;
+	case 2:
+		rc = 2;
+		goto out;
 	}
+	children = !no_children;
 	if (ntraces == 0) {
 		rc = usage_error("no trace given");
 		goto out;

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "cmd/commands.h"
+#include "cmd/options.h"
 #include "report/config.h"
 #include "util/output_file.h"
 #include "report/report.h"
@@ -41,24 +42,6 @@ static void help(void)
 }
 
 #define usage_error(...) hp_usage_error("report", NULL, __VA_ARGS__)
-
-/* "--name VALUE" or "--name=VALUE": true when argv[*i] is the option, with *value set (NULL when the
- * value is missing). */
-static bool option(int argc, const char **argv, int *i, const char *name, const char **value)
-{
-	size_t len = strlen(name);
-
-	if (strncmp(argv[*i], name, len) != 0)
-		return false;
-	if (argv[*i][len] == '=') {
-		*value = argv[*i] + len + 1;
-		return true;
-	}
-	if (argv[*i][len] != '\0')
-		return false;
-	*value = *i + 1 < argc ? argv[++*i] : NULL;
-	return true;
-}
 
 static void print_child_error(const char *msg, void *ctx)
 {
@@ -120,7 +103,7 @@ int cmd_report(int argc, const char **argv)
 {
 	struct hp_report_opts o = {.top = 20};
 	struct hp_config cfg;
-	const char *format = "text", *config = NULL, *html = NULL, *v;
+	const char *format = "text", *config = NULL, *html = NULL;
 	struct hp_output_file page = {0};
 	FILE *out = stdout;
 	bool children = true;
@@ -133,68 +116,33 @@ int cmd_report(int argc, const char **argv)
 		fprintf(stderr, "hookprof: report: %s\n", strerror(ENOMEM));
 		return 1;
 	}
+	static const char *const formats[] = {"text", "json", "csv", "md", "line", NULL};
+	bool no_children = false;
+	const struct hp_option opts[] = {
+		HP_OPT_FORMAT(formats, &format),
+		HP_OPT_TOP("a number of rows (0: all)", &o.top, 0, (double)SIZE_MAX),
+		HP_OPT_CONFIG(&config),
+		HP_OPT_CHOICE("--section", hp_csv_sections, &o.section),
+		HP_OPT_STRING("--html", "a file", &html),
+		HP_OPT_FLAG("--threads", &o.threads),
+		HP_OPT_NO_CHILDREN(&no_children),
+		HP_OPT_LEAK_CHECK,
+		HP_OPT_WINDOW,
+		HP_OPT_END,
+	};
 	hp_config_defaults(&cfg);
-	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i];
-		int k;
-		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-			help();
-			goto out;
-		} else if (!strcmp(a, "--")) {
-			while (++i < argc)
-				traces[ntraces++] = argv[i];
-		} else if (option(argc, argv, &i, "--format", &v)) {
-			if (!v || (strcmp(v, "text") && strcmp(v, "json") && strcmp(v, "csv") && strcmp(v, "md") &&
-				   strcmp(v, "line"))) {
-				rc = usage_error("--format takes text, json, csv, md or line%s%s%s", v ? ", not '" : "",
-						 v ? v : "", v ? "'" : "");
-				goto out;
-			}
-			format = v;
-		} else if (option(argc, argv, &i, "--top", &v)) {
-			char *end;
-			errno = 0;
-			unsigned long long n = v && *v >= '0' && *v <= '9' ? strtoull(v, &end, 10) : 0;
-			if (!v || *v < '0' || *v > '9' || *end || errno) {
-				rc = usage_error("--top takes a number of rows (0: all), not '%s'", v ? v : "");
-				goto out;
-			}
-			o.top = (size_t)n;
-		} else if (option(argc, argv, &i, "--config", &v)) {
-			if (!v) {
-				rc = usage_error("--config takes a file");
-				goto out;
-			}
-			config = v;
-		} else if (option(argc, argv, &i, "--section", &v)) {
-			if (!v || !hp_report_csv_section_ok(v)) {
-				rc = usage_error("--section takes summary, score, recommendations, functions, threads, "
-						 "counters, marks, sites, sizes, timeline, leaks or warnings%s%s%s",
-						 v ? ", not '" : "", v ? v : "", v ? "'" : "");
-				goto out;
-			}
-			o.section = v;
-		} else if (option(argc, argv, &i, "--html", &v)) {
-			if (!v || !*v) {
-				rc = usage_error("--html takes a file");
-				goto out;
-			}
-			html = v;
-		} else if (!strcmp(a, "--threads")) {
-			o.threads = true;
-		} else if (!strcmp(a, "--no-children")) {
-			children = false;
-		} else if ((k = hp_run_leak_option(argc, argv, &i)) != 0 || (k = hp_run_window_option(argc, argv, &i)) != 0) {
-			if (k < 0) {
-				rc = 2;
-				goto out;
-			}
-		} else if (a[0] == '-' && a[1] != '\0') {
-			rc = usage_error("unknown option '%s'", a);
-			goto out;
-		} else {
-			traces[ntraces++] = a;
-		}
+	switch (hp_options_parse("report", opts, argc, argv, traces, &ntraces)) {
+	case 1:
+		help();
+		goto out;
+	case 2:
+		rc = 2;
+		goto out;
+	}
+	children = !no_children;
+	if (html && !*html) {
+		rc = usage_error("--html takes a file");
+		goto out;
 	}
 	if (ntraces == 0) {
 		rc = usage_error("no trace given");
