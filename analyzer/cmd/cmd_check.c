@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "cmd/commands.h"
+#include "cmd/options.h"
 #include "report/config.h"
 #include "model/profile_compare.h"
 #include "report/report.h"
@@ -47,11 +48,13 @@ static void help(void)
 	       usage_line);
 }
 
-#define usage_error(...) hp_usage_error("check", usage_line, __VA_ARGS__)
+#define usage_error(...) hp_usage_error("check", NULL, __VA_ARGS__)
 
 /* "1500", "64K", "3M", "1G": bytes (binary multiples). -1 when malformed. */
-static int parse_bytes(const char *s, uint64_t *out)
+/* A size in bytes, suffixes K, M, G, into the uint64_t at opt->dest. */
+static int parse_bytes(const struct hp_option *opt, const char *s)
 {
+	uint64_t *out = opt->dest;
 	char *end;
 	errno = 0;
 	unsigned long long v = strtoull(s, &end, 10);
@@ -70,21 +73,6 @@ static int parse_bytes(const char *s, uint64_t *out)
 	if (*end || (mult > 1 && v > UINT64_MAX / mult))
 		return -1;
 	*out = (uint64_t)v * mult;
-	return 0;
-}
-
-static int parse_number(const char *s, double *out)
-{
-	char *end;
-	errno = 0;
-	double v = strtod(s, &end);
-	if (end == s || errno || !isfinite(v))
-		return -1;
-	if (*end == '%')
-		end++;
-	if (*end)
-		return -1;
-	*out = v;
 	return 0;
 }
 
@@ -142,58 +130,42 @@ static int compare(const struct hp_profile *base, const struct hp_profile *now, 
 int cmd_check(int argc, const char **argv)
 {
 	const char *trace = NULL, *baseline = NULL, *config = NULL;
-	double min_score = -1, max_regression = 0.10;
+	double min_score = -1, max_regression = -1; /* -1: not given */
 	uint64_t max_leaked = UINT64_MAX, max_lost = UINT64_MAX;
-	bool have_regression = false, allow_incomplete = false;
+	bool have_regression, allow_incomplete = false;
 	char err[1024];
 
-	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-		int k;
-		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-			help();
-			return 0;
-		} else if ((k = hp_run_leak_option(argc, argv, &i)) != 0 || (k = hp_run_window_option(argc, argv, &i)) != 0) {
-			if (k < 0)
-				return 2;
-		} else if (!strcmp(a, "--min-score")) {
-			if (!v || parse_number(v, &min_score) || min_score < 0 || min_score > 100)
-				return usage_error("--min-score takes a number from 0 to 100");
-			i++;
-		} else if (!strcmp(a, "--max-leaked")) {
-			if (!v || parse_bytes(v, &max_leaked))
-				return usage_error("--max-leaked takes a size in bytes (suffixes K, M, G)");
-			i++;
-		} else if (!strcmp(a, "--max-lost")) {
-			if (!v || parse_bytes(v, &max_lost))
-				return usage_error("--max-lost takes a number of events");
-			i++;
-		} else if (!strcmp(a, "--baseline")) {
-			if (!v)
-				return usage_error("--baseline takes a trace");
-			baseline = v;
-			i++;
-		} else if (!strcmp(a, "--max-regression")) {
-			if (!v || parse_number(v, &max_regression) || max_regression < 0)
-				return usage_error("--max-regression takes a percentage, e.g. 10%%");
-			max_regression /= 100;
-			have_regression = true;
-			i++;
-		} else if (!strcmp(a, "--allow-incomplete")) {
-			allow_incomplete = true;
-		} else if (!strcmp(a, "--config")) {
-			if (!v)
-				return usage_error("--config takes a file");
-			config = v;
-			i++;
-		} else if (a[0] == '-' && a[1]) {
-			return usage_error("unknown option '%s'", a);
-		} else if (trace) {
-			return usage_error("one trace at a time ('%s' and '%s')", trace, a);
-		} else {
-			trace = a;
-		}
+	const char **operands = calloc((size_t)argc, sizeof(*operands));
+	size_t noperands = 0;
+	const struct hp_option opts[] = {
+		HP_OPT_PARSE("--min-score", "a number from 0 to 100", hp_opt_number, &min_score, 0, 100),
+		HP_OPT_PARSE("--max-leaked", "a size in bytes (suffixes K, M, G)", parse_bytes, &max_leaked, 0, 0),
+		HP_OPT_PARSE("--max-lost", "a number of events", parse_bytes, &max_lost, 0, 0),
+		HP_OPT_STRING("--baseline", "a trace", &baseline),
+		HP_OPT_PARSE("--max-regression", "a percentage, e.g. 10%", hp_opt_percent, &max_regression, 0,
+			     HUGE_VAL),
+		HP_OPT_FLAG("--allow-incomplete", &allow_incomplete),
+		HP_OPT_CONFIG(&config),
+		HP_OPT_LEAK_CHECK,
+		HP_OPT_WINDOW,
+		HP_OPT_END,
+	};
+	if (!operands) {
+		fprintf(stderr, "hookprof: check: %s\n", strerror(ENOMEM));
+		return 1;
 	}
+	int r = hp_options_parse("check", opts, argc, argv, operands, &noperands);
+	if (r == 0 && noperands > 1)
+		r = usage_error("one trace at a time ('%s' and '%s')", operands[0], operands[1]);
+	trace = noperands ? operands[0] : NULL;
+	free((void *)operands);
+	if (r == 1)
+		help();
+	if (r)
+		return r == 1 ? 0 : 2;
+	have_regression = max_regression >= 0;
+	if (!have_regression)
+		max_regression = 0.10;
 	if (!trace)
 		return usage_error("no trace given");
 	if (have_regression && !baseline)

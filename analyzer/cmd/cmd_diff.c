@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "cmd/commands.h"
+#include "cmd/options.h"
 #include "report/config.h"
 #include "util/json_out.h"
 #include "model/profile_compare.h"
@@ -40,7 +41,7 @@ static void help(void)
 	       usage_line);
 }
 
-#define usage_error(...) hp_usage_error("diff", usage_line, __VA_ARGS__)
+#define usage_error(...) hp_usage_error("diff", NULL, __VA_ARGS__)
 
 /* One line of the totals: the same quantity in both runs. */
 struct total {
@@ -328,53 +329,37 @@ int cmd_diff(int argc, const char **argv)
 {
 	const char *paths[2] = {NULL, NULL}, *format = "text", *config = NULL;
 	double threshold = 0.05;
-	double top = 20;
+	size_t top = 20;
 	bool all = false;
 	size_t npaths = 0;
 	char err[1024];
 
-	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-		char *end;
-		int k;
-		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-			help();
-			return 0;
-		} else if ((k = hp_run_leak_option(argc, argv, &i)) != 0 || (k = hp_run_window_option(argc, argv, &i)) != 0) {
-			if (k < 0)
-				return 2;
-		} else if (!strcmp(a, "--format")) {
-			if (!v || (strcmp(v, "text") && strcmp(v, "json") && strcmp(v, "md")))
-				return usage_error("--format takes text, json or md");
-			format = argv[++i];
-		} else if (!strcmp(a, "--threshold")) {
-			errno = 0;
-			threshold = v ? strtod(v, &end) : -1;
-			if (!v || end == v || errno || !isfinite(threshold) || threshold < 0 ||
-			    (*end && strcmp(end, "%")))
-				return usage_error("--threshold takes a percentage, e.g. 5%%");
-			threshold /= 100;
-			i++;
-		} else if (!strcmp(a, "--top")) {
-			errno = 0;
-			top = v ? strtod(v, &end) : -1;
-			if (!v || end == v || *end || errno || top < 0 || top != floor(top) || top > 1e9)
-				return usage_error("--top takes a number of rows (0 for all)");
-			i++;
-		} else if (!strcmp(a, "--all")) {
-			all = true;
-		} else if (!strcmp(a, "--config")) {
-			if (!v)
-				return usage_error("--config takes a file");
-			config = argv[++i];
-		} else if (a[0] == '-' && a[1]) {
-			return usage_error("unknown option '%s'", a);
-		} else if (npaths == 2) {
-			return usage_error("two traces only: BASE and NEW ('%s' is a third)", a);
-		} else {
-			paths[npaths++] = a;
-		}
+	static const char *const formats[] = {"text", "json", "md", NULL};
+	const char **operands = calloc((size_t)argc, sizeof(*operands));
+	const struct hp_option opts[] = {
+		HP_OPT_FORMAT(formats, &format),
+		HP_OPT_PARSE("--threshold", "a percentage, e.g. 5%", hp_opt_percent, &threshold, 0, HUGE_VAL),
+		HP_OPT_TOP("a number of rows (0 for all)", &top, 0, 1e9),
+		HP_OPT_FLAG("--all", &all),
+		HP_OPT_CONFIG(&config),
+		HP_OPT_LEAK_CHECK,
+		HP_OPT_WINDOW,
+		HP_OPT_END,
+	};
+	if (!operands) {
+		fprintf(stderr, "hookprof: diff: %s\n", strerror(ENOMEM));
+		return 1;
 	}
+	int parsed = hp_options_parse("diff", opts, argc, argv, operands, &npaths);
+	if (parsed == 0 && npaths > 2)
+		parsed = usage_error("two traces only: BASE and NEW ('%s' is a third)", operands[2]);
+	for (size_t k = 0; k < 2 && k < npaths; k++)
+		paths[k] = operands[k];
+	free((void *)operands);
+	if (parsed == 1)
+		help();
+	if (parsed)
+		return parsed == 1 ? 0 : 2;
 	if (npaths != 2)
 		return usage_error("give two traces: BASE and NEW");
 
@@ -403,7 +388,7 @@ int cmd_diff(int argc, const char **argv)
 		fprintf(stderr, "hookprof: diff: out of memory comparing %s and %s\n", paths[0], paths[1]);
 		goto out;
 	}
-	struct diff d = {runs[0].root, runs[1].root, &c, sb.value, sn.value, (size_t)top, all};
+	struct diff d = {runs[0].root, runs[1].root, &c, sb.value, sn.value, top, all};
 	rc = 0;
 	if (!strcmp(format, "json"))
 		write_json(stdout, &d);

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "cmd/commands.h"
+#include "cmd/options.h"
 #include "export/export.h"
 #include "util/output_file.h"
 #include "model/run.h"
@@ -18,7 +19,7 @@ static const char usage_line[] =
 
 static const char *const costs[] = {
 	[HP_FOLD_TIME] = "time", [HP_FOLD_ALLOCS] = "allocs", [HP_FOLD_BYTES] = "bytes",
-	[HP_FOLD_TEMPORARY] = "temporary", [HP_FOLD_LEAKED] = "leaked", [HP_FOLD_PEAK] = "peak",
+	[HP_FOLD_TEMPORARY] = "temporary", [HP_FOLD_LEAKED] = "leaked", [HP_FOLD_PEAK] = "peak", NULL,
 };
 
 static void help(void)
@@ -58,38 +59,33 @@ int cmd_export(int argc, const char **argv)
 	int cost = -1;
 	char err[1024];
 
-	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-		int k;
-		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-			help();
-			return 0;
-		} else if ((k = hp_run_leak_option(argc, argv, &i)) != 0) {
-			if (k < 0)
-				return 2;
-		} else if (!strcmp(a, "--format")) {
-			if (!v || (strcmp(v, "chrome") && strcmp(v, "folded") && strcmp(v, "massif") && strcmp(v, "pprof")))
-				return usage_error("--format takes chrome, folded, massif or pprof");
-			format = argv[++i];
-		} else if (!strcmp(a, "--cost")) {
-			for (size_t c = 0; v && c < sizeof(costs) / sizeof(costs[0]); c++)
-				if (!strcmp(v, costs[c]))
-					cost = (int)c;
-			if (cost < 0)
-				return usage_error("--cost takes time, allocs, bytes, temporary, leaked or peak");
-			i++;
-		} else if (!strcmp(a, "-o") || !strcmp(a, "--output")) {
-			if (!v)
-				return usage_error("%s takes a file", a);
-			output = argv[++i];
-		} else if (a[0] == '-' && a[1]) {
-			return usage_error("unknown option '%s'", a);
-		} else if (trace) {
-			return usage_error("one trace at a time ('%s' and '%s')", trace, a);
-		} else {
-			trace = a;
-		}
+	static const char *const formats[] = {"chrome", "folded", "massif", "pprof", NULL};
+	const char *cost_name = NULL;
+	size_t noperands = 0;
+	const struct hp_option opts[] = {
+		HP_OPT_FORMAT(formats, &format),
+		HP_OPT_CHOICE("--cost", costs, &cost_name),
+		{"--output", 'o', "a file", NULL, NULL, &output, 0, 0},
+		HP_OPT_LEAK_CHECK,
+		HP_OPT_END,
+	};
+	const char **args = calloc((size_t)argc, sizeof(*args));
+	if (!args) {
+		fprintf(stderr, "hookprof: export: %s\n", strerror(ENOMEM));
+		return 1;
 	}
+	int r = hp_options_parse("export", opts, argc, argv, args, &noperands);
+	if (r == 0 && noperands > 1)
+		r = usage_error("one trace at a time ('%s' and '%s')", args[0], args[1]);
+	trace = noperands ? args[0] : NULL;
+	free((void *)args);
+	if (r == 1)
+		help();
+	if (r)
+		return r == 1 ? 0 : 2;
+	for (int c = 0; cost_name && costs[c]; c++)
+		if (!strcmp(cost_name, costs[c]))
+			cost = c;
 	if (!format)
 		return usage_error("--format is needed: chrome, folded, massif or pprof");
 	if (!trace)
