@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "cmd/commands.h"
+#include "cmd/options.h"
 #include "hpt_format.h"
 #include "read/live_follow.h"
 #include "live/live_names.h"
@@ -52,7 +53,7 @@ static void help(void)
 	       usage_line);
 }
 
-#define usage_error(...) hp_usage_error("top", usage_line, __VA_ARGS__)
+#define usage_error(...) hp_usage_error("top", NULL, __VA_ARGS__)
 
 static uint64_t mono_ns(void)
 {
@@ -310,8 +311,10 @@ static void pause_until(const struct screen *scr, uint64_t deadline)
 		poll(NULL, 0, ms);
 }
 
-static int parse_seconds(const char *s, uint64_t *ns)
+/* --interval SEC, 0.05 to 3600, into the uint64_t nanoseconds at opt->dest. */
+static int parse_seconds(const struct hp_option *opt, const char *s)
 {
+	uint64_t *ns = opt->dest;
 	char *end;
 	errno = 0;
 	double v = strtod(s, &end);
@@ -340,34 +343,29 @@ int cmd_top(int argc, const char **argv)
 	bool once = false, wait_end = false;
 	struct screen scr = {.cols = 80, .rows = 24, .top = 10, .interval_ns = 1000000000ull, .clear = true};
 
-	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-			help();
-			return 0;
-		} else if (!strcmp(a, "--interval")) {
-			if (!v || parse_seconds(v, &scr.interval_ns))
-				return usage_error("--interval takes seconds, from 0.05 to 3600");
-			i++;
-		} else if (!strcmp(a, "--once")) {
-			once = true;
-		} else if (!strcmp(a, "--wait")) {
-			wait_end = true;
-		} else if (!strcmp(a, "--top")) {
-			char *end;
-			long n = v ? strtol(v, &end, 10) : 0;
-			if (!v || *end || n < 1 || n > 1000)
-				return usage_error("--top takes a number of rows, 1 to 1000");
-			scr.top = (unsigned)n;
-			i++;
-		} else if (a[0] == '-' && a[1]) {
-			return usage_error("unknown option '%s'", a);
-		} else if (trace) {
-			return usage_error("one trace at a time ('%s' and '%s')", trace, a);
-		} else {
-			trace = a;
-		}
+	size_t top = scr.top, ntraces = 0;
+	const char **traces = calloc((size_t)argc, sizeof(*traces));
+	const struct hp_option opts[] = {
+		HP_OPT_PARSE("--interval", "seconds, from 0.05 to 3600", parse_seconds, &scr.interval_ns, 0, 0),
+		HP_OPT_FLAG("--once", &once),
+		HP_OPT_FLAG("--wait", &wait_end),
+		HP_OPT_TOP("a number of rows, 1 to 1000", &top, 1, 1000),
+		HP_OPT_END,
+	};
+	if (!traces) {
+		fprintf(stderr, "hookprof: top: out of memory\n");
+		return 1;
 	}
+	int parsed = hp_options_parse("top", opts, argc, argv, traces, &ntraces);
+	if (parsed == 0 && ntraces > 1)
+		parsed = usage_error("one trace at a time ('%s' and '%s')", traces[0], traces[1]);
+	trace = ntraces ? traces[0] : NULL;
+	free((void *)traces);
+	if (parsed == 1)
+		help();
+	if (parsed)
+		return parsed == 1 ? 0 : 2;
+	scr.top = (unsigned)top;
 	if (!trace)
 		return usage_error("no trace given");
 	if (once && wait_end)
