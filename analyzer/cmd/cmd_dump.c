@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "cmd/commands.h"
+#include "cmd/options.h"
 #include "hpt_format.h"
 #include "util/json_out.h"
 #include "read/trace.h"
@@ -456,25 +457,29 @@ int cmd_dump(int argc, const char **argv)
 	struct dump d = {stdout, false};
 	const char *path = NULL;
 
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--json")) {
-			d.json = true;
-		} else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-			puts("usage: hookprof-analyze dump [--json] TRACE\n"
-			     "Prints every event of TRACE in causal order, then its definitions and a status line.\n"
-			     "--json: one JSON object per line (keys: docs/dump-format.md).");
-			return 0;
-		} else if (argv[i][0] == '-' || path) {
-			fprintf(stderr, "hookprof: dump: unexpected argument '%s' (usage: hookprof-analyze dump [--json] TRACE)\n", argv[i]);
-			return 2;
-		} else {
-			path = argv[i];
-		}
+	const char **operands = calloc((size_t)argc, sizeof(*operands));
+	size_t noperands = 0;
+	const struct hp_option opts[] = {
+		HP_OPT_FLAG("--json", &d.json),
+		HP_OPT_END,
+	};
+	if (!operands) {
+		fputs("hookprof: dump: out of memory\n", stderr);
+		return 1;
 	}
-	if (!path) {
-		fputs("hookprof: dump: no trace given (usage: hookprof-analyze dump [--json] TRACE)\n", stderr);
-		return 2;
-	}
+	int parsed = hp_options_parse("dump", opts, argc, argv, operands, &noperands);
+	if (parsed == 0 && noperands > 1)
+		parsed = hp_usage_error("dump", NULL, "one trace at a time ('%s' and '%s')", operands[0], operands[1]);
+	if (parsed == 0 && !noperands)
+		parsed = hp_usage_error("dump", NULL, "no trace given");
+	path = noperands ? operands[0] : NULL;
+	free((void *)operands);
+	if (parsed == 1)
+		puts("usage: hookprof-analyze dump [--json] TRACE\n"
+		     "Prints every event of TRACE in causal order, then its definitions and a status line.\n"
+		     "--json: one JSON object per line (keys: docs/dump-format.md).");
+	if (parsed)
+		return parsed == 1 ? 0 : 2;
 	struct hp_defs defs;
 	struct hp_read_status st;
 	hp_defs_init(&defs);

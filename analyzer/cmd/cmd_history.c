@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "cmd/commands.h"
+#include "cmd/options.h"
 #include "report/config.h"
 #include "history/history_db.h"
 #include "history/history_judge.h"
@@ -53,7 +54,7 @@ static void help(void)
 	       usage_line);
 }
 
-#define usage_error(...) hp_usage_error("history", usage_line, __VA_ARGS__)
+#define usage_error(...) hp_usage_error("history", NULL, __VA_ARGS__)
 
 #define DEFAULT_DB "hookprof-history.db"
 #define DEFAULT_BASELINE_RUNS 10
@@ -126,32 +127,25 @@ static int history_add(int argc, const char **argv)
 
 	if (!traces)
 		return 1;
-	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-		int k;
-		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-			help();
-			rc = 0;
-			goto out;
-		} else if ((k = hp_run_leak_option(argc, argv, &i)) != 0 || (k = hp_run_window_option(argc, argv, &i)) != 0) {
-			if (k < 0)
-				goto out;
-		} else if (!strcmp(a, "--db") || !strcmp(a, "--label") || !strcmp(a, "--config")) {
-			if (!v || !*v) {
-				usage_error("%s takes a value", a);
-				goto out;
-			}
-			*(!strcmp(a, "--db") ? &db : !strcmp(a, "--label") ? &label : &config) = v;
-			i++;
-		} else if (!strcmp(a, "--no-children")) {
-			children = false;
-		} else if (a[0] == '-' && a[1]) {
-			usage_error("add: unknown option '%s'", a);
-			goto out;
-		} else {
-			traces[ntraces++] = a;
-		}
+	bool no_children = false;
+	const struct hp_option opts[] = {
+		HP_OPT_STRING("--db", "a file", &db),
+		HP_OPT_STRING("--label", "a text", &label),
+		HP_OPT_CONFIG(&config),
+		HP_OPT_NO_CHILDREN(&no_children),
+		HP_OPT_LEAK_CHECK,
+		HP_OPT_WINDOW,
+		HP_OPT_END,
+	};
+	switch (hp_options_parse("history", opts, argc, argv, traces, &ntraces)) {
+	case 1:
+		help();
+		rc = 0;
+		goto out;
+	case 2:
+		goto out;
 	}
+	children = !no_children;
 	if (!ntraces) {
 		usage_error("add: no trace given");
 		goto out;
@@ -185,24 +179,28 @@ static int history_show(int argc, const char **argv)
 	const char *db = NULL, *function = NULL, *format = "text", *html = NULL;
 	char err[1024];
 
-	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-			help();
-			return 0;
-		} else if (!strcmp(a, "--format")) {
-			if (!v || (strcmp(v, "text") && strcmp(v, "json") && strcmp(v, "md")))
-				return usage_error("--format takes text, json or md");
-			format = argv[++i];
-		} else if (!strcmp(a, "--db") || !strcmp(a, "--function") || !strcmp(a, "--html")) {
-			if (!v || !*v)
-				return usage_error("%s takes a value", a);
-			*(!strcmp(a, "--db") ? &db : !strcmp(a, "--function") ? &function : &html) = v;
-			i++;
-		} else {
-			return usage_error("show: unknown argument '%s'", a);
-		}
+	static const char *const formats[] = {"text", "json", "md", NULL};
+	const char **operands = calloc((size_t)argc, sizeof(*operands));
+	size_t noperands = 0;
+	const struct hp_option opts[] = {
+		HP_OPT_FORMAT(formats, &format),
+		HP_OPT_STRING("--db", "a file", &db),
+		HP_OPT_STRING("--function", "a function's name", &function),
+		HP_OPT_STRING("--html", "a file", &html),
+		HP_OPT_END,
+	};
+	if (!operands) {
+		fprintf(stderr, "hookprof: history: %s\n", strerror(ENOMEM));
+		return 1;
 	}
+	int parsed = hp_options_parse("history", opts, argc, argv, operands, &noperands);
+	if (parsed == 0 && noperands)
+		parsed = usage_error("show: unexpected argument '%s'", operands[0]);
+	free((void *)operands);
+	if (parsed == 1)
+		help();
+	if (parsed)
+		return parsed == 1 ? 0 : 2;
 	if (html && strcmp(format, "text"))
 		return usage_error("--html and --format do not mix");
 
@@ -388,35 +386,28 @@ static int history_check(int argc, const char **argv)
 	size_t window = DEFAULT_BASELINE_RUNS;
 	char err[1024];
 
-	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-		char *end;
-		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-			help();
-			return 0;
-		} else if (!strcmp(a, "--db")) {
-			if (!v || !*v)
-				return usage_error("--db takes a file");
-			db = argv[++i];
-		} else if (!strcmp(a, "--max-regression")) {
-			errno = 0;
-			limit = v ? strtod(v, &end) : -1;
-			if (!v || end == v || errno || !isfinite(limit) || limit < 0 || (*end && strcmp(end, "%")))
-				return usage_error("--max-regression takes a percentage, e.g. 10%%");
-			limit /= 100;
-			i++;
-		} else if (!strcmp(a, "--window")) {
-			errno = 0;
-			unsigned long long n = v && *v >= '0' && *v <= '9' ? strtoull(v, &end, 10) : 0;
-			if (!v || *v < '0' || *v > '9' || *end || errno || n < HP_TREND_MIN_RUNS || n > 10000)
-				return usage_error("check: --window takes a number of earlier runs, %d to 10000",
-						   HP_TREND_MIN_RUNS);
-			window = (size_t)n;
-			i++;
-		} else {
-			return usage_error("check: unknown argument '%s'", a);
-		}
+	char window_takes[64];
+	snprintf(window_takes, sizeof(window_takes), "a number of earlier runs, %d to 10000", HP_TREND_MIN_RUNS);
+	const char **operands = calloc((size_t)argc, sizeof(*operands));
+	size_t noperands = 0;
+	const struct hp_option opts[] = {
+		HP_OPT_STRING("--db", "a file", &db),
+		HP_OPT_PARSE("--max-regression", "a percentage, e.g. 10%", hp_opt_percent, &limit, 0, HUGE_VAL),
+		HP_OPT_PARSE("--window", window_takes, hp_opt_count, &window, HP_TREND_MIN_RUNS, 10000),
+		HP_OPT_END,
+	};
+	if (!operands) {
+		fprintf(stderr, "hookprof: history: %s\n", strerror(ENOMEM));
+		return 1;
 	}
+	int parsed = hp_options_parse("history", opts, argc, argv, operands, &noperands);
+	if (parsed == 0 && noperands)
+		parsed = usage_error("check: unexpected argument '%s'", operands[0]);
+	free((void *)operands);
+	if (parsed == 1)
+		help();
+	if (parsed)
+		return parsed == 1 ? 0 : 2;
 	if (limit < 0)
 		return usage_error("check needs --max-regression PCT");
 

@@ -5,11 +5,13 @@
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "cmd/commands.h"
+#include "cmd/options.h"
 
 /* The ELF class and machine this hookprof was built for: libhookprof.so cannot load into others. */
 #if defined(__x86_64__) && defined(__LP64__)
@@ -193,15 +195,23 @@ int cmd_probe(int argc, const char **argv)
 	ssize_t n;
 	int fd, rc;
 
-	if (argc == 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
+	const struct hp_option opts[] = {HP_OPT_END};
+	const char **operands = calloc((size_t)argc, sizeof(*operands));
+	size_t noperands = 0;
+
+	if (!operands)
+		return probe_error("%s", strerror(ENOMEM));
+	int parsed = hp_options_parse("probe", opts, argc, argv, operands, &noperands);
+	if (parsed == 0 && noperands != 1)
+		parsed = noperands ? hp_usage_error("probe", NULL, "one program at a time ('%s' and '%s')", operands[0],
+						    operands[1])
+				   : hp_usage_error("probe", NULL, "no program given");
+	path = noperands ? operands[0] : NULL;
+	free((void *)operands);
+	if (parsed == 1)
 		fputs(probe_usage, stdout);
-		return 0;
-	}
-	if (argc != 2 || argv[1][0] == '-') {
-		fputs(probe_usage, stderr);
-		return 1;
-	}
-	path = argv[1];
+	if (parsed)
+		return parsed == 1 ? 0 : 2;
 	/* stat first, then O_NONBLOCK: opening a FIFO for reading would wait for a writer. */
 	if (stat(path, &st))
 		return probe_error("cannot open '%s': %s", path, strerror(errno));

@@ -140,10 +140,6 @@ int cmd_report(int argc, const char **argv)
 		goto out;
 	}
 	children = !no_children;
-	if (html && !*html) {
-		rc = usage_error("--html takes a file");
-		goto out;
-	}
 	if (ntraces == 0) {
 		rc = usage_error("no trace given");
 		goto out;

@@ -13,6 +13,7 @@
 #include <zstd.h>
 
 #include "cmd/commands.h"
+#include "cmd/options.h"
 #include "read/chunk_order.h"
 #include "hpt_format.h"
 #include "read/trace_source.h"
@@ -100,26 +101,37 @@ out:
 
 int cmd_status(int argc, const char **argv)
 {
+	const struct hp_option opts[] = {HP_OPT_END};
+	const char **traces = calloc((size_t)argc, sizeof(*traces));
+	size_t ntraces = 0;
 	int worst = 0;
 
-	if (argc < 2)
-		return hp_usage_error("status", usage, "no trace given");
-	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
-		fputs(usage, stdout);
-		return 0;
+	if (!traces) {
+		fputs("hookprof: status: out of memory\n", stderr);
+		return 1;
 	}
-	for (int i = 1; i < argc; i++) {
+	int parsed = hp_options_parse("status", opts, argc, argv, traces, &ntraces);
+	if (parsed == 0 && !ntraces)
+		parsed = hp_usage_error("status", NULL, "no trace given");
+	if (parsed == 1)
+		fputs(usage, stdout);
+	if (parsed) {
+		free((void *)traces);
+		return parsed == 1 ? 0 : 2;
+	}
+	for (size_t i = 0; i < ntraces; i++) {
 		char why[256];
-		int s = trace_status(argv[i], why, sizeof(why));
+		int s = trace_status(traces[i], why, sizeof(why));
 		if (s < 0) {
 			fprintf(stderr, "hookprof: %s\n", why);
 			worst = 2;
 		} else if (s == 0) {
-			printf("%s: incomplete: %s\n", argv[i], why);
+			printf("%s: incomplete: %s\n", traces[i], why);
 			worst = worst ? worst : 1;
 		} else {
-			printf("%s: complete\n", argv[i]);
+			printf("%s: complete\n", traces[i]);
 		}
 	}
+	free((void *)traces);
 	return worst;
 }

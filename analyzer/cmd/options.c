@@ -48,6 +48,8 @@ static int take_value(const char *cmd, const struct hp_option *o, const char *va
 
 	if (o->parse) {
 		r = o->parse(o, value);
+	} else if (!o->choices && !*value) {
+		r = -1; /* a file, a name: never empty */
 	} else if (o->choices) {
 		r = -1;
 		for (const char *const *c = o->choices; *c; c++)

@@ -13,8 +13,8 @@
  *
  * What an option does with its value:
  *   takes == NULL            a flag: *(bool *)dest = true; `--flag=x` is a usage error.
- *   parse == NULL            *(const char **)dest = the value (a pointer into argv); with choices set,
- *                            the value must be one of them.
+ *   parse == NULL            *(const char **)dest = the value (a pointer into argv), never empty; with
+ *                            choices set, the value must be one of them.
  *   parse != NULL            parse(opt, value) stores it; returns 0, -1 when the value is bad (the parser
  *                            then prints the error), or -2 when parse printed an error of its own.
  * `takes` says what the value is ("a number of rows (0: all)"); with choices and takes == NULL, the
