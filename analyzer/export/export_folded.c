@@ -37,12 +37,16 @@ struct lines {
 	struct hp_idmap line_of_hash; /* probed by content → index + 1 in v */
 };
 
-static uint64_t text_hash(const char *s)
+/* hp_idmap_probe's test: line value - 1 of the lines ctx points to reads like ctx's stack. */
+struct line_match {
+	const struct lines *l;
+	const char *stack;
+};
+
+static bool same_line(uint32_t value, const void *ctx)
 {
-	uint64_t h = 0xcbf29ce484222325ull; /* FNV-1a */
-	for (; *s; s++)
-		h = (h ^ (uint8_t)*s) * 0x100000001b3ull;
-	return h;
+	const struct line_match *m = ctx;
+	return !strcmp(m->l->v[value - 1].stack, m->stack);
 }
 
 /* Takes stack (malloc'ed; freed here when it reads like a line kept already); -1 on ENOMEM. */
@@ -50,21 +54,18 @@ static int add_line(struct lines *l, char *stack, uint64_t count)
 {
 	if (!stack)
 		return -1;
-	uint32_t *slot;
-	for (uint64_t key = text_hash(stack);; key = hp_hash64(key + 1)) {
-		if (!(slot = hp_idmap_slot(&l->line_of_hash, key, true))) {
-			free(stack);
-			return -1;
-		}
-		if (!*slot)
-			break;
-		if (!strcmp(l->v[*slot - 1].stack, stack)) {
-			/* Saturates: a count is a number of bytes or nanoseconds, never wrapped round. */
-			uint64_t *c = &l->v[*slot - 1].count;
-			*c = *c > UINT64_MAX - count ? UINT64_MAX : *c + count;
-			free(stack);
-			return 0;
-		}
+	struct line_match m = {l, stack};
+	uint32_t *slot = hp_idmap_probe(&l->line_of_hash, hp_hash_str(stack), same_line, &m);
+	if (!slot) {
+		free(stack);
+		return -1;
+	}
+	if (*slot) {
+		/* Saturates: a count is a number of bytes or nanoseconds, never wrapped round. */
+		uint64_t *c = &l->v[*slot - 1].count;
+		*c = *c > UINT64_MAX - count ? UINT64_MAX : *c + count;
+		free(stack);
+		return 0;
 	}
 	if (l->n == l->cap) {
 		size_t cap = l->cap ? 2 * l->cap : 256;

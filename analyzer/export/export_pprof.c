@@ -159,30 +159,16 @@ struct pprof {
 	size_t ids_cap;
 };
 
-static uint64_t str_hash(const char *s)
-{
-	uint64_t h = 0xcbf29ce484222325ull; /* FNV-1a */
-	for (; *s; s++)
-		h = (h ^ (uint8_t)*s) * 0x100000001b3ull;
-	return h;
-}
+/* What hp_idmap_probe's same() compares a slot's value with: the content sought, in pp's tables. */
+struct match {
+	const struct pprof *pp;
+	const void *what;
+};
 
-/* The slot along key's probe sequence that holds what same() accepts, or the empty one where it
- * belongs (*slot == 0); NULL when memory runs out. Keys that collide move on to a rehash. */
-static uint32_t *probe(struct hp_idmap *m, uint64_t key, bool (*same)(const struct pprof *, uint32_t, const void *),
-		       const struct pprof *pp, const void *what)
+static bool same_string(uint32_t index, const void *ctx)
 {
-	for (;;) {
-		uint32_t *slot = hp_idmap_slot(m, key ? key : 1, true);
-		if (!slot || !*slot || same(pp, *slot, what))
-			return slot;
-		key = hp_hash64(key + 1);
-	}
-}
-
-static bool same_string(const struct pprof *pp, uint32_t index, const void *what)
-{
-	return !strcmp(pp->strings[index], what);
+	const struct match *m = ctx;
+	return !strcmp(m->pp->strings[index], m->what);
 }
 
 /* The string table index of s ("" and NULL are 0); 0 as well when memory runs out (msg.oom set). */
@@ -190,7 +176,8 @@ static uint64_t str_id(struct pprof *pp, const char *s)
 {
 	if (!s || !*s)
 		return 0;
-	uint32_t *slot = probe(&pp->string_of_hash, str_hash(s), same_string, pp, s);
+	struct match m = {pp, s};
+	uint32_t *slot = hp_idmap_probe(&pp->string_of_hash, hp_hash_str(s), same_string, &m);
 	if (slot && *slot)
 		return *slot;
 	char *copy = slot ? strdup(s) : NULL;
@@ -243,9 +230,10 @@ static void add_line(struct pprof *pp, const char *name, const char *file, unsig
 	pb_msg(&pp->loc, LOCATION_LINE, &pp->line);
 }
 
-static bool same_location(const struct pprof *pp, uint32_t id, const void *what)
+static bool same_location(uint32_t id, const void *ctx)
 {
-	const struct loc_key *a = &pp->locations[id - 1], *b = what;
+	const struct match *m = ctx;
+	const struct loc_key *a = &m->pp->locations[id - 1], *b = m->what;
 	return a->ip == b->ip && a->line == b->line && !strcmp(a->name, b->name) &&
 	       (a->file == b->file || (a->file && b->file && !strcmp(a->file, b->file)));
 }
@@ -253,8 +241,9 @@ static bool same_location(const struct pprof *pp, uint32_t id, const void *what)
 /* The location for k: *id set, and true when it is new (the caller writes it; its id is the next). */
 static bool location_of(struct pprof *pp, const struct loc_key *k, uint64_t *id)
 {
-	uint64_t key = hp_hash64(k->ip ^ str_hash(k->name)) ^ k->line;
-	uint32_t *slot = probe(&pp->location_of_key, key, same_location, pp, k);
+	uint64_t key = hp_hash64(k->ip ^ hp_hash_str(k->name)) ^ k->line;
+	struct match m = {pp, k};
+	uint32_t *slot = hp_idmap_probe(&pp->location_of_key, key, same_location, &m);
 
 	*id = 0;
 	if (slot && *slot) {

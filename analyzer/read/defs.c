@@ -7,15 +7,13 @@
 
 #include "read/record_decoder.h"
 #include "read/trace.h"
+#include "util/idmap.h"
 
-struct entry {
-	uint32_t id; /* 0: empty */
-	void *value;
-};
-
+/* Definitions by id, in the order the trace gave them. */
 struct map {
-	struct entry *slots;
-	size_t cap, used;
+	struct hp_idmap index; /* id → position + 1 in values */
+	void **values;
+	size_t n, cap;
 };
 
 struct hp_stack_table {
@@ -26,56 +24,37 @@ struct hp_site_table {
 	struct map m;
 };
 
-static uint32_t mix(uint32_t x)
-{
-	x ^= x >> 16;
-	x *= 0x7feb352d;
-	x ^= x >> 15;
-	x *= 0x846ca68b;
-	return x ^ (x >> 16);
-}
-
 static void *map_get(const struct map *m, uint32_t id)
 {
-	if (!m->cap || !id)
-		return NULL;
-	for (size_t i = mix(id) & (m->cap - 1);; i = (i + 1) & (m->cap - 1)) {
-		if (m->slots[i].id == id)
-			return m->slots[i].value;
-		if (!m->slots[i].id)
-			return NULL;
-	}
+	const uint32_t *at = id ? hp_idmap_find(&m->index, id) : NULL;
+	return at ? m->values[*at - 1] : NULL;
 }
 
 /* Returns 1 when added, 0 when id was defined already (the first definition stays), -1 on ENOMEM. */
 static int map_put(struct map *m, uint32_t id, void *value)
 {
-	if (!id)
+	if (!id || map_get(m, id))
 		return 0;
-	if (2 * (m->used + 1) > m->cap) {
+	if (m->n == m->cap) {
 		size_t cap = m->cap ? m->cap * 2 : 64;
-		struct entry *slots = calloc(cap, sizeof(*slots));
-		if (!slots)
+		void **values = realloc(m->values, cap * sizeof(*values));
+		if (!values)
 			return -1;
-		for (size_t i = 0; i < m->cap; i++) {
-			if (!m->slots[i].id)
-				continue;
-			size_t j = mix(m->slots[i].id) & (cap - 1);
-			while (slots[j].id)
-				j = (j + 1) & (cap - 1);
-			slots[j] = m->slots[i];
-		}
-		free(m->slots);
-		m->slots = slots;
+		m->values = values;
 		m->cap = cap;
 	}
-	size_t i = mix(id) & (m->cap - 1);
-	for (; m->slots[i].id; i = (i + 1) & (m->cap - 1))
-		if (m->slots[i].id == id)
-			return 0;
-	m->slots[i] = (struct entry){id, value};
-	m->used++;
+	uint32_t *at = hp_idmap_slot(&m->index, id, true);
+	if (!at)
+		return -1;
+	m->values[m->n++] = value;
+	*at = (uint32_t)m->n;
 	return 1;
+}
+
+static void map_free(struct map *m)
+{
+	hp_idmap_free(&m->index);
+	free(m->values);
 }
 
 void hp_defs_init(struct hp_defs *defs)
@@ -105,15 +84,15 @@ static void free_site(struct hp_site_def *s)
 void hp_defs_release(struct hp_defs *defs)
 {
 	if (defs->stacks) {
-		for (size_t i = 0; i < defs->stacks->m.cap; i++)
-			free_stack(defs->stacks->m.slots[i].value);
-		free(defs->stacks->m.slots);
+		for (size_t i = 0; i < defs->stacks->m.n; i++)
+			free_stack(defs->stacks->m.values[i]);
+		map_free(&defs->stacks->m);
 		free(defs->stacks);
 	}
 	if (defs->sites) {
-		for (size_t i = 0; i < defs->sites->m.cap; i++)
-			free_site(defs->sites->m.slots[i].value);
-		free(defs->sites->m.slots);
+		for (size_t i = 0; i < defs->sites->m.n; i++)
+			free_site(defs->sites->m.values[i]);
+		map_free(&defs->sites->m);
 		free(defs->sites);
 	}
 	for (size_t i = 0; i < defs->nmodules; i++) {
@@ -239,14 +218,12 @@ struct hp_module *hp_defs_add_module(struct hp_defs *defs)
 
 void hp_defs_foreach_stack(const struct hp_defs *defs, void (*fn)(const struct hp_stack *s, void *arg), void *arg)
 {
-	for (size_t i = 0; defs->stacks && i < defs->stacks->m.cap; i++)
-		if (defs->stacks->m.slots[i].id)
-			fn(defs->stacks->m.slots[i].value, arg);
+	for (size_t i = 0; defs->stacks && i < defs->stacks->m.n; i++)
+		fn(defs->stacks->m.values[i], arg);
 }
 
 void hp_defs_foreach_site(const struct hp_defs *defs, void (*fn)(const struct hp_site_def *s, void *arg), void *arg)
 {
-	for (size_t i = 0; defs->sites && i < defs->sites->m.cap; i++)
-		if (defs->sites->m.slots[i].id)
-			fn(defs->sites->m.slots[i].value, arg);
+	for (size_t i = 0; defs->sites && i < defs->sites->m.n; i++)
+		fn(defs->sites->m.values[i], arg);
 }

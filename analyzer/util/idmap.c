@@ -35,18 +35,40 @@ uint32_t *hp_idmap_slot(struct hp_idmap *m, uint64_t key, bool insert)
 		m->vals = vals;
 		m->cap = cap;
 	}
+	if (!insert)
+		return (uint32_t *)hp_idmap_find(m, key);
+	for (size_t i = hp_hash64(key) & (m->cap - 1);; i = (i + 1) & (m->cap - 1)) {
+		if (m->keys[i] == key)
+			return &m->vals[i];
+		if (!m->keys[i]) {
+			m->keys[i] = key;
+			m->used++;
+			return &m->vals[i];
+		}
+	}
+}
+
+const uint32_t *hp_idmap_find(const struct hp_idmap *m, uint64_t key)
+{
+	if (!key)
+		return m->has_zero ? &m->zero_val : NULL;
 	if (!m->cap)
 		return NULL;
 	for (size_t i = hp_hash64(key) & (m->cap - 1);; i = (i + 1) & (m->cap - 1)) {
 		if (m->keys[i] == key)
 			return &m->vals[i];
-		if (!m->keys[i]) {
-			if (!insert)
-				return NULL;
-			m->keys[i] = key;
-			m->used++;
-			return &m->vals[i];
-		}
+		if (!m->keys[i])
+			return NULL;
+	}
+}
+
+uint32_t *hp_idmap_probe(struct hp_idmap *m, uint64_t key, bool (*same)(uint32_t value, const void *ctx),
+			 const void *ctx)
+{
+	for (;; key = hp_hash64(key + 1)) {
+		uint32_t *slot = hp_idmap_slot(m, key, true);
+		if (!slot || !*slot || same(*slot, ctx))
+			return slot;
 	}
 }
 

@@ -26,9 +26,26 @@ static inline uint64_t hp_hash64(uint64_t x)
 	return x;
 }
 
+/* The one hash of strings (FNV-1a), for maps keyed by content: collisions are the caller's to tell
+ * apart, with hp_idmap_probe. */
+static inline uint64_t hp_hash_str(const char *s)
+{
+	uint64_t h = 0xcbf29ce484222325ull;
+	for (; *s; s++)
+		h = (h ^ (uint8_t)*s) * 0x100000001b3ull;
+	return h;
+}
+
 /* The value slot of key (never 0). With insert, a new key gets a slot holding 0; NULL when memory
  * runs out. Without insert, NULL when the key is absent. Slots move when the map grows. */
 uint32_t *hp_idmap_slot(struct hp_idmap *m, uint64_t key, bool insert);
+/* The value of key, or NULL when it is absent; for readers of a map they do not change. */
+const uint32_t *hp_idmap_find(const struct hp_idmap *m, uint64_t key);
+/* A map keyed by a hash of content (hp_hash_str): the slot along key's rehash sequence whose value
+ * same(value, ctx) accepts, or the new slot (holding 0) where that content belongs; NULL when memory
+ * runs out. Values stored must not be 0, the mark of a new slot. */
+uint32_t *hp_idmap_probe(struct hp_idmap *m, uint64_t key, bool (*same)(uint32_t value, const void *ctx),
+			 const void *ctx);
 void hp_idmap_free(struct hp_idmap *m);
 
 #endif
