@@ -48,7 +48,7 @@ static void help(void)
 	       usage_line);
 }
 
-#define usage_error(...) hp_usage_error("check", NULL, __VA_ARGS__)
+#define usage_error(...) hp_usage_error("check", __VA_ARGS__)
 
 /* "1500", "64K", "3M", "1G": bytes (binary multiples). -1 when malformed. */
 /* A size in bytes, suffixes K, M, G, into the uint64_t at opt->dest. */

@@ -41,7 +41,7 @@ static void help(void)
 	       usage_line);
 }
 
-#define usage_error(...) hp_usage_error("diff", NULL, __VA_ARGS__)
+#define usage_error(...) hp_usage_error("diff", __VA_ARGS__)
 
 /* One line of the totals: the same quantity in both runs. */
 struct total {

@@ -469,9 +469,9 @@ int cmd_dump(int argc, const char **argv)
 	}
 	int parsed = hp_options_parse("dump", opts, argc, argv, operands, &noperands);
 	if (parsed == 0 && noperands > 1)
-		parsed = hp_usage_error("dump", NULL, "one trace at a time ('%s' and '%s')", operands[0], operands[1]);
+		parsed = hp_usage_error("dump", "one trace at a time ('%s' and '%s')", operands[0], operands[1]);
 	if (parsed == 0 && !noperands)
-		parsed = hp_usage_error("dump", NULL, "no trace given");
+		parsed = hp_usage_error("dump", "no trace given");
 	path = noperands ? operands[0] : NULL;
 	free((void *)operands);
 	if (parsed == 1)

@@ -39,7 +39,7 @@ static void help(void)
 	       usage_line);
 }
 
-#define usage_error(...) hp_usage_error("export", NULL, __VA_ARGS__)
+#define usage_error(...) hp_usage_error("export", __VA_ARGS__)
 
 static int write_export(FILE *out, const struct hp_profile *p, const char *format, enum hp_fold_cost cost,
 			char *err, size_t errlen)

@@ -54,7 +54,7 @@ static void help(void)
 	       usage_line);
 }
 
-#define usage_error(...) hp_usage_error("history", NULL, __VA_ARGS__)
+#define usage_error(...) hp_usage_error("history", __VA_ARGS__)
 
 #define DEFAULT_DB "hookprof-history.db"
 #define DEFAULT_BASELINE_RUNS 10

@@ -42,7 +42,7 @@ static void help(void)
 	     "(docs/report-guide.md).");
 }
 
-#define usage_error(...) hp_usage_error("leaks", NULL, __VA_ARGS__)
+#define usage_error(...) hp_usage_error("leaks", __VA_ARGS__)
 
 /* --kinds LIST into the unsigned mask at opt->dest; -2 after printing an unknown kind. */
 static int parse_kinds(const struct hp_option *opt, const char *list)

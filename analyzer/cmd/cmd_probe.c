@@ -203,9 +203,9 @@ int cmd_probe(int argc, const char **argv)
 		return probe_error("%s", strerror(ENOMEM));
 	int parsed = hp_options_parse("probe", opts, argc, argv, operands, &noperands);
 	if (parsed == 0 && noperands != 1)
-		parsed = noperands ? hp_usage_error("probe", NULL, "one program at a time ('%s' and '%s')", operands[0],
+		parsed = noperands ? hp_usage_error("probe", "one program at a time ('%s' and '%s')", operands[0],
 						    operands[1])
-				   : hp_usage_error("probe", NULL, "no program given");
+				   : hp_usage_error("probe", "no program given");
 	path = noperands ? operands[0] : NULL;
 	free((void *)operands);
 	if (parsed == 1)

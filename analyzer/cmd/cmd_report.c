@@ -41,7 +41,7 @@ static void help(void)
 	     "each section, the score and the rules; docs/json-schema.md the JSON.");
 }
 
-#define usage_error(...) hp_usage_error("report", NULL, __VA_ARGS__)
+#define usage_error(...) hp_usage_error("report", __VA_ARGS__)
 
 static void print_child_error(const char *msg, void *ctx)
 {

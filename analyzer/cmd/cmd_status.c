@@ -112,7 +112,7 @@ int cmd_status(int argc, const char **argv)
 	}
 	int parsed = hp_options_parse("status", opts, argc, argv, traces, &ntraces);
 	if (parsed == 0 && !ntraces)
-		parsed = hp_usage_error("status", NULL, "no trace given");
+		parsed = hp_usage_error("status", "no trace given");
 	if (parsed == 1)
 		fputs(usage, stdout);
 	if (parsed) {

@@ -53,7 +53,7 @@ static void help(void)
 	       usage_line);
 }
 
-#define usage_error(...) hp_usage_error("top", NULL, __VA_ARGS__)
+#define usage_error(...) hp_usage_error("top", __VA_ARGS__)
 
 static uint64_t mono_ns(void)
 {

@@ -14,8 +14,8 @@ int cmd_top(int argc, const char **argv);
 int cmd_history(int argc, const char **argv);
 int cmd_status(int argc, const char **argv);
 
-/* A usage error of subcommand cmd: "hookprof: CMD: MESSAGE", then the usage lines, or a pointer to
- * `hookprof-analyze CMD --help` when usage is NULL; returns 2, the exit status of usage errors. */
-__attribute__((format(printf, 3, 4))) int hp_usage_error(const char *cmd, const char *usage, const char *fmt, ...);
+/* A usage error of subcommand cmd, one line: "hookprof: CMD: MESSAGE (hookprof-analyze CMD --help)";
+ * returns 2, the exit status of usage errors. */
+__attribute__((format(printf, 2, 3))) int hp_usage_error(const char *cmd, const char *fmt, ...);
 
 #endif

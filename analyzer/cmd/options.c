@@ -59,7 +59,7 @@ static int take_value(const char *cmd, const struct hp_option *o, const char *va
 	if (r == -2)
 		return 2;
 	if (r < 0)
-		return hp_usage_error(cmd, NULL, "%s takes %s, not '%s'", o->name, takes, value);
+		return hp_usage_error(cmd, "%s takes %s, not '%s'", o->name, takes, value);
 	if (!o->parse)
 		*(const char **)o->dest = value;
 	return 0;
@@ -84,10 +84,10 @@ int hp_options_parse(const char *cmd, const struct hp_option *opts, int argc, co
 		}
 		const struct hp_option *o = find(opts, a, &value);
 		if (!o)
-			return hp_usage_error(cmd, NULL, "unknown option '%s'", a);
+			return hp_usage_error(cmd, "unknown option '%s'", a);
 		if (!o->takes && !o->choices) {
 			if (value)
-				return hp_usage_error(cmd, NULL, "%s takes no value", o->name);
+				return hp_usage_error(cmd, "%s takes no value", o->name);
 			*(bool *)o->dest = true;
 			continue;
 		}
@@ -95,7 +95,7 @@ int hp_options_parse(const char *cmd, const struct hp_option *opts, int argc, co
 			value = argv[++i];
 		if (!value) {
 			char list[256];
-			return hp_usage_error(cmd, NULL, "%s takes %s", o->name,
+			return hp_usage_error(cmd, "%s takes %s", o->name,
 					      o->takes ? o->takes : choices_text(o, list, sizeof(list)));
 		}
 		if (take_value(cmd, o, value))

@@ -4,7 +4,7 @@
 
 #include "cmd/commands.h"
 
-int hp_usage_error(const char *cmd, const char *usage, const char *fmt, ...)
+int hp_usage_error(const char *cmd, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -12,9 +12,6 @@ int hp_usage_error(const char *cmd, const char *usage, const char *fmt, ...)
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
-	if (usage)
-		fprintf(stderr, "\n%s\n", usage);
-	else
-		fprintf(stderr, " (hookprof-analyze %s --help)\n", cmd);
+	fprintf(stderr, " (hookprof-analyze %s --help)\n", cmd);
 	return 2;
 }
