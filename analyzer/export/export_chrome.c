@@ -13,10 +13,6 @@
  * a storm of allocations would otherwise make a file larger than the trace. */
 #define HEAP_POINT_NS 1000000
 
-/* Zones and instrumented functions share one stack per thread, as in profile_build.c: a key is a
- * zone site, or a function address with this bit set. */
-#define FN_TAG (1ull << 63)
-
 struct open_zone {
 	uint64_t key;
 	uint64_t start_ns;
@@ -87,8 +83,8 @@ static const char *zone_name(struct chrome *c, uint64_t key, const char **file, 
 {
 	*file = NULL;
 	*line = 0;
-	if (key & FN_TAG) {
-		uint32_t *slot = hp_idmap_slot(&c->fn_of_addr, key & ~FN_TAG, false);
+	if (key & HP_ZONE_FN_KEY) {
+		uint32_t *slot = hp_idmap_slot(&c->fn_of_addr, key & ~HP_ZONE_FN_KEY, false);
 		const struct hp_function *f = slot && *slot ? &c->p->functions[*slot - 1] : NULL;
 		if (!f)
 			return NULL;
@@ -111,7 +107,7 @@ static void slice(struct chrome *c, uint32_t stream, const struct open_zone *z, 
 	const char *name = zone_name(c, z->key, &file, &line);
 
 	begin(c, name, "X", tid_of(c, stream));
-	hp_jw_str(&c->w, "cat", z->key & FN_TAG ? "function" : "zone");
+	hp_jw_str(&c->w, "cat", z->key & HP_ZONE_FN_KEY ? "function" : "zone");
 	us(&c->w, "ts", z->start_ns);
 	us(&c->w, "dur", end_ns > z->start_ns ? end_ns - z->start_ns : 0);
 	if (file) {
@@ -271,13 +267,13 @@ static int on_event(void *ctx, const struct hp_event *ev, const struct hp_defs *
 		break;
 	case HP_EV_ZONE_BEGIN:
 	case HP_EV_FUNC_ENTER:
-		if (s && open_zone(c, s, ev->type == HP_EV_FUNC_ENTER ? ev->addr | FN_TAG : ev->site, ev->ns))
+		if (s && open_zone(c, s, ev->type == HP_EV_FUNC_ENTER ? ev->addr | HP_ZONE_FN_KEY : ev->site, ev->ns))
 			goto oom;
 		break;
 	case HP_EV_ZONE_END:
 	case HP_EV_FUNC_EXIT:
 		if (s)
-			close_zones(c, s, ev->type == HP_EV_FUNC_EXIT ? ev->addr | FN_TAG : ev->site, ev->ns);
+			close_zones(c, s, ev->type == HP_EV_FUNC_EXIT ? ev->addr | HP_ZONE_FN_KEY : ev->site, ev->ns);
 		break;
 	case HP_EV_THREAD_END: /* a thread's zones end with it, as in profile_build.c */
 		while (s && s->n)

@@ -41,6 +41,11 @@ struct hp_thread_stats {
 	uint64_t self_ns;
 };
 
+/* Zones and instrumented functions share one stack per thread; a call's key is its zone site id, or
+ * its function's address with this bit set (addresses never reach it). Every reader of zone events
+ * (profile build, live view, exports) keys calls this way. */
+#define HP_ZONE_FN_KEY (1ull << 63)
+
 /* One row of the functions table: a zone site (HP_FUNC, HP_ZONE, hp_begin) or an instrumented function. */
 struct hp_function {
 	uint32_t site;    /* zone site id, or 0 for an -finstrument-functions function */
