@@ -54,9 +54,8 @@ static struct thread_state *thread_lookup(struct builder *b, uint32_t stream)
 	return b->last_thread = &t[b->nthreads - 1];
 }
 
-static int on_event(void *ctx, const struct hp_event *ev, const struct hp_defs *defs)
+static int apply_event(struct builder *b, const struct hp_event *ev, const struct hp_defs *defs)
 {
-	struct builder *b = ctx;
 	struct hp_profile *p = b->p;
 	struct hp_summary *sum = &p->summary;
 
@@ -140,6 +139,19 @@ static int on_event(void *ctx, const struct hp_event *ev, const struct hp_defs *
 	return b->oom ? -1 : 0;
 }
 
+static int on_event(void *ctx, const struct hp_event *ev, const struct hp_defs *defs)
+{
+	struct builder *b = ctx;
+
+	if (apply_event(b, ev, defs))
+		return -1;
+	if (b->obs && b->obs->event && b->obs->event(b->obs->ctx, ev, b->live_bytes)) {
+		b->oom = true;
+		return -1;
+	}
+	return 0;
+}
+
 static void builder_release(struct builder *b)
 {
 	if (b->warmup)
@@ -168,8 +180,17 @@ static void builder_release(struct builder *b)
 	free(b->scan_thr);
 }
 
-struct hp_profile *hp_profile_load(const char *path, const struct hp_profile_options *opts, char *err, size_t errlen)
+/* The trace's bytes: a file (path) or memory (mem, size). */
+struct trace_input {
+	const char *path;
+	const void *mem;
+	size_t size;
+};
+
+static struct hp_profile *build(const struct trace_input *in, const struct hp_profile_options *opts, char *err,
+				size_t errlen)
 {
+	const char *path = in->path;
 	struct hp_profile *p = calloc(1, sizeof(*p));
 	struct hp_profile_private *priv = calloc(1, sizeof(*priv));
 	struct builder b = {0};
@@ -189,10 +210,12 @@ struct hp_profile *hp_profile_load(const char *path, const struct hp_profile_opt
 		return NULL;
 	}
 	b.p = p;
+	b.obs = opts ? opts->observer : NULL;
 	hp_window_begin(&b.win, opts ? opts->window : NULL);
 	b.heuristics = opts && opts->heuristics >= 0 ? (unsigned)opts->heuristics : HP_HEURISTICS_ALL;
 	hp_defs_init(&p->defs);
-	int rc = hp_trace_read(path, &p->defs, on_event, &b, &p->status);
+	int rc = in->mem ? hp_trace_read_mem(in->mem, in->size, path, &p->defs, on_event, &b, &p->status)
+			 : hp_trace_read(path, &p->defs, on_event, &b, &p->status);
 	if (rc) {
 		snprintf(err, errlen, "%s", rc == -1 && p->status.error[0] ? p->status.error : "out of memory");
 		if (b.oom)
@@ -208,6 +231,21 @@ struct hp_profile *hp_profile_load(const char *path, const struct hp_profile_opt
 	}
 	builder_release(&b);
 	return p;
+}
+
+struct hp_profile *hp_profile_load(const char *path, const struct hp_profile_options *opts, char *err, size_t errlen)
+{
+	struct trace_input in = {.path = path};
+
+	return build(&in, opts, err, errlen);
+}
+
+struct hp_profile *hp_profile_load_mem(const void *buf, size_t size, const char *name,
+				       const struct hp_profile_options *opts, char *err, size_t errlen)
+{
+	struct trace_input in = {.path = name, .mem = buf ? buf : "", .size = size};
+
+	return build(&in, opts, err, errlen);
 }
 
 void hp_profile_free(struct hp_profile *p)

@@ -103,6 +103,7 @@ struct builder {
 	uint64_t cpu_before;      /* process CPU time at the last sample before the window */
 	struct hp_warmup *warmup; /* the symbolizer, made ready while the trace is read */
 	bool warmup_tried;
+	const struct hp_profile_observer *obs; /* NULL: none */
 	bool oom;
 };
 

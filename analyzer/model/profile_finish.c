@@ -226,6 +226,8 @@ int pb_finish(struct builder *b, const struct hp_profile_options *opts, char *er
 	for (size_t i = 0; i < b->nthreads; i++)
 		while (b->threads[i].depth)
 			pb_close_frame(b, &b->threads[i], b->threads[i].last_ns);
+	if (b->oom)
+		goto out; /* the observer of those closes ran out of memory */
 
 	const struct hp_process_info *pi = &p->defs.process;
 	sum->pid = pi->pid;

@@ -107,6 +107,9 @@ void pb_close_frame(struct builder *b, struct thread_state *t, uint64_t ns)
 {
 	struct frame *fr = &t->stack[--t->depth];
 	struct fn_acc *f = &b->fns[fr->fn];
+
+	if (b->obs && b->obs->call && b->obs->call(b->obs->ctx, t->stream, fr->key, fr->start_ns, ns))
+		b->oom = true;
 	uint64_t whole = ns > fr->start_ns ? ns - fr->start_ns : 0;
 	uint64_t cost = b->p->defs.process.event_cost_ns * (t->events - fr->events0);
 	bool overlaps;
