@@ -149,6 +149,18 @@ static void free_block(struct hp_live *l, uint64_t addr)
 	}
 }
 
+/* The block lifecycle of live_heap.h, as the report follows it. */
+static int heap_event(struct hp_live *l, const struct hp_event *ev)
+{
+	struct hp_heap_change c;
+
+	if (!hp_heap_change_of(ev, &c))
+		return 0;
+	if (c.frees)
+		free_block(l, c.gone);
+	return c.adds ? add_block(l, ev, c.added) : 0;
+}
+
 /* ---- zones ----------------------------------------------------------------------------------- */
 
 static uint32_t *open_count(struct hp_live *l, const struct hp_live_thread *t, uint32_t zone)
@@ -250,19 +262,9 @@ int hp_live_event(void *ctx, const struct hp_event *ev, const struct hp_defs *de
 	l->events++;
 	switch (ev->type) {
 	case HP_EV_ALLOC:
-		if (ev->addr)
-			rc = add_block(l, ev, ev->addr);
-		break;
 	case HP_EV_FREE:
-		free_block(l, ev->addr);
-		break;
 	case HP_EV_REALLOC:
-		if (ev->flags & HPT_REALLOC_FAILED)
-			break;
-		if (ev->addr)
-			free_block(l, ev->addr);
-		if (ev->addr2)
-			rc = add_block(l, ev, ev->addr2);
+		rc = heap_event(l, ev);
 		break;
 	case HP_EV_ZONE_BEGIN:
 		rc = enter(l, t, ev->site, ev->ns);

@@ -85,13 +85,11 @@ static int apply_event(struct builder *b, const struct hp_event *ev, const struc
 			b->warmup_tried = true;
 			b->warmup = hp_warmup_start(defs);
 		}
-		pb_add_block(b, t, ev, ev->addr, ev->size);
+		pb_heap_event(b, t, ev);
 		break;
 	case HP_EV_FREE:
-		pb_remove_block(b, t, ev->addr);
-		break;
 	case HP_EV_REALLOC:
-		pb_realloc(b, t, ev);
+		pb_heap_event(b, t, ev);
 		break;
 	case HP_EV_ALLOC_FAIL:
 		if (b->in)

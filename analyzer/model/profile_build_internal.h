@@ -131,10 +131,8 @@ static inline void *grow(void *array, size_t *cap, size_t need, size_t elem)
 }
 
 /* profile_heap.c: what an allocation event does to the heap, the sites and the thread. */
-void pb_add_block(struct builder *b, struct thread_state *t, const struct hp_event *ev, uint64_t addr,
-		  uint64_t size);
-void pb_remove_block(struct builder *b, struct thread_state *t, uint64_t addr);
-void pb_realloc(struct builder *b, struct thread_state *t, const struct hp_event *ev);
+/* ALLOC, FREE, REALLOC: the block lifecycle of live_heap.h, with what the profile counts. */
+void pb_heap_event(struct builder *b, struct thread_state *t, const struct hp_event *ev);
 void pb_alloc_failed(struct builder *b, const struct hp_event *ev);
 /* The heap as the window opens is where its peak starts from. */
 void pb_window_opened(struct builder *b, uint64_t ns);

@@ -82,8 +82,8 @@ void pb_finish_peaks(struct builder *b)
 		touch_site(b, i);
 }
 
-void pb_add_block(struct builder *b, struct thread_state *t, const struct hp_event *ev, uint64_t addr,
-		  uint64_t size)
+static void add_block(struct builder *b, struct thread_state *t, const struct hp_event *ev, uint64_t addr,
+		      uint64_t size)
 {
 	struct hp_summary *sum = &b->p->summary;
 	uint32_t si;
@@ -141,7 +141,7 @@ static void leaving_peak(struct builder *b)
 		snapshot_peak(b);
 }
 
-void pb_remove_block(struct builder *b, struct thread_state *t, uint64_t addr)
+static void remove_block(struct builder *b, struct thread_state *t, uint64_t addr)
 {
 	struct hp_block *blk = hp_heap_find(&b->heap, addr);
 
@@ -166,45 +166,53 @@ void pb_remove_block(struct builder *b, struct thread_state *t, uint64_t addr)
 	hp_heap_remove(&b->heap, blk);
 }
 
-void pb_realloc(struct builder *b, struct thread_state *t, const struct hp_event *ev)
+/* A realloc chain growing by the same step each time: remembered per site. */
+static void realloc_step(struct hp_alloc_site *s, uint64_t old_size, uint64_t new_size)
 {
-	uint32_t si;
-	struct hp_alloc_site *s = site_of(b, ev->stack, &si);
+	if (new_size <= old_size)
+		return;
+	uint64_t step = new_size - old_size;
+	if (s->realloc_const_step == 0 || s->realloc_const_step == step)
+		s->realloc_const_step = step;
+	else
+		s->realloc_const_step = UINT64_MAX; /* steps differ: not constant */
+}
 
-	if (!s) {
-		b->oom = true;
-		return;
-	}
-	if (ev->flags & HPT_REALLOC_FAILED) {
-		if (b->in) {
-			s->failed++;
-			b->p->summary.failed_allocations++;
-		}
-		return;
-	}
-	if (b->in) {
-		b->p->summary.reallocs++;
-		s->reallocs++;
-	}
+void pb_heap_event(struct builder *b, struct thread_state *t, const struct hp_event *ev)
+{
+	struct hp_alloc_site *s = NULL;
+	const struct hp_block *old = NULL;
 	uint64_t old_size = 0;
-	struct hp_block *old = ev->addr ? hp_heap_find(&b->heap, ev->addr) : NULL;
-	if (old)
-		old_size = old->size;
-	if (ev->addr) {
-		/* Not a temporary: the block lives on, moved. */
-		t->last_alloc = 0;
-		pb_remove_block(b, t, ev->addr);
-	}
-	if (ev->addr2) {
-		pb_add_block(b, t, ev, ev->addr2, ev->size);
-		/* A realloc chain growing by the same step each time: remember it per site. */
-		if (old && ev->size > old_size && b->in) {
-			uint64_t step = ev->size - old_size;
-			if (s->realloc_const_step == 0 || s->realloc_const_step == step)
-				s->realloc_const_step = step;
-			else
-				s->realloc_const_step = UINT64_MAX; /* steps differ: not constant */
+	struct hp_heap_change c;
+	uint32_t si;
+
+	if (ev->type == HP_EV_REALLOC) {
+		if (!(s = site_of(b, ev->stack, &si))) {
+			b->oom = true;
+			return;
 		}
+		bool failed = (ev->flags & HPT_REALLOC_FAILED) != 0;
+		if (b->in) {
+			s->failed += failed;
+			b->p->summary.failed_allocations += failed;
+			s->reallocs += !failed;
+			b->p->summary.reallocs += !failed;
+		}
+		if (!failed && ev->addr) {
+			old = hp_heap_find(&b->heap, ev->addr);
+			old_size = old ? old->size : 0;
+			/* Not a temporary: the block lives on, moved. */
+			t->last_alloc = 0;
+		}
+	}
+	if (!hp_heap_change_of(ev, &c))
+		return;
+	if (c.frees)
+		remove_block(b, t, c.gone);
+	if (c.adds) {
+		add_block(b, t, ev, c.added, c.size);
+		if (old && b->in)
+			realloc_step(s, old_size, c.size);
 	}
 }
 
