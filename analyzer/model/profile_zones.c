@@ -1,11 +1,13 @@
 /* profile_zones.c: the zone model of a profile build: zone and function calls paired per thread,
  * their total and self time, the tree of nested calls (definitions: profile_build.c). */
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "hpt_format.h"
 #include "model/profile_build_internal.h"
+#include "model/zone_pairing.h"
 
 static struct fn_acc *fn_of(struct builder *b, uint64_t key, uint32_t *index)
 {
@@ -166,22 +168,16 @@ void pb_close_frame(struct builder *b, struct thread_state *t, uint64_t ns)
 	}
 }
 
-/* Closes frames down to and including the innermost one with `key` (0: the innermost one). */
+/* Closes the calls an end with key closes (zone_pairing.h). */
 void pb_end_frame(struct builder *b, struct thread_state *t, uint64_t key, uint64_t ns)
 {
-	size_t at = t->depth;
+	uint32_t *open = NULL;
 
 	if (key) {
-		/* An end that matches no open call would walk the whole stack for nothing: with hostile
-		 * input, at every event. The open-call count says first whether the walk finds one. */
 		uint32_t *fi = hp_idmap_slot(&b->fn_of_key, key, false);
-		uint32_t *open = fi ? hp_idmap_slot(&b->open_calls, (((uint64_t)(t - b->threads) << 40) | (*fi - 1)) + 1, false)
-				    : NULL;
-		if (!open || !*open)
-			at = 0;
-		while (at && t->stack[at - 1].key != key)
-			at--;
+		open = fi ? hp_idmap_slot(&b->open_calls, (((uint64_t)(t - b->threads) << 40) | (*fi - 1)) + 1, false) : NULL;
 	}
+	size_t at = hp_zone_end_at(t->stack, t->depth, sizeof(*t->stack), offsetof(struct frame, key), key, open && *open);
 	if (!at) {
 		b->p->summary.anomalies++;
 		return;
