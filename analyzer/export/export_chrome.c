@@ -9,6 +9,7 @@
 #include "export/export.h"
 #include "util/idmap.h"
 #include "util/json_out.h"
+#include "model/live_heap.h"
 #include "report/report.h"
 
 /* The heap track gets at most one point per this many nanoseconds of the run (and its last value):
@@ -24,18 +25,19 @@ struct item {
 	uint32_t site;   /* MARK, COUNTER */
 	uint64_t ns;     /* SLICE: its start */
 	uint64_t value;  /* SLICE: its zone key; COUNTER: the running total (int64_t); RSS, HEAP: bytes */
-	uint64_t end_ns; /* SLICE */
+	uint64_t end_ns; /* SLICE; HEAP: allocations so far */
 };
 
 struct hp_chrome_pass {
 	struct item *items;
 	size_t nitems, cap;
-	struct hp_idmap counter_of_site; /* site + 1 → index + 1 in totals */
-	int64_t *totals;
-	size_t ntotals;
+	struct hp_idmap counter_of_site; /* site + 1 → index + 1 in tracks */
+	struct counter_track *tracks;
+	size_t ntracks;
 	uint64_t next_heap_ns, heap_shown;
 	bool heap_pending;
 	uint64_t last_ns, heap_bytes;
+	uint64_t allocs, allocs_shown; /* blocks added so far (live_heap.h's rule), and at the last point */
 };
 
 struct chrome {
@@ -62,28 +64,43 @@ static int add(struct hp_chrome_pass *c, struct item it)
 static int heap_point(struct hp_chrome_pass *c, uint64_t ns)
 {
 	c->heap_shown = c->heap_bytes;
+	c->allocs_shown = c->allocs;
 	c->heap_pending = false;
 	c->next_heap_ns = ns + HEAP_POINT_NS;
-	return add(c, (struct item){.kind = ITEM_HEAP, .ns = ns, .value = c->heap_bytes});
+	return add(c, (struct item){.kind = ITEM_HEAP, .ns = ns, .value = c->heap_bytes, .end_ns = c->allocs});
 }
 
-/* The running total of an HP_COUNT counter after adding value; NULL when memory runs out. */
-static int64_t *counter_total(struct hp_chrome_pass *c, uint32_t site, int64_t value)
+/* An HP_COUNT counter's track: its running total, shown at most once per HEAP_POINT_NS as the heap
+ * is (a counter bumped in a loop would otherwise write a line per update), and its last value. */
+struct counter_track {
+	uint32_t site;
+	int64_t total;
+	uint64_t next_ns, last_ns;
+	bool pending;
+};
+
+static struct counter_track *track_of(struct hp_chrome_pass *c, uint32_t site)
 {
 	uint32_t *slot = hp_idmap_slot(&c->counter_of_site, (uint64_t)site + 1, true);
 
 	if (!slot)
 		return NULL;
 	if (!*slot) {
-		int64_t *t = realloc(c->totals, (c->ntotals + 1) * sizeof(*t));
+		struct counter_track *t = realloc(c->tracks, (c->ntracks + 1) * sizeof(*t));
 		if (!t)
 			return NULL;
-		c->totals = t;
-		t[c->ntotals] = 0;
-		*slot = (uint32_t)++c->ntotals;
+		c->tracks = t;
+		t[c->ntracks] = (struct counter_track){.site = site};
+		*slot = (uint32_t)++c->ntracks;
 	}
-	c->totals[*slot - 1] = hp_counter_add(c->totals[*slot - 1], value);
-	return &c->totals[*slot - 1];
+	return &c->tracks[*slot - 1];
+}
+
+static int counter_point(struct hp_chrome_pass *c, struct counter_track *t, uint64_t ns)
+{
+	t->pending = false;
+	t->next_ns = ns + HEAP_POINT_NS;
+	return add(c, (struct item){.kind = ITEM_COUNTER, .site = t->site, .ns = ns, .value = (uint64_t)t->total});
 }
 
 static int on_event(void *ctx, const struct hp_event *ev, uint64_t heap_bytes)
@@ -95,18 +112,25 @@ static int on_event(void *ctx, const struct hp_event *ev, uint64_t heap_bytes)
 	switch (ev->type) {
 	case HP_EV_ALLOC:
 	case HP_EV_FREE:
-	case HP_EV_REALLOC:
-		c->heap_pending = heap_bytes != c->heap_shown;
+	case HP_EV_REALLOC: {
+		struct hp_heap_change ch;
+		if (hp_heap_change_of(ev, &ch) && ch.adds && ch.added)
+			c->allocs++;
+		c->heap_pending = heap_bytes != c->heap_shown || c->allocs != c->allocs_shown;
 		if (c->heap_pending && ev->ns >= c->next_heap_ns)
 			return heap_point(c, ev->ns);
 		return 0;
+	}
 	case HP_EV_MARK:
 		return add(c, (struct item){.kind = ITEM_MARK, .stream = ev->stream, .site = ev->site, .ns = ev->ns});
 	case HP_EV_COUNTER: {
-		int64_t *total = counter_total(c, ev->site, ev->value);
-		if (!total)
+		struct counter_track *t = track_of(c, ev->site);
+		if (!t)
 			return -1;
-		return add(c, (struct item){.kind = ITEM_COUNTER, .site = ev->site, .ns = ev->ns, .value = (uint64_t)*total});
+		t->total = hp_counter_add(t->total, ev->value);
+		t->last_ns = ev->ns;
+		t->pending = true;
+		return ev->ns >= t->next_ns ? counter_point(c, t, ev->ns) : 0;
 	}
 	case HP_EV_SAMPLE:
 		return add(c, (struct item){.kind = ITEM_RSS, .ns = ev->ns, .value = ev->sample.rss});
@@ -134,7 +158,7 @@ void hp_export_chrome_pass_free(struct hp_chrome_pass *c)
 	if (!c)
 		return;
 	free(c->items);
-	free(c->totals);
+	free(c->tracks);
 	hp_idmap_free(&c->counter_of_site);
 	free(c);
 }
@@ -169,43 +193,27 @@ static void end(struct chrome *c)
 	fputc('\n', c->w.f);
 }
 
-static const char *zone_name(struct chrome *c, uint64_t key, const char **file, unsigned *line)
+static const char *zone_name(struct chrome *c, uint64_t key)
 {
-	*file = NULL;
-	*line = 0;
 	if (key & HP_ZONE_FN_KEY) {
 		uint32_t *slot = hp_idmap_slot(&c->fn_of_addr, key & ~HP_ZONE_FN_KEY, false);
-		const struct hp_function *f = slot && *slot ? &c->p->functions[*slot - 1] : NULL;
-		if (!f)
-			return NULL;
-		*file = f->file;
-		*line = f->line;
-		return f->name;
+		return slot && *slot ? c->p->functions[*slot - 1].name : NULL;
 	}
 	const struct hp_site_def *s = hp_defs_site(&c->p->defs, (uint32_t)key);
-	if (!s)
-		return NULL;
-	*file = s->file;
-	*line = s->line;
-	return s->name;
+	return s ? s->name : NULL;
 }
 
 static void slice(struct chrome *c, const struct item *z)
 {
-	const char *file;
-	unsigned line;
-	const char *name = zone_name(c, z->value, &file, &line);
+	const char *name = zone_name(c, z->value);
 
+	/* Nothing but what places the slice: a 0.9 s run may have 600,000 of them. Where each function
+	 * is defined is said once, in otherData.functions; a category only marks instrumented ones. */
 	begin(c, name, "X", tid_of(c, z->stream));
-	hp_jw_str(&c->w, "cat", z->value & HP_ZONE_FN_KEY ? "function" : "zone");
+	if (z->value & HP_ZONE_FN_KEY)
+		hp_jw_str(&c->w, "cat", "function");
 	us(&c->w, "ts", z->ns);
 	us(&c->w, "dur", z->end_ns > z->ns ? z->end_ns - z->ns : 0);
-	if (file) {
-		hp_jw_obj(&c->w, "args");
-		hp_jw_str(&c->w, "file", file);
-		hp_jw_u64(&c->w, "line", line);
-		hp_jw_end_obj(&c->w);
-	}
 	end(c);
 }
 
@@ -243,6 +251,40 @@ static void metadata(struct chrome *c)
 	}
 }
 
+/* Each zone and function once: its kind and where it is defined (the slices carry only its name). */
+static void functions(struct chrome *c)
+{
+	hp_jw_arr(&c->w, "functions");
+	for (size_t i = 0; i < c->p->nfunctions; i++) {
+		const struct hp_function *fn = &c->p->functions[i];
+		hp_jw_obj(&c->w, NULL);
+		hp_jw_str(&c->w, "name", fn->name);
+		hp_jw_str(&c->w, "kind", fn->fn_addr ? "function" : "zone");
+		if (fn->file) {
+			hp_jw_str(&c->w, "file", fn->file);
+			hp_jw_u64(&c->w, "line", fn->line);
+		}
+		hp_jw_end_obj(&c->w);
+	}
+	hp_jw_end_arr(&c->w);
+}
+
+/* The heap's peak, as the report gives it: an instant on the process. */
+static void peak(struct chrome *c)
+{
+	const struct hp_summary *s = &c->p->summary;
+
+	if (!s->peak_heap_bytes)
+		return;
+	begin(c, "heap peak", "i", 0);
+	us(&c->w, "ts", s->peak_heap_ns);
+	hp_jw_str(&c->w, "s", "p");
+	hp_jw_obj(&c->w, "args");
+	hp_jw_u64(&c->w, "bytes", s->peak_heap_bytes);
+	hp_jw_end_obj(&c->w);
+	end(c);
+}
+
 static void write_item(struct chrome *c, const struct item *it)
 {
 	const struct hp_site_def *site = it->kind == ITEM_MARK || it->kind == ITEM_COUNTER ? hp_defs_site(&c->p->defs, it->site)
@@ -265,7 +307,9 @@ static void write_item(struct chrome *c, const struct item *it)
 		counter(c, "RSS", "bytes", it->ns, (int64_t)it->value);
 		break;
 	case ITEM_HEAP:
+		/* The allocation count along the heap: a trace without zones still shows its activity. */
 		counter(c, "heap", "bytes", it->ns, (int64_t)it->value);
+		counter(c, "allocations", "count", it->ns, (int64_t)it->end_ns);
 		break;
 	}
 }
@@ -275,9 +319,12 @@ int hp_export_chrome(FILE *out, const struct hp_profile *p, struct hp_chrome_pas
 	struct chrome c = {.w = {.f = out, .compact = true}, .p = p, .pid = p->defs.process.pid};
 	int rc = -1;
 
-	/* The last heap value, if no point showed it yet. */
+	/* The last values, if no point showed them yet. */
 	if (pass->heap_pending && heap_point(pass, pass->last_ns))
 		goto oom;
+	for (size_t i = 0; i < pass->ntracks; i++)
+		if (pass->tracks[i].pending && counter_point(pass, &pass->tracks[i], pass->tracks[i].last_ns))
+			goto oom;
 	for (size_t i = 0; i < p->nfunctions; i++) {
 		if (!p->functions[i].fn_addr)
 			continue;
@@ -291,10 +338,12 @@ int hp_export_chrome(FILE *out, const struct hp_profile *p, struct hp_chrome_pas
 	hp_jw_obj(&c.w, "otherData");
 	hp_jw_str(&c.w, "producer", "hookprof");
 	hp_jw_str(&c.w, "trace", p->path);
+	functions(&c);
 	hp_jw_end_obj(&c.w);
 	hp_jw_arr(&c.w, "traceEvents");
 	fputc('\n', out);
 	metadata(&c);
+	peak(&c);
 	for (size_t i = 0; i < pass->nitems && !ferror(out); i++)
 		write_item(&c, &pass->items[i]);
 	hp_jw_end_arr(&c.w);
