@@ -41,13 +41,20 @@ static void help(void)
 
 #define usage_error(...) hp_usage_error("export", __VA_ARGS__)
 
+/* The recorders of the formats that need each event, watching the one pass over the trace. */
+struct passes {
+	struct hp_profile_observer obs;
+	struct hp_chrome_pass *chrome;
+	struct hp_massif_pass *massif;
+};
+
 static int write_export(FILE *out, const struct hp_profile *p, const char *format, enum hp_fold_cost cost,
-			char *err, size_t errlen)
+			const struct passes *ps, char *err, size_t errlen)
 {
 	if (!strcmp(format, "chrome"))
-		return hp_export_chrome(out, p, err, errlen);
+		return hp_export_chrome(out, p, ps->chrome, err, errlen);
 	if (!strcmp(format, "massif"))
-		return hp_export_massif(out, p, err, errlen);
+		return hp_export_massif(out, p, ps->massif, err, errlen);
 	if (!strcmp(format, "pprof"))
 		return hp_export_pprof(out, p, err, errlen);
 	return hp_export_folded(out, p, cost, err, errlen);
@@ -95,9 +102,20 @@ int cmd_export(int argc, const char **argv)
 	if (!output && !strcmp(format, "pprof") && isatty(STDOUT_FILENO))
 		return usage_error("pprof's format is binary: give -o FILE or redirect the output");
 
+	struct passes ps = {0};
+	if ((!strcmp(format, "chrome") && !(ps.chrome = hp_export_chrome_watch(&ps.obs))) ||
+	    (!strcmp(format, "massif") && !(ps.massif = hp_export_massif_watch(&ps.obs)))) {
+		fprintf(stderr, "hookprof: export: %s: out of memory\n", trace);
+		return 1;
+	}
+	hp_run_observe_root(ps.obs.ctx ? &ps.obs : NULL);
 	struct hp_run run;
-	if (hp_run_load(&run, trace, false, NULL, 0, NULL, NULL, err, sizeof(err))) {
+	int loaded = hp_run_load(&run, trace, false, NULL, 0, NULL, NULL, err, sizeof(err));
+	hp_run_observe_root(NULL);
+	if (loaded) {
 		fprintf(stderr, "hookprof: %s\n", err);
+		hp_export_chrome_pass_free(ps.chrome);
+		hp_export_massif_pass_free(ps.massif);
 		return 1;
 	}
 	hp_profile_print_warnings(run.root);
@@ -108,13 +126,16 @@ int cmd_export(int argc, const char **argv)
 		if (hp_output_open(&file, output)) {
 			fprintf(stderr, "hookprof: export: %s: %s\n", output, strerror(errno));
 			hp_run_release(&run);
+			hp_export_chrome_pass_free(ps.chrome);
+			hp_export_massif_pass_free(ps.massif);
 			return 1;
 		}
 		out = file.f;
 	}
 	int rc = 0;
 	err[0] = 0;
-	if (write_export(out, run.root, format, cost < 0 ? HP_FOLD_TIME : (enum hp_fold_cost)cost, err, sizeof(err))) {
+	if (write_export(out, run.root, format, cost < 0 ? HP_FOLD_TIME : (enum hp_fold_cost)cost, &ps, err,
+			 sizeof(err))) {
 		fprintf(stderr, "hookprof: export: %s\n", err);
 		rc = 1;
 	}
@@ -127,5 +148,7 @@ int cmd_export(int argc, const char **argv)
 		rc = 1;
 	}
 	hp_run_release(&run);
+	hp_export_chrome_pass_free(ps.chrome);
+	hp_export_massif_pass_free(ps.massif);
 	return rc;
 }

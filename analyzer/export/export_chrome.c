@@ -1,4 +1,7 @@
-/* export_chrome.c: the trace as Chrome Trace Event JSON: zone slices per thread, marks, counter tracks. */
+/* export_chrome.c: the trace as Chrome Trace Event JSON: zone slices per thread, marks, counter tracks.
+ *
+ * The events come from the pass that builds the profile (a recorder on its observer, which keeps
+ * what will be written in trace order); names come from the profile, so they are written after. */
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,45 +16,152 @@
  * a storm of allocations would otherwise make a file larger than the trace. */
 #define HEAP_POINT_NS 1000000
 
-/* Zones and instrumented functions share one stack per thread, as in profile_build.c: a key is a
- * zone site, or a function address with this bit set. */
-#define FN_TAG (1ull << 63)
+/* What will be written, one line each, in the order the pass saw it. */
+enum item_kind { ITEM_SLICE, ITEM_MARK, ITEM_COUNTER, ITEM_RSS, ITEM_HEAP };
 
-struct open_zone {
-	uint64_t key;
-	uint64_t start_ns;
+struct item {
+	uint8_t kind;    /* enum item_kind */
+	uint32_t stream; /* SLICE, MARK */
+	uint32_t site;   /* MARK, COUNTER */
+	uint64_t ns;     /* SLICE: its start */
+	uint64_t value;  /* SLICE: its zone key; COUNTER: the running total (int64_t); RSS, HEAP: bytes */
+	uint64_t end_ns; /* SLICE; HEAP: allocations so far */
 };
 
-/* The zones open on one thread's stream, innermost last. */
-struct zone_stack {
-	struct open_zone *v;
-	size_t n, cap;
-	uint64_t last_ns; /* the stream's latest event: where zones left open at the end close */
-	uint32_t stream;
+struct hp_chrome_pass {
+	struct item *items;
+	size_t nitems, cap;
+	struct hp_idmap counter_of_site; /* site + 1 → index + 1 in tracks */
+	struct counter_track *tracks;
+	size_t ntracks;
+	uint64_t next_heap_ns, heap_shown;
+	bool heap_pending;
+	uint64_t last_ns, heap_bytes;
+	uint64_t allocs, allocs_shown; /* blocks added so far (live_heap.h's rule), and at the last point */
 };
 
 struct chrome {
 	struct hp_jw w;
 	const struct hp_profile *p;
 	uint32_t pid;
-	struct hp_idmap stack_of_stream; /* stream + 1 → index + 1 in stacks */
-	struct zone_stack *stacks;
-	size_t nstacks, stacks_cap;
-	struct hp_idmap fn_of_addr;      /* function address → index + 1 in p->functions */
-	struct hp_idmap counter_of_site; /* site + 1 → index + 1 in totals */
-	/* Zones open per (stream, key): an end that matches no open zone is known at once, without a
-	 * walk down the stack (hostile input could make every event such an end). */
-	struct hp_idmap index_of_key;   /* zone key → a dense index + 1 */
-	size_t nkeys;
-	struct hp_idmap open_count;     /* (stack index << 32 | key index) + 1 → zones open */
-	int64_t *totals;
-	size_t ntotals;
-	struct hp_heap heap;
-	uint64_t next_heap_ns, heap_shown;
-	bool heap_pending;
-	uint64_t last_ns;
-	bool oom;
+	struct hp_idmap fn_of_addr; /* function address → index + 1 in p->functions */
 };
+
+static int add(struct hp_chrome_pass *c, struct item it)
+{
+	if (c->nitems == c->cap) {
+		size_t cap = c->cap ? 2 * c->cap : 1024;
+		struct item *n = realloc(c->items, cap * sizeof(*n));
+		if (!n)
+			return -1;
+		c->items = n;
+		c->cap = cap;
+	}
+	c->items[c->nitems++] = it;
+	return 0;
+}
+
+static int heap_point(struct hp_chrome_pass *c, uint64_t ns)
+{
+	c->heap_shown = c->heap_bytes;
+	c->allocs_shown = c->allocs;
+	c->heap_pending = false;
+	c->next_heap_ns = ns + HEAP_POINT_NS;
+	return add(c, (struct item){.kind = ITEM_HEAP, .ns = ns, .value = c->heap_bytes, .end_ns = c->allocs});
+}
+
+/* An HP_COUNT counter's track: its running total, shown at most once per HEAP_POINT_NS as the heap
+ * is (a counter bumped in a loop would otherwise write a line per update), and its last value. */
+struct counter_track {
+	uint32_t site;
+	int64_t total;
+	uint64_t next_ns, last_ns;
+	bool pending;
+};
+
+static struct counter_track *track_of(struct hp_chrome_pass *c, uint32_t site)
+{
+	uint32_t *slot = hp_idmap_slot(&c->counter_of_site, (uint64_t)site + 1, true);
+
+	if (!slot)
+		return NULL;
+	if (!*slot) {
+		struct counter_track *t = realloc(c->tracks, (c->ntracks + 1) * sizeof(*t));
+		if (!t)
+			return NULL;
+		c->tracks = t;
+		t[c->ntracks] = (struct counter_track){.site = site};
+		*slot = (uint32_t)++c->ntracks;
+	}
+	return &c->tracks[*slot - 1];
+}
+
+static int counter_point(struct hp_chrome_pass *c, struct counter_track *t, uint64_t ns)
+{
+	t->pending = false;
+	t->next_ns = ns + HEAP_POINT_NS;
+	return add(c, (struct item){.kind = ITEM_COUNTER, .site = t->site, .ns = ns, .value = (uint64_t)t->total});
+}
+
+static int on_event(void *ctx, const struct hp_event *ev, uint64_t heap_bytes)
+{
+	struct hp_chrome_pass *c = ctx;
+
+	c->last_ns = ev->ns;
+	c->heap_bytes = heap_bytes;
+	switch (ev->type) {
+	case HP_EV_ALLOC:
+	case HP_EV_FREE:
+	case HP_EV_REALLOC: {
+		struct hp_heap_change ch;
+		if (hp_heap_change_of(ev, &ch) && ch.adds && ch.added)
+			c->allocs++;
+		c->heap_pending = heap_bytes != c->heap_shown || c->allocs != c->allocs_shown;
+		if (c->heap_pending && ev->ns >= c->next_heap_ns)
+			return heap_point(c, ev->ns);
+		return 0;
+	}
+	case HP_EV_MARK:
+		return add(c, (struct item){.kind = ITEM_MARK, .stream = ev->stream, .site = ev->site, .ns = ev->ns});
+	case HP_EV_COUNTER: {
+		struct counter_track *t = track_of(c, ev->site);
+		if (!t)
+			return -1;
+		t->total = hp_counter_add(t->total, ev->value);
+		t->last_ns = ev->ns;
+		t->pending = true;
+		return ev->ns >= t->next_ns ? counter_point(c, t, ev->ns) : 0;
+	}
+	case HP_EV_SAMPLE:
+		return add(c, (struct item){.kind = ITEM_RSS, .ns = ev->ns, .value = ev->sample.rss});
+	default:
+		return 0;
+	}
+}
+
+static int on_call(void *ctx, uint32_t stream, uint64_t key, uint64_t start_ns, uint64_t end_ns)
+{
+	return add(ctx, (struct item){.kind = ITEM_SLICE, .stream = stream, .ns = start_ns, .value = key, .end_ns = end_ns});
+}
+
+struct hp_chrome_pass *hp_export_chrome_watch(struct hp_profile_observer *obs)
+{
+	struct hp_chrome_pass *c = calloc(1, sizeof(*c));
+
+	if (c)
+		*obs = (struct hp_profile_observer){on_event, on_call, c};
+	return c;
+}
+
+void hp_export_chrome_pass_free(struct hp_chrome_pass *c)
+{
+	if (!c)
+		return;
+	free(c->items);
+	free(c->tracks);
+	hp_idmap_free(&c->counter_of_site);
+	free(c);
+}
 
 /* Microseconds with the nanosecond digits: hp_jw_dbl's six significant digits would round them. */
 static void us(struct hp_jw *w, const char *key, uint64_t ns)
@@ -83,130 +193,28 @@ static void end(struct chrome *c)
 	fputc('\n', c->w.f);
 }
 
-static const char *zone_name(struct chrome *c, uint64_t key, const char **file, unsigned *line)
+static const char *zone_name(struct chrome *c, uint64_t key)
 {
-	*file = NULL;
-	*line = 0;
-	if (key & FN_TAG) {
-		uint32_t *slot = hp_idmap_slot(&c->fn_of_addr, key & ~FN_TAG, false);
-		const struct hp_function *f = slot && *slot ? &c->p->functions[*slot - 1] : NULL;
-		if (!f)
-			return NULL;
-		*file = f->file;
-		*line = f->line;
-		return f->name;
+	if (key & HP_ZONE_FN_KEY) {
+		uint32_t *slot = hp_idmap_slot(&c->fn_of_addr, key & ~HP_ZONE_FN_KEY, false);
+		return slot && *slot ? c->p->functions[*slot - 1].name : NULL;
 	}
 	const struct hp_site_def *s = hp_defs_site(&c->p->defs, (uint32_t)key);
-	if (!s)
-		return NULL;
-	*file = s->file;
-	*line = s->line;
-	return s->name;
+	return s ? s->name : NULL;
 }
 
-static void slice(struct chrome *c, uint32_t stream, const struct open_zone *z, uint64_t end_ns)
+static void slice(struct chrome *c, const struct item *z)
 {
-	const char *file;
-	unsigned line;
-	const char *name = zone_name(c, z->key, &file, &line);
+	const char *name = zone_name(c, z->value);
 
-	begin(c, name, "X", tid_of(c, stream));
-	hp_jw_str(&c->w, "cat", z->key & FN_TAG ? "function" : "zone");
-	us(&c->w, "ts", z->start_ns);
-	us(&c->w, "dur", end_ns > z->start_ns ? end_ns - z->start_ns : 0);
-	if (file) {
-		hp_jw_obj(&c->w, "args");
-		hp_jw_str(&c->w, "file", file);
-		hp_jw_u64(&c->w, "line", line);
-		hp_jw_end_obj(&c->w);
-	}
+	/* Nothing but what places the slice: a 0.9 s run may have 600,000 of them. Where each function
+	 * is defined is said once, in otherData.functions; a category only marks instrumented ones. */
+	begin(c, name, "X", tid_of(c, z->stream));
+	if (z->value & HP_ZONE_FN_KEY)
+		hp_jw_str(&c->w, "cat", "function");
+	us(&c->w, "ts", z->ns);
+	us(&c->w, "dur", z->end_ns > z->ns ? z->end_ns - z->ns : 0);
 	end(c);
-}
-
-static struct zone_stack *stack_of(struct chrome *c, uint32_t stream)
-{
-	uint32_t *slot = hp_idmap_slot(&c->stack_of_stream, (uint64_t)stream + 1, true);
-
-	if (!slot)
-		return NULL;
-	if (!*slot) {
-		if (c->nstacks == c->stacks_cap) {
-			/* Doubled: a trace may hold 100,000 streams. */
-			size_t cap = c->stacks_cap ? 2 * c->stacks_cap : 16;
-			struct zone_stack *n = realloc(c->stacks, cap * sizeof(*n));
-			if (!n)
-				return NULL;
-			c->stacks = n;
-			c->stacks_cap = cap;
-		}
-		struct zone_stack *n = c->stacks;
-		n[c->nstacks] = (struct zone_stack){.stream = stream};
-		*slot = (uint32_t)++c->nstacks;
-	}
-	return &c->stacks[*slot - 1];
-}
-
-/* The open-zone count of key on the stream of s; with insert, created at 0. NULL when memory runs out,
- * or, without insert, when no zone with key was ever opened there. */
-static uint32_t *open_count(struct chrome *c, const struct zone_stack *s, uint64_t key, bool insert)
-{
-	uint32_t *ki = hp_idmap_slot(&c->index_of_key, key, insert);
-
-	if (!ki)
-		return NULL;
-	if (!*ki) {
-		if (c->nkeys == UINT32_MAX - 1)
-			return NULL;
-		*ki = (uint32_t)++c->nkeys;
-	}
-	return hp_idmap_slot(&c->open_count, ((uint64_t)(s - c->stacks) << 32 | (*ki - 1)) + 1, insert);
-}
-
-/* Closes the innermost open zone of s as a slice ending at ns. */
-static void pop_zone(struct chrome *c, struct zone_stack *s, uint64_t ns)
-{
-	struct open_zone *z = &s->v[--s->n];
-	uint32_t *n = open_count(c, s, z->key, false);
-
-	if (n && *n)
-		(*n)--;
-	slice(c, s->stream, z, ns);
-}
-
-static int open_zone(struct chrome *c, struct zone_stack *s, uint64_t key, uint64_t ns)
-{
-	uint32_t *count = open_count(c, s, key, true);
-
-	if (!count)
-		return -1;
-	(*count)++;
-	if (s->n == s->cap) {
-		size_t cap = s->cap ? 2 * s->cap : 16;
-		struct open_zone *v = realloc(s->v, cap * sizeof(*v));
-		if (!v)
-			return -1;
-		s->v = v;
-		s->cap = cap;
-	}
-	s->v[s->n++] = (struct open_zone){key, ns};
-	return 0;
-}
-
-/* Closes the innermost open zone with key (any when key is 0) and those opened inside it. An end
- * matching nothing open closes nothing: the report counts it as an anomaly. */
-static void close_zones(struct chrome *c, struct zone_stack *s, uint64_t key, uint64_t ns)
-{
-	size_t at = s->n;
-
-	if (key) {
-		uint32_t *open = open_count(c, s, key, false);
-		if (!open || !*open)
-			return;
-		while (at && s->v[at - 1].key != key)
-			at--;
-	}
-	while (at && s->n >= at)
-		pop_zone(c, s, ns);
 }
 
 static void counter(struct chrome *c, const char *name, const char *arg, uint64_t ns, int64_t value)
@@ -217,98 +225,6 @@ static void counter(struct chrome *c, const char *name, const char *arg, uint64_
 	hp_jw_i64(&c->w, arg, value);
 	hp_jw_end_obj(&c->w);
 	end(c);
-}
-
-static void heap_point(struct chrome *c, uint64_t ns)
-{
-	counter(c, "heap", "bytes", ns, (int64_t)c->heap.bytes);
-	c->heap_shown = c->heap.bytes;
-	c->heap_pending = false;
-	c->next_heap_ns = ns + HEAP_POINT_NS;
-}
-
-/* The running total of an HP_COUNT counter after adding value; NULL when memory runs out. */
-static int64_t *counter_total(struct chrome *c, uint32_t site, int64_t value)
-{
-	uint32_t *slot = hp_idmap_slot(&c->counter_of_site, (uint64_t)site + 1, true);
-
-	if (!slot)
-		return NULL;
-	if (!*slot) {
-		int64_t *t = realloc(c->totals, (c->ntotals + 1) * sizeof(*t));
-		if (!t)
-			return NULL;
-		c->totals = t;
-		t[c->ntotals] = 0;
-		*slot = (uint32_t)++c->ntotals;
-	}
-	c->totals[*slot - 1] = hp_counter_add(c->totals[*slot - 1], value);
-	return &c->totals[*slot - 1];
-}
-
-static int on_event(void *ctx, const struct hp_event *ev, const struct hp_defs *defs)
-{
-	struct chrome *c = ctx;
-	struct zone_stack *s = NULL;
-	(void)defs;
-
-	c->last_ns = ev->ns;
-	/* The recorder's own stream (0) carries samples and scans, never a thread's zones. */
-	if (ev->stream) {
-		if (!(s = stack_of(c, ev->stream)))
-			goto oom;
-		s->last_ns = ev->ns;
-	}
-	switch (ev->type) {
-	case HP_EV_ALLOC:
-	case HP_EV_FREE:
-	case HP_EV_REALLOC:
-		if (hp_heap_replay(&c->heap, ev))
-			goto oom;
-		c->heap_pending = c->heap.bytes != c->heap_shown;
-		if (c->heap_pending && ev->ns >= c->next_heap_ns)
-			heap_point(c, ev->ns);
-		break;
-	case HP_EV_ZONE_BEGIN:
-	case HP_EV_FUNC_ENTER:
-		if (s && open_zone(c, s, ev->type == HP_EV_FUNC_ENTER ? ev->addr | FN_TAG : ev->site, ev->ns))
-			goto oom;
-		break;
-	case HP_EV_ZONE_END:
-	case HP_EV_FUNC_EXIT:
-		if (s)
-			close_zones(c, s, ev->type == HP_EV_FUNC_EXIT ? ev->addr | FN_TAG : ev->site, ev->ns);
-		break;
-	case HP_EV_THREAD_END: /* a thread's zones end with it, as in profile_build.c */
-		while (s && s->n)
-			pop_zone(c, s, ev->ns);
-		break;
-	case HP_EV_MARK: {
-		const struct hp_site_def *site = hp_defs_site(&c->p->defs, ev->site);
-		begin(c, site ? site->name : NULL, "i", tid_of(c, ev->stream));
-		us(&c->w, "ts", ev->ns);
-		hp_jw_str(&c->w, "s", "t");
-		end(c);
-		break;
-	}
-	case HP_EV_COUNTER: {
-		const struct hp_site_def *site = hp_defs_site(&c->p->defs, ev->site);
-		int64_t *total = counter_total(c, ev->site, ev->value);
-		if (!total)
-			goto oom;
-		counter(c, site ? site->name : NULL, "value", ev->ns, *total);
-		break;
-	}
-	case HP_EV_SAMPLE:
-		counter(c, "RSS", "bytes", ev->ns, (int64_t)ev->sample.rss);
-		break;
-	default:
-		break;
-	}
-	return ferror(c->w.f) ? 1 : 0;
-oom:
-	c->oom = true;
-	return 1;
 }
 
 static void metadata(struct chrome *c)
@@ -335,13 +251,80 @@ static void metadata(struct chrome *c)
 	}
 }
 
-int hp_export_chrome(FILE *out, const struct hp_profile *p, char *err, size_t errlen)
+/* Each zone and function once: its kind and where it is defined (the slices carry only its name). */
+static void functions(struct chrome *c)
+{
+	hp_jw_arr(&c->w, "functions");
+	for (size_t i = 0; i < c->p->nfunctions; i++) {
+		const struct hp_function *fn = &c->p->functions[i];
+		hp_jw_obj(&c->w, NULL);
+		hp_jw_str(&c->w, "name", fn->name);
+		hp_jw_str(&c->w, "kind", fn->fn_addr ? "function" : "zone");
+		if (fn->file) {
+			hp_jw_str(&c->w, "file", fn->file);
+			hp_jw_u64(&c->w, "line", fn->line);
+		}
+		hp_jw_end_obj(&c->w);
+	}
+	hp_jw_end_arr(&c->w);
+}
+
+/* The heap's peak, as the report gives it: an instant on the process. */
+static void peak(struct chrome *c)
+{
+	const struct hp_summary *s = &c->p->summary;
+
+	if (!s->peak_heap_bytes)
+		return;
+	begin(c, "heap peak", "i", 0);
+	us(&c->w, "ts", s->peak_heap_ns);
+	hp_jw_str(&c->w, "s", "p");
+	hp_jw_obj(&c->w, "args");
+	hp_jw_u64(&c->w, "bytes", s->peak_heap_bytes);
+	hp_jw_end_obj(&c->w);
+	end(c);
+}
+
+static void write_item(struct chrome *c, const struct item *it)
+{
+	const struct hp_site_def *site = it->kind == ITEM_MARK || it->kind == ITEM_COUNTER ? hp_defs_site(&c->p->defs, it->site)
+											   : NULL;
+
+	switch ((enum item_kind)it->kind) {
+	case ITEM_SLICE:
+		slice(c, it);
+		break;
+	case ITEM_MARK:
+		begin(c, site ? site->name : NULL, "i", tid_of(c, it->stream));
+		us(&c->w, "ts", it->ns);
+		hp_jw_str(&c->w, "s", "t");
+		end(c);
+		break;
+	case ITEM_COUNTER:
+		counter(c, site ? site->name : NULL, "value", it->ns, (int64_t)it->value);
+		break;
+	case ITEM_RSS:
+		counter(c, "RSS", "bytes", it->ns, (int64_t)it->value);
+		break;
+	case ITEM_HEAP:
+		/* The allocation count along the heap: a trace without zones still shows its activity. */
+		counter(c, "heap", "bytes", it->ns, (int64_t)it->value);
+		counter(c, "allocations", "count", it->ns, (int64_t)it->end_ns);
+		break;
+	}
+}
+
+int hp_export_chrome(FILE *out, const struct hp_profile *p, struct hp_chrome_pass *pass, char *err, size_t errlen)
 {
 	struct chrome c = {.w = {.f = out, .compact = true}, .p = p, .pid = p->defs.process.pid};
-	struct hp_defs defs;
-	struct hp_read_status st;
 	int rc = -1;
 
+	/* The last values, if no point showed them yet. */
+	if (pass->heap_pending && heap_point(pass, pass->last_ns))
+		goto oom;
+	for (size_t i = 0; i < pass->ntracks; i++)
+		if (pass->tracks[i].pending && counter_point(pass, &pass->tracks[i], pass->tracks[i].last_ns))
+			goto oom;
 	for (size_t i = 0; i < p->nfunctions; i++) {
 		if (!p->functions[i].fn_addr)
 			continue;
@@ -355,25 +338,14 @@ int hp_export_chrome(FILE *out, const struct hp_profile *p, char *err, size_t er
 	hp_jw_obj(&c.w, "otherData");
 	hp_jw_str(&c.w, "producer", "hookprof");
 	hp_jw_str(&c.w, "trace", p->path);
+	functions(&c);
 	hp_jw_end_obj(&c.w);
 	hp_jw_arr(&c.w, "traceEvents");
 	fputc('\n', out);
 	metadata(&c);
-	hp_defs_init(&defs);
-	int r = hp_trace_read(p->path, &defs, on_event, &c, &st);
-	hp_defs_release(&defs);
-	if (c.oom)
-		goto oom;
-	if (r == -1) {
-		snprintf(err, errlen, "%s", st.error);
-		goto out;
-	}
-	/* Zones still open at the end close at their thread's last event, as in the report. */
-	for (size_t i = 0; i < c.nstacks; i++)
-		while (c.stacks[i].n)
-			slice(&c, c.stacks[i].stream, &c.stacks[i].v[--c.stacks[i].n], c.stacks[i].last_ns);
-	if (c.heap_pending)
-		heap_point(&c, c.last_ns);
+	peak(&c);
+	for (size_t i = 0; i < pass->nitems && !ferror(out); i++)
+		write_item(&c, &pass->items[i]);
 	hp_jw_end_arr(&c.w);
 	hp_jw_end_obj(&c.w);
 	fputc('\n', out);
@@ -382,15 +354,6 @@ int hp_export_chrome(FILE *out, const struct hp_profile *p, char *err, size_t er
 oom:
 	snprintf(err, errlen, "%s: out of memory while exporting", p->path);
 out:
-	for (size_t i = 0; i < c.nstacks; i++)
-		free(c.stacks[i].v);
-	free(c.stacks);
-	free(c.totals);
-	free(c.heap.slots);
-	hp_idmap_free(&c.stack_of_stream);
 	hp_idmap_free(&c.fn_of_addr);
-	hp_idmap_free(&c.counter_of_site);
-	hp_idmap_free(&c.index_of_key);
-	hp_idmap_free(&c.open_count);
 	return rc;
 }

@@ -1,6 +1,8 @@
 /* export_massif.c: heap snapshots in massif's out format, for ms_print and massif-visualizer.
  *
- * The trace is replayed: up to a hundred snapshots spread over the run, one in ten of them detailed
+ * The heap events are kept as the pass that builds the profile sees them (a recorder on its
+ * observer), then replayed once the profile says how long the run was and how high its heap went:
+ * up to a hundred snapshots spread over the run, one in ten of them detailed
  * (an allocation tree: live bytes by allocation point, then by caller, down to main as massif
  * shows it), a detailed one at the moment the heap first reached its peak, and the end. Allocator
  * overhead and stacks are not measured: mem_heap_extra_B and mem_stacks_B are 0.
@@ -29,6 +31,18 @@ struct node {
 	uint64_t bytes;
 	struct node *child; /* first child */
 	struct node *next;  /* next sibling */
+};
+
+/* A heap event as the replay needs it. */
+struct heap_event {
+	uint64_t ns, addr, addr2, size;
+	uint32_t stack, stream;
+	uint8_t type, flags;
+};
+
+struct hp_massif_pass {
+	struct heap_event *v;
+	size_t n, cap;
 };
 
 struct massif {
@@ -172,33 +186,66 @@ static void snapshot(struct massif *m, uint64_t ns, const char *tree)
 		m->oom = true;
 }
 
-static int on_event(void *ctx, const struct hp_event *ev, const struct hp_defs *defs)
+/* Applies one heap event, with the snapshots due before and after it. */
+static int replay(struct massif *m, const struct heap_event *he)
 {
-	struct massif *m = ctx;
-	(void)defs;
+	struct hp_event ev = {.type = he->type, .flags = he->flags, .ns = he->ns, .addr = he->addr,
+			      .addr2 = he->addr2, .size = he->size, .stack = he->stack, .stream = he->stream};
 
-	if (ev->type != HP_EV_ALLOC && ev->type != HP_EV_FREE && ev->type != HP_EV_REALLOC)
-		return 0;
-	if (!m->taken || ev->ns >= m->last_ns + m->step_ns || m->events >= m->step_events)
-		snapshot(m, ev->ns, m->taken % DETAILED_EVERY == DETAILED_EVERY - 1 ? "detailed" : "empty");
+	if (!m->taken || ev.ns >= m->last_ns + m->step_ns || m->events >= m->step_events)
+		snapshot(m, ev.ns, m->taken % DETAILED_EVERY == DETAILED_EVERY - 1 ? "detailed" : "empty");
 	m->events++;
-	if (hp_heap_replay(&m->heap, ev)) {
+	if (hp_heap_replay(&m->heap, &ev)) {
 		m->oom = true;
 		return 1;
 	}
 	if (!m->peak_taken && m->heap.bytes == m->p->summary.peak_heap_bytes && m->heap.bytes) {
-		snapshot(m, ev->ns, "peak");
+		snapshot(m, ev.ns, "peak");
 		m->peak_taken = true;
 	}
 	return m->oom || ferror(m->out);
 }
 
-int hp_export_massif(FILE *out, const struct hp_profile *p, char *err, size_t errlen)
+static int on_event(void *ctx, const struct hp_event *ev, uint64_t heap_bytes)
+{
+	struct hp_massif_pass *mp = ctx;
+	(void)heap_bytes;
+
+	if (ev->type != HP_EV_ALLOC && ev->type != HP_EV_FREE && ev->type != HP_EV_REALLOC)
+		return 0;
+	if (mp->n == mp->cap) {
+		size_t cap = mp->cap ? 2 * mp->cap : 1024;
+		struct heap_event *n = realloc(mp->v, cap * sizeof(*n));
+		if (!n)
+			return -1;
+		mp->v = n;
+		mp->cap = cap;
+	}
+	mp->v[mp->n++] = (struct heap_event){ev->ns, ev->addr, ev->addr2, ev->size, ev->stack, ev->stream,
+					     (uint8_t)ev->type, (uint8_t)ev->flags};
+	return 0;
+}
+
+struct hp_massif_pass *hp_export_massif_watch(struct hp_profile_observer *obs)
+{
+	struct hp_massif_pass *mp = calloc(1, sizeof(*mp));
+
+	if (mp)
+		*obs = (struct hp_profile_observer){on_event, NULL, mp};
+	return mp;
+}
+
+void hp_export_massif_pass_free(struct hp_massif_pass *mp)
+{
+	if (mp)
+		free(mp->v);
+	free(mp);
+}
+
+int hp_export_massif(FILE *out, const struct hp_profile *p, struct hp_massif_pass *pass, char *err, size_t errlen)
 {
 	struct massif m = {.out = out, .p = p};
 	const struct hp_process_info *pi = &p->defs.process;
-	struct hp_defs defs;
-	struct hp_read_status st;
 	int rc = -1;
 
 	for (size_t i = 0; i < p->nsites; i++) {
@@ -220,15 +267,10 @@ int hp_export_massif(FILE *out, const struct hp_profile *p, char *err, size_t er
 	if (!pi->argc)
 		fprintf(out, " %s", pi->exe ? pi->exe : "(unknown)");
 	fputs("\ntime_unit: ms\n", out);
-	hp_defs_init(&defs);
-	int r = hp_trace_read(p->path, &defs, on_event, &m, &st);
-	hp_defs_release(&defs);
+	for (size_t i = 0; i < pass->n && !replay(&m, &pass->v[i]); i++)
+		;
 	if (m.oom)
 		goto oom;
-	if (r == -1) {
-		snprintf(err, errlen, "%s", st.error);
-		goto out;
-	}
 	snapshot(&m, p->summary.run_ns, "detailed"); /* the end: what was never freed */
 	if (m.oom)
 		goto oom;

@@ -1,13 +1,16 @@
 /* live_stats.c: the live view's running totals, updated event by event. */
 #include "live/live_stats.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "hpt_format.h"
+#include "model/zone_pairing.h"
 
 /* A zone call open on a thread. */
 struct open_zone {
+	uint64_t key;      /* as l->zones[zone].key: zone_pairing.h reads it in the stack */
 	uint32_t zone;     /* index in l->zones */
 	bool outer;        /* no other call of the same zone is open below it on this thread */
 	uint64_t since_ns; /* its time is counted up to here */
@@ -149,6 +152,18 @@ static void free_block(struct hp_live *l, uint64_t addr)
 	}
 }
 
+/* The block lifecycle of live_heap.h, as the report follows it. */
+static int heap_event(struct hp_live *l, const struct hp_event *ev)
+{
+	struct hp_heap_change c;
+
+	if (!hp_heap_change_of(ev, &c))
+		return 0;
+	if (c.frees)
+		free_block(l, c.gone);
+	return c.adds ? add_block(l, ev, c.added) : 0;
+}
+
 /* ---- zones ----------------------------------------------------------------------------------- */
 
 static uint32_t *open_count(struct hp_live *l, const struct hp_live_thread *t, uint32_t zone)
@@ -169,7 +184,7 @@ static int enter(struct hp_live *l, struct hp_live_thread *t, uint64_t key, uint
 
 	if (!open || !room((void **)&t->stack, &t->cap, t->depth, sizeof(*t->stack)))
 		return -1;
-	t->stack[t->depth++] = (struct open_zone){zi - 1, (*open)++ == 0, ns};
+	t->stack[t->depth++] = (struct open_zone){key, zi - 1, (*open)++ == 0, ns};
 	l->zones[zi - 1].calls++;
 	l->zones[zi - 1].open++;
 	return 0;
@@ -188,15 +203,15 @@ static void close_top(struct hp_live *l, struct hp_live_thread *t, uint64_t ns)
 		(*open)--;
 }
 
-/* Closes the calls down to the innermost one of key (0: the innermost call), as the report does. */
+/* Closes the calls an end with key closes (zone_pairing.h), as the report does. */
 static void leave(struct hp_live *l, struct hp_live_thread *t, uint64_t key, uint64_t ns)
 {
-	size_t at = t->depth;
+	uint32_t *zi = key ? hp_idmap_slot(&l->zone_of_key, key, false) : NULL;
+	uint32_t *open = zi && *zi ? hp_idmap_slot(&l->open_calls, (((uint64_t)(t - l->threads) << 32) | (*zi - 1)) + 1, false)
+				   : NULL;
+	size_t at = hp_zone_end_at(t->stack, t->depth, sizeof(*t->stack), offsetof(struct open_zone, key), key,
+				   open && *open);
 
-	if (key) {
-		while (at && l->zones[t->stack[at - 1].zone].key != key)
-			at--;
-	}
 	if (!at) {
 		l->anomalies++;
 		return;
@@ -250,19 +265,9 @@ int hp_live_event(void *ctx, const struct hp_event *ev, const struct hp_defs *de
 	l->events++;
 	switch (ev->type) {
 	case HP_EV_ALLOC:
-		if (ev->addr)
-			rc = add_block(l, ev, ev->addr);
-		break;
 	case HP_EV_FREE:
-		free_block(l, ev->addr);
-		break;
 	case HP_EV_REALLOC:
-		if (ev->flags & HPT_REALLOC_FAILED)
-			break;
-		if (ev->addr)
-			free_block(l, ev->addr);
-		if (ev->addr2)
-			rc = add_block(l, ev, ev->addr2);
+		rc = heap_event(l, ev);
 		break;
 	case HP_EV_ZONE_BEGIN:
 		rc = enter(l, t, ev->site, ev->ns);

@@ -18,10 +18,11 @@
 
 #include "util/idmap.h"
 #include "model/live_heap.h"
+#include "model/profile.h"
 #include "read/trace.h"
 
 /* The key of an -finstrument-functions function: its entry address with this bit set. */
-#define HP_LIVE_FN (1ull << 63)
+#define HP_LIVE_FN HP_ZONE_FN_KEY /* the live view keys calls as the profile does */
 
 /* What rates are computed from, as of a mark. */
 struct hp_live_counts {

@@ -88,20 +88,34 @@ static int add(struct hp_heap *h, uint64_t addr, uint64_t size, uint32_t stack, 
 	return 0;
 }
 
-int hp_heap_replay(struct hp_heap *h, const struct hp_event *ev)
+bool hp_heap_change_of(const struct hp_event *ev, struct hp_heap_change *c)
 {
+	*c = (struct hp_heap_change){0};
 	switch (ev->type) {
 	case HP_EV_ALLOC:
-		return ev->addr ? add(h, ev->addr, ev->size, ev->stack, ev->stream) : 0;
+		*c = (struct hp_heap_change){.adds = true, .added = ev->addr, .size = ev->size};
+		return true;
 	case HP_EV_FREE:
-		drop(h, ev->addr);
-		return 0;
+		*c = (struct hp_heap_change){.frees = true, .gone = ev->addr};
+		return true;
 	case HP_EV_REALLOC:
 		if (ev->flags & HPT_REALLOC_FAILED)
-			return 0;
-		drop(h, ev->addr);
-		return ev->addr2 ? add(h, ev->addr2, ev->size, ev->stack, ev->stream) : 0;
+			return false;
+		*c = (struct hp_heap_change){.frees = ev->addr != 0, .gone = ev->addr, .adds = ev->addr2 != 0,
+					     .added = ev->addr2, .size = ev->size};
+		return true;
 	default:
-		return 0;
+		return false;
 	}
+}
+
+int hp_heap_replay(struct hp_heap *h, const struct hp_event *ev)
+{
+	struct hp_heap_change c;
+
+	if (!hp_heap_change_of(ev, &c))
+		return 0;
+	if (c.frees)
+		drop(h, c.gone);
+	return c.adds && c.added ? add(h, c.added, c.size, ev->stack, ev->stream) : 0;
 }

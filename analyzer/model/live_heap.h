@@ -2,6 +2,7 @@
 #ifndef HP_LIVE_HEAP_H
 #define HP_LIVE_HEAP_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -43,9 +44,26 @@ struct hp_block *hp_heap_insert(struct hp_heap *h, uint64_t addr);
 void hp_heap_remove(struct hp_heap *h, struct hp_block *b);
 
 struct hp_event;
-/* Applies an allocation event (ALLOC, FREE, REALLOC; others are ignored) to h the simple way, as
- * the exports need it: a block at a live address replaces it, a free of an unknown address is
- * ignored. 0, or -1 when memory runs out. */
+
+/* The block lifecycle: what an allocation event does to the blocks alive, the one rule the profile
+ * (profile_heap.c), the live view (live_stats.c) and hp_heap_replay follow. In this order:
+ *  - a failed REALLOC changes nothing (the old block stays);
+ *  - FREE, and REALLOC of a non-NULL pointer, remove the block at `gone` (an address not alive: a
+ *    block from before recording, or a double free, removes nothing);
+ *  - ALLOC, and REALLOC returning a block, add a block of `size` at `added`: at address 0 none (an
+ *    anomaly: no allocator hands that out); at an address alive already, its block goes first (its
+ *    free was lost: dropped, not leaked).
+ * A REALLOC that moves is thus a free and an allocation. */
+struct hp_heap_change {
+	bool frees, adds;
+	uint64_t gone, added, size;
+};
+
+/* The change ev makes; false when it makes none (not an allocation event, a failed realloc). */
+bool hp_heap_change_of(const struct hp_event *ev, struct hp_heap_change *c);
+
+/* Applies an allocation event to h by the rule above, keeping h->bytes, for views that need only
+ * the blocks (massif's snapshots). 0, or -1 when memory runs out. */
 int hp_heap_replay(struct hp_heap *h, const struct hp_event *ev);
 
 #endif

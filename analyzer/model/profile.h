@@ -41,6 +41,11 @@ struct hp_thread_stats {
 	uint64_t self_ns;
 };
 
+/* Zones and instrumented functions share one stack per thread; a call's key is its zone site id, or
+ * its function's address with this bit set (addresses never reach it). Every reader of zone events
+ * (profile build, live view, exports) keys calls this way. */
+#define HP_ZONE_FN_KEY (1ull << 63)
+
 /* One row of the functions table: a zone site (HP_FUNC, HP_ZONE, hp_begin) or an instrumented function. */
 struct hp_function {
 	uint32_t site;    /* zone site id, or 0 for an -finstrument-functions function */
@@ -267,12 +272,25 @@ struct hp_profile {
 #define HP_MARKS_MAX 10000
 
 /* How to load: suppressions (LSan format) and which built-in sets to leave out. */
+/* Sees the pass that builds a profile, for a view that needs every event (the chrome and massif
+ * exports): the trace is read once. Either callback may be NULL; a non-zero return stops the build
+ * (it then fails as out of memory). */
+struct hp_profile_observer {
+	/* Every event, in trace order, after the model applied it; heap_bytes: the bytes live then. */
+	int (*event)(void *ctx, const struct hp_event *ev, uint64_t heap_bytes);
+	/* A zone or function call closed (key as in HP_ZONE_FN_KEY) on stream, from start_ns to end_ns
+	 * as recorded: at its end, at its thread's end, or after the pass at the thread's last event. */
+	int (*call)(void *ctx, uint32_t stream, uint64_t key, uint64_t start_ns, uint64_t end_ns);
+	void *ctx;
+};
+
 struct hp_profile_options {
 	const char *const *suppression_files;
 	size_t nsuppression_files;
 	const char *no_builtin_suppressions; /* comma list, "all", or NULL */
 	const struct hp_window *window;      /* window.h: count only that stretch; NULL: the whole run */
 	int heuristics;                      /* mask of enum hp_leak_heuristic; -1: all (memcheck's default) */
+	const struct hp_profile_observer *observer; /* NULL: none */
 };
 
 /* Reads the trace at path and computes its profile, symbolized. Returns NULL on error, with a one-line
@@ -280,6 +298,10 @@ struct hp_profile_options {
  * opts may be NULL (built-in suppressions only). */
 struct hp_profile *hp_profile_load(const char *path, const struct hp_profile_options *opts, char *err,
 				   size_t errlen);
+/* The same from a trace in memory (buf[0..size), not kept); name stands for the file in messages
+ * and in p->path. */
+struct hp_profile *hp_profile_load_mem(const void *buf, size_t size, const char *name,
+				       const struct hp_profile_options *opts, char *err, size_t errlen);
 void hp_profile_free(struct hp_profile *profile);
 
 #endif

@@ -34,7 +34,13 @@ static int cmp_start(const void *a, const void *b)
 
 static const char *suppression_files[MAX_SUPPRESSION_FILES];
 static struct hp_window window;
-static struct hp_profile_options leak_options = {suppression_files, 0, NULL, NULL, -1};
+static struct hp_profile_options leak_options = {suppression_files, 0, NULL, NULL, -1, NULL};
+static const struct hp_profile_observer *root_observer;
+
+void hp_run_observe_root(const struct hp_profile_observer *obs)
+{
+	root_observer = obs;
+}
 
 int hp_run_leak_option(int argc, const char **argv, int *i)
 {
@@ -112,7 +118,9 @@ int hp_run_load(struct hp_run *run, const char *path, bool with_children, const 
 	size_t npaths;
 
 	memset(run, 0, sizeof(*run));
-	run->root = hp_profile_load(path, &leak_options, err, errlen);
+	struct hp_profile_options root_options = leak_options;
+	root_options.observer = root_observer;
+	run->root = hp_profile_load(path, &root_options, err, errlen);
 	if (!run->root)
 		return -1;
 	if (!with_children)

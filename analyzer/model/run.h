@@ -23,6 +23,10 @@ int hp_run_load(struct hp_run *run, const char *path, bool with_children, const 
 		void (*on_error)(const char *msg, void *ctx), void *ctx, char *err, size_t errlen);
 void hp_run_release(struct hp_run *run);
 
+/* Every later hp_run_load shows the pass over its root trace to obs (profile.h; NULL: none), for a
+ * command whose output needs each event: the trace is then read once. Children are not observed. */
+void hp_run_observe_root(const struct hp_profile_observer *obs);
+
 /* Leak options shared by the commands that load runs: `--suppressions FILE` (repeatable, LSan
  * format), `--no-builtin-suppressions LIST` (names, or "all") and `--leak-check-heuristics LIST`. Consumes argv[*i] (and its value)
  * and returns 1 when it is one of them, 0 when not, -1 after printing a usage error. The options

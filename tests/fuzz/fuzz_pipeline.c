@@ -89,14 +89,32 @@ static void exports(const struct hp_profile *p)
 		if (hp_export_folded(sink, p, (enum hp_fold_cost)cost, err, sizeof(err)))
 			check_message(err);
 	}
-	int (*const writers[])(FILE *, const struct hp_profile *, char *, size_t) = {
-		hp_export_chrome, hp_export_massif, hp_export_pprof,
-	};
-	for (size_t i = 0; i < sizeof(writers) / sizeof(writers[0]); i++) {
-		err[0] = 0;
-		if (writers[i](sink, p, err, sizeof(err)))
-			check_message(err);
-	}
+	err[0] = 0;
+	if (hp_export_pprof(sink, p, err, sizeof(err)))
+		check_message(err);
+}
+
+/* Chrome and massif watch the pass that builds the profile: each gets a build of its own. */
+static void per_event_exports(void)
+{
+	struct hp_profile_observer obs;
+	char err[1024];
+	struct hp_chrome_pass *chrome = hp_export_chrome_watch(&obs);
+	struct hp_profile_options opts = {.heuristics = -1, .observer = &obs};
+	struct hp_profile *p = chrome ? hp_profile_load(trace_path, &opts, err, sizeof(err)) : NULL;
+
+	err[0] = 0;
+	if (p && hp_export_chrome(sink, p, chrome, err, sizeof(err)))
+		check_message(err);
+	hp_profile_free(p);
+	hp_export_chrome_pass_free(chrome);
+	struct hp_massif_pass *massif = hp_export_massif_watch(&obs);
+	p = massif ? hp_profile_load(trace_path, &opts, err, sizeof(err)) : NULL;
+	err[0] = 0;
+	if (p && hp_export_massif(sink, p, massif, err, sizeof(err)))
+		check_message(err);
+	hp_profile_free(p);
+	hp_export_massif_pass_free(massif);
 }
 
 static void commands(void)
@@ -128,6 +146,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		check_message(p->status.warning);
 	reports(p);
 	exports(p);
+	per_event_exports();
 	struct hp_comparison c;
 	if (!hp_compare_profiles(&c, p, p, 0.05))
 		hp_comparison_release(&c);

@@ -140,12 +140,18 @@ def test_chrome_trace_of_known_zones():
         for e in inner:
             assert any(o["tid"] == e["tid"] and o["ts"] <= e["ts"] and e["ts"] + e["dur"] <= o["ts"] + o["dur"]
                        for o in outer), e
-        marks = [e for e in events if e["ph"] == "i"]
+        marks = [e for e in events if e["ph"] == "i" and e["s"] == "t"]   # marks are on their thread
         assert [e["name"] for e in marks] == ["outer done"] * 5
         assert counter_values(events, "items") == list(range(3, 31, 3))
         assert any(v > 0 for v in counter_values(events, "RSS"))
         names = {e["name"]: e["args"]["name"] for e in events if e["ph"] == "M"}
         assert names["process_name"] == "zone_sleeps"
+        # slices carry their function's name only; where it is defined is said once, in otherData
+        assert not any("args" in e or " " in e["name"] for e in slices), slices[:3]
+        out = d / "zone_sleeps.json"
+        functions = json.loads(out.read_text())["otherData"]["functions"]
+        where = {f["name"]: (f["kind"], f["file"].rsplit("/", 1)[-1]) for f in functions}
+        assert where["outer"] == ("zone", "zone_sleeps.c") and where["inner"] == ("zone", "zone_sleeps.c"), where
 
 
 def test_chrome_pairs_zones_as_the_report_does():
@@ -157,9 +163,12 @@ def test_chrome_pairs_zones_as_the_report_does():
         tids = {tid for _, tid in slices}
         assert len(tids) == 2 and slices == Counter({(n, t): 40 for n in ("outer", "middle", "explicit")
                                                      for t in tids}), slices
-        assert Counter((e["name"], e["tid"]) for e in events if e["ph"] == "i") == \
+        assert Counter((e["name"], e["tid"]) for e in events if e["ph"] == "i" and e["s"] == "t") == \
             Counter({("tick", t): 200 for t in tids})
         assert counter_values(events, "items")[-1] == 2 * 40 * 15
+        # a counter bumped in a loop: at most one point per millisecond, and its last value
+        times = [e["ts"] for e in events if e["ph"] == "C" and e["name"] == "items"]
+        assert all(b - a >= 1000 for a, b in zip(times, times[1:-1])), times
         assert counter_values(events, "negative")[-1] == 2 * 40 * -3
         threads = {e["tid"] for e in events if e["ph"] == "M" and e["name"] == "thread_name"}
         assert tids <= threads
@@ -181,7 +190,7 @@ def test_chrome_pairs_zones_as_the_report_does():
 
         # -finstrument-functions: names from the symbolizer, one slice per call
         events = chrome(d, recorded(d, "rec_calls_instr"))
-        calls = Counter(e["name"] for e in events if e["ph"] == "X" and e["cat"] == "function")
+        calls = Counter(e["name"] for e in events if e["ph"] == "X" and e.get("cat") == "function")
         assert calls == Counter(main=1, alpha_fn=10, beta_fn=30, gamma_fn=120), calls
 
 
@@ -197,6 +206,12 @@ def test_chrome_heap_track():
         assert all(b - a >= 1000 for a, b in zip(times, times[1:-1])), times
         assert heap and max(e["args"]["bytes"] for e in heap) <= summary["peak_heap_bytes"]
         assert heap[-1]["args"]["bytes"] == sum(s["live_bytes"] for s in report["sites"])   # at the end
+        # no zones here: the allocations track and the peak show the run instead of an empty profile
+        assert not [e for e in events if e["ph"] == "X"]
+        allocations = counter_values(events, "allocations")
+        assert allocations == sorted(allocations) and allocations[-1] == summary["allocations"], allocations[-3:]
+        peaks = [e for e in events if e["ph"] == "i" and e["name"] == "heap peak"]
+        assert len(peaks) == 1 and peaks[0]["args"]["bytes"] == summary["peak_heap_bytes"], peaks
 
 
 def test_folded_stacks_of_time_and_leaks():

@@ -1,0 +1,219 @@
+/* test_profile_build.c: the profile built from traces made in memory: the heap model (counts,
+ * temporaries, realloc, lost frees, the peak, leaks) and the zone model (pairing, self time,
+ * recursion, the call tree), and the observer that per-event exports read the one pass through. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "model/profile.h"
+#include "trace_builder.h"
+
+static struct hp_profile *build(struct tb *b, const struct hp_profile_observer *obs)
+{
+	struct hp_profile_options opts = {.heuristics = -1, .observer = obs};
+	char err[512];
+	struct hp_profile *p = hp_profile_load_mem(b->buf, b->len, "t.hpt", &opts, err, sizeof(err));
+
+	if (!p)
+		fail_msg("%s", err);
+	return p;
+}
+
+static const struct hp_alloc_site *site(const struct hp_profile *p, uint32_t stack)
+{
+	for (size_t i = 0; i < p->nsites; i++)
+		if (p->sites[i].stack_id == stack)
+			return &p->sites[i];
+	fail_msg("no site for stack %u", stack);
+	return NULL;
+}
+
+static const struct hp_function *function(const struct hp_profile *p, uint32_t zone_site, uint64_t fn_addr)
+{
+	for (size_t i = 0; i < p->nfunctions; i++)
+		if (zone_site ? p->functions[i].site == zone_site : p->functions[i].fn_addr == fn_addr)
+			return &p->functions[i];
+	fail_msg("no function %u/%llx", zone_site, (unsigned long long)fn_addr);
+	return NULL;
+}
+
+static void heap(void **state)
+{
+	struct tb b;
+
+	(void)state;
+	tb_init(&b, 0);
+	tb_stream(&b, 0);
+	tb_clock(&b, 0, 0, 1);
+	tb_stream(&b, 1);
+	tb_alloc(&b, 10, HPT_KIND_MALLOC, 0xa000, 100, 1);
+	tb_alloc(&b, 20, HPT_KIND_MALLOC, 0xb000, 200, 2);
+	tb_free(&b, 30, HPT_FREE_FREE, 0xa000);                           /* 0xb000 came since: not temporary */
+	tb_realloc(&b, 40, HPT_KIND_REALLOC, 0, 0xb000, 0xc000, 300, 2);  /* moves: a free and an allocation */
+	tb_realloc(&b, 50, HPT_KIND_REALLOC, HPT_REALLOC_FAILED, 0xc000, 0, 1 << 30, 2);
+	tb_free(&b, 60, HPT_FREE_FREE, 0x9999);                           /* from before recording */
+	tb_alloc(&b, 70, HPT_KIND_MALLOC, 0xc000, 50, 3);                 /* at a live address: its free was lost */
+	tb_realloc(&b, 80, HPT_KIND_REALLOC, 0, 0, 0xd000, 64, 4);         /* realloc(NULL, n) */
+	tb_alloc(&b, 90, HPT_KIND_MALLOC, 0, 8, 4);                       /* a failed malloc recorded as NULL */
+	tb_alloc(&b, 100, HPT_KIND_MALLOC, 0xe000, 16, 5);
+	tb_free(&b, 110, HPT_FREE_FREE, 0xe000);                          /* temporary */
+	tb_alloc(&b, 120, HPT_KIND_MALLOC, 0xf000, 32, 6);
+	tb_stream(&b, 2);
+	tb_free(&b, 130, HPT_FREE_FREE, 0xf000);                          /* another thread's: not temporary */
+	tb_chunk(&b, HPT_CODEC_ZSTD);
+	struct hp_profile *p = build(&b, NULL);
+
+	const struct hp_summary *s = &p->summary;
+	assert_int_equal(s->allocations, 7);
+	assert_int_equal(s->bytes_allocated, 100 + 200 + 300 + 50 + 64 + 16 + 32);
+	assert_int_equal(s->frees, 4);
+	assert_int_equal(s->reallocs, 2);
+	assert_int_equal(s->failed_allocations, 1);
+	assert_int_equal(s->unmatched_frees, 1);
+	assert_int_equal(s->anomalies, 2);
+	assert_int_equal(s->temporary_allocations, 1);
+	assert_int_equal(s->peak_heap_bytes, 300);
+	assert_int_equal(site(p, 1)->frees, 1);
+	assert_int_equal(site(p, 2)->allocs, 2);
+	assert_int_equal(site(p, 2)->bytes, 500);
+	assert_int_equal(site(p, 2)->reallocs, 1);
+	assert_int_equal(site(p, 2)->failed, 1);
+	assert_int_equal(site(p, 2)->live_blocks, 0);
+	assert_int_equal(site(p, 3)->live_bytes, 50);
+	assert_int_equal(site(p, 4)->live_bytes, 64);
+	assert_int_equal(site(p, 5)->temporary, 1);
+	assert_int_equal(site(p, 6)->temporary, 0);
+	/* What is alive at the end: two blocks, no scan saw them. */
+	uint64_t leak_bytes = 0, leak_blocks = 0;
+	for (size_t i = 0; i < p->nleaks; i++) {
+		assert_int_equal(p->leaks[i].kind, HP_LEAK_UNCLASSIFIED);
+		leak_bytes += p->leaks[i].bytes;
+		leak_blocks += p->leaks[i].blocks;
+	}
+	assert_int_equal(leak_bytes, 50 + 64);
+	assert_int_equal(leak_blocks, 2);
+	assert_int_equal(s->leaked_bytes, 0);
+	hp_profile_free(p);
+	tb_release(&b);
+}
+
+/* The calls the observer saw closing, in order. */
+struct calls {
+	struct {
+		uint32_t stream;
+		uint64_t key, start, end;
+	} v[16];
+	size_t n;
+	uint64_t events, heap_bytes;
+};
+
+static int on_call(void *ctx, uint32_t stream, uint64_t key, uint64_t start_ns, uint64_t end_ns)
+{
+	struct calls *c = ctx;
+
+	assert_true(c->n < 16);
+	c->v[c->n].stream = stream;
+	c->v[c->n].key = key;
+	c->v[c->n].start = start_ns;
+	c->v[c->n++].end = end_ns;
+	return 0;
+}
+
+static int on_event(void *ctx, const struct hp_event *ev, uint64_t heap_bytes)
+{
+	struct calls *c = ctx;
+
+	(void)ev;
+	c->events++;
+	c->heap_bytes = heap_bytes;
+	return 0;
+}
+
+static void zones(void **state)
+{
+	struct tb b;
+	struct calls seen = {0};
+	const struct hp_profile_observer obs = {on_event, on_call, &seen};
+	const uint64_t fn = 0x401000 | HP_ZONE_FN_KEY;
+
+	(void)state;
+	tb_init(&b, 0);
+	tb_stream(&b, 0);
+	tb_clock(&b, 0, 0, 1);
+	tb_stream(&b, 1);
+	tb_timed(&b, HPT_ZONE_BEGIN, 1000, TB_U(1));
+	tb_timed(&b, HPT_ZONE_BEGIN, 1100, TB_U(1)); /* recursive: its time is already the outer call's */
+	tb_timed(&b, HPT_ZONE_BEGIN, 1150, TB_U(5));
+	tb_timed(&b, HPT_ZONE_END, 1200, TB_U(1));   /* closes 5 on the way down to the inner 1 */
+	tb_timed(&b, HPT_ZONE_END, 1500, TB_U(0));   /* the innermost: the outer 1 */
+	tb_timed(&b, HPT_ZONE_END, 1550, TB_U(7));   /* matches nothing */
+	tb_timed(&b, HPT_FUNC_ENTER, 1600, TB_U(0x401000));
+	tb_alloc(&b, 1650, HPT_KIND_MALLOC, 0xa000, 40, 1);
+	tb_timed(&b, HPT_ZONE_BEGIN, 1700, TB_U(2)); /* left open: closes at the thread's last event */
+	tb_stream(&b, 2);
+	tb_timed(&b, HPT_ZONE_BEGIN, 1000, TB_U(2));
+	tb_timed(&b, HPT_THREAD_END, 1300);           /* ends its open zone */
+	tb_chunk(&b, HPT_CODEC_ZSTD);
+	struct hp_profile *p = build(&b, &obs);
+
+	const struct hp_function *one = function(p, 1, 0), *five = function(p, 5, 0), *two = function(p, 2, 0);
+	const struct hp_function *f = function(p, 0, 0x401000);
+	assert_int_equal(one->calls, 2);
+	assert_int_equal(one->total_ns, 500); /* the outermost call only */
+	assert_int_equal(one->self_ns, 400 + 50);
+	assert_int_equal(one->recursive_calls, 1);
+	assert_int_equal(five->total_ns, 50);
+	assert_int_equal(five->self_ns, 50);
+	assert_int_equal(two->calls, 2);
+	assert_int_equal(two->total_ns, 300 + 0);
+	assert_int_equal(f->total_ns, 100);
+	assert_int_equal(f->allocs, 1);
+	assert_int_equal(f->alloc_bytes, 40);
+	assert_int_equal(p->summary.zone_calls, 6);
+	assert_int_equal(p->summary.anomalies, 1);
+	/* The tree: 1, 1 > 1, 1 > 1 > 5, fn, fn > 2, and thread 2's 2, under the root. */
+	assert_int_equal(p->nzone_nodes, 7);
+
+	/* The observer saw each call close, innermost first, in trace order, then those left open. */
+	assert_int_equal(seen.n, 6);
+	assert_int_equal(seen.v[0].key, 5);
+	assert_int_equal(seen.v[0].end - seen.v[0].start, 50);
+	assert_int_equal(seen.v[1].key, 1);
+	assert_int_equal(seen.v[1].end - seen.v[1].start, 100);
+	assert_int_equal(seen.v[2].stream, 2);
+	assert_int_equal(seen.v[2].end - seen.v[2].start, 300);
+	assert_int_equal(seen.v[3].key, 1);
+	assert_int_equal(seen.v[3].end - seen.v[3].start, 500);
+	assert_int_equal(seen.v[4].key, 2);
+	assert_int_equal(seen.v[4].end - seen.v[4].start, 0);
+	assert_int_equal(seen.v[5].key, fn);
+	assert_int_equal(seen.v[5].end - seen.v[5].start, 100);
+	assert_int_equal(seen.heap_bytes, 40);
+	assert_int_equal(seen.events, p->summary.events);
+	hp_profile_free(p);
+	tb_release(&b);
+}
+
+/* A trace that is not one fails with the reader's message, naming the trace. */
+static void not_a_trace(void **state)
+{
+	char err[512];
+
+	(void)state;
+	assert_null(hp_profile_load_mem("nonsense", 8, "bad.hpt", NULL, err, sizeof(err)));
+	assert_non_null(strstr(err, "bad.hpt"));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(heap),
+		cmocka_unit_test(zones),
+		cmocka_unit_test(not_a_trace),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
