@@ -1,4 +1,4 @@
-"""test_launcher.py: scripts/hookprof: its errors and exit codes, options, signals, and the analyzer commands it runs."""
+"""test_launcher.py: hookprof (the launcher, launcher/): its errors and exit codes, options, signals, and the analyzer commands it runs."""
 import json
 import os
 import re

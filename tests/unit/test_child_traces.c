@@ -10,7 +10,7 @@
 
 #include <cmocka.h>
 
-#include "read/child_traces.h"
+#include "common/child_traces.h"
 
 static void touch(const char *dir, const char *name)
 {
