@@ -117,6 +117,9 @@ static int cmd_record(int argc, char **argv, bool report)
 		if (rc != 0)
 			hl_warn("hookprof-analyze report failed (exit %d); the trace is kept: %s", rc, out.shown);
 	}
+	free(p.resolved);
+	free(out.shown);
+	free(out.abs);
 	return status;
 }
 

@@ -107,8 +107,10 @@ void hl_check_program(const char *name, struct hl_program *p)
 			hl_die(127, "%s: command not found; did you mean 'hookprof %s'?", name, near);
 		hl_die(127, "%s: command not found", name);
 	}
-	char *file = p->resolved, *what = strdup(name);
+	char *file = strdup(p->resolved), *what = strdup(name);
 	struct stat st;
+	if (!file || !what)
+		hl_die(2, "out of memory");
 	if (stat(file, &st) < 0)
 		hl_die(127, "%s: No such file or directory", name);
 	if (S_ISDIR(st.st_mode))
@@ -119,33 +121,40 @@ void hl_check_program(const char *name, struct hl_program *p)
 		if (level > 4)
 			hl_die(126, "%s: too many levels of interpreters", name);
 		refuse_secure_exec(what, file);
-		char *kind = probe(what, file);
-		if (!strcmp(kind, "dynamic"))
-			return;
+		char *kind = probe(what, file), *next, *next_what;
+		if (!strcmp(kind, "dynamic")) {
+			free(kind);
+			break;
+		}
 		if (!strcmp(kind, "static") || !strcmp(kind, "static-pie"))
 			hl_die(126, "%s is statically linked (%s): LD_PRELOAD cannot interpose anything in it, nothing would "
 				    "be recorded; link it dynamically", what, kind);
-		char *next;
 		if (!strncmp(kind, "script ", 7)) {
-			next = kind + 7;
+			next = strdup(kind + 7);
+			if (!next || asprintf(&next_what, "%s (the interpreter of %s)", next, what) < 0)
+				hl_die(2, "out of memory");
 			if (stat(next, &st) < 0)
 				hl_die(126, "%s: bad interpreter %s: No such file or directory", what, next);
 			if (S_ISDIR(st.st_mode) || eaccess(next, X_OK) < 0)
 				hl_die(126, "%s: bad interpreter %s: Permission denied", what, next);
-			if (asprintf(&what, "%s (the interpreter of %s)", next, what) < 0)
-				hl_die(2, "out of memory");
 		} else if (!strcmp(kind, "not-elf")) {
 			if (!is_text(file))
 				hl_die(126, "%s: cannot execute binary file: Exec format error", what);
 			if (level > 0)
 				hl_die(126, "%s: Exec format error", what);
 			p->via_sh = true;
-			next = "/bin/sh";
-			if (asprintf(&what, "/bin/sh (which runs %s)", what) < 0)
+			next = strdup("/bin/sh");
+			if (!next || asprintf(&next_what, "/bin/sh (which runs %s)", what) < 0)
 				hl_die(2, "out of memory");
 		} else {
 			hl_die(2, "hookprof-analyze probe said '%s' about %s", kind, what);
 		}
+		free(kind);
+		free(file);
+		free(what);
 		file = next;
+		what = next_what;
 	}
+	free(file);
+	free(what);
 }
