@@ -91,6 +91,20 @@ static char *preload_value(void)
 	return asprintf(&v, "%s:%s", hl_lib, old) < 0 ? NULL : v;
 }
 
+/* PWD as a shell sets it for what it runs: kept when it names the current directory, else made so
+ * (a program such as sh then takes it instead of asking getcwd, as it would when run from a shell). */
+static int set_pwd(void)
+{
+	const char *pwd = getenv("PWD");
+	struct stat a, b;
+	char cwd[4096];
+
+	if (pwd && pwd[0] == '/' && stat(pwd, &a) == 0 && stat(".", &b) == 0 && a.st_dev == b.st_dev &&
+	    a.st_ino == b.st_ino)
+		return 0;
+	return getcwd(cwd, sizeof(cwd)) ? setenv("PWD", cwd, 1) : 0;
+}
+
 /* In the child: the recorder's environment, the signal mask hookprof was started with, then exec. */
 static void exec_program(const struct run *r, const struct hl_options *o, const struct hl_program *p,
 			 const struct hl_output *out)
@@ -101,7 +115,7 @@ static void exec_program(const struct run *r, const struct hl_options *o, const 
 	    (o->interval && setenv("HOOKPROF_INTERVAL_MS", o->interval, 1)) ||
 	    (o->cpu_time && setenv("HOOKPROF_CPU_TIME", "1", 1)) ||
 	    (o->follow >= 0 && setenv("HOOKPROF_FOLLOW", o->follow ? "1" : "0", 1)) ||
-	    (o->quiet && setenv("HOOKPROF_QUIET", "1", 1))) {
+	    (o->quiet && setenv("HOOKPROF_QUIET", "1", 1)) || set_pwd()) {
 		fprintf(stderr, "hookprof: cannot set the recorder's environment: %s\n", strerror(errno));
 		_exit(2);
 	}

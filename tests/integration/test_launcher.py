@@ -465,4 +465,8 @@ def test_ctrl_c_in_a_terminal_with_live_exits_130():
                 pane.assert_restored()
             finally:
                 pane.close()
+                # The next pane takes the same socket name: wait for this server to be gone.
+                deadline = time.monotonic() + 10
+                while pane.tmux("has-session").returncode == 0 and time.monotonic() < deadline:
+                    time.sleep(0.05)
             assert status == 130, f"attempt {attempt}: exit {status}\n{screen}"
