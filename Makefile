@@ -10,7 +10,7 @@ WARN := -Wall -Wextra -Wshadow -Wformat=2 -Wmissing-prototypes -Wvla
 ifeq ($(CI),true)
 WARN += -Werror
 endif
-COMMON := -O2 -g -std=gnu11 -D_GNU_SOURCE -Iinclude $(WARN) -MMD -MP
+COMMON := -O2 -g -std=gnu11 -D_GNU_SOURCE -I. -Iinclude $(WARN) -MMD -MP
 
 # Sanitizers apply to the analyzer and the unit tests, never to the preloaded library.
 SAN :=
@@ -34,9 +34,12 @@ TEST_LIBS := -lcmocka $(ANALYZER_LIBS) -lunwind -lpthread -ldl
 # Target programs of the integration tests: debug info and frame pointers, never our own sanitizers.
 PROG_CFLAGS := -O1 -g -fno-omit-frame-pointer -D_GNU_SOURCE -Iinclude -Wall -Wno-unused-result
 
-PRELOAD_SRC := $(wildcard preload/*.c)
+# common/: what the recorder, the analyzer and the launcher share (names, version, command list).
+COMMON_SRC := $(wildcard common/*.c)
+PRELOAD_SRC := $(wildcard preload/*.c) common/trace_names.c
 PRELOAD_CORE_SRC := $(filter-out preload/hook_%.c,$(PRELOAD_SRC))
-ANALYZER_SRC := $(wildcard analyzer/*/*.c) $(BUILD)/gen/html_assets.c
+ANALYZER_SRC := $(wildcard analyzer/*/*.c) $(COMMON_SRC) $(BUILD)/gen/html_assets.c
+LAUNCHER_SRC := $(wildcard launcher/*.c) $(COMMON_SRC)
 ANALYZER_CORE_SRC := $(filter-out analyzer/cmd/hookprof_analyze.c,$(ANALYZER_SRC))
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 PROG_LIB_C := $(wildcard tests/programs/lib*.c)
@@ -48,6 +51,7 @@ PRELOAD_OBJ := $(PRELOAD_SRC:%.c=$(BUILD)/pic/%.o)
 PRELOAD_CORE_OBJ := $(PRELOAD_CORE_SRC:%.c=$(BUILD)/pic/%.o)
 ANALYZER_OBJ := $(ANALYZER_SRC:%.c=$(BUILD)/obj/%.o)
 ANALYZER_CORE_OBJ := $(ANALYZER_CORE_SRC:%.c=$(BUILD)/obj/%.o)
+LAUNCHER_OBJ := $(LAUNCHER_SRC:%.c=$(BUILD)/obj/%.o)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 PROG_BIN := $(PROG_C:tests/programs/%.c=$(BUILD)/tests/programs/%) \
 	    $(PROG_LIB_C:tests/programs/%.c=$(BUILD)/tests/programs/%.so) \
@@ -56,10 +60,11 @@ PROG_BIN := $(PROG_C:tests/programs/%.c=$(BUILD)/tests/programs/%) \
 
 LIB := $(BUILD)/libhookprof.so
 ANALYZE := $(BUILD)/hookprof-analyze
+LAUNCHER := $(BUILD)/hookprof
 DEPS_OK := $(BUILD)/.deps-ok
 
 .PHONY: all test unit integration demo bench fuzz install clean test-asan programs
-all: $(LIB) $(ANALYZE)
+all: $(LIB) $(ANALYZE) $(LAUNCHER)
 
 # The distribution's -dev packages: installed by scripts/install-deps when a header is missing.
 $(DEPS_OK): scripts/install-deps
@@ -86,6 +91,10 @@ $(LIB): $(PRELOAD_OBJ)
 
 $(ANALYZE): $(ANALYZER_OBJ)
 	$(CC) $(SAN) -o $@ $^ $(ANALYZER_LIBS)
+
+# The launcher (launcher/): finds the library and the analyzer relative to its own path.
+$(LAUNCHER): $(LAUNCHER_OBJ)
+	$(CC) $(SAN) -o $@ $^
 
 $(BUILD)/libhp_preload_core.a: $(PRELOAD_CORE_OBJ)
 	rm -f $@ && ar rcs $@ $^
@@ -169,14 +178,14 @@ test-asan:
 	$(MAKE) BUILD=build-asan ASAN=1 UBSAN=1 test
 
 demo: all $(BUILD)/tests/programs/demo
-	scripts/hookprof -o $(BUILD)/demo.hpt -- $(BUILD)/tests/programs/demo
+	$(LAUNCHER) -o $(BUILD)/demo.hpt -- $(BUILD)/tests/programs/demo
 
 bench: all programs
 	scripts/bench --build $(BUILD)
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/hookprof $(DESTDIR)$(PREFIX)/include
-	install -m 755 scripts/hookprof $(DESTDIR)$(PREFIX)/bin/hookprof
+	install -m 755 $(LAUNCHER) $(DESTDIR)$(PREFIX)/bin/hookprof
 	install -m 755 $(ANALYZE) $(DESTDIR)$(PREFIX)/bin/hookprof-analyze
 	install -m 755 $(LIB) $(DESTDIR)$(PREFIX)/lib/hookprof/libhookprof.so
 	install -m 644 include/hookprof.h $(DESTDIR)$(PREFIX)/include/hookprof.h
@@ -189,7 +198,7 @@ install: all
 FUZZ_SECONDS ?= 60
 FUZZ_CC ?= clang
 FUZZ_BUILD := build-fuzz
-FUZZ_CFLAGS := -g -O1 -std=gnu11 -D_GNU_SOURCE -Iinclude -Ianalyzer -Itests/unit -MMD -MP \
+FUZZ_CFLAGS := -g -O1 -std=gnu11 -D_GNU_SOURCE -I. -Iinclude -Ianalyzer -Itests/unit -MMD -MP \
 	       $(shell pkg-config --cflags libdw libzstd zlib sqlite3 2>/dev/null) \
 	       -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
 FUZZ_SRC := $(wildcard tests/fuzz/*.c)

@@ -18,6 +18,7 @@
 #include <libunwind.h>
 
 #include "clock.h"
+#include "common/trace_names.h"
 #include "event_path.h"
 #include "hookprof.h"
 #include "leak_scan.h"
@@ -358,10 +359,7 @@ static int open_output(bool root, char *path, size_t size, bool *execed)
 		*execed = true; /* the run's first trace exists: this image was exec'd by a recorded process */
 	}
 	for (int n = 0; n < 1000; n++) {
-		if (n)
-			snprintf(path, size, "%s.%d.%d", hp_rec.cfg.output, (int)hp_rec.pid, n);
-		else
-			snprintf(path, size, "%s.%d", hp_rec.cfg.output, (int)hp_rec.pid);
+		hp_trace_name(path, size, hp_rec.cfg.output, (int)hp_rec.pid, n);
 		if (hp_own_fd_open(trace, path, flags, 0644) == 0 || errno != EEXIST)
 			return trace->fd >= 0 ? 0 : -1;
 	}

@@ -3,8 +3,8 @@
 #include <string.h>
 
 #include "cmd/commands.h"
-
-#define HP_VERSION "hookprof 0.1.0"
+#include "common/commands.h"
+#include "common/version.h"
 
 struct command {
 	const char *name;
@@ -12,18 +12,9 @@ struct command {
 	const char *help;
 };
 
-static const struct command commands[] = {
-	{"check", cmd_check, "exit non-zero when a trace fails limits (score, leaks, regressions): for CI"},
-	{"diff", cmd_diff, "what changed between two runs: totals, time per call, allocation sites, noise-aware"},
-	{"dump", cmd_dump, "print every event of a trace in causal order, then its definitions"},
-	{"history", cmd_history, "runs kept over time in a database: add, show (trends, HTML plot), check for regressions"},
-	{"export", cmd_export, "a trace for other tools: chrome (Perfetto), folded (flame graphs), massif, pprof"},
-	{"leaks", cmd_leaks, "blocks never freed, by allocation stack, classified like valgrind's memcheck"},
-	{"probe", cmd_probe, "tell whether a program can be recorded (dynamic, static, script)"},
-	{"report", cmd_report, "functions, heap, leaks, score and recommendations for a run's traces"},
-	{"status", cmd_status, "tell whether each trace ends with its process's end (complete) or not"},
-	{"top", cmd_top, "a refreshing view of a trace while its process writes it (heap, rates, zones, sites)"},
-};
+#define COMMAND_ENTRY(name, help) {#name, cmd_##name, help},
+static const struct command commands[] = {HP_ANALYZE_COMMANDS(COMMAND_ENTRY)};
+#undef COMMAND_ENTRY
 
 static void usage(FILE *to)
 {
@@ -44,7 +35,7 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	if (!strcmp(argv[1], "--version")) {
-		puts(HP_VERSION);
+		puts("hookprof " HP_VERSION);
 		return 0;
 	}
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)

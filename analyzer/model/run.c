@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "read/child_traces.h"
+#include "common/child_traces.h"
 #include "model/leak_classify.h"
 #include "model/run.h"
 #include "model/window.h"

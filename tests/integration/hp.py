@@ -14,7 +14,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 BUILD = Path(os.environ.get("HP_BUILD") or ROOT / "build").resolve()
-LAUNCHER = ROOT / "scripts" / "hookprof"
+LAUNCHER = BUILD / "hookprof"
 LIB = BUILD / "libhookprof.so"
 ANALYZE = BUILD / "hookprof-analyze"
 PROGRAMS = BUILD / "tests" / "programs"

@@ -7,8 +7,8 @@ started and fails the test as a hang. The limits detect hangs, they time nothing
 takes well under a second natively.
 
 The three programs see environments of the same shape. Each tool adds variables: the launcher
-LD_PRELOAD and HOOKPROF_OUTPUT (bash, which it is, PWD and SHLVL; the HOOKPROF_BUILD_DIR the tests
-give it goes on too); Debian's valgrind wrapper LD_PRELOAD, LD_LIBRARY_PATH, GLIBCXX_FORCE_NEW and
+LD_PRELOAD, HOOKPROF_OUTPUT and PWD (as a shell sets it; the HOOKPROF_BUILD_DIR the tests give it
+goes on too); Debian's valgrind wrapper LD_PRELOAD, LD_LIBRARY_PATH, GLIBCXX_FORCE_NEW and
 GLIBCPP_FORCE_NEW (a shell script, it also sets PWD). A program that copies its environment (python's
 os.environ, perl's %ENV, git) allocates per variable, and python keeps one-character strings as shared
 constants, so each run gets, for every variable another tool adds, a stand-in: a variable whose name

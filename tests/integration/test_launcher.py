@@ -1,4 +1,4 @@
-"""test_launcher.py: scripts/hookprof: its errors and exit codes, options, signals, and the analyzer commands it runs."""
+"""test_launcher.py: hookprof (the launcher, launcher/): its errors and exit codes, options, signals, and the analyzer commands it runs."""
 import json
 import os
 import re
@@ -405,3 +405,68 @@ def test_missing_build_is_explained():
         proc = hp.run([link, "record", "-o", d / "t.hpt", hp.program("ends_as"), "status", "0"], env=env)
         assert proc.returncode == 0, proc.stderr
         assert (d / "t.hpt").exists()
+
+
+def wait_for_trace(path, proc, seconds=10):
+    deadline = time.monotonic() + seconds
+    while not (path.exists() and path.stat().st_size > 0):
+        assert proc.poll() is None, "the launcher ended before the trace appeared"
+        assert time.monotonic() < deadline, f"{path} never appeared"
+        time.sleep(0.01)
+
+
+@hp.timeout(90)
+def test_interrupted_live_run_exits_130():
+    """SIGINT to `record --live`, sent to the whole process group as Ctrl-C sends it (launcher, program
+    and view) or to the launcher alone, at different moments: the program dies of it and the launcher
+    exits 130 every time (the shell launcher's trap and wait lost this race now and then: 255)."""
+    with hp.tmpdir() as d:
+        for delay in (0.0, 0.05, 0.2, 0.5):
+            for group in (True, False):
+                out = d / f"t{delay}{group}.hpt"  # a fresh name: no earlier trace stands in for it
+                p = subprocess.Popen([str(hp.LAUNCHER), "record", "--live", "-o", str(out), "--",
+                                      str(hp.program("ends_as")), "sleep", "30"], stdin=subprocess.DEVNULL,
+                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                     start_new_session=True)
+                try:
+                    wait_for_trace(out, p)
+                    time.sleep(delay)
+                    if group:
+                        os.killpg(p.pid, signal.SIGINT)
+                    else:
+                        p.send_signal(signal.SIGINT)
+                    frame, err = p.communicate(timeout=15)
+                finally:
+                    if p.poll() is None:
+                        os.killpg(p.pid, signal.SIGKILL)
+                what = f"SIGINT to the {'group' if group else 'launcher'} {delay} s after the trace appeared"
+                assert p.returncode == 130, f"{what}: exit {p.returncode}\n{err}"
+                ends = [(r["how"], r["status"]) for r in hp.dump(out) if r["type"] == "process_end"]
+                assert ends == [(END_SIGNAL, signal.SIGINT)], f"{what}: {ends}"
+                assert f"incomplete trace at {out}" not in err and f"trace written to {out}" in err, err
+                if not group:  # the view was left to follow the trace to its end
+                    assert "killed by signal 2" in frame, f"{what}:\n{frame}"
+
+
+@hp.timeout(90)
+def test_ctrl_c_in_a_terminal_with_live_exits_130():
+    """Ctrl-C typed in a terminal (tmux) while `record --live` shows its view: 130, every time."""
+    import test_top  # its tmux pane, which reports the launcher's status as a shell would
+    for attempt in range(3):
+        with hp.tmpdir() as d:
+            pane = test_top.Pane(d, ["record", "--live", "-o", d / "t.hpt", "--",
+                                     hp.program("ends_as"), "sleep", "30"])
+            try:
+                pane.wait_for(r"ends_as \(pid \d+\), running")
+                time.sleep(0.2 * attempt)
+                pane.tmux("send-keys", "-t", "top", "C-c")
+                status = pane.exit_status()
+                screen = pane.capture()
+                pane.assert_restored()
+            finally:
+                pane.close()
+                # The next pane takes the same socket name: wait for this server to be gone.
+                deadline = time.monotonic() + 10
+                while pane.tmux("has-session").returncode == 0 and time.monotonic() < deadline:
+                    time.sleep(0.05)
+            assert status == 130, f"attempt {attempt}: exit {status}\n{screen}"

@@ -10,7 +10,8 @@
 
 #include <cmocka.h>
 
-#include "read/child_traces.h"
+#include "common/child_traces.h"
+#include "common/trace_names.h"
 
 static void touch(const char *dir, const char *name)
 {
@@ -72,10 +73,40 @@ static void finds_children_in_pid_order(void **state)
 	assert_int_equal(hp_child_traces("/nonexistent/dir/run.hpt", &paths, &n), -1);
 }
 
+/* What the recorder names (hp_trace_name), the analyzer and the launcher recognise, in taking order. */
+static void names_made_are_recognised(void **state)
+{
+	static const struct {
+		int pid, n;
+		const char *name;
+	} cases[] = {{42, 0, "r.hpt.42"}, {42, 1, "r.hpt.42.1"}, {7, 12, "r.hpt.7.12"}};
+	char buf[64];
+	(void)state;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		int len = hp_trace_name(buf, sizeof(buf), "r.hpt", cases[i].pid, cases[i].n);
+		assert_int_equal(len, (int)strlen(cases[i].name));
+		assert_string_equal(buf, cases[i].name);
+		unsigned long pid, order;
+		assert_true(hp_trace_name_suffix(buf + strlen("r.hpt."), &pid, &order));
+		assert_int_equal(pid, cases[i].pid);
+		/* PATH.<pid> was taken before PATH.<pid>.1, which was taken before PATH.<pid>.2 */
+		assert_int_equal(order, cases[i].n ? (unsigned long)cases[i].n + 1 : 0);
+	}
+	/* Too small a buffer: the length it needed, as snprintf says. */
+	assert_int_equal(hp_trace_name(buf, 4, "r.hpt", 42, 1), (int)strlen("r.hpt.42.1"));
+	static const char *const not_names[] = {"", "x", "42.", "42.x", ".42", "+42", " 42", "42.1.2", "42x"};
+	for (size_t i = 0; i < sizeof(not_names) / sizeof(not_names[0]); i++) {
+		unsigned long pid, order;
+		assert_false(hp_trace_name_suffix(not_names[i], &pid, &order));
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(finds_children_in_pid_order),
+		cmocka_unit_test(names_made_are_recognised),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,8 +1,5 @@
 /* child_traces.h: the traces a recorded run's children wrote next to the root trace (PATH.<pid>[.<n>]).
- *
- * The recorder writes the first process's trace at PATH and every other process's (fork children,
- * exec'd programs) at PATH.<pid>, or PATH.<pid>.<n> when that name is taken (the same pid after exec).
- */
+ * How they are named: common/trace_names.h. Used by the analyzer and the launcher. */
 #ifndef HP_CHILD_TRACES_H
 #define HP_CHILD_TRACES_H
 

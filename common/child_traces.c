@@ -1,38 +1,17 @@
-/* child_traces.c: lists PATH.<pid> and PATH.<pid>.<n> next to a root trace PATH. */
+/* child_traces.c: lists the child traces PATH.<pid>[.<n>] next to a root trace PATH, in pid order. */
 #include <dirent.h>
 #include <errno.h>
-#include <stdbool.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "read/child_traces.h"
+#include "common/child_traces.h"
+#include "common/trace_names.h"
 
 struct child {
 	char *path;
 	unsigned long pid, n;
 };
-
-/* Parses "<digits>" or "<digits>.<digits>" (the whole string). */
-static bool parse_suffix(const char *s, unsigned long *pid, unsigned long *n)
-{
-	char *end;
-
-	if (*s < '0' || *s > '9')
-		return false;
-	errno = 0;
-	*pid = strtoul(s, &end, 10);
-	*n = 0;
-	if (errno)
-		return false;
-	if (*end == '\0')
-		return true;
-	if (*end != '.' || end[1] < '0' || end[1] > '9')
-		return false;
-	*n = strtoul(end + 1, &end, 10) + 1; /* PATH.<pid> sorts before PATH.<pid>.0 */
-	return errno == 0 && *end == '\0';
-}
 
 static int cmp_child(const void *a, const void *b)
 {
@@ -73,7 +52,7 @@ int hp_child_traces(const char *root, char ***paths, size_t *np)
 	for (struct dirent *e; (e = readdir(d));) {
 		unsigned long pid, k;
 		if (strncmp(e->d_name, base, baselen) != 0 || e->d_name[baselen] != '.' ||
-		    !parse_suffix(e->d_name + baselen + 1, &pid, &k))
+		    !hp_trace_name_suffix(e->d_name + baselen + 1, &pid, &k))
 			continue;
 		if (n == cap) {
 			size_t ncap = cap ? cap * 2 : 8;

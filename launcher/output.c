@@ -1,0 +1,124 @@
+/* output.c: the trace path of a run, checked and cleared before it, and where its traces went after. */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "common/child_traces.h"
+#include "launcher/launcher.h"
+
+/* hookprof.<cmd>.<YYYYmmdd-HHMMSS>.hpt */
+static char *default_name(const char *cmd)
+{
+	const char *slash = strrchr(cmd, '/');
+	const char *base = slash ? slash + 1 : cmd;
+	char stamp[32], *name;
+	time_t now = time(NULL);
+
+	strftime(stamp, sizeof(stamp), "%Y%m%d-%H%M%S", localtime(&now));
+	if (asprintf(&name, "hookprof.%s.%s.hpt", *base ? base : "cmd", stamp) < 0)
+		hl_die(2, "out of memory");
+	return name;
+}
+
+void hl_prepare_output(const struct hl_options *o, struct hl_output *out)
+{
+	out->shown = o->output ? strdup(o->output) : default_name(o->cmd[0]);
+	const char *shown = out->shown;
+	size_t len = strlen(shown);
+	if (shown[len - 1] == '/')
+		hl_die(2, "cannot write the trace to '%s': it names a directory", shown);
+	char cwd[PATH_MAX];
+	if (shown[0] == '/')
+		out->abs = strdup(shown);
+	else if (!getcwd(cwd, sizeof(cwd)) || asprintf(&out->abs, "%s/%s", cwd, shown) < 0)
+		hl_die(2, "cannot write the trace to '%s': the current directory cannot be read", shown);
+	char *dir = strndup(out->abs, (size_t)(strrchr(out->abs, '/') - out->abs));
+	if (!dir[0]) {
+		free(dir);
+		dir = strdup("/");
+	}
+	struct stat st;
+	if (stat(out->abs, &st) == 0 && S_ISDIR(st.st_mode))
+		hl_die(2, "cannot write the trace to '%s': it is a directory", shown);
+	if (stat(dir, &st) < 0 && errno == ENOENT)
+		hl_die(2, "cannot write the trace to '%s': directory '%s' does not exist", shown, dir);
+	if (stat(dir, &st) < 0 || !S_ISDIR(st.st_mode))
+		hl_die(2, "cannot write the trace to '%s': '%s' is not a directory", shown, dir);
+	if (eaccess(dir, W_OK | X_OK) < 0)
+		hl_die(2, "cannot write the trace to '%s': directory '%s' is not writable", shown, dir);
+	free(dir);
+	/* A stale trace of the same name (and its children) would be mistaken for this run's. */
+	char **kids;
+	size_t n;
+	if (hp_child_traces(out->abs, &kids, &n) < 0)
+		hl_die(2, "cannot list the stale traces of '%s': %s", shown, strerror(errno));
+	bool failed = unlink(out->abs) < 0 && errno != ENOENT;
+	for (size_t i = 0; i < n; i++)
+		failed |= unlink(kids[i]) < 0 && errno != ENOENT;
+	hp_child_traces_free(kids, n);
+	if (failed)
+		hl_die(2, "cannot remove the stale trace '%s'", shown);
+}
+
+/* The analyzer's "PATH: complete" or "PATH: incomplete: WHY" about each trace, one line a trace in
+ * order; NULL when it could not say. */
+static char *statuses(char **traces, size_t n)
+{
+	char **argv = calloc(n + 3, sizeof(*argv));
+	char *out = NULL;
+
+	if (!argv)
+		return NULL;
+	argv[0] = (char *)hl_analyze;
+	argv[1] = "status";
+	memcpy(argv + 2, traces, n * sizeof(*traces));
+	if (hl_spawn(argv, &out) < 0)
+		out = NULL;
+	free(argv);
+	return out;
+}
+
+bool hl_list_traces(const struct hl_options *o, const struct hl_output *out)
+{
+	if (access(out->abs, F_OK) < 0) {
+		hl_warn("no trace was written to %s: the recorder did not start (its message, if any, is above) or the "
+			"program removed LD_PRELOAD from its environment", out->shown);
+		return false;
+	}
+	if (o->quiet)
+		return true;
+	char **kids;
+	size_t nkids;
+	if (hp_child_traces(out->abs, &kids, &nkids) < 0)
+		nkids = 0, kids = NULL;
+	char **traces = malloc((nkids + 1) * sizeof(*traces));
+	if (!traces)
+		hl_die(2, "out of memory");
+	traces[0] = out->abs;
+	memcpy(traces + 1, kids, nkids * sizeof(*kids));
+	char *status = statuses(traces, nkids + 1);
+	/* A trace without its process's end (killed, or taken away from the recorder) is incomplete. */
+	char *line = status;
+	size_t abslen = strlen(out->abs);
+	for (size_t i = 0; i <= nkids; i++) {
+		char *eol = line ? strchrnul(line, '\n') : NULL;
+		if (eol)
+			*eol = '\0';
+		const char *kind = i ? "child trace" : "trace", *suffix = traces[i] + abslen;
+		size_t tlen = strlen(traces[i]);
+		if (line && !strncmp(line, traces[i], tlen) && !strncmp(line + tlen, ": incomplete: ", 14))
+			hl_warn("incomplete %s at %s%s (%s)", kind, out->shown, suffix, line + tlen + 14);
+		else
+			hl_warn("%s written to %s%s", kind, out->shown, suffix);
+		line = eol && eol[1] ? eol + 1 : NULL;
+	}
+	free(status);
+	free(traces);
+	hp_child_traces_free(kids, nkids);
+	return true;
+}
