@@ -12,6 +12,7 @@
 #include "model/leak_classify.h"
 #include "report/report.h"
 #include "model/run.h"
+#include "model/symbolizer.h"
 #include "read/trace_warnings.h"
 
 static const char usage_line[] =
@@ -74,10 +75,14 @@ static int parse_kinds(const struct hp_option *opt, const char *list)
 	return *mask ? 0 : -1;
 }
 
-/* "   at 0x4012AB: parse_row (parser.c:42)", "   by 0x4012F0: ??? (in /usr/lib/libfoo.so)" */
+/* "   at 0x4012AB: parse_row (parser.c:42)", "   by libfoo.so+0x12f0: ??? (in /usr/lib/libfoo.so)":
+ * an address with no name reads module+offset, the same in every run (ip moves with ASLR). */
 static void print_frame(const struct hp_frame *f, bool first)
 {
-	printf("   %s 0x%" PRIX64 ": %s", first ? "at" : "by", f->ip, f->function ? f->function : "???");
+	if (!f->function && f->module)
+		printf("   %s %s+0x%" PRIx64 ": ???", first ? "at" : "by", hp_basename(f->module), f->module_offset);
+	else
+		printf("   %s 0x%" PRIX64 ": %s", first ? "at" : "by", f->ip, f->function ? f->function : "???");
 	if (f->file && f->line)
 		printf(" (%s:%u)", hp_basename(f->file), f->line);
 	else if (f->file)
@@ -212,6 +217,11 @@ int cmd_leaks(int argc, const char **argv)
 		for (size_t i = 0; i <= run.nchildren; i++) {
 			const struct hp_profile *p = i == 0 ? run.root : run.children[i - 1];
 			hp_profile_print_warnings(p);
+			/* Modules without symbols, missing or rebuilt: as the report lists them. */
+			const char *const *lines;
+			size_t nlines = p->sym ? hp_symbolizer_warnings(p->sym, &lines) : 0;
+			for (size_t k = 0; k < nlines; k++)
+				fprintf(stderr, "hookprof: warning: %s: %s\n", p->path, lines[k]);
 			if (printed++)
 				fputs("\n\n", stdout);
 			print_process(p, kinds, top);

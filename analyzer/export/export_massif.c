@@ -110,7 +110,9 @@ static int insert(struct massif *m, struct node *root, uint32_t stack, uint64_t 
 static void describe(FILE *out, const struct hp_frame *f)
 {
 	fprintf(out, "0x%" PRIX64 ": ", f->ip);
-	if (!f->function)
+	if (!f->function && f->module) /* module+offset, as every view names an unresolved frame */
+		fprintf(out, "%s+0x%" PRIx64, hp_basename(f->module), f->module_offset);
+	else if (!f->function)
 		fputs("???", out);
 	else
 		fputs(f->function, out);

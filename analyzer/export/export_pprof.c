@@ -136,6 +136,13 @@ struct loc_key {
 	unsigned line;
 };
 
+/* A mapping in use: its module, an address in it, and what its locations' frames resolved. */
+struct mapping_use {
+	size_t module;
+	uint64_t ip;
+	bool named, nameless, files, lines; /* some frame had a function, some none; some a file; some a line */
+};
+
 struct pprof {
 	const struct hp_profile *p;
 	struct pb msg; /* the Profile message: everything but its string table */
@@ -153,7 +160,8 @@ struct pprof {
 	struct hp_idmap location_of_key; /* probed by loc_key → location id */
 	struct loc_key *locations;       /* [id - 1] */
 	size_t nlocations, locations_cap;
-	uint32_t *mapping_of_module; /* module index → mapping id, 0 while not written */
+	uint32_t *mapping_of_module; /* module index → mapping id, 0 while not used */
+	struct mapping_use *mappings; /* [id - 1], written at the end: their has_* need every frame */
 	uint64_t nmappings;
 	uint64_t *ids; /* a sample's location ids */
 	size_t ids_cap;
@@ -287,31 +295,61 @@ static const struct hp_segment *text_segment(const struct hp_module *m, uint64_t
 	return first;
 }
 
-/* The mapping id of module index mi, written on first use; 0 when mi is none. */
+/* The mapping id of module index mi, given on first use (written by write_mappings); 0 on ENOMEM. */
 static uint64_t mapping_id(struct pprof *pp, size_t mi, uint64_t ip)
 {
-	const struct hp_module *m = &pp->p->defs.modules[mi];
-
 	if (pp->mapping_of_module[mi])
 		return pp->mapping_of_module[mi];
-	const struct hp_segment *s = text_segment(m, ip);
-	char build_id[2 * sizeof(m->build_id) + 1] = "";
-	for (size_t i = 0; i < m->build_id_len && i < sizeof(m->build_id); i++)
-		snprintf(build_id + 2 * i, 3, "%02x", m->build_id[i]);
+	struct mapping_use *n = realloc(pp->mappings, (pp->nmappings + 1) * sizeof(*n));
+	if (!n) {
+		pp->msg.oom = true;
+		return 0;
+	}
+	pp->mappings = n;
+	n[pp->nmappings] = (struct mapping_use){.module = mi, .ip = ip};
 	pp->mapping_of_module[mi] = (uint32_t)++pp->nmappings;
-	pb_uint(&pp->leaf, MAPPING_ID, pp->nmappings);
-	pb_uint(&pp->leaf, MAPPING_MEMORY_START, s ? m->base + s->vaddr : m->base);
-	pb_uint(&pp->leaf, MAPPING_MEMORY_LIMIT, s ? m->base + s->vaddr + s->memsz : m->base + 1);
-	pb_uint(&pp->leaf, MAPPING_FILE_OFFSET, s ? s->offset : 0);
-	pb_uint(&pp->leaf, MAPPING_FILENAME, str_id(pp, m->path));
-	pb_uint(&pp->leaf, MAPPING_BUILD_ID, str_id(pp, build_id));
-	/* The names are resolved here already: pprof must not look for the binaries again. */
-	pb_uint(&pp->leaf, MAPPING_HAS_FUNCTIONS, 1);
-	pb_uint(&pp->leaf, MAPPING_HAS_FILENAMES, 1);
-	pb_uint(&pp->leaf, MAPPING_HAS_LINE_NUMBERS, 1);
-	pb_uint(&pp->leaf, MAPPING_HAS_INLINE_FRAMES, 1);
-	pb_msg(&pp->msg, PROFILE_MAPPING, &pp->leaf);
 	return pp->nmappings;
+}
+
+/* What a location's frames say of its mapping's symbols. */
+static void note_mapping(struct pprof *pp, uint64_t mapping, const struct hp_frame *frames, size_t n)
+{
+	struct mapping_use *u = mapping ? &pp->mappings[mapping - 1] : NULL;
+
+	for (size_t i = 0; u && i < n; i++) {
+		u->named |= frames[i].function != NULL;
+		u->nameless |= !frames[i].function;
+		u->files |= frames[i].file != NULL;
+		u->lines |= frames[i].line != 0;
+	}
+}
+
+/* The Mapping messages. pprof looks for a mapping's binary again to symbolize it unless its has_*
+ * fields say the names are here: has_functions only when every frame in it had a function name (and it had frames)
+ * (a stripped module's module+offset names are not symbols), has_filenames and has_line_numbers
+ * when its debug information gave any (a frame without, like _start, has none to give), and
+ * inline frames with the lines, which come from the same DWARF. */
+static void write_mappings(struct pprof *pp)
+{
+	for (uint64_t id = 1; id <= pp->nmappings; id++) {
+		const struct mapping_use *u = &pp->mappings[id - 1];
+		const struct hp_module *m = &pp->p->defs.modules[u->module];
+		const struct hp_segment *s = text_segment(m, u->ip);
+		char build_id[2 * sizeof(m->build_id) + 1] = "";
+		for (size_t i = 0; i < m->build_id_len && i < sizeof(m->build_id); i++)
+			snprintf(build_id + 2 * i, 3, "%02x", m->build_id[i]);
+		pb_uint(&pp->leaf, MAPPING_ID, id);
+		pb_uint(&pp->leaf, MAPPING_MEMORY_START, s ? m->base + s->vaddr : m->base);
+		pb_uint(&pp->leaf, MAPPING_MEMORY_LIMIT, s ? m->base + s->vaddr + s->memsz : m->base + 1);
+		pb_uint(&pp->leaf, MAPPING_FILE_OFFSET, s ? s->offset : 0);
+		pb_uint(&pp->leaf, MAPPING_FILENAME, str_id(pp, m->path));
+		pb_uint(&pp->leaf, MAPPING_BUILD_ID, str_id(pp, build_id));
+		pb_uint(&pp->leaf, MAPPING_HAS_FUNCTIONS, u->named && !u->nameless);
+		pb_uint(&pp->leaf, MAPPING_HAS_FILENAMES, u->files);
+		pb_uint(&pp->leaf, MAPPING_HAS_LINE_NUMBERS, u->lines);
+		pb_uint(&pp->leaf, MAPPING_HAS_INLINE_FRAMES, u->lines);
+		pb_msg(&pp->msg, PROFILE_MAPPING, &pp->leaf);
+	}
 }
 
 /* The index of the module a frame is in (the first loaded at that address), or -1. */
@@ -343,6 +381,7 @@ static uint64_t address_location(struct pprof *pp, const struct hp_frame *frames
 	ptrdiff_t mi = module_of(pp->p, f);
 	uint64_t mapping = mi >= 0 ? mapping_id(pp, (size_t)mi, f->ip) : 0;
 	pb_uint(&pp->loc, LOCATION_ID, id);
+	note_mapping(pp, mapping, frames, n);
 	pb_uint(&pp->loc, LOCATION_MAPPING_ID, mapping);
 	pb_uint(&pp->loc, LOCATION_ADDRESS, f->ip);
 	for (size_t i = 0; i < n; i++)
@@ -501,6 +540,8 @@ int hp_export_pprof(FILE *out, const struct hp_profile *p, char *err, size_t err
 		if (p->zone_tree[i].self_ns)
 			zone_sample(&pp, i);
 
+	write_mappings(&pp);
+
 	char comment[4200];
 	snprintf(comment, sizeof(comment), "hookprof export of %s", p->path);
 	pb_uint(&pp.msg, PROFILE_TIME_NANOS, p->defs.process.start_real_ns);
@@ -528,6 +569,7 @@ out:
 	free(pp.locations);
 	free(pp.ids);
 	free(pp.mapping_of_module);
+	free(pp.mappings);
 	hp_idmap_free(&pp.string_of_hash);
 	hp_idmap_free(&pp.function_of_key);
 	hp_idmap_free(&pp.location_of_key);

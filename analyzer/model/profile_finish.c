@@ -28,8 +28,6 @@ static bool is_allocator_frame(const struct hp_frame *f)
 	return f->module && strstr(f->module, "libhookprof.so");
 }
 
-#define MAX_FRAMES_PER_IP 8
-
 static struct hp_stack_frames *symbolize_stack(struct hp_profile *p, uint32_t id)
 {
 	const struct hp_stack *s = hp_defs_stack(&p->defs, id);
@@ -40,12 +38,16 @@ static struct hp_stack_frames *symbolize_stack(struct hp_profile *p, uint32_t id
 	out->stack_id = id;
 	if (!s)
 		return out;
-	out->frames = calloc((size_t)s->depth * MAX_FRAMES_PER_IP, sizeof(*out->frames));
+	/* Every inline level of every address: as many as the symbolizer finds, with no cap. */
+	size_t total = 0;
+	for (uint32_t i = 0; i < s->depth; i++)
+		total += p->sym ? (size_t)hp_symbolize_depth(p->sym, s->ips[i], true) : 1;
+	out->frames = calloc(total ? total : 1, sizeof(*out->frames));
 	if (!out->frames)
 		return out;
 	for (uint32_t i = 0; i < s->depth; i++) {
 		if (p->sym) {
-			int n = hp_symbolize(p->sym, s->ips[i], true, out->frames + out->nframes, MAX_FRAMES_PER_IP);
+			int n = hp_symbolize(p->sym, s->ips[i], true, out->frames + out->nframes, (int)(total - out->nframes));
 			out->nframes += n > 0 ? (size_t)n : 0;
 		} else {
 			out->frames[out->nframes++] = (struct hp_frame){.ip = s->ips[i]};
@@ -59,12 +61,15 @@ size_t hp_first_user_frame(const struct hp_frame *frames, size_t nframes)
 {
 	size_t at = 0;
 
-	/* Past allocator entry points, and past a nameless frame (a stripped library's internal
-	 * allocation wrapper) whose caller in the same module has a name. */
+	/* Past allocator entry points, past a nameless frame (a stripped library's internal
+	 * allocation wrapper) whose caller in the same module has a name, and past the C++ library's
+	 * templates inlined into the program (a std::map's node allocation): the site is the
+	 * program's own code that used the container. */
 	while (at + 1 < nframes) {
 		const struct hp_frame *f = &frames[at], *next = f + 1;
 		bool nameless = !f->function && next->function && f->module && next->module && !strcmp(f->module, next->module);
-		if (!is_allocator_frame(f) && !nameless)
+		bool cxx_inline = f->inlined && f->file && strstr(f->file, "/include/c++/");
+		if (!is_allocator_frame(f) && !nameless && !cxx_inline)
 			break;
 		at++;
 	}

@@ -25,6 +25,7 @@ struct mod_state {
 	struct hp_symtab *syms; /* built at the module's first address; NULL: ask libdwfl */
 	bool tried;
 	bool bad;
+	bool told_nameless; /* the warning about addresses without a name was made */
 	char *pending; /* a warning about the module, not yet reported: see report_module */
 };
 
@@ -234,6 +235,103 @@ static int push(struct hp_symbolizer *s, const struct hp_frame *f)
 	return 0;
 }
 
+/* The recorded build-id of module i in hex, "none" when it recorded none. */
+static const char *build_id_hex(const struct hp_module *m, char *buf, size_t len)
+{
+	size_t n = m->build_id_len < sizeof(m->build_id) ? m->build_id_len : sizeof(m->build_id);
+
+	snprintf(buf, len, "none");
+	for (size_t i = 0; i < n && 2 * i + 2 < len; i++)
+		snprintf(buf + 2 * i, len - 2 * i, "%02x", m->build_id[i]);
+	return buf;
+}
+
+/* The first address of module i left without a function name makes one warning: which file and
+ * build-id lack symbols, and how to get them (docs/symbols.md). A module with a name for every
+ * address it was asked about says nothing, debug information or not. */
+static void note_symbols(struct hp_symbolizer *s, size_t i, const struct hp_frame *real)
+{
+	struct mod_state *st = &s->st[i];
+	const struct hp_module *m = &s->mods[i];
+	char id[2 * sizeof(m->build_id) + 1];
+	Dwarf_Addr bias;
+
+	if (real->function || st->told_nameless)
+		return;
+	st->told_nameless = true;
+	bool dwarf = dwfl_module_getdwarf(st->dm, &bias) != NULL;
+	warn_module(s, i, "'%s' (build-id %s): %s; its frames read %s+0xOFFSET: install its debug package "
+		    "(-dbg, -dbgsym or -debuginfo), put its .gnu_debuglink file in /usr/lib/debug, or set "
+		    "DEBUGINFOD_URLS (docs/symbols.md)",
+		    m->path, build_id_hex(m, id, sizeof(id)),
+		    dwarf ? "no symbol for some of its addresses" : "no debug information and no symbol for some of its addresses (stripped?)",
+		    strrchr(m->path, '/') ? strrchr(m->path, '/') + 1 : m->path);
+}
+
+/* The call site an inlined instance records (DW_AT_call_file, DW_AT_call_line): where the
+ * function around it called the inline, which is that outer level's own file:line. */
+static void call_site(Dwarf_Die *inl, Dwarf_Files *files, const char **file, int *line)
+{
+	Dwarf_Attribute attr;
+	Dwarf_Word fileidx = 0, callline = 0;
+
+	*file = NULL;
+	*line = 0;
+	if (files && dwarf_formudata(dwarf_attr(inl, DW_AT_call_file, &attr), &fileidx) == 0)
+		*file = dwarf_filesrc(files, fileidx, NULL, NULL);
+	if (dwarf_formudata(dwarf_attr(inl, DW_AT_call_line, &attr), &callline) == 0)
+		*line = (int)callline;
+}
+
+/* Pushes the inlined levels at addr, innermost first, as `addr2line -f -i` lists them: each
+ * inlined_subroutine is one level named after its function, with the line of the address for the
+ * innermost and the call line of the level inside it for the others. dwarf_getscopes would follow
+ * an inlined instance into its abstract definition and lose the levels around it, so the physical
+ * nesting of the innermost scope is walked instead (dwarf_getscopes_die), as elfutils' addr2line
+ * does. Leaves in *file, *line the call site of the outermost inline: the real function's line. */
+static void push_inlined(struct hp_symbolizer *s, Dwfl_Module *dm, const struct hp_frame *base, uint64_t addr,
+			 const char **file, int *line)
+{
+	Dwarf_Addr bias;
+	Dwarf_Die *cu = dwfl_module_addrdie(dm, addr, &bias);
+	Dwarf_Die *scopes = NULL, *nest = NULL;
+	Dwarf_Files *files = NULL;
+
+	if (!cu || dwarf_getscopes(cu, addr - bias, &scopes) <= 0)
+		goto out;
+	int n = dwarf_getscopes_die(&scopes[0], &nest);
+	if (dwarf_getsrcfiles(cu, &files, NULL))
+		files = NULL;
+	for (int i = 0; i < n; i++) {
+		int tag = dwarf_tag(&nest[i]);
+		if (tag == DW_TAG_subprogram)
+			break;
+		if (tag != DW_TAG_inlined_subroutine)
+			continue;
+		struct hp_frame f = *base;
+		f.function = demangle(s, die_name(&nest[i]));
+		f.file = *file;
+		f.line = *line > 0 ? (unsigned)*line : 0;
+		f.inlined = true;
+		push(s, &f);
+		call_site(&nest[i], files, file, line);
+	}
+out:
+	free(nest);
+	free(scopes);
+}
+
+/* The file:line of addr from the line table, only when a compile unit covers addr: otherwise the
+ * nearest line below would belong to unrelated code (_start in crt1.o has no debug information). */
+static const char *source_line(Dwfl_Module *dm, uint64_t addr, int *line)
+{
+	Dwarf_Addr bias;
+	Dwfl_Line *dl = dwfl_module_addrdie(dm, addr, &bias) ? dwfl_module_getsrc(dm, addr) : NULL;
+
+	*line = 0;
+	return dl ? dwfl_lineinfo(dl, NULL, line, NULL, NULL, NULL) : NULL;
+}
+
 /* Appends the frames of addr (innermost inline first, the real function last). */
 static void resolve(struct hp_symbolizer *s, uint64_t ip, uint64_t addr, long mi)
 {
@@ -249,45 +347,15 @@ static void resolve(struct hp_symbolizer *s, uint64_t ip, uint64_t addr, long mi
 	GElf_Sym sym;
 	const struct hp_symtab *syms = s->st[mi].syms;
 	const char *symname = syms ? hp_symtab_find(syms, addr) : dwfl_module_addrinfo(dm, addr, &off, &sym, NULL, NULL, NULL);
-	const char *file = NULL;
-	int line = 0;
-	Dwfl_Line *dl = dwfl_module_getsrc(dm, addr);
-	if (dl)
-		file = dwfl_lineinfo(dl, NULL, &line, NULL, NULL, NULL);
+	int line;
+	const char *file = source_line(dm, addr, &line);
 
-	Dwarf_Addr bias;
-	Dwarf_Die *cu = dwfl_module_addrdie(dm, addr, &bias);
-	Dwarf_Die *scopes = NULL;
-	int nscopes = cu ? dwarf_getscopes(cu, addr - bias, &scopes) : 0;
-	Dwarf_Files *files = NULL;
-	if (cu)
-		dwarf_getsrcfiles(cu, &files, NULL);
-
-	for (int i = 0; i < nscopes; i++) {
-		int tag = dwarf_tag(&scopes[i]);
-		if (tag == DW_TAG_subprogram)
-			break;
-		if (tag != DW_TAG_inlined_subroutine)
-			continue;
-		struct hp_frame f = base;
-		f.function = demangle(s, die_name(&scopes[i]));
-		f.file = file;
-		f.line = line > 0 ? (unsigned)line : 0;
-		f.inlined = true;
-		push(s, &f);
-		/* The caller's line is where this inline was called from. */
-		Dwarf_Attribute attr;
-		Dwarf_Word fileidx = 0, callline = 0;
-		if (dwarf_formudata(dwarf_attr(&scopes[i], DW_AT_call_file, &attr), &fileidx) == 0 && files)
-			file = dwarf_filesrc(files, fileidx, NULL, NULL);
-		if (dwarf_formudata(dwarf_attr(&scopes[i], DW_AT_call_line, &attr), &callline) == 0)
-			line = (int)callline;
-	}
-	free(scopes);
+	push_inlined(s, dm, &base, addr, &file, &line);
 	base.function = demangle(s, symname);
 	base.file = file;
 	base.line = line > 0 ? (unsigned)line : 0;
 	push(s, &base);
+	note_symbols(s, (size_t)mi, &base);
 }
 
 static uint64_t mix(uint64_t x)
@@ -329,18 +397,15 @@ static struct cached *lookup(struct hp_symbolizer *s, uint64_t key, bool *found)
 	return &s->cache[i];
 }
 
-int hp_symbolize(struct hp_symbolizer *s, uint64_t ip, bool return_address, struct hp_frame *out, int max)
+/* The cached frames of ip, resolved on first use; NULL when memory ran out. */
+static const struct cached *frames_of(struct hp_symbolizer *s, uint64_t ip, bool return_address)
 {
 	uint64_t key = (ip << 1 | return_address) + 2; /* never 0 */
 	bool found;
 	struct cached *c = lookup(s, key, &found);
 
-	if (max < 1)
-		return 0;
-	if (!c) {
-		out[0] = (struct hp_frame){.ip = ip, .module_offset = ip};
-		return 1;
-	}
+	if (!c)
+		return NULL;
 	if (!found) {
 		c->first = (uint32_t)s->nframes;
 		/* A return address points after the call: the call's own line is one byte earlier. */
@@ -351,18 +416,29 @@ int hp_symbolize(struct hp_symbolizer *s, uint64_t ip, bool return_address, stru
 		c->mod = (int32_t)mi;
 	}
 	report_module(s, c->mod);
-	int n = (int)c->n < max ? (int)c->n : max;
-	if (n < (int)c->n && max >= 1) {
-		/* Too many inline levels for the caller: keep the innermost and the real function. */
-		memcpy(out, s->frames + c->first, (size_t)(n - 1) * sizeof(*out));
-		out[n - 1] = s->frames[c->first + c->n - 1];
-		return n;
-	}
-	memcpy(out, s->frames + c->first, (size_t)n * sizeof(*out));
-	if (n == 0) {
+	return c;
+}
+
+int hp_symbolize_depth(struct hp_symbolizer *s, uint64_t ip, bool return_address)
+{
+	const struct cached *c = frames_of(s, ip, return_address);
+
+	return c && c->n ? (int)c->n : 1;
+}
+
+int hp_symbolize(struct hp_symbolizer *s, uint64_t ip, bool return_address, struct hp_frame *out, int max)
+{
+	if (max < 1)
+		return 0;
+	const struct cached *c = frames_of(s, ip, return_address);
+	if (!c || c->n == 0) {
 		out[0] = (struct hp_frame){.ip = ip, .module_offset = ip};
 		return 1;
 	}
+	int n = (int)c->n < max ? (int)c->n : max;
+	/* Too many inline levels for the caller: keep the innermost ones and the real function. */
+	memcpy(out, s->frames + c->first, (size_t)(n - 1) * sizeof(*out));
+	out[n - 1] = s->frames[c->first + c->n - 1];
 	return n;
 }
 

@@ -37,6 +37,9 @@ void hp_symbolizer_free(struct hp_symbolizer *sym);
 int hp_symbolize(struct hp_symbolizer *sym, uint64_t ip, bool return_address, struct hp_frame *out,
 		 int max);
 
+/* How many frames hp_symbolize gives at ip with no limit: 1 plus its inline levels. */
+int hp_symbolize_depth(struct hp_symbolizer *sym, uint64_t ip, bool return_address);
+
 /* Symbolizes the return addresses ips[0..n) ahead of use, so that their modules' files and debug
  * information are loaded (a thread of its own may do it while the trace is read). What later calls
  * return, and the warnings (reported on the first real use of their module), are the same. */
@@ -46,7 +49,8 @@ void hp_symbolizer_preload(struct hp_symbolizer *sym, const uint64_t *ips, size_
  * (a trace only adds modules). 0, or -1 on ENOMEM (the symbolizer is unchanged). */
 int hp_symbolizer_set_modules(struct hp_symbolizer *sym, const struct hp_module *modules, size_t nmodules);
 
-/* Warnings gathered so far (missing files, build-id mismatches), one line each. */
+/* Warnings gathered so far, one line each: missing files, build-id mismatches, and modules with
+ * addresses left without a name (with their build-id and how to get their symbols). */
 size_t hp_symbolizer_warnings(const struct hp_symbolizer *sym, const char *const **lines);
 
 #endif

@@ -159,8 +159,8 @@ char *hp_fmt_frame(char *buf, size_t len, const struct hp_frame *f)
 		snprintf(buf, len, "%s (in %s)", f->function, mod);
 	else if (f->function)
 		snprintf(buf, len, "%s", f->function);
-	else if (mod)
-		snprintf(buf, len, "0x%" PRIx64 " (in %s)", f->ip, mod);
+	else if (mod) /* the same in every run, unlike ip under ASLR; as in folded and pprof */
+		snprintf(buf, len, "%s+0x%" PRIx64, mod, f->module_offset);
 	else
 		snprintf(buf, len, "0x%" PRIx64, f->ip);
 	return buf;

@@ -23,6 +23,10 @@ static void write_stack(struct hp_jw *w, const struct hp_stack_frames *s)
 		char ip[32];
 		snprintf(ip, sizeof(ip), "0x%" PRIx64, f->ip);
 		hp_jw_str(w, "ip", ip);
+		/* module+offset is the same in every run, ip moves with ASLR: the name of a frame without one. */
+		char off[32];
+		snprintf(off, sizeof(off), "0x%" PRIx64, f->module_offset);
+		hp_jw_str(w, "module_offset", f->module ? off : NULL);
 		hp_jw_bool(w, "inlined", f->inlined);
 		hp_jw_end_obj(w);
 	}

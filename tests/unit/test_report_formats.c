@@ -255,7 +255,7 @@ static void line(void **state)
 static void formatting(void **state)
 {
 	char b[HP_FMT_MAX];
-	struct hp_frame f = {.ip = 0x4012ab, .module = "/usr/lib/libfoo.so.1"};
+	struct hp_frame f = {.ip = 0x7f00004012ab, .module = "/usr/lib/libfoo.so.1", .module_offset = 0x12ab};
 	(void)state;
 
 	assert_string_equal(hp_fmt_ns(b, 999), "999 ns");
@@ -268,7 +268,7 @@ static void formatting(void **state)
 	assert_string_equal(hp_fmt_si(b, 12345), "12.3k");
 	assert_string_equal(hp_fmt_pct(b, 0.256), "25.6%");
 	char fr[128];
-	assert_string_equal(hp_fmt_frame(fr, sizeof(fr), &f), "0x4012ab (in libfoo.so.1)");
+	assert_string_equal(hp_fmt_frame(fr, sizeof(fr), &f), "libfoo.so.1+0x12ab");
 	f.function = "foo_init";
 	assert_string_equal(hp_fmt_frame(fr, sizeof(fr), &f), "foo_init (in libfoo.so.1)");
 	f.file = "/src/foo/init.c";

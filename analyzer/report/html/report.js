@@ -102,9 +102,18 @@
 		return path ? String(path).replace(/^.*\//, "") : path;
 	}
 
-	/* "name (file.c:42)", "name (in libfoo.so)", "0x4012ab (in libfoo.so)" */
+	/* A frame's name, or module+offset (the same in every run, unlike ip) when it has none. */
+	function frameName(f) {
+		if (f.function)
+			return f.function;
+		return f.module && f.module_offset ? basename(f.module) + "+" + f.module_offset : f.ip || "?";
+	}
+
+	/* "name (file.c:42)", "name (in libfoo.so)", "libfoo.so+0x12ab" */
 	function fmtFrame(f) {
-		var name = f.function || f.ip || "?";
+		var name = frameName(f);
+		if (!f.function)
+			return name;
 		if (f.file)
 			return name + " (" + basename(f.file) + (f.line ? ":" + f.line : "") + ")";
 		if (f.module)
@@ -340,7 +349,7 @@
 				path = [{function: "stack #" + s.stack_id}];
 			root.value += s.bytes;
 			path.forEach(function (f) {
-				var name = f.function || (f.ip + (f.module ? " (" + basename(f.module) + ")" : ""));
+				var name = frameName(f);
 				at.byName = at.byName || new Map();
 				var child = at.byName.get(name);
 				if (!child) {
