@@ -60,6 +60,16 @@ int hp_report_write_text(FILE *out, const struct hp_report *root, const struct h
 			 size_t nchildren, const struct hp_report_opts *o);
 int hp_report_write_json(FILE *out, const struct hp_report *root, const struct hp_report *children,
 			 size_t nchildren, const struct hp_report_opts *o);
+/* The JSON report with more in it, for the web page (report_html.c): the sites and leaks capped at
+ * sites_top rows per table (0: all) apart from o->top, and extra() writing more keys at the end of
+ * each process's object (0, or -1 when memory runs out). NULL ext: hp_report_write_json. */
+struct hp_jw;
+struct hp_json_ext {
+	size_t sites_top;
+	int (*extra)(struct hp_jw *w, const struct hp_report *r);
+};
+int hp_report_write_json_ext(FILE *out, const struct hp_report *root, const struct hp_report *children,
+			     size_t nchildren, const struct hp_report_opts *o, const struct hp_json_ext *ext);
 int hp_report_write_csv(FILE *out, const struct hp_report *root, const struct hp_report *children,
 			size_t nchildren, const struct hp_report_opts *o);
 int hp_report_write_md(FILE *out, const struct hp_report *root, const struct hp_report *children,
