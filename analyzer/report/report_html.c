@@ -16,10 +16,9 @@
 extern const unsigned char hp_html_report_html[], hp_html_report_js[];
 extern const size_t hp_html_report_html_len, hp_html_report_js_len;
 
-/* What the page embeds, so that its size follows what it shows and not the number of sites: the top
- * PAGE_SITES_TOP sites (and leaks) by each order of the text report, with their whole stacks, and a
- * flame graph tree of at most PAGE_FLAME_NODES frames aggregated from every site. */
-#define PAGE_SITES_TOP 50
+/* What the page embeds, so that its size follows what it shows and not the number of sites: the sites
+ * (and leaks) a text report with the same --top shows, with their whole stacks, and a flame graph tree
+ * of at most PAGE_FLAME_NODES frames aggregated from every site. */
 #define PAGE_FLAME_NODES 2500
 
 /* The flame graph's costs, those of the folded export (its time is the zone tree, already in the JSON). */
@@ -254,7 +253,7 @@ static int write_flame(struct hp_jw *w, const struct ftree *t)
 
 /* The page's own data at the end of each process: how many sites and leaks there are (the page says
  * how many it leaves out) and the flame graph of allocation costs. */
-static int write_page_data(struct hp_jw *w, const struct hp_report *r)
+static int write_page_data(struct hp_jw *w, const struct hp_report *r, const struct hp_json_ext *ext)
 {
 	const struct hp_profile *p = r->profile;
 	struct ftree t = {.node = calloc(1, sizeof(struct fnode)), .n = 1, .cap = 1};
@@ -278,7 +277,7 @@ static int write_page_data(struct hp_jw *w, const struct hp_report *r)
 	}
 	if (rc == 0) {
 		hp_jw_obj(w, "page");
-		hp_jw_u64(w, "sites_top", PAGE_SITES_TOP);
+		hp_jw_u64(w, "sites_top", ext->sites_top);
 		hp_jw_u64(w, "sites_total", p->nsites);
 		hp_jw_u64(w, "leaks_total", leaks);
 		hp_jw_u64(w, "steady_heap_bytes", hp_steady_heap(p));
@@ -300,9 +299,9 @@ int hp_report_write_html(FILE *out, const struct hp_report *root, const struct h
 			 size_t nchildren, const struct hp_report_opts *o)
 {
 	/* The page sorts by itself: it gets every function, counter and mark, whatever --top says, and the
-	 * per-thread figures; sites and leaks are capped (see PAGE_SITES_TOP). */
+	 * per-thread figures; sites and leaks are those of the top --top by each order. */
 	struct hp_report_opts all = *o;
-	const struct hp_json_ext ext = {.sites_top = PAGE_SITES_TOP, .extra = write_page_data};
+	const struct hp_json_ext ext = {.sites_top = o->top, .extra = write_page_data};
 	char *json = NULL;
 	size_t len = 0;
 	FILE *mem = open_memstream(&json, &len);

@@ -400,7 +400,7 @@ static int write_process(struct hp_jw *w, const struct hp_report *r, const struc
 		hp_jw_str(w, NULL, r->warnings[i]);
 	hp_jw_end_arr(w);
 	if (ext && rc == 0)
-		rc = ext->extra(w, r);
+		rc = ext->extra(w, r, ext);
 	return rc;
 }
 

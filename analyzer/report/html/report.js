@@ -908,7 +908,8 @@
 				var i = r.score.components.indexOf(c), m = r.page ? r.page.score_measured[i] : null;
 				return m === null || m === undefined ? (c.value === null ? "–" : String(+c.value.toPrecision(4))) : m;
 			}},
-			{key: "score", label: "Score", num: true, cell: function (c) { return c.applies ? String(c.score) : "n/a"; }},
+			{key: "score", label: "Score", num: true, get: function (c) { return c.applies ? c.score : null; },
+				fmt: function (v) { return v === null ? "n/a" : v; }},
 			{key: "weight", label: "Weight", num: true},
 			{key: "measures", label: "What it measures", get: function (c) {
 				return c.measures + (c.where ? ": " + c.where : "");
@@ -965,7 +966,7 @@
 	function leftOut(shown, total, what, why) {
 		return total > shown ? el("p", {class: "muted small left-out", "data-shown": shown, "data-total": total},
 			"This page holds " + fmtCount(shown) + " of the " + fmtCount(total) + " " + what + ": " + why +
-			". hookprof-analyze report --format json --top 0 lists them all.") : null;
+			". report --html FILE --top 0 embeds them all.") : null;
 	}
 
 	function sitesSection(r) {
