@@ -41,13 +41,25 @@ function read(d) {
 			tr.querySelectorAll("td[data-key]").forEach(function (td) { row[td.dataset.key] = num(td.dataset.value); });
 			q.functions.push(row);
 		});
-		p.querySelectorAll("svg.flame").forEach(function (s) {
-			q.flame[s.dataset.view] = {width: num(s.getAttribute("width")),
-				frames: Array.from(s.querySelectorAll("g.frame")).map(function (g) {
-					return {name: g.dataset.name, depth: num(g.dataset.depth), value: num(g.dataset.value),
-						width: num(g.querySelector("rect").getAttribute("width"))};
-				})};
+		/* A flame graph view is drawn when its tab is chosen: each cost, top-down and bottom-up. */
+		function flame() {
+			p.querySelectorAll("[role=tabpanel]:not([hidden]) svg.flame").forEach(function (s) {
+				q.flame[s.dataset.view] = {width: num(s.getAttribute("width")),
+					frames: Array.from(s.querySelectorAll("g.frame")).map(function (g) {
+						return {name: g.dataset.name, depth: num(g.dataset.depth), value: num(g.dataset.value),
+							width: num(g.querySelector("rect").getAttribute("width"))};
+					})};
+			});
+		}
+		var costs = p.querySelectorAll(".tabs button[data-view]"), dirs = p.querySelectorAll(".tabs button[data-dir]");
+		costs.forEach(function (c) {
+			click(c);
+			dirs.forEach(function (b) { click(b); flame(); });
 		});
+		if (costs.length) {
+			click(costs[0]);
+			click(dirs[0]);
+		}
 		p.querySelectorAll("svg.chart g.mark").forEach(function (m) { q.marks.push(m.dataset.name); });
 		p.querySelectorAll("table.leaks tbody tr").forEach(function (tr) {
 			q.leaks.push({kind: tr.dataset.kind, bytes: num(tr.dataset.bytes)});

@@ -595,16 +595,9 @@
 				" frames (by their largest share of any cost); the rest are summed into \"(smaller stacks)\" frames. " +
 				"hookprof-analyze export --format folded --cost COST has every stack."));
 		select(state);
-		/* Every view is drawn, the hidden ones shown for the moment it takes to measure the width: the
-		 * page holds each graph from the start, whichever tab is open. */
-		redraws.push(function () {
-			views.forEach(function (v) {
-				var hidden = v.pane.hidden;
-				v.pane.hidden = false;
-				v.graph.draw();
-				v.pane.hidden = hidden;
-			});
-		});
+		/* Only the view shown is drawn (again when the width changes), the others when their tab is
+		 * chosen: a dozen views of thousands of frames would slow the page down for nothing. */
+		redraws.push(function () { current.graph.draw(); });
 		return p;
 	}
 
