@@ -60,6 +60,16 @@ int hp_report_write_text(FILE *out, const struct hp_report *root, const struct h
 			 size_t nchildren, const struct hp_report_opts *o);
 int hp_report_write_json(FILE *out, const struct hp_report *root, const struct hp_report *children,
 			 size_t nchildren, const struct hp_report_opts *o);
+/* The JSON report with more in it, for the web page (report_html.c): the sites and leaks capped at
+ * sites_top rows per table (0: all) apart from o->top, and extra() writing more keys at the end of
+ * each process's object (0, or -1 when memory runs out). NULL ext: hp_report_write_json. */
+struct hp_jw;
+struct hp_json_ext {
+	size_t sites_top;
+	int (*extra)(struct hp_jw *w, const struct hp_report *r, const struct hp_json_ext *ext);
+};
+int hp_report_write_json_ext(FILE *out, const struct hp_report *root, const struct hp_report *children,
+			     size_t nchildren, const struct hp_report_opts *o, const struct hp_json_ext *ext);
 int hp_report_write_csv(FILE *out, const struct hp_report *root, const struct hp_report *children,
 			size_t nchildren, const struct hp_report_opts *o);
 int hp_report_write_md(FILE *out, const struct hp_report *root, const struct hp_report *children,
@@ -67,7 +77,7 @@ int hp_report_write_md(FILE *out, const struct hp_report *root, const struct hp_
 int hp_report_write_line(FILE *out, const struct hp_report *root, const struct hp_report *children,
 			 size_t nchildren, const struct hp_report_opts *o);
 int hp_report_write_html(FILE *out, const struct hp_report *root, const struct hp_report *children,
-			 size_t nchildren, const struct hp_report_opts *o); /* one page, every row (o->top unused) */
+			 size_t nchildren, const struct hp_report_opts *o); /* one page: every function, counter and mark; the sites and leaks of the top o->top by each order */
 
 /* The CSV sections, NULL-terminated; hp_report_csv_section_ok says whether --section NAME is one. */
 extern const char *const hp_csv_sections[];

@@ -377,10 +377,16 @@ static void write_leaks(struct hp_jw *w, const struct hp_profile *p, const struc
 	hp_jw_end_arr(w);
 }
 
-static int write_process(struct hp_jw *w, const struct hp_report *r, const struct hp_report_opts *o)
+static int write_process(struct hp_jw *w, const struct hp_report *r, const struct hp_report_opts *o,
+			 const struct hp_json_ext *ext)
 {
 	const struct hp_profile *p = r->profile;
+	/* The page's tables of sites and leaks are capped apart from the others (ext->sites_top). */
+	struct hp_report_opts capped = *o;
 	int rc;
+
+	if (ext)
+		capped.top = ext->sites_top;
 
 	hp_jw_str(w, "trace", p->path);
 	write_summary(w, p);
@@ -389,29 +395,37 @@ static int write_process(struct hp_jw *w, const struct hp_report *r, const struc
 	write_functions(w, p, o);
 	write_zone_tree(w, p);
 	write_counters_marks(w, p, o);
-	rc = write_sites(w, p, o);
+	rc = write_sites(w, p, &capped);
 	write_heap(w, p);
-	write_leaks(w, p, o);
+	write_leaks(w, p, &capped);
 	write_scans(w, p);
 	hp_jw_arr(w, "warnings");
 	for (size_t i = 0; i < r->nwarnings; i++)
 		hp_jw_str(w, NULL, r->warnings[i]);
 	hp_jw_end_arr(w);
+	if (ext && rc == 0)
+		rc = ext->extra(w, r, ext);
 	return rc;
 }
 
 int hp_report_write_json(FILE *out, const struct hp_report *root, const struct hp_report *children,
 			 size_t nchildren, const struct hp_report_opts *o)
 {
+	return hp_report_write_json_ext(out, root, children, nchildren, o, NULL);
+}
+
+int hp_report_write_json_ext(FILE *out, const struct hp_report *root, const struct hp_report *children,
+			     size_t nchildren, const struct hp_report_opts *o, const struct hp_json_ext *ext)
+{
 	struct hp_jw w = {.f = out};
 	int rc = 0;
 
 	hp_jw_obj(&w, NULL);
-	rc |= write_process(&w, root, o);
+	rc |= write_process(&w, root, o, ext);
 	hp_jw_arr(&w, "children");
 	for (size_t i = 0; i < nchildren; i++) {
 		hp_jw_obj(&w, NULL);
-		rc |= write_process(&w, &children[i], o);
+		rc |= write_process(&w, &children[i], o, ext);
 		hp_jw_end_obj(&w);
 	}
 	hp_jw_end_arr(&w);

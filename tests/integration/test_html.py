@@ -41,16 +41,41 @@ function read(d) {
 			tr.querySelectorAll("td[data-key]").forEach(function (td) { row[td.dataset.key] = num(td.dataset.value); });
 			q.functions.push(row);
 		});
-		p.querySelectorAll("svg.flame").forEach(function (s) {
-			q.flame[s.dataset.view] = {width: num(s.getAttribute("width")),
-				frames: Array.from(s.querySelectorAll("g.frame")).map(function (g) {
-					return {name: g.dataset.name, depth: num(g.dataset.depth), value: num(g.dataset.value),
-						width: num(g.querySelector("rect").getAttribute("width"))};
-				})};
+		/* A flame graph view is drawn when its tab is chosen: each cost, top-down and bottom-up. */
+		function flame() {
+			p.querySelectorAll("[role=tabpanel]:not([hidden]) svg.flame").forEach(function (s) {
+				q.flame[s.dataset.view] = {width: num(s.getAttribute("width")),
+					frames: Array.from(s.querySelectorAll("g.frame")).map(function (g) {
+						return {name: g.dataset.name, depth: num(g.dataset.depth), value: num(g.dataset.value),
+							width: num(g.querySelector("rect").getAttribute("width"))};
+					})};
+			});
+		}
+		var costs = p.querySelectorAll(".tabs button[data-view]"), dirs = p.querySelectorAll(".tabs button[data-dir]");
+		costs.forEach(function (c) {
+			click(c);
+			dirs.forEach(function (b) { click(b); flame(); });
 		});
+		if (costs.length) {
+			click(costs[0]);
+			click(dirs[0]);
+		}
 		p.querySelectorAll("svg.chart g.mark").forEach(function (m) { q.marks.push(m.dataset.name); });
 		p.querySelectorAll("table.leaks tbody tr").forEach(function (tr) {
 			q.leaks.push({kind: tr.dataset.kind, bytes: num(tr.dataset.bytes)});
+		});
+		q.sections = Array.from(p.querySelectorAll("section.panel")).map(function (s) {
+			return s.id.slice(p.id.length + 1);
+		});
+		q.components = rows(p, "table.score-components");
+		q.sites = rows(p, "table.sites");
+		q.counters = rows(p, "table.counters");
+		q.marks_table = rows(p, "table.marks");
+		q.sizes = rows(p, "table.sizes");
+		q.reallocs = rows(p, "table.reallocs");
+		q.threads = rows(p, "table.threads");
+		q.left_out = Array.from(p.querySelectorAll(".left-out")).map(function (e) {
+			return {shown: num(e.dataset.shown), total: num(e.dataset.total), text: e.textContent};
 		});
 		p.querySelectorAll(".rec").forEach(function (li) {
 			q.recs.push({rule: li.dataset.rule, severity: li.querySelector(".chip").textContent,
@@ -59,6 +84,16 @@ function read(d) {
 		out.processes.push(q);
 	});
 	return out;
+}
+/* A table's rows: each cell by its data-key, its data-value when it has one (a figure), else its text. */
+function rows(p, selector) {
+	return Array.from(p.querySelectorAll(selector + " tbody tr")).map(function (tr) {
+		var row = {};
+		tr.querySelectorAll("td[data-key]").forEach(function (td) {
+			row[td.dataset.key] = td.dataset.value !== undefined ? num(td.dataset.value) : td.textContent;
+		});
+		return row;
+	});
 }
 function click(e) { e.dispatchEvent(new MouseEvent("click", {bubbles: true})); }
 function interact(d, zoom) {
@@ -103,7 +138,34 @@ function interact(d, zoom) {
 		r.bytes_shown = !p.querySelector("[role=tabpanel][data-view=bytes]").hidden;
 		r.zones_hidden = !!p.querySelector("[role=tabpanel][data-view=zones]") &&
 			p.querySelector("[role=tabpanel][data-view=zones]").hidden;
+		click(p.querySelector(".tabs button[data-dir=bottom-up]"));
+		r.inverted_shown = !p.querySelector("[role=tabpanel][data-view=bytes-inverted]").hidden &&
+			p.querySelector("[role=tabpanel][data-view=bytes]").hidden;
+		click(p.querySelector(".tabs button[data-dir=top-down]"));
 	}
+	return r;
+}
+/* Types query into the search box: which rows stay shown, which frames are marked; then clears it. */
+function search(d, query) {
+	var input = d.getElementById("hp-search"), r = {};
+	function type(v) {
+		input.value = v;
+		input.dispatchEvent(new Event("input", {bubbles: true}));
+	}
+	function shown(selector) {
+		return Array.from(d.querySelectorAll(selector + " tbody tr")).filter(function (tr) {
+			return !tr.hidden && tr.getClientRects().length > 0;
+		}).map(function (tr) { return tr.dataset.search; });
+	}
+	type(query);
+	r.functions = shown("table.functions");
+	r.sites = shown("table.sites");
+	r.all_sites = d.querySelectorAll("table.sites tbody tr").length;
+	r.frames = Array.from(d.querySelectorAll("svg.flame g.frame.match")).map(function (g) { return g.dataset.name; });
+	r.status = d.getElementById("hp-search-status").textContent;
+	type("");
+	r.hidden_after = d.querySelectorAll("tr[data-search][hidden]").length;
+	r.marked_after = d.querySelectorAll("svg.flame g.frame.match").length;
 	return r;
 }
 window.onload = function () {
@@ -112,6 +174,8 @@ window.onload = function () {
 		document.querySelectorAll("iframe").forEach(function (f) {
 			var page = read(f.contentDocument);
 			page.interaction = interact(f.contentDocument, f.dataset.zoom);
+			if (f.dataset.search)
+				page.search = search(f.contentDocument, f.dataset.search);
 			out.pages[f.dataset.name] = page;
 		});
 		out.pwned = window.pwned === undefined ? null : window.pwned;
@@ -131,8 +195,8 @@ def chromium():
     raise hp.Skip("headless Chromium is not installed (Debian: apt-get install chromium)")
 
 
-def write_html(trace, out):
-    proc = hp.run([hp.ANALYZE, "report", "--html", out, trace])
+def write_html(trace, out, *options):
+    proc = hp.run([hp.ANALYZE, "report", "--html", out, *options, trace])
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout == "", "no text report with --html"
     assert f"hookprof: HTML report written to {out}" in proc.stderr.splitlines(), proc.stderr
@@ -144,13 +208,13 @@ def write_html(trace, out):
 
 
 def browse(d, pages):
-    """Loads pages [(name, path, frame to zoom)] in one Chromium launch, in a harness page that reads and
-    clicks them; returns (what it read, console lines, screenshot path). The first page fills the top of
-    the window, so the screenshot is of that page."""
+    """Loads pages [(name, path, frame to zoom, text to search)] in one Chromium launch, in a harness page
+    that reads and clicks them; returns (what it read, console lines, screenshot path). The first page
+    fills the top of the window, so the screenshot is of that page."""
     frames = "".join(
-        f'<iframe data-name="{name}" data-zoom="{zoom or ""}" src="{path.name}" '
+        f'<iframe data-name="{name}" data-zoom="{zoom or ""}" data-search="{query or ""}" src="{path.name}" '
         f'style="display:block;border:0;width:1280px;height:2000px"></iframe>'
-        for name, path, zoom in pages)
+        for name, path, zoom, query in pages)
     harness = d / "harness.html"
     harness.write_text(f'<!DOCTYPE html><html><body style="margin:0">{frames}<pre id="out"></pre>'
                        f"<script>{HARNESS_JS}</script></body></html>", encoding="utf-8")
@@ -196,35 +260,78 @@ def one_frame(process, view, name):
     return found[0]
 
 
-def check_common(page, report):
-    """What every page shows of its report, whatever the program: compared with `report --format json`."""
+SECTIONS = ["top", "summary", "score", "advice", "functions", "counters", "flame", "sites", "sizes", "memory", "leaks"]
+FUNCTION_KEYS = ("calls", "total_ns", "self_ns", "mean_ns", "min_ns", "max_ns", "stddev_ns", "p50_ns", "p95_ns",
+                 "p99_ns", "share", "allocs", "alloc_bytes")
+SITE_KEYS = ("allocs", "bytes", "temporary", "peak_bytes", "live_bytes", "frees", "leaked_bytes")
+LOST = ("definite", "indirect", "possible")
+
+
+def site_rows(sites):
+    return sorted(tuple(x[k] for k in SITE_KEYS) for x in sites)
+
+
+def check_flame(shown, r):
+    """Each cost of the folded export as a view, top-down and bottom-up, its root the whole of that cost."""
+    sites = r["sites"]
+    wanted = {"allocs": sum(x["allocs"] for x in sites), "bytes": sum(x["bytes"] for x in sites),
+              "temporary": sum(x["temporary"] for x in sites), "peak": sum(x["peak_bytes"] for x in sites),
+              "leaked": sum(x["bytes"] for x in r["leaks"] if x["kind"] in LOST)}
+    tree = r["zone_tree"]
+    if len(tree) > 1:
+        wanted["zones"] = sum(n["total_ns"] for n in tree if n["parent"] == 0)
+    views = {v for v in shown["flame"] if not v.endswith("-inverted")}
+    assert views == {k for k, v in wanted.items() if v > 0}, (views, wanted)
+    for view in views:
+        assert frames_of(shown, view)[0]["value"] == wanted[view], view
+        bottom_up = frames_of(shown, view + "-inverted")[0]["value"]
+        # Bottom-up the root holds every frame's own cost: the whole again (zones: every self time).
+        own = sum(n["self_ns"] for n in tree[1:]) if view == "zones" else wanted[view]
+        assert bottom_up == own, (view, bottom_up, own)
+
+
+def check_common(page, report, capped):
+    """What every page shows of its report, whatever the program: compared with `report --format json`
+    (report: every row and --threads; capped: the same --top as the page)."""
     assert page["state"] == "ready" and page["errors"] == [], page["errors"]
     assert page["injected"] == 0, "markup from the data became elements"
     processes = [report] + report["children"]
+    cprocesses = [capped] + capped["children"]
     assert [p["pid"] for p in page["processes"]] == [r["summary"]["pid"] for r in processes]
-    for shown, r in zip(page["processes"], processes):
+    for shown, r, c in zip(page["processes"], processes, cprocesses):
         s = r["summary"]
+        assert [x for x in shown["sections"] if x in SECTIONS] == SECTIONS, shown["sections"]
         for key in ("run_ns", "cpu_ns", "allocations", "bytes_allocated", "peak_heap_bytes", "peak_rss",
                     "leaked_bytes", "threads"):
             assert shown["cards"][key] == s[key], (key, shown["cards"][key], s[key])
         assert shown["score"] == r["score"]["value"]
+        assert [(x["name"], x["score"]) for x in shown["components"]] == \
+               [(x["name"], round(x["score"]) if x["applies"] else "n/a") for x in r["score"]["components"]]
         assert [(x["rule"], x["severity"]) for x in shown["recs"]] == \
                [(x["rule"], x["severity"]) for x in r["recommendations"]]
         assert [x["title"] for x in shown["recs"]] == [x["title"] for x in r["recommendations"]]
-        assert sorted((f["name"], f["calls"]) for f in shown["functions"]) == \
-               sorted((f["name"], f["calls"]) for f in r["functions"])
+        assert sorted(tuple(f[k] for k in ("name",) + FUNCTION_KEYS) for f in shown["functions"]) == \
+               sorted(tuple(f[k] for k in ("name",) + FUNCTION_KEYS) for f in r["functions"])
+        assert sorted((t["fn"], t["tid"], t["calls"], t["total_ns"], t["self_ns"]) for t in shown["threads"]) == \
+               sorted((f["name"], t["tid"], t["calls"], t["total_ns"], t["self_ns"])
+                      for f in r["functions"] for t in f["threads"])
+        assert [(x["name"], x["total"], x["updates"]) for x in shown["counters"]] == \
+               sorted(((x["name"], x["total"], x["updates"]) for x in r["counters"]), key=lambda x: -x[1])
+        assert [x["ns"] for x in shown["marks_table"]] == [m["ns"] for m in r["marks"]]
+        assert [x["count"] for x in shown["sizes"]] == [b["count"] for b in r["size_histogram"]]
+        # Sites and leaks: those of the text report with the page's --top, with what was left out said.
+        assert site_rows(shown["sites"]) == site_rows(c["sites"])
+        assert sorted((x["reallocs"], x["realloc_const_step"], x["max_size"]) for x in shown["reallocs"]) == \
+               sorted((x["reallocs"], x["realloc_const_step"], x["max_size"]) for x in c["sites"] if x["reallocs"])
+        left = [(x["shown"], x["total"]) for x in shown["left_out"] if "allocation sites" in x["text"]]
+        assert left == ([(len(c["sites"]), len(r["sites"]))] if len(c["sites"]) < len(r["sites"]) else []), left
         assert sorted((x["kind"], x["bytes"]) for x in shown["leaks"]) == \
-               sorted((x["kind"], x["bytes"]) for x in r["leaks"])
+               sorted((x["kind"], x["bytes"]) for x in c["leaks"])
         assert shown["marks"] == [m["name"] for m in r["marks"]]
         # The zone view: one frame per node of zone_tree, with its total; the root holds its children.
-        tree = r["zone_tree"]
-        if len(tree) > 1:
-            zones = frames_of(shown, "zones")
-            assert zones[0]["depth"] == 0
-            assert zones[0]["value"] == sum(n["total_ns"] for n in tree if n["parent"] == 0)
-        # The bytes view: its root is every byte allocated from a known stack.
-        if r["sites"]:
-            assert frames_of(shown, "bytes")[0]["value"] == sum(x["bytes"] for x in r["sites"])
+        if len(r["zone_tree"]) > 1:
+            assert frames_of(shown, "zones")[0]["depth"] == 0
+        check_flame(shown, r)
 
 
 @hp.timeout(120)
@@ -240,19 +347,39 @@ def test_html_report_in_chromium():
         proc, _ = hp.record([hp.program("demo"), str(BATCHES)], output=d / "demo.hpt")
         assert proc.returncode == 0, proc.stderr
 
-        reports = {}
-        for name in ("demo", "zones", "leaks"):
-            write_html(d / f"{name}.hpt", d / f"{name}.html")
-            reports[name] = hp.report_json(d / f"{name}.hpt", "--top", "0")
-        result, console, shot = browse(d, [("demo", d / "demo.html", "parse_line"),
-                                           ("zones", d / "zones.html", "inner"),
-                                           ("leaks", d / "leaks.html", None)])
+        # rec_stack_paths: its 37 or so sites, more than a page with --top 5 holds.
+        proc, _ = hp.record([hp.program("rec_stack_paths")], output=d / "paths.hpt")
+        assert proc.returncode == 0, proc.stderr
+
+        reports, capped, top = {}, {}, {"paths": ("--top", "5")}
+        for name in ("demo", "zones", "leaks", "paths"):
+            write_html(d / f"{name}.hpt", d / f"{name}.html", *top.get(name, ()))
+            reports[name] = hp.report_json(d / f"{name}.hpt", "--top", "0", "--threads")
+            capped[name] = hp.report_json(d / f"{name}.hpt", *top.get(name, ()))
+        result, console, shot = browse(d, [("demo", d / "demo.html", "parse_line", "parse_line"),
+                                           ("zones", d / "zones.html", "inner", None),
+                                           ("leaks", d / "leaks.html", None, None),
+                                           ("paths", d / "paths.html", None, None)])
         assert console == [], "\n".join(console)
         assert result["pwned"] is None, "the program's name ran as script"
         png_is_a_page(shot, 1280, 2000)
         pages = result["pages"]
         for name, page in pages.items():
-            check_common(page, reports[name])
+            check_common(page, reports[name], capped[name])
+
+        # The page holds the sites of the text report with its --top, and says how many it left out.
+        paths = pages["paths"]["processes"][0]
+        assert len(capped["paths"]["sites"]) < len(reports["paths"]["sites"]), "rec_stack_paths has few sites"
+        assert len(paths["sites"]) == len(capped["paths"]["sites"]) and len(paths["left_out"]) == 1
+
+        # Search: the rows and frames whose text holds the query stay shown or are marked; clearing it
+        # shows every row again.
+        found = pages["demo"]["search"]
+        assert len(found["functions"]) == len([f for f in reports["demo"]["functions"] if "parse_line" in f["name"]])
+        assert found["functions"] and all("parse_line" in x for x in found["functions"]), found
+        assert 0 < len(found["sites"]) < found["all_sites"] and all("parse_line" in x for x in found["sites"])
+        assert found["frames"] and all("parse_line" in x for x in found["frames"]), found["frames"]
+        assert found["hidden_after"] == 0 and found["marked_after"] == 0, found
 
         # zone_sleeps: outer 5 calls, inner 10 nested in it, at least 250 and 200 ms; a mark per outer call.
         zones = pages["zones"]["processes"][0]
@@ -282,6 +409,7 @@ def test_html_report_in_chromium():
         assert {"main", "process_batch", "parse_line", "remember_slow"} <= {f["name"] for f in frames_of(demo, "bytes")}
         d_int = pages["demo"]["interaction"]
         assert d_int["zoomed"] >= d_int["svg_width"] - 2 and d_int["bytes_shown"] and d_int["zones_hidden"], d_int
+        assert d_int["inverted_shown"], d_int
         assert d_int["sort_first"]["calls"] == sorted((f["calls"] for f in demo["functions"]), reverse=True)
 
         # leak_patterns: its leaks by kind, its child's own, the markup in its name and argv shown as text.

@@ -238,6 +238,7 @@
 				el("div", {class: "k"}, c[1]), el("div", {class: "v", title: fmtCount(s[c[0]])}, c[2]),
 				el("div", {class: "s"}, c[3]));
 		})));
+		p.appendChild(summaryDetails(r));
 		return p;
 	}
 
@@ -249,10 +250,16 @@
 		{key: "total_ns", label: "Total", num: true, fmt: fmtNs},
 		{key: "self_ns", label: "Self", num: true, fmt: fmtNs},
 		{key: "mean_ns", label: "Mean", num: true, fmt: fmtNs},
+		{key: "min_ns", label: "Min", num: true, fmt: fmtNs},
+		{key: "max_ns", label: "Max", num: true, fmt: fmtNs},
+		{key: "stddev_ns", label: "Stddev", num: true, fmt: fmtNs},
 		{key: "p50_ns", label: "p50", num: true, fmt: fmtNs},
 		{key: "p95_ns", label: "p95", num: true, fmt: fmtNs},
 		{key: "p99_ns", label: "p99", num: true, fmt: fmtNs},
-		{key: "allocs", label: "Allocs", num: true, fmt: fmtCount}
+		{key: "share", label: "Share", num: true, fmt: fmtPct},
+		{key: "allocs", label: "Allocs", num: true, fmt: fmtCount},
+		{key: "alloc_bytes", label: "Bytes", num: true, fmt: fmtBytes},
+		{key: "score", label: "Score", num: true, fmt: function (v) { return Math.round(v); }}
 	];
 
 	function functionsTable(r) {
@@ -273,7 +280,8 @@
 			return th;
 		});
 		var rows = r.functions.map(function (f) {
-			return el("tr", {"data-name": f.name}, COLUMNS.map(function (c) {
+			return el("tr", {"data-name": f.name, "data-search": f.name + " " + fmtWhere(f.file, f.line)},
+				COLUMNS.map(function (c) {
 				if (!c.num)
 					return el("td", null, el("span", {class: "fname"}, f.name),
 						f.kind === "instrumented" ? el("span", {class: "kind"}, "instrumented") : null,
@@ -337,33 +345,6 @@
 			return null;
 		root.children.forEach(function (c) { root.value += c.value; });
 		return root;
-	}
-
-	/* Allocated bytes: each site's stack from the outermost frame in to its first frame of the program's
-	 * own code (stack[user_frame]), frames of one name merged along a path. */
-	function bytesTree(r) {
-		var root = node("all allocations", "", null);
-		r.sites.forEach(function (s) {
-			var at = root, path = s.stack.slice(s.user_frame || 0).reverse();
-			if (!path.length)
-				path = [{function: "stack #" + s.stack_id}];
-			root.value += s.bytes;
-			path.forEach(function (f) {
-				var name = frameName(f);
-				at.byName = at.byName || new Map();
-				var child = at.byName.get(name);
-				if (!child) {
-					child = node(name, fmtWhere(f.file, f.line) || basename(f.module) || "", at);
-					at.children.push(child);
-					at.byName.set(name, child);
-				}
-				child.value += s.bytes;
-				child.calls += s.allocs;
-				at = child;
-			});
-			at.self += s.bytes;
-		});
-		return root.value > 0 ? root : null;
 	}
 
 	/* A stable colour per name: warm for time, cool for bytes. */
@@ -431,6 +412,8 @@
 			});
 			box.textContent = "";
 			box.appendChild(g);
+			if (query)
+				applySearch();
 			status.textContent = zoomed === root ? opts.hint : "Zoomed on " + zoomed.name + ": " +
 				opts.fmt(zoomed.value) + " (" + fmtPct(zoomed.value / root.value) + " of all). Click the top frame to reset.";
 		}
@@ -468,60 +451,162 @@
 		return {element: el("div", null, box, status), draw: draw, reset: function () { zoomed = root; draw(); }};
 	}
 
+	/* Allocation costs: the page's flame tree (report_html.c), built from every site's stack from the
+	 * outermost frame in to the first frame of the program's own code, cut to its heaviest frames; what
+	 * a frame's left-out callees hold is drawn as one "(smaller stacks)" frame below it. */
+	function costTree(r, cost) {
+		var f = r.page && r.page.flame, c = f ? f.costs.indexOf(cost) : -1, nc = f ? f.costs.length : 0;
+		if (c < 0 || !f.nodes.length || !(f.nodes[0][2 + c] > 0))
+			return null;
+		var nodes = [];
+		f.nodes.forEach(function (a, i) {
+			var parent = i ? nodes[a[0]] : null;
+			if (i && (!parent || !(a[2 + c] > 0))) {
+				nodes.push(null);
+				return;
+			}
+			var n = node(i ? f.names[a[1]] : COSTS[cost].root, "", parent);
+			n.value = a[2 + c];
+			n.left = a[2 + nc + c];
+			if (parent)
+				parent.children.push(n);
+			nodes.push(n);
+		});
+		var root = nodes[0];
+		(function fix(n) {
+			if (n.left > 0) {
+				var o = node("(smaller stacks)", "callees too small to embed", n);
+				o.value = o.self = n.left;
+				n.children.push(o);
+			}
+			var sum = 0;
+			n.children.forEach(function (k) {
+				if (k.name !== "(smaller stacks)")
+					fix(k);
+				sum += k.value;
+			});
+			n.self = Math.max(0, n.value - sum);
+		})(root);
+		return root;
+	}
+
+	/* Bottom-up: each frame's own cost (self) under the frame itself, its callers below it, so the
+	 * functions that allocate (or take time) themselves are the widest frames at the top. */
+	function invert(root, rootName) {
+		var inv = node(rootName, "", null);
+		(function walk(n) {
+			if (n !== root && n.self > 0) {
+				inv.value += n.self;
+				var at = inv;
+				for (var a = n; a && a !== root; a = a.parent) {
+					at.byName = at.byName || new Map();
+					var k = at.byName.get(a.name);
+					if (!k) {
+						k = node(a.name, a.where, at);
+						at.children.push(k);
+						at.byName.set(a.name, k);
+					}
+					k.value += n.self;
+					k.calls += n === a ? n.calls : 0;
+					at = k;
+				}
+				at.self += n.self;
+			}
+			n.children.forEach(walk);
+		})(root);
+		return inv.value > 0 ? inv : null;
+	}
+
+	/* The costs the folded export offers, as the flame graph's tabs. */
+	var COSTS = {
+		zones: {label: "Zone time", fmt: fmtNs, cool: false, root: "all zones",
+			what: "zone time by call path: a frame's width is its total time"},
+		allocs: {label: "Allocations", fmt: fmtCount, cool: true, root: "all allocations",
+			what: "allocations by call stack: a frame's width is the allocations made below it"},
+		bytes: {label: "Allocated bytes", fmt: fmtBytes, cool: true, root: "all allocations",
+			what: "bytes allocated by call stack"},
+		temporary: {label: "Temporary", fmt: fmtCount, cool: true, root: "all temporary allocations",
+			what: "temporary allocations (freed right away) by call stack"},
+		peak: {label: "At peak", fmt: fmtBytes, cool: true, root: "the heap at its peak",
+			what: "bytes live at the heap's peak by call stack"},
+		leaked: {label: "Leaked", fmt: fmtBytes, cool: true, root: "all lost bytes",
+			what: "bytes lost at exit (definitely, indirectly or possibly) by call stack"}
+	};
+
 	function flameSection(r) {
 		var p = panel(r.anchor + "-flame", "Flame graph");
 		var views = [];
-		var zones = zoneTree(r), bytes = bytesTree(r);
-		if (zones)
-			views.push({id: "zones", label: "Zone time", graph: flameGraph(zones, {view: "zones", fmt: fmtNs, cool: false,
-				label: "zone time by call path",
-				hint: "Zone time by call path: a frame's width is its total time. Click a frame to zoom.",
-				extra: function (n) {
-					return n.calls ? fmtCount(n.calls) + " calls, self " + fmtNs(n.self) : "";
-				}})});
-		if (bytes)
-			views.push({id: "bytes", label: "Allocated bytes", graph: flameGraph(bytes, {view: "bytes", fmt: fmtBytes, cool: true,
-				label: "allocated bytes by call stack",
-				hint: "Bytes allocated by call stack, callers above callees. Click a frame to zoom.",
-				extra: function (n) {
-					return n.calls ? fmtCount(n.calls) + " allocations" : "";
-				}})});
+		Object.keys(COSTS).forEach(function (cost) {
+			var cfg = COSTS[cost], top = cost === "zones" ? zoneTree(r) : costTree(r, cost);
+			if (!top)
+				return;
+			[false, true].forEach(function (inverted) {
+				var tree = inverted ? invert(top, cfg.root + " (bottom-up)") : top;
+				if (!tree)
+					return;
+				views.push({cost: cost, inverted: inverted, graph: flameGraph(tree, {
+					view: cost + (inverted ? "-inverted" : ""), fmt: cfg.fmt, cool: cfg.cool,
+					label: cfg.what + (inverted ? ", bottom-up" : ""),
+					hint: (inverted ? "Bottom-up, " : "Top-down, ") + cfg.what + (inverted ?
+						"; a function's own cost at the top, its callers below." : "; callers above callees.") +
+						" Click a frame to zoom.",
+					extra: function (n) {
+						if (cost === "zones")
+							return n.calls ? fmtCount(n.calls) + " calls, self " + fmtNs(n.self) : "";
+						return n.self ? "own " + cfg.fmt(n.self) : "";
+					}})});
+			});
+		});
 		if (!views.length) {
 			p.appendChild(el("p", {class: "empty"}, "No zones and no allocations recorded: nothing to draw."));
 			return p;
 		}
-		var tabs = el("div", {class: "tabs", role: "tablist"});
-		var current = views[0];
+		var costs = el("div", {class: "tabs", role: "tablist", "aria-label": "cost"});
+		var dirs = el("div", {class: "tabs dirs", role: "tablist", "aria-label": "direction"});
+		var state = {cost: views[0].cost, inverted: false}, current = null;
 		views.forEach(function (v) {
-			v.tab = el("button", {type: "button", role: "tab", "data-view": v.id}, v.label);
-			v.pane = el("div", {role: "tabpanel", "data-view": v.id}, v.graph.element);
-			v.tab.addEventListener("click", function () { select(v); v.graph.draw(); });
-			tabs.appendChild(v.tab);
+			v.pane = el("div", {role: "tabpanel", "data-view": v.cost + (v.inverted ? "-inverted" : "")}, v.graph.element);
+			if (v.inverted)
+				return;
+			var tab = el("button", {type: "button", role: "tab", "data-view": v.cost}, COSTS[v.cost].label);
+			tab.addEventListener("click", function () { select({cost: v.cost, inverted: state.inverted}); });
+			costs.appendChild(tab);
+		});
+		[["top-down", false], ["bottom-up", true]].forEach(function (d) {
+			var tab = el("button", {type: "button", role: "tab", "data-dir": d[0]}, d[0]);
+			tab.addEventListener("click", function () { select({cost: state.cost, inverted: d[1]}); });
+			dirs.appendChild(tab);
 		});
 		var reset = el("button", {type: "button", class: "reset"}, "Reset zoom");
-		reset.addEventListener("click", function () { current.graph.reset(); });
-		tabs.appendChild(el("span", {class: "spacer"}));
-		tabs.appendChild(reset);
-		function select(v) {
-			current = v;
-			views.forEach(function (w) {
-				w.tab.setAttribute("aria-selected", w === v ? "true" : "false");
-				w.pane.hidden = w !== v;
+		reset.addEventListener("click", function () { current.graph.reset(); applySearch(); });
+		dirs.appendChild(el("span", {class: "spacer"}));
+		dirs.appendChild(reset);
+		function select(want) {
+			state = want;
+			current = views.filter(function (v) { return v.cost === want.cost && v.inverted === want.inverted; })[0];
+			views.forEach(function (v) { v.pane.hidden = v !== current; });
+			costs.querySelectorAll("button").forEach(function (b) {
+				b.setAttribute("aria-selected", b.getAttribute("data-view") === want.cost ? "true" : "false");
 			});
+			dirs.querySelectorAll("button[data-dir]").forEach(function (b) {
+				b.setAttribute("aria-selected", (b.getAttribute("data-dir") === "bottom-up") === want.inverted ? "true" : "false");
+			});
+			current.graph.draw();
+			applySearch();
 		}
-		p.appendChild(tabs);
+		p.appendChild(costs);
+		p.appendChild(dirs);
 		views.forEach(function (v) { p.appendChild(v.pane); });
-		select(views[0]);
-		/* Every view is drawn, the hidden ones shown for the moment it takes to measure the width: the
-		 * page holds each graph from the start, whichever tab is open. */
-		redraws.push(function () {
-			views.forEach(function (v) {
-				var hidden = v.pane.hidden;
-				v.pane.hidden = false;
-				v.graph.draw();
-				v.pane.hidden = hidden;
-			});
-		});
+		var f = r.page && r.page.flame;
+		if (f && f.nodes_total > f.nodes.length)
+			p.appendChild(el("p", {class: "muted small left-out", "data-shown": f.nodes.length, "data-total": f.nodes_total},
+				"The allocation views hold the " + fmtCount(f.nodes.length) + " heaviest of " + fmtCount(f.nodes_total) +
+				" frames (by their largest share of any cost); the rest are summed into \"(smaller stacks)\" frames. " +
+				"hookprof-analyze export --format folded --cost COST has every stack."));
+		select(state);
+		/* Only the view shown is drawn (again when the width changes), the others when their tab is
+		 * chosen: a dozen views of thousands of frames would slow the page down for nothing. */
+		redraws.push(function () { current.graph.draw(); });
 		return p;
 	}
 
@@ -559,6 +644,7 @@
 			el("span", null, el("i", {class: "l-rss"}), "resident set size (right axis)"),
 			r.marks.length ? el("span", null, el("i", {class: "l-mark"}), "marks (HP_MARK)") : null,
 			el("span", null, "peak heap " + fmtBytes(r.summary.peak_heap_bytes) + " at " + fmtNs(r.summary.peak_heap_ns))));
+		append(p, [timelineTable(r)]);
 
 		function draw() {
 			/* The heap on the left axis, the RSS on its own on the right: a small heap in a process whose
@@ -720,7 +806,8 @@
 				"The trace has no reachability scan at exit, so leaks are not classified by kind."));
 		var where = locator(r);
 		var rows = r.leaks.map(function (l) {
-			return el("tr", {class: "leak-" + l.kind, "data-kind": l.kind, "data-bytes": l.bytes},
+			return el("tr", {class: "leak-" + l.kind, "data-kind": l.kind, "data-bytes": l.bytes,
+				"data-search": where(l) + " " + l.stack.map(fmtFrame).join(" ")},
 				el("td", null, el("span", {class: "chip"}, names[l.kind] || l.kind)),
 				el("td", {class: "num", "data-value": l.bytes, title: fmtCount(l.bytes) + " bytes"}, fmtBytes(l.bytes)),
 				el("td", {class: "num", "data-value": l.blocks}, fmtCount(l.blocks)),
@@ -731,29 +818,290 @@
 			el("thead", null, el("tr", null, el("th", null, "Kind"), el("th", {class: "num"}, "Bytes"),
 				el("th", {class: "num"}, "Blocks"), el("th", null, "Location"), el("th", null, "Stack"))),
 			el("tbody", null, rows))));
+		if (r.page)
+			append(p, [leftOut(r.leaks.length, r.page.leaks_total, "groups of blocks not freed",
+				"the top " + r.page.sites_top + " by bytes")]);
 		if (s.suppressed_blocks)
 			p.appendChild(el("p", {class: "muted small"}, fmtBytes(s.suppressed_bytes) + " in " +
 				plural(s.suppressed_blocks, "block") + " matched suppressions and are not listed."));
 		return p;
 	}
 
+	/* ---- the other tables of the text report ---- */
+
+	/* A table of items, each column {key, label, num, fmt, get, cell}: a numeric cell carries data-key and
+	 * data-value (the JSON's figure), a row data-search (the text the search box matches). Sorted by a
+	 * click on a header when sortKey is given. */
+	function table(cls, cols, items, sortKey, searchText) {
+		var order = {key: sortKey, dir: -1}, tbody = el("tbody");
+		function value(c, x) { return c.get ? c.get(x) : x[c.key]; }
+		var heads = cols.map(function (c) {
+			var th = el("th", {class: c.num ? "num" : null, scope: "col", "data-key": c.key},
+				sortKey ? el("button", {type: "button"}, c.label) : c.label);
+			if (sortKey)
+				th.firstChild.addEventListener("click", function () {
+					order = {key: c.key, dir: order.key === c.key ? -order.dir : c.num ? -1 : 1};
+					fill();
+				});
+			return th;
+		});
+		var rows = items.map(function (x) {
+			return el("tr", {"data-search": searchText ? searchText(x) : null}, cols.map(function (c) {
+				var v = value(c, x);
+				if (c.cell)
+					return el("td", {class: c.num ? "num" : null, "data-key": c.key,
+						"data-value": c.num ? v : null}, c.cell(x));
+				return el("td", {class: c.num ? "num" : null, "data-key": c.key, "data-value": c.num ? v : null},
+					c.fmt ? c.fmt(v) : v);
+			}));
+		});
+		function fill() {
+			var pairs = rows.map(function (row, i) { return [items[i], row]; });
+			if (order.key) {
+				var col = cols.filter(function (c) { return c.key === order.key; })[0];
+				pairs.sort(function (a, b) {
+					var x = value(col, a[0]), y = value(col, b[0]);
+					if (!col.num)
+						return order.dir * String(x).localeCompare(String(y));
+					return order.dir * ((x || 0) - (y || 0));
+				});
+			}
+			tbody.textContent = "";
+			pairs.forEach(function (pair) { tbody.appendChild(pair[1]); });
+			heads.forEach(function (th, i) {
+				if (sortKey && cols[i].key === order.key)
+					th.setAttribute("aria-sort", order.dir < 0 ? "descending" : "ascending");
+				else
+					th.removeAttribute("aria-sort");
+			});
+		}
+		fill();
+		return el("div", {class: "scroll"}, el("table", {class: cls}, el("thead", null, el("tr", null, heads)), tbody));
+	}
+
+	/* Every figure of the summary, as the text report lists them. */
+	function summaryDetails(r) {
+		var s = r.summary, steady = r.page ? r.page.steady_heap_bytes : null;
+		var list = [
+			["trace", r.trace], ["window", s.window ? s.window + " (from " + fmtNs(s.window_from_ns) + ")" : "the whole run"],
+			["events", fmtCount(s.events)], ["events lost", fmtCount(s.events_lost)],
+			["recorder wait", fmtNs(s.wait_ns)], ["frees", fmtCount(s.frees)], ["reallocs", fmtCount(s.reallocs)],
+			["failed allocations", fmtCount(s.failed_allocations)],
+			["allocation rate", fmtRate(s.allocations_per_second) + "/s"],
+			["steady heap", steady === null ? "–" : fmtBytes(steady)],
+			["temporary allocations", fmtCount(s.temporary_allocations) + " (" +
+				fmtPct(s.allocations ? s.temporary_allocations / s.allocations : 0) + " of allocations)"],
+			["not freed at exit", fmtBytes(s.leaked_bytes) + " in " + plural(s.leaked_blocks, "block")],
+			["suppressed", fmtBytes(s.suppressed_bytes) + " in " + plural(s.suppressed_blocks, "block")],
+			["unmatched frees", fmtCount(s.unmatched_frees)], ["anomalies", fmtCount(s.anomalies)],
+			["zone calls", fmtCount(s.zone_calls)], ["truncated", s.truncated ? "yes" : "no"]
+		];
+		return el("details", {class: "summary-details"}, el("summary", null, "Every figure of the summary"),
+			el("dl", {class: "kv"}, list.map(function (kv) {
+				return [el("dt", null, kv[0]), el("dd", {"data-key": kv[0]}, kv[1])];
+			})));
+	}
+
+	function scoreSection(r) {
+		var p = panel(r.anchor + "-score", "Score: " + r.score.value + "/100 (" + r.score.category + ")");
+		p.appendChild(table("score-components", [
+			{key: "name", label: "Component"},
+			{key: "value", label: "Measured", num: true, cell: function (c) {
+				var i = r.score.components.indexOf(c), m = r.page ? r.page.score_measured[i] : null;
+				return m === null || m === undefined ? (c.value === null ? "–" : String(+c.value.toPrecision(4))) : m;
+			}},
+			{key: "score", label: "Score", num: true, get: function (c) { return c.applies ? c.score : null; },
+				fmt: function (v) { return v === null ? "n/a" : v; }},
+			{key: "weight", label: "Weight", num: true},
+			{key: "measures", label: "What it measures", get: function (c) {
+				return c.measures + (c.where ? ": " + c.where : "");
+			}}
+		], r.score.components, null, function (c) { return c.name + " " + (c.where || ""); }));
+		p.appendChild(el("p", {class: "muted small"},
+			"The score is the weighted mean of the components that apply; each scores 0 (bad) to 100 (good)."));
+		return p;
+	}
+
+	function threadsSection(r) {
+		var rows = [];
+		r.functions.forEach(function (f) {
+			(f.threads || []).forEach(function (t) {
+				rows.push({fn: f.name, tid: t.tid, name: t.name, calls: t.calls, total_ns: t.total_ns, self_ns: t.self_ns});
+			});
+		});
+		if (!rows.length)
+			return null;
+		var p = panel(r.anchor + "-threads", "Functions by thread");
+		p.appendChild(table("threads", [
+			{key: "fn", label: "Function"}, {key: "tid", label: "Thread", num: true},
+			{key: "name", label: "Name", fmt: function (v) { return v === null ? "" : v; }},
+			{key: "calls", label: "Calls", num: true, fmt: fmtCount},
+			{key: "total_ns", label: "Total", num: true, fmt: fmtNs},
+			{key: "self_ns", label: "Self", num: true, fmt: fmtNs}
+		], rows, "total_ns", function (x) { return x.fn + " " + x.tid + " " + (x.name || ""); }));
+		return p;
+	}
+
+	function countersMarks(r) {
+		var p = panel(r.anchor + "-counters", "Counters and marks");
+		if (r.counters.length)
+			p.appendChild(table("counters", [
+				{key: "name", label: "Counter"}, {key: "total", label: "Total", num: true, fmt: fmtCount},
+				{key: "updates", label: "Updates", num: true, fmt: fmtCount},
+				{key: "per_second", label: "Per second", num: true, fmt: function (v) { return fmtRate(v) + "/s"; }},
+				{key: "first_ns", label: "First", num: true, fmt: fmtNs}, {key: "last_ns", label: "Last", num: true, fmt: fmtNs}
+			], r.counters, "total", function (c) { return c.name; }));
+		else
+			p.appendChild(el("p", {class: "empty"}, "No counters (HP_COUNT) in this trace."));
+		if (r.marks.length)
+			p.appendChild(table("marks", [
+				{key: "ns", label: "Time", num: true, fmt: fmtNs},
+				{key: "tid", label: "Thread", num: true, fmt: function (v) { return v === null ? "–" : v; }},
+				{key: "name", label: "Mark", fmt: function (v) { return v === null ? "?" : v; }}
+			], r.marks, null, function (m) { return m.name || ""; }));
+		else
+			p.appendChild(el("p", {class: "empty"}, "No marks (HP_MARK) in this trace."));
+		return p;
+	}
+
+	/* What the page left out of a table, said where the table is. */
+	function leftOut(shown, total, what, why) {
+		return total > shown ? el("p", {class: "muted small left-out", "data-shown": shown, "data-total": total},
+			"This page holds " + fmtCount(shown) + " of the " + fmtCount(total) + " " + what + ": " + why +
+			". report --html FILE --top 0 embeds them all.") : null;
+	}
+
+	function sitesSection(r) {
+		var p = panel(r.anchor + "-sites", "Allocation sites");
+		if (!r.sites.length) {
+			p.appendChild(el("p", {class: "empty"}, "No allocations recorded."));
+			return p;
+		}
+		var where = locator(r);
+		p.appendChild(el("p", {class: "muted small"}, "Click a column to sort: by count (Allocs), bytes, peak " +
+			"contribution (At peak), temporary allocations or live bytes, as the text report's tables."));
+		p.appendChild(table("sites", [
+			{key: "site", label: "Site", get: function (s) { return where(s); }},
+			{key: "module", label: "Module", fmt: basename},
+			{key: "allocs", label: "Allocs", num: true, fmt: fmtCount},
+			{key: "bytes", label: "Bytes", num: true, fmt: fmtBytes},
+			{key: "mean", label: "Mean", num: true, get: function (s) { return s.allocs ? Math.round(s.bytes / s.allocs) : 0; }, fmt: fmtBytes},
+			{key: "temporary", label: "Temporary", num: true, fmt: fmtCount},
+			{key: "peak_bytes", label: "At peak", num: true, fmt: fmtBytes},
+			{key: "live_bytes", label: "Live", num: true, fmt: fmtBytes},
+			{key: "frees", label: "Frees", num: true, fmt: fmtCount},
+			{key: "leaked_bytes", label: "Leaked", num: true, fmt: fmtBytes},
+			{key: "stack", label: "Stack", get: function (s) { return s.stack.length; },
+				cell: function (s) { return s.stack.length ? stackList(s) : ""; }}
+		], r.sites, "bytes", function (s) {
+			return where(s) + " " + s.stack.map(fmtFrame).join(" ");
+		}));
+		var pg = r.page;
+		if (pg)
+			append(p, [leftOut(r.sites.length, pg.sites_total, "allocation sites",
+				"the top " + pg.sites_top + " by each of count, bytes, peak contribution, temporary allocations and reallocs")]);
+		return p;
+	}
+
+	function sizesReallocs(r) {
+		var p = panel(r.anchor + "-sizes", "Allocation sizes and realloc chains");
+		var total = 0;
+		r.size_histogram.forEach(function (b) { total += b.count; });
+		if (r.size_histogram.length)
+			p.appendChild(table("sizes", [
+				{key: "min_size", label: "Size", get: function (b) { return b.min_size; },
+					cell: function (b) { return fmtBytes(b.min_size) + " .. " + fmtBytes(b.max_size); }},
+				{key: "count", label: "Allocations", num: true, fmt: fmtCount},
+				{key: "share", label: "Share", num: true, get: function (b) { return b.count / total; }, fmt: fmtPct},
+				{key: "bar", label: "", get: function (b) { return b.count; }, cell: function (b) {
+					var max = Math.max.apply(null, r.size_histogram.map(function (x) { return x.count; }));
+					return el("span", {class: "bar", style: "width:" + Math.max(1, 200 * b.count / max).toFixed(0) + "px"});
+				}}
+			], r.size_histogram, null, null));
+		else
+			p.appendChild(el("p", {class: "empty"}, "No allocations recorded."));
+		var chains = r.sites.filter(function (s) { return s.reallocs > 0; });
+		var where = locator(r);
+		p.appendChild(el("h3", null, "Realloc chains"));
+		if (chains.length)
+			p.appendChild(table("reallocs", [
+				{key: "site", label: "Site", get: function (s) { return where(s); }},
+				{key: "reallocs", label: "Reallocs", num: true, fmt: fmtCount},
+				{key: "realloc_const_step", label: "Constant step", num: true,
+					fmt: function (v) { return v ? fmtBytes(v) : "no (varies)"; }},
+				{key: "max_size", label: "Largest", num: true, fmt: fmtBytes}
+			], chains, "reallocs", function (s) { return where(s); }));
+		else
+			p.appendChild(el("p", {class: "empty"}, "No site reallocates a block."));
+		return p;
+	}
+
+	function timelineTable(r) {
+		if (!r.timeline.length)
+			return null;
+		return el("details", null, el("summary", null, "Heap timeline (" + plural(r.timeline.length, "point") + ")"),
+			table("timeline", [
+				{key: "ns", label: "Time", num: true, fmt: fmtNs},
+				{key: "heap_bytes", label: "Heap", num: true, fmt: fmtBytes},
+				{key: "rss", label: "RSS", num: true, fmt: fmtBytes},
+				{key: "cpu_ns", label: "CPU", num: true, fmt: fmtNs},
+				{key: "allocs", label: "Allocations", num: true, fmt: fmtCount}
+			], r.timeline, null, null));
+	}
+
+	/* ---- search: rows and flame graph frames whose text holds the query ---- */
+
+	var query = "";
+
+	function applySearch() {
+		var q = query.toLowerCase(), rows = 0, frames = 0;
+		document.querySelectorAll("tr[data-search]").forEach(function (tr) {
+			var hit = !q || tr.getAttribute("data-search").toLowerCase().indexOf(q) >= 0;
+			tr.hidden = !hit;
+			rows += q && hit ? 1 : 0;
+		});
+		document.querySelectorAll("svg.flame g.frame").forEach(function (g) {
+			var hit = !!q && g.getAttribute("data-name").toLowerCase().indexOf(q) >= 0;
+			g.classList.toggle("match", hit);
+			frames += hit ? 1 : 0;
+		});
+		var out = document.getElementById("hp-search-status");
+		out.textContent = q ? plural(rows, "row") + ", " + plural(frames, "frame") : "";
+		out.setAttribute("data-rows", rows);
+		out.setAttribute("data-frames", frames);
+	}
+
+	function searchBox() {
+		var input = el("input", {type: "search", id: "hp-search", placeholder: "Search functions, sites…",
+			"aria-label": "search the tables and flame graphs"});
+		input.addEventListener("input", function () {
+			query = input.value.trim();
+			applySearch();
+		});
+		return el("span", {class: "search"}, input, el("span", {id: "hp-search-status", class: "muted small",
+			"aria-live": "polite"}));
+	}
+
 	/* ---- the page ---- */
 
 	function processSection(r, isChild) {
 		return el("div", {class: "process" + (isChild ? " child" : ""), id: r.anchor, "data-pid": r.summary.pid},
-			header(r, isChild), cards(r), recommendations(r), warnings(r), functionsTable(r), flameSection(r),
+			header(r, isChild), cards(r), scoreSection(r), recommendations(r), warnings(r), functionsTable(r),
+			threadsSection(r), countersMarks(r), flameSection(r), sitesSection(r), sizesReallocs(r),
 			timelineSection(r), leaksSection(r));
 	}
 
 	function nav(root) {
 		var n = document.getElementById("hp-nav");
-		var links = [["top", "hookprof"], ["summary", "Summary"], ["advice", "Advice"], ["functions", "Functions"],
-			["flame", "Flame graph"], ["memory", "Memory"], ["leaks", "Leaks"]];
+		var links = [["top", "hookprof"], ["summary", "Summary"], ["score", "Score"], ["advice", "Advice"],
+			["functions", "Functions"], ["counters", "Counters"], ["flame", "Flame graph"], ["sites", "Sites"],
+			["sizes", "Sizes"], ["memory", "Memory"], ["leaks", "Leaks"]];
 		links.forEach(function (l, i) {
 			n.appendChild(el("a", {href: "#" + root.anchor + "-" + l[0], class: i ? null : "brand"}, l[1]));
 		});
 		if (root.children.length)
 			n.appendChild(el("a", {href: "#children"}, "Children (" + root.children.length + ")"));
+		n.appendChild(searchBox());
 	}
 
 	function main() {
