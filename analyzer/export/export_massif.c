@@ -126,7 +126,11 @@ static void describe(FILE *out, const struct hp_frame *f)
 static int cmp_bytes(const void *x, const void *y)
 {
 	const struct node *a = *(const struct node *const *)x, *b = *(const struct node *const *)y;
-	return a->bytes < b->bytes ? 1 : a->bytes > b->bytes ? -1 : 0;
+
+	/* Ties by address: the children were added in the heap's slot order, which means nothing. */
+	if (a->bytes != b->bytes)
+		return a->bytes < b->bytes ? 1 : -1;
+	return a->frame->ip < b->frame->ip ? -1 : a->frame->ip > b->frame->ip;
 }
 
 static int print_node(FILE *out, const struct node *n, unsigned depth, uint64_t threshold)

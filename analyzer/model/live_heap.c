@@ -18,7 +18,7 @@ static int grow(struct hp_heap *h)
 	for (size_t i = 0; i < h->cap; i++) {
 		if (!h->slots[i].addr)
 			continue;
-		size_t j = hp_hash64(h->slots[i].addr) & (cap - 1);
+		size_t j = hp_heap_home(h->slots[i].addr, cap);
 		while (n[j].addr)
 			j = (j + 1) & (cap - 1);
 		n[j] = h->slots[i];
@@ -36,7 +36,7 @@ struct hp_block *hp_heap_insert(struct hp_heap *h, uint64_t addr)
 	/* Grown only for a new address, so that the table's layout, and the order in which it is walked,
 	 * depends on the addresses added and removed, never on how often they were looked up. */
 	while (h->cap) {
-		size_t mask = h->cap - 1, i = hp_hash64(addr) & mask;
+		size_t mask = h->cap - 1, i = hp_heap_home(addr, h->cap);
 		for (; h->slots[i].addr; i = (i + 1) & mask)
 			if (h->slots[i].addr == addr)
 				return &h->slots[i];
@@ -57,7 +57,7 @@ void hp_heap_remove(struct hp_heap *h, struct hp_block *b)
 	h->used--;
 	/* Shift back the entries that probed past the hole. */
 	for (size_t j = (i + 1) & (h->cap - 1); h->slots[j].addr; j = (j + 1) & (h->cap - 1)) {
-		size_t home = hp_hash64(h->slots[j].addr) & (h->cap - 1);
+		size_t home = hp_heap_home(h->slots[j].addr, h->cap);
 		bool between = i <= j ? (home > i && home <= j) : (home > i || home <= j);
 		if (between)
 			continue;

@@ -24,11 +24,20 @@ struct hp_heap {
 	uint64_t bytes; /* live bytes: kept by hp_heap_replay only */
 };
 
+/* An address's first slot. The blocks of one 4 KiB page share a run of 256 slots, each 16-byte
+ * granule its own, and pages are spread by a hash: a program allocates and frees near where it did a
+ * moment ago, so consecutive lookups touch the same few cache lines instead of one miss each (a
+ * plain hash of the address made the heap model half of a report's time on python3). */
+static inline size_t hp_heap_home(uint64_t addr, size_t cap)
+{
+	return (size_t)((hp_hash64(addr >> 12) << 8) + ((addr >> 4) & 255)) & (cap - 1);
+}
+
 static inline struct hp_block *hp_heap_find(struct hp_heap *h, uint64_t addr)
 {
 	if (!h->cap || !addr) /* 0 marks an empty slot: it would "find" one */
 		return NULL;
-	for (size_t i = hp_hash64(addr) & (h->cap - 1);; i = (i + 1) & (h->cap - 1)) {
+	for (size_t i = hp_heap_home(addr, h->cap);; i = (i + 1) & (h->cap - 1)) {
 		if (h->slots[i].addr == addr)
 			return &h->slots[i];
 		if (!h->slots[i].addr)

@@ -107,7 +107,13 @@ static int cmp_site(const void *x, const void *y)
 static int cmp_leak(const void *x, const void *y)
 {
 	const struct hp_leak *a = x, *c = y;
-	return a->bytes < c->bytes ? 1 : a->bytes > c->bytes ? -1 : (int)a->kind - (int)c->kind;
+
+	/* A total order: the heap's slots, where the leaks were gathered, follow no meaningful order. */
+	if (a->bytes != c->bytes)
+		return a->bytes < c->bytes ? 1 : -1;
+	if (a->kind != c->kind)
+		return (int)a->kind - (int)c->kind;
+	return a->stack_id < c->stack_id ? -1 : a->stack_id > c->stack_id;
 }
 
 /* Keeps str (owned from now on) for the profile's lifetime; false when memory runs out (str freed). */
