@@ -14,8 +14,8 @@
 #define HPT_MAGIC_SIZE 8
 /* Version 2: chunk headers carry a sequence number (bytes 13..15), which version 1 readers reject as
  * non-zero reserved bytes. Readers of version 2 read version 1 traces (no sequence numbers). */
-#define HPT_VERSION 2
-#define HPT_MIN_READER_VERSION 2
+#define HPT_VERSION 3
+#define HPT_MIN_READER_VERSION 3
 #define HPT_HEADER_SIZE 32
 
 #define HPT_FEAT_TSC (1u << 0)
@@ -52,6 +52,7 @@ enum hpt_record_type {
 	HPT_THREAD_START = 0x18,
 	HPT_THREAD_END = 0x19,
 	HPT_ZONE_CPU = 0x1a,
+	HPT_EPOCH = 0x1b,
 	HPT_STACK = 0x20,
 	HPT_SITE = 0x21,
 	HPT_MODULE_LOAD = 0x22,
@@ -94,6 +95,35 @@ enum hpt_free_kind {
 };
 
 #define HPT_REALLOC_FAILED 1u
+
+/* Version 3: an ALLOC or FREE whose kind has this bit names its address by an index among the
+ * stream's HPT_RECENT latest addresses of the other kind (docs/trace-format.md, "Recent addresses"):
+ * a free among the latest allocations, an allocation among the latest frees (an allocator hands out
+ * what was just freed). */
+#define HPT_KIND_RECENT 0x40u
+#define HPT_RECENT 8
+
+/* The latest HPT_RECENT addresses, newest first: what a stream's ALLOC and FREE records name by
+ * index, kept alike by the recorder and the reader. */
+struct hpt_recent {
+	uint64_t addr[HPT_RECENT];
+};
+
+static inline void hpt_recent_push(struct hpt_recent *r, uint64_t addr)
+{
+	memmove(r->addr + 1, r->addr, sizeof(r->addr) - sizeof(r->addr[0]));
+	r->addr[0] = addr;
+}
+
+/* The index of the newest entry equal to addr (not 0), or HPT_RECENT; without a branch per entry. */
+static inline unsigned hpt_recent_find(const struct hpt_recent *r, uint64_t addr)
+{
+	unsigned mask = 1u << HPT_RECENT;
+
+	for (unsigned i = 0; i < HPT_RECENT; i++)
+		mask |= (unsigned)(r->addr[i] == addr) << i;
+	return (unsigned)__builtin_ctz(mask);
+}
 
 enum hpt_site_kind { HPT_SITE_ZONE = 0, HPT_SITE_COUNTER = 1, HPT_SITE_MARK = 2 };
 

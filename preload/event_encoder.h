@@ -17,6 +17,8 @@
 struct hp_enc_state {
 	uint64_t tick;
 	uint64_t addr;
+	uint64_t epoch; /* the writer's epoch as this stream last noted it (EPOCH) */
+	struct hpt_recent allocs, frees; /* what ALLOC and FREE name by index (HPT_KIND_RECENT) */
 };
 
 /* The varint of docs/trace-format.md, written without a loop: a loop whose trip count follows random
@@ -80,6 +82,16 @@ static inline uint8_t *hp_enc_dt(uint8_t *p, struct hp_enc_state *st, uint64_t t
 	return hp_put_u_wide(p, v);
 }
 
+/* EPOCH: the writer's epoch moved since the stream last noted it; the stream's records after it are
+ * ordered at that epoch, and its allocation events take it as their time (docs/trace-format.md). */
+static inline uint8_t *hp_enc_epoch(uint8_t *p, struct hp_enc_state *st, uint64_t epoch)
+{
+	HP_ENC_BEGIN(p, HPT_EPOCH);
+	p = hp_put_u_wide(p, epoch - st->epoch);
+	st->epoch = epoch;
+	return HP_ENC_END(p);
+}
+
 static inline uint8_t *hp_enc_addr(uint8_t *p, struct hp_enc_state *st, uint64_t addr)
 {
 	p = hp_put_s(p, (int64_t)(addr - st->addr));
@@ -87,34 +99,48 @@ static inline uint8_t *hp_enc_addr(uint8_t *p, struct hp_enc_state *st, uint64_t
 	return p;
 }
 
-static inline uint8_t *hp_enc_alloc(uint8_t *p, struct hp_enc_state *st, uint64_t tick, unsigned kind,
-				    uint64_t addr, uint64_t size, uint32_t stack)
+/* The allocation records carry no tick (version 3): their time is the stream's epoch. */
+/* The address of an ALLOC or FREE: an index among `recent` when there, else a delta; either way it is
+ * pushed to `mine`, the recent addresses of its own kind. An index is what repeats in a program's
+ * loops (a free of the block allocated two events ago), which zstd then matches. */
+static inline uint8_t *hp_enc_kind_addr(uint8_t *p, struct hp_enc_state *st, unsigned kind, uint64_t addr,
+					const struct hpt_recent *recent, struct hpt_recent *mine)
+{
+	unsigned i = hpt_recent_find(recent, addr);
+
+	if (i < HPT_RECENT) {
+		p[0] = (uint8_t)(kind | HPT_KIND_RECENT); /* kinds are below 64: one byte */
+		p[1] = (uint8_t)i;
+		p += 2; /* the delta base stays: it follows the addresses not recently seen */
+	} else {
+		*p++ = (uint8_t)kind;
+		p = hp_enc_addr(p, st, addr);
+	}
+	hpt_recent_push(mine, addr);
+	return p;
+}
+
+static inline uint8_t *hp_enc_alloc(uint8_t *p, struct hp_enc_state *st, unsigned kind, uint64_t addr,
+				    uint64_t size, uint32_t stack)
 {
 	HP_ENC_BEGIN(p, HPT_ALLOC);
-	p = hp_enc_dt(p, st, tick);
-	*p++ = (uint8_t)kind; /* kinds are below 128: a one-byte varint */
-	p = hp_enc_addr(p, st, addr);
+	p = hp_enc_kind_addr(p, st, kind, addr, &st->frees, &st->allocs);
 	p = hp_put_u(p, size);
 	p = hp_put_u(p, stack);
 	return HP_ENC_END(p);
 }
 
-static inline uint8_t *hp_enc_free(uint8_t *p, struct hp_enc_state *st, uint64_t tick, unsigned kind,
-				   uint64_t addr)
+static inline uint8_t *hp_enc_free(uint8_t *p, struct hp_enc_state *st, unsigned kind, uint64_t addr)
 {
 	HP_ENC_BEGIN(p, HPT_FREE);
-	p = hp_enc_dt(p, st, tick);
-	*p++ = (uint8_t)kind; /* kinds are below 128: a one-byte varint */
-	p = hp_enc_addr(p, st, addr);
+	p = hp_enc_kind_addr(p, st, kind, addr, &st->allocs, &st->frees);
 	return HP_ENC_END(p);
 }
 
-static inline uint8_t *hp_enc_realloc(uint8_t *p, struct hp_enc_state *st, uint64_t tick,
-				      unsigned kind, unsigned flags, uint64_t old, uint64_t new_addr,
-				      uint64_t size, uint32_t stack)
+static inline uint8_t *hp_enc_realloc(uint8_t *p, struct hp_enc_state *st, unsigned kind, unsigned flags,
+				      uint64_t old, uint64_t new_addr, uint64_t size, uint32_t stack)
 {
 	HP_ENC_BEGIN(p, HPT_REALLOC);
-	p = hp_enc_dt(p, st, tick);
 	*p++ = (uint8_t)kind; /* kinds are below 128: a one-byte varint */
 	p = hp_put_u(p, flags);
 	p = hp_put_s(p, (int64_t)(old - st->addr));
@@ -127,11 +153,9 @@ static inline uint8_t *hp_enc_realloc(uint8_t *p, struct hp_enc_state *st, uint6
 	return HP_ENC_END(p);
 }
 
-static inline uint8_t *hp_enc_alloc_fail(uint8_t *p, struct hp_enc_state *st, uint64_t tick,
-					 unsigned kind, uint64_t size, uint32_t stack)
+static inline uint8_t *hp_enc_alloc_fail(uint8_t *p, unsigned kind, uint64_t size, uint32_t stack)
 {
 	HP_ENC_BEGIN(p, HPT_ALLOC_FAIL);
-	p = hp_enc_dt(p, st, tick);
 	*p++ = (uint8_t)kind; /* kinds are below 128: a one-byte varint */
 	p = hp_put_u(p, size);
 	p = hp_put_u(p, stack);

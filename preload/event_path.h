@@ -82,7 +82,7 @@ __attribute__((always_inline)) static inline uint32_t hp_stack_capture(struct hp
 /* recorder.c: the uncommon cases: nested events queued by a signal handler (written in order), a LOST
  * record before the event, and room that needs waiting or the scratch area. */
 void hp_drain_nested(struct hp_ring *r) HP_HIDDEN;
-uint8_t *hp_event_room_slow(struct hp_ring *r, uint64_t *t) HP_HIDDEN;
+uint8_t *hp_event_room_slow(struct hp_ring *r, uint64_t t) HP_HIDDEN;
 
 /* Opens an event; returns its room in the common case, NULL otherwise (then hp_event_room_slow). */
 static inline uint8_t *hp_event_open(struct hp_ring *r)
@@ -108,16 +108,40 @@ static inline void hp_event_close(struct hp_ring *r, uint8_t *fast, uint8_t *end
 	hp_tls.guard = 0;
 }
 
+/* Notes the writer's epoch in the stream when it moved (rarely: about once a millisecond). Read after
+ * hp_event_open announced the event, as a tick would be: the watermark's bound holds for it
+ * (hp_ring_low_tick). A stream that notes a new epoch tells the writer the program is recording. */
+static inline uint8_t *hp_event_epoch(struct hp_ring *r, uint8_t *p)
+{
+	uint64_t e = atomic_load_explicit(&hp_rec.epoch, memory_order_relaxed);
+
+	if (HP_LIKELY(e == r->st.epoch))
+		return p;
+	atomic_store_explicit(&hp_rec.epoch_used, true, memory_order_relaxed);
+	return hp_enc_epoch(p, &r->st, e);
+}
+
 /* Opens an event and reads its tick; returns where to encode it. `fast` is what hp_event_close needs. */
 static inline uint8_t *hp_event_begin(struct hp_ring *r, uint8_t **fast, uint64_t *t)
 {
 	*fast = hp_event_open(r);
 	*t = hp_now();
-	return HP_LIKELY(*fast) ? *fast : hp_event_room_slow(r, t);
+	return hp_event_epoch(r, HP_LIKELY(*fast) ? *fast : hp_event_room_slow(r, *t));
 }
 
-/* The events. Each is called by a hook that checked hp_recording_what(); each tick is read after the
- * real allocator returned, or before the real free (docs/trace-format.md, "Timestamps"). */
+/* Opens an allocation event, which reads no clock: its time is the epoch (docs/trace-format.md,
+ * "Epochs"), and the order of a free and the reuse of its address by another thread is restored by
+ * the reader from the addresses themselves. */
+static inline uint8_t *hp_event_begin_untimed(struct hp_ring *r, uint8_t **fast)
+{
+	*fast = hp_event_open(r);
+	if (HP_LIKELY(*fast))
+		return hp_event_epoch(r, *fast);
+	return hp_event_epoch(r, hp_event_room_slow(r, r->st.tick));
+}
+
+/* The events. Each is called by a hook that checked hp_recording_what(): allocations after the real
+ * allocator returned, frees before the real free. */
 static inline void hp_record_alloc(unsigned kind, void *ptr, size_t size)
 {
 	struct hp_ring *r = hp_ring_get();
@@ -126,9 +150,8 @@ static inline void hp_record_alloc(unsigned kind, void *ptr, size_t size)
 		return;
 	uint32_t stack = hp_stack_capture(r);
 	uint8_t *fast;
-	uint64_t t;
-	uint8_t *p = hp_event_begin(r, &fast, &t);
-	hp_event_close(r, fast, hp_enc_alloc(p, &r->st, t, kind, (uint64_t)ptr, size, stack));
+	uint8_t *p = hp_event_begin_untimed(r, &fast);
+	hp_event_close(r, fast, hp_enc_alloc(p, &r->st, kind, (uint64_t)ptr, size, stack));
 }
 
 static inline void hp_record_alloc_fail(unsigned kind, size_t size)
@@ -139,9 +162,8 @@ static inline void hp_record_alloc_fail(unsigned kind, size_t size)
 		return;
 	uint32_t stack = hp_stack_capture(r);
 	uint8_t *fast;
-	uint64_t t;
-	uint8_t *p = hp_event_begin(r, &fast, &t);
-	hp_event_close(r, fast, hp_enc_alloc_fail(p, &r->st, t, kind, size, stack));
+	uint8_t *p = hp_event_begin_untimed(r, &fast);
+	hp_event_close(r, fast, hp_enc_alloc_fail(p, kind, size, stack));
 }
 
 static inline void hp_record_free(unsigned kind, void *ptr)
@@ -151,9 +173,8 @@ static inline void hp_record_free(unsigned kind, void *ptr)
 	if (HP_UNLIKELY(!r))
 		return;
 	uint8_t *fast;
-	uint64_t t;
-	uint8_t *p = hp_event_begin(r, &fast, &t);
-	hp_event_close(r, fast, hp_enc_free(p, &r->st, t, kind, (uint64_t)ptr));
+	uint8_t *p = hp_event_begin_untimed(r, &fast);
+	hp_event_close(r, fast, hp_enc_free(p, &r->st, kind, (uint64_t)ptr));
 }
 
 static inline void hp_record_realloc(unsigned kind, void *old, void *new_ptr, size_t size, bool failed)
@@ -164,9 +185,8 @@ static inline void hp_record_realloc(unsigned kind, void *old, void *new_ptr, si
 		return;
 	uint32_t stack = hp_stack_capture(r);
 	uint8_t *fast;
-	uint64_t t;
-	uint8_t *p = hp_event_begin(r, &fast, &t);
-	hp_event_close(r, fast, hp_enc_realloc(p, &r->st, t, kind, failed ? HPT_REALLOC_FAILED : 0, (uint64_t)old,
+	uint8_t *p = hp_event_begin_untimed(r, &fast);
+	hp_event_close(r, fast, hp_enc_realloc(p, &r->st, kind, failed ? HPT_REALLOC_FAILED : 0, (uint64_t)old,
 						(uint64_t)new_ptr, size, stack));
 }
 

@@ -30,6 +30,7 @@
 #include "event_encoder.h"
 #include "hpt_format.h"
 #include "scan_maps.h"
+#include "trace_writer.h"
 #include "world_stop.h"
 
 #define READ_CHUNK (64u << 10)
@@ -536,6 +537,9 @@ void hp_leak_scan(unsigned reason, const struct hp_range *own, size_t nown, cons
 	for (size_t i = 0; i < nthreads; i++)
 		stopped += atomic_load(&sl[i].stopped) != 0;
 	s.t = hp_now();
+	/* Events from here on, of threads that did not stop and of all once they resume, are ordered
+	 * after the scan (docs/trace-format.md, "Epochs"); those before the stop noted an earlier one. */
+	hp_epoch_advance(s.t);
 	hp_scan_maps_load(s.pid, &s.vmin, &s.vmax);
 	if (!hp_scan_nmaps) {
 		/* No map of the process (a descriptor limit the program lowered, /proc not mounted): a

@@ -75,7 +75,7 @@ static void on_thread_exit(void *arg)
 	}
 	hp_tls.guard = HP_GUARD_EVENT;
 	hp_ring_event_begin(r);
-	uint8_t *p = hp_ring_reserve(r, HP_EVENT_MAX);
+	uint8_t *p = hp_event_epoch(r, hp_ring_reserve(r, HP_EVENT_MAX));
 	p = hp_enc_thread_end(p, &r->st, hp_now());
 	hp_ring_commit(r, p);
 	hp_ring_event_end(r);
@@ -103,7 +103,7 @@ void hp_record_nested(unsigned type, unsigned kind, uint64_t addr, uint64_t addr
 		return;
 	}
 	hp_tls.nested[tail % HP_NESTED_MAX] =
-		(struct hp_nested){(uint8_t)type, (uint8_t)kind, failed, hp_now(), addr, addr2, size};
+		(struct hp_nested){(uint8_t)type, (uint8_t)kind, failed, addr, addr2, size};
 	atomic_signal_fence(memory_order_seq_cst);
 	hp_tls.nested_tail = tail + 1;
 }
@@ -118,25 +118,22 @@ void hp_drain_nested(struct hp_ring *r)
 		struct hp_nested e = hp_tls.nested[hp_tls.nested_head % HP_NESTED_MAX];
 		atomic_signal_fence(memory_order_seq_cst);
 		hp_tls.nested_head++;
-		/* A handler that ran between the first drain and the tick of the event it interrupted is
-		 * drained after that event: its tick moves up to keep the stream in order (by the few
-		 * nanoseconds of that window). */
-		if (e.tick < r->st.tick)
-			e.tick = r->st.tick;
-		uint8_t *p = hp_ring_reserve(r, HP_EVENT_MAX);
+		/* Allocation events take the stream's epoch: written after the interrupted event, in its
+		 * epoch or a later one, as if the handler had run just after it. */
+		uint8_t *p = hp_event_epoch(r, hp_ring_reserve(r, HP_EVENT_MAX));
 		switch (e.type) {
 		case HPT_ALLOC:
-			p = hp_enc_alloc(p, &r->st, e.tick, e.kind, e.addr, e.size, 0);
+			p = hp_enc_alloc(p, &r->st, e.kind, e.addr, e.size, 0);
 			break;
 		case HPT_FREE:
-			p = hp_enc_free(p, &r->st, e.tick, e.kind, e.addr);
+			p = hp_enc_free(p, &r->st, e.kind, e.addr);
 			break;
 		case HPT_REALLOC:
-			p = hp_enc_realloc(p, &r->st, e.tick, e.kind, e.failed ? HPT_REALLOC_FAILED : 0, e.addr,
-					   e.addr2, e.size, 0);
+			p = hp_enc_realloc(p, &r->st, e.kind, e.failed ? HPT_REALLOC_FAILED : 0, e.addr, e.addr2,
+					   e.size, 0);
 			break;
 		default:
-			p = hp_enc_alloc_fail(p, &r->st, e.tick, e.kind, e.size, 0);
+			p = hp_enc_alloc_fail(p, e.kind, e.size, 0);
 			break;
 		}
 		hp_ring_commit(r, p);
@@ -144,17 +141,14 @@ void hp_drain_nested(struct hp_ring *r)
 	errno = saved;
 }
 
-uint8_t *hp_event_room_slow(struct hp_ring *r, uint64_t *t)
+uint8_t *hp_event_room_slow(struct hp_ring *r, uint64_t t)
 {
+	/* A signal handler's allocations queued meanwhile go first; they carry no tick, so our event's
+	 * stays in order after them. */
 	if (hp_tls.nested_head != hp_tls.nested_tail)
 		hp_drain_nested(r);
-	/* A handler that ran after our tick was read, while the queue drained, is written first: our
-	 * event moves up to its tick, still after the real allocation returned (or before the real
-	 * free: the hooks call it after the event). */
-	if (*t < r->st.tick)
-		*t = r->st.tick;
 	if (hp_tls.lost)
-		flush_lost(r, *t);
+		flush_lost(r, t);
 	return hp_ring_reserve(r, HP_EVENT_MAX);
 }
 

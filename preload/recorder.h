@@ -54,6 +54,11 @@ struct hp_recorder {
 	uint64_t text_lo, text_hi; /* our own code, skipped at the top of stacks */
 	bool use_tsc;
 	bool membarrier; /* producers may skip fences: the writer issues membarrier() */
+	/* The writer's clock for allocation events (docs/trace-format.md, "Epochs"): a tick it stores at
+	 * each round, before membarrier(), and every millisecond while the program records; each stream
+	 * notes in an EPOCH record when it moved. Allocation events carry no tick of their own. */
+	_Atomic uint64_t epoch;
+	_Atomic bool epoch_used; /* a stream wrote an EPOCH since the writer last moved it */
 };
 
 extern struct hp_recorder hp_rec HP_HIDDEN;
@@ -66,7 +71,7 @@ struct hp_nested {
 	uint8_t type; /* HPT_ALLOC, HPT_FREE, HPT_REALLOC, HPT_ALLOC_FAIL */
 	uint8_t kind;
 	uint8_t failed;
-	uint64_t tick, addr, addr2, size;
+	uint64_t addr, addr2, size;
 };
 #define HP_NESTED_MAX 16
 

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "clock.h"
+#include "event_path.h"
 #include "hpt_format.h"
 #include "own_memory.h"
 #include "stack_cache.h"
@@ -31,7 +32,7 @@ void hp_ring_start(struct hp_ring *r, uint32_t tid)
 	r->tid = tid;
 	hp_ring_event_begin(r);
 	uint64_t t = hp_now();
-	uint8_t *p = hp_ring_reserve(r, HP_EVENT_MAX);
+	uint8_t *p = hp_event_epoch(r, hp_ring_reserve(r, HP_EVENT_MAX));
 	p = hp_enc_tick_u(p, &r->st, HPT_THREAD_START, t, tid);
 	hp_ring_commit(r, p);
 	hp_ring_event_end(r);

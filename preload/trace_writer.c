@@ -87,6 +87,7 @@ static struct {
 	uint64_t last_write_ns;
 	uint64_t last_sample_ns;
 	uint64_t prev_round_tick;
+	uint64_t last_round_ns;
 	uint64_t watermark;
 	uint64_t clock_t0;
 } w = {.trace.fd = -1, .schedstat.fd = -1, .reg_lock = PTHREAD_MUTEX_INITIALIZER, .next_stream = 1};
@@ -364,12 +365,19 @@ static void judge_cpu(uint64_t now_ns)
 	w.run_delay = delay;
 }
 
+void hp_epoch_advance(uint64_t tick)
+{
+	if (tick > atomic_load_explicit(&hp_rec.epoch, memory_order_relaxed))
+		atomic_store_explicit(&hp_rec.epoch, tick, memory_order_relaxed);
+}
+
 /* One round: drain every ring, then SYNC with the watermark (docs/trace-format.md, "Ordering").
  * T is read before membarrier(), which makes every thread's progress visible (hp_ring_low_tick). */
 static void round_trip(bool final)
 {
 	uint64_t now_ns = hp_mono_ns();
 
+	w.last_round_ns = now_ns;
 	judge_cpu(now_ns);
 	poll_modules();
 	if (final)
@@ -377,6 +385,8 @@ static void round_trip(bool final)
 	uint64_t T = hp_now();
 	uint64_t wm = T;
 
+	/* Stored before membarrier(), as T is read: an event begun after it notes T or a later epoch. */
+	hp_epoch_advance(T);
 	if (hp_rec.membarrier)
 		syscall(SYS_membarrier, MEMBARRIER_CMD_PRIVATE_EXPEDITED, 0, 0);
 
@@ -474,6 +484,13 @@ static void leak_scan(unsigned reason)
 	w.no_compress = false;
 }
 
+/* A round is due when a producer kicked, a request waits, or interval_ms passed since the last one. */
+static bool round_due(uint32_t kick_seen)
+{
+	return atomic_load(&w.kick) != kick_seen || atomic_load(&w.finish_req) || atomic_load(&w.flush_req) ||
+	       atomic_load(&w.scan_req) || hp_mono_ns() - w.last_round_ns >= hp_rec.cfg.interval_ms * 1000000ull;
+}
+
 void hp_writer_request_scan(void)
 {
 	atomic_store(&w.scan_req, 1);
@@ -491,10 +508,17 @@ static void *writer_main(void *arg)
 
 	for (;;) {
 		uint32_t seen = atomic_load_explicit(&w.kick, memory_order_acquire);
+		/* While the program records, the epoch moves every millisecond (the resolution of
+		 * allocation times); a program that noted none since sleeps to the next round. */
+		bool recording = atomic_exchange_explicit(&hp_rec.epoch_used, false, memory_order_relaxed);
 		unsigned ms = hp_rec.cfg.interval_ms < 100 ? hp_rec.cfg.interval_ms : 100;
-		struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000};
+		struct timespec ts = {0, (recording ? 1 : (long)ms) * 1000000};
 		if (!atomic_load(&w.finish_req) && !atomic_load(&w.flush_req) && !atomic_load(&w.scan_req))
 			futex(&w.kick, FUTEX_WAIT_PRIVATE, seen, &ts);
+		if (recording && !round_due(seen)) {
+			hp_epoch_advance(hp_now());
+			continue;
+		}
 
 		if (atomic_load(&w.finish_req)) {
 			/* _exit is an exit: memcheck classifies there too. Not an exec: the image is replaced. */
@@ -646,10 +670,11 @@ int hp_writer_start(unsigned process_flags, uint64_t start_tick, uint64_t event_
 	w.write_failed = false;
 	w.staging_len = 0;
 	w.cur_stream = -1;
-	w.st0 = (struct hp_enc_state){0, 0};
+	w.st0 = (struct hp_enc_state){0};
 	w.watermark = 0;
 	w.prev_round_tick = start_tick;
-	w.last_write_ns = w.last_sample_ns = hp_mono_ns();
+	atomic_store(&hp_rec.epoch, start_tick);
+	w.last_round_ns = w.last_write_ns = w.last_sample_ns = hp_mono_ns();
 	atomic_store(&w.finish_req, 0);
 	atomic_store(&w.done, 0);
 	atomic_store(&w.flush_req, 0);

@@ -35,6 +35,8 @@ void hp_writer_flush_exec(unsigned timeout_ms) HP_HIDDEN;
 
 /* Asks for a reachability scan at the writer's next round (async-signal-safe). */
 void hp_writer_request_scan(void) HP_HIDDEN;
+/* Writer thread: moves the epoch (recorder.h) up to tick; never back. */
+void hp_epoch_advance(uint64_t tick) HP_HIDDEN;
 
 void hp_writer_fork_prepare(void) HP_HIDDEN;
 void hp_writer_fork_parent(void) HP_HIDDEN;

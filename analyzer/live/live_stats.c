@@ -256,6 +256,8 @@ int hp_live_event(void *ctx, const struct hp_event *ev, const struct hp_defs *de
 
 	if (ev->stream == 0)
 		return recorder_event(l, ev);
+	if (ev->type <= HP_EV_REALLOC && hp_heap_not_yet(&l->heap, ev))
+		return HP_EVENT_NOT_YET;
 	uint32_t ti = index_of(&l->thread_of_stream, (uint64_t)ev->stream + 1, make_thread, l, &l->nthreads);
 	if (!ti)
 		goto nomem;

@@ -109,6 +109,17 @@ bool hp_heap_change_of(const struct hp_event *ev, struct hp_heap_change *c)
 	}
 }
 
+bool hp_heap_not_yet(struct hp_heap *h, const struct hp_event *ev)
+{
+	struct hp_heap_change c;
+
+	if (ev->last_chance || !hp_heap_change_of(ev, &c))
+		return false;
+	if (c.frees && !hp_heap_find(h, c.gone))
+		return true;
+	return c.adds && c.added != c.gone && hp_heap_find(h, c.added);
+}
+
 int hp_heap_replay(struct hp_heap *h, const struct hp_event *ev)
 {
 	struct hp_heap_change c;

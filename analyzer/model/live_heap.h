@@ -71,6 +71,12 @@ struct hp_heap_change {
 /* The change ev makes; false when it makes none (not an allocation event, a failed realloc). */
 bool hp_heap_change_of(const struct hp_event *ev, struct hp_heap_change *c);
 
+/* True when ev cannot have happened yet, h being the blocks alive before it: it frees an address not
+ * alive, or hands out one still alive (not its own realloc's). In a version 3 trace, events of other
+ * threads in the same epoch may have to come first (docs/trace-format.md, "Epochs"): the callback
+ * answers HP_EVENT_NOT_YET. Never with ev->last_chance: the rule above applies then. */
+bool hp_heap_not_yet(struct hp_heap *h, const struct hp_event *ev);
+
 /* Applies an allocation event to h by the rule above, keeping h->bytes, for views that need only
  * the blocks (massif's snapshots). 0, or -1 when memory runs out. */
 int hp_heap_replay(struct hp_heap *h, const struct hp_event *ev);

@@ -141,6 +141,8 @@ static int on_event(void *ctx, const struct hp_event *ev, const struct hp_defs *
 {
 	struct builder *b = ctx;
 
+	if (ev->type <= HP_EV_REALLOC && hp_heap_not_yet(&b->heap, ev))
+		return HP_EVENT_NOT_YET;
 	if (apply_event(b, ev, defs))
 		return -1;
 	if (b->obs && b->obs->event && b->obs->event(b->obs->ctx, ev, b->live_bytes)) {

@@ -32,17 +32,20 @@ void hp_merge_release(struct hp_merge *m)
 	}
 	free(m->queues);
 	free(m->heap);
+	free(m->parked);
+	m->parked = NULL;
+	m->nparked = m->parked_cap = 0;
 	m->queues = NULL;
 	m->last = NULL;
 	m->heap = NULL;
 	m->cap = m->used = m->nheap = m->pending = 0;
 }
 
-/* Heap order: head tick, then stream; within a stream the queue keeps arrival order. */
+/* Heap order: head key, then stream; within a stream the queue keeps arrival order. */
 static bool before(const struct hp_merge *m, uint32_t a, uint32_t b)
 {
 	const struct hp_merge_queue *qa = &m->queues[a], *qb = &m->queues[b];
-	uint64_t ta = qa->ev[qa->head].tick, tb = qb->ev[qb->head].tick;
+	uint64_t ta = qa->ev[qa->head].key, tb = qb->ev[qb->head].key;
 
 	return ta != tb ? ta < tb : qa->key < qb->key;
 }
@@ -210,8 +213,9 @@ static void unpack(const struct hp_tick_event *q, struct hp_event *ev)
 	}
 }
 
-/* Hands a released event to the callback; ev is the caller's, reused from one event to the next. */
-static int deliver(struct hp_merge *m, const struct hp_tick_event *q, struct hp_event *ev)
+/* Hands a released event to the callback; ev is the caller's, reused from one event to the next. An
+ * allocation event may come back HP_EVENT_NOT_YET, unless last_chance. */
+static int deliver(struct hp_merge *m, const struct hp_tick_event *q, struct hp_event *ev, bool last_chance)
 {
 	struct hp_defs *defs = m->defs;
 	struct hp_thread_info *t;
@@ -230,11 +234,16 @@ static int deliver(struct hp_merge *m, const struct hp_tick_event *q, struct hp_
 		ev->stack = q->id;
 		ev->site = 0;
 		ev->value = 0;
+		ev->last_chance = last_chance;
+		int rc = m->fn(m->ctx, ev, defs);
+		if (rc == HP_EVENT_NOT_YET)
+			return last_chance ? 0 : rc;
 		if (ev->ns > defs->process.last_ns)
 			defs->process.last_ns = ev->ns;
 		m->released++;
-		return m->fn(m->ctx, ev, defs);
+		return rc;
 	}
+	ev->last_chance = true;
 	unpack(q, ev);
 	ev->ns = hp_merge_ns(m, ev->tick);
 	if (ev->ns > defs->process.last_ns)
@@ -284,8 +293,109 @@ static int deliver(struct hp_merge *m, const struct hp_tick_event *q, struct hp_
 	return rc;
 }
 
-/* Releases queued events with tick < limit (all of them when `all`: a tick may be UINT64_MAX) in
- * (tick, stream, arrival) order; at most `count`.
+/* A parked queue's head waits for an event that mentions one of its addresses: a free of the address
+ * it allocates, an allocation of the one it frees. */
+static bool mentions(const struct hp_tick_event *a, const struct hp_tick_event *b)
+{
+	return (a->addr && (a->addr == b->addr || a->addr == b->addr2)) ||
+	       (a->addr2 && (a->addr2 == b->addr || a->addr2 == b->addr2));
+}
+
+static void heap_push(struct hp_merge *m, uint32_t qi)
+{
+	m->heap[m->nheap++] = qi;
+	sift_up(m, m->nheap - 1);
+}
+
+/* Takes the top queue out of the heap, its head waiting. 0, or -1 without memory. */
+static int park_top(struct hp_merge *m)
+{
+	if (m->nparked == m->parked_cap) {
+		size_t cap = m->parked_cap ? 2 * m->parked_cap : 16;
+		uint32_t *p = realloc(m->parked, cap * sizeof(*p));
+		if (!p) {
+			m->nomem = true;
+			return -1;
+		}
+		m->parked = p;
+		m->parked_cap = cap;
+	}
+	m->parked[m->nparked++] = m->heap[0];
+	m->heap[0] = m->heap[--m->nheap];
+	if (m->nheap)
+		sift_down(m, 0);
+	return 0;
+}
+
+/* Back to the heap: the parked queues whose head `done` may have unblocked (all of them when NULL). */
+static void unpark(struct hp_merge *m, const struct hp_tick_event *done)
+{
+	for (size_t i = 0; i < m->nparked;) {
+		const struct hp_merge_queue *q = &m->queues[m->parked[i]];
+		if (done && !mentions(&q->ev[q->head], done)) {
+			i++;
+			continue;
+		}
+		heap_push(m, m->parked[i]);
+		m->parked[i] = m->parked[--m->nparked];
+	}
+}
+
+/* The parked queue whose head comes first, by (key, stream); its index in m->parked. */
+static size_t first_parked(const struct hp_merge *m)
+{
+	size_t best = 0;
+
+	for (size_t i = 1; i < m->nparked; i++) {
+		const struct hp_merge_queue *a = &m->queues[m->parked[i]], *b = &m->queues[m->parked[best]];
+		uint64_t ka = a->ev[a->head].key, kb = b->ev[b->head].key;
+		if (ka < kb || (ka == kb && a->key < b->key))
+			best = i;
+	}
+	return best;
+}
+
+/* Delivers the head of q, taken off; 0, HP_EVENT_NOT_YET (q untouched), or the callback's value. */
+static int take_head(struct hp_merge *m, struct hp_merge_queue *q, struct hp_event *ev, bool last_chance)
+{
+	m->pending--; /* as the callback sees it */
+	int rc = deliver(m, &q->ev[q->head], ev, last_chance);
+
+	if (rc == HP_EVENT_NOT_YET) {
+		m->pending++;
+		return rc;
+	}
+	q->head++;
+	return rc;
+}
+
+/* A parked head whose key no other stream can still reach goes as it is (last_chance): by causality
+ * whatever could have come before it has the same key, and none is left. Returns 1 when one went. */
+static int force_parked(struct hp_merge *m, struct hp_event *ev, int *rc)
+{
+	if (!m->nparked)
+		return 0;
+	size_t i = first_parked(m);
+	uint32_t qi = m->parked[i];
+	struct hp_merge_queue *q = &m->queues[qi];
+	if (m->nheap) {
+		const struct hp_merge_queue *top = &m->queues[m->heap[0]];
+		if (top->ev[top->head].key <= q->ev[q->head].key)
+			return 0; /* another stream may still free or hand out its address */
+	}
+	m->parked[i] = m->parked[--m->nparked];
+	struct hp_tick_event done = q->ev[q->head];
+	*rc = take_head(m, q, ev, true);
+	if (q->head == q->len)
+		q->head = q->len = 0;
+	else
+		heap_push(m, qi);
+	unpark(m, &done);
+	return 1;
+}
+
+/* Releases queued events with key < limit (all of them when `all`: a key may be UINT64_MAX) in
+ * (key, stream, arrival) order, but for those that must wait (HP_EVENT_NOT_YET); at most `count`.
  *
  * The queue at the top of the heap keeps the lead for as long as its head comes before the heads of
  * the others, the best of which is a child of the top: that whole run is released without touching
@@ -295,41 +405,81 @@ static int release(struct hp_merge *m, uint64_t limit, bool all, size_t count)
 	struct hp_event ev = {0};
 	int rc = 0;
 
-	while (m->nheap && count && !rc) {
+	while (count && !rc) {
+		if (force_parked(m, &ev, &rc)) {
+			count--;
+			continue;
+		}
+		if (!m->nheap)
+			break;
 		struct hp_merge_queue *q = &m->queues[m->heap[0]];
 		uint64_t bound_tick = UINT64_MAX;
 		uint32_t bound_key = UINT32_MAX;
 		if (m->nheap > 1) {
 			uint32_t c = m->nheap > 2 && before(m, m->heap[2], m->heap[1]) ? m->heap[2] : m->heap[1];
 			const struct hp_merge_queue *qc = &m->queues[c];
-			bound_tick = qc->ev[qc->head].tick;
+			bound_tick = qc->ev[qc->head].key;
 			bound_key = qc->key;
 		}
+		if (m->nparked) {
+			const struct hp_merge_queue *p = &m->queues[m->parked[first_parked(m)]];
+			if (p->ev[p->head].key < bound_tick) {
+				bound_tick = p->ev[p->head].key; /* past it, the parked head goes first */
+				bound_key = UINT32_MAX;
+			}
+		}
 		if (!all && limit <= bound_tick) {
-			bound_tick = limit; /* ticks at or past the limit wait, whatever the stream */
+			bound_tick = limit; /* keys at or past the limit wait, whatever the stream */
 			bound_key = 0;
 		}
 		size_t run = 0;
+		bool parked = false, woke = false;
 		while (q->head < q->len && run < count) {
 			struct hp_tick_event *e = &q->ev[q->head];
-			if (e->tick > bound_tick || (e->tick == bound_tick && q->key > bound_key))
+			if (e->key > bound_tick || (e->key == bound_tick && q->key > bound_key))
 				break;
-			q->head++;
-			m->pending--;
+			struct hp_tick_event done = *e;
+			if ((rc = take_head(m, q, &ev, false)) == HP_EVENT_NOT_YET) {
+				rc = 0;
+				parked = true;
+				break;
+			}
 			run++;
-			if ((rc = deliver(m, e, &ev)) != 0)
+			if (rc)
 				break;
+			if (m->nparked && done.type <= HP_EV_REALLOC && (done.addr || done.addr2)) {
+				/* It may be what a parked head waits for: the heap is fixed first. */
+				if (q->head == q->len) {
+					q->head = q->len = 0;
+					m->heap[0] = m->heap[--m->nheap];
+				}
+				if (m->nheap)
+					sift_down(m, 0);
+				unpark(m, &done);
+				woke = true;
+				break;
+			}
 		}
 		count -= run;
+		if (woke)
+			continue;
+		if (parked) {
+			if (park_top(m)) {
+				rc = -1;
+				break;
+			}
+			continue;
+		}
 		if (q->head == q->len) {
 			q->head = q->len = 0;
 			m->heap[0] = m->heap[--m->nheap];
 		}
 		if (m->nheap)
 			sift_down(m, 0);
-		if (!run)
+		if (!run && !m->nparked)
 			break; /* the best head is at or past the limit */
 	}
+	unpark(m, NULL);
 	return rc;
 }
 
@@ -408,7 +558,7 @@ int hp_merge_push(void *merge, struct hp_tick_event *ev, size_t n)
 			continue;
 		}
 		if (ev[i].type == HP_EV__SYNC) {
-			rc = release(m, ev[i++].tick, false, SIZE_MAX);
+			rc = release(m, ev[i++].tick, false, SIZE_MAX); /* SYNC's tick: the watermark */
 			continue;
 		}
 		/* Events come in long runs of one stream: each is queued with one copy. */

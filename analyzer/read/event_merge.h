@@ -1,9 +1,12 @@
-/* event_merge.h: puts the events of all streams in one causal order, by tick, as SYNC allows.
+/* event_merge.h: puts the events of all streams in one causal order, by key, as SYNC allows.
  *
- * Events wait in per-stream queues until a SYNC(W) says no event with tick < W is still to come;
- * then those are released in tick order (ties: stream, then arrival). Memory holds one sync window,
- * and never more than HP_MERGE_MAX_PENDING events: past that the oldest are released anyway and the
- * trace's order across threads is reported as not guaranteed.
+ * Events wait in per-stream queues until a SYNC(W) says no event with key < W is still to come;
+ * then those are released in key order (ties: stream, then arrival). A key is a tick, or in format
+ * version 3 a stream's epoch, which many events share: among those, the callback restores the order
+ * of a free and the reuse of its address by answering HP_EVENT_NOT_YET (trace.h), and the merge
+ * delivers the other streams' events first (docs/trace-format.md, "Epochs"). Memory holds one sync
+ * window, and never more than HP_MERGE_MAX_PENDING events: past that the oldest are released anyway
+ * and the trace's order across threads is reported as not guaranteed.
  */
 #ifndef HP_EVENT_MERGE_H
 #define HP_EVENT_MERGE_H
@@ -26,8 +29,10 @@ struct hp_merge {
 	struct hp_merge_queue *queues; /* open addressing by stream */
 	struct hp_merge_queue *last;   /* the queue of the latest push: streams come in runs */
 	size_t cap, used;
-	uint32_t *heap; /* indexes of non-empty queues, by head (tick, stream) */
+	uint32_t *heap; /* indexes of non-empty queues, by head (key, stream) */
 	size_t nheap;
+	uint32_t *parked; /* queues out of the heap during a release: their head must wait */
+	size_t nparked, parked_cap;
 	size_t pending;
 	size_t max_pending; /* HP_MERGE_MAX_PENDING; tests lower it */
 	/* The trace clock: first and latest CLOCK pairs. */

@@ -112,6 +112,7 @@ static int read_header(struct hp_follow *f)
 		return 1;
 	f->defs->features = h.features;
 	f->sequenced = h.version >= 2;
+	hp_decoder_set_version(&f->dec, h.version);
 	f->merge.tsc = h.features & HPT_FEAT_TSC;
 	f->off = h.header_size;
 	f->have_header = true;

@@ -15,6 +15,11 @@ void hp_decoder_init(struct hp_decoder *d, struct hp_defs *defs, hp_emit_fn emit
 	d->ctx = ctx;
 }
 
+void hp_decoder_set_version(struct hp_decoder *d, unsigned version)
+{
+	d->epochs = version >= 3;
+}
+
 void hp_decoder_init_deferring(struct hp_decoder *d, hp_emit_fn emit, hp_defer_fn defer, void *ctx)
 {
 	hp_decoder_init(d, NULL, emit, ctx);
@@ -53,7 +58,7 @@ static struct hp_stream_state *state_of(struct hp_decoder *d, uint32_t stream)
 	for (; d->states[i].stream; i = (i + 1) & (d->cap - 1))
 		if (d->states[i].stream == key)
 			return &d->states[i];
-	d->states[i] = (struct hp_stream_state){key, 0, 0};
+	d->states[i] = (struct hp_stream_state){.stream = key};
 	d->used++;
 	return &d->states[i];
 }
@@ -88,14 +93,40 @@ static struct hp_stream_state *state_of(struct hp_decoder *d, uint32_t stream)
 		}                                                                                     \
 	} while (0)
 
+/* The address *out of an ALLOC, FREE or REALLOC (old) record from its kind and address field `v`:
+ * a delta from the stream's last address, which it becomes, or in version 3 with HPT_KIND_RECENT an
+ * index among the stream's recent addresses of the other kind; ALLOC and FREE push it to their own.
+ * False for an index out of range. */
+static inline bool take_addr(struct hp_stream_state *st, bool epochs, uint8_t type, uint64_t kind, uint64_t v,
+			     uint64_t *out)
+{
+	if (!epochs || type == HPT_REALLOC) {
+		*out = st->addr += (uint64_t)hpt_unzigzag(v);
+		return true;
+	}
+	struct hpt_recent *mine = type == HPT_ALLOC ? &st->allocs : &st->frees;
+	uint64_t addr;
+	if (kind & HPT_KIND_RECENT) {
+		if (v >= HPT_RECENT)
+			return false;
+		addr = (type == HPT_ALLOC ? &st->frees : &st->allocs)->addr[v]; /* the delta base stays */
+	} else {
+		addr = st->addr += (uint64_t)hpt_unzigzag(v);
+	}
+	hpt_recent_push(mine, addr);
+	*out = addr;
+	return true;
+}
+
 /* Decodes the body p..end of an ALLOC, FREE or REALLOC record of `stream`, whose state is st, into ev,
  * every field of it (the chunk holds QUICK_SLACK bytes past end); the record's end, or NULL. */
-static const uint8_t *quick_event(uint32_t stream, struct hp_stream_state *st, uint8_t type, const uint8_t *p,
-				  const uint8_t *end, struct hp_tick_event *ev)
+static const uint8_t *quick_event(uint32_t stream, struct hp_stream_state *st, bool epochs, uint8_t type,
+				  const uint8_t *p, const uint8_t *end, struct hp_tick_event *ev)
 {
-	uint64_t dt, k, da, size = 0, stack = 0, flags = 0, dnew = 0;
+	uint64_t dt = 0, k, da, size = 0, stack = 0, flags = 0, dnew = 0;
 
-	QU(dt);
+	if (!epochs)
+		QU(dt);
 	QU(k);
 	if (type == HPT_REALLOC)
 		QU(flags);
@@ -106,19 +137,23 @@ static const uint8_t *quick_event(uint32_t stream, struct hp_stream_state *st, u
 		QU(size);
 		QU(stack);
 	}
-	if (p > end)
+	uint64_t addr;
+	if (p > end || !take_addr(st, epochs, type, k, da, &addr))
 		return NULL;
-	st->tick += (uint64_t)hpt_unzigzag(dt);
-	st->addr += (uint64_t)hpt_unzigzag(da);
 	/* Field by field: a compiler may clear the whole struct first, the slow way. */
-	ev->tick = st->tick;
-	ev->addr = st->addr;
+	if (epochs) {
+		ev->key = ev->tick = st->epoch;
+	} else {
+		st->tick += (uint64_t)hpt_unzigzag(dt);
+		ev->key = ev->tick = st->tick;
+	}
+	ev->addr = addr;
 	ev->size = size;
 	ev->addr2 = 0;
 	ev->stream = stream;
 	ev->id = (uint32_t)stack;
 	ev->type = type == HPT_ALLOC ? HP_EV_ALLOC : type == HPT_FREE ? HP_EV_FREE : HP_EV_REALLOC;
-	ev->kind = (uint8_t)k;
+	ev->kind = (uint8_t)(k & ~HPT_KIND_RECENT);
 	ev->flags = (uint8_t)flags;
 	if (type == HPT_REALLOC) {
 		ev->addr2 = st->addr + (uint64_t)hpt_unzigzag(dnew);
@@ -187,6 +222,7 @@ static const char *record_name(uint8_t type)
 	case HPT_THREAD_START: return "THREAD_START";
 	case HPT_THREAD_END: return "THREAD_END";
 	case HPT_ZONE_CPU: return "ZONE_CPU";
+	case HPT_EPOCH: return "EPOCH";
 	case HPT_STACK: return "STACK";
 	case HPT_SITE: return "SITE";
 	case HPT_MODULE_LOAD: return "MODULE_LOAD";
@@ -260,7 +296,7 @@ static int decode(struct hp_decoder *d, const uint8_t *raw, size_t size, uint64_
 		const uint8_t *rec = p;
 		uint8_t type = *p++;
 		if (type - 1u < HPT_REALLOC && st && end - p > QUICK_SLACK + 1 && *p < 0x80 && end - p > *p + QUICK_SLACK) {
-			const uint8_t *next = quick_event(d->stream, st, type, p + 1, p + 1 + *p, &d->batch[d->nbatch]);
+			const uint8_t *next = quick_event(d->stream, st, d->epochs, type, p + 1, p + 1 + *p, &d->batch[d->nbatch]);
 			if (next) {
 				p = next;
 				if (++d->nbatch == HP_DECODE_BATCH && (rc = flush(d)) != 0)
@@ -286,6 +322,7 @@ static int decode(struct hp_decoder *d, const uint8_t *raw, size_t size, uint64_
 		if (resume) {
 			st->tick = resume->tick;
 			st->addr = resume->addr;
+			st->epoch = resume->epoch;
 			resume = NULL;
 		}
 		struct hp_tick_event ev = {.stream = d->stream};
@@ -293,7 +330,7 @@ static int decode(struct hp_decoder *d, const uint8_t *raw, size_t size, uint64_
 		int64_t s1, s2;
 
 		if (d->defer && defines(type)) {
-			struct hp_deferred r = {rec, (size_t)(p - rec), d->stream, st->tick, st->addr,
+			struct hp_deferred r = {rec, (size_t)(p - rec), d->stream, st->tick, st->addr, st->epoch,
 						chunk_off, base + (uint64_t)(rec - raw), stored};
 			/* The stream's clock moves on here; its owner reads the rest of the record. */
 			if (type == HPT_THREAD_START || type == HPT_MODULE_LOAD) {
@@ -310,6 +347,14 @@ static int decode(struct hp_decoder *d, const uint8_t *raw, size_t size, uint64_
 		case HPT_FREE:
 		case HPT_REALLOC:
 		case HPT_ALLOC_FAIL:
+			if (d->epochs) {
+				ev.tick = st->epoch; /* version 3: no tick of their own */
+				break;
+			}
+			S(s1);
+			st->tick += (uint64_t)s1;
+			ev.tick = st->tick;
+			break;
 		case HPT_ZONE_BEGIN:
 		case HPT_ZONE_END:
 		case HPT_COUNTER:
@@ -333,23 +378,23 @@ static int decode(struct hp_decoder *d, const uint8_t *raw, size_t size, uint64_
 		switch (type) {
 		case HPT_ALLOC:
 			U(k);
-			S(s1);
+			U(v);
 			U(a);
 			ID32(b);
-			st->addr += (uint64_t)s1;
+			if (!take_addr(st, d->epochs, type, k, v, &ev.addr))
+				FAIL("recent address index out of range");
 			ev.type = HP_EV_ALLOC;
-			ev.kind = (uint8_t)k;
-			ev.addr = st->addr;
+			ev.kind = (uint8_t)(k & ~HPT_KIND_RECENT);
 			ev.size = a;
 			ev.id = (uint32_t)b;
 			break;
 		case HPT_FREE:
 			U(k);
-			S(s1);
-			st->addr += (uint64_t)s1;
+			U(v);
+			if (!take_addr(st, d->epochs, type, k, v, &ev.addr))
+				FAIL("recent address index out of range");
 			ev.type = HP_EV_FREE;
-			ev.kind = (uint8_t)k;
-			ev.addr = st->addr;
+			ev.kind = (uint8_t)(k & ~HPT_KIND_RECENT);
 			break;
 		case HPT_REALLOC:
 			U(k);
@@ -668,9 +713,16 @@ static int decode(struct hp_decoder *d, const uint8_t *raw, size_t size, uint64_
 				FAIL("out of memory");
 			continue;
 		}
+		case HPT_EPOCH:
+			U(a);
+			st->epoch += a;
+			continue;
 		default:
 			continue; /* a record this reader does not know: skipped by its length */
 		}
+		/* Version 3 orders a program thread's records by its epoch (docs/trace-format.md, "Epochs");
+		 * the writer's stream, and every stream before, by tick. */
+		ev.key = d->epochs && d->stream ? st->epoch : ev.tick;
 		if ((rc = add(d, &ev)) != 0)
 			return rc;
 		continue;

@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 
+#include "hpt_format.h"
 #include "read/trace.h"
 
 /* Hostile-input caps: exceeding one is an error, never a big allocation. */
@@ -33,6 +34,8 @@ struct hp_stream_state {
 	uint32_t stream;
 	uint64_t tick;
 	uint64_t addr;
+	uint64_t epoch; /* version 3: the stream's epoch, its order key and its allocation events' tick */
+	struct hpt_recent allocs, frees; /* version 3: what ALLOC and FREE name by index */
 };
 
 /* An event as decoded, still in ticks: what struct hp_event holds but its time in nanoseconds (the
@@ -42,6 +45,7 @@ struct hp_stream_state {
  * (which have no size). SAMPLE: addr2 is a malloc'ed struct hp_sample. SCAN_WORDS: addr2 the
  * malloc'ed words, addr their number. */
 struct hp_tick_event {
+	uint64_t key; /* the merge's order: the tick, or in version 3 the stream's epoch (target streams) */
 	uint64_t tick;
 	uint64_t addr;
 	uint64_t size;
@@ -73,6 +77,7 @@ struct hp_deferred {
 	uint32_t stream;    /* the current stream at the record */
 	uint64_t tick;      /* that stream's state before the record */
 	uint64_t addr;
+	uint64_t epoch;
 	uint64_t chunk_off; /* for messages: the chunk's file offset, */
 	uint64_t rec_off;   /* the record's offset in the chunk's decoded bytes, */
 	bool stored;        /* and whether those are the file's */
@@ -97,6 +102,7 @@ struct hp_decoder {
 	struct hp_tick_event batch[HP_DECODE_BATCH]; /* decoded, not yet emitted: batch[0..nbatch) */
 	size_t nbatch;                               /* 0 between chunks */
 	bool failed;          /* the last hp_decode_chunk failed on the trace itself (not on emit) */
+	bool epochs;          /* format version 3: allocation events carry no tick (hp_decoder_set_version) */
 	char error[256];      /* then: "byte N: why" */
 };
 
@@ -105,6 +111,8 @@ void hp_decoder_init(struct hp_decoder *d, struct hp_defs *defs, hp_emit_fn emit
  * (after the events before them have gone to emit), and it reads only their length and, for the
  * timed ones, their tick. */
 void hp_decoder_init_deferring(struct hp_decoder *d, hp_emit_fn emit, hp_defer_fn defer, void *ctx);
+/* The trace's format version, from its header: how allocation records and order keys read. */
+void hp_decoder_set_version(struct hp_decoder *d, unsigned version);
 void hp_decoder_release(struct hp_decoder *d);
 
 /* Decodes raw[0..size), the decoded payload of the chunk whose header is at file offset chunk_off.

@@ -71,6 +71,7 @@ struct hp_event {
 	struct hp_sample sample;
 	const struct hp_scan_word *words; /* SCAN_WORDS: valid during the callback only */
 	size_t nwords;
+	bool last_chance; /* the callback may not answer HP_EVENT_NOT_YET: nothing else can come first */
 };
 
 struct hp_stack {
@@ -172,7 +173,12 @@ struct hp_read_status {
 	uint16_t version; /* the header's */
 };
 
-/* Called for every event in tick order; a non-zero return stops the pass (hp_trace_read returns it). */
+/* Called for every event in causal order; a non-zero return stops the pass (hp_trace_read returns it),
+ * but HP_EVENT_NOT_YET: an allocation event that cannot have happened yet (it hands out an address
+ * still alive, or frees one not handed out), which the callback left unapplied. Events of other
+ * streams with the same key come first, then the event again; with last_chance once nothing else can
+ * (then the callback takes it as it is: a lost free, a block from before recording). */
+#define HP_EVENT_NOT_YET 0x4e59
 typedef int (*hp_event_fn)(void *ctx, const struct hp_event *ev, const struct hp_defs *defs);
 
 /* Calls fn for every stack / site defined, in no particular order. */

@@ -300,17 +300,18 @@ static void *reader(void *arg)
 }
 
 struct hp_prefetch *hp_prefetch_start(const struct hp_source *src, const char *name, uint64_t first,
-				      bool sequenced)
+				      unsigned version)
 {
 	struct hp_prefetch *pf = calloc(1, sizeof(*pf));
 
 	if (!pf)
 		return NULL;
-	pf->sequenced = sequenced;
+	pf->sequenced = version >= 2;
 	pf->src = *src;
 	pf->name = name;
 	pf->off = first;
 	hp_decoder_init_deferring(&pf->dec, to_block, defer_to_block, pf);
+	hp_decoder_set_version(&pf->dec, version);
 	if (!(pf->cur = calloc(1, sizeof(*pf->cur)))) {
 		free(pf);
 		return NULL;

@@ -40,10 +40,10 @@ struct hp_block {
 struct hp_prefetch;
 
 /* Starts reading src's chunks from offset `first` (the file header is the caller's); name stands for
- * the source in messages. sequenced: the chunks carry sequence numbers (format version 2) and are read
- * in their order (chunk_order.h). NULL when memory or a thread cannot be had. */
+ * the source in messages; version: the header's (from 2 the chunks carry sequence numbers and are
+ * read in their order, chunk_order.h). NULL when memory or a thread cannot be had. */
 struct hp_prefetch *hp_prefetch_start(const struct hp_source *src, const char *name, uint64_t first,
-				      bool sequenced);
+				      unsigned version);
 
 /* The next block, waited for. There always is one: the last says the pass ends. */
 struct hp_block *hp_prefetch_next(struct hp_prefetch *pf);

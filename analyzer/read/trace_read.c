@@ -110,7 +110,8 @@ static int read_source(const struct hp_source *src, const char *name, struct hp_
 	hp_decoder_init(&ps.dec, defs, hp_merge_push, &ps.merge);
 	hp_merge_init(&ps.merge, defs, fn, ctx, defs->features & HPT_FEAT_TSC, &ps.dec.event_ticks);
 	ps.off = first;
-	if (!(pf = hp_prefetch_start(src, name, first, st->version >= 2))) {
+	hp_decoder_set_version(&ps.dec, st->version);
+	if (!(pf = hp_prefetch_start(src, name, first, st->version))) {
 		rc = fail(st, name, first, "out of memory");
 		goto out;
 	}

@@ -33,7 +33,7 @@ static int keep(void *ctx, const struct hp_event *ev, const struct hp_defs *defs
 
 static int push(struct hp_merge *m, uint8_t type, uint32_t stream, uint64_t tick, uint64_t addr)
 {
-	struct hp_tick_event ev = {.type = type, .stream = stream, .tick = tick, .addr = addr};
+	struct hp_tick_event ev = {.type = type, .stream = stream, .key = tick, .tick = tick, .addr = addr};
 
 	return hp_merge_push(m, &ev, 1);
 }
@@ -162,7 +162,7 @@ static void ticks_to_ns(void **state)
 	struct hp_tick_event c3 = {.type = HP_EV__CLOCK, .tick = 5000, .addr = 9000};
 	hp_merge_push(&m, &c3, 1); /* first and latest: 4000 ticks = 4000 ns */
 	assert_int_equal(hp_merge_ns(&m, 2000), 1000);
-	struct hp_tick_event w = {.type = HP_EV_WAIT, .stream = 1, .tick = 3000, .size = 800};
+	struct hp_tick_event w = {.type = HP_EV_WAIT, .stream = 1, .key = 3000, .tick = 3000, .size = 800};
 	hp_merge_push(&m, &w, 1);
 	push(&m, HP_EV_ALLOC, 1, 4000, 1);
 	assert_int_equal(hp_merge_flush(&m), 0);
@@ -254,14 +254,14 @@ static void same_order_as_the_rule(void **state)
 		for (uint64_t id = 1; id <= REF_EVENTS; id++) {
 			if (lcg(&x) % 16 == 0) {
 				uint64_t w = base + lcg(&x) % 40;
-				batch[nbatch++] = (struct hp_tick_event){.type = HP_EV__SYNC, .tick = w};
+				batch[nbatch++] = (struct hp_tick_event){.type = HP_EV__SYNC, .key = w, .tick = w};
 				ref_release(&r, w, false, SIZE_MAX);
 				base += lcg(&x) % 20;
 			}
 			/* Long runs of one stream, as a writer's buffers give them, now and then another. */
 			int s = lcg(&x) % 4 ? (int)(id / 50 % REF_STREAMS) : (int)(lcg(&x) % REF_STREAMS);
 			uint64_t tick = base + lcg(&x) % 30;
-			batch[nbatch++] = (struct hp_tick_event){.type = HP_EV_ALLOC, .stream = (uint32_t)s + 1, .tick = tick,
+			batch[nbatch++] = (struct hp_tick_event){.type = HP_EV_ALLOC, .stream = (uint32_t)s + 1, .key = tick, .tick = tick,
 								 .addr = id};
 			r.tick[s][r.len[s]] = tick;
 			r.id[s][r.len[s]++] = id;

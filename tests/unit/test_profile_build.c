@@ -133,6 +133,48 @@ static int on_event(void *ctx, const struct hp_event *ev, uint64_t heap_bytes)
 	return 0;
 }
 
+/* Version 3: allocation events carry only their stream's epoch. Another thread's reuse of a freed
+ * address in the same epoch comes after the free whatever the streams' order (stream 2 before 3 at
+ * equal keys); a free of a block from before recording waits for the rest of its epoch, then counts
+ * as unmatched, as it would in a trace with a tick per event. */
+static void epochs_put_a_free_before_the_reuse_of_its_address(void **state)
+{
+	struct tb b;
+
+	(void)state;
+	tb_init_epochs(&b, 0);
+	tb_stream(&b, 0);
+	tb_clock(&b, 0, 0, 1);
+	tb_stream(&b, 3);
+	tb_alloc(&b, 100, HPT_KIND_MALLOC, 0xa000, 10, 1);
+	tb_stream(&b, 2);
+	tb_alloc(&b, 200, HPT_KIND_MALLOC, 0xa000, 20, 2); /* 0xa000 is stream 3's until its free */
+	tb_free(&b, 200, HPT_FREE_FREE, 0x9999);           /* allocated before recording */
+	tb_stream(&b, 3);
+	tb_free(&b, 200, HPT_FREE_FREE, 0xa000);
+	tb_alloc(&b, 200, HPT_KIND_MALLOC, 0xc000, 30, 3);
+	tb_stream(&b, 0);
+	tb_sync(&b, 201);
+	tb_chunk(&b, HPT_CODEC_ZSTD);
+	tb_stream(&b, 2);
+	tb_free(&b, 300, HPT_FREE_FREE, 0xc000);
+	tb_chunk(&b, HPT_CODEC_STORED);
+	struct hp_profile *p = build(&b, NULL);
+
+	const struct hp_summary *s = &p->summary;
+	assert_int_equal(s->allocations, 3);
+	assert_int_equal(s->frees, 2);
+	assert_int_equal(s->anomalies, 0);
+	assert_int_equal(s->unmatched_frees, 1);
+	assert_int_equal(s->peak_heap_bytes, 50); /* 0xa000's second life and 0xc000 */
+	assert_int_equal(site(p, 1)->frees, 1);
+	assert_int_equal(site(p, 1)->live_blocks, 0);
+	assert_int_equal(site(p, 2)->live_bytes, 20);
+	assert_int_equal(site(p, 3)->live_blocks, 0);
+	hp_profile_free(p);
+	tb_release(&b);
+}
+
 static void zones(void **state)
 {
 	struct tb b;
@@ -212,6 +254,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(heap),
+		cmocka_unit_test(epochs_put_a_free_before_the_reuse_of_its_address),
 		cmocka_unit_test(zones),
 		cmocka_unit_test(not_a_trace),
 	};

@@ -60,29 +60,40 @@ static int keep(void *ctx, struct hp_tick_event *ev, size_t n)
 static void encoded_events_decode_exactly(void **state)
 {
 	uint8_t buf[4096], *p = buf;
-	struct hp_enc_state st = {0, 0};
+	struct hp_enc_state st = {0};
 	uint64_t ips[3] = {0x7f0000001000, 0x400000, 0x7f0000000ff0}; /* deltas of both signs */
 	(void)state;
 
 	p = hp_enc_plain(p, HPT_STREAM, (uint64_t[]){5}, 1);
 	p = hp_enc_stack(p, 9, ips, 3);
-	p = hp_enc_alloc(p, &st, 1000, HPT_KIND_CALLOC, 0x55550000, 4096, 9);
-	p = hp_enc_alloc(p, &st, 1010, HPT_KIND_MALLOC, 0x55540000, 16, 9); /* address goes down */
-	p = hp_enc_realloc(p, &st, 1020, HPT_KIND_REALLOC, 0, 0x55540000, 0x66660000, 100000, 9);
-	p = hp_enc_realloc(p, &st, 1030, HPT_KIND_REALLOC, HPT_REALLOC_FAILED, 0x66660000, 0, 1u << 30, 9);
-	p = hp_enc_free(p, &st, 1040, HPT_FREE_FREE, 0x55550000);
-	p = hp_enc_alloc_fail(p, &st, 1050, HPT_KIND_POSIX_MEMALIGN, SIZE_MAX, 0);
+	p = hp_enc_epoch(p, &st, 1000);
+	p = hp_enc_alloc(p, &st, HPT_KIND_CALLOC, 0x55550000, 4096, 9);
+	p = hp_enc_alloc(p, &st, HPT_KIND_MALLOC, 0x55540000, 16, 9); /* address goes down */
+	p = hp_enc_realloc(p, &st, HPT_KIND_REALLOC, 0, 0x55540000, 0x66660000, 100000, 9);
+	p = hp_enc_realloc(p, &st, HPT_KIND_REALLOC, HPT_REALLOC_FAILED, 0x66660000, 0, 1u << 30, 9);
+	p = hp_enc_epoch(p, &st, 1040);
+	uint8_t *free_at = p;
+	p = hp_enc_free(p, &st, HPT_FREE_FREE, 0x55550000); /* the second latest allocation: by index */
+	p = hp_enc_alloc_fail(p, HPT_KIND_POSIX_MEMALIGN, SIZE_MAX, 0);
 	p = hp_enc_tick_u(p, &st, HPT_ZONE_BEGIN, 1060, 3);
 	p = hp_enc_counter(p, &st, 1070, 4, -25);
 	p = hp_enc_tick_u(p, &st, HPT_ZONE_END, 1065, 3); /* a tick may step back: stored signed */
+	uint8_t *alloc_at = p;
+	p = hp_enc_alloc(p, &st, HPT_KIND_NEW, 0x55550000, 64, 9); /* the latest free, reused: by index */
+	p = hp_enc_free(p, &st, HPT_FREE_DELETE, 0x77770000); /* never seen: by delta */
+	assert_int_equal(free_at[2], HPT_FREE_FREE | HPT_KIND_RECENT);
+	assert_int_equal(free_at[3], 1);
+	assert_int_equal(alloc_at[2], HPT_KIND_NEW | HPT_KIND_RECENT);
+	assert_int_equal(alloc_at[3], 0);
 
 	struct hp_defs defs;
 	struct hp_decoder d;
 	hp_defs_init(&defs);
 	hp_decoder_init(&d, &defs, keep, NULL);
+	hp_decoder_set_version(&d, HPT_VERSION);
 	ngot = 0;
 	assert_int_equal(hp_decode_chunk(&d, buf, (size_t)(p - buf), 0, true), 0);
-	assert_int_equal(ngot, 9);
+	assert_int_equal(ngot, 11);
 
 	const struct hp_stack *s = hp_defs_stack(&defs, 9);
 	assert_non_null(s);
@@ -91,7 +102,8 @@ static void encoded_events_decode_exactly(void **state)
 
 	assert_int_equal(got[0].type, HP_EV_ALLOC);
 	assert_int_equal(got[0].stream, 5);
-	assert_int_equal(got[0].tick, 1000);
+	assert_int_equal(got[0].tick, 1000); /* the epoch: allocation records carry no tick */
+	assert_int_equal(got[0].key, 1000);
 	assert_int_equal(got[0].kind, HPT_KIND_CALLOC);
 	assert_int_equal(got[0].addr, 0x55550000);
 	assert_int_equal(got[0].size, 4096);
@@ -106,6 +118,8 @@ static void encoded_events_decode_exactly(void **state)
 	assert_int_equal(got[3].addr2, 0);
 	assert_int_equal(got[4].type, HP_EV_FREE);
 	assert_int_equal(got[4].addr, 0x55550000);
+	assert_int_equal(got[4].kind, HPT_FREE_FREE);
+	assert_int_equal(got[4].tick, 1040);
 	assert_int_equal(got[5].type, HP_EV_ALLOC_FAIL);
 	assert_int_equal(got[5].size, SIZE_MAX);
 	assert_int_equal(got[6].type, HP_EV_ZONE_BEGIN);
@@ -113,6 +127,14 @@ static void encoded_events_decode_exactly(void **state)
 	assert_int_equal((int64_t)got[7].size, -25); /* the value */
 	assert_int_equal(got[8].type, HP_EV_ZONE_END);
 	assert_int_equal(got[8].tick, 1065);
+	assert_int_equal(got[8].key, 1040); /* ordered by the stream's epoch */
+	assert_int_equal(got[9].type, HP_EV_ALLOC);
+	assert_int_equal(got[9].kind, HPT_KIND_NEW);
+	assert_int_equal(got[9].addr, 0x55550000);
+	assert_int_equal(got[9].size, 64);
+	assert_int_equal(got[10].type, HP_EV_FREE);
+	assert_int_equal(got[10].kind, HPT_FREE_DELETE);
+	assert_int_equal(got[10].addr, 0x77770000);
 	hp_decoder_release(&d);
 	hp_defs_release(&defs);
 }

@@ -154,9 +154,9 @@ static void bad_headers(void **state)
 	tb_release(&b);
 
 	tb_init_bare(&b);
-	tb_header(&b, 4, 3, HPT_HEADER_SIZE, 0);
+	tb_header(&b, 5, 4, HPT_HEADER_SIZE, 0);
 	assert_int_equal(tb_read(&b, b.len, &defs, &out, &st), -1);
-	assert_string_equal(st.error, "t.hpt: byte 10: written for readers of version 3 or later; this one reads version 2");
+	assert_string_equal(st.error, "t.hpt: byte 10: written for readers of version 4 or later; this one reads version 3");
 	hp_defs_release(&defs);
 	tb_release(&b);
 

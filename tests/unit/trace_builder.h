@@ -16,6 +16,9 @@
  * argument, so plain int literals are safe; they follow each other with no comma between them.
  * The timed helpers keep the per-stream state of the format (ts, addr) exactly as a recorder would, so
  * a test writes absolute ticks and addresses and compares them with what the reader delivers.
+ * tb_init writes format version 2, where every event has its tick; tb_init_epochs version 3, where
+ * the allocation helpers write an EPOCH record when their tick differs from the stream's epoch and no
+ * tick of their own (the tick given is the epoch the event is ordered at).
  * Out of memory aborts: this is test code.
  */
 #ifndef HP_TRACE_BUILDER_H
@@ -45,8 +48,9 @@ struct tb {
 	struct tb_bytes rec;   /* payload of the record being written */
 	uint32_t stream;       /* current stream */
 	struct {
-		uint64_t ts, addr;
+		uint64_t ts, addr, epoch;
 	} st[TB_MAX_STREAMS];
+	bool epochs; /* version 3 (tb_init_epochs) */
 	size_t nchunks;
 	uint32_t seq; /* the next chunk header's sequence number */
 };
@@ -99,11 +103,19 @@ static inline void tb_init_bare(struct tb *b)
 	memset(b, 0, sizeof(*b));
 }
 
-/* A builder with a valid version-1 header carrying these feature bits. */
+/* A builder with a valid version-2 header carrying these feature bits: a tick in every event. */
 static inline void tb_init(struct tb *b, uint64_t features)
 {
 	tb_init_bare(b);
+	tb_header(b, 2, 2, HPT_HEADER_SIZE, features);
+}
+
+/* The same in version 3, what the recorder writes: allocation events ordered by epochs. */
+static inline void tb_init_epochs(struct tb *b, uint64_t features)
+{
+	tb_init_bare(b);
 	tb_header(b, HPT_VERSION, HPT_MIN_READER_VERSION, HPT_HEADER_SIZE, features);
+	b->epochs = true;
 }
 
 static inline void tb_release(struct tb *b)
@@ -217,18 +229,39 @@ static inline void tb_timed_fields(struct tb *b, uint8_t type, uint64_t tick, co
 	tb_emit(b, type);
 }
 
+/* Version 3: an EPOCH record when `tick` is not the stream's epoch. */
+static inline void tb_epoch(struct tb *b, uint64_t tick)
+{
+	uint64_t *e = &b->st[b->stream % TB_MAX_STREAMS].epoch;
+
+	if (tick != *e) {
+		tb_rec(b, HPT_EPOCH, TB_U(tick - *e));
+		*e = tick;
+	}
+}
+
+/* The tick field of an allocation event: dt in version 2; none in version 3 (an EPOCH first). */
+static inline struct tb_field tb_alloc_tick(struct tb *b, uint64_t tick)
+{
+	if (b->epochs) {
+		tb_epoch(b, tick);
+		return (struct tb_field){.t = 'B', .p = "", .n = 0}; /* no bytes */
+	}
+	return (struct tb_field){.t = 's', .s = tb_dt(b, tick)};
+}
+
 static inline void tb_alloc(struct tb *b, uint64_t tick, unsigned kind, uint64_t addr, uint64_t size, uint32_t stack)
 {
-	int64_t dt = tb_dt(b, tick);
+	struct tb_field t = tb_alloc_tick(b, tick);
 	int64_t da = tb_daddr(b, addr);
-	tb_rec(b, HPT_ALLOC, TB_S(dt) TB_U(kind) TB_S(da) TB_U(size) TB_U(stack));
+	tb_rec(b, HPT_ALLOC, t, TB_U(kind) TB_S(da) TB_U(size) TB_U(stack));
 }
 
 static inline void tb_free(struct tb *b, uint64_t tick, unsigned kind, uint64_t addr)
 {
-	int64_t dt = tb_dt(b, tick);
+	struct tb_field t = tb_alloc_tick(b, tick);
 	int64_t da = tb_daddr(b, addr);
-	tb_rec(b, HPT_FREE, TB_S(dt) TB_U(kind) TB_S(da));
+	tb_rec(b, HPT_FREE, t, TB_U(kind) TB_S(da));
 }
 
 /* REALLOC as the format stores it: old as a delta from the stream's addr, new as new - old, and the
@@ -236,11 +269,11 @@ static inline void tb_free(struct tb *b, uint64_t tick, unsigned kind, uint64_t 
 static inline void tb_realloc(struct tb *b, uint64_t tick, unsigned kind, unsigned flags, uint64_t old_addr,
 			      uint64_t new_addr, uint64_t size, uint32_t stack)
 {
-	int64_t dt = tb_dt(b, tick);
+	struct tb_field t = tb_alloc_tick(b, tick);
 	int64_t dold = tb_daddr(b, old_addr);
 	if (new_addr)
 		b->st[b->stream % TB_MAX_STREAMS].addr = new_addr;
-	tb_rec(b, HPT_REALLOC, TB_S(dt) TB_U(kind) TB_U(flags) TB_S(dold) TB_S(new_addr - old_addr) TB_U(size)
+	tb_rec(b, HPT_REALLOC, t, TB_U(kind) TB_U(flags) TB_S(dold) TB_S(new_addr - old_addr) TB_U(size)
 	       TB_U(stack));
 }
 
