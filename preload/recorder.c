@@ -360,26 +360,38 @@ static int open_output(bool root, char *path, size_t size, bool *execed)
 	return -1;
 }
 
-/* Median cost of recording one timed event, in ticks, measured on a private ring through the path a
- * zone event takes (called with the guard at HP_GUARD_INTERNAL, which each event resets). */
-static uint64_t calibrate(void)
+/* Median cost of recording one event, in ticks, measured on a private ring through the path a zone
+ * event takes, or (`allocs`) the path of an allocation and its free, which read no clock, without their
+ * stacks (the stack cache's lookup is a dozen loads more). Called with the guard at
+ * HP_GUARD_INTERNAL, which each event resets. */
+static uint64_t calibrate(bool allocs)
 {
 	enum { BATCH = 128, ROUNDS = 9 };
 	uint64_t cost[ROUNDS];
-	struct hp_ring *r = hp_ring_create(1u << 16);
+	struct hp_ring *r = hp_ring_create(1u << 16), *own = hp_tls.ring;
+	unsigned depth = hp_rec.cfg.depth;
 
 	if (!r)
 		return 0;
+	hp_tls.ring = r;
+	hp_rec.cfg.depth = 0;
 	for (int i = 0; i < ROUNDS; i++) {
 		uint64_t t0 = hp_now();
 		for (int j = 0; j < BATCH; j++) {
-			hp_record_tick_u(r, HPT_ZONE_BEGIN, 1);
+			if (allocs) {
+				hp_record_alloc(HPT_KIND_MALLOC, r->scratch + 16 * (j & 7), 16);
+				hp_record_free(HPT_FREE_FREE, r->scratch + 16 * (j & 7));
+			} else {
+				hp_record_tick_u(r, HPT_ZONE_BEGIN, 1);
+			}
 			hp_tls.guard = HP_GUARD_INTERNAL;
 			atomic_store_explicit(&r->consumed, r->head, memory_order_relaxed);
 			r->limit = r->head + r->capacity;
 		}
-		cost[i] = (hp_now() - t0) / BATCH;
+		cost[i] = (hp_now() - t0) / (allocs ? 2 * BATCH : BATCH);
 	}
+	hp_rec.cfg.depth = depth;
+	hp_tls.ring = own;
 	hp_ring_destroy(r);
 	for (int i = 1; i < ROUNDS; i++)
 		for (int j = i; j > 0 && cost[j] < cost[j - 1]; j--) {
@@ -456,7 +468,7 @@ static void install_signal_handlers(void)
 	hp_signals_install();
 }
 
-static uint64_t event_ticks;
+static uint64_t event_ticks[2]; /* calibrate(): a timed event, an allocation event */
 
 static int start_writer(bool root, unsigned flags)
 {
@@ -470,7 +482,7 @@ static int start_writer(bool root, unsigned flags)
 		hp_warn("hookprof: cannot create trace '%s': %s; running unrecorded\n", path, strerror(errno));
 		return -1;
 	}
-	if (hp_writer_start(flags | (execed ? HPT_PROCESS_EXECED : 0), hp_now(), event_ticks)) {
+	if (hp_writer_start(flags | (execed ? HPT_PROCESS_EXECED : 0), hp_now(), event_ticks[0], event_ticks[1])) {
 		hp_warn("hookprof: cannot start the trace writer; running unrecorded\n");
 		hp_own_fd_close(hp_writer_trace());
 		unlink(path);
@@ -516,7 +528,8 @@ void hp_recorder_start(void)
 	hp_tls.in_unwind = true;
 	unw_backtrace(warm, 4);
 	hp_tls.in_unwind = false;
-	event_ticks = calibrate();
+	event_ticks[0] = calibrate(false);
+	event_ticks[1] = calibrate(true);
 	/* on_exit allocates under glibc's exit lock only past 32 handlers, which no process registers
 	 * before its first allocation: here it cannot wait on its own caller. */
 	if (pthread_key_create(&exit_key, on_thread_exit) == 0 && on_exit(on_exit_status, NULL) == 0 &&

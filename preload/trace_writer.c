@@ -663,7 +663,7 @@ struct hp_own_fd *hp_writer_trace(void)
 	return &w.trace;
 }
 
-int hp_writer_start(unsigned process_flags, uint64_t start_tick, uint64_t event_ticks)
+int hp_writer_start(unsigned process_flags, uint64_t start_tick, uint64_t event_ticks, uint64_t alloc_event_ticks)
 {
 	sigset_t all, old;
 
@@ -692,7 +692,7 @@ int hp_writer_start(unsigned process_flags, uint64_t start_tick, uint64_t event_
 	put_header();
 	put_process(process_flags);
 	put_clock();
-	put0_plain(HPT_CALIBRATION, (uint64_t[]){event_ticks}, 1);
+	put0_plain(HPT_CALIBRATION, (uint64_t[]){event_ticks, alloc_event_ticks}, 2);
 	hp_modules_lock();
 	hp_modules_scan(&w.st0, hp_now(), 1, emit_module, NULL);
 	hp_modules_unlock();

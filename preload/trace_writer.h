@@ -21,7 +21,9 @@ struct hp_own_fd *hp_writer_trace(void) HP_HIDDEN;
 /* Starts the writer on the open trace (hp_writer_trace): writes the header and the process's description (PROCESS,
  * CLOCK, CALIBRATION, module map; in a forked child also every site and stack defined so far).
  * Returns 0, or -1 when the thread cannot start (the caller records nothing). */
-int hp_writer_start(unsigned process_flags, uint64_t start_tick, uint64_t event_ticks) HP_HIDDEN;
+/* event_ticks, alloc_event_ticks: what recording a timed event and an allocation event costs. */
+int hp_writer_start(unsigned process_flags, uint64_t start_tick, uint64_t event_ticks,
+		    uint64_t alloc_event_ticks) HP_HIDDEN;
 void hp_writer_register(struct hp_ring *r) HP_HIDDEN;
 void hp_writer_wake(void) HP_HIDDEN;
 /* A producer found its ring full: the writer is behind (it compresses less until it keeps up). */

@@ -76,6 +76,7 @@ static int apply_event(struct builder *b, const struct hp_event *ev, const struc
 	if (!t)
 		return -1;
 	t->events++;
+	t->alloc_events += ev->type <= HP_EV_ALLOC_FAIL;
 	t->last_ns = ev->ns;
 	sum->events += b->in;
 	switch (ev->type) {

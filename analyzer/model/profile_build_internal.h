@@ -31,7 +31,7 @@ struct frame {
 	uint64_t key;
 	uint64_t start_ns;
 	uint64_t child_ns;
-	uint64_t allocs0, bytes0, events0;
+	uint64_t allocs0, bytes0, events0, alloc_events0;
 	uint64_t cpu0; /* the thread's CPU time at the call's start (record --cpu-time) */
 	uint32_t node; /* in b->nodes */
 	bool outer; /* the outermost open call of its function on this thread */
@@ -42,6 +42,7 @@ struct thread_state {
 	struct frame *stack;
 	size_t depth, cap;
 	uint64_t allocs, bytes, events;
+	uint64_t alloc_events; /* of `events`: allocation events, whose recording costs another amount */
 	uint64_t last_alloc; /* for temporaries: the thread's latest allocation, 0 once another came (or
 			      * when it was made outside the window) */
 	uint64_t last_ns;

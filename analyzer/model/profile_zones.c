@@ -81,7 +81,7 @@ void pb_open_frame(struct builder *b, struct thread_state *t, uint64_t key, uint
 	if (!outer)
 		f->recursive++;
 	uint32_t node = zone_node(b, t->depth ? stack[t->depth - 1].node : 0, fi);
-	stack[t->depth++] = (struct frame){fi, key, ns, 0, t->allocs, t->bytes, t->events, t->cpu_now, node, outer};
+	stack[t->depth++] = (struct frame){fi, key, ns, 0, t->allocs, t->bytes, t->events, t->alloc_events, t->cpu_now, node, outer};
 	t->cpu_begin_due = (b->p->defs.features & HPT_FEAT_CPU_TIME) != 0;
 }
 
@@ -113,7 +113,11 @@ void pb_close_frame(struct builder *b, struct thread_state *t, uint64_t ns)
 	if (b->obs && b->obs->call && b->obs->call(b->obs->ctx, t->stream, fr->key, fr->start_ns, ns))
 		b->oom = true;
 	uint64_t whole = ns > fr->start_ns ? ns - fr->start_ns : 0;
-	uint64_t cost = b->p->defs.process.event_cost_ns * (t->events - fr->events0);
+	/* The recorder's own time inside the call: what it measured at start per event of each sort. */
+	const struct hp_process_info *pi = &b->p->defs.process;
+	uint64_t allocs = t->alloc_events - fr->alloc_events0;
+	uint64_t cost = pi->event_cost_ns * (t->events - fr->events0 - allocs) +
+			(pi->alloc_event_cost_ns ? pi->alloc_event_cost_ns : pi->event_cost_ns) * allocs;
 	bool overlaps;
 	uint64_t inside = hp_window_clip(&b->win, fr->start_ns, ns, &overlaps);
 

@@ -170,8 +170,12 @@ uint64_t hp_merge_ns(const struct hp_merge *m, uint64_t tick)
 
 static void update_calibration(struct hp_merge *m)
 {
-	if (m->event_ticks && *m->event_ticks && m->nclock)
-		m->defs->process.event_cost_ns = hp_merge_duration_ns(m, *m->event_ticks);
+	if (!m->event_ticks || !m->nclock)
+		return;
+	if (m->event_ticks[0])
+		m->defs->process.event_cost_ns = hp_merge_duration_ns(m, m->event_ticks[0]);
+	if (m->event_ticks[1])
+		m->defs->process.alloc_event_cost_ns = hp_merge_duration_ns(m, m->event_ticks[1]);
 }
 
 /* Fills ev, which holds the previous event, from q (not a heap event: deliver does those): the fields
@@ -341,15 +345,27 @@ static void unpark(struct hp_merge *m, const struct hp_tick_event *done)
 	}
 }
 
-/* The parked queue whose head comes first, by (key, stream); its index in m->parked. */
-static size_t first_parked(const struct hp_merge *m)
+/* Which parked head goes first when one must go as it is: the lowest key; at equal keys a free (of
+ * an address not alive: from before recording, most likely) before a realloc before an allocation (at
+ * an address alive: a lost free, which a program's own order rarely shows), then the lower stream. */
+static uint64_t force_rank(const struct hp_merge_queue *q)
+{
+	uint8_t t = q->ev[q->head].type;
+
+	return t == HP_EV_FREE ? 0 : t == HP_EV_REALLOC ? 1 : 2;
+}
+
+/* The parked queue whose head comes first, by (key, stream), or when `forcing` by force_rank too; its
+ * index in m->parked. */
+static size_t first_parked(const struct hp_merge *m, bool forcing)
 {
 	size_t best = 0;
 
 	for (size_t i = 1; i < m->nparked; i++) {
 		const struct hp_merge_queue *a = &m->queues[m->parked[i]], *b = &m->queues[m->parked[best]];
 		uint64_t ka = a->ev[a->head].key, kb = b->ev[b->head].key;
-		if (ka < kb || (ka == kb && a->key < b->key))
+		uint64_t ra = forcing ? force_rank(a) : 0, rb = forcing ? force_rank(b) : 0;
+		if (ka < kb || (ka == kb && (ra < rb || (ra == rb && a->key < b->key))))
 			best = i;
 	}
 	return best;
@@ -375,7 +391,7 @@ static int force_parked(struct hp_merge *m, struct hp_event *ev, int *rc)
 {
 	if (!m->nparked)
 		return 0;
-	size_t i = first_parked(m);
+	size_t i = first_parked(m, true);
 	uint32_t qi = m->parked[i];
 	struct hp_merge_queue *q = &m->queues[qi];
 	if (m->nheap) {
@@ -422,7 +438,7 @@ static int release(struct hp_merge *m, uint64_t limit, bool all, size_t count)
 			bound_key = qc->key;
 		}
 		if (m->nparked) {
-			const struct hp_merge_queue *p = &m->queues[m->parked[first_parked(m)]];
+			const struct hp_merge_queue *p = &m->queues[m->parked[first_parked(m, false)]];
 			if (p->ev[p->head].key < bound_tick) {
 				bound_tick = p->ev[p->head].key; /* past it, the parked head goes first */
 				bound_key = UINT32_MAX;
@@ -438,7 +454,6 @@ static int release(struct hp_merge *m, uint64_t limit, bool all, size_t count)
 			struct hp_tick_event *e = &q->ev[q->head];
 			if (e->key > bound_tick || (e->key == bound_tick && q->key > bound_key))
 				break;
-			struct hp_tick_event done = *e;
 			if ((rc = take_head(m, q, &ev, false)) == HP_EVENT_NOT_YET) {
 				rc = 0;
 				parked = true;
@@ -447,27 +462,21 @@ static int release(struct hp_merge *m, uint64_t limit, bool all, size_t count)
 			run++;
 			if (rc)
 				break;
-			if (m->nparked && done.type <= HP_EV_REALLOC && (done.addr || done.addr2)) {
-				/* It may be what a parked head waits for: the heap is fixed first. */
-				if (q->head == q->len) {
-					q->head = q->len = 0;
-					m->heap[0] = m->heap[--m->nheap];
-				}
-				if (m->nheap)
-					sift_down(m, 0);
-				unpark(m, &done);
-				woke = true;
-				break;
-			}
+			/* It may be what a parked head waits for; that one tries again once this run ends:
+			 * a stream's own order decides which life of an address another thread frees (the
+			 * one it leaves alive), not the stream number. */
+			if (m->nparked && e->type <= HP_EV_REALLOC)
+				for (size_t i = 0; i < m->nparked && !woke; i++)
+					woke = mentions(&m->queues[m->parked[i]].ev[m->queues[m->parked[i]].head], e);
 		}
 		count -= run;
-		if (woke)
-			continue;
 		if (parked) {
 			if (park_top(m)) {
 				rc = -1;
 				break;
 			}
+			if (woke)
+				unpark(m, NULL);
 			continue;
 		}
 		if (q->head == q->len) {
@@ -476,6 +485,10 @@ static int release(struct hp_merge *m, uint64_t limit, bool all, size_t count)
 		}
 		if (m->nheap)
 			sift_down(m, 0);
+		if (woke) {
+			unpark(m, NULL);
+			continue;
+		}
 		if (!run && !m->nparked)
 			break; /* the best head is at or past the limit */
 	}

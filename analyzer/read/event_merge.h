@@ -40,7 +40,7 @@ struct hp_merge {
 	unsigned __int128 ns_per_tick; /* (mono1 - mono0) / (t1 - t0) in 64.64 fixed point; 0: no rate */
 	unsigned nclock;
 	bool tsc;
-	const uint64_t *event_ticks; /* the decoder's CALIBRATION value, converted when the clock is known */
+	const uint64_t *event_ticks; /* the decoder's CALIBRATION values (2), converted when the clock is known */
 	bool overflowed; /* events were released before their SYNC */
 	bool nomem;      /* the last -1 of hp_merge_push was out of memory, not the callback */
 	uint64_t released;

@@ -86,7 +86,7 @@ int hp_follow_open(struct hp_follow *f, const char *path, struct hp_defs *defs, 
 	}
 	/* The clock kind is in the header: the merge starts once the header is read. */
 	hp_decoder_init(&f->dec, defs, on_records, f);
-	hp_merge_init(&f->merge, defs, fn, ctx, false, &f->dec.event_ticks);
+	hp_merge_init(&f->merge, defs, fn, ctx, false, f->dec.event_ticks);
 	return 0;
 }
 

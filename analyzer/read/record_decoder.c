@@ -596,7 +596,9 @@ static int decode(struct hp_decoder *d, const uint8_t *raw, size_t size, uint64_
 			for (unsigned i = 0; i < nf; i++)
 				U(f[i]);
 			if (type == HPT_CALIBRATION) {
-				d->event_ticks = f[0];
+				d->event_ticks[0] = f[0];
+				if (c.p < c.end) /* recorders from version 3 on: an allocation event's cost */
+					U(d->event_ticks[1]);
 				continue;
 			}
 			ev.tick = f[0];

@@ -98,7 +98,7 @@ struct hp_decoder {
 	uint32_t stream;
 	struct hp_stream_state *states; /* open addressing by stream */
 	size_t cap, used;
-	uint64_t event_ticks; /* CALIBRATION, converted once the clock is known */
+	uint64_t event_ticks[2]; /* CALIBRATION: a timed event's cost, an allocation event's (0: none) */
 	struct hp_tick_event batch[HP_DECODE_BATCH]; /* decoded, not yet emitted: batch[0..nbatch) */
 	size_t nbatch;                               /* 0 between chunks */
 	bool failed;          /* the last hp_decode_chunk failed on the trace itself (not on emit) */

@@ -131,6 +131,7 @@ struct hp_process_info {
 	uint64_t end_ns;
 	uint64_t last_ns; /* latest time seen in the trace */
 	uint64_t event_cost_ns; /* CALIBRATION: recorder cost per timed event, 0 if not recorded */
+	uint64_t alloc_event_cost_ns; /* per allocation event (they read no clock); 0: as a timed event */
 	char *lsan_suppressions; /* SUPPRESSIONS: the program's __lsan_default_suppressions(), or NULL */
 };
 

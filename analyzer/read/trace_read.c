@@ -108,7 +108,7 @@ static int read_source(const struct hp_source *src, const char *name, struct hp_
 	if (read_header(src, name, defs, &first, st))
 		return -1;
 	hp_decoder_init(&ps.dec, defs, hp_merge_push, &ps.merge);
-	hp_merge_init(&ps.merge, defs, fn, ctx, defs->features & HPT_FEAT_TSC, &ps.dec.event_ticks);
+	hp_merge_init(&ps.merge, defs, fn, ctx, defs->features & HPT_FEAT_TSC, ps.dec.event_ticks);
 	ps.off = first;
 	hp_decoder_set_version(&ps.dec, st->version);
 	if (!(pf = hp_prefetch_start(src, name, first, st->version))) {

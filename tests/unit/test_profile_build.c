@@ -175,6 +175,39 @@ static void epochs_put_a_free_before_the_reuse_of_its_address(void **state)
 	tb_release(&b);
 }
 
+/* Version 3, as a JVM did it: in one epoch thread 20 allocates, frees and allocates again one
+ * address, and hands the last block to thread 12, which frees it. Stream 12's free is taken first (the
+ * lower stream) while the address is unknown, so it waits; it must then free the block thread 20 leaves
+ * alive, not the first one (which thread 20 frees itself). */
+static void epochs_free_the_life_a_thread_leaves_alive(void **state)
+{
+	struct tb b;
+
+	(void)state;
+	tb_init_epochs(&b, 0);
+	tb_stream(&b, 0);
+	tb_clock(&b, 0, 0, 1);
+	tb_stream(&b, 12);
+	tb_free(&b, 100, HPT_FREE_FREE, 0xe000);
+	tb_stream(&b, 20);
+	tb_alloc(&b, 100, HPT_KIND_MALLOC, 0xe000, 8, 1);
+	tb_free(&b, 100, HPT_FREE_FREE, 0xe000);
+	tb_alloc(&b, 100, HPT_KIND_MALLOC, 0xe000, 16, 2);
+	tb_chunk(&b, HPT_CODEC_ZSTD);
+	struct hp_profile *p = build(&b, NULL);
+
+	const struct hp_summary *s = &p->summary;
+	assert_int_equal(s->allocations, 2);
+	assert_int_equal(s->frees, 2);
+	assert_int_equal(s->anomalies, 0);
+	assert_int_equal(s->unmatched_frees, 0);
+	assert_int_equal(site(p, 1)->temporary, 1); /* freed by its own thread, right after */
+	assert_int_equal(site(p, 2)->frees, 1);
+	assert_int_equal(site(p, 2)->live_blocks, 0);
+	hp_profile_free(p);
+	tb_release(&b);
+}
+
 static void zones(void **state)
 {
 	struct tb b;
@@ -255,6 +288,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(heap),
 		cmocka_unit_test(epochs_put_a_free_before_the_reuse_of_its_address),
+		cmocka_unit_test(epochs_free_the_life_a_thread_leaves_alive),
 		cmocka_unit_test(zones),
 		cmocka_unit_test(not_a_trace),
 	};
