@@ -81,7 +81,7 @@ static void every_record_type(void **state)
 
 	tb_rec(&b, HPT_PROCESS, TB_U(42) TB_U(7) TB_U(123456789) TB_U(HPT_PROCESS_EXECED) TB_STR("/bin/app") TB_U(2) TB_STR("app") TB_STR("-v"));
 	tb_rec(&b, HPT_CLOCK, TB_U(1000) TB_U(2000) TB_U(3000));
-	tb_rec(&b, HPT_CALIBRATION, TB_U(25));
+	tb_rec(&b, HPT_CALIBRATION, TB_U(25) TB_U(9));
 	tb_rec(&b, HPT_SAMPLE, TB_U(1001) TB_U(4096) TB_U(11) TB_U(12) TB_U(13) TB_U(14) TB_U(15) TB_U(16));
 	tb_rec(&b, HPT_THREAD_NAME, TB_U(1) TB_STR("worker"));
 	tb_rec(&b, HPT_STACK, TB_U(9) TB_U(3) TB_U(0x401000) TB_S((int64_t)0x10) TB_S((int64_t)-0x20));
@@ -128,7 +128,8 @@ static void every_record_type(void **state)
 	assert_string_equal(p->argv[1], "-v");
 	assert_null(p->argv[2]);
 	assert_string_equal(p->lsan_suppressions, "leak:libfoo\n");
-	assert_int_equal(d.event_ticks, 25);
+	assert_int_equal(d.event_ticks[0], 25);
+	assert_int_equal(d.event_ticks[1], 9);
 
 	const struct hp_stack *st = hp_defs_stack(&defs, 9);
 	assert_non_null(st);
