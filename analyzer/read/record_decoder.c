@@ -93,6 +93,14 @@ static struct hp_stream_state *state_of(struct hp_decoder *d, uint32_t stream)
 		}                                                                                     \
 	} while (0)
 
+/* Version 3: an allocation event's time, which it does not record: its stream's epoch, or the tick of
+ * the stream's last timed record when later (the event came after it: a window opened by a mark, a
+ * zone's allocations). The order key stays the epoch. */
+static inline uint64_t alloc_tick(const struct hp_stream_state *st)
+{
+	return st->epoch > st->tick ? st->epoch : st->tick;
+}
+
 /* The address *out of an ALLOC, FREE or REALLOC (old) record from its kind and address field `v`:
  * a delta from the stream's last address, which it becomes, or in version 3 with HPT_KIND_RECENT an
  * index among the stream's recent addresses of the other kind; ALLOC and FREE push it to their own.
@@ -142,7 +150,8 @@ static const uint8_t *quick_event(uint32_t stream, struct hp_stream_state *st, b
 		return NULL;
 	/* Field by field: a compiler may clear the whole struct first, the slow way. */
 	if (epochs) {
-		ev->key = ev->tick = st->epoch;
+		ev->key = st->epoch;
+		ev->tick = alloc_tick(st);
 	} else {
 		st->tick += (uint64_t)hpt_unzigzag(dt);
 		ev->key = ev->tick = st->tick;
@@ -348,7 +357,7 @@ static int decode(struct hp_decoder *d, const uint8_t *raw, size_t size, uint64_
 		case HPT_REALLOC:
 		case HPT_ALLOC_FAIL:
 			if (d->epochs) {
-				ev.tick = st->epoch; /* version 3: no tick of their own */
+				ev.tick = alloc_tick(st); /* version 3: no tick of their own */
 				break;
 			}
 			S(s1);

@@ -81,19 +81,14 @@ def check_referenced_definitions(tr):
             assert r["site"] in tr.sites, f"{tr.path}: site {r['site']} referenced, not defined: {r}"
 
 
-ALLOCATION_EVENTS = ("alloc", "free", "realloc", "alloc_fail")
-
-
 def check_streams_in_tick_order(tr):
-    """Within one stream of a target thread, the events come in tick order: the allocation events,
-    whose tick is their stream's epoch (docs/trace-format.md, "Epochs"), among themselves, and the
-    timed ones among themselves."""
+    """Within one stream of a target thread, the events come in tick order."""
     last = {}
     for r in tr.records:
         if r.get("stream") and "tick" in r:
-            key = (r["stream"], r["type"] in ALLOCATION_EVENTS)
-            assert r["tick"] >= last.get(key, 0), f"{tr.path}: stream {r['stream']} goes back in time at {r}"
-            last[key] = r["tick"]
+            s = r["stream"]
+            assert r["tick"] >= last.get(s, 0), f"{tr.path}: stream {s} goes back in time at {r}"
+            last[s] = r["tick"]
 
 
 class Heap:
