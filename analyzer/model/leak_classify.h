@@ -40,10 +40,11 @@ struct hp_live_block {
 	uint8_t heuristic; /* reachable only through a heuristic: enum hp_leak_heuristic + 1; else 0 */
 };
 
+/* 16 bytes: a scan of a large heap holds millions (an address fits 56 bits, a region 8). */
 struct hp_region_word {
-	uint64_t loc;
+	uint64_t loc : 56;
+	uint64_t region : 8;
 	uint64_t value;
-	uint8_t region;
 };
 
 /* blocks must be sorted by address and not overlap. heuristics: a mask of 1 << enum

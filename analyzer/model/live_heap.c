@@ -40,6 +40,8 @@ struct hp_block *hp_heap_insert(struct hp_heap *h, uint64_t addr)
 		for (; h->slots[i].addr; i = (i + 1) & mask)
 			if (h->slots[i].addr == addr)
 				return &h->slots[i];
+		/* Half full at most: the blocks of a page share a run of slots (hp_heap_home), and runs
+		 * of neighbouring pages meet; three quarters made a python3 report 50% slower. */
 		if (2 * (h->used + 1) > h->cap)
 			break;
 		h->used++;

@@ -93,7 +93,7 @@ int pb_scan_event(struct builder *b, const struct hp_event *ev)
 			return -1;
 		}
 		for (size_t i = 0; i < ev->nwords; i++)
-			b->words[b->nwords++] = (struct hp_region_word){ev->words[i].loc, ev->words[i].value, ev->kind};
+			b->words[b->nwords++] = (struct hp_region_word){ev->words[i].loc, ev->kind, ev->words[i].value};
 		break;
 	case HP_EV_SCAN_END:
 		if (b->in_scan)

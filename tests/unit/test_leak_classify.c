@@ -11,12 +11,12 @@
 #include "model/leak_classify.h"
 
 #define B(addr, size) {(addr), (size), 0, 0, 0}
-#define ROOT(v) {0x10, (v), HPT_REGION_DATA}
-#define STACKW(v) {0x7ff0, (v), HPT_REGION_STACK}
-#define HEAP(loc, v) {(loc), (v), HPT_REGION_HEAP}
-#define MAPPED(loc, v) {(loc), (v), HPT_REGION_MAPPED}
-#define HEAD(loc, v) {(loc), (v), HP_REGION_CONTENTS + HPT_CONTENT_HEAD}
-#define VTABLE(loc, v) {(loc), (v), HP_REGION_CONTENTS + HPT_CONTENT_VTABLE}
+#define ROOT(v) {.loc = 0x10, .value = (v), .region = HPT_REGION_DATA}
+#define STACKW(v) {.loc = 0x7ff0, .value = (v), .region = HPT_REGION_STACK}
+#define HEAP(l, v) {.loc = (l), .value = (v), .region = HPT_REGION_HEAP}
+#define MAPPED(l, v) {.loc = (l), .value = (v), .region = HPT_REGION_MAPPED}
+#define HEAD(l, v) {.loc = (l), .value = (v), .region = HP_REGION_CONTENTS + HPT_CONTENT_HEAD}
+#define VTABLE(l, v) {.loc = (l), .value = (v), .region = HP_REGION_CONTENTS + HPT_CONTENT_VTABLE}
 
 static void classify(struct hp_live_block *b, size_t nb, const struct hp_region_word *w, size_t nw)
 {
