@@ -328,7 +328,8 @@ static void dump_process_text(FILE *out, const struct hp_process_info *p)
 	fprintf(out, "process: pid %u ppid %u flags %u exe '%s' argv", p->pid, p->ppid, p->flags, p->exe ? p->exe : "");
 	for (int i = 0; i < p->argc; i++)
 		fprintf(out, " '%s'", p->argv[i]);
-	fprintf(out, " event_cost_ns %" PRIu64 " last_ns %" PRIu64, p->event_cost_ns, p->last_ns);
+	fprintf(out, " event_cost_ns %" PRIu64 " alloc_event_cost_ns %" PRIu64 " last_ns %" PRIu64, p->event_cost_ns,
+		p->alloc_event_cost_ns, p->last_ns);
 	if (p->ended)
 		fprintf(out, " ended how %u status %" PRId64 " at %" PRIu64 " ns", p->end_how, p->end_status, p->end_ns);
 	putc('\n', out);
@@ -345,7 +346,8 @@ static void dump_process_json(FILE *out, const struct hp_process_info *p)
 			putc(',', out);
 		hp_json_str(out, p->argv[i], (size_t)-1);
 	}
-	fprintf(out, "],\"event_cost_ns\":%" PRIu64 ",\"last_ns\":%" PRIu64 ",\"ended\":%s", p->event_cost_ns,
+	fprintf(out, "],\"event_cost_ns\":%" PRIu64 ",\"alloc_event_cost_ns\":%" PRIu64 ",\"last_ns\":%" PRIu64
+		     ",\"ended\":%s", p->event_cost_ns, p->alloc_event_cost_ns,
 		p->last_ns, p->ended ? "true" : "false");
 	if (p->ended)
 		fprintf(out, ",\"end_how\":%u,\"end_status\":%" PRId64 ",\"end_ns\":%" PRIu64, p->end_how, p->end_status,
