@@ -103,26 +103,35 @@ enum hpt_free_kind {
 #define HPT_KIND_RECENT 0x40u
 #define HPT_RECENT 8
 
-/* The latest HPT_RECENT addresses, newest first: what a stream's ALLOC and FREE records name by
- * index, kept alike by the recorder and the reader. */
+/* The latest HPT_RECENT addresses: what a stream's ALLOC and FREE records name by index (0 the
+ * newest), kept alike by the recorder and the reader. A ring written downwards: the newest is at `at`,
+ * the one before at at + 1, so that a push is one store and no move. */
 struct hpt_recent {
 	uint64_t addr[HPT_RECENT];
+	unsigned at;
 };
 
 static inline void hpt_recent_push(struct hpt_recent *r, uint64_t addr)
 {
-	memmove(r->addr + 1, r->addr, sizeof(r->addr) - sizeof(r->addr[0]));
-	r->addr[0] = addr;
+	r->at = (r->at - 1) & (HPT_RECENT - 1);
+	r->addr[r->at] = addr;
 }
 
-/* The index of the newest entry equal to addr (not 0), or HPT_RECENT; without a branch per entry. */
+static inline uint64_t hpt_recent_get(const struct hpt_recent *r, unsigned i)
+{
+	return r->addr[(r->at + i) & (HPT_RECENT - 1)];
+}
+
+/* The index of the newest entry equal to addr (not 0), or HPT_RECENT; without a branch per entry: the
+ * matches' mask, rotated so that bit i is index i. */
 static inline unsigned hpt_recent_find(const struct hpt_recent *r, uint64_t addr)
 {
-	unsigned mask = 1u << HPT_RECENT;
+	unsigned mask = 0;
 
 	for (unsigned i = 0; i < HPT_RECENT; i++)
 		mask |= (unsigned)(r->addr[i] == addr) << i;
-	return (unsigned)__builtin_ctz(mask);
+	mask = ((mask >> r->at) | (mask << (HPT_RECENT - r->at))) & ((1u << HPT_RECENT) - 1);
+	return (unsigned)__builtin_ctz(mask | 1u << HPT_RECENT);
 }
 
 enum hpt_site_kind { HPT_SITE_ZONE = 0, HPT_SITE_COUNTER = 1, HPT_SITE_MARK = 2 };

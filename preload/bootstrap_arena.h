@@ -13,7 +13,15 @@
 
 /* Zeroed memory aligned to `align` (a power of two, at least 16); NULL when the arena is exhausted. */
 void *hp_arena_alloc(size_t size, size_t align) HP_HIDDEN;
-bool hp_arena_owns(const void *p) HP_HIDDEN;
+
+#define HP_ARENA_SIZE (256u << 10)
+extern unsigned char hp_arena[HP_ARENA_SIZE] HP_HIDDEN;
+
+/* Inline: every free() asks it first. */
+static inline bool hp_arena_owns(const void *p)
+{
+	return (const unsigned char *)p >= hp_arena && (const unsigned char *)p < hp_arena + HP_ARENA_SIZE;
+}
 /* The size asked for when p was allocated (p must be owned). */
 size_t hp_arena_size(const void *p) HP_HIDDEN;
 

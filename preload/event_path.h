@@ -111,14 +111,22 @@ static inline void hp_event_close(struct hp_ring *r, uint8_t *fast, uint8_t *end
 /* Notes the writer's epoch in the stream when it moved (rarely: about once a millisecond). Read after
  * hp_event_open announced the event, as a tick would be: the watermark's bound holds for it
  * (hp_ring_low_tick). A stream that notes a new epoch tells the writer the program is recording. */
-static inline uint8_t *hp_event_epoch(struct hp_ring *r, uint8_t *p)
+uint8_t *hp_event_note_epoch(struct hp_ring *r, uint8_t *p, uint64_t epoch) HP_HIDDEN; /* recorder.c */
+
+__attribute__((always_inline)) static inline uint8_t *hp_event_epoch(struct hp_ring *r, uint8_t *p)
 {
 	uint64_t e = atomic_load_explicit(&hp_rec.epoch, memory_order_relaxed);
 
-	if (HP_LIKELY(e == r->st.epoch))
-		return p;
-	atomic_store_explicit(&hp_rec.epoch_used, true, memory_order_relaxed);
-	return hp_enc_epoch(p, &r->st, e);
+	return HP_LIKELY(e == r->st.epoch) ? p : hp_event_note_epoch(r, p, e);
+}
+
+/* The time a reader gives an allocation event of r now (docs/trace-format.md, "Epochs"): a LOST record
+ * written before one takes it, so that the stream's times still grow. */
+static inline uint64_t hp_untimed_tick(const struct hp_ring *r)
+{
+	uint64_t e = atomic_load_explicit(&hp_rec.epoch, memory_order_relaxed);
+
+	return e > r->st.tick ? e : r->st.tick;
 }
 
 /* Opens an event and reads its tick; returns where to encode it. `fast` is what hp_event_close needs. */
@@ -132,12 +140,10 @@ static inline uint8_t *hp_event_begin(struct hp_ring *r, uint8_t **fast, uint64_
 /* Opens an allocation event, which reads no clock: its time is the epoch (docs/trace-format.md,
  * "Epochs"), and the order of a free and the reuse of its address by another thread is restored by
  * the reader from the addresses themselves. */
-static inline uint8_t *hp_event_begin_untimed(struct hp_ring *r, uint8_t **fast)
+__attribute__((always_inline)) static inline uint8_t *hp_event_begin_untimed(struct hp_ring *r, uint8_t **fast)
 {
 	*fast = hp_event_open(r);
-	if (HP_LIKELY(*fast))
-		return hp_event_epoch(r, *fast);
-	return hp_event_epoch(r, hp_event_room_slow(r, r->st.tick));
+	return hp_event_epoch(r, HP_LIKELY(*fast) ? *fast : hp_event_room_slow(r, hp_untimed_tick(r)));
 }
 
 /* The events. Each is called by a hook that checked hp_recording_what(): allocations after the real

@@ -117,7 +117,7 @@ static inline bool take_addr(struct hp_stream_state *st, bool epochs, uint8_t ty
 	if (kind & HPT_KIND_RECENT) {
 		if (v >= HPT_RECENT)
 			return false;
-		addr = (type == HPT_ALLOC ? &st->frees : &st->allocs)->addr[v]; /* the delta base stays */
+		addr = hpt_recent_get(type == HPT_ALLOC ? &st->frees : &st->allocs, (unsigned)v); /* the delta base stays */
 	} else {
 		addr = st->addr += (uint64_t)hpt_unzigzag(v);
 	}
