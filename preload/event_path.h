@@ -111,7 +111,7 @@ static inline void hp_event_close(struct hp_ring *r, uint8_t *fast, uint8_t *end
 /* Notes the writer's epoch in the stream when it moved (rarely: about once a millisecond). Read after
  * hp_event_open announced the event, as a tick would be: the watermark's bound holds for it
  * (hp_ring_low_tick). A stream that notes a new epoch tells the writer the program is recording. */
-uint8_t *hp_event_note_epoch(struct hp_ring *r, uint8_t *p, uint64_t epoch) HP_HIDDEN; /* recorder.c */
+uint8_t *hp_event_note_epoch(struct hp_ring *r, uint8_t *p, uint64_t epoch) HP_HIDDEN; /* thread_buffer.c */
 
 __attribute__((always_inline)) static inline uint8_t *hp_event_epoch(struct hp_ring *r, uint8_t *p)
 {

@@ -141,12 +141,6 @@ void hp_drain_nested(struct hp_ring *r)
 	errno = saved;
 }
 
-uint8_t *hp_event_note_epoch(struct hp_ring *r, uint8_t *p, uint64_t epoch)
-{
-	atomic_store_explicit(&hp_rec.epoch_used, true, memory_order_relaxed);
-	return hp_enc_epoch(p, &r->st, epoch);
-}
-
 uint8_t *hp_event_room_slow(struct hp_ring *r, uint64_t t)
 {
 	/* A signal handler's allocations queued meanwhile go first; they carry no tick, so our event's

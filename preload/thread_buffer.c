@@ -120,3 +120,9 @@ uint64_t hp_ring_drain(struct hp_ring *r, uint8_t *dst, uint64_t upto)
 	atomic_store_explicit(&r->consumed, upto, memory_order_release);
 	return n;
 }
+
+uint8_t *hp_event_note_epoch(struct hp_ring *r, uint8_t *p, uint64_t epoch)
+{
+	atomic_store_explicit(&hp_rec.epoch_used, true, memory_order_relaxed);
+	return hp_enc_epoch(p, &r->st, epoch);
+}

@@ -51,12 +51,6 @@ struct hp_ring {
 	uint8_t scratch[HP_RECORD_MAX];
 };
 
-/* Registry of live rings, for the writer. Only creation, the writer's rounds and fork take the lock. */
-struct hp_ring_registry {
-	struct hp_ring *head;
-	uint32_t next_stream;
-};
-
 /* A new, empty ring; NULL when memory cannot be had. */
 struct hp_ring *hp_ring_create(uint64_t capacity) HP_HIDDEN;
 /* Writes the THREAD_START record of the calling thread's ring, once registered with the writer. */
