@@ -734,6 +734,8 @@ static int decode(struct hp_decoder *d, const uint8_t *raw, size_t size, uint64_
 		/* Version 3 orders a program thread's records by its epoch (docs/trace-format.md, "Epochs");
 		 * the writer's stream, and every stream before, by tick. */
 		ev.key = d->epochs && d->stream ? st->epoch : ev.tick;
+		if (ev.key > ev.tick)
+			ev.tick = ev.key; /* a WAIT or LOST of dt 0 after allocation events: times still grow */
 		if ((rc = add(d, &ev)) != 0)
 			return rc;
 		continue;
