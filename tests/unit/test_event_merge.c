@@ -146,11 +146,11 @@ static void ticks_to_ns(void **state)
 	struct hp_defs defs;
 	struct hp_merge m;
 	struct got g = {0};
-	uint64_t cal = 40;
+	uint64_t cal[2] = {40, 16}; /* per event, per allocation event */
 
 	(void)state;
 	hp_defs_init(&defs);
-	hp_merge_init(&m, &defs, keep, &g, true, &cal);
+	hp_merge_init(&m, &defs, keep, &g, true, cal);
 	struct hp_tick_event c1 = {.type = HP_EV__CLOCK, .tick = 1000, .addr = 5000};
 	hp_merge_push(&m, &c1, 1);
 	assert_int_equal(hp_merge_ns(&m, 1500), 500); /* one pair: ticks taken as nanoseconds */
@@ -159,6 +159,7 @@ static void ticks_to_ns(void **state)
 	hp_merge_push(&m, &c2, 1);
 	assert_int_equal(hp_merge_ns(&m, 2000), 500); /* 2 ticks per ns */
 	assert_int_equal(defs.process.event_cost_ns, 20);
+	assert_int_equal(defs.process.alloc_event_cost_ns, 8);
 	struct hp_tick_event c3 = {.type = HP_EV__CLOCK, .tick = 5000, .addr = 9000};
 	hp_merge_push(&m, &c3, 1); /* first and latest: 4000 ticks = 4000 ns */
 	assert_int_equal(hp_merge_ns(&m, 2000), 1000);
@@ -172,6 +173,7 @@ static void ticks_to_ns(void **state)
 	assert_int_equal(g.ev[1].ns, 3000);
 	assert_int_equal(defs.process.last_ns, 3000);
 	assert_int_equal(defs.process.event_cost_ns, 40);
+	assert_int_equal(defs.process.alloc_event_cost_ns, 16);
 	/* No overflow on a long trace with a fast clock: saturates instead of wrapping. */
 	struct hp_tick_event fast = {.type = HP_EV__CLOCK, .tick = 5001, .addr = 9000 + (1ull << 40)};
 	m.t0 = 5000; /* the rate is now that of the last pair: 2^40 ns per tick */
