@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include "cmd/commands.h"
@@ -15,7 +16,7 @@
 
 static const char usage_line[] =
 	"usage: hookprof-analyze report [--format text|json|csv|md|line] [--top N] [--threads] [--config FILE]\n"
-	"                               [--section NAME] [--no-children] [--html FILE]\n"
+	"                               [--section NAME] [--no-children] [--html FILE] [--width N]\n"
 	"                               [--suppressions FILE] [--no-builtin-suppressions LIST]\n"
 	"                               [--window FROM..TO] TRACE...";
 
@@ -34,11 +35,35 @@ static void help(void)
 	     "                   threads, counters, marks, sites, sizes, timeline, leaks or warnings\n"
 	     "  --no-children    report on TRACE only, not on its child traces\n"
 	     "  --html FILE      write one TRACE's report (all rows) as a self-contained web page to FILE\n"
+	     "  --width N        text only: the columns every line fits in (at least 60). Without it: COLUMNS\n"
+	     "                   when set, else the terminal's width when stdout is one, else 100. Long names\n"
+	     "                   are shortened in the middle with an ellipsis (the JSON has them whole); the\n"
+	     "                   columns that do not fit are left out, the least important first\n"
+	     "                   (docs/report-guide.md lists the order)\n"
 	     HP_RUN_LEAK_OPTIONS_HELP
 	     HP_RUN_WINDOW_OPTION_HELP
 	     "\n"
 	     "With several TRACEs, --format json prints an array of reports. docs/report-guide.md explains\n"
 	     "each section, the score and the rules; docs/json-schema.md the JSON.");
+}
+
+/* The text report's width: COLUMNS when it is a number, else the terminal's on stdout, else 100;
+ * never under HP_WIDTH_MIN. */
+static size_t terminal_width(void)
+{
+	const char *env = getenv("COLUMNS");
+	struct winsize ws;
+	size_t w = 100;
+	char *end;
+
+	if (env && *env) {
+		unsigned long v = strtoul(env, &end, 10);
+		if (!*end && v > 0)
+			w = v;
+	} else if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0) {
+		w = ws.ws_col;
+	}
+	return w < HP_WIDTH_MIN ? HP_WIDTH_MIN : w;
 }
 
 #define usage_error(...) hp_usage_error("report", __VA_ARGS__)
@@ -125,6 +150,8 @@ int cmd_report(int argc, const char **argv)
 		HP_OPT_CHOICE("--section", hp_csv_sections, &o.section),
 		HP_OPT_STRING("--html", "a file", &html),
 		HP_OPT_FLAG("--threads", &o.threads),
+		HP_OPT_PARSE("--width", "a number of columns (at least 60)", hp_opt_count, &o.width, HP_WIDTH_MIN,
+			     100000),
 		HP_OPT_NO_CHILDREN(&no_children),
 		HP_OPT_LEAK_CHECK,
 		HP_OPT_WINDOW,
@@ -168,6 +195,12 @@ int cmd_report(int argc, const char **argv)
 	else if (!strcmp(format, "line"))
 		write = hp_report_write_line;
 	o.color = write == hp_report_write_text && hp_color_wanted(STDOUT_FILENO);
+	if (o.width && write != hp_report_write_text) {
+		rc = usage_error("--width applies to the text format only");
+		goto out;
+	}
+	if (write == hp_report_write_text && !o.width)
+		o.width = terminal_width();
 	/* The page goes to FILE.tmp, renamed once complete: a failure leaves no partial FILE. */
 	if (html) {
 		write = hp_report_write_html;

@@ -22,9 +22,9 @@ enum hp_severity { HP_SEV_INFO, HP_SEV_WARNING, HP_SEV_CRITICAL };
 struct hp_recommendation {
 	const char *rule; /* its name in docs/report-guide.md: "small-allocs", "leak", ... */
 	enum hp_severity severity;
-	char title[192];
-	char detail[768];
-	char location[320]; /* "parse_row (parser.c:42)" or "whole program" */
+	char title[512];
+	char detail[1024];
+	char location[512]; /* "parse_row (parser.c:42)" or "whole program" */
 	double weight;      /* orders recommendations of one severity: larger first */
 };
 
@@ -45,7 +45,11 @@ struct hp_report_opts {
 	bool threads;        /* per-thread statistics of each function */
 	bool color;          /* text only: ANSI colours */
 	const char *section; /* csv only: the one table to print, NULL for all */
+	size_t width;        /* text only: the terminal's columns every line fits in (>= HP_WIDTH_MIN); 0: no limit */
 };
+
+/* The narrowest text report: every table keeps its name column and its key figure at this width. */
+#define HP_WIDTH_MIN 60
 
 /* Scores p (which it updates: p->score, function scores), runs the rules and gathers the warnings the
  * profile carries (truncation, events lost, marks dropped, no end recorded). 0, or -1 when memory
@@ -149,6 +153,11 @@ struct hp_table {
 	const char *align; /* one 'l' or 'r' per column */
 	char **cells;      /* nrows * ncols, owned */
 	size_t nrows, cap;
+	/* Fitting a width (text only): the column whose cells are shortened in the middle (-1: none),
+	 * and the columns left out, least important first, while the rows do not fit otherwise. */
+	int fit;
+	int drop[16];
+	size_t ndrop;
 };
 
 enum hp_table_id {
@@ -178,6 +187,9 @@ void hp_table_release(struct hp_table *t);
  * reads as ""). hp_table_row returns -1 when memory runs out. */
 int hp_table_init(struct hp_table *t, const char *const *head, const char *align, const char *empty);
 int hp_table_row(struct hp_table *t, ...);
+/* How t fits a width: the column to shorten (-1: none), then the columns to leave out in order, ended
+ * by -1. */
+void hp_table_fit(struct hp_table *t, int fit, ...);
 /* Prints t aligned for a terminal (report_text.c) or as a Markdown table (report_md.c). */
 void hp_table_print_text(FILE *f, const struct hp_table *t, bool with_title, bool color);
 void hp_table_print_md(FILE *f, const struct hp_table *t, bool with_title);
