@@ -199,7 +199,7 @@ char *hp_fmt_site(char *buf, size_t len, const struct hp_profile *p, const struc
 		  uint32_t stack_id)
 {
 	const struct hp_frame *f = hp_user_frame(s);
-	char caller[512];
+	char caller[2048];
 
 	if (!f) {
 		hp_fmt_fit(buf, len, "stack #%" PRIu32, stack_id);

@@ -22,9 +22,9 @@ enum hp_severity { HP_SEV_INFO, HP_SEV_WARNING, HP_SEV_CRITICAL };
 struct hp_recommendation {
 	const char *rule; /* its name in docs/report-guide.md: "small-allocs", "leak", ... */
 	enum hp_severity severity;
-	char title[512];
-	char detail[1024];
-	char location[512]; /* "parse_row (parser.c:42)" or "whole program" */
+	char title[2048];
+	char detail[4096];
+	char location[2048]; /* "parse_row (parser.c:42)" or "whole program" */
 	double weight;      /* orders recommendations of one severity: larger first */
 };
 

@@ -226,7 +226,7 @@ static int t_functions(struct hp_table *t, const struct hp_report *r, const stru
 					   "p50", "p95", "p99", "share", "allocs", "bytes", "score", "cpu"};
 	const struct hp_profile *p = r->profile;
 	size_t n = hp_report_rows(p->nfunctions, o->top);
-	char loc[512], c[16][HP_FMT_MAX];
+	char loc[4096], c[16][HP_FMT_MAX];
 	int rc = 0;
 
 	/* The cpu column (thread CPU time inside, as total) only when the trace has it: record --cpu-time.
@@ -310,7 +310,7 @@ static int t_marks(struct hp_table *t, const struct hp_report *r, const struct h
 
 static int callers(struct hp_table *t, const struct hp_stack_frames *s, int max, size_t ncols)
 {
-	char frame[512], line[520];
+	char frame[4096], line[4200];
 	int rc = 0;
 
 	if (!s || s->nframes == 0)
@@ -331,7 +331,7 @@ static int t_sites(struct hp_table *t, const struct hp_report *r, const struct h
 	static const char *const head[] = {"site", "module", "allocs", "bytes", "mean", "temporary", "at peak", "live"};
 	static const char *const names[] = {"count", "bytes", "peak contribution", "temporary allocations"};
 	const struct hp_profile *p = r->profile;
-	char loc[512], c[8][HP_FMT_MAX];
+	char loc[4096], c[8][HP_FMT_MAX];
 	int rc = 0;
 
 	hp_table_init(t, head, "llrrrrrr", "none");
@@ -403,7 +403,7 @@ static int t_reallocs(struct hp_table *t, const struct hp_report *r, const struc
 {
 	static const char *const head[] = {"site", "reallocs", "constant step", "largest"};
 	const struct hp_profile *p = r->profile;
-	char loc[512], c[4][HP_FMT_MAX];
+	char loc[4096], c[4][HP_FMT_MAX];
 	int rc = 0;
 
 	hp_table_init(t, head, "lrrr", "none");
@@ -504,7 +504,7 @@ static int t_leaks(struct hp_table *t, const struct hp_report *r, const struct h
 	static const char *const head[] = {"kind", "bytes", "blocks", "allocated at"};
 	const struct hp_profile *p = r->profile;
 	size_t total = 0, n;
-	char loc[512], a[HP_FMT_MAX], b[HP_FMT_MAX];
+	char loc[4096], a[HP_FMT_MAX], b[HP_FMT_MAX];
 	int rc = 0;
 
 	for (size_t i = 0; i < p->nleaks; i++)

@@ -166,7 +166,7 @@ static void print_wrapped(const struct out *o, const char *text, size_t indent)
 {
 	size_t wrap = o->width ? o->width : WRAP, col = indent;
 	const char *p = text;
-	char word[1024], fit[1024];
+	char word[4096], fit[4096];
 
 	fprintf(o->f, "%*s", (int)indent, "");
 	while (*p) {
