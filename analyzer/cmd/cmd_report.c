@@ -16,7 +16,8 @@
 
 static const char usage_line[] =
 	"usage: hookprof-analyze report [--format text|json|csv|md|line] [--top N] [--threads] [--config FILE]\n"
-	"                               [--section NAME] [--no-children] [--html FILE] [--width N]\n"
+	"                               [--section NAME] [--no-children] [--children all|N] [--html FILE]\n"
+	"                               [--width N]\n"
 	"                               [--suppressions FILE] [--no-builtin-suppressions LIST]\n"
 	"                               [--window FROM..TO] TRACE...";
 
@@ -34,6 +35,8 @@ static void help(void)
 	     "  --section NAME   csv only: print one table: summary, score, recommendations, functions,\n"
 	     "                   threads, counters, marks, sites, sizes, timeline, leaks or warnings\n"
 	     "  --no-children    report on TRACE only, not on its child traces\n"
+	     "  --children all|N text only: after the table of every process, the sections of the main\n"
+	     "                   process and of N child processes, those that matter most (default 3)\n"
 	     "  --html FILE      write one TRACE's report (all rows) as a self-contained web page to FILE\n"
 	     "  --width N        text only: the columns every line fits in (at least 60). Without it: COLUMNS\n"
 	     "                   when set, else the terminal's width when stdout is one, else 100. Long names\n"
@@ -64,6 +67,16 @@ static size_t terminal_width(void)
 		w = ws.ws_col;
 	}
 	return w < HP_WIDTH_MIN ? HP_WIDTH_MIN : w;
+}
+
+/* --children all|N into the size_t at opt->dest (all: SIZE_MAX). */
+static int parse_children(const struct hp_option *opt, const char *value)
+{
+	if (!strcmp(value, "all")) {
+		*(size_t *)opt->dest = SIZE_MAX;
+		return 0;
+	}
+	return hp_opt_count(opt, value);
 }
 
 #define usage_error(...) hp_usage_error("report", __VA_ARGS__)
@@ -126,7 +139,7 @@ out:
 
 int cmd_report(int argc, const char **argv)
 {
-	struct hp_report_opts o = {.top = 20};
+	struct hp_report_opts o = {.top = 20, .children_shown = HP_CHILDREN_SHOWN};
 	struct hp_config cfg;
 	const char *format = "text", *config = NULL, *html = NULL;
 	struct hp_output_file page = {0};
@@ -153,6 +166,8 @@ int cmd_report(int argc, const char **argv)
 		HP_OPT_PARSE("--width", "a number of columns (at least 60)", hp_opt_count, &o.width, HP_WIDTH_MIN,
 			     100000),
 		HP_OPT_NO_CHILDREN(&no_children),
+		HP_OPT_PARSE("--children", "all or a number of child processes", parse_children, &o.children_shown, 0,
+			     (double)SIZE_MAX),
 		HP_OPT_LEAK_CHECK,
 		HP_OPT_WINDOW,
 		HP_OPT_END,

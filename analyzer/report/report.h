@@ -46,7 +46,13 @@ struct hp_report_opts {
 	bool color;          /* text only: ANSI colours */
 	const char *section; /* csv only: the one table to print, NULL for all */
 	size_t width;        /* text only: the terminal's columns every line fits in (>= HP_WIDTH_MIN); 0: no limit */
+	/* text only: how many child processes get their full sections after the table of processes
+	 * (SIZE_MAX: all); the others are one row of that table. */
+	size_t children_shown;
 };
+
+/* Child sections the text report shows unless asked (--children). */
+#define HP_CHILDREN_SHOWN 3
 
 /* The narrowest text report: every table keeps its name column and its key figure at this width. */
 #define HP_WIDTH_MIN 60
@@ -156,6 +162,7 @@ struct hp_table {
 	/* Fitting a width (text only): the column whose cells are shortened in the middle (-1: none),
 	 * and the columns left out, least important first, while the rows do not fit otherwise. */
 	int fit;
+	size_t fit_keep; /* the columns fit keeps before others go; 0: half the width */
 	int drop[16];
 	size_t ndrop;
 };

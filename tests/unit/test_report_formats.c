@@ -5,10 +5,12 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <cmocka.h>
 
 #include "fixture_profile.h"
+#include "report/elide.h"
 #include "report/report.h"
 
 static struct fixture fx, child;
@@ -61,7 +63,7 @@ static void has(const char *text, const char *part)
 
 static void text(void **state)
 {
-	struct hp_report_opts o = {.top = 20, .threads = true};
+	struct hp_report_opts o = {.top = 20, .threads = true, .children_shown = HP_CHILDREN_SHOWN};
 	(void)state;
 
 	char *t = render(hp_report_write_text, &o, true);
@@ -89,7 +91,8 @@ static void text(void **state)
 	has(t, "Heap and RSS over the run");
 	has(t, "<- peak");
 	has(t, "definitely lost  4.0 KiB");
-	has(t, "==== child process 4243 (parent 0): /usr/bin/app, trace app.hpt.4243 ====");
+	has(t, "Processes (2, those that matter first");
+	has(t, "==== child process 4243 (parent 0), trace app.hpt.4243 ====");
 	/* Colour only when asked for. */
 	assert_null(strchr(t, '\033'));
 	free(t);
@@ -98,6 +101,15 @@ static void text(void **state)
 	t = render(hp_report_write_text, &o, false);
 	has(t, "\033[1mSummary\033[0m");
 	has(t, "\033[31mcritical");
+	free(t);
+
+	/* The narrowest width: no line longer, counted in columns (an ellipsis is one). */
+	o.color = false;
+	o.width = HP_WIDTH_MIN;
+	t = render(hp_report_write_text, &o, true);
+	for (char *line = strtok(t, "\n"); line; line = strtok(NULL, "\n"))
+		if (hp_text_width(line) > HP_WIDTH_MIN)
+			fail_msg("%zu columns: '%s'", hp_text_width(line), line);
 	free(t);
 }
 
