@@ -73,7 +73,7 @@ char *hp_fmt_ns(char *buf, uint64_t ns)
 	if (ns < 1000)
 		snprintf(buf, HP_FMT_MAX, "%" PRIu64 " ns", ns);
 	else if (ns < 1000000)
-		snprintf(buf, HP_FMT_MAX, "%.2f us", v / 1e3);
+		snprintf(buf, HP_FMT_MAX, "%.2f \xc2\xb5s", v / 1e3); /* µs */
 	else if (ns < 1000000000)
 		snprintf(buf, HP_FMT_MAX, "%.2f ms", v / 1e6);
 	else

@@ -97,7 +97,7 @@ bool hp_report_csv_section_ok(const char *name);
 
 #define HP_FMT_MAX 64
 
-/* "812 ns", "1.23 us", "45.6 ms", "1.234 s" */
+/* "812 ns", "1.23 µs", "45.6 ms", "1.234 s" */
 char *hp_fmt_ns(char *buf, uint64_t ns);
 /* "512 B", "1.5 KiB", "12.3 MiB", "2.0 GiB" */
 char *hp_fmt_bytes(char *buf, uint64_t bytes);

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "report/report.h"
+#include "util/json_out.h"
 
 const char *const hp_csv_sections[] = {
 	"summary", "score", "recommendations", "functions", "threads", "counters", "marks",
@@ -51,6 +52,7 @@ static void field(FILE *f, const char *s)
 static void csv_row(FILE *f, const char *section, uint32_t pid, const char *fmt, ...)
 {
 	va_list ap;
+	char num[HP_PLAIN_MAX];
 
 	fprintf(f, "%s,%" PRIu32, section, pid);
 	va_start(ap, fmt);
@@ -67,7 +69,7 @@ static void csv_row(FILE *f, const char *section, uint32_t pid, const char *fmt,
 			fprintf(f, "%" PRId64, va_arg(ap, int64_t));
 			break;
 		case 'd':
-			fprintf(f, "%.6g", va_arg(ap, double));
+			fputs(hp_fmt_plain(num, va_arg(ap, double)), f);
 			break;
 		}
 	}

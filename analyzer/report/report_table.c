@@ -8,6 +8,7 @@
 #include "report/elide.h"
 #include "report/report.h"
 #include "read/trace_warnings.h"
+#include "util/json_out.h"
 
 /* Caller frames shown under a site or a leak in the tables (the JSON has whole stacks). */
 #define TABLE_CALLERS 3
@@ -198,7 +199,7 @@ zones:
 static int t_score(struct hp_table *t, const struct hp_report *r)
 {
 	static const char *const head[] = {"component", "measured", "score", "weight", "what it measures"};
-	char a[HP_FMT_MAX], b[HP_FMT_MAX], c[HP_FMT_MAX], what[256];
+	char a[HP_FMT_MAX], b[HP_FMT_MAX], c[HP_PLAIN_MAX], what[256];
 	int rc = 0;
 
 	hp_table_init(t, head, "lrrrl", NULL);
@@ -212,7 +213,7 @@ static int t_score(struct hp_table *t, const struct hp_report *r)
 		else
 			snprintf(what, sizeof(what), "%s", k->what);
 		snprintf(b, sizeof(b), "%.0f", k->score);
-		snprintf(c, sizeof(c), "%g", k->weight);
+		hp_fmt_plain(c, k->weight);
 		rc |= hp_table_row(t, k->name, hp_fmt_component(a, k), k->applies ? b : "n/a", c, what);
 	}
 	return rc;

@@ -12,6 +12,7 @@
 #include "fixture_profile.h"
 #include "report/elide.h"
 #include "report/report.h"
+#include "util/json_out.h"
 
 static struct fixture fx, child;
 static struct hp_config cfg;
@@ -271,7 +272,7 @@ static void formatting(void **state)
 	(void)state;
 
 	assert_string_equal(hp_fmt_ns(b, 999), "999 ns");
-	assert_string_equal(hp_fmt_ns(b, 1500), "1.50 us");
+	assert_string_equal(hp_fmt_ns(b, 1500), "1.50 \xc2\xb5s");
 	assert_string_equal(hp_fmt_ns(b, 45600000), "45.60 ms");
 	assert_string_equal(hp_fmt_ns(b, 1234000000), "1.234 s");
 	assert_string_equal(hp_fmt_bytes(b, 1023), "1023 B");
@@ -279,6 +280,14 @@ static void formatting(void **state)
 	assert_string_equal(hp_fmt_bytes(b, 3 * FX_MIB), "3.0 MiB");
 	assert_string_equal(hp_fmt_si(b, 12345), "12.3k");
 	assert_string_equal(hp_fmt_pct(b, 0.256), "25.6%");
+	/* Numbers of the JSON and CSV: 6 significant digits, never an exponent. */
+	char n[HP_PLAIN_MAX];
+	assert_string_equal(hp_fmt_plain(n, 1227940.4), "1227940");
+	assert_string_equal(hp_fmt_plain(n, 2.85693e-05), "0.0000285693");
+	assert_string_equal(hp_fmt_plain(n, 68.309), "68.309");
+	assert_string_equal(hp_fmt_plain(n, 15), "15");
+	assert_string_equal(hp_fmt_plain(n, -0.5), "-0.5");
+	assert_string_equal(hp_fmt_plain(n, 0), "0");
 	char fr[128];
 	assert_string_equal(hp_fmt_frame(fr, sizeof(fr), &f), "libfoo.so.1+0x12ab");
 	f.function = "foo_init";
