@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "hpt_format.h"
+#include "report/alloc_functions.h"
 #include "report/elide.h"
 #include "report/report.h"
 #include "read/trace_warnings.h"
@@ -367,6 +368,66 @@ static int t_sites(struct hp_table *t, const struct hp_report *r, const struct h
 #define BAR_MAX 40
 #define SIZES_OTHER_COLS 48
 
+/* Sub-stacks shown under each allocating function. */
+#define FUNCTION_SUBSTACKS 3
+
+/* One sub-stack: the function's line and its caller ("  at line 42 from load (loader.c:10)"). */
+static char *substack(char *buf, size_t len, const struct hp_alloc_substack *sub)
+{
+	char frame[2048];
+
+	if (sub->caller)
+		hp_fmt_fit(buf, len, "  at line %u from %s", sub->line, hp_fmt_frame(frame, sizeof(frame), sub->caller));
+	else
+		snprintf(buf, len, "  at line %u", sub->line);
+	return buf;
+}
+
+static int t_alloc_functions(struct hp_table *t, const struct hp_report *r, const struct hp_report_opts *o)
+{
+	static const char *const head[] = {"function", "module", "allocs", "bytes", "temporary", "at peak",
+					   "not freed", "sites"};
+	const struct hp_profile *p = r->profile;
+	struct hp_alloc_function *fn;
+	size_t nf;
+	char loc[4096], c[8][HP_FMT_MAX];
+	int rc = 0;
+
+	hp_table_init(t, head, "llrrrrrr", "none");
+	hp_table_fit(t, 0, 7, 1, 6, 4, 5, -1);
+	if (hp_alloc_functions(p, &fn, &nf) < 0)
+		return -1;
+	size_t n = hp_report_rows(nf, o->top);
+	title(t, "Allocating functions (%s, sites merged by function, by allocations)", shown(c[0], n, nf));
+	for (size_t i = 0; i < n; i++) {
+		const struct hp_alloc_function *f = &fn[i];
+		if (!f->frame)
+			snprintf(loc, sizeof(loc), "stack #%" PRIu32 " (not symbolized)", p->sites[f->sites[0]].stack_id);
+		else if (f->frame->function && f->frame->file)
+			hp_fmt_fit(loc, sizeof(loc), "%s (%s)", f->frame->function, hp_basename(f->frame->file));
+		else
+			hp_fmt_frame(loc, sizeof(loc), f->frame);
+		rc |= hp_table_row(t, loc, f->frame && f->frame->module ? hp_basename(f->frame->module) : "?",
+				   u64s(c[0], f->allocs), hp_fmt_bytes(c[1], f->bytes), u64s(c[2], f->temporary),
+				   hp_fmt_bytes(c[3], f->peak_bytes), hp_fmt_bytes(c[4], f->leaked_bytes),
+				   u64s(c[5], f->nsites));
+		for (size_t k = 0; k < f->nsubs && k < FUNCTION_SUBSTACKS; k++) {
+			const struct hp_alloc_substack *sub = &f->subs[k];
+			rc |= hp_table_row(t, substack(loc, sizeof(loc), sub), NULL, u64s(c[0], sub->allocs),
+					   hp_fmt_bytes(c[1], sub->bytes), u64s(c[2], sub->temporary),
+					   hp_fmt_bytes(c[3], sub->peak_bytes), hp_fmt_bytes(c[4], sub->leaked_bytes),
+					   u64s(c[5], sub->nsites));
+		}
+		if (f->nsubs > FUNCTION_SUBSTACKS) {
+			size_t more = f->nsubs - FUNCTION_SUBSTACKS;
+			snprintf(loc, sizeof(loc), "  and %zu more sub-stack%s", more, more == 1 ? "" : "s");
+			rc |= hp_table_row(t, loc, NULL, NULL, NULL, NULL, NULL, NULL, NULL);
+		}
+	}
+	hp_alloc_functions_free(fn, nf);
+	return rc;
+}
+
 static int t_sizes(struct hp_table *t, const struct hp_report *r, const struct hp_report_opts *o)
 {
 	static const char *const head[] = {"size", "allocations", "share", ""};
@@ -560,6 +621,9 @@ int hp_table_build(struct hp_table *t, enum hp_table_id id, const struct hp_repo
 		break;
 	case HP_TABLE_SITES_BY_TEMPORARY:
 		rc = t_sites(t, r, o, HP_BY_TEMPORARY);
+		break;
+	case HP_TABLE_ALLOC_FUNCTIONS:
+		rc = t_alloc_functions(t, r, o);
 		break;
 	case HP_TABLE_SIZES:
 		rc = t_sizes(t, r, o);
