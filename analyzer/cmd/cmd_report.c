@@ -16,7 +16,8 @@
 
 static const char usage_line[] =
 	"usage: hookprof-analyze report [--format text|json|csv|md|line] [--top N] [--threads] [--config FILE]\n"
-	"                               [--section NAME] [--no-children] [--children all|N] [--html FILE]\n"
+	"                               [--section NAME] [--output DIR] [--no-children] [--children all|N]\n"
+	"                               [--html FILE]\n"
 	"                               [--width N]\n"
 	"                               [--suppressions FILE] [--no-builtin-suppressions LIST]\n"
 	"                               [--window FROM..TO] TRACE...";
@@ -33,7 +34,10 @@ static void help(void)
 	     "  --threads        per-thread statistics of every function\n"
 	     "  --config FILE    thresholds and weights of the score and the rules (docs/config.md)\n"
 	     "  --section NAME   csv only: print one table: summary, score, recommendations, functions,\n"
-	     "                   threads, counters, marks, sites, sizes, timeline, leaks or warnings\n"
+	     "                   threads, counters, marks, sites, allocating_functions, sizes, timeline,\n"
+	     "                   leaks or warnings\n"
+	     "  --output DIR     csv only, one TRACE: write each table to its own file, DIR/NAME.csv\n"
+	     "                   (DIR is created when missing; with --section, that table only)\n"
 	     "  --no-children    report on TRACE only, not on its child traces\n"
 	     "  --children all|N text only: after the table of every process, the sections of the main\n"
 	     "                   process and of N child processes, those that matter most (default 3)\n"
@@ -162,6 +166,7 @@ int cmd_report(int argc, const char **argv)
 		HP_OPT_CONFIG(&config),
 		HP_OPT_CHOICE("--section", hp_csv_sections, &o.section),
 		HP_OPT_STRING("--html", "a file", &html),
+		HP_OPT_STRING("--output", "a directory", &o.dir),
 		HP_OPT_FLAG("--threads", &o.threads),
 		HP_OPT_PARSE("--width", "a number of columns (at least 60)", hp_opt_count, &o.width, HP_WIDTH_MIN,
 			     100000),
@@ -188,6 +193,10 @@ int cmd_report(int argc, const char **argv)
 	}
 	if (o.section && strcmp(format, "csv")) {
 		rc = usage_error("--section applies to --format csv only");
+		goto out;
+	}
+	if (o.dir && (strcmp(format, "csv") || ntraces > 1)) {
+		rc = usage_error(ntraces > 1 ? "--output writes the tables of one trace" : "--output applies to --format csv only");
 		goto out;
 	}
 	if (html && (ntraces > 1 || strcmp(format, "text") || o.section)) {
@@ -255,6 +264,8 @@ int cmd_report(int argc, const char **argv)
 		fprintf(stderr, "hookprof: cannot write the report: %s\n", strerror(errno ? errno : EIO));
 		rc = 1;
 	}
+	if (o.dir && written == 1)
+		fprintf(stderr, "hookprof: CSV tables written to %s/\n", o.dir);
 	if (html) {
 		bool ok = written == 1;
 		if (hp_output_finish(&page, ok) && ok) {

@@ -45,6 +45,7 @@ struct hp_report_opts {
 	bool threads;        /* per-thread statistics of each function */
 	bool color;          /* text only: ANSI colours */
 	const char *section; /* csv only: the one table to print, NULL for all */
+	const char *dir;     /* csv only: write DIR/SECTION.csv files rather than to the stream; NULL: the stream */
 	size_t width;        /* text only: the terminal's columns every line fits in (>= HP_WIDTH_MIN); 0: no limit */
 	/* text only: how many child processes get their full sections after the table of processes
 	 * (SIZE_MAX: all); the others are one row of that table. */
