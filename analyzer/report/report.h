@@ -69,6 +69,8 @@ void hp_report_release(struct hp_report *r);
 /* The writers: the root's report, then its children's. 0, or -1 on an output error (errno set). */
 int hp_report_write_text(FILE *out, const struct hp_report *root, const struct hp_report *children,
 			 size_t nchildren, const struct hp_report_opts *o);
+/* The JSON report's "format_version" (docs/report.schema.json). */
+#define HP_REPORT_FORMAT_VERSION 1
 int hp_report_write_json(FILE *out, const struct hp_report *root, const struct hp_report *children,
 			 size_t nchildren, const struct hp_report_opts *o);
 /* The JSON report with more in it, for the web page (report_html.c): the sites and leaks capped at

@@ -485,6 +485,8 @@ int hp_report_write_json_ext(FILE *out, const struct hp_report *root, const stru
 	int rc = 0;
 
 	hp_jw_obj(&w, NULL);
+	/* The shape of this object, docs/report.schema.json: raised when a field is removed or renamed. */
+	hp_jw_u64(&w, "format_version", HP_REPORT_FORMAT_VERSION);
 	rc |= write_process(&w, root, o, ext);
 	hp_jw_arr(&w, "children");
 	for (size_t i = 0; i < nchildren; i++) {

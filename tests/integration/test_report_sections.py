@@ -1,10 +1,13 @@
 """test_report_sections.py: the report's sections across formats: the allocating functions (sites
 merged by function) add up to the sites section; `--format csv --output DIR` writes one rectangular
-table per section whose rows are the JSON report's."""
+table per section whose rows are the JSON report's; real JSON reports validate against
+docs/report.schema.json."""
 import collections
+import json
 import csv
 import io
 import re
+from pathlib import Path
 
 import hp
 
@@ -109,3 +112,37 @@ def test_csv_output_dir_one_table_per_file():
         assert bad.returncode == 2 and "--output applies to --format csv only" in bad.stderr
         bad = hp.run([hp.ANALYZE, "report", "--format", "csv", "--output", out, trace, traces[1]])
         assert bad.returncode == 2 and "--output writes the tables of one trace" in bad.stderr
+
+
+SCHEMA = Path(__file__).resolve().parents[2] / "docs" / "report.schema.json"
+
+
+@hp.timeout(240)
+def test_json_reports_match_the_schema():
+    try:
+        import jsonschema
+    except ImportError:
+        raise hp.Skip("python3-jsonschema is not installed (scripts/install-test-deps)")
+    schema = json.loads(SCHEMA.read_text())
+    jsonschema.Draft202012Validator.check_schema(schema)
+    validator = jsonschema.Draft202012Validator(schema)
+    with hp.tmpdir() as d:
+        demo = demo_trace(d)
+        proc, spawned = hp.record([hp.program("rec_spawn"), hp.program("rec_target")], output=d / "s.hpt")
+        assert proc.returncode == 0, proc.stderr
+        proc, cxx = hp.record([hp.program("real_cxx_plugins")], output=d / "cxx.hpt")
+        assert proc.returncode == 0, proc.stderr
+        reports = [hp.report_json(demo, "--top", "0", "--threads"), hp.report_json(spawned[0]),
+                   hp.report_json(cxx[0], "--top", "0"),
+                   json.loads(hp.analyze(["report", "--format", "json", demo, cxx[0]]))]
+        for r in reports:
+            errors = [f"{list(e.absolute_path)}: {e.message}" for e in validator.iter_errors(r)]
+            assert not errors, errors[:10]
+        assert reports[0]["format_version"] == 1 and reports[1]["children"]
+        # The schema is not empty words: a report with a field of the wrong type or a missing one fails.
+        bad = json.loads(json.dumps(reports[0]))
+        bad["sites"][0]["bytes"] = "many"
+        assert not validator.is_valid(bad)
+        del bad["summary"]["allocations"]
+        bad["sites"][0]["bytes"] = 1
+        assert not validator.is_valid(bad)
