@@ -189,6 +189,8 @@ install: all
 	install -m 755 $(ANALYZE) $(DESTDIR)$(PREFIX)/bin/hookprof-analyze
 	install -m 755 $(LIB) $(DESTDIR)$(PREFIX)/lib/hookprof/libhookprof.so
 	install -m 644 include/hookprof.h $(DESTDIR)$(PREFIX)/include/hookprof.h
+	install -d $(DESTDIR)$(PREFIX)/share/man/man1
+	install -m 644 docs/man/hookprof.1 docs/man/hookprof-analyze.1 $(DESTDIR)$(PREFIX)/share/man/man1/
 
 # Fuzz targets: every tests/fuzz/*.c against the analyzer's sources, built by clang with libFuzzer, ASan
 # and UBSan in build-fuzz/, each run FUZZ_SECONDS on its seeds and regression inputs (tests/fuzz/corpus/NAME/

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include "cmd/commands.h"
@@ -15,7 +16,9 @@
 
 static const char usage_line[] =
 	"usage: hookprof-analyze report [--format text|json|csv|md|line] [--top N] [--threads] [--config FILE]\n"
-	"                               [--section NAME] [--no-children] [--html FILE]\n"
+	"                               [--section NAME] [--output DIR] [--no-children] [--children all|N]\n"
+	"                               [--html FILE]\n"
+	"                               [--width N]\n"
 	"                               [--suppressions FILE] [--no-builtin-suppressions LIST]\n"
 	"                               [--window FROM..TO] TRACE...";
 
@@ -31,14 +34,53 @@ static void help(void)
 	     "  --threads        per-thread statistics of every function\n"
 	     "  --config FILE    thresholds and weights of the score and the rules (docs/config.md)\n"
 	     "  --section NAME   csv only: print one table: summary, score, recommendations, functions,\n"
-	     "                   threads, counters, marks, sites, sizes, timeline, leaks or warnings\n"
+	     "                   threads, counters, marks, sites, allocating_functions, sizes, timeline,\n"
+	     "                   leaks or warnings\n"
+	     "  --output DIR     csv only, one TRACE: write each table to its own file, DIR/NAME.csv\n"
+	     "                   (DIR is created when missing; with --section, that table only)\n"
 	     "  --no-children    report on TRACE only, not on its child traces\n"
+	     "  --children all|N text only: after the table of every process, the sections of the main\n"
+	     "                   process and of N child processes, those that matter most (default 3)\n"
 	     "  --html FILE      write one TRACE's report (all rows) as a self-contained web page to FILE\n"
+	     "  --width N        text only: the columns every line fits in (at least 60). Without it: COLUMNS\n"
+	     "                   when set, else the terminal's width when stdout is one, else 100. Long names\n"
+	     "                   are shortened in the middle with an ellipsis (the JSON has them whole); the\n"
+	     "                   columns that do not fit are left out, the least important first\n"
+	     "                   (docs/report-guide.md lists the order)\n"
 	     HP_RUN_LEAK_OPTIONS_HELP
 	     HP_RUN_WINDOW_OPTION_HELP
 	     "\n"
 	     "With several TRACEs, --format json prints an array of reports. docs/report-guide.md explains\n"
 	     "each section, the score and the rules; docs/json-schema.md the JSON.");
+}
+
+/* The text report's width: COLUMNS when it is a number, else the terminal's on stdout, else 100;
+ * never under HP_WIDTH_MIN. */
+static size_t terminal_width(void)
+{
+	const char *env = getenv("COLUMNS");
+	struct winsize ws;
+	size_t w = 100;
+	char *end;
+
+	if (env && *env) {
+		unsigned long v = strtoul(env, &end, 10);
+		if (!*end && v > 0)
+			w = v;
+	} else if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0) {
+		w = ws.ws_col;
+	}
+	return w < HP_WIDTH_MIN ? HP_WIDTH_MIN : w;
+}
+
+/* --children all|N into the size_t at opt->dest (all: SIZE_MAX). */
+static int parse_children(const struct hp_option *opt, const char *value)
+{
+	if (!strcmp(value, "all")) {
+		*(size_t *)opt->dest = SIZE_MAX;
+		return 0;
+	}
+	return hp_opt_count(opt, value);
 }
 
 #define usage_error(...) hp_usage_error("report", __VA_ARGS__)
@@ -101,7 +143,7 @@ out:
 
 int cmd_report(int argc, const char **argv)
 {
-	struct hp_report_opts o = {.top = 20};
+	struct hp_report_opts o = {.top = 20, .children_shown = HP_CHILDREN_SHOWN};
 	struct hp_config cfg;
 	const char *format = "text", *config = NULL, *html = NULL;
 	struct hp_output_file page = {0};
@@ -124,8 +166,13 @@ int cmd_report(int argc, const char **argv)
 		HP_OPT_CONFIG(&config),
 		HP_OPT_CHOICE("--section", hp_csv_sections, &o.section),
 		HP_OPT_STRING("--html", "a file", &html),
+		HP_OPT_STRING("--output", "a directory", &o.dir),
 		HP_OPT_FLAG("--threads", &o.threads),
+		HP_OPT_PARSE("--width", "a number of columns (at least 60)", hp_opt_count, &o.width, HP_WIDTH_MIN,
+			     100000),
 		HP_OPT_NO_CHILDREN(&no_children),
+		HP_OPT_PARSE("--children", "all or a number of child processes", parse_children, &o.children_shown, 0,
+			     (double)SIZE_MAX),
 		HP_OPT_LEAK_CHECK,
 		HP_OPT_WINDOW,
 		HP_OPT_END,
@@ -148,6 +195,10 @@ int cmd_report(int argc, const char **argv)
 		rc = usage_error("--section applies to --format csv only");
 		goto out;
 	}
+	if (o.dir && (strcmp(format, "csv") || ntraces > 1)) {
+		rc = usage_error(ntraces > 1 ? "--output writes the tables of one trace" : "--output applies to --format csv only");
+		goto out;
+	}
 	if (html && (ntraces > 1 || strcmp(format, "text") || o.section)) {
 		rc = usage_error(ntraces > 1 ? "--html writes the report of one trace" : "--html and --format do not mix");
 		goto out;
@@ -168,6 +219,12 @@ int cmd_report(int argc, const char **argv)
 	else if (!strcmp(format, "line"))
 		write = hp_report_write_line;
 	o.color = write == hp_report_write_text && hp_color_wanted(STDOUT_FILENO);
+	if (o.width && write != hp_report_write_text) {
+		rc = usage_error("--width applies to the text format only");
+		goto out;
+	}
+	if (write == hp_report_write_text && !o.width)
+		o.width = terminal_width();
 	/* The page goes to FILE.tmp, renamed once complete: a failure leaves no partial FILE. */
 	if (html) {
 		write = hp_report_write_html;
@@ -207,6 +264,8 @@ int cmd_report(int argc, const char **argv)
 		fprintf(stderr, "hookprof: cannot write the report: %s\n", strerror(errno ? errno : EIO));
 		rc = 1;
 	}
+	if (o.dir && written == 1)
+		fprintf(stderr, "hookprof: CSV tables written to %s/\n", o.dir);
 	if (html) {
 		bool ok = written == 1;
 		if (hp_output_finish(&page, ok) && ok) {

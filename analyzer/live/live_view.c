@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "report/elide.h"
 #include "report/report.h"
 
 #define NUM_W 10                    /* a number column */
@@ -14,23 +15,36 @@
 #define MIN_NAME_W 16
 #define LINE_MAX 1024
 
+/* "µ" in UTF-8, of "µs": the one character beyond printable ASCII a line keeps. */
+#define MICRO "\xc2\xb5"
+
 /* Prints one line cut to cols (the frame's lines never wrap: a terminal would scroll). Names come
  * from the trace: a byte that is not printable ASCII becomes '?', so that no name can send the
- * terminal an escape sequence, and a byte is a column. */
+ * terminal an escape sequence, and a byte is a column; "µ" alone is kept, as one column. */
 __attribute__((format(printf, 3, 4))) static void line(FILE *out, unsigned cols, const char *fmt, ...)
 {
 	char buf[LINE_MAX];
 	va_list ap;
+	unsigned col = 0;
+	char *p = buf;
 
 	va_start(ap, fmt);
 	vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
-	if (cols < sizeof(buf))
-		buf[cols] = 0;
-	for (char *p = buf; *p; p++)
-		if (*p < 0x20 || *p > 0x7e)
+	for (; *p && col < cols; p++, col++) {
+		if (!strncmp(p, MICRO, 2))
+			p++;
+		else if (*p < 0x20 || *p > 0x7e)
 			*p = '?';
+	}
+	*p = 0;
 	fprintf(out, "%s\n", buf);
+}
+
+/* The printf width that pads s to cols columns ("µ" is two bytes, one column). */
+static int pad(const char *s, int cols)
+{
+	return cols + (int)(strlen(s) - hp_text_width(s));
 }
 
 /* A count in a column: exact up to ten digits, then "12.3G". */
@@ -167,9 +181,10 @@ static void zones(FILE *out, const struct hp_live_view *v, const struct zone_row
 	for (size_t i = 0; i < n; i++) {
 		const struct hp_live_zone *z = rows[i].z;
 		const char *label = hp_live_zone_name(v->names, v->defs, z->key);
+		hp_fmt_ns(b, rows[i].win_ns);
+		hp_fmt_ns(d, z->ns);
 		line(out, v->cols, "%-*s %*s %*s | %*s %*s", (int)name_w, fit(name, sizeof(name), label, name_w), NUM_W,
-		     fmt_count(a, rows[i].win_calls), NUM_W, hp_fmt_ns(b, rows[i].win_ns), NUM_W, fmt_count(c, z->calls),
-		     NUM_W, hp_fmt_ns(d, z->ns));
+		     fmt_count(a, rows[i].win_calls), pad(b, NUM_W), b, NUM_W, fmt_count(c, z->calls), pad(d, NUM_W), d);
 	}
 }
 

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "hpt_format.h"
+#include "report/elide.h"
 #include "report/report.h"
 #include "report/rules.h"
 #include "read/trace_warnings.h"
@@ -72,7 +73,7 @@ char *hp_fmt_ns(char *buf, uint64_t ns)
 	if (ns < 1000)
 		snprintf(buf, HP_FMT_MAX, "%" PRIu64 " ns", ns);
 	else if (ns < 1000000)
-		snprintf(buf, HP_FMT_MAX, "%.2f us", v / 1e3);
+		snprintf(buf, HP_FMT_MAX, "%.2f \xc2\xb5s", v / 1e3); /* µs */
 	else if (ns < 1000000000)
 		snprintf(buf, HP_FMT_MAX, "%.2f ms", v / 1e6);
 	else
@@ -152,17 +153,17 @@ char *hp_fmt_frame(char *buf, size_t len, const struct hp_frame *f)
 	const char *mod = hp_basename(f->module);
 
 	if (f->function && f->file && f->line)
-		snprintf(buf, len, "%s (%s:%u)", f->function, hp_basename(f->file), f->line);
+		hp_fmt_fit(buf, len, "%s (%s:%u)", f->function, hp_basename(f->file), f->line);
 	else if (f->function && f->file)
-		snprintf(buf, len, "%s (%s)", f->function, hp_basename(f->file));
+		hp_fmt_fit(buf, len, "%s (%s)", f->function, hp_basename(f->file));
 	else if (f->function && mod)
-		snprintf(buf, len, "%s (in %s)", f->function, mod);
+		hp_fmt_fit(buf, len, "%s (in %s)", f->function, mod);
 	else if (f->function)
-		snprintf(buf, len, "%s", f->function);
+		hp_fmt_fit(buf, len, "%s", f->function);
 	else if (mod) /* the same in every run, unlike ip under ASLR; as in folded and pprof */
-		snprintf(buf, len, "%s+0x%" PRIx64, mod, f->module_offset);
+		hp_fmt_fit(buf, len, "%s+0x%" PRIx64, mod, f->module_offset);
 	else
-		snprintf(buf, len, "0x%" PRIx64, f->ip);
+		hp_fmt_fit(buf, len, "0x%" PRIx64, f->ip);
 	return buf;
 }
 
@@ -198,17 +199,17 @@ char *hp_fmt_site(char *buf, size_t len, const struct hp_profile *p, const struc
 		  uint32_t stack_id)
 {
 	const struct hp_frame *f = hp_user_frame(s);
-	char caller[256];
+	char caller[2048];
 
 	if (!f) {
-		snprintf(buf, len, "stack #%" PRIu32, stack_id);
+		hp_fmt_fit(buf, len, "stack #%" PRIu32, stack_id);
 		return buf;
 	}
 	hp_fmt_frame(buf, len, f);
 	const struct hp_frame *d = distinguishing_frame(p, s);
 	if (d) {
 		size_t used = strlen(buf);
-		snprintf(buf + used, len - used, " from %s", hp_fmt_frame(caller, sizeof(caller), d));
+		hp_fmt_fit(buf + used, len - used, " from %s", hp_fmt_frame(caller, sizeof(caller), d));
 	}
 	return buf;
 }
@@ -218,11 +219,11 @@ char *hp_fmt_function(char *buf, size_t len, const struct hp_function *f)
 	const char *name = f->name ? f->name : "?";
 
 	if (f->file && f->line)
-		snprintf(buf, len, "%s (%s:%u)", name, hp_basename(f->file), f->line);
+		hp_fmt_fit(buf, len, "%s (%s:%u)", name, hp_basename(f->file), f->line);
 	else if (f->file)
-		snprintf(buf, len, "%s (%s)", name, hp_basename(f->file));
+		hp_fmt_fit(buf, len, "%s (%s)", name, hp_basename(f->file));
 	else
-		snprintf(buf, len, "%s", name);
+		hp_fmt_fit(buf, len, "%s", name);
 	return buf;
 }
 

@@ -22,9 +22,9 @@ enum hp_severity { HP_SEV_INFO, HP_SEV_WARNING, HP_SEV_CRITICAL };
 struct hp_recommendation {
 	const char *rule; /* its name in docs/report-guide.md: "small-allocs", "leak", ... */
 	enum hp_severity severity;
-	char title[192];
-	char detail[768];
-	char location[320]; /* "parse_row (parser.c:42)" or "whole program" */
+	char title[2048];
+	char detail[4096];
+	char location[2048]; /* "parse_row (parser.c:42)" or "whole program" */
 	double weight;      /* orders recommendations of one severity: larger first */
 };
 
@@ -45,7 +45,18 @@ struct hp_report_opts {
 	bool threads;        /* per-thread statistics of each function */
 	bool color;          /* text only: ANSI colours */
 	const char *section; /* csv only: the one table to print, NULL for all */
+	const char *dir;     /* csv only: write DIR/SECTION.csv files rather than to the stream; NULL: the stream */
+	size_t width;        /* text only: the terminal's columns every line fits in (>= HP_WIDTH_MIN); 0: no limit */
+	/* text only: how many child processes get their full sections after the table of processes
+	 * (SIZE_MAX: all); the others are one row of that table. */
+	size_t children_shown;
 };
+
+/* Child sections the text report shows unless asked (--children). */
+#define HP_CHILDREN_SHOWN 3
+
+/* The narrowest text report: every table keeps its name column and its key figure at this width. */
+#define HP_WIDTH_MIN 60
 
 /* Scores p (which it updates: p->score, function scores), runs the rules and gathers the warnings the
  * profile carries (truncation, events lost, marks dropped, no end recorded). 0, or -1 when memory
@@ -58,6 +69,8 @@ void hp_report_release(struct hp_report *r);
 /* The writers: the root's report, then its children's. 0, or -1 on an output error (errno set). */
 int hp_report_write_text(FILE *out, const struct hp_report *root, const struct hp_report *children,
 			 size_t nchildren, const struct hp_report_opts *o);
+/* The JSON report's "format_version" (docs/report.schema.json). */
+#define HP_REPORT_FORMAT_VERSION 1
 int hp_report_write_json(FILE *out, const struct hp_report *root, const struct hp_report *children,
 			 size_t nchildren, const struct hp_report_opts *o);
 /* The JSON report with more in it, for the web page (report_html.c): the sites and leaks capped at
@@ -87,7 +100,7 @@ bool hp_report_csv_section_ok(const char *name);
 
 #define HP_FMT_MAX 64
 
-/* "812 ns", "1.23 us", "45.6 ms", "1.234 s" */
+/* "812 ns", "1.23 µs", "45.6 ms", "1.234 s" */
 char *hp_fmt_ns(char *buf, uint64_t ns);
 /* "512 B", "1.5 KiB", "12.3 MiB", "2.0 GiB" */
 char *hp_fmt_bytes(char *buf, uint64_t bytes);
@@ -149,6 +162,12 @@ struct hp_table {
 	const char *align; /* one 'l' or 'r' per column */
 	char **cells;      /* nrows * ncols, owned */
 	size_t nrows, cap;
+	/* Fitting a width (text only): the column whose cells are shortened in the middle (-1: none),
+	 * and the columns left out, least important first, while the rows do not fit otherwise. */
+	int fit;
+	size_t fit_keep; /* the columns fit keeps before others go; 0: half the width */
+	int drop[16];
+	size_t ndrop;
 };
 
 enum hp_table_id {
@@ -161,6 +180,7 @@ enum hp_table_id {
 	HP_TABLE_SITES_BY_BYTES,
 	HP_TABLE_SITES_BY_PEAK,
 	HP_TABLE_SITES_BY_TEMPORARY,
+	HP_TABLE_ALLOC_FUNCTIONS,
 	HP_TABLE_SIZES,
 	HP_TABLE_REALLOCS,
 	HP_TABLE_TIMELINE,
@@ -178,6 +198,9 @@ void hp_table_release(struct hp_table *t);
  * reads as ""). hp_table_row returns -1 when memory runs out. */
 int hp_table_init(struct hp_table *t, const char *const *head, const char *align, const char *empty);
 int hp_table_row(struct hp_table *t, ...);
+/* How t fits a width: the column to shorten (-1: none), then the columns to leave out in order, ended
+ * by -1. */
+void hp_table_fit(struct hp_table *t, int fit, ...);
 /* Prints t aligned for a terminal (report_text.c) or as a Markdown table (report_md.c). */
 void hp_table_print_text(FILE *f, const struct hp_table *t, bool with_title, bool color);
 void hp_table_print_md(FILE *f, const struct hp_table *t, bool with_title);

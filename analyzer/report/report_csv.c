@@ -1,20 +1,27 @@
 /* report_csv.c: `report --format csv`: one table per section, raw numbers, for spreadsheets and scripts.
  *
- * Every row starts with `section,pid`. Without --section, the sections follow each other, each with
- * its own header row and a blank line between them; `--section NAME` prints one table only, which
- * any CSV reader loads as is. The rows of the root process come first, then its children's.
+ * Every row starts with `section,pid`. `--output DIR` writes each section to its own file,
+ * DIR/NAME.csv, one header row then the rows; `--section NAME` prints one table only; without either,
+ * the sections follow each other on stdout, each with its own header row and a blank line between
+ * them. The rows of the root process come first, then its children's.
  */
+#include <errno.h>
 #include <inttypes.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
+#include "report/alloc_functions.h"
+#include "report/elide.h"
 #include "report/report.h"
+#include "util/output_file.h"
+#include "util/json_out.h"
 
 const char *const hp_csv_sections[] = {
 	"summary", "score", "recommendations", "functions", "threads", "counters", "marks",
-	"sites",   "sizes", "timeline",        "leaks",     "warnings", NULL,
+	"sites",   "allocating_functions", "sizes", "timeline", "leaks", "warnings", NULL,
 };
 
 bool hp_report_csv_section_ok(const char *name)
@@ -51,6 +58,7 @@ static void field(FILE *f, const char *s)
 static void csv_row(FILE *f, const char *section, uint32_t pid, const char *fmt, ...)
 {
 	va_list ap;
+	char num[HP_PLAIN_MAX];
 
 	fprintf(f, "%s,%" PRIu32, section, pid);
 	va_start(ap, fmt);
@@ -67,7 +75,7 @@ static void csv_row(FILE *f, const char *section, uint32_t pid, const char *fmt,
 			fprintf(f, "%" PRId64, va_arg(ap, int64_t));
 			break;
 		case 'd':
-			fprintf(f, "%.6g", va_arg(ap, double));
+			fputs(hp_fmt_plain(num, va_arg(ap, double)), f);
 			break;
 		}
 	}
@@ -195,14 +203,16 @@ static void sec_marks(FILE *f, const struct hp_report *r, const struct hp_report
 /* "fn (file:line) < caller (file:line) < ...": a stack in one cell, innermost user frame first. */
 static void stack_cell(char *buf, size_t len, const struct hp_stack_frames *s)
 {
-	char fr[256];
+	char fr[2048];
 	size_t used = 0;
 
 	buf[0] = '\0';
-	for (size_t i = s ? s->user_frame : 0; s && i < s->nframes && used + 1 < len; i++) {
+	for (size_t i = s ? s->user_frame : 0; s && i < s->nframes; i++) {
 		int n = snprintf(buf + used, len - used, "%s%s", used ? " < " : "", hp_fmt_frame(fr, sizeof(fr), &s->frames[i]));
-		if (n < 0 || (size_t)n >= len - used)
-			break;
+		if (n < 0 || (size_t)n >= len - used) { /* the outer frames do not fit: say so */
+			snprintf(buf + used, len - used, " < " HP_ELLIPSIS);
+			return;
+		}
 		used += (size_t)n;
 	}
 }
@@ -211,7 +221,7 @@ static int sec_sites(FILE *f, const struct hp_report *r, const struct hp_report_
 {
 	const struct hp_profile *p = r->profile;
 	bool *keep = malloc((p->nsites ? p->nsites : 1) * sizeof(*keep));
-	char stack[2048];
+	char stack[16384];
 
 	if (!keep || hp_report_sites_shown(p, o->top, keep) < 0) {
 		free(keep);
@@ -229,6 +239,24 @@ static int sec_sites(FILE *f, const struct hp_report *r, const struct hp_report_
 			s->reallocs, s->realloc_const_step, s->failed, s->leaked_blocks, s->leaked_bytes, stack);
 	}
 	free(keep);
+	return 0;
+}
+
+static int sec_alloc_functions(FILE *f, const struct hp_report *r, const struct hp_report_opts *o)
+{
+	const struct hp_profile *p = r->profile;
+	struct hp_alloc_function *fn;
+	size_t nf;
+
+	if (hp_alloc_functions(p, &fn, &nf) < 0)
+		return -1;
+	for (size_t i = 0; i < hp_report_rows(nf, o->top); i++) {
+		const struct hp_alloc_function *a = &fn[i];
+		csv_row(f, "allocating_functions", p->summary.pid, "sssuuuuuuu", a->frame ? a->frame->function : NULL,
+			a->frame ? a->frame->file : NULL, a->frame ? a->frame->module : NULL, a->allocs, a->bytes,
+			a->temporary, a->peak_bytes, a->live_bytes, a->leaked_bytes, (uint64_t)a->nsites);
+	}
+	hp_alloc_functions_free(fn, nf);
 	return 0;
 }
 
@@ -255,7 +283,7 @@ static void sec_timeline(FILE *f, const struct hp_report *r)
 static void sec_leaks(FILE *f, const struct hp_report *r, const struct hp_report_opts *o)
 {
 	const struct hp_profile *p = r->profile;
-	char stack[2048];
+	char stack[16384];
 
 	size_t shown = 0;
 
@@ -294,6 +322,8 @@ static const char *header(const char *section)
 		{"sites", "stack_id,function,file,line,module,allocs,bytes,frees,temporary,min_size,max_size,"
 			  "live_blocks,live_bytes,peak_bytes,reallocs,realloc_const_step,failed,leaked_blocks,leaked_bytes,"
 			  "stack"},
+		{"allocating_functions", "function,file,module,allocs,bytes,temporary,peak_bytes,live_bytes,leaked_bytes,"
+					 "sites"},
 		{"sizes", "min_size,max_size,count"},
 		{"timeline", "ns,heap_bytes,rss,cpu_ns,allocs"},
 		{"leaks", "kind,bytes,blocks,stack_id,function,file,line,module,stack"},
@@ -323,6 +353,8 @@ static int section(FILE *f, const char *name, const struct hp_report *r, const s
 		sec_marks(f, r, o);
 	else if (!strcmp(name, "sites"))
 		return sec_sites(f, r, o);
+	else if (!strcmp(name, "allocating_functions"))
+		return sec_alloc_functions(f, r, o);
 	else if (!strcmp(name, "sizes"))
 		sec_sizes(f, r);
 	else if (!strcmp(name, "timeline"))
@@ -334,11 +366,52 @@ static int section(FILE *f, const char *name, const struct hp_report *r, const s
 	return 0;
 }
 
+/* One section of every process: its header row, then the root's rows and the children's. */
+static int write_section(FILE *f, const char *name, const struct hp_report *root, const struct hp_report *children,
+			 size_t nchildren, const struct hp_report_opts *o)
+{
+	fprintf(f, "section,pid,%s\n", header(name));
+	if (section(f, name, root, o) < 0)
+		return -1;
+	for (size_t c = 0; c < nchildren; c++)
+		if (section(f, name, &children[c], o) < 0)
+			return -1;
+	return 0;
+}
+
+/* --output DIR: DIR/NAME.csv for each section, each written whole or not at all. */
+static int write_dir(const struct hp_report *root, const struct hp_report *children, size_t nchildren,
+		     const struct hp_report_opts *o)
+{
+	char path[4096];
+
+	if (mkdir(o->dir, 0777) < 0 && errno != EEXIST)
+		return -1;
+	for (size_t i = 0; hp_csv_sections[i]; i++) {
+		const char *name = hp_csv_sections[i];
+		struct hp_output_file out;
+		if ((o->section && strcmp(o->section, name)) || (!o->threads && !strcmp(name, "threads")))
+			continue;
+		if ((size_t)snprintf(path, sizeof(path), "%s/%s.csv", o->dir, name) >= sizeof(path)) {
+			errno = ENAMETOOLONG;
+			return -1;
+		}
+		if (hp_output_open(&out, path) < 0)
+			return -1;
+		int rc = write_section(out.f, name, root, children, nchildren, o);
+		if (hp_output_finish(&out, rc == 0) < 0 || rc < 0)
+			return -1;
+	}
+	return 0;
+}
+
 int hp_report_write_csv(FILE *f, const struct hp_report *root, const struct hp_report *children,
 			size_t nchildren, const struct hp_report_opts *o)
 {
 	bool first = true;
 
+	if (o->dir)
+		return write_dir(root, children, nchildren, o);
 	for (size_t i = 0; hp_csv_sections[i]; i++) {
 		const char *name = hp_csv_sections[i];
 		if (o->section ? strcmp(o->section, name) != 0 : (!o->threads && !strcmp(name, "threads")))
@@ -346,12 +419,8 @@ int hp_report_write_csv(FILE *f, const struct hp_report *root, const struct hp_r
 		if (!first)
 			fputc('\n', f);
 		first = false;
-		fprintf(f, "section,pid,%s\n", header(name));
-		if (section(f, name, root, o) < 0)
+		if (write_section(f, name, root, children, nchildren, o) < 0)
 			return -1;
-		for (size_t c = 0; c < nchildren; c++)
-			if (section(f, name, &children[c], o) < 0)
-				return -1;
 	}
 	return ferror(f) ? -1 : 0;
 }

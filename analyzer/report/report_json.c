@@ -6,6 +6,7 @@
 
 #include "util/json_out.h"
 #include "model/leak_classify.h"
+#include "report/alloc_functions.h"
 #include "report/report.h"
 
 /* ---- sections ---- */
@@ -328,6 +329,68 @@ static int write_sites(struct hp_jw *w, const struct hp_profile *p, const struct
 	return 0;
 }
 
+static void write_frame(struct hp_jw *w, const char *key, const struct hp_frame *f)
+{
+	if (!f) {
+		hp_jw_str(w, key, NULL);
+		return;
+	}
+	hp_jw_obj(w, key);
+	hp_jw_str(w, "function", f->function);
+	hp_jw_str(w, "file", f->file);
+	hp_jw_u64(w, "line", f->line);
+	hp_jw_str(w, "module", f->module);
+	hp_jw_end_obj(w);
+}
+
+/* Every site counted once under its user frame's function (heaptrack's bottom-up view): the top
+ * o->top functions by allocations, each with its top o->top sub-stacks by bytes. */
+static int write_alloc_functions(struct hp_jw *w, const struct hp_profile *p, const struct hp_report_opts *o)
+{
+	struct hp_alloc_function *fn;
+	size_t nf;
+
+	if (hp_alloc_functions(p, &fn, &nf) < 0)
+		return -1;
+	hp_jw_arr(w, "allocating_functions");
+	for (size_t i = 0; i < hp_report_rows(nf, o->top); i++) {
+		const struct hp_alloc_function *f = &fn[i];
+		hp_jw_obj(w, NULL);
+		hp_jw_str(w, "function", f->frame ? f->frame->function : NULL);
+		hp_jw_str(w, "file", f->frame ? f->frame->file : NULL);
+		hp_jw_str(w, "module", f->frame ? f->frame->module : NULL);
+		hp_jw_u64(w, "stack_id", f->frame ? 0 : p->sites[f->sites[0]].stack_id);
+		hp_jw_u64(w, "allocs", f->allocs);
+		hp_jw_u64(w, "bytes", f->bytes);
+		hp_jw_u64(w, "temporary", f->temporary);
+		hp_jw_u64(w, "peak_bytes", f->peak_bytes);
+		hp_jw_u64(w, "live_bytes", f->live_bytes);
+		hp_jw_u64(w, "leaked_bytes", f->leaked_bytes);
+		hp_jw_u64(w, "sites", f->nsites);
+		hp_jw_u64(w, "substacks_total", f->nsubs);
+		hp_jw_arr(w, "substacks");
+		for (size_t k = 0; k < hp_report_rows(f->nsubs, o->top); k++) {
+			const struct hp_alloc_substack *sub = &f->subs[k];
+			hp_jw_obj(w, NULL);
+			hp_jw_u64(w, "line", sub->line);
+			write_frame(w, "caller", sub->caller);
+			hp_jw_u64(w, "allocs", sub->allocs);
+			hp_jw_u64(w, "bytes", sub->bytes);
+			hp_jw_u64(w, "temporary", sub->temporary);
+			hp_jw_u64(w, "peak_bytes", sub->peak_bytes);
+			hp_jw_u64(w, "live_bytes", sub->live_bytes);
+			hp_jw_u64(w, "leaked_bytes", sub->leaked_bytes);
+			hp_jw_u64(w, "sites", sub->nsites);
+			hp_jw_end_obj(w);
+		}
+		hp_jw_end_arr(w);
+		hp_jw_end_obj(w);
+	}
+	hp_jw_end_arr(w);
+	hp_alloc_functions_free(fn, nf);
+	return 0;
+}
+
 static void write_heap(struct hp_jw *w, const struct hp_profile *p)
 {
 	hp_jw_arr(w, "size_histogram");
@@ -396,6 +459,7 @@ static int write_process(struct hp_jw *w, const struct hp_report *r, const struc
 	write_zone_tree(w, p);
 	write_counters_marks(w, p, o);
 	rc = write_sites(w, p, &capped);
+	rc |= write_alloc_functions(w, p, o);
 	write_heap(w, p);
 	write_leaks(w, p, &capped);
 	write_scans(w, p);
@@ -421,6 +485,8 @@ int hp_report_write_json_ext(FILE *out, const struct hp_report *root, const stru
 	int rc = 0;
 
 	hp_jw_obj(&w, NULL);
+	/* The shape of this object, docs/report.schema.json: raised when a field is removed or renamed. */
+	hp_jw_u64(&w, "format_version", HP_REPORT_FORMAT_VERSION);
 	rc |= write_process(&w, root, o, ext);
 	hp_jw_arr(&w, "children");
 	for (size_t i = 0; i < nchildren; i++) {

@@ -5,8 +5,11 @@
 #include <string.h>
 
 #include "hpt_format.h"
+#include "report/alloc_functions.h"
+#include "report/elide.h"
 #include "report/report.h"
 #include "read/trace_warnings.h"
+#include "util/json_out.h"
 
 /* Caller frames shown under a site or a leak in the tables (the JSON has whole stacks). */
 #define TABLE_CALLERS 3
@@ -20,7 +23,21 @@ int hp_table_init(struct hp_table *t, const char *const *head, const char *align
 	t->align = align;
 	t->ncols = strlen(align);
 	t->empty = empty;
+	t->fit = -1;
 	return 0;
+}
+
+void hp_table_fit(struct hp_table *t, int fit, ...)
+{
+	va_list ap;
+	int c;
+
+	t->fit = fit;
+	t->ndrop = 0;
+	va_start(ap, fit);
+	while ((c = va_arg(ap, int)) >= 0 && t->ndrop < sizeof(t->drop) / sizeof(t->drop[0]))
+		t->drop[t->ndrop++] = c;
+	va_end(ap);
 }
 
 void hp_table_release(struct hp_table *t)
@@ -99,6 +116,7 @@ static int t_summary(struct hp_table *t, const struct hp_report *r)
 	int rc = 0;
 
 	hp_table_init(t, head, "ll", NULL);
+	hp_table_fit(t, 1, -1);
 	title(t, "Summary");
 	rc |= hp_table_row(t, "program", s->program ? s->program : "?");
 	snprintf(v, sizeof(v), "%" PRIu32 " (parent %" PRIu32 ")", s->pid, p->defs.process.ppid);
@@ -182,10 +200,11 @@ zones:
 static int t_score(struct hp_table *t, const struct hp_report *r)
 {
 	static const char *const head[] = {"component", "measured", "score", "weight", "what it measures"};
-	char a[HP_FMT_MAX], b[HP_FMT_MAX], c[HP_FMT_MAX], what[256];
+	char a[HP_FMT_MAX], b[HP_FMT_MAX], c[HP_PLAIN_MAX], what[256];
 	int rc = 0;
 
 	hp_table_init(t, head, "lrrrl", NULL);
+	hp_table_fit(t, 4, 3, 1, -1);
 	title(t, "Score: %d/100 (%s)%s", r->score.value, r->score.category,
 	      hp_allocs_not_recorded(&r->profile->defs) ? ", without the heap: allocations were not recorded" : "");
 	for (int i = 0; i < HP_SC_COUNT; i++) {
@@ -195,7 +214,7 @@ static int t_score(struct hp_table *t, const struct hp_report *r)
 		else
 			snprintf(what, sizeof(what), "%s", k->what);
 		snprintf(b, sizeof(b), "%.0f", k->score);
-		snprintf(c, sizeof(c), "%g", k->weight);
+		hp_fmt_plain(c, k->weight);
 		rc |= hp_table_row(t, k->name, hp_fmt_component(a, k), k->applies ? b : "n/a", c, what);
 	}
 	return rc;
@@ -209,13 +228,15 @@ static int t_functions(struct hp_table *t, const struct hp_report *r, const stru
 					   "p50", "p95", "p99", "share", "allocs", "bytes", "score", "cpu"};
 	const struct hp_profile *p = r->profile;
 	size_t n = hp_report_rows(p->nfunctions, o->top);
-	char loc[256], c[16][HP_FMT_MAX];
+	char loc[4096], c[16][HP_FMT_MAX];
 	int rc = 0;
 
 	/* The cpu column (thread CPU time inside, as total) only when the trace has it: record --cpu-time.
 	 * Rows always pass its cell; a table of 15 columns does not read it. */
 	hp_table_init(t, head, p->cpu_time ? "lrrrrrrrrrrrrrrr" : "lrrrrrrrrrrrrrr",
 		   "none recorded (tag functions with HP_FUNC() or HP_ZONE(), or build with -finstrument-functions)");
+	/* Kept longest: the name, total, self and calls, what profilers show first. */
+	hp_table_fit(t, 0, 7, 5, 8, 6, 9, 4, 15, 11, 10, 12, 13, 14, 3, 1, -1);
 	title(t, "Functions (%s, by total time)", shown(c[0], n, p->nfunctions));
 	for (size_t i = 0; i < n; i++) {
 		const struct hp_function *f = &p->functions[i];
@@ -249,6 +270,7 @@ static int t_counters(struct hp_table *t, const struct hp_report *r, const struc
 	int rc = 0;
 
 	hp_table_init(t, head, "lrrrrr", "none (HP_COUNT)");
+	hp_table_fit(t, 0, 4, 5, 2, 3, -1);
 	title(t, "Counters (%s)", shown(c[0], n, p->ncounters));
 	for (size_t i = 0; i < n; i++) {
 		const struct hp_counter *k = &p->counters[i];
@@ -269,6 +291,7 @@ static int t_marks(struct hp_table *t, const struct hp_report *r, const struct h
 	int rc = 0;
 
 	hp_table_init(t, head, "rrl", "none (HP_MARK)");
+	hp_table_fit(t, 2, 1, -1);
 	if (n < p->nmarks + p->marks_dropped)
 		title(t, "Marks (first %zu of %" PRIu64 ")", n, (uint64_t)p->nmarks + p->marks_dropped);
 	else
@@ -289,13 +312,13 @@ static int t_marks(struct hp_table *t, const struct hp_report *r, const struct h
 
 static int callers(struct hp_table *t, const struct hp_stack_frames *s, int max, size_t ncols)
 {
-	char frame[256], line[300];
+	char frame[4096], line[4200];
 	int rc = 0;
 
 	if (!s || s->nframes == 0)
 		return 0;
 	for (size_t i = s->user_frame + 1; i < s->nframes && i <= s->user_frame + (size_t)max; i++) {
-		snprintf(line, sizeof(line), "  from %s", hp_fmt_frame(frame, sizeof(frame), &s->frames[i]));
+		hp_fmt_fit(line, sizeof(line), "  from %s", hp_fmt_frame(frame, sizeof(frame), &s->frames[i]));
 		if (ncols == 8)
 			rc |= hp_table_row(t, line, NULL, NULL, NULL, NULL, NULL, NULL, NULL);
 		else
@@ -310,10 +333,17 @@ static int t_sites(struct hp_table *t, const struct hp_report *r, const struct h
 	static const char *const head[] = {"site", "module", "allocs", "bytes", "mean", "temporary", "at peak", "live"};
 	static const char *const names[] = {"count", "bytes", "peak contribution", "temporary allocations"};
 	const struct hp_profile *p = r->profile;
-	char loc[256], c[8][HP_FMT_MAX];
+	char loc[4096], c[8][HP_FMT_MAX];
 	int rc = 0;
 
 	hp_table_init(t, head, "llrrrrrr", "none");
+	/* The column the table is ordered by stays; the others go, least telling first. */
+	static const int key_col[] = {[HP_BY_COUNT] = 2, [HP_BY_BYTES] = 3, [HP_BY_PEAK] = 6, [HP_BY_TEMPORARY] = 5};
+	int order[] = {4, 1, 7, 5, 6, 3, 2}, k = 0;
+	for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++)
+		if (order[i] != key_col[key])
+			order[k++] = order[i];
+	hp_table_fit(t, 0, order[0], order[1], order[2], order[3], order[4], order[5], -1);
 	size_t *idx = malloc((p->nsites ? p->nsites : 1) * sizeof(*idx));
 	if (!idx)
 		return -1;
@@ -334,15 +364,83 @@ static int t_sites(struct hp_table *t, const struct hp_report *r, const struct h
 	return rc;
 }
 
-static int t_sizes(struct hp_table *t, const struct hp_report *r)
+/* Bars at most this long; shorter when the width asks for it (the other columns take about 48). */
+#define BAR_MAX 40
+#define SIZES_OTHER_COLS 48
+
+/* Sub-stacks shown under each allocating function. */
+#define FUNCTION_SUBSTACKS 3
+
+/* One sub-stack: the function's line and its caller ("  at line 42 from load (loader.c:10)"). */
+static char *substack(char *buf, size_t len, const struct hp_alloc_substack *sub)
+{
+	char frame[2048];
+
+	if (sub->caller)
+		hp_fmt_fit(buf, len, "  at line %u from %s", sub->line, hp_fmt_frame(frame, sizeof(frame), sub->caller));
+	else
+		snprintf(buf, len, "  at line %u", sub->line);
+	return buf;
+}
+
+static int t_alloc_functions(struct hp_table *t, const struct hp_report *r, const struct hp_report_opts *o)
+{
+	static const char *const head[] = {"function", "module", "allocs", "bytes", "temporary", "at peak",
+					   "not freed", "sites"};
+	const struct hp_profile *p = r->profile;
+	struct hp_alloc_function *fn;
+	size_t nf;
+	char loc[4096], c[8][HP_FMT_MAX];
+	int rc = 0;
+
+	hp_table_init(t, head, "llrrrrrr", "none");
+	hp_table_fit(t, 0, 7, 1, 6, 4, 5, -1);
+	if (hp_alloc_functions(p, &fn, &nf) < 0)
+		return -1;
+	size_t n = hp_report_rows(nf, o->top);
+	title(t, "Allocating functions (%s, sites merged by function, by allocations)", shown(c[0], n, nf));
+	for (size_t i = 0; i < n; i++) {
+		const struct hp_alloc_function *f = &fn[i];
+		if (!f->frame)
+			snprintf(loc, sizeof(loc), "stack #%" PRIu32 " (not symbolized)", p->sites[f->sites[0]].stack_id);
+		else if (f->frame->function && f->frame->file)
+			hp_fmt_fit(loc, sizeof(loc), "%s (%s)", f->frame->function, hp_basename(f->frame->file));
+		else
+			hp_fmt_frame(loc, sizeof(loc), f->frame);
+		rc |= hp_table_row(t, loc, f->frame && f->frame->module ? hp_basename(f->frame->module) : "?",
+				   u64s(c[0], f->allocs), hp_fmt_bytes(c[1], f->bytes), u64s(c[2], f->temporary),
+				   hp_fmt_bytes(c[3], f->peak_bytes), hp_fmt_bytes(c[4], f->leaked_bytes),
+				   u64s(c[5], f->nsites));
+		for (size_t k = 0; k < f->nsubs && k < FUNCTION_SUBSTACKS; k++) {
+			const struct hp_alloc_substack *sub = &f->subs[k];
+			rc |= hp_table_row(t, substack(loc, sizeof(loc), sub), NULL, u64s(c[0], sub->allocs),
+					   hp_fmt_bytes(c[1], sub->bytes), u64s(c[2], sub->temporary),
+					   hp_fmt_bytes(c[3], sub->peak_bytes), hp_fmt_bytes(c[4], sub->leaked_bytes),
+					   u64s(c[5], sub->nsites));
+		}
+		if (f->nsubs > FUNCTION_SUBSTACKS) {
+			size_t more = f->nsubs - FUNCTION_SUBSTACKS;
+			snprintf(loc, sizeof(loc), "  and %zu more sub-stack%s", more, more == 1 ? "" : "s");
+			rc |= hp_table_row(t, loc, NULL, NULL, NULL, NULL, NULL, NULL, NULL);
+		}
+	}
+	hp_alloc_functions_free(fn, nf);
+	return rc;
+}
+
+static int t_sizes(struct hp_table *t, const struct hp_report *r, const struct hp_report_opts *o)
 {
 	static const char *const head[] = {"size", "allocations", "share", ""};
 	const struct hp_profile *p = r->profile;
 	uint64_t total = 0, max = 0;
-	char range[2 * HP_FMT_MAX + 8], a[HP_FMT_MAX], b[HP_FMT_MAX], bar[41];
+	char range[2 * HP_FMT_MAX + 8], a[HP_FMT_MAX], b[HP_FMT_MAX], bar[BAR_MAX + 1];
+	size_t bar_max = BAR_MAX;
 	int rc = 0;
 
+	if (o->width && o->width < SIZES_OTHER_COLS + BAR_MAX)
+		bar_max = o->width > SIZES_OTHER_COLS + 8 ? o->width - SIZES_OTHER_COLS : 8;
 	hp_table_init(t, head, "rrrl", "no allocations");
+	hp_table_fit(t, -1, 3, -1);
 	title(t, "Allocation sizes");
 	for (int i = 0; i < HP_SIZE_BUCKETS; i++) {
 		total += p->size_hist[i];
@@ -355,7 +453,7 @@ static int t_sizes(struct hp_table *t, const struct hp_report *r)
 			continue;
 		snprintf(range, sizeof(range), "%s .. %s", hp_fmt_bytes(a, i ? UINT64_C(1) << i : 0),
 			 hp_fmt_bytes(b, (UINT64_C(1) << (i + 1)) - 1));
-		size_t len = (size_t)((double)n * 40 / (double)max + 0.5);
+		size_t len = (size_t)((double)n * (double)bar_max / (double)max + 0.5);
 		memset(bar, '#', len ? len : 1);
 		bar[len ? len : 1] = '\0';
 		rc |= hp_table_row(t, range, u64s(a, n), hp_fmt_pct(b, (double)n / (double)total), bar);
@@ -367,10 +465,11 @@ static int t_reallocs(struct hp_table *t, const struct hp_report *r, const struc
 {
 	static const char *const head[] = {"site", "reallocs", "constant step", "largest"};
 	const struct hp_profile *p = r->profile;
-	char loc[256], c[4][HP_FMT_MAX];
+	char loc[4096], c[4][HP_FMT_MAX];
 	int rc = 0;
 
 	hp_table_init(t, head, "lrrr", "none");
+	hp_table_fit(t, 0, 3, 2, -1);
 	size_t *idx = malloc((p->nsites ? p->nsites : 1) * sizeof(*idx));
 	if (!idx)
 		return -1;
@@ -397,6 +496,7 @@ static int t_timeline(struct hp_table *t, const struct hp_report *r)
 	int rc = 0;
 
 	hp_table_init(t, head, "rrrrrl", "no samples");
+	hp_table_fit(t, -1, 3, 4, 2, -1);
 	if (!n)
 		return 0; /* HOOKPROF_RECORD without samples, or a trace cut before its first one */
 	for (size_t i = 1; i < n; i++)
@@ -466,7 +566,7 @@ static int t_leaks(struct hp_table *t, const struct hp_report *r, const struct h
 	static const char *const head[] = {"kind", "bytes", "blocks", "allocated at"};
 	const struct hp_profile *p = r->profile;
 	size_t total = 0, n;
-	char loc[256], a[HP_FMT_MAX], b[HP_FMT_MAX];
+	char loc[4096], a[HP_FMT_MAX], b[HP_FMT_MAX];
 	int rc = 0;
 
 	for (size_t i = 0; i < p->nleaks; i++)
@@ -474,6 +574,7 @@ static int t_leaks(struct hp_table *t, const struct hp_report *r, const struct h
 	n = hp_report_rows(total, o->top);
 	hp_table_init(t, head, "lrrl",
 		      hp_allocs_not_recorded(&p->defs) ? "not recorded (HOOKPROF_RECORD)" : "none: every block was freed");
+	hp_table_fit(t, 3, 2, 0, -1);
 	title(t, "Not freed at exit (%s groups, by bytes)", shown(a, n, total));
 	for (size_t i = 0, k = 0; i < p->nleaks && k < n; i++) {
 		const struct hp_leak *l = &p->leaks[i];
@@ -521,8 +622,11 @@ int hp_table_build(struct hp_table *t, enum hp_table_id id, const struct hp_repo
 	case HP_TABLE_SITES_BY_TEMPORARY:
 		rc = t_sites(t, r, o, HP_BY_TEMPORARY);
 		break;
+	case HP_TABLE_ALLOC_FUNCTIONS:
+		rc = t_alloc_functions(t, r, o);
+		break;
 	case HP_TABLE_SIZES:
-		rc = t_sizes(t, r);
+		rc = t_sizes(t, r, o);
 		break;
 	case HP_TABLE_REALLOCS:
 		rc = t_reallocs(t, r, o);

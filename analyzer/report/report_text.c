@@ -1,17 +1,27 @@
 /* report_text.c: `report` as aligned text tables for a terminal or a log (the default format). */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "hpt_format.h"
+#include "report/elide.h"
 #include "report/report.h"
 
-/* Wider first cells (long C++ names) are cut: the JSON keeps them whole. */
+/* Tables start this far in, with this much between columns. */
+#define INDENT 2
+#define GAP 2
+/* Without a width (o->width 0), the first column stops here: the JSON keeps names whole. */
 #define FIRST_COL_MAX 60
+/* Prose (recommendations, warnings) is wrapped before this column when no width is given. */
 #define WRAP 100
+/* The shortened column keeps at least this share of the width before other columns are dropped. */
+#define FIT_SHARE 0.5
 
 struct out {
 	FILE *f;
 	bool color;
+	size_t width; /* 0: no limit */
 };
 
 static const char *sgr(const struct out *o, const char *code)
@@ -24,15 +34,13 @@ static const char *sgr(const struct out *o, const char *code)
 #define GREEN "\033[32m"
 #define RESET "\033[0m"
 
-/* A row that only continues the one above (a caller frame): its first cell may run past the column. */
-static void print_table(const struct out *o, const struct hp_table *t, bool with_title);
-
 bool hp_color_wanted(int fd)
 {
 	const char *no_color = getenv("NO_COLOR"), *term = getenv("TERM");
 	return isatty(fd) && !(no_color && *no_color) && !(term && !strcmp(term, "dumb"));
 }
 
+/* A row that only continues the one above (a caller frame): its first cell may run past the column. */
 static bool continuation(const struct hp_table *t, const char *const *cells)
 {
 	if (strncmp(cells[0], "  ", 2) != 0)
@@ -43,95 +51,157 @@ static bool continuation(const struct hp_table *t, const char *const *cells)
 	return true;
 }
 
-void hp_table_print_text(FILE *f, const struct hp_table *t, bool with_title, bool color)
+/* s in at most width columns (0: as is), padded to pad columns on the side align says. */
+static void put_cell(FILE *f, const char *s, size_t width, size_t pad, char align)
 {
-	const struct out o = {f, color};
-	print_table(&o, t, with_title);
+	char buf[1024];
+	const char *text = width ? hp_elide(buf, sizeof(buf), s, width) : s;
+	size_t cols = hp_text_width(text);
+
+	if (align == 'r')
+		fprintf(f, "%*s", (int)(pad > cols ? pad - cols : 0), "");
+	fputs(text, f);
+	if (align == 'l')
+		fprintf(f, "%*s", (int)(pad > cols ? pad - cols : 0), "");
 }
+
+static size_t row_width(const size_t *w, const bool *shown, size_t ncols)
+{
+	size_t sum = INDENT, n = 0;
+
+	for (size_t c = 0; c < ncols; c++)
+		if (shown[c]) {
+			sum += w[c];
+			n++;
+		}
+	return sum + (n ? (n - 1) * GAP : 0);
+}
+
+/* Column widths for t within width: columns t->drop lists go, in order, until the rows fit with the
+ * shortened column t->fit keeping FIT_SHARE of the width; then that column takes what is left. */
+static void fit_columns(const struct hp_table *t, size_t width, size_t *w, bool *shown)
+{
+	for (size_t c = 0; c < t->ncols; c++)
+		shown[c] = true;
+	if (!width) {
+		if (w[0] > FIRST_COL_MAX)
+			w[0] = FIRST_COL_MAX;
+		return;
+	}
+	size_t keep = t->fit < 0 ? 0 : t->fit_keep ? t->fit_keep : (size_t)((double)width * FIT_SHARE);
+	if (t->fit >= 0 && keep > w[t->fit])
+		keep = w[t->fit];
+	for (size_t k = 0; k < t->ndrop; k++) {
+		size_t need = row_width(w, shown, t->ncols) - (t->fit >= 0 ? w[t->fit] - keep : 0);
+		if (need <= width)
+			break;
+		shown[t->drop[k]] = false;
+	}
+	size_t total = row_width(w, shown, t->ncols);
+	if (t->fit >= 0 && total > width)
+		w[t->fit] = total - width < w[t->fit] - 1 ? w[t->fit] - (total - width) : 2;
+}
+
+static void print_wrapped(const struct out *o, const char *text, size_t indent);
 
 static void print_table(const struct out *o, const struct hp_table *t, bool with_title)
 {
 	size_t w[32] = {0};
-	bool head = false;
+	bool shown[32], head = false;
+	size_t ncols = t->ncols < 32 ? t->ncols : 32;
+	char buf[1024];
 
 	if (with_title)
-		fprintf(o->f, "\n%s%s%s\n", sgr(o, BOLD), t->title, sgr(o, RESET));
+		fprintf(o->f, "\n%s%s%s\n", sgr(o, BOLD),
+			o->width ? hp_elide(buf, sizeof(buf), t->title, o->width) : t->title, sgr(o, RESET));
 	if (t->nrows == 0) {
-		fprintf(o->f, "  %s\n", t->empty ? t->empty : "none");
+		print_wrapped(o, t->empty ? t->empty : "none", INDENT);
 		return;
 	}
-	for (size_t c = 0; c < t->ncols && c < 32; c++) {
-		w[c] = strlen(t->head[c]);
+	for (size_t c = 0; c < ncols; c++) {
+		w[c] = hp_text_width(t->head[c]);
 		head |= w[c] > 0;
 		for (size_t r = 0; r < t->nrows; r++) {
 			const char *const *cells = (const char *const *)t->cells + r * t->ncols;
-			size_t len = strlen(cells[c]);
+			size_t len = hp_text_width(cells[c]);
 			if (len > w[c] && !continuation(t, cells))
 				w[c] = len;
 		}
 	}
-	if (w[0] > FIRST_COL_MAX)
-		w[0] = FIRST_COL_MAX;
+	fit_columns(t, o->width, w, shown);
 	for (size_t r = head ? 0 : 1; r <= t->nrows; r++) {
 		const char *const *cells = r == 0 ? t->head : (const char *const *)t->cells + (r - 1) * t->ncols;
-		size_t last = 0;
+		bool cont = r > 0 && continuation(t, cells);
+		size_t last = 0, col = 0;
 		/* Nothing is printed after the last non-empty cell: no trailing blanks. */
-		for (size_t c = 0; c < t->ncols; c++)
-			if (cells[c][0])
+		for (size_t c = 0; c < ncols; c++)
+			if (cells[c][0] && shown[c])
 				last = c;
 		fputs(r == 0 ? sgr(o, BOLD) : "", o->f);
 		fputs("  ", o->f);
-		if (r > 0 && continuation(t, cells)) {
-			fputs(cells[0], o->f);
-			last = 0;
-		}
-		for (size_t c = 0; c <= last && !(r > 0 && continuation(t, cells)); c++) {
-			const char *s = cells[c];
-			size_t len = strlen(s);
-			if (c > 0)
+		if (cont)
+			put_cell(o->f, cells[0], o->width ? o->width - INDENT : 0, 0, 'l');
+		for (size_t c = 0; c <= last && !cont; c++) {
+			if (!shown[c])
+				continue;
+			if (col++ > 0)
 				fputs("  ", o->f);
-			if (c == 0 && len > w[0])
-				fprintf(o->f, "%.*s...", (int)w[0] - 3, s);
-			else if (t->align[c] == 'r')
-				fprintf(o->f, "%*s", (int)w[c], s);
-			else if (c == last)
-				fputs(s, o->f);
-			else
-				fprintf(o->f, "%-*s", (int)w[c], s);
+			/* The first column is shortened without a width too (FIRST_COL_MAX). */
+			bool shorten = (int)c == t->fit || (c == 0 && !o->width);
+			put_cell(o->f, cells[c], shorten ? w[c] : 0, c == last && t->align[c] == 'l' ? 0 : w[c],
+				 t->align[c]);
 		}
 		fputs(r == 0 ? sgr(o, RESET) : "", o->f);
 		fputc('\n', o->f);
 	}
 }
 
-/* Prints text from column `indent`, broken between words before column WRAP. */
-static void print_wrapped(FILE *f, const char *text, int indent)
+void hp_table_print_text(FILE *f, const struct hp_table *t, bool with_title, bool color)
 {
-	const char *p = text;
-	int col = indent;
+	const struct out o = {f, color, 0};
+	print_table(&o, t, with_title);
+}
 
-	fprintf(f, "%*s", indent, "");
+/* Prints text from column `indent`, broken between words before the width (WRAP without one); a word
+ * longer than a line is shortened in the middle. */
+static void print_wrapped(const struct out *o, const char *text, size_t indent)
+{
+	size_t wrap = o->width ? o->width : WRAP, col = indent;
+	const char *p = text;
+	char word[4096], fit[4096];
+
+	fprintf(o->f, "%*s", (int)indent, "");
 	while (*p) {
-		const char *sp = strchr(p, ' ');
-		int len = sp ? (int)(sp - p) : (int)strlen(p);
-		if (col > indent && col + 1 + len > WRAP) {
-			fprintf(f, "\n%*s", indent, "");
+		size_t len = strcspn(p, " ");
+		snprintf(word, sizeof(word), "%.*s", (int)len, p);
+		const char *w = hp_elide(fit, sizeof(fit), word, wrap - indent);
+		size_t cols = hp_text_width(w);
+		if (col > indent && col + 1 + cols > wrap) {
+			fprintf(o->f, "\n%*s", (int)indent, "");
 			col = indent;
 		} else if (col > indent) {
-			fputc(' ', f);
+			fputc(' ', o->f);
 			col++;
 		}
-		fwrite(p, 1, (size_t)len, f);
-		col += len;
+		fputs(w, o->f);
+		col += cols;
 		p += len;
 		while (*p == ' ')
 			p++;
 	}
-	fputc('\n', f);
+	fputc('\n', o->f);
+}
+
+/* text shortened to the columns left after `used` (no limit without a width). */
+static const char *fit(const struct out *o, char *buf, size_t len, const char *text, size_t used)
+{
+	return o->width ? hp_elide(buf, len, text, o->width > used + 2 ? o->width - used : 2) : text;
 }
 
 static void print_recommendations(const struct out *o, const struct hp_report *r)
 {
+	char buf[1024];
+
 	fprintf(o->f, "\n%sRecommendations (%zu)%s\n", sgr(o, BOLD), r->nrecs, sgr(o, RESET));
 	if (r->nrecs == 0)
 		fputs("  none: no rule found anything to change\n", o->f);
@@ -139,9 +209,10 @@ static void print_recommendations(const struct out *o, const struct hp_report *r
 		const struct hp_recommendation *rec = &r->recs[i];
 		const char *col = rec->severity == HP_SEV_CRITICAL ? RED : rec->severity == HP_SEV_WARNING ? YELLOW : "";
 		fprintf(o->f, "  %s%-8s%s  %s%s%s\n", sgr(o, col), hp_severity_name(rec->severity), sgr(o, RESET),
-			sgr(o, BOLD), rec->title, sgr(o, RESET));
-		print_wrapped(o->f, rec->detail, 12);
-		fprintf(o->f, "            at: %s  [%s]\n", rec->location, rec->rule);
+			sgr(o, BOLD), fit(o, buf, sizeof(buf), rec->title, 12), sgr(o, RESET));
+		print_wrapped(o, rec->detail, 12);
+		fprintf(o->f, "            at: %s  [%s]\n",
+			fit(o, buf, sizeof(buf), rec->location, 16 + 4 + strlen(rec->rule)), rec->rule);
 	}
 }
 
@@ -149,17 +220,20 @@ static int print_process(const struct out *o, const struct hp_report *r, const s
 {
 	const struct hp_profile *p = r->profile;
 	struct hp_table t;
-	char spark[81];
+	char spark[81], head[1024], buf[1024];
+	/* "  heap |" before the line and "|" after it. */
+	size_t spark_cols = o->width && o->width < 72 + 9 ? o->width - 9 : 72;
 
-	fprintf(o->f, "%shookprof report: %s (pid %u)%s\n", sgr(o, BOLD), p->summary.program ? p->summary.program : "?",
-		(unsigned)p->summary.pid, sgr(o, RESET));
+	snprintf(head, sizeof(head), "hookprof report: %s (pid %u)", p->summary.program ? p->summary.program : "?",
+		 (unsigned)p->summary.pid);
+	fprintf(o->f, "%s%s%s\n", sgr(o, BOLD), fit(o, buf, sizeof(buf), head, 0), sgr(o, RESET));
 
 	for (int id = 0; id < HP_TABLE_COUNT; id++) {
 		if (hp_table_build(&t, (enum hp_table_id)id, r, opts) < 0)
 			return -1;
 		if (id == HP_TABLE_SCORE) {
 			const char *cat = r->score.value >= 75 ? GREEN : r->score.value >= 60 ? YELLOW : RED;
-			fprintf(o->f, "\n%s%s%s\n", sgr(o, cat), t.title, sgr(o, RESET));
+			fprintf(o->f, "\n%s%s%s\n", sgr(o, cat), fit(o, buf, sizeof(buf), t.title, 0), sgr(o, RESET));
 			print_table(o, &t, false);
 		} else {
 			print_table(o, &t, true);
@@ -168,34 +242,217 @@ static int print_process(const struct out *o, const struct hp_report *r, const s
 		if (id == HP_TABLE_SCORE)
 			print_recommendations(o, r);
 		if (id == HP_TABLE_REALLOCS && p->ntimeline) {
-			fprintf(o->f, "\n%sHeap and RSS over the run%s (each column the highest of its stretch)\n",
-				sgr(o, BOLD), sgr(o, RESET));
-			fprintf(o->f, "  heap |%s|\n", hp_sparkline(spark, 72, p, false));
-			fprintf(o->f, "  RSS  |%s|\n", hp_sparkline(spark, 72, p, true));
+			fprintf(o->f, "\n%s%s%s\n", sgr(o, BOLD),
+				fit(o, buf, sizeof(buf), "Heap and RSS over the run (each column the highest of its stretch)", 0),
+				sgr(o, RESET));
+			fprintf(o->f, "  heap |%s|\n", hp_sparkline(spark, spark_cols, p, false));
+			fprintf(o->f, "  RSS  |%s|\n", hp_sparkline(spark, spark_cols, p, true));
 		}
 	}
 	if (r->nwarnings) {
 		fprintf(o->f, "\n%sWarnings%s\n", sgr(o, BOLD), sgr(o, RESET));
 		for (size_t i = 0; i < r->nwarnings; i++)
-			fprintf(o->f, "  %s\n", r->warnings[i]);
+			print_wrapped(o, r->warnings[i], 2);
 	}
 	return 0;
+}
+
+/* ---- runs of several processes ---- */
+
+/* A process that ended by exec with at most this share of the run's allocations is one row of the
+ * table of processes, never a section: its exec'd successor is the process that did the work. */
+#define EXEC_BRIEF_SHARE 0.01
+
+static bool exec_only(const struct hp_report *r, uint64_t run_allocations)
+{
+	const struct hp_summary *s = &r->profile->summary;
+	return s->ended && s->end_how == HPT_END_EXEC &&
+	       (double)s->allocations <= EXEC_BRIEF_SHARE * (double)run_allocations;
+}
+
+/* How much a process matters: the points its score misses, times its allocations. A tiny shell with
+ * a low score (its few blocks not freed) comes after the program that did the work. */
+static double weight(const struct hp_report *r)
+{
+	return (double)(100 - r->score.value) * (double)r->profile->summary.allocations;
+}
+
+/* The processes that matter first: by weight, then the most allocations, then by pid. */
+static int cmp_process(const void *a, const void *b)
+{
+	const struct hp_report *x = *(const struct hp_report *const *)a, *y = *(const struct hp_report *const *)b;
+	const struct hp_summary *sx = &x->profile->summary, *sy = &y->profile->summary;
+
+	if (weight(x) != weight(y))
+		return weight(x) > weight(y) ? -1 : 1;
+	if (sx->allocations != sy->allocations)
+		return sx->allocations > sy->allocations ? -1 : 1;
+	if (sx->pid != sy->pid)
+		return sx->pid < sy->pid ? -1 : 1;
+	return strcmp(x->profile->path, y->profile->path);
+}
+
+/* "exit 0", "signal 9", "exec", "_exit 3", or "not recorded" when the trace stops before the end. */
+static const char *ended_text(char *buf, size_t len, const struct hp_summary *s)
+{
+	if (!s->ended)
+		snprintf(buf, len, "not recorded");
+	else if (s->end_how == HPT_END_EXEC)
+		snprintf(buf, len, "exec");
+	else
+		snprintf(buf, len, "%s %lld", hp_end_how_name(s->end_how), (long long)s->end_status);
+	return buf;
+}
+
+/* The command line the process started with, its program's directory left out (the program's path
+ * when argv was not recorded). */
+static const char *command_text(char *buf, size_t len, const struct hp_profile *p)
+{
+	size_t at = 0;
+
+	buf[0] = '\0';
+	for (int i = 0; i < p->defs.process.argc; i++) {
+		const char *arg = i ? p->defs.process.argv[i] : hp_basename(p->defs.process.argv[i]);
+		int n = snprintf(buf + at, len - at, "%s%s", i ? " " : "", arg);
+		if (n < 0 || (size_t)n >= len - at) { /* longer than the buffer: its end marked as cut */
+			at = len - sizeof(HP_ELLIPSIS);
+			while (at && ((unsigned char)buf[at] & 0xc0) == 0x80)
+				at--;
+			memcpy(buf + at, HP_ELLIPSIS, sizeof(HP_ELLIPSIS));
+			return buf;
+		}
+		at += (size_t)n;
+	}
+	if (!buf[0])
+		snprintf(buf, len, "%s", p->summary.program ? p->summary.program : "?");
+	return buf;
+}
+
+static int process_table(struct hp_table *t, const struct hp_report *const *order, size_t n)
+{
+	static const char *const head[] = {"pid", "parent", "command", "ended", "run time", "allocs", "peak",
+					   "not freed", "score"};
+	char cmd[4096], c[9][HP_FMT_MAX];
+	int rc = 0;
+
+	hp_table_init(t, head, "rrllrrrrr", NULL);
+	/* The command shortened first; parent, run time, peak and not freed go before it is too short. */
+	hp_table_fit(t, 2, 1, 4, 6, 7, -1);
+	t->fit_keep = 24; /* the figures matter more than a long command line */
+	snprintf(t->title, sizeof(t->title), "Processes (%zu, those that matter first: allocations x (100 - score))", n);
+	for (size_t i = 0; i < n; i++) {
+		const struct hp_profile *p = order[i]->profile;
+		const struct hp_summary *s = &p->summary;
+		snprintf(c[0], HP_FMT_MAX, "%u", (unsigned)s->pid);
+		snprintf(c[1], HP_FMT_MAX, "%u", (unsigned)p->defs.process.ppid);
+		snprintf(c[5], HP_FMT_MAX, "%llu", (unsigned long long)s->allocations);
+		snprintf(c[8], HP_FMT_MAX, "%d", order[i]->score.value);
+		rc |= hp_table_row(t, c[0], c[1], command_text(cmd, sizeof(cmd), p), ended_text(c[3], HP_FMT_MAX, s),
+				   hp_fmt_ns(c[4], s->run_ns), c[5], hp_fmt_bytes(c[6], s->peak_heap_bytes),
+				   hp_fmt_bytes(c[7], s->leaked_bytes), c[8]);
+	}
+	return rc;
+}
+
+/* The table of every process, then the note on which of them get sections: the root unless it only
+ * exec'd, then the first o->children_shown other processes of the table that did more than exec (one
+ * more when the root only exec'd: its successor is the main process). Fills sections[] (room for
+ * nchildren + 1) in that order; returns how many, or -1 when memory runs out. */
+static long print_processes(const struct out *o, const struct hp_report *root, const struct hp_report *children,
+			    size_t nchildren, const struct hp_report_opts *opts, const struct hp_report **sections)
+{
+	const struct hp_report **order = malloc((nchildren + 1) * sizeof(*order));
+	uint64_t run_allocations = root->profile->summary.allocations;
+	size_t nsections = 0, shown_children = 0, brief = 0, more = 0;
+	struct hp_table t;
+	char line[1024];
+
+	if (!order)
+		return -1;
+	order[0] = root;
+	for (size_t i = 0; i < nchildren; i++) {
+		order[i + 1] = &children[i];
+		run_allocations += children[i].profile->summary.allocations;
+	}
+	qsort(order, nchildren + 1, sizeof(*order), cmp_process);
+	if (process_table(&t, order, nchildren + 1) < 0) {
+		hp_table_release(&t);
+		free(order);
+		return -1;
+	}
+	print_table(o, &t, true);
+	hp_table_release(&t);
+	bool root_brief = exec_only(root, run_allocations);
+	size_t room = opts->children_shown;
+	if (!root_brief)
+		sections[nsections++] = root;
+	else if (room < SIZE_MAX)
+		room++;
+	for (size_t k = 0; k <= nchildren; k++) {
+		if (exec_only(order[k], run_allocations))
+			brief++;
+		else if (order[k] == root)
+			continue;
+		else if (shown_children < room) {
+			sections[nsections++] = order[k];
+			shown_children++;
+		} else {
+			more++;
+		}
+	}
+	free(order);
+	if (root_brief)
+		snprintf(line, sizeof(line), "Sections follow for %zu of the %zu processes, the first of this table "
+			 "(the main process, pid %u, exec'd another program).", nsections, nchildren + 1,
+			 (unsigned)root->profile->summary.pid);
+	else
+		snprintf(line, sizeof(line), "Sections follow for the main process (pid %u) and %zu of its %zu child "
+			 "processes, the first of this table.", (unsigned)root->profile->summary.pid, shown_children,
+			 nchildren);
+	fputc('\n', o->f);
+	print_wrapped(o, line, INDENT);
+	if (brief) {
+		snprintf(line, sizeof(line), "%zu ended by exec with %.0f%% of the run's allocations or less: the table "
+			 "says all there is.", brief, EXEC_BRIEF_SHARE * 100);
+		print_wrapped(o, line, INDENT);
+	}
+	if (more) {
+		snprintf(line, sizeof(line), "%zu more are in the table only: --children all shows every one "
+			 "(--children N the first N), --format json has them all.", more);
+		print_wrapped(o, line, INDENT);
+	}
+	return (long)nsections;
 }
 
 int hp_report_write_text(FILE *f, const struct hp_report *root, const struct hp_report *children,
 			 size_t nchildren, const struct hp_report_opts *opts)
 {
-	struct out o = {f, opts->color};
+	struct out o = {f, opts->color, opts->width};
+	char head[1024], buf[1024];
+	const struct hp_report **sections = malloc((nchildren + 1) * sizeof(*sections));
+	long n = 1;
 
-	if (print_process(&o, root, opts) < 0)
+	if (!sections)
 		return -1;
-	for (size_t i = 0; i < nchildren; i++) {
-		const struct hp_profile *p = children[i].profile;
-		fprintf(f, "\n%s==== child process %u (parent %u): %s, trace %s ====%s\n", sgr(&o, BOLD),
-			(unsigned)p->summary.pid, (unsigned)p->defs.process.ppid,
-			p->summary.program ? p->summary.program : "?", p->path, sgr(&o, RESET));
-		if (print_process(&o, &children[i], opts) < 0)
-			return -1;
+	sections[0] = root;
+	if (nchildren && (n = print_processes(&o, root, children, nchildren, opts, sections)) < 0)
+		goto fail;
+	for (long i = 0; i < n; i++) {
+		const struct hp_profile *p = sections[i]->profile;
+		if (sections[i] != root) {
+			/* The program is on the line after, in the process's own header. */
+			snprintf(head, sizeof(head), "==== child process %u (parent %u), trace %s ====",
+				 (unsigned)p->summary.pid, (unsigned)p->defs.process.ppid, p->path);
+			fprintf(f, "\n%s%s%s\n", sgr(&o, BOLD), fit(&o, buf, sizeof(buf), head, 0), sgr(&o, RESET));
+		} else if (nchildren) {
+			fputc('\n', f);
+		}
+		if (print_process(&o, sections[i], opts) < 0)
+			goto fail;
 	}
+	free(sections);
 	return ferror(f) ? -1 : 0;
+fail:
+	free(sections);
+	return -1;
 }

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "report/elide.h"
 #include "report/rules.h"
 #include "report/score.h"
 
@@ -51,7 +52,7 @@ __attribute__((format(printf, 3, 4))) static void put(char *dst, size_t len, con
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(dst, len, fmt, ap);
+	hp_vfmt_fit(dst, len, fmt, ap);
 	va_end(ap);
 }
 
@@ -61,7 +62,7 @@ static const char *whole = "whole program";
 
 static void rule_small_allocs(const struct hp_profile *p, const struct hp_config *cfg, struct recs *r)
 {
-	char loc[256], b1[HP_FMT_MAX], b2[HP_FMT_MAX], b3[HP_FMT_MAX];
+	char loc[2048], b1[HP_FMT_MAX], b2[HP_FMT_MAX], b3[HP_FMT_MAX];
 
 	for (size_t i = 0; i < p->nfunctions; i++) {
 		const struct hp_function *f = &p->functions[i];
@@ -110,7 +111,7 @@ static void rule_small_allocs(const struct hp_profile *p, const struct hp_config
 
 static void rule_temporary(const struct hp_profile *p, const struct hp_config *cfg, struct recs *r)
 {
-	char loc[256], b1[HP_FMT_MAX], b2[HP_FMT_MAX], b3[HP_FMT_MAX];
+	char loc[2048], b1[HP_FMT_MAX], b2[HP_FMT_MAX], b3[HP_FMT_MAX];
 
 	for (size_t i = 0; i < p->nsites; i++) {
 		const struct hp_alloc_site *s = &p->sites[i];
@@ -138,7 +139,7 @@ static void rule_temporary(const struct hp_profile *p, const struct hp_config *c
 
 static void rule_realloc_step(const struct hp_profile *p, const struct hp_config *cfg, struct recs *r)
 {
-	char loc[256], b1[HP_FMT_MAX], b2[HP_FMT_MAX];
+	char loc[2048], b1[HP_FMT_MAX], b2[HP_FMT_MAX];
 
 	for (size_t i = 0; i < p->nsites; i++) {
 		const struct hp_alloc_site *s = &p->sites[i];
@@ -163,7 +164,7 @@ static void rule_realloc_step(const struct hp_profile *p, const struct hp_config
 
 static void rule_leak(const struct hp_profile *p, const struct hp_config *cfg, struct recs *r)
 {
-	char loc[256], b1[HP_FMT_MAX];
+	char loc[2048], b1[HP_FMT_MAX];
 
 	for (size_t i = 0; i < p->nleaks; i++) {
 		const struct hp_leak *l = &p->leaks[i];
@@ -215,7 +216,7 @@ static void rule_leak(const struct hp_profile *p, const struct hp_config *cfg, s
 
 static void rule_growth(const struct hp_profile *p, const struct hp_config *cfg, struct recs *r)
 {
-	char loc[512], b1[32], b2[32];
+	char loc[2048], b1[32], b2[32];
 	(void)cfg;
 
 	for (size_t i = 0; i < p->nsites; i++) {
@@ -241,7 +242,7 @@ static void rule_growth(const struct hp_profile *p, const struct hp_config *cfg,
 
 static void rule_tail(const struct hp_profile *p, const struct hp_config *cfg, struct recs *r)
 {
-	char loc[256], b1[HP_FMT_MAX], b2[HP_FMT_MAX], b3[HP_FMT_MAX], b4[HP_FMT_MAX];
+	char loc[2048], b1[HP_FMT_MAX], b2[HP_FMT_MAX], b3[HP_FMT_MAX], b4[HP_FMT_MAX];
 
 	for (size_t i = 0; i < p->nfunctions; i++) {
 		const struct hp_function *f = &p->functions[i];
@@ -269,7 +270,7 @@ static void rule_tail(const struct hp_profile *p, const struct hp_config *cfg, s
 
 static void rule_allocator(const struct hp_profile *p, const struct hp_config *cfg, struct recs *r)
 {
-	char loc[256], b1[HP_FMT_MAX], b2[HP_FMT_MAX], b3[HP_FMT_MAX];
+	char loc[2048], b1[HP_FMT_MAX], b2[HP_FMT_MAX], b3[HP_FMT_MAX];
 
 	for (size_t i = 0; i < p->nfunctions; i++) {
 		const struct hp_function *f = &p->functions[i];
@@ -323,7 +324,7 @@ static void rule_allocator(const struct hp_profile *p, const struct hp_config *c
 static void rule_peak(const struct hp_profile *p, const struct hp_config *cfg, struct recs *r)
 {
 	const struct hp_summary *s = &p->summary;
-	char loc[256], b1[HP_FMT_MAX], b2[HP_FMT_MAX], b3[HP_FMT_MAX], b4[HP_FMT_MAX], b5[HP_FMT_MAX];
+	char loc[2048], b1[HP_FMT_MAX], b2[HP_FMT_MAX], b3[HP_FMT_MAX], b4[HP_FMT_MAX], b5[HP_FMT_MAX];
 
 	if (p->ntimeline == 0 || s->peak_heap_bytes < cfg->peakr_min_bytes)
 		return;

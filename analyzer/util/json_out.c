@@ -3,6 +3,7 @@
 
 #include <inttypes.h>
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 /* Length of the valid UTF-8 sequence at p (end excluded), or 0. */
@@ -148,11 +149,32 @@ void hp_jw_i64(struct hp_jw *w, const char *key, int64_t v)
 	fprintf(w->f, "%" PRId64, v);
 }
 
+char *hp_fmt_plain(char *buf, double v)
+{
+	/* Decimals for 6 significant digits: none for 6 digits before the point or more. */
+	int before = v == 0 ? 1 : (int)floor(log10(fabs(v))) + 1;
+	int decimals = before >= 6 ? 0 : 6 - before;
+
+	snprintf(buf, HP_PLAIN_MAX, "%.*f", decimals > 330 ? 330 : decimals, v);
+	if (strchr(buf, '.')) {
+		char *end = buf + strlen(buf) - 1;
+		while (*end == '0')
+			*end-- = '\0';
+		if (*end == '.')
+			*end = '\0';
+	}
+	if (!strcmp(buf, "-0"))
+		strcpy(buf, "0");
+	return buf;
+}
+
 void hp_jw_dbl(struct hp_jw *w, const char *key, double v)
 {
+	char buf[HP_PLAIN_MAX];
+
 	hp_jw_key(w, key);
 	if (isfinite(v))
-		fprintf(w->f, "%.6g", v);
+		fputs(hp_fmt_plain(buf, v), w->f);
 	else
 		fputs("null", w->f);
 }

@@ -31,6 +31,10 @@ void hp_jw_str(struct hp_jw *w, const char *key, const char *s); /* NULL writes 
 void hp_jw_u64(struct hp_jw *w, const char *key, uint64_t v);
 void hp_jw_i64(struct hp_jw *w, const char *key, int64_t v);
 void hp_jw_dbl(struct hp_jw *w, const char *key, double v); /* not finite: null */
+/* v with 6 significant digits and never an exponent ("7846802", "0.000012", "68.309"), trailing
+ * zeros dropped; buf has HP_PLAIN_MAX bytes. Returns buf. */
+#define HP_PLAIN_MAX 352
+char *hp_fmt_plain(char *buf, double v);
 void hp_jw_bool(struct hp_jw *w, const char *key, bool v);
 
 #endif

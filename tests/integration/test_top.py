@@ -67,9 +67,9 @@ def heap_now(frame):
 
 
 def elapsed(frame):
-    m = re.search(r"elapsed (\S+) (s|ms|us|ns)$", line(frame, "hookprof top:"))
+    m = re.search(r"elapsed (\S+) (s|ms|µs|ns)$", line(frame, "hookprof top:"))
     assert m, frame
-    return float(m.group(1)) * {"s": 1, "ms": 1e-3, "us": 1e-6, "ns": 1e-9}[m.group(2)]
+    return float(m.group(1)) * {"s": 1, "ms": 1e-3, "µs": 1e-6, "ns": 1e-9}[m.group(2)]
 
 
 def alloc_rate(frame):
@@ -110,7 +110,7 @@ def test_once_on_a_finished_trace():
         # The loop's time: its steps sleep 5 ms each.
         time_cell = row(frame, "churn_loop (live_churn.c:")[1][3]
         value, unit = time_cell.split()
-        secs = float(value) * {"s": 1, "ms": 1e-3, "us": 1e-6, "ns": 1e-9}[unit]
+        secs = float(value) * {"s": 1, "ms": 1e-3, "µs": 1e-6, "ns": 1e-9}[unit]
         assert 40 * 0.005 <= secs < 40 * 0.005 * 10, frame
         # Off a terminal, plain `top` prints the same single frame; --top limits the rows.
         assert hp.analyze(["top", out]) == frame

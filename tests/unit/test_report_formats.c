@@ -5,11 +5,14 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <cmocka.h>
 
 #include "fixture_profile.h"
+#include "report/elide.h"
 #include "report/report.h"
+#include "util/json_out.h"
 
 static struct fixture fx, child;
 static struct hp_config cfg;
@@ -61,7 +64,7 @@ static void has(const char *text, const char *part)
 
 static void text(void **state)
 {
-	struct hp_report_opts o = {.top = 20, .threads = true};
+	struct hp_report_opts o = {.top = 20, .threads = true, .children_shown = HP_CHILDREN_SHOWN};
 	(void)state;
 
 	char *t = render(hp_report_write_text, &o, true);
@@ -89,7 +92,8 @@ static void text(void **state)
 	has(t, "Heap and RSS over the run");
 	has(t, "<- peak");
 	has(t, "definitely lost  4.0 KiB");
-	has(t, "==== child process 4243 (parent 0): /usr/bin/app, trace app.hpt.4243 ====");
+	has(t, "Processes (2, those that matter first");
+	has(t, "==== child process 4243 (parent 0), trace app.hpt.4243 ====");
 	/* Colour only when asked for. */
 	assert_null(strchr(t, '\033'));
 	free(t);
@@ -98,6 +102,15 @@ static void text(void **state)
 	t = render(hp_report_write_text, &o, false);
 	has(t, "\033[1mSummary\033[0m");
 	has(t, "\033[31mcritical");
+	free(t);
+
+	/* The narrowest width: no line longer, counted in columns (an ellipsis is one). */
+	o.color = false;
+	o.width = HP_WIDTH_MIN;
+	t = render(hp_report_write_text, &o, true);
+	for (char *line = strtok(t, "\n"); line; line = strtok(NULL, "\n"))
+		if (hp_text_width(line) > HP_WIDTH_MIN)
+			fail_msg("%zu columns: '%s'", hp_text_width(line), line);
 	free(t);
 }
 
@@ -212,7 +225,7 @@ static void csv(void **state)
 			snprintf(prev, sizeof(prev), "%s", section);
 		}
 	}
-	assert_int_equal(sections, 12);
+	assert_int_equal(sections, 13); /* threads included, allocating_functions too */
 	free(t);
 
 	/* --section: one table only; threads only when asked. */
@@ -259,7 +272,7 @@ static void formatting(void **state)
 	(void)state;
 
 	assert_string_equal(hp_fmt_ns(b, 999), "999 ns");
-	assert_string_equal(hp_fmt_ns(b, 1500), "1.50 us");
+	assert_string_equal(hp_fmt_ns(b, 1500), "1.50 \xc2\xb5s");
 	assert_string_equal(hp_fmt_ns(b, 45600000), "45.60 ms");
 	assert_string_equal(hp_fmt_ns(b, 1234000000), "1.234 s");
 	assert_string_equal(hp_fmt_bytes(b, 1023), "1023 B");
@@ -267,6 +280,14 @@ static void formatting(void **state)
 	assert_string_equal(hp_fmt_bytes(b, 3 * FX_MIB), "3.0 MiB");
 	assert_string_equal(hp_fmt_si(b, 12345), "12.3k");
 	assert_string_equal(hp_fmt_pct(b, 0.256), "25.6%");
+	/* Numbers of the JSON and CSV: 6 significant digits, never an exponent. */
+	char n[HP_PLAIN_MAX];
+	assert_string_equal(hp_fmt_plain(n, 1227940.4), "1227940");
+	assert_string_equal(hp_fmt_plain(n, 2.85693e-05), "0.0000285693");
+	assert_string_equal(hp_fmt_plain(n, 68.309), "68.309");
+	assert_string_equal(hp_fmt_plain(n, 15), "15");
+	assert_string_equal(hp_fmt_plain(n, -0.5), "-0.5");
+	assert_string_equal(hp_fmt_plain(n, 0), "0");
 	char fr[128];
 	assert_string_equal(hp_fmt_frame(fr, sizeof(fr), &f), "libfoo.so.1+0x12ab");
 	f.function = "foo_init";

@@ -191,7 +191,7 @@ static void tail_latency(void **state)
 	run();
 	const struct hp_recommendation *r = find("tail-latency", "process_batch (parser.c:40)");
 	has(r->title, "p99 is 50x the median");
-	has(r->detail, "over 1000 calls, p50 is 100.00 us, p95 400.00 us, p99 5.00 ms and the slowest 20.00 ms");
+	has(r->detail, "over 1000 calls, p50 is 100.00 \xc2\xb5s, p95 400.00 \xc2\xb5s, p99 5.00 ms and the slowest 20.00 ms");
 
 	cfg.tailr_min_calls = 1001;
 	run();

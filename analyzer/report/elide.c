@@ -1,0 +1,114 @@
+/* elide.c: text fitted to a number of columns, shortened in the middle, never cut at the end. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "report/elide.h"
+
+static int continuation_byte(unsigned char c)
+{
+	return (c & 0xc0) == 0x80;
+}
+
+size_t hp_text_width(const char *s)
+{
+	size_t n = 0;
+
+	for (; *s; s++)
+		n += !continuation_byte((unsigned char)*s);
+	return n;
+}
+
+/* The byte offset of code point `cols` of s (its end when s is shorter). */
+static size_t offset_of(const char *s, size_t cols)
+{
+	size_t i = 0;
+
+	for (; s[i] && cols; cols--)
+		for (i++; continuation_byte((unsigned char)s[i]); i++)
+			;
+	return i;
+}
+
+/* Columns of the tail kept: the last " (...)" group when it fits in half the room, else half. */
+static size_t tail_cols(const char *s, size_t total, size_t room)
+{
+	size_t n = strlen(s), half = room / 2;
+
+	if (n > 1 && s[n - 1] == ')') {
+		const char *open = strrchr(s, '(');
+		if (open && open > s && open[-1] == ' ') {
+			size_t cols = hp_text_width(open);
+			if (cols <= half && cols < total)
+				return cols;
+		}
+	}
+	return half;
+}
+
+char *hp_elide(char *buf, size_t len, const char *s, size_t width)
+{
+	size_t total = hp_text_width(s), bytes = strlen(s);
+
+	if ((width == 0 || total <= width) && bytes < len) {
+		memcpy(buf, s, bytes + 1);
+		return buf;
+	}
+	/* Room for head and tail, one column going to the ellipsis; fewer columns while the bytes do
+	 * not fit (multi-byte code points). */
+	size_t room = (width && width - 1 < total - 1 ? width : total) - 1;
+	if (room + sizeof(HP_ELLIPSIS) > len) /* each code point takes a byte at least */
+		room = len > sizeof(HP_ELLIPSIS) ? len - sizeof(HP_ELLIPSIS) : 0;
+	for (;; room--) {
+		size_t tail = tail_cols(s, total, room), head = room - tail;
+		size_t hb = offset_of(s, head), tb = bytes - offset_of(s, total - tail);
+		if (hb + sizeof(HP_ELLIPSIS) - 1 + tb < len || room == 0) {
+			if (hb + sizeof(HP_ELLIPSIS) - 1 + tb >= len) { /* len too small for any text */
+				buf[0] = '\0';
+				return buf;
+			}
+			memcpy(buf, s, hb);
+			memcpy(buf + hb, HP_ELLIPSIS, sizeof(HP_ELLIPSIS) - 1);
+			memcpy(buf + hb + sizeof(HP_ELLIPSIS) - 1, s + bytes - tb, tb + 1);
+			return buf;
+		}
+	}
+}
+
+char *hp_fmt_fit(char *buf, size_t len, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	hp_vfmt_fit(buf, len, fmt, ap);
+	va_end(ap);
+	return buf;
+}
+
+char *hp_vfmt_fit(char *buf, size_t len, const char *fmt, va_list ap)
+{
+	va_list again;
+	char *whole = NULL;
+
+	va_copy(again, ap);
+	int n = vsnprintf(buf, len, fmt, ap);
+	if (n >= 0 && (size_t)n >= len)
+		n = vasprintf(&whole, fmt, again);
+	va_end(again);
+	if (!whole && n >= 0)
+		return buf; /* it fitted */
+	if (n >= 0) {
+		hp_elide(buf, len, whole, 0);
+		free(whole);
+		return buf;
+	}
+	/* Out of memory: the start vsnprintf left, its end marked by the ellipsis. */
+	if (len >= sizeof(HP_ELLIPSIS)) {
+		size_t at = len - sizeof(HP_ELLIPSIS);
+		while (at && continuation_byte((unsigned char)buf[at]))
+			at--;
+		memcpy(buf + at, HP_ELLIPSIS, sizeof(HP_ELLIPSIS));
+	}
+	return buf;
+}

@@ -1,0 +1,86 @@
+/* test_elide.c: names shortened in the middle with "…": both ends kept, widths and bytes respected. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "report/elide.h"
+
+#define E HP_ELLIPSIS
+
+static void fitting_text_is_copied(void **state)
+{
+	char buf[64];
+
+	(void)state;
+	assert_string_equal(hp_elide(buf, sizeof(buf), "main (demo.c:12)", 16), "main (demo.c:12)");
+	assert_string_equal(hp_elide(buf, sizeof(buf), "main (demo.c:12)", 0), "main (demo.c:12)");
+	assert_string_equal(hp_elide(buf, sizeof(buf), "", 5), "");
+}
+
+static void keeps_the_file_and_line(void **state)
+{
+	const char *name = "std::vector<std::string>::_M_realloc_insert(iterator, std::string&&) (vector.tcc:453)";
+	char buf[128];
+
+	(void)state;
+	hp_elide(buf, sizeof(buf), name, 40);
+	assert_int_equal(hp_text_width(buf), 40);
+	/* 39 columns of text: the 16 of "(vector.tcc:453)" at the end, 23 of the name's start. */
+	assert_string_equal(buf, "std::vector<std::string" E "(vector.tcc:453)");
+}
+
+static void halves_without_a_location(void **state)
+{
+	char buf[64];
+
+	(void)state;
+	assert_string_equal(hp_elide(buf, sizeof(buf), "abcdefghijklmnopqrstuvwxyz", 11), "abcde" E "vwxyz");
+	/* A group longer than half the room is not kept whole. */
+	assert_string_equal(hp_elide(buf, sizeof(buf), "f (a_very_long_file_name.c:1)", 9), "f (a" E "c:1)");
+}
+
+static void counts_code_points_not_bytes(void **state)
+{
+	char buf[64];
+
+	(void)state;
+	assert_int_equal(hp_text_width("12.5 \xc2\xb5s"), 7);
+	/* "µ" is two bytes, one column: the text fits 7 columns whole. */
+	assert_string_equal(hp_elide(buf, sizeof(buf), "12.5 \xc2\xb5s", 7), "12.5 \xc2\xb5s");
+	/* Never half a code point on either side of the ellipsis. */
+	hp_elide(buf, sizeof(buf), "\xc2\xb5\xc2\xb5\xc2\xb5\xc2\xb5\xc2\xb5\xc2\xb5", 5);
+	assert_string_equal(buf, "\xc2\xb5\xc2\xb5" E "\xc2\xb5\xc2\xb5");
+}
+
+static void fits_the_bytes_of_the_buffer(void **state)
+{
+	char buf[16], want[32];
+
+	(void)state;
+	/* No column limit, a 16-byte buffer: 15 bytes, 12 of them text around the 3 of the ellipsis. */
+	hp_elide(buf, sizeof(buf), "abcdefghijklmnopqrstuvwxyz", 0);
+	assert_int_equal(strlen(buf), 15);
+	assert_string_equal(buf, "abcdef" E "uvwxyz");
+	hp_fmt_fit(buf, sizeof(buf), "%s-%d", "abcdefghijklmnopqrstuvwxyz", 42);
+	snprintf(want, sizeof(want), "abcdef%sxyz-42", E);
+	assert_string_equal(buf, want);
+	hp_fmt_fit(buf, sizeof(buf), "%s", "short");
+	assert_string_equal(buf, "short");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(fitting_text_is_copied),
+		cmocka_unit_test(keeps_the_file_and_line),
+		cmocka_unit_test(halves_without_a_location),
+		cmocka_unit_test(counts_code_points_not_bytes),
+		cmocka_unit_test(fits_the_bytes_of_the_buffer),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
