@@ -138,13 +138,13 @@ int cmd_check(int argc, const char **argv)
 	const char **operands = calloc((size_t)argc, sizeof(*operands));
 	size_t noperands = 0;
 	const struct hp_option opts[] = {
-		HP_OPT_PARSE("--min-score", "a number from 0 to 100", hp_opt_number, &min_score, 0, 100),
-		HP_OPT_PARSE("--max-leaked", "a size in bytes (suffixes K, M, G)", parse_bytes, &max_leaked, 0, 0),
-		HP_OPT_PARSE("--max-lost", "a number of events", parse_bytes, &max_lost, 0, 0),
-		HP_OPT_STRING("--baseline", "a trace", &baseline),
-		HP_OPT_PARSE("--max-regression", "a percentage, e.g. 10%", hp_opt_percent, &max_regression, 0,
+		HP_OPT_PARSE(MIN_SCORE, "a number from 0 to 100", hp_opt_number, &min_score, 0, 100),
+		HP_OPT_PARSE(MAX_LEAKED, "a size in bytes (suffixes K, M, G)", parse_bytes, &max_leaked, 0, 0),
+		HP_OPT_PARSE(MAX_LOST, "a number of events", parse_bytes, &max_lost, 0, 0),
+		HP_OPT_STRING(BASELINE, "a trace", &baseline),
+		HP_OPT_PARSE(MAX_REGRESSION, "a percentage, e.g. 10%", hp_opt_percent, &max_regression, 0,
 			     HUGE_VAL),
-		HP_OPT_FLAG("--allow-incomplete", &allow_incomplete),
+		HP_OPT_FLAG(ALLOW_INCOMPLETE, &allow_incomplete),
 		HP_OPT_CONFIG(&config),
 		HP_OPT_LEAK_CHECK,
 		HP_OPT_WINDOW,

@@ -338,9 +338,9 @@ int cmd_diff(int argc, const char **argv)
 	const char **operands = calloc((size_t)argc, sizeof(*operands));
 	const struct hp_option opts[] = {
 		HP_OPT_FORMAT(formats, &format),
-		HP_OPT_PARSE("--threshold", "a percentage, e.g. 5%", hp_opt_percent, &threshold, 0, HUGE_VAL),
+		HP_OPT_PARSE(THRESHOLD, "a percentage, e.g. 5%", hp_opt_percent, &threshold, 0, HUGE_VAL),
 		HP_OPT_TOP("a number of rows (0 for all)", &top, 0, 1e9),
-		HP_OPT_FLAG("--all", &all),
+		HP_OPT_FLAG(ALL, &all),
 		HP_OPT_CONFIG(&config),
 		HP_OPT_LEAK_CHECK,
 		HP_OPT_WINDOW,

@@ -460,7 +460,7 @@ int cmd_dump(int argc, const char **argv)
 	const char **operands = calloc((size_t)argc, sizeof(*operands));
 	size_t noperands = 0;
 	const struct hp_option opts[] = {
-		HP_OPT_FLAG("--json", &d.json),
+		HP_OPT_FLAG(JSON, &d.json),
 		HP_OPT_END,
 	};
 	if (!operands) {

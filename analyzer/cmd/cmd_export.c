@@ -71,8 +71,8 @@ int cmd_export(int argc, const char **argv)
 	size_t noperands = 0;
 	const struct hp_option opts[] = {
 		HP_OPT_FORMAT(formats, &format),
-		HP_OPT_CHOICE("--cost", costs, &cost_name),
-		{"--output", 'o', "a file", NULL, NULL, &output, 0, 0},
+		HP_OPT_CHOICE(COST, costs, &cost_name),
+		HP_OPT_STRING(OUTPUT, "a file", &output),
 		HP_OPT_LEAK_CHECK,
 		HP_OPT_END,
 	};

@@ -129,8 +129,8 @@ static int history_add(int argc, const char **argv)
 		return 1;
 	bool no_children = false;
 	const struct hp_option opts[] = {
-		HP_OPT_STRING("--db", "a file", &db),
-		HP_OPT_STRING("--label", "a text", &label),
+		HP_OPT_STRING(DB, "a file", &db),
+		HP_OPT_STRING(LABEL, "a text", &label),
 		HP_OPT_CONFIG(&config),
 		HP_OPT_NO_CHILDREN(&no_children),
 		HP_OPT_LEAK_CHECK,
@@ -184,9 +184,9 @@ static int history_show(int argc, const char **argv)
 	size_t noperands = 0;
 	const struct hp_option opts[] = {
 		HP_OPT_FORMAT(formats, &format),
-		HP_OPT_STRING("--db", "a file", &db),
-		HP_OPT_STRING("--function", "a function's name", &function),
-		HP_OPT_STRING("--html", "a file", &html),
+		HP_OPT_STRING(DB, "a file", &db),
+		HP_OPT_STRING(FUNCTION, "a function's name", &function),
+		HP_OPT_STRING(HTML, "a file", &html),
 		HP_OPT_END,
 	};
 	if (!operands) {
@@ -391,9 +391,9 @@ static int history_check(int argc, const char **argv)
 	const char **operands = calloc((size_t)argc, sizeof(*operands));
 	size_t noperands = 0;
 	const struct hp_option opts[] = {
-		HP_OPT_STRING("--db", "a file", &db),
-		HP_OPT_PARSE("--max-regression", "a percentage, e.g. 10%", hp_opt_percent, &limit, 0, HUGE_VAL),
-		HP_OPT_PARSE("--window", window_takes, hp_opt_count, &window, HP_TREND_MIN_RUNS, 10000),
+		HP_OPT_STRING(DB, "a file", &db),
+		HP_OPT_PARSE(MAX_REGRESSION, "a percentage, e.g. 10%", hp_opt_percent, &limit, 0, HUGE_VAL),
+		HP_OPT_PARSE(WINDOW, window_takes, hp_opt_count, &window, HP_TREND_MIN_RUNS, 10000),
 		HP_OPT_END,
 	};
 	if (!operands) {

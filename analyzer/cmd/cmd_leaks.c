@@ -187,7 +187,7 @@ int cmd_leaks(int argc, const char **argv)
 	}
 	bool no_children = false;
 	const struct hp_option opts[] = {
-		HP_OPT_PARSE("--kinds", "a list of kinds", parse_kinds, &kinds, 0, 0),
+		HP_OPT_PARSE(KINDS, "a list of kinds", parse_kinds, &kinds, 0, 0),
 		HP_OPT_TOP("a number of stacks (0: all)", &top, 0, (double)SIZE_MAX),
 		HP_OPT_NO_CHILDREN(&no_children),
 		HP_OPT_LEAK_CHECK,

@@ -33,7 +33,8 @@ static void help(void)
 	     "  --section NAME   csv only: print one table: summary, score, recommendations, functions,\n"
 	     "                   threads, counters, marks, sites, sizes, timeline, leaks or warnings\n"
 	     "  --no-children    report on TRACE only, not on its child traces\n"
-	     "  --html FILE      write one TRACE's report (all rows) as a self-contained web page to FILE\n"
+	     "  --html FILE      write one TRACE's report as a self-contained web page to FILE: every\n"
+	     "                   function, counter and mark; the top --top sites and leaks by each order\n"
 	     HP_RUN_LEAK_OPTIONS_HELP
 	     HP_RUN_WINDOW_OPTION_HELP
 	     "\n"
@@ -122,9 +123,9 @@ int cmd_report(int argc, const char **argv)
 		HP_OPT_FORMAT(formats, &format),
 		HP_OPT_TOP("a number of rows (0: all)", &o.top, 0, (double)SIZE_MAX),
 		HP_OPT_CONFIG(&config),
-		HP_OPT_CHOICE("--section", hp_csv_sections, &o.section),
-		HP_OPT_STRING("--html", "a file", &html),
-		HP_OPT_FLAG("--threads", &o.threads),
+		HP_OPT_CHOICE(SECTION, hp_csv_sections, &o.section),
+		HP_OPT_STRING(HTML, "a file", &html),
+		HP_OPT_FLAG(THREADS, &o.threads),
 		HP_OPT_NO_CHILDREN(&no_children),
 		HP_OPT_LEAK_CHECK,
 		HP_OPT_WINDOW,

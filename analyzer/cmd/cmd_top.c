@@ -346,9 +346,9 @@ int cmd_top(int argc, const char **argv)
 	size_t top = scr.top, ntraces = 0;
 	const char **traces = calloc((size_t)argc, sizeof(*traces));
 	const struct hp_option opts[] = {
-		HP_OPT_PARSE("--interval", "seconds, from 0.05 to 3600", parse_seconds, &scr.interval_ns, 0, 0),
-		HP_OPT_FLAG("--once", &once),
-		HP_OPT_FLAG("--wait", &wait_end),
+		HP_OPT_PARSE(INTERVAL, "seconds, from 0.05 to 3600", parse_seconds, &scr.interval_ns, 0, 0),
+		HP_OPT_FLAG(ONCE, &once),
+		HP_OPT_FLAG(WAIT, &wait_end),
 		HP_OPT_TOP("a number of rows, 1 to 1000", &top, 1, 1000),
 		HP_OPT_END,
 	};

@@ -30,8 +30,8 @@ static int parse(struct parsed *p, const char **argv)
 		HP_OPT_FORMAT(formats, &p->format),
 		{"--output", 'o', "a file", NULL, NULL, &p->output, 0, 0},
 		HP_OPT_TOP("a number of rows (0: all)", &p->top, 0, 1000),
-		HP_OPT_PARSE("--threshold", "a percentage, e.g. 5%", hp_opt_percent, &p->threshold, 0, 100),
-		HP_OPT_FLAG("--all", &p->all),
+		HP_OPT_PARSE(THRESHOLD, "a percentage, e.g. 5%", hp_opt_percent, &p->threshold, 0, 100),
+		HP_OPT_FLAG(ALL, &p->all),
 		HP_OPT_CONFIG(&p->config),
 		HP_OPT_END,
 	};
