@@ -135,8 +135,8 @@ int cmd_check(int argc, const char **argv)
 	bool have_regression, allow_incomplete = false;
 	char err[1024];
 
-	const char **operands = calloc((size_t)argc, sizeof(*operands));
-	size_t noperands = 0;
+	const char **operands;
+	size_t noperands;
 	const struct hp_option opts[] = {
 		HP_OPT_PARSE(MIN_SCORE, "a number from 0 to 100", hp_opt_number, &min_score, 0, 100),
 		HP_OPT_PARSE(MAX_LEAKED, "a size in bytes (suffixes K, M, G)", parse_bytes, &max_leaked, 0, 0),
@@ -150,19 +150,11 @@ int cmd_check(int argc, const char **argv)
 		HP_OPT_WINDOW,
 		HP_OPT_END,
 	};
-	if (!operands) {
-		fprintf(stderr, "hookprof: check: %s\n", strerror(ENOMEM));
-		return 1;
-	}
-	int r = hp_options_parse("check", opts, argc, argv, operands, &noperands);
-	if (r == 0 && noperands > 1)
-		r = usage_error("one trace at a time ('%s' and '%s')", operands[0], operands[1]);
+	int r = hp_options_front("check", opts, help, argc, argv, false, true, &operands, &noperands);
+	if (r >= 0)
+		return r;
 	trace = noperands ? operands[0] : NULL;
 	free((void *)operands);
-	if (r == 1)
-		help();
-	if (r)
-		return r == 1 ? 0 : 2;
 	have_regression = max_regression >= 0;
 	if (!have_regression)
 		max_regression = 0.10;

@@ -44,14 +44,6 @@ static void help(void)
 
 #define usage_error(...) hp_usage_error("report", __VA_ARGS__)
 
-static void print_child_error(const char *msg, void *ctx)
-{
-	int *rc = ctx;
-
-	fprintf(stderr, "hookprof: %s\n", msg);
-	*rc = 1;
-}
-
 typedef int (*writer_fn)(FILE *, const struct hp_report *, const struct hp_report *, size_t,
 			 const struct hp_report_opts *);
 
@@ -108,15 +100,11 @@ int cmd_report(int argc, const char **argv)
 	struct hp_output_file page = {0};
 	FILE *out = stdout;
 	bool children = true;
-	const char **traces = calloc((size_t)argc, sizeof(*traces));
+	const char **traces = NULL;
 	size_t ntraces = 0;
 	char err[1024];
 	int rc = 0;
 
-	if (!traces) {
-		fprintf(stderr, "hookprof: report: %s\n", strerror(ENOMEM));
-		return 1;
-	}
 	static const char *const formats[] = {"text", "json", "csv", "md", "line", NULL};
 	bool no_children = false;
 	const struct hp_option opts[] = {
@@ -132,19 +120,11 @@ int cmd_report(int argc, const char **argv)
 		HP_OPT_END,
 	};
 	hp_config_defaults(&cfg);
-	switch (hp_options_parse("report", opts, argc, argv, traces, &ntraces)) {
-	case 1:
-		help();
-		goto out;
-	case 2:
-		rc = 2;
-		goto out;
-	}
+	rc = hp_options_front("report", opts, help, argc, argv, true, false, &traces, &ntraces);
+	if (rc >= 0)
+		return rc;
+	rc = 0;
 	children = !no_children;
-	if (ntraces == 0) {
-		rc = usage_error("no trace given");
-		goto out;
-	}
 	if (o.section && strcmp(format, "csv")) {
 		rc = usage_error("--section applies to --format csv only");
 		goto out;
@@ -188,12 +168,8 @@ int cmd_report(int argc, const char **argv)
 		fputs("[\n", stdout);
 	for (size_t t = 0; t < ntraces; t++) {
 		struct hp_run run;
-		if (hp_run_load(&run, traces[t], children, traces, ntraces, print_child_error, &rc, err,
-				sizeof(err)) < 0) {
-			fprintf(stderr, "hookprof: %s\n", err);
-			rc = 1;
+		if (hp_cmd_load_run(&run, traces, ntraces, t, children, &rc))
 			continue;
-		}
 		if (written > 0)
 			fputs(array ? ",\n" : write == hp_report_write_line ? "" : "\n", stdout);
 		if (write_run(&run, &cfg, write, &o, out) != 0)

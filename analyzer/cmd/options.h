@@ -72,6 +72,14 @@ struct hp_option {
 int hp_options_parse(const char *cmd, const struct hp_option *opts, int argc, const char **argv,
 		     const char **operands, size_t *noperands);
 
+/* The front of a command that reads traces: parses argv against opts (as hp_options_parse), then
+ * counts the traces: none when `needed` is "no trace given", more than one when `one` is "one trace
+ * at a time ('A' and 'B')". Returns -1 when the command goes on, with *traces (malloc'd, the caller's to
+ * free; its strings point into argv) and *ntraces set; otherwise the command's exit status: 0 after
+ * printing help(), 2 after a usage error, 1 when out of memory (each reported; *traces is NULL). */
+int hp_options_front(const char *cmd, const struct hp_option *opts, void (*help)(void), int argc,
+		     const char **argv, bool needed, bool one, const char ***traces, size_t *ntraces);
+
 /* Value parsers for HP_OPT_PARSE. hp_opt_count: decimal digits only, min..max, into a size_t.
  * hp_opt_number: a decimal number (a trailing '%' allowed) in min..max, into a double.
  * hp_opt_percent: the same, stored divided by 100 (a fraction). */
