@@ -235,8 +235,7 @@ static int write_tables(FILE *out, const struct diff *d, bool md, bool color)
 static void json_function(struct hp_jw *w, const char *key, const struct hp_function *f)
 {
 	if (!f) {
-		hp_jw_key(w, key);
-		fputs("null", w->f);
+		hp_jw_null(w, key);
 		return;
 	}
 	hp_jw_obj(w, key);
@@ -255,8 +254,7 @@ static void json_function(struct hp_jw *w, const char *key, const struct hp_func
 static void json_site_totals(struct hp_jw *w, const char *key, const struct hp_site_totals *t, bool present)
 {
 	if (!present) {
-		hp_jw_key(w, key);
-		fputs("null", w->f);
+		hp_jw_null(w, key);
 		return;
 	}
 	hp_jw_obj(w, key);

@@ -32,5 +32,6 @@ void hp_jw_u64(struct hp_jw *w, const char *key, uint64_t v);
 void hp_jw_i64(struct hp_jw *w, const char *key, int64_t v);
 void hp_jw_dbl(struct hp_jw *w, const char *key, double v); /* not finite: null */
 void hp_jw_bool(struct hp_jw *w, const char *key, bool v);
+void hp_jw_null(struct hp_jw *w, const char *key);
 
 #endif
