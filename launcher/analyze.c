@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "common/analyze_options.h"
 #include "common/commands.h"
 #include "launcher/launcher.h"
 
@@ -20,17 +21,14 @@ bool hl_is_trace_command(const char *word)
 	return false;
 }
 
-/* Options of the analyzer's commands that take a value as the next argument (their --help). */
+/* True when arg is an option of the analyzer's that takes its value as the next argument. */
 static bool takes_value(const char *arg)
 {
-	static const char *const options[] = {
-		"--baseline", "--config", "--cost", "--format", "--html", "--interval", "--kinds", "--max-leaked",
-		"--max-lost", "--max-regression", "--min-score", "--no-builtin-suppressions", "-o", "--output",
-		"--section", "--suppressions", "--threshold", "--top", "--window",
-	};
-	for (size_t i = 0; i < sizeof(options) / sizeof(options[0]); i++)
-		if (!strcmp(arg, options[i]))
-			return true;
+#define TAKES_VALUE(id, name, short_name, value)                                                          \
+	if (value && (!strcmp(arg, name) || (short_name && arg[0] == '-' && arg[1] == short_name && !arg[2]))) \
+		return true;
+	HP_ANALYZE_OPTIONS(TAKES_VALUE)
+#undef TAKES_VALUE
 	return false;
 }
 

@@ -1,6 +1,7 @@
 /* event_path.h: the per-event fast path, inlined into every hook: the thread's ring, its stack, the
  * clock, the encoder and publication, with the rare cases (a thread's first event, a signal handler's
- * event, a full ring, an unwind) out of line in recorder.c and thread_buffer.c.
+ * event, a full ring, an unwind) out of line in thread_ring.c, nested_events.c, stack_unwind.c and
+ * thread_buffer.c.
  *
  * The hooks' contract (STYLE.md: save errno, guard, call the real function, record, restore errno) is
  * kept by construction: nothing on this path can change errno (no system call, no library call), and
@@ -18,9 +19,9 @@
 #include "stack_cache.h"
 #include "thread_buffer.h"
 
-/* recorder.c: the calling thread's first ring (NULL without memory). */
+/* thread_ring.c: the calling thread's first ring (NULL without memory). */
 struct hp_ring *hp_ring_for_thread(void) HP_HIDDEN;
-/* recorder.c: unwinds the stack (the cache missed) and interns it; 0 when there is none. */
+/* stack_unwind.c: unwinds the stack (the cache missed) and interns it; 0 when there is none. */
 uint32_t hp_stack_unwind(struct hp_ring *r, uint64_t sp, uint64_t ret) HP_HIDDEN;
 
 /* True when the events in `what` (HP_RECORD_*) from this thread should be recorded now. */
@@ -79,7 +80,7 @@ __attribute__((always_inline)) static inline uint32_t hp_stack_capture(struct hp
  * the ring without wrapping) takes a path with no call, so the compiler keeps it in registers; the
  * rest goes out of line. */
 
-/* recorder.c: the uncommon cases: nested events queued by a signal handler (written in order), a LOST
+/* nested_events.c: the uncommon cases: nested events queued by a signal handler (written in order), a LOST
  * record before the event, and room that needs waiting or the scratch area. */
 void hp_drain_nested(struct hp_ring *r) HP_HIDDEN;
 uint8_t *hp_event_room_slow(struct hp_ring *r, uint64_t t) HP_HIDDEN;

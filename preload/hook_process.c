@@ -1,6 +1,6 @@
 /* hook_process.c: the process's lifecycle as the recorder sees it: start, _exit, exec, dlclose.
  *
- * Normal exit is caught by an on_exit handler (recorder.c) and fatal signals by its handlers; here
+ * Normal exit is caught by an on_exit handler (recorder_lifecycle.c) and fatal signals by its handlers; here
  * are the ways out that bypass both, and the constructor that starts recording.
  */
 #include <dlfcn.h>

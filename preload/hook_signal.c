@@ -24,7 +24,7 @@
 #include "signal_claim.h"
 
 /* Every signal whose default action ends the process, but the snapshot signal's (SIGUSR2 by default,
- * recorder.c) and the ones debuggers and job control use: a program killed by SIGPIPE (`prog | head`),
+ * recorder_lifecycle.c) and the ones debuggers and job control use: a program killed by SIGPIPE (`prog | head`),
  * SIGHUP or its own alarm() keeps its trace whole, ending with PROCESS_END(signal). */
 static const int watched[] = {SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT, SIGSYS, SIGTERM, SIGINT, SIGQUIT,
 			      SIGHUP, SIGPIPE, SIGALRM, SIGUSR1, SIGXCPU, SIGXFSZ, SIGVTALRM, SIGPROF};

@@ -1,7 +1,7 @@
 /* module_map.h: the ELF objects loaded in the process, as MODULE_LOAD / MODULE_UNLOAD records.
  *
- * Threading: called with the recorder's module lock held (recorder.c): at start, after dlopen and
- * dlclose, and in a forked child.
+ * Threading: called with the recorder's module lock held (hp_modules_lock; module_events.c,
+ * recorder_lifecycle.c): at start, after dlopen and dlclose, and in a forked child.
  */
 #ifndef HP_MODULE_MAP_H
 #define HP_MODULE_MAP_H

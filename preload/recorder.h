@@ -103,7 +103,7 @@ static inline bool hp_recording(void)
 	       hp_tls.guard == 0;
 }
 
-/* Events are recorded by event_path.h. This one comes from a hook that found its thread inside the
+/* Events are recorded by event_path.h. This one (nested_events.c) comes from a hook that found its thread inside the
  * recorder (a signal handler's call): the event is queued for the interrupted one to write. */
 void hp_record_nested(unsigned type, unsigned kind, uint64_t addr, uint64_t addr2, uint64_t size, bool failed) HP_HIDDEN;
 
@@ -113,8 +113,8 @@ void hp_recorder_config_load(struct hp_recorder_config *cfg) HP_HIDDEN;
  * allocates nothing, so it is safe from any hook. */
 int hp_thread_stack(uint64_t *lo, uint64_t *hi) HP_HIDDEN;
 
-/* Lifecycle (recorder.c). hp_recorder_start: from the first hooked call or the constructor; then
- * hp_recorder_init, from the constructor only. */
+/* Lifecycle (recorder_lifecycle.c). hp_recorder_start: from the first hooked call or the
+ * constructor; then hp_recorder_init, from the constructor only. */
 void hp_recorder_start(void) HP_HIDDEN;
 void hp_recorder_init(void) HP_HIDDEN;
 
@@ -129,7 +129,7 @@ void hp_recorder_finish(unsigned how, int64_t status) HP_HIDDEN;
 /* Before exec replaces the image: everything recorded so far reaches the file, ending with
  * PROCESS_END(exec); if exec fails, recording goes on and a later PROCESS_END supersedes it. */
 void hp_recorder_before_exec(void) HP_HIDDEN;
-/* dlclose: define modules loaded since the last scan before one goes away, then note the unload. */
+/* module_events.c, around dlclose: define modules loaded since the last scan before one goes away, then note the unload. */
 void hp_recorder_modules_scan(void) HP_HIDDEN;
 
 /* hook_signal.c: our handler on fatal signals, the program's dispositions virtualised. */

@@ -26,7 +26,6 @@ static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static uint8_t *arena;
 static uint64_t arena_used;
 static uint32_t next_id = 1;
-static uint64_t tables_bytes;
 
 static uint64_t hash_ips(const uint64_t *ips, uint32_t depth)
 {
@@ -45,10 +44,8 @@ static struct table *table_new(uint64_t nslots)
 	uint64_t bytes = sizeof(struct table) + nslots * sizeof(struct slot);
 	struct table *t = hp_own_map(bytes);
 
-	if (t) {
+	if (t)
 		t->mask = nslots - 1;
-		tables_bytes += bytes;
-	}
 	return t;
 }
 
@@ -149,14 +146,6 @@ void hp_stack_foreach(void (*fn)(const struct hp_stack_entry *e, void *arg), voi
 		fn(e, arg);
 		off += (sizeof(*e) + e->depth * sizeof(uint64_t) + 7) & ~7ull;
 	}
-	pthread_mutex_unlock(&lock);
-}
-
-void hp_stack_usage(uint64_t *stacks, uint64_t *bytes)
-{
-	pthread_mutex_lock(&lock);
-	*stacks = next_id - 1;
-	*bytes = arena_used + tables_bytes;
 	pthread_mutex_unlock(&lock);
 }
 

@@ -28,9 +28,6 @@ uint32_t hp_stack_intern(const uint64_t *ips, uint32_t depth, bool *is_new, cons
 /* Calls fn for every interned stack in id order (fork child: define them again). */
 void hp_stack_foreach(void (*fn)(const struct hp_stack_entry *e, void *arg), void *arg) HP_HIDDEN;
 
-/* Number of distinct stacks and bytes of memory the table holds (for the performance table). */
-void hp_stack_usage(uint64_t *stacks, uint64_t *bytes) HP_HIDDEN;
-
 /* Around fork: the child must not inherit a table in the middle of an insertion. */
 void hp_stack_fork_lock(void) HP_HIDDEN;
 void hp_stack_fork_unlock(void) HP_HIDDEN;

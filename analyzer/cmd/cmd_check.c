@@ -135,34 +135,26 @@ int cmd_check(int argc, const char **argv)
 	bool have_regression, allow_incomplete = false;
 	char err[1024];
 
-	const char **operands = calloc((size_t)argc, sizeof(*operands));
-	size_t noperands = 0;
+	const char **operands;
+	size_t noperands;
 	const struct hp_option opts[] = {
-		HP_OPT_PARSE("--min-score", "a number from 0 to 100", hp_opt_number, &min_score, 0, 100),
-		HP_OPT_PARSE("--max-leaked", "a size in bytes (suffixes K, M, G)", parse_bytes, &max_leaked, 0, 0),
-		HP_OPT_PARSE("--max-lost", "a number of events", parse_bytes, &max_lost, 0, 0),
-		HP_OPT_STRING("--baseline", "a trace", &baseline),
-		HP_OPT_PARSE("--max-regression", "a percentage, e.g. 10%", hp_opt_percent, &max_regression, 0,
+		HP_OPT_PARSE(MIN_SCORE, "a number from 0 to 100", hp_opt_number, &min_score, 0, 100),
+		HP_OPT_PARSE(MAX_LEAKED, "a size in bytes (suffixes K, M, G)", parse_bytes, &max_leaked, 0, 0),
+		HP_OPT_PARSE(MAX_LOST, "a number of events", parse_bytes, &max_lost, 0, 0),
+		HP_OPT_STRING(BASELINE, "a trace", &baseline),
+		HP_OPT_PARSE(MAX_REGRESSION, "a percentage, e.g. 10%", hp_opt_percent, &max_regression, 0,
 			     HUGE_VAL),
-		HP_OPT_FLAG("--allow-incomplete", &allow_incomplete),
+		HP_OPT_FLAG(ALLOW_INCOMPLETE, &allow_incomplete),
 		HP_OPT_CONFIG(&config),
 		HP_OPT_LEAK_CHECK,
 		HP_OPT_WINDOW,
 		HP_OPT_END,
 	};
-	if (!operands) {
-		fprintf(stderr, "hookprof: check: %s\n", strerror(ENOMEM));
-		return 1;
-	}
-	int r = hp_options_parse("check", opts, argc, argv, operands, &noperands);
-	if (r == 0 && noperands > 1)
-		r = usage_error("one trace at a time ('%s' and '%s')", operands[0], operands[1]);
+	int r = hp_options_front("check", opts, help, argc, argv, false, true, &operands, &noperands);
+	if (r >= 0)
+		return r;
 	trace = noperands ? operands[0] : NULL;
 	free((void *)operands);
-	if (r == 1)
-		help();
-	if (r)
-		return r == 1 ? 0 : 2;
 	have_regression = max_regression >= 0;
 	if (!have_regression)
 		max_regression = 0.10;

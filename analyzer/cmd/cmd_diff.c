@@ -235,8 +235,7 @@ static int write_tables(FILE *out, const struct diff *d, bool md, bool color)
 static void json_function(struct hp_jw *w, const char *key, const struct hp_function *f)
 {
 	if (!f) {
-		hp_jw_key(w, key);
-		fputs("null", w->f);
+		hp_jw_null(w, key);
 		return;
 	}
 	hp_jw_obj(w, key);
@@ -255,8 +254,7 @@ static void json_function(struct hp_jw *w, const char *key, const struct hp_func
 static void json_site_totals(struct hp_jw *w, const char *key, const struct hp_site_totals *t, bool present)
 {
 	if (!present) {
-		hp_jw_key(w, key);
-		fputs("null", w->f);
+		hp_jw_null(w, key);
 		return;
 	}
 	hp_jw_obj(w, key);
@@ -338,9 +336,9 @@ int cmd_diff(int argc, const char **argv)
 	const char **operands = calloc((size_t)argc, sizeof(*operands));
 	const struct hp_option opts[] = {
 		HP_OPT_FORMAT(formats, &format),
-		HP_OPT_PARSE("--threshold", "a percentage, e.g. 5%", hp_opt_percent, &threshold, 0, HUGE_VAL),
+		HP_OPT_PARSE(THRESHOLD, "a percentage, e.g. 5%", hp_opt_percent, &threshold, 0, HUGE_VAL),
 		HP_OPT_TOP("a number of rows (0 for all)", &top, 0, 1e9),
-		HP_OPT_FLAG("--all", &all),
+		HP_OPT_FLAG(ALL, &all),
 		HP_OPT_CONFIG(&config),
 		HP_OPT_LEAK_CHECK,
 		HP_OPT_WINDOW,

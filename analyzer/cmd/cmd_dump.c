@@ -454,34 +454,27 @@ static int dump_definitions(struct dump *d, const struct hp_defs *defs, const st
 	return 0;
 }
 
+static void help(void)
+{
+	puts("usage: hookprof-analyze dump [--json] TRACE\n"
+	     "Prints every event of TRACE in causal order, then its definitions and a status line.\n"
+	     "--json: one JSON object per line (keys: docs/dump-format.md).");
+}
+
 int cmd_dump(int argc, const char **argv)
 {
 	struct dump d = {stdout, false};
-	const char *path = NULL;
-
-	const char **operands = calloc((size_t)argc, sizeof(*operands));
-	size_t noperands = 0;
+	const char **operands;
+	size_t noperands;
 	const struct hp_option opts[] = {
-		HP_OPT_FLAG("--json", &d.json),
+		HP_OPT_FLAG(JSON, &d.json),
 		HP_OPT_END,
 	};
-	if (!operands) {
-		fputs("hookprof: dump: out of memory\n", stderr);
-		return 1;
-	}
-	int parsed = hp_options_parse("dump", opts, argc, argv, operands, &noperands);
-	if (parsed == 0 && noperands > 1)
-		parsed = hp_usage_error("dump", "one trace at a time ('%s' and '%s')", operands[0], operands[1]);
-	if (parsed == 0 && !noperands)
-		parsed = hp_usage_error("dump", "no trace given");
-	path = noperands ? operands[0] : NULL;
+	int parsed = hp_options_front("dump", opts, help, argc, argv, true, true, &operands, &noperands);
+	if (parsed >= 0)
+		return parsed;
+	const char *path = operands[0];
 	free((void *)operands);
-	if (parsed == 1)
-		puts("usage: hookprof-analyze dump [--json] TRACE\n"
-		     "Prints every event of TRACE in causal order, then its definitions and a status line.\n"
-		     "--json: one JSON object per line (keys: docs/dump-format.md).");
-	if (parsed)
-		return parsed == 1 ? 0 : 2;
 	struct hp_defs defs;
 	struct hp_read_status st;
 	hp_defs_init(&defs);

@@ -68,28 +68,20 @@ int cmd_export(int argc, const char **argv)
 
 	static const char *const formats[] = {"chrome", "folded", "massif", "pprof", NULL};
 	const char *cost_name = NULL;
-	size_t noperands = 0;
+	const char **args;
+	size_t noperands;
 	const struct hp_option opts[] = {
 		HP_OPT_FORMAT(formats, &format),
-		HP_OPT_CHOICE("--cost", costs, &cost_name),
-		{"--output", 'o', "a file", NULL, NULL, &output, 0, 0},
+		HP_OPT_CHOICE(COST, costs, &cost_name),
+		HP_OPT_STRING(OUTPUT, "a file", &output),
 		HP_OPT_LEAK_CHECK,
 		HP_OPT_END,
 	};
-	const char **args = calloc((size_t)argc, sizeof(*args));
-	if (!args) {
-		fprintf(stderr, "hookprof: export: %s\n", strerror(ENOMEM));
-		return 1;
-	}
-	int r = hp_options_parse("export", opts, argc, argv, args, &noperands);
-	if (r == 0 && noperands > 1)
-		r = usage_error("one trace at a time ('%s' and '%s')", args[0], args[1]);
+	int r = hp_options_front("export", opts, help, argc, argv, false, true, &args, &noperands);
+	if (r >= 0)
+		return r;
 	trace = noperands ? args[0] : NULL;
 	free((void *)args);
-	if (r == 1)
-		help();
-	if (r)
-		return r == 1 ? 0 : 2;
 	for (int c = 0; cost_name && costs[c]; c++)
 		if (!strcmp(cost_name, costs[c]))
 			cost = c;

@@ -116,6 +116,26 @@ out:
 	return rc;
 }
 
+/* The front of `show` and `check`, which take options only. Returns -1 when the subcommand goes on,
+ * otherwise its exit status: 0 after help, 2 after a usage error, 1 when out of memory. */
+static int parse_options_only(const char *sub, const struct hp_option *opts, int argc, const char **argv)
+{
+	const char **operands = calloc((size_t)argc, sizeof(*operands));
+	size_t noperands = 0;
+
+	if (!operands) {
+		fprintf(stderr, "hookprof: history: %s\n", strerror(ENOMEM));
+		return 1;
+	}
+	int parsed = hp_options_parse("history", opts, argc, argv, operands, &noperands);
+	if (parsed == 0 && noperands)
+		parsed = usage_error("%s: unexpected argument '%s'", sub, operands[0]);
+	free((void *)operands);
+	if (parsed == 1)
+		help();
+	return parsed ? (parsed == 1 ? 0 : 2) : -1;
+}
+
 static int history_add(int argc, const char **argv)
 {
 	const char *db = NULL, *label = NULL, *config = NULL;
@@ -129,8 +149,8 @@ static int history_add(int argc, const char **argv)
 		return 1;
 	bool no_children = false;
 	const struct hp_option opts[] = {
-		HP_OPT_STRING("--db", "a file", &db),
-		HP_OPT_STRING("--label", "a text", &label),
+		HP_OPT_STRING(DB, "a file", &db),
+		HP_OPT_STRING(LABEL, "a text", &label),
 		HP_OPT_CONFIG(&config),
 		HP_OPT_NO_CHILDREN(&no_children),
 		HP_OPT_LEAK_CHECK,
@@ -180,27 +200,16 @@ static int history_show(int argc, const char **argv)
 	char err[1024];
 
 	static const char *const formats[] = {"text", "json", "md", NULL};
-	const char **operands = calloc((size_t)argc, sizeof(*operands));
-	size_t noperands = 0;
 	const struct hp_option opts[] = {
 		HP_OPT_FORMAT(formats, &format),
-		HP_OPT_STRING("--db", "a file", &db),
-		HP_OPT_STRING("--function", "a function's name", &function),
-		HP_OPT_STRING("--html", "a file", &html),
+		HP_OPT_STRING(DB, "a file", &db),
+		HP_OPT_STRING(FUNCTION, "a function's name", &function),
+		HP_OPT_STRING(HTML, "a file", &html),
 		HP_OPT_END,
 	};
-	if (!operands) {
-		fprintf(stderr, "hookprof: history: %s\n", strerror(ENOMEM));
-		return 1;
-	}
-	int parsed = hp_options_parse("history", opts, argc, argv, operands, &noperands);
-	if (parsed == 0 && noperands)
-		parsed = usage_error("show: unexpected argument '%s'", operands[0]);
-	free((void *)operands);
-	if (parsed == 1)
-		help();
-	if (parsed)
-		return parsed == 1 ? 0 : 2;
+	int parsed = parse_options_only("show", opts, argc, argv);
+	if (parsed >= 0)
+		return parsed;
 	if (html && strcmp(format, "text"))
 		return usage_error("--html and --format do not mix");
 
@@ -388,26 +397,15 @@ static int history_check(int argc, const char **argv)
 
 	char window_takes[64];
 	snprintf(window_takes, sizeof(window_takes), "a number of earlier runs, %d to 10000", HP_TREND_MIN_RUNS);
-	const char **operands = calloc((size_t)argc, sizeof(*operands));
-	size_t noperands = 0;
 	const struct hp_option opts[] = {
-		HP_OPT_STRING("--db", "a file", &db),
-		HP_OPT_PARSE("--max-regression", "a percentage, e.g. 10%", hp_opt_percent, &limit, 0, HUGE_VAL),
-		HP_OPT_PARSE("--window", window_takes, hp_opt_count, &window, HP_TREND_MIN_RUNS, 10000),
+		HP_OPT_STRING(DB, "a file", &db),
+		HP_OPT_PARSE(MAX_REGRESSION, "a percentage, e.g. 10%", hp_opt_percent, &limit, 0, HUGE_VAL),
+		HP_OPT_PARSE(WINDOW, window_takes, hp_opt_count, &window, HP_TREND_MIN_RUNS, 10000),
 		HP_OPT_END,
 	};
-	if (!operands) {
-		fprintf(stderr, "hookprof: history: %s\n", strerror(ENOMEM));
-		return 1;
-	}
-	int parsed = hp_options_parse("history", opts, argc, argv, operands, &noperands);
-	if (parsed == 0 && noperands)
-		parsed = usage_error("check: unexpected argument '%s'", operands[0]);
-	free((void *)operands);
-	if (parsed == 1)
-		help();
-	if (parsed)
-		return parsed == 1 ? 0 : 2;
+	int parsed = parse_options_only("check", opts, argc, argv);
+	if (parsed >= 0)
+		return parsed;
 	if (limit < 0)
 		return usage_error("check needs --max-regression PCT");
 

@@ -164,56 +164,31 @@ static void print_process(const struct hp_profile *p, unsigned kinds, size_t top
 	       s->suppressed_blocks);
 }
 
-static void print_child_error(const char *msg, void *ctx)
-{
-	int *rc = ctx;
-
-	fprintf(stderr, "hookprof: %s\n", msg);
-	*rc = 1;
-}
-
 int cmd_leaks(int argc, const char **argv)
 {
 	unsigned kinds = DEFAULT_KINDS;
 	bool children = true;
 	size_t top = 0, ntraces = 0, printed = 0;
-	const char **traces = calloc((size_t)argc, sizeof(*traces));
-	char err[1024];
+	const char **traces = NULL;
 	int rc = 0;
 
-	if (!traces) {
-		fprintf(stderr, "hookprof: leaks: %s\n", strerror(ENOMEM));
-		return 1;
-	}
 	bool no_children = false;
 	const struct hp_option opts[] = {
-		HP_OPT_PARSE("--kinds", "a list of kinds", parse_kinds, &kinds, 0, 0),
+		HP_OPT_PARSE(KINDS, "a list of kinds", parse_kinds, &kinds, 0, 0),
 		HP_OPT_TOP("a number of stacks (0: all)", &top, 0, (double)SIZE_MAX),
 		HP_OPT_NO_CHILDREN(&no_children),
 		HP_OPT_LEAK_CHECK,
 		HP_OPT_END,
 	};
-	switch (hp_options_parse("leaks", opts, argc, argv, traces, &ntraces)) {
-	case 1:
-		help();
-		goto out;
-	case 2:
-		rc = 2;
-		goto out;
-	}
+	rc = hp_options_front("leaks", opts, help, argc, argv, true, false, &traces, &ntraces);
+	if (rc >= 0)
+		return rc;
+	rc = 0;
 	children = !no_children;
-	if (ntraces == 0) {
-		rc = usage_error("no trace given");
-		goto out;
-	}
 	for (size_t t = 0; t < ntraces; t++) {
 		struct hp_run run;
-		if (hp_run_load(&run, traces[t], children, traces, ntraces, print_child_error, &rc, err,
-				sizeof(err)) < 0) {
-			fprintf(stderr, "hookprof: %s\n", err);
-			rc = 1;
+		if (hp_cmd_load_run(&run, traces, ntraces, t, children, &rc))
 			continue;
-		}
 		for (size_t i = 0; i <= run.nchildren; i++) {
 			const struct hp_profile *p = i == 0 ? run.root : run.children[i - 1];
 			hp_profile_print_warnings(p);
@@ -232,7 +207,6 @@ int cmd_leaks(int argc, const char **argv)
 		fprintf(stderr, "hookprof: cannot write the leak report: %s\n", strerror(errno ? errno : EIO));
 		rc = 1;
 	}
-out:
 	free(traces);
 	return rc;
 }

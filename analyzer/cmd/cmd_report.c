@@ -41,7 +41,8 @@ static void help(void)
 	     "  --no-children    report on TRACE only, not on its child traces\n"
 	     "  --children all|N text only: after the table of every process, the sections of the main\n"
 	     "                   process and of N child processes, those that matter most (default 3)\n"
-	     "  --html FILE      write one TRACE's report (all rows) as a self-contained web page to FILE\n"
+	     "  --html FILE      write one TRACE's report as a self-contained web page to FILE: every\n"
+	     "                   function, counter and mark; the top --top sites and leaks by each order\n"
 	     "  --width N        text only: the columns every line fits in (at least 60). Without it: COLUMNS\n"
 	     "                   when set, else the terminal's width when stdout is one, else 100. Long names\n"
 	     "                   are shortened in the middle with an ellipsis (the JSON has them whole); the\n"
@@ -84,14 +85,6 @@ static int parse_children(const struct hp_option *opt, const char *value)
 }
 
 #define usage_error(...) hp_usage_error("report", __VA_ARGS__)
-
-static void print_child_error(const char *msg, void *ctx)
-{
-	int *rc = ctx;
-
-	fprintf(stderr, "hookprof: %s\n", msg);
-	*rc = 1;
-}
 
 typedef int (*writer_fn)(FILE *, const struct hp_report *, const struct hp_report *, size_t,
 			 const struct hp_report_opts *);
@@ -149,48 +142,35 @@ int cmd_report(int argc, const char **argv)
 	struct hp_output_file page = {0};
 	FILE *out = stdout;
 	bool children = true;
-	const char **traces = calloc((size_t)argc, sizeof(*traces));
+	const char **traces = NULL;
 	size_t ntraces = 0;
 	char err[1024];
 	int rc = 0;
 
-	if (!traces) {
-		fprintf(stderr, "hookprof: report: %s\n", strerror(ENOMEM));
-		return 1;
-	}
 	static const char *const formats[] = {"text", "json", "csv", "md", "line", NULL};
 	bool no_children = false;
 	const struct hp_option opts[] = {
 		HP_OPT_FORMAT(formats, &format),
 		HP_OPT_TOP("a number of rows (0: all)", &o.top, 0, (double)SIZE_MAX),
 		HP_OPT_CONFIG(&config),
-		HP_OPT_CHOICE("--section", hp_csv_sections, &o.section),
-		HP_OPT_STRING("--html", "a file", &html),
-		HP_OPT_STRING("--output", "a directory", &o.dir),
-		HP_OPT_FLAG("--threads", &o.threads),
-		HP_OPT_PARSE("--width", "a number of columns (at least 60)", hp_opt_count, &o.width, HP_WIDTH_MIN,
-			     100000),
+		HP_OPT_CHOICE(SECTION, hp_csv_sections, &o.section),
+		HP_OPT_STRING(HTML, "a file", &html),
+		HP_OPT_STRING(OUTPUT, "a directory", &o.dir),
+		HP_OPT_FLAG(THREADS, &o.threads),
+		HP_OPT_PARSE(WIDTH, "a number of columns (at least 60)", hp_opt_count, &o.width, HP_WIDTH_MIN, 100000),
 		HP_OPT_NO_CHILDREN(&no_children),
-		HP_OPT_PARSE("--children", "all or a number of child processes", parse_children, &o.children_shown, 0,
+		HP_OPT_PARSE(CHILDREN, "all or a number of child processes", parse_children, &o.children_shown, 0,
 			     (double)SIZE_MAX),
 		HP_OPT_LEAK_CHECK,
 		HP_OPT_WINDOW,
 		HP_OPT_END,
 	};
 	hp_config_defaults(&cfg);
-	switch (hp_options_parse("report", opts, argc, argv, traces, &ntraces)) {
-	case 1:
-		help();
-		goto out;
-	case 2:
-		rc = 2;
-		goto out;
-	}
+	rc = hp_options_front("report", opts, help, argc, argv, true, false, &traces, &ntraces);
+	if (rc >= 0)
+		return rc;
+	rc = 0;
 	children = !no_children;
-	if (ntraces == 0) {
-		rc = usage_error("no trace given");
-		goto out;
-	}
 	if (o.section && strcmp(format, "csv")) {
 		rc = usage_error("--section applies to --format csv only");
 		goto out;
@@ -244,12 +224,8 @@ int cmd_report(int argc, const char **argv)
 		fputs("[\n", stdout);
 	for (size_t t = 0; t < ntraces; t++) {
 		struct hp_run run;
-		if (hp_run_load(&run, traces[t], children, traces, ntraces, print_child_error, &rc, err,
-				sizeof(err)) < 0) {
-			fprintf(stderr, "hookprof: %s\n", err);
-			rc = 1;
+		if (hp_cmd_load_run(&run, traces, ntraces, t, children, &rc))
 			continue;
-		}
 		if (written > 0)
 			fputs(array ? ",\n" : write == hp_report_write_line ? "" : "\n", stdout);
 		if (write_run(&run, &cfg, write, &o, out) != 0)

@@ -22,6 +22,11 @@ static const char usage[] = "usage: hookprof-analyze status TRACE...\n"
 			    "Prints 'TRACE: complete' or 'TRACE: incomplete: WHY' for each trace; exit 0 when all are complete,\n"
 			    "1 when one is not, 2 when one cannot be read.\n";
 
+static void help(void)
+{
+	fputs(usage, stdout);
+}
+
 /* True when the raw records hold PROCESS_END. */
 static int holds_end(const uint8_t *raw, size_t n)
 {
@@ -102,23 +107,13 @@ out:
 int cmd_status(int argc, const char **argv)
 {
 	const struct hp_option opts[] = {HP_OPT_END};
-	const char **traces = calloc((size_t)argc, sizeof(*traces));
-	size_t ntraces = 0;
+	const char **traces;
+	size_t ntraces;
 	int worst = 0;
 
-	if (!traces) {
-		fputs("hookprof: status: out of memory\n", stderr);
-		return 1;
-	}
-	int parsed = hp_options_parse("status", opts, argc, argv, traces, &ntraces);
-	if (parsed == 0 && !ntraces)
-		parsed = hp_usage_error("status", "no trace given");
-	if (parsed == 1)
-		fputs(usage, stdout);
-	if (parsed) {
-		free((void *)traces);
-		return parsed == 1 ? 0 : 2;
-	}
+	int parsed = hp_options_front("status", opts, help, argc, argv, true, false, &traces, &ntraces);
+	if (parsed >= 0)
+		return parsed;
 	for (size_t i = 0; i < ntraces; i++) {
 		char why[256];
 		int s = trace_status(traces[i], why, sizeof(why));

@@ -343,28 +343,20 @@ int cmd_top(int argc, const char **argv)
 	bool once = false, wait_end = false;
 	struct screen scr = {.cols = 80, .rows = 24, .top = 10, .interval_ns = 1000000000ull, .clear = true};
 
-	size_t top = scr.top, ntraces = 0;
-	const char **traces = calloc((size_t)argc, sizeof(*traces));
+	size_t top = scr.top, ntraces;
+	const char **traces;
 	const struct hp_option opts[] = {
-		HP_OPT_PARSE("--interval", "seconds, from 0.05 to 3600", parse_seconds, &scr.interval_ns, 0, 0),
-		HP_OPT_FLAG("--once", &once),
-		HP_OPT_FLAG("--wait", &wait_end),
+		HP_OPT_PARSE(INTERVAL, "seconds, from 0.05 to 3600", parse_seconds, &scr.interval_ns, 0, 0),
+		HP_OPT_FLAG(ONCE, &once),
+		HP_OPT_FLAG(WAIT, &wait_end),
 		HP_OPT_TOP("a number of rows, 1 to 1000", &top, 1, 1000),
 		HP_OPT_END,
 	};
-	if (!traces) {
-		fprintf(stderr, "hookprof: top: out of memory\n");
-		return 1;
-	}
-	int parsed = hp_options_parse("top", opts, argc, argv, traces, &ntraces);
-	if (parsed == 0 && ntraces > 1)
-		parsed = usage_error("one trace at a time ('%s' and '%s')", traces[0], traces[1]);
+	int parsed = hp_options_front("top", opts, help, argc, argv, false, true, &traces, &ntraces);
+	if (parsed >= 0)
+		return parsed;
 	trace = ntraces ? traces[0] : NULL;
 	free((void *)traces);
-	if (parsed == 1)
-		help();
-	if (parsed)
-		return parsed == 1 ? 0 : 2;
 	scr.top = (unsigned)top;
 	if (!trace)
 		return usage_error("no trace given");

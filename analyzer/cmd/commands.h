@@ -2,6 +2,9 @@
 #ifndef HP_COMMANDS_H
 #define HP_COMMANDS_H
 
+#include <stdbool.h>
+#include <stddef.h>
+
 /* Each takes argv with argv[0] the subcommand's name and returns the process's exit status. */
 int cmd_probe(int argc, const char **argv);
 int cmd_dump(int argc, const char **argv);
@@ -13,6 +16,14 @@ int cmd_leaks(int argc, const char **argv);
 int cmd_top(int argc, const char **argv);
 int cmd_history(int argc, const char **argv);
 int cmd_status(int argc, const char **argv);
+
+/* Loads traces[t] as a run (model/run.h), with its child traces when `children`, leaving out those
+ * among the traces named (each is reported on its own). Errors go to stderr as "hookprof: MESSAGE"
+ * and set *rc to 1; a child that cannot be loaded is left out. Returns 0, or -1 when the trace
+ * itself cannot be loaded (then there is no run to release). */
+struct hp_run;
+int hp_cmd_load_run(struct hp_run *run, const char *const *traces, size_t ntraces, size_t t, bool children,
+		    int *rc);
 
 /* A usage error of subcommand cmd, one line: "hookprof: CMD: MESSAGE (hookprof-analyze CMD --help)";
  * returns 2, the exit status of usage errors. */

@@ -104,6 +104,33 @@ int hp_options_parse(const char *cmd, const struct hp_option *opts, int argc, co
 	return 0;
 }
 
+int hp_options_front(const char *cmd, const struct hp_option *opts, void (*help)(void), int argc,
+		     const char **argv, bool needed, bool one, const char ***traces, size_t *ntraces)
+{
+	const char **ops = calloc((size_t)argc, sizeof(*ops));
+
+	*traces = NULL;
+	*ntraces = 0;
+	if (!ops) {
+		fprintf(stderr, "hookprof: %s: %s\n", cmd, strerror(ENOMEM));
+		return 1;
+	}
+	int r = hp_options_parse(cmd, opts, argc, argv, ops, ntraces);
+	if (r == 0 && one && *ntraces > 1)
+		r = hp_usage_error(cmd, "one trace at a time ('%s' and '%s')", ops[0], ops[1]);
+	if (r == 0 && needed && !*ntraces)
+		r = hp_usage_error(cmd, "no trace given");
+	if (r == 1)
+		help();
+	if (r) {
+		free((void *)ops);
+		*ntraces = 0;
+		return r == 1 ? 0 : 2;
+	}
+	*traces = ops;
+	return -1;
+}
+
 /* A decimal number, a trailing '%' allowed, in opt's range. */
 static int number(const struct hp_option *opt, const char *value, double *out)
 {

@@ -5,6 +5,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "common/analyze_options.h"
+
 /*
  * A command declares its options in an array of struct hp_option ended by HP_OPT_END and calls
  * hp_options_parse() once. Every option is accepted as `--name VALUE` and `--name=VALUE` (and `-x VALUE`
@@ -36,26 +38,32 @@ struct hp_option {
 };
 
 #define HP_OPT_END {NULL, 0, NULL, NULL, NULL, NULL, 0, 0}
-#define HP_OPT_FLAG(name, dest) {name, 0, NULL, NULL, NULL, dest, 0, 0}
-#define HP_OPT_STRING(name, takes, dest) {name, 0, takes, NULL, NULL, dest, 0, 0}
-#define HP_OPT_CHOICE(name, choices, dest) {name, 0, NULL, choices, NULL, dest, 0, 0}
-#define HP_OPT_PARSE(name, takes, fn, dest, min, max) {name, 0, takes, NULL, fn, dest, min, max}
+/* Table entries name an option by its ID in common/analyze_options.h, where its name, short name and
+ * whether it takes a value are written once. HP_OPT_NAME compiles only when the list agrees with the
+ * entry: a flag (value 0) or an option that takes a value (1). */
+#define HP_OPT_NAME(id, value)                                                                                  \
+	hp_analyze_option_names[HP_AOPT_INDEX_##id + 0 * sizeof(char[HP_AOPT_VALUE_##id == (value) ? 1 : -1])]
+#define HP_OPT_FLAG(id, dest) {HP_OPT_NAME(id, 0), HP_AOPT_SHORT_##id, NULL, NULL, NULL, dest, 0, 0}
+#define HP_OPT_STRING(id, takes, dest) {HP_OPT_NAME(id, 1), HP_AOPT_SHORT_##id, takes, NULL, NULL, dest, 0, 0}
+#define HP_OPT_CHOICE(id, choices, dest) {HP_OPT_NAME(id, 1), HP_AOPT_SHORT_##id, NULL, choices, NULL, dest, 0, 0}
+#define HP_OPT_PARSE(id, takes, fn, dest, min, max)                                                            \
+	{HP_OPT_NAME(id, 1), HP_AOPT_SHORT_##id, takes, NULL, fn, dest, min, max}
 
 /* Options several commands share, declared once. */
-#define HP_OPT_CONFIG(dest) HP_OPT_STRING("--config", "a file", dest)
-#define HP_OPT_NO_CHILDREN(dest) HP_OPT_FLAG("--no-children", dest)
-#define HP_OPT_FORMAT(choices, dest) HP_OPT_CHOICE("--format", choices, dest)
-#define HP_OPT_TOP(takes, dest, min, max) HP_OPT_PARSE("--top", takes, hp_opt_count, dest, min, max)
+#define HP_OPT_CONFIG(dest) HP_OPT_STRING(CONFIG, "a file", dest)
+#define HP_OPT_NO_CHILDREN(dest) HP_OPT_FLAG(NO_CHILDREN, dest)
+#define HP_OPT_FORMAT(choices, dest) HP_OPT_CHOICE(FORMAT, choices, dest)
+#define HP_OPT_TOP(takes, dest, min, max) HP_OPT_PARSE(TOP, takes, hp_opt_count, dest, min, max)
 /* Suppressions and heuristics of the leak classification (model/run.h keeps their values). */
 #define HP_OPT_LEAK_CHECK                                                                                      \
-	HP_OPT_PARSE("--suppressions", "a file", hp_opt_run_leak, NULL, 0, 0),                                 \
-	HP_OPT_PARSE("--no-builtin-suppressions", "a list of names (stdio, loader, locale, time, nss, "        \
+	HP_OPT_PARSE(SUPPRESSIONS, "a file", hp_opt_run_leak, NULL, 0, 0),                                     \
+	HP_OPT_PARSE(NO_BUILTIN_SUPPRESSIONS, "a list of names (stdio, loader, locale, time, nss, "            \
 		     "libstdc++, all)", hp_opt_run_leak, NULL, 0, 0),                                           \
-	HP_OPT_PARSE("--leak-check-heuristics", "a list (stdstring, length64, newarray, "                      \
+	HP_OPT_PARSE(LEAK_CHECK_HEURISTICS, "a list (stdstring, length64, newarray, "                          \
 		     "multipleinheritance, all, none)", hp_opt_run_leak, NULL, 0, 0)
 /* The part of each trace the run reads (model/run.h). */
 #define HP_OPT_WINDOW                                                                                          \
-	HP_OPT_PARSE("--window", "FROM..TO (each a mark name, a time like 1.5s, or empty)", hp_opt_run_window,  \
+	HP_OPT_PARSE(WINDOW, "FROM..TO (each a mark name, a time like 1.5s, or empty)", hp_opt_run_window,      \
 		     NULL, 0, 0)
 
 /* Parses argv[1..argc) (argv[0] is the command's name) against opts. Operands go to operands[] (room
@@ -63,6 +71,14 @@ struct hp_option {
  * asked for (nothing printed), 2 after printing a usage error. */
 int hp_options_parse(const char *cmd, const struct hp_option *opts, int argc, const char **argv,
 		     const char **operands, size_t *noperands);
+
+/* The front of a command that reads traces: parses argv against opts (as hp_options_parse), then
+ * counts the traces: none when `needed` is "no trace given", more than one when `one` is "one trace
+ * at a time ('A' and 'B')". Returns -1 when the command goes on, with *traces (malloc'd, the caller's to
+ * free; its strings point into argv) and *ntraces set; otherwise the command's exit status: 0 after
+ * printing help(), 2 after a usage error, 1 when out of memory (each reported; *traces is NULL). */
+int hp_options_front(const char *cmd, const struct hp_option *opts, void (*help)(void), int argc,
+		     const char **argv, bool needed, bool one, const char ***traces, size_t *ntraces);
 
 /* Value parsers for HP_OPT_PARSE. hp_opt_count: decimal digits only, min..max, into a size_t.
  * hp_opt_number: a decimal number (a trailing '%' allowed) in min..max, into a double.

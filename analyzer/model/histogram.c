@@ -66,31 +66,6 @@ int hp_histogram_add(struct hp_histogram *h, uint64_t v)
 	return 0;
 }
 
-int hp_histogram_merge(struct hp_histogram *dst, const struct hp_histogram *src)
-{
-	for (unsigned i = 0; i < EXACT; i++)
-		dst->exact[i] += src->exact[i];
-	for (int o = 0; o < OCTAVES; o++) {
-		if (!src->octave[o])
-			continue;
-		if (!dst->octave[o] && !(dst->octave[o] = calloc(SUB, sizeof(uint64_t))))
-			return -1;
-		for (unsigned i = 0; i < SUB; i++)
-			dst->octave[o][i] += src->octave[o][i];
-	}
-	dst->count += src->count;
-	if (src->count) {
-		dst->min = src->min < dst->min ? src->min : dst->min;
-		dst->max = src->max > dst->max ? src->max : dst->max;
-	}
-	return 0;
-}
-
-uint64_t hp_histogram_count(const struct hp_histogram *h)
-{
-	return h->count;
-}
-
 static uint64_t clamp(const struct hp_histogram *h, uint64_t v)
 {
 	return v < h->min ? h->min : v > h->max ? h->max : v;

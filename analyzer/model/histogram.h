@@ -15,9 +15,6 @@ struct hp_histogram *hp_histogram_new(void);
 void hp_histogram_free(struct hp_histogram *h);
 /* Returns 0, or -1 when memory runs out (the value is then not counted). */
 int hp_histogram_add(struct hp_histogram *h, uint64_t v);
-/* Adds every count of src to dst. Returns 0 or -1. */
-int hp_histogram_merge(struct hp_histogram *dst, const struct hp_histogram *src);
-uint64_t hp_histogram_count(const struct hp_histogram *h);
 /* The value at quantile q (0..1): the middle of the bucket holding it, clamped to [min, max] seen. */
 uint64_t hp_histogram_quantile(const struct hp_histogram *h, double q);
 

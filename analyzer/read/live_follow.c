@@ -21,13 +21,11 @@
 
 __attribute__((format(printf, 3, 4))) static int fail(struct hp_follow *f, uint64_t off, const char *fmt, ...)
 {
-	char why[400];
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(why, sizeof(why), fmt, ap);
+	hp_source_verror(f->error, sizeof(f->error), f->path, off, fmt, ap);
 	va_end(ap);
-	snprintf(f->error, sizeof(f->error), "%s: byte %llu: %s", f->path, (unsigned long long)off, why);
 	return -1;
 }
 

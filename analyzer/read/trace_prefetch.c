@@ -17,6 +17,7 @@
 
 #include "read/chunk_order.h"
 #include "read/chunk_reader.h"
+#include "read/trace_source.h"
 #include "hpt_format.h"
 
 /* One being filled, HP_PREFETCH_BLOCKS queued, one being taken. */
@@ -67,13 +68,11 @@ static void block_free(struct hp_block *b)
 
 __attribute__((format(printf, 3, 4))) static int fail(struct hp_prefetch *pf, uint64_t off, const char *fmt, ...)
 {
-	char why[400];
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(why, sizeof(why), fmt, ap);
+	hp_source_verror(pf->end.error, sizeof(pf->end.error), pf->name, off, fmt, ap);
 	va_end(ap);
-	snprintf(pf->end.error, sizeof(pf->end.error), "%s: byte %llu: %s", pf->name, (unsigned long long)off, why);
 	return -1;
 }
 

@@ -16,16 +16,15 @@
 #include "read/record_decoder.h"
 #include "read/trace.h"
 #include "read/trace_prefetch.h"
+#include "read/trace_source.h"
 
 static int fail(struct hp_read_status *st, const char *name, uint64_t off, const char *fmt, ...)
 {
-	char why[400];
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(why, sizeof(why), fmt, ap);
+	hp_source_verror(st->error, sizeof(st->error), name, off, fmt, ap);
 	va_end(ap);
-	snprintf(st->error, sizeof(st->error), "%s: byte %llu: %s", name, (unsigned long long)off, why);
 	return -1;
 }
 

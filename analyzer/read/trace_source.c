@@ -63,3 +63,11 @@ int hp_open_regular(const char *path, uint64_t *size, char *err, size_t errlen)
 	*size = (uint64_t)sb.st_size;
 	return fd;
 }
+
+void hp_source_verror(char *err, size_t errlen, const char *name, uint64_t off, const char *fmt, va_list ap)
+{
+	char why[400];
+
+	vsnprintf(why, sizeof(why), fmt, ap);
+	snprintf(err, errlen, "%s: byte %llu: %s", name, (unsigned long long)off, why);
+}

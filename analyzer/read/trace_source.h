@@ -3,6 +3,7 @@
 #ifndef HP_TRACE_SOURCE_H
 #define HP_TRACE_SOURCE_H
 
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -23,5 +24,10 @@ const uint8_t *hp_source_get(const struct hp_source *s, uint64_t off, void *dst,
  * O_NONBLOCK and checked again, in case it was replaced in between. Returns the descriptor (its size
  * in *size), or -1 with one line in err: "cannot open 'PATH': why" or "cannot read 'PATH': why". */
 int hp_open_regular(const char *path, uint64_t *size, char *err, size_t errlen);
+
+/* Words an error at byte off of the trace called name, the one way every reader says where:
+ * "NAME: byte OFF: WHY", WHY from fmt and ap, into err[errlen]. */
+void hp_source_verror(char *err, size_t errlen, const char *name, uint64_t off, const char *fmt, va_list ap)
+	__attribute__((format(printf, 5, 0)));
 
 #endif

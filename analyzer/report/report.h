@@ -92,9 +92,8 @@ int hp_report_write_line(FILE *out, const struct hp_report *root, const struct h
 int hp_report_write_html(FILE *out, const struct hp_report *root, const struct hp_report *children,
 			 size_t nchildren, const struct hp_report_opts *o); /* one page: every function, counter and mark; the sites and leaks of the top o->top by each order */
 
-/* The CSV sections, NULL-terminated; hp_report_csv_section_ok says whether --section NAME is one. */
+/* The CSV sections, NULL-terminated: the choices of --section. */
 extern const char *const hp_csv_sections[];
-bool hp_report_csv_section_ok(const char *name);
 
 /* ---- shared formatting ---- */
 

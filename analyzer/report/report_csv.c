@@ -24,14 +24,6 @@ const char *const hp_csv_sections[] = {
 	"sites",   "allocating_functions", "sizes", "timeline", "leaks", "warnings", NULL,
 };
 
-bool hp_report_csv_section_ok(const char *name)
-{
-	for (size_t i = 0; hp_csv_sections[i]; i++)
-		if (strcmp(hp_csv_sections[i], name) == 0)
-			return true;
-	return false;
-}
-
 /* RFC 4180: a field holding a comma, a quote, a line break or edge blanks is quoted, quotes doubled. */
 static void field(FILE *f, const char *s)
 {

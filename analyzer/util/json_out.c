@@ -184,3 +184,9 @@ void hp_jw_bool(struct hp_jw *w, const char *key, bool v)
 	hp_jw_key(w, key);
 	fputs(v ? "true" : "false", w->f);
 }
+
+void hp_jw_null(struct hp_jw *w, const char *key)
+{
+	hp_jw_key(w, key);
+	fputs("null", w->f);
+}

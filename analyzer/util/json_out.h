@@ -36,5 +36,6 @@ void hp_jw_dbl(struct hp_jw *w, const char *key, double v); /* not finite: null 
 #define HP_PLAIN_MAX 352
 char *hp_fmt_plain(char *buf, double v);
 void hp_jw_bool(struct hp_jw *w, const char *key, bool v);
+void hp_jw_null(struct hp_jw *w, const char *key);
 
 #endif

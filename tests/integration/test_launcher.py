@@ -376,6 +376,13 @@ def test_report_uses_the_newest_trace():
         assert proc.returncode == 0, proc.stderr
         assert "reading newer.hpt" in proc.stderr
         assert proc.stdout == hp.analyze(["report", "newer.hpt"], cwd=d)
+        # The value of an option (every one in common/analyze_options.h) is not a trace: the newest
+        # still stands in, for a short name and a long one alike.
+        for args in (["leaks", "--leak-check-heuristics", "none"], ["export", "--format", "folded", "-o", "f.txt"]):
+            proc = launcher(args, cwd=d)
+            assert proc.returncode == 0, f"{args}: {proc.stderr}"
+            assert "reading newer.hpt" in proc.stderr, f"{args}: {proc.stderr}"
+        assert (d / "f.txt").read_text() == hp.analyze(["export", "--format", "folded", "newer.hpt"], cwd=d)
         # An explicit trace wins; options are passed on unchanged.
         proc = launcher(["report", "--format", "json", "older.hpt"], cwd=d)
         assert proc.returncode == 0, proc.stderr

@@ -1,9 +1,11 @@
-/* test_options.c: the subcommands' option parser: both spellings, short names, operands, and its errors. */
+/* test_options.c: the subcommands' option parser: both spellings, short names, operands, its errors, and
+ * the front of commands that read traces. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -23,6 +25,31 @@ struct parsed {
 	char err[512]; /* what the parser printed on stderr */
 };
 
+static int saved_stderr = -1;
+
+/* Sends stderr to a temporary file until stderr_end, which copies what was written into err. */
+static FILE *stderr_begin(void)
+{
+	FILE *tmp = tmpfile();
+
+	assert_non_null(tmp);
+	fflush(stderr);
+	saved_stderr = dup(STDERR_FILENO);
+	dup2(fileno(tmp), STDERR_FILENO);
+	return tmp;
+}
+
+static void stderr_end(FILE *tmp, char *err, size_t len)
+{
+	fflush(stderr);
+	dup2(saved_stderr, STDERR_FILENO);
+	close(saved_stderr);
+	rewind(tmp);
+	size_t n = fread(err, 1, len - 1, tmp);
+	err[n] = '\0';
+	fclose(tmp);
+}
+
 /* Parses argv (NULL-ended) against a table like a command's, capturing stderr. */
 static int parse(struct parsed *p, const char **argv)
 {
@@ -30,27 +57,19 @@ static int parse(struct parsed *p, const char **argv)
 		HP_OPT_FORMAT(formats, &p->format),
 		{"--output", 'o', "a file", NULL, NULL, &p->output, 0, 0},
 		HP_OPT_TOP("a number of rows (0: all)", &p->top, 0, 1000),
-		HP_OPT_PARSE("--threshold", "a percentage, e.g. 5%", hp_opt_percent, &p->threshold, 0, 100),
-		HP_OPT_FLAG("--all", &p->all),
+		HP_OPT_PARSE(THRESHOLD, "a percentage, e.g. 5%", hp_opt_percent, &p->threshold, 0, 100),
+		HP_OPT_FLAG(ALL, &p->all),
 		HP_OPT_CONFIG(&p->config),
 		HP_OPT_END,
 	};
-	int argc = 0, saved = dup(STDERR_FILENO);
-	FILE *tmp = tmpfile();
+	int argc = 0;
 
 	while (argv[argc])
 		argc++;
 	memset(p, 0, sizeof(*p));
-	fflush(stderr);
-	dup2(fileno(tmp), STDERR_FILENO);
+	FILE *tmp = stderr_begin();
 	int r = hp_options_parse("test", opts, argc, argv, p->operands, &p->noperands);
-	fflush(stderr);
-	dup2(saved, STDERR_FILENO);
-	close(saved);
-	rewind(tmp);
-	size_t n = fread(p->err, 1, sizeof(p->err) - 1, tmp);
-	p->err[n] = '\0';
-	fclose(tmp);
+	stderr_end(tmp, p->err, sizeof(p->err));
 	return r;
 }
 
@@ -126,6 +145,64 @@ static void errors_are_one_line(void **state)
 	}
 }
 
+static int helps;
+static void count_help(void)
+{
+	helps++;
+}
+
+/* hp_options_front: what it returns, what it prints, and the traces it hands back. */
+static void front_counts_the_traces(void **state)
+{
+	struct {
+		const char *argv[4];
+		bool needed, one;
+		int status;
+		size_t ntraces;
+		int helps;
+		const char *message;
+	} cases[] = {
+		{{"cmd", NULL}, true, false, 2, 0, 0, "hookprof: test: no trace given (hookprof-analyze test --help)\n"},
+		{{"cmd", NULL}, false, true, -1, 0, 0, ""},
+		{{"cmd", "a", "b", NULL}, false, true, 2, 0, 0,
+		 "hookprof: test: one trace at a time ('a' and 'b') (hookprof-analyze test --help)\n"},
+		{{"cmd", "a", "b", NULL}, true, false, -1, 2, 0, ""},
+		{{"cmd", "--all", "a", NULL}, true, true, -1, 1, 0, ""},
+		{{"cmd", "a", "--help", NULL}, true, true, 0, 0, 1, ""},
+		{{"cmd", "--bogus", "a", NULL}, true, true, 2, 0, 0,
+		 "hookprof: test: unknown option '--bogus' (hookprof-analyze test --help)\n"},
+	};
+	(void)state;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		bool all = false;
+		const struct hp_option opts[] = {HP_OPT_FLAG(ALL, &all), HP_OPT_END};
+		const char **traces = NULL;
+		size_t ntraces = 99;
+		char err[512];
+		int argc = 0;
+		while (cases[i].argv[argc])
+			argc++;
+		helps = 0;
+		FILE *tmp = stderr_begin();
+		int r = hp_options_front("test", opts, count_help, argc, cases[i].argv, cases[i].needed, cases[i].one,
+					 &traces, &ntraces);
+		stderr_end(tmp, err, sizeof(err));
+		assert_int_equal(r, cases[i].status);
+		assert_string_equal(err, cases[i].message);
+		assert_int_equal(helps, cases[i].helps);
+		assert_int_equal(ntraces, cases[i].ntraces);
+		if (r >= 0) {
+			assert_null(traces);
+			continue;
+		}
+		assert_non_null(traces);
+		for (size_t k = 0; k < ntraces; k++)
+			assert_string_equal(traces[k], cases[i].argv[argc - (int)ntraces + (int)k]);
+		free((void *)traces);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -133,6 +210,7 @@ int main(void)
 		cmocka_unit_test(short_names_flags_and_operands),
 		cmocka_unit_test(help_is_asked),
 		cmocka_unit_test(errors_are_one_line),
+		cmocka_unit_test(front_counts_the_traces),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

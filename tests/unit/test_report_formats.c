@@ -188,6 +188,15 @@ static int csv_record(const char **p, char *first, size_t firstlen)
 	}
 }
 
+/* A table's name is one of the choices --section offers. */
+static bool known_section(const char *name)
+{
+	for (size_t i = 0; hp_csv_sections[i]; i++)
+		if (strcmp(hp_csv_sections[i], name) == 0)
+			return true;
+	return false;
+}
+
 static void csv(void **state)
 {
 	struct hp_report_opts o = {.top = 20, .threads = true};
@@ -221,7 +230,7 @@ static void csv(void **state)
 		if (n != header)
 			fail_msg("a %s row with %d fields under a header of %d", section, n, header);
 		if (strcmp(section, prev)) {
-			assert_true(hp_report_csv_section_ok(section));
+			assert_true(known_section(section));
 			snprintf(prev, sizeof(prev), "%s", section);
 		}
 	}
@@ -240,7 +249,6 @@ static void csv(void **state)
 	t = render(hp_report_write_csv, &o, false);
 	assert_null(strstr(t, "\nthreads,"));
 	free(t);
-	assert_false(hp_report_csv_section_ok("nonsense"));
 }
 
 static void line(void **state)

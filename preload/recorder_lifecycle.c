@@ -1,0 +1,196 @@
+/* recorder_lifecycle.c: starts recording (first hooked call, constructor), follows fork, ends it
+ * (exit, exec, fatal signal). */
+#include "recorder.h"
+
+#include <errno.h>
+#include <linux/membarrier.h>
+#include <pthread.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "clock.h"
+#include "event_calibration.h"
+#include "leak_scan.h"
+#include "module_map.h"
+#include "own_fd.h"
+#include "signal_claim.h"
+#include "site_registry.h"
+#include "stack_table.h"
+#include "stack_unwind.h"
+#include "thread_ring.h"
+#include "trace_output.h"
+#include "trace_writer.h"
+
+static void fork_prepare(void)
+{
+	hp_tls.guard++;
+	hp_modules_lock();
+	hp_sites_fork_prepare();
+	hp_stack_fork_lock();
+	hp_writer_fork_prepare();
+}
+
+static void fork_parent(void)
+{
+	hp_writer_fork_parent();
+	hp_stack_fork_unlock();
+	hp_sites_fork_parent_child();
+	hp_modules_unlock();
+	hp_tls.guard--;
+}
+
+static int start_writer(bool root, unsigned flags);
+
+static void fork_child(void)
+{
+	hp_writer_fork_child();
+	hp_stack_fork_unlock();
+	hp_sites_fork_parent_child();
+	hp_modules_unlock();
+	hp_thread_ring_forget(); /* its memory went with hp_writer_fork_child */
+	if (atomic_load(&hp_rec.state) == HP_STATE_ON) {
+		/* Still guarded: the new writer's buffers and thread are the recorder's, not the child's. */
+		hp_rec.pid = getpid();
+		if (!hp_rec.cfg.follow || start_writer(false, HPT_PROCESS_FORKED))
+			atomic_store(&hp_rec.state, HP_STATE_OFF);
+	}
+	hp_tls.guard--;
+}
+
+/* exit() runs its handlers newest first: registered at the process's first allocation, this one
+ * comes after those of every library's constructor (LLVM's static destructors, thousands) and after
+ * the loader's _dl_fini, and before it glibc frees the blocks of its handler list; so what they free
+ * is in the trace, as in valgrind's count. */
+static void on_exit_status(int status, void *arg)
+{
+	(void)arg;
+	hp_recorder_finish(HPT_END_EXIT, status);
+}
+
+static void on_snapshot_signal(int sig)
+{
+	(void)sig;
+	hp_writer_request_scan();
+}
+
+static void install_signal_handlers(void)
+{
+	if (hp_rec.cfg.snapshot_signal) {
+		struct sigaction old, sa = {.sa_handler = on_snapshot_signal, .sa_flags = SA_RESTART};
+		sigemptyset(&sa.sa_mask);
+		if (sigaction(hp_rec.cfg.snapshot_signal, NULL, &old) == 0 && old.sa_handler == SIG_DFL)
+			sigaction(hp_rec.cfg.snapshot_signal, &sa, NULL);
+	}
+	if (hp_rec.cfg.leak_scan)
+		hp_leak_scan_setup(hp_signal_claim);
+	hp_signals_install();
+}
+
+static uint64_t event_ticks[2]; /* hp_event_cost_calibrate: a timed event, an allocation event */
+
+static int start_writer(bool root, unsigned flags)
+{
+	char path[4200];
+	bool execed = false;
+	int rc = hp_trace_output_open(root, path, sizeof(path), &execed);
+
+	if (rc == -2)
+		return -1; /* not the root process and children are not followed */
+	if (rc < 0) {
+		hp_warn("hookprof: cannot create trace '%s': %s; running unrecorded\n", path, strerror(errno));
+		return -1;
+	}
+	if (hp_writer_start(flags | (execed ? HPT_PROCESS_EXECED : 0), hp_now(), event_ticks[0],
+			    event_ticks[1])) {
+		hp_warn("hookprof: cannot start the trace writer; running unrecorded\n");
+		hp_own_fd_close(hp_writer_trace());
+		unlink(path);
+		return -1;
+	}
+	return 0;
+}
+
+/* Everything recording needs, done by the process's first hooked call or by our constructor, whichever
+ * comes first: constructors of other libraries run before ours and allocate (C++ static initialisers,
+ * LLVM, libstdc++'s emergency pool), and their allocations belong in the trace. So this may run inside
+ * any malloc call of the program, under whatever lock its caller holds: it calls nothing that takes a
+ * lock of libc's that such a caller could hold (pthread_atfork's: see hp_recorder_init; on_exit's, see
+ * below).
+ * Another thread arriving meanwhile waits, so that none of its events is missed. */
+void hp_recorder_start(void)
+{
+	static _Atomic int owner; /* 0: nobody yet; else the starting thread's id */
+	int tid = (int)syscall(SYS_gettid), none = 0;
+	uint64_t lo, hi;
+
+	if (atomic_load(&hp_rec.started))
+		return;
+	if (!atomic_compare_exchange_strong(&owner, &none, tid)) {
+		if (none == tid)
+			return; /* this thread is starting the recorder: its own allocations pass */
+		while (!atomic_load(&hp_rec.started))
+			sched_yield();
+		return;
+	}
+	int e = errno;
+	hp_tls.guard = HP_GUARD_INTERNAL;
+	hp_recorder_config_load(&hp_rec.cfg);
+	hp_rec.pid = getpid();
+	hp_rec.use_tsc = hp_clock_tsc_invariant();
+	hp_rec.membarrier = syscall(SYS_membarrier, MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED, 0, 0) == 0;
+	if (hp_modules_own_text((const void *)hp_recorder_start, &lo, &hi) == 0) {
+		hp_rec.text_lo = lo;
+		hp_rec.text_hi = hi;
+	}
+	hp_stack_unwind_warm();
+	event_ticks[0] = hp_event_cost_calibrate(false);
+	event_ticks[1] = hp_event_cost_calibrate(true);
+	/* on_exit allocates under glibc's exit lock only past 32 handlers, which no process registers
+	 * before its first allocation: here it cannot wait on its own caller. */
+	if (hp_thread_ring_setup() == 0 && on_exit(on_exit_status, NULL) == 0 &&
+	    start_writer(true, 0) == 0)
+		atomic_store(&hp_rec.state, HP_STATE_ON);
+	hp_tls.guard = 0;
+	atomic_store(&hp_rec.started, 1);
+	errno = e;
+}
+
+/* Our constructor: what must not run inside an arbitrary malloc call. pthread_atfork takes a libc lock
+ * under which libc itself allocates (a fourth fork handler), so it is registered here, where no lock
+ * is held. Until now (other libraries' constructors) a fork leaves the child unrecorded, never hung
+ * (hp_ring_make_room). */
+void hp_recorder_init(void)
+{
+	hp_recorder_start();
+	if (atomic_load(&hp_rec.state) != HP_STATE_ON)
+		return;
+	hp_tls.guard++;
+	if (pthread_atfork(fork_prepare, fork_parent, fork_child))
+		hp_warn("hookprof: cannot register the fork handlers: forked children may go unrecorded\n");
+	install_signal_handlers();
+	hp_tls.guard--;
+}
+
+void hp_recorder_finish(unsigned how, int64_t status)
+{
+	int on = HP_STATE_ON;
+
+	if (!atomic_compare_exchange_strong(&hp_rec.state, &on, HP_STATE_DONE))
+		return;
+	hp_tls.guard++;
+	hp_writer_finish(how, status, how == HPT_END_SIGNAL ? 2000 : 10000);
+	hp_tls.guard--;
+}
+
+void hp_recorder_before_exec(void)
+{
+	if (atomic_load(&hp_rec.state) != HP_STATE_ON || getpid() != hp_rec.pid)
+		return; /* a vfork child shares our memory: the writer is the parent's */
+	hp_tls.guard++;
+	hp_writer_flush_exec(2000);
+	hp_tls.guard--;
+}
