@@ -165,14 +165,23 @@ void hp_recorder_start(void)
  * (hp_ring_make_room). */
 void hp_recorder_init(void)
 {
+	sigset_t all, old;
+
+	/* A signal that came between the trace's creation and our handlers would end the process with
+	 * its trace cut short: held back on this thread (constructors run before the program's threads)
+	 * until they are in place, then delivered to them. When an earlier allocation started the
+	 * recorder, the window from then to this constructor stays open: nothing of ours runs there. */
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
 	hp_recorder_start();
-	if (atomic_load(&hp_rec.state) != HP_STATE_ON)
-		return;
-	hp_tls.guard++;
-	if (pthread_atfork(fork_prepare, fork_parent, fork_child))
-		hp_warn("hookprof: cannot register the fork handlers: forked children may go unrecorded\n");
-	install_signal_handlers();
-	hp_tls.guard--;
+	if (atomic_load(&hp_rec.state) == HP_STATE_ON) {
+		hp_tls.guard++;
+		if (pthread_atfork(fork_prepare, fork_parent, fork_child))
+			hp_warn("hookprof: cannot register the fork handlers: forked children may go unrecorded\n");
+		install_signal_handlers();
+		hp_tls.guard--;
+	}
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
 }
 
 void hp_recorder_finish(unsigned how, int64_t status)
