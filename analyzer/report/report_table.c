@@ -235,8 +235,9 @@ static int t_functions(struct hp_table *t, const struct hp_report *r, const stru
 	 * Rows always pass its cell; a table of 15 columns does not read it. */
 	hp_table_init(t, head, p->cpu_time ? "lrrrrrrrrrrrrrrr" : "lrrrrrrrrrrrrrr",
 		   "none recorded (tag functions with HP_FUNC() or HP_ZONE(), or build with -finstrument-functions)");
-	/* Kept longest: the name, total, self and calls, what profilers show first. */
-	hp_table_fit(t, 0, 7, 5, 8, 6, 9, 4, 15, 11, 10, 12, 13, 14, 3, 1, -1);
+	/* Kept longest: the name, total, self and calls, what profilers show first, and cpu, which the
+	 * user asked for (record --cpu-time). */
+	hp_table_fit(t, 0, 7, 5, 8, 6, 9, 4, 11, 10, 12, 13, 14, 15, 3, 1, -1);
 	title(t, "Functions (%s, by total time)", shown(c[0], n, p->nfunctions));
 	for (size_t i = 0; i < n; i++) {
 		const struct hp_function *f = &p->functions[i];
