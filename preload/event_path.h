@@ -121,15 +121,6 @@ __attribute__((always_inline)) static inline uint8_t *hp_event_epoch(struct hp_r
 	return HP_LIKELY(e == r->st.epoch) ? p : hp_event_note_epoch(r, p, e);
 }
 
-/* The time a reader gives an allocation event of r now (docs/trace-format.md, "Epochs"): a LOST record
- * written before one takes it, so that the stream's times still grow. */
-static inline uint64_t hp_untimed_tick(const struct hp_ring *r)
-{
-	uint64_t e = atomic_load_explicit(&hp_rec.epoch, memory_order_relaxed);
-
-	return e > r->st.tick ? e : r->st.tick;
-}
-
 /* Opens an event and reads its tick; returns where to encode it. `fast` is what hp_event_close needs. */
 static inline uint8_t *hp_event_begin(struct hp_ring *r, uint8_t **fast, uint64_t *t)
 {
@@ -140,11 +131,12 @@ static inline uint8_t *hp_event_begin(struct hp_ring *r, uint8_t **fast, uint64_
 
 /* Opens an allocation event, which reads no clock: its time is the epoch (docs/trace-format.md,
  * "Epochs"), and the order of a free and the reuse of its address by another thread is restored by
- * the reader from the addresses themselves. */
+ * the reader from the addresses themselves. A LOST record written first takes the stream's last tick:
+ * the reader gives no record a time before the stream's epoch. */
 __attribute__((always_inline)) static inline uint8_t *hp_event_begin_untimed(struct hp_ring *r, uint8_t **fast)
 {
 	*fast = hp_event_open(r);
-	return hp_event_epoch(r, HP_LIKELY(*fast) ? *fast : hp_event_room_slow(r, hp_untimed_tick(r)));
+	return hp_event_epoch(r, HP_LIKELY(*fast) ? *fast : hp_event_room_slow(r, r->st.tick));
 }
 
 /* The events. Each is called by a hook that checked hp_recording_what(): allocations after the real

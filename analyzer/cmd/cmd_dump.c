@@ -11,6 +11,7 @@
 #include "cmd/commands.h"
 #include "cmd/options.h"
 #include "hpt_format.h"
+#include "model/live_heap.h"
 #include "util/json_out.h"
 #include "read/trace.h"
 #include "read/trace_warnings.h"
@@ -66,6 +67,8 @@ static const char *const free_kinds[] = {
 struct dump {
 	FILE *out;
 	bool json;
+	bool out_of_memory;
+	struct hp_heap heap; /* the blocks alive, for the causal order of a version 3 trace's epochs */
 };
 
 static void put_u(FILE *out, const char *key, uint64_t v)
@@ -104,6 +107,16 @@ static int on_event(void *ctx, const struct hp_event *ev, const struct hp_defs *
 	FILE *out = d->out;
 	const struct hp_thread_info *t = hp_defs_thread(defs, ev->stream);
 	const char *name = NAME_OF(event_names, ev->type);
+
+	/* Events print in the order the report's heap model takes them, waits included. */
+	if (ev->type <= HP_EV_REALLOC) {
+		if (hp_heap_not_yet(&d->heap, ev))
+			return HP_EVENT_NOT_YET;
+		if (hp_heap_replay(&d->heap, ev)) {
+			d->out_of_memory = true;
+			return 1;
+		}
+	}
 
 	if (!d->json) {
 		fprintf(out, "%14.6f ms  stream %-3u tid %-7u %-13s", ev->ns / 1e6, ev->stream, t ? t->tid : 0, name);
@@ -463,7 +476,7 @@ static void help(void)
 
 int cmd_dump(int argc, const char **argv)
 {
-	struct dump d = {stdout, false};
+	struct dump d = {.out = stdout};
 	const char **operands;
 	size_t noperands;
 	const struct hp_option opts[] = {
@@ -479,7 +492,8 @@ int cmd_dump(int argc, const char **argv)
 	struct hp_read_status st;
 	hp_defs_init(&defs);
 	int rc = hp_trace_read(path, &defs, on_event, &d, &st);
-	if (rc != -2 && dump_definitions(&d, &defs, &st, rc)) {
+	free(d.heap.slots);
+	if (d.out_of_memory || (rc != -2 && dump_definitions(&d, &defs, &st, rc))) {
 		hp_defs_release(&defs);
 		fputs("hookprof: dump: out of memory\n", stderr);
 		return 1;

@@ -14,7 +14,7 @@ CHUNK_HEADER_SIZE = 16
 # Record types (include/hpt_format.h).
 ALLOC, FREE, REALLOC = 0x01, 0x02, 0x03
 ZONE_BEGIN, ZONE_END, COUNTER, MARK, FUNC_ENTER, FUNC_EXIT = 0x10, 0x11, 0x12, 0x13, 0x14, 0x15
-THREAD_START, THREAD_END = 0x18, 0x19
+THREAD_START, THREAD_END, EPOCH = 0x18, 0x19, 0x1B
 SITE = 0x21
 PROCESS, CLOCK, SAMPLE, SYNC, PROCESS_END, STREAM = 0x30, 0x31, 0x32, 0x33, 0x34, 0x35
 
@@ -160,3 +160,16 @@ def unmatched_exits(depth):
             raw += record(FUNC_ENTER if fn == 0x401000 else FUNC_EXIT, st.dt(t) + u(fn))
     raw += record(STREAM, u(0)) + clock(t + 1) + record(SYNC, u(t + 2)) + process_end(t + 1)
     return header() + chunk(bytes(raw))
+
+
+def reuse_within_an_epoch():
+    """A version 3 trace where stream 2 reuses, in the same epoch, an address that stream 3 frees later
+    in the file: a reader has to take stream 3's free before stream 2's allocation (docs/trace-format.md,
+    "Epochs"). Stream 3 allocates it in epoch 0; both streams' later events are in epoch 100.
+    Allocation records carry no tick in version 3; their address is a delta from the stream's last one."""
+    raw = bytearray(record(STREAM, u(0)) + process() + clock(1000))
+    raw += record(STREAM, u(3)) + record(ALLOC, u(0) + s(0xA000) + u(10) + u(0))
+    raw += record(STREAM, u(2)) + record(EPOCH, u(100)) + record(ALLOC, u(0) + s(0xA000) + u(20) + u(0))
+    raw += record(STREAM, u(3)) + record(EPOCH, u(100)) + record(FREE, u(0) + s(0))
+    raw += record(STREAM, u(0)) + process_end(2000)
+    return header(version=3) + chunk(bytes(raw))

@@ -1,0 +1,18 @@
+build-perf/obj/analyzer/cmd/cmd_check.o: analyzer/cmd/cmd_check.c \
+ analyzer/cmd/commands.h analyzer/cmd/options.h common/analyze_options.h \
+ analyzer/report/config.h analyzer/model/profile_compare.h \
+ analyzer/model/profile.h analyzer/model/symbolizer.h \
+ analyzer/read/trace.h analyzer/report/report.h analyzer/report/score.h \
+ analyzer/model/run.h analyzer/read/trace_warnings.h
+analyzer/cmd/commands.h:
+analyzer/cmd/options.h:
+common/analyze_options.h:
+analyzer/report/config.h:
+analyzer/model/profile_compare.h:
+analyzer/model/profile.h:
+analyzer/model/symbolizer.h:
+analyzer/read/trace.h:
+analyzer/report/report.h:
+analyzer/report/score.h:
+analyzer/model/run.h:
+analyzer/read/trace_warnings.h:

@@ -1,0 +1,15 @@
+build-perf/obj/analyzer/export/export_massif.o: \
+ analyzer/export/export_massif.c analyzer/export/export.h \
+ analyzer/model/profile.h analyzer/model/symbolizer.h \
+ analyzer/read/trace.h analyzer/util/idmap.h analyzer/model/live_heap.h \
+ analyzer/report/report.h analyzer/report/config.h \
+ analyzer/report/score.h
+analyzer/export/export.h:
+analyzer/model/profile.h:
+analyzer/model/symbolizer.h:
+analyzer/read/trace.h:
+analyzer/util/idmap.h:
+analyzer/model/live_heap.h:
+analyzer/report/report.h:
+analyzer/report/config.h:
+analyzer/report/score.h:

@@ -1,0 +1,16 @@
+build-perf/obj/analyzer/live/live_names.o: analyzer/live/live_names.c \
+ analyzer/live/live_names.h analyzer/util/idmap.h \
+ analyzer/model/symbolizer.h analyzer/read/trace.h \
+ analyzer/live/live_stats.h analyzer/model/live_heap.h \
+ analyzer/model/profile.h analyzer/report/report.h \
+ analyzer/report/config.h analyzer/report/score.h
+analyzer/live/live_names.h:
+analyzer/util/idmap.h:
+analyzer/model/symbolizer.h:
+analyzer/read/trace.h:
+analyzer/live/live_stats.h:
+analyzer/model/live_heap.h:
+analyzer/model/profile.h:
+analyzer/report/report.h:
+analyzer/report/config.h:
+analyzer/report/score.h:

@@ -1,0 +1,2 @@
+build-perf/obj/launcher/options.o: launcher/options.c launcher/launcher.h
+launcher/launcher.h:

@@ -1,0 +1,2 @@
+build-perf/obj/launcher/probe.o: launcher/probe.c launcher/launcher.h
+launcher/launcher.h:

@@ -1,0 +1,2 @@
+build-perf/obj/launcher/run.o: launcher/run.c launcher/launcher.h
+launcher/launcher.h:

@@ -1,0 +1,2 @@
+build-perf/obj/launcher/spawn.o: launcher/spawn.c launcher/launcher.h
+launcher/launcher.h:

@@ -1,0 +1,11 @@
+build-perf/pic/preload/nested_events.o: preload/nested_events.c \
+ preload/event_path.h preload/clock.h preload/recorder.h \
+ preload/event_encoder.h include/hpt_format.h preload/stack_cache.h \
+ preload/thread_buffer.h
+preload/event_path.h:
+preload/clock.h:
+preload/recorder.h:
+preload/event_encoder.h:
+include/hpt_format.h:
+preload/stack_cache.h:
+preload/thread_buffer.h:

@@ -1,0 +1,3 @@
+build-perf/pic/preload/recorder_config.o: preload/recorder_config.c \
+ preload/recorder.h
+preload/recorder.h:

@@ -1,0 +1,3 @@
+build-perf/pic/preload/thread_stack.o: preload/thread_stack.c \
+ preload/recorder.h
+preload/recorder.h:
