@@ -1,2 +1,0 @@
-build-perf/obj/launcher/options.o: launcher/options.c launcher/launcher.h
-launcher/launcher.h:

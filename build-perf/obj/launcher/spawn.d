@@ -1,2 +1,0 @@
-build-perf/obj/launcher/spawn.o: launcher/spawn.c launcher/launcher.h
-launcher/launcher.h:

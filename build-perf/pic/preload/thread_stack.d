@@ -1,3 +1,0 @@
-build-perf/pic/preload/thread_stack.o: preload/thread_stack.c \
- preload/recorder.h
-preload/recorder.h:
