@@ -3,8 +3,8 @@
  * Whole-run wall times include start-up, exit and the writer thread; this measures the program's own
  * thread only: CPU time per step, the best of five passes. Modes:
  *   pairs    a malloc+free pair of 16..272 bytes ten frames deep (the allocation storm's step)
- *   clocked  the same step natively, with the two time-stamp reads a recorder makes per pair (rdtsc,
- *            as hookprof on x86-64): what stamping each event costs in this loop by itself
+ *   clocked  the same step natively, with two time-stamp reads per pair (rdtsc): what stamping each
+ *            event cost a recorder of trace format 2 (format 3 reads no clock for allocations)
  *   zones    a call that enters and leaves an HP_ZONE
  *   bare     the same call without the zone
  * Usage: bench_hot_path MODE [steps]; prints "ns_per_step N".
