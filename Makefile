@@ -63,7 +63,7 @@ ANALYZE := $(BUILD)/hookprof-analyze
 LAUNCHER := $(BUILD)/hookprof
 DEPS_OK := $(BUILD)/.deps-ok
 
-.PHONY: all test unit integration demo bench fuzz install clean test-asan programs
+.PHONY: all test unit integration demo bench fuzz install install-files clean test-asan programs
 all: $(LIB) $(ANALYZE) $(LAUNCHER)
 
 # The distribution's -dev packages: installed by scripts/install-deps when a header is missing.
@@ -183,7 +183,12 @@ demo: all $(BUILD)/tests/programs/demo
 bench: all programs
 	scripts/bench --build $(BUILD)
 
+# install-files copies what is built, building nothing: the integration tests run it beside other tests
+# that use the same binaries.
 install: all
+	@$(MAKE) --no-print-directory install-files
+
+install-files:
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/hookprof $(DESTDIR)$(PREFIX)/include
 	install -m 755 $(LAUNCHER) $(DESTDIR)$(PREFIX)/bin/hookprof
 	install -m 755 $(ANALYZE) $(DESTDIR)$(PREFIX)/bin/hookprof-analyze
