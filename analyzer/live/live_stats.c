@@ -127,15 +127,16 @@ static int add_block(struct hp_live *l, const struct hp_event *ev, uint64_t addr
 	}
 	if (!(b = hp_heap_insert(&l->heap, addr)))
 		return -1;
-	*b = (struct hp_block){.addr = addr, .size = ev->size, .stack = ev->stack, .site = si - 1, .stream = ev->stream};
+	uint64_t size = hp_block_size(ev->size);
+	*b = (struct hp_block){.addr = addr, .size = size, .site = si - 1, .stream = ev->stream};
 	struct hp_live_site *s = &l->sites[si - 1];
 	s->allocs++;
-	s->bytes += ev->size;
+	s->bytes += size;
 	s->live_blocks++;
-	s->live_bytes += ev->size;
+	s->live_bytes += size;
 	l->total.allocs++;
-	l->total.bytes += ev->size;
-	l->heap_bytes += ev->size;
+	l->total.bytes += size;
+	l->heap_bytes += size;
 	if (l->heap_bytes > l->heap_peak)
 		l->heap_peak = l->heap_bytes;
 	return 0;

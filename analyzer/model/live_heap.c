@@ -95,7 +95,7 @@ bool hp_heap_change_of(const struct hp_event *ev, struct hp_heap_change *c)
 	*c = (struct hp_heap_change){0};
 	switch (ev->type) {
 	case HP_EV_ALLOC:
-		*c = (struct hp_heap_change){.adds = true, .added = ev->addr, .size = ev->size};
+		*c = (struct hp_heap_change){.adds = true, .added = ev->addr, .size = hp_block_size(ev->size)};
 		return true;
 	case HP_EV_FREE:
 		*c = (struct hp_heap_change){.frees = true, .gone = ev->addr};
@@ -104,7 +104,7 @@ bool hp_heap_change_of(const struct hp_event *ev, struct hp_heap_change *c)
 		if (ev->flags & HPT_REALLOC_FAILED)
 			return false;
 		*c = (struct hp_heap_change){.frees = ev->addr != 0, .gone = ev->addr, .adds = ev->addr2 != 0,
-					     .added = ev->addr2, .size = ev->size};
+					     .added = ev->addr2, .size = hp_block_size(ev->size)};
 		return true;
 	default:
 		return false;
@@ -132,3 +132,5 @@ int hp_heap_replay(struct hp_heap *h, const struct hp_event *ev)
 		drop(h, c.gone);
 	return c.adds && c.added ? add(h, c.added, c.size, ev->stack, ev->stream) : 0;
 }
+
+_Static_assert(sizeof(struct hp_block) == 24, "a block is 24 bytes (live_heap.h)");

@@ -8,14 +8,27 @@
 
 #include "util/idmap.h"
 
+/* 24 bytes: a python3 run keeps millions alive at once, and the table is at most half full. */
 struct hp_block {
-	uint64_t addr; /* 0: empty slot */
-	uint64_t size;
-	uint32_t stack;
-	uint32_t site;   /* the user's own index (profile_build.c: its site table) */
+	uint64_t addr;     /* 0: empty slot */
+	uint64_t size : 56; /* hp_block_size: no allocation is this large */
+	uint64_t kind : 8;  /* the user's own tag (profile_build.c: the leak kind of the latest scan) */
+	union {
+		uint32_t stack; /* hp_heap_replay's */
+		uint32_t site;  /* or the user's own index (the profile's and the live view's site table,
+				 * which knows the site's stack) */
+	};
 	uint32_t stream;
-	uint8_t kind;    /* the user's own tag (profile_build.c: the leak kind of the latest scan) */
 };
+
+#define HP_BLOCK_SIZE_MAX ((UINT64_C(1) << 56) - 1)
+
+/* A block's size as the models keep it: a trace that claims a block of 2^56 bytes or more (none can
+ * exist: virtual addresses have 48 to 57 bits) gets the largest that fits. */
+static inline uint64_t hp_block_size(uint64_t size)
+{
+	return size < HP_BLOCK_SIZE_MAX ? size : HP_BLOCK_SIZE_MAX;
+}
 
 /* Zero-initialise; iterate over slots[0..cap) skipping addr 0. */
 struct hp_heap {

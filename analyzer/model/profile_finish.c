@@ -286,6 +286,11 @@ int pb_finish(struct builder *b, const struct hp_profile_options *opts, char *er
 		s->growing = hp_growth_steady(&b->growth[i], 8, 1024, 0.9, 65536);
 		s->frames = frames_for(p, &done, &priv->stacks, &priv->nstacks, &priv->stacks_cap, s->stack_id);
 	}
+	/* A live block names its site in the builder's order; the sites are sorted next, so from here on
+	 * it names its stack instead (finish_leaks groups by stack). */
+	for (size_t i = 0; i < b->heap.cap; i++)
+		if (b->heap.slots[i].addr)
+			b->heap.slots[i].stack = b->sites[b->heap.slots[i].site].stack_id;
 	p->sites = b->sites;
 	p->nsites = b->nsites;
 	b->sites = NULL;

@@ -109,7 +109,7 @@ static void add_block(struct builder *b, struct thread_state *t, const struct hp
 		old->live_bytes -= blk->size;
 		b->live_bytes -= blk->size;
 	}
-	*blk = (struct hp_block){addr, size, ev->stack, si, ev->stream, HP_LEAK_UNCLASSIFIED};
+	*blk = (struct hp_block){.addr = addr, .size = size, .kind = HP_LEAK_UNCLASSIFIED, .site = si, .stream = ev->stream};
 	touch_site(b, si);
 	s->live_blocks++;
 	s->live_bytes += size;

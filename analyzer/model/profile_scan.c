@@ -29,7 +29,7 @@ static void finish_scan(struct builder *b, const struct hp_event *ev)
 	for (size_t i = 0; i < b->heap.cap; i++)
 		if (b->heap.slots[i].addr)
 			live[k++] = (struct hp_live_block){b->heap.slots[i].addr, b->heap.slots[i].size,
-							   b->heap.slots[i].stack, 0, 0};
+							   b->sites[b->heap.slots[i].site].stack_id, 0, 0};
 	if (k > 1)
 		qsort(live, k, sizeof(*live), cmp_live);
 	struct hp_scan_summary *sc = &scans[p->nscans++];
