@@ -234,9 +234,15 @@ static inline uint8_t *hp_enc_long_end(uint8_t *rec, uint8_t *payload, uint8_t *
 	return p + n;
 }
 
+/* The largest STACK of `depth` frames and the largest SITE (each string cut at HP_ENC_STR_MAX bytes):
+ * constants, so that thread_buffer.h can check at compile time that they fit its scratch area. */
+#define HP_ENC_STACK_SIZE(depth) (1 + HPT_VARINT_MAX * (3 + (size_t)(depth)))
+#define HP_ENC_STR_MAX 4096
+#define HP_ENC_SITE_SIZE_MAX (1 + HPT_VARINT_MAX * 7 + 3 * (size_t)HP_ENC_STR_MAX)
+
 static inline size_t hp_enc_stack_size(uint32_t depth)
 {
-	return 1 + HPT_VARINT_MAX * (3 + (size_t)depth);
+	return HP_ENC_STACK_SIZE(depth);
 }
 
 static inline uint8_t *hp_enc_stack(uint8_t *p, uint32_t id, const uint64_t *ips, uint32_t depth)
@@ -255,7 +261,7 @@ static inline uint8_t *hp_enc_stack(uint8_t *p, uint32_t id, const uint64_t *ips
 static inline size_t hp_enc_strlen(const char *s)
 {
 	size_t n = s ? strlen(s) : 0;
-	return n > 4096 ? 4096 : n;
+	return n > HP_ENC_STR_MAX ? HP_ENC_STR_MAX : n;
 }
 
 static inline size_t hp_enc_site_size(const char *name, const char *fn, const char *file)

@@ -7,6 +7,8 @@
 #include "module_map.h"
 #include "thread_buffer.h"
 
+_Static_assert(HP_MODULE_RECORD_MAX <= HP_RECORD_MAX, "a MODULE_LOAD fits the ring's scratch area");
+
 static void emit_to_ring(const uint8_t *rec, size_t n, void *arg)
 {
 	struct hp_ring *r = arg;

@@ -24,6 +24,12 @@ static pthread_mutex_t scan_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct known *known;
 static size_t nknown, known_cap;
 
+/* A MODULE_LOAD at its longest: type and length, dt and base, a path of 4096 bytes and a build id,
+ * each with its length, the count and MAX_SEGS segments of four values. */
+_Static_assert(1 + HPT_VARINT_MAX * 3 + HPT_VARINT_MAX + 4096 + HPT_VARINT_MAX + MAX_BUILD_ID + HPT_VARINT_MAX +
+		       MAX_SEGS * 4 * HPT_VARINT_MAX <= HP_MODULE_RECORD_MAX,
+	       "a MODULE_LOAD fits its buffer");
+
 struct scan {
 	struct hp_enc_state *st;
 	uint64_t tick;

@@ -19,8 +19,13 @@
 
 struct hp_stack_cache;
 
-/* The largest record a producer writes in one reservation (a STACK of HP_MAX_DEPTH frames). */
-#define HP_RECORD_MAX 8192 /* a STACK of HP_MAX_DEPTH frames, a MODULE_LOAD */
+/* The largest record a producer writes in one reservation: the scratch area holds one that wraps
+ * around the ring's end. Every kind a producer reserves is checked against it here (a MODULE_LOAD in
+ * module_events.c). */
+#define HP_RECORD_MAX 16384
+_Static_assert(HP_EVENT_MAX <= HP_RECORD_MAX, "an event fits the scratch area");
+_Static_assert(HP_ENC_STACK_SIZE(HP_MAX_DEPTH) <= HP_RECORD_MAX, "a STACK of HP_MAX_DEPTH frames fits");
+_Static_assert(HP_ENC_SITE_SIZE_MAX <= HP_RECORD_MAX, "a SITE with its three strings at their longest fits");
 
 struct hp_ring {
 	/* producer */
