@@ -236,7 +236,8 @@ static void put0_plain(unsigned type, const uint64_t *v, unsigned n)
 	put0(rec, (size_t)(p - rec));
 }
 
-static void emit_module(const uint8_t *rec, size_t n, void *arg)
+/* A whole record from the module map or a leak scan, to stream 0 (hp_module_emit_fn, hp_scan_emit_fn). */
+static void emit_record(const uint8_t *rec, size_t n, void *arg)
 {
 	(void)arg;
 	put0(rec, n);
@@ -322,7 +323,7 @@ static void poll_modules(void)
 		return;
 	last = now;
 	hp_modules_lock();
-	hp_modules_scan(&w.st0, hp_now(), 0, emit_module, NULL);
+	hp_modules_scan(&w.st0, hp_now(), 0, emit_record, NULL);
 	hp_modules_unlock();
 }
 
@@ -465,12 +466,6 @@ static void put_program_suppressions(void)
 	w.staging_len += (size_t)(p - rec);
 }
 
-static void emit_scan(const uint8_t *rec, size_t n, void *arg)
-{
-	(void)arg;
-	put0(rec, n);
-}
-
 /* What a scan must know before it stops the world: taking locks or calling dlsym afterwards could
  * deadlock on a stopped thread that holds them. */
 static void leak_scan(unsigned reason)
@@ -480,7 +475,7 @@ static void leak_scan(unsigned reason)
 
 	put_program_suppressions();
 	w.no_compress = true;
-	hp_leak_scan(reason, own, nown, reason == HPT_SCAN_EXIT ? &w.exit_roots : NULL, emit_scan, NULL);
+	hp_leak_scan(reason, own, nown, reason == HPT_SCAN_EXIT ? &w.exit_roots : NULL, emit_record, NULL);
 	w.no_compress = false;
 }
 
@@ -694,7 +689,7 @@ int hp_writer_start(unsigned process_flags, uint64_t start_tick, uint64_t event_
 	put_clock();
 	put0_plain(HPT_CALIBRATION, (uint64_t[]){event_ticks, alloc_event_ticks}, 2);
 	hp_modules_lock();
-	hp_modules_scan(&w.st0, hp_now(), 1, emit_module, NULL);
+	hp_modules_scan(&w.st0, hp_now(), 1, emit_record, NULL);
 	hp_modules_unlock();
 	if (process_flags & HPT_PROCESS_FORKED) {
 		/* The parent's trace holds these definitions; this trace must stand on its own. */
