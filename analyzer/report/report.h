@@ -13,6 +13,7 @@
 #include <stdio.h>
 
 #include "report/config.h"
+#include "report/elide.h"
 #include "model/profile.h"
 #include "report/score.h"
 
@@ -55,8 +56,6 @@ struct hp_report_opts {
 /* Child sections the text report shows unless asked (--children). */
 #define HP_CHILDREN_SHOWN 3
 
-/* The narrowest text report: every table keeps its name column and its key figure at this width. */
-#define HP_WIDTH_MIN 60
 
 /* Scores p (which it updates: p->score, function scores), runs the rules and gathers the warnings the
  * profile carries (truncation, events lost, marks dropped, no end recorded). 0, or -1 when memory

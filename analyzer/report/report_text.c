@@ -162,34 +162,10 @@ void hp_table_print_text(FILE *f, const struct hp_table *t, bool with_title, boo
 	print_table(&o, t, with_title);
 }
 
-/* Prints text from column `indent`, broken between words before the width (WRAP without one); a word
- * longer than a line is shortened in the middle. */
+/* Prints text from column `indent`, broken between words before the width (WRAP without one). */
 static void print_wrapped(const struct out *o, const char *text, size_t indent)
 {
-	size_t wrap = o->width ? o->width : WRAP, col = indent;
-	const char *p = text;
-	char word[4096], fit[4096];
-
-	fprintf(o->f, "%*s", (int)indent, "");
-	while (*p) {
-		size_t len = strcspn(p, " ");
-		snprintf(word, sizeof(word), "%.*s", (int)len, p);
-		const char *w = hp_elide(fit, sizeof(fit), word, wrap - indent);
-		size_t cols = hp_text_width(w);
-		if (col > indent && col + 1 + cols > wrap) {
-			fprintf(o->f, "\n%*s", (int)indent, "");
-			col = indent;
-		} else if (col > indent) {
-			fputc(' ', o->f);
-			col++;
-		}
-		fputs(w, o->f);
-		col += cols;
-		p += len;
-		while (*p == ' ')
-			p++;
-	}
-	fputc('\n', o->f);
+	hp_print_wrapped(o->f, text, indent, indent, o->width ? o->width : WRAP);
 }
 
 /* text shortened to the columns left after `used` (no limit without a width). */
