@@ -4,7 +4,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include "cmd/commands.h"
@@ -53,25 +52,6 @@ static void help(void)
 	     "\n"
 	     "With several TRACEs, --format json prints an array of reports. docs/report-guide.md explains\n"
 	     "each section, the score and the rules; docs/json-schema.md the JSON.");
-}
-
-/* The text report's width: COLUMNS when it is a number, else the terminal's on stdout, else 100;
- * never under HP_WIDTH_MIN. */
-static size_t terminal_width(void)
-{
-	const char *env = getenv("COLUMNS");
-	struct winsize ws;
-	size_t w = 100;
-	char *end;
-
-	if (env && *env) {
-		unsigned long v = strtoul(env, &end, 10);
-		if (!*end && v > 0)
-			w = v;
-	} else if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0) {
-		w = ws.ws_col;
-	}
-	return w < HP_WIDTH_MIN ? HP_WIDTH_MIN : w;
 }
 
 /* --children all|N into the size_t at opt->dest (all: SIZE_MAX). */
@@ -157,7 +137,7 @@ int cmd_report(int argc, const char **argv)
 		HP_OPT_STRING(HTML, "a file", &html),
 		HP_OPT_STRING(OUTPUT, "a directory", &o.dir),
 		HP_OPT_FLAG(THREADS, &o.threads),
-		HP_OPT_PARSE(WIDTH, "a number of columns (at least 60)", hp_opt_count, &o.width, HP_WIDTH_MIN, 100000),
+		HP_OPT_WIDTH(&o.width),
 		HP_OPT_NO_CHILDREN(&no_children),
 		HP_OPT_PARSE(CHILDREN, "all or a number of child processes", parse_children, &o.children_shown, 0,
 			     (double)SIZE_MAX),
@@ -203,8 +183,8 @@ int cmd_report(int argc, const char **argv)
 		rc = usage_error("--width applies to the text format only");
 		goto out;
 	}
-	if (write == hp_report_write_text && !o.width)
-		o.width = terminal_width();
+	if (write == hp_report_write_text)
+		o.width = hp_cmd_text_width(o.width);
 	/* The page goes to FILE.tmp, renamed once complete: a failure leaves no partial FILE. */
 	if (html) {
 		write = hp_report_write_html;

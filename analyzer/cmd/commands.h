@@ -25,6 +25,11 @@ struct hp_run;
 int hp_cmd_load_run(struct hp_run *run, const char *const *traces, size_t ntraces, size_t t, bool children,
 		    int *rc);
 
+/* The columns a text output fits in (--width, report and leaks): `asked` when not 0 (the option's
+ * value, already at least HP_WIDTH_MIN), else COLUMNS when it is a number, else the terminal's width
+ * when stdout is one, else 100; never under HP_WIDTH_MIN (report/elide.h). */
+size_t hp_cmd_text_width(size_t asked);
+
 /* A usage error of subcommand cmd, one line: "hookprof: CMD: MESSAGE (hookprof-analyze CMD --help)";
  * returns 2, the exit status of usage errors. */
 __attribute__((format(printf, 2, 3))) int hp_usage_error(const char *cmd, const char *fmt, ...);

@@ -54,6 +54,9 @@ struct hp_option {
 #define HP_OPT_NO_CHILDREN(dest) HP_OPT_FLAG(NO_CHILDREN, dest)
 #define HP_OPT_FORMAT(choices, dest) HP_OPT_CHOICE(FORMAT, choices, dest)
 #define HP_OPT_TOP(takes, dest, min, max) HP_OPT_PARSE(TOP, takes, hp_opt_count, dest, min, max)
+/* --width N: the columns of the text output, into a size_t (hp_cmd_text_width in cmd/commands.h
+ * resolves it; HP_WIDTH_MIN is in report/elide.h). */
+#define HP_OPT_WIDTH(dest) HP_OPT_PARSE(WIDTH, "a number of columns (at least 60)", hp_opt_count, dest, HP_WIDTH_MIN, 100000)
 /* Suppressions and heuristics of the leak classification (model/run.h keeps their values). */
 #define HP_OPT_LEAK_CHECK                                                                                      \
 	HP_OPT_PARSE(SUPPRESSIONS, "a file", hp_opt_run_leak, NULL, 0, 0),                                     \

@@ -1,5 +1,6 @@
 /* elide.c: text fitted to a number of columns, shortened in the middle, never cut at the end. */
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -111,4 +112,37 @@ char *hp_vfmt_fit(char *buf, size_t len, const char *fmt, va_list ap)
 		memcpy(buf + at, HP_ELLIPSIS, sizeof(HP_ELLIPSIS));
 	}
 	return buf;
+}
+
+void hp_print_wrapped(FILE *f, const char *text, size_t indent, size_t hang, size_t width)
+{
+	/* A word longer than any line is shortened to fit the narrower of the two. */
+	size_t room = width - (indent > hang ? indent : hang), col = indent;
+	bool words = false; /* on the current line */
+	const char *p = text;
+	char word[4096], fit[4096];
+
+	fprintf(f, "%*s", (int)indent, "");
+	while (*p == ' ')
+		p++;
+	while (*p) {
+		size_t len = strcspn(p, " ");
+		snprintf(word, sizeof(word), "%.*s", (int)len, p);
+		const char *w = hp_elide(fit, sizeof(fit), word, room);
+		size_t cols = hp_text_width(w);
+		if (words && col + 1 + cols > width) {
+			fprintf(f, "\n%*s", (int)hang, "");
+			col = hang;
+		} else if (words) {
+			fputc(' ', f);
+			col++;
+		}
+		fputs(w, f);
+		col += cols;
+		words = true;
+		p += len;
+		while (*p == ' ')
+			p++;
+	}
+	fputc('\n', f);
 }

@@ -4,6 +4,11 @@
 
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdio.h>
+
+/* The narrowest text output (--width): every table of the report keeps its name column and its key
+ * figure at this width, and a frame of `leaks` its address and most of its name. */
+#define HP_WIDTH_MIN 60
 
 /* The ellipsis that marks where text was taken out (U+2026, one column, three bytes of UTF-8). */
 #define HP_ELLIPSIS "\xe2\x80\xa6"
@@ -22,5 +27,10 @@ char *hp_elide(char *buf, size_t len, const char *s, size_t width);
  * longer than len - 1 bytes. Returns buf. */
 __attribute__((format(printf, 3, 4))) char *hp_fmt_fit(char *buf, size_t len, const char *fmt, ...);
 __attribute__((format(printf, 3, 0))) char *hp_vfmt_fit(char *buf, size_t len, const char *fmt, va_list ap);
+
+/* Prints text to f from column indent, its next lines from column hang, broken between words before
+ * column width (width > hang + 2); a word longer than a line is shortened in the middle. Ends with a
+ * newline. */
+void hp_print_wrapped(FILE *f, const char *text, size_t indent, size_t hang, size_t width);
 
 #endif

@@ -13,6 +13,7 @@
 #include <stdio.h>
 
 #include "report/config.h"
+#include "report/elide.h"
 #include "model/profile.h"
 #include "report/score.h"
 
@@ -55,8 +56,6 @@ struct hp_report_opts {
 /* Child sections the text report shows unless asked (--children). */
 #define HP_CHILDREN_SHOWN 3
 
-/* The narrowest text report: every table keeps its name column and its key figure at this width. */
-#define HP_WIDTH_MIN 60
 
 /* Scores p (which it updates: p->score, function scores), runs the rules and gathers the warnings the
  * profile carries (truncation, events lost, marks dropped, no end recorded). 0, or -1 when memory
@@ -203,6 +202,15 @@ void hp_table_fit(struct hp_table *t, int fit, ...);
 /* Prints t aligned for a terminal (report_text.c) or as a Markdown table (report_md.c). */
 void hp_table_print_text(FILE *f, const struct hp_table *t, bool with_title, bool color);
 void hp_table_print_md(FILE *f, const struct hp_table *t, bool with_title);
+/* The processes of a run, those that matter first: by allocations x (100 - score), then the most
+ * allocations, then by pid (docs/report-guide.md). A malloc'd array of the nchildren + 1 reports (root
+ * and &children[i]), the caller's to free; NULL when memory runs out. */
+const struct hp_report **hp_report_process_order(const struct hp_report *root, const struct hp_report *children,
+						 size_t nchildren);
+/* The table of processes in that order (the text report opens with it, the Markdown too): pid, parent,
+ * command, how it ended, run time, allocations, peak, not freed, score. 0, or -1 when memory runs out
+ * (t is released by hp_table_release either way). */
+int hp_table_processes(struct hp_table *t, const struct hp_report *const *order, size_t n);
 /* Colours on fd: a terminal, NO_COLOR unset or empty, TERM not "dumb". */
 bool hp_color_wanted(int fd);
 /* The heap timeline as one line of ASCII levels (" .:-=+*#%@"), width columns; "" without a timeline. */

@@ -1,4 +1,5 @@
 /* report_md.c: `report --format md`: the report as Markdown, for pull requests, wikis and CI summaries. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "report/report.h"
@@ -116,6 +117,24 @@ int hp_report_write_md(FILE *f, const struct hp_report *root, const struct hp_re
 		       size_t nchildren, const struct hp_report_opts *o)
 {
 	fputs("# hookprof report\n", f);
+	if (nchildren) {
+		/* The text report's table of processes, in its order; every process's section follows. */
+		const struct hp_report **order = hp_report_process_order(root, children, nchildren);
+		struct hp_table t;
+		if (!order)
+			return -1;
+		int rc = hp_table_processes(&t, order, nchildren + 1);
+		free(order);
+		if (rc == 0) {
+			fputs("\n## ", f);
+			md_text(f, t.title);
+			fputs("\n\n", f);
+			hp_table_print_md(f, &t, false);
+		}
+		hp_table_release(&t);
+		if (rc < 0)
+			return -1;
+	}
 	if (md_process(f, root, o, false) < 0)
 		return -1;
 	for (size_t i = 0; i < nchildren; i++)

@@ -162,34 +162,10 @@ void hp_table_print_text(FILE *f, const struct hp_table *t, bool with_title, boo
 	print_table(&o, t, with_title);
 }
 
-/* Prints text from column `indent`, broken between words before the width (WRAP without one); a word
- * longer than a line is shortened in the middle. */
+/* Prints text from column `indent`, broken between words before the width (WRAP without one). */
 static void print_wrapped(const struct out *o, const char *text, size_t indent)
 {
-	size_t wrap = o->width ? o->width : WRAP, col = indent;
-	const char *p = text;
-	char word[4096], fit[4096];
-
-	fprintf(o->f, "%*s", (int)indent, "");
-	while (*p) {
-		size_t len = strcspn(p, " ");
-		snprintf(word, sizeof(word), "%.*s", (int)len, p);
-		const char *w = hp_elide(fit, sizeof(fit), word, wrap - indent);
-		size_t cols = hp_text_width(w);
-		if (col > indent && col + 1 + cols > wrap) {
-			fprintf(o->f, "\n%*s", (int)indent, "");
-			col = indent;
-		} else if (col > indent) {
-			fputc(' ', o->f);
-			col++;
-		}
-		fputs(w, o->f);
-		col += cols;
-		p += len;
-		while (*p == ' ')
-			p++;
-	}
-	fputc('\n', o->f);
+	hp_print_wrapped(o->f, text, indent, indent, o->width ? o->width : WRAP);
 }
 
 /* text shortened to the columns left after `used` (no limit without a width). */
@@ -270,90 +246,6 @@ static bool exec_only(const struct hp_report *r, uint64_t run_allocations)
 	       (double)s->allocations <= EXEC_BRIEF_SHARE * (double)run_allocations;
 }
 
-/* How much a process matters: the points its score misses, times its allocations. A tiny shell with
- * a low score (its few blocks not freed) comes after the program that did the work. */
-static double weight(const struct hp_report *r)
-{
-	return (double)(100 - r->score.value) * (double)r->profile->summary.allocations;
-}
-
-/* The processes that matter first: by weight, then the most allocations, then by pid. */
-static int cmp_process(const void *a, const void *b)
-{
-	const struct hp_report *x = *(const struct hp_report *const *)a, *y = *(const struct hp_report *const *)b;
-	const struct hp_summary *sx = &x->profile->summary, *sy = &y->profile->summary;
-
-	if (weight(x) != weight(y))
-		return weight(x) > weight(y) ? -1 : 1;
-	if (sx->allocations != sy->allocations)
-		return sx->allocations > sy->allocations ? -1 : 1;
-	if (sx->pid != sy->pid)
-		return sx->pid < sy->pid ? -1 : 1;
-	return strcmp(x->profile->path, y->profile->path);
-}
-
-/* "exit 0", "signal 9", "exec", "_exit 3", or "not recorded" when the trace stops before the end. */
-static const char *ended_text(char *buf, size_t len, const struct hp_summary *s)
-{
-	if (!s->ended)
-		snprintf(buf, len, "not recorded");
-	else if (s->end_how == HPT_END_EXEC)
-		snprintf(buf, len, "exec");
-	else
-		snprintf(buf, len, "%s %lld", hp_end_how_name(s->end_how), (long long)s->end_status);
-	return buf;
-}
-
-/* The command line the process started with, its program's directory left out (the program's path
- * when argv was not recorded). */
-static const char *command_text(char *buf, size_t len, const struct hp_profile *p)
-{
-	size_t at = 0;
-
-	buf[0] = '\0';
-	for (int i = 0; i < p->defs.process.argc; i++) {
-		const char *arg = i ? p->defs.process.argv[i] : hp_basename(p->defs.process.argv[i]);
-		int n = snprintf(buf + at, len - at, "%s%s", i ? " " : "", arg);
-		if (n < 0 || (size_t)n >= len - at) { /* longer than the buffer: its end marked as cut */
-			at = len - sizeof(HP_ELLIPSIS);
-			while (at && ((unsigned char)buf[at] & 0xc0) == 0x80)
-				at--;
-			memcpy(buf + at, HP_ELLIPSIS, sizeof(HP_ELLIPSIS));
-			return buf;
-		}
-		at += (size_t)n;
-	}
-	if (!buf[0])
-		snprintf(buf, len, "%s", p->summary.program ? p->summary.program : "?");
-	return buf;
-}
-
-static int process_table(struct hp_table *t, const struct hp_report *const *order, size_t n)
-{
-	static const char *const head[] = {"pid", "parent", "command", "ended", "run time", "allocs", "peak",
-					   "not freed", "score"};
-	char cmd[4096], c[9][HP_FMT_MAX];
-	int rc = 0;
-
-	hp_table_init(t, head, "rrllrrrrr", NULL);
-	/* The command shortened first; parent, run time, peak and not freed go before it is too short. */
-	hp_table_fit(t, 2, 1, 4, 6, 7, -1);
-	t->fit_keep = 24; /* the figures matter more than a long command line */
-	snprintf(t->title, sizeof(t->title), "Processes (%zu, those that matter first: allocations x (100 - score))", n);
-	for (size_t i = 0; i < n; i++) {
-		const struct hp_profile *p = order[i]->profile;
-		const struct hp_summary *s = &p->summary;
-		snprintf(c[0], HP_FMT_MAX, "%u", (unsigned)s->pid);
-		snprintf(c[1], HP_FMT_MAX, "%u", (unsigned)p->defs.process.ppid);
-		snprintf(c[5], HP_FMT_MAX, "%llu", (unsigned long long)s->allocations);
-		snprintf(c[8], HP_FMT_MAX, "%d", order[i]->score.value);
-		rc |= hp_table_row(t, c[0], c[1], command_text(cmd, sizeof(cmd), p), ended_text(c[3], HP_FMT_MAX, s),
-				   hp_fmt_ns(c[4], s->run_ns), c[5], hp_fmt_bytes(c[6], s->peak_heap_bytes),
-				   hp_fmt_bytes(c[7], s->leaked_bytes), c[8]);
-	}
-	return rc;
-}
-
 /* The table of every process, then the note on which of them get sections: the root unless it only
  * exec'd, then the first o->children_shown other processes of the table that did more than exec (one
  * more when the root only exec'd: its successor is the main process). Fills sections[] (room for
@@ -361,7 +253,7 @@ static int process_table(struct hp_table *t, const struct hp_report *const *orde
 static long print_processes(const struct out *o, const struct hp_report *root, const struct hp_report *children,
 			    size_t nchildren, const struct hp_report_opts *opts, const struct hp_report **sections)
 {
-	const struct hp_report **order = malloc((nchildren + 1) * sizeof(*order));
+	const struct hp_report **order = hp_report_process_order(root, children, nchildren);
 	uint64_t run_allocations = root->profile->summary.allocations;
 	size_t nsections = 0, shown_children = 0, brief = 0, more = 0;
 	struct hp_table t;
@@ -369,13 +261,9 @@ static long print_processes(const struct out *o, const struct hp_report *root, c
 
 	if (!order)
 		return -1;
-	order[0] = root;
-	for (size_t i = 0; i < nchildren; i++) {
-		order[i + 1] = &children[i];
+	for (size_t i = 0; i < nchildren; i++)
 		run_allocations += children[i].profile->summary.allocations;
-	}
-	qsort(order, nchildren + 1, sizeof(*order), cmp_process);
-	if (process_table(&t, order, nchildren + 1) < 0) {
+	if (hp_table_processes(&t, order, nchildren + 1) < 0) {
 		hp_table_release(&t);
 		free(order);
 		return -1;

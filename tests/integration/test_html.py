@@ -5,7 +5,9 @@ What the programs do (their header comments): zone_sleeps calls outer() 5 times 
 its forked child 123; demo with 40 batches parses 40 x 1000 lines (parse_line) and checkpoints twice (a
 mark each). One Chromium launch loads the three pages side by side in a harness page that reads them
 (and clicks them) from the outside, and takes the screenshot. leak_patterns runs under a file name made
-of markup, with markup in its argv: the page must show both as text.
+of markup, with markup in its argv: the page must show both as text. The demo's page is kept as two
+screenshots for a reader of the build: build/screenshots/demo-report.png (its top) and demo-flame.png
+(its flame graph).
 """
 import html
 import json
@@ -232,6 +234,27 @@ def browse(d, pages):
     return result, console, shot
 
 
+SCREENSHOTS = hp.BUILD / "screenshots"
+
+
+def screenshot_flame(d, page, shot):
+    """A screenshot (1280x1000) of page scrolled to its first flame graph, below the page's sticky
+    navigation bar: a harness page holds it in a frame and scrolls it once it is drawn."""
+    harness = d / "flame-shot.html"
+    harness.write_text(
+        f'<!DOCTYPE html><html><body style="margin:0"><iframe id="f" src="{page.name}" '
+        'style="display:block;border:0;width:1280px;height:1000px"></iframe><script>'
+        'var f = document.getElementById("f"); f.onload = function () { var w = f.contentWindow, '
+        'd = f.contentDocument, p = d.querySelector("section[id$=\'-flame\']"); '
+        'w.scrollTo(0, p.getBoundingClientRect().top + w.scrollY - d.getElementById("hp-nav").offsetHeight - 8); };'
+        '</script></body></html>', encoding="utf-8")
+    proc = hp.run([chromium(), "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                   "--no-first-run", f"--user-data-dir={d / 'chromium-profile'}", "--allow-file-access-from-files",
+                   "--window-size=1280,1000", "--virtual-time-budget=5000", f"--screenshot={shot}",
+                   harness.as_uri()], timeout=90)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+
+
 def png_is_a_page(path, width, height):
     """The screenshot is a PNG of the window's size with more than a blank page in it: a blank window
     filters to zero bytes almost everywhere, a drawn report to a few percent of non-zero ones."""
@@ -411,6 +434,14 @@ def test_html_report_in_chromium():
         assert d_int["zoomed"] >= d_int["svg_width"] - 2 and d_int["bytes_shown"] and d_int["zones_hidden"], d_int
         assert d_int["inverted_shown"], d_int
         assert d_int["sort_first"]["calls"] == sorted((f["calls"] for f in demo["functions"]), reverse=True)
+
+        # Screenshots kept for a reader of the build (build/screenshots/): the top of the demo's page,
+        # which the harness drew first, and its flame graph.
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(shot, SCREENSHOTS / "demo-report.png")
+        screenshot_flame(d, d / "demo.html", SCREENSHOTS / "demo-flame.png")
+        png_is_a_page(SCREENSHOTS / "demo-report.png", 1280, 2000)
+        png_is_a_page(SCREENSHOTS / "demo-flame.png", 1280, 1000)
 
         # leak_patterns: its leaks by kind, its child's own, the markup in its name and argv shown as text.
         leaks = pages["leaks"]

@@ -1,6 +1,7 @@
-"""test_report_processes.py: the text report of a run with children opens with a table of every
-process (pid, command, how it ended, allocations, ...) whose figures are each child's own report's,
-the processes that matter first; sections for the main process and the heaviest children only."""
+"""test_report_processes.py: the text and Markdown reports of a run with children open with a table of
+every process (pid, command, how it ended, allocations, ...) whose figures are each child's own
+report's, the processes that matter first; sections for the main process and the heaviest children
+only (text)."""
 import re
 
 import hp
@@ -41,6 +42,65 @@ def check_rows_against_json(rows, reports):
     # The processes that matter first: allocations x (100 - score), then the most allocations.
     keys = [(-int(row["allocs"]) * (100 - int(row["score"])), -int(row["allocs"])) for row in rows]
     assert keys == sorted(keys), keys
+
+
+def md_process_table(text):
+    """The rows of the Markdown report's "## Processes" table as dicts keyed by its header, with the
+    cells unescaped."""
+    lines = text.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("## Processes ("))
+    assert lines[start + 1] == "", lines[start:start + 3]
+    cells = lambda line: [re.sub(r"\\(.)", r"\1", c.strip()) for c in line.strip().strip("|").split(" | ")]
+    head = cells(lines[start + 2])
+    assert re.fullmatch(r"\|( -{3,}:? \|)+", lines[start + 3]), lines[start + 3]
+    rows = []
+    for line in lines[start + 4:]:
+        if not line.startswith("|"):
+            break
+        rows.append(dict(zip(head, cells(line))))
+    return rows
+
+
+def fmt_bytes(n):
+    """report.c's hp_fmt_bytes: "512 B", "5.8 KiB", ..."""
+    if n < 1024:
+        return f"{n} B"
+    v, units = float(n), ["KiB", "MiB", "GiB", "TiB", "PiB", "EiB"]
+    u = -1
+    while v >= 1024 and u < 5:
+        v /= 1024
+        u += 1
+    return f"{v:.1f} {units[u]}"
+
+
+@hp.timeout(120)
+def test_markdown_opens_with_the_same_table():
+    with hp.tmpdir() as d:
+        target = hp.program("rec_target")
+        proc, traces = hp.record([hp.program("rec_spawn"), target], output=d / "s.hpt")
+        assert proc.returncode == 0, proc.stderr
+        reports = reports_by_trace(traces[0])
+        md = hp.analyze(["report", "--format", "md", traces[0]])
+        # The table comes first, before the main process's section.
+        assert md.index("## Processes (6, those that matter first") < md.index("## Process ")
+        rows = md_process_table(md)
+        check_rows_against_json(rows, reports)
+        by_pid = {r["summary"]["pid"]: r for r in reports}
+        for row in rows:
+            s = by_pid[int(row["pid"])]["summary"]
+            assert int(row["parent"]) == s["ppid"], (row, s)
+            assert row["peak"] == fmt_bytes(s["peak_heap_bytes"]), (row, s["peak_heap_bytes"])
+            assert row["not freed"] == fmt_bytes(s["leaked_bytes"]), (row, s["leaked_bytes"])
+        assert {row["command"] for row in rows if row["command"].startswith("rec_target ")} == \
+               {f"rec_target {size} 13 0" for size in (8101, 8102, 8103)}, rows
+        # The same rows in the same order as the text report's table: one table, one order.
+        text_rows = process_table(hp.analyze(["report", "--width", "200", traces[0]]))
+        assert rows == text_rows, (rows, text_rows)
+        # Every process still has its section in Markdown.
+        assert md.count("\n## Child process ") == 5
+        # A run of one process has no table.
+        proc, traces = hp.record([target, "64", "10", "0"], output=d / "one.hpt")
+        assert "## Processes" not in hp.analyze(["report", "--format", "md", traces[0]])
 
 
 @hp.timeout(120)

@@ -1,5 +1,6 @@
-"""test_report_width.py: the text report in a terminal of 80 columns (tmux): no line wraps, and every
-function name of the JSON report reads whole or shortened in the middle ("start…end"), never cut."""
+"""test_report_width.py: the text report and `leaks` in a terminal of 80 columns (tmux): no line wraps,
+and every function name of the JSON report reads whole or shortened in the middle ("start…end"), never
+cut."""
 import os
 import re
 import shutil
@@ -117,3 +118,78 @@ def test_width_option_and_columns():
         assert bad.returncode == 2 and "--width takes a number of columns (at least 60)" in bad.stderr
         bad = hp.run([hp.ANALYZE, "report", "--format", "json", "--width", "80", trace])
         assert bad.returncode == 2 and "--width applies to the text format only" in bad.stderr
+
+
+# tests/programs/leak_patterns.c's header: what the main process and its forked child leave (bytes, blocks).
+LEAK_PATTERNS = {"definitely lost": (635, 8), "indirectly lost": (272, 9), "possibly lost": (64, 1),
+                 "still reachable": (577, 3)}
+LEAK_PATTERNS_CHILD_DEFINITE = (123, 1)
+
+
+def frame_lines(lines):
+    return [line for line in lines if re.match(r"   (at|by) ", line)]
+
+
+@hp.timeout(180)
+def test_leaks_fits_80_columns_and_frames_are_shortened_in_the_middle():
+    with hp.tmpdir() as d:
+        # The program run from a directory too long for 80 columns: each stack's "_start (in PATH)"
+        # frame has to be shortened, wherever the build is.
+        deep = d / ("a_directory_whose_name_alone_takes_most_of_an_eighty_column_terminal_line")
+        deep.mkdir()
+        prog = deep / "leak_patterns"
+        shutil.copy(hp.program("leak_patterns"), prog)
+        proc, traces = hp.record([prog, "fork"], output=d / "t.hpt")
+        assert proc.returncode == 0 and proc.stdout == "done\n", proc.stderr
+        trace = d / "t.hpt"
+        pane = Pane(d, [hp.ANALYZE, "leaks", "--kinds", "all", trace])
+        try:
+            lines, whole = pane.lines()
+        finally:
+            pane.close()
+        assert "== done 0 ==" in whole, whole
+        too_long = [line for line in lines if len(line) > WIDTH]
+        assert not too_long, "\n".join(too_long)
+        assert all(line.count(ELLIPSIS) <= 1 for line in lines), [l for l in lines if l.count(ELLIPSIS) > 1]
+
+        # What the program is known to have left, in both processes, in the summary lines.
+        for kind, (nbytes, blocks) in LEAK_PATTERNS.items():
+            assert f"{kind:>18}: {nbytes} bytes in {blocks} blocks" in lines, (kind, lines)
+        assert "   definitely lost: %d bytes in %d blocks" % LEAK_PATTERNS_CHILD_DEFINITE in lines
+
+        # The same output with no width to fit: the same frames, each at 80 columns either whole or
+        # its start and its end around one ellipsis.
+        wide = hp.analyze(["leaks", "--kinds", "all", "--width", "100000", trace]).splitlines()
+        assert not any(ELLIPSIS in line for line in wide), [line for line in wide if ELLIPSIS in line]
+        narrow, full = frame_lines(lines), frame_lines(wide)
+        assert len(narrow) == len(full) > 0, (len(narrow), len(full))
+        shortened = 0
+        for n, w in zip(narrow, full):
+            if ELLIPSIS in n:
+                head, tail = n.split(ELLIPSIS)
+                assert w.startswith(head) and w.endswith(tail) and len(head) + len(tail) < len(w), (n, w)
+                # The address and the start of the function are kept.
+                assert re.match(r"   (at|by) (0x[0-9A-F]+|\S+\+0x[0-9a-f]+): \S", head), n
+                shortened += 1
+            else:
+                assert n == w
+        assert shortened >= 1, "no frame was long enough to shorten"
+        assert any(str(prog) in w and "_start" in w for w in full), full
+
+        # The whole frames are those of the JSON report, function and module included.
+        r = hp.report_json(trace, "--top", "0")
+        for proc_report in [r] + r["children"]:
+            for leak in proc_report["leaks"]:
+                for f in leak["stack"][leak["user_frame"]:]:
+                    if f["function"]:
+                        assert any(f" {f['function']} (" in w for w in full), f["function"]
+                    if f["function"] and not f["file"] and f["module"]:
+                        assert any(f"{f['function']} (in {f['module']})" in w for w in full), f
+
+        # COLUMNS=80 through a pipe, and --width 80 over COLUMNS, are what the terminal showed.
+        assert hp.run([hp.ANALYZE, "leaks", "--kinds", "all", trace],
+                      env={"COLUMNS": "80"}).stdout.splitlines() == lines
+        assert hp.run([hp.ANALYZE, "leaks", "--kinds", "all", "--width", "80", trace],
+                      env={"COLUMNS": "200"}).stdout.splitlines() == lines
+        bad = hp.run([hp.ANALYZE, "leaks", "--width", "20", trace])
+        assert bad.returncode == 2 and "--width takes a number of columns (at least 60)" in bad.stderr

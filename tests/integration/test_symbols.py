@@ -93,6 +93,27 @@ def test_inline_chain_matches_addr2line():
         assert [(fn, f, int(line or 0)) for _, fn, f, line in at_ip] == tail, (group, tail)
 
 
+def test_start_has_no_line_in_the_text_report():
+    """_start has no debug line (addr2line: ??:?): the text report's caller frames and leaks name it by
+    its module only, never with a file:line it does not have."""
+    with hp.tmpdir() as d:
+        # rec_target mallocs in main: main's callers are __libc_start_call_main, __libc_start_main, _start,
+        # the three caller frames the by-bytes table shows.
+        prog = hp.program("rec_target")
+        proc, traces = hp.record([prog, "64", "10", "3"], output=d / "t.hpt")
+        assert traces, proc.stderr
+        text = hp.analyze(["report", "--width", "200", traces[0]])
+        starts = [line.strip() for line in text.splitlines() if re.search(r"\b_start\b", line)]
+        assert starts and set(starts) == {"from _start (in rec_target)"}, starts
+        # leaks: leak_patterns' stacks end in its own _start.
+        leaker = hp.program("leak_patterns")
+        proc, traces = hp.record([leaker], output=d / "l.hpt")
+        assert traces, proc.stderr
+        out = hp.analyze(["leaks", "--kinds", "all", "--width", "200", traces[0]])
+        frames = re.findall(r"^   by 0x[0-9A-F]+: _start( .*)?$", out, re.M)
+        assert frames and set(frames) == {f" (in {leaker})"}, frames
+
+
 def stripped_run(d, copy, name):
     proc, traces = hp.record([copy], output=d / name)
     assert proc.returncode == 0 and traces, proc.stderr

@@ -4,6 +4,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -73,6 +74,39 @@ static void fits_the_bytes_of_the_buffer(void **state)
 	assert_string_equal(buf, "short");
 }
 
+/* hp_print_wrapped into a string: open_memstream stands for the terminal. */
+static char *wrapped(const char *text, size_t indent, size_t hang, size_t width)
+{
+	char *out = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&out, &len);
+
+	assert_non_null(f);
+	hp_print_wrapped(f, text, indent, hang, width);
+	assert_int_equal(fclose(f), 0);
+	return out;
+}
+
+static void wraps_between_words_with_a_hanging_indent(void **state)
+{
+	char *out;
+
+	(void)state;
+	/* Fits: one line at the indent, leading blanks dropped, runs of blanks made one. */
+	out = wrapped("  one  two", 3, 5, 20);
+	assert_string_equal(out, "   one two\n");
+	free(out);
+	/* The next lines start at the hang, and none is longer than the width. */
+	out = wrapped("scan at exit: 2 threads: 1 stopped (registers, stack)", 0, 2, 20);
+	assert_string_equal(out, "scan at exit: 2\n  threads: 1 stopped\n  (registers, stack)\n");
+	free(out);
+	/* A word longer than a line is shortened in the middle to the narrower of the two (16 columns),
+	 * then placed like any other. */
+	out = wrapped("x /a/very/long/path/of/a/program", 0, 4, 20);
+	assert_string_equal(out, "x /a/very/" E "program\n");
+	free(out);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -81,6 +115,7 @@ int main(void)
 		cmocka_unit_test(halves_without_a_location),
 		cmocka_unit_test(counts_code_points_not_bytes),
 		cmocka_unit_test(fits_the_bytes_of_the_buffer),
+		cmocka_unit_test(wraps_between_words_with_a_hanging_indent),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
