@@ -1,10 +1,12 @@
 /* export_massif.c: heap snapshots in massif's out format, for ms_print and massif-visualizer.
  *
- * The heap events are kept as the pass that builds the profile sees them (a recorder on its
- * observer), then replayed once the profile says how long the run was and how high its heap went:
- * up to a hundred snapshots spread over the run, one in ten of them detailed
- * (an allocation tree: live bytes by allocation point, then by caller, down to main as massif
- * shows it), a detailed one at the moment the heap first reached its peak, and the end. Allocator
+ * Taken during the pass that builds the profile (an observer), as massif takes them: a snapshot is due
+ * once a step of time or of heap events has passed since the previous one; when there are twice
+ * STEPS of them, every other one goes and the steps double, so that 50 to 100 remain spread over the
+ * run whatever its length, and nothing is kept per event. The live bytes of each call stack are kept
+ * as the events come; a snapshot that can be detailed copies them (an allocation tree: live bytes by
+ * allocation point, then by caller, down to main as massif shows it). The peak comes from the
+ * profile's bytes per site at the moment of the peak, the end from the live bytes left. Allocator
  * overhead and stacks are not measured: mem_heap_extra_B and mem_stacks_B are 0.
  */
 #include <inttypes.h>
@@ -16,11 +18,11 @@
 #include "model/live_heap.h"
 #include "report/report.h"
 
-/* A snapshot is due once a fiftieth of the run's time or of its heap events has passed since the
- * previous one: evenly spread in time, yet a short burst of allocations still gets its share. Each
- * snapshot uses up a full step of one of the two, so there are at most a hundred. */
+/* Between STEPS and twice STEPS snapshots spread over the run; one in DETAILED_EVERY detailed (a power
+ * of two: a detailed snapshot's index stays a multiple of it, or of its half, when every other one
+ * goes). */
 #define STEPS 50
-#define DETAILED_EVERY 10
+#define DETAILED_EVERY 8
 /* Children under this share of the snapshot fold into one "below massif's threshold" line, as in massif. */
 #define THRESHOLD_PCT 1.0
 /* Deeper call chains are cut: the tree is printed recursively. */
@@ -33,28 +35,12 @@ struct node {
 	struct node *next;  /* next sibling */
 };
 
-/* A heap event as the replay needs it. */
-struct heap_event {
-	uint64_t ns, addr, addr2, size;
-	uint32_t stack, stream;
-	uint8_t type, flags;
-};
-
-struct hp_massif_pass {
-	struct heap_event *v;
-	size_t n, cap;
-};
-
+/* What the tree is printed from: the profile's sites (their frames), found by stack id. */
 struct massif {
 	FILE *out;
 	const struct hp_profile *p;
-	struct hp_heap heap;
 	struct hp_idmap site_of_stack; /* stack id + 1 → index + 1 in p->sites */
-	uint64_t step_ns, step_events;
-	uint64_t last_ns, events; /* of the latest snapshot; heap events since it */
 	unsigned taken;
-	bool peak_taken;
-	bool oom;
 };
 
 static struct node *child_of(struct node *parent, const struct hp_frame *f)
@@ -85,7 +71,7 @@ static void free_tree(struct node *n)
 static int insert(struct massif *m, struct node *root, uint32_t stack, uint64_t bytes)
 {
 	static const struct hp_frame unknown = {0};
-	uint32_t *slot = hp_idmap_slot(&m->site_of_stack, (uint64_t)stack + 1, false);
+	const uint32_t *slot = hp_idmap_find(&m->site_of_stack, (uint64_t)stack + 1);
 	const struct hp_stack_frames *st = slot ? m->p->sites[*slot - 1].frames : NULL;
 	struct node *n = root;
 
@@ -127,10 +113,13 @@ static int cmp_bytes(const void *x, const void *y)
 {
 	const struct node *a = *(const struct node *const *)x, *b = *(const struct node *const *)y;
 
-	/* Ties by address: the children were added in the heap's slot order, which means nothing. */
+	/* Ties by address, then name (inlined frames share an address): the order the children were
+	 * added in means nothing. */
 	if (a->bytes != b->bytes)
 		return a->bytes < b->bytes ? 1 : -1;
-	return a->frame->ip < b->frame->ip ? -1 : a->frame->ip > b->frame->ip;
+	if (a->frame->ip != b->frame->ip)
+		return a->frame->ip < b->frame->ip ? -1 : 1;
+	return strcmp(a->frame->function ? a->frame->function : "", b->frame->function ? b->frame->function : "");
 }
 
 static int print_node(FILE *out, const struct node *n, unsigned depth, uint64_t threshold)
@@ -168,102 +157,201 @@ static int print_node(FILE *out, const struct node *n, unsigned depth, uint64_t 
 	return rc;
 }
 
-static void snapshot(struct massif *m, uint64_t ns, const char *tree)
-{
-	FILE *out = m->out;
+/* The pass: blocks alive (each naming its stack's index), live bytes by stack, the snapshots. */
+struct snap {
+	uint64_t ns, heap_bytes;
+	uint64_t *by_stack; /* live bytes by stack index then; only where the snapshot can be detailed */
+	size_t nstacks;
+};
 
-	fprintf(out, "#-----------\nsnapshot=%u\n#-----------\ntime=%" PRIu64 "\nmem_heap_B=%" PRIu64
-		     "\nmem_heap_extra_B=0\nmem_stacks_B=0\nheap_tree=%s\n",
-		m->taken++, ns / 1000000, m->heap.bytes, tree);
-	m->last_ns = ns;
-	m->events = 0;
-	if (!strcmp(tree, "empty"))
-		return;
-	struct node root = {0};
-	int rc = 0;
-	for (size_t i = 0; i < m->heap.cap && !rc; i++)
-		if (m->heap.slots[i].addr)
-			rc = insert(m, &root, m->heap.slots[i].stack, m->heap.slots[i].size);
-	uint64_t threshold = (uint64_t)((double)root.bytes * THRESHOLD_PCT / 100.0);
-	if (!rc)
-		rc = print_node(out, &root, 0, threshold);
-	free_tree(root.child);
-	if (rc)
-		m->oom = true;
+struct hp_massif_pass {
+	struct hp_heap heap;
+	struct hp_idmap index_of_stack; /* stack id + 1 → index + 1 */
+	uint32_t *stacks;               /* index → stack id */
+	uint64_t *live;                 /* index → live bytes */
+	size_t nstacks, cap;
+	struct snap snaps[2 * STEPS];
+	size_t nsnaps;
+	uint64_t step_ns, step_events, events; /* heap events since the latest snapshot */
+	bool oom;
+};
+
+static uint32_t stack_index(struct hp_massif_pass *mp, uint32_t stack)
+{
+	uint32_t *slot = hp_idmap_slot(&mp->index_of_stack, (uint64_t)stack + 1, true);
+
+	if (!slot)
+		return UINT32_MAX;
+	if (!*slot) {
+		if (mp->nstacks == mp->cap) {
+			size_t cap = mp->cap ? 2 * mp->cap : 256;
+			uint32_t *st = realloc(mp->stacks, cap * sizeof(*st));
+			if (st)
+				mp->stacks = st;
+			uint64_t *live = st ? realloc(mp->live, cap * sizeof(*live)) : NULL;
+			if (!live)
+				return UINT32_MAX;
+			mp->live = live;
+			mp->cap = cap;
+		}
+		mp->stacks[mp->nstacks] = stack;
+		mp->live[mp->nstacks] = 0;
+		*slot = (uint32_t)++mp->nstacks;
+	}
+	return *slot - 1;
 }
 
-/* Applies one heap event, with the snapshots due before and after it. */
-static int replay(struct massif *m, const struct heap_event *he)
+/* Every other snapshot goes (the first stays) and the steps double. */
+static void thin(struct hp_massif_pass *mp)
 {
-	struct hp_event ev = {.type = he->type, .flags = he->flags, .ns = he->ns, .addr = he->addr,
-			      .addr2 = he->addr2, .size = he->size, .stack = he->stack, .stream = he->stream};
+	size_t k = 0;
 
-	if (!m->taken || ev.ns >= m->last_ns + m->step_ns || m->events >= m->step_events)
-		snapshot(m, ev.ns, m->taken % DETAILED_EVERY == DETAILED_EVERY - 1 ? "detailed" : "empty");
-	m->events++;
-	if (hp_heap_replay(&m->heap, &ev)) {
-		m->oom = true;
-		return 1;
+	for (size_t i = 0; i < mp->nsnaps; i++) {
+		if (i % 2) {
+			free(mp->snaps[i].by_stack);
+			continue;
+		}
+		struct snap s = mp->snaps[i];
+		if (k % DETAILED_EVERY) { /* no longer where a detailed one stands */
+			free(s.by_stack);
+			s.by_stack = NULL;
+		}
+		mp->snaps[k++] = s;
 	}
-	if (!m->peak_taken && m->heap.bytes == m->p->summary.peak_heap_bytes && m->heap.bytes) {
-		snapshot(m, ev.ns, "peak");
-		m->peak_taken = true;
-	}
-	return m->oom || ferror(m->out);
+	mp->nsnaps = k;
+	mp->step_ns *= 2;
+	mp->step_events *= 2;
 }
 
+static void take(struct hp_massif_pass *mp, uint64_t ns)
+{
+	if (mp->nsnaps == 2 * STEPS)
+		thin(mp);
+	struct snap *s = &mp->snaps[mp->nsnaps++];
+	*s = (struct snap){.ns = ns, .heap_bytes = mp->heap.bytes, .nstacks = mp->nstacks};
+	if ((mp->nsnaps - 1) % DETAILED_EVERY == 0 && mp->nstacks) {
+		if (!(s->by_stack = malloc(mp->nstacks * sizeof(*s->by_stack))))
+			mp->oom = true;
+		else
+			memcpy(s->by_stack, mp->live, mp->nstacks * sizeof(*s->by_stack));
+	}
+	mp->events = 0;
+}
+
+/* Each heap event: the snapshot due before it, then its change to the blocks and the bytes by stack. */
 static int on_event(void *ctx, const struct hp_event *ev, uint64_t heap_bytes)
 {
 	struct hp_massif_pass *mp = ctx;
+	struct hp_heap_change c;
 	(void)heap_bytes;
 
-	if (ev->type != HP_EV_ALLOC && ev->type != HP_EV_FREE && ev->type != HP_EV_REALLOC)
+	if (!hp_heap_change_of(ev, &c))
 		return 0;
-	if (mp->n == mp->cap) {
-		size_t cap = mp->cap ? 2 * mp->cap : 1024;
-		struct heap_event *n = realloc(mp->v, cap * sizeof(*n));
-		if (!n)
-			return -1;
-		mp->v = n;
-		mp->cap = cap;
-	}
-	mp->v[mp->n++] = (struct heap_event){ev->ns, ev->addr, ev->addr2, ev->size, ev->stack, ev->stream,
-					     (uint8_t)ev->type, (uint8_t)ev->flags};
-	return 0;
+	if (!mp->nsnaps || ev->ns >= mp->snaps[mp->nsnaps - 1].ns + mp->step_ns || mp->events >= mp->step_events)
+		take(mp, ev->ns);
+	mp->events++;
+	/* The blocks the event ends: the one it frees, and one alive where it allocates (its free was
+	 * lost: hp_heap_replay drops it). */
+	struct hp_block *gone = c.frees && c.gone ? hp_heap_find(&mp->heap, c.gone) : NULL;
+	if (gone)
+		mp->live[gone->stack] -= gone->size;
+	struct hp_block *over = c.adds && c.added && c.added != c.gone ? hp_heap_find(&mp->heap, c.added) : NULL;
+	if (over)
+		mp->live[over->stack] -= over->size;
+	uint32_t si = c.adds && c.added ? stack_index(mp, ev->stack) : 0;
+	struct hp_event replayed = *ev;
+	replayed.stack = si;
+	if (si == UINT32_MAX || hp_heap_replay(&mp->heap, &replayed))
+		mp->oom = true;
+	else if (c.adds && c.added)
+		mp->live[si] += c.size;
+	return mp->oom ? -1 : 0;
 }
 
 struct hp_massif_pass *hp_export_massif_watch(struct hp_profile_observer *obs)
 {
 	struct hp_massif_pass *mp = calloc(1, sizeof(*mp));
 
-	if (mp)
+	if (mp) {
+		mp->step_ns = mp->step_events = 1;
 		*obs = (struct hp_profile_observer){on_event, NULL, mp};
+	}
 	return mp;
 }
 
 void hp_export_massif_pass_free(struct hp_massif_pass *mp)
 {
-	if (mp)
-		free(mp->v);
+	if (!mp)
+		return;
+	for (size_t i = 0; i < mp->nsnaps; i++)
+		free(mp->snaps[i].by_stack);
+	free(mp->heap.slots);
+	hp_idmap_free(&mp->index_of_stack);
+	free(mp->stacks);
+	free(mp->live);
 	free(mp);
+}
+
+static void snapshot_head(struct massif *m, uint64_t ns, uint64_t heap_bytes, const char *tree)
+{
+	fprintf(m->out, "#-----------\nsnapshot=%u\n#-----------\ntime=%" PRIu64 "\nmem_heap_B=%" PRIu64
+			"\nmem_heap_extra_B=0\nmem_stacks_B=0\nheap_tree=%s\n",
+		m->taken++, ns / 1000000, heap_bytes, tree);
+}
+
+/* A detailed snapshot's tree from live bytes by stack (stacks[i] holds bytes[i]; n of them). */
+static int print_tree(struct massif *m, const uint32_t *stacks, const uint64_t *bytes, size_t n)
+{
+	struct node root = {0};
+	int rc = 0;
+
+	for (size_t i = 0; i < n && !rc; i++)
+		if (bytes[i])
+			rc = insert(m, &root, stacks[i], bytes[i]);
+	uint64_t threshold = (uint64_t)((double)root.bytes * THRESHOLD_PCT / 100.0);
+	if (!rc)
+		rc = print_node(m->out, &root, 0, threshold);
+	free_tree(root.child);
+	return rc;
+}
+
+/* The peak, from the profile: each site's bytes at the moment of the heap's peak. */
+static int print_peak(struct massif *m)
+{
+	const struct hp_profile *p = m->p;
+	uint32_t *stacks = malloc((p->nsites + 1) * sizeof(*stacks));
+	uint64_t *bytes = malloc((p->nsites + 1) * sizeof(*bytes));
+	int rc = -1;
+
+	if (stacks && bytes) {
+		for (size_t i = 0; i < p->nsites; i++) {
+			stacks[i] = p->sites[i].stack_id;
+			bytes[i] = p->sites[i].peak_bytes;
+		}
+		snapshot_head(m, p->summary.peak_heap_ns, p->summary.peak_heap_bytes, "peak");
+		rc = print_tree(m, stacks, bytes, p->nsites);
+	}
+	free(stacks);
+	free(bytes);
+	return rc;
 }
 
 int hp_export_massif(FILE *out, const struct hp_profile *p, struct hp_massif_pass *pass, char *err, size_t errlen)
 {
 	struct massif m = {.out = out, .p = p};
 	const struct hp_process_info *pi = &p->defs.process;
+	const struct hp_summary *sum = &p->summary;
+	bool peak = sum->peak_heap_bytes > 0;
 	int rc = -1;
 
+	if (pass->oom)
+		goto oom;
 	for (size_t i = 0; i < p->nsites; i++) {
 		uint32_t *slot = hp_idmap_slot(&m.site_of_stack, (uint64_t)p->sites[i].stack_id + 1, true);
 		if (!slot)
 			goto oom;
 		*slot = (uint32_t)i + 1;
 	}
-	const struct hp_summary *sum = &p->summary;
-	m.step_ns = sum->run_ns / STEPS ? sum->run_ns / STEPS : 1;
-	m.step_events = (sum->allocations + sum->frees + sum->reallocs) / STEPS;
-	m.step_events = m.step_events ? m.step_events : 1;
 	fputs("desc: (hookprof export --format massif)\ncmd:", out);
 	for (int i = 0; i < pi->argc; i++) {
 		fputc(' ', out);
@@ -273,19 +361,29 @@ int hp_export_massif(FILE *out, const struct hp_profile *p, struct hp_massif_pas
 	if (!pi->argc)
 		fprintf(out, " %s", pi->exe ? pi->exe : "(unknown)");
 	fputs("\ntime_unit: ms\n", out);
-	for (size_t i = 0; i < pass->n && !replay(&m, &pass->v[i]); i++)
-		;
-	if (m.oom)
+	/* The snapshots in time order, the peak among them (after those of its moment), then the end:
+	 * what was never freed. */
+	for (size_t i = 0; i < pass->nsnaps; i++) {
+		const struct snap *s = &pass->snaps[i];
+		if (peak && s->ns > sum->peak_heap_ns) {
+			if (print_peak(&m))
+				goto oom;
+			peak = false;
+		}
+		snapshot_head(&m, s->ns, s->heap_bytes, s->by_stack ? "detailed" : "empty");
+		if (s->by_stack && print_tree(&m, pass->stacks, s->by_stack, s->nstacks))
+			goto oom;
+	}
+	if (peak && print_peak(&m))
 		goto oom;
-	snapshot(&m, p->summary.run_ns, "detailed"); /* the end: what was never freed */
-	if (m.oom)
+	snapshot_head(&m, sum->run_ns, pass->heap.bytes, "detailed");
+	if (print_tree(&m, pass->stacks, pass->live, pass->nstacks))
 		goto oom;
 	rc = 0;
 	goto out;
 oom:
 	snprintf(err, errlen, "%s: out of memory while exporting", p->path);
 out:
-	free(m.heap.slots);
 	hp_idmap_free(&m.site_of_stack);
 	return rc;
 }

@@ -5,10 +5,13 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
 
+#include "export/export.h"
 #include "model/profile.h"
 #include "trace_builder.h"
 
@@ -273,6 +276,56 @@ static void zones(void **state)
 	tb_release(&b);
 }
 
+/* The massif export, taken in the same pass: 50 to 100 snapshots whatever the run's length, the peak
+ * once with the heap's highest bytes, the end with what is left. A block allocated where one is alive
+ * (its free was lost) replaces it in the bytes by stack as in the profile. */
+static void massif_snapshots(void **state)
+{
+	struct tb b;
+	struct hp_profile_observer obs;
+	struct hp_massif_pass *mp = hp_export_massif_watch(&obs);
+	char err[256], *text = NULL;
+	size_t len = 0;
+
+	(void)state;
+	assert_non_null(mp);
+	tb_init_epochs(&b, 0);
+	tb_stream(&b, 0);
+	tb_clock(&b, 0, 0, 1);
+	tb_stream(&b, 1);
+	for (uint64_t i = 0; i < 1000; i++)
+		tb_alloc(&b, 1000 + i, HPT_KIND_MALLOC, 0x10000 + 16 * i, 10, 1);
+	tb_alloc(&b, 3000, HPT_KIND_MALLOC, 0x10000, 100, 2); /* over a live block: 10090 bytes, the peak */
+	for (uint64_t i = 1; i <= 300; i++)
+		tb_free(&b, 4000 + i, HPT_FREE_FREE, 0x10000 + 16 * i);
+	tb_chunk(&b, HPT_CODEC_ZSTD);
+	struct hp_profile *p = build(&b, &obs);
+	assert_int_equal(p->summary.peak_heap_bytes, 10090);
+	FILE *out = open_memstream(&text, &len);
+	assert_int_equal(hp_export_massif(out, p, mp, err, sizeof(err)), 0);
+	fclose(out);
+
+	size_t snapshots = 0, peaks = 0;
+	uint64_t most = 0, last = 0;
+	for (const char *l = text; (l = strstr(l, "mem_heap_B=")); l++, snapshots++) {
+		last = strtoull(l + strlen("mem_heap_B="), NULL, 10);
+		most = last > most ? last : most;
+	}
+	for (const char *l = text; (l = strstr(l, "heap_tree=peak")); l++)
+		peaks++;
+	assert_in_range(snapshots, 50, 103);
+	assert_int_equal(peaks, 1);
+	assert_int_equal(most, 10090);
+	assert_int_equal(last, 10090 - 300 * 10);
+	/* The end's tree: its root holds every byte left, 100 of them from stack 2. */
+	const char *end = strrchr(text, '#');
+	assert_non_null(strstr(end, ": 7090 (heap allocation functions)"));
+	free(text);
+	hp_export_massif_pass_free(mp);
+	hp_profile_free(p);
+	tb_release(&b);
+}
+
 /* A trace that is not one fails with the reader's message, naming the trace. */
 static void not_a_trace(void **state)
 {
@@ -290,6 +343,7 @@ int main(void)
 		cmocka_unit_test(epochs_put_a_free_before_the_reuse_of_its_address),
 		cmocka_unit_test(epochs_free_the_life_a_thread_leaves_alive),
 		cmocka_unit_test(zones),
+		cmocka_unit_test(massif_snapshots),
 		cmocka_unit_test(not_a_trace),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
