@@ -30,37 +30,31 @@ void hp_decoder_release(struct hp_decoder *d)
 {
 	free(d->states);
 	d->states = NULL;
-	d->cap = d->used = 0;
+	d->nstates = d->states_cap = 0;
+	hp_idmap_free(&d->streams);
 }
 
+/* The state of `stream`, new (zero) the first time; NULL when memory runs out. Moves the states of
+ * the others. */
 static struct hp_stream_state *state_of(struct hp_decoder *d, uint32_t stream)
 {
-	/* Slot 0 of a state marks it empty by stream+1 == 0 never happening: stream ids are stored +1. */
-	if (2 * (d->used + 1) > d->cap) {
-		size_t cap = d->cap ? d->cap * 2 : 64;
-		struct hp_stream_state *n = calloc(cap, sizeof(*n));
-		if (!n)
-			return NULL;
-		for (size_t i = 0; i < d->cap; i++) {
-			if (!d->states[i].stream)
-				continue;
-			size_t j = (d->states[i].stream * 2654435761u) & (cap - 1);
-			while (n[j].stream)
-				j = (j + 1) & (cap - 1);
-			n[j] = d->states[i];
+	uint32_t *index = hp_idmap_slot(&d->streams, stream, true);
+
+	if (!index)
+		return NULL;
+	if (!*index) {
+		if (d->nstates == d->states_cap) {
+			size_t cap = d->states_cap ? d->states_cap * 2 : 64;
+			struct hp_stream_state *states = realloc(d->states, cap * sizeof(*states));
+			if (!states)
+				return NULL;
+			d->states = states;
+			d->states_cap = cap;
 		}
-		free(d->states);
-		d->states = n;
-		d->cap = cap;
+		d->states[d->nstates] = (struct hp_stream_state){0};
+		*index = (uint32_t)++d->nstates;
 	}
-	uint32_t key = stream + 1;
-	size_t i = (key * 2654435761u) & (d->cap - 1);
-	for (; d->states[i].stream; i = (i + 1) & (d->cap - 1))
-		if (d->states[i].stream == key)
-			return &d->states[i];
-	d->states[i] = (struct hp_stream_state){.stream = key};
-	d->used++;
-	return &d->states[i];
+	return &d->states[*index - 1];
 }
 
 /* The quick path: the events that make up nearly all of a trace (ALLOC, FREE, REALLOC), read from a
