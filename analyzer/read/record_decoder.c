@@ -488,52 +488,83 @@ static const char *decode_thread_event(struct hp_decoder *d, struct hp_stream_st
 	}
 }
 
-/* The writer's records about the whole process, timed by an absolute tick: CLOCK, SYNC, SAMPLE,
- * PROCESS_END. */
-static const char *decode_process_event(uint8_t type, struct hpt_cursor *c, struct hp_tick_event *ev)
+/* The writer's records of unsigned fields, the first an absolute tick: how many fields. */
+static unsigned writer_fields(uint8_t type)
+{
+	switch (type) {
+	case HPT_SYNC: return 1;
+	case HPT_CLOCK: return 3;
+	case HPT_SCAN_BEGIN: return 3;
+	case HPT_SCAN_END: return 4;
+	case HPT_SCAN_THREAD: return 6;
+	default: return 8; /* HPT_SAMPLE */
+	}
+}
+
+/* CLOCK, SYNC, SAMPLE and the leak scan's SCAN_BEGIN, SCAN_THREAD and SCAN_END. */
+static const char *decode_writer_event(uint8_t type, struct hpt_cursor *c, struct hp_tick_event *ev)
 {
 	uint64_t f[8];
-	const char *why;
-	int64_t status;
+	const char *why = read_fields(c, f, writer_fields(type));
 
+	if (why)
+		return why;
+	ev->tick = f[0];
 	switch (type) {
 	case HPT_CLOCK:
-		if ((why = read_fields(c, f, 3)) != NULL)
-			return why;
 		/* The merge keeps the clock: it converts ticks when it releases events. */
 		ev->type = HP_EV__CLOCK;
-		ev->tick = f[0];
 		ev->addr = f[1];
 		ev->addr2 = f[2];
 		return NULL;
 	case HPT_SYNC:
-		if ((why = read_fields(c, f, 1)) != NULL)
-			return why;
 		ev->type = HP_EV__SYNC;
-		ev->tick = f[0];
 		return NULL;
-	case HPT_SAMPLE: {
-		if ((why = read_fields(c, f, 8)) != NULL)
-			return why;
+	case HPT_SCAN_BEGIN:
+		ev->type = HP_EV_SCAN_BEGIN;
+		ev->kind = (uint8_t)f[1];
+		ev->size = f[2];
+		return NULL;
+	case HPT_SCAN_END:
+		ev->type = HP_EV_SCAN_END;
+		ev->size = f[1];
+		ev->addr = f[2];
+		ev->addr2 = f[3];
+		return NULL;
+	case HPT_SCAN_THREAD:
+		ev->type = HP_EV_SCAN_THREAD;
+		ev->size = (uint32_t)f[1];
+		ev->kind = (uint8_t)(f[2] < 255 ? f[2] : 255);
+		ev->flags = (uint8_t)(f[3] < 255 ? f[3] : 255);
+		ev->addr = f[4];
+		ev->addr2 = f[5];
+		return NULL;
+	default: { /* HPT_SAMPLE */
 		struct hp_sample *sample = malloc(sizeof(*sample));
 		if (!sample)
 			return "out of memory";
 		*sample = (struct hp_sample){f[1], f[2], f[3], f[4], f[5], f[6], f[7]};
 		ev->type = HP_EV_SAMPLE;
-		ev->tick = f[0];
 		ev->addr2 = (uintptr_t)sample;
 		return NULL;
 	}
-	default: /* HPT_PROCESS_END */
-		U(f[0]);
-		U(f[1]);
-		S(status);
-		ev->type = HP_EV_PROCESS_END;
-		ev->tick = f[0];
-		ev->kind = (uint8_t)f[1];
-		ev->size = (uint64_t)status;
-		return NULL;
 	}
+}
+
+/* PROCESS_END: the tick, how the process ended, its status. */
+static const char *decode_process_end(struct hpt_cursor *c, struct hp_tick_event *ev)
+{
+	uint64_t tick, how;
+	int64_t status;
+
+	U(tick);
+	U(how);
+	S(status);
+	ev->type = HP_EV_PROCESS_END;
+	ev->tick = tick;
+	ev->kind = (uint8_t)how;
+	ev->size = (uint64_t)status;
+	return NULL;
 }
 
 /* count (location delta, value delta) pairs of SCAN_WORDS into words. */
@@ -581,46 +612,6 @@ static const char *decode_scan_words(uint8_t type, struct hpt_cursor *c, struct 
 	ev->addr = count;
 	ev->addr2 = (uintptr_t)words;
 	return NULL;
-}
-
-/* The leak scan's records, timed by an absolute tick. */
-static const char *decode_scan_event(uint8_t type, struct hpt_cursor *c, struct hp_tick_event *ev)
-{
-	uint64_t f[6];
-	const char *why;
-
-	switch (type) {
-	case HPT_SCAN_BEGIN:
-		if ((why = read_fields(c, f, 3)) != NULL)
-			return why;
-		ev->type = HP_EV_SCAN_BEGIN;
-		ev->tick = f[0];
-		ev->kind = (uint8_t)f[1];
-		ev->size = f[2];
-		return NULL;
-	case HPT_SCAN_END:
-		if ((why = read_fields(c, f, 4)) != NULL)
-			return why;
-		ev->type = HP_EV_SCAN_END;
-		ev->tick = f[0];
-		ev->size = f[1];
-		ev->addr = f[2];
-		ev->addr2 = f[3];
-		return NULL;
-	case HPT_SCAN_THREAD:
-		if ((why = read_fields(c, f, 6)) != NULL)
-			return why;
-		ev->type = HP_EV_SCAN_THREAD;
-		ev->tick = f[0];
-		ev->size = (uint32_t)f[1];
-		ev->kind = (uint8_t)(f[2] < 255 ? f[2] : 255);
-		ev->flags = (uint8_t)(f[3] < 255 ? f[3] : 255);
-		ev->addr = f[4];
-		ev->addr2 = f[5];
-		return NULL;
-	default: /* HPT_SCAN_WORDS, HPT_SCAN_CONTENTS */
-		return decode_scan_words(type, c, ev);
-	}
 }
 
 /* depth frames of STACK into ips: the first an address, each next a delta from the one before. */
@@ -871,15 +862,17 @@ static int decode(struct hp_decoder *d, const uint8_t *raw, size_t size, uint64_
 		case HPT_CLOCK:
 		case HPT_SYNC:
 		case HPT_SAMPLE:
-		case HPT_PROCESS_END:
-			why = decode_process_event(type, &c, &ev);
-			break;
 		case HPT_SCAN_BEGIN:
-		case HPT_SCAN_WORDS:
-		case HPT_SCAN_CONTENTS:
 		case HPT_SCAN_THREAD:
 		case HPT_SCAN_END:
-			why = decode_scan_event(type, &c, &ev);
+			why = decode_writer_event(type, &c, &ev);
+			break;
+		case HPT_PROCESS_END:
+			why = decode_process_end(&c, &ev);
+			break;
+		case HPT_SCAN_WORDS:
+		case HPT_SCAN_CONTENTS:
+			why = decode_scan_words(type, &c, &ev);
 			break;
 		case HPT_STACK:
 		case HPT_SITE:
