@@ -187,7 +187,7 @@ static const uint8_t *quick_event(uint32_t stream, struct hp_stream_state *st, b
 	} while (0)
 #define STR(p, n, max)                                                                                \
 	do {                                                                                          \
-		if (hpt_get_str(c, &(p), &(n)))                                               \
+		if (hpt_get_str(c, &(p), &(n)))                                                       \
 			return "truncated string";                                                    \
 		if ((n) > (max))                                                                      \
 			return "string too long";                                                     \
