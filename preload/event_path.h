@@ -139,30 +139,41 @@ __attribute__((always_inline)) static inline uint8_t *hp_event_begin_untimed(str
 	return hp_event_epoch(r, HP_LIKELY(*fast) ? *fast : hp_event_room_slow(r, r->st.tick));
 }
 
+/* Opens an allocation event that names the program's stack: the stack is captured first (that sets
+ * the guard the event runs under), then the event opened. The thread's ring, NULL when it has none
+ * (nothing is opened then); *p is where to encode, *fast what hp_event_close needs. */
+__attribute__((always_inline)) static inline struct hp_ring *hp_event_begin_stacked(uint8_t **p, uint8_t **fast,
+										    uint32_t *stack)
+{
+	struct hp_ring *r = hp_ring_get();
+
+	if (HP_UNLIKELY(!r))
+		return NULL;
+	*stack = hp_stack_capture(r);
+	*p = hp_event_begin_untimed(r, fast);
+	return r;
+}
+
 /* The events. Each is called by a hook that checked hp_recording_what(): allocations after the real
  * allocator returned, frees before the real free. */
 static inline void hp_record_alloc(unsigned kind, void *ptr, size_t size)
 {
-	struct hp_ring *r = hp_ring_get();
+	uint8_t *p, *fast;
+	uint32_t stack;
+	struct hp_ring *r = hp_event_begin_stacked(&p, &fast, &stack);
 
-	if (HP_UNLIKELY(!r))
-		return;
-	uint32_t stack = hp_stack_capture(r);
-	uint8_t *fast;
-	uint8_t *p = hp_event_begin_untimed(r, &fast);
-	hp_event_close(r, fast, hp_enc_alloc(p, &r->st, kind, (uint64_t)ptr, size, stack));
+	if (HP_LIKELY(r))
+		hp_event_close(r, fast, hp_enc_alloc(p, &r->st, kind, (uint64_t)ptr, size, stack));
 }
 
 static inline void hp_record_alloc_fail(unsigned kind, size_t size)
 {
-	struct hp_ring *r = hp_ring_get();
+	uint8_t *p, *fast;
+	uint32_t stack;
+	struct hp_ring *r = hp_event_begin_stacked(&p, &fast, &stack);
 
-	if (HP_UNLIKELY(!r))
-		return;
-	uint32_t stack = hp_stack_capture(r);
-	uint8_t *fast;
-	uint8_t *p = hp_event_begin_untimed(r, &fast);
-	hp_event_close(r, fast, hp_enc_alloc_fail(p, kind, size, stack));
+	if (HP_LIKELY(r))
+		hp_event_close(r, fast, hp_enc_alloc_fail(p, kind, size, stack));
 }
 
 static inline void hp_record_free(unsigned kind, void *ptr)
@@ -178,15 +189,13 @@ static inline void hp_record_free(unsigned kind, void *ptr)
 
 static inline void hp_record_realloc(unsigned kind, void *old, void *new_ptr, size_t size, bool failed)
 {
-	struct hp_ring *r = hp_ring_get();
+	uint8_t *p, *fast;
+	uint32_t stack;
+	struct hp_ring *r = hp_event_begin_stacked(&p, &fast, &stack);
 
-	if (HP_UNLIKELY(!r))
-		return;
-	uint32_t stack = hp_stack_capture(r);
-	uint8_t *fast;
-	uint8_t *p = hp_event_begin_untimed(r, &fast);
-	hp_event_close(r, fast, hp_enc_realloc(p, &r->st, kind, failed ? HPT_REALLOC_FAILED : 0, (uint64_t)old,
-						(uint64_t)new_ptr, size, stack));
+	if (HP_LIKELY(r))
+		hp_event_close(r, fast, hp_enc_realloc(p, &r->st, kind, failed ? HPT_REALLOC_FAILED : 0, (uint64_t)old,
+							(uint64_t)new_ptr, size, stack));
 }
 
 /* ZONE_BEGIN / ZONE_END / MARK (v: site id) and FUNC_ENTER / FUNC_EXIT (v: function address). */

@@ -5,7 +5,7 @@
 #include <string.h>
 
 struct hp_merge_queue {
-	uint32_t key; /* stream + 1; 0: empty slot */
+	uint32_t key; /* stream + 1: the order among queues whose heads have the same key, above 0 */
 	struct hp_tick_event *ev; /* waiting: ev[head..len) */
 	size_t head, len, cap;
 };
@@ -24,13 +24,14 @@ void hp_merge_init(struct hp_merge *m, struct hp_defs *defs, hp_event_fn fn, voi
 
 void hp_merge_release(struct hp_merge *m)
 {
-	for (size_t i = 0; i < m->cap; i++) {
+	for (size_t i = 0; i < m->nqueues; i++) {
 		struct hp_merge_queue *q = &m->queues[i];
 		for (size_t j = q->head; j < q->len; j++)
 			hp_tick_event_free(&q->ev[j]);
 		free(q->ev);
 	}
 	free(m->queues);
+	hp_idmap_free(&m->streams);
 	free(m->heap);
 	free(m->parked);
 	m->parked = NULL;
@@ -38,7 +39,7 @@ void hp_merge_release(struct hp_merge *m)
 	m->queues = NULL;
 	m->last = NULL;
 	m->heap = NULL;
-	m->cap = m->used = m->nheap = m->pending = 0;
+	m->nqueues = m->queues_cap = m->nheap = m->pending = 0;
 }
 
 /* Heap order: head key, then stream; within a stream the queue keeps arrival order. */
@@ -80,59 +81,39 @@ static void sift_down(struct hp_merge *m, size_t at)
 	}
 }
 
-static uint32_t slot_of(uint32_t key, size_t cap)
+/* Room for one more queue, and for it in the heap. 0, or -1 when memory runs out. */
+static int grow_queues(struct hp_merge *m)
 {
-	return (uint32_t)((key * 2654435761u) & (cap - 1));
+	size_t cap = m->queues_cap ? m->queues_cap * 2 : 64;
+	struct hp_merge_queue *queues = realloc(m->queues, cap * sizeof(*queues));
+
+	if (!queues)
+		return -1;
+	m->queues = queues;
+	m->last = NULL;
+	uint32_t *heap = realloc(m->heap, cap * sizeof(*heap));
+	if (!heap)
+		return -1;
+	m->heap = heap;
+	m->queues_cap = cap;
+	return 0;
 }
 
 static struct hp_merge_queue *queue_of(struct hp_merge *m, uint32_t stream)
 {
-	uint32_t key = stream + 1;
-
 	/* Streams come in runs (each buffer the writer drains is one thread's): ask the table once a run. */
-	if (m->last && m->last->key == key)
+	if (m->last && m->last->key == stream + 1)
 		return m->last;
-	if (m->cap) {
-		for (size_t i = slot_of(key, m->cap); m->queues[i].key; i = (i + 1) & (m->cap - 1))
-			if (m->queues[i].key == key)
-				return m->last = &m->queues[i];
-	}
-	if (2 * (m->used + 1) > m->cap) {
-		size_t cap = m->cap ? m->cap * 2 : 64;
-		struct hp_merge_queue *n = calloc(cap, sizeof(*n));
-		uint32_t *heap = malloc(cap * sizeof(*heap));
-		if (!n || !heap) {
-			free(n);
-			free(heap);
+	uint32_t *index = hp_idmap_slot(&m->streams, stream, true);
+	if (!index)
+		return NULL;
+	if (!*index) { /* a new stream */
+		if (m->nqueues == m->queues_cap && grow_queues(m))
 			return NULL;
-		}
-		for (size_t i = 0; i < m->cap; i++) {
-			if (!m->queues[i].key)
-				continue;
-			size_t j = slot_of(m->queues[i].key, cap);
-			while (n[j].key)
-				j = (j + 1) & (cap - 1);
-			n[j] = m->queues[i];
-		}
-		free(m->queues);
-		free(m->heap);
-		m->queues = n;
-		m->heap = heap;
-		m->cap = cap;
-		/* Queue indexes changed: rebuild the heap. */
-		m->nheap = 0;
-		for (size_t i = 0; i < cap; i++)
-			if (n[i].key && n[i].head < n[i].len)
-				m->heap[m->nheap++] = (uint32_t)i;
-		for (size_t i = m->nheap / 2; i-- > 0;)
-			sift_down(m, i);
+		m->queues[m->nqueues] = (struct hp_merge_queue){.key = stream + 1};
+		*index = (uint32_t)++m->nqueues;
 	}
-	size_t i = slot_of(key, m->cap);
-	while (m->queues[i].key)
-		i = (i + 1) & (m->cap - 1);
-	m->queues[i].key = key;
-	m->used++;
-	return m->last = &m->queues[i];
+	return m->last = &m->queues[*index - 1];
 }
 
 /* ticks × (mono1 − mono0) / (t1 − t0), when the pairs give a rate. The rate is kept in 64.64 fixed

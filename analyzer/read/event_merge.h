@@ -17,6 +17,7 @@
 
 #include "read/record_decoder.h"
 #include "read/trace.h"
+#include "util/idmap.h"
 
 #define HP_MERGE_MAX_PENDING (4u << 20)
 
@@ -26,10 +27,11 @@ struct hp_merge {
 	struct hp_defs *defs;
 	hp_event_fn fn;
 	void *ctx;
-	struct hp_merge_queue *queues; /* open addressing by stream */
+	struct hp_merge_queue *queues; /* one per stream, in the order they came: queues[0..nqueues) */
+	size_t nqueues, queues_cap;
+	struct hp_idmap streams;       /* stream → its index in queues, + 1 */
 	struct hp_merge_queue *last;   /* the queue of the latest push: streams come in runs */
-	size_t cap, used;
-	uint32_t *heap; /* indexes of non-empty queues, by head (key, stream) */
+	uint32_t *heap; /* indexes of non-empty queues, by head (key, stream); room for queues_cap */
 	size_t nheap;
 	uint32_t *parked; /* queues out of the heap during a release: their head must wait */
 	size_t nparked, parked_cap;

@@ -30,37 +30,31 @@ void hp_decoder_release(struct hp_decoder *d)
 {
 	free(d->states);
 	d->states = NULL;
-	d->cap = d->used = 0;
+	d->nstates = d->states_cap = 0;
+	hp_idmap_free(&d->streams);
 }
 
+/* The state of `stream`, new (zero) the first time; NULL when memory runs out. Moves the states of
+ * the others. */
 static struct hp_stream_state *state_of(struct hp_decoder *d, uint32_t stream)
 {
-	/* Slot 0 of a state marks it empty by stream+1 == 0 never happening: stream ids are stored +1. */
-	if (2 * (d->used + 1) > d->cap) {
-		size_t cap = d->cap ? d->cap * 2 : 64;
-		struct hp_stream_state *n = calloc(cap, sizeof(*n));
-		if (!n)
-			return NULL;
-		for (size_t i = 0; i < d->cap; i++) {
-			if (!d->states[i].stream)
-				continue;
-			size_t j = (d->states[i].stream * 2654435761u) & (cap - 1);
-			while (n[j].stream)
-				j = (j + 1) & (cap - 1);
-			n[j] = d->states[i];
+	uint32_t *index = hp_idmap_slot(&d->streams, stream, true);
+
+	if (!index)
+		return NULL;
+	if (!*index) {
+		if (d->nstates == d->states_cap) {
+			size_t cap = d->states_cap ? d->states_cap * 2 : 64;
+			struct hp_stream_state *states = realloc(d->states, cap * sizeof(*states));
+			if (!states)
+				return NULL;
+			d->states = states;
+			d->states_cap = cap;
 		}
-		free(d->states);
-		d->states = n;
-		d->cap = cap;
+		d->states[d->nstates] = (struct hp_stream_state){0};
+		*index = (uint32_t)++d->nstates;
 	}
-	uint32_t key = stream + 1;
-	size_t i = (key * 2654435761u) & (d->cap - 1);
-	for (; d->states[i].stream; i = (i + 1) & (d->cap - 1))
-		if (d->states[i].stream == key)
-			return &d->states[i];
-	d->states[i] = (struct hp_stream_state){.stream = key};
-	d->used++;
-	return &d->states[i];
+	return &d->states[*index - 1];
 }
 
 /* The quick path: the events that make up nearly all of a trace (ALLOC, FREE, REALLOC), read from a
@@ -172,34 +166,31 @@ static const uint8_t *quick_event(uint32_t stream, struct hp_stream_state *st, b
 	return end;
 }
 
-#define FAIL(what)                                                                                    \
-	do {                                                                                          \
-		why = (what);                                                                         \
-		goto bad;                                                                             \
-	} while (0)
+/* The careful path: each family of records has a function that reads a record's fields from the
+ * cursor c and answers why the record is bad, or NULL. These read one field each. */
 #define U(v)                                                                                          \
 	do {                                                                                          \
-		if (hpt_get_u(&c, &(v)))                                                              \
-			FAIL("truncated field");                                                      \
+		if (hpt_get_u(c, &(v)))                                                               \
+			return "truncated field";                                                     \
 	} while (0)
 #define S(v)                                                                                          \
 	do {                                                                                          \
-		if (hpt_get_s(&c, &(v)))                                                              \
-			FAIL("truncated field");                                                      \
+		if (hpt_get_s(c, &(v)))                                                               \
+			return "truncated field";                                                     \
 	} while (0)
 /* Ids are u32 in memory: a bigger one is corrupt, not silently truncated. */
 #define ID32(v)                                                                                       \
 	do {                                                                                          \
 		U(v);                                                                                 \
 		if ((v) > UINT32_MAX)                                                                 \
-			FAIL("id out of range");                                                      \
+			return "id out of range";                                                     \
 	} while (0)
 #define STR(p, n, max)                                                                                \
 	do {                                                                                          \
-		if (hpt_get_str(&c, &(p), &(n)))                                                      \
-			FAIL("truncated string");                                                     \
+		if (hpt_get_str(c, &(p), &(n)))                                                       \
+			return "truncated string";                                                    \
 		if ((n) > (max))                                                                      \
-			FAIL("string too long");                                                      \
+			return "string too long";                                                     \
 	} while (0)
 
 static char *dup_str(const char *p, size_t n)
@@ -288,16 +279,516 @@ static bool defines(uint8_t type)
 	}
 }
 
+/* n unsigned fields into f. */
+static const char *read_fields(struct hpt_cursor *c, uint64_t *f, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++)
+		U(f[i]);
+	return NULL;
+}
+
+/* The delta that starts a timed record of a program thread's stream: the stream's clock moves on. */
+static inline const char *advance_tick(struct hp_stream_state *st, struct hpt_cursor *c)
+{
+	int64_t dt;
+
+	S(dt);
+	st->tick += (uint64_t)dt;
+	return NULL;
+}
+
+/* ALLOC, FREE and REALLOC when the quick path would not take them, and ALLOC_FAIL. */
+static inline const char *decode_heap_event(struct hp_decoder *d, struct hp_stream_state *st, uint8_t type,
+					    struct hpt_cursor *c, struct hp_tick_event *ev)
+{
+	uint64_t k, v, size, stack;
+	int64_t dold, dnew;
+	const char *why;
+
+	if (d->epochs) {
+		ev->tick = alloc_tick(st); /* version 3: no tick of their own */
+	} else {
+		if ((why = advance_tick(st, c)) != NULL)
+			return why;
+		ev->tick = st->tick;
+	}
+	switch (type) {
+	case HPT_ALLOC:
+		U(k);
+		U(v);
+		U(size);
+		ID32(stack);
+		if (!take_addr(st, d->epochs, type, k, v, &ev->addr))
+			return "recent address index out of range";
+		ev->type = HP_EV_ALLOC;
+		ev->kind = (uint8_t)(k & ~HPT_KIND_RECENT);
+		ev->size = size;
+		ev->id = (uint32_t)stack;
+		return NULL;
+	case HPT_FREE:
+		U(k);
+		U(v);
+		if (!take_addr(st, d->epochs, type, k, v, &ev->addr))
+			return "recent address index out of range";
+		ev->type = HP_EV_FREE;
+		ev->kind = (uint8_t)(k & ~HPT_KIND_RECENT);
+		return NULL;
+	case HPT_REALLOC:
+		U(k);
+		U(v);
+		S(dold);
+		S(dnew);
+		U(size);
+		ID32(stack);
+		st->addr += (uint64_t)dold;
+		ev->type = HP_EV_REALLOC;
+		ev->kind = (uint8_t)k;
+		ev->flags = (uint8_t)v;
+		ev->addr = st->addr;
+		ev->addr2 = st->addr + (uint64_t)dnew;
+		if (ev->addr2)
+			st->addr = ev->addr2;
+		ev->size = size;
+		ev->id = (uint32_t)stack;
+		return NULL;
+	default: /* HPT_ALLOC_FAIL */
+		U(k);
+		U(size);
+		ID32(stack);
+		ev->type = HP_EV_ALLOC_FAIL;
+		ev->kind = (uint8_t)k;
+		ev->size = size;
+		ev->id = (uint32_t)stack;
+		return NULL;
+	}
+}
+
+/* Zones, marks, counters, function calls, waits and lost events: timed by a delta of their own, but
+ * ZONE_CPU, which goes with the stream's last timed event. Inline, as decode_heap_event: they are
+ * most of the records the quick path leaves, and a call each cost a trace's read 3% more
+ * instructions. */
+static inline const char *decode_timed_event(struct hp_stream_state *st, uint8_t type, struct hpt_cursor *c,
+					     struct hp_tick_event *ev)
+{
+	uint64_t a, b;
+	int64_t s;
+	const char *why;
+
+	if (type == HPT_ZONE_CPU) {
+		U(a);
+		ev->type = HP_EV_ZONE_CPU;
+		ev->tick = st->tick;
+		ev->size = a;
+		return NULL;
+	}
+	if ((why = advance_tick(st, c)) != NULL)
+		return why;
+	ev->tick = st->tick;
+	switch (type) {
+	case HPT_ZONE_BEGIN:
+	case HPT_ZONE_END:
+	case HPT_MARK:
+		ID32(a);
+		ev->type = type == HPT_ZONE_BEGIN ? HP_EV_ZONE_BEGIN : type == HPT_ZONE_END ? HP_EV_ZONE_END : HP_EV_MARK;
+		ev->id = (uint32_t)a;
+		return NULL;
+	case HPT_COUNTER:
+		ID32(a);
+		S(s);
+		ev->type = HP_EV_COUNTER;
+		ev->id = (uint32_t)a;
+		ev->size = (uint64_t)s;
+		return NULL;
+	case HPT_FUNC_ENTER:
+	case HPT_FUNC_EXIT:
+		U(a);
+		ev->type = type == HPT_FUNC_ENTER ? HP_EV_FUNC_ENTER : HP_EV_FUNC_EXIT;
+		ev->addr = a;
+		return NULL;
+	case HPT_WAIT:
+		U(a);
+		ev->type = HP_EV_WAIT;
+		ev->size = a; /* ticks; the merge turns them into nanoseconds */
+		return NULL;
+	default: /* HPT_LOST */
+		U(a);
+		U(b);
+		ev->type = HP_EV_LOST;
+		ev->size = a;
+		ev->id = (uint32_t)b;
+		return NULL;
+	}
+}
+
+/* MODULE_LOAD's module, after its tick: added to the definitions, its index the event's size. */
+static const char *decode_module_load(struct hp_defs *defs, struct hpt_cursor *c, struct hp_tick_event *ev)
+{
+	const char *path, *bid;
+	size_t plen, blen;
+	uint64_t base, nseg;
+
+	U(base);
+	STR(path, plen, HP_MAX_PATH);
+	STR(bid, blen, HP_MAX_BUILD_ID);
+	U(nseg);
+	/* Each segment takes at least four bytes: a count beyond that is a lie. */
+	if (nseg > HP_MAX_SEGMENTS || nseg > (uint64_t)(c->end - c->p) / 4)
+		return "segment count out of range";
+	struct hp_module *m = hp_defs_add_module(defs);
+	if (!m || !(m->path = dup_str(path, plen)) || !(m->segs = calloc(nseg ? nseg : 1, sizeof(*m->segs))))
+		return "out of memory";
+	m->base = base;
+	memcpy(m->build_id, bid, blen);
+	m->build_id_len = blen;
+	for (uint64_t i = 0; i < nseg; i++) {
+		uint64_t f;
+		U(m->segs[i].vaddr);
+		U(m->segs[i].memsz);
+		U(m->segs[i].offset);
+		U(f);
+		m->segs[i].flags = (uint32_t)f;
+		m->nseg++;
+	}
+	ev->type = HP_EV_MODULE_LOAD;
+	ev->addr = base;
+	ev->size = defs->nmodules - 1; /* index in defs->modules */
+	return NULL;
+}
+
+/* A thread's start and end, a module's load and unload: timed events of the stream that also tell
+ * what it is (THREAD_START and MODULE_LOAD define). */
+static const char *decode_thread_event(struct hp_decoder *d, struct hp_stream_state *st, uint8_t type,
+				       struct hpt_cursor *c, struct hp_tick_event *ev)
+{
+	uint64_t a;
+	const char *why;
+
+	if ((why = advance_tick(st, c)) != NULL)
+		return why;
+	ev->tick = st->tick;
+	switch (type) {
+	case HPT_THREAD_START: {
+		U(a);
+		ev->type = HP_EV_THREAD_START;
+		ev->size = a;
+		struct hp_thread_info *t = hp_defs_thread_get(d->defs, d->stream);
+		if (!t)
+			return "out of memory";
+		t->tid = (uint32_t)a;
+		return NULL;
+	}
+	case HPT_THREAD_END:
+		ev->type = HP_EV_THREAD_END;
+		return NULL;
+	case HPT_MODULE_LOAD:
+		return decode_module_load(d->defs, c, ev);
+	default: /* HPT_MODULE_UNLOAD */
+		U(a);
+		ev->type = HP_EV_MODULE_UNLOAD;
+		ev->addr = a;
+		return NULL;
+	}
+}
+
+/* The writer's records of unsigned fields, the first an absolute tick: how many fields. */
+static unsigned writer_fields(uint8_t type)
+{
+	switch (type) {
+	case HPT_SYNC: return 1;
+	case HPT_CLOCK: return 3;
+	case HPT_SCAN_BEGIN: return 3;
+	case HPT_SCAN_END: return 4;
+	case HPT_SCAN_THREAD: return 6;
+	default: return 8; /* HPT_SAMPLE */
+	}
+}
+
+/* CLOCK, SYNC, SAMPLE and the leak scan's SCAN_BEGIN, SCAN_THREAD and SCAN_END. */
+static const char *decode_writer_event(uint8_t type, struct hpt_cursor *c, struct hp_tick_event *ev)
+{
+	uint64_t f[8];
+	const char *why = read_fields(c, f, writer_fields(type));
+
+	if (why)
+		return why;
+	ev->tick = f[0];
+	switch (type) {
+	case HPT_CLOCK:
+		/* The merge keeps the clock: it converts ticks when it releases events. */
+		ev->type = HP_EV__CLOCK;
+		ev->addr = f[1];
+		ev->addr2 = f[2];
+		return NULL;
+	case HPT_SYNC:
+		ev->type = HP_EV__SYNC;
+		return NULL;
+	case HPT_SCAN_BEGIN:
+		ev->type = HP_EV_SCAN_BEGIN;
+		ev->kind = (uint8_t)f[1];
+		ev->size = f[2];
+		return NULL;
+	case HPT_SCAN_END:
+		ev->type = HP_EV_SCAN_END;
+		ev->size = f[1];
+		ev->addr = f[2];
+		ev->addr2 = f[3];
+		return NULL;
+	case HPT_SCAN_THREAD:
+		ev->type = HP_EV_SCAN_THREAD;
+		ev->size = (uint32_t)f[1];
+		ev->kind = (uint8_t)(f[2] < 255 ? f[2] : 255);
+		ev->flags = (uint8_t)(f[3] < 255 ? f[3] : 255);
+		ev->addr = f[4];
+		ev->addr2 = f[5];
+		return NULL;
+	default: { /* HPT_SAMPLE */
+		struct hp_sample *sample = malloc(sizeof(*sample));
+		if (!sample)
+			return "out of memory";
+		*sample = (struct hp_sample){f[1], f[2], f[3], f[4], f[5], f[6], f[7]};
+		ev->type = HP_EV_SAMPLE;
+		ev->addr2 = (uintptr_t)sample;
+		return NULL;
+	}
+	}
+}
+
+/* PROCESS_END: the tick, how the process ended, its status. */
+static const char *decode_process_end(struct hpt_cursor *c, struct hp_tick_event *ev)
+{
+	uint64_t tick, how;
+	int64_t status;
+
+	U(tick);
+	U(how);
+	S(status);
+	ev->type = HP_EV_PROCESS_END;
+	ev->tick = tick;
+	ev->kind = (uint8_t)how;
+	ev->size = (uint64_t)status;
+	return NULL;
+}
+
+/* count (location delta, value delta) pairs of SCAN_WORDS into words. */
+static const char *read_scan_words(struct hpt_cursor *c, struct hp_scan_word *words, uint64_t count)
+{
+	uint64_t loc = 0, val = 0, dloc;
+	int64_t dval;
+
+	for (uint64_t i = 0; i < count; i++) {
+		U(dloc);
+		S(dval);
+		loc += dloc;
+		val += (uint64_t)dval;
+		words[i] = (struct hp_scan_word){loc, val};
+	}
+	return NULL;
+}
+
+/* SCAN_WORDS and SCAN_CONTENTS: words of one region the leak scan read, its event owning them. */
+static const char *decode_scan_words(uint8_t type, struct hpt_cursor *c, struct hp_tick_event *ev)
+{
+	uint64_t t, region, tid, count;
+
+	U(t);
+	U(region);
+	if (type == HPT_SCAN_CONTENTS) /* what the heuristics read: kept apart from the regions */
+		region = region < 16 ? 16 + region : 255;
+	U(tid);
+	U(count);
+	/* Each pair takes at least two bytes: a count beyond that is a lie. */
+	if (count > HP_MAX_SCAN_WORDS || count > (uint64_t)(c->end - c->p) / 2)
+		return "scan word count out of range";
+	struct hp_scan_word *words = malloc((count ? count : 1) * sizeof(*words));
+	if (!words)
+		return "out of memory";
+	const char *why = read_scan_words(c, words, count);
+	if (why) {
+		free(words);
+		return why;
+	}
+	ev->type = HP_EV_SCAN_WORDS;
+	ev->tick = t;
+	ev->kind = (uint8_t)region;
+	ev->size = tid;
+	ev->addr = count;
+	ev->addr2 = (uintptr_t)words;
+	return NULL;
+}
+
+/* depth frames of STACK into ips: the first an address, each next a delta from the one before. */
+static const char *read_frames(struct hpt_cursor *c, uint64_t *ips, uint64_t depth)
+{
+	int64_t delta;
+
+	U(ips[0]);
+	for (uint64_t i = 1; i < depth; i++) {
+		S(delta);
+		ips[i] = ips[i - 1] + (uint64_t)delta;
+	}
+	return NULL;
+}
+
+static const char *decode_stack(struct hp_defs *defs, struct hpt_cursor *c)
+{
+	uint64_t id, depth;
+
+	ID32(id);
+	U(depth);
+	if (!depth || depth > HP_MAX_STACK_DEPTH)
+		return "stack depth out of range";
+	uint64_t *ips = malloc(depth * sizeof(*ips));
+	if (!ips)
+		return "out of memory";
+	const char *why = read_frames(c, ips, depth);
+	/* Stack 0 means "no stack": a definition of it is ignored, never looked up. */
+	if (!why && id && hp_defs_add_stack(defs, (uint32_t)id, ips, (uint32_t)depth))
+		why = "out of memory";
+	free(ips);
+	return why;
+}
+
+static const char *decode_site(struct hp_defs *defs, struct hpt_cursor *c)
+{
+	const char *s[3];
+	size_t n[3];
+	uint64_t id, kind, line;
+
+	ID32(id);
+	U(kind);
+	U(line);
+	for (int i = 0; i < 3; i++)
+		STR(s[i], n[i], HP_MAX_STRING);
+	if (!id)
+		return NULL; /* site 0 is "the innermost zone" of ZONE_END: never defined */
+	char *str[3] = {dup_str(s[0], n[0]), dup_str(s[1], n[1]), dup_str(s[2], n[2])};
+	struct hp_site_def site = {(uint32_t)id, (uint32_t)kind, (uint32_t)line, str[0], str[1], str[2]};
+	int rc = str[0] && str[1] && str[2] ? hp_defs_add_site(defs, &site) : -1;
+	free(str[0]);
+	free(str[1]);
+	free(str[2]);
+	return rc ? "out of memory" : NULL;
+}
+
+static const char *decode_process(struct hp_process_info *pi, struct hpt_cursor *c)
+{
+	const char *exe;
+	size_t elen;
+	uint64_t pid, ppid, real, flags, argc;
+
+	U(pid);
+	U(ppid);
+	U(real);
+	U(flags);
+	STR(exe, elen, HP_MAX_PATH);
+	U(argc);
+	/* Each argument takes at least its length byte. */
+	if (argc > HP_MAX_ARGC || argc > (uint64_t)(c->end - c->p))
+		return "argc out of range";
+	if (pi->seen)
+		return NULL; /* one process per trace: the first record stands */
+	pi->seen = true;
+	pi->pid = (uint32_t)pid;
+	pi->ppid = (uint32_t)ppid;
+	pi->start_real_ns = real;
+	pi->flags = (uint32_t)flags;
+	if (!(pi->exe = dup_str(exe, elen)) || !(pi->argv = calloc(argc + 1, sizeof(char *))))
+		return "out of memory";
+	for (uint64_t i = 0; i < argc; i++) {
+		const char *arg;
+		size_t alen;
+		STR(arg, alen, HP_MAX_STRING);
+		if (!(pi->argv[i] = dup_str(arg, alen)))
+			return "out of memory";
+		pi->argc++;
+	}
+	return NULL;
+}
+
+/* Records that only define (no event): stacks, sites, the process, thread names, the cost of an
+ * event, LSan's suppressions. */
+static const char *decode_definition(struct hp_decoder *d, uint8_t type, struct hpt_cursor *c)
+{
+	uint64_t a;
+	const char *text;
+	size_t n;
+
+	switch (type) {
+	case HPT_STACK:
+		return decode_stack(d->defs, c);
+	case HPT_SITE:
+		return decode_site(d->defs, c);
+	case HPT_PROCESS:
+		return decode_process(&d->defs->process, c);
+	case HPT_THREAD_NAME: {
+		ID32(a);
+		STR(text, n, HP_MAX_STRING);
+		struct hp_thread_info *t = hp_defs_thread_get(d->defs, (uint32_t)a);
+		if (!t)
+			return "out of memory";
+		free(t->name);
+		return (t->name = dup_str(text, n)) ? NULL : "out of memory";
+	}
+	case HPT_CALIBRATION:
+		U(d->event_ticks[0]);
+		if (c->p < c->end) /* recorders from version 3 on: an allocation event's cost */
+			U(d->event_ticks[1]);
+		return NULL;
+	default: /* HPT_SUPPRESSIONS */
+		STR(text, n, HP_MAX_SUPPRESSIONS);
+		free(d->defs->process.lsan_suppressions);
+		return (d->defs->process.lsan_suppressions = dup_str(text, n)) ? NULL : "out of memory";
+	}
+}
+
+/* STREAM: the records after it are of another stream, whose state *st becomes when next needed.
+ * EPOCH: the current stream's epoch moves on. */
+static const char *decode_stream_record(struct hp_decoder *d, struct hp_stream_state **st, uint8_t type,
+					struct hpt_cursor *c)
+{
+	uint64_t a;
+
+	U(a);
+	if (type == HPT_EPOCH) {
+		(*st)->epoch += a;
+		return NULL;
+	}
+	if (a > UINT32_MAX - 1)
+		return "stream id out of range";
+	d->stream = (uint32_t)a;
+	*st = NULL;
+	return NULL;
+}
+
+/* A bad record at rec_off of the chunk at chunk_off: the events before it go first (a stop they
+ * cause comes first too), then d->error says where and why. */
+static int fail_record(struct hp_decoder *d, uint8_t type, const char *why, uint64_t chunk_off, bool stored,
+		       uint64_t rec_off)
+{
+	int rc = flush(d);
+
+	if (rc)
+		return rc;
+	d->failed = true;
+	if (stored)
+		snprintf(d->error, sizeof(d->error), "byte %llu: %s record (type 0x%02x): %s",
+			 (unsigned long long)(chunk_off + HPT_CHUNK_HEADER_SIZE + rec_off), record_name(type), type,
+			 why);
+	else
+		snprintf(d->error, sizeof(d->error),
+			 "byte %llu: zstd chunk, at byte %llu of its decoded records, %s record (type 0x%02x): %s",
+			 (unsigned long long)chunk_off, (unsigned long long)rec_off, record_name(type), type, why);
+	return -1;
+}
+
 /* The records in raw[0..size); base is raw's offset in the chunk's decoded bytes, for messages. With
  * `resume`, the current stream's state is first set to the one it gives. */
 static int decode(struct hp_decoder *d, const uint8_t *raw, size_t size, uint64_t chunk_off, bool stored,
 		  uint64_t base, const struct hp_deferred *resume)
 {
 	const uint8_t *p = raw, *end = raw + size;
-	const char *why = NULL;
-	uint64_t *ips = NULL;
-	struct hp_scan_word *words = NULL;
 	struct hp_stream_state *st = NULL; /* the current stream's, until STREAM or a new stream moves it */
+	const char *why;
 	int rc;
 
 	d->failed = false;
@@ -317,420 +808,93 @@ static int decode(struct hp_decoder *d, const uint8_t *raw, size_t size, uint64_
 			return rc;
 		struct hpt_cursor c = {p, end};
 		uint64_t len;
-		if (hpt_get_u(&c, &len) || len > (uint64_t)(end - c.p)) {
-			why = "record length runs past the chunk";
-			p = rec;
-			goto bad;
-		}
-		const uint8_t *body = c.p;
-		p = body + len;
+		if (hpt_get_u(&c, &len) || len > (uint64_t)(end - c.p))
+			return fail_record(d, type, "record length runs past the chunk", chunk_off, stored,
+					   base + (uint64_t)(rec - raw));
+		p = c.p + len;
 		c.end = p;
 
-		if (!st && !(st = state_of(d, d->stream)))
-			FAIL("out of memory");
+		if (!st && !(st = state_of(d, d->stream))) {
+			why = "out of memory";
+			goto bad;
+		}
 		if (resume) {
 			st->tick = resume->tick;
 			st->addr = resume->addr;
 			st->epoch = resume->epoch;
 			resume = NULL;
 		}
-		struct hp_tick_event ev = {.stream = d->stream};
-		uint64_t a, b, v, k;
-		int64_t s1, s2;
 
 		if (d->defer && defines(type)) {
 			struct hp_deferred r = {rec, (size_t)(p - rec), d->stream, st->tick, st->addr, st->epoch,
 						chunk_off, base + (uint64_t)(rec - raw), stored};
 			/* The stream's clock moves on here; its owner reads the rest of the record. */
-			if (type == HPT_THREAD_START || type == HPT_MODULE_LOAD) {
-				S(s1);
-				st->tick += (uint64_t)s1;
-			}
+			if ((type == HPT_THREAD_START || type == HPT_MODULE_LOAD) && (why = advance_tick(st, &c)) != NULL)
+				goto bad;
 			if ((rc = d->defer(d->ctx, &r)) != 0)
 				return rc;
 			continue;
 		}
 
+		struct hp_tick_event ev = {.stream = d->stream};
 		switch (type) {
 		case HPT_ALLOC:
 		case HPT_FREE:
 		case HPT_REALLOC:
 		case HPT_ALLOC_FAIL:
-			if (d->epochs) {
-				ev.tick = alloc_tick(st); /* version 3: no tick of their own */
-				break;
-			}
-			S(s1);
-			st->tick += (uint64_t)s1;
-			ev.tick = st->tick;
+			why = decode_heap_event(d, st, type, &c, &ev);
 			break;
 		case HPT_ZONE_BEGIN:
 		case HPT_ZONE_END:
+		case HPT_ZONE_CPU:
 		case HPT_COUNTER:
 		case HPT_MARK:
 		case HPT_FUNC_ENTER:
 		case HPT_FUNC_EXIT:
 		case HPT_WAIT:
 		case HPT_LOST:
+			why = decode_timed_event(st, type, &c, &ev);
+			break;
 		case HPT_THREAD_START:
 		case HPT_THREAD_END:
 		case HPT_MODULE_LOAD:
 		case HPT_MODULE_UNLOAD:
-			S(s1);
-			st->tick += (uint64_t)s1;
-			ev.tick = st->tick;
+			why = decode_thread_event(d, st, type, &c, &ev);
 			break;
-		default:
-			break;
-		}
-
-		switch (type) {
-		case HPT_ALLOC:
-			U(k);
-			U(v);
-			U(a);
-			ID32(b);
-			if (!take_addr(st, d->epochs, type, k, v, &ev.addr))
-				FAIL("recent address index out of range");
-			ev.type = HP_EV_ALLOC;
-			ev.kind = (uint8_t)(k & ~HPT_KIND_RECENT);
-			ev.size = a;
-			ev.id = (uint32_t)b;
-			break;
-		case HPT_FREE:
-			U(k);
-			U(v);
-			if (!take_addr(st, d->epochs, type, k, v, &ev.addr))
-				FAIL("recent address index out of range");
-			ev.type = HP_EV_FREE;
-			ev.kind = (uint8_t)(k & ~HPT_KIND_RECENT);
-			break;
-		case HPT_REALLOC:
-			U(k);
-			U(v);
-			S(s1);
-			S(s2);
-			U(a);
-			ID32(b);
-			st->addr += (uint64_t)s1;
-			ev.type = HP_EV_REALLOC;
-			ev.kind = (uint8_t)k;
-			ev.flags = (uint8_t)v;
-			ev.addr = st->addr;
-			ev.addr2 = st->addr + (uint64_t)s2;
-			if (ev.addr2)
-				st->addr = ev.addr2;
-			ev.size = a;
-			ev.id = (uint32_t)b;
-			break;
-		case HPT_ALLOC_FAIL:
-			U(k);
-			U(a);
-			ID32(b);
-			ev.type = HP_EV_ALLOC_FAIL;
-			ev.kind = (uint8_t)k;
-			ev.size = a;
-			ev.id = (uint32_t)b;
-			break;
-		case HPT_ZONE_BEGIN:
-		case HPT_ZONE_END:
-		case HPT_MARK:
-			ID32(a);
-			ev.type = type == HPT_ZONE_BEGIN ? HP_EV_ZONE_BEGIN : type == HPT_ZONE_END ? HP_EV_ZONE_END : HP_EV_MARK;
-			ev.id = (uint32_t)a;
-			break;
-		case HPT_COUNTER:
-			ID32(a);
-			S(s1);
-			ev.type = HP_EV_COUNTER;
-			ev.id = (uint32_t)a;
-			ev.size = (uint64_t)s1;
-			break;
-		case HPT_FUNC_ENTER:
-		case HPT_FUNC_EXIT:
-			U(a);
-			ev.type = type == HPT_FUNC_ENTER ? HP_EV_FUNC_ENTER : HP_EV_FUNC_EXIT;
-			ev.addr = a;
-			break;
-		case HPT_WAIT:
-			U(a);
-			ev.type = HP_EV_WAIT;
-			ev.size = a; /* ticks; the merge turns them into nanoseconds */
-			break;
-		case HPT_LOST:
-			U(a);
-			U(b);
-			ev.type = HP_EV_LOST;
-			ev.size = a;
-			ev.id = (uint32_t)b;
-			break;
-		case HPT_THREAD_START: {
-			U(a);
-			ev.type = HP_EV_THREAD_START;
-			ev.size = a;
-			struct hp_thread_info *t = hp_defs_thread_get(d->defs, d->stream);
-			if (!t)
-				FAIL("out of memory");
-			t->tid = (uint32_t)a;
-			break;
-		}
-		case HPT_THREAD_END:
-			ev.type = HP_EV_THREAD_END;
-			break;
-		case HPT_ZONE_CPU:
-			/* No tick of its own: it goes with the stream's last timed event. */
-			U(a);
-			ev.type = HP_EV_ZONE_CPU;
-			ev.tick = st->tick;
-			ev.size = a;
-			break;
-		case HPT_MODULE_LOAD: {
-			const char *path, *bid;
-			size_t plen, blen;
-			U(a);
-			STR(path, plen, HP_MAX_PATH);
-			STR(bid, blen, HP_MAX_BUILD_ID);
-			U(v);
-			/* Each segment takes at least four bytes: a count beyond that is a lie. */
-			if (v > HP_MAX_SEGMENTS || v > (uint64_t)(c.end - c.p) / 4)
-				FAIL("segment count out of range");
-			struct hp_module *m = hp_defs_add_module(d->defs);
-			if (!m || !(m->path = dup_str(path, plen)) || !(m->segs = calloc(v ? v : 1, sizeof(*m->segs))))
-				FAIL("out of memory");
-			m->base = a;
-			memcpy(m->build_id, bid, blen);
-			m->build_id_len = blen;
-			for (uint64_t i = 0; i < v; i++) {
-				uint64_t f;
-				U(m->segs[i].vaddr);
-				U(m->segs[i].memsz);
-				U(m->segs[i].offset);
-				U(f);
-				m->segs[i].flags = (uint32_t)f;
-				m->nseg++;
-			}
-			ev.type = HP_EV_MODULE_LOAD;
-			ev.addr = a;
-			ev.size = d->defs->nmodules - 1; /* index in defs->modules */
-			break;
-		}
-		case HPT_MODULE_UNLOAD:
-			U(a);
-			ev.type = HP_EV_MODULE_UNLOAD;
-			ev.addr = a;
-			break;
-		case HPT_STACK: {
-			uint64_t id, depth, ip;
-			ID32(id);
-			U(depth);
-			if (!depth || depth > HP_MAX_STACK_DEPTH)
-				FAIL("stack depth out of range");
-			if (!(ips = malloc(depth * sizeof(*ips))))
-				FAIL("out of memory");
-			U(ip);
-			ips[0] = ip;
-			for (uint64_t i = 1; i < depth; i++) {
-				S(s1);
-				ips[i] = ips[i - 1] + (uint64_t)s1;
-			}
-			/* Stack 0 means "no stack": a definition of it is ignored, never looked up. */
-			if (id && hp_defs_add_stack(d->defs, (uint32_t)id, ips, (uint32_t)depth))
-				FAIL("out of memory");
-			free(ips);
-			ips = NULL;
-			continue;
-		}
-		case HPT_SITE: {
-			struct hp_site_def site;
-			const char *s[3];
-			size_t n[3];
-			uint64_t id, kind, line;
-			ID32(id);
-			U(kind);
-			U(line);
-			for (int i = 0; i < 3; i++)
-				STR(s[i], n[i], HP_MAX_STRING);
-			if (!id)
-				continue; /* site 0 is "the innermost zone" of ZONE_END: never defined */
-			char *str[3] = {dup_str(s[0], n[0]), dup_str(s[1], n[1]), dup_str(s[2], n[2])};
-			site = (struct hp_site_def){(uint32_t)id, (uint32_t)kind, (uint32_t)line, str[0], str[1], str[2]};
-			rc = str[0] && str[1] && str[2] ? hp_defs_add_site(d->defs, &site) : -1;
-			free(str[0]);
-			free(str[1]);
-			free(str[2]);
-			if (rc)
-				FAIL("out of memory");
-			continue;
-		}
-		case HPT_PROCESS: {
-			struct hp_process_info *pi = &d->defs->process;
-			const char *exe;
-			size_t elen;
-			uint64_t pid, ppid, real, flags, argc;
-			U(pid);
-			U(ppid);
-			U(real);
-			U(flags);
-			STR(exe, elen, HP_MAX_PATH);
-			U(argc);
-			/* Each argument takes at least its length byte. */
-			if (argc > HP_MAX_ARGC || argc > (uint64_t)(c.end - c.p))
-				FAIL("argc out of range");
-			if (pi->seen)
-				continue; /* one process per trace: the first record stands */
-			pi->seen = true;
-			pi->pid = (uint32_t)pid;
-			pi->ppid = (uint32_t)ppid;
-			pi->start_real_ns = real;
-			pi->flags = (uint32_t)flags;
-			if (!(pi->exe = dup_str(exe, elen)) || !(pi->argv = calloc(argc + 1, sizeof(char *))))
-				FAIL("out of memory");
-			for (uint64_t i = 0; i < argc; i++) {
-				const char *arg;
-				size_t alen;
-				STR(arg, alen, HP_MAX_STRING);
-				if (!(pi->argv[i] = dup_str(arg, alen)))
-					FAIL("out of memory");
-				pi->argc++;
-			}
-			continue;
-		}
 		case HPT_CLOCK:
 		case HPT_SYNC:
-		case HPT_CALIBRATION:
+		case HPT_SAMPLE:
 		case HPT_SCAN_BEGIN:
-		case HPT_SCAN_END: {
-			uint64_t f[4] = {0};
-			unsigned nf = type == HPT_CLOCK ? 3 : type == HPT_SCAN_BEGIN ? 3 : type == HPT_SCAN_END ? 4 : 1;
-			for (unsigned i = 0; i < nf; i++)
-				U(f[i]);
-			if (type == HPT_CALIBRATION) {
-				d->event_ticks[0] = f[0];
-				if (c.p < c.end) /* recorders from version 3 on: an allocation event's cost */
-					U(d->event_ticks[1]);
-				continue;
-			}
-			ev.tick = f[0];
-			if (type == HPT_CLOCK) {
-				/* The merge keeps the clock: it converts ticks when it releases events. */
-				ev.type = HP_EV__CLOCK;
-				ev.addr = f[1];
-				ev.addr2 = f[2];
-			} else if (type == HPT_SYNC) {
-				ev.type = HP_EV__SYNC;
-			} else if (type == HPT_SCAN_BEGIN) {
-				ev.type = HP_EV_SCAN_BEGIN;
-				ev.kind = (uint8_t)f[1];
-				ev.size = f[2];
-			} else {
-				ev.type = HP_EV_SCAN_END;
-				ev.size = f[1];
-				ev.addr = f[2];
-				ev.addr2 = f[3];
-			}
+		case HPT_SCAN_THREAD:
+		case HPT_SCAN_END:
+			why = decode_writer_event(type, &c, &ev);
 			break;
-		}
-		case HPT_SAMPLE: {
-			uint64_t f[8];
-			for (int i = 0; i < 8; i++)
-				U(f[i]);
-			struct hp_sample *sample = malloc(sizeof(*sample));
-			if (!sample)
-				FAIL("out of memory");
-			*sample = (struct hp_sample){f[1], f[2], f[3], f[4], f[5], f[6], f[7]};
-			ev.type = HP_EV_SAMPLE;
-			ev.tick = f[0];
-			ev.addr2 = (uintptr_t)sample;
-			break;
-		}
 		case HPT_PROCESS_END:
-			U(a);
-			U(b);
-			S(s1);
-			ev.type = HP_EV_PROCESS_END;
-			ev.tick = a;
-			ev.kind = (uint8_t)b;
-			ev.size = (uint64_t)s1;
+			why = decode_process_end(&c, &ev);
 			break;
-		case HPT_STREAM:
-			U(a);
-			if (a > UINT32_MAX - 1)
-				FAIL("stream id out of range");
-			d->stream = (uint32_t)a;
-			st = NULL;
-			continue;
-		case HPT_THREAD_NAME: {
-			const char *name;
-			size_t nlen;
-			ID32(a);
-			STR(name, nlen, HP_MAX_STRING);
-			struct hp_thread_info *t = hp_defs_thread_get(d->defs, (uint32_t)a);
-			if (!t)
-				FAIL("out of memory");
-			free(t->name);
-			if (!(t->name = dup_str(name, nlen)))
-				FAIL("out of memory");
-			continue;
-		}
 		case HPT_SCAN_WORDS:
-		case HPT_SCAN_CONTENTS: {
-			uint64_t t, region, tid, count, loc = 0, val = 0;
-			U(t);
-			U(region);
-			if (type == HPT_SCAN_CONTENTS) /* what the heuristics read: kept apart from the regions */
-				region = region < 16 ? 16 + region : 255;
-			U(tid);
-			U(count);
-			/* Each pair takes at least two bytes: a count beyond that is a lie. */
-			if (count > HP_MAX_SCAN_WORDS || count > (uint64_t)(c.end - c.p) / 2)
-				FAIL("scan word count out of range");
-			if (!(words = malloc((count ? count : 1) * sizeof(*words))))
-				FAIL("out of memory");
-			for (uint64_t i = 0; i < count; i++) {
-				U(a);
-				S(s1);
-				loc += a;
-				val += (uint64_t)s1;
-				words[i] = (struct hp_scan_word){loc, val};
-			}
-			ev.type = HP_EV_SCAN_WORDS;
-			ev.tick = t;
-			ev.kind = (uint8_t)region;
-			ev.size = tid;
-			ev.addr = count;
-			ev.addr2 = (uintptr_t)words;
-			words = NULL;
+		case HPT_SCAN_CONTENTS:
+			why = decode_scan_words(type, &c, &ev);
 			break;
-		}
-		case HPT_SCAN_THREAD: {
-			uint64_t f[6];
-			for (int i = 0; i < 6; i++)
-				U(f[i]);
-			ev.type = HP_EV_SCAN_THREAD;
-			ev.tick = f[0];
-			ev.size = (uint32_t)f[1];
-			ev.kind = (uint8_t)(f[2] < 255 ? f[2] : 255);
-			ev.flags = (uint8_t)(f[3] < 255 ? f[3] : 255);
-			ev.addr = f[4];
-			ev.addr2 = f[5];
-			break;
-		}
-		case HPT_SUPPRESSIONS: {
-			const char *text;
-			size_t tlen;
-			STR(text, tlen, HP_MAX_SUPPRESSIONS);
-			free(d->defs->process.lsan_suppressions);
-			if (!(d->defs->process.lsan_suppressions = dup_str(text, tlen)))
-				FAIL("out of memory");
+		case HPT_STACK:
+		case HPT_SITE:
+		case HPT_PROCESS:
+		case HPT_THREAD_NAME:
+		case HPT_CALIBRATION:
+		case HPT_SUPPRESSIONS:
+			if ((why = decode_definition(d, type, &c)) != NULL)
+				goto bad;
 			continue;
-		}
+		case HPT_STREAM:
 		case HPT_EPOCH:
-			U(a);
-			st->epoch += a;
+			if ((why = decode_stream_record(d, &st, type, &c)) != NULL)
+				goto bad;
 			continue;
 		default:
 			continue; /* a record this reader does not know: skipped by its length */
 		}
+		if (why)
+			goto bad;
 		/* Version 3 orders a program thread's records by its epoch (docs/trace-format.md, "Epochs");
 		 * the writer's stream, and every stream before, by tick. */
 		ev.key = d->epochs && d->stream ? st->epoch : ev.tick;
@@ -740,22 +904,7 @@ static int decode(struct hp_decoder *d, const uint8_t *raw, size_t size, uint64_
 			return rc;
 		continue;
 bad:
-		free(ips);
-		free(words);
-		/* The events before the bad record go first; a stop they cause comes first too. */
-		if ((rc = flush(d)) != 0)
-			return rc;
-		d->failed = true;
-		if (stored)
-			snprintf(d->error, sizeof(d->error), "byte %llu: %s record (type 0x%02x): %s",
-				 (unsigned long long)(chunk_off + HPT_CHUNK_HEADER_SIZE + base + (uint64_t)(rec - raw)),
-				 record_name(type), type, why);
-		else
-			snprintf(d->error, sizeof(d->error),
-				 "byte %llu: zstd chunk, at byte %llu of its decoded records, %s record (type 0x%02x): %s",
-				 (unsigned long long)chunk_off, (unsigned long long)(base + (uint64_t)(rec - raw)),
-				 record_name(type), type, why);
-		return -1;
+		return fail_record(d, type, why, chunk_off, stored, base + (uint64_t)(rec - raw));
 	}
 	return flush(d);
 }

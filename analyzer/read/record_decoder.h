@@ -14,6 +14,7 @@
 
 #include "hpt_format.h"
 #include "read/trace.h"
+#include "util/idmap.h"
 
 /* Hostile-input caps: exceeding one is an error, never a big allocation. */
 #define HP_MAX_STACK_DEPTH 1024
@@ -31,7 +32,6 @@
 #define HP_EV__SYNC 0xfe
 
 struct hp_stream_state {
-	uint32_t stream;
 	uint64_t tick;
 	uint64_t addr;
 	uint64_t epoch; /* version 3: the stream's epoch, its order key and its allocation events' tick */
@@ -96,8 +96,9 @@ struct hp_decoder {
 	hp_defer_fn defer;    /* NULL: definitions are decoded into defs */
 	void *ctx;
 	uint32_t stream;
-	struct hp_stream_state *states; /* open addressing by stream */
-	size_t cap, used;
+	struct hp_stream_state *states; /* one per stream, in the order they came: states[0..nstates) */
+	size_t nstates, states_cap;
+	struct hp_idmap streams; /* stream → its index in states, + 1 */
 	uint64_t event_ticks[2]; /* CALIBRATION: a timed event's cost, an allocation event's (0: none) */
 	struct hp_tick_event batch[HP_DECODE_BATCH]; /* decoded, not yet emitted: batch[0..nbatch) */
 	size_t nbatch;                               /* 0 between chunks */

@@ -157,6 +157,14 @@ const struct hp_stack *hp_defs_stack(const struct hp_defs *defs, uint32_t id);
 const struct hp_site_def *hp_defs_site(const struct hp_defs *defs, uint32_t id);
 const struct hp_thread_info *hp_defs_thread(const struct hp_defs *defs, uint32_t stream);
 
+/* Chunk integrity (format version 2, chunk_order.h): duplicates left out, chunks read out of file
+ * order, and when missing_off is not 0, a missing chunk that ended the read: its number, the chunks
+ * after it left unread, the offset of the first of those. trace_warnings.h words them. */
+struct hp_chunk_integrity {
+	uint64_t duplicate_chunks, reordered_chunks;
+	uint64_t missing_seq, unread_chunks, missing_off;
+};
+
 /* How a pass ended. A truncated trace is not an error: the events before the cut were delivered. */
 struct hp_read_status {
 	uint64_t chunks;
@@ -166,11 +174,7 @@ struct hp_read_status {
 	uint64_t cut_offset; /* byte offset of the incomplete chunk */
 	char error[512];    /* one line, "FILE: byte N: why", set when hp_trace_read returns -1 */
 	char warning[512];  /* one line, set for a truncated trace */
-	/* Chunk integrity (format version 2, chunk_order.h): duplicates left out, chunks read out of file
-	 * order, and when missing_off is not 0, a missing chunk that ended the read: its number, the
-	 * chunks after it left unread, the offset of the first of those. trace_warnings.h words them. */
-	uint64_t duplicate_chunks, reordered_chunks;
-	uint64_t missing_seq, unread_chunks, missing_off;
+	struct hp_chunk_integrity integrity;
 	uint16_t version; /* the header's */
 };
 

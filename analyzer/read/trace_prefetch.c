@@ -268,16 +268,16 @@ static void *reader(void *arg)
 		if (hp_chunk_order_scan(&pf->src, pf->off, &order)) {
 			rc = fail(pf, pf->off, "cannot read the chunk headers: %s", strerror(errno));
 		} else {
-			pf->end.duplicate_chunks = order.duplicates;
-			pf->end.reordered_chunks = order.reordered;
+			pf->end.integrity.duplicate_chunks = order.duplicates;
+			pf->end.integrity.reordered_chunks = order.reordered;
 			for (size_t i = 0; rc > 0 && i < order.n; i++) {
 				pf->off = order.off[i];
 				rc = read_chunk(pf, dctx, &stored, &stored_cap, &raw, &raw_cap);
 			}
 			if (order.resume == UINT64_MAX) {
-				pf->end.missing_seq = order.missing_seq;
-				pf->end.unread_chunks = order.unread;
-				pf->end.missing_off = order.gap_off;
+				pf->end.integrity.missing_seq = order.missing_seq;
+				pf->end.integrity.unread_chunks = order.unread;
+				pf->end.integrity.missing_off = order.gap_off;
 				pf->off = pf->src.size; /* what follows a missing chunk cannot be decoded */
 			} else {
 				pf->off = order.resume;

@@ -57,11 +57,7 @@ struct hp_prefetch_end {
 	bool truncated;
 	uint64_t cut_offset;
 	char error[512];
-	/* Chunk integrity (sequenced traces): chunks left out as duplicates, chunks that came out of
-	 * order, and, when missing_off is not 0, the first missing chunk's number, the chunks not read
-	 * after it and the offset where they start. */
-	uint64_t duplicate_chunks, reordered_chunks;
-	uint64_t missing_seq, unread_chunks, missing_off;
+	struct hp_chunk_integrity integrity; /* sequenced traces */
 };
 const struct hp_prefetch_end *hp_prefetch_end(const struct hp_prefetch *pf);
 

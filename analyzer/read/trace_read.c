@@ -131,11 +131,7 @@ static int read_source(const struct hp_source *src, const char *name, struct hp_
 			const struct hp_prefetch_end *end = hp_prefetch_end(pf);
 			st->truncated = end->truncated;
 			st->cut_offset = end->cut_offset;
-			st->duplicate_chunks = end->duplicate_chunks;
-			st->reordered_chunks = end->reordered_chunks;
-			st->missing_seq = end->missing_seq;
-			st->unread_chunks = end->unread_chunks;
-			st->missing_off = end->missing_off;
+			st->integrity = end->integrity;
 			if (end->error[0]) {
 				snprintf(st->error, sizeof(st->error), "%s", end->error);
 				rc = -1;

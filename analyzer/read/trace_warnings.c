@@ -22,7 +22,7 @@ __attribute__((format(printf, 3, 4))) static int say(hp_warning_fn fn, void *ctx
 
 bool hp_trace_incomplete(const struct hp_read_status *st, const struct hp_defs *defs)
 {
-	return !defs->process.ended || st->missing_off;
+	return !defs->process.ended || st->integrity.missing_off;
 }
 
 bool hp_allocs_not_recorded(const struct hp_defs *defs)
@@ -37,18 +37,19 @@ int hp_trace_warnings(const char *name, const struct hp_read_status *st, const s
 
 	if (!rc && st->warning[0])
 		rc = fn(ctx, st->warning);
-	if (!rc && st->duplicate_chunks)
+	if (!rc && st->integrity.duplicate_chunks)
 		rc = say(fn, ctx, "%s: %" PRIu64 " duplicated chunks left out (the file was copied or written wrong)",
-			 name, st->duplicate_chunks);
-	if (!rc && st->reordered_chunks)
+			 name, st->integrity.duplicate_chunks);
+	if (!rc && st->integrity.reordered_chunks)
 		rc = say(fn, ctx, "%s: %" PRIu64 " chunks out of order in the file, read in the order they were written",
-			 name, st->reordered_chunks);
-	if (!rc && st->missing_off)
+			 name, st->integrity.reordered_chunks);
+	if (!rc && st->integrity.missing_off)
 		rc = say(fn, ctx,
 			 "%s: byte %" PRIu64 ": chunk %" PRIu64 " is missing: the %" PRIu64 " chunks after it cannot be "
 			 "decoded and are not read; what follows covers the %" PRIu64 " chunks before it",
-			 name, st->missing_off, st->missing_seq, st->unread_chunks, st->chunks);
-	if (!rc && !defs->process.ended && !st->truncated && !st->missing_off)
+			 name, st->integrity.missing_off, st->integrity.missing_seq, st->integrity.unread_chunks,
+			 st->chunks);
+	if (!rc && !defs->process.ended && !st->truncated && !st->integrity.missing_off)
 	{
 		char at[HP_FMT_MAX];
 		rc = say(fn, ctx,

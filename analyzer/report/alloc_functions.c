@@ -49,10 +49,10 @@ static int cmp_function(const void *x, const void *y)
 {
 	const struct hp_alloc_function *a = x, *b = y;
 
-	if (a->allocs != b->allocs)
-		return a->allocs > b->allocs ? -1 : 1;
-	if (a->bytes != b->bytes)
-		return a->bytes > b->bytes ? -1 : 1;
+	if (a->cost.allocs != b->cost.allocs)
+		return a->cost.allocs > b->cost.allocs ? -1 : 1;
+	if (a->cost.bytes != b->cost.bytes)
+		return a->cost.bytes > b->cost.bytes ? -1 : 1;
 	return cmp_frame(a->frame, b->frame);
 }
 
@@ -83,22 +83,21 @@ static int cmp_sub(const void *x, const void *y)
 {
 	const struct hp_alloc_substack *a = x, *b = y;
 
-	if (a->bytes != b->bytes)
-		return a->bytes > b->bytes ? -1 : 1;
-	if (a->allocs != b->allocs)
-		return a->allocs > b->allocs ? -1 : 1;
+	if (a->cost.bytes != b->cost.bytes)
+		return a->cost.bytes > b->cost.bytes ? -1 : 1;
+	if (a->cost.allocs != b->cost.allocs)
+		return a->cost.allocs > b->cost.allocs ? -1 : 1;
 	return a->line < b->line ? -1 : a->line > b->line;
 }
 
-static void add_site(struct hp_alloc_substack *sub, const struct hp_alloc_site *s)
+static void add_site(struct hp_alloc_costs *c, const struct hp_alloc_site *s)
 {
-	sub->allocs += s->allocs;
-	sub->bytes += s->bytes;
-	sub->temporary += s->temporary;
-	sub->peak_bytes += s->peak_bytes;
-	sub->live_bytes += s->live_bytes;
-	sub->leaked_bytes += s->leaked_bytes;
-	sub->nsites++;
+	c->allocs += s->allocs;
+	c->bytes += s->bytes;
+	c->temporary += s->temporary;
+	c->peak_bytes += s->peak_bytes;
+	c->live_bytes += s->live_bytes;
+	c->leaked_bytes += s->leaked_bytes;
 }
 
 /* f->subs from f->sites (of a symbolized function). 0, or -1 when memory runs out. */
@@ -120,7 +119,8 @@ static int substacks(const struct hp_profile *p, struct hp_alloc_function *f)
 			sub->line = hp_user_frame(s->frames)->line;
 			sub->caller = caller_of(s);
 		}
-		add_site(&f->subs[f->nsubs - 1], s);
+		add_site(&f->subs[f->nsubs - 1].cost, s);
+		f->subs[f->nsubs - 1].nsites++;
 	}
 	qsort(f->subs, f->nsubs, sizeof(*f->subs), cmp_sub);
 	free(by);
@@ -158,15 +158,8 @@ int hp_alloc_functions(const struct hp_profile *p, struct hp_alloc_function **ou
 		memcpy(f->sites, idx + i, (j - i) * sizeof(*f->sites));
 		f->nsites = j - i;
 		f->frame = hp_user_frame(p->sites[idx[i]].frames);
-		for (; i < j; i++) {
-			const struct hp_alloc_site *s = &p->sites[idx[i]];
-			f->allocs += s->allocs;
-			f->bytes += s->bytes;
-			f->temporary += s->temporary;
-			f->peak_bytes += s->peak_bytes;
-			f->live_bytes += s->live_bytes;
-			f->leaked_bytes += s->leaked_bytes;
-		}
+		for (; i < j; i++)
+			add_site(&f->cost, &p->sites[idx[i]]);
 		if (f->frame && substacks(p, f) < 0)
 			goto fail;
 	}

@@ -13,16 +13,21 @@
  * own). Each figure is the sum over its sites, so the groups add up to the sites section.
  */
 /* The sites of a function that allocate at the same line of it, called from the same place. */
+/* What a group of sites cost: the sums of theirs. */
+struct hp_alloc_costs {
+	uint64_t allocs, bytes, temporary, peak_bytes, live_bytes, leaked_bytes;
+};
+
 struct hp_alloc_substack {
 	unsigned line;                 /* the function's line; 0 when unknown */
 	const struct hp_frame *caller; /* the frame that called it; NULL when it has none */
-	uint64_t allocs, bytes, temporary, peak_bytes, live_bytes, leaked_bytes;
+	struct hp_alloc_costs cost;
 	size_t nsites;
 };
 
 struct hp_alloc_function {
 	const struct hp_frame *frame; /* the user frame of its largest site; NULL: not symbolized */
-	uint64_t allocs, bytes, temporary, peak_bytes, live_bytes, leaked_bytes;
+	struct hp_alloc_costs cost;
 	size_t *sites; /* indexes into p->sites, the most bytes first */
 	size_t nsites;
 	struct hp_alloc_substack *subs; /* the most bytes first */

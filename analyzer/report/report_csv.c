@@ -245,8 +245,9 @@ static int sec_alloc_functions(FILE *f, const struct hp_report *r, const struct 
 	for (size_t i = 0; i < hp_report_rows(nf, o->top); i++) {
 		const struct hp_alloc_function *a = &fn[i];
 		csv_row(f, "allocating_functions", p->summary.pid, "sssuuuuuuu", a->frame ? a->frame->function : NULL,
-			a->frame ? a->frame->file : NULL, a->frame ? a->frame->module : NULL, a->allocs, a->bytes,
-			a->temporary, a->peak_bytes, a->live_bytes, a->leaked_bytes, (uint64_t)a->nsites);
+			a->frame ? a->frame->file : NULL, a->frame ? a->frame->module : NULL, a->cost.allocs,
+			a->cost.bytes, a->cost.temporary, a->cost.peak_bytes, a->cost.live_bytes, a->cost.leaked_bytes,
+			(uint64_t)a->nsites);
 	}
 	hp_alloc_functions_free(fn, nf);
 	return 0;

@@ -343,6 +343,16 @@ static void write_frame(struct hp_jw *w, const char *key, const struct hp_frame 
 	hp_jw_end_obj(w);
 }
 
+static void write_alloc_costs(struct hp_jw *w, const struct hp_alloc_costs *c)
+{
+	hp_jw_u64(w, "allocs", c->allocs);
+	hp_jw_u64(w, "bytes", c->bytes);
+	hp_jw_u64(w, "temporary", c->temporary);
+	hp_jw_u64(w, "peak_bytes", c->peak_bytes);
+	hp_jw_u64(w, "live_bytes", c->live_bytes);
+	hp_jw_u64(w, "leaked_bytes", c->leaked_bytes);
+}
+
 /* Every site counted once under its user frame's function (heaptrack's bottom-up view): the top
  * o->top functions by allocations, each with its top o->top sub-stacks by bytes. */
 static int write_alloc_functions(struct hp_jw *w, const struct hp_profile *p, const struct hp_report_opts *o)
@@ -360,12 +370,7 @@ static int write_alloc_functions(struct hp_jw *w, const struct hp_profile *p, co
 		hp_jw_str(w, "file", f->frame ? f->frame->file : NULL);
 		hp_jw_str(w, "module", f->frame ? f->frame->module : NULL);
 		hp_jw_u64(w, "stack_id", f->frame ? 0 : p->sites[f->sites[0]].stack_id);
-		hp_jw_u64(w, "allocs", f->allocs);
-		hp_jw_u64(w, "bytes", f->bytes);
-		hp_jw_u64(w, "temporary", f->temporary);
-		hp_jw_u64(w, "peak_bytes", f->peak_bytes);
-		hp_jw_u64(w, "live_bytes", f->live_bytes);
-		hp_jw_u64(w, "leaked_bytes", f->leaked_bytes);
+		write_alloc_costs(w, &f->cost);
 		hp_jw_u64(w, "sites", f->nsites);
 		hp_jw_u64(w, "substacks_total", f->nsubs);
 		hp_jw_arr(w, "substacks");
@@ -374,12 +379,7 @@ static int write_alloc_functions(struct hp_jw *w, const struct hp_profile *p, co
 			hp_jw_obj(w, NULL);
 			hp_jw_u64(w, "line", sub->line);
 			write_frame(w, "caller", sub->caller);
-			hp_jw_u64(w, "allocs", sub->allocs);
-			hp_jw_u64(w, "bytes", sub->bytes);
-			hp_jw_u64(w, "temporary", sub->temporary);
-			hp_jw_u64(w, "peak_bytes", sub->peak_bytes);
-			hp_jw_u64(w, "live_bytes", sub->live_bytes);
-			hp_jw_u64(w, "leaked_bytes", sub->leaked_bytes);
+			write_alloc_costs(w, &sub->cost);
 			hp_jw_u64(w, "sites", sub->nsites);
 			hp_jw_end_obj(w);
 		}

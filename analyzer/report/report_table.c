@@ -409,15 +409,15 @@ static int t_alloc_functions(struct hp_table *t, const struct hp_report *r, cons
 		else
 			hp_fmt_frame(loc, sizeof(loc), f->frame);
 		rc |= hp_table_row(t, loc, f->frame && f->frame->module ? hp_basename(f->frame->module) : "?",
-				   u64s(c[0], f->allocs), hp_fmt_bytes(c[1], f->bytes), u64s(c[2], f->temporary),
-				   hp_fmt_bytes(c[3], f->peak_bytes), hp_fmt_bytes(c[4], f->leaked_bytes),
-				   u64s(c[5], f->nsites));
+				   u64s(c[0], f->cost.allocs), hp_fmt_bytes(c[1], f->cost.bytes),
+				   u64s(c[2], f->cost.temporary), hp_fmt_bytes(c[3], f->cost.peak_bytes),
+				   hp_fmt_bytes(c[4], f->cost.leaked_bytes), u64s(c[5], f->nsites));
 		for (size_t k = 0; k < f->nsubs && k < FUNCTION_SUBSTACKS; k++) {
 			const struct hp_alloc_substack *sub = &f->subs[k];
-			rc |= hp_table_row(t, substack(loc, sizeof(loc), sub), NULL, u64s(c[0], sub->allocs),
-					   hp_fmt_bytes(c[1], sub->bytes), u64s(c[2], sub->temporary),
-					   hp_fmt_bytes(c[3], sub->peak_bytes), hp_fmt_bytes(c[4], sub->leaked_bytes),
-					   u64s(c[5], sub->nsites));
+			rc |= hp_table_row(t, substack(loc, sizeof(loc), sub), NULL, u64s(c[0], sub->cost.allocs),
+					   hp_fmt_bytes(c[1], sub->cost.bytes), u64s(c[2], sub->cost.temporary),
+					   hp_fmt_bytes(c[3], sub->cost.peak_bytes),
+					   hp_fmt_bytes(c[4], sub->cost.leaked_bytes), u64s(c[5], sub->nsites));
 		}
 		if (f->nsubs > FUNCTION_SUBSTACKS) {
 			size_t more = f->nsubs - FUNCTION_SUBSTACKS;

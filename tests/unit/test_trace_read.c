@@ -256,11 +256,11 @@ static void read_chunks_in(const char *order, const char *expect_addrs, uint64_t
 		snprintf(got + strlen(got), sizeof(got) - strlen(got), "%s%c%llx", i ? " " : "",
 			 out.ev[i].type == HP_EV_FREE ? '-' : '+', (unsigned long long)out.ev[i].addr);
 	assert_string_equal(got, expect_addrs);
-	assert_int_equal(st.duplicate_chunks, dups);
-	assert_int_equal(st.reordered_chunks, reordered);
-	assert_int_equal(st.missing_seq, missing_seq);
-	assert_int_equal(st.unread_chunks, unread);
-	assert_true(!st.missing_off == !unread);
+	assert_int_equal(st.integrity.duplicate_chunks, dups);
+	assert_int_equal(st.integrity.reordered_chunks, reordered);
+	assert_int_equal(st.integrity.missing_seq, missing_seq);
+	assert_int_equal(st.integrity.unread_chunks, unread);
+	assert_true(!st.integrity.missing_off == !unread);
 	hp_defs_release(&defs);
 	free(out.ev);
 	tb_release(&out_file);
