@@ -238,6 +238,14 @@ static void take(struct hp_massif_pass *mp, uint64_t ns)
 	mp->events = 0;
 }
 
+/* A block the replay removes (freed, or alive where a lost free left it) leaves its stack's bytes. */
+static void block_ended(const struct hp_block *b, void *ctx)
+{
+	struct hp_massif_pass *mp = ctx;
+
+	mp->live[b->stack] -= b->size;
+}
+
 /* Each heap event: the snapshot due before it, then its change to the blocks and the bytes by stack. */
 static int on_event(void *ctx, const struct hp_event *ev, uint64_t heap_bytes)
 {
@@ -250,18 +258,10 @@ static int on_event(void *ctx, const struct hp_event *ev, uint64_t heap_bytes)
 	if (!mp->nsnaps || ev->ns >= mp->snaps[mp->nsnaps - 1].ns + mp->step_ns || mp->events >= mp->step_events)
 		take(mp, ev->ns);
 	mp->events++;
-	/* The blocks the event ends: the one it frees, and one alive where it allocates (its free was
-	 * lost: hp_heap_replay drops it). */
-	struct hp_block *gone = c.frees && c.gone ? hp_heap_find(&mp->heap, c.gone) : NULL;
-	if (gone)
-		mp->live[gone->stack] -= gone->size;
-	struct hp_block *over = c.adds && c.added && c.added != c.gone ? hp_heap_find(&mp->heap, c.added) : NULL;
-	if (over)
-		mp->live[over->stack] -= over->size;
 	uint32_t si = c.adds && c.added ? stack_index(mp, ev->stack) : 0;
 	struct hp_event replayed = *ev;
 	replayed.stack = si;
-	if (si == UINT32_MAX || hp_heap_replay(&mp->heap, &replayed))
+	if (si == UINT32_MAX || hp_heap_replay(&mp->heap, &replayed, block_ended, mp))
 		mp->oom = true;
 	else if (c.adds && c.added)
 		mp->live[si] += c.size;

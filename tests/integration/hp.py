@@ -66,6 +66,14 @@ def record(argv, output, extra_env=None, options=(), cwd=None, timeout=60):
     return proc, reported_traces(proc.stderr, cwd)
 
 
+def record_spawned_run(d):
+    """rec_spawn's run of six processes (rec_spawn, two shells, three rec_target) recorded into d;
+    its trace paths, the root's first."""
+    proc, traces = record([program("rec_spawn"), program("rec_target")], output=d / "s.hpt")
+    assert proc.returncode == 0, proc.stderr
+    return traces
+
+
 def reported_traces(stderr, cwd=None):
     """The trace paths the launcher reported on stderr ("trace written to" lines, or "incomplete trace
     at PATH (WHY)"), the root trace first, relative paths taken from cwd (default: the current

@@ -77,8 +77,7 @@ def fmt_bytes(n):
 def test_markdown_opens_with_the_same_table():
     with hp.tmpdir() as d:
         target = hp.program("rec_target")
-        proc, traces = hp.record([hp.program("rec_spawn"), target], output=d / "s.hpt")
-        assert proc.returncode == 0, proc.stderr
+        traces = hp.record_spawned_run(d)
         reports = reports_by_trace(traces[0])
         md = hp.analyze(["report", "--format", "md", traces[0]])
         # The table comes first, before the main process's section.
@@ -107,8 +106,7 @@ def test_markdown_opens_with_the_same_table():
 def test_spawned_children_in_one_table():
     with hp.tmpdir() as d:
         target = hp.program("rec_target")
-        proc, traces = hp.record([hp.program("rec_spawn"), target], output=d / "s.hpt")
-        assert proc.returncode == 0, proc.stderr
+        traces = hp.record_spawned_run(d)
         reports = reports_by_trace(traces[0])
         assert len(reports) == 6, [r["trace"] for r in reports]  # rec_spawn, 2 shells, 3 rec_target
         text = hp.analyze(["report", "--width", "200", traces[0]])

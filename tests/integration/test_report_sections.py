@@ -60,9 +60,7 @@ def read_csv(path):
 @hp.timeout(180)
 def test_csv_output_dir_one_table_per_file():
     with hp.tmpdir() as d:
-        target = hp.program("rec_target")
-        proc, traces = hp.record([hp.program("rec_spawn"), target], output=d / "s.hpt")
-        assert proc.returncode == 0, proc.stderr
+        traces = hp.record_spawned_run(d)
         trace = traces[0]
         out = d / "tables"
         proc = hp.run([hp.ANALYZE, "report", "--format", "csv", "--output", out, "--top", "0", trace])
@@ -128,8 +126,7 @@ def test_json_reports_match_the_schema():
     validator = jsonschema.Draft202012Validator(schema)
     with hp.tmpdir() as d:
         demo = demo_trace(d)
-        proc, spawned = hp.record([hp.program("rec_spawn"), hp.program("rec_target")], output=d / "s.hpt")
-        assert proc.returncode == 0, proc.stderr
+        spawned = hp.record_spawned_run(d)
         proc, cxx = hp.record([hp.program("real_cxx_plugins")], output=d / "cxx.hpt")
         assert proc.returncode == 0, proc.stderr
         reports = [hp.report_json(demo, "--top", "0", "--threads"), hp.report_json(spawned[0]),
