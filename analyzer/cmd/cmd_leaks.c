@@ -220,14 +220,11 @@ int cmd_leaks(int argc, const char **argv)
 		struct hp_run run;
 		if (hp_cmd_load_run(&run, traces, ntraces, t, children, &rc))
 			continue;
+		/* Modules without symbols, missing or rebuilt: as the report says them, once a run. */
+		hp_cmd_print_symbol_warnings(&run);
 		for (size_t i = 0; i <= run.nchildren; i++) {
 			const struct hp_profile *p = i == 0 ? run.root : run.children[i - 1];
 			hp_profile_print_warnings(p);
-			/* Modules without symbols, missing or rebuilt: as the report lists them. */
-			const char *const *lines;
-			size_t nlines = p->sym ? hp_symbolizer_warnings(p->sym, &lines) : 0;
-			for (size_t k = 0; k < nlines; k++)
-				fprintf(stderr, "hookprof: warning: %s: %s\n", p->path, lines[k]);
 			if (printed++)
 				fputs("\n\n", stdout);
 			print_process(p, kinds, top, width);

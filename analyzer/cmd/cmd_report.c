@@ -87,19 +87,21 @@ static int write_run(struct hp_run *run, const struct hp_config *cfg, writer_fn 
 			fprintf(stderr, "hookprof: %s: %s\n", run->children[ready]->path, strerror(ENOMEM));
 			goto out;
 		}
-	/* The symbolizer's warnings (missing files, build-id mismatches) belong to the report as well. */
+	/* The symbolizer's warnings (missing files, build-id mismatches) belong to each process's report
+	 * as well; on stderr each is said once for the run. */
 	for (size_t i = 0; i <= run->nchildren; i++) {
 		struct hp_report *r = i == 0 ? &root : &children[i - 1];
 		const char *const *lines;
+		for (size_t k = 0; k < r->nwarnings; k++)
+			fprintf(stderr, "hookprof: warning: %s\n", r->warnings[k]);
 		size_t n = r->profile->sym ? hp_symbolizer_warnings(r->profile->sym, &lines) : 0;
 		for (size_t k = 0; k < n; k++)
 			if (hp_report_warn(r, "%s: %s", r->profile->path, lines[k]) < 0) {
 				fprintf(stderr, "hookprof: %s: %s\n", r->profile->path, strerror(ENOMEM));
 				goto out;
 			}
-		for (size_t k = 0; k < r->nwarnings; k++)
-			fprintf(stderr, "hookprof: warning: %s\n", r->warnings[k]);
 	}
+	hp_cmd_print_symbol_warnings(run);
 	errno = 0;
 	if (write(out, &root, children, run->nchildren, o) < 0) {
 		fprintf(stderr, "hookprof: cannot write the report: %s\n", strerror(errno ? errno : EIO));

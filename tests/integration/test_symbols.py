@@ -211,3 +211,24 @@ def test_debuginfod_gives_names_to_a_stripped_program():
         user = site["stack"][site["user_frame"]]
         assert (user["function"], (user["file"] or "").rsplit("/", 1)[-1]) == ("fill", SOURCE.name), user
         assert not [w for w in report["warnings"] if f"'{copy}'" in w], report["warnings"]
+
+
+def test_a_module_without_symbols_is_named_once_a_run():
+    """A shell running a stripped program twice: each process's report (JSON) names the module, but
+    stderr says it once for the run, with the count of the other traces (a pyenv shim's 79 processes
+    repeated bash's warning 56 times)."""
+    with hp.tmpdir() as d:
+        proc, traces = hp.record(["/bin/sh", "-c", "/usr/bin/env true; /usr/bin/env true; /usr/bin/env true"],
+                                 output=d / "sh.hpt")
+        assert proc.returncode == 0, proc.stderr
+        env = [t for t in traces if hp.report_json(t, "--no-children")["summary"]["program"] == "/usr/bin/env"]
+        assert len(env) == 3, traces
+        named = [t for t in env if any("'/usr/bin/env' (build-id" in w
+                                       for w in hp.report_json(t, "--no-children")["warnings"])]
+        if not named:
+            raise AssertionError("/usr/bin/env has every symbol here: the test needs a stripped program")
+        for cmd in (["report"], ["leaks"]):
+            err = hp.run([hp.ANALYZE, *cmd, traces[0]]).stderr
+            lines = [l for l in err.splitlines() if "'/usr/bin/env' (build-id" in l]
+            assert len(lines) == 1, (cmd, err)
+            assert lines[0].endswith(f"(and {len(named) - 1} more trace{'s' if len(named) > 2 else ''} of this run)"), lines
