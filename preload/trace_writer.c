@@ -52,7 +52,6 @@ static struct {
 	_Atomic uint32_t flush_req;
 	_Atomic int finish_req;
 	_Atomic int scan_req;
-	bool no_compress; /* during a scan: zstd could allocate while program threads hold malloc locks */
 	/* The program keeps every CPU busy (judge_cpu): compressing would take CPU from it, so chunks
 	 * are stored as they are (a larger trace) until it leaves one free again. */
 	bool saturated;
@@ -80,7 +79,7 @@ static struct {
 	uint32_t waits_seen;
 	bool behind;        /* a producer waited for room within the last BEHIND_NS */
 	uint64_t behind_at; /* when a round last found one that had */
-	bool fast_saves_little; /* the last chunk at the fast level shrank by less than half */
+	bool fast_saves_little; /* the last judged chunk at the fast level shrank by less than half */
 	unsigned stored_in_row;
 	uint32_t chunk_seq; /* the next chunk's sequence number (docs/trace-format.md, chunk header) */
 	struct hp_enc_state st0; /* stream 0's state for dt records (module map) */
@@ -156,6 +155,9 @@ static void write_all(const uint8_t *p, size_t n)
  * fast level, or not at all when that level halves nothing of this program's events (a pure cost to
  * the program then). Stored, every 16th chunk tries the fast level again: the events may change. */
 #define STORE INT32_MIN
+/* Only a chunk this large judges the fast level: a small one (a quiet round's few hundred bytes)
+ * gives zstd too little to match, and judged alone it stored a busy program's events raw. */
+#define JUDGED_CHUNK (64u << 10)
 static int chunk_level(void)
 {
 	if (!w.behind && !w.saturated)
@@ -176,14 +178,16 @@ static void write_chunk(void)
 	if (!n)
 		return;
 	int level = chunk_level();
-	if (w.cctx && !w.no_compress && level != STORE) {
+	/* The context lives in our own mapping (ZSTD_initStaticCCtx) and never allocates, so chunks
+	 * written while a scan holds the world stopped are compressed too. */
+	if (w.cctx && level != STORE) {
 		ZSTD_CCtx_setParameter(w.cctx, ZSTD_c_compressionLevel, level);
 		size_t z = ZSTD_compress2(w.cctx, w.out, w.out_cap, w.staging, n);
 		if (!ZSTD_isError(z)) {
 			payload = w.out;
 			stored = z;
 			codec = HPT_CODEC_ZSTD;
-			if (level == HP_ZSTD_FAST_LEVEL)
+			if (level == HP_ZSTD_FAST_LEVEL && n >= JUDGED_CHUNK)
 				w.fast_saves_little = z * 2 > n;
 		}
 	}
@@ -474,9 +478,7 @@ static void leak_scan(unsigned reason)
 	size_t nown = hp_own_ranges(own, sizeof(own) / sizeof(own[0]));
 
 	put_program_suppressions();
-	w.no_compress = true;
 	hp_leak_scan(reason, own, nown, reason == HPT_SCAN_EXIT ? &w.exit_roots : NULL, emit_record, NULL);
-	w.no_compress = false;
 }
 
 /* A round is due when a producer kicked, a request waits, or interval_ms passed since the last one. */
