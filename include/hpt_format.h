@@ -14,8 +14,8 @@
 #define HPT_MAGIC_SIZE 8
 /* Version 2: chunk headers carry a sequence number (bytes 13..15), which version 1 readers reject as
  * non-zero reserved bytes. Readers of version 2 read version 1 traces (no sequence numbers). */
-#define HPT_VERSION 3
-#define HPT_MIN_READER_VERSION 3
+#define HPT_VERSION 4
+#define HPT_MIN_READER_VERSION 4
 #define HPT_HEADER_SIZE 32
 
 #define HPT_FEAT_TSC (1u << 0)

@@ -18,6 +18,7 @@ void hp_decoder_init(struct hp_decoder *d, struct hp_defs *defs, hp_emit_fn emit
 void hp_decoder_set_version(struct hp_decoder *d, unsigned version)
 {
 	d->epochs = version >= 3;
+	d->scan_near = version >= 4;
 }
 
 void hp_decoder_init_deferring(struct hp_decoder *d, hp_emit_fn emit, hp_defer_fn defer, void *ctx)
@@ -569,8 +570,9 @@ static const char *decode_process_end(struct hpt_cursor *c, struct hp_tick_event
 	return NULL;
 }
 
-/* count (location delta, value delta) pairs of SCAN_WORDS into words. */
-static const char *read_scan_words(struct hpt_cursor *c, struct hp_scan_word *words, uint64_t count)
+/* count (location delta, value) pairs of SCAN_WORDS into words; the value is stored as its distance
+ * from its location when near (version 4), else from the previous value. */
+static const char *read_scan_words(struct hpt_cursor *c, struct hp_scan_word *words, uint64_t count, bool near)
 {
 	uint64_t loc = 0, val = 0, dloc;
 	int64_t dval;
@@ -579,14 +581,15 @@ static const char *read_scan_words(struct hpt_cursor *c, struct hp_scan_word *wo
 		U(dloc);
 		S(dval);
 		loc += dloc;
-		val += (uint64_t)dval;
+		val = (near ? loc : val) + (uint64_t)dval;
 		words[i] = (struct hp_scan_word){loc, val};
 	}
 	return NULL;
 }
 
 /* SCAN_WORDS and SCAN_CONTENTS: words of one region the leak scan read, its event owning them. */
-static const char *decode_scan_words(uint8_t type, struct hpt_cursor *c, struct hp_tick_event *ev)
+static const char *decode_scan_words(const struct hp_decoder *d, uint8_t type, struct hpt_cursor *c,
+				     struct hp_tick_event *ev)
 {
 	uint64_t t, region, tid, count;
 
@@ -602,7 +605,7 @@ static const char *decode_scan_words(uint8_t type, struct hpt_cursor *c, struct 
 	struct hp_scan_word *words = malloc((count ? count : 1) * sizeof(*words));
 	if (!words)
 		return "out of memory";
-	const char *why = read_scan_words(c, words, count);
+	const char *why = read_scan_words(c, words, count, d->scan_near);
 	if (why) {
 		free(words);
 		return why;
@@ -874,7 +877,7 @@ static int decode(struct hp_decoder *d, const uint8_t *raw, size_t size, uint64_
 			break;
 		case HPT_SCAN_WORDS:
 		case HPT_SCAN_CONTENTS:
-			why = decode_scan_words(type, &c, &ev);
+			why = decode_scan_words(d, type, &c, &ev);
 			break;
 		case HPT_STACK:
 		case HPT_SITE:

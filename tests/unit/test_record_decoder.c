@@ -67,6 +67,40 @@ static int decode(struct hp_decoder *d, struct tb *b)
 	return rc;
 }
 
+/* The same SCAN_WORDS bytes read by format version: from version 4 a value is its distance from its
+ * own location, before that from the previous value. */
+static void scan_values_by_version(void **state)
+{
+	static const struct {
+		unsigned version;
+		uint64_t values[2];
+	} cases[] = {{3, {0x5000, 0x5010}}, {4, {0x5008, 0x20}}};
+
+	(void)state;
+	for (size_t k = 0; k < sizeof(cases) / sizeof(cases[0]); k++) {
+		struct tb b;
+		struct hp_defs defs;
+		struct hp_decoder d;
+		struct sink s = {0};
+
+		tb_init(&b, 0);
+		hp_defs_init(&defs);
+		hp_decoder_init(&d, &defs, keep, &s);
+		hp_decoder_set_version(&d, cases[k].version);
+		tb_rec(&b, HPT_SCAN_WORDS, TB_U(1) TB_U(HPT_REGION_STACK) TB_U(7) TB_U(2) TB_U(8) TB_S((int64_t)0x5000)
+					   TB_U(8) TB_S((int64_t)0x10));
+		assert_int_equal(decode(&d, &b), 0);
+		assert_int_equal(s.nwords, 2);
+		assert_int_equal(s.words[0].loc, 8);
+		assert_int_equal(s.words[1].loc, 16);
+		assert_int_equal(s.words[0].value, cases[k].values[0]);
+		assert_int_equal(s.words[1].value, cases[k].values[1]);
+		hp_decoder_release(&d);
+		hp_defs_release(&defs);
+		tb_release(&b);
+	}
+}
+
 static void every_record_type(void **state)
 {
 	struct tb b;
@@ -658,6 +692,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(every_record_type),
+		cmocka_unit_test(scan_values_by_version),
 		cmocka_unit_test(state_across_chunks),
 		cmocka_unit_test(unknown_and_longer_records),
 		cmocka_unit_test(hostile_records),
