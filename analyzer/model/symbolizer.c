@@ -15,6 +15,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "model/inline_scopes.h"
 #include "model/symbol_table.h"
 
 /* From the C++ runtime (the analyzer links libstdc++): demangles Itanium ABI names. */
@@ -27,6 +28,7 @@ struct mod_state {
 	bool bad;
 	bool told_nameless; /* the warning about addresses without a name was made */
 	char *pending; /* a warning about the module, not yet reported: see report_module */
+	struct hp_inline_scopes *inl; /* its units' inlined calls, made at the first address with them */
 };
 
 struct cached {
@@ -134,6 +136,7 @@ void hp_symbolizer_free(struct hp_symbolizer *s)
 	for (size_t i = 0; i < s->nmods; i++) {
 		free(s->st[i].pending);
 		hp_symtab_free(s->st[i].syms);
+		hp_inline_scopes_free(s->st[i].inl);
 	}
 	free(s->st);
 	free(s);
@@ -285,36 +288,45 @@ static void call_site(Dwarf_Die *inl, Dwarf_Files *files, const char **file, int
 
 /* Pushes the inlined levels at addr, innermost first, as `addr2line -f -i` lists them: each
  * inlined_subroutine is one level named after its function, with the line of the address for the
- * innermost and the call line of the level inside it for the others. dwarf_getscopes would follow
- * an inlined instance into its abstract definition and lose the levels around it, so the physical
- * nesting of the innermost scope is walked instead (dwarf_getscopes_die), as elfutils' addr2line
- * does. Leaves in *file, *line the call site of the outermost inline: the real function's line. */
-static void push_inlined(struct hp_symbolizer *s, Dwfl_Module *dm, const struct hp_frame *base, uint64_t addr,
-			 const char **file, int *line)
+ * innermost and the call line of the level inside it for the others. The levels are the physical
+ * nesting of the innermost scope (inline_scopes.c), as elfutils' addr2line walks it; a unit the
+ * index cannot take is asked of libdw (dwarf_getscopes would follow an inlined instance into its
+ * abstract definition and lose the levels around it, hence dwarf_getscopes_die). Leaves in *file,
+ * *line the call site of the outermost inline: the real function's line. */
+static void push_inlined(struct hp_symbolizer *s, size_t mi, Dwfl_Module *dm, const struct hp_frame *base,
+			 uint64_t addr, const char **file, int *line)
 {
 	Dwarf_Addr bias;
 	Dwarf_Die *cu = dwfl_module_addrdie(dm, addr, &bias);
-	Dwarf_Die *scopes = NULL, *nest = NULL;
+	Dwarf_Die *scopes = NULL, *nest = NULL, *levels;
 	Dwarf_Files *files = NULL;
 
-	if (!cu || dwarf_getscopes(cu, addr - bias, &scopes) <= 0)
-		goto out;
-	int n = dwarf_getscopes_die(&scopes[0], &nest);
-	if (dwarf_getsrcfiles(cu, &files, NULL))
+	if (!cu)
+		return;
+	if (!s->st[mi].inl)
+		s->st[mi].inl = hp_inline_scopes_new();
+	int n = s->st[mi].inl ? hp_inline_scopes_at(s->st[mi].inl, cu, addr - bias, &levels) : -1;
+	if (n < 0) {
+		if (dwarf_getscopes(cu, addr - bias, &scopes) <= 0)
+			goto out;
+		n = dwarf_getscopes_die(&scopes[0], &nest);
+		levels = nest;
+	}
+	if (n > 0 && dwarf_getsrcfiles(cu, &files, NULL))
 		files = NULL;
 	for (int i = 0; i < n; i++) {
-		int tag = dwarf_tag(&nest[i]);
+		int tag = dwarf_tag(&levels[i]);
 		if (tag == DW_TAG_subprogram)
 			break;
 		if (tag != DW_TAG_inlined_subroutine)
 			continue;
 		struct hp_frame f = *base;
-		f.function = demangle(s, die_name(&nest[i]));
+		f.function = demangle(s, die_name(&levels[i]));
 		f.file = *file;
 		f.line = *line > 0 ? (unsigned)*line : 0;
 		f.inlined = true;
 		push(s, &f);
-		call_site(&nest[i], files, file, line);
+		call_site(&levels[i], files, file, line);
 	}
 out:
 	free(nest);
@@ -350,7 +362,7 @@ static void resolve(struct hp_symbolizer *s, uint64_t ip, uint64_t addr, long mi
 	int line;
 	const char *file = source_line(dm, addr, &line);
 
-	push_inlined(s, dm, &base, addr, &file, &line);
+	push_inlined(s, (size_t)mi, dm, &base, addr, &file, &line);
 	base.function = demangle(s, symname);
 	base.file = file;
 	base.line = line > 0 ? (unsigned)line : 0;

@@ -1,0 +1,22 @@
+/* grow.h: the analyzer's one rule for growing an array: by doubling, keeping it when memory runs out. */
+#ifndef HP_GROW_H
+#define HP_GROW_H
+
+#include <stdlib.h>
+
+/* array grown to hold need elements of elem bytes (*cap updated); NULL when memory runs out, the
+ * array then kept as it was. */
+static inline void *hp_grow(void *array, size_t *cap, size_t need, size_t elem)
+{
+	if (need <= *cap)
+		return array;
+	size_t ncap = *cap ? *cap : 16;
+	while (ncap < need)
+		ncap *= 2;
+	void *n = realloc(array, ncap * elem);
+	if (n)
+		*cap = ncap;
+	return n;
+}
+
+#endif
