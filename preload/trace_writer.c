@@ -170,7 +170,7 @@ static int chunk_level(void)
 
 static void write_chunk(void)
 {
-	uint8_t hdr[HPT_CHUNK_HEADER_SIZE] = {0};
+	uint8_t hdr[HPT_CHUNK_HEADER_SIZE];
 	size_t n = w.staging_len, stored = n;
 	const uint8_t *payload = w.staging;
 	uint8_t codec = HPT_CODEC_STORED;
@@ -191,14 +191,7 @@ static void write_chunk(void)
 				w.fast_saves_little = z * 2 > n;
 		}
 	}
-	memcpy(hdr, HPT_CHUNK_MAGIC, 4);
-	hpt_put_le32(hdr + 4, (uint32_t)stored);
-	hpt_put_le32(hdr + 8, (uint32_t)n);
-	hdr[12] = codec;
-	/* The sequence number lets a reader tell duplicated, missing and reordered chunks. */
-	hdr[13] = (uint8_t)w.chunk_seq;
-	hdr[14] = (uint8_t)(w.chunk_seq >> 8);
-	hdr[15] = (uint8_t)(w.chunk_seq >> 16);
+	hp_enc_chunk_header(hdr, (uint32_t)stored, (uint32_t)n, codec, w.chunk_seq);
 	w.chunk_seq = (w.chunk_seq + 1) & ((1u << HPT_CHUNK_SEQ_BITS) - 1);
 	write_all(hdr, sizeof(hdr));
 	write_all(payload, stored);
@@ -220,7 +213,7 @@ static void switch_stream(uint32_t stream)
 	if (w.cur_stream == (int64_t)stream)
 		return;
 	uint8_t *p = stage(16), *start = p;
-	p = hp_enc_plain(p, HPT_STREAM, (uint64_t[]){stream}, 1);
+	p = hp_enc_stream(p, stream);
 	w.staging_len += (size_t)(p - start);
 	w.cur_stream = stream;
 }
@@ -231,13 +224,6 @@ static void put0(const uint8_t *rec, size_t n)
 	switch_stream(0);
 	memcpy(stage(n), rec, n);
 	w.staging_len += n;
-}
-
-static void put0_plain(unsigned type, const uint64_t *v, unsigned n)
-{
-	uint8_t rec[HP_EVENT_MAX + 8 * HPT_VARINT_MAX], *p = hp_enc_plain(rec, type, v, n);
-
-	put0(rec, (size_t)(p - rec));
 }
 
 /* A whole record from the module map or a leak scan, to stream 0 (hp_module_emit_fn, hp_scan_emit_fn). */
@@ -267,23 +253,24 @@ static void emit_site(const struct hp_site_def_ref *s, void *arg)
 
 static void put_clock(void)
 {
-	put0_plain(HPT_CLOCK, (uint64_t[]){hp_now(), hp_mono_ns(), hp_real_ns()}, 3);
+	uint8_t rec[HP_ENC_PLAIN_SIZE(3)], *p = hp_enc_clock(rec, hp_now(), hp_mono_ns(), hp_real_ns());
+
+	put0(rec, (size_t)(p - rec));
 }
 
 static void put_sample(void)
 {
 	struct hp_proc_sample s;
+	uint8_t rec[HP_ENC_SAMPLE_MAX], *p;
 
 	hp_sampler_read(&s);
-	put0_plain(HPT_SAMPLE,
-		   (uint64_t[]){hp_now(), s.rss, s.utime_ns, s.stime_ns, s.minflt, s.majflt,
-				s.read_bytes, s.write_bytes},
-		   8);
+	p = hp_enc_sample(rec, hp_now(), &s);
+	put0(rec, (size_t)(p - rec));
 }
 
 static void check_name(struct hp_ring *r, uint64_t now_ns, bool force)
 {
-	char path[64], name[16] = {0};
+	char path[64], name[HP_ENC_NAME_MAX + 1] = {0};
 
 	if (!force && now_ns - r->name_checked_ns < NAME_CHECK_NS)
 		return;
@@ -301,11 +288,7 @@ static void check_name(struct hp_ring *r, uint64_t now_ns, bool force)
 	if (!strcmp(name, r->name))
 		return;
 	memcpy(r->name, name, sizeof(name));
-	uint8_t rec[64], *p = rec;
-	HP_ENC_BEGIN(p, HPT_THREAD_NAME);
-	p = hpt_put_u(p, r->stream);
-	p = hpt_put_str(p, name, (size_t)n);
-	p = HP_ENC_END(p);
+	uint8_t rec[HP_ENC_THREAD_NAME_MAX], *p = hp_enc_thread_name(rec, r->stream, name, (size_t)n);
 	put0(rec, (size_t)(p - rec));
 }
 
@@ -435,7 +418,8 @@ static void round_trip(bool final)
 	/* A clock pair with every watermark: a reader releasing events at this SYNC can convert their
 	 * ticks to time even in the first round of a process. */
 	put_clock();
-	put0_plain(HPT_SYNC, (uint64_t[]){w.watermark}, 1);
+	uint8_t rec[HP_ENC_PLAIN_SIZE(1)], *p = hp_enc_sync(rec, w.watermark);
+	put0(rec, (size_t)(p - rec));
 	w.prev_round_tick = T;
 
 	if ((hp_rec.cfg.what & HP_RECORD_SAMPLES) && now_ns - w.last_sample_ns >= hp_rec.cfg.interval_ms * 1000000ull) {
@@ -463,10 +447,7 @@ static void put_program_suppressions(void)
 		return;
 	size_t n = strnlen(text, 1u << 20);
 	switch_stream(0);
-	uint8_t *rec = stage(n + 2 * HPT_VARINT_MAX + 1), *payload = rec + 1 + HPT_VARINT_MAX;
-	rec[0] = HPT_SUPPRESSIONS;
-	uint8_t *p = hpt_put_str(payload, text, n);
-	p = hp_enc_long_end(rec, payload, p);
+	uint8_t *rec = stage(hp_enc_suppressions_size(n)), *p = hp_enc_suppressions(rec, text, n);
 	w.staging_len += (size_t)(p - rec);
 }
 
@@ -576,27 +557,12 @@ static void put_process(unsigned flags)
 	static char cmdline[65536], exe[4096];
 	int n = read_file("/proc/self/cmdline", cmdline, sizeof(cmdline));
 	ssize_t e = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	uint64_t argc = 0;
 
 	exe[e > 0 ? e : 0] = 0;
-	for (int i = 0; i < n; i++)
-		argc += cmdline[i] == 0;
-	size_t cap = (size_t)n + strlen(exe) + 16 * HPT_VARINT_MAX + argc * HPT_VARINT_MAX;
+	struct hp_enc_process pr = {(uint64_t)getpid(), (uint64_t)getppid(), hp_real_ns(), flags, exe, cmdline,
+				    (size_t)n};
 	switch_stream(0);
-	uint8_t *rec = stage(cap), *payload = rec + 1 + HPT_VARINT_MAX, *p;
-	rec[0] = HPT_PROCESS;
-	p = hpt_put_u(payload, (uint64_t)getpid());
-	p = hpt_put_u(p, (uint64_t)getppid());
-	p = hpt_put_u(p, hp_real_ns());
-	p = hpt_put_u(p, flags);
-	p = hpt_put_str(p, exe, strlen(exe));
-	p = hpt_put_u(p, argc);
-	for (int i = 0; i < n;) {
-		size_t len = strnlen(cmdline + i, (size_t)(n - i));
-		p = hpt_put_str(p, cmdline + i, len);
-		i += (int)len + 1;
-	}
-	p = hp_enc_long_end(rec, payload, p);
+	uint8_t *rec = stage(hp_enc_process_size(&pr)), *p = hp_enc_process(rec, &pr);
 	w.staging_len += (size_t)(p - rec);
 }
 
@@ -638,7 +604,7 @@ static int setup_buffers(void)
 
 static void put_header(void)
 {
-	uint8_t h[HPT_HEADER_SIZE] = {0};
+	uint8_t h[HPT_HEADER_SIZE];
 	uint64_t features = (hp_rec.use_tsc ? HPT_FEAT_TSC : 0) | (hp_rec.cfg.depth ? HPT_FEAT_STACKS : 0) |
 			    (hp_rec.cfg.cpu_time ? HPT_FEAT_CPU_TIME : 0) |
 			    (hp_rec.cfg.what & HP_RECORD_ALLOC ? 0 : HPT_FEAT_NO_ALLOC) |
@@ -647,11 +613,7 @@ static void put_header(void)
 			    (hp_rec.cfg.what & HP_RECORD_SAMPLES ? 0 : HPT_FEAT_NO_SAMPLES);
 
 	w.chunk_seq = 0; /* a new trace (a forked child's too) numbers its chunks from 0 */
-	memcpy(h, HPT_MAGIC, HPT_MAGIC_SIZE);
-	hpt_put_le16(h + 8, HPT_VERSION);
-	hpt_put_le16(h + 10, HPT_MIN_READER_VERSION);
-	hpt_put_le32(h + 12, HPT_HEADER_SIZE);
-	hpt_put_le64(h + 16, features);
+	hp_enc_file_header(h, features);
 	write_all(h, sizeof(h));
 }
 
@@ -689,7 +651,8 @@ int hp_writer_start(unsigned process_flags, uint64_t start_tick, uint64_t event_
 	put_header();
 	put_process(process_flags);
 	put_clock();
-	put0_plain(HPT_CALIBRATION, (uint64_t[]){event_ticks, alloc_event_ticks}, 2);
+	uint8_t rec[HP_ENC_PLAIN_SIZE(2)], *p = hp_enc_calibration(rec, event_ticks, alloc_event_ticks);
+	put0(rec, (size_t)(p - rec));
 	hp_modules_lock();
 	hp_modules_scan(&w.st0, hp_now(), 1, emit_record, NULL);
 	hp_modules_unlock();

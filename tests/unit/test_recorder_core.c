@@ -167,6 +167,91 @@ static void long_definitions_move_their_payload(void **state)
 	hp_defs_release(&defs);
 }
 
+static struct hp_sample got_sample;
+
+static int keep_sample(void *ctx, struct hp_tick_event *ev, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (ev[i].type == HP_EV_SAMPLE)
+			got_sample = *(const struct hp_sample *)(uintptr_t)ev[i].addr2;
+	return keep(ctx, ev, n);
+}
+
+/* The writer's records (stream 0, and a producer's WAIT) read back as what was written. */
+static void writer_records_decode_exactly(void **state)
+{
+	static uint8_t buf[8192];
+	static const char cmdline[] = "prog\0-v\0two words"; /* and its NUL: as /proc/self/cmdline */
+	static const uint8_t bid[] = {0xde, 0xad, 0xbe, 0xef};
+	struct hp_enc_state st = {0}, st1 = {0};
+	struct hp_enc_process pr = {42, 7, 1700000000000000000ull, HPT_PROCESS_FORKED, "/bin/prog", cmdline,
+				    sizeof(cmdline)};
+	struct hp_proc_sample sample = {4096, 1, 2, 3, 4, 5, 6};
+	uint8_t *p = buf, *rec;
+	(void)state;
+
+	p = hp_enc_stream(p, 0);
+	rec = p;
+	p = hp_enc_process(p, &pr);
+	assert_true((size_t)(p - rec) <= hp_enc_process_size(&pr));
+	p = hp_enc_clock(p, 1000, 1000, 5000);
+	p = hp_enc_calibration(p, 30, 20);
+	rec = p;
+	p = hp_enc_module_load_begin(p, &st, 1000, 0x400000, "/bin/prog", 9, bid, sizeof(bid), 2);
+	p = hp_enc_module_segment(p, 0, 0x1000, 0, 5);
+	p = hp_enc_module_segment(p, 0x2000, 0x300, 0x2000, 6);
+	p = hp_enc_module_load_end(rec, p);
+	p = hp_enc_thread_name(p, 3, "worker", 6);
+	p = hp_enc_sample(p, 1100, &sample);
+	rec = p;
+	p = hp_enc_suppressions(p, "leak:foo\n", 9);
+	assert_true((size_t)(p - rec) <= hp_enc_suppressions_size(9));
+	p = hp_enc_sync(p, 1100);
+	p = hp_enc_stream(p, 3);
+	p = hp_enc_tick_u(p, &st1, HPT_THREAD_START, 1200, 99);
+	p = hp_enc_wait(p, 700);
+	p = hp_enc_stream(p, 0);
+	p = hp_enc_module_unload(p, &st, 1300, 0x400000);
+
+	struct hp_defs defs;
+	struct hp_decoder d;
+	hp_defs_init(&defs);
+	hp_decoder_init(&d, &defs, keep_sample, NULL);
+	hp_decoder_set_version(&d, HPT_VERSION);
+	ngot = 0;
+	assert_int_equal(hp_decode_chunk(&d, buf, (size_t)(p - buf), 0, true), 0);
+
+	const struct hp_process_info *proc = &defs.process;
+	assert_true(proc->seen);
+	assert_int_equal(proc->pid, 42);
+	assert_int_equal(proc->ppid, 7);
+	assert_int_equal(proc->flags, HPT_PROCESS_FORKED);
+	assert_string_equal(proc->exe, "/bin/prog");
+	assert_int_equal(proc->argc, 3);
+	assert_string_equal(proc->argv[2], "two words");
+	assert_string_equal(proc->lsan_suppressions, "leak:foo\n");
+	assert_int_equal(defs.nmodules, 1);
+	assert_int_equal(defs.modules[0].base, 0x400000);
+	assert_string_equal(defs.modules[0].path, "/bin/prog");
+	assert_memory_equal(defs.modules[0].build_id, bid, sizeof(bid));
+	assert_int_equal(defs.modules[0].nseg, 2);
+	assert_int_equal(defs.modules[0].segs[1].offset, 0x2000);
+	assert_int_equal(defs.modules[0].segs[1].flags, 6);
+	assert_string_equal(hp_defs_thread(&defs, 3)->name, "worker");
+	assert_int_equal(got_sample.rss, 4096);
+	assert_int_equal(got_sample.write_bytes, 6);
+
+	int waits = 0, unloads = 0;
+	for (size_t i = 0; i < ngot; i++) {
+		waits += got[i].type == HP_EV_WAIT && got[i].stream == 3;
+		unloads += got[i].type == HP_EV_MODULE_UNLOAD && got[i].addr == 0x400000;
+	}
+	assert_int_equal(waits, 1);
+	assert_int_equal(unloads, 1);
+	hp_decoder_release(&d);
+	hp_defs_release(&defs);
+}
+
 /* ---- the ring -------------------------------------------------------------------------------- */
 
 #define RECORDS 200000
@@ -413,6 +498,7 @@ int main(void)
 		cmocka_unit_test(fast_varint_matches_the_format),
 		cmocka_unit_test(encoded_events_decode_exactly),
 		cmocka_unit_test(long_definitions_move_their_payload),
+		cmocka_unit_test(writer_records_decode_exactly),
 		cmocka_unit_test(ring_hands_every_record_over_once_in_order),
 		cmocka_unit_test(stacks_intern_once_and_grow),
 		cmocka_unit_test(concurrent_interning_agrees),
