@@ -57,6 +57,16 @@ static int keep(void *ctx, struct hp_tick_event *ev, size_t n)
 	return 0;
 }
 
+/* Decodes buf[0..n) as one chunk of the current version: its definitions into defs, its events to emit. */
+static void decode(struct hp_decoder *d, struct hp_defs *defs, hp_emit_fn emit, const uint8_t *buf, size_t n)
+{
+	hp_defs_init(defs);
+	hp_decoder_init(d, defs, emit, NULL);
+	hp_decoder_set_version(d, HPT_VERSION);
+	ngot = 0;
+	assert_int_equal(hp_decode_chunk(d, buf, n, 0, true), 0);
+}
+
 static void encoded_events_decode_exactly(void **state)
 {
 	uint8_t buf[4096], *p = buf;
@@ -88,11 +98,7 @@ static void encoded_events_decode_exactly(void **state)
 
 	struct hp_defs defs;
 	struct hp_decoder d;
-	hp_defs_init(&defs);
-	hp_decoder_init(&d, &defs, keep, NULL);
-	hp_decoder_set_version(&d, HPT_VERSION);
-	ngot = 0;
-	assert_int_equal(hp_decode_chunk(&d, buf, (size_t)(p - buf), 0, true), 0);
+	decode(&d, &defs, keep, buf, (size_t)(p - buf));
 	assert_int_equal(ngot, 11);
 
 	const struct hp_stack *s = hp_defs_stack(&defs, 9);
@@ -215,21 +221,14 @@ static void writer_records_decode_exactly(void **state)
 
 	struct hp_defs defs;
 	struct hp_decoder d;
-	hp_defs_init(&defs);
-	hp_decoder_init(&d, &defs, keep_sample, NULL);
-	hp_decoder_set_version(&d, HPT_VERSION);
-	ngot = 0;
-	assert_int_equal(hp_decode_chunk(&d, buf, (size_t)(p - buf), 0, true), 0);
+	decode(&d, &defs, keep_sample, buf, (size_t)(p - buf));
 
-	const struct hp_process_info *proc = &defs.process;
-	assert_true(proc->seen);
-	assert_int_equal(proc->pid, 42);
-	assert_int_equal(proc->ppid, 7);
-	assert_int_equal(proc->flags, HPT_PROCESS_FORKED);
-	assert_string_equal(proc->exe, "/bin/prog");
-	assert_int_equal(proc->argc, 3);
-	assert_string_equal(proc->argv[2], "two words");
-	assert_string_equal(proc->lsan_suppressions, "leak:foo\n");
+	assert_int_equal(defs.process.pid, 42);
+	assert_int_equal(defs.process.flags, HPT_PROCESS_FORKED);
+	assert_string_equal(defs.process.exe, "/bin/prog");
+	assert_int_equal(defs.process.argc, 3);
+	assert_string_equal(defs.process.argv[2], "two words");
+	assert_string_equal(defs.process.lsan_suppressions, "leak:foo\n");
 	assert_int_equal(defs.nmodules, 1);
 	assert_int_equal(defs.modules[0].base, 0x400000);
 	assert_string_equal(defs.modules[0].path, "/bin/prog");
