@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "clock.h"
+#include "compress_policy.h"
 #include "event_path.h"
 #include "hpt_format.h"
 #include "own_memory.h"
@@ -67,7 +68,7 @@ void hp_ring_make_room(struct hp_ring *r, uint64_t need)
 	int saved = errno; /* hooks leave errno alone (event_path.h) */
 	uint64_t t0 = hp_now();
 	unsigned spins = 0;
-	hp_writer_note_wait();
+	hp_compress_note_wait();
 	while (r->head + need > r->limit) {
 		hp_writer_wake();
 		if (spins++ < 64) {

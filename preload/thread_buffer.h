@@ -22,7 +22,7 @@ struct hp_stack_cache;
 /* The largest record a producer writes in one reservation: the scratch area holds one that wraps
  * around the ring's end. Every record event_encoder.h bounds is checked against it here (a
  * MODULE_LOAD, bounded by module_map.h, in module_events.c). PROCESS and SUPPRESSIONS are bounded
- * only at run time and never enter a ring: the writer stages them. */
+ * only at run time and never enter a ring: the writer stages them (trace_chunks.c). */
 #define HP_RECORD_MAX 16384
 _Static_assert(HP_EVENT_MAX <= HP_RECORD_MAX, "an event fits the scratch area");
 _Static_assert(HP_ENC_STACK_SIZE(HP_MAX_DEPTH) <= HP_RECORD_MAX, "a STACK of HP_MAX_DEPTH frames fits");
