@@ -89,11 +89,11 @@ static void encoded_events_decode_exactly(void **state)
 	p = hp_enc_counter(p, &st, 1070, 4, -25);
 	p = hp_enc_tick_u(p, &st, HPT_ZONE_END, 1065, 3); /* a tick may step back: stored signed */
 	uint8_t *alloc_at = p;
-	p = hp_enc_alloc(p, &st, HPT_KIND_NEW, 0x55550000, 64, 9); /* the latest free, reused: by index */
-	p = hp_enc_free(p, &st, HPT_FREE_DELETE, 0x77770000); /* never seen: by delta */
+	p = hp_enc_alloc(p, &st, HPT_KIND_MEMALIGN, 0x55550000, 64, 9); /* the latest free, reused: by index */
+	p = hp_enc_free(p, &st, HPT_FREE_FREE, 0x77770000); /* never seen: by delta */
 	assert_int_equal(free_at[2], HPT_FREE_FREE | HPT_KIND_RECENT);
 	assert_int_equal(free_at[3], 1);
-	assert_int_equal(alloc_at[2], HPT_KIND_NEW | HPT_KIND_RECENT);
+	assert_int_equal(alloc_at[2], HPT_KIND_MEMALIGN | HPT_KIND_RECENT);
 	assert_int_equal(alloc_at[3], 0);
 
 	struct hp_defs defs;
@@ -135,11 +135,11 @@ static void encoded_events_decode_exactly(void **state)
 	assert_int_equal(got[8].tick, 1065);
 	assert_int_equal(got[8].key, 1040); /* ordered by the stream's epoch */
 	assert_int_equal(got[9].type, HP_EV_ALLOC);
-	assert_int_equal(got[9].kind, HPT_KIND_NEW);
+	assert_int_equal(got[9].kind, HPT_KIND_MEMALIGN);
 	assert_int_equal(got[9].addr, 0x55550000);
 	assert_int_equal(got[9].size, 64);
 	assert_int_equal(got[10].type, HP_EV_FREE);
-	assert_int_equal(got[10].kind, HPT_FREE_DELETE);
+	assert_int_equal(got[10].kind, HPT_FREE_FREE);
 	assert_int_equal(got[10].addr, 0x77770000);
 	hp_decoder_release(&d);
 	hp_defs_release(&defs);
