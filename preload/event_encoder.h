@@ -279,7 +279,8 @@ static inline uint8_t *hp_enc_thread_name(uint8_t *p, uint32_t stream, const cha
 
 #define HP_ENC_THREAD_NAME_MAX (2 + 2 * HPT_VARINT_MAX + HP_ENC_NAME_MAX)
 
-#define HP_ENC_PROCESS_END_MAX HP_ENC_PLAIN_SIZE(3)
+#define HP_ENC_PROCESS_END_MAX HP_ENC_PLAIN_SIZE(3) /* three values, as a plain record's */
+
 static inline uint8_t *hp_enc_process_end(uint8_t *p, uint64_t tick, unsigned how, int64_t status)
 {
 	HP_ENC_BEGIN(p, HPT_PROCESS_END);
