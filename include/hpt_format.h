@@ -83,15 +83,14 @@ enum hpt_alloc_kind {
 	HPT_KIND_MEMALIGN = 6,
 	HPT_KIND_VALLOC = 7,
 	HPT_KIND_PVALLOC = 8,
-	HPT_KIND_NEW = 9,
-	HPT_KIND_NEW_ARRAY = 10,
+	/* 9 and 10 are reserved (docs/trace-format.md): once meant for operator new and new[], which are
+	 * not hooked (they call malloc, whose event carries their stack). */
 	HPT_KIND_COUNT
 };
 
 enum hpt_free_kind {
 	HPT_FREE_FREE = 0,
-	HPT_FREE_DELETE = 1,
-	HPT_FREE_DELETE_ARRAY = 2,
+	/* 1 and 2 are reserved, as allocation kinds 9 and 10 are (operator delete and delete[]). */
 };
 
 #define HPT_REALLOC_FAILED 1u

@@ -8,19 +8,16 @@ uint64_t hp_event_cost_calibrate(bool allocs)
 {
 	enum { BATCH = 128, ROUNDS = 9 };
 	uint64_t cost[ROUNDS];
-	struct hp_ring *r = hp_ring_create(1u << 16), *own = hp_tls.ring;
-	unsigned depth = hp_rec.cfg.depth;
+	struct hp_ring *r = hp_ring_create(1u << 16);
 
 	if (!r)
 		return 0;
-	hp_tls.ring = r;
-	hp_rec.cfg.depth = 0;
 	for (int i = 0; i < ROUNDS; i++) {
 		uint64_t t0 = hp_now();
 		for (int j = 0; j < BATCH; j++) {
 			if (allocs) {
-				hp_record_alloc(HPT_KIND_MALLOC, r->scratch + 16 * (j & 7), 16);
-				hp_record_free(HPT_FREE_FREE, r->scratch + 16 * (j & 7));
+				hp_record_alloc_on(r, 0, HPT_KIND_MALLOC, r->scratch + 16 * (j & 7), 16);
+				hp_record_free_on(r, HPT_FREE_FREE, r->scratch + 16 * (j & 7));
 			} else {
 				hp_record_tick_u(r, HPT_ZONE_BEGIN, 1);
 			}
@@ -30,8 +27,6 @@ uint64_t hp_event_cost_calibrate(bool allocs)
 		}
 		cost[i] = (hp_now() - t0) / (allocs ? 2 * BATCH : BATCH);
 	}
-	hp_rec.cfg.depth = depth;
-	hp_tls.ring = own;
 	hp_ring_destroy(r);
 	for (int i = 1; i < ROUNDS; i++)
 		for (int j = i; j > 0 && cost[j] < cost[j - 1]; j--) {

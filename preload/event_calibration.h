@@ -9,8 +9,8 @@
 
 /* Median cost of recording one event, in ticks, measured on a private ring through the path a zone
  * event takes, or (`allocs`) the path of an allocation and its free, which read no clock, without
- * their stacks (the recorder's depth is 0 meanwhile; the stack cache's lookup is a dozen loads more);
- * 0 without memory. Called with the guard at HP_GUARD_INTERNAL, which each event resets and this
+ * their stacks (recorded at depth 0; the stack cache's lookup is a dozen loads more); 0 without
+ * memory. Changes no shared state: the ring and the depth are passed to the event path. Called with the guard at HP_GUARD_INTERNAL, which each event resets and this
  * restores. */
 uint64_t hp_event_cost_calibrate(bool allocs) HP_HIDDEN;
 

@@ -1,8 +1,9 @@
 /* event_encoder.h: writes trace records (docs/trace-format.md) into memory; the recorder's only encoder.
  *
  * Every function writes one record at p and returns the byte after it. The caller guarantees room:
- * HP_EVENT_MAX bytes for an event, hp_enc_*_size() for definitions. `st` is the stream state the
- * reader will mirror (last tick, last address).
+ * HP_EVENT_MAX bytes for an event; for any other record the bound beside its encoder (HP_ENC_*_MAX,
+ * HP_ENC_*_SIZE or hp_enc_*_size()). thread_buffer.h checks at compile time that each fixed bound fits
+ * a ring's scratch area. `st` is the stream state the reader will mirror (last tick, last address).
  */
 #ifndef HP_EVENT_ENCODER_H
 #define HP_EVENT_ENCODER_H
@@ -11,6 +12,7 @@
 #include <stdint.h>
 
 #include "hpt_format.h"
+#include "process_sampler.h"
 
 #define HP_EVENT_MAX 64
 
@@ -207,6 +209,18 @@ static inline uint8_t *hp_enc_thread_end(uint8_t *p, struct hp_enc_state *st, ui
 	return HP_ENC_END(p);
 }
 
+/* WAIT: the producer waited `waited` ticks for room. Its dt is 0: the wait belongs to the event being
+ * recorded, whose tick was taken already. */
+static inline uint8_t *hp_enc_wait(uint8_t *p, uint64_t waited)
+{
+	HP_ENC_BEGIN(p, HPT_WAIT);
+	p = hpt_put_s(p, 0);
+	p = hpt_put_u(p, waited);
+	return HP_ENC_END(p);
+}
+
+#define HP_ENC_WAIT_MAX (2 + 1 + HPT_VARINT_MAX)
+
 /* Records with absolute ticks and unsigned fields only (stream 0): SYNC, CLOCK, SAMPLE, ... */
 static inline uint8_t *hp_enc_plain(uint8_t *p, unsigned type, const uint64_t *v, unsigned n)
 {
@@ -215,6 +229,57 @@ static inline uint8_t *hp_enc_plain(uint8_t *p, unsigned type, const uint64_t *v
 		p = hpt_put_u(p, v[i]);
 	return HP_ENC_END(p);
 }
+
+/* The largest record hp_enc_plain writes with n values (its length is one byte: n <= 12). */
+#define HP_ENC_PLAIN_SIZE(n) (2 + HPT_VARINT_MAX * (size_t)(n))
+
+/* STREAM: the records after it, up to the next STREAM, are stream `stream`'s (0: the writer's). */
+static inline uint8_t *hp_enc_stream(uint8_t *p, uint32_t stream)
+{
+	return hp_enc_plain(p, HPT_STREAM, (uint64_t[]){stream}, 1);
+}
+
+/* CLOCK: one reading of the three clocks, so that a reader converts ticks to time. */
+static inline uint8_t *hp_enc_clock(uint8_t *p, uint64_t tick, uint64_t mono_ns, uint64_t real_ns)
+{
+	return hp_enc_plain(p, HPT_CLOCK, (uint64_t[]){tick, mono_ns, real_ns}, 3);
+}
+
+/* SYNC: no stream will record an event with a tick below `watermark` any more. */
+static inline uint8_t *hp_enc_sync(uint8_t *p, uint64_t watermark)
+{
+	return hp_enc_plain(p, HPT_SYNC, (uint64_t[]){watermark}, 1);
+}
+
+/* CALIBRATION: what recording a timed event and an allocation event costs, in ticks. */
+static inline uint8_t *hp_enc_calibration(uint8_t *p, uint64_t event_ticks, uint64_t alloc_event_ticks)
+{
+	return hp_enc_plain(p, HPT_CALIBRATION, (uint64_t[]){event_ticks, alloc_event_ticks}, 2);
+}
+
+static inline uint8_t *hp_enc_sample(uint8_t *p, uint64_t tick, const struct hp_proc_sample *s)
+{
+	return hp_enc_plain(p, HPT_SAMPLE,
+			    (uint64_t[]){tick, s->rss, s->utime_ns, s->stime_ns, s->minflt, s->majflt,
+					 s->read_bytes, s->write_bytes},
+			    8);
+}
+
+#define HP_ENC_SAMPLE_MAX HP_ENC_PLAIN_SIZE(8)
+
+/* THREAD_NAME: a thread's name as the kernel has it (comm: at most 15 bytes, so one length byte). */
+#define HP_ENC_NAME_MAX 15
+static inline uint8_t *hp_enc_thread_name(uint8_t *p, uint32_t stream, const char *name, size_t n)
+{
+	HP_ENC_BEGIN(p, HPT_THREAD_NAME);
+	p = hpt_put_u(p, stream);
+	p = hpt_put_str(p, name, n);
+	return HP_ENC_END(p);
+}
+
+#define HP_ENC_THREAD_NAME_MAX (2 + 2 * HPT_VARINT_MAX + HP_ENC_NAME_MAX)
+
+#define HP_ENC_PROCESS_END_MAX HP_ENC_PLAIN_SIZE(3) /* three values, as a plain record's */
 
 static inline uint8_t *hp_enc_process_end(uint8_t *p, uint64_t tick, unsigned how, int64_t status)
 {
@@ -234,6 +299,146 @@ static inline uint8_t *hp_enc_long_end(uint8_t *rec, uint8_t *payload, uint8_t *
 	return p + n;
 }
 
+/* Starts a long record: its type, then room for the worst-case length; returns where the payload
+ * goes (hp_enc_long_end moves it down once its length is known). */
+static inline uint8_t *hp_enc_long_begin(uint8_t *rec, unsigned type)
+{
+	rec[0] = (uint8_t)type;
+	return rec + 1 + HPT_VARINT_MAX;
+}
+
+/* The file's header (docs/trace-format.md, "File header"): HPT_HEADER_SIZE bytes at h. */
+static inline uint8_t *hp_enc_file_header(uint8_t *h, uint64_t features)
+{
+	memset(h, 0, HPT_HEADER_SIZE);
+	memcpy(h, HPT_MAGIC, HPT_MAGIC_SIZE);
+	hpt_put_le16(h + 8, HPT_VERSION);
+	hpt_put_le16(h + 10, HPT_MIN_READER_VERSION);
+	hpt_put_le32(h + 12, HPT_HEADER_SIZE);
+	hpt_put_le64(h + 16, features);
+	return h + HPT_HEADER_SIZE;
+}
+
+/* A chunk's header: HPT_CHUNK_HEADER_SIZE bytes at h, before `stored` bytes of payload that hold `raw`
+ * bytes of records. The sequence number (its low HPT_CHUNK_SEQ_BITS) lets a reader tell duplicated,
+ * missing and reordered chunks. */
+static inline uint8_t *hp_enc_chunk_header(uint8_t *h, uint32_t stored, uint32_t raw, unsigned codec,
+					   uint32_t seq)
+{
+	memset(h, 0, HPT_CHUNK_HEADER_SIZE);
+	memcpy(h, HPT_CHUNK_MAGIC, 4);
+	hpt_put_le32(h + 4, stored);
+	hpt_put_le32(h + 8, raw);
+	h[12] = (uint8_t)codec;
+	h[13] = (uint8_t)seq;
+	h[14] = (uint8_t)(seq >> 8);
+	h[15] = (uint8_t)(seq >> 16);
+	return h + HPT_CHUNK_HEADER_SIZE;
+}
+
+/* PROCESS: who this process is. cmdline is /proc/self/cmdline's bytes, each argument ended by a NUL;
+ * argc counts the NULs, so a last argument the read cut short is written after them, uncounted. */
+struct hp_enc_process {
+	uint64_t pid, ppid;
+	uint64_t real_ns; /* when the trace starts, on the wall clock */
+	unsigned flags;   /* HPT_PROCESS_* */
+	const char *exe;  /* NUL-terminated */
+	const char *cmdline;
+	size_t cmdline_len;
+};
+
+static inline uint64_t hp_enc_process_argc(const struct hp_enc_process *pr)
+{
+	uint64_t argc = 0;
+
+	for (size_t i = 0; i < pr->cmdline_len; i++)
+		argc += pr->cmdline[i] == 0;
+	return argc;
+}
+
+/* Room for the PROCESS record and a little more (the bound counts a varint per argument and 16
+ * more). */
+static inline size_t hp_enc_process_size(const struct hp_enc_process *pr)
+{
+	return pr->cmdline_len + strlen(pr->exe) + 16 * HPT_VARINT_MAX + hp_enc_process_argc(pr) * HPT_VARINT_MAX;
+}
+
+static inline uint8_t *hp_enc_process(uint8_t *rec, const struct hp_enc_process *pr)
+{
+	uint8_t *payload = hp_enc_long_begin(rec, HPT_PROCESS), *p;
+
+	p = hpt_put_u(payload, pr->pid);
+	p = hpt_put_u(p, pr->ppid);
+	p = hpt_put_u(p, pr->real_ns);
+	p = hpt_put_u(p, pr->flags);
+	p = hpt_put_str(p, pr->exe, strlen(pr->exe));
+	p = hpt_put_u(p, hp_enc_process_argc(pr));
+	for (size_t i = 0; i < pr->cmdline_len;) {
+		size_t len = strnlen(pr->cmdline + i, pr->cmdline_len - i);
+		p = hpt_put_str(p, pr->cmdline + i, len);
+		i += len + 1;
+	}
+	return hp_enc_long_end(rec, payload, p);
+}
+
+/* SUPPRESSIONS: the program's own leak suppressions, as text. */
+static inline size_t hp_enc_suppressions_size(size_t n)
+{
+	return n + 2 * HPT_VARINT_MAX + 1;
+}
+
+static inline uint8_t *hp_enc_suppressions(uint8_t *rec, const char *text, size_t n)
+{
+	uint8_t *payload = hp_enc_long_begin(rec, HPT_SUPPRESSIONS);
+
+	return hp_enc_long_end(rec, payload, hpt_put_str(payload, text, n));
+}
+
+/* MODULE_LOAD, in steps as a program header is walked: hp_enc_module_load_begin, then
+ * hp_enc_module_segment for each of the `nseg` PT_LOAD segments, then hp_enc_module_load_end. */
+static inline uint8_t *hp_enc_module_load_begin(uint8_t *rec, struct hp_enc_state *st, uint64_t tick,
+						uint64_t base, const char *path, size_t path_len,
+						const uint8_t *build_id, size_t build_id_len, unsigned nseg)
+{
+	uint8_t *p = hp_enc_long_begin(rec, HPT_MODULE_LOAD);
+
+	p = hp_enc_dt(p, st, tick);
+	p = hpt_put_u(p, base);
+	p = hpt_put_str(p, path, path_len);
+	p = hpt_put_str(p, (const char *)build_id, build_id_len);
+	return hpt_put_u(p, nseg);
+}
+
+static inline uint8_t *hp_enc_module_segment(uint8_t *p, uint64_t vaddr, uint64_t memsz, uint64_t offset,
+					     unsigned flags)
+{
+	p = hpt_put_u(p, vaddr);
+	p = hpt_put_u(p, memsz);
+	p = hpt_put_u(p, offset);
+	return hpt_put_u(p, flags);
+}
+
+static inline uint8_t *hp_enc_module_load_end(uint8_t *rec, uint8_t *end)
+{
+	return hp_enc_long_end(rec, rec + 1 + HPT_VARINT_MAX, end);
+}
+
+/* A MODULE_LOAD at its longest: type and length, dt and base, the path and the build id each with its
+ * length, the count of segments and `segs` segments of four values. */
+#define HP_ENC_MODULE_LOAD_SIZE(path_max, build_id_max, segs)                                           \
+	(1 + HPT_VARINT_MAX * 3 + HPT_VARINT_MAX + (size_t)(path_max) + HPT_VARINT_MAX +                \
+	 (size_t)(build_id_max) + HPT_VARINT_MAX + (size_t)(segs) * 4 * HPT_VARINT_MAX)
+
+static inline uint8_t *hp_enc_module_unload(uint8_t *p, struct hp_enc_state *st, uint64_t tick, uint64_t base)
+{
+	HP_ENC_BEGIN(p, HPT_MODULE_UNLOAD);
+	p = hp_enc_dt(p, st, tick);
+	p = hpt_put_u(p, base);
+	return HP_ENC_END(p);
+}
+
+#define HP_ENC_MODULE_UNLOAD_MAX (2 + 2 * HPT_VARINT_MAX)
+
 /* The largest STACK of `depth` frames and the largest SITE (each string cut at HP_ENC_STR_MAX bytes):
  * constants, so that thread_buffer.h can check at compile time that they fit its scratch area. */
 #define HP_ENC_STACK_SIZE(depth) (1 + HPT_VARINT_MAX * (3 + (size_t)(depth)))
@@ -247,9 +452,8 @@ static inline size_t hp_enc_stack_size(uint32_t depth)
 
 static inline uint8_t *hp_enc_stack(uint8_t *p, uint32_t id, const uint64_t *ips, uint32_t depth)
 {
-	uint8_t *rec = p, *payload = p + 1 + HPT_VARINT_MAX;
+	uint8_t *rec = p, *payload = hp_enc_long_begin(rec, HPT_STACK);
 
-	rec[0] = HPT_STACK;
 	p = hpt_put_u(payload, id);
 	p = hpt_put_u(p, depth);
 	p = hpt_put_u(p, ips[0]);
@@ -272,9 +476,8 @@ static inline size_t hp_enc_site_size(const char *name, const char *fn, const ch
 static inline uint8_t *hp_enc_site(uint8_t *p, uint32_t id, unsigned kind, unsigned line,
 				   const char *name, const char *fn, const char *file)
 {
-	uint8_t *rec = p, *payload = p + 1 + HPT_VARINT_MAX;
+	uint8_t *rec = p, *payload = hp_enc_long_begin(rec, HPT_SITE);
 
-	rec[0] = HPT_SITE;
 	p = hpt_put_u(payload, id);
 	p = hpt_put_u(p, kind);
 	p = hpt_put_u(p, line);

@@ -56,15 +56,16 @@ __attribute__((always_inline)) static inline bool hp_program_frame(uint64_t *sp,
 	return false;
 }
 
-/* The id of the program's current stack (0: stacks are off or none could be had). From here to the
- * event's close the guard is HP_GUARD_EVENT: a signal handler that allocates meanwhile neither reads
- * the stack cache half updated nor writes into the ring at our place; its event is queued. */
-__attribute__((always_inline)) static inline uint32_t hp_stack_capture(struct hp_ring *r)
+/* The id of the program's current stack (0: `depth` is 0, stacks are off, or none could be had). From
+ * here to the event's close the guard is HP_GUARD_EVENT: a signal handler that allocates meanwhile
+ * neither reads the stack cache half updated nor writes into the ring at our place; its event is
+ * queued. The hooks pass the configured depth; calibration passes 0, to measure the rest. */
+__attribute__((always_inline)) static inline uint32_t hp_stack_capture(struct hp_ring *r, unsigned depth)
 {
 	uint64_t sp = 0, ret = 0;
 
 	hp_tls.guard = HP_GUARD_EVENT;
-	if (!hp_rec.cfg.depth)
+	if (!depth)
 		return 0;
 	if (HP_LIKELY(r->cache) && hp_program_frame(&sp, &ret)) {
 		uint32_t id = hp_stack_cache_find(r->cache, sp, ret);
@@ -139,63 +140,75 @@ __attribute__((always_inline)) static inline uint8_t *hp_event_begin_untimed(str
 	return hp_event_epoch(r, HP_LIKELY(*fast) ? *fast : hp_event_room_slow(r, r->st.tick));
 }
 
-/* Opens an allocation event that names the program's stack: the stack is captured first (that sets
- * the guard the event runs under), then the event opened. The thread's ring, NULL when it has none
- * (nothing is opened then); *p is where to encode, *fast what hp_event_close needs. */
-__attribute__((always_inline)) static inline struct hp_ring *hp_event_begin_stacked(uint8_t **p, uint8_t **fast,
-										    uint32_t *stack)
+/* Opens an allocation event on r that names the program's stack, captured to `depth` frames: the
+ * stack is captured first (that sets the guard the event runs under), then the event opened. Returns
+ * where to encode; *fast is what hp_event_close needs. */
+__attribute__((always_inline)) static inline uint8_t *hp_event_begin_stacked(struct hp_ring *r, unsigned depth,
+									     uint8_t **fast, uint32_t *stack)
 {
-	struct hp_ring *r = hp_ring_get();
-
-	if (HP_UNLIKELY(!r))
-		return NULL;
-	*stack = hp_stack_capture(r);
-	*p = hp_event_begin_untimed(r, fast);
-	return r;
+	*stack = hp_stack_capture(r, depth);
+	return hp_event_begin_untimed(r, fast);
 }
 
 /* The events. Each is called by a hook that checked hp_recording_what(): allocations after the real
- * allocator returned, frees before the real free. */
+ * allocator returned, frees before the real free. The hooks record into the thread's ring with the
+ * configured depth; the _on forms take both, for calibration's private ring and depth 0. */
+static inline void hp_record_alloc_on(struct hp_ring *r, unsigned depth, unsigned kind, void *ptr, size_t size)
+{
+	uint8_t *fast;
+	uint32_t stack;
+	uint8_t *p = hp_event_begin_stacked(r, depth, &fast, &stack);
+
+	hp_event_close(r, fast, hp_enc_alloc(p, &r->st, kind, (uint64_t)ptr, size, stack));
+}
+
 static inline void hp_record_alloc(unsigned kind, void *ptr, size_t size)
 {
-	uint8_t *p, *fast;
-	uint32_t stack;
-	struct hp_ring *r = hp_event_begin_stacked(&p, &fast, &stack);
+	struct hp_ring *r = hp_ring_get();
 
 	if (HP_LIKELY(r))
-		hp_event_close(r, fast, hp_enc_alloc(p, &r->st, kind, (uint64_t)ptr, size, stack));
+		hp_record_alloc_on(r, hp_rec.cfg.depth, kind, ptr, size);
 }
 
 static inline void hp_record_alloc_fail(unsigned kind, size_t size)
 {
-	uint8_t *p, *fast;
+	struct hp_ring *r = hp_ring_get();
+	uint8_t *fast;
 	uint32_t stack;
-	struct hp_ring *r = hp_event_begin_stacked(&p, &fast, &stack);
 
-	if (HP_LIKELY(r))
-		hp_event_close(r, fast, hp_enc_alloc_fail(p, kind, size, stack));
+	if (HP_UNLIKELY(!r))
+		return;
+	uint8_t *p = hp_event_begin_stacked(r, hp_rec.cfg.depth, &fast, &stack);
+	hp_event_close(r, fast, hp_enc_alloc_fail(p, kind, size, stack));
+}
+
+static inline void hp_record_free_on(struct hp_ring *r, unsigned kind, void *ptr)
+{
+	uint8_t *fast;
+	uint8_t *p = hp_event_begin_untimed(r, &fast);
+
+	hp_event_close(r, fast, hp_enc_free(p, &r->st, kind, (uint64_t)ptr));
 }
 
 static inline void hp_record_free(unsigned kind, void *ptr)
 {
 	struct hp_ring *r = hp_ring_get();
 
-	if (HP_UNLIKELY(!r))
-		return;
-	uint8_t *fast;
-	uint8_t *p = hp_event_begin_untimed(r, &fast);
-	hp_event_close(r, fast, hp_enc_free(p, &r->st, kind, (uint64_t)ptr));
+	if (HP_LIKELY(r))
+		hp_record_free_on(r, kind, ptr);
 }
 
 static inline void hp_record_realloc(unsigned kind, void *old, void *new_ptr, size_t size, bool failed)
 {
-	uint8_t *p, *fast;
+	struct hp_ring *r = hp_ring_get();
+	uint8_t *fast;
 	uint32_t stack;
-	struct hp_ring *r = hp_event_begin_stacked(&p, &fast, &stack);
 
-	if (HP_LIKELY(r))
-		hp_event_close(r, fast, hp_enc_realloc(p, &r->st, kind, failed ? HPT_REALLOC_FAILED : 0, (uint64_t)old,
-							(uint64_t)new_ptr, size, stack));
+	if (HP_UNLIKELY(!r))
+		return;
+	uint8_t *p = hp_event_begin_stacked(r, hp_rec.cfg.depth, &fast, &stack);
+	hp_event_close(r, fast, hp_enc_realloc(p, &r->st, kind, failed ? HPT_REALLOC_FAILED : 0, (uint64_t)old,
+						(uint64_t)new_ptr, size, stack));
 }
 
 /* ZONE_BEGIN / ZONE_END / MARK (v: site id) and FUNC_ENTER / FUNC_EXIT (v: function address). */

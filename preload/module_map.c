@@ -24,11 +24,10 @@ static pthread_mutex_t scan_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct known *known;
 static size_t nknown, known_cap;
 
-/* A MODULE_LOAD at its longest: type and length, dt and base, a path of 4096 bytes and a build id,
- * each with its length, the count and MAX_SEGS segments of four values. */
-_Static_assert(1 + HPT_VARINT_MAX * 3 + HPT_VARINT_MAX + 4096 + HPT_VARINT_MAX + MAX_BUILD_ID + HPT_VARINT_MAX +
-		       MAX_SEGS * 4 * HPT_VARINT_MAX <= HP_MODULE_RECORD_MAX,
+#define MAX_PATH 4096
+_Static_assert(HP_ENC_MODULE_LOAD_SIZE(MAX_PATH, MAX_BUILD_ID, MAX_SEGS) <= HP_MODULE_RECORD_MAX,
 	       "a MODULE_LOAD fits its buffer");
+_Static_assert(HP_ENC_MODULE_UNLOAD_MAX <= HP_MODULE_RECORD_MAX, "a MODULE_UNLOAD fits it too");
 
 struct scan {
 	struct hp_enc_state *st;
@@ -112,30 +111,22 @@ static int on_object(struct dl_phdr_info *info, size_t size, void *data)
 	uint8_t bid[MAX_BUILD_ID];
 	size_t nbid = build_id(info, bid);
 	size_t plen = strlen(path);
-	if (plen > 4096)
-		plen = 4096;
+	if (plen > MAX_PATH)
+		plen = MAX_PATH;
 
-	uint8_t *rec = s->rec, *payload = rec + 1 + HPT_VARINT_MAX, *p;
-	rec[0] = HPT_MODULE_LOAD;
-	p = hp_enc_dt(payload, s->st, s->tick);
-	p = hpt_put_u(p, info->dlpi_addr);
-	p = hpt_put_str(p, path, plen);
-	p = hpt_put_str(p, (const char *)bid, nbid);
 	unsigned nseg = 0;
 	for (int i = 0; i < info->dlpi_phnum; i++)
 		nseg += info->dlpi_phdr[i].p_type == PT_LOAD && nseg < MAX_SEGS;
-	p = hpt_put_u(p, nseg);
+	uint8_t *rec = s->rec, *p;
+	p = hp_enc_module_load_begin(rec, s->st, s->tick, info->dlpi_addr, path, plen, bid, nbid, nseg);
 	for (int i = 0, n = 0; i < info->dlpi_phnum && n < MAX_SEGS; i++) {
 		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
 		if (ph->p_type != PT_LOAD)
 			continue;
-		p = hpt_put_u(p, ph->p_vaddr);
-		p = hpt_put_u(p, ph->p_memsz);
-		p = hpt_put_u(p, ph->p_offset);
-		p = hpt_put_u(p, ph->p_flags);
+		p = hp_enc_module_segment(p, ph->p_vaddr, ph->p_memsz, ph->p_offset, ph->p_flags);
 		n++;
 	}
-	p = hp_enc_long_end(rec, payload, p);
+	p = hp_enc_module_load_end(rec, p);
 	s->emit(rec, (size_t)(p - rec), s->arg);
 	return 0;
 }
@@ -162,11 +153,7 @@ void hp_modules_scan(struct hp_enc_state *st, uint64_t tick, int forget, hp_modu
 			i++;
 			continue;
 		}
-		uint8_t *p = s.rec;
-		HP_ENC_BEGIN(p, HPT_MODULE_UNLOAD);
-		p = hp_enc_dt(p, st, tick);
-		p = hpt_put_u(p, known[i].base);
-		p = HP_ENC_END(p);
+		uint8_t *p = hp_enc_module_unload(s.rec, st, tick, known[i].base);
 		emit(s.rec, (size_t)(p - s.rec), arg);
 		known[i] = known[--nknown];
 	}

@@ -17,11 +17,13 @@
 #include "leak_scan.h"
 #include "module_map.h"
 #include "own_fd.h"
+#include "scan_requests.h"
 #include "signal_claim.h"
 #include "site_registry.h"
 #include "stack_table.h"
 #include "stack_unwind.h"
 #include "thread_ring.h"
+#include "trace_chunks.h"
 #include "trace_output.h"
 #include "trace_writer.h"
 
@@ -74,7 +76,7 @@ static void on_exit_status(int status, void *arg)
 static void on_snapshot_signal(int sig)
 {
 	(void)sig;
-	hp_writer_request_scan();
+	hp_scan_request();
 }
 
 static void install_signal_handlers(void)
@@ -107,7 +109,7 @@ static int start_writer(bool root, unsigned flags)
 	if (hp_writer_start(flags | (execed ? HPT_PROCESS_EXECED : 0), hp_now(), event_ticks[0],
 			    event_ticks[1])) {
 		hp_warn("hookprof: cannot start the trace writer; running unrecorded\n");
-		hp_own_fd_close(hp_writer_trace());
+		hp_own_fd_close(hp_chunks_trace());
 		unlink(path);
 		return -1;
 	}

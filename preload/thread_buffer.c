@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "clock.h"
+#include "compress_policy.h"
 #include "event_path.h"
 #include "hpt_format.h"
 #include "own_memory.h"
@@ -67,7 +68,7 @@ void hp_ring_make_room(struct hp_ring *r, uint64_t need)
 	int saved = errno; /* hooks leave errno alone (event_path.h) */
 	uint64_t t0 = hp_now();
 	unsigned spins = 0;
-	hp_writer_note_wait();
+	hp_compress_note_wait();
 	while (r->head + need > r->limit) {
 		hp_writer_wake();
 		if (spins++ < 64) {
@@ -92,14 +93,8 @@ void hp_ring_make_room(struct hp_ring *r, uint64_t need)
 	if (r->head + need > r->limit)
 		return; /* cannot happen while the writer lives; hp_ring_reserve's caller overwrites nothing */
 
-	/* dt 0: the wait belongs to the event being recorded, whose tick was taken already. */
 	uint64_t off = r->head & (r->capacity - 1);
-	uint8_t tmp[32], *p = tmp;
-	*p++ = HPT_WAIT;
-	uint8_t *len = p++;
-	p = hpt_put_s(p, 0);
-	p = hpt_put_u(p, waited);
-	*len = (uint8_t)(p - len - 1);
+	uint8_t tmp[HP_ENC_WAIT_MAX], *p = hp_enc_wait(tmp, waited);
 	uint64_t n = (uint64_t)(p - tmp);
 	uint64_t first = n < r->capacity - off ? n : r->capacity - off;
 	memcpy(r->data + off, tmp, first);

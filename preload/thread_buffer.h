@@ -20,12 +20,17 @@
 struct hp_stack_cache;
 
 /* The largest record a producer writes in one reservation: the scratch area holds one that wraps
- * around the ring's end. Every kind a producer reserves is checked against it here (a MODULE_LOAD in
- * module_events.c). */
+ * around the ring's end. Every record event_encoder.h bounds is checked against it here (a
+ * MODULE_LOAD, bounded by module_map.h, in module_events.c). PROCESS and SUPPRESSIONS are bounded
+ * only at run time and never enter a ring: the writer stages them (trace_chunks.c). */
 #define HP_RECORD_MAX 16384
 _Static_assert(HP_EVENT_MAX <= HP_RECORD_MAX, "an event fits the scratch area");
 _Static_assert(HP_ENC_STACK_SIZE(HP_MAX_DEPTH) <= HP_RECORD_MAX, "a STACK of HP_MAX_DEPTH frames fits");
 _Static_assert(HP_ENC_SITE_SIZE_MAX <= HP_RECORD_MAX, "a SITE with its three strings at their longest fits");
+_Static_assert(HP_ENC_WAIT_MAX <= HP_RECORD_MAX, "a WAIT fits");
+_Static_assert(HP_ENC_PLAIN_SIZE(12) <= HP_RECORD_MAX, "a plain record of as many values as its length byte allows fits");
+_Static_assert(HP_ENC_THREAD_NAME_MAX <= HP_RECORD_MAX, "a THREAD_NAME fits");
+_Static_assert(HP_ENC_MODULE_UNLOAD_MAX <= HP_RECORD_MAX, "a MODULE_UNLOAD fits");
 
 struct hp_ring {
 	/* producer */

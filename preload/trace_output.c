@@ -6,12 +6,12 @@
 #include "common/trace_names.h"
 #include "own_fd.h"
 #include "recorder.h"
+#include "trace_chunks.h"
 #include "trace_output.h"
-#include "trace_writer.h"
 
 int hp_trace_output_open(bool root, char *path, size_t size, bool *execed)
 {
-	struct hp_own_fd *trace = hp_writer_trace();
+	struct hp_own_fd *trace = hp_chunks_trace();
 	const int flags = O_WRONLY | O_CREAT | O_EXCL;
 
 	if (root) {

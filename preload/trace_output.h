@@ -7,7 +7,7 @@
 
 #include "recorder.h"
 
-/* Opens the trace (own_fd.h, hp_writer_trace). The root process creates the configured path; any
+/* Opens the trace (own_fd.h, hp_chunks_trace). The root process creates the configured path; any
  * other process (fork child, exec'd program) takes PATH.<pid>, then PATH.<pid>.<n> (common/
  * trace_names.h), never overwriting a trace. `path` receives the name tried last; `*execed` is set
  * when the root's name was taken, so this image was exec'd by a recorded process. Returns 0, -1

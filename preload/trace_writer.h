@@ -1,4 +1,4 @@
-/* trace_writer.h: the writer thread: drains the per-thread rings, compresses, appends to the trace.
+/* trace_writer.h: the writer thread: drains the per-thread rings into the trace (trace_chunks.h).
  *
  * Threading: one writer thread per process. The registry of rings is guarded by a mutex taken when a
  * thread creates its ring, during each writer round and around fork; never on the event path.
@@ -10,15 +10,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "leak_scan.h"
 #include "recorder.h"
 
 struct hp_ring;
-struct hp_own_fd;
 
-/* The trace's descriptor, opened by the caller (hp_own_fd_open) before hp_writer_start. */
-struct hp_own_fd *hp_writer_trace(void) HP_HIDDEN;
-/* Starts the writer on the open trace (hp_writer_trace): writes the header and the process's description (PROCESS,
+/* Starts the writer on the open trace (hp_chunks_trace, trace_chunks.h): writes the header and the process's description (PROCESS,
  * CLOCK, CALIBRATION, module map; in a forked child also every site and stack defined so far).
  * Returns 0, or -1 when the thread cannot start (the caller records nothing). */
 /* event_ticks, alloc_event_ticks: what recording a timed event and an allocation event costs. */
@@ -26,8 +22,6 @@ int hp_writer_start(unsigned process_flags, uint64_t start_tick, uint64_t event_
 		    uint64_t alloc_event_ticks) HP_HIDDEN;
 void hp_writer_register(struct hp_ring *r) HP_HIDDEN;
 void hp_writer_wake(void) HP_HIDDEN;
-/* A producer found its ring full: the writer is behind (it compresses less until it keeps up). */
-void hp_writer_note_wait(void) HP_HIDDEN;
 bool hp_writer_alive(void) HP_HIDDEN;
 /* Final round, PROCESS_END, close. Waits for the writer at most timeout_ms. */
 void hp_writer_finish(unsigned how, int64_t status, unsigned timeout_ms) HP_HIDDEN;
@@ -35,8 +29,6 @@ void hp_writer_finish(unsigned how, int64_t status, unsigned timeout_ms) HP_HIDD
  * PROCESS_END(exec). Recording continues (exec may fail). */
 void hp_writer_flush_exec(unsigned timeout_ms) HP_HIDDEN;
 
-/* Asks for a reachability scan at the writer's next round (async-signal-safe). */
-void hp_writer_request_scan(void) HP_HIDDEN;
 /* Writer thread: moves the epoch (recorder.h) up to tick; never back. */
 void hp_epoch_advance(uint64_t tick) HP_HIDDEN;
 

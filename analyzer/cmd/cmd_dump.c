@@ -52,14 +52,10 @@ static const char *const alloc_kinds[] = {
 	[HPT_KIND_MEMALIGN] = "memalign",
 	[HPT_KIND_VALLOC] = "valloc",
 	[HPT_KIND_PVALLOC] = "pvalloc",
-	[HPT_KIND_NEW] = "new",
-	[HPT_KIND_NEW_ARRAY] = "new[]",
 };
 
 static const char *const free_kinds[] = {
 	[HPT_FREE_FREE] = "free",
-	[HPT_FREE_DELETE] = "delete",
-	[HPT_FREE_DELETE_ARRAY] = "delete[]",
 };
 
 #define NAME_OF(table, i) ((i) < sizeof(table) / sizeof(table[0]) && table[i] ? table[i] : "unknown")

@@ -173,3 +173,14 @@ def reuse_within_an_epoch():
     raw += record(STREAM, u(3)) + record(EPOCH, u(100)) + record(FREE, u(0) + s(0))
     raw += record(STREAM, u(0)) + process_end(2000)
     return header(version=3) + chunk(bytes(raw))
+
+
+def reserved_kinds():
+    """A version 3 trace whose allocations and frees use the kinds the format reserves (allocation 9
+    and 10, free 1 and 2: once operator new and delete, never written): a reader reads them on."""
+    raw = bytearray(record(STREAM, u(0)) + process() + clock(1000))
+    raw += record(STREAM, u(1)) + record(THREAD_START, s(1000) + u(7))
+    raw += record(ALLOC, u(9) + s(0xA000) + u(10) + u(0)) + record(ALLOC, u(10) + s(0x10) + u(20) + u(0))
+    raw += record(FREE, u(1) + s(-0x10)) + record(FREE, u(2) + s(0x10))
+    raw += record(STREAM, u(0)) + process_end(2000)
+    return header(version=3) + chunk(bytes(raw))

@@ -200,6 +200,25 @@ def test_hostile_traces_end_cleanly():
     assert not failures, f"{len(failures)} of {runs} runs did not end cleanly:\n" + "\n".join(failures[:20])
 
 
+@hp.timeout(120)
+def test_reserved_kinds_are_read_on():
+    """Allocation and free kinds the format reserves: every command ends cleanly, dump names them
+    "unknown", and the blocks count as any other."""
+    with hp.tmpdir() as d:
+        t = d / "reserved.hpt"
+        t.write_bytes(hpt_craft.reserved_kinds())
+        for c in COMMANDS:
+            args = [a.replace("{t}", str(t)).replace("{o}", str(t)).replace("{d}", str(d)) for a in c]
+            proc, elapsed = run_cmd(hp.ANALYZE, args, d)
+            problems = check_run(args, proc, elapsed)
+            assert not problems, f"{' '.join(args)}: {'; '.join(problems)}"
+        records = [r for r in hp.dump(t) if r["type"] in ("alloc", "free")]
+        assert [(r["type"], r["kind"], r["kind_name"]) for r in records] == [
+            ("alloc", 9, "unknown"), ("alloc", 10, "unknown"), ("free", 1, "unknown"), ("free", 2, "unknown")]
+        summary = hp.report_json(t)["summary"]
+        assert (summary["allocations"], summary["frees"]) == (2, 2), summary
+
+
 if __name__ == "__main__":
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--build", default=str(hp.BUILD))

@@ -57,6 +57,16 @@ static int keep(void *ctx, struct hp_tick_event *ev, size_t n)
 	return 0;
 }
 
+/* Decodes buf[0..n) as one chunk of the current version: its definitions into defs, its events to emit. */
+static void decode(struct hp_decoder *d, struct hp_defs *defs, hp_emit_fn emit, const uint8_t *buf, size_t n)
+{
+	hp_defs_init(defs);
+	hp_decoder_init(d, defs, emit, NULL);
+	hp_decoder_set_version(d, HPT_VERSION);
+	ngot = 0;
+	assert_int_equal(hp_decode_chunk(d, buf, n, 0, true), 0);
+}
+
 static void encoded_events_decode_exactly(void **state)
 {
 	uint8_t buf[4096], *p = buf;
@@ -79,20 +89,16 @@ static void encoded_events_decode_exactly(void **state)
 	p = hp_enc_counter(p, &st, 1070, 4, -25);
 	p = hp_enc_tick_u(p, &st, HPT_ZONE_END, 1065, 3); /* a tick may step back: stored signed */
 	uint8_t *alloc_at = p;
-	p = hp_enc_alloc(p, &st, HPT_KIND_NEW, 0x55550000, 64, 9); /* the latest free, reused: by index */
-	p = hp_enc_free(p, &st, HPT_FREE_DELETE, 0x77770000); /* never seen: by delta */
+	p = hp_enc_alloc(p, &st, HPT_KIND_MEMALIGN, 0x55550000, 64, 9); /* the latest free, reused: by index */
+	p = hp_enc_free(p, &st, HPT_FREE_FREE, 0x77770000); /* never seen: by delta */
 	assert_int_equal(free_at[2], HPT_FREE_FREE | HPT_KIND_RECENT);
 	assert_int_equal(free_at[3], 1);
-	assert_int_equal(alloc_at[2], HPT_KIND_NEW | HPT_KIND_RECENT);
+	assert_int_equal(alloc_at[2], HPT_KIND_MEMALIGN | HPT_KIND_RECENT);
 	assert_int_equal(alloc_at[3], 0);
 
 	struct hp_defs defs;
 	struct hp_decoder d;
-	hp_defs_init(&defs);
-	hp_decoder_init(&d, &defs, keep, NULL);
-	hp_decoder_set_version(&d, HPT_VERSION);
-	ngot = 0;
-	assert_int_equal(hp_decode_chunk(&d, buf, (size_t)(p - buf), 0, true), 0);
+	decode(&d, &defs, keep, buf, (size_t)(p - buf));
 	assert_int_equal(ngot, 11);
 
 	const struct hp_stack *s = hp_defs_stack(&defs, 9);
@@ -129,11 +135,11 @@ static void encoded_events_decode_exactly(void **state)
 	assert_int_equal(got[8].tick, 1065);
 	assert_int_equal(got[8].key, 1040); /* ordered by the stream's epoch */
 	assert_int_equal(got[9].type, HP_EV_ALLOC);
-	assert_int_equal(got[9].kind, HPT_KIND_NEW);
+	assert_int_equal(got[9].kind, HPT_KIND_MEMALIGN);
 	assert_int_equal(got[9].addr, 0x55550000);
 	assert_int_equal(got[9].size, 64);
 	assert_int_equal(got[10].type, HP_EV_FREE);
-	assert_int_equal(got[10].kind, HPT_FREE_DELETE);
+	assert_int_equal(got[10].kind, HPT_FREE_FREE);
 	assert_int_equal(got[10].addr, 0x77770000);
 	hp_decoder_release(&d);
 	hp_defs_release(&defs);
@@ -163,6 +169,84 @@ static void long_definitions_move_their_payload(void **state)
 	const struct hp_site_def *site = hp_defs_site(&defs, 2);
 	assert_string_equal(site->name, name);
 	assert_int_equal(site->line, 77);
+	hp_decoder_release(&d);
+	hp_defs_release(&defs);
+}
+
+static struct hp_sample got_sample;
+
+static int keep_sample(void *ctx, struct hp_tick_event *ev, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (ev[i].type == HP_EV_SAMPLE)
+			got_sample = *(const struct hp_sample *)(uintptr_t)ev[i].addr2;
+	return keep(ctx, ev, n);
+}
+
+/* The writer's records (stream 0, and a producer's WAIT) read back as what was written. */
+static void writer_records_decode_exactly(void **state)
+{
+	static uint8_t buf[8192];
+	static const char cmdline[] = "prog\0-v\0two words"; /* and its NUL: as /proc/self/cmdline */
+	static const uint8_t bid[] = {0xde, 0xad, 0xbe, 0xef};
+	struct hp_enc_state st = {0}, st1 = {0};
+	struct hp_enc_process pr = {42, 7, 1700000000000000000ull, HPT_PROCESS_FORKED, "/bin/prog", cmdline,
+				    sizeof(cmdline)};
+	struct hp_proc_sample sample = {4096, 1, 2, 3, 4, 5, 6};
+	uint8_t *p = buf, *rec;
+	(void)state;
+
+	p = hp_enc_stream(p, 0);
+	rec = p;
+	p = hp_enc_process(p, &pr);
+	assert_true((size_t)(p - rec) <= hp_enc_process_size(&pr));
+	p = hp_enc_clock(p, 1000, 1000, 5000);
+	p = hp_enc_calibration(p, 30, 20);
+	rec = p;
+	p = hp_enc_module_load_begin(p, &st, 1000, 0x400000, "/bin/prog", 9, bid, sizeof(bid), 2);
+	p = hp_enc_module_segment(p, 0, 0x1000, 0, 5);
+	p = hp_enc_module_segment(p, 0x2000, 0x300, 0x2000, 6);
+	p = hp_enc_module_load_end(rec, p);
+	p = hp_enc_thread_name(p, 3, "worker", 6);
+	p = hp_enc_sample(p, 1100, &sample);
+	rec = p;
+	p = hp_enc_suppressions(p, "leak:foo\n", 9);
+	assert_true((size_t)(p - rec) <= hp_enc_suppressions_size(9));
+	p = hp_enc_sync(p, 1100);
+	p = hp_enc_stream(p, 3);
+	p = hp_enc_tick_u(p, &st1, HPT_THREAD_START, 1200, 99);
+	p = hp_enc_wait(p, 700);
+	p = hp_enc_stream(p, 0);
+	p = hp_enc_module_unload(p, &st, 1300, 0x400000);
+
+	struct hp_defs defs;
+	struct hp_decoder d;
+	decode(&d, &defs, keep_sample, buf, (size_t)(p - buf));
+
+	assert_int_equal(defs.process.pid, 42);
+	assert_int_equal(defs.process.flags, HPT_PROCESS_FORKED);
+	assert_string_equal(defs.process.exe, "/bin/prog");
+	assert_int_equal(defs.process.argc, 3);
+	assert_string_equal(defs.process.argv[2], "two words");
+	assert_string_equal(defs.process.lsan_suppressions, "leak:foo\n");
+	assert_int_equal(defs.nmodules, 1);
+	assert_int_equal(defs.modules[0].base, 0x400000);
+	assert_string_equal(defs.modules[0].path, "/bin/prog");
+	assert_memory_equal(defs.modules[0].build_id, bid, sizeof(bid));
+	assert_int_equal(defs.modules[0].nseg, 2);
+	assert_int_equal(defs.modules[0].segs[1].offset, 0x2000);
+	assert_int_equal(defs.modules[0].segs[1].flags, 6);
+	assert_string_equal(hp_defs_thread(&defs, 3)->name, "worker");
+	assert_int_equal(got_sample.rss, 4096);
+	assert_int_equal(got_sample.write_bytes, 6);
+
+	int waits = 0, unloads = 0;
+	for (size_t i = 0; i < ngot; i++) {
+		waits += got[i].type == HP_EV_WAIT && got[i].stream == 3;
+		unloads += got[i].type == HP_EV_MODULE_UNLOAD && got[i].addr == 0x400000;
+	}
+	assert_int_equal(waits, 1);
+	assert_int_equal(unloads, 1);
 	hp_decoder_release(&d);
 	hp_defs_release(&defs);
 }
@@ -413,6 +497,7 @@ int main(void)
 		cmocka_unit_test(fast_varint_matches_the_format),
 		cmocka_unit_test(encoded_events_decode_exactly),
 		cmocka_unit_test(long_definitions_move_their_payload),
+		cmocka_unit_test(writer_records_decode_exactly),
 		cmocka_unit_test(ring_hands_every_record_over_once_in_order),
 		cmocka_unit_test(stacks_intern_once_and_grow),
 		cmocka_unit_test(concurrent_interning_agrees),
