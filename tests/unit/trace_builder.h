@@ -25,6 +25,7 @@
 #define HP_TRACE_BUILDER_H
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
