@@ -97,52 +97,42 @@ static void put_segments(FILE *out, const struct hp_module *m)
 	putc(']', out);
 }
 
-static int on_event(void *ctx, const struct hp_event *ev, const struct hp_defs *defs)
+/* One event as a line of text. */
+static int put_text_event(FILE *out, const struct hp_event *ev, const struct hp_thread_info *t, const char *name)
 {
-	struct dump *d = ctx;
-	FILE *out = d->out;
-	const struct hp_thread_info *t = hp_defs_thread(defs, ev->stream);
-	const char *name = NAME_OF(event_names, ev->type);
-
-	/* Events print in the order the report's heap model takes them, waits included. */
-	if (ev->type <= HP_EV_REALLOC) {
-		if (hp_heap_not_yet(&d->heap, ev))
-			return HP_EVENT_NOT_YET;
-		if (hp_heap_replay(&d->heap, ev, NULL, NULL)) {
-			d->out_of_memory = true;
-			return 1;
-		}
+	fprintf(out, "%14.6f ms  stream %-3u tid %-7u %-13s", ev->ns / 1e6, ev->stream, t ? t->tid : 0, name);
+	switch (ev->type) {
+	case HP_EV_ALLOC:
+	case HP_EV_ALLOC_FAIL:
+		fprintf(out, " %s addr 0x%" PRIx64 " size %" PRIu64 " stack %u\n", NAME_OF(alloc_kinds, ev->kind),
+			ev->addr, ev->size, ev->stack);
+		break;
+	case HP_EV_FREE:
+		fprintf(out, " %s addr 0x%" PRIx64 "\n", NAME_OF(free_kinds, ev->kind), ev->addr);
+		break;
+	case HP_EV_REALLOC:
+		fprintf(out, " %s%s old 0x%" PRIx64 " new 0x%" PRIx64 " size %" PRIu64 " stack %u\n",
+			NAME_OF(alloc_kinds, ev->kind), ev->flags & HPT_REALLOC_FAILED ? " failed" : "", ev->addr,
+			ev->addr2, ev->size, ev->stack);
+		break;
+	case HP_EV_SAMPLE:
+		fprintf(out, " rss %" PRIu64 " utime_ns %" PRIu64 " stime_ns %" PRIu64 " minflt %" PRIu64
+			" majflt %" PRIu64 " read_bytes %" PRIu64 " write_bytes %" PRIu64 "\n",
+			ev->sample.rss, ev->sample.utime_ns, ev->sample.stime_ns, ev->sample.minflt,
+			ev->sample.majflt, ev->sample.read_bytes, ev->sample.write_bytes);
+		break;
+	default:
+		fprintf(out, " kind %u site %u addr 0x%" PRIx64 " size %" PRIu64 " value %" PRId64 " words %zu\n",
+			ev->kind, ev->site, ev->addr, ev->size, ev->value, ev->nwords);
+		break;
 	}
+	return ferror(out) ? -2 : 0;
+}
 
-	if (!d->json) {
-		fprintf(out, "%14.6f ms  stream %-3u tid %-7u %-13s", ev->ns / 1e6, ev->stream, t ? t->tid : 0, name);
-		switch (ev->type) {
-		case HP_EV_ALLOC:
-		case HP_EV_ALLOC_FAIL:
-			fprintf(out, " %s addr 0x%" PRIx64 " size %" PRIu64 " stack %u\n", NAME_OF(alloc_kinds, ev->kind),
-				ev->addr, ev->size, ev->stack);
-			break;
-		case HP_EV_FREE:
-			fprintf(out, " %s addr 0x%" PRIx64 "\n", NAME_OF(free_kinds, ev->kind), ev->addr);
-			break;
-		case HP_EV_REALLOC:
-			fprintf(out, " %s%s old 0x%" PRIx64 " new 0x%" PRIx64 " size %" PRIu64 " stack %u\n",
-				NAME_OF(alloc_kinds, ev->kind), ev->flags & HPT_REALLOC_FAILED ? " failed" : "", ev->addr,
-				ev->addr2, ev->size, ev->stack);
-			break;
-		case HP_EV_SAMPLE:
-			fprintf(out, " rss %" PRIu64 " utime_ns %" PRIu64 " stime_ns %" PRIu64 " minflt %" PRIu64
-				" majflt %" PRIu64 " read_bytes %" PRIu64 " write_bytes %" PRIu64 "\n",
-				ev->sample.rss, ev->sample.utime_ns, ev->sample.stime_ns, ev->sample.minflt,
-				ev->sample.majflt, ev->sample.read_bytes, ev->sample.write_bytes);
-			break;
-		default:
-			fprintf(out, " kind %u site %u addr 0x%" PRIx64 " size %" PRIu64 " value %" PRId64 " words %zu\n",
-				ev->kind, ev->site, ev->addr, ev->size, ev->value, ev->nwords);
-			break;
-		}
-		return ferror(out) ? -2 : 0;
-	}
+/* One event as a JSON object on its line (docs/dump-format.md). */
+static int put_json_event(FILE *out, const struct hp_event *ev, const struct hp_thread_info *t, const char *name,
+			  const struct hp_defs *defs)
+{
 	fprintf(out, "{\"type\":\"%s\"", name);
 	put_u(out, "stream", ev->stream);
 	if (t && ev->type != HP_EV_THREAD_START) /* THREAD_START carries its own tid below */
@@ -255,6 +245,28 @@ static int on_event(void *ctx, const struct hp_event *ev, const struct hp_defs *
 	}
 	fputs("}\n", out);
 	return ferror(out) ? -2 : 0;
+}
+
+static int on_event(void *ctx, const struct hp_event *ev, const struct hp_defs *defs)
+{
+	struct dump *d = ctx;
+	FILE *out = d->out;
+	const struct hp_thread_info *t = hp_defs_thread(defs, ev->stream);
+	const char *name = NAME_OF(event_names, ev->type);
+
+	/* Events print in the order the report's heap model takes them, waits included. */
+	if (ev->type <= HP_EV_REALLOC) {
+		if (hp_heap_not_yet(&d->heap, ev))
+			return HP_EVENT_NOT_YET;
+		if (hp_heap_replay(&d->heap, ev, NULL, NULL)) {
+			d->out_of_memory = true;
+			return 1;
+		}
+	}
+
+	if (!d->json)
+		return put_text_event(out, ev, t, name);
+	return put_json_event(out, ev, t, name, defs);
 }
 
 /* Definitions sorted by id, so that two dumps of one trace are the same text. */
