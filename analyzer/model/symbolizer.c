@@ -17,6 +17,8 @@
 
 #include "model/inline_scopes.h"
 #include "model/symbol_table.h"
+#include "util/grow.h"
+#include "util/idmap.h"
 
 /* From the C++ runtime (the analyzer links libstdc++): demangles Itanium ABI names. */
 char *__cxa_demangle(const char *mangled, char *out, size_t *len, int *status);
@@ -32,7 +34,7 @@ struct mod_state {
 };
 
 struct cached {
-	uint64_t key; /* ip << 1 | return_address; 0: empty */
+	uint64_t key; /* ip << 1 | return_address */
 	uint32_t first, n; /* frames in sym->frames */
 	int32_t mod;       /* index of the module of the address, -1 for none */
 };
@@ -44,8 +46,9 @@ struct hp_symbolizer {
 	const struct hp_module *mods;
 	size_t nmods;
 	struct mod_state *st;
+	struct hp_idmap cache_of; /* key → its index in cache, + 1 */
 	struct cached *cache;
-	size_t cache_cap, cache_used;
+	size_t ncache, cache_cap;
 	struct hp_frame *frames;
 	size_t nframes, frames_cap;
 	char **strings;
@@ -133,6 +136,7 @@ void hp_symbolizer_free(struct hp_symbolizer *s)
 	free(s->warnings);
 	free(s->frames);
 	free(s->cache);
+	hp_idmap_free(&s->cache_of);
 	for (size_t i = 0; i < s->nmods; i++) {
 		free(s->st[i].pending);
 		hp_symtab_free(s->st[i].syms);
@@ -370,49 +374,29 @@ static void resolve(struct hp_symbolizer *s, uint64_t ip, uint64_t addr, long mi
 	note_symbols(s, (size_t)mi, &base);
 }
 
-static uint64_t mix(uint64_t x)
-{
-	x ^= x >> 33;
-	x *= 0xff51afd7ed558ccdull;
-	return x ^ (x >> 33);
-}
-
+/* The cache entry of key, new (*found false) when key was not asked before; NULL when memory ran out. */
 static struct cached *lookup(struct hp_symbolizer *s, uint64_t key, bool *found)
 {
-	if (2 * (s->cache_used + 1) > s->cache_cap) {
-		size_t cap = s->cache_cap ? s->cache_cap * 2 : 4096;
-		struct cached *n = calloc(cap, sizeof(*n));
-		if (!n)
-			return NULL;
-		for (size_t i = 0; i < s->cache_cap; i++) {
-			if (!s->cache[i].key)
-				continue;
-			size_t j = mix(s->cache[i].key) & (cap - 1);
-			while (n[j].key)
-				j = (j + 1) & (cap - 1);
-			n[j] = s->cache[i];
-		}
-		free(s->cache);
-		s->cache = n;
-		s->cache_cap = cap;
-	}
-	size_t i = mix(key) & (s->cache_cap - 1);
-	for (; s->cache[i].key; i = (i + 1) & (s->cache_cap - 1))
-		if (s->cache[i].key == key) {
-			*found = true;
-			return &s->cache[i];
-		}
-	*found = false;
-	s->cache[i].key = key;
-	s->cache[i].mod = -1;
-	s->cache_used++;
-	return &s->cache[i];
+	uint32_t *slot = hp_idmap_slot(&s->cache_of, key, true);
+
+	if (!slot)
+		return NULL;
+	*found = *slot != 0;
+	if (*found)
+		return &s->cache[*slot - 1];
+	struct cached *cache = hp_grow(s->cache, &s->cache_cap, s->ncache + 1, sizeof(*cache));
+	if (!cache)
+		return NULL;
+	s->cache = cache;
+	*slot = (uint32_t)++s->ncache;
+	cache[s->ncache - 1] = (struct cached){.key = key, .mod = -1};
+	return &cache[s->ncache - 1];
 }
 
 /* The cached frames of ip, resolved on first use; NULL when memory ran out. */
 static const struct cached *frames_of(struct hp_symbolizer *s, uint64_t ip, bool return_address)
 {
-	uint64_t key = (ip << 1 | return_address) + 2; /* never 0 */
+	uint64_t key = ip << 1 | return_address;
 	bool found;
 	struct cached *c = lookup(s, key, &found);
 
@@ -473,8 +457,8 @@ int hp_symbolizer_set_modules(struct hp_symbolizer *s, const struct hp_module *m
 		memset(st + s->nmods, 0, (nmodules - s->nmods) * sizeof(*st));
 		s->st = st;
 		/* An address may now fall in a module loaded later over an older one: resolve afresh. */
-		memset(s->cache, 0, s->cache_cap * sizeof(*s->cache));
-		s->cache_used = 0;
+		hp_idmap_free(&s->cache_of);
+		s->ncache = 0;
 	}
 	s->mods = modules;
 	s->nmods = nmodules;
