@@ -79,9 +79,19 @@ $(BUILD)/obj/%.o: %.c | $(DEPS_OK)
 	@mkdir -p $(@D)
 	$(CC) $(ANALYZER_CFLAGS) -c $< -o $@
 
+# The pages' templates with the parts every page shares put in: a line @@HP_HEAD@@, @@HP_ERRORS@@ or
+# @@HP_END@@ becomes the whole of page_head.html, page_errors.js or page_end.html.
+HTML_PARTS := analyzer/report/html/page_head.html analyzer/report/html/page_errors.js analyzer/report/html/page_end.html
+$(BUILD)/gen/html/%.html: analyzer/report/html/%.html $(HTML_PARTS)
+	@mkdir -p $(@D)
+	sed -e '/^@@HP_HEAD@@$$/{r analyzer/report/html/page_head.html' -e 'd;}' \
+	    -e '/^@@HP_ERRORS@@$$/{r analyzer/report/html/page_errors.js' -e 'd;}' \
+	    -e '/^@@HP_END@@$$/{r analyzer/report/html/page_end.html' -e 'd;}' $< >$@.tmp
+	mv $@.tmp $@
+
 # The HTML report's page (analyzer/report/html/), compiled into the analyzer as byte arrays.
-HTML_ASSETS := analyzer/report/html/report.html analyzer/report/html/report.css analyzer/report/html/report.js \
-	       analyzer/report/html/history.html analyzer/report/html/history.js
+HTML_ASSETS := $(BUILD)/gen/html/report.html analyzer/report/html/report.css analyzer/report/html/report.js \
+	       $(BUILD)/gen/html/history.html analyzer/report/html/history.js
 $(BUILD)/gen/html_assets.c: $(HTML_ASSETS) scripts/embed-files
 	@mkdir -p $(@D)
 	scripts/embed-files $@ hp_html_ $(HTML_ASSETS)
