@@ -79,14 +79,20 @@ $(BUILD)/obj/%.o: %.c | $(DEPS_OK)
 	@mkdir -p $(@D)
 	$(CC) $(ANALYZER_CFLAGS) -c $< -o $@
 
-# The pages' templates with the parts every page shares put in: a line @@HP_HEAD@@, @@HP_ERRORS@@ or
-# @@HP_END@@ becomes the whole of page_head.html, page_errors.js or page_end.html.
-HTML_PARTS := analyzer/report/html/page_head.html analyzer/report/html/page_errors.js analyzer/report/html/page_end.html
+# The pages' templates with the parts every page shares put in: a line @@HP_HEAD@@ (up to the shared style
+# sheet; the page's own rules follow), @@HP_BODY@@ (the end of the head, the start of the body: the error
+# box), @@HP_ERRORS@@ (the error handler) or @@HP_END@@ (the data and the script) becomes the whole of
+# page_head.html, page_body.html, page_errors.js or page_end.html; then @@HP_PAGE@@ becomes the page's
+# name (its template's: report, history).
+HTML_PARTS := $(addprefix analyzer/report/html/,page_head.html page_body.html page_errors.js page_end.html)
 $(BUILD)/gen/html/%.html: analyzer/report/html/%.html $(HTML_PARTS)
 	@mkdir -p $(@D)
 	sed -e '/^@@HP_HEAD@@$$/{r analyzer/report/html/page_head.html' -e 'd;}' \
+	    -e '/^@@HP_BODY@@$$/{r analyzer/report/html/page_body.html' -e 'd;}' \
 	    -e '/^@@HP_ERRORS@@$$/{r analyzer/report/html/page_errors.js' -e 'd;}' \
-	    -e '/^@@HP_END@@$$/{r analyzer/report/html/page_end.html' -e 'd;}' $< >$@.tmp
+	    -e '/^@@HP_END@@$$/{r analyzer/report/html/page_end.html' -e 'd;}' $< >$@.parts
+	sed -e 's/@@HP_PAGE@@/$*/g' $@.parts >$@.tmp
+	rm -f $@.parts
 	mv $@.tmp $@
 
 # The HTML report's page (analyzer/report/html/), compiled into the analyzer as byte arrays.
