@@ -258,11 +258,7 @@ static void json_site_costs(struct hp_jw *w, const char *key, const struct hp_al
 		return;
 	}
 	hp_jw_obj(w, key);
-	hp_jw_u64(w, "allocs", t->allocs);
-	hp_jw_u64(w, "bytes", t->bytes);
-	hp_jw_u64(w, "temporary", t->temporary);
-	hp_jw_u64(w, "peak_bytes", t->peak_bytes);
-	hp_jw_u64(w, "leaked_bytes", t->leaked_bytes);
+	hp_report_json_costs(w, t, false);
 	hp_jw_end_obj(w);
 }
 

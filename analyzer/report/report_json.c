@@ -339,13 +339,14 @@ static void write_frame(struct hp_jw *w, const char *key, const struct hp_frame 
 	hp_jw_end_obj(w);
 }
 
-static void write_alloc_costs(struct hp_jw *w, const struct hp_alloc_costs *c)
+void hp_report_json_costs(struct hp_jw *w, const struct hp_alloc_costs *c, bool live)
 {
 	hp_jw_u64(w, "allocs", c->allocs);
 	hp_jw_u64(w, "bytes", c->bytes);
 	hp_jw_u64(w, "temporary", c->temporary);
 	hp_jw_u64(w, "peak_bytes", c->peak_bytes);
-	hp_jw_u64(w, "live_bytes", c->live_bytes);
+	if (live)
+		hp_jw_u64(w, "live_bytes", c->live_bytes);
 	hp_jw_u64(w, "leaked_bytes", c->leaked_bytes);
 }
 
@@ -366,7 +367,7 @@ static int write_alloc_functions(struct hp_jw *w, const struct hp_profile *p, co
 		hp_jw_str(w, "file", f->frame ? f->frame->file : NULL);
 		hp_jw_str(w, "module", f->frame ? f->frame->module : NULL);
 		hp_jw_u64(w, "stack_id", f->frame ? 0 : p->sites[f->sites[0]].stack_id);
-		write_alloc_costs(w, &f->cost);
+		hp_report_json_costs(w, &f->cost, true);
 		hp_jw_u64(w, "sites", f->nsites);
 		hp_jw_u64(w, "substacks_total", f->nsubs);
 		hp_jw_arr(w, "substacks");
@@ -375,7 +376,7 @@ static int write_alloc_functions(struct hp_jw *w, const struct hp_profile *p, co
 			hp_jw_obj(w, NULL);
 			hp_jw_u64(w, "line", sub->line);
 			write_frame(w, "caller", sub->caller);
-			write_alloc_costs(w, &sub->cost);
+			hp_report_json_costs(w, &sub->cost, true);
 			hp_jw_u64(w, "sites", sub->nsites);
 			hp_jw_end_obj(w);
 		}
