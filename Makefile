@@ -79,9 +79,25 @@ $(BUILD)/obj/%.o: %.c | $(DEPS_OK)
 	@mkdir -p $(@D)
 	$(CC) $(ANALYZER_CFLAGS) -c $< -o $@
 
+# The pages' templates with the parts every page shares put in: a line @@HP_HEAD@@ (up to the shared style
+# sheet; the page's own rules follow), @@HP_BODY@@ (the end of the head, the start of the body: the error
+# box), @@HP_ERRORS@@ (the error handler) or @@HP_END@@ (the data and the script) becomes the whole of
+# page_head.html, page_body.html, page_errors.js or page_end.html; then @@HP_PAGE@@ becomes the page's
+# name (its template's: report, history).
+HTML_PARTS := $(addprefix analyzer/report/html/,page_head.html page_body.html page_errors.js page_end.html)
+$(BUILD)/gen/html/%.html: analyzer/report/html/%.html $(HTML_PARTS)
+	@mkdir -p $(@D)
+	sed -e '/^@@HP_HEAD@@$$/{r analyzer/report/html/page_head.html' -e 'd;}' \
+	    -e '/^@@HP_BODY@@$$/{r analyzer/report/html/page_body.html' -e 'd;}' \
+	    -e '/^@@HP_ERRORS@@$$/{r analyzer/report/html/page_errors.js' -e 'd;}' \
+	    -e '/^@@HP_END@@$$/{r analyzer/report/html/page_end.html' -e 'd;}' $< >$@.parts
+	sed -e 's/@@HP_PAGE@@/$*/g' $@.parts >$@.tmp
+	rm -f $@.parts
+	mv $@.tmp $@
+
 # The HTML report's page (analyzer/report/html/), compiled into the analyzer as byte arrays.
-HTML_ASSETS := analyzer/report/html/report.html analyzer/report/html/report.css analyzer/report/html/report.js \
-	       analyzer/report/html/history.html analyzer/report/html/history.js
+HTML_ASSETS := $(BUILD)/gen/html/report.html analyzer/report/html/report.css analyzer/report/html/report.js \
+	       $(BUILD)/gen/html/history.html analyzer/report/html/history.js
 $(BUILD)/gen/html_assets.c: $(HTML_ASSETS) scripts/embed-files
 	@mkdir -p $(@D)
 	scripts/embed-files $@ hp_html_ $(HTML_ASSETS)

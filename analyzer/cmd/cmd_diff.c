@@ -251,18 +251,14 @@ static void json_function(struct hp_jw *w, const char *key, const struct hp_func
 	hp_jw_end_obj(w);
 }
 
-static void json_site_totals(struct hp_jw *w, const char *key, const struct hp_site_totals *t, bool present)
+static void json_site_costs(struct hp_jw *w, const char *key, const struct hp_alloc_costs *t, bool present)
 {
 	if (!present) {
 		hp_jw_null(w, key);
 		return;
 	}
 	hp_jw_obj(w, key);
-	hp_jw_u64(w, "allocs", t->allocs);
-	hp_jw_u64(w, "bytes", t->bytes);
-	hp_jw_u64(w, "temporary", t->temporary);
-	hp_jw_u64(w, "peak_bytes", t->peak_bytes);
-	hp_jw_u64(w, "leaked_bytes", t->leaked_bytes);
+	hp_report_json_costs(w, t, false);
 	hp_jw_end_obj(w);
 }
 
@@ -313,8 +309,8 @@ static void write_json(FILE *out, const struct diff *d)
 			continue;
 		hp_jw_obj(&w, NULL);
 		hp_jw_str(&w, "location", s->location);
-		json_site_totals(&w, "base", &s->base, s->in_base);
-		json_site_totals(&w, "new", &s->now, s->in_now);
+		json_site_costs(&w, "base", &s->base, s->in_base);
+		json_site_costs(&w, "new", &s->now, s->in_now);
 		hp_jw_end_obj(&w);
 		shown++;
 	}

@@ -136,6 +136,22 @@ struct hp_alloc_site {
 	bool growing;         /* steady growth: a suspected leak even without exit (growth.h) */
 };
 
+/* What a group of sites cost: the sums of their figures (diff's sites of one place, report's
+ * allocating functions and their substacks). */
+struct hp_alloc_costs {
+	uint64_t allocs, bytes, temporary, peak_bytes, live_bytes, leaked_bytes;
+};
+
+static inline void hp_alloc_costs_add(struct hp_alloc_costs *c, const struct hp_alloc_site *s)
+{
+	c->allocs += s->allocs;
+	c->bytes += s->bytes;
+	c->temporary += s->temporary;
+	c->peak_bytes += s->peak_bytes;
+	c->live_bytes += s->live_bytes;
+	c->leaked_bytes += s->leaked_bytes;
+}
+
 enum hp_leak_kind {
 	HP_LEAK_UNCLASSIFIED = 0, /* alive at exit, no reachability scan in the trace */
 	HP_LEAK_DEFINITE,

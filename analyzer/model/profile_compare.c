@@ -115,7 +115,7 @@ static int compare_functions(struct hp_comparison *c, const struct hp_profile *b
 
 struct place {
 	char *location;
-	struct hp_site_totals t;
+	const struct hp_alloc_site *site;
 	int run; /* 0 base, 1 new */
 };
 
@@ -135,19 +135,10 @@ static int add_places(struct place *pl, size_t *n, const struct hp_profile *p, i
 		hp_fmt_site(loc, sizeof(loc), p, s->frames, s->stack_id);
 		if (!(pl[*n].location = strdup(loc)))
 			return -1;
-		pl[*n].t = (struct hp_site_totals){s->allocs, s->bytes, s->temporary, s->peak_bytes, s->leaked_bytes};
+		pl[*n].site = s;
 		pl[(*n)++].run = run;
 	}
 	return 0;
-}
-
-static void add_totals(struct hp_site_totals *to, const struct hp_site_totals *t)
-{
-	to->allocs += t->allocs;
-	to->bytes += t->bytes;
-	to->temporary += t->temporary;
-	to->peak_bytes += t->peak_bytes;
-	to->leaked_bytes += t->leaked_bytes;
 }
 
 static double absdiff(uint64_t a, uint64_t b)
@@ -181,7 +172,7 @@ static int compare_sites(struct hp_comparison *c, const struct hp_profile *base,
 			pl[i].location = NULL;
 		}
 		struct hp_site_delta *s = &d[nd - 1];
-		add_totals(pl[i].run ? &s->now : &s->base, &pl[i].t);
+		hp_alloc_costs_add(pl[i].run ? &s->now : &s->base, pl[i].site);
 		if (pl[i].run)
 			s->in_now = true;
 		else

@@ -35,14 +35,10 @@ struct hp_function_delta {
 	enum hp_verdict verdict;
 };
 
-/* What one run allocated at one place (all the stacks that share the place). */
-struct hp_site_totals {
-	uint64_t allocs, bytes, temporary, peak_bytes, leaked_bytes;
-};
-
 struct hp_site_delta {
 	char *location;                 /* hp_fmt_site of the first stack seen */
-	struct hp_site_totals base, now; /* zero where the run has no such site */
+	/* What each run allocated at the place (all the stacks that share it); zero where it has none. */
+	struct hp_alloc_costs base, now;
 	bool in_base, in_now;
 	double impact;                  /* |bytes change| + |leaked change| + |peak change| */
 };

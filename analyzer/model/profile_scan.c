@@ -1,7 +1,6 @@
 /* profile_scan.c: leak scans in a profile build: the words a scan read, classified against the
  * blocks alive (leak_classify.h) into the scan's summary and each block's kind. */
 #include <stdlib.h>
-#include <string.h>
 
 #include "hpt_format.h"
 #include "model/leak_classify.h"
@@ -33,14 +32,9 @@ static void finish_scan(struct builder *b, const struct hp_event *ev)
 	if (k > 1)
 		qsort(live, k, sizeof(*live), cmp_live);
 	struct hp_scan_summary *sc = &scans[p->nscans++];
-	memset(sc, 0, sizeof(*sc));
-	sc->ns = ev->ns;
-	sc->reason = b->scan_reason;
-	sc->threads_stopped = b->scan_threads;
-	sc->words = ev->size;
-	sc->unreadable = ev->addr2;
-	sc->threads = b->scan_thr;
-	sc->nthreads = b->nscan_thr;
+	*sc = (struct hp_scan_summary){.ns = ev->ns, .reason = b->scan_reason, .threads_stopped = b->scan_threads,
+				       .words = ev->size, .unreadable = ev->addr2, .threads = b->scan_thr,
+				       .nthreads = b->nscan_thr};
 	b->scan_thr = NULL;
 	b->nscan_thr = b->scan_thr_cap = 0;
 	if (hp_leak_classify(live, k, b->words, b->nwords, b->heuristics)) {

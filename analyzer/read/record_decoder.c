@@ -261,23 +261,62 @@ static int add(struct hp_decoder *d, const struct hp_tick_event *ev)
 	return d->nbatch == HP_DECODE_BATCH ? flush(d) : 0;
 }
 
+/* Which decode_* function reads a record of each type; REC_UNKNOWN (0): a type this reader skips by
+ * its length. */
+enum record_family {
+	REC_UNKNOWN,
+	REC_HEAP,        /* decode_heap_event */
+	REC_TIMED,       /* decode_timed_event */
+	REC_THREAD,      /* decode_thread_event */
+	REC_WRITER,      /* decode_writer_event */
+	REC_PROCESS_END, /* decode_process_end */
+	REC_SCAN_WORDS,  /* decode_scan_words */
+	REC_DEFINITION,  /* decode_definition: no event */
+	REC_STREAM,      /* decode_stream_record: no event */
+};
+
+static const uint8_t record_family[256] = {
+	[HPT_ALLOC] = REC_HEAP,
+	[HPT_FREE] = REC_HEAP,
+	[HPT_REALLOC] = REC_HEAP,
+	[HPT_ALLOC_FAIL] = REC_HEAP,
+	[HPT_ZONE_BEGIN] = REC_TIMED,
+	[HPT_ZONE_END] = REC_TIMED,
+	[HPT_ZONE_CPU] = REC_TIMED,
+	[HPT_COUNTER] = REC_TIMED,
+	[HPT_MARK] = REC_TIMED,
+	[HPT_FUNC_ENTER] = REC_TIMED,
+	[HPT_FUNC_EXIT] = REC_TIMED,
+	[HPT_WAIT] = REC_TIMED,
+	[HPT_LOST] = REC_TIMED,
+	[HPT_THREAD_START] = REC_THREAD,
+	[HPT_THREAD_END] = REC_THREAD,
+	[HPT_MODULE_LOAD] = REC_THREAD,
+	[HPT_MODULE_UNLOAD] = REC_THREAD,
+	[HPT_CLOCK] = REC_WRITER,
+	[HPT_SYNC] = REC_WRITER,
+	[HPT_SAMPLE] = REC_WRITER,
+	[HPT_SCAN_BEGIN] = REC_WRITER,
+	[HPT_SCAN_THREAD] = REC_WRITER,
+	[HPT_SCAN_END] = REC_WRITER,
+	[HPT_PROCESS_END] = REC_PROCESS_END,
+	[HPT_SCAN_WORDS] = REC_SCAN_WORDS,
+	[HPT_SCAN_CONTENTS] = REC_SCAN_WORDS,
+	[HPT_STACK] = REC_DEFINITION,
+	[HPT_SITE] = REC_DEFINITION,
+	[HPT_PROCESS] = REC_DEFINITION,
+	[HPT_THREAD_NAME] = REC_DEFINITION,
+	[HPT_CALIBRATION] = REC_DEFINITION,
+	[HPT_SUPPRESSIONS] = REC_DEFINITION,
+	[HPT_STREAM] = REC_STREAM,
+	[HPT_EPOCH] = REC_STREAM,
+};
+
 /* Records that change the definitions (or CALIBRATION, which the merge reads): the events before
  * them are handed over first, so that emit sees definitions exactly as they were at each event. */
 static bool defines(uint8_t type)
 {
-	switch (type) {
-	case HPT_THREAD_START:
-	case HPT_MODULE_LOAD:
-	case HPT_STACK:
-	case HPT_SITE:
-	case HPT_PROCESS:
-	case HPT_THREAD_NAME:
-	case HPT_CALIBRATION:
-	case HPT_SUPPRESSIONS:
-		return true;
-	default:
-		return false;
-	}
+	return record_family[type] == REC_DEFINITION || type == HPT_THREAD_START || type == HPT_MODULE_LOAD;
 }
 
 /* n unsigned fields into f. */
@@ -840,56 +879,30 @@ static int decode(struct hp_decoder *d, const uint8_t *raw, size_t size, uint64_
 		}
 
 		struct hp_tick_event ev = {.stream = d->stream};
-		switch (type) {
-		case HPT_ALLOC:
-		case HPT_FREE:
-		case HPT_REALLOC:
-		case HPT_ALLOC_FAIL:
+		switch (record_family[type]) {
+		case REC_HEAP:
 			why = decode_heap_event(d, st, type, &c, &ev);
 			break;
-		case HPT_ZONE_BEGIN:
-		case HPT_ZONE_END:
-		case HPT_ZONE_CPU:
-		case HPT_COUNTER:
-		case HPT_MARK:
-		case HPT_FUNC_ENTER:
-		case HPT_FUNC_EXIT:
-		case HPT_WAIT:
-		case HPT_LOST:
+		case REC_TIMED:
 			why = decode_timed_event(st, type, &c, &ev);
 			break;
-		case HPT_THREAD_START:
-		case HPT_THREAD_END:
-		case HPT_MODULE_LOAD:
-		case HPT_MODULE_UNLOAD:
+		case REC_THREAD:
 			why = decode_thread_event(d, st, type, &c, &ev);
 			break;
-		case HPT_CLOCK:
-		case HPT_SYNC:
-		case HPT_SAMPLE:
-		case HPT_SCAN_BEGIN:
-		case HPT_SCAN_THREAD:
-		case HPT_SCAN_END:
+		case REC_WRITER:
 			why = decode_writer_event(type, &c, &ev);
 			break;
-		case HPT_PROCESS_END:
+		case REC_PROCESS_END:
 			why = decode_process_end(&c, &ev);
 			break;
-		case HPT_SCAN_WORDS:
-		case HPT_SCAN_CONTENTS:
+		case REC_SCAN_WORDS:
 			why = decode_scan_words(d, type, &c, &ev);
 			break;
-		case HPT_STACK:
-		case HPT_SITE:
-		case HPT_PROCESS:
-		case HPT_THREAD_NAME:
-		case HPT_CALIBRATION:
-		case HPT_SUPPRESSIONS:
+		case REC_DEFINITION:
 			if ((why = decode_definition(d, type, &c)) != NULL)
 				goto bad;
 			continue;
-		case HPT_STREAM:
-		case HPT_EPOCH:
+		case REC_STREAM:
 			if ((why = decode_stream_record(d, &st, type, &c)) != NULL)
 				goto bad;
 			continue;

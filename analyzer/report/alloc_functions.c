@@ -90,16 +90,6 @@ static int cmp_sub(const void *x, const void *y)
 	return a->line < b->line ? -1 : a->line > b->line;
 }
 
-static void add_site(struct hp_alloc_costs *c, const struct hp_alloc_site *s)
-{
-	c->allocs += s->allocs;
-	c->bytes += s->bytes;
-	c->temporary += s->temporary;
-	c->peak_bytes += s->peak_bytes;
-	c->live_bytes += s->live_bytes;
-	c->leaked_bytes += s->leaked_bytes;
-}
-
 /* f->subs from f->sites (of a symbolized function). 0, or -1 when memory runs out. */
 static int substacks(const struct hp_profile *p, struct hp_alloc_function *f)
 {
@@ -119,7 +109,7 @@ static int substacks(const struct hp_profile *p, struct hp_alloc_function *f)
 			sub->line = hp_user_frame(s->frames)->line;
 			sub->caller = caller_of(s);
 		}
-		add_site(&f->subs[f->nsubs - 1].cost, s);
+		hp_alloc_costs_add(&f->subs[f->nsubs - 1].cost, s);
 		f->subs[f->nsubs - 1].nsites++;
 	}
 	qsort(f->subs, f->nsubs, sizeof(*f->subs), cmp_sub);
@@ -159,7 +149,7 @@ int hp_alloc_functions(const struct hp_profile *p, struct hp_alloc_function **ou
 		f->nsites = j - i;
 		f->frame = hp_user_frame(p->sites[idx[i]].frames);
 		for (; i < j; i++)
-			add_site(&f->cost, &p->sites[idx[i]]);
+			hp_alloc_costs_add(&f->cost, &p->sites[idx[i]]);
 		if (f->frame && substacks(p, f) < 0)
 			goto fail;
 	}

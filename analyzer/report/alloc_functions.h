@@ -13,11 +13,6 @@
  * own). Each figure is the sum over its sites, so the groups add up to the sites section.
  */
 /* The sites of a function that allocate at the same line of it, called from the same place. */
-/* What a group of sites cost: the sums of theirs. */
-struct hp_alloc_costs {
-	uint64_t allocs, bytes, temporary, peak_bytes, live_bytes, leaked_bytes;
-};
-
 struct hp_alloc_substack {
 	unsigned line;                 /* the function's line; 0 when unknown */
 	const struct hp_frame *caller; /* the frame that called it; NULL when it has none */

@@ -66,19 +66,25 @@ fail:
 
 /* ---- values ---- */
 
+/* v in the largest of the units 1, 1e3, 1e6, 1e9 it reaches (below 1000: the first), with that unit's
+ * number of decimals and name. */
+static char *fmt_scaled(char *buf, double v, const int decimals[4], const char *const unit[4])
+{
+	static const double scale[] = {1, 1e3, 1e6, 1e9};
+	int u = 0;
+
+	while (u < 3 && !(v < scale[u + 1]))
+		u++;
+	snprintf(buf, HP_FMT_MAX, "%.*f%s", decimals[u], v / scale[u], unit[u]);
+	return buf;
+}
+
 char *hp_fmt_ns(char *buf, uint64_t ns)
 {
-	double v = (double)ns;
+	static const int decimals[] = {0, 2, 2, 3};
+	static const char *const unit[] = {" ns", " \xc2\xb5s", " ms", " s"}; /* µs */
 
-	if (ns < 1000)
-		snprintf(buf, HP_FMT_MAX, "%" PRIu64 " ns", ns);
-	else if (ns < 1000000)
-		snprintf(buf, HP_FMT_MAX, "%.2f \xc2\xb5s", v / 1e3); /* µs */
-	else if (ns < 1000000000)
-		snprintf(buf, HP_FMT_MAX, "%.2f ms", v / 1e6);
-	else
-		snprintf(buf, HP_FMT_MAX, "%.3f s", v / 1e9);
-	return buf;
+	return fmt_scaled(buf, (double)ns, decimals, unit);
 }
 
 char *hp_fmt_bytes(char *buf, uint64_t bytes)
@@ -101,15 +107,10 @@ char *hp_fmt_bytes(char *buf, uint64_t bytes)
 
 char *hp_fmt_si(char *buf, double v)
 {
-	if (v < 1000)
-		snprintf(buf, HP_FMT_MAX, "%.0f", v);
-	else if (v < 1e6)
-		snprintf(buf, HP_FMT_MAX, "%.1fk", v / 1e3);
-	else if (v < 1e9)
-		snprintf(buf, HP_FMT_MAX, "%.2fM", v / 1e6);
-	else
-		snprintf(buf, HP_FMT_MAX, "%.2fG", v / 1e9);
-	return buf;
+	static const int decimals[] = {0, 1, 2, 2};
+	static const char *const unit[] = {"", "k", "M", "G"};
+
+	return fmt_scaled(buf, v, decimals, unit);
 }
 
 char *hp_fmt_pct(char *buf, double share)

@@ -82,6 +82,9 @@ struct hp_json_ext {
 };
 int hp_report_write_json_ext(FILE *out, const struct hp_report *root, const struct hp_report *children,
 			     size_t nchildren, const struct hp_report_opts *o, const struct hp_json_ext *ext);
+/* What a group of sites cost, as keys of the JSON object open in w: the report's allocating functions,
+ * diff's places (which leave out live_bytes: live = false). */
+void hp_report_json_costs(struct hp_jw *w, const struct hp_alloc_costs *c, bool live);
 int hp_report_write_csv(FILE *out, const struct hp_report *root, const struct hp_report *children,
 			size_t nchildren, const struct hp_report_opts *o);
 int hp_report_write_md(FILE *out, const struct hp_report *root, const struct hp_report *children,

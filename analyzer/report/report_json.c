@@ -11,16 +11,31 @@
 
 /* ---- sections ---- */
 
+/* Where a frame is: function, file, line and module; null (line 0) without a frame. */
+static void write_frame_place(struct hp_jw *w, const struct hp_frame *f)
+{
+	hp_jw_str(w, "function", f ? f->function : NULL);
+	hp_jw_str(w, "file", f ? f->file : NULL);
+	hp_jw_u64(w, "line", f ? f->line : 0);
+	hp_jw_str(w, "module", f ? f->module : NULL);
+}
+
+/* {bytes, blocks} under key: a kind of leak, or of reachability. */
+static void write_bytes_blocks(struct hp_jw *w, const char *key, uint64_t bytes, uint64_t blocks)
+{
+	hp_jw_obj(w, key);
+	hp_jw_u64(w, "bytes", bytes);
+	hp_jw_u64(w, "blocks", blocks);
+	hp_jw_end_obj(w);
+}
+
 static void write_stack(struct hp_jw *w, const struct hp_stack_frames *s)
 {
 	hp_jw_arr(w, "stack");
 	for (size_t i = 0; s && i < s->nframes; i++) {
 		const struct hp_frame *f = &s->frames[i];
 		hp_jw_obj(w, NULL);
-		hp_jw_str(w, "function", f->function);
-		hp_jw_str(w, "file", f->file);
-		hp_jw_u64(w, "line", f->line);
-		hp_jw_str(w, "module", f->module);
+		write_frame_place(w, f);
 		char ip[32];
 		snprintf(ip, sizeof(ip), "0x%" PRIx64, f->ip);
 		hp_jw_str(w, "ip", ip);
@@ -66,12 +81,8 @@ static void write_summary(struct hp_jw *w, const struct hp_profile *p)
 	hp_jw_u64(w, "leaked_bytes", s->leaked_bytes);
 	hp_jw_u64(w, "leaked_blocks", s->leaked_blocks);
 	hp_jw_obj(w, "leak_kinds");
-	for (int k = 0; k < HP_LEAK_KINDS; k++) {
-		hp_jw_obj(w, hp_leak_kind_name((enum hp_leak_kind)k));
-		hp_jw_u64(w, "bytes", s->leak_bytes[k]);
-		hp_jw_u64(w, "blocks", s->leak_blocks[k]);
-		hp_jw_end_obj(w);
-	}
+	for (int k = 0; k < HP_LEAK_KINDS; k++)
+		write_bytes_blocks(w, hp_leak_kind_name((enum hp_leak_kind)k), s->leak_bytes[k], s->leak_blocks[k]);
 	hp_jw_end_obj(w);
 	hp_jw_u64(w, "suppressed_bytes", s->suppressed_bytes);
 	hp_jw_u64(w, "suppressed_blocks", s->suppressed_blocks);
@@ -236,14 +247,9 @@ static void write_counters_marks(struct hp_jw *w, const struct hp_profile *p, co
 
 static void write_site(struct hp_jw *w, const struct hp_alloc_site *s)
 {
-	const struct hp_frame *uf = hp_user_frame(s->frames);
-
 	hp_jw_obj(w, NULL);
 	hp_jw_u64(w, "stack_id", s->stack_id);
-	hp_jw_str(w, "function", uf ? uf->function : NULL);
-	hp_jw_str(w, "file", uf ? uf->file : NULL);
-	hp_jw_u64(w, "line", uf ? uf->line : 0);
-	hp_jw_str(w, "module", uf ? uf->module : NULL);
+	write_frame_place(w, hp_user_frame(s->frames));
 	hp_jw_u64(w, "allocs", s->allocs);
 	hp_jw_u64(w, "bytes", s->bytes);
 	hp_jw_u64(w, "frees", s->frees);
@@ -279,19 +285,12 @@ static void write_scans(struct hp_jw *w, const struct hp_profile *p)
 		hp_jw_u64(w, "threads_stopped", sc->threads_stopped);
 		hp_jw_u64(w, "words", sc->words);
 		hp_jw_u64(w, "unreadable_bytes", sc->unreadable);
-		for (int k = HP_LEAK_DEFINITE; k < HP_LEAK_KINDS; k++) {
-			hp_jw_obj(w, hp_leak_kind_name((enum hp_leak_kind)k));
-			hp_jw_u64(w, "bytes", sc->bytes[k]);
-			hp_jw_u64(w, "blocks", sc->blocks[k]);
-			hp_jw_end_obj(w);
-		}
+		for (int k = HP_LEAK_DEFINITE; k < HP_LEAK_KINDS; k++)
+			write_bytes_blocks(w, hp_leak_kind_name((enum hp_leak_kind)k), sc->bytes[k], sc->blocks[k]);
 		hp_jw_obj(w, "reachable_via_heuristic");
-		for (int h = 0; h < HP_HEURISTICS; h++) {
-			hp_jw_obj(w, hp_leak_heuristic_name((enum hp_leak_heuristic)h));
-			hp_jw_u64(w, "bytes", sc->heuristic_bytes[h]);
-			hp_jw_u64(w, "blocks", sc->heuristic_blocks[h]);
-			hp_jw_end_obj(w);
-		}
+		for (int h = 0; h < HP_HEURISTICS; h++)
+			write_bytes_blocks(w, hp_leak_heuristic_name((enum hp_leak_heuristic)h), sc->heuristic_bytes[h],
+					   sc->heuristic_blocks[h]);
 		hp_jw_end_obj(w);
 		hp_jw_arr(w, "threads");
 		for (size_t t = 0; t < sc->nthreads; t++) {
@@ -336,20 +335,18 @@ static void write_frame(struct hp_jw *w, const char *key, const struct hp_frame 
 		return;
 	}
 	hp_jw_obj(w, key);
-	hp_jw_str(w, "function", f->function);
-	hp_jw_str(w, "file", f->file);
-	hp_jw_u64(w, "line", f->line);
-	hp_jw_str(w, "module", f->module);
+	write_frame_place(w, f);
 	hp_jw_end_obj(w);
 }
 
-static void write_alloc_costs(struct hp_jw *w, const struct hp_alloc_costs *c)
+void hp_report_json_costs(struct hp_jw *w, const struct hp_alloc_costs *c, bool live)
 {
 	hp_jw_u64(w, "allocs", c->allocs);
 	hp_jw_u64(w, "bytes", c->bytes);
 	hp_jw_u64(w, "temporary", c->temporary);
 	hp_jw_u64(w, "peak_bytes", c->peak_bytes);
-	hp_jw_u64(w, "live_bytes", c->live_bytes);
+	if (live)
+		hp_jw_u64(w, "live_bytes", c->live_bytes);
 	hp_jw_u64(w, "leaked_bytes", c->leaked_bytes);
 }
 
@@ -370,7 +367,7 @@ static int write_alloc_functions(struct hp_jw *w, const struct hp_profile *p, co
 		hp_jw_str(w, "file", f->frame ? f->frame->file : NULL);
 		hp_jw_str(w, "module", f->frame ? f->frame->module : NULL);
 		hp_jw_u64(w, "stack_id", f->frame ? 0 : p->sites[f->sites[0]].stack_id);
-		write_alloc_costs(w, &f->cost);
+		hp_report_json_costs(w, &f->cost, true);
 		hp_jw_u64(w, "sites", f->nsites);
 		hp_jw_u64(w, "substacks_total", f->nsubs);
 		hp_jw_arr(w, "substacks");
@@ -379,7 +376,7 @@ static int write_alloc_functions(struct hp_jw *w, const struct hp_profile *p, co
 			hp_jw_obj(w, NULL);
 			hp_jw_u64(w, "line", sub->line);
 			write_frame(w, "caller", sub->caller);
-			write_alloc_costs(w, &sub->cost);
+			hp_report_json_costs(w, &sub->cost, true);
 			hp_jw_u64(w, "sites", sub->nsites);
 			hp_jw_end_obj(w);
 		}
