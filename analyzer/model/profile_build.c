@@ -44,7 +44,7 @@ static struct thread_state *thread_lookup(struct builder *b, uint32_t stream)
 		return NULL;
 	if (*slot)
 		return b->last_thread = &b->threads[*slot - 1];
-	struct thread_state *t = grow(b->threads, &b->threads_cap, b->nthreads + 1, sizeof(*t));
+	struct thread_state *t = hp_grow(b->threads, &b->threads_cap, b->nthreads + 1, sizeof(*t));
 	if (!t)
 		return NULL;
 	b->threads = t;

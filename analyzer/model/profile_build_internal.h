@@ -22,6 +22,7 @@
 #include "model/profile.h"
 #include "model/symbol_warmup.h"
 #include "model/window.h"
+#include "util/grow.h"
 #include "util/idmap.h"
 
 /* ---- per-thread zone stacks ------------------------------------------------------------------ */
@@ -116,20 +117,6 @@ struct hp_profile_private {
 	char **strings;
 	size_t nstrings, strings_cap;
 };
-
-/* array grown (doubling) to hold need elements of elem bytes; NULL when memory runs out (array kept). */
-static inline void *grow(void *array, size_t *cap, size_t need, size_t elem)
-{
-	if (need <= *cap)
-		return array;
-	size_t ncap = *cap ? *cap : 16;
-	while (ncap < need)
-		ncap *= 2;
-	void *n = realloc(array, ncap * elem);
-	if (n)
-		*cap = ncap;
-	return n;
-}
 
 /* profile_heap.c: what an allocation event does to the heap, the sites and the thread. */
 /* ALLOC, FREE, REALLOC: the block lifecycle of live_heap.h, with what the profile counts. */

@@ -87,7 +87,7 @@ static struct hp_stack_frames *frames_for(struct hp_profile *p, struct hp_idmap 
 	if (*slot)
 		return (*all)[*slot - 1];
 	struct hp_stack_frames *f = symbolize_stack(p, id);
-	struct hp_stack_frames **n = f ? grow(*all, cap, *nall + 1, sizeof(*n)) : NULL;
+	struct hp_stack_frames **n = f ? hp_grow(*all, cap, *nall + 1, sizeof(*n)) : NULL;
 	if (!n) {
 		free(f);
 		return NULL;
@@ -119,7 +119,7 @@ static int cmp_leak(const void *x, const void *y)
 /* Keeps str (owned from now on) for the profile's lifetime; false when memory runs out (str freed). */
 bool pb_keep_string(struct hp_profile_private *priv, char *str)
 {
-	char **strings = str ? grow(priv->strings, &priv->strings_cap, priv->nstrings + 1, sizeof(*strings)) : NULL;
+	char **strings = str ? hp_grow(priv->strings, &priv->strings_cap, priv->nstrings + 1, sizeof(*strings)) : NULL;
 
 	if (!strings) {
 		free(str);
@@ -154,7 +154,7 @@ static int finish_leaks(struct builder *b, const struct hp_profile_options *opts
 		if (!slot)
 			goto out_group;
 		if (!*slot) {
-			struct hp_leak *l = grow(p->leaks, &leaks_cap, p->nleaks + 1, sizeof(*l));
+			struct hp_leak *l = hp_grow(p->leaks, &leaks_cap, p->nleaks + 1, sizeof(*l));
 			if (!l)
 				goto out_group;
 			p->leaks = l;

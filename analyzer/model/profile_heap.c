@@ -25,16 +25,16 @@ static struct hp_alloc_site *site_lookup(struct builder *b, uint32_t stack, uint
 		return NULL;
 	if (!*slot) {
 		size_t cap = b->site_cap, gcap = b->site_cap;
-		struct hp_alloc_site *s = grow(b->sites, &cap, b->nsites + 1, sizeof(*s));
+		struct hp_alloc_site *s = hp_grow(b->sites, &cap, b->nsites + 1, sizeof(*s));
 		if (!s)
 			return NULL;
 		b->sites = s;
-		struct hp_growth *g = grow(b->growth, &gcap, b->nsites + 1, sizeof(*g));
+		struct hp_growth *g = hp_grow(b->growth, &gcap, b->nsites + 1, sizeof(*g));
 		if (!g)
 			return NULL;
 		b->growth = g;
 		gcap = b->site_cap;
-		uint64_t *e = grow(b->site_epoch, &gcap, b->nsites + 1, sizeof(*e));
+		uint64_t *e = hp_grow(b->site_epoch, &gcap, b->nsites + 1, sizeof(*e));
 		if (!e)
 			return NULL;
 		b->site_epoch = e;

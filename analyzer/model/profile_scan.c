@@ -72,7 +72,7 @@ int pb_scan_event(struct builder *b, const struct hp_event *ev)
 	case HP_EV_SCAN_THREAD:
 		if (!b->in_scan)
 			break;
-		if (!(b->scan_thr = grow(b->scan_thr, &b->scan_thr_cap, b->nscan_thr + 1, sizeof(*b->scan_thr)))) {
+		if (!(b->scan_thr = hp_grow(b->scan_thr, &b->scan_thr_cap, b->nscan_thr + 1, sizeof(*b->scan_thr)))) {
 			b->oom = true;
 			return -1;
 		}
@@ -82,7 +82,7 @@ int pb_scan_event(struct builder *b, const struct hp_event *ev)
 	case HP_EV_SCAN_WORDS:
 		if (!b->in_scan)
 			break;
-		if (!(b->words = grow(b->words, &b->words_cap, b->nwords + ev->nwords, sizeof(*b->words)))) {
+		if (!(b->words = hp_grow(b->words, &b->words_cap, b->nwords + ev->nwords, sizeof(*b->words)))) {
 			b->oom = true;
 			return -1;
 		}

@@ -80,7 +80,7 @@ int pb_counter(struct builder *b, const struct hp_event *ev)
 	if (!slot)
 		return -1;
 	if (!*slot) {
-		struct hp_counter *c = grow(p->counters, &b->counters_cap, p->ncounters + 1, sizeof(*c));
+		struct hp_counter *c = hp_grow(p->counters, &b->counters_cap, p->ncounters + 1, sizeof(*c));
 		if (!c)
 			return -1;
 		p->counters = c;

@@ -16,7 +16,7 @@ static struct fn_acc *fn_of(struct builder *b, uint64_t key, uint32_t *index)
 	if (!slot)
 		return NULL;
 	if (!*slot) {
-		struct fn_acc *f = grow(b->fns, &b->fn_cap, b->nfns + 1, sizeof(*f));
+		struct fn_acc *f = hp_grow(b->fns, &b->fn_cap, b->nfns + 1, sizeof(*f));
 		if (!f)
 			return NULL;
 		b->fns = f;
@@ -35,7 +35,7 @@ static struct fn_acc *fn_of(struct builder *b, uint64_t key, uint32_t *index)
 static uint32_t zone_node(struct builder *b, uint32_t parent, uint32_t fn)
 {
 	if (!b->nnodes) {
-		struct hp_zone_node *root = grow(b->nodes, &b->node_cap, 1, sizeof(*root));
+		struct hp_zone_node *root = hp_grow(b->nodes, &b->node_cap, 1, sizeof(*root));
 		if (!root) {
 			b->oom = true;
 			return 0;
@@ -47,7 +47,7 @@ static uint32_t zone_node(struct builder *b, uint32_t parent, uint32_t fn)
 	uint32_t *slot = hp_idmap_slot(&b->node_of_path, ((uint64_t)parent << 32 | fn) + 1, b->nnodes < HP_ZONE_NODES_MAX);
 	if (slot && *slot)
 		return *slot - 1;
-	struct hp_zone_node *nodes = slot ? grow(b->nodes, &b->node_cap, b->nnodes + 1, sizeof(*nodes)) : NULL;
+	struct hp_zone_node *nodes = slot ? hp_grow(b->nodes, &b->node_cap, b->nnodes + 1, sizeof(*nodes)) : NULL;
 	if (!nodes) {
 		if (b->nnodes < HP_ZONE_NODES_MAX)
 			b->oom = true;
@@ -64,7 +64,7 @@ void pb_open_frame(struct builder *b, struct thread_state *t, uint64_t key, uint
 {
 	uint32_t fi;
 	struct fn_acc *f = fn_of(b, key, &fi);
-	struct frame *stack = f ? grow(t->stack, &t->cap, t->depth + 1, sizeof(*stack)) : NULL;
+	struct frame *stack = f ? hp_grow(t->stack, &t->cap, t->depth + 1, sizeof(*stack)) : NULL;
 
 	if (!stack) {
 		b->oom = true;
@@ -95,7 +95,7 @@ static struct hp_thread_stats *fn_thread(struct builder *b, uint32_t fi, uint32_
 		return NULL;
 	if (*slot)
 		return &f->threads[*slot - 1];
-	struct hp_thread_stats *n = grow(f->threads, &f->threads_cap, f->nthreads + 1, sizeof(*n));
+	struct hp_thread_stats *n = hp_grow(f->threads, &f->threads_cap, f->nthreads + 1, sizeof(*n));
 	if (!n)
 		return NULL;
 	f->threads = n;
