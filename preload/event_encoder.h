@@ -307,6 +307,28 @@ static inline uint8_t *hp_enc_long_begin(uint8_t *rec, unsigned type)
 	return rec + 1 + HPT_VARINT_MAX;
 }
 
+/* SCAN_WORDS or SCAN_CONTENTS: n (location, value) pairs of one region, locations growing. A value
+ * is stored as its distance from its own location (format 4): a pointer held in the heap or a stack
+ * mostly points near where it is held, so zstd finds it again, where the previous value was noise.
+ * At most 16 + n * 2 * HPT_VARINT_MAX bytes. */
+static inline uint8_t *hp_enc_scan_words(uint8_t *rec, unsigned type, uint64_t t, uint64_t region, uint64_t tid,
+					 const uint64_t *locs, const uint64_t *vals, unsigned n)
+{
+	uint8_t *payload = hp_enc_long_begin(rec, type), *p;
+	uint64_t loc = 0;
+
+	p = hpt_put_u(payload, t);
+	p = hpt_put_u(p, region);
+	p = hpt_put_u(p, tid);
+	p = hpt_put_u(p, n);
+	for (unsigned i = 0; i < n; i++) {
+		p = hpt_put_u(p, locs[i] - loc);
+		p = hpt_put_s(p, (int64_t)(vals[i] - locs[i]));
+		loc = locs[i];
+	}
+	return hp_enc_long_end(rec, payload, p);
+}
+
 /* The file's header (docs/trace-format.md, "File header"): HPT_HEADER_SIZE bytes at h. */
 static inline uint8_t *hp_enc_file_header(uint8_t *h, uint64_t features)
 {

@@ -39,8 +39,6 @@
 #define TCB_WINDOW 8192 /* glibc puts a thread's control block within the top of its stack mapping */
 #define NBINS 127
 
-
-
 static uint64_t chunk[READ_CHUNK / 8];
 
 /* Found once at setup: memory a scan must never read as roots. */
@@ -72,25 +70,11 @@ static struct {
 static void flush(struct rec *r)
 {
 	static uint8_t buf[16 + PAIRS_PER_RECORD * 2 * HPT_VARINT_MAX + 64];
-	uint8_t *payload = buf + 1 + HPT_VARINT_MAX, *p;
-	uint64_t loc = 0;
 
 	if (!r->n)
 		return;
-	buf[0] = (uint8_t)r->type;
-	p = hpt_put_u(payload, s.t);
-	p = hpt_put_u(p, r->region);
-	p = hpt_put_u(p, r->tid);
-	p = hpt_put_u(p, r->n);
-	for (unsigned i = 0; i < r->n; i++) {
-		p = hpt_put_u(p, r->locs[i] - loc);
-		/* A pointer held in the heap or a stack mostly points near where it is held: as a distance
-		 * from its own location zstd finds it again (versus the previous value, noise). */
-		p = hpt_put_s(p, (int64_t)(r->vals[i] - r->locs[i]));
-		loc = r->locs[i];
-	}
-	p = hp_enc_long_end(buf, payload, p);
-	s.emit(buf, (size_t)(p - buf), s.arg);
+	uint8_t *end = hp_enc_scan_words(buf, r->type, s.t, r->region, r->tid, r->locs, r->vals, r->n);
+	s.emit(buf, (size_t)(end - buf), s.arg);
 	r->n = 0;
 }
 
