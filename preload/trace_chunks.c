@@ -23,9 +23,9 @@ _Static_assert(HP_ENC_PLAIN_SIZE(1) <= STREAM_ROOM, "a STREAM record fits its ro
 
 /* The writer's records sized only at run time are staged whole: they must fit the smallest staging
  * area (the rest are bounded in event_encoder.h and fit a ring's scratch area, thread_buffer.h). */
-_Static_assert(1 + 2 * HPT_VARINT_MAX + (1u << 20) + STAGING_SLACK <= STAGING_MIN,
+_Static_assert(STREAM_ROOM + 1 + 2 * HPT_VARINT_MAX + (1u << 20) + STAGING_SLACK <= STAGING_MIN,
 	       "a SUPPRESSIONS record of 1 MiB fits the staging area");
-_Static_assert(65536 + 4096 + 16 * HPT_VARINT_MAX + 65536 * HPT_VARINT_MAX + STAGING_SLACK <= STAGING_MIN,
+_Static_assert(STREAM_ROOM + 65536 + 4096 + 16 * HPT_VARINT_MAX + 65536 * HPT_VARINT_MAX + STAGING_SLACK <= STAGING_MIN,
 	       "a PROCESS record of a 64 KiB command line and a 4 KiB path fits the staging area");
 
 static struct {
@@ -114,23 +114,19 @@ bool hp_chunks_due(uint64_t now_ns)
 	return chunks.staging_len >= FLUSH_BYTES || now_ns - chunks.last_write_ns >= FLUSH_NS;
 }
 
-/* Makes room for n more staged bytes, writing a chunk first if needed. */
-static uint8_t *stage(size_t n)
-{
-	if (chunks.staging_len + n + STAGING_SLACK > chunks.staging_cap)
-		hp_chunks_write();
-	return chunks.staging + chunks.staging_len;
-}
-
 uint8_t *hp_chunks_room(uint32_t stream, size_t n)
 {
+	/* Room for the record and a STREAM before it at once: a chunk written between the two would
+	 * begin the next chunk without its STREAM (docs/trace-format.md: every chunk begins with one). */
+	if (chunks.staging_len + STREAM_ROOM + n + STAGING_SLACK > chunks.staging_cap)
+		hp_chunks_write();
 	if (chunks.cur_stream != (int64_t)stream) {
-		uint8_t *p = stage(STREAM_ROOM), *start = p;
+		uint8_t *p = chunks.staging + chunks.staging_len, *start = p;
 		p = hp_enc_stream(p, stream);
 		chunks.staging_len += (size_t)(p - start);
 		chunks.cur_stream = stream;
 	}
-	return stage(n);
+	return chunks.staging + chunks.staging_len;
 }
 
 void hp_chunks_add(size_t n)

@@ -9,6 +9,10 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <unistd.h>
+#include <zstd.h>
 
 #include "bootstrap_arena.h"
 #include "event_encoder.h"
@@ -16,7 +20,9 @@
 #include "read/record_decoder.h"
 #include "stack_cache.h"
 #include "stack_table.h"
+#include "own_fd.h"
 #include "thread_buffer.h"
+#include "trace_chunks.h"
 
 /* ---- encoder → decoder ------------------------------------------------------------------------ */
 
@@ -491,6 +497,53 @@ static void stack_cache_hits_only_the_same_frames(void **state)
 	hp_stack_cache_destroy(c);
 }
 
+/* ---- chunks ------------------------------------------------------------------------------------ */
+
+/* Every chunk begins with a STREAM record, also when a record of the stream already current finds the
+ * staging area full (the chunk is then written before the record, and the next one must say whose it
+ * is): a chunk read alone, or put back in place by the reader, is attributed to its own stream. */
+static void every_chunk_begins_with_its_stream(void **state)
+{
+	char path[] = "/tmp/hp-chunks-XXXXXX";
+	int fd = mkstemp(path);
+	enum { RECORD = 900 << 10 };
+
+	(void)state;
+	assert_true(fd >= 0);
+	close(fd);
+	assert_int_equal(hp_own_fd_open(hp_chunks_trace(), path, O_WRONLY | O_TRUNC, 0), 0);
+	assert_int_equal(hp_chunks_start(), 0);
+	for (unsigned i = 0; i < 12; i++) {
+		uint8_t *p = hp_chunks_room(1 + i / 6, RECORD); /* the same stream six times, then another */
+		uint8_t *payload = hp_enc_long_begin(p, 0x7f); /* a type no reader knows, skipped by its length */
+		memset(payload, (int)i, RECORD - 16);
+		hp_chunks_add((size_t)(hp_enc_long_end(p, payload, payload + RECORD - 16) - p));
+	}
+	hp_chunks_write();
+	hp_chunks_close();
+
+	FILE *f = fopen(path, "rb");
+	assert_non_null(f);
+	static uint8_t buf[16 << 20], raw[8 << 20];
+	size_t n = fread(buf, 1, sizeof(buf), f), off = HPT_HEADER_SIZE, chunks = 0;
+	fclose(f);
+	unlink(path);
+	while (off + HPT_CHUNK_HEADER_SIZE <= n) {
+		uint32_t stored = hpt_get_le32(buf + off + 4), size = hpt_get_le32(buf + off + 8);
+		const uint8_t *payload = buf + off + HPT_CHUNK_HEADER_SIZE;
+		assert_true(size <= sizeof(raw));
+		if (buf[off + 12] == HPT_CODEC_ZSTD) {
+			assert_int_equal(ZSTD_decompress(raw, sizeof(raw), payload, stored), size);
+			payload = raw;
+		}
+		assert_int_equal(payload[0], HPT_STREAM);
+		off += HPT_CHUNK_HEADER_SIZE + stored;
+		chunks++;
+	}
+	assert_int_equal(off, n);
+	assert_true(chunks >= 3); /* 12 records of 900 KiB: the 4 MiB staging area filled more than once */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -504,6 +557,7 @@ int main(void)
 		cmocka_unit_test(watermark_tells_events_apart),
 		cmocka_unit_test(stack_cache_hits_only_the_same_frames),
 		cmocka_unit_test(arena_aligns_remembers_and_owns),
+		cmocka_unit_test(every_chunk_begins_with_its_stream),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
