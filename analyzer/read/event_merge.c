@@ -326,14 +326,54 @@ static void unpark(struct hp_merge *m, const struct hp_tick_event *done)
 	}
 }
 
+/* What r's first queued event on addr does to it: hands it out (an allocation, a realloc's new
+ * block), ends it (a free, a realloc's old block), or nothing. */
+enum next_use { NO_USE, GIVES, ENDS };
+
+static enum next_use next_use(const struct hp_merge_queue *r, uint64_t addr)
+{
+	for (size_t j = r->head; j < r->len; j++) {
+		const struct hp_tick_event *e = &r->ev[j];
+		if ((e->type == HP_EV_ALLOC && e->addr == addr) || (e->type == HP_EV_REALLOC && e->addr2 == addr))
+			return GIVES;
+		if ((e->type == HP_EV_FREE || (e->type == HP_EV_REALLOC && !(e->flags & HPT_REALLOC_FAILED))) &&
+		    e->addr == addr)
+			return ENDS;
+	}
+	return NO_USE;
+}
+
+/* Whether the first use another stream than q's makes of addr among its queued events is one of
+ * `uses` (bits of enum next_use). */
+static bool next_use_is(const struct hp_merge *m, const struct hp_merge_queue *q, uint64_t addr, unsigned uses)
+{
+	for (size_t i = 0; i < m->nqueues; i++) {
+		const struct hp_merge_queue *r = &m->queues[i];
+		enum next_use u = r == q ? NO_USE : next_use(r, addr);
+		if (u != NO_USE && (uses & 1u << u))
+			return true;
+	}
+	return false;
+}
+
 /* Which parked head goes first when one must go as it is: the lowest key; at equal keys a free (of
  * an address not alive: from before recording, most likely) before a realloc before an allocation (at
- * an address alive: a lost free, which a program's own order rarely shows), then the lower stream. */
-static uint64_t force_rank(const struct hp_merge_queue *q)
+ * an address alive: a lost free, which a program's own order rarely shows), then the lower stream.
+ * A head whose wait another stream's queued events can still end goes last: a free of an address
+ * another stream hands out or frees next (the life it ends is not the one alive now), an allocation
+ * at an address another stream frees next. It was put behind that event by a
+ * wrong guess among the streams of one epoch (a JVM's threads trade blocks within a millisecond), and
+ * forcing it would end or replace the wrong life. Forcing is rare: the scan of the queues is paid
+ * only then. */
+static unsigned force_rank(const struct hp_merge *m, const struct hp_merge_queue *q)
 {
-	uint8_t t = q->ev[q->head].type;
+	const struct hp_tick_event *e = &q->ev[q->head];
 
-	return t == HP_EV_FREE ? 0 : t == HP_EV_REALLOC ? 1 : 2;
+	if (e->type == HP_EV_FREE)
+		return next_use_is(m, q, e->addr, 1u << GIVES | 1u << ENDS) ? 3 : 0;
+	if (e->type == HP_EV_REALLOC)
+		return e->addr && next_use_is(m, q, e->addr, 1u << GIVES | 1u << ENDS) ? 3 : 1;
+	return next_use_is(m, q, e->addr, 1u << ENDS) ? 3 : 2;
 }
 
 /* The parked queue whose head comes first, by (key, stream), or when `forcing` by force_rank too; its
@@ -341,13 +381,16 @@ static uint64_t force_rank(const struct hp_merge_queue *q)
 static size_t first_parked(const struct hp_merge *m, bool forcing)
 {
 	size_t best = 0;
+	unsigned rb = forcing ? force_rank(m, &m->queues[m->parked[0]]) : 0;
 
 	for (size_t i = 1; i < m->nparked; i++) {
 		const struct hp_merge_queue *a = &m->queues[m->parked[i]], *b = &m->queues[m->parked[best]];
 		uint64_t ka = a->ev[a->head].key, kb = b->ev[b->head].key;
-		uint64_t ra = forcing ? force_rank(a) : 0, rb = forcing ? force_rank(b) : 0;
-		if (ka < kb || (ka == kb && (ra < rb || (ra == rb && a->key < b->key))))
+		unsigned ra = forcing && ka <= kb ? force_rank(m, a) : 0;
+		if (ka < kb || (ka == kb && (ra < rb || (ra == rb && a->key < b->key)))) {
 			best = i;
+			rb = ra;
+		}
 	}
 	return best;
 }
