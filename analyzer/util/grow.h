@@ -4,9 +4,8 @@
 
 #include <stdlib.h>
 
-/* array grown to hold need elements of elem bytes (*cap updated), its first capacity first elements
- * (for arrays of which there are very many, most of them small); NULL when memory runs out, the array
- * then kept as it was. */
+/* array grown to hold need elements of elem bytes (*cap updated), from a first capacity of first
+ * elements; NULL when memory runs out, the array then kept as it was. */
 static inline void *hp_grow_from(void *array, size_t *cap, size_t need, size_t elem, size_t first)
 {
 	if (need <= *cap)
