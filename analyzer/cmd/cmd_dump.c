@@ -12,6 +12,7 @@
 #include "cmd/options.h"
 #include "hpt_format.h"
 #include "model/live_heap.h"
+#include "util/grow.h"
 #include "util/json_out.h"
 #include "read/trace.h"
 #include "read/trace_warnings.h"
@@ -278,16 +279,13 @@ struct by_id {
 
 static void collect(const void *item, struct by_id *v)
 {
-	if (v->n == v->cap) {
-		size_t cap = v->cap ? 2 * v->cap : 64;
-		const void **n = realloc(v->items, cap * sizeof(*n));
-		if (!n) {
-			v->nomem = true;
-			return;
-		}
-		v->items = n;
-		v->cap = cap;
+	const void **n = hp_grow(v->items, &v->cap, v->n + 1, sizeof(*n));
+
+	if (!n) {
+		v->nomem = true;
+		return;
 	}
+	v->items = n;
 	v->items[v->n++] = item;
 }
 

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "export/export.h"
+#include "util/grow.h"
 #include "util/idmap.h"
 #include "util/json_out.h"
 #include "model/live_heap.h"
@@ -33,7 +34,7 @@ struct hp_chrome_pass {
 	size_t nitems, cap;
 	struct hp_idmap counter_of_site; /* site + 1 → index + 1 in tracks */
 	struct counter_track *tracks;
-	size_t ntracks;
+	size_t ntracks, tracks_cap;
 	uint64_t next_heap_ns, heap_shown;
 	bool heap_pending;
 	uint64_t last_ns, heap_bytes;
@@ -49,14 +50,11 @@ struct chrome {
 
 static int add(struct hp_chrome_pass *c, struct item it)
 {
-	if (c->nitems == c->cap) {
-		size_t cap = c->cap ? 2 * c->cap : 1024;
-		struct item *n = realloc(c->items, cap * sizeof(*n));
-		if (!n)
-			return -1;
-		c->items = n;
-		c->cap = cap;
-	}
+	struct item *n = hp_grow(c->items, &c->cap, c->nitems + 1, sizeof(*n));
+
+	if (!n)
+		return -1;
+	c->items = n;
 	c->items[c->nitems++] = it;
 	return 0;
 }
@@ -86,7 +84,7 @@ static struct counter_track *track_of(struct hp_chrome_pass *c, uint32_t site)
 	if (!slot)
 		return NULL;
 	if (!*slot) {
-		struct counter_track *t = realloc(c->tracks, (c->ntracks + 1) * sizeof(*t));
+		struct counter_track *t = hp_grow(c->tracks, &c->tracks_cap, c->ntracks + 1, sizeof(*t));
 		if (!t)
 			return NULL;
 		c->tracks = t;

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "export/export.h"
+#include "util/grow.h"
 #include "util/idmap.h"
 #include "report/report.h"
 
@@ -67,16 +68,12 @@ static int add_line(struct lines *l, char *stack, uint64_t count)
 		free(stack);
 		return 0;
 	}
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? 2 * l->cap : 256;
-		struct line *v = realloc(l->v, cap * sizeof(*v));
-		if (!v) {
-			free(stack);
-			return -1;
-		}
-		l->v = v;
-		l->cap = cap;
+	struct line *v = hp_grow(l->v, &l->cap, l->n + 1, sizeof(*v));
+	if (!v) {
+		free(stack);
+		return -1;
 	}
+	l->v = v;
 	l->v[l->n++] = (struct line){stack, count};
 	*slot = (uint32_t)l->n;
 	return 0;

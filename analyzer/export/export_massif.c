@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "export/export.h"
+#include "util/grow.h"
 #include "util/idmap.h"
 #include "model/live_heap.h"
 #include "report/report.h"
@@ -169,7 +170,7 @@ struct hp_massif_pass {
 	struct hp_idmap index_of_stack; /* stack id + 1 → index + 1 */
 	uint32_t *stacks;               /* index → stack id */
 	uint64_t *live;                 /* index → live bytes */
-	size_t nstacks, cap;
+	size_t nstacks, stacks_cap, live_cap;
 	struct snap snaps[2 * STEPS];
 	size_t nsnaps;
 	uint64_t step_ns, step_events, events; /* heap events since the latest snapshot */
@@ -183,17 +184,13 @@ static uint32_t stack_index(struct hp_massif_pass *mp, uint32_t stack)
 	if (!slot)
 		return UINT32_MAX;
 	if (!*slot) {
-		if (mp->nstacks == mp->cap) {
-			size_t cap = mp->cap ? 2 * mp->cap : 256;
-			uint32_t *st = realloc(mp->stacks, cap * sizeof(*st));
-			if (st)
-				mp->stacks = st;
-			uint64_t *live = st ? realloc(mp->live, cap * sizeof(*live)) : NULL;
-			if (!live)
-				return UINT32_MAX;
-			mp->live = live;
-			mp->cap = cap;
-		}
+		uint32_t *st = hp_grow(mp->stacks, &mp->stacks_cap, mp->nstacks + 1, sizeof(*st));
+		if (st)
+			mp->stacks = st;
+		uint64_t *live = st ? hp_grow(mp->live, &mp->live_cap, mp->nstacks + 1, sizeof(*live)) : NULL;
+		if (!live)
+			return UINT32_MAX;
+		mp->live = live;
 		mp->stacks[mp->nstacks] = stack;
 		mp->live[mp->nstacks] = 0;
 		*slot = (uint32_t)++mp->nstacks;

@@ -12,6 +12,7 @@
 #include <zlib.h>
 
 #include "export/export.h"
+#include "util/grow.h"
 #include "util/idmap.h"
 #include "report/report.h"
 
@@ -30,16 +31,12 @@ static void pb_raw(struct pb *b, const void *src, size_t n)
 	if (b->oom)
 		return;
 	if (n > b->cap - b->len) {
-		size_t cap = b->cap ? b->cap : 256;
-		while (cap - b->len < n)
-			cap *= 2;
-		uint8_t *d = realloc(b->data, cap);
+		uint8_t *d = hp_grow(b->data, &b->cap, b->len + n, 1);
 		if (!d) {
 			b->oom = true;
 			return;
 		}
 		b->data = d;
-		b->cap = cap;
 	}
 	if (n)
 		memcpy(b->data + b->len, src, n);
@@ -162,7 +159,7 @@ struct pprof {
 	size_t nlocations, locations_cap;
 	uint32_t *mapping_of_module; /* module index → mapping id, 0 while not used */
 	struct mapping_use *mappings; /* [id - 1], written at the end: their has_* need every frame */
-	uint64_t nmappings;
+	size_t nmappings, mappings_cap;
 	uint64_t *ids; /* a sample's location ids */
 	size_t ids_cap;
 };
@@ -189,21 +186,13 @@ static uint64_t str_id(struct pprof *pp, const char *s)
 	if (slot && *slot)
 		return *slot;
 	char *copy = slot ? strdup(s) : NULL;
-	if (copy && pp->nstrings == pp->strings_cap) {
-		size_t cap = pp->strings_cap ? 2 * pp->strings_cap : 1024;
-		char **v = realloc(pp->strings, cap * sizeof(*v));
-		if (!v) {
-			free(copy);
-			copy = NULL;
-		} else {
-			pp->strings = v;
-			pp->strings_cap = cap;
-		}
-	}
-	if (!copy) {
+	char **v = copy ? hp_grow(pp->strings, &pp->strings_cap, pp->nstrings + 1, sizeof(*v)) : NULL;
+	if (!v) {
+		free(copy);
 		pp->msg.oom = true;
 		return 0;
 	}
+	pp->strings = v;
 	pp->strings[pp->nstrings] = copy;
 	*slot = (uint32_t)pp->nstrings;
 	return pp->nstrings++;
@@ -258,20 +247,12 @@ static bool location_of(struct pprof *pp, const struct loc_key *k, uint64_t *id)
 		*id = *slot;
 		return false;
 	}
-	if (slot && pp->nlocations == pp->locations_cap) {
-		size_t cap = pp->locations_cap ? 2 * pp->locations_cap : 1024;
-		struct loc_key *v = realloc(pp->locations, cap * sizeof(*v));
-		if (v) {
-			pp->locations = v;
-			pp->locations_cap = cap;
-		} else {
-			slot = NULL;
-		}
-	}
-	if (!slot) {
+	struct loc_key *v = slot ? hp_grow(pp->locations, &pp->locations_cap, pp->nlocations + 1, sizeof(*v)) : NULL;
+	if (!v) {
 		pp->msg.oom = true;
 		return false;
 	}
+	pp->locations = v;
 	pp->locations[pp->nlocations] = *k;
 	*slot = (uint32_t)++pp->nlocations;
 	*id = *slot;
@@ -300,7 +281,7 @@ static uint64_t mapping_id(struct pprof *pp, size_t mi, uint64_t ip)
 {
 	if (pp->mapping_of_module[mi])
 		return pp->mapping_of_module[mi];
-	struct mapping_use *n = realloc(pp->mappings, (pp->nmappings + 1) * sizeof(*n));
+	struct mapping_use *n = hp_grow(pp->mappings, &pp->mappings_cap, pp->nmappings + 1, sizeof(*n));
 	if (!n) {
 		pp->msg.oom = true;
 		return 0;
@@ -406,15 +387,12 @@ static uint64_t named_location(struct pprof *pp, const char *name, const char *f
 
 static bool reserve_ids(struct pprof *pp, size_t n)
 {
-	if (n <= pp->ids_cap)
-		return true;
-	uint64_t *v = realloc(pp->ids, n * sizeof(*v));
+	uint64_t *v = hp_grow(pp->ids, &pp->ids_cap, n, sizeof(*v));
 	if (!v) {
 		pp->msg.oom = true;
 		return false;
 	}
 	pp->ids = v;
-	pp->ids_cap = n;
 	return true;
 }
 

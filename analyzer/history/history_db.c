@@ -12,6 +12,7 @@
 
 #include "history/history_db.h"
 #include "report/report.h"
+#include "util/grow.h"
 
 struct hp_history {
 	sqlite3 *db;
@@ -426,15 +427,12 @@ static int collect(struct hp_history *h, sqlite3_stmt *st, size_t size, void **a
 	*array = NULL;
 	*n = 0;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (*n == cap) {
-			void *g = realloc(*array, (cap ? cap * 2 : 16) * size);
-			if (!g) {
-				oom = true;
-				break;
-			}
-			*array = g;
-			cap = cap ? cap * 2 : 16;
+		void *g = hp_grow(*array, &cap, *n + 1, size);
+		if (!g) {
+			oom = true;
+			break;
 		}
+		*array = g;
 		char *at = (char *)*array + *n * size;
 		memset(at, 0, size);
 		(*n)++;

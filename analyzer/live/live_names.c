@@ -10,6 +10,7 @@
 #include "live/live_stats.h"
 #include "model/profile.h"
 #include "report/report.h"
+#include "util/grow.h"
 
 #define MAX_FRAMES_PER_IP 8
 
@@ -41,16 +42,11 @@ static struct hp_symbolizer *symbolizer(struct hp_live_names *n, const struct hp
  * runs out (the name is then simply made again next time). */
 static const char *keep(struct hp_live_names *n, struct hp_idmap *map, uint64_t key, const char *a, const char *b)
 {
-	size_t need = n->nnames + (b ? 2 : 1);
+	char **grown = hp_grow(n->names, &n->cap, n->nnames + (b ? 2 : 1), sizeof(*grown));
 
-	if (need > n->cap) {
-		size_t cap = n->cap ? n->cap * 2 : 64;
-		char **grown = realloc(n->names, (cap < need ? need : cap) * sizeof(*grown));
-		if (!grown)
-			return a;
-		n->names = grown;
-		n->cap = cap < need ? need : cap;
-	}
+	if (!grown)
+		return a;
+	n->names = grown;
 	char *ca = strdup(a), *cb = b ? strdup(b) : NULL;
 	uint32_t *slot = ca && (cb || !b) ? hp_idmap_slot(map, key, true) : NULL;
 	if (!slot) {

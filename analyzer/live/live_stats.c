@@ -7,6 +7,7 @@
 
 #include "hpt_format.h"
 #include "model/zone_pairing.h"
+#include "util/grow.h"
 
 /* A zone call open on a thread. */
 struct open_zone {
@@ -43,20 +44,6 @@ void hp_live_release(struct hp_live *l)
 	memset(l, 0, sizeof(*l));
 }
 
-/* Room for one more element in *array (of *cap, n used); false when memory runs out. */
-static bool room(void **array, size_t *cap, size_t n, size_t elem)
-{
-	if (n < *cap)
-		return true;
-	size_t ncap = *cap ? *cap * 2 : 64;
-	void *grown = realloc(*array, ncap * elem);
-	if (!grown)
-		return false;
-	*array = grown;
-	*cap = ncap;
-	return true;
-}
-
 /* Index + 1 of the entry for key in map, created by `make` when absent; 0 when memory runs out. */
 static uint32_t index_of(struct hp_idmap *map, uint64_t key, bool (*make)(struct hp_live *, uint64_t),
 			 struct hp_live *l, size_t *count)
@@ -75,24 +62,33 @@ static uint32_t index_of(struct hp_idmap *map, uint64_t key, bool (*make)(struct
 
 static bool make_site(struct hp_live *l, uint64_t key)
 {
-	if (!room((void **)&l->sites, &l->site_cap, l->nsites, sizeof(*l->sites)))
+	struct hp_live_site *sites = hp_grow(l->sites, &l->site_cap, l->nsites + 1, sizeof(*sites));
+
+	if (!sites)
 		return false;
+	l->sites = sites;
 	l->sites[l->nsites] = (struct hp_live_site){.stack = (uint32_t)(key - 1)};
 	return true;
 }
 
 static bool make_zone(struct hp_live *l, uint64_t key)
 {
-	if (!room((void **)&l->zones, &l->zone_cap, l->nzones, sizeof(*l->zones)))
+	struct hp_live_zone *zones = hp_grow(l->zones, &l->zone_cap, l->nzones + 1, sizeof(*zones));
+
+	if (!zones)
 		return false;
+	l->zones = zones;
 	l->zones[l->nzones] = (struct hp_live_zone){.key = key};
 	return true;
 }
 
 static bool make_thread(struct hp_live *l, uint64_t key)
 {
-	if (!room((void **)&l->threads, &l->thread_cap, l->nthreads, sizeof(*l->threads)))
+	struct hp_live_thread *threads = hp_grow(l->threads, &l->thread_cap, l->nthreads + 1, sizeof(*threads));
+
+	if (!threads)
 		return false;
+	l->threads = threads;
 	l->threads[l->nthreads] = (struct hp_live_thread){.stream = (uint32_t)(key - 1)};
 	return true;
 }
@@ -182,9 +178,11 @@ static int enter(struct hp_live *l, struct hp_live_thread *t, uint64_t key, uint
 	}
 	uint32_t zi = index_of(&l->zone_of_key, key, make_zone, l, &l->nzones);
 	uint32_t *open = zi ? open_count(l, t, zi - 1) : NULL;
+	struct open_zone *stack = open ? hp_grow(t->stack, &t->cap, t->depth + 1, sizeof(*stack)) : NULL;
 
-	if (!open || !room((void **)&t->stack, &t->cap, t->depth, sizeof(*t->stack)))
+	if (!stack)
 		return -1;
+	t->stack = stack;
 	t->stack[t->depth++] = (struct open_zone){key, zi - 1, (*open)++ == 0, ns};
 	l->zones[zi - 1].calls++;
 	l->zones[zi - 1].open++;

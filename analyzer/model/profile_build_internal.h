@@ -97,6 +97,7 @@ struct builder {
 	uint64_t scan_threads;
 	struct hp_scan_thread *scan_thr; /* SCAN_THREAD records of the scan being read */
 	size_t nscan_thr, scan_thr_cap;
+	size_t scans_cap; /* of p->scans */
 	unsigned heuristics; /* enum hp_leak_heuristic mask */
 	uint64_t samples;
 	struct hp_window_state win;

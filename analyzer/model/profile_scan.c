@@ -17,14 +17,15 @@ static void finish_scan(struct builder *b, const struct hp_event *ev)
 	struct hp_profile *p = b->p;
 	size_t n = b->heap.used, k = 0;
 	struct hp_live_block *live = malloc((n ? n : 1) * sizeof(*live));
-	struct hp_scan_summary *scans = realloc(p->scans, (p->nscans + 1) * sizeof(*scans));
+	struct hp_scan_summary *scans = hp_grow(p->scans, &b->scans_cap, p->nscans + 1, sizeof(*scans));
 
+	if (scans)
+		p->scans = scans;
 	if (!live || !scans) {
 		free(live);
 		b->oom = true;
 		return;
 	}
-	p->scans = scans;
 	for (size_t i = 0; i < b->heap.cap; i++)
 		if (b->heap.slots[i].addr)
 			live[k++] = (struct hp_live_block){b->heap.slots[i].addr, b->heap.slots[i].size,

@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/grow.h"
+
 #define MAX_PATTERN 1024
 #define MAX_FILE (16u << 20)
 
@@ -39,14 +41,10 @@ void hp_suppressions_release(struct hp_suppressions *s)
 
 static int add(struct hp_suppressions *s, const char *pattern, size_t len, const char *origin)
 {
-	if (s->n == s->cap) {
-		size_t cap = s->cap ? s->cap * 2 : 16;
-		struct hp_suppression *items = realloc(s->items, cap * sizeof(*items));
-		if (!items)
-			return -1;
-		s->items = items;
-		s->cap = cap;
-	}
+	struct hp_suppression *items = hp_grow(s->items, &s->cap, s->n + 1, sizeof(*items));
+	if (!items)
+		return -1;
+	s->items = items;
 	char *p = strndup(pattern, len);
 	if (!p)
 		return -1;

@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/grow.h"
+
 /* Enough to reach the modules nearly every stack goes through (the program, libc, the loader). */
 #define WARMUP_STACKS 64
 
@@ -27,17 +29,13 @@ static void take_stack(const struct hp_stack *st, void *arg)
 	if (w->nstacks == WARMUP_STACKS || !w->ips)
 		return;
 	w->nstacks++;
-	if (w->nips + st->depth > w->cap) {
-		size_t cap = (w->nips + st->depth) * 2;
-		uint64_t *n = realloc(w->ips, cap * sizeof(*n));
-		if (!n) {
-			free(w->ips);
-			w->ips = NULL;
-			return;
-		}
-		w->ips = n;
-		w->cap = cap;
+	uint64_t *n = hp_grow(w->ips, &w->cap, w->nips + st->depth, sizeof(*n));
+	if (!n) {
+		free(w->ips);
+		w->ips = NULL;
+		return;
 	}
+	w->ips = n;
 	memcpy(w->ips + w->nips, st->ips, st->depth * sizeof(*st->ips));
 	w->nips += st->depth;
 }

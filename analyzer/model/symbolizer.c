@@ -54,7 +54,7 @@ struct hp_symbolizer {
 	char **strings;
 	size_t nstrings, strings_cap;
 	char **warnings;
-	size_t nwarnings;
+	size_t nwarnings, warnings_cap;
 	bool preloading; /* hp_symbolizer_preload runs: warnings wait for a real use */
 };
 
@@ -62,16 +62,12 @@ static const char *keep(struct hp_symbolizer *s, char *str)
 {
 	if (!str)
 		return NULL;
-	if (s->nstrings == s->strings_cap) {
-		size_t cap = s->strings_cap ? s->strings_cap * 2 : 256;
-		char **n = realloc(s->strings, cap * sizeof(*n));
-		if (!n) {
-			free(str);
-			return NULL;
-		}
-		s->strings = n;
-		s->strings_cap = cap;
+	char **n = hp_grow(s->strings, &s->strings_cap, s->nstrings + 1, sizeof(*n));
+	if (!n) {
+		free(str);
+		return NULL;
 	}
+	s->strings = n;
 	return s->strings[s->nstrings++] = str;
 }
 
@@ -93,7 +89,7 @@ static void report_module(struct hp_symbolizer *s, int32_t i)
 {
 	if (s->preloading || i < 0 || !s->st[i].pending)
 		return;
-	char **n = realloc(s->warnings, (s->nwarnings + 1) * sizeof(*n));
+	char **n = hp_grow(s->warnings, &s->warnings_cap, s->nwarnings + 1, sizeof(*n));
 	if (!n)
 		return;
 	s->warnings = n;
@@ -230,14 +226,11 @@ static const char *die_name(Dwarf_Die *die)
 
 static int push(struct hp_symbolizer *s, const struct hp_frame *f)
 {
-	if (s->nframes == s->frames_cap) {
-		size_t cap = s->frames_cap ? s->frames_cap * 2 : 1024;
-		struct hp_frame *n = realloc(s->frames, cap * sizeof(*n));
-		if (!n)
-			return -1;
-		s->frames = n;
-		s->frames_cap = cap;
-	}
+	struct hp_frame *n = hp_grow(s->frames, &s->frames_cap, s->nframes + 1, sizeof(*n));
+
+	if (!n)
+		return -1;
+	s->frames = n;
 	s->frames[s->nframes++] = *f;
 	return 0;
 }

@@ -7,6 +7,7 @@
 
 #include "read/chunk_reader.h"
 #include "hpt_format.h"
+#include "util/grow.h"
 
 struct seen {
 	uint64_t seq; /* unwrapped: counts past 2^24 */
@@ -31,14 +32,11 @@ void hp_chunk_order_release(struct hp_chunk_order *o)
 /* Appends one chunk; -1 when memory runs out. */
 static int add(struct seen **v, size_t *n, size_t *cap, uint64_t seq, uint64_t off)
 {
-	if (*n == *cap) {
-		size_t c = *cap ? 2 * *cap : 64;
-		struct seen *nv = realloc(*v, c * sizeof(*nv));
-		if (!nv)
-			return -1;
-		*v = nv;
-		*cap = c;
-	}
+	struct seen *nv = hp_grow(*v, cap, *n + 1, sizeof(*nv));
+
+	if (!nv)
+		return -1;
+	*v = nv;
 	(*v)[(*n)++] = (struct seen){seq, off};
 	return 0;
 }

@@ -7,6 +7,7 @@
 
 #include "read/record_decoder.h"
 #include "read/trace.h"
+#include "util/grow.h"
 #include "util/idmap.h"
 
 /* Definitions by id, in the order the trace gave them. */
@@ -35,14 +36,10 @@ static int map_put(struct map *m, uint32_t id, void *value)
 {
 	if (!id || map_get(m, id))
 		return 0;
-	if (m->n == m->cap) {
-		size_t cap = m->cap ? m->cap * 2 : 64;
-		void **values = realloc(m->values, cap * sizeof(*values));
-		if (!values)
-			return -1;
-		m->values = values;
-		m->cap = cap;
-	}
+	void **values = hp_grow(m->values, &m->cap, m->n + 1, sizeof(*values));
+	if (!values)
+		return -1;
+	m->values = values;
 	uint32_t *at = hp_idmap_slot(&m->index, id, true);
 	if (!at)
 		return -1;
@@ -184,13 +181,10 @@ struct hp_thread_info *hp_defs_thread_get(struct hp_defs *defs, uint32_t stream)
 
 	if (t)
 		return t;
-	if ((defs->nthreads & (defs->nthreads - 1)) == 0) {
-		size_t cap = defs->nthreads ? defs->nthreads * 2 : 8;
-		struct hp_thread_info *n = realloc(defs->threads, cap * sizeof(*n));
-		if (!n)
-			return NULL;
-		defs->threads = n;
-	}
+	struct hp_thread_info *n = hp_grow(defs->threads, &defs->threads_cap, defs->nthreads + 1, sizeof(*n));
+	if (!n)
+		return NULL;
+	defs->threads = n;
 	/* Keep the array sorted by stream. */
 	size_t at = defs->nthreads;
 	while (at && defs->threads[at - 1].stream > stream)
@@ -203,13 +197,10 @@ struct hp_thread_info *hp_defs_thread_get(struct hp_defs *defs, uint32_t stream)
 
 struct hp_module *hp_defs_add_module(struct hp_defs *defs)
 {
-	if ((defs->nmodules & (defs->nmodules - 1)) == 0) {
-		size_t cap = defs->nmodules ? defs->nmodules * 2 : 16;
-		struct hp_module *n = realloc(defs->modules, cap * sizeof(*n));
-		if (!n)
-			return NULL;
-		defs->modules = n;
-	}
+	struct hp_module *n = hp_grow(defs->modules, &defs->modules_cap, defs->nmodules + 1, sizeof(*n));
+	if (!n)
+		return NULL;
+	defs->modules = n;
 	struct hp_module *m = &defs->modules[defs->nmodules++];
 	memset(m, 0, sizeof(*m));
 	m->unload_ns = UINT64_MAX;

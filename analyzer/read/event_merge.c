@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/grow.h"
+
 struct hp_merge_queue {
 	uint32_t key; /* stream + 1: the order among queues whose heads have the same key, above 0 */
 	struct hp_tick_event *ev; /* waiting: ev[head..len) */
@@ -39,7 +41,7 @@ void hp_merge_release(struct hp_merge *m)
 	m->queues = NULL;
 	m->last = NULL;
 	m->heap = NULL;
-	m->nqueues = m->queues_cap = m->nheap = m->pending = 0;
+	m->nqueues = m->queues_cap = m->heap_cap = m->nheap = m->pending = 0;
 }
 
 /* Heap order: head key, then stream; within a stream the queue keeps arrival order. */
@@ -84,18 +86,16 @@ static void sift_down(struct hp_merge *m, size_t at)
 /* Room for one more queue, and for it in the heap. 0, or -1 when memory runs out. */
 static int grow_queues(struct hp_merge *m)
 {
-	size_t cap = m->queues_cap ? m->queues_cap * 2 : 64;
-	struct hp_merge_queue *queues = realloc(m->queues, cap * sizeof(*queues));
+	struct hp_merge_queue *queues = hp_grow(m->queues, &m->queues_cap, m->nqueues + 1, sizeof(*queues));
 
 	if (!queues)
 		return -1;
 	m->queues = queues;
 	m->last = NULL;
-	uint32_t *heap = realloc(m->heap, cap * sizeof(*heap));
+	uint32_t *heap = hp_grow(m->heap, &m->heap_cap, m->nqueues + 1, sizeof(*heap));
 	if (!heap)
 		return -1;
 	m->heap = heap;
-	m->queues_cap = cap;
 	return 0;
 }
 
@@ -108,7 +108,7 @@ static struct hp_merge_queue *queue_of(struct hp_merge *m, uint32_t stream)
 	if (!index)
 		return NULL;
 	if (!*index) { /* a new stream */
-		if (m->nqueues == m->queues_cap && grow_queues(m))
+		if (grow_queues(m))
 			return NULL;
 		m->queues[m->nqueues] = (struct hp_merge_queue){.key = stream + 1};
 		*index = (uint32_t)++m->nqueues;
@@ -295,16 +295,13 @@ static void heap_push(struct hp_merge *m, uint32_t qi)
 /* Takes the top queue out of the heap, its head waiting. 0, or -1 without memory. */
 static int park_top(struct hp_merge *m)
 {
-	if (m->nparked == m->parked_cap) {
-		size_t cap = m->parked_cap ? 2 * m->parked_cap : 16;
-		uint32_t *p = realloc(m->parked, cap * sizeof(*p));
-		if (!p) {
-			m->nomem = true;
-			return -1;
-		}
-		m->parked = p;
-		m->parked_cap = cap;
+	uint32_t *p = hp_grow(m->parked, &m->parked_cap, m->nparked + 1, sizeof(*p));
+
+	if (!p) {
+		m->nomem = true;
+		return -1;
 	}
+	m->parked = p;
 	m->parked[m->nparked++] = m->heap[0];
 	m->heap[0] = m->heap[--m->nheap];
 	if (m->nheap)
@@ -556,19 +553,13 @@ static int queue_run(struct hp_merge *m, const struct hp_tick_event *ev, size_t 
 			q->len -= q->head;
 			q->head = 0;
 		}
-		if (q->len + n > q->cap) {
-			/* Small at first: a trace may hold 100,000 streams of a few events each. */
-			size_t cap = q->cap ? q->cap : 4;
-			while (cap < q->len + n)
-				cap *= 2;
-			struct hp_tick_event *e = realloc(q->ev, cap * sizeof(*e));
-			if (!e) {
-				m->nomem = true;
-				return -1;
-			}
-			q->ev = e;
-			q->cap = cap;
+		/* Small at first: a trace may hold 100,000 streams of a few events each. */
+		struct hp_tick_event *e = hp_grow_from(q->ev, &q->cap, q->len + n, sizeof(*e), 4);
+		if (!e) {
+			m->nomem = true;
+			return -1;
 		}
+		q->ev = e;
 	}
 	bool was_empty = q->head == q->len;
 	memcpy(q->ev + q->len, ev, n * sizeof(*ev));

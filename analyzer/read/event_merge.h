@@ -31,8 +31,8 @@ struct hp_merge {
 	size_t nqueues, queues_cap;
 	struct hp_idmap streams;       /* stream → its index in queues, + 1 */
 	struct hp_merge_queue *last;   /* the queue of the latest push: streams come in runs */
-	uint32_t *heap; /* indexes of non-empty queues, by head (key, stream); room for queues_cap */
-	size_t nheap;
+	uint32_t *heap; /* indexes of non-empty queues, by head (key, stream); room for nqueues */
+	size_t nheap, heap_cap;
 	uint32_t *parked; /* queues out of the heap during a release: their head must wait */
 	size_t nparked, parked_cap;
 	size_t pending;

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "hpt_format.h"
+#include "util/grow.h"
 
 void hp_decoder_init(struct hp_decoder *d, struct hp_defs *defs, hp_emit_fn emit, void *ctx)
 {
@@ -44,14 +45,10 @@ static struct hp_stream_state *state_of(struct hp_decoder *d, uint32_t stream)
 	if (!index)
 		return NULL;
 	if (!*index) {
-		if (d->nstates == d->states_cap) {
-			size_t cap = d->states_cap ? d->states_cap * 2 : 64;
-			struct hp_stream_state *states = realloc(d->states, cap * sizeof(*states));
-			if (!states)
-				return NULL;
-			d->states = states;
-			d->states_cap = cap;
-		}
+		struct hp_stream_state *states = hp_grow(d->states, &d->states_cap, d->nstates + 1, sizeof(*states));
+		if (!states)
+			return NULL;
+		d->states = states;
 		d->states[d->nstates] = (struct hp_stream_state){0};
 		*index = (uint32_t)++d->nstates;
 	}

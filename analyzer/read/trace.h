@@ -144,9 +144,9 @@ struct hp_defs {
 	struct hp_stack_table *stacks;
 	struct hp_site_table *sites;
 	struct hp_module *modules;
-	size_t nmodules;
+	size_t nmodules, modules_cap;
 	struct hp_thread_info *threads;
-	size_t nthreads;
+	size_t nthreads, threads_cap;
 	uint64_t features; /* header feature bits */
 };
 

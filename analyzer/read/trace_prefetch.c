@@ -19,6 +19,7 @@
 #include "read/chunk_reader.h"
 #include "read/trace_source.h"
 #include "hpt_format.h"
+#include "util/grow.h"
 
 /* One being filled, HP_PREFETCH_BLOCKS queued, one being taken. */
 #define MAX_BLOCKS (HP_PREFETCH_BLOCKS + 2)
@@ -148,14 +149,11 @@ static int marker(struct hp_prefetch *pf, uint8_t type, uint64_t addr, uint64_t 
 {
 	struct hp_block *b = pf->cur;
 
-	if (b->nmarks == b->marks_cap) {
-		size_t cap = b->marks_cap ? 2 * b->marks_cap : 64;
-		size_t *m = realloc(b->marks, cap * sizeof(*m));
-		if (!m)
-			return fail(pf, pf->off, "out of memory");
-		b->marks = m;
-		b->marks_cap = cap;
-	}
+	size_t *m = hp_grow(b->marks, &b->marks_cap, b->nmarks + 1, sizeof(*m));
+
+	if (!m)
+		return fail(pf, pf->off, "out of memory");
+	b->marks = m;
 	b->marks[b->nmarks++] = b->n;
 	b->ev[b->n++] = (struct hp_tick_event){.type = type, .addr = addr, .size = size};
 	return room(pf);
@@ -188,14 +186,11 @@ static int defer_to_block(void *ctx, const struct hp_deferred *r)
 	struct hp_prefetch *pf = ctx;
 	struct hp_block *b = pf->cur;
 
-	if (b->ndeferred == b->deferred_cap) {
-		size_t cap = b->deferred_cap ? 2 * b->deferred_cap : 16;
-		struct hp_deferred *d = realloc(b->deferred, cap * sizeof(*d));
-		if (!d)
-			return fail(pf, pf->off, "out of memory");
-		b->deferred = d;
-		b->deferred_cap = cap;
-	}
+	struct hp_deferred *d = hp_grow(b->deferred, &b->deferred_cap, b->ndeferred + 1, sizeof(*d));
+
+	if (!d)
+		return fail(pf, pf->off, "out of memory");
+	b->deferred = d;
 	uint8_t *copy = malloc(r->len);
 	if (!copy)
 		return fail(pf, pf->off, "out of memory");

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "report/config.h"
+#include "util/grow.h"
 
 #define K(name, field, def, min, max, doc) {name, offsetof(struct hp_config, field), def, min, max, false, false, doc}
 #define KI(name, field, def, min, max, doc) {name, offsetof(struct hp_config, field), def, min, max, true, false, doc}
@@ -266,16 +267,12 @@ int hp_config_load(struct hp_config *cfg, const char *path, char *err, size_t er
 		return -1;
 	}
 	for (;;) {
-		if (len == cap) {
-			size_t ncap = cap ? cap * 2 : 4096;
-			char *nbuf = realloc(buf, ncap);
-			if (!nbuf) {
-				snprintf(err, errlen, "cannot read '%s': %s", path, strerror(ENOMEM));
-				goto out;
-			}
-			buf = nbuf;
-			cap = ncap;
+		char *nbuf = hp_grow_from(buf, &cap, len + 1, 1, 4096);
+		if (!nbuf) {
+			snprintf(err, errlen, "cannot read '%s': %s", path, strerror(ENOMEM));
+			goto out;
 		}
+		buf = nbuf;
 		size_t got = fread(buf + len, 1, cap - len, f);
 		len += got;
 		if (got == 0)

@@ -10,13 +10,14 @@
 #include "report/report.h"
 #include "report/rules.h"
 #include "read/trace_warnings.h"
+#include "util/grow.h"
 
 int hp_report_warn(struct hp_report *r, const char *fmt, ...)
 {
 	va_list ap;
 	char *line;
 
-	char **nw = realloc(r->warnings, (r->nwarnings + 1) * sizeof(*nw));
+	char **nw = hp_grow(r->warnings, &r->warnings_cap, r->nwarnings + 1, sizeof(*nw));
 	if (!nw)
 		return -1;
 	r->warnings = nw;

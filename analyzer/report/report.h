@@ -36,7 +36,7 @@ struct hp_report {
 	struct hp_recommendation *recs; /* most severe first */
 	size_t nrecs;
 	char **warnings; /* one line each, no "hookprof: " prefix */
-	size_t nwarnings;
+	size_t nwarnings, warnings_cap;
 };
 
 enum hp_format { HP_FORMAT_TEXT, HP_FORMAT_JSON, HP_FORMAT_CSV, HP_FORMAT_MD, HP_FORMAT_LINE };

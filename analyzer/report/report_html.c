@@ -9,6 +9,7 @@
 #include "report/html_page.h"
 #include "report/report.h"
 #include "report/score.h"
+#include "util/grow.h"
 #include "util/json_out.h"
 
 /* The page's sources, analyzer/report/html/, compiled in by scripts/embed-files ($(BUILD)/gen/html_assets.c).
@@ -94,14 +95,10 @@ static int64_t intern(struct ftree *t, const char *name)
 	for (; t->name_slot[s]; s = (s + 1) & (t->slots - 1))
 		if (!strcmp(t->name[t->name_slot[s] - 1], name))
 			return t->name_slot[s] - 1;
-	if (t->nnames == t->names_cap) {
-		size_t cap = t->names_cap ? 2 * t->names_cap : 256;
-		char **v = realloc(t->name, cap * sizeof(*v));
-		if (!v)
-			return -1;
-		t->name = v;
-		t->names_cap = cap;
-	}
+	char **v = hp_grow(t->name, &t->names_cap, t->nnames + 1, sizeof(*v));
+	if (!v)
+		return -1;
+	t->name = v;
 	if (!(t->name[t->nnames] = strdup(name)))
 		return -1;
 	t->name_slot[s] = (uint32_t)++t->nnames;
@@ -119,14 +116,10 @@ static int64_t child(struct ftree *t, uint32_t parent, uint32_t name)
 		if (c->parent == parent && c->name == name)
 			return t->node_slot[s] - 1;
 	}
-	if (t->n == t->cap) {
-		size_t cap = 2 * t->cap;
-		struct fnode *v = realloc(t->node, cap * sizeof(*v));
-		if (!v)
-			return -1;
-		t->node = v;
-		t->cap = cap;
-	}
+	struct fnode *v = hp_grow(t->node, &t->cap, t->n + 1, sizeof(*v));
+	if (!v)
+		return -1;
+	t->node = v;
 	t->node[t->n] = (struct fnode){.parent = parent, .name = name};
 	t->node_slot[s] = (uint32_t)++t->n;
 	return (int64_t)t->n - 1;

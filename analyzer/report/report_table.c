@@ -9,6 +9,7 @@
 #include "report/elide.h"
 #include "report/report.h"
 #include "read/trace_warnings.h"
+#include "util/grow.h"
 #include "util/json_out.h"
 
 /* Caller frames shown under a site or a leak in the tables (the JSON has whole stacks). */
@@ -54,14 +55,11 @@ int hp_table_row(struct hp_table *t, ...)
 	va_list ap;
 	int rc = 0;
 
-	if (t->nrows == t->cap) {
-		size_t ncap = t->cap ? t->cap * 2 : 32;
-		char **nc = realloc(t->cells, ncap * t->ncols * sizeof(*nc));
-		if (!nc)
-			return -1;
-		t->cells = nc;
-		t->cap = ncap;
-	}
+	/* A row of ncols cells is one element. */
+	char **nc = hp_grow(t->cells, &t->cap, t->nrows + 1, t->ncols * sizeof(*nc));
+	if (!nc)
+		return -1;
+	t->cells = nc;
 	char **cells = t->cells + t->nrows * t->ncols;
 	va_start(ap, t);
 	for (size_t i = 0; i < t->ncols; i++) {

@@ -7,6 +7,7 @@
 #include "report/elide.h"
 #include "report/rules.h"
 #include "report/score.h"
+#include "util/grow.h"
 
 struct recs {
 	struct hp_recommendation *v;
@@ -14,6 +15,7 @@ struct recs {
 	size_t rule_start; /* first recommendation of the rule running now */
 	int rule_index;
 	int *order; /* rule index of each recommendation, for the final sort */
+	size_t order_cap;
 	bool oom;
 };
 
@@ -21,22 +23,15 @@ static struct hp_recommendation *add(struct recs *r, const char *rule, enum hp_s
 {
 	if (r->oom)
 		return NULL;
-	if (r->n == r->cap) {
-		size_t ncap = r->cap ? r->cap * 2 : 16;
-		struct hp_recommendation *nv = realloc(r->v, ncap * sizeof(*nv));
-		if (!nv) {
-			r->oom = true;
-			return NULL;
-		}
+	struct hp_recommendation *nv = hp_grow(r->v, &r->cap, r->n + 1, sizeof(*nv));
+	if (nv)
 		r->v = nv;
-		int *no = realloc(r->order, ncap * sizeof(*no));
-		if (!no) {
-			r->oom = true;
-			return NULL;
-		}
-		r->order = no;
-		r->cap = ncap;
+	int *no = nv ? hp_grow(r->order, &r->order_cap, r->n + 1, sizeof(*no)) : NULL;
+	if (!no) {
+		r->oom = true;
+		return NULL;
 	}
+	r->order = no;
 	struct hp_recommendation *rec = &r->v[r->n];
 	memset(rec, 0, sizeof(*rec));
 	rec->rule = rule;

@@ -4,19 +4,25 @@
 
 #include <stdlib.h>
 
-/* array grown to hold need elements of elem bytes (*cap updated); NULL when memory runs out, the
- * array then kept as it was. */
-static inline void *hp_grow(void *array, size_t *cap, size_t need, size_t elem)
+/* array grown to hold need elements of elem bytes (*cap updated), from a first capacity of first
+ * elements; NULL when memory runs out, the array then kept as it was. */
+static inline void *hp_grow_from(void *array, size_t *cap, size_t need, size_t elem, size_t first)
 {
 	if (need <= *cap)
 		return array;
-	size_t ncap = *cap ? *cap : 16;
+	size_t ncap = *cap ? *cap : first;
 	while (ncap < need)
 		ncap *= 2;
 	void *n = realloc(array, ncap * elem);
 	if (n)
 		*cap = ncap;
 	return n;
+}
+
+/* hp_grow_from with a first capacity of 16. */
+static inline void *hp_grow(void *array, size_t *cap, size_t need, size_t elem)
+{
+	return hp_grow_from(array, cap, need, elem, 16);
 }
 
 #endif
