@@ -73,20 +73,26 @@ int pb_scan_event(struct builder *b, const struct hp_event *ev)
 	case HP_EV_SCAN_THREAD:
 		if (!b->in_scan)
 			break;
-		if (!(b->scan_thr = hp_grow(b->scan_thr, &b->scan_thr_cap, b->nscan_thr + 1, sizeof(*b->scan_thr)))) {
+		struct hp_scan_thread *thr = hp_grow(b->scan_thr, &b->scan_thr_cap, b->nscan_thr + 1, sizeof(*thr));
+		if (!thr) {
 			b->oom = true;
 			return -1;
 		}
+		b->scan_thr = thr;
 		b->scan_thr[b->nscan_thr++] = (struct hp_scan_thread){(uint32_t)ev->value, ev->kind, ev->flags,
 								      ev->addr, ev->addr2};
 		break;
 	case HP_EV_SCAN_WORDS:
 		if (!b->in_scan)
 			break;
-		if (!(b->words = hp_grow(b->words, &b->words_cap, b->nwords + ev->nwords, sizeof(*b->words)))) {
+		if (!ev->nwords)
+			break;
+		struct hp_region_word *words = hp_grow(b->words, &b->words_cap, b->nwords + ev->nwords, sizeof(*words));
+		if (!words) {
 			b->oom = true;
 			return -1;
 		}
+		b->words = words;
 		for (size_t i = 0; i < ev->nwords; i++)
 			b->words[b->nwords++] = (struct hp_region_word){ev->words[i].loc, ev->kind, ev->words[i].value};
 		break;
