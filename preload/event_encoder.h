@@ -358,8 +358,8 @@ static inline uint8_t *hp_enc_chunk_header(uint8_t *h, uint32_t stored, uint32_t
 	return h + HPT_CHUNK_HEADER_SIZE;
 }
 
-/* PROCESS: who this process is. cmdline is /proc/self/cmdline's bytes, each argument ended by a NUL;
- * argc counts the NULs, so a last argument the read cut short is written after them, uncounted. */
+/* PROCESS: who this process is. cmdline is /proc/self/cmdline's bytes, each argument ended by a NUL
+ * but a last one the read cut short (a command line past 64 KiB), which is kept as far as it goes. */
 struct hp_enc_process {
 	uint64_t pid, ppid;
 	uint64_t real_ns; /* when the trace starts, on the wall clock */
@@ -375,7 +375,8 @@ static inline uint64_t hp_enc_process_argc(const struct hp_enc_process *pr)
 
 	for (size_t i = 0; i < pr->cmdline_len; i++)
 		argc += pr->cmdline[i] == 0;
-	return argc;
+	/* A last argument the read cut short has no NUL: it is an argument too, as far as it goes. */
+	return argc + (pr->cmdline_len && pr->cmdline[pr->cmdline_len - 1] != 0);
 }
 
 /* Room for the PROCESS record and a little more (the bound counts a varint per argument and 16

@@ -252,6 +252,19 @@ def test_exit_status_passes_through():
             assert ends == [end], f"{args}: process_end {ends}, expected {end}"
 
 
+def test_a_command_line_past_64_kib_keeps_its_arguments_as_far_as_they_go():
+    """The recorder reads 64 KiB of /proc/self/cmdline: the trace names every argument that fits, and
+    the one the read cut, as far as it goes (it once fell out of the count and so out of argv)."""
+    with hp.tmpdir() as d:
+        args = [f"{i:04d}" + "x" * 995 for i in range(70)]  # 70 arguments of 1,000 bytes
+        proc, _ = hp.record([hp.program("ends_as"), "argv", *args], output=d / "t.hpt")
+        assert proc.returncode == 0, proc.stderr
+        argv = [r for r in hp.dump(d / "t.hpt") if r["type"] == "process"][0]["argv"]
+        whole = "\0".join([str(hp.program("ends_as")), "argv", *args]) + "\0"
+        # The 64 KiB read, argument by argument: a NUL the read kept ends the last argument whole.
+        assert "\0".join(argv) == whole[:65536].removesuffix("\0"), [a[:8] for a in argv[-2:]]
+
+
 def test_argv_and_environment_reach_the_program():
     with hp.tmpdir() as d:
         proc, _ = hp.record([hp.program("ends_as"), "argv", "a b", "", "-x"], output=d / "t.hpt")
