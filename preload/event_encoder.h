@@ -182,6 +182,18 @@ static inline uint8_t *hp_enc_zone_cpu(uint8_t *p, uint64_t cpu_ns)
 	return HP_ENC_END(p);
 }
 
+/* EVENT_COST: the recorder's own time over the stream's latest `events` allocation events, measured
+ * on a sample of them (event_calibration.c); no tick, so no stream state changes. */
+static inline uint8_t *hp_enc_event_cost(uint8_t *p, uint64_t events, uint64_t ticks)
+{
+	HP_ENC_BEGIN(p, HPT_EVENT_COST);
+	p = hp_put_u(p, events);
+	p = hp_put_u(p, ticks);
+	return HP_ENC_END(p);
+}
+
+_Static_assert(2 + 2 * HPT_VARINT_MAX + 8 <= HP_EVENT_MAX, "an EVENT_COST, and what its varints may store past it, fits an event's room");
+
 static inline uint8_t *hp_enc_counter(uint8_t *p, struct hp_enc_state *st, uint64_t tick,
 				      uint32_t site, int64_t value)
 {

@@ -162,12 +162,20 @@ static inline void hp_record_alloc_on(struct hp_ring *r, unsigned depth, unsigne
 	hp_event_close(r, fast, hp_enc_alloc(p, &r->st, kind, (uint64_t)ptr, size, stack));
 }
 
+/* event_calibration.c: an allocation event, or a free, timed as a sample of what the recorder costs. */
+void hp_record_alloc_sampled(struct hp_ring *r, unsigned kind, void *ptr, size_t size) HP_HIDDEN;
+void hp_record_free_sampled(struct hp_ring *r, unsigned kind, void *ptr) HP_HIDDEN;
+
 static inline void hp_record_alloc(unsigned kind, void *ptr, size_t size)
 {
 	struct hp_ring *r = hp_ring_get();
 
-	if (HP_LIKELY(r))
+	if (HP_UNLIKELY(!r))
+		return;
+	if (HP_LIKELY(--r->cost_countdown))
 		hp_record_alloc_on(r, hp_rec.cfg.depth, kind, ptr, size);
+	else
+		hp_record_alloc_sampled(r, kind, ptr, size);
 }
 
 static inline void hp_record_alloc_fail(unsigned kind, size_t size)
@@ -194,8 +202,12 @@ static inline void hp_record_free(unsigned kind, void *ptr)
 {
 	struct hp_ring *r = hp_ring_get();
 
-	if (HP_LIKELY(r))
+	if (HP_UNLIKELY(!r))
+		return;
+	if (HP_LIKELY(--r->cost_countdown))
 		hp_record_free_on(r, kind, ptr);
+	else
+		hp_record_free_sampled(r, kind, ptr);
 }
 
 static inline void hp_record_realloc(unsigned kind, void *old, void *new_ptr, size_t size, bool failed)

@@ -151,6 +151,7 @@ void hp_recorder_start(void)
 	hp_stack_unwind_warm();
 	event_ticks[0] = hp_event_cost_calibrate(false);
 	event_ticks[1] = hp_event_cost_calibrate(true);
+	hp_event_sampling_setup();
 	/* on_exit allocates under glibc's exit lock only past 32 handlers, which no process registers
 	 * before its first allocation: here it cannot wait on its own caller. */
 	if (hp_thread_ring_setup() == 0 && on_exit(on_exit_status, NULL) == 0 &&

@@ -7,6 +7,7 @@
 
 #include "clock.h"
 #include "compress_policy.h"
+#include "event_calibration.h"
 #include "event_path.h"
 #include "hpt_format.h"
 #include "own_memory.h"
@@ -25,6 +26,8 @@ struct hp_ring *hp_ring_create(uint64_t capacity)
 	r->capacity = capacity;
 	r->limit = capacity;
 	r->kick_at = capacity / 2;
+	r->cost_countdown = r->cost_period = HP_COST_FIRST_PERIOD;
+	r->cost_seed = (uint32_t)(uintptr_t)r | 1;
 	return r;
 }
 
@@ -89,6 +92,7 @@ void hp_ring_make_room(struct hp_ring *r, uint64_t need)
 		}
 	}
 	uint64_t waited = hp_now() - t0;
+	r->waited += waited;
 	errno = saved;
 	if (r->head + need > r->limit)
 		return; /* cannot happen while the writer lives; hp_ring_reserve's caller overwrites nothing */

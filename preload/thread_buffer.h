@@ -14,6 +14,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "event_calibration.h"
 #include "event_encoder.h"
 #include "recorder.h"
 
@@ -45,6 +46,13 @@ struct hp_ring {
 	uint32_t stream;
 	uint32_t tid;
 	uint32_t events;       /* twice the events recorded so far */
+	/* The recorder's cost, sampled on allocation events (event_calibration.c): the events until
+	 * the next sample, the period it counts down from, and since the stream's last EVENT_COST the
+	 * samples (cost_sample, in ticks) and the events they stand for. */
+	uint32_t cost_countdown, cost_period, cost_samples, cost_seed;
+	uint64_t cost_events;
+	bool cost_reported; /* an EVENT_COST was written: the next ones wait for more samples */
+	uint64_t waited; /* ticks waited for room in all (hp_ring_make_room), which samples leave out */
 	/* `events` + 1 while an event is being recorded (odd), `events` between events (even): the
 	 * writer tells a new event from one still in flight since its last look (watermark). */
 	_Atomic uint32_t busy;
@@ -58,6 +66,7 @@ struct hp_ring {
 	uint64_t name_checked_ns;
 	char name[16];
 	struct hp_ring *next;
+	uint32_t cost_sample[HP_COST_SAMPLES];
 	uint8_t scratch[HP_RECORD_MAX];
 };
 

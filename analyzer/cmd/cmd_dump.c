@@ -29,6 +29,7 @@ static const char *const event_names[] = {
 	[HP_EV_FUNC_ENTER] = "func_enter",
 	[HP_EV_FUNC_EXIT] = "func_exit",
 	[HP_EV_WAIT] = "wait",
+	[HP_EV_EVENT_COST] = "event_cost",
 	[HP_EV_LOST] = "lost",
 	[HP_EV_THREAD_START] = "thread_start",
 	[HP_EV_THREAD_END] = "thread_end",
@@ -179,6 +180,10 @@ static int put_json_event(FILE *out, const struct hp_event *ev, const struct hp_
 		break;
 	case HP_EV_WAIT:
 		put_u(out, "wait_ns", ev->size);
+		break;
+	case HP_EV_EVENT_COST:
+		put_u(out, "events", (uint64_t)ev->value);
+		put_u(out, "cost_ns", ev->size);
 		break;
 	case HP_EV_ZONE_CPU:
 		put_u(out, "cpu_ns", ev->size);

@@ -81,7 +81,7 @@ void pb_open_frame(struct builder *b, struct thread_state *t, uint64_t key, uint
 	if (!outer)
 		f->recursive++;
 	uint32_t node = zone_node(b, t->depth ? stack[t->depth - 1].node : 0, fi);
-	stack[t->depth++] = (struct frame){fi, key, ns, 0, t->allocs, t->bytes, t->events, t->alloc_events, t->cpu_now, node, outer};
+	stack[t->depth++] = (struct frame){fi, key, ns, 0, t->allocs, t->bytes, t->cost, t->cpu_now, node, outer};
 	t->cpu_begin_due = (b->p->defs.features & HPT_FEAT_CPU_TIME) != 0;
 }
 
@@ -105,6 +105,18 @@ static struct hp_thread_stats *fn_thread(struct builder *b, uint32_t fi, uint32_
 	return &n[f->nthreads - 1];
 }
 
+/* The recorder's own time on a thread between two readings of its cost: what it measured, and for
+ * the rest what it measured at start per event of each sort. */
+static uint64_t recorder_ns(const struct hp_process_info *pi, const struct recorder_cost *from,
+			    const struct recorder_cost *to)
+{
+	uint64_t alloc_event_ns = pi->alloc_event_cost_ns ? pi->alloc_event_cost_ns : pi->event_cost_ns;
+	double measured = to->measured_ns - from->measured_ns;
+
+	return pi->event_cost_ns * (to->events - from->events) + alloc_event_ns * (to->alloc_events - from->alloc_events) +
+	       (uint64_t)(measured > 0 ? measured + 0.5 : 0);
+}
+
 void pb_close_frame(struct builder *b, struct thread_state *t, uint64_t ns)
 {
 	struct frame *fr = &t->stack[--t->depth];
@@ -113,11 +125,7 @@ void pb_close_frame(struct builder *b, struct thread_state *t, uint64_t ns)
 	if (b->obs && b->obs->call && b->obs->call(b->obs->ctx, t->stream, fr->key, fr->start_ns, ns))
 		b->oom = true;
 	uint64_t whole = ns > fr->start_ns ? ns - fr->start_ns : 0;
-	/* The recorder's own time inside the call: what it measured at start per event of each sort. */
-	const struct hp_process_info *pi = &b->p->defs.process;
-	uint64_t allocs = t->alloc_events - fr->alloc_events0;
-	uint64_t cost = pi->event_cost_ns * (t->events - fr->events0 - allocs) +
-			(pi->alloc_event_cost_ns ? pi->alloc_event_cost_ns : pi->event_cost_ns) * allocs;
+	uint64_t cost = recorder_ns(&b->p->defs.process, &fr->cost0, &t->cost);
 	bool overlaps;
 	uint64_t inside = hp_window_clip(&b->win, fr->start_ns, ns, &overlaps);
 

@@ -187,6 +187,10 @@ static void unpack(const struct hp_tick_event *q, struct hp_event *ev)
 		ev->sample = *(const struct hp_sample *)(uintptr_t)q->addr2;
 		ev->addr2 = 0;
 		break;
+	case HP_EV_EVENT_COST:
+		ev->value = (int64_t)q->addr;
+		ev->addr = 0;
+		break;
 	case HP_EV_SCAN_WORDS:
 		ev->value = (int64_t)q->size;
 		ev->words = (const struct hp_scan_word *)(uintptr_t)q->addr2;
@@ -235,6 +239,7 @@ static int deliver(struct hp_merge *m, const struct hp_tick_event *q, struct hp_
 		defs->process.last_ns = ev->ns;
 	switch (ev->type) {
 	case HP_EV_WAIT:
+	case HP_EV_EVENT_COST:
 		ev->size = hp_merge_duration_ns(m, ev->size);
 		break;
 	case HP_EV_THREAD_START:

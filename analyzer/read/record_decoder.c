@@ -220,6 +220,7 @@ static const char *record_name(uint8_t type)
 	case HPT_THREAD_START: return "THREAD_START";
 	case HPT_THREAD_END: return "THREAD_END";
 	case HPT_ZONE_CPU: return "ZONE_CPU";
+	case HPT_EVENT_COST: return "EVENT_COST";
 	case HPT_EPOCH: return "EPOCH";
 	case HPT_STACK: return "STACK";
 	case HPT_SITE: return "SITE";
@@ -280,6 +281,7 @@ static const uint8_t record_family[256] = {
 	[HPT_ZONE_BEGIN] = REC_TIMED,
 	[HPT_ZONE_END] = REC_TIMED,
 	[HPT_ZONE_CPU] = REC_TIMED,
+	[HPT_EVENT_COST] = REC_TIMED,
 	[HPT_COUNTER] = REC_TIMED,
 	[HPT_MARK] = REC_TIMED,
 	[HPT_FUNC_ENTER] = REC_TIMED,
@@ -401,7 +403,7 @@ static inline const char *decode_heap_event(struct hp_decoder *d, struct hp_stre
 }
 
 /* Zones, marks, counters, function calls, waits and lost events: timed by a delta of their own, but
- * ZONE_CPU, which goes with the stream's last timed event. Inline, as decode_heap_event: they are
+ * ZONE_CPU, which goes with the stream's last timed event, and EVENT_COST, with its last allocation. Inline, as decode_heap_event: they are
  * most of the records the quick path leaves, and a call each cost a trace's read 3% more
  * instructions. */
 static inline const char *decode_timed_event(struct hp_stream_state *st, uint8_t type, struct hpt_cursor *c,
@@ -416,6 +418,15 @@ static inline const char *decode_timed_event(struct hp_stream_state *st, uint8_t
 		ev->type = HP_EV_ZONE_CPU;
 		ev->tick = st->tick;
 		ev->size = a;
+		return NULL;
+	}
+	if (type == HPT_EVENT_COST) {
+		U(a);
+		U(b);
+		ev->type = HP_EV_EVENT_COST;
+		ev->tick = alloc_tick(st);
+		ev->addr = a; /* events */
+		ev->size = b; /* ticks; the merge turns them into nanoseconds */
 		return NULL;
 	}
 	if ((why = advance_tick(st, c)) != NULL)

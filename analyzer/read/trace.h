@@ -37,6 +37,8 @@ enum hp_event_type {
 	HP_EV_ZONE_CPU,      /* size = the thread's CPU time in ns (after a zone's begin, before its end) */
 	HP_EV_SCAN_THREAD,   /* value = tid, kind = how (enum hpt_thread_scan), flags = why not stopped,
 			      * addr..addr2 = the stack range read */
+	HP_EV_EVENT_COST,    /* size = nanoseconds the recorder spent on the stream's latest `value`
+			      * allocation events */
 };
 
 /* One pointer-like word of a reachability scan (docs/trace-format.md, SCAN_WORDS). */

@@ -390,8 +390,8 @@ static void rule_recording(const struct hp_profile *p, const struct hp_config *c
 	put(rec->title, sizeof(rec->title), "Threads waited %s for the recorder", hp_fmt_ns(b1, s->wait_ns));
 	put(rec->detail, sizeof(rec->detail),
 	    "the program's threads waited %s in total for the recorder to drain their buffers, %s of their "
-	    "time: the times in this report include that wait; record with a smaller --depth or --no-stacks, "
-	    "or leave a core free for the recorder.",
+	    "time: zone and function times leave that wait out, but the run took that much longer; record "
+	    "with a smaller --depth or --no-stacks, or leave a core free for the recorder.",
 	    hp_fmt_ns(b1, s->wait_ns), hp_fmt_pct(b2, share));
 }
 

@@ -276,6 +276,36 @@ static void zones(void **state)
 	tb_release(&b);
 }
 
+/* A zone's time leaves out the recorder's own: each event at what CALIBRATION says it costs, but
+ * allocation events after the stream's EVENT_COST at its measured rate, and the WAITs. */
+static void the_recorders_time_is_left_out_of_zones(void **state)
+{
+	struct tb b;
+
+	(void)state;
+	tb_init(&b, 0);
+	tb_stream(&b, 0);
+	tb_clock(&b, 0, 0, 1);
+	tb_rec(&b, HPT_CALIBRATION, TB_U(10) TB_U(4)); /* a timed event 10 ticks, an allocation event 4 */
+	tb_stream(&b, 1);
+	tb_timed(&b, HPT_ZONE_BEGIN, 1000, TB_U(1));
+	tb_alloc(&b, 1010, HPT_KIND_MALLOC, 0xa000, 40, 1); /* 4 */
+	tb_free(&b, 1020, HPT_FREE_FREE, 0xa000);           /* 4 */
+	tb_rec(&b, HPT_EVENT_COST, TB_U(100) TB_U(2500));   /* from here 25 per allocation event */
+	tb_alloc(&b, 1030, HPT_KIND_MALLOC, 0xb000, 40, 1); /* 25 */
+	tb_free(&b, 1040, HPT_FREE_FREE, 0xb000);           /* 25 */
+	tb_timed(&b, HPT_WAIT, 1040, TB_U(300));            /* 300 */
+	tb_timed(&b, HPT_MARK, 1060, TB_U(3));              /* 10 */
+	tb_timed(&b, HPT_ZONE_END, 2000, TB_U(1));          /* 10: the end is inside, the begin is not */
+	tb_chunk(&b, HPT_CODEC_ZSTD);
+	struct hp_profile *p = build(&b, NULL);
+
+	assert_int_equal(function(p, 1, 0)->total_ns, 1000 - (4 + 4 + 25 + 25 + 300 + 10 + 10));
+	assert_int_equal(p->summary.wait_ns, 300);
+	hp_profile_free(p);
+	tb_release(&b);
+}
+
 /* The massif export, taken in the same pass: 50 to 100 snapshots whatever the run's length, the peak
  * once with the heap's highest bytes, the end with what is left. A block allocated where one is alive
  * (its free was lost) replaces it in the bytes by stack as in the profile. */
@@ -343,6 +373,7 @@ int main(void)
 		cmocka_unit_test(epochs_put_a_free_before_the_reuse_of_its_address),
 		cmocka_unit_test(epochs_free_the_life_a_thread_leaves_alive),
 		cmocka_unit_test(zones),
+		cmocka_unit_test(the_recorders_time_is_left_out_of_zones),
 		cmocka_unit_test(massif_snapshots),
 		cmocka_unit_test(not_a_trace),
 	};

@@ -127,6 +127,7 @@ static void every_record_type(void **state)
 	tb_alloc(&b, 1110, HPT_KIND_CALLOC, 0x5000, 64, 9);
 	tb_realloc(&b, 1120, HPT_KIND_REALLOC, 0, 0x5000, 0x6000, 128, 9);
 	tb_free(&b, 1130, HPT_FREE_FREE, 0x6000);
+	tb_rec(&b, HPT_EVENT_COST, TB_U(96) TB_U(2400)); /* no tick: the last allocation's */
 	tb_timed(&b, HPT_ALLOC_FAIL, 1140, TB_U(HPT_KIND_ALIGNED_ALLOC) TB_U(1ull << 40) TB_U(9));
 	tb_timed(&b, HPT_ZONE_BEGIN, 1150, TB_U(4));
 	tb_timed(&b, HPT_ZONE_END, 1160, TB_U(0));
@@ -234,6 +235,10 @@ static void every_record_type(void **state)
 	assert_int_equal(e[i].type, HP_EV_FREE);
 	assert_int_equal(e[i].tick, 1130);
 	assert_int_equal(e[i++].addr, 0x6000); /* the delta was taken from the realloc's new address */
+	assert_int_equal(e[i].type, HP_EV_EVENT_COST);
+	assert_int_equal(e[i].tick, 1130);
+	assert_int_equal(e[i].addr, 96);
+	assert_int_equal(e[i++].size, 2400);
 	assert_int_equal(e[i].type, HP_EV_ALLOC_FAIL);
 	assert_int_equal(e[i].kind, HPT_KIND_ALIGNED_ALLOC);
 	assert_int_equal(e[i].size, 1ull << 40);

@@ -35,6 +35,7 @@ static void everything(struct tb *b, uint8_t codec)
 	tb_timed(b, HPT_THREAD_START, 1100, TB_U(42));
 	tb_alloc(b, 1110, HPT_KIND_MALLOC, 0x5000, 32, 1);
 	tb_realloc(b, 1120, HPT_KIND_REALLOC, 0, 0x5000, 0x6000, 64, 1);
+	tb_rec(b, HPT_EVENT_COST, TB_U(64) TB_U(1500));
 	tb_timed(b, HPT_ALLOC_FAIL, 1125, TB_U(9) /* a reserved kind: read on */ TB_U(1ull << 50) TB_U(1));
 	tb_timed(b, HPT_ZONE_BEGIN, 1130, TB_U(1));
 	tb_timed(b, HPT_COUNTER, 1131, TB_U(1) TB_S(-5));
