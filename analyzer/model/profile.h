@@ -68,6 +68,7 @@ struct hp_function {
 	uint64_t alloc_bytes;
 	uint64_t recursive_calls; /* calls made while the same function was already open */
 	uint64_t cpu_ns;      /* thread CPU time inside the zone, as total_ns; when hp_profile.cpu_time */
+	uint64_t recorder_ns; /* the recorder's own time inside the zone, taken out of total_ns (as it) */
 	struct hp_thread_stats *threads;
 	size_t nthreads;
 	struct hp_histogram *hist;

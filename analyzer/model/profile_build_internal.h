@@ -67,6 +67,7 @@ struct thread_state {
 struct fn_acc {
 	uint64_t key; /* site id, or function address | HP_ZONE_FN_KEY */
 	uint64_t calls, total, self, min, max, allocs, bytes, recursive, cpu;
+	uint64_t recorder; /* the recorder's own time taken out of `total` */
 	double sum, sumsq;
 	struct hp_histogram *hist;
 	struct hp_thread_stats *threads;

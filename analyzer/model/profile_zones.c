@@ -129,10 +129,12 @@ void pb_close_frame(struct builder *b, struct thread_state *t, uint64_t ns)
 	bool overlaps;
 	uint64_t inside = hp_window_clip(&b->win, fr->start_ns, ns, &overlaps);
 
-	uint64_t dur = whole > cost ? whole - cost : 0;
+	uint64_t dur = whole > cost ? whole - cost : 0, taken = whole - dur;
 	/* Cut by the window: the part inside, the recorder's cost taken in proportion. */
-	if (inside < whole)
+	if (inside < whole) {
 		dur = (uint64_t)((double)dur * (double)inside / (double)whole);
+		taken = (uint64_t)((double)taken * (double)inside / (double)whole);
+	}
 	uint64_t self = dur > fr->child_ns ? dur - fr->child_ns : 0;
 	uint64_t cpu = t->cpu_now > fr->cpu0 ? t->cpu_now - fr->cpu0 : 0;
 	if (inside < whole)
@@ -173,6 +175,7 @@ void pb_close_frame(struct builder *b, struct thread_state *t, uint64_t ns)
 	ts->self_ns += self;
 	if (fr->outer) {
 		f->total += dur;
+		f->recorder += taken;
 		f->cpu += cpu;
 		ts->total_ns += dur;
 		f->allocs += t->allocs - fr->allocs0;
@@ -287,6 +290,7 @@ int pb_finish_zones(struct builder *b, struct hp_profile_private *priv)
 		o->alloc_bytes = f->bytes;
 		o->recursive_calls = f->recursive;
 		o->cpu_ns = f->cpu;
+		o->recorder_ns = f->recorder;
 		o->hist = f->hist;
 		f->hist = NULL;
 		o->threads = f->threads;

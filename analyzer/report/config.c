@@ -73,6 +73,8 @@ static const struct hp_config_key keys[] = {
 	KP("rule.peak.ratio", peakr_ratio, 4, 1e9, "peak heap / steady heap at or above which peak fires"),
 	KI("rule.peak.min_bytes", peakr_min_bytes, 1048576, 0, 1e12, "smallest peak heap that peak looks at"),
 	KI("rule.lost.min_events", lost_min_events, 1, 1, 1e12, "events lost at or above which events-lost fires"),
+	K("rule.recorder.share", recorder_share, 0.5, 0, 1,
+	  "share of the time measured inside a hot function that was the recorder's own at which recorder-share fires"),
 	K("rule.wait.share", wait_share, 0.01, 0, 1,
 	  "share of the threads' time spent waiting for the recorder at which recorder-wait fires"),
 };

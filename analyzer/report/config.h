@@ -36,6 +36,7 @@ struct hp_config {
 	double peakr_ratio, peakr_min_bytes;
 	double lost_min_events;
 	double wait_share;
+	double recorder_share;
 };
 
 struct hp_config_key {

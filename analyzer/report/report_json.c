@@ -157,6 +157,7 @@ static void write_functions(struct hp_jw *w, const struct hp_profile *p, const s
 		hp_jw_u64(w, "calls", f->calls);
 		hp_jw_u64(w, "total_ns", f->total_ns);
 		hp_jw_u64(w, "self_ns", f->self_ns);
+		hp_jw_u64(w, "recorder_ns", f->recorder_ns);
 		if (p->cpu_time)
 			hp_jw_u64(w, "cpu_ns", f->cpu_ns);
 		else

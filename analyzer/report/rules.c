@@ -235,13 +235,28 @@ static void rule_growth(const struct hp_profile *p, const struct hp_config *cfg,
 
 /* ---- tail-latency: p99 far above p50 ---- */
 
+/* The share of the time measured inside f that was the recorder's own, which its times leave out. */
+static double recorder_share(const struct hp_function *f)
+{
+	uint64_t measured = f->total_ns + f->recorder_ns;
+
+	return measured ? (double)f->recorder_ns / (double)measured : 0;
+}
+
+/* f's times are mostly the recorder's (recorder-share): what is left, and so its spread, follows the
+ * recorder's measure of itself more than the program. */
+static bool mostly_recorder(const struct hp_function *f, const struct hp_config *cfg)
+{
+	return f->recorder_ns && recorder_share(f) >= cfg->recorder_share;
+}
+
 static void rule_tail(const struct hp_profile *p, const struct hp_config *cfg, struct recs *r)
 {
 	char loc[2048], b1[HP_FMT_MAX], b2[HP_FMT_MAX], b3[HP_FMT_MAX], b4[HP_FMT_MAX];
 
 	for (size_t i = 0; i < p->nfunctions; i++) {
 		const struct hp_function *f = &p->functions[i];
-		if (f->calls < cfg->tailr_min_calls || f->share < cfg->tailr_min_share)
+		if (f->calls < cfg->tailr_min_calls || f->share < cfg->tailr_min_share || mostly_recorder(f, cfg))
 			continue;
 		double ratio = hp_tail_ratio(f, cfg);
 		if (ratio < cfg->tailr_ratio)
@@ -395,9 +410,39 @@ static void rule_recording(const struct hp_profile *p, const struct hp_config *c
 	    hp_fmt_ns(b1, s->wait_ns), hp_fmt_pct(b2, share));
 }
 
+/* ---- recorder-share: a hot function whose measured time was mostly the recorder's own ---- */
+
+static void rule_recorder_share(const struct hp_profile *p, const struct hp_config *cfg, struct recs *r)
+{
+	char loc[2048], b1[HP_FMT_MAX], b2[HP_FMT_MAX], b3[HP_FMT_MAX], b4[HP_FMT_MAX];
+
+	for (size_t i = 0; i < p->nfunctions; i++) {
+		const struct hp_function *f = &p->functions[i];
+		uint64_t measured = f->total_ns + f->recorder_ns;
+		/* Hot as measured: what is left after the recorder's time may be small for that very reason. */
+		if (!mostly_recorder(f, cfg) || !p->summary.run_ns ||
+		    (double)measured / (double)p->summary.run_ns < cfg->hot_share)
+			continue;
+		double s = recorder_share(f);
+		struct hp_recommendation *rec = add(r, "recorder-share", HP_SEV_WARNING, s);
+		if (!rec)
+			return;
+		hp_fmt_function(loc, sizeof(loc), f);
+		put(rec->location, sizeof(rec->location), "%s", loc);
+		put(rec->title, sizeof(rec->title), "%s's time is mostly the recorder's", f->name);
+		put(rec->detail, sizeof(rec->detail),
+		    "of the %s measured inside %s, %s (%s) was the recorder's own, as it measured itself while the "
+		    "program ran, and is left out; the %s left is the difference of two large figures, as exact as "
+		    "that measure (tail-latency leaves it alone): check it against the program's own timing, or "
+		    "record with HOOKPROF_RECORD=zones,funcs to time %s without recording its allocations.",
+		    hp_fmt_ns(b1, measured), f->name, hp_fmt_ns(b2, f->recorder_ns), hp_fmt_pct(b3, s),
+		    hp_fmt_ns(b4, f->total_ns), f->name);
+	}
+}
+
 typedef void (*rule_fn)(const struct hp_profile *, const struct hp_config *, struct recs *);
 static const rule_fn rules[] = {
-	rule_leak, rule_growth, rule_recording, rule_allocator, rule_small_allocs,
+	rule_leak, rule_growth, rule_recording, rule_recorder_share, rule_allocator, rule_small_allocs,
 	rule_temporary, rule_realloc_step, rule_tail, rule_peak,
 };
 

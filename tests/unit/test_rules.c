@@ -271,6 +271,34 @@ static void recording_problems(void **state)
 	fx.p.defs.nthreads = 0;
 }
 
+static void time_mostly_the_recorders(void **state)
+{
+	(void)state;
+	/* 800 ms left of 2.4 s measured inside process_batch: 1.6 s were the recorder's, two thirds. */
+	fx.fn[1].recorder_ns = 1600 * FX_MS;
+	run();
+	const struct hp_recommendation *r = find("recorder-share", "process_batch (parser.c:40)");
+	assert_int_equal(r->severity, HP_SEV_WARNING);
+	has(r->title, "process_batch's time is mostly the recorder's");
+	has(r->detail, "of the 2.400 s measured inside process_batch, 1.600 s (66.7%) was the recorder's own");
+	has(r->detail, "the 800.00 ms left");
+
+	/* Its tail is the recorder's estimate's: tail-latency leaves it alone. */
+	fx.fn[1].p99_ns = 50 * fx.fn[1].p50_ns;
+	run();
+	assert_int_equal(count("tail-latency"), 0);
+
+	/* Under half, or in a function that is not hot as measured (recorder included), it stays quiet. */
+	fx.fn[1].recorder_ns = 700 * FX_MS;
+	run();
+	assert_int_equal(count("recorder-share"), 0);
+	assert_int_equal(count("tail-latency"), 1);
+	fx.fn[1].recorder_ns = 1600 * FX_MS;
+	fx.p.summary.run_ns = 100000 * FX_MS; /* 2.4 s of 100 s: 2.4%, under hot_share's 5% */
+	run();
+	assert_int_equal(count("recorder-share"), 0);
+}
+
 static void at_most_max_per_rule_largest_first(void **state)
 {
 	(void)state;
@@ -344,6 +372,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(allocator_share, setup, teardown),
 		cmocka_unit_test_setup_teardown(peak_far_above_steady_state, setup, teardown),
 		cmocka_unit_test_setup_teardown(recording_problems, setup, teardown),
+		cmocka_unit_test_setup_teardown(time_mostly_the_recorders, setup, teardown),
 		cmocka_unit_test_setup_teardown(at_most_max_per_rule_largest_first, setup, teardown),
 		cmocka_unit_test_setup_teardown(definite_leak_takes_its_indirect_blocks_along, setup, teardown),
 		cmocka_unit_test_setup_teardown(wrapper_sites_name_their_caller, setup, teardown),
