@@ -88,6 +88,14 @@ static double per_second(uint64_t count, uint64_t ns)
 	return ns ? (double)count * 1e9 / (double)ns : 0;
 }
 
+/* A rate in bytes as the formatter takes it: a trace may claim sizes whose rate no uint64_t holds. */
+static uint64_t bytes_per_second(uint64_t bytes, uint64_t ns)
+{
+	double r = per_second(bytes, ns);
+
+	return r < 18446744073709549568.0 ? (uint64_t)r : UINT64_MAX;
+}
+
 static void summary(FILE *out, const struct hp_live_view *v, const struct hp_live_counts *from, const char *win,
 		    uint64_t win_ns)
 {
@@ -109,7 +117,7 @@ static void summary(FILE *out, const struct hp_live_view *v, const struct hp_liv
 	line(out, v->cols, "heap      %s now, %s peak, %s live blocks", hp_fmt_bytes(a, l->heap_bytes),
 	     hp_fmt_bytes(b, l->heap_peak), fmt_count(c, l->heap.used));
 	hp_fmt_si(a, per_second(l->total.allocs - from->allocs, win_ns));
-	hp_fmt_bytes(b, (uint64_t)per_second(l->total.bytes - from->bytes, win_ns));
+	hp_fmt_bytes(b, bytes_per_second(l->total.bytes - from->bytes, win_ns));
 	line(out, v->cols, "rate      %s allocs/s, %s/s (%s)", a, b, win);
 	line(out, v->cols, "allocs    %s (%s), %s frees; %s events recorded, %s lost", fmt_count(a, l->total.allocs),
 	     hp_fmt_bytes(b, l->total.bytes), fmt_count(c, l->total.frees), fmt_count(d, l->events),
