@@ -279,8 +279,11 @@ class Pane:
         deadline = time.monotonic() + seconds
         while True:
             screen = self.capture()
-            if re.search(pattern, screen) or re.search(pattern, screen.replace("\n", "")):
-                return screen  # the second: a long line wrapped by the terminal
+            # A long line the terminal wrapped: mid-word (joined as it is), or at a space that the
+            # capture drops as trailing (joined with one).
+            joined = (screen, screen.replace("\n", ""), screen.replace("\n", " "))
+            if any(re.search(pattern, text) for text in joined):
+                return screen
             assert time.monotonic() < deadline, f"no {pattern!r} on the screen:\n{screen}"
             time.sleep(0.1)
 
