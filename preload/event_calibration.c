@@ -61,17 +61,12 @@ void hp_event_sampling_setup(void)
 /* The mean of n samples (sorted here) but the highest and lowest eighth: what a typical event costs.
  * A sample the thread was preempted in counts for a whole period of events in a plain mean, and the
  * median zone, which a report shows first, had no such preemption. */
-static uint64_t typical(uint32_t *v, uint32_t n)
+static uint64_t typical(uint64_t *v, int n)
 {
 	uint64_t sum = 0;
 
-	for (uint32_t i = 1; i < n; i++)
-		for (uint32_t j = i; j > 0 && v[j] < v[j - 1]; j--) {
-			uint32_t x = v[j];
-			v[j] = v[j - 1];
-			v[j - 1] = x;
-		}
-	for (uint32_t i = n / 8; i < n - n / 8; i++)
+	sort_ticks(v, n);
+	for (int i = n / 8; i < n - n / 8; i++)
 		sum += v[i];
 	return sum / (n - n / 8 * 2);
 }
@@ -85,7 +80,7 @@ static void sampled(struct hp_ring *r, uint64_t t0, uint64_t w0)
 	uint64_t took = hp_now() - t0 - (r->waited - w0);
 
 	took = took > clock_ticks ? took - clock_ticks : 0;
-	r->cost_sample[r->cost_samples] = took < UINT32_MAX ? (uint32_t)took : UINT32_MAX;
+	r->cost_sample[r->cost_samples] = took;
 	r->cost_events += r->cost_period;
 	r->cost_seed ^= r->cost_seed << 13;
 	r->cost_seed ^= r->cost_seed >> 17;
@@ -94,7 +89,7 @@ static void sampled(struct hp_ring *r, uint64_t t0, uint64_t w0)
 	if (++r->cost_samples < (r->cost_reported ? HP_COST_SAMPLES : HP_COST_FIRST_SAMPLES))
 		return;
 
-	uint64_t ticks = typical(r->cost_sample, r->cost_samples) * r->cost_events + 2 * clock_ticks * r->cost_samples;
+	uint64_t ticks = typical(r->cost_sample, (int)r->cost_samples) * r->cost_events + 2 * clock_ticks * r->cost_samples;
 	uint8_t *fast;
 	uint8_t *p = hp_event_begin_untimed(r, &fast);
 	hp_event_close(r, fast, hp_enc_event_cost(p, r->cost_events, ticks));

@@ -66,7 +66,7 @@ struct hp_ring {
 	uint64_t name_checked_ns;
 	char name[16];
 	struct hp_ring *next;
-	uint32_t cost_sample[HP_COST_SAMPLES];
+	uint64_t cost_sample[HP_COST_SAMPLES];
 	uint8_t scratch[HP_RECORD_MAX];
 };
 
