@@ -7,7 +7,8 @@
  *
  * What is read, as valgrind's memcheck does (docs/report-guide.md, "What is a root"): every readable
  * and writable mapping, but for the allocator's own (glibc's [heap] and its arenas' heaps, where only
- * the words inside live blocks count, and main_arena in libc's data, skipped), the recorder's own
+ * the words inside live blocks count, and main_arena in libc's data, skipped; free chunks of the main
+ * heap are left out, heap_chunks.h), the recorder's own
  * memory, device mappings, stacks below their thread's stack pointer and stacks of exited threads.
  * Which mapping is which: scan_maps.h; stopping the threads: world_stop.h.
  */
@@ -28,6 +29,7 @@
 
 #include "clock.h"
 #include "event_encoder.h"
+#include "heap_chunks.h"
 #include "hpt_format.h"
 #include "scan_maps.h"
 #include "trace_writer.h"
@@ -61,7 +63,8 @@ static struct {
 	bool want_vtables; /* the region being read may hold blocks: record the vtable pointers in it */
 	uint64_t nwords, bytes, unreadable;
 	uint64_t vmin, vmax; /* values outside cannot point to a block or a vtable */
-	pid_t pid;           /* getpid() is a system call each time: asked once a scan */
+	struct hp_free_chunks free; /* the free chunks of the heap being read: no block lies there */
+	pid_t pid;                  /* getpid() is a system call each time: asked once a scan */
 	int pagemap_fd;
 } s;
 
@@ -102,13 +105,6 @@ static void emit_plain(unsigned type, const uint64_t *v, unsigned n)
 	uint8_t rec[16 + 8 * HPT_VARINT_MAX], *p = hp_enc_plain(rec, type, v, n);
 
 	s.emit(rec, (size_t)(p - rec), s.arg);
-}
-
-static ssize_t read_mem(void *dst, uint64_t at, size_t n)
-{
-	struct iovec local = {dst, n}, remote = {(void *)at, n};
-
-	return process_vm_readv(s.pid, &local, 1, &remote, 1, 0);
 }
 
 /* ---- what the heuristics need (analyzer/model/leak_classify.c) --------------------------------------- */
@@ -280,7 +276,7 @@ static void add_word(uint64_t loc, uint64_t value)
 /* Reads [at, at + n) (within one chunk) into chunk[] and records its pointer-like words. */
 static void scan_run(uint64_t at, size_t n)
 {
-	ssize_t got = read_mem(chunk, at, n);
+	ssize_t got = hp_scan_read(chunk, at, n);
 
 	if (got < (ssize_t)n) {
 		s.unreadable += n - (got > 0 ? (size_t)got : 0);
@@ -296,8 +292,10 @@ static void scan_run(uint64_t at, size_t n)
 		const struct hp_scan_map *m = hp_scan_map_of(v);
 		if (!m)
 			continue;
-		if (m->candidate)
-			add_word(at + i * 8, v);
+		if (m->candidate) {
+			if (!hp_free_chunks_has(&s.free, at + i * 8))
+				add_word(at + i * 8, v);
+		}
 		else if (s.want_vtables && !(v & 7) && m->file && !m->w && !m->exec)
 			vt_pending[nvt_pending++] = (typeof(vt_pending[0])){at + i * 8, v};
 	}
@@ -441,14 +439,14 @@ static void scan_thread_stacks(const struct hp_thread_slot *sl, size_t n, bool *
 			continue;
 		size_t window = m->hi - m->lo < TCB_WINDOW ? (size_t)(m->hi - m->lo) : TCB_WINDOW;
 		uint64_t base = m->hi - window;
-		if (read_mem(chunk, base, window) != (ssize_t)window)
+		if (hp_scan_read(chunk, base, window) != (ssize_t)window)
 			continue;
 		for (size_t w = 0; w + 2 < window / 8; w++) {
 			uint64_t at = base + w * 8;
 			if (chunk[w] != at || chunk[w + 2] != at || at + (uint64_t)off + 4 > m->hi)
 				continue;
 			uint32_t tid = 0;
-			if (read_mem(&tid, at + (uint64_t)off, 4) != 4)
+			if (hp_scan_read(&tid, at + (uint64_t)off, 4) != 4)
 				break;
 			const struct hp_thread_slot *u = tid ? unstopped_slot(sl, n, tid) : NULL;
 			if (!tid) {
@@ -554,7 +552,10 @@ void hp_leak_scan(unsigned reason, const struct hp_range *own, size_t nown, cons
 			continue;
 		s.want_vtables = m->candidate;
 		unsigned region = m->cls == HP_MAP_ARENA ? HPT_REGION_HEAP : m->file ? HPT_REGION_DATA : HPT_REGION_MAPPED;
+		if (m->brk_heap)
+			hp_free_chunks_find(&s.free, m->lo, m->hi, hp_scan_main_arena());
 		scan_minus(region, 0, m->lo, m->hi, ex, nex);
+		hp_free_chunks_release(&s.free);
 		s.want_vtables = false;
 	}
 	emit_heads();

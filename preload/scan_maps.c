@@ -21,8 +21,9 @@
 struct hp_scan_map hp_scan_maps[MAX_MAPS];
 size_t hp_scan_nmaps;
 static pid_t self_pid;
+static uint64_t main_arena_at;
 
-static ssize_t read_mem(void *dst, uint64_t at, size_t n)
+ssize_t hp_scan_read(void *dst, uint64_t at, size_t n)
 {
 	struct iovec local = {dst, n}, remote = {(void *)at, n};
 
@@ -56,7 +57,7 @@ static bool is_arena_heap(uint64_t lo, uint64_t hi)
 {
 	uint64_t h[3];
 
-	if (lo % ARENA_HEAP_ALIGN || read_mem(h, lo, sizeof(h)) != (ssize_t)sizeof(h))
+	if (lo % ARENA_HEAP_ALIGN || hp_scan_read(h, lo, sizeof(h)) != (ssize_t)sizeof(h))
 		return false;
 	uint64_t ar = h[0], prev = h[1], size = h[2];
 	if (size < 4096 || size > ARENA_HEAP_ALIGN || size > hi - lo + ARENA_HEAP_ALIGN)
@@ -89,6 +90,7 @@ static void add_map(const char *p, const char *eol)
 	}
 	bool heap = starts(q, eol, "[heap]");
 	m.stack = starts(q, eol, "[stack]");
+	m.brk_heap = heap;
 	m.anon = q == eol || starts(q, eol, "[anon");
 	m.file = q < eol && *q == '/';
 	m.exec = m.file && x;
@@ -204,7 +206,8 @@ static size_t find_main_arena(struct hp_range *out)
 		if (count < 16)
 			continue;
 		uint64_t bins = last - 16 * (NBINS - 1);
-		*out = (struct hp_range){bins - MSTATE_BINS, bins - MSTATE_BINS + MSTATE_SIZE};
+		main_arena_at = bins - MSTATE_BINS;
+		*out = (struct hp_range){main_arena_at, main_arena_at + MSTATE_SIZE};
 		return 1;
 	}
 	return 0;
@@ -216,4 +219,9 @@ size_t hp_scan_never_read(struct hp_range *out, size_t max)
 	size_t n = writable_segments(&here, out, max > 1 ? max - 1 : 0); /* our own data */
 
 	return n + (n < max ? find_main_arena(out + n) : 0);
+}
+
+uint64_t hp_scan_main_arena(void)
+{
+	return main_arena_at;
 }

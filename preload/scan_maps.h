@@ -30,6 +30,7 @@ struct hp_scan_map {
 	bool exec;      /* readable code of a file: where a vtable's entries point */
 	bool candidate; /* may hold heap blocks: private anonymous memory and [heap] */
 	bool stack;     /* [stack] */
+	bool brk_heap;  /* [heap]: glibc's main heap, grown with brk */
 	bool done;      /* read already, or not to be read (the scan's own mark) */
 };
 
@@ -56,6 +57,13 @@ static inline struct hp_scan_map *hp_scan_map_of(uint64_t addr)
 	}
 	return NULL;
 }
+
+/* Reads n bytes at `at` of our own process (the pid given to hp_scan_maps_load) without faulting: the
+ * bytes read, as process_vm_readv returns them. */
+ssize_t hp_scan_read(void *dst, uint64_t at, size_t n) HP_HIDDEN;
+
+/* Where hp_scan_never_read found glibc's main_arena (its struct malloc_state), or 0. */
+uint64_t hp_scan_main_arena(void) HP_HIDDEN;
 
 /* What no scan may read as a root: the recorder's own data, and glibc's main_arena in libc's data.
  * Called once at setup (dladdr, dl_iterate_phdr: never while threads are stopped). */

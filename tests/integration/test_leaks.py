@@ -144,3 +144,20 @@ def test_suppressions_file_and_builtins():
         assert kinds(s)["reachable"][1] > EXPECTED["reachable"][1]
         bad = hp.run([hp.ANALYZE, "report", "--no-builtin-suppressions", "stdoi", d / "t.hpt"])
         assert bad.returncode != 0 and "unknown built-in suppression 'stdoi'" in bad.stderr
+
+
+def test_free_chunks_are_left_out_of_the_scan():
+    """tests/programs/scan_freed_heap.c: 4,000 freed blocks hold 500,000 pointers to `keep` and
+    `lost`; a scan that reads glibc's free chunks records them all. Only the three words of the live
+    `fence` that point to `keep` may be recorded from the heap, and the classes stay memcheck's."""
+    with hp.tmpdir() as d:
+        proc, _ = hp.record([hp.program("scan_freed_heap")], output=d / "t.hpt")
+        assert proc.returncode == 0, proc.stderr
+        keep, lost = (int(x, 16) for x in re.fullmatch(r"keep (0x[0-9a-f]+) lost (0x[0-9a-f]+)\n", proc.stdout).groups())
+        heap_words = [v for e in hp.dump(d / "t.hpt") if e["type"] == "scan_words" and e["region"] == 4
+                      for _, v in e["words"]]
+        assert sum(keep <= v < keep + 64 for v in heap_words) == 3
+        assert sum(lost <= v < lost + 40 for v in heap_words) == 0
+        kinds = hp.report_json(d / "t.hpt")["summary"]["leak_kinds"]
+        assert (kinds["definite"]["bytes"], kinds["definite"]["blocks"]) == (40, 1)
+        assert (kinds["reachable"]["bytes"], kinds["reachable"]["blocks"]) == (64 + 64 + 24, 3)

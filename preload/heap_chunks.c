@@ -1,0 +1,110 @@
+/* heap_chunks.c: glibc's main heap walked chunk by chunk, to find its free chunks (heap_chunks.h). */
+#include "heap_chunks.h"
+
+#include <string.h>
+#include <sys/mman.h>
+
+#include "scan_maps.h"
+
+/* glibc's layout on 64-bit (malloc/malloc.c, 2.26 and later): a chunk at p has its size at p + 8, the
+ * low three bits being flags; its memory for the program starts at p + 16. A chunk is in use when the
+ * next chunk's size has PREV_INUSE set. struct malloc_state begins with its mutex; `top` is at 96. */
+#define PREV_INUSE 1ull
+#define IS_MMAPPED 2ull
+#define NON_MAIN_ARENA 4ull
+#define SIZE_FLAGS 7ull
+#define MIN_CHUNK 32ull
+#define CHUNK_ALIGN 16ull
+#define MSTATE_TOP 96
+#define WINDOW (64u << 10)
+
+/* The heap is read WINDOW bytes at a time; a chunk's size is looked up in the window that holds it. */
+static uint64_t window[WINDOW / 8];
+static uint64_t win_lo, win_hi;
+
+static bool size_at(uint64_t p, uint64_t end, uint64_t *size)
+{
+	uint64_t at = p + 8;
+
+	if (at < win_lo || at + 8 > win_hi) {
+		uint64_t n = end - at < WINDOW ? end - at : WINDOW;
+		ssize_t got = hp_scan_read(window, at, (size_t)n);
+		if (got < 8)
+			return false;
+		win_lo = at;
+		win_hi = at + ((uint64_t)got & ~7ull);
+	}
+	*size = window[(at - win_lo) / 8];
+	return true;
+}
+
+static void mark(struct hp_free_chunks *fc, uint64_t lo, uint64_t hi)
+{
+	uint64_t g = (lo - fc->lo) / 16, end = (hi - fc->lo) / 16;
+
+	fc->free_bytes += hi - lo;
+	for (; g < end && g % 64; g++)
+		fc->bits[g / 64] |= 1ull << (g % 64);
+	for (; g + 64 <= end; g += 64)
+		fc->bits[g / 64] = ~0ull;
+	for (; g < end; g++)
+		fc->bits[g / 64] |= 1ull << (g % 64);
+}
+
+/* The walk itself: false at the first thing that is not as glibc leaves a consistent heap. */
+static bool walk(struct hp_free_chunks *fc, uint64_t top)
+{
+	uint64_t p = fc->lo, size;
+
+	if (!size_at(p, fc->hi, &size))
+		return false;
+	while (p < top) {
+		uint64_t n = size & ~SIZE_FLAGS, next_size;
+		if (n < MIN_CHUNK || n % CHUNK_ALIGN || (size & (IS_MMAPPED | NON_MAIN_ARENA)) || n > top - p)
+			return false;
+		if (!size_at(p + n, fc->hi, &next_size))
+			return false;
+		if (!(next_size & PREV_INUSE))
+			mark(fc, p + 16, p + n);
+		p += n;
+		size = next_size;
+	}
+	return p == top;
+}
+
+bool hp_free_chunks_find(struct hp_free_chunks *fc, uint64_t lo, uint64_t hi, uint64_t arena)
+{
+	uint64_t mstate[MSTATE_TOP / 8 + 1];
+
+	memset(fc, 0, sizeof(*fc));
+	if (!arena || hp_scan_read(mstate, arena, sizeof(mstate)) != (ssize_t)sizeof(mstate))
+		return false;
+	uint64_t top = mstate[MSTATE_TOP / 8];
+	/* The mutex is the first int: a thread stopped while holding it may be mid-update. */
+	if ((uint32_t)mstate[0] || lo % CHUNK_ALIGN || top < lo || top + MIN_CHUNK > hi || top % CHUNK_ALIGN)
+		return false;
+	size_t granules = (size_t)((hi - lo) / 16);
+	fc->size = ((granules + 63) / 64 * 8 + 4095) & ~(size_t)4095;
+	void *bits = mmap(NULL, fc->size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (bits == MAP_FAILED) {
+		fc->size = 0;
+		return false;
+	}
+	fc->bits = bits;
+	fc->lo = lo;
+	fc->hi = hi;
+	win_lo = win_hi = 0;
+	if (!walk(fc, top)) {
+		hp_free_chunks_release(fc);
+		return false;
+	}
+	mark(fc, top + 16, hi & ~15ull); /* the top chunk, and the heap beyond it, holds nothing */
+	return true;
+}
+
+void hp_free_chunks_release(struct hp_free_chunks *fc)
+{
+	if (fc->bits)
+		munmap(fc->bits, fc->size);
+	memset(fc, 0, sizeof(*fc));
+}

@@ -1,0 +1,115 @@
+/* test_heap_chunks.c: the walk of glibc's main heap (preload/heap_chunks.c) over heaps laid out by
+ * hand in a buffer: which chunks it finds free, and every inconsistency that makes it mark nothing. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "heap_chunks.h"
+#include "scan_maps.h"
+
+#define HEAP_BYTES 4096
+#define PREV_INUSE 1
+
+static _Alignas(16) uint64_t heap[HEAP_BYTES / 8];
+static uint64_t mstate[16]; /* mutex at 0, top at 96 */
+
+static uint64_t at(size_t off)
+{
+	return (uint64_t)(uintptr_t)heap + off;
+}
+
+/* A chunk of n bytes at off; its flags say whether the chunk before it is in use. */
+static void chunk(size_t off, uint64_t n, int prev_in_use)
+{
+	heap[off / 8 + 1] = n | (prev_in_use ? PREV_INUSE : 0);
+}
+
+/* Chunks at 0 (48, in use), 48 (96, free), 144 (32, in use), 176 (64, free), top at 240. */
+static void lay_out(void)
+{
+	uint64_t vmin, vmax;
+
+	hp_scan_maps_load(getpid(), &vmin, &vmax);
+	memset(heap, 0, sizeof(heap));
+	memset(mstate, 0, sizeof(mstate));
+	chunk(0, 48, 1);
+	chunk(48, 96, 1);
+	chunk(144, 32, 0);
+	chunk(176, 64, 1);
+	chunk(240, HEAP_BYTES - 240, 0);
+	mstate[12] = at(240);
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	lay_out();
+	return 0;
+}
+
+static void free_chunks_and_the_top_are_marked(void **state)
+{
+	struct hp_free_chunks fc;
+
+	(void)state;
+	assert_true(hp_free_chunks_find(&fc, at(0), at(HEAP_BYTES), (uint64_t)(uintptr_t)mstate));
+	/* In use: headers and bodies of the chunks at 0 and 144, the free chunks' headers. */
+	for (size_t off = 0; off < 240 + 16; off += 8) {
+		int want = (off >= 64 && off < 144) || (off >= 192 && off < 240);
+		assert_int_equal(hp_free_chunks_has(&fc, at(off)), want);
+	}
+	for (size_t off = 256; off < HEAP_BYTES; off += 8)
+		assert_true(hp_free_chunks_has(&fc, at(off)));
+	assert_int_equal(fc.free_bytes, (144 - 64) + (240 - 192) + (HEAP_BYTES - 256));
+	assert_false(hp_free_chunks_has(&fc, at(HEAP_BYTES)));
+	hp_free_chunks_release(&fc);
+	assert_false(hp_free_chunks_has(&fc, at(64)));
+}
+
+static void expect_nothing_marked(uint64_t arena)
+{
+	struct hp_free_chunks fc;
+
+	assert_false(hp_free_chunks_find(&fc, at(0), at(HEAP_BYTES), arena));
+	for (size_t off = 0; off < HEAP_BYTES; off += 8)
+		assert_false(hp_free_chunks_has(&fc, at(off)));
+	lay_out();
+}
+
+static void an_inconsistent_heap_marks_nothing(void **state)
+{
+	uint64_t arena = (uint64_t)(uintptr_t)mstate;
+
+	(void)state;
+	expect_nothing_marked(0); /* no arena found */
+	mstate[0] = 1;            /* a stopped thread holds the arena's lock */
+	expect_nothing_marked(arena);
+	chunk(48, 88, 1); /* a size off glibc's 16-byte grain */
+	expect_nothing_marked(arena);
+	chunk(48, 16, 1); /* below the smallest chunk */
+	expect_nothing_marked(arena);
+	heap[48 / 8 + 1] |= 2; /* an mmapped chunk inside the heap */
+	expect_nothing_marked(arena);
+	heap[48 / 8 + 1] |= 4; /* a chunk of another arena */
+	expect_nothing_marked(arena);
+	chunk(176, 80, 1); /* steps over the top chunk */
+	expect_nothing_marked(arena);
+	mstate[12] = at(HEAP_BYTES); /* a top outside the heap */
+	expect_nothing_marked(arena);
+	mstate[12] = at(232); /* a top the chunks do not reach */
+	expect_nothing_marked(arena);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup(free_chunks_and_the_top_are_marked, setup),
+		cmocka_unit_test_setup(an_inconsistent_heap_marks_nothing, setup),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
