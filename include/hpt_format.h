@@ -14,8 +14,8 @@
 #define HPT_MAGIC_SIZE 8
 /* Version 2: chunk headers carry a sequence number (bytes 13..15), which version 1 readers reject as
  * non-zero reserved bytes. Readers of version 2 read version 1 traces (no sequence numbers). */
-#define HPT_VERSION 4
-#define HPT_MIN_READER_VERSION 4
+#define HPT_VERSION 5
+#define HPT_MIN_READER_VERSION 5
 #define HPT_HEADER_SIZE 32
 
 #define HPT_FEAT_TSC (1u << 0)
@@ -95,6 +95,12 @@ enum hpt_free_kind {
 };
 
 #define HPT_REALLOC_FAILED 1u
+/* Version 5: how a REALLOC stores its two addresses, in its flags (docs/trace-format.md). Without
+ * either OLD bit, old is a delta from the stream's last address; without NEW_RECENT, new is a delta
+ * from old (from the stream's last address when old is 0). */
+#define HPT_REALLOC_OLD_NULL 2u   /* old is 0 (realloc(NULL, n)): no field */
+#define HPT_REALLOC_OLD_RECENT 4u /* old is the stream's recent allocation i: the field is i */
+#define HPT_REALLOC_NEW_RECENT 8u /* new is the stream's recent free i: the field is i */
 
 /* Version 3: an ALLOC or FREE whose kind has this bit names its address by an index among the
  * stream's HPT_RECENT latest addresses of the other kind (docs/trace-format.md, "Recent addresses"):

@@ -139,17 +139,34 @@ static inline uint8_t *hp_enc_free(uint8_t *p, struct hp_enc_state *st, unsigned
 	return HP_ENC_END(p);
 }
 
+/* Version 5: old and new are named as ALLOC and FREE name theirs where that is shorter: a realloc(NULL)
+ * hands out what was just freed, a growing block was allocated a moment ago. Neither goes into the
+ * recent lists. A delta sets the stream's last address, as before. */
 static inline uint8_t *hp_enc_realloc(uint8_t *p, struct hp_enc_state *st, unsigned kind, unsigned flags,
 				      uint64_t old, uint64_t new_addr, uint64_t size, uint32_t stack)
 {
+	unsigned i_old = old ? hpt_recent_find(&st->allocs, old) : HPT_RECENT;
+	unsigned i_new = new_addr && new_addr != old ? hpt_recent_find(&st->frees, new_addr) : HPT_RECENT;
+	uint64_t base = old ? old : st->addr;
+
+	flags |= !old ? HPT_REALLOC_OLD_NULL : i_old < HPT_RECENT ? HPT_REALLOC_OLD_RECENT : 0;
+	flags |= i_new < HPT_RECENT ? HPT_REALLOC_NEW_RECENT : 0;
 	HP_ENC_BEGIN(p, HPT_REALLOC);
 	*p++ = (uint8_t)kind; /* kinds are below 128: a one-byte varint */
-	p = hp_put_u(p, flags);
-	p = hp_put_s(p, (int64_t)(old - st->addr));
-	st->addr = old;
-	p = hp_put_s(p, (int64_t)(new_addr - old));
-	if (new_addr)
-		st->addr = new_addr;
+	*p++ = (uint8_t)flags;
+	if (flags & HPT_REALLOC_OLD_RECENT) {
+		*p++ = (uint8_t)i_old;
+	} else if (old) {
+		p = hp_put_s(p, (int64_t)(old - st->addr));
+		st->addr = old;
+	}
+	if (flags & HPT_REALLOC_NEW_RECENT) {
+		*p++ = (uint8_t)i_new;
+	} else {
+		p = hp_put_s(p, (int64_t)(new_addr - base));
+		if (new_addr)
+			st->addr = new_addr;
+	}
 	p = hp_put_u(p, size);
 	p = hp_put_u(p, stack);
 	return HP_ENC_END(p);

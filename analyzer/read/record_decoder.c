@@ -20,6 +20,7 @@ void hp_decoder_set_version(struct hp_decoder *d, unsigned version)
 {
 	d->epochs = version >= 3;
 	d->scan_near = version >= 4;
+	d->realloc_forms = version >= 5;
 }
 
 void hp_decoder_init_deferring(struct hp_decoder *d, hp_emit_fn emit, hp_defer_fn defer, void *ctx)
@@ -336,6 +337,44 @@ static inline const char *advance_tick(struct hp_stream_state *st, struct hpt_cu
 	return NULL;
 }
 
+/* A version 5 REALLOC after its kind k and flags v: each address a recent one's index or a delta
+ * (HPT_REALLOC_OLD_NULL and the others). Every field is read before the stream's state changes. */
+static const char *decode_realloc_forms(struct hp_stream_state *st, struct hpt_cursor *c, uint64_t k, uint64_t v,
+					struct hp_tick_event *ev)
+{
+	uint64_t fold = 0, fnew, size, stack;
+
+	if ((v & HPT_REALLOC_OLD_NULL) && (v & HPT_REALLOC_OLD_RECENT))
+		return "realloc flags name two forms of its old address";
+	if (!(v & HPT_REALLOC_OLD_NULL))
+		U(fold);
+	U(fnew);
+	U(size);
+	ID32(stack);
+	if (((v & HPT_REALLOC_OLD_RECENT) && fold >= HPT_RECENT) || ((v & HPT_REALLOC_NEW_RECENT) && fnew >= HPT_RECENT))
+		return "recent address index out of range";
+	uint64_t old = 0;
+	if (v & HPT_REALLOC_OLD_RECENT)
+		old = hpt_recent_get(&st->allocs, (unsigned)fold);
+	else if (!(v & HPT_REALLOC_OLD_NULL))
+		old = st->addr += (uint64_t)hpt_unzigzag(fold);
+	uint64_t base = old ? old : st->addr;
+	if (v & HPT_REALLOC_NEW_RECENT) {
+		ev->addr2 = hpt_recent_get(&st->frees, (unsigned)fnew);
+	} else {
+		ev->addr2 = base + (uint64_t)hpt_unzigzag(fnew);
+		if (ev->addr2)
+			st->addr = ev->addr2;
+	}
+	ev->type = HP_EV_REALLOC;
+	ev->kind = (uint8_t)k;
+	ev->flags = (uint8_t)(v & HPT_REALLOC_FAILED);
+	ev->addr = old;
+	ev->size = size;
+	ev->id = (uint32_t)stack;
+	return NULL;
+}
+
 /* ALLOC, FREE and REALLOC when the quick path would not take them, and ALLOC_FAIL. */
 static inline const char *decode_heap_event(struct hp_decoder *d, struct hp_stream_state *st, uint8_t type,
 					    struct hpt_cursor *c, struct hp_tick_event *ev)
@@ -375,6 +414,8 @@ static inline const char *decode_heap_event(struct hp_decoder *d, struct hp_stre
 	case HPT_REALLOC:
 		U(k);
 		U(v);
+		if (d->realloc_forms)
+			return decode_realloc_forms(st, c, k, v, ev);
 		S(dold);
 		S(dnew);
 		U(size);
@@ -845,7 +886,8 @@ static int decode(struct hp_decoder *d, const uint8_t *raw, size_t size, uint64_
 	while (p < end) {
 		const uint8_t *rec = p;
 		uint8_t type = *p++;
-		if (type - 1u < HPT_REALLOC && st && end - p > QUICK_SLACK + 1 && *p < 0x80 && end - p > *p + QUICK_SLACK) {
+		/* Version 5's REALLOC has optional fields: the careful path reads it (a few in a hundred events). */
+		if (type - 1u < (d->realloc_forms ? HPT_FREE : HPT_REALLOC) && st && end - p > QUICK_SLACK + 1 && *p < 0x80 && end - p > *p + QUICK_SLACK) {
 			const uint8_t *next = quick_event(d->stream, st, d->epochs, type, p + 1, p + 1 + *p, &d->batch[d->nbatch]);
 			if (next) {
 				p = next;

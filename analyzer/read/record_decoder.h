@@ -105,6 +105,7 @@ struct hp_decoder {
 	bool failed;          /* the last hp_decode_chunk failed on the trace itself (not on emit) */
 	bool epochs;          /* format version 3: allocation events carry no tick (hp_decoder_set_version) */
 	bool scan_near;       /* format version 4: SCAN_WORDS values are stored relative to their location */
+	bool realloc_forms;   /* format version 5: REALLOC names its addresses by recent index or delta */
 	char error[256];      /* then: "byte N: why" */
 };
 

@@ -73,6 +73,67 @@ static void decode(struct hp_decoder *d, struct hp_defs *defs, hp_emit_fn emit, 
 	assert_int_equal(hp_decode_chunk(d, buf, n, 0, true), 0);
 }
 
+/* Version 5: a realloc names its old block among the recent allocations, its new one among the recent
+ * frees, and leaves out an old address of 0; deltas stay where neither applies. */
+static void realloc_addresses_take_their_shortest_form(void **state)
+{
+	uint8_t buf[1024], *p = buf, *rec[4];
+	struct hp_enc_state st = {0};
+	(void)state;
+
+	p = hp_enc_plain(p, HPT_STREAM, (uint64_t[]){1}, 1);
+	p = hp_enc_alloc(p, &st, HPT_KIND_MALLOC, 0x10000, 32, 0);
+	p = hp_enc_free(p, &st, HPT_FREE_FREE, 0x10000);
+	rec[0] = p; /* realloc(NULL, 40) hands out the block just freed */
+	p = hp_enc_realloc(p, &st, HPT_KIND_REALLOC, 0, 0, 0x10000, 40, 0);
+	rec[1] = p; /* grows in place the block allocated first */
+	p = hp_enc_realloc(p, &st, HPT_KIND_REALLOC, 0, 0x10000, 0x10000, 48, 0);
+	rec[2] = p; /* realloc(NULL, 64) at an address never seen: a delta from the last address */
+	p = hp_enc_realloc(p, &st, HPT_KIND_REALLOC, 0, 0, 0x10100, 64, 0);
+	rec[3] = p; /* moves a block never seen: both deltas */
+	p = hp_enc_realloc(p, &st, HPT_KIND_REALLOC, 0, 0x20000, 0x20400, 2000, 0);
+	p = hp_enc_free(p, &st, HPT_FREE_FREE, 0x20440); /* a delta from the realloc's new block */
+	assert_int_equal(rec[0][3], HPT_REALLOC_OLD_NULL | HPT_REALLOC_NEW_RECENT);
+	assert_int_equal(rec[0][4], 0);
+	assert_int_equal(rec[1][3], HPT_REALLOC_OLD_RECENT);
+	assert_int_equal(rec[1][4], 0);
+	assert_int_equal(rec[2][3], HPT_REALLOC_OLD_NULL);
+	assert_int_equal(rec[3][3], 0);
+
+	struct hp_defs defs;
+	struct hp_decoder d;
+	decode(&d, &defs, keep, buf, (size_t)(p - buf));
+	assert_int_equal(ngot, 7);
+	const uint64_t want[4][2] = {{0, 0x10000}, {0x10000, 0x10000}, {0, 0x10100}, {0x20000, 0x20400}};
+	for (int i = 0; i < 4; i++) {
+		assert_int_equal(got[2 + i].type, HP_EV_REALLOC);
+		assert_int_equal(got[2 + i].flags, 0);
+		assert_int_equal(got[2 + i].addr, want[i][0]);
+		assert_int_equal(got[2 + i].addr2, want[i][1]);
+	}
+	assert_int_equal(got[5].size, 2000);
+	assert_int_equal(got[6].addr, 0x20440);
+	hp_decoder_release(&d);
+	hp_defs_release(&defs);
+
+	/* Flags naming two forms of the old address, and an index past the list, are errors. */
+	rec[0][3] = HPT_REALLOC_OLD_NULL | HPT_REALLOC_OLD_RECENT;
+	hp_defs_init(&defs);
+	hp_decoder_init(&d, &defs, keep, NULL);
+	hp_decoder_set_version(&d, HPT_VERSION);
+	assert_int_not_equal(hp_decode_chunk(&d, buf, (size_t)(p - buf), 0, true), 0);
+	hp_decoder_release(&d);
+	hp_defs_release(&defs);
+	rec[0][3] = HPT_REALLOC_OLD_NULL | HPT_REALLOC_NEW_RECENT;
+	rec[0][4] = HPT_RECENT;
+	hp_defs_init(&defs);
+	hp_decoder_init(&d, &defs, keep, NULL);
+	hp_decoder_set_version(&d, HPT_VERSION);
+	assert_int_not_equal(hp_decode_chunk(&d, buf, (size_t)(p - buf), 0, true), 0);
+	hp_decoder_release(&d);
+	hp_defs_release(&defs);
+}
+
 static void encoded_events_decode_exactly(void **state)
 {
 	uint8_t buf[4096], *p = buf;
@@ -549,6 +610,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(fast_varint_matches_the_format),
 		cmocka_unit_test(encoded_events_decode_exactly),
+		cmocka_unit_test(realloc_addresses_take_their_shortest_form),
 		cmocka_unit_test(long_definitions_move_their_payload),
 		cmocka_unit_test(writer_records_decode_exactly),
 		cmocka_unit_test(ring_hands_every_record_over_once_in_order),

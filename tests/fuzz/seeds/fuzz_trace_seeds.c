@@ -62,6 +62,29 @@ static void everything(struct tb *b, uint8_t codec)
 	tb_chunk(b, codec);
 }
 
+/* The recorder's own version: allocation events without ticks, addresses named by recent index, and
+ * REALLOC's every address form (docs/trace-format.md, "REALLOC's addresses"). */
+static void recent_addresses(struct tb *b)
+{
+	tb_init_epochs(b, HPT_FEAT_TSC);
+	tb_stream(b, 0);
+	tb_clock(b, 1000, 5000, 1);
+	tb_stream(b, 1);
+	tb_timed(b, HPT_THREAD_START, 1100, TB_U(42));
+	tb_alloc(b, 1110, HPT_KIND_MALLOC, 0x5000, 32, 0);
+	tb_rec(b, HPT_FREE, TB_U(HPT_FREE_FREE | HPT_KIND_RECENT) TB_U(0));
+	tb_rec(b, HPT_ALLOC, TB_U(HPT_KIND_MALLOC | HPT_KIND_RECENT) TB_U(0) TB_U(24) TB_U(0));
+	tb_rec(b, HPT_FREE, TB_U(HPT_FREE_FREE | HPT_KIND_RECENT) TB_U(0));
+	tb_rec(b, HPT_REALLOC, TB_U(HPT_KIND_REALLOC) TB_U(HPT_REALLOC_OLD_NULL | HPT_REALLOC_NEW_RECENT) TB_U(0)
+	       TB_U(40) TB_U(0));
+	tb_rec(b, HPT_REALLOC, TB_U(HPT_KIND_REALLOC) TB_U(HPT_REALLOC_OLD_RECENT) TB_U(1) TB_S(0) TB_U(48) TB_U(0));
+	tb_rec(b, HPT_REALLOC, TB_U(HPT_KIND_REALLOC) TB_U(HPT_REALLOC_OLD_NULL) TB_S(0x100) TB_U(64) TB_U(0));
+	tb_rec(b, HPT_REALLOC, TB_U(HPT_KIND_REALLOC) TB_U(HPT_REALLOC_FAILED) TB_S(0x800) TB_S(-0x5900) TB_U(1 << 20)
+	       TB_U(0));
+	tb_timed(b, HPT_THREAD_END, 1150);
+	tb_chunk(b, HPT_CODEC_ZSTD);
+}
+
 int main(int argc, char **argv)
 {
 	struct tb b;
@@ -75,6 +98,8 @@ int main(int argc, char **argv)
 	bad |= save(argv[1], "all_records_stored", &b);
 	everything(&b, HPT_CODEC_ZSTD);
 	bad |= save(argv[1], "all_records_zstd", &b);
+	recent_addresses(&b);
+	bad |= save(argv[1], "recent_addresses", &b);
 	/* Two streams over three chunks with SYNCs, the last chunk cut. */
 	tb_init(&b, 0);
 	for (int c = 0; c < 3; c++) {
