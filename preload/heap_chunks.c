@@ -1,4 +1,4 @@
-/* heap_chunks.c: glibc's main heap walked chunk by chunk, to find its free chunks (heap_chunks.h). */
+/* heap_chunks.c: glibc's heaps walked chunk by chunk, to find their free chunks (heap_chunks.h). */
 #include "heap_chunks.h"
 
 #include <string.h>
@@ -8,7 +8,8 @@
 
 /* glibc's layout on 64-bit (malloc/malloc.c, 2.26 and later): a chunk at p has its size at p + 8, the
  * low three bits being flags; its memory for the program starts at p + 16. A chunk is in use when the
- * next chunk's size has PREV_INUSE set. struct malloc_state begins with its mutex; `top` is at 96. */
+ * next chunk's size has PREV_INUSE set. struct malloc_state begins with its mutex; `top` is at 96; it
+ * is 2200 bytes long (scan_maps.c finds main_arena by the same layout). */
 #define PREV_INUSE 1ull
 #define IS_MMAPPED 2ull
 #define NON_MAIN_ARENA 4ull
@@ -16,6 +17,7 @@
 #define MIN_CHUNK 32ull
 #define CHUNK_ALIGN 16ull
 #define MSTATE_TOP 96
+#define MSTATE_SIZE 2200
 #define WINDOW (64u << 10)
 
 /* The heap is read WINDOW bytes at a time; a chunk's size is looked up in the window that holds it. */
@@ -51,20 +53,25 @@ static void mark(struct hp_free_chunks *fc, uint64_t lo, uint64_t hi)
 		fc->bits[g / 64] |= 1ull << (g % 64);
 }
 
-/* The walk itself: false at the first thing that is not as glibc leaves a consistent heap. */
-static bool walk(struct hp_free_chunks *fc, uint64_t top)
+/* The walk itself: false at the first thing that is not as glibc leaves a consistent heap. A chunk in
+ * use carries NON_MAIN_ARENA exactly when the heap is a non-main arena's (free chunks and the top do
+ * not carry it there: glibc sets it only on what it hands out). */
+static bool walk(struct hp_free_chunks *fc, uint64_t first, uint64_t top, bool non_main)
 {
-	uint64_t p = fc->lo, size;
+	uint64_t p = first, size;
 
 	if (!size_at(p, fc->hi, &size))
 		return false;
 	while (p < top) {
 		uint64_t n = size & ~SIZE_FLAGS, next_size;
-		if (n < MIN_CHUNK || n % CHUNK_ALIGN || (size & (IS_MMAPPED | NON_MAIN_ARENA)) || n > top - p)
+		if (n < MIN_CHUNK || n % CHUNK_ALIGN || (size & IS_MMAPPED) || n > top - p)
 			return false;
 		if (!size_at(p + n, fc->hi, &next_size))
 			return false;
-		if (!(next_size & PREV_INUSE))
+		bool in_use = next_size & PREV_INUSE, flagged = size & NON_MAIN_ARENA;
+		if (non_main ? in_use && !flagged : flagged)
+			return false;
+		if (!in_use)
 			mark(fc, p + 16, p + n);
 		p += n;
 		size = next_size;
@@ -72,7 +79,8 @@ static bool walk(struct hp_free_chunks *fc, uint64_t top)
 	return p == top;
 }
 
-bool hp_free_chunks_find(struct hp_free_chunks *fc, uint64_t lo, uint64_t hi, uint64_t arena)
+/* Walks [first, top of the arena at `arena`) of the heap mapped at [lo, hi). */
+static bool find(struct hp_free_chunks *fc, uint64_t lo, uint64_t hi, uint64_t first, uint64_t arena, bool non_main)
 {
 	uint64_t mstate[MSTATE_TOP / 8 + 1];
 
@@ -81,7 +89,8 @@ bool hp_free_chunks_find(struct hp_free_chunks *fc, uint64_t lo, uint64_t hi, ui
 		return false;
 	uint64_t top = mstate[MSTATE_TOP / 8];
 	/* The mutex is the first int: a thread stopped while holding it may be mid-update. */
-	if ((uint32_t)mstate[0] || lo % CHUNK_ALIGN || top < lo || top + MIN_CHUNK > hi || top % CHUNK_ALIGN)
+	if ((uint32_t)mstate[0] || first % CHUNK_ALIGN || first < lo || top < first || top + MIN_CHUNK > hi ||
+	    top % CHUNK_ALIGN)
 		return false;
 	size_t granules = (size_t)((hi - lo) / 16);
 	fc->size = ((granules + 63) / 64 * 8 + 4095) & ~(size_t)4095;
@@ -94,12 +103,30 @@ bool hp_free_chunks_find(struct hp_free_chunks *fc, uint64_t lo, uint64_t hi, ui
 	fc->lo = lo;
 	fc->hi = hi;
 	win_lo = win_hi = 0;
-	if (!walk(fc, top)) {
+	if (!walk(fc, first, top, non_main)) {
 		hp_free_chunks_release(fc);
 		return false;
 	}
 	mark(fc, top + 16, hi & ~15ull); /* the top chunk, and the heap beyond it, holds nothing */
 	return true;
+}
+
+bool hp_free_chunks_find(struct hp_free_chunks *fc, uint64_t lo, uint64_t hi, uint64_t arena)
+{
+	return find(fc, lo, hi, lo, arena, false);
+}
+
+bool hp_free_chunks_find_arena(struct hp_free_chunks *fc, uint64_t lo, uint64_t hi)
+{
+	uint64_t ar;
+
+	memset(fc, 0, sizeof(*fc));
+	/* heap_info begins with its arena; in the arena's first heap the arena follows it, and the first
+	 * chunk follows the arena, aligned. */
+	if (hp_scan_read(&ar, lo, sizeof(ar)) != (ssize_t)sizeof(ar) || ar < lo + 16 || ar >= lo + 256)
+		return false;
+	uint64_t first = (ar + MSTATE_SIZE + CHUNK_ALIGN - 1) & ~(CHUNK_ALIGN - 1);
+	return find(fc, lo, hi, first, ar, true);
 }
 
 void hp_free_chunks_release(struct hp_free_chunks *fc)

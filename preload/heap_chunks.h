@@ -1,5 +1,5 @@
-/* heap_chunks.h: which parts of glibc's main heap are free chunks, found by walking its chunks, so
- * that a leak scan leaves them out.
+/* heap_chunks.h: which parts of glibc's heaps (the main one and its arenas' first heaps) are free chunks,
+ * found by walking their chunks, so that a leak scan leaves them out.
  *
  * A scan records every pointer-like word of the heap, and the analyzer keeps only those inside
  * blocks live at the scan. After a program has freed most of what it allocated, nearly every word
@@ -32,6 +32,11 @@ struct hp_free_chunks {
  * stopped inside malloc may have left a chunk half split), fc marks nothing and it returns false.
  * Allocates nothing from malloc: the program's threads are stopped. */
 bool hp_free_chunks_find(struct hp_free_chunks *fc, uint64_t lo, uint64_t hi, uint64_t arena) HP_HIDDEN;
+
+/* The same for the first heap of one of glibc's other arenas, mapped at [lo, hi): its heap_info names
+ * the arena, which lies right after it, and the chunks after the arena. An arena grown into a second
+ * heap has its top there, and a first heap whose walk does not reach the top marks nothing. */
+bool hp_free_chunks_find_arena(struct hp_free_chunks *fc, uint64_t lo, uint64_t hi) HP_HIDDEN;
 
 /* Gives back the bitmap's memory. */
 void hp_free_chunks_release(struct hp_free_chunks *fc) HP_HIDDEN;

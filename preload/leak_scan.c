@@ -7,9 +7,9 @@
  *
  * What is read, as valgrind's memcheck does (docs/report-guide.md, "What is a root"): every readable
  * and writable mapping, but for the allocator's own (glibc's [heap] and its arenas' heaps, where only
- * the words inside live blocks count, and main_arena in libc's data, skipped; free chunks of the main
- * heap are left out, heap_chunks.h), the recorder's own
- * memory, device mappings, stacks below their thread's stack pointer and stacks of exited threads.
+ * the words inside live blocks count and the free chunks are left out, heap_chunks.h; main_arena in
+ * libc's data, skipped), the recorder's own memory, device mappings, stacks below their thread's stack
+ * pointer and stacks of exited threads.
  * Which mapping is which: scan_maps.h; stopping the threads: world_stop.h.
  */
 #include "leak_scan.h"
@@ -554,6 +554,8 @@ void hp_leak_scan(unsigned reason, const struct hp_range *own, size_t nown, cons
 		unsigned region = m->cls == HP_MAP_ARENA ? HPT_REGION_HEAP : m->file ? HPT_REGION_DATA : HPT_REGION_MAPPED;
 		if (m->brk_heap)
 			hp_free_chunks_find(&s.free, m->lo, m->hi, hp_scan_main_arena());
+		else if (m->cls == HP_MAP_ARENA)
+			hp_free_chunks_find_arena(&s.free, m->lo, m->hi);
 		scan_minus(region, 0, m->lo, m->hi, ex, nex);
 		hp_free_chunks_release(&s.free);
 		s.want_vtables = false;

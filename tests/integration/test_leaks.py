@@ -148,16 +148,27 @@ def test_suppressions_file_and_builtins():
 
 def test_free_chunks_are_left_out_of_the_scan():
     """tests/programs/scan_freed_heap.c: 4,000 freed blocks hold 500,000 pointers to `keep` and
-    `lost`; a scan that reads glibc's free chunks records them all. Only the three words of the live
-    `fence` that point to `keep` may be recorded from the heap, and the classes stay memcheck's."""
+    `lost`; a scan that reads glibc's free chunks records them all. From the heap, the three words of
+    the live `fence` that point to `keep` must be recorded, and at most a few more: chunks glibc took
+    for itself (unrecorded: at a thread's end) may hold a stale copy, which the analyzer drops as it
+    lies in no block. The classes stay memcheck's. In the main heap, and in the heap of the arena
+    glibc gives a thread."""
+    for mode in ("main", "thread"):
+        free_chunks_left_out(mode)
+
+
+def free_chunks_left_out(mode):
     with hp.tmpdir() as d:
-        proc, _ = hp.record([hp.program("scan_freed_heap")], output=d / "t.hpt")
+        proc, _ = hp.record([hp.program("scan_freed_heap"), mode], output=d / "t.hpt")
         assert proc.returncode == 0, proc.stderr
-        keep, lost = (int(x, 16) for x in re.fullmatch(r"keep (0x[0-9a-f]+) lost (0x[0-9a-f]+)\n", proc.stdout).groups())
-        heap_words = [v for e in hp.dump(d / "t.hpt") if e["type"] == "scan_words" and e["region"] == 4
-                      for _, v in e["words"]]
-        assert sum(keep <= v < keep + 64 for v in heap_words) == 3
-        assert sum(lost <= v < lost + 40 for v in heap_words) == 0
+        m = re.fullmatch(r"keep (0x[0-9a-f]+) lost (0x[0-9a-f]+) fence (0x[0-9a-f]+)\n", proc.stdout)
+        keep, lost, fence = (int(x, 16) for x in m.groups())
+        heap_words = [(loc, v) for e in hp.dump(d / "t.hpt") if e["type"] == "scan_words" and e["region"] == 4
+                      for loc, v in e["words"]]
+        to_keep = [loc for loc, v in heap_words if keep <= v < keep + 64]
+        to_lost = [loc for loc, v in heap_words if lost <= v < lost + 40]
+        assert sorted(loc for loc in to_keep if fence <= loc < fence + 64) == [fence, fence + 8, fence + 16], mode
+        assert len(to_keep) + len(to_lost) <= 3 + 8, (mode, len(to_keep), len(to_lost))
         kinds = hp.report_json(d / "t.hpt")["summary"]["leak_kinds"]
-        assert (kinds["definite"]["bytes"], kinds["definite"]["blocks"]) == (40, 1)
-        assert (kinds["reachable"]["bytes"], kinds["reachable"]["blocks"]) == (64 + 64 + 24, 3)
+        assert (kinds["definite"]["bytes"], kinds["definite"]["blocks"]) == (40, 1), mode
+        assert (kinds["reachable"]["bytes"], kinds["reachable"]["blocks"]) == (64 + 64 + 24, 3), mode

@@ -6,10 +6,15 @@
  * (`fence`, reachable from a global) keeps them from merging into the top chunk and holds three
  * pointers to `keep` and one to `inner`. At exit: `keep`, `fence` and `inner` are still reachable,
  * `lost` (40 bytes) is definitely lost; no live block holds a pointer to `lost`, three hold one to
- * `keep`. Prints keep's and lost's addresses.
+ * `keep`. Prints the addresses of keep, lost and fence, unbuffered. With "thread" as argv[1] a thread
+ * does all that but `keep`, in its own arena of glibc's (a non-main arena's heap), and ends before
+ * main returns.
  */
+#include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #define BLOCKS 4000
 #define BLOCK_BYTES 2000
@@ -18,12 +23,15 @@ static void *volatile global_keep;
 static void **volatile global_fence;
 
 static void *blocks[BLOCKS];
+/* lost's address, printed by main (stdio then allocates nothing in the thread's arena), kept
+ * inverted: no pointer to lost may be left */
+static uintptr_t lost_inverted;
 
 static __attribute__((noinline)) void fill_and_free(void)
 {
 	void *lost = malloc(40);
 
-	printf("keep %p lost %p\n", global_keep, lost);
+	lost_inverted = ~(uintptr_t)lost;
 	for (int i = 0; i < BLOCKS; i++) {
 		void **b = blocks[i] = malloc(BLOCK_BYTES);
 		for (size_t w = 0; w < BLOCK_BYTES / sizeof(void *); w++)
@@ -39,9 +47,24 @@ static __attribute__((noinline)) void fill_and_free(void)
 	}
 }
 
-int main(void)
+static void *fill_and_free_thread(void *arg)
 {
-	global_keep = malloc(64);
+	(void)arg;
 	fill_and_free();
+	return NULL;
+}
+
+int main(int argc, char **argv)
+{
+	setvbuf(stdout, NULL, _IONBF, 0); /* no buffer of stdio's carved from the freed blocks, stale */
+	global_keep = malloc(64);
+	if (argc > 1 && !strcmp(argv[1], "thread")) {
+		pthread_t t;
+		if (pthread_create(&t, NULL, fill_and_free_thread, NULL) || pthread_join(t, NULL))
+			return 1;
+	} else {
+		fill_and_free();
+	}
+	printf("keep %p lost %#lx fence %p\n", global_keep, (unsigned long)~lost_inverted, (void *)global_fence);
 	return 0;
 }

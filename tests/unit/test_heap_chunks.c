@@ -1,5 +1,5 @@
-/* test_heap_chunks.c: the walk of glibc's main heap (preload/heap_chunks.c) over heaps laid out by
- * hand in a buffer: which chunks it finds free, and every inconsistency that makes it mark nothing. */
+/* test_heap_chunks.c: the walk of glibc's heaps (preload/heap_chunks.c) over heaps laid out by hand in
+ * a buffer: which chunks it finds free, and every inconsistency that makes it mark nothing. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -105,11 +105,46 @@ static void an_inconsistent_heap_marks_nothing(void **state)
 	expect_nothing_marked(arena);
 }
 
+/* An arena's first heap: heap_info (its arena first), the arena (2200 bytes: mutex at 0, top at 96),
+ * then the chunks, the first aligned to 16. Chunks in use carry NON_MAIN_ARENA (4); free ones do not. */
+#define ARENA_AT 48
+#define FIRST (((ARENA_AT + 2200) + 15) & ~15)
+
+static void free_chunks_of_an_arena_heap_are_marked(void **state)
+{
+	static _Alignas(16) uint64_t h[16384 / 8];
+	struct hp_free_chunks fc;
+	uint64_t lo = (uint64_t)(uintptr_t)h, vmin, vmax;
+
+	(void)state;
+	hp_scan_maps_load(getpid(), &vmin, &vmax);
+	h[0] = lo + ARENA_AT;
+	h[ARENA_AT / 8 + 12] = lo + FIRST + 160;          /* top */
+	h[FIRST / 8 + 1] = 64 | PREV_INUSE | 4;           /* in use */
+	h[(FIRST + 64) / 8 + 1] = 96 | PREV_INUSE | 4;    /* free (no flag needed, one set is kept) */
+	h[(FIRST + 160) / 8 + 1] = (sizeof(h) - FIRST - 160); /* top: the chunk before it is free */
+	assert_true(hp_free_chunks_find_arena(&fc, lo, lo + sizeof(h)));
+	assert_false(hp_free_chunks_has(&fc, lo + FIRST + 16));
+	assert_true(hp_free_chunks_has(&fc, lo + FIRST + 64 + 16));
+	assert_true(hp_free_chunks_has(&fc, lo + FIRST + 160 - 8));
+	assert_false(hp_free_chunks_has(&fc, lo + FIRST + 160 + 8)); /* the top's header */
+	assert_true(hp_free_chunks_has(&fc, lo + sizeof(h) - 8));
+	hp_free_chunks_release(&fc);
+
+	h[FIRST / 8 + 1] = 64 | PREV_INUSE; /* a chunk in use without the arena's flag: not glibc's layout */
+	assert_false(hp_free_chunks_find_arena(&fc, lo, lo + sizeof(h)));
+	h[FIRST / 8 + 1] = 64 | PREV_INUSE | 4;
+	h[0] = lo + 512; /* not an arena's first heap: its arena is elsewhere */
+	assert_false(hp_free_chunks_find_arena(&fc, lo, lo + sizeof(h)));
+	assert_null(fc.bits);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup(free_chunks_and_the_top_are_marked, setup),
 		cmocka_unit_test_setup(an_inconsistent_heap_marks_nothing, setup),
+		cmocka_unit_test(free_chunks_of_an_arena_heap_are_marked),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
