@@ -18,8 +18,9 @@
 
 struct hp_enc_state {
 	uint64_t tick;
-	uint64_t addr;
-	uint64_t epoch; /* the writer's epoch as this stream last noted it (EPOCH) */
+	uint64_t addr;      /* the last address ALLOC or REALLOC stored as a delta: what their deltas are from */
+	uint64_t free_addr; /* the last FREE's address: what a FREE's delta is from (version 5) */
+	uint64_t epoch;     /* the writer's epoch as this stream last noted it (EPOCH) */
 	struct hpt_recent allocs, frees; /* what ALLOC and FREE name by index (HPT_KIND_RECENT) */
 };
 
@@ -94,18 +95,15 @@ static inline uint8_t *hp_enc_epoch(uint8_t *p, struct hp_enc_state *st, uint64_
 	return HP_ENC_END(p);
 }
 
-static inline uint8_t *hp_enc_addr(uint8_t *p, struct hp_enc_state *st, uint64_t addr)
-{
-	p = hp_put_s(p, (int64_t)(addr - st->addr));
-	st->addr = addr;
-	return p;
-}
-
 /* The allocation records carry no tick (version 3): their time is the stream's epoch. */
-/* The address of an ALLOC or FREE: an index among `recent` when there, else a delta; either way it is
+/* The address of an ALLOC or FREE: an index among `recent` when there, else a delta from `base`
+ * (which an ALLOC's delta moves; a FREE's base is the last FREE, whatever its form); either way it is
  * pushed to `mine`, the recent addresses of its own kind. An index is what repeats in a program's
- * loops (a free of the block allocated two events ago), which zstd then matches. */
-static inline uint8_t *hp_enc_kind_addr(uint8_t *p, struct hp_enc_state *st, unsigned kind, uint64_t addr,
+ * loops (a free of the block allocated two events ago), which zstd then matches. A FREE's own base
+ * keeps two sequences apart that repeat each on its own: blocks handed out one after the other, and
+ * blocks freed in the order they were allocated (a python3 run's frees of a list of objects), which
+ * one shared base mixed into noise: its trace's allocation events compressed to half. */
+static inline uint8_t *hp_enc_kind_addr(uint8_t *p, uint64_t *base, unsigned kind, uint64_t addr,
 					const struct hpt_recent *recent, struct hpt_recent *mine)
 {
 	unsigned i = hpt_recent_find(recent, addr);
@@ -113,10 +111,11 @@ static inline uint8_t *hp_enc_kind_addr(uint8_t *p, struct hp_enc_state *st, uns
 	if (i < HPT_RECENT) {
 		p[0] = (uint8_t)(kind | HPT_KIND_RECENT); /* kinds are below 64: one byte */
 		p[1] = (uint8_t)i;
-		p += 2; /* the delta base stays: it follows the addresses not recently seen */
+		p += 2; /* an ALLOC's base stays: it follows the addresses not recently seen */
 	} else {
 		*p++ = (uint8_t)kind;
-		p = hp_enc_addr(p, st, addr);
+		p = hp_put_s(p, (int64_t)(addr - *base));
+		*base = addr;
 	}
 	hpt_recent_push(mine, addr);
 	return p;
@@ -126,7 +125,7 @@ static inline uint8_t *hp_enc_alloc(uint8_t *p, struct hp_enc_state *st, unsigne
 				    uint64_t size, uint32_t stack)
 {
 	HP_ENC_BEGIN(p, HPT_ALLOC);
-	p = hp_enc_kind_addr(p, st, kind, addr, &st->frees, &st->allocs);
+	p = hp_enc_kind_addr(p, &st->addr, kind, addr, &st->frees, &st->allocs);
 	p = hp_put_u(p, size);
 	p = hp_put_u(p, stack);
 	return HP_ENC_END(p);
@@ -135,7 +134,8 @@ static inline uint8_t *hp_enc_alloc(uint8_t *p, struct hp_enc_state *st, unsigne
 static inline uint8_t *hp_enc_free(uint8_t *p, struct hp_enc_state *st, unsigned kind, uint64_t addr)
 {
 	HP_ENC_BEGIN(p, HPT_FREE);
-	p = hp_enc_kind_addr(p, st, kind, addr, &st->allocs, &st->frees);
+	p = hp_enc_kind_addr(p, &st->free_addr, kind, addr, &st->allocs, &st->frees);
+	st->free_addr = addr;
 	return HP_ENC_END(p);
 }
 

@@ -20,7 +20,7 @@ void hp_decoder_set_version(struct hp_decoder *d, unsigned version)
 {
 	d->epochs = version >= 3;
 	d->scan_near = version >= 4;
-	d->realloc_forms = version >= 5;
+	d->addresses_v5 = version >= 5;
 }
 
 void hp_decoder_init_deferring(struct hp_decoder *d, hp_emit_fn emit, hp_defer_fn defer, void *ctx)
@@ -94,12 +94,13 @@ static inline uint64_t alloc_tick(const struct hp_stream_state *st)
 	return st->epoch > st->tick ? st->epoch : st->tick;
 }
 
-/* The address *out of an ALLOC, FREE or REALLOC (old) record from its kind and address field `v`:
- * a delta from the stream's last address, which it becomes, or in version 3 with HPT_KIND_RECENT an
- * index among the stream's recent addresses of the other kind; ALLOC and FREE push it to their own.
- * False for an index out of range. */
-static inline bool take_addr(struct hp_stream_state *st, bool epochs, uint8_t type, uint64_t kind, uint64_t v,
-			     uint64_t *out)
+/* The address *out of an ALLOC, FREE or REALLOC (old, versions 1-4) record from its kind and address
+ * field `v`: a delta from the stream's last address, which it becomes, or in version 3 with
+ * HPT_KIND_RECENT an index among the stream's recent addresses of the other kind; ALLOC and FREE push
+ * it to their own. In version 5 (free_base) a FREE's delta is from the stream's last FREE, which every
+ * FREE becomes, and leaves the last address alone. False for an index out of range. */
+static inline bool take_addr(struct hp_stream_state *st, bool epochs, bool free_base, uint8_t type, uint64_t kind,
+			     uint64_t v, uint64_t *out)
 {
 	if (!epochs || type == HPT_REALLOC) {
 		*out = st->addr += (uint64_t)hpt_unzigzag(v);
@@ -111,9 +112,13 @@ static inline bool take_addr(struct hp_stream_state *st, bool epochs, uint8_t ty
 		if (v >= HPT_RECENT)
 			return false;
 		addr = hpt_recent_get(type == HPT_ALLOC ? &st->frees : &st->allocs, (unsigned)v); /* the delta base stays */
+	} else if (free_base && type == HPT_FREE) {
+		addr = st->free_addr + (uint64_t)hpt_unzigzag(v);
 	} else {
 		addr = st->addr += (uint64_t)hpt_unzigzag(v);
 	}
+	if (free_base && type == HPT_FREE)
+		st->free_addr = addr;
 	hpt_recent_push(mine, addr);
 	*out = addr;
 	return true;
@@ -121,8 +126,8 @@ static inline bool take_addr(struct hp_stream_state *st, bool epochs, uint8_t ty
 
 /* Decodes the body p..end of an ALLOC, FREE or REALLOC record of `stream`, whose state is st, into ev,
  * every field of it (the chunk holds QUICK_SLACK bytes past end); the record's end, or NULL. */
-static const uint8_t *quick_event(uint32_t stream, struct hp_stream_state *st, bool epochs, uint8_t type,
-				  const uint8_t *p, const uint8_t *end, struct hp_tick_event *ev)
+static const uint8_t *quick_event(uint32_t stream, struct hp_stream_state *st, bool epochs, bool free_base,
+				  uint8_t type, const uint8_t *p, const uint8_t *end, struct hp_tick_event *ev)
 {
 	uint64_t dt = 0, k, da, size = 0, stack = 0, flags = 0, dnew = 0;
 
@@ -139,7 +144,7 @@ static const uint8_t *quick_event(uint32_t stream, struct hp_stream_state *st, b
 		QU(stack);
 	}
 	uint64_t addr;
-	if (p > end || !take_addr(st, epochs, type, k, da, &addr))
+	if (p > end || !take_addr(st, epochs, free_base, type, k, da, &addr))
 		return NULL;
 	/* Field by field: a compiler may clear the whole struct first, the slow way. */
 	if (epochs) {
@@ -339,7 +344,7 @@ static inline const char *advance_tick(struct hp_stream_state *st, struct hpt_cu
 
 /* A version 5 REALLOC after its kind k and flags v: each address a recent one's index or a delta
  * (HPT_REALLOC_OLD_NULL and the others). Every field is read before the stream's state changes. */
-static const char *decode_realloc_forms(struct hp_stream_state *st, struct hpt_cursor *c, uint64_t k, uint64_t v,
+static const char *decode_addresses_v5(struct hp_stream_state *st, struct hpt_cursor *c, uint64_t k, uint64_t v,
 					struct hp_tick_event *ev)
 {
 	uint64_t fold = 0, fnew, size, stack;
@@ -396,7 +401,7 @@ static inline const char *decode_heap_event(struct hp_decoder *d, struct hp_stre
 		U(v);
 		U(size);
 		ID32(stack);
-		if (!take_addr(st, d->epochs, type, k, v, &ev->addr))
+		if (!take_addr(st, d->epochs, d->addresses_v5, type, k, v, &ev->addr))
 			return "recent address index out of range";
 		ev->type = HP_EV_ALLOC;
 		ev->kind = (uint8_t)(k & ~HPT_KIND_RECENT);
@@ -406,7 +411,7 @@ static inline const char *decode_heap_event(struct hp_decoder *d, struct hp_stre
 	case HPT_FREE:
 		U(k);
 		U(v);
-		if (!take_addr(st, d->epochs, type, k, v, &ev->addr))
+		if (!take_addr(st, d->epochs, d->addresses_v5, type, k, v, &ev->addr))
 			return "recent address index out of range";
 		ev->type = HP_EV_FREE;
 		ev->kind = (uint8_t)(k & ~HPT_KIND_RECENT);
@@ -414,8 +419,8 @@ static inline const char *decode_heap_event(struct hp_decoder *d, struct hp_stre
 	case HPT_REALLOC:
 		U(k);
 		U(v);
-		if (d->realloc_forms)
-			return decode_realloc_forms(st, c, k, v, ev);
+		if (d->addresses_v5)
+			return decode_addresses_v5(st, c, k, v, ev);
 		S(dold);
 		S(dnew);
 		U(size);
@@ -887,8 +892,10 @@ static int decode(struct hp_decoder *d, const uint8_t *raw, size_t size, uint64_
 		const uint8_t *rec = p;
 		uint8_t type = *p++;
 		/* Version 5's REALLOC has optional fields: the careful path reads it (a few in a hundred events). */
-		if (type - 1u < (d->realloc_forms ? HPT_FREE : HPT_REALLOC) && st && end - p > QUICK_SLACK + 1 && *p < 0x80 && end - p > *p + QUICK_SLACK) {
-			const uint8_t *next = quick_event(d->stream, st, d->epochs, type, p + 1, p + 1 + *p, &d->batch[d->nbatch]);
+		if (type - 1u < (d->addresses_v5 ? HPT_FREE : HPT_REALLOC) && st && end - p > QUICK_SLACK + 1 &&
+		    *p < 0x80 && end - p > *p + QUICK_SLACK) {
+			const uint8_t *next = quick_event(d->stream, st, d->epochs, d->addresses_v5, type, p + 1, p + 1 + *p,
+							  &d->batch[d->nbatch]);
 			if (next) {
 				p = next;
 				if (++d->nbatch == HP_DECODE_BATCH && (rc = flush(d)) != 0)

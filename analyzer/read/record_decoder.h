@@ -34,7 +34,8 @@
 struct hp_stream_state {
 	uint64_t tick;
 	uint64_t addr;
-	uint64_t epoch; /* version 3: the stream's epoch, its order key and its allocation events' tick */
+	uint64_t free_addr; /* version 5: the address of the stream's last FREE, what a FREE's delta is from */
+	uint64_t epoch;     /* version 3: the stream's epoch, its order key and its allocation events' tick */
 	struct hpt_recent allocs, frees; /* version 3: what ALLOC and FREE name by index */
 };
 
@@ -105,7 +106,8 @@ struct hp_decoder {
 	bool failed;          /* the last hp_decode_chunk failed on the trace itself (not on emit) */
 	bool epochs;          /* format version 3: allocation events carry no tick (hp_decoder_set_version) */
 	bool scan_near;       /* format version 4: SCAN_WORDS values are stored relative to their location */
-	bool realloc_forms;   /* format version 5: REALLOC names its addresses by recent index or delta */
+	bool addresses_v5;   /* format version 5: REALLOC names its addresses by recent index or delta, and a
+			       * FREE's delta is from the last FREE */
 	char error[256];      /* then: "byte N: why" */
 };
 

@@ -73,6 +73,41 @@ static void decode(struct hp_decoder *d, struct hp_defs *defs, hp_emit_fn emit, 
 	assert_int_equal(hp_decode_chunk(d, buf, n, 0, true), 0);
 }
 
+/* Version 5: a FREE's delta is from the stream's last FREE, and an ALLOC's from the last address an
+ * ALLOC stored: frees of blocks in the order they were made repeat their deltas, as allocations do. */
+static void a_free_has_its_own_delta_base(void **state)
+{
+	uint8_t buf[1024], *p = buf, *rec[3];
+	struct hp_enc_state st = {0};
+	(void)state;
+
+	p = hp_enc_plain(p, HPT_STREAM, (uint64_t[]){1}, 1);
+	p = hp_enc_alloc(p, &st, HPT_KIND_MALLOC, 0x10000, 32, 0);
+	p = hp_enc_alloc(p, &st, HPT_KIND_MALLOC, 0x10030, 32, 0);
+	rec[0] = p; /* a block from before: from the last FREE (none yet: 0) */
+	p = hp_enc_free(p, &st, HPT_FREE_FREE, 0x9000);
+	rec[1] = p; /* from the last ALLOC's address, which the FREE left */
+	p = hp_enc_alloc(p, &st, HPT_KIND_MALLOC, 0x10060, 32, 0);
+	rec[2] = p; /* from the last FREE */
+	p = hp_enc_free(p, &st, HPT_FREE_FREE, 0x9030);
+	uint8_t want[3][4];
+	assert_int_equal(hpt_put_u(want[0], hpt_zigzag(0x9000)) - want[0], rec[1] - rec[0] - 3);
+	assert_memory_equal(rec[0] + 3, want[0], (size_t)(rec[1] - rec[0] - 3));
+	hpt_put_u(want[1], hpt_zigzag(0x30));
+	assert_memory_equal(rec[1] + 3, want[1], 1);
+	assert_memory_equal(rec[2] + 3, want[1], 1);
+
+	struct hp_defs defs;
+	struct hp_decoder d;
+	decode(&d, &defs, keep, buf, (size_t)(p - buf));
+	assert_int_equal(ngot, 5);
+	const uint64_t addrs[5] = {0x10000, 0x10030, 0x9000, 0x10060, 0x9030};
+	for (int i = 0; i < 5; i++)
+		assert_int_equal(got[i].addr, addrs[i]);
+	hp_decoder_release(&d);
+	hp_defs_release(&defs);
+}
+
 /* Version 5: a realloc names its old block among the recent allocations, its new one among the recent
  * frees, and leaves out an old address of 0; deltas stay where neither applies. */
 static void realloc_addresses_take_their_shortest_form(void **state)
@@ -611,6 +646,7 @@ int main(void)
 		cmocka_unit_test(fast_varint_matches_the_format),
 		cmocka_unit_test(encoded_events_decode_exactly),
 		cmocka_unit_test(realloc_addresses_take_their_shortest_form),
+		cmocka_unit_test(a_free_has_its_own_delta_base),
 		cmocka_unit_test(long_definitions_move_their_payload),
 		cmocka_unit_test(writer_records_decode_exactly),
 		cmocka_unit_test(ring_hands_every_record_over_once_in_order),

@@ -49,9 +49,9 @@ struct tb {
 	struct tb_bytes rec;   /* payload of the record being written */
 	uint32_t stream;       /* current stream */
 	struct {
-		uint64_t ts, addr, epoch;
+		uint64_t ts, addr, free_addr, epoch;
 	} st[TB_MAX_STREAMS];
-	bool epochs; /* version 3 (tb_init_epochs) */
+	bool epochs; /* the recorder's version (tb_init_epochs): epochs, and a FREE's own delta base */
 	size_t nchunks;
 	uint32_t seq; /* the next chunk header's sequence number */
 };
@@ -258,10 +258,14 @@ static inline void tb_alloc(struct tb *b, uint64_t tick, unsigned kind, uint64_t
 	tb_rec(b, HPT_ALLOC, t, TB_U(kind) TB_S(da) TB_U(size) TB_U(stack));
 }
 
+/* FREE: in the recorder's version (tb_init_epochs) its delta is from the stream's last FREE, and the
+ * stream's addr stays; in version 2 from addr, which it moves. */
 static inline void tb_free(struct tb *b, uint64_t tick, unsigned kind, uint64_t addr)
 {
 	struct tb_field t = tb_alloc_tick(b, tick);
-	int64_t da = tb_daddr(b, addr);
+	uint64_t *base = &b->st[b->stream % TB_MAX_STREAMS].free_addr;
+	int64_t da = b->epochs ? (int64_t)(addr - *base) : tb_daddr(b, addr);
+	*base = addr;
 	tb_rec(b, HPT_FREE, t, TB_U(kind) TB_S(da));
 }
 
