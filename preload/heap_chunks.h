@@ -49,4 +49,24 @@ static inline bool hp_free_chunks_has(const struct hp_free_chunks *fc, uint64_t 
 	return fc->bits[g / 64] >> (g % 64) & 1;
 }
 
+/* The end of the run of addresses from `at` (below hi) that are all free, or all not: the first
+ * address past at that differs from it, or hi. Without a bitmap, hi. */
+static inline uint64_t hp_free_chunks_run_end(const struct hp_free_chunks *fc, uint64_t at, uint64_t hi)
+{
+	if (!fc->bits || at < fc->lo || hi > fc->hi)
+		return hi;
+	uint64_t g = (at - fc->lo) / 16, end = (hi - fc->lo + 15) / 16;
+	uint64_t same = fc->bits[g / 64] >> (g % 64) & 1 ? ~0ull : 0;
+	for (g++; g < end; g++) {
+		if (g % 64 == 0 && g + 64 <= end && fc->bits[g / 64] == same) {
+			g += 63; /* a whole word alike */
+			continue;
+		}
+		if ((fc->bits[g / 64] >> (g % 64) & 1) != (same & 1))
+			break;
+	}
+	uint64_t stop = fc->lo + g * 16;
+	return stop < hi ? stop : hi;
+}
+
 #endif

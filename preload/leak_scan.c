@@ -292,10 +292,8 @@ static void scan_run(uint64_t at, size_t n)
 		const struct hp_scan_map *m = hp_scan_map_of(v);
 		if (!m)
 			continue;
-		if (m->candidate) {
-			if (!hp_free_chunks_has(&s.free, at + i * 8))
-				add_word(at + i * 8, v);
-		}
+		if (m->candidate)
+			add_word(at + i * 8, v);
 		else if (s.want_vtables && !(v & 7) && m->file && !m->w && !m->exec)
 			vt_pending[nvt_pending++] = (typeof(vt_pending[0])){at + i * 8, v};
 	}
@@ -313,8 +311,13 @@ static uint64_t pagemap[PAGEMAP_PAGES];
 
 static void scan_touched(uint64_t lo, uint64_t hi)
 {
-	for (uint64_t at = lo; at < hi; at += READ_CHUNK)
-		scan_run(at, (size_t)(hi - at < READ_CHUNK ? hi - at : READ_CHUNK));
+	for (uint64_t at = lo; at < hi;) {
+		uint64_t end = hp_free_chunks_run_end(&s.free, at, hi); /* free chunks are not even read */
+		if (!hp_free_chunks_has(&s.free, at))
+			for (uint64_t a = at; a < end; a += READ_CHUNK)
+				scan_run(a, (size_t)(end - a < READ_CHUNK ? end - a : READ_CHUNK));
+		at = end;
+	}
 }
 
 static void scan_range(unsigned region, uint32_t tid, uint64_t lo, uint64_t hi)

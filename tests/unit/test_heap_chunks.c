@@ -67,7 +67,14 @@ static void free_chunks_and_the_top_are_marked(void **state)
 		assert_true(hp_free_chunks_has(&fc, at(off)));
 	assert_int_equal(fc.free_bytes, (144 - 64) + (240 - 192) + (HEAP_BYTES - 256));
 	assert_false(hp_free_chunks_has(&fc, at(HEAP_BYTES)));
+	/* Runs alike, as the scan skips them: free ones are not read. The top's spans whole words. */
+	const size_t ends[][2] = {{0, 64}, {8, 64}, {64, 144}, {136, 144}, {144, 192}, {192, 240}, {240, 256},
+				  {256, HEAP_BYTES}, {1000, HEAP_BYTES}};
+	for (size_t i = 0; i < sizeof(ends) / sizeof(ends[0]); i++)
+		assert_int_equal(hp_free_chunks_run_end(&fc, at(ends[i][0]), at(HEAP_BYTES)), at(ends[i][1]));
+	assert_int_equal(hp_free_chunks_run_end(&fc, at(256), at(1024)), at(1024)); /* up to hi only */
 	hp_free_chunks_release(&fc);
+	assert_int_equal(hp_free_chunks_run_end(&fc, at(64), at(1024)), at(1024)); /* no bitmap: one run */
 	assert_false(hp_free_chunks_has(&fc, at(64)));
 }
 
