@@ -264,7 +264,7 @@ static int on_event(void *ctx, const struct hp_event *ev, const struct hp_defs *
 	if (ev->type <= HP_EV_REALLOC) {
 		if (hp_heap_not_yet(&d->heap, ev))
 			return HP_EVENT_NOT_YET;
-		if (hp_heap_replay(&d->heap, ev, NULL, NULL)) {
+		if (hp_heap_replay(&d->heap, ev)) {
 			d->out_of_memory = true;
 			return 1;
 		}

@@ -101,9 +101,10 @@ static int counter_point(struct hp_chrome_pass *c, struct counter_track *t, uint
 	return add(c, (struct item){.kind = ITEM_COUNTER, .site = t->site, .ns = ns, .value = (uint64_t)t->total});
 }
 
-static int on_event(void *ctx, const struct hp_event *ev, uint64_t heap_bytes)
+static int on_event(void *ctx, const struct hp_event *ev, const struct hp_observed_heap *heap)
 {
 	struct hp_chrome_pass *c = ctx;
+	uint64_t heap_bytes = heap->live_bytes;
 
 	c->last_ns = ev->ns;
 	c->heap_bytes = heap_bytes;

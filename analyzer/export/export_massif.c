@@ -3,10 +3,11 @@
  * Taken during the pass that builds the profile (an observer), as massif takes them: a snapshot is due
  * once a step of time or of heap events has passed since the previous one; when there are twice
  * STEPS of them, every other one goes and the steps double, so that 50 to 100 remain spread over the
- * run whatever its length, and nothing is kept per event. The live bytes of each call stack are kept
- * as the events come; a snapshot that can be detailed copies them (an allocation tree: live bytes by
- * allocation point, then by caller, down to main as massif shows it). The peak comes from the
- * profile's bytes per site at the moment of the peak, the end from the live bytes left. Allocator
+ * run whatever its length, and nothing is kept per event. A snapshot shows the heap after the event
+ * at its time; one that can be detailed copies the live bytes of each site (each call stack) the
+ * profile's model keeps (an allocation tree: live bytes by allocation point, then by caller, down to
+ * main as massif shows it). The peak comes from the profile's bytes per site at the moment of the
+ * peak, the end from the live bytes left. Allocator
  * overhead and stacks are not measured: mem_heap_extra_B and mem_stacks_B are 0.
  */
 #include <inttypes.h>
@@ -158,45 +159,22 @@ static int print_node(FILE *out, const struct node *n, unsigned depth, uint64_t 
 	return rc;
 }
 
-/* The pass: blocks alive (each naming its stack's index), live bytes by stack, the snapshots. */
+/* The pass: the snapshots, each with the heap's live bytes by site then (the model's, read through
+ * the observer: the blocks are the profile's, not kept twice), and each site's stack. */
 struct snap {
 	uint64_t ns, heap_bytes;
-	uint64_t *by_stack; /* live bytes by stack index then; only where the snapshot can be detailed */
-	size_t nstacks;
+	uint64_t *by_site; /* live bytes by site index then; only where the snapshot can be detailed */
+	size_t nsites;
 };
 
 struct hp_massif_pass {
-	struct hp_heap heap;
-	struct hp_idmap index_of_stack; /* stack id + 1 → index + 1 */
-	uint32_t *stacks;               /* index → stack id */
-	uint64_t *live;                 /* index → live bytes */
-	size_t nstacks, stacks_cap, live_cap;
+	uint32_t *stacks; /* site index → stack id, for every site seen */
+	size_t nsites, stacks_cap;
 	struct snap snaps[2 * STEPS];
 	size_t nsnaps;
 	uint64_t step_ns, step_events, events; /* heap events since the latest snapshot */
 	bool oom;
 };
-
-static uint32_t stack_index(struct hp_massif_pass *mp, uint32_t stack)
-{
-	uint32_t *slot = hp_idmap_slot(&mp->index_of_stack, (uint64_t)stack + 1, true);
-
-	if (!slot)
-		return UINT32_MAX;
-	if (!*slot) {
-		uint32_t *st = hp_grow(mp->stacks, &mp->stacks_cap, mp->nstacks + 1, sizeof(*st));
-		if (st)
-			mp->stacks = st;
-		uint64_t *live = st ? hp_grow(mp->live, &mp->live_cap, mp->nstacks + 1, sizeof(*live)) : NULL;
-		if (!live)
-			return UINT32_MAX;
-		mp->live = live;
-		mp->stacks[mp->nstacks] = stack;
-		mp->live[mp->nstacks] = 0;
-		*slot = (uint32_t)++mp->nstacks;
-	}
-	return *slot - 1;
-}
 
 /* Every other snapshot goes (the first stays) and the steps double. */
 static void thin(struct hp_massif_pass *mp)
@@ -205,13 +183,13 @@ static void thin(struct hp_massif_pass *mp)
 
 	for (size_t i = 0; i < mp->nsnaps; i++) {
 		if (i % 2) {
-			free(mp->snaps[i].by_stack);
+			free(mp->snaps[i].by_site);
 			continue;
 		}
 		struct snap s = mp->snaps[i];
 		if (k % DETAILED_EVERY) { /* no longer where a detailed one stands */
-			free(s.by_stack);
-			s.by_stack = NULL;
+			free(s.by_site);
+			s.by_site = NULL;
 		}
 		mp->snaps[k++] = s;
 	}
@@ -220,48 +198,45 @@ static void thin(struct hp_massif_pass *mp)
 	mp->step_events *= 2;
 }
 
-static void take(struct hp_massif_pass *mp, uint64_t ns)
+static void take(struct hp_massif_pass *mp, uint64_t ns, const struct hp_observed_heap *heap)
 {
 	if (mp->nsnaps == 2 * STEPS)
 		thin(mp);
 	struct snap *s = &mp->snaps[mp->nsnaps++];
-	*s = (struct snap){.ns = ns, .heap_bytes = mp->heap.bytes, .nstacks = mp->nstacks};
-	if ((mp->nsnaps - 1) % DETAILED_EVERY == 0 && mp->nstacks) {
-		if (!(s->by_stack = malloc(mp->nstacks * sizeof(*s->by_stack))))
+	*s = (struct snap){.ns = ns, .heap_bytes = heap->live_bytes, .nsites = heap->nsites};
+	if ((mp->nsnaps - 1) % DETAILED_EVERY == 0 && heap->nsites) {
+		if (!(s->by_site = malloc(heap->nsites * sizeof(*s->by_site))))
 			mp->oom = true;
 		else
-			memcpy(s->by_stack, mp->live, mp->nstacks * sizeof(*s->by_stack));
+			for (size_t i = 0; i < heap->nsites; i++)
+				s->by_site[i] = heap->sites[i].live_bytes;
 	}
 	mp->events = 0;
 }
 
-/* A block the replay removes (freed, or alive where a lost free left it) leaves its stack's bytes. */
-static void block_ended(const struct hp_block *b, void *ctx)
-{
-	struct hp_massif_pass *mp = ctx;
-
-	mp->live[b->stack] -= b->size;
-}
-
-/* Each heap event: the snapshot due before it, then its change to the blocks and the bytes by stack. */
-static int on_event(void *ctx, const struct hp_event *ev, uint64_t heap_bytes)
+/* Each heap event: the stacks of sites new since the last, then the snapshot due, the event in it. */
+static int on_event(void *ctx, const struct hp_event *ev, const struct hp_observed_heap *heap)
 {
 	struct hp_massif_pass *mp = ctx;
 	struct hp_heap_change c;
-	(void)heap_bytes;
 
 	if (!hp_heap_change_of(ev, &c))
 		return 0;
-	if (!mp->nsnaps || ev->ns >= mp->snaps[mp->nsnaps - 1].ns + mp->step_ns || mp->events >= mp->step_events)
-		take(mp, ev->ns);
+	if (heap->nsites > mp->nsites) {
+		uint32_t *st = hp_grow(mp->stacks, &mp->stacks_cap, heap->nsites, sizeof(*st));
+		if (!st) {
+			mp->oom = true;
+			return -1;
+		}
+		mp->stacks = st;
+		for (; mp->nsites < heap->nsites; mp->nsites++)
+			st[mp->nsites] = heap->sites[mp->nsites].stack_id;
+	}
+	if (!mp->nsnaps) /* the heap before the first event, empty, as massif's first snapshot */
+		mp->snaps[mp->nsnaps++] = (struct snap){.ns = ev->ns};
+	else if (ev->ns >= mp->snaps[mp->nsnaps - 1].ns + mp->step_ns || mp->events >= mp->step_events)
+		take(mp, ev->ns, heap);
 	mp->events++;
-	uint32_t si = c.adds && c.added ? stack_index(mp, ev->stack) : 0;
-	struct hp_event replayed = *ev;
-	replayed.stack = si;
-	if (si == UINT32_MAX || hp_heap_replay(&mp->heap, &replayed, block_ended, mp))
-		mp->oom = true;
-	else if (c.adds && c.added)
-		mp->live[si] += c.size;
 	return mp->oom ? -1 : 0;
 }
 
@@ -281,11 +256,8 @@ void hp_export_massif_pass_free(struct hp_massif_pass *mp)
 	if (!mp)
 		return;
 	for (size_t i = 0; i < mp->nsnaps; i++)
-		free(mp->snaps[i].by_stack);
-	free(mp->heap.slots);
-	hp_idmap_free(&mp->index_of_stack);
+		free(mp->snaps[i].by_site);
 	free(mp->stacks);
-	free(mp->live);
 	free(mp);
 }
 
@@ -312,20 +284,25 @@ static int print_tree(struct massif *m, const uint32_t *stacks, const uint64_t *
 	return rc;
 }
 
-/* The peak, from the profile: each site's bytes at the moment of the heap's peak. */
-static int print_peak(struct massif *m)
+/* A snapshot from the profile's sites: their bytes at the heap's peak, or left at the end. */
+static int print_from_sites(struct massif *m, bool at_peak)
 {
 	const struct hp_profile *p = m->p;
 	uint32_t *stacks = malloc((p->nsites + 1) * sizeof(*stacks));
 	uint64_t *bytes = malloc((p->nsites + 1) * sizeof(*bytes));
+	uint64_t total = 0;
 	int rc = -1;
 
 	if (stacks && bytes) {
 		for (size_t i = 0; i < p->nsites; i++) {
 			stacks[i] = p->sites[i].stack_id;
-			bytes[i] = p->sites[i].peak_bytes;
+			bytes[i] = at_peak ? p->sites[i].peak_bytes : p->sites[i].live_bytes;
+			total += bytes[i];
 		}
-		snapshot_head(m, p->summary.peak_heap_ns, p->summary.peak_heap_bytes, "peak");
+		if (at_peak)
+			snapshot_head(m, p->summary.peak_heap_ns, p->summary.peak_heap_bytes, "peak");
+		else
+			snapshot_head(m, p->summary.run_ns, total, "detailed");
 		rc = print_tree(m, stacks, bytes, p->nsites);
 	}
 	free(stacks);
@@ -363,18 +340,17 @@ int hp_export_massif(FILE *out, const struct hp_profile *p, struct hp_massif_pas
 	for (size_t i = 0; i < pass->nsnaps; i++) {
 		const struct snap *s = &pass->snaps[i];
 		if (peak && s->ns > sum->peak_heap_ns) {
-			if (print_peak(&m))
+			if (print_from_sites(&m, true))
 				goto oom;
 			peak = false;
 		}
-		snapshot_head(&m, s->ns, s->heap_bytes, s->by_stack ? "detailed" : "empty");
-		if (s->by_stack && print_tree(&m, pass->stacks, s->by_stack, s->nstacks))
+		snapshot_head(&m, s->ns, s->heap_bytes, s->by_site ? "detailed" : "empty");
+		if (s->by_site && print_tree(&m, pass->stacks, s->by_site, s->nsites))
 			goto oom;
 	}
-	if (peak && print_peak(&m))
+	if (peak && print_from_sites(&m, true))
 		goto oom;
-	snapshot_head(&m, sum->run_ns, pass->heap.bytes, "detailed");
-	if (print_tree(&m, pass->stacks, pass->live, pass->nstacks))
+	if (print_from_sites(&m, false))
 		goto oom;
 	rc = 0;
 	goto out;

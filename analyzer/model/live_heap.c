@@ -69,28 +69,19 @@ void hp_heap_remove(struct hp_heap *h, struct hp_block *b)
 	}
 }
 
-/* A replay's way to hear of each block it removes (the one freed, one a lost free left alive). */
-struct ended {
-	void (*fn)(const struct hp_block *b, void *ctx);
-	void *ctx;
-};
-
-static void drop(struct hp_heap *h, uint64_t addr, const struct ended *e)
+static void drop(struct hp_heap *h, uint64_t addr)
 {
 	struct hp_block *b = addr ? hp_heap_find(h, addr) : NULL;
 
 	if (b) {
-		if (e->fn)
-			e->fn(b, e->ctx);
 		h->bytes -= b->size;
 		hp_heap_remove(h, b);
 	}
 }
 
-static int add(struct hp_heap *h, uint64_t addr, uint64_t size, uint32_t stack, uint32_t stream,
-	       const struct ended *e)
+static int add(struct hp_heap *h, uint64_t addr, uint64_t size, uint32_t stack, uint32_t stream)
 {
-	drop(h, addr, e);
+	drop(h, addr);
 	struct hp_block *b = hp_heap_insert(h, addr);
 	if (!b)
 		return -1;
@@ -131,17 +122,15 @@ bool hp_heap_not_yet(struct hp_heap *h, const struct hp_event *ev)
 	return c.adds && c.added != c.gone && hp_heap_find(h, c.added);
 }
 
-int hp_heap_replay(struct hp_heap *h, const struct hp_event *ev, void (*ended)(const struct hp_block *b, void *ctx),
-		   void *ctx)
+int hp_heap_replay(struct hp_heap *h, const struct hp_event *ev)
 {
-	const struct ended e = {ended, ctx};
 	struct hp_heap_change c;
 
 	if (!hp_heap_change_of(ev, &c))
 		return 0;
 	if (c.frees)
-		drop(h, c.gone, &e);
-	return c.adds && c.added ? add(h, c.added, c.size, ev->stack, ev->stream, &e) : 0;
+		drop(h, c.gone);
+	return c.adds && c.added ? add(h, c.added, c.size, ev->stack, ev->stream) : 0;
 }
 
 _Static_assert(sizeof(struct hp_block) == 24, "a block is 24 bytes (live_heap.h)");

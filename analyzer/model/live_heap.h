@@ -90,10 +90,8 @@ bool hp_heap_change_of(const struct hp_event *ev, struct hp_heap_change *c);
  * answers HP_EVENT_NOT_YET. Never with ev->last_chance: the rule above applies then. */
 bool hp_heap_not_yet(struct hp_heap *h, const struct hp_event *ev);
 
-/* Applies an allocation event to h by the rule above, keeping h->bytes, for views that need only
- * the blocks (massif's snapshots, dump's order). `ended` (may be NULL) hears of each block the event
- * removes, before it goes. 0, or -1 when memory runs out. */
-int hp_heap_replay(struct hp_heap *h, const struct hp_event *ev, void (*ended)(const struct hp_block *b, void *ctx),
-		   void *ctx);
+/* Applies an allocation event to h by the rule above, keeping h->bytes, for a view that needs only
+ * the blocks (dump's order). 0, or -1 when memory runs out. */
+int hp_heap_replay(struct hp_heap *h, const struct hp_event *ev);
 
 #endif

@@ -292,9 +292,17 @@ struct hp_profile {
 /* Sees the pass that builds a profile, for a view that needs every event (the chrome and massif
  * exports): the trace is read once. Either callback may be NULL; a non-zero return stops the build
  * (it then fails as out of memory). */
+/* The heap as the model holds it after an event: what an observer that follows the heap reads
+ * instead of keeping blocks of its own. */
+struct hp_observed_heap {
+	uint64_t live_bytes;
+	const struct hp_alloc_site *sites; /* by site index, stable through the pass: live_bytes, stack_id */
+	size_t nsites;
+};
+
 struct hp_profile_observer {
-	/* Every event, in trace order, after the model applied it; heap_bytes: the bytes live then. */
-	int (*event)(void *ctx, const struct hp_event *ev, uint64_t heap_bytes);
+	/* Every event, in trace order, after the model applied it. */
+	int (*event)(void *ctx, const struct hp_event *ev, const struct hp_observed_heap *heap);
 	/* A zone or function call closed (key as in HP_ZONE_FN_KEY) on stream, from start_ns to end_ns
 	 * as recorded: at its end, at its thread's end, or after the pass at the thread's last event. */
 	int (*call)(void *ctx, uint32_t stream, uint64_t key, uint64_t start_ns, uint64_t end_ns);

@@ -165,7 +165,8 @@ static int on_event(void *ctx, const struct hp_event *ev, const struct hp_defs *
 		return HP_EVENT_NOT_YET;
 	if (apply_event(b, ev, defs))
 		return -1;
-	if (b->obs && b->obs->event && b->obs->event(b->obs->ctx, ev, b->live_bytes)) {
+	const struct hp_observed_heap heap = {b->live_bytes, b->sites, b->nsites};
+	if (b->obs && b->obs->event && b->obs->event(b->obs->ctx, ev, &heap)) {
 		b->oom = true;
 		return -1;
 	}

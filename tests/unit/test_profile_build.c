@@ -126,13 +126,13 @@ static int on_call(void *ctx, uint32_t stream, uint64_t key, uint64_t start_ns, 
 	return 0;
 }
 
-static int on_event(void *ctx, const struct hp_event *ev, uint64_t heap_bytes)
+static int on_event(void *ctx, const struct hp_event *ev, const struct hp_observed_heap *heap)
 {
 	struct calls *c = ctx;
 
 	(void)ev;
 	c->events++;
-	c->heap_bytes = heap_bytes;
+	c->heap_bytes = heap->live_bytes;
 	return 0;
 }
 
