@@ -127,7 +127,7 @@ static void realloc_addresses_take_their_shortest_form(void **state)
 	p = hp_enc_realloc(p, &st, HPT_KIND_REALLOC, 0, 0, 0x10100, 64, 0);
 	rec[3] = p; /* moves a block never seen: both deltas */
 	p = hp_enc_realloc(p, &st, HPT_KIND_REALLOC, 0, 0x20000, 0x20400, 2000, 0);
-	p = hp_enc_free(p, &st, HPT_FREE_FREE, 0x20440); /* a delta from the realloc's new block */
+	p = hp_enc_free(p, &st, HPT_FREE_FREE, 0x20440); /* from the last FREE: the reallocs left its base */
 	assert_int_equal(rec[0][3], HPT_REALLOC_OLD_NULL | HPT_REALLOC_NEW_RECENT);
 	assert_int_equal(rec[0][4], 0);
 	assert_int_equal(rec[1][3], HPT_REALLOC_OLD_RECENT);
