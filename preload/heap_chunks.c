@@ -15,6 +15,7 @@
 #define NON_MAIN_ARENA 4ull
 #define SIZE_FLAGS 7ull
 #define MIN_CHUNK 32ull
+#define FENCEPOST 16ull
 #define CHUNK_ALIGN 16ull
 #define MSTATE_TOP 96
 #define MSTATE_SIZE 2200
@@ -53,33 +54,38 @@ static void mark(struct hp_free_chunks *fc, uint64_t lo, uint64_t hi)
 		fc->bits[g / 64] |= 1ull << (g % 64);
 }
 
-/* The walk itself: false at the first thing that is not as glibc leaves a consistent heap. A chunk in
- * use carries NON_MAIN_ARENA exactly when the heap is a non-main arena's (free chunks and the top do
- * not carry it there: glibc sets it only on what it hands out). */
-static bool walk(struct hp_free_chunks *fc, uint64_t first, uint64_t top, bool non_main)
+/* The walk itself, from `first` to the top chunk when it lies in this heap (top, else 0), or, in an
+ * arena's heap it has grown past, to the fenceposts glibc put where the old top ended: a chunk of 16
+ * bytes, then one of 0. Where the chunks end (the top, the fenceposts), or 0 at the first thing that
+ * is not as glibc leaves a consistent heap. A chunk in use carries NON_MAIN_ARENA exactly when the
+ * heap is a non-main arena's (free chunks, the top and the fenceposts do not carry it there: glibc
+ * sets it only on what it hands out). */
+static uint64_t walk(struct hp_free_chunks *fc, uint64_t first, uint64_t top, bool non_main)
 {
-	uint64_t p = first, size;
+	uint64_t p = first, size, limit = top ? top : fc->hi;
 
 	if (!size_at(p, fc->hi, &size))
-		return false;
-	while (p < top) {
+		return 0;
+	while (p < limit) {
 		uint64_t n = size & ~SIZE_FLAGS, next_size;
-		if (n < MIN_CHUNK || n % CHUNK_ALIGN || (size & IS_MMAPPED) || n > top - p)
-			return false;
+		if (!top && (size & ~PREV_INUSE) == FENCEPOST) /* PREV_INUSE: whether the old top was freed */
+			return size_at(p + FENCEPOST, fc->hi, &next_size) && next_size == PREV_INUSE ? p : 0;
+		if (n < MIN_CHUNK || n % CHUNK_ALIGN || (size & IS_MMAPPED) || n > limit - p)
+			return 0;
 		if (!size_at(p + n, fc->hi, &next_size))
-			return false;
+			return 0;
 		bool in_use = next_size & PREV_INUSE, flagged = size & NON_MAIN_ARENA;
 		if (non_main ? in_use && !flagged : flagged)
-			return false;
+			return 0;
 		if (!in_use)
 			mark(fc, p + 16, p + n);
 		p += n;
 		size = next_size;
 	}
-	return p == top;
+	return top && p == top ? p : 0;
 }
 
-/* Walks [first, top of the arena at `arena`) of the heap mapped at [lo, hi). */
+/* Walks the chunks from `first` of the heap mapped at [lo, hi), of the arena at `arena`. */
 static bool find(struct hp_free_chunks *fc, uint64_t lo, uint64_t hi, uint64_t first, uint64_t arena, bool non_main)
 {
 	uint64_t mstate[MSTATE_TOP / 8 + 1];
@@ -88,9 +94,11 @@ static bool find(struct hp_free_chunks *fc, uint64_t lo, uint64_t hi, uint64_t f
 	if (!arena || hp_scan_read(mstate, arena, sizeof(mstate)) != (ssize_t)sizeof(mstate))
 		return false;
 	uint64_t top = mstate[MSTATE_TOP / 8];
-	/* The mutex is the first int: a thread stopped while holding it may be mid-update. */
-	if ((uint32_t)mstate[0] || first % CHUNK_ALIGN || first < lo || top < first || top + MIN_CHUNK > hi ||
-	    top % CHUNK_ALIGN)
+	bool top_here = top >= first && top + MIN_CHUNK <= hi;
+	/* The mutex is the first int: a thread stopped while holding it may be mid-update. The main heap
+	 * is one, with the top in it. */
+	if ((uint32_t)mstate[0] || first % CHUNK_ALIGN || first < lo || first >= hi || top % CHUNK_ALIGN ||
+	    (!top_here && !non_main))
 		return false;
 	size_t granules = (size_t)((hi - lo) / 16);
 	fc->size = ((granules + 63) / 64 * 8 + 4095) & ~(size_t)4095;
@@ -103,11 +111,15 @@ static bool find(struct hp_free_chunks *fc, uint64_t lo, uint64_t hi, uint64_t f
 	fc->lo = lo;
 	fc->hi = hi;
 	win_lo = win_hi = 0;
-	if (!walk(fc, first, top, non_main)) {
+	uint64_t end = walk(fc, first, top_here ? top : 0, non_main);
+	if (!end) {
 		hp_free_chunks_release(fc);
 		return false;
 	}
-	mark(fc, top + 16, hi & ~15ull); /* the top chunk, and the heap beyond it, holds nothing */
+	/* Past the top's header, or the two fenceposts, the heap holds nothing. */
+	uint64_t rest = end + (top_here ? 16 : 2 * FENCEPOST);
+	if (rest < (hi & ~15ull))
+		mark(fc, rest, hi & ~15ull);
 	return true;
 }
 
@@ -118,14 +130,21 @@ bool hp_free_chunks_find(struct hp_free_chunks *fc, uint64_t lo, uint64_t hi, ui
 
 bool hp_free_chunks_find_arena(struct hp_free_chunks *fc, uint64_t lo, uint64_t hi)
 {
-	uint64_t ar;
+	uint64_t ar, first;
 
 	memset(fc, 0, sizeof(*fc));
-	/* heap_info begins with its arena; in the arena's first heap the arena follows it, and the first
-	 * chunk follows the arena, aligned. */
-	if (hp_scan_read(&ar, lo, sizeof(ar)) != (ssize_t)sizeof(ar) || ar < lo + 16 || ar >= lo + 256)
+	if (hp_scan_read(&ar, lo, sizeof(ar)) != (ssize_t)sizeof(ar))
 		return false;
-	uint64_t first = (ar + MSTATE_SIZE + CHUNK_ALIGN - 1) & ~(CHUNK_ALIGN - 1);
+	/* heap_info begins with its arena. In the arena's first heap the arena follows it, and the first
+	 * chunk follows the arena, aligned; in a later heap the first chunk follows the heap_info, which is
+	 * as long as in the first heap: from that heap's start to the arena. */
+	uint64_t info = ar % HP_ARENA_HEAP_ALIGN;
+	if (ar >= lo + 16 && ar < lo + 256)
+		first = (ar + MSTATE_SIZE + CHUNK_ALIGN - 1) & ~(CHUNK_ALIGN - 1);
+	else if (info >= 16 && info < 256)
+		first = lo + info;
+	else
+		return false;
 	return find(fc, lo, hi, first, ar, true);
 }
 

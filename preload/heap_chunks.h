@@ -1,4 +1,4 @@
-/* heap_chunks.h: which parts of glibc's heaps (the main one and its arenas' first heaps) are free chunks,
+/* heap_chunks.h: which parts of glibc's heaps (the main one and its arenas') are free chunks,
  * found by walking their chunks, so that a leak scan leaves them out.
  *
  * A scan records every pointer-like word of the heap, and the analyzer keeps only those inside
@@ -33,9 +33,10 @@ struct hp_free_chunks {
  * Allocates nothing from malloc: the program's threads are stopped. */
 bool hp_free_chunks_find(struct hp_free_chunks *fc, uint64_t lo, uint64_t hi, uint64_t arena) HP_HIDDEN;
 
-/* The same for the first heap of one of glibc's other arenas, mapped at [lo, hi): its heap_info names
- * the arena, which lies right after it, and the chunks after the arena. An arena grown into a second
- * heap has its top there, and a first heap whose walk does not reach the top marks nothing. */
+/* The same for a heap of one of glibc's other arenas, mapped at [lo, hi): its heap_info names the
+ * arena. In the arena's first heap the chunks follow the arena; in a later one, the heap_info. The
+ * walk ends at the arena's top chunk when this heap holds it, else at the fenceposts glibc left where
+ * the heap's old top ended. */
 bool hp_free_chunks_find_arena(struct hp_free_chunks *fc, uint64_t lo, uint64_t hi) HP_HIDDEN;
 
 /* Gives back the bitmap's memory. */

@@ -428,7 +428,8 @@ static const struct hp_thread_slot *unstopped_slot(const struct hp_thread_slot *
 
 /* Anonymous mappings topped by a glibc thread control block are thread stacks: of a thread that did
  * not stop (read whole, conservatively), or of one that has exited (kept by glibc for reuse: not
- * read, as memcheck does not read a finished thread's stack). */
+ * read, as memcheck does not read a finished thread's stack). An exited thread's tid is 0 (the kernel
+ * clears it), or -1 once joined (glibc marks it so). */
 static void scan_thread_stacks(const struct hp_thread_slot *sl, size_t n, bool *found, const struct hp_range *ex,
 			       size_t nex)
 {
@@ -451,9 +452,10 @@ static void scan_thread_stacks(const struct hp_thread_slot *sl, size_t n, bool *
 			uint32_t tid = 0;
 			if (hp_scan_read(&tid, at + (uint64_t)off, 4) != 4)
 				break;
-			const struct hp_thread_slot *u = tid ? unstopped_slot(sl, n, tid) : NULL;
-			if (!tid) {
-				m->done = true; /* an exited thread's */
+			bool exited = tid == 0 || tid == UINT32_MAX;
+			const struct hp_thread_slot *u = exited ? NULL : unstopped_slot(sl, n, tid);
+			if (exited) {
+				m->done = true;
 			} else if (u && tid != (uint32_t)s.pid) {
 				scan_minus(HPT_REGION_STACK, tid, m->lo, m->hi, ex, nex);
 				emit_thread(tid, HPT_THREAD_WHOLE_STACK, u->unstopped, m->lo, m->hi);

@@ -9,9 +9,6 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
-/* glibc's non-main arenas live in heaps aligned to HEAP_MAX_SIZE (64 MiB on 64-bit), each starting
- * with a heap_info whose first word is its arena (right after it, for an arena's first heap). */
-#define ARENA_HEAP_ALIGN (64ull << 20)
 /* glibc's struct malloc_state (2.26 and later, 64-bit): bins at 112, 127 bin heads of 16 bytes, 2200
  * bytes in all. An empty bin's two links point at the bin head, 16 bytes before themselves. */
 #define MSTATE_BINS 112
@@ -52,19 +49,19 @@ static bool starts(const char *p, const char *eol, const char *prefix)
 	return (size_t)(eol - p) >= n && !memcmp(p, prefix, n);
 }
 
-/* A heap of one of glibc's non-main arenas (see ARENA_HEAP_ALIGN). */
+/* A heap of one of glibc's non-main arenas (see HP_ARENA_HEAP_ALIGN). */
 static bool is_arena_heap(uint64_t lo, uint64_t hi)
 {
 	uint64_t h[3];
 
-	if (lo % ARENA_HEAP_ALIGN || hp_scan_read(h, lo, sizeof(h)) != (ssize_t)sizeof(h))
+	if (lo % HP_ARENA_HEAP_ALIGN || hp_scan_read(h, lo, sizeof(h)) != (ssize_t)sizeof(h))
 		return false;
 	uint64_t ar = h[0], prev = h[1], size = h[2];
-	if (size < 4096 || size > ARENA_HEAP_ALIGN || size > hi - lo + ARENA_HEAP_ALIGN)
+	if (size < 4096 || size > HP_ARENA_HEAP_ALIGN || size > hi - lo + HP_ARENA_HEAP_ALIGN)
 		return false;
 	if (ar >= lo + 16 && ar < lo + 256)
 		return true; /* an arena's first heap: its malloc_state follows the heap_info */
-	return prev && prev % ARENA_HEAP_ALIGN == 0 && ar % ARENA_HEAP_ALIGN >= 16 && ar % ARENA_HEAP_ALIGN < 256;
+	return prev && prev % HP_ARENA_HEAP_ALIGN == 0 && ar % HP_ARENA_HEAP_ALIGN >= 16 && ar % HP_ARENA_HEAP_ALIGN < 256;
 }
 
 /* One line of /proc/self/maps: "lo-hi perms offset dev inode   path". */

@@ -16,6 +16,9 @@
 #include "recorder.h"
 
 #define MAX_MAPS 65536 /* the kernel's default vm.max_map_count is 65530 */
+/* glibc's non-main arenas live in heaps aligned to HEAP_MAX_SIZE (64 MiB on 64-bit), each starting
+ * with a heap_info whose first word is its arena (right after it, for an arena's first heap). */
+#define HP_ARENA_HEAP_ALIGN (64ull << 20)
 
 enum hp_map_class {
 	HP_MAP_SKIP,  /* not read: not readable and writable, or a device */

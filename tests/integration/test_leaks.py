@@ -151,9 +151,9 @@ def test_free_chunks_are_left_out_of_the_scan():
     `lost`; a scan that reads glibc's free chunks records them all. From the heap, the three words of
     the live `fence` that point to `keep` must be recorded, and at most a few more: chunks glibc took
     for itself (unrecorded: at a thread's end) may hold a stale copy, which the analyzer drops as it
-    lies in no block. The classes stay memcheck's. In the main heap, and in the heap of the arena
-    glibc gives a thread."""
-    for mode in ("main", "thread"):
+    lies in no block. The classes stay memcheck's. In the main heap, in the heap of the arena glibc
+    gives a thread, and in both heaps of an arena grown past its first 64 MiB."""
+    for mode in ("main", "thread", "thread-heaps"):
         free_chunks_left_out(mode)
 
 

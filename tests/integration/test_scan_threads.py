@@ -34,6 +34,17 @@ def test_thread_blocking_every_signal_is_read_whole():
         assert "1 not stopped: whole stack read (tid %d blocks the stop signal)" % blocked["tid"] in words, out
 
 
+def test_stack_of_a_joined_thread_is_not_read():
+    """A thread that ended and was joined leaves its stack to glibc's cache, with its tid set to -1:
+    the stale pointer there to the 37 bytes it allocated is no root, as for memcheck."""
+    with hp.tmpdir() as d:
+        proc, _ = hp.record([hp.program("scan_threads"), "joined"], output=d / "t.hpt")
+        assert proc.returncode == 0, proc.stderr
+        summary = hp.report_json(d / "t.hpt")["summary"]
+        assert kinds(summary)["definite"] == (37, 1), kinds(summary)
+        assert kinds(summary)["possible"] == (0, 0) and kinds(summary)["reachable"] == (0, 0), kinds(summary)
+
+
 @hp.timeout(120)
 def test_more_than_1024_threads():
     n = 1100

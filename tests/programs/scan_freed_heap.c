@@ -8,7 +8,8 @@
  * `lost` (40 bytes) is definitely lost; no live block holds a pointer to `lost`, three hold one to
  * `keep`. Prints the addresses of keep, lost and fence, unbuffered. With "thread" as argv[1] a thread
  * does all that but `keep`, in its own arena of glibc's (a non-main arena's heap), and ends before
- * main returns.
+ * main returns; with "thread-heaps", with 40,000 blocks, which outgrow the arena's first heap (64 MiB)
+ * into a second.
  */
 #include <pthread.h>
 #include <stdint.h>
@@ -17,12 +18,14 @@
 #include <string.h>
 
 #define BLOCKS 4000
+#define BLOCKS_HEAPS 40000
 #define BLOCK_BYTES 2000
 
 static void *volatile global_keep;
 static void **volatile global_fence;
 
-static void *blocks[BLOCKS];
+static void *blocks[BLOCKS_HEAPS];
+static int nblocks = BLOCKS;
 /* lost's address, printed by main (stdio then allocates nothing in the thread's arena), kept
  * inverted: no pointer to lost may be left */
 static uintptr_t lost_inverted;
@@ -32,7 +35,7 @@ static __attribute__((noinline)) void fill_and_free(void)
 	void *lost = malloc(40);
 
 	lost_inverted = ~(uintptr_t)lost;
-	for (int i = 0; i < BLOCKS; i++) {
+	for (int i = 0; i < nblocks; i++) {
 		void **b = blocks[i] = malloc(BLOCK_BYTES);
 		for (size_t w = 0; w < BLOCK_BYTES / sizeof(void *); w++)
 			b[w] = w % 2 ? lost : global_keep;
@@ -41,7 +44,7 @@ static __attribute__((noinline)) void fill_and_free(void)
 	fence[0] = fence[1] = fence[2] = global_keep;
 	fence[3] = malloc(24);
 	global_fence = fence;
-	for (int i = 0; i < BLOCKS; i++) {
+	for (int i = 0; i < nblocks; i++) {
 		free(blocks[i]);
 		blocks[i] = NULL;
 	}
@@ -58,7 +61,9 @@ int main(int argc, char **argv)
 {
 	setvbuf(stdout, NULL, _IONBF, 0); /* no buffer of stdio's carved from the freed blocks, stale */
 	global_keep = malloc(64);
-	if (argc > 1 && !strcmp(argv[1], "thread")) {
+	if (argc > 1 && !strcmp(argv[1], "thread-heaps"))
+		nblocks = BLOCKS_HEAPS;
+	if (argc > 1 && strncmp(argv[1], "thread", 6) == 0) {
 		pthread_t t;
 		if (pthread_create(&t, NULL, fill_and_free_thread, NULL) || pthread_join(t, NULL))
 			return 1;

@@ -1,12 +1,14 @@
 /* scan_threads.c: threads a leak scan must not drop, and a program that uses the scan's signal.
  *
- * Usage: scan_threads blocked | many N | own_handler
+ * Usage: scan_threads blocked | many N | own_handler | joined
  *   blocked      a thread that blocks every signal keeps 91 bytes on its stack while it waits: they
  *                are still reachable (its stack is read whole, conservatively)
  *   many N       N threads each keep 16 bytes on their stack: N x 16 still reachable
  *   own_handler  the program handles SIGRTMAX-3 itself and raises it once: its handler must run
  *                exactly once (it writes "handler" to stderr), never for the scan; a waiting thread
  *                keeps 91 bytes on its stack (reachable)
+ *   joined       a thread holds the only pointer to 37 bytes on its stack, ends and is joined: they
+ *                are definitely lost (glibc keeps the stack for reuse; memcheck does not read it)
  */
 #include <pthread.h>
 #include <signal.h>
@@ -33,6 +35,13 @@ static void *holder(void *arg)
 		pthread_cond_wait(&cond, &lock); /* never signalled for it: waiting at exit */
 	pthread_mutex_unlock(&lock);
 	return NULL;
+}
+
+static void *drops(void *arg)
+{
+	void *volatile mine = malloc((size_t)(uintptr_t)arg);
+
+	return mine ? NULL : arg; /* the pointer is left on this stack only */
 }
 
 static void *blocks_all(void *arg)
@@ -91,8 +100,12 @@ int main(int argc, char **argv)
 		raise(SIGRTMAX - 3);
 		start(holder, 91, 0);
 		wait_ready(1);
+	} else if (argc > 1 && !strcmp(argv[1], "joined")) {
+		pthread_t t;
+		if (pthread_create(&t, NULL, drops, (void *)(uintptr_t)37) || pthread_join(t, NULL))
+			return 1;
 	} else {
-		fprintf(stderr, "usage: scan_threads blocked | many N | own_handler\n");
+		fprintf(stderr, "usage: scan_threads blocked | many N | own_handler | joined\n");
 		return 2;
 	}
 	return 0;

@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -141,9 +142,43 @@ static void free_chunks_of_an_arena_heap_are_marked(void **state)
 	h[FIRST / 8 + 1] = 64 | PREV_INUSE; /* a chunk in use without the arena's flag: not glibc's layout */
 	assert_false(hp_free_chunks_find_arena(&fc, lo, lo + sizeof(h)));
 	h[FIRST / 8 + 1] = 64 | PREV_INUSE | 4;
-	h[0] = lo + 512; /* not an arena's first heap: its arena is elsewhere */
+	h[0] = (lo | (HP_ARENA_HEAP_ALIGN - 1)) - 7; /* an arena neither after this heap_info nor a heap's */
 	assert_false(hp_free_chunks_find_arena(&fc, lo, lo + sizeof(h)));
 	assert_null(fc.bits);
+}
+
+/* An arena's later heap (64 MiB aligned, as glibc maps them): its chunks follow its heap_info, as long
+ * as the first heap's (from that heap's start to the arena), and end at the fenceposts glibc leaves
+ * where the old top was: a chunk of 16 bytes, then one of 0. The arena's top is in another heap. */
+static void a_later_heap_of_an_arena_ends_at_its_fenceposts(void **state)
+{
+	size_t span = 3 * HP_ARENA_HEAP_ALIGN;
+	uint8_t *m = mmap(NULL, span, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	uint64_t vmin, vmax;
+	struct hp_free_chunks fc;
+
+	(void)state;
+	assert_true(m != MAP_FAILED);
+	hp_scan_maps_load(getpid(), &vmin, &vmax);
+	uint64_t first_heap = ((uint64_t)(uintptr_t)m + HP_ARENA_HEAP_ALIGN - 1) & ~(HP_ARENA_HEAP_ALIGN - 1);
+	uint64_t lo = first_heap + HP_ARENA_HEAP_ALIGN, arena = first_heap + ARENA_AT;
+	uint64_t *arena_words = (uint64_t *)(uintptr_t)arena, *h = (uint64_t *)(uintptr_t)lo;
+	arena_words[12] = first_heap + FIRST; /* the top: in the first heap */
+	h[0] = arena;
+	h[ARENA_AT / 8 + 1] = 64 | PREV_INUSE | 4;        /* in use */
+	h[(ARENA_AT + 64) / 8 + 1] = 96 | PREV_INUSE | 4; /* free: the fencepost after it says so */
+	h[(ARENA_AT + 160) / 8 + 1] = 16;                 /* fencepost, the chunk before it free */
+	h[(ARENA_AT + 176) / 8 + 1] = PREV_INUSE;         /* the second fencepost */
+	assert_true(hp_free_chunks_find_arena(&fc, lo, lo + 4096));
+	assert_false(hp_free_chunks_has(&fc, lo + ARENA_AT + 16));
+	assert_true(hp_free_chunks_has(&fc, lo + ARENA_AT + 64 + 16));
+	assert_false(hp_free_chunks_has(&fc, lo + ARENA_AT + 160 + 8)); /* the fenceposts' headers */
+	assert_true(hp_free_chunks_has(&fc, lo + 4096 - 8));
+	hp_free_chunks_release(&fc);
+
+	h[(ARENA_AT + 176) / 8 + 1] = 32 | PREV_INUSE; /* no second fencepost: not glibc's end of a heap */
+	assert_false(hp_free_chunks_find_arena(&fc, lo, lo + 4096));
+	munmap(m, span);
 }
 
 int main(void)
@@ -152,6 +187,7 @@ int main(void)
 		cmocka_unit_test_setup(free_chunks_and_the_top_are_marked, setup),
 		cmocka_unit_test_setup(an_inconsistent_heap_marks_nothing, setup),
 		cmocka_unit_test(free_chunks_of_an_arena_heap_are_marked),
+		cmocka_unit_test(a_later_heap_of_an_arena_ends_at_its_fenceposts),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
