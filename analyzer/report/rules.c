@@ -235,28 +235,14 @@ static void rule_growth(const struct hp_profile *p, const struct hp_config *cfg,
 
 /* ---- tail-latency: p99 far above p50 ---- */
 
-/* The share of the time measured inside f that was the recorder's own, which its times leave out. */
-static double recorder_share(const struct hp_function *f)
-{
-	uint64_t measured = f->total_ns + f->recorder_ns;
-
-	return measured ? (double)f->recorder_ns / (double)measured : 0;
-}
-
-/* f's times are mostly the recorder's (recorder-share): what is left, and so its spread, follows the
- * recorder's measure of itself more than the program. */
-static bool mostly_recorder(const struct hp_function *f, const struct hp_config *cfg)
-{
-	return f->recorder_ns && recorder_share(f) >= cfg->recorder_share;
-}
-
 static void rule_tail(const struct hp_profile *p, const struct hp_config *cfg, struct recs *r)
 {
 	char loc[2048], b1[HP_FMT_MAX], b2[HP_FMT_MAX], b3[HP_FMT_MAX], b4[HP_FMT_MAX];
 
 	for (size_t i = 0; i < p->nfunctions; i++) {
 		const struct hp_function *f = &p->functions[i];
-		if (f->calls < cfg->tailr_min_calls || f->share < cfg->tailr_min_share || mostly_recorder(f, cfg))
+		if (f->calls < cfg->tailr_min_calls || f->share < cfg->tailr_min_share ||
+		    hp_function_mostly_recorder(f, cfg))
 			continue;
 		double ratio = hp_tail_ratio(f, cfg);
 		if (ratio < cfg->tailr_ratio)
@@ -420,10 +406,10 @@ static void rule_recorder_share(const struct hp_profile *p, const struct hp_conf
 		const struct hp_function *f = &p->functions[i];
 		uint64_t measured = f->total_ns + f->recorder_ns;
 		/* Hot as measured: what is left after the recorder's time may be small for that very reason. */
-		if (!mostly_recorder(f, cfg) || !p->summary.run_ns ||
+		if (!hp_function_mostly_recorder(f, cfg) || !p->summary.run_ns ||
 		    (double)measured / (double)p->summary.run_ns < cfg->hot_share)
 			continue;
-		double s = recorder_share(f);
+		double s = hp_function_recorder_share(f);
 		struct hp_recommendation *rec = add(r, "recorder-share", HP_SEV_WARNING, s);
 		if (!rec)
 			return;

@@ -91,6 +91,24 @@ double hp_tail_ratio(const struct hp_function *f, const struct hp_config *cfg)
 	return (double)f->p99_ns / (p50 > 0 ? p50 : 1);
 }
 
+double hp_function_recorder_share(const struct hp_function *f)
+{
+	uint64_t measured = f->total_ns + f->recorder_ns;
+
+	return measured ? (double)f->recorder_ns / (double)measured : 0;
+}
+
+bool hp_function_mostly_recorder(const struct hp_function *f, const struct hp_config *cfg)
+{
+	return f->recorder_ns && hp_function_recorder_share(f) >= cfg->recorder_share;
+}
+
+/* f's p99/p50 tells about the program: enough calls, and not mostly the recorder's time. */
+static bool tail_counts(const struct hp_function *f, const struct hp_config *cfg)
+{
+	return f->calls >= cfg->tail_min_calls && !hp_function_mostly_recorder(f, cfg);
+}
+
 static void set(struct hp_score_component *c, const char *name, const char *what, enum hp_unit unit,
 		double weight)
 {
@@ -109,7 +127,7 @@ static void score_functions(struct hp_profile *p, const struct hp_config *cfg)
 	for (size_t i = 0; i < p->nfunctions; i++) {
 		struct hp_function *f = &p->functions[i];
 		double sum = 0, w = 0;
-		if (f->calls >= cfg->tail_min_calls) {
+		if (tail_counts(f, cfg)) {
 			sum += cfg->w_tail * hp_score_ramp_log(hp_tail_ratio(f, cfg), cfg->tail_good, cfg->tail_bad);
 			w += cfg->w_tail;
 		}
@@ -166,7 +184,7 @@ void hp_score_profile(struct hp_profile *p, const struct hp_config *cfg, struct 
 	c->applies = false;
 	for (size_t i = 0; i < p->nfunctions; i++) {
 		const struct hp_function *f = &p->functions[i];
-		if (!is_hot(f, cfg) || f->calls < cfg->tail_min_calls)
+		if (!is_hot(f, cfg) || !tail_counts(f, cfg))
 			continue;
 		double r = hp_tail_ratio(f, cfg);
 		if (!c->applies || r > c->value) {

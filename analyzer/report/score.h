@@ -74,4 +74,11 @@ uint64_t hp_thread_time_ns(const struct hp_profile *p);
 /* p99 over p50, with p50 taken as at least cfg->tail_min_p50_ns (score and rules share it). */
 double hp_tail_ratio(const struct hp_function *f, const struct hp_config *cfg);
 
+/* The share of the time measured inside f that was the recorder's own, which its times leave out. */
+double hp_function_recorder_share(const struct hp_function *f);
+/* f's times are mostly the recorder's (at least cfg->recorder_share): what is left, and so its
+ * spread, follows the recorder's measure of itself more than the program. Neither the tail-latency
+ * rule nor the score's tail reads such a function. */
+bool hp_function_mostly_recorder(const struct hp_function *f, const struct hp_config *cfg);
+
 #endif

@@ -1,4 +1,5 @@
-/* test_score.c: categories, ramps, weights, components that do not apply, per-function scores. */
+/* test_score.c: categories, ramps, weights, components that do not apply, per-function scores, the
+ * recorder's time kept out of the tail. */
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -213,6 +214,13 @@ static void function_scores(void **state)
 	assert_true(fx.fn[1].score == 50);
 	assert_true(s.comp[HP_SC_TAIL].score == 0);
 	assert_string_equal(s.comp[HP_SC_TAIL].where, "process_batch");
+
+	/* Two thirds of the time measured inside it were the recorder's: its spread is the recorder's
+	 * estimate's, not the program's (the rule recorder-share names it), and the tail leaves it out. */
+	fx.fn[1].recorder_ns = 2 * fx.fn[1].total_ns;
+	hp_score_profile(&fx.p, &cfg, &s);
+	assert_true(fx.fn[1].score == 100);
+	assert_false(s.comp[HP_SC_TAIL].applies);
 }
 
 int main(void)
