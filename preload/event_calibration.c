@@ -58,17 +58,43 @@ void hp_event_sampling_setup(void)
 	clock_ticks = d[ROUNDS / 2];
 }
 
-/* The mean of n samples (sorted here) but the highest and lowest eighth: what a typical event costs.
- * A sample the thread was preempted in counts for a whole period of events in a plain mean, and the
- * median zone, which a report shows first, had no such preemption. */
-static uint64_t typical(uint64_t *v, int n)
+/* Keeps in k[0..cut) the cut largest values seen (k[0] the smallest of them; *nk of them so far), as
+ * values pass: a value enters only when above k[0], which random samples rarely are once k is full. */
+static void keep_largest(uint64_t *k, int *nk, int cut, uint64_t x)
 {
-	uint64_t sum = 0;
+	int i;
 
-	sort_ticks(v, n);
-	for (int i = n / 8; i < n - n / 8; i++)
+	if (*nk < cut) {
+		for (i = (*nk)++; i > 0 && k[i - 1] > x; i--)
+			k[i] = k[i - 1];
+	} else if (x > k[0]) {
+		for (i = 0; i + 1 < cut && k[i + 1] < x; i++)
+			k[i] = k[i + 1];
+	} else {
+		return;
+	}
+	k[i] = x;
+}
+
+/* The mean of n samples but the highest and lowest eighth: what a typical event costs. A sample the
+ * thread was preempted in counts for a whole period of events in a plain mean, and the median zone,
+ * which a report shows first, had no such preemption. Each eighth is kept as the samples pass rather
+ * than sorting them all: sorting 64 every 64 samples was 1.5% of a recorded sqlite3's time. The lowest
+ * are kept as the largest of the values' complements. */
+static uint64_t typical(const uint64_t *v, int n)
+{
+	enum { CUT_MAX = HP_COST_SAMPLES / 8 };
+	uint64_t high[CUT_MAX], low[CUT_MAX], sum = 0, dropped = 0;
+	int cut = n / 8, nhigh = 0, nlow = 0;
+
+	for (int i = 0; i < n; i++) {
 		sum += v[i];
-	return sum / (n - n / 8 * 2);
+		keep_largest(high, &nhigh, cut, v[i]);
+		keep_largest(low, &nlow, cut, ~v[i]);
+	}
+	for (int i = 0; i < cut; i++)
+		dropped += high[i] + ~low[i];
+	return (sum - dropped) / (uint64_t)(n - 2 * cut);
 }
 
 /* After a sampled event that began at t0, when the ring had waited w0: its cost, less the waits (a
