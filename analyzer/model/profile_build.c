@@ -54,22 +54,6 @@ static struct thread_state *thread_lookup(struct builder *b, uint32_t stream)
 	return b->last_thread = &t[b->nthreads - 1];
 }
 
-/* What recording ev cost the thread (struct recorder_cost): an allocation event at the stream's
- * measured rate once it has one; a WAIT its length; an EVENT_COST, which sets the rate, nothing. */
-static void add_recorder_cost(struct thread_state *t, const struct hp_event *ev)
-{
-	if (ev->type == HP_EV_EVENT_COST)
-		return;
-	if (ev->type == HP_EV_WAIT)
-		t->cost.measured_ns += (double)ev->size;
-	else if (ev->type > HP_EV_ALLOC_FAIL)
-		t->cost.events++;
-	else if (t->alloc_cost_ns > 0)
-		t->cost.measured_ns += t->alloc_cost_ns;
-	else
-		t->cost.alloc_events++;
-}
-
 static int apply_event(struct builder *b, const struct hp_event *ev, const struct hp_defs *defs)
 {
 	struct hp_profile *p = b->p;
@@ -91,7 +75,7 @@ static int apply_event(struct builder *b, const struct hp_event *ev, const struc
 	struct thread_state *t = thread_of(b, ev->stream);
 	if (!t)
 		return -1;
-	add_recorder_cost(t, ev);
+	hp_recorder_cost_add(&t->cost, ev);
 	t->last_ns = ev->ns;
 	sum->events += b->in;
 	switch (ev->type) {
@@ -133,10 +117,6 @@ static int apply_event(struct builder *b, const struct hp_event *ev, const struc
 		break;
 	case HP_EV_WAIT:
 		sum->wait_ns += b->in ? ev->size : 0;
-		break;
-	case HP_EV_EVENT_COST:
-		if (ev->value)
-			t->alloc_cost_ns = (double)ev->size / (double)ev->value;
 		break;
 	case HP_EV_LOST:
 		sum->events_lost += b->in ? ev->size : 0;

@@ -20,6 +20,7 @@
 #include "model/histogram.h"
 #include "model/live_heap.h"
 #include "model/profile.h"
+#include "model/recorder_cost.h"
 #include "model/symbol_warmup.h"
 #include "model/window.h"
 #include "util/grow.h"
@@ -30,19 +31,13 @@
 /* The recorder's own time on a thread so far, which zone times leave out (pb_close_frame): events it
  * did not measure, charged at what CALIBRATION says each costs, and what it measured (the stream's
  * EVENT_COST rates for its allocation events, and WAIT records). */
-struct recorder_cost {
-	uint64_t events;       /* timed events (zones, calls, marks, counters, ...) */
-	uint64_t alloc_events; /* allocation events before the stream's first EVENT_COST */
-	double measured_ns;
-};
-
 struct frame {
 	uint32_t fn; /* index in b->fns */
 	uint64_t key;
 	uint64_t start_ns;
 	uint64_t child_ns;
 	uint64_t allocs0, bytes0;
-	struct recorder_cost cost0; /* the thread's at the call's start */
+	struct hp_recorder_cost cost0; /* the thread's at the call's start */
 	uint64_t cpu0; /* the thread's CPU time at the call's start (record --cpu-time) */
 	uint32_t node; /* in b->nodes */
 	bool outer; /* the outermost open call of its function on this thread */
@@ -53,8 +48,7 @@ struct thread_state {
 	struct frame *stack;
 	size_t depth, cap;
 	uint64_t allocs, bytes;
-	struct recorder_cost cost;
-	double alloc_cost_ns; /* per allocation event, by the stream's latest EVENT_COST; 0 before one */
+	struct hp_recorder_cost cost;
 	uint64_t last_alloc; /* for temporaries: the thread's latest allocation, 0 once another came (or
 			      * when it was made outside the window) */
 	uint64_t last_ns;

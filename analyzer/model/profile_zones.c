@@ -105,18 +105,6 @@ static struct hp_thread_stats *fn_thread(struct builder *b, uint32_t fi, uint32_
 	return &n[f->nthreads - 1];
 }
 
-/* The recorder's own time on a thread between two readings of its cost: what it measured, and for
- * the rest what it measured at start per event of each sort. */
-static uint64_t recorder_ns(const struct hp_process_info *pi, const struct recorder_cost *from,
-			    const struct recorder_cost *to)
-{
-	uint64_t alloc_event_ns = pi->alloc_event_cost_ns ? pi->alloc_event_cost_ns : pi->event_cost_ns;
-	double measured = to->measured_ns - from->measured_ns;
-
-	return pi->event_cost_ns * (to->events - from->events) + alloc_event_ns * (to->alloc_events - from->alloc_events) +
-	       (uint64_t)(measured > 0 ? measured + 0.5 : 0);
-}
-
 void pb_close_frame(struct builder *b, struct thread_state *t, uint64_t ns)
 {
 	struct frame *fr = &t->stack[--t->depth];
@@ -125,7 +113,7 @@ void pb_close_frame(struct builder *b, struct thread_state *t, uint64_t ns)
 	if (b->obs && b->obs->call && b->obs->call(b->obs->ctx, t->stream, fr->key, fr->start_ns, ns))
 		b->oom = true;
 	uint64_t whole = ns > fr->start_ns ? ns - fr->start_ns : 0;
-	uint64_t cost = recorder_ns(&b->p->defs.process, &fr->cost0, &t->cost);
+	uint64_t cost = hp_recorder_cost_ns(&b->p->defs.process, &fr->cost0, &t->cost);
 	bool overlaps;
 	uint64_t inside = hp_window_clip(&b->win, fr->start_ns, ns, &overlaps);
 
