@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "hpt_format.h"
+#include "model/recorder_cost.h"
 #include "model/zone_pairing.h"
 #include "util/grow.h"
 
@@ -15,12 +16,14 @@ struct open_zone {
 	uint32_t zone;     /* index in l->zones */
 	bool outer;        /* no other call of the same zone is open below it on this thread */
 	uint64_t since_ns; /* its time is counted up to here */
+	struct hp_recorder_cost cost0; /* the thread's recorder cost at since_ns */
 };
 
 struct hp_live_thread {
 	uint32_t stream;
 	struct open_zone *stack;
 	size_t depth, cap;
+	struct hp_recorder_cost cost; /* the recorder's time on this thread so far (recorder_cost.h) */
 };
 
 void hp_live_init(struct hp_live *l)
@@ -183,10 +186,25 @@ static int enter(struct hp_live *l, struct hp_live_thread *t, uint64_t key, uint
 	if (!stack)
 		return -1;
 	t->stack = stack;
-	t->stack[t->depth++] = (struct open_zone){key, zi - 1, (*open)++ == 0, ns};
+	t->stack[t->depth++] = (struct open_zone){key, zi - 1, (*open)++ == 0, ns, t->cost};
 	l->zones[zi - 1].calls++;
 	l->zones[zi - 1].open++;
 	return 0;
+}
+
+/* An outer call's time from since_ns to ns, less the recorder's on its thread meanwhile, as the
+ * report counts it; since moves to ns. */
+static void credit(struct hp_live *l, const struct hp_live_thread *t, struct open_zone *o, uint64_t ns)
+{
+	uint64_t whole = ns > o->since_ns ? ns - o->since_ns : 0;
+	uint64_t cost = l->process ? hp_recorder_cost_ns(l->process, &o->cost0, &t->cost) : 0;
+
+	if (whole > cost)
+		l->zones[o->zone].ns += whole - cost;
+	if (ns > o->since_ns) {
+		o->since_ns = ns;
+		o->cost0 = t->cost;
+	}
 }
 
 static void close_top(struct hp_live *l, struct hp_live_thread *t, uint64_t ns)
@@ -195,8 +213,8 @@ static void close_top(struct hp_live *l, struct hp_live_thread *t, uint64_t ns)
 	struct hp_live_zone *z = &l->zones[o->zone];
 	uint32_t *open = hp_idmap_slot(&l->open_calls, (((uint64_t)(t - l->threads) << 32) | o->zone) + 1, false);
 
-	if (o->outer && ns > o->since_ns)
-		z->ns += ns - o->since_ns;
+	if (o->outer)
+		credit(l, t, o, ns);
 	z->open--;
 	if (open && *open)
 		(*open)--;
@@ -223,13 +241,9 @@ void hp_live_credit(struct hp_live *l, uint64_t now_ns)
 {
 	for (size_t i = 0; i < l->nthreads; i++) {
 		struct hp_live_thread *t = &l->threads[i];
-		for (size_t k = 0; k < t->depth; k++) {
-			struct open_zone *o = &t->stack[k];
-			if (o->outer && now_ns > o->since_ns) {
-				l->zones[o->zone].ns += now_ns - o->since_ns;
-				o->since_ns = now_ns;
-			}
-		}
+		for (size_t k = 0; k < t->depth; k++)
+			if (t->stack[k].outer)
+				credit(l, t, &t->stack[k], now_ns);
 	}
 }
 
@@ -251,8 +265,8 @@ static int recorder_event(struct hp_live *l, const struct hp_event *ev)
 int hp_live_event(void *ctx, const struct hp_event *ev, const struct hp_defs *defs)
 {
 	struct hp_live *l = ctx;
-	(void)defs;
 
+	l->process = &defs->process;
 	if (ev->stream == 0)
 		return recorder_event(l, ev);
 	if (ev->type <= HP_EV_REALLOC && hp_heap_not_yet(&l->heap, ev))
@@ -263,6 +277,7 @@ int hp_live_event(void *ctx, const struct hp_event *ev, const struct hp_defs *de
 	struct hp_live_thread *t = &l->threads[ti - 1];
 	int rc = 0;
 
+	hp_recorder_cost_add(&t->cost, ev);
 	l->events++;
 	switch (ev->type) {
 	case HP_EV_ALLOC:

@@ -56,6 +56,7 @@ struct hp_live {
 	struct hp_live_zone *zones;
 	size_t nzones, zone_cap;
 	struct hp_idmap zone_of_key; /* key -> index + 1 */
+	const struct hp_process_info *process; /* the defs' being read: the recorder's calibration */
 	struct hp_live_thread *threads;
 	size_t nthreads, thread_cap;
 	struct hp_idmap thread_of_stream; /* stream + 1 -> index + 1 */
