@@ -29,6 +29,8 @@ static bool size_at(uint64_t p, uint64_t end, uint64_t *size)
 {
 	uint64_t at = p + 8;
 
+	if (at + 8 > end)
+		return false;
 	if (at < win_lo || at + 8 > win_hi) {
 		uint64_t n = end - at < WINDOW ? end - at : WINDOW;
 		ssize_t got = hp_scan_read(window, at, (size_t)n);
@@ -41,66 +43,77 @@ static bool size_at(uint64_t p, uint64_t end, uint64_t *size)
 	return true;
 }
 
-static void mark(struct hp_free_chunks *fc, uint64_t lo, uint64_t hi)
+/* Sets (or, undoing a walk that failed, clears) the bits of [lo, hi), both within the bitmap. */
+static void mark(struct hp_free_chunks *fc, uint64_t lo, uint64_t hi, bool free)
 {
 	uint64_t g = (lo - fc->lo) / 16, end = (hi - fc->lo) / 16;
 
-	fc->free_bytes += hi - lo;
-	for (; g < end && g % 64; g++)
-		fc->bits[g / 64] |= 1ull << (g % 64);
+	if (lo >= hi)
+		return;
+	fc->free_bytes = free ? fc->free_bytes + (hi - lo) : fc->free_bytes - (hi - lo);
+	for (; g < end && (g % 64 || g + 64 > end); g++)
+		fc->bits[g / 64] = free ? fc->bits[g / 64] | 1ull << (g % 64) : fc->bits[g / 64] & ~(1ull << (g % 64));
 	for (; g + 64 <= end; g += 64)
-		fc->bits[g / 64] = ~0ull;
+		fc->bits[g / 64] = free ? ~0ull : 0;
 	for (; g < end; g++)
-		fc->bits[g / 64] |= 1ull << (g % 64);
+		fc->bits[g / 64] = free ? fc->bits[g / 64] | 1ull << (g % 64) : fc->bits[g / 64] & ~(1ull << (g % 64));
 }
 
-/* The walk itself, from `first` to the top chunk when it lies in this heap (top, else 0), or, in an
- * arena's heap it has grown past, to the fenceposts glibc put where the old top ended: a chunk of 16
- * bytes, then one of 0. Where the chunks end (the top, the fenceposts), or 0 at the first thing that
- * is not as glibc leaves a consistent heap. A chunk in use carries NON_MAIN_ARENA exactly when the
- * heap is a non-main arena's (free chunks, the top and the fenceposts do not carry it there: glibc
- * sets it only on what it hands out). */
-static uint64_t walk(struct hp_free_chunks *fc, uint64_t first, uint64_t top, bool non_main)
+/* One heap, [first, end) of its chunks: to the arena's top chunk when it lies in this heap (top, else
+ * 0), or, in an arena's heap it has grown past, to the fenceposts glibc put where the old top ended: a
+ * chunk of 16 bytes, then one of 0. Marks the free chunks, then what lies past the top chunk or the
+ * fenceposts up to the heap's end; true when the walk met nothing but what glibc leaves in a
+ * consistent heap, else it unmarks what it marked. A chunk in use carries NON_MAIN_ARENA exactly when
+ * the heap is a non-main arena's (free chunks, the top and the fenceposts do not: glibc sets it only on
+ * what it hands out). */
+static bool walk(struct hp_free_chunks *fc, uint64_t first, uint64_t end, uint64_t top, bool non_main)
 {
-	uint64_t p = first, size, limit = top ? top : fc->hi;
+	uint64_t p = first, size, before = fc->free_bytes;
+	bool ok = false;
 
-	if (!size_at(p, fc->hi, &size))
-		return 0;
-	while (p < limit) {
+	if (!size_at(p, end, &size))
+		return false;
+	while (p < (top ? top : end)) {
 		uint64_t n = size & ~SIZE_FLAGS, next_size;
-		if (!top && (size & ~PREV_INUSE) == FENCEPOST) /* PREV_INUSE: whether the old top was freed */
-			return size_at(p + FENCEPOST, fc->hi, &next_size) && next_size == PREV_INUSE ? p : 0;
-		if (n < MIN_CHUNK || n % CHUNK_ALIGN || (size & IS_MMAPPED) || n > limit - p)
-			return 0;
-		if (!size_at(p + n, fc->hi, &next_size))
-			return 0;
+		if (!top && (size & ~PREV_INUSE) == FENCEPOST) { /* PREV_INUSE: whether the old top was freed */
+			ok = size_at(p + FENCEPOST, end, &next_size) && next_size == PREV_INUSE;
+			p += 2 * FENCEPOST;
+			break;
+		}
+		if (n < MIN_CHUNK || n % CHUNK_ALIGN || (size & IS_MMAPPED) || n > (top ? top : end) - p ||
+		    !size_at(p + n, end, &next_size))
+			break;
 		bool in_use = next_size & PREV_INUSE, flagged = size & NON_MAIN_ARENA;
 		if (non_main ? in_use && !flagged : flagged)
-			return 0;
+			break;
 		if (!in_use)
-			mark(fc, p + 16, p + n);
+			mark(fc, p + 16, p + n, true);
 		p += n;
 		size = next_size;
 	}
-	return top && p == top ? p : 0;
+	if (top && p == top) {
+		/* The top chunk: its own size says where the heap ends. */
+		uint64_t n = size & ~SIZE_FLAGS;
+		ok = n >= MIN_CHUNK && n % CHUNK_ALIGN == 0 && n <= end - top;
+		if (ok)
+			end = top + n;
+		p = top + 16;
+	}
+	if (!ok) {
+		mark(fc, first, p < end ? p : end, false);
+		fc->free_bytes = before;
+		return false;
+	}
+	mark(fc, p, end, true);
+	return true;
 }
 
-/* Walks the chunks from `first` of the heap mapped at [lo, hi), of the arena at `arena`. */
-static bool find(struct hp_free_chunks *fc, uint64_t lo, uint64_t hi, uint64_t first, uint64_t arena, bool non_main)
+/* A bitmap for [lo, hi), nothing marked; false when no memory can be had. */
+static bool bitmap(struct hp_free_chunks *fc, uint64_t lo, uint64_t hi)
 {
-	uint64_t mstate[MSTATE_TOP / 8 + 1];
+	size_t granules = (size_t)((hi - lo) / 16);
 
 	memset(fc, 0, sizeof(*fc));
-	if (!arena || hp_scan_read(mstate, arena, sizeof(mstate)) != (ssize_t)sizeof(mstate))
-		return false;
-	uint64_t top = mstate[MSTATE_TOP / 8];
-	bool top_here = top >= first && top + MIN_CHUNK <= hi;
-	/* The mutex is the first int: a thread stopped while holding it may be mid-update. The main heap
-	 * is one, with the top in it. */
-	if ((uint32_t)mstate[0] || first % CHUNK_ALIGN || first < lo || first >= hi || top % CHUNK_ALIGN ||
-	    (!top_here && !non_main))
-		return false;
-	size_t granules = (size_t)((hi - lo) / 16);
 	fc->size = ((granules + 63) / 64 * 8 + 4095) & ~(size_t)4095;
 	void *bits = mmap(NULL, fc->size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	if (bits == MAP_FAILED) {
@@ -110,42 +123,71 @@ static bool find(struct hp_free_chunks *fc, uint64_t lo, uint64_t hi, uint64_t f
 	fc->bits = bits;
 	fc->lo = lo;
 	fc->hi = hi;
-	win_lo = win_hi = 0;
-	uint64_t end = walk(fc, first, top_here ? top : 0, non_main);
-	if (!end) {
-		hp_free_chunks_release(fc);
-		return false;
-	}
-	/* Past the top's header, or the two fenceposts, the heap holds nothing. */
-	uint64_t rest = end + (top_here ? 16 : 2 * FENCEPOST);
-	if (rest < (hi & ~15ull))
-		mark(fc, rest, hi & ~15ull);
 	return true;
+}
+
+/* The arena's top chunk, read with its mutex: 0 when the arena cannot be read or a thread holds it
+ * (a thread stopped inside malloc may have left a chunk half split). */
+static uint64_t top_of(uint64_t arena)
+{
+	uint64_t mstate[MSTATE_TOP / 8 + 1];
+
+	if (!arena || hp_scan_read(mstate, arena, sizeof(mstate)) != (ssize_t)sizeof(mstate) || (uint32_t)mstate[0])
+		return 0;
+	uint64_t top = mstate[MSTATE_TOP / 8];
+	return top && top % CHUNK_ALIGN == 0 ? top : 0;
+}
+
+/* Keeps the bitmap when something was marked, else gives it back. */
+static bool done(struct hp_free_chunks *fc, bool any)
+{
+	if (!any)
+		hp_free_chunks_release(fc);
+	return any;
 }
 
 bool hp_free_chunks_find(struct hp_free_chunks *fc, uint64_t lo, uint64_t hi, uint64_t arena)
 {
-	return find(fc, lo, hi, lo, arena, false);
+	uint64_t top = top_of(arena);
+
+	memset(fc, 0, sizeof(*fc));
+	/* The main heap is one, from the mapping's start, with the top in it. */
+	if (!top || lo % CHUNK_ALIGN || top < lo || top + MIN_CHUNK > hi || !bitmap(fc, lo, hi))
+		return false;
+	win_lo = win_hi = 0;
+	return done(fc, walk(fc, lo, hi & ~15ull, top, false));
 }
 
 bool hp_free_chunks_find_arena(struct hp_free_chunks *fc, uint64_t lo, uint64_t hi)
 {
-	uint64_t ar, first;
+	bool any = false;
 
 	memset(fc, 0, sizeof(*fc));
-	if (hp_scan_read(&ar, lo, sizeof(ar)) != (ssize_t)sizeof(ar))
+	if (!bitmap(fc, lo, hi))
 		return false;
-	/* heap_info begins with its arena. In the arena's first heap the arena follows it, and the first
-	 * chunk follows the arena, aligned; in a later heap the first chunk follows the heap_info, which is
-	 * as long as in the first heap: from that heap's start to the arena. */
-	uint64_t info = ar % HP_ARENA_HEAP_ALIGN;
-	if (ar >= lo + 16 && ar < lo + 256)
-		first = (ar + MSTATE_SIZE + CHUNK_ALIGN - 1) & ~(CHUNK_ALIGN - 1);
-	else if (info >= 16 && info < 256)
-		first = lo + info;
-	else
-		return false;
-	return find(fc, lo, hi, first, ar, true);
+	win_lo = win_hi = 0;
+	/* The kernel may have merged neighbouring heaps into one mapping: each HP_ARENA_HEAP_ALIGN of it
+	 * is a heap of its own, which begins with its heap_info (arena, previous heap, size). */
+	for (uint64_t h = lo; h < hi; h += HP_ARENA_HEAP_ALIGN) {
+		uint64_t info[3], first;
+		if (hp_scan_read(info, h, sizeof(info)) != (ssize_t)sizeof(info))
+			continue;
+		uint64_t ar = info[0], size = info[2], off = ar % HP_ARENA_HEAP_ALIGN;
+		uint64_t end = (size < hi - h ? h + size : hi) & ~15ull, top = top_of(ar);
+		/* In the arena's first heap the arena follows the heap_info and the first chunk the arena,
+		 * aligned; in a later one the first chunk follows its heap_info, which is as long as in the
+		 * first heap: from that heap's start to the arena. */
+		if (ar >= h + 16 && ar < h + 256)
+			first = (ar + MSTATE_SIZE + CHUNK_ALIGN - 1) & ~(CHUNK_ALIGN - 1);
+		else if (off >= 16 && off < 256)
+			first = h + off;
+		else
+			continue;
+		if (!top || first % CHUNK_ALIGN || first >= end)
+			continue;
+		any |= walk(fc, first, end, top >= first && top < end ? top : 0, true);
+	}
+	return done(fc, any);
 }
 
 void hp_free_chunks_release(struct hp_free_chunks *fc)

@@ -127,6 +127,7 @@ static void free_chunks_of_an_arena_heap_are_marked(void **state)
 	(void)state;
 	hp_scan_maps_load(getpid(), &vmin, &vmax);
 	h[0] = lo + ARENA_AT;
+	h[2] = sizeof(h);                                 /* the heap's size */
 	h[ARENA_AT / 8 + 12] = lo + FIRST + 160;          /* top */
 	h[FIRST / 8 + 1] = 64 | PREV_INUSE | 4;           /* in use */
 	h[(FIRST + 64) / 8 + 1] = 96 | PREV_INUSE | 4;    /* free (no flag needed, one set is kept) */
@@ -165,6 +166,7 @@ static void a_later_heap_of_an_arena_ends_at_its_fenceposts(void **state)
 	uint64_t *arena_words = (uint64_t *)(uintptr_t)arena, *h = (uint64_t *)(uintptr_t)lo;
 	arena_words[12] = first_heap + FIRST; /* the top: in the first heap */
 	h[0] = arena;
+	h[2] = 4096;                                      /* the heap's size */
 	h[ARENA_AT / 8 + 1] = 64 | PREV_INUSE | 4;        /* in use */
 	h[(ARENA_AT + 64) / 8 + 1] = 96 | PREV_INUSE | 4; /* free: the fencepost after it says so */
 	h[(ARENA_AT + 160) / 8 + 1] = 16;                 /* fencepost, the chunk before it free */
@@ -181,6 +183,55 @@ static void a_later_heap_of_an_arena_ends_at_its_fenceposts(void **state)
 	munmap(m, span);
 }
 
+/* One mapping may hold two heaps of an arena (the kernel merges neighbouring mappings): each is
+ * walked on its own, from its own heap_info, and nothing past a heap's size or past the top chunk's end
+ * is marked, for what lies there is not the heap's. */
+static void heaps_merged_in_one_mapping_are_walked_each(void **state)
+{
+	size_t span = 3 * HP_ARENA_HEAP_ALIGN;
+	uint8_t *m = mmap(NULL, span, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	uint64_t vmin, vmax;
+	struct hp_free_chunks fc;
+
+	(void)state;
+	assert_true(m != MAP_FAILED);
+	hp_scan_maps_load(getpid(), &vmin, &vmax);
+	uint64_t a = ((uint64_t)(uintptr_t)m + HP_ARENA_HEAP_ALIGN - 1) & ~(HP_ARENA_HEAP_ALIGN - 1);
+	uint64_t b = a + HP_ARENA_HEAP_ALIGN, arena = a + ARENA_AT, first = a + FIRST;
+	uint64_t *ha = (uint64_t *)(uintptr_t)a, *hb = (uint64_t *)(uintptr_t)b;
+	ha[0] = hb[0] = arena;
+	ha[2] = hb[2] = 8192;
+	/* The first heap: a chunk in use, a free one, the fenceposts. */
+	ha[FIRST / 8 + 1] = 64 | PREV_INUSE | 4;
+	ha[(FIRST + 64) / 8 + 1] = 96 | PREV_INUSE | 4;
+	ha[(FIRST + 160) / 8 + 1] = 16;
+	ha[(FIRST + 176) / 8 + 1] = PREV_INUSE;
+	/* The later heap: a chunk in use, a free one, the top chunk, 1024 bytes; then no heap's. */
+	hb[ARENA_AT / 8 + 1] = 64 | PREV_INUSE | 4;
+	hb[(ARENA_AT + 64) / 8 + 1] = 96 | PREV_INUSE | 4;
+	hb[(ARENA_AT + 160) / 8 + 1] = 1024;
+	((uint64_t *)(uintptr_t)arena)[12] = b + ARENA_AT + 160;
+	assert_true(hp_free_chunks_find_arena(&fc, a, b + 16384));
+	assert_false(hp_free_chunks_has(&fc, first + 16));
+	assert_true(hp_free_chunks_has(&fc, first + 64 + 16));
+	assert_true(hp_free_chunks_has(&fc, a + 8192 - 8));       /* past the fenceposts, in the heap */
+	assert_false(hp_free_chunks_has(&fc, a + 8192));          /* past the heap's size */
+	assert_false(hp_free_chunks_has(&fc, b + ARENA_AT + 16)); /* the later heap's chunk in use */
+	assert_true(hp_free_chunks_has(&fc, b + ARENA_AT + 64 + 16));
+	assert_true(hp_free_chunks_has(&fc, b + ARENA_AT + 160 + 1024 - 8)); /* the top chunk */
+	assert_false(hp_free_chunks_has(&fc, b + ARENA_AT + 160 + 1024));    /* past it */
+	hp_free_chunks_release(&fc);
+
+	/* A walk that fails in one heap leaves that heap unmarked, the other marked. */
+	hb[(ARENA_AT + 64) / 8 + 1] = 88 | PREV_INUSE | 4;
+	assert_true(hp_free_chunks_find_arena(&fc, a, b + 16384));
+	assert_true(hp_free_chunks_has(&fc, first + 64 + 16));
+	assert_false(hp_free_chunks_has(&fc, b + ARENA_AT + 64 + 16));
+	assert_int_equal(fc.free_bytes, (FIRST + 160 - FIRST - 80) + (8192 - FIRST - 192));
+	hp_free_chunks_release(&fc);
+	munmap(m, span);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -188,6 +239,7 @@ int main(void)
 		cmocka_unit_test_setup(an_inconsistent_heap_marks_nothing, setup),
 		cmocka_unit_test(free_chunks_of_an_arena_heap_are_marked),
 		cmocka_unit_test(a_later_heap_of_an_arena_ends_at_its_fenceposts),
+		cmocka_unit_test(heaps_merged_in_one_mapping_are_walked_each),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
