@@ -18,7 +18,7 @@ ifeq ($(ASAN),1)
 SAN += -fsanitize=address -fno-omit-frame-pointer
 endif
 ifeq ($(UBSAN),1)
-SAN += -fsanitize=undefined -fno-sanitize-recover=undefined
+SAN += -fsanitize=undefined,float-cast-overflow -fno-sanitize-recover=undefined,float-cast-overflow
 endif
 
 # -fno-builtin: the compiler must not assume what malloc and friends do (the recorder defines them,

@@ -266,7 +266,8 @@ int hp_live_event(void *ctx, const struct hp_event *ev, const struct hp_defs *de
 {
 	struct hp_live *l = ctx;
 
-	l->process = &defs->process;
+	if (defs)
+		l->process = &defs->process;
 	if (ev->stream == 0)
 		return recorder_event(l, ev);
 	if (ev->type <= HP_EV_REALLOC && hp_heap_not_yet(&l->heap, ev))

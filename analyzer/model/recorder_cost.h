@@ -36,15 +36,18 @@ static inline void hp_recorder_cost_add(struct hp_recorder_cost *c, const struct
 	}
 }
 
-/* The recorder's time on a thread between two readings of its cost. */
+/* The recorder's time on a thread between two readings of its cost. A trace may claim waits no
+ * uint64_t holds: the measured part then counts as the largest one does (a conversion past the
+ * range is undefined). */
 static inline uint64_t hp_recorder_cost_ns(const struct hp_process_info *pi, const struct hp_recorder_cost *from,
 					   const struct hp_recorder_cost *to)
 {
 	uint64_t alloc_event_ns = pi->alloc_event_cost_ns ? pi->alloc_event_cost_ns : pi->event_cost_ns;
 	double measured = to->measured_ns - from->measured_ns;
+	uint64_t measured_ns = !(measured > 0) ? 0 : measured >= 0x1p64 ? UINT64_MAX : (uint64_t)(measured + 0.5);
 
 	return pi->event_cost_ns * (to->events - from->events) + alloc_event_ns * (to->alloc_events - from->alloc_events) +
-	       (uint64_t)(measured > 0 ? measured + 0.5 : 0);
+	       measured_ns;
 }
 
 #endif

@@ -306,6 +306,30 @@ static void the_recorders_time_is_left_out_of_zones(void **state)
 	tb_release(&b);
 }
 
+/* A trace may claim waits that no uint64_t holds in sum: the recorder's time in the zone counts as
+ * the largest, and the zone's own as none (under UBSan, `make test-asan`, the conversion of the sum
+ * was an error). */
+static void waits_past_uint64(void **state)
+{
+	struct tb b;
+
+	(void)state;
+	tb_init(&b, 0);
+	tb_stream(&b, 0);
+	tb_clock(&b, 0, 0, 1);
+	tb_stream(&b, 1);
+	tb_timed(&b, HPT_ZONE_BEGIN, 1000, TB_U(1));
+	tb_timed(&b, HPT_WAIT, 1010, TB_U(UINT64_MAX));
+	tb_timed(&b, HPT_WAIT, 1020, TB_U(UINT64_MAX));
+	tb_timed(&b, HPT_ZONE_END, 2000, TB_U(1));
+	tb_chunk(&b, HPT_CODEC_ZSTD);
+	struct hp_profile *p = build(&b, NULL);
+
+	assert_int_equal(function(p, 1, 0)->total_ns, 0);
+	hp_profile_free(p);
+	tb_release(&b);
+}
+
 /* The massif export, taken in the same pass: 50 to 100 snapshots whatever the run's length, the peak
  * once with the heap's highest bytes, the end with what is left. A block allocated where one is alive
  * (its free was lost) replaces it in the bytes by stack as in the profile. */
@@ -374,6 +398,7 @@ int main(void)
 		cmocka_unit_test(epochs_free_the_life_a_thread_leaves_alive),
 		cmocka_unit_test(zones),
 		cmocka_unit_test(the_recorders_time_is_left_out_of_zones),
+		cmocka_unit_test(waits_past_uint64),
 		cmocka_unit_test(massif_snapshots),
 		cmocka_unit_test(not_a_trace),
 	};
