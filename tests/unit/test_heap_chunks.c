@@ -148,20 +148,29 @@ static void free_chunks_of_an_arena_heap_are_marked(void **state)
 	assert_null(fc.bits);
 }
 
+/* Zeroed memory for two heaps, the first aligned as glibc aligns them (HP_ARENA_HEAP_ALIGN): its
+ * address; *m the mapping's, 3 * HP_ARENA_HEAP_ALIGN long. */
+static uint64_t two_heaps(uint8_t **m)
+{
+	uint64_t vmin, vmax;
+
+	*m = mmap(NULL, 3 * HP_ARENA_HEAP_ALIGN, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
+		  -1, 0);
+	assert_true(*m != MAP_FAILED);
+	hp_scan_maps_load(getpid(), &vmin, &vmax);
+	return ((uint64_t)(uintptr_t)*m + HP_ARENA_HEAP_ALIGN - 1) & ~(HP_ARENA_HEAP_ALIGN - 1);
+}
+
 /* An arena's later heap (64 MiB aligned, as glibc maps them): its chunks follow its heap_info, as long
  * as the first heap's (from that heap's start to the arena), and end at the fenceposts glibc leaves
  * where the old top was: a chunk of 16 bytes, then one of 0. The arena's top is in another heap. */
 static void a_later_heap_of_an_arena_ends_at_its_fenceposts(void **state)
 {
-	size_t span = 3 * HP_ARENA_HEAP_ALIGN;
-	uint8_t *m = mmap(NULL, span, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-	uint64_t vmin, vmax;
+	uint8_t *m;
+	uint64_t first_heap = two_heaps(&m);
 	struct hp_free_chunks fc;
 
 	(void)state;
-	assert_true(m != MAP_FAILED);
-	hp_scan_maps_load(getpid(), &vmin, &vmax);
-	uint64_t first_heap = ((uint64_t)(uintptr_t)m + HP_ARENA_HEAP_ALIGN - 1) & ~(HP_ARENA_HEAP_ALIGN - 1);
 	uint64_t lo = first_heap + HP_ARENA_HEAP_ALIGN, arena = first_heap + ARENA_AT;
 	uint64_t *arena_words = (uint64_t *)(uintptr_t)arena, *h = (uint64_t *)(uintptr_t)lo;
 	arena_words[12] = first_heap + FIRST; /* the top: in the first heap */
@@ -180,7 +189,7 @@ static void a_later_heap_of_an_arena_ends_at_its_fenceposts(void **state)
 
 	h[(ARENA_AT + 176) / 8 + 1] = 32 | PREV_INUSE; /* no second fencepost: not glibc's end of a heap */
 	assert_false(hp_free_chunks_find_arena(&fc, lo, lo + 4096));
-	munmap(m, span);
+	munmap(m, 3 * HP_ARENA_HEAP_ALIGN);
 }
 
 /* One mapping may hold two heaps of an arena (the kernel merges neighbouring mappings): each is
@@ -188,15 +197,11 @@ static void a_later_heap_of_an_arena_ends_at_its_fenceposts(void **state)
  * is marked, for what lies there is not the heap's. */
 static void heaps_merged_in_one_mapping_are_walked_each(void **state)
 {
-	size_t span = 3 * HP_ARENA_HEAP_ALIGN;
-	uint8_t *m = mmap(NULL, span, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-	uint64_t vmin, vmax;
+	uint8_t *m;
+	uint64_t a = two_heaps(&m);
 	struct hp_free_chunks fc;
 
 	(void)state;
-	assert_true(m != MAP_FAILED);
-	hp_scan_maps_load(getpid(), &vmin, &vmax);
-	uint64_t a = ((uint64_t)(uintptr_t)m + HP_ARENA_HEAP_ALIGN - 1) & ~(HP_ARENA_HEAP_ALIGN - 1);
 	uint64_t b = a + HP_ARENA_HEAP_ALIGN, arena = a + ARENA_AT, first = a + FIRST;
 	uint64_t *ha = (uint64_t *)(uintptr_t)a, *hb = (uint64_t *)(uintptr_t)b;
 	ha[0] = hb[0] = arena;
@@ -229,7 +234,7 @@ static void heaps_merged_in_one_mapping_are_walked_each(void **state)
 	assert_false(hp_free_chunks_has(&fc, b + ARENA_AT + 64 + 16));
 	assert_int_equal(fc.free_bytes, (FIRST + 160 - FIRST - 80) + (8192 - FIRST - 192));
 	hp_free_chunks_release(&fc);
-	munmap(m, span);
+	munmap(m, 3 * HP_ARENA_HEAP_ALIGN);
 }
 
 int main(void)

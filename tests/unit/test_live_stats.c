@@ -138,8 +138,8 @@ static void zone_time(void **state)
 }
 
 /* A zone's time leaves out the recorder's on its thread, by the report's rule (model/recorder_cost.h):
- * the same trace as test_profile_build's the_recorders_time_is_left_out_of_zones, the same time; an
- * open call's credit leaves it out as well. */
+ * the trace test_profile_build reads too (tb_recorder_zone), the same time; an open call's credit
+ * leaves it out as well. */
 static void the_recorders_time_is_left_out_as_in_the_report(void **state)
 {
 	struct tb b;
@@ -147,26 +147,13 @@ static void the_recorders_time_is_left_out_as_in_the_report(void **state)
 	struct hp_defs defs;
 
 	(void)state;
-	tb_init(&b, 0);
-	tb_stream(&b, 0);
-	tb_clock(&b, 0, 0, 1);
-	tb_rec(&b, HPT_CALIBRATION, TB_U(10) TB_U(4)); /* a timed event 10 ticks, an allocation event 4 */
-	tb_stream(&b, 1);
-	tb_timed(&b, HPT_ZONE_BEGIN, 1000, TB_U(1));
-	tb_alloc(&b, 1010, HPT_KIND_MALLOC, 0xa000, 40, 1); /* 4 */
-	tb_free(&b, 1020, HPT_FREE_FREE, 0xa000);           /* 4 */
-	tb_rec(&b, HPT_EVENT_COST, TB_U(100) TB_U(2500));   /* from here 25 per allocation event */
-	tb_alloc(&b, 1030, HPT_KIND_MALLOC, 0xb000, 40, 1); /* 25 */
-	tb_free(&b, 1040, HPT_FREE_FREE, 0xb000);           /* 25 */
-	tb_timed(&b, HPT_WAIT, 1040, TB_U(300));            /* 300 */
-	tb_timed(&b, HPT_MARK, 1060, TB_U(3));              /* 10 */
-	tb_timed(&b, HPT_ZONE_END, 2000, TB_U(1));          /* 10: the end is inside, the begin is not */
+	tb_recorder_zone(&b);
 	tb_timed(&b, HPT_ZONE_BEGIN, 3000, TB_U(2));        /* left open */
 	tb_alloc(&b, 3100, HPT_KIND_MALLOC, 0xc000, 40, 1); /* 25 */
 	tb_chunk(&b, HPT_CODEC_ZSTD);
 	read_into(&b, &l, &defs);
 
-	assert_int_equal(zone(&l, 1)->ns, 1000 - (4 + 4 + 25 + 25 + 300 + 10 + 10));
+	assert_int_equal(zone(&l, 1)->ns, TB_RECORDER_ZONE_NS);
 	hp_live_credit(&l, 3500);
 	assert_int_equal(zone(&l, 2)->ns, 500 - 25);
 	hp_live_credit(&l, 3600); /* the allocation is counted once */

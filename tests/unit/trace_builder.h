@@ -378,4 +378,27 @@ static inline int tb_read(const struct tb *b, size_t size, struct hp_defs *defs,
 }
 #endif
 
+/* A zone of thread 1, zone site 1, from 1000 to 2000 ticks, with the recorder's own time inside by
+ * every rule of model/recorder_cost.h: CALIBRATION's costs (10 a timed event, 4 an allocation event)
+ * before the stream's EVENT_COST, its rate (25) after, and a WAIT. Its time without the recorder's:
+ * TB_RECORDER_ZONE_NS; the profile's and the live view's tests read it alike. The chunk is left open. */
+#define TB_RECORDER_ZONE_NS (1000 - (4 + 4 + 25 + 25 + 300 + 10 + 10))
+static inline void tb_recorder_zone(struct tb *b)
+{
+	tb_init(b, 0);
+	tb_stream(b, 0);
+	tb_clock(b, 0, 0, 1);
+	tb_rec(b, HPT_CALIBRATION, TB_U(10) TB_U(4));
+	tb_stream(b, 1);
+	tb_timed(b, HPT_ZONE_BEGIN, 1000, TB_U(1));
+	tb_alloc(b, 1010, HPT_KIND_MALLOC, 0xa000, 40, 1); /* 4 */
+	tb_free(b, 1020, HPT_FREE_FREE, 0xa000);           /* 4 */
+	tb_rec(b, HPT_EVENT_COST, TB_U(100) TB_U(2500));   /* from here 25 per allocation event */
+	tb_alloc(b, 1030, HPT_KIND_MALLOC, 0xb000, 40, 1); /* 25 */
+	tb_free(b, 1040, HPT_FREE_FREE, 0xb000);           /* 25 */
+	tb_timed(b, HPT_WAIT, 1040, TB_U(300));            /* 300 */
+	tb_timed(b, HPT_MARK, 1060, TB_U(3));              /* 10 */
+	tb_timed(b, HPT_ZONE_END, 2000, TB_U(1));          /* 10: the end is inside, the begin is not */
+}
+
 #endif
