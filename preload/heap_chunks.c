@@ -8,8 +8,8 @@
 
 /* glibc's layout on 64-bit (malloc/malloc.c, 2.26 and later): a chunk at p has its size at p + 8, the
  * low three bits being flags; its memory for the program starts at p + 16. A chunk is in use when the
- * next chunk's size has PREV_INUSE set. struct malloc_state begins with its mutex; `top` is at 96; it
- * is 2200 bytes long (scan_maps.c finds main_arena by the same layout). */
+ * next chunk's size has PREV_INUSE set. struct malloc_state begins with its mutex; `top` is at 96
+ * (where arena heaps begin and how long an arena is: scan_maps.h). */
 #define PREV_INUSE 1ull
 #define IS_MMAPPED 2ull
 #define NON_MAIN_ARENA 4ull
@@ -18,7 +18,6 @@
 #define FENCEPOST 16ull
 #define CHUNK_ALIGN 16ull
 #define MSTATE_TOP 96
-#define MSTATE_SIZE 2200
 #define WINDOW (64u << 10)
 
 /* The heap is read WINDOW bytes at a time; a chunk's size is looked up in the window that holds it. */
@@ -50,7 +49,6 @@ static void mark(struct hp_free_chunks *fc, uint64_t lo, uint64_t hi, bool free)
 
 	if (lo >= hi)
 		return;
-	fc->free_bytes = free ? fc->free_bytes + (hi - lo) : fc->free_bytes - (hi - lo);
 	for (; g < end && (g % 64 || g + 64 > end); g++)
 		fc->bits[g / 64] = free ? fc->bits[g / 64] | 1ull << (g % 64) : fc->bits[g / 64] & ~(1ull << (g % 64));
 	for (; g + 64 <= end; g += 64)
@@ -68,7 +66,7 @@ static void mark(struct hp_free_chunks *fc, uint64_t lo, uint64_t hi, bool free)
  * what it hands out). */
 static bool walk(struct hp_free_chunks *fc, uint64_t first, uint64_t end, uint64_t top, bool non_main)
 {
-	uint64_t p = first, size, before = fc->free_bytes;
+	uint64_t p = first, size;
 	bool ok = false;
 
 	if (!size_at(p, end, &size))
@@ -101,7 +99,6 @@ static bool walk(struct hp_free_chunks *fc, uint64_t first, uint64_t end, uint64
 	}
 	if (!ok) {
 		mark(fc, first, p < end ? p : end, false);
-		fc->free_bytes = before;
 		return false;
 	}
 	mark(fc, p, end, true);
@@ -169,25 +166,25 @@ bool hp_free_chunks_find_arena(struct hp_free_chunks *fc, uint64_t lo, uint64_t 
 	/* The kernel may have merged neighbouring heaps into one mapping: each HP_ARENA_HEAP_ALIGN of it
 	 * is a heap of its own, which begins with its heap_info (arena, previous heap, size). */
 	for (uint64_t h = lo; h < hi; h += HP_ARENA_HEAP_ALIGN) {
-		uint64_t info[3], first;
+		uint64_t info[3];
 		if (hp_scan_read(info, h, sizeof(info)) != (ssize_t)sizeof(info))
 			continue;
-		uint64_t ar = info[0], size = info[2], off = ar % HP_ARENA_HEAP_ALIGN;
+		uint64_t ar = info[0], size = info[2], first = hp_arena_heap_first_chunk(h, ar);
 		uint64_t end = (size < hi - h ? h + size : hi) & ~15ull, top = top_of(ar);
-		/* In the arena's first heap the arena follows the heap_info and the first chunk the arena,
-		 * aligned; in a later one the first chunk follows its heap_info, which is as long as in the
-		 * first heap: from that heap's start to the arena. */
-		if (ar >= h + 16 && ar < h + 256)
-			first = (ar + MSTATE_SIZE + CHUNK_ALIGN - 1) & ~(CHUNK_ALIGN - 1);
-		else if (off >= 16 && off < 256)
-			first = h + off;
-		else
-			continue;
-		if (!top || first % CHUNK_ALIGN || first >= end)
+		if (!first || !top || first % CHUNK_ALIGN || first >= end)
 			continue;
 		any |= walk(fc, first, end, top >= first && top < end ? top : 0, true);
 	}
 	return done(fc, any);
+}
+
+uint64_t hp_free_chunks_bytes(const struct hp_free_chunks *fc)
+{
+	uint64_t n = 0;
+
+	for (size_t i = 0; fc->bits && i < fc->size / 8; i++)
+		n += (uint64_t)__builtin_popcountll(fc->bits[i]);
+	return n * 16;
 }
 
 void hp_free_chunks_release(struct hp_free_chunks *fc)

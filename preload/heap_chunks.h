@@ -22,7 +22,6 @@ struct hp_free_chunks {
 	uint64_t lo, hi;
 	uint64_t *bits; /* NULL: nothing is known free */
 	size_t size;    /* bytes mapped for bits */
-	uint64_t free_bytes;
 };
 
 /* Walks glibc's main heap in [lo, hi) (the `[heap]` mapping) from its first chunk to the arena's
@@ -38,6 +37,9 @@ bool hp_free_chunks_find(struct hp_free_chunks *fc, uint64_t lo, uint64_t hi, ui
  * walk ends at the arena's top chunk when this heap holds it, else at the fenceposts glibc left where
  * the heap's old top ended. */
 bool hp_free_chunks_find_arena(struct hp_free_chunks *fc, uint64_t lo, uint64_t hi) HP_HIDDEN;
+
+/* The bytes marked free. */
+uint64_t hp_free_chunks_bytes(const struct hp_free_chunks *fc) HP_HIDDEN;
 
 /* Gives back the bitmap's memory. */
 void hp_free_chunks_release(struct hp_free_chunks *fc) HP_HIDDEN;

@@ -9,10 +9,10 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
-/* glibc's struct malloc_state (2.26 and later, 64-bit): bins at 112, 127 bin heads of 16 bytes, 2200
- * bytes in all. An empty bin's two links point at the bin head, 16 bytes before themselves. */
+/* glibc's struct malloc_state (2.26 and later, 64-bit): bins at 112, 127 bin heads of 16 bytes,
+ * HP_MSTATE_SIZE bytes in all. An empty bin's two links point at the bin head, 16 bytes before
+ * themselves. */
 #define MSTATE_BINS 112
-#define MSTATE_SIZE 2200
 #define NBINS 127
 
 struct hp_scan_map hp_scan_maps[MAX_MAPS];
@@ -59,9 +59,9 @@ static bool is_arena_heap(uint64_t lo, uint64_t hi)
 	uint64_t ar = h[0], prev = h[1], size = h[2];
 	if (size < 4096 || size > HP_ARENA_HEAP_ALIGN || size > hi - lo + HP_ARENA_HEAP_ALIGN)
 		return false;
-	if (ar >= lo + 16 && ar < lo + 256)
-		return true; /* an arena's first heap: its malloc_state follows the heap_info */
-	return prev && prev % HP_ARENA_HEAP_ALIGN == 0 && ar % HP_ARENA_HEAP_ALIGN >= 16 && ar % HP_ARENA_HEAP_ALIGN < 256;
+	if (hp_arena_first_heap(lo, ar))
+		return true;
+	return prev && prev % HP_ARENA_HEAP_ALIGN == 0 && hp_arena_heap_first_chunk(lo, ar);
 }
 
 /* One line of /proc/self/maps: "lo-hi perms offset dev inode   path". */
@@ -204,7 +204,7 @@ static size_t find_main_arena(struct hp_range *out)
 			continue;
 		uint64_t bins = last - 16 * (NBINS - 1);
 		main_arena_at = bins - MSTATE_BINS;
-		*out = (struct hp_range){main_arena_at, main_arena_at + MSTATE_SIZE};
+		*out = (struct hp_range){main_arena_at, main_arena_at + HP_MSTATE_SIZE};
 		return 1;
 	}
 	return 0;

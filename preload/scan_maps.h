@@ -17,8 +17,28 @@
 
 #define MAX_MAPS 65536 /* the kernel's default vm.max_map_count is 65530 */
 /* glibc's non-main arenas live in heaps aligned to HEAP_MAX_SIZE (64 MiB on 64-bit), each starting
- * with a heap_info whose first word is its arena (right after it, for an arena's first heap). */
+ * with a heap_info whose first word is its arena (right after it, for an arena's first heap). struct
+ * malloc_state (an arena) is 2200 bytes (2.26 and later, 64-bit). */
 #define HP_ARENA_HEAP_ALIGN (64ull << 20)
+#define HP_MSTATE_SIZE 2200
+
+/* The heap at `heap` is its arena's first: the arena follows its heap_info. */
+static inline bool hp_arena_first_heap(uint64_t heap, uint64_t arena)
+{
+	return arena >= heap + 16 && arena < heap + 256;
+}
+
+/* The first chunk of the arena heap at `heap` whose heap_info names `arena`: in the arena's first heap
+ * the chunks follow the arena, aligned to 16; in a later one they follow its heap_info, which is as
+ * long as in the first heap (from that heap's start to the arena). 0 when `arena` fits neither. */
+static inline uint64_t hp_arena_heap_first_chunk(uint64_t heap, uint64_t arena)
+{
+	uint64_t info = arena % HP_ARENA_HEAP_ALIGN;
+
+	if (hp_arena_first_heap(heap, arena))
+		return (arena + HP_MSTATE_SIZE + 15) & ~15ull;
+	return info >= 16 && info < 256 ? heap + info : 0;
+}
 
 enum hp_map_class {
 	HP_MAP_SKIP,  /* not read: not readable and writable, or a device */

@@ -344,7 +344,7 @@ static inline const char *advance_tick(struct hp_stream_state *st, struct hpt_cu
 
 /* A version 5 REALLOC after its kind k and flags v: each address a recent one's index or a delta
  * (HPT_REALLOC_OLD_NULL and the others). Every field is read before the stream's state changes. */
-static const char *decode_addresses_v5(struct hp_stream_state *st, struct hpt_cursor *c, uint64_t k, uint64_t v,
+static const char *decode_realloc_v5(struct hp_stream_state *st, struct hpt_cursor *c, uint64_t k, uint64_t v,
 					struct hp_tick_event *ev)
 {
 	uint64_t fold = 0, fnew, size, stack;
@@ -420,7 +420,7 @@ static inline const char *decode_heap_event(struct hp_decoder *d, struct hp_stre
 		U(k);
 		U(v);
 		if (d->addresses_v5)
-			return decode_addresses_v5(st, c, k, v, ev);
+			return decode_realloc_v5(st, c, k, v, ev);
 		S(dold);
 		S(dnew);
 		U(size);

@@ -66,7 +66,7 @@ static void free_chunks_and_the_top_are_marked(void **state)
 	}
 	for (size_t off = 256; off < HEAP_BYTES; off += 8)
 		assert_true(hp_free_chunks_has(&fc, at(off)));
-	assert_int_equal(fc.free_bytes, (144 - 64) + (240 - 192) + (HEAP_BYTES - 256));
+	assert_int_equal(hp_free_chunks_bytes(&fc), (144 - 64) + (240 - 192) + (HEAP_BYTES - 256));
 	assert_false(hp_free_chunks_has(&fc, at(HEAP_BYTES)));
 	/* Runs alike, as the scan skips them: free ones are not read. The top's spans whole words. */
 	const size_t ends[][2] = {{0, 64}, {8, 64}, {64, 144}, {136, 144}, {144, 192}, {192, 240}, {240, 256},
@@ -232,7 +232,7 @@ static void heaps_merged_in_one_mapping_are_walked_each(void **state)
 	assert_true(hp_free_chunks_find_arena(&fc, a, b + 16384));
 	assert_true(hp_free_chunks_has(&fc, first + 64 + 16));
 	assert_false(hp_free_chunks_has(&fc, b + ARENA_AT + 64 + 16));
-	assert_int_equal(fc.free_bytes, (FIRST + 160 - FIRST - 80) + (8192 - FIRST - 192));
+	assert_int_equal(hp_free_chunks_bytes(&fc), (FIRST + 160 - FIRST - 80) + (8192 - FIRST - 192));
 	hp_free_chunks_release(&fc);
 	munmap(m, 3 * HP_ARENA_HEAP_ALIGN);
 }

@@ -63,14 +63,33 @@ static int keep(void *ctx, struct hp_tick_event *ev, size_t n)
 	return 0;
 }
 
-/* Decodes buf[0..n) as one chunk of the current version: its definitions into defs, its events to emit. */
-static void decode(struct hp_decoder *d, struct hp_defs *defs, hp_emit_fn emit, const uint8_t *buf, size_t n)
+/* A decoder of the current version, its definitions into defs, its events to emit; got[] empty. */
+static void decode_begin(struct hp_decoder *d, struct hp_defs *defs, hp_emit_fn emit)
 {
 	hp_defs_init(defs);
 	hp_decoder_init(d, defs, emit, NULL);
 	hp_decoder_set_version(d, HPT_VERSION);
 	ngot = 0;
+}
+
+/* Decodes buf[0..n) as one chunk of the current version: its definitions into defs, its events to emit. */
+static void decode(struct hp_decoder *d, struct hp_defs *defs, hp_emit_fn emit, const uint8_t *buf, size_t n)
+{
+	decode_begin(d, defs, emit);
 	assert_int_equal(hp_decode_chunk(d, buf, n, 0, true), 0);
+}
+
+/* Decodes buf[0..n) as one chunk of the current version, its events into got[]: the decoder's answer. */
+static int decode_events(const uint8_t *buf, size_t n)
+{
+	struct hp_defs defs;
+	struct hp_decoder d;
+
+	decode_begin(&d, &defs, keep);
+	int rc = hp_decode_chunk(&d, buf, n, 0, true);
+	hp_decoder_release(&d);
+	hp_defs_release(&defs);
+	return rc;
 }
 
 /* Version 5: a FREE's delta is from the stream's last FREE, and an ALLOC's from the last address an
@@ -97,15 +116,11 @@ static void a_free_has_its_own_delta_base(void **state)
 	assert_memory_equal(rec[1] + 3, want[1], 1);
 	assert_memory_equal(rec[2] + 3, want[1], 1);
 
-	struct hp_defs defs;
-	struct hp_decoder d;
-	decode(&d, &defs, keep, buf, (size_t)(p - buf));
+	assert_int_equal(decode_events(buf, (size_t)(p - buf)), 0);
 	assert_int_equal(ngot, 5);
 	const uint64_t addrs[5] = {0x10000, 0x10030, 0x9000, 0x10060, 0x9030};
 	for (int i = 0; i < 5; i++)
 		assert_int_equal(got[i].addr, addrs[i]);
-	hp_decoder_release(&d);
-	hp_defs_release(&defs);
 }
 
 /* Version 5: a realloc names its old block among the recent allocations, its new one among the recent
@@ -135,9 +150,7 @@ static void realloc_addresses_take_their_shortest_form(void **state)
 	assert_int_equal(rec[2][3], HPT_REALLOC_OLD_NULL);
 	assert_int_equal(rec[3][3], 0);
 
-	struct hp_defs defs;
-	struct hp_decoder d;
-	decode(&d, &defs, keep, buf, (size_t)(p - buf));
+	assert_int_equal(decode_events(buf, (size_t)(p - buf)), 0);
 	assert_int_equal(ngot, 7);
 	const uint64_t want[4][2] = {{0, 0x10000}, {0x10000, 0x10000}, {0, 0x10100}, {0x20000, 0x20400}};
 	for (int i = 0; i < 4; i++) {
@@ -148,25 +161,13 @@ static void realloc_addresses_take_their_shortest_form(void **state)
 	}
 	assert_int_equal(got[5].size, 2000);
 	assert_int_equal(got[6].addr, 0x20440);
-	hp_decoder_release(&d);
-	hp_defs_release(&defs);
 
 	/* Flags naming two forms of the old address, and an index past the list, are errors. */
 	rec[0][3] = HPT_REALLOC_OLD_NULL | HPT_REALLOC_OLD_RECENT;
-	hp_defs_init(&defs);
-	hp_decoder_init(&d, &defs, keep, NULL);
-	hp_decoder_set_version(&d, HPT_VERSION);
-	assert_int_not_equal(hp_decode_chunk(&d, buf, (size_t)(p - buf), 0, true), 0);
-	hp_decoder_release(&d);
-	hp_defs_release(&defs);
+	assert_int_not_equal(decode_events(buf, (size_t)(p - buf)), 0);
 	rec[0][3] = HPT_REALLOC_OLD_NULL | HPT_REALLOC_NEW_RECENT;
 	rec[0][4] = HPT_RECENT;
-	hp_defs_init(&defs);
-	hp_decoder_init(&d, &defs, keep, NULL);
-	hp_decoder_set_version(&d, HPT_VERSION);
-	assert_int_not_equal(hp_decode_chunk(&d, buf, (size_t)(p - buf), 0, true), 0);
-	hp_decoder_release(&d);
-	hp_defs_release(&defs);
+	assert_int_not_equal(decode_events(buf, (size_t)(p - buf)), 0);
 }
 
 static void encoded_events_decode_exactly(void **state)
