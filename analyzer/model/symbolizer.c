@@ -1,8 +1,8 @@
 /* symbolizer.c: addresses to function, file:line and module with elfutils' libdwfl, offline, cached.
  *
- * Modules are reported to libdwfl lazily, the first time an address falls in one, at the load bias
- * the trace recorded. A module whose file is missing, or whose build-id differs from the recorded
- * one, is never used for names: its addresses stay module+offset, with one warning.
+ * A module's file is opened (debug_files.c, shared with the symbolizers of other traces) the first
+ * time an address falls in it. A module whose file is missing, or whose build-id differs from the
+ * recorded one, is never used for names: its addresses stay module+offset, with one warning.
  */
 #include "model/symbolizer.h"
 
@@ -13,10 +13,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
-#include "model/inline_scopes.h"
-#include "model/symbol_table.h"
+#include "model/debug_files.h"
 #include "util/grow.h"
 #include "util/idmap.h"
 
@@ -24,13 +22,10 @@
 char *__cxa_demangle(const char *mangled, char *out, size_t *len, int *status);
 
 struct mod_state {
-	Dwfl_Module *dm;
-	struct hp_symtab *syms; /* built at the module's first address; NULL: ask libdwfl */
+	struct hp_debug_file *file; /* got at the module's first address; NULL: memory ran out */
 	bool tried;
-	bool bad;
 	bool told_nameless; /* the warning about addresses without a name was made */
 	char *pending; /* a warning about the module, not yet reported: see report_module */
-	struct hp_inline_scopes *inl; /* its units' inlined calls, made at the first address with them */
 };
 
 struct cached {
@@ -40,9 +35,6 @@ struct cached {
 };
 
 struct hp_symbolizer {
-	Dwfl *dwfl;
-	Dwfl_Callbacks callbacks;
-	char *debuginfo_path;
 	const struct hp_module *mods;
 	size_t nmods;
 	struct mod_state *st;
@@ -106,13 +98,7 @@ struct hp_symbolizer *hp_symbolizer_new(const struct hp_module *modules, size_t 
 	s->mods = modules;
 	s->nmods = nmodules;
 	s->st = calloc(nmodules ? nmodules : 1, sizeof(*s->st));
-	s->callbacks.find_elf = dwfl_build_id_find_elf;
-	s->callbacks.find_debuginfo = dwfl_standard_find_debuginfo;
-	s->callbacks.section_address = dwfl_offline_section_address;
-	s->callbacks.debuginfo_path = &s->debuginfo_path;
-	s->dwfl = s->st ? dwfl_begin(&s->callbacks) : NULL;
-	if (!s->dwfl) {
-		free(s->st);
+	if (!s->st) {
 		free(s);
 		return NULL;
 	}
@@ -123,7 +109,6 @@ void hp_symbolizer_free(struct hp_symbolizer *s)
 {
 	if (!s)
 		return;
-	dwfl_end(s->dwfl);
 	for (size_t i = 0; i < s->nstrings; i++)
 		free(s->strings[i]);
 	for (size_t i = 0; i < s->nwarnings; i++)
@@ -135,8 +120,7 @@ void hp_symbolizer_free(struct hp_symbolizer *s)
 	hp_idmap_free(&s->cache_of);
 	for (size_t i = 0; i < s->nmods; i++) {
 		free(s->st[i].pending);
-		hp_symtab_free(s->st[i].syms);
-		hp_inline_scopes_free(s->st[i].inl);
+		hp_debug_file_put(s->st[i].file);
 	}
 	free(s->st);
 	free(s);
@@ -162,39 +146,31 @@ static long module_of(const struct hp_symbolizer *s, uint64_t ip)
 	return -1;
 }
 
-static Dwfl_Module *dwfl_module_for(struct hp_symbolizer *s, size_t i)
+/* Module i's file when its names can be used; the first call opens it, or warns why not. */
+static struct hp_debug_file *file_for(struct hp_symbolizer *s, size_t i)
 {
 	struct mod_state *st = &s->st[i];
 	const struct hp_module *m = &s->mods[i];
-	struct stat sb;
 
-	if (st->tried)
-		return st->bad ? NULL : st->dm;
-	st->tried = true;
-	st->bad = true;
-	if (stat(m->path, &sb) || !S_ISREG(sb.st_mode)) {
-		warn_module(s, i, "'%s': file not found; its addresses are left raw", m->path);
-		return NULL;
+	if (!st->tried) {
+		st->tried = true;
+		st->file = hp_debug_file_get(m);
+		switch (st->file ? st->file->state : HP_DEBUG_OK) {
+		case HP_DEBUG_OK:
+			break;
+		case HP_DEBUG_MISSING:
+			warn_module(s, i, "'%s': file not found; its addresses are left raw", m->path);
+			break;
+		case HP_DEBUG_NOT_ELF:
+			warn_module(s, i, "'%s': not a readable ELF file; its addresses are left raw", m->path);
+			break;
+		case HP_DEBUG_OTHER_BUILD:
+			warn_module(s, i, "'%s': build-id differs from the recorded one (rebuilt since?); addresses left raw",
+				    m->path);
+			break;
+		}
 	}
-	dwfl_report_begin_add(s->dwfl);
-	Dwfl_Module *dm = dwfl_report_elf(s->dwfl, m->path, m->path, -1, m->base, false);
-	dwfl_report_end(s->dwfl, NULL, NULL);
-	if (!dm) {
-		warn_module(s, i, "'%s': not a readable ELF file; its addresses are left raw", m->path);
-		return NULL;
-	}
-	const unsigned char *bits;
-	GElf_Addr vaddr;
-	int n = dwfl_module_build_id(dm, &bits, &vaddr);
-	if (m->build_id_len && (n != (int)m->build_id_len || memcmp(bits, m->build_id, m->build_id_len))) {
-		warn_module(s, i, "'%s': build-id differs from the recorded one (rebuilt since?); addresses left raw",
-			    m->path);
-		return NULL;
-	}
-	st->dm = dm;
-	st->syms = hp_symtab_build(dm);
-	st->bad = false;
-	return dm;
+	return st->file && st->file->state == HP_DEBUG_OK ? st->file : NULL;
 }
 
 static const char *demangle(struct hp_symbolizer *s, const char *name)
@@ -259,7 +235,9 @@ static void note_symbols(struct hp_symbolizer *s, size_t i, const struct hp_fram
 	if (real->function || st->told_nameless)
 		return;
 	st->told_nameless = true;
-	bool dwarf = dwfl_module_getdwarf(st->dm, &bias) != NULL;
+	pthread_mutex_lock(&st->file->lock);
+	bool dwarf = dwfl_module_getdwarf(st->file->dm, &bias) != NULL;
+	pthread_mutex_unlock(&st->file->lock);
 	warn_module(s, i, "'%s' (build-id %s): %s; its frames read %s+0xOFFSET: install its debug package "
 		    "(-dbg, -dbgsym or -debuginfo), put its .gnu_debuglink file in /usr/lib/debug, or set "
 		    "DEBUGINFOD_URLS (docs/symbols.md)",
@@ -290,19 +268,19 @@ static void call_site(Dwarf_Die *inl, Dwarf_Files *files, const char **file, int
  * index cannot take is asked of libdw (dwarf_getscopes would follow an inlined instance into its
  * abstract definition and lose the levels around it, hence dwarf_getscopes_die). Leaves in *file,
  * *line the call site of the outermost inline: the real function's line. */
-static void push_inlined(struct hp_symbolizer *s, size_t mi, Dwfl_Module *dm, const struct hp_frame *base,
+static void push_inlined(struct hp_symbolizer *s, struct hp_debug_file *df, const struct hp_frame *base,
 			 uint64_t addr, const char **file, int *line)
 {
 	Dwarf_Addr bias;
-	Dwarf_Die *cu = dwfl_module_addrdie(dm, addr, &bias);
+	Dwarf_Die *cu = dwfl_module_addrdie(df->dm, addr, &bias);
 	Dwarf_Die *scopes = NULL, *nest = NULL, *levels;
 	Dwarf_Files *files = NULL;
 
 	if (!cu)
 		return;
-	if (!s->st[mi].inl)
-		s->st[mi].inl = hp_inline_scopes_new();
-	int n = s->st[mi].inl ? hp_inline_scopes_at(s->st[mi].inl, cu, addr - bias, &levels) : -1;
+	if (!df->inl)
+		df->inl = hp_inline_scopes_new();
+	int n = df->inl ? hp_inline_scopes_at(df->inl, cu, addr - bias, &levels) : -1;
 	if (n < 0) {
 		if (dwarf_getscopes(cu, addr - bias, &scopes) <= 0)
 			goto out;
@@ -346,20 +324,22 @@ static void resolve(struct hp_symbolizer *s, uint64_t ip, uint64_t addr, long mi
 {
 	const struct hp_module *m = mi >= 0 ? &s->mods[mi] : NULL;
 	struct hp_frame base = {.ip = ip, .module = m ? m->path : NULL, .module_offset = m ? ip - m->base : ip};
-	Dwfl_Module *dm = m ? dwfl_module_for(s, (size_t)mi) : NULL;
+	struct hp_debug_file *df = m ? file_for(s, (size_t)mi) : NULL;
 
-	if (!dm) {
+	if (!df) {
 		push(s, &base);
 		return;
 	}
 	GElf_Off off;
 	GElf_Sym sym;
-	const struct hp_symtab *syms = s->st[mi].syms;
-	const char *symname = syms ? hp_symtab_find(syms, addr) : dwfl_module_addrinfo(dm, addr, &off, &sym, NULL, NULL, NULL);
 	int line;
-	const char *file = source_line(dm, addr, &line);
-
-	push_inlined(s, (size_t)mi, dm, &base, addr, &file, &line);
+	addr -= hp_debug_file_bias(df, m);
+	pthread_mutex_lock(&df->lock);
+	const char *symname = df->syms ? hp_symtab_find(df->syms, addr)
+				       : dwfl_module_addrinfo(df->dm, addr, &off, &sym, NULL, NULL, NULL);
+	const char *file = source_line(df->dm, addr, &line);
+	push_inlined(s, df, &base, addr, &file, &line);
+	pthread_mutex_unlock(&df->lock);
 	base.function = demangle(s, symname);
 	base.file = file;
 	base.line = line > 0 ? (unsigned)line : 0;

@@ -210,6 +210,57 @@ static void preload_changes_nothing_but_time(void **state)
 	hp_symbolizer_free(warm);
 }
 
+/* Traces of processes that mapped the same files at other addresses: a second symbolizer gives the
+ * same frames from the same opened file (the names and file names libdw owns are the very same
+ * strings), and a module whose recorded build-id differs is a file of its own, which spoils neither. */
+static void symbolizers_share_each_file(void **state)
+{
+	struct hp_frame f[8], g[8];
+	static struct hp_module moved[64], rebuilt[64];
+	const uint64_t shift = UINT64_C(1) << 36;
+	(void)state;
+
+	load_modules();
+	memcpy(moved, mods, nmods * sizeof(*mods));
+	memcpy(rebuilt, mods, nmods * sizeof(*mods));
+	for (size_t i = 0; i < nmods; i++)
+		moved[i].base += shift;
+	rebuilt[0].build_id[0] ^= 0xff; /* the test binary itself, as if rebuilt since */
+	uintptr_t ret = caller_of_callee();
+	/* The stale module first: the file opened for it must not answer for the right build. */
+	struct hp_symbolizer *stale = hp_symbolizer_new(rebuilt, nmods);
+	assert_int_equal(hp_symbolize(stale, ret, true, f, 8), 1);
+	assert_null(f[0].function);
+	struct hp_symbolizer *a = hp_symbolizer_new(mods, nmods), *b = hp_symbolizer_new(moved, nmods);
+	uint64_t asked[] = {ret, (uintptr_t)strtoul};
+	for (size_t i = 0; i < 2; i++) {
+		int n = hp_symbolize(a, asked[i], true, f, 8), k = hp_symbolize(b, asked[i] + shift, true, g, 8);
+		assert_int_equal(n, k);
+		assert_non_null(f[n - 1].function);
+		for (int j = 0; j < n; j++) {
+			assert_ptr_equal(f[j].function, g[j].function);
+			assert_ptr_equal(f[j].file, g[j].file);
+			assert_int_equal(f[j].line, g[j].line);
+			assert_string_equal(f[j].module, g[j].module);
+			assert_int_equal(f[j].module_offset, g[j].module_offset);
+		}
+	}
+	int n = hp_symbolize(b, ret + shift, true, g, 8);
+	assert_string_equal(g[n - 1].function, "caller_of_callee");
+	assert_int_equal(g[n - 1].line, call_line);
+	const char *const *w;
+	assert_int_equal(hp_symbolizer_warnings(a, &w), 0);
+	assert_int_equal(hp_symbolizer_warnings(b, &w), 0);
+	assert_int_equal(hp_symbolizer_warnings(stale, &w), 1);
+	assert_non_null(strstr(w[0], "build-id differs"));
+	hp_symbolizer_free(stale);
+	hp_symbolizer_free(a);
+	/* b's file outlives a: its strings are still good. */
+	n = hp_symbolize(b, (uintptr_t)callee + shift, false, g, 8);
+	assert_string_equal(g[n - 1].function, "callee");
+	hp_symbolizer_free(b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -217,6 +268,7 @@ int main(void)
 		cmocka_unit_test(build_id_mismatch_leaves_addresses_raw),
 		cmocka_unit_test(missing_file_warns_once),
 		cmocka_unit_test(preload_changes_nothing_but_time),
+		cmocka_unit_test(symbolizers_share_each_file),
 	};
 	return cmocka_run_group_tests(tests, NULL, free_modules);
 }
