@@ -129,11 +129,14 @@ static inline uint64_t hpt_recent_get(const struct hpt_recent *r, unsigned i)
 }
 
 /* The index of the newest entry equal to addr (not 0), or HPT_RECENT; without a branch per entry: the
- * matches' mask, rotated so that bit i is index i. */
+ * matches' mask, rotated so that bit i is index i. Unrolled, because GCC at -O2 keeps the loop, and
+ * the recorder runs it on every event: a recorded allocation storm ran 10% faster unrolled (an SSE2
+ * compare of two entries at a time was no faster than the unrolled scalar one). */
 static inline unsigned hpt_recent_find(const struct hpt_recent *r, uint64_t addr)
 {
 	unsigned mask = 0;
 
+#pragma GCC unroll 8
 	for (unsigned i = 0; i < HPT_RECENT; i++)
 		mask |= (unsigned)(r->addr[i] == addr) << i;
 	mask = ((mask >> r->at) | (mask << (HPT_RECENT - r->at))) & ((1u << HPT_RECENT) - 1);
