@@ -33,21 +33,21 @@ struct hp_prefetch {
 	 * the reader, when it waits for room, only once half the queue is free. */
 	pthread_cond_t reader_cv, consumer_cv;
 	bool reader_waits, consumer_waits;
-	struct hp_block *full[HP_PREFETCH_BLOCKS]; /* a ring, oldest at head */
+	struct hp_prefetch_block *full[HP_PREFETCH_BLOCKS]; /* a ring, oldest at head */
 	size_t head, nfull;
-	struct hp_block *spare[MAX_BLOCKS];
+	struct hp_prefetch_block *spare[MAX_BLOCKS];
 	size_t nspare;
 	size_t nblocks; /* allocated */
 	bool stop;
 	/* The reader's own. */
-	struct hp_block *cur;
+	struct hp_prefetch_block *cur;
 	struct hp_decoder dec;
 	uint64_t off; /* of the chunk being read */
 	bool sequenced;
 	struct hp_prefetch_end end;
 };
 
-static void block_clear(struct hp_block *b, size_t taken)
+static void block_clear(struct hp_prefetch_block *b, size_t taken)
 {
 	for (size_t i = taken; i < b->n; i++)
 		hp_tick_event_free(&b->ev[i]);
@@ -57,7 +57,7 @@ static void block_clear(struct hp_block *b, size_t taken)
 	b->last = false;
 }
 
-static void block_free(struct hp_block *b)
+static void block_free(struct hp_prefetch_block *b)
 {
 	if (!b)
 		return;
@@ -122,7 +122,7 @@ static int hand_over(struct hp_prefetch *pf)
 	pthread_mutex_lock(&pf->lock);
 	while (!pf->nspare && !pf->stop) {
 		if (pf->nblocks < MAX_BLOCKS) {
-			struct hp_block *b = calloc(1, sizeof(*b));
+			struct hp_prefetch_block *b = calloc(1, sizeof(*b));
 			if (b) {
 				pf->nblocks++;
 				pf->cur = b;
@@ -147,7 +147,7 @@ static int room(struct hp_prefetch *pf)
 /* A marker after the events so far (the decoder has none pending). */
 static int marker(struct hp_prefetch *pf, uint8_t type, uint64_t addr, uint64_t size)
 {
-	struct hp_block *b = pf->cur;
+	struct hp_prefetch_block *b = pf->cur;
 
 	size_t *m = hp_grow(b->marks, &b->marks_cap, b->nmarks + 1, sizeof(*m));
 
@@ -184,7 +184,7 @@ static int to_block(void *ctx, struct hp_tick_event *ev, size_t n)
 static int defer_to_block(void *ctx, const struct hp_deferred *r)
 {
 	struct hp_prefetch *pf = ctx;
-	struct hp_block *b = pf->cur;
+	struct hp_prefetch_block *b = pf->cur;
 
 	struct hp_deferred *d = hp_grow(b->deferred, &b->deferred_cap, b->ndeferred + 1, sizeof(*d));
 
@@ -334,14 +334,14 @@ static void wake_reader(struct hp_prefetch *pf, bool worth)
 	}
 }
 
-struct hp_block *hp_prefetch_next(struct hp_prefetch *pf)
+struct hp_prefetch_block *hp_prefetch_next(struct hp_prefetch *pf)
 {
 	pthread_mutex_lock(&pf->lock);
 	while (!pf->nfull) {
 		pf->consumer_waits = true;
 		pthread_cond_wait(&pf->consumer_cv, &pf->lock);
 	}
-	struct hp_block *b = pf->full[pf->head];
+	struct hp_prefetch_block *b = pf->full[pf->head];
 	pf->head = (pf->head + 1) % HP_PREFETCH_BLOCKS;
 	pf->nfull--;
 	wake_reader(pf, pf->nfull <= HP_PREFETCH_BLOCKS / 2);
@@ -349,7 +349,7 @@ struct hp_block *hp_prefetch_next(struct hp_prefetch *pf)
 	return b;
 }
 
-void hp_prefetch_done(struct hp_prefetch *pf, struct hp_block *b, size_t taken)
+void hp_prefetch_done(struct hp_prefetch *pf, struct hp_prefetch_block *b, size_t taken)
 {
 	block_clear(b, taken);
 	pthread_mutex_lock(&pf->lock);

@@ -27,7 +27,7 @@
 
 /* Events in record order, with CLOCK and SYNC pseudo-events and the markers above among them. Events
  * own what they own (hp_tick_event_free) until taken. */
-struct hp_block {
+struct hp_prefetch_block {
 	struct hp_tick_event ev[HP_BLOCK_EVENTS];
 	size_t n;
 	size_t *marks; /* where the markers are, in order */
@@ -46,10 +46,10 @@ struct hp_prefetch *hp_prefetch_start(const struct hp_source *src, const char *n
 				      unsigned version);
 
 /* The next block, waited for. There always is one: the last says the pass ends. */
-struct hp_block *hp_prefetch_next(struct hp_prefetch *pf);
+struct hp_prefetch_block *hp_prefetch_next(struct hp_prefetch *pf);
 
 /* Gives a block back once its events ev[0..taken) are taken; the others are freed. */
-void hp_prefetch_done(struct hp_prefetch *pf, struct hp_block *b, size_t taken);
+void hp_prefetch_done(struct hp_prefetch *pf, struct hp_prefetch_block *b, size_t taken);
 
 /* How the pass ended, valid once the last block is had: the file was cut (at cut_offset), or is bad,
  * or could not be read or decoded (error set, one line "NAME: byte N: why"); or neither. */

@@ -68,7 +68,7 @@ struct pass {
 
 /* Takes b's events: runs of events to the merge, markers and deferred records in their place. 0, or
  * -1 / the callback's value having set *taken to the events taken. */
-static int take_block(struct pass *ps, struct hp_block *b, struct hp_read_status *st, size_t *taken)
+static int take_block(struct pass *ps, struct hp_prefetch_block *b, struct hp_read_status *st, size_t *taken)
 {
 	size_t run = 0;
 	int rc;
@@ -115,7 +115,7 @@ static int read_source(const struct hp_source *src, const char *name, struct hp_
 		goto out;
 	}
 	for (;;) {
-		struct hp_block *b = hp_prefetch_next(pf);
+		struct hp_prefetch_block *b = hp_prefetch_next(pf);
 		size_t taken;
 		bool last = b->last;
 		rc = take_block(&ps, b, st, &taken);
