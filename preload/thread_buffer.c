@@ -55,6 +55,7 @@ void hp_ring_kick(struct hp_ring *r)
 	int e = errno; /* hooks leave errno alone (event_path.h) */
 
 	r->kick_at = r->head + r->capacity / 4;
+	hp_writer_launch(); /* a ring a vfork child made in our memory registers no thread of ours */
 	hp_writer_wake();
 	errno = e;
 }
@@ -73,6 +74,7 @@ void hp_ring_make_room(struct hp_ring *r, uint64_t need)
 	unsigned spins = 0;
 	hp_compress_note_wait();
 	while (r->head + need > r->limit) {
+		hp_writer_launch();
 		hp_writer_wake();
 		if (spins++ < 64) {
 			__builtin_ia32_pause();

@@ -1,4 +1,11 @@
-/* trace_writer.c: the writer thread: rounds of draining, the ordering watermark, samples; its life. */
+/* trace_writer.c: the writer thread: rounds of draining, the ordering watermark, samples; its life.
+ *
+ * The thread starts with the process's first ring, not with the recorder: a process whose threads never
+ * record an event (a program with an allocator of its own, like Chromium's) stays as single-threaded
+ * as it was. Chromium's zygote checks that it is (/proc/self/task) and dies otherwise; unshare() of a
+ * user namespace fails in a process with more than one thread. Such a process's trace is written at
+ * its end by the thread that ends it.
+ */
 #include "trace_writer.h"
 
 #include <fcntl.h>
@@ -27,9 +34,17 @@
 #define NAME_CHECK_NS 200000000ull
 
 /* Everything below is the writer thread's, except where a comment says otherwise. */
+enum launch {
+	LAUNCH_NOT_YET,  /* no thread yet: nothing to drain */
+	LAUNCH_DONE,     /* the thread was started */
+	LAUNCH_INLINE,   /* a thread of the program writes the trace's end itself (flush before exec) */
+	LAUNCH_NEVER,    /* the trace was finished without a thread: none will start */
+};
+
 static struct {
 	pthread_t thread;
-	_Atomic int running;       /* the thread exists and has not finished */
+	_Atomic int running;       /* recording: the thread exists, or will when the first ring does */
+	_Atomic uint32_t launch;   /* enum launch */
 	_Atomic uint32_t kick;     /* futex: producers bump it to wake the writer */
 	_Atomic uint32_t done;     /* futex: 1 once the final round is written */
 	_Atomic uint32_t flushed;  /* futex: generation of the last completed flush */
@@ -72,6 +87,7 @@ void hp_writer_register(struct hp_ring *r)
 	r->next = w.rings;
 	w.rings = r;
 	pthread_mutex_unlock(&w.reg_lock);
+	hp_writer_launch();
 }
 
 static void emit_stack(const struct hp_stack_entry *e, void *arg)
@@ -230,6 +246,34 @@ static bool round_due(uint32_t kick_seen)
 	       hp_scan_pending() || hp_mono_ns() - w.last_round_ns >= hp_rec.cfg.interval_ms * 1000000ull;
 }
 
+static void put_end(unsigned how, int64_t status)
+{
+	uint8_t rec[HP_ENC_PROCESS_END_MAX], *p = hp_enc_process_end(rec, hp_now(), how, status);
+
+	hp_chunks_put0(rec, (size_t)(p - rec));
+	put_clock();
+	hp_chunks_write();
+}
+
+/* The last round and PROCESS_END(how); the trace is closed. */
+static void write_end(unsigned how, int64_t status)
+{
+	round_trip(true);
+	put_end(how, status);
+	hp_chunks_close();
+	hp_compress_close();
+	hp_sampler_close();
+	atomic_store(&w.running, 0);
+	atomic_store(&w.done, 1);
+}
+
+/* Before exec: a round and PROCESS_END(exec); recording goes on (exec may fail). */
+static void write_exec_end(void)
+{
+	round_trip(false);
+	put_end(HPT_END_EXEC, 0);
+}
+
 static void *writer_main(void *arg)
 {
 	(void)arg;
@@ -253,16 +297,7 @@ static void *writer_main(void *arg)
 
 		if (atomic_load(&w.finish_req)) {
 			hp_scan_run_exit(w.finish_how);
-			round_trip(true);
-			uint8_t rec[HP_ENC_PROCESS_END_MAX], *p = hp_enc_process_end(rec, hp_now(), w.finish_how, w.finish_status);
-			hp_chunks_put0(rec, (size_t)(p - rec));
-			put_clock();
-			hp_chunks_write();
-			hp_chunks_close();
-			hp_compress_close();
-			hp_sampler_close();
-			atomic_store(&w.running, 0);
-			atomic_store(&w.done, 1);
+			write_end(w.finish_how, w.finish_status);
 			futex(&w.done, FUTEX_WAKE_PRIVATE, INT32_MAX, NULL);
 			return NULL;
 		}
@@ -271,10 +306,7 @@ static void *writer_main(void *arg)
 		hp_scan_run_pending();
 		round_trip(false);
 		if (req) {
-			uint8_t rec[HP_ENC_PROCESS_END_MAX], *p = hp_enc_process_end(rec, hp_now(), HPT_END_EXEC, 0);
-			hp_chunks_put0(rec, (size_t)(p - rec));
-			put_clock();
-			hp_chunks_write();
+			write_exec_end();
 			atomic_store(&w.flushed, req);
 			atomic_store(&w.flush_req, 0);
 			futex(&w.flushed, FUTEX_WAKE_PRIVATE, INT32_MAX, NULL);
@@ -307,8 +339,6 @@ static void put_process(unsigned flags)
 
 int hp_writer_start(unsigned process_flags, uint64_t start_tick, uint64_t event_ticks, uint64_t alloc_event_ticks)
 {
-	sigset_t all, old;
-
 	w.watermark = 0;
 	w.prev_round_tick = start_tick;
 	atomic_store(&hp_rec.epoch, start_tick);
@@ -326,6 +356,9 @@ int hp_writer_start(unsigned process_flags, uint64_t start_tick, uint64_t event_
 	put_clock();
 	uint8_t rec[HP_ENC_PLAIN_SIZE(2)], *p = hp_enc_calibration(rec, event_ticks, alloc_event_ticks);
 	hp_chunks_put0(rec, (size_t)(p - rec));
+	/* On disk now, a few hundred bytes: a process killed before its writer's first round (or that
+	 * never needed one) still says which it was. */
+	hp_chunks_write();
 	hp_module_events_start(hp_chunks_emit0, NULL);
 	if (process_flags & HPT_PROCESS_FORKED) {
 		/* The parent's trace holds these definitions; this trace must stand on its own. */
@@ -334,18 +367,50 @@ int hp_writer_start(unsigned process_flags, uint64_t start_tick, uint64_t event_
 	}
 	if (hp_rec.cfg.what & HP_RECORD_SAMPLES)
 		put_sample();
+	atomic_store(&w.launch, LAUNCH_NOT_YET);
+	atomic_store(&w.running, 1);
+	return 0;
+}
 
-	/* The writer takes no signals: they belong to the program's threads. */
+void hp_writer_launch(void)
+{
+	uint32_t seen = LAUNCH_NOT_YET;
+	sigset_t all, old;
+
+	/* A vfork child shares our memory: a thread it started would be its own, gone at its exec. */
+	if (atomic_load_explicit(&w.launch, memory_order_acquire) == LAUNCH_DONE || getpid() != hp_rec.pid)
+		return;
+	while (!atomic_compare_exchange_weak(&w.launch, &seen, LAUNCH_DONE)) {
+		if (seen == LAUNCH_DONE || seen == LAUNCH_NEVER)
+			return;
+		if (seen == LAUNCH_INLINE) {
+			struct timespec ts = {0, 20000}; /* another thread writes the end before its exec */
+			nanosleep(&ts, NULL);
+		}
+		seen = LAUNCH_NOT_YET;
+	}
+	/* The writer takes no signals: they belong to the program's threads. What pthread_create
+	 * allocates (the thread's TLS) is ours, not the program's, even inside an event. */
+	int guard = hp_tls.guard;
+	hp_tls.guard = HP_GUARD_INTERNAL;
 	sigfillset(&all);
 	pthread_sigmask(SIG_SETMASK, &all, &old);
-	atomic_store(&w.running, 1);
 	int err = pthread_create(&w.thread, NULL, writer_main, NULL);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	hp_tls.guard = guard;
 	if (err) {
+		hp_warn("hookprof: cannot start the trace writer thread; the rest of the run goes unrecorded\n");
+		atomic_store(&hp_rec.state, HP_STATE_OFF);
 		atomic_store(&w.running, 0);
-		return -1;
 	}
-	return 0;
+}
+
+/* Takes the writer's part when no thread was started; false when one was (or is being) started. */
+static bool write_without_thread(enum launch as)
+{
+	uint32_t seen = LAUNCH_NOT_YET;
+
+	return atomic_compare_exchange_strong(&w.launch, &seen, as);
 }
 
 static void wait_word(_Atomic uint32_t *word, uint32_t want, unsigned timeout_ms)
@@ -371,6 +436,12 @@ void hp_writer_finish(unsigned how, int64_t status, unsigned timeout_ms)
 {
 	if (!hp_writer_alive())
 		return;
+	if (write_without_thread(LAUNCH_NEVER)) {
+		/* No ring, so no block to scan for: the end is written here, even in a fatal signal's
+		 * handler (nothing below allocates). */
+		write_end(how, status);
+		return;
+	}
 	w.finish_how = how;
 	w.finisher_tid = gettid();
 	hp_scan_exit_prepare(how);
@@ -387,6 +458,11 @@ void hp_writer_flush_exec(unsigned timeout_ms)
 
 	if (!hp_writer_alive())
 		return;
+	if (write_without_thread(LAUNCH_INLINE)) {
+		write_exec_end();
+		atomic_store(&w.launch, LAUNCH_NOT_YET);
+		return;
+	}
 	atomic_store(&w.flush_req, mine);
 	hp_writer_wake();
 	wait_word(&w.flushed, mine, timeout_ms);

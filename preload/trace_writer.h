@@ -1,6 +1,6 @@
 /* trace_writer.h: the writer thread: drains the per-thread rings into the trace (trace_chunks.h).
  *
- * Threading: one writer thread per process. The registry of rings is guarded by a mutex taken when a
+ * Threading: one writer thread per process, started when the first ring is. The registry of rings is guarded by a mutex taken when a
  * thread creates its ring, during each writer round and around fork; never on the event path.
  */
 #ifndef HP_TRACE_WRITER_H
@@ -16,11 +16,16 @@ struct hp_ring;
 
 /* Starts the writer on the open trace (hp_chunks_trace, trace_chunks.h): writes the header and the process's description (PROCESS,
  * CLOCK, CALIBRATION, module map; in a forked child also every site and stack defined so far).
- * Returns 0, or -1 when the thread cannot start (the caller records nothing). */
+ * Its thread starts with the first ring (hp_writer_launch). Returns 0, or -1 (the caller records
+ * nothing). */
 /* event_ticks, alloc_event_ticks: what recording a timed event and an allocation event costs. */
 int hp_writer_start(unsigned process_flags, uint64_t start_tick, uint64_t event_ticks,
 		    uint64_t alloc_event_ticks) HP_HIDDEN;
+/* A thread's new ring: drained from the next round on; the first one starts the writer's thread. */
 void hp_writer_register(struct hp_ring *r) HP_HIDDEN;
+/* Starts the writer's thread unless it was started or the trace was finished without one. Called
+ * where a producer needs it: with a new ring, a ring a quarter full, a ring full. */
+void hp_writer_launch(void) HP_HIDDEN;
 void hp_writer_wake(void) HP_HIDDEN;
 bool hp_writer_alive(void) HP_HIDDEN;
 /* Final round, PROCESS_END, close. Waits for the writer at most timeout_ms. */

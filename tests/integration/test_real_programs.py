@@ -260,6 +260,32 @@ def test_cxx_library_static_initializers():
         conform("c++ library constructors", RealRun(d, base_env(d)), [hp.program("real_cxx_plugins")])
 
 
+@hp.timeout(240)
+def test_chromium_headless():
+    """Headless Chromium dumping a page's DOM: a browser process, zygotes that check they are
+    single-threaded (the links of /proc/self/task) and die otherwise, helpers forked from them, and
+    an allocator of its own (PartitionAlloc), so that its processes record next to no event. The
+    recorder's writer thread, started with each process, made every zygote die and Chromium give up
+    ("GPU process isn't usable", SIGABRT); a process now has that thread only once it has events to
+    write. Not run under valgrind: Chromium's allocator bypasses it too, and it takes minutes."""
+    chromium = need("chromium")
+    with hp.tmpdir() as d:
+        argv = [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                "--dump-dom", "data:text/html,<p>recorded</p>"]
+        run = RealRun(d, base_env(d))
+        native, t_native = run.native(argv)
+        assert native.returncode == 0 and "<p>recorded</p>" in native.stdout, native.stderr[-3000:]
+        recorded, t_recorded, processes = run.recorded(argv)
+        assert recorded.returncode == 0, f"exit {recorded.returncode} under hookprof\n{recorded.stderr[-3000:]}"
+        assert recorded.stdout == native.stdout, (native.stdout, recorded.stdout)
+        zygotes = [p for p in processes if "--type=zygote" in p.argv]
+        assert zygotes, f"no zygote among the recorded processes: {processes}"
+        browser = [p for p in processes if p.argv[0].endswith("chromium") and not any(
+            a.startswith("--type=") for a in p.argv)]
+        assert browser and all(p.summary["ended"] for p in browser), browser
+        print(f"chromium: native {t_native:.2f} s, hookprof {t_recorded:.2f} s, {len(processes)} traces")
+
+
 SHELL_SCRIPT = 'printf "pear\\napple\\npear\\nfig\\n" | sort | uniq -c; n=$(ls / | wc -l); ' \
                'test "$n" -gt 0 && echo "listed"; (echo in a subshell); exit 3'
 

@@ -393,6 +393,31 @@ def test_fork_child_has_own_trace():
         assert parent_counts == [FORK_PARENT_N, FORK_PARENT_N], parent_counts
 
 
+SINGLE_THREAD_SIZE = 4321
+
+
+def test_no_thread_until_there_is_something_to_write():
+    """rec_single_thread counts its threads as Chromium's zygote does before it forks (and dies when
+    it has more than one): the recorder's writer thread starts with the first event, not with the
+    process. A forked child that allocates nothing stays single-threaded too, and both traces are
+    whole: the child's end is written by the thread that ends it."""
+    with hp.tmpdir() as d:
+        prog = hp.program("rec_single_thread")
+        native = hp.run([prog])
+        assert native.returncode == 0 and native.stdout == "1 1 1\n", (native.stdout, native.stderr)
+        proc, path = record([prog], d / "t.hpt", compare=False)  # its counts differ on purpose
+        assert proc.returncode == 0, proc.stderr
+        assert proc.stdout == "1 2 1\n", proc.stdout
+        parent = Trace(path)
+        check_ok_end(parent)
+        assert [r["size"] for r in parent.of("alloc") if r["size"] == SINGLE_THREAD_SIZE] == [SINGLE_THREAD_SIZE]
+        [kid] = child_traces(path)
+        child = Trace(kid)
+        assert child.process["flags"] & PROCESS_FORKED, child.process
+        assert child.end and child.end["how"] == END__EXIT and child.end["status"] == 0, child.end
+        assert not child.of(*MEMORY_EVENTS), child.of(*MEMORY_EVENTS)
+
+
 # ---- 4. fork + exec, and exec alone --------------------------------------------------------------
 
 EXEC_PRE_N, EXEC_PRE_SIZE = 40, 6001
