@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -31,16 +32,27 @@ void hp_suppressions_init(struct hp_suppressions *s)
 	memset(s, 0, sizeof(*s));
 }
 
+static void forget_sets(struct hp_suppressions *s)
+{
+	hp_idmap_free(&s->set_of);
+	free(s->sets);
+	free(s->acc);
+	s->sets = s->acc = NULL;
+	s->nsets = s->sets_cap = s->words = 0;
+}
+
 void hp_suppressions_release(struct hp_suppressions *s)
 {
 	for (size_t i = 0; i < s->n; i++)
 		free(s->items[i].pattern);
 	free(s->items);
+	forget_sets(s);
 	memset(s, 0, sizeof(*s));
 }
 
 static int add(struct hp_suppressions *s, const char *pattern, size_t len, const char *origin)
 {
+	forget_sets(s); /* their bit sets have no bit for the new item */
 	struct hp_suppression *items = hp_grow(s->items, &s->cap, s->n + 1, sizeof(*items));
 	if (!items)
 		return -1;
@@ -219,8 +231,9 @@ int hp_suppression_pattern_matches(const char *pattern, const char *text)
 	return glob(buf, k, text, tlen);
 }
 
-struct hp_suppression *hp_suppressions_match(struct hp_suppressions *s, const struct hp_frame *frames,
-					     size_t nframes)
+/* The first item matching a frame, asked of every item and frame in turn: what the bit sets below
+ * answer when memory runs out for them. */
+static struct hp_suppression *match_each(struct hp_suppressions *s, const struct hp_frame *frames, size_t nframes)
 {
 	for (size_t i = 0; i < s->n; i++) {
 		for (size_t f = 0; f < nframes; f++) {
@@ -231,5 +244,56 @@ struct hp_suppression *hp_suppressions_match(struct hp_suppressions *s, const st
 				return &s->items[i];
 		}
 	}
+	return NULL;
+}
+
+/* The items str matches (a bit set of s->words words), globbed at its first use; NULL without memory. */
+static const uint64_t *set_of(struct hp_suppressions *s, const char *str)
+{
+	uint32_t *slot = hp_idmap_slot(&s->set_of, (uint64_t)(uintptr_t)str, true);
+
+	if (!slot)
+		return NULL;
+	if (!*slot) {
+		uint64_t *sets = hp_grow(s->sets, &s->sets_cap, (s->nsets + 1) * s->words, sizeof(*sets));
+		if (!sets)
+			return NULL;
+		s->sets = sets;
+		uint64_t *set = sets + s->nsets * s->words;
+		memset(set, 0, s->words * sizeof(*set));
+		for (size_t i = 0; i < s->n; i++)
+			if (hp_suppression_pattern_matches(s->items[i].pattern, str))
+				set[i / 64] |= UINT64_C(1) << (i % 64);
+		*slot = (uint32_t)++s->nsets;
+	}
+	return s->sets + (*slot - 1) * s->words;
+}
+
+/* The first item (in order) that matches any of the frames' strings: the lowest bit of the union of
+ * their sets, the same item match_each gives. */
+struct hp_suppression *hp_suppressions_match(struct hp_suppressions *s, const struct hp_frame *frames,
+					     size_t nframes)
+{
+	if (!s->n)
+		return NULL;
+	if (!s->acc) {
+		s->words = (s->n + 63) / 64;
+		if (!(s->acc = malloc(s->words * sizeof(*s->acc))))
+			return match_each(s, frames, nframes);
+	}
+	memset(s->acc, 0, s->words * sizeof(*s->acc));
+	for (size_t f = 0; f < nframes; f++) {
+		const char *strs[3] = {frames[f].function, frames[f].file, frames[f].module};
+		for (size_t k = 0; k < 3; k++) {
+			const uint64_t *set = strs[k] ? set_of(s, strs[k]) : NULL;
+			if (strs[k] && !set)
+				return match_each(s, frames, nframes);
+			for (size_t w = 0; set && w < s->words; w++)
+				s->acc[w] |= set[w];
+		}
+	}
+	for (size_t w = 0; w < s->words; w++)
+		if (s->acc[w])
+			return &s->items[w * 64 + (size_t)__builtin_ctzll(s->acc[w])];
 	return NULL;
 }

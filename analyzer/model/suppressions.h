@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "model/symbolizer.h"
+#include "util/idmap.h"
 
 struct hp_suppression {
 	char *pattern;
@@ -25,6 +26,13 @@ struct hp_suppression {
 struct hp_suppressions {
 	struct hp_suppression *items;
 	size_t n, cap;
+	/* hp_suppressions_match's: the items each string matches, a bit set of `words` words per string,
+	 * found by the string's address (a symbolizer keeps one copy of each name, file and module, and
+	 * a stack repeats them: cc1's thousands of leaked stacks globbed the same names each time).
+	 * Emptied when an item is added. */
+	struct hp_idmap set_of; /* string address -> index + 1 in sets */
+	uint64_t *sets, *acc;
+	size_t nsets, sets_cap, words;
 };
 
 /* The built-in sets, each a name and patterns: one-time allocations of libc, the dynamic loader and

@@ -3,6 +3,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -111,6 +112,47 @@ static void match_frames(void **state)
 	hp_suppressions_release(&s);
 }
 
+/* The first matching item in file order, as the rule reads (every item against every frame), with
+ * more items than one 64-bit set holds, strings shared by frames (the symbolizer's interned names),
+ * the same content at another address, and an item added after matching began. */
+static void first_match_in_order_across_sets(void **state)
+{
+	struct hp_suppressions s;
+	char err[256], text[8192];
+	size_t len = 0;
+	(void)state;
+
+	/* 100 items: item k matches "fnK" exactly; item 70 matches any "lib*.so" module; item 90 any
+	 * file under /src/. */
+	for (int k = 0; k < 100; k++) {
+		const char *pat = k == 70 ? "lib*.so$" : k == 90 ? "^/src/" : NULL;
+		len += (size_t)(pat ? snprintf(text + len, sizeof(text) - len, "leak:%s\n", pat)
+				    : snprintf(text + len, sizeof(text) - len, "leak:^fn%d$\n", k));
+	}
+	hp_suppressions_init(&s);
+	assert_int_equal(hp_suppressions_parse(&s, text, len, "f", err, sizeof(err)), 0);
+	const char *mod = "/usr/lib/libx.so", *fn95 = "fn95", *fn80 = "fn80";
+	char fn80_again[] = "fn80";
+	struct hp_frame frames[] = {
+		{.function = fn95, .file = "/src/a.c", .module = "/bin/app"},
+		{.function = "other", .file = "b.c", .module = mod},
+		{.function = fn80, .file = "c.c", .module = "/bin/app"},
+	};
+	/* fn95 (item 95), lib*.so (70), /src/ (90), fn80 (80): item 70 comes first. */
+	assert_ptr_equal(hp_suppressions_match(&s, frames, 3), &s.items[70]);
+	/* Without the module: fn80 (80) before /src/ (90) and fn95 (95). */
+	assert_ptr_equal(hp_suppressions_match(&s, frames + 2, 1), &s.items[80]);
+	struct hp_frame moved[] = {{.function = fn80_again, .module = "/bin/app"}, {.function = fn95}};
+	assert_ptr_equal(hp_suppressions_match(&s, moved, 2), &s.items[80]);
+	assert_ptr_equal(hp_suppressions_match(&s, moved + 1, 1), &s.items[95]);
+	struct hp_frame none[] = {{.function = "fn100", .file = "/srcx/a.c", .module = "/usr/lib/libx.so.6"}};
+	assert_null(hp_suppressions_match(&s, none, 1));
+	/* An item added now is matched too (the sets made before it have no bit for it). */
+	assert_int_equal(hp_suppressions_parse(&s, "leak:fn100\n", 11, "g", err, sizeof(err)), 0);
+	assert_ptr_equal(hp_suppressions_match(&s, none, 1), &s.items[100]);
+	hp_suppressions_release(&s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -119,6 +161,7 @@ int main(void)
 		cmocka_unit_test(parse_errors_name_the_line),
 		cmocka_unit_test(builtins_and_disabling),
 		cmocka_unit_test(match_frames),
+		cmocka_unit_test(first_match_in_order_across_sets),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
