@@ -167,19 +167,38 @@ static uint8_t edge_how(const struct contents *c, const struct hp_live_block *b,
 	return h ? (uint8_t)(1 + h) : 0;
 }
 
+/* Each word's two ends, looked up once for the passes below (a binary search each: with a large
+ * heap left at exit, as cc1 leaves it, they were a sixth of a report): src[i] is source_of word i
+ * (-2 for a word that points nowhere it could: not a pointer region), dst[i] the block its value
+ * points into, or -1. */
+struct ends {
+	int32_t *src, *dst;
+};
+
+static int ends_build(struct ends *e, const struct hp_live_block *blocks, size_t nblocks,
+		      const struct hp_region_word *words, size_t nwords)
+{
+	e->src = malloc((nwords ? nwords : 1) * sizeof(*e->src));
+	e->dst = malloc((nwords ? nwords : 1) * sizeof(*e->dst));
+	if (!e->src || !e->dst)
+		return -1;
+	for (size_t i = 0; i < nwords; i++) {
+		bool pointer = is_pointer_region(words[i].region);
+		e->src[i] = pointer ? (int32_t)source_of(blocks, nblocks, &words[i]) : -2;
+		e->dst[i] = e->src[i] != -2 ? (int32_t)hp_leak_block_of(blocks, nblocks, words[i].value) : -1;
+	}
+	return 0;
+}
+
 static int build_graph(const struct hp_live_block *blocks, size_t nblocks, const struct hp_region_word *words,
-		       size_t nwords, const struct contents *c, unsigned on, struct graph *g)
+		       size_t nwords, const struct ends *ends, const struct contents *c, unsigned on, struct graph *g)
 {
 	g->first = calloc(nblocks + 1, sizeof(*g->first));
 	if (!g->first)
 		return -1;
-	for (size_t i = 0; i < nwords; i++) {
-		if (!is_pointer_region(words[i].region))
-			continue;
-		long src = source_of(blocks, nblocks, &words[i]);
-		if (src >= 0 && hp_leak_block_of(blocks, nblocks, words[i].value) >= 0)
-			g->first[src + 1]++;
-	}
+	for (size_t i = 0; i < nwords; i++)
+		if (ends->src[i] >= 0 && ends->dst[i] >= 0)
+			g->first[ends->src[i] + 1]++;
 	for (size_t i = 0; i < nblocks; i++)
 		g->first[i + 1] += g->first[i];
 	size_t nedges = g->first[nblocks];
@@ -193,11 +212,8 @@ static int build_graph(const struct hp_live_block *blocks, size_t nblocks, const
 	for (size_t i = 0; i <= nblocks; i++)
 		fill[i] = g->first[i];
 	for (size_t i = 0; i < nwords; i++) {
-		if (!is_pointer_region(words[i].region))
-			continue;
-		long src = source_of(blocks, nblocks, &words[i]);
-		long dst = src >= 0 ? hp_leak_block_of(blocks, nblocks, words[i].value) : -1;
-		if (dst < 0)
+		int32_t src = ends->src[i], dst = ends->dst[i];
+		if (src < 0 || dst < 0)
 			continue;
 		g->to[fill[src]] = (uint32_t)dst;
 		g->how[fill[src]] = edge_how(c, &blocks[dst], words[i].value, on);
@@ -234,22 +250,22 @@ int hp_leak_classify(struct hp_live_block *blocks, size_t nblocks, const struct 
 {
 	struct graph g = {0};
 	struct contents c = {0};
+	struct ends ends = {0};
 	uint8_t *state = calloc(nblocks ? nblocks : 1, 1);
 	uint8_t *heur = calloc(nblocks ? nblocks : 1, 1);
 	/* A block is pushed at most twice (unreached → possible → reachable). */
 	uint32_t *stack = malloc((2 * nblocks + 1) * sizeof(*stack));
 	int rc = -1;
 
-	if (!state || !heur || !stack || contents_build(&c, words, nwords) ||
-	    build_graph(blocks, nblocks, words, nwords, &c, heuristics, &g))
+	if (!state || !heur || !stack || nblocks > INT32_MAX || contents_build(&c, words, nwords) ||
+	    ends_build(&ends, blocks, nblocks, words, nwords) ||
+	    build_graph(blocks, nblocks, words, nwords, &ends, &c, heuristics, &g))
 		goto out;
 
 	size_t top = 0;
 	for (size_t i = 0; i < nwords; i++) {
-		if (!is_pointer_region(words[i].region) || source_of(blocks, nblocks, &words[i]) != -1)
-			continue;
-		long dst = hp_leak_block_of(blocks, nblocks, words[i].value);
-		if (dst >= 0)
+		int32_t dst = ends.dst[i];
+		if (ends.src[i] == -1 && dst >= 0)
 			reach(state, heur, stack, &top, (uint32_t)dst, edge_how(&c, &blocks[dst], words[i].value, heuristics), 1);
 	}
 	while (top) {
@@ -286,6 +302,8 @@ int hp_leak_classify(struct hp_live_block *blocks, size_t nblocks, const struct 
 	}
 	rc = 0;
 out:
+	free(ends.src);
+	free(ends.dst);
 	free(g.first);
 	free(g.to);
 	free(g.how);
