@@ -437,3 +437,4 @@ int hp_symbolizer_set_modules(struct hp_symbolizer *s, const struct hp_module *m
 	s->nmods = nmodules;
 	return 0;
 }
+_Static_assert(sizeof(struct hp_frame) == 48, "symbolizer.h: a frame is 48 bytes");
