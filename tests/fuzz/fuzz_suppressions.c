@@ -11,7 +11,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct hp_suppressions s;
 	char err[256];
-	struct hp_frame frame = {0x1000, "parse_row", "/src/parser.c", 42, "/usr/bin/app", 0, false};
+	struct hp_frame frame = {.ip = 0x1000, .function = "parse_row", .file = "/src/parser.c", .line = 42,
+				 .module = "/usr/bin/app"};
 
 	hp_suppressions_init(&s);
 	if (hp_suppressions_parse(&s, (const char *)data, size, "fuzz", err, sizeof(err)) == 0) {

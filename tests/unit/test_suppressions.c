@@ -91,9 +91,9 @@ static void match_frames(void **state)
 	struct hp_suppressions s;
 	char err[256];
 	struct hp_frame frames[] = {
-		{0x1000, "malloc", NULL, 0, "/lib/libc.so.6", 0, false},
-		{0x2000, "_IO_file_doallocate", NULL, 0, "/lib/libc.so.6", 0, false},
-		{0x3000, "main", "/src/app.c", 12, "/usr/bin/app", 0, false},
+		{.ip = 0x1000, .function = "malloc", .module = "/lib/libc.so.6"},
+		{.ip = 0x2000, .function = "_IO_file_doallocate", .module = "/lib/libc.so.6"},
+		{.ip = 0x3000, .function = "main", .file = "/src/app.c", .line = 12, .module = "/usr/bin/app"},
 	};
 	(void)state;
 
