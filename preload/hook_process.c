@@ -5,6 +5,7 @@
  */
 #include <dlfcn.h>
 #include <errno.h>
+#include <sched.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <sys/syscall.h>
@@ -12,6 +13,7 @@
 
 #include "hpt_format.h"
 #include "recorder.h"
+#include "trace_writer.h"
 
 __attribute__((constructor(101))) static void hp_start(void)
 {
@@ -73,6 +75,51 @@ HP_EXPORT int fexecve(int fd, char *const argv[], char *const envp[])
 
 	hp_recorder_before_exec();
 	return real(fd, argv, envp);
+}
+
+/* unshare() of a user namespace, and setns() into one, fail with EINVAL in a process of more than one
+ * thread: the writer's thread steps aside for the call (`unshare -U` failed under hookprof). setns()
+ * with no type may enter any namespace, a user namespace too. */
+static bool writer_aside(bool needed)
+{
+	if (!needed || atomic_load(&hp_rec.state) != HP_STATE_ON)
+		return false;
+	hp_tls.guard++;
+	bool paused = hp_writer_pause();
+	hp_tls.guard--;
+	return paused;
+}
+
+static void writer_back(bool paused)
+{
+	int e = errno;
+
+	if (paused) {
+		hp_tls.guard++;
+		hp_writer_launch();
+		hp_tls.guard--;
+	}
+	errno = e;
+}
+
+HP_EXPORT int unshare(int flags)
+{
+	int (*real)(int) = hp_real("unshare");
+	bool paused = writer_aside((flags & CLONE_NEWUSER) != 0);
+	int rc = real ? real(flags) : (errno = ENOSYS, -1);
+
+	writer_back(paused);
+	return rc;
+}
+
+HP_EXPORT int setns(int fd, int nstype)
+{
+	int (*real)(int, int) = hp_real("setns");
+	bool paused = writer_aside(nstype == 0 || (nstype & CLONE_NEWUSER));
+	int rc = real ? real(fd, nstype) : (errno = ENOSYS, -1);
+
+	writer_back(paused);
+	return rc;
 }
 
 /* execl and friends: the list becomes an array, then the v-variant above does the rest. */

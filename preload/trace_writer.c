@@ -50,6 +50,7 @@ static struct {
 	_Atomic uint32_t flushed;  /* futex: generation of the last completed flush */
 	_Atomic uint32_t flush_req;
 	_Atomic int finish_req;
+	_Atomic int pause_req;     /* hp_writer_pause: end the thread after a round */
 	unsigned finish_how;
 	pid_t finisher_tid; /* the thread that asked to finish: it waits for us, never busy in an event */
 	int64_t finish_status;
@@ -243,6 +244,7 @@ static void round_trip(bool final)
 static bool round_due(uint32_t kick_seen)
 {
 	return atomic_load(&w.kick) != kick_seen || atomic_load(&w.finish_req) || atomic_load(&w.flush_req) ||
+	       atomic_load(&w.pause_req) ||
 	       hp_scan_pending() || hp_mono_ns() - w.last_round_ns >= hp_rec.cfg.interval_ms * 1000000ull;
 }
 
@@ -288,7 +290,8 @@ static void *writer_main(void *arg)
 		bool recording = atomic_exchange_explicit(&hp_rec.epoch_used, false, memory_order_relaxed);
 		unsigned ms = hp_rec.cfg.interval_ms < 100 ? hp_rec.cfg.interval_ms : 100;
 		struct timespec ts = {0, (recording ? 1 : (long)ms) * 1000000};
-		if (!atomic_load(&w.finish_req) && !atomic_load(&w.flush_req) && !hp_scan_pending())
+		if (!atomic_load(&w.finish_req) && !atomic_load(&w.flush_req) && !atomic_load(&w.pause_req) &&
+		    !hp_scan_pending())
 			futex(&w.kick, FUTEX_WAIT_PRIVATE, seen, &ts);
 		if (recording && !round_due(seen)) {
 			hp_epoch_advance(hp_now());
@@ -311,6 +314,8 @@ static void *writer_main(void *arg)
 			atomic_store(&w.flush_req, 0);
 			futex(&w.flushed, FUTEX_WAKE_PRIVATE, INT32_MAX, NULL);
 		}
+		if (atomic_load(&w.pause_req))
+			return NULL; /* joined by hp_writer_pause */
 	}
 }
 
@@ -466,6 +471,19 @@ void hp_writer_flush_exec(unsigned timeout_ms)
 	atomic_store(&w.flush_req, mine);
 	hp_writer_wake();
 	wait_word(&w.flushed, mine, timeout_ms);
+}
+
+bool hp_writer_pause(void)
+{
+	if (!hp_writer_alive() || getpid() != hp_rec.pid ||
+	    atomic_load_explicit(&w.launch, memory_order_acquire) != LAUNCH_DONE)
+		return false;
+	atomic_store(&w.pause_req, 1);
+	hp_writer_wake();
+	pthread_join(w.thread, NULL); /* after its round: nothing published is left behind */
+	atomic_store(&w.pause_req, 0);
+	atomic_store(&w.launch, LAUNCH_NOT_YET);
+	return true;
 }
 
 void hp_writer_fork_prepare(void)

@@ -34,6 +34,11 @@ void hp_writer_finish(unsigned how, int64_t status, unsigned timeout_ms) HP_HIDD
  * PROCESS_END(exec). Recording continues (exec may fail). */
 void hp_writer_flush_exec(unsigned timeout_ms) HP_HIDDEN;
 
+/* For a call that needs the process to have one thread (unshare of a user namespace): the writer's
+ * thread writes a round and ends. True when it did: the caller then starts it again with
+ * hp_writer_launch (its rings make it needed). Called with the guard held. */
+bool hp_writer_pause(void) HP_HIDDEN;
+
 /* Writer thread: moves the epoch (recorder.h) up to tick; never back. */
 void hp_epoch_advance(uint64_t tick) HP_HIDDEN;
 

@@ -418,6 +418,29 @@ def test_no_thread_until_there_is_something_to_write():
         assert not child.of(*MEMORY_EVENTS), child.of(*MEMORY_EVENTS)
 
 
+UNSHARE_BEFORE, UNSHARE_AFTER = 5123, 6123
+
+
+def test_unshare_of_a_user_namespace():
+    """rec_unshare enters a user namespace after allocating, as `unshare -U` and bubblewrap do: the
+    kernel refuses that to a process of more than one thread, so the writer thread steps aside for
+    the call (the program failed with EINVAL under the recorder) and comes back after it: the
+    allocation after the call is in the trace, and so is the leak scan at exit, which only the
+    writer thread runs."""
+    with hp.tmpdir() as d:
+        prog = hp.program("rec_unshare")
+        native = hp.run([prog])
+        assert native.returncode == 0 and native.stdout == "unshare 0\n", \
+            f"this machine refuses unshare(CLONE_NEWUSER) even without the recorder: {native.stdout}{native.stderr}"
+        proc, path = record([prog], d / "t.hpt")
+        assert proc.returncode == 0, proc.stderr
+        tr = Trace(path)
+        check_ok_end(tr)
+        sizes = [r["size"] for r in tr.of("alloc") if r["size"] in (UNSHARE_BEFORE, UNSHARE_AFTER)]
+        assert sizes == [UNSHARE_BEFORE, UNSHARE_AFTER], sizes
+        assert tr.of("scan_begin"), "no leak scan at exit: the writer thread did not come back"
+
+
 # ---- 4. fork + exec, and exec alone --------------------------------------------------------------
 
 EXEC_PRE_N, EXEC_PRE_SIZE = 40, 6001
