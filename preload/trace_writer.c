@@ -382,8 +382,10 @@ void hp_writer_launch(void)
 	uint32_t seen = LAUNCH_NOT_YET;
 	sigset_t all, old;
 
-	/* A vfork child shares our memory: a thread it started would be its own, gone at its exec. */
-	if (atomic_load_explicit(&w.launch, memory_order_acquire) == LAUNCH_DONE || getpid() != hp_rec.pid)
+	/* A vfork child shares our memory: a thread it started would be its own, gone at its exec. A
+	 * trace already finished (its writer ended by hp_writer_finish) wants no new writer. */
+	if (atomic_load_explicit(&w.launch, memory_order_acquire) == LAUNCH_DONE || getpid() != hp_rec.pid ||
+	    !hp_writer_alive())
 		return;
 	while (!atomic_compare_exchange_weak(&w.launch, &seen, LAUNCH_DONE)) {
 		if (seen == LAUNCH_DONE || seen == LAUNCH_NEVER)
@@ -482,6 +484,8 @@ bool hp_writer_pause(void)
 	hp_writer_wake();
 	pthread_join(w.thread, NULL); /* after its round: nothing published is left behind */
 	atomic_store(&w.pause_req, 0);
+	if (!hp_writer_alive())
+		return false; /* it finished the trace instead (another thread ended the process) */
 	atomic_store(&w.launch, LAUNCH_NOT_YET);
 	return true;
 }
