@@ -2,6 +2,7 @@
 #include "compress_policy.h"
 
 #include <fcntl.h>
+#include <sched.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,6 +28,8 @@ static struct {
 	struct hp_own_fd schedstat; /* the writer thread's /proc/thread-self/schedstat */
 	uint64_t cpu_at, run_delay; /* at the last judgement: wall ns, the writer's wait for a CPU */
 	bool fast_saves_little; /* the last judged chunk at the fast level shrank by less than half */
+	unsigned cpus;          /* the CPUs the process may run on */
+	unsigned producing;     /* rings that had events in the last round */
 	unsigned stored_in_row;
 } c = {.schedstat.fd = -1};
 
@@ -37,6 +40,10 @@ void hp_compress_note_wait(void)
 
 void hp_compress_start(void)
 {
+	cpu_set_t set;
+
+	c.cpus = sched_getaffinity(0, sizeof(set), &set) == 0 ? (unsigned)CPU_COUNT(&set) : 1;
+	c.producing = 0;
 	c.saturated = false;
 	c.behind = false;
 	c.behind_at = 0;
@@ -92,18 +99,28 @@ void hp_compress_judge_cpu(uint64_t now_ns)
 	c.run_delay = delay;
 }
 
-/* At the configured level while we keep up and the program leaves a CPU free; under pressure (a
- * producer waited for us, or the program keeps every CPU busy) at zstd's fast level, or not at all
- * when that level halves nothing of this program's events (a pure cost to the program then).
- * Stored, every 16th chunk tries the fast level again: the events may change. */
+/* At the configured level while we keep up and the program leaves a CPU free. A producer waited for
+ * us: level 1 while fewer threads produce than there are CPUs (the writer has one to itself), else
+ * zstd's fast level. The program keeps every CPU busy: the fast level, or no compression at all when
+ * that level halves nothing of this program's events (a pure cost to the program then). Stored,
+ * every 16th chunk tries the fast level again: the events may change. */
 int hp_compress_level(void)
 {
 	if (!c.behind && !c.saturated)
 		return hp_rec.cfg.level;
+	/* Behind with a CPU to itself (fewer producing threads than CPUs): level 1 keeps up as well as the
+	 * fast level on this machine class, and its chunks are a quarter smaller. */
+	if (!c.saturated && c.producing < c.cpus)
+		return HP_COMPRESS_BEHIND_LEVEL; /* the lowest configurable level */
 	if (c.saturated && c.fast_saves_little && ++c.stored_in_row % 16)
 		return HP_COMPRESS_STORE;
 	c.stored_in_row = 0;
 	return HP_COMPRESS_FAST_LEVEL;
+}
+
+void hp_compress_note_producing(unsigned rings)
+{
+	c.producing = rings;
 }
 
 void hp_compress_judge_chunk(int level, size_t raw, size_t compressed)

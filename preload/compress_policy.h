@@ -13,6 +13,7 @@
 #include "recorder.h"
 
 #define HP_COMPRESS_FAST_LEVEL (-5) /* about 2x the speed of level 1 on trace bytes, 70% of its ratio */
+#define HP_COMPRESS_BEHIND_LEVEL 1  /* behind, with a CPU of its own */
 #define HP_COMPRESS_STORE INT32_MIN /* hp_compress_level: store the chunk as it is */
 
 /* A producer found its ring full: the writer is behind (it compresses less until it keeps up). */
@@ -26,6 +27,8 @@ void hp_compress_close(void) HP_HIDDEN;
 void hp_compress_note_round(uint64_t now_ns) HP_HIDDEN;
 /* Each round, at most every 20 ms: does the program keep every CPU busy? */
 void hp_compress_judge_cpu(uint64_t now_ns) HP_HIDDEN;
+/* Each round: how many rings had events to drain. */
+void hp_compress_note_producing(unsigned rings) HP_HIDDEN;
 /* The zstd level for the next chunk, or HP_COMPRESS_STORE. */
 int hp_compress_level(void) HP_HIDDEN;
 /* A chunk of `raw` bytes compressed at `level` to `compressed`: what the fast level saves. */

@@ -183,6 +183,7 @@ static void round_trip(bool final)
 		wait_idle();
 	uint64_t T = hp_now();
 	uint64_t wm = T;
+	unsigned producing = 0;
 
 	/* Stored before membarrier(), as T is read: an event begun after it notes T or a later epoch. */
 	hp_epoch_advance(T);
@@ -208,6 +209,7 @@ static void round_trip(bool final)
 
 		uint64_t n = committed - atomic_load_explicit(&r->consumed, memory_order_relaxed);
 		if (n) {
+			producing++;
 			uint8_t *dst = hp_chunks_room(r->stream, n);
 			hp_chunks_add(hp_ring_drain(r, dst, committed));
 		}
@@ -220,6 +222,7 @@ static void round_trip(bool final)
 		link = &r->next;
 	}
 	pthread_mutex_unlock(&w.reg_lock);
+	hp_compress_note_producing(producing);
 
 	if (final)
 		wm = UINT64_MAX; /* nothing more will be recorded */
