@@ -17,6 +17,7 @@
 #define UNW_LOCAL_ONLY
 #include <libunwind.h>
 
+#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -426,10 +427,30 @@ static const struct hp_thread_slot *unstopped_slot(const struct hp_thread_slot *
 	return NULL;
 }
 
+/* glibc's layout of a thread's mapping (x86-64: the control block at the thread pointer, the static
+ * TLS below it, the stack below that): the static TLS size with the control block
+ * (_dl_get_tls_static_info) and the control block's size (_thread_db_sizeof_pthread, for
+ * libthread_db). Found at setup; absent from another libc. */
+static void (*tls_static_info)(size_t *size, size_t *align);
+static const uint32_t *pthread_size;
+
+/* Where an exited thread's static TLS begins, its control block being at tcb; 0 when unknown. */
+static uint64_t dead_tls_lo(uint64_t tcb)
+{
+	size_t size = 0, align = 0;
+
+	if (!tls_static_info || !pthread_size)
+		return 0;
+	tls_static_info(&size, &align);
+	return size > *pthread_size && tcb + *pthread_size > size ? tcb + *pthread_size - size : 0;
+}
+
 /* Anonymous mappings topped by a glibc thread control block are thread stacks: of a thread that did
- * not stop (read whole, conservatively), or of one that has exited (kept by glibc for reuse: not
- * read, as memcheck does not read a finished thread's stack). An exited thread's tid is 0 (the kernel
- * clears it), or -1 once joined (glibc marks it so). */
+ * not stop (read whole, conservatively), or of one that has exited (kept by glibc for reuse). Of an
+ * exited thread, memcheck reads the static TLS and the control block, not the stack: a block held
+ * by a `__thread` variable of a joined thread is still reachable, its DTV (pointed to 8 bytes in,
+ * from the control block) possibly lost, a block held on its stack definitely lost. So do we. An
+ * exited thread's tid is 0 (the kernel clears it), or -1 once joined (glibc marks it so). */
 static void scan_thread_stacks(const struct hp_thread_slot *sl, size_t n, bool *found, const struct hp_range *ex,
 			       size_t nex)
 {
@@ -455,6 +476,9 @@ static void scan_thread_stacks(const struct hp_thread_slot *sl, size_t n, bool *
 			bool exited = tid == 0 || tid == UINT32_MAX;
 			const struct hp_thread_slot *u = exited ? NULL : unstopped_slot(sl, n, tid);
 			if (exited) {
+				uint64_t tls = dead_tls_lo(at);
+				if (tls >= m->lo && tls < at)
+					scan_minus(HPT_REGION_MAPPED, 0, tls, m->hi, ex, nex);
 				m->done = true;
 			} else if (u && tid != (uint32_t)s.pid) {
 				scan_minus(HPT_REGION_STACK, tid, m->lo, m->hi, ex, nex);
@@ -579,6 +603,9 @@ int hp_leak_scan_setup(hp_signal_claim_fn *claim)
 {
 	hp_tls.guard++;
 	nfixed_excl = hp_scan_never_read(fixed_excl, sizeof(fixed_excl) / sizeof(fixed_excl[0]));
+	/* dlsym takes the loader's lock: here, never while the world is stopped. */
+	*(void **)&tls_static_info = dlsym(RTLD_DEFAULT, "_dl_get_tls_static_info");
+	pthread_size = dlsym(RTLD_DEFAULT, "_thread_db_sizeof_pthread");
 	int rc = hp_world_setup(claim);
 	hp_tls.guard--;
 	return rc;

@@ -35,14 +35,18 @@ def test_thread_blocking_every_signal_is_read_whole():
 
 
 def test_stack_of_a_joined_thread_is_not_read():
-    """A thread that ended and was joined leaves its stack to glibc's cache, with its tid set to -1:
-    the stale pointer there to the 37 bytes it allocated is no root, as for memcheck."""
+    """A thread that ended and was joined leaves its mapping to glibc's cache, with its tid set to -1.
+    memcheck reads its static TLS and control block, not its stack: the stale pointer on the stack to
+    the 37 bytes it allocated is no root, the one in its __thread variable to 41 bytes is. The
+    recorder used to skip the whole mapping (the 41 bytes were definitely lost, and a live thread
+    pool's DTVs too, which memcheck calls possibly lost). The thread's DTV is the loader's, under the
+    built-in suppressions here."""
     with hp.tmpdir() as d:
         proc, _ = hp.record([hp.program("scan_threads"), "joined"], output=d / "t.hpt")
         assert proc.returncode == 0, proc.stderr
         summary = hp.report_json(d / "t.hpt")["summary"]
         assert kinds(summary)["definite"] == (37, 1), kinds(summary)
-        assert kinds(summary)["possible"] == (0, 0) and kinds(summary)["reachable"] == (0, 0), kinds(summary)
+        assert kinds(summary)["possible"] == (0, 0) and kinds(summary)["reachable"] == (41, 1), kinds(summary)
 
 
 @hp.timeout(120)

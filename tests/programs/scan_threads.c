@@ -7,8 +7,10 @@
  *   own_handler  the program handles SIGRTMAX-3 itself and raises it once: its handler must run
  *                exactly once (it writes "handler" to stderr), never for the scan; a waiting thread
  *                keeps 91 bytes on its stack (reachable)
- *   joined       a thread holds the only pointer to 37 bytes on its stack, ends and is joined: they
- *                are definitely lost (glibc keeps the stack for reuse; memcheck does not read it)
+ *   joined       a thread holds the only pointer to 37 bytes on its stack and the only one to 41
+ *                bytes in a __thread variable, ends and is joined: glibc keeps its mapping for reuse,
+ *                and memcheck reads its static TLS, not its stack: the 37 bytes are definitely lost,
+ *                the 41 still reachable
  */
 #include <pthread.h>
 #include <signal.h>
@@ -37,11 +39,14 @@ static void *holder(void *arg)
 	return NULL;
 }
 
+static __thread void *volatile kept_in_tls; /* volatile: never read, its store would go */
+
 static void *drops(void *arg)
 {
 	void *volatile mine = malloc((size_t)(uintptr_t)arg);
 
-	return mine ? NULL : arg; /* the pointer is left on this stack only */
+	kept_in_tls = malloc(41);
+	return mine && kept_in_tls ? NULL : arg; /* the pointer is left on this stack only */
 }
 
 static void *blocks_all(void *arg)
