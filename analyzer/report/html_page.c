@@ -15,6 +15,8 @@ extern const size_t hp_html_report_css_len;
 static void write_data(FILE *out, const char *json, size_t len)
 {
 	bool in_string = false, escaped = false;
+	size_t run = 0; /* json[run..i) goes out as it is, in one call (a character at a time was a
+			 * tenth of the HTML report of a 420-process run) */
 
 	for (size_t i = 0; i < len; i++) {
 		char c = json[i];
@@ -28,13 +30,17 @@ static void write_data(FILE *out, const char *json, size_t len)
 		} else if (c == '"') {
 			in_string = true;
 		} else if (c == ' ' || c == '\n' || c == '\t' || c == '\r') {
+			fwrite(json + run, 1, i - run, out);
+			run = i + 1;
 			continue;
 		}
-		if (c == '<')
+		if (c == '<') {
+			fwrite(json + run, 1, i - run, out);
 			fputs("\\u003c", out);
-		else
-			putc(c, out);
+			run = i + 1;
+		}
 	}
+	fwrite(json + run, 1, len - run, out);
 }
 
 void hp_html_page(FILE *out, const unsigned char *tmpl, size_t tmpl_len, const unsigned char *js, size_t js_len,
