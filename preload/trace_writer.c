@@ -33,7 +33,6 @@
 
 #define NAME_CHECK_NS 200000000ull
 
-/* Everything below is the writer thread's, except where a comment says otherwise. */
 enum launch {
 	LAUNCH_NOT_YET,  /* no thread yet: nothing to drain */
 	LAUNCH_DONE,     /* the thread was started */
@@ -41,6 +40,7 @@ enum launch {
 	LAUNCH_NEVER,    /* the trace was finished without a thread: none will start */
 };
 
+/* Everything below is the writer thread's, except where a comment says otherwise. */
 static struct {
 	pthread_t thread;
 	_Atomic int running;       /* recording: the thread exists, or will when the first ring does */
