@@ -1,5 +1,6 @@
 /* snapshot.c: `hookprof snapshot PID`: asks the recorder in a running program for a reachability
  * snapshot (SIGUSR2, or HOOKPROF_SNAPSHOT_SIGNAL), which it writes to its trace for `hookprof leaks`. */
+#include <dirent.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
@@ -27,6 +28,31 @@ static bool is_recorded(const char *pid)
 		if (!strncmp(buf + i, "LD_PRELOAD=", 11) && strstr(buf + i, "libhookprof.so"))
 			return true;
 	return false;
+}
+
+/* Does process pid have the recorder's writer thread? It starts with the process's first event: a
+ * process that recorded none takes a requested snapshot when it records its first. */
+static bool has_writer(const char *pid)
+{
+	char path[64], comm[64];
+	bool found = false;
+	struct dirent *e;
+
+	snprintf(path, sizeof(path), "/proc/%s/task", pid);
+	DIR *dir = opendir(path);
+	while (dir && !found && (e = readdir(dir))) {
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(comm, sizeof(comm), "/proc/%s/task/%.16s/comm", pid, e->d_name);
+		int fd = open(comm, O_RDONLY);
+		ssize_t n = fd < 0 ? -1 : read(fd, comm, sizeof(comm) - 1);
+		if (fd >= 0)
+			close(fd);
+		found = n > 0 && !strncmp(comm, "hookprof-writer", 15);
+	}
+	if (dir)
+		closedir(dir);
+	return found;
 }
 
 /* A signal given by number, or by name with or without SIG; 0 when unknown. */
@@ -67,7 +93,11 @@ void hl_cmd_snapshot(int argc, char **argv)
 	int signo = signal_number(sig);
 	if (!signo || kill((pid_t)strtol(pid, NULL, 10), signo) < 0)
 		hl_die(1, "snapshot: cannot signal process %s", pid);
-	hl_warn("snapshot requested from process %s; it is written to its trace within one writer round (10 ms)",
-		pid);
+	if (has_writer(pid))
+		hl_warn("snapshot requested from process %s; it is written to its trace within one writer round (10 ms)",
+			pid);
+	else
+		hl_warn("snapshot requested from process %s; it has recorded no event yet, so it takes the snapshot "
+			"when it records its first", pid);
 	exit(0);
 }

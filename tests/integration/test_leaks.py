@@ -97,6 +97,38 @@ def test_list_dropped_when_main_returns():
         assert got["reachable"] == (32 * n, n) and got["definite"] == (0, 0), got
 
 
+def test_snapshot_of_a_program_that_recorded_nothing_yet():
+    """A process gets the recorder's writer thread with its first event: one that has recorded none
+    (snapshot_late waits on stdin first) takes a requested snapshot then, and the launcher says so
+    instead of promising it within a round."""
+    import subprocess
+    import time
+    with hp.tmpdir() as d:
+        trace = d / "t.hpt"
+        proc = subprocess.Popen([str(hp.LAUNCHER), "record", "-q", "-o", str(trace), "--",
+                                 str(hp.program("snapshot_late"))], stdin=subprocess.PIPE,
+                                stdout=subprocess.PIPE, text=True)
+        pid = int(proc.stdout.readline())
+        snap = hp.run([hp.LAUNCHER, "snapshot", str(pid)])
+        assert snap.returncode == 0, snap.stderr
+        assert "it has recorded no event yet, so it takes the snapshot when it records its first" in snap.stderr, \
+            snap.stderr
+        proc.stdin.write("x")
+        proc.stdin.flush()
+        # Its first allocation starts the writer, whose first round takes the snapshot: wait for it in
+        # the trace before letting the program exit (an exit scan would supersede it).
+        for _ in range(1000):
+            if any(r["type"] == "scan_begin" for r in hp.dump(trace)):
+                break
+            time.sleep(0.01)
+        proc.stdin.write("x")
+        proc.stdin.close()
+        assert proc.wait(timeout=60) == 0
+        report = hp.report_json(trace)
+        assert [s["reason"] for s in report["scans"]] == ["signal", "exit"], report["scans"]
+        assert kinds(report["summary"])["reachable"] == (100 * 48, 100), kinds(report["summary"])
+
+
 def test_snapshot_of_a_running_program():
     """`hookprof snapshot PID` classifies the live blocks of a program that has not exited."""
     import subprocess
