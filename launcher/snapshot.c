@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "common/trace_names.h"
 #include "launcher/launcher.h"
 
 /* Is libhookprof.so in the LD_PRELOAD of process pid's environment? */
@@ -48,7 +49,7 @@ static bool has_writer(const char *pid)
 		ssize_t n = fd < 0 ? -1 : read(fd, comm, sizeof(comm) - 1);
 		if (fd >= 0)
 			close(fd);
-		found = n > 0 && !strncmp(comm, "hookprof-writer", 15);
+		found = n > 0 && !strncmp(comm, HP_WRITER_THREAD_NAME, sizeof(HP_WRITER_THREAD_NAME) - 1);
 	}
 	if (dir)
 		closedir(dir);

@@ -94,11 +94,8 @@ static void writer_back(bool paused)
 {
 	int e = errno;
 
-	if (paused) {
-		hp_tls.guard++;
-		hp_writer_launch();
-		hp_tls.guard--;
-	}
+	if (paused)
+		hp_writer_launch(); /* it holds the guard for what pthread_create allocates */
 	errno = e;
 }
 

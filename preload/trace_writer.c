@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "clock.h"
+#include "common/trace_names.h"
 #include "compress_policy.h"
 #include "event_encoder.h"
 #include "hpt_format.h"
@@ -283,7 +284,7 @@ static void *writer_main(void *arg)
 {
 	(void)arg;
 	hp_tls.guard = 1; /* zstd's and our own allocations are not the program's */
-	prctl(PR_SET_NAME, "hookprof-writer");
+	prctl(PR_SET_NAME, HP_WRITER_THREAD_NAME);
 	hp_compress_thread_start();
 
 	for (;;) {
