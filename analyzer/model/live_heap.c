@@ -5,6 +5,7 @@
 #include <stdlib.h>
 
 #include "hpt_format.h"
+#include "read/event_merge.h"
 #include "read/trace.h"
 
 /* Doubles the table (or makes its first one), keeping every block. */
@@ -117,8 +118,15 @@ bool hp_heap_not_yet(struct hp_heap *h, const struct hp_event *ev)
 
 	if (ev->last_chance || !hp_heap_change_of(ev, &c))
 		return false;
-	if (c.frees && !hp_heap_find(h, c.gone))
-		return true;
+	if (c.frees) {
+		const struct hp_block *b = hp_heap_find(h, c.gone);
+		if (!b)
+			return true;
+		/* Another thread's free waits while the block's own thread still frees it in this epoch:
+		 * it ends a later life, which that thread hands out again. */
+		if (b->stream != ev->stream && ev->merge && hp_merge_ends_first(ev->merge, b->stream, c.gone))
+			return true;
+	}
 	return c.adds && c.added != c.gone && hp_heap_find(h, c.added);
 }
 

@@ -10,6 +10,9 @@ struct hp_merge_queue {
 	uint32_t key; /* stream + 1: the order among queues whose heads have the same key, above 0 */
 	struct hp_tick_event *ev; /* waiting: ev[head..len) */
 	size_t head, len, cap;
+	/* Once another stream's free asked about this one's (hp_merge_ends_first): address → how many
+	 * of ev[head..len) end it. NULL until then: most streams are never asked. */
+	struct hp_idmap *ends;
 };
 
 void hp_merge_init(struct hp_merge *m, struct hp_defs *defs, hp_event_fn fn, void *ctx, bool tsc,
@@ -31,6 +34,9 @@ void hp_merge_release(struct hp_merge *m)
 		for (size_t j = q->head; j < q->len; j++)
 			hp_tick_event_free(&q->ev[j]);
 		free(q->ev);
+		if (q->ends)
+			hp_idmap_free(q->ends);
+		free(q->ends);
 	}
 	free(m->queues);
 	hp_idmap_free(&m->streams);
@@ -224,6 +230,7 @@ static int deliver(struct hp_merge *m, const struct hp_tick_event *q, struct hp_
 		ev->site = 0;
 		ev->value = 0;
 		ev->last_chance = last_chance;
+		m->delivering = q->key;
 		int rc = m->fn(m->ctx, ev, defs);
 		if (rc == HP_EVENT_NOT_YET)
 			return last_chance ? 0 : rc;
@@ -273,6 +280,7 @@ static int deliver(struct hp_merge *m, const struct hp_tick_event *q, struct hp_
 		break;
 	}
 	m->released++;
+	m->delivering = q->key;
 	int rc = m->fn(m->ctx, ev, defs);
 	if (q->type == HP_EV_SAMPLE || q->type == HP_EV_SCAN_WORDS) {
 		hp_tick_event_free(q);
@@ -328,21 +336,75 @@ static void unpark(struct hp_merge *m, const struct hp_tick_event *done)
 	}
 }
 
-/* What r's first queued event on addr does to it: hands it out (an allocation, a realloc's new
- * block), ends it (a free, a realloc's old block), or nothing. */
+/* The address e ends (a free, a realloc's old block), or 0. */
+static uint64_t ended_by(const struct hp_tick_event *e)
+{
+	if (e->type == HP_EV_FREE || (e->type == HP_EV_REALLOC && !(e->flags & HPT_REALLOC_FAILED)))
+		return e->addr;
+	return 0;
+}
+
+/* What r's first queued event on addr, among those with key <= key, does to it: hands it out (an
+ * allocation, a realloc's new block), ends it (a free, a realloc's old block), or nothing. */
 enum next_use { NO_USE, GIVES, ENDS };
 
-static enum next_use next_use(const struct hp_merge_queue *r, uint64_t addr)
+static enum next_use next_use(const struct hp_merge_queue *r, uint64_t addr, uint64_t key)
 {
-	for (size_t j = r->head; j < r->len; j++) {
+	for (size_t j = r->head; j < r->len && r->ev[j].key <= key; j++) {
 		const struct hp_tick_event *e = &r->ev[j];
 		if ((e->type == HP_EV_ALLOC && e->addr == addr) || (e->type == HP_EV_REALLOC && e->addr2 == addr))
 			return GIVES;
-		if ((e->type == HP_EV_FREE || (e->type == HP_EV_REALLOC && !(e->flags & HPT_REALLOC_FAILED))) &&
-		    e->addr == addr)
+		if (ended_by(e) == addr)
 			return ENDS;
 	}
 	return NO_USE;
+}
+
+/* Counts e in q->ends, by +1 or -1, when it ends an address. 0, or -1 when memory runs out. */
+static int count_end(struct hp_merge_queue *q, const struct hp_tick_event *e, int by)
+{
+	uint64_t addr = ended_by(e);
+
+	if (!addr)
+		return 0;
+	uint32_t *n = hp_idmap_slot(q->ends, addr, by > 0);
+	if (!n)
+		return by > 0 ? -1 : 0;
+	*n += (uint32_t)by;
+	return 0;
+}
+
+/* q holds nothing more: its positions start again, and its counts are all 0. */
+static void drained(struct hp_merge_queue *q)
+{
+	q->head = q->len = 0;
+	if (q->ends)
+		hp_idmap_free(q->ends); /* an empty map, ready for the next events */
+}
+
+bool hp_merge_ends_first(struct hp_merge *m, uint32_t stream, uint64_t addr)
+{
+	const uint32_t *index = hp_idmap_find(&m->streams, stream);
+
+	if (!index)
+		return false;
+	struct hp_merge_queue *r = &m->queues[*index - 1];
+	if (r->head == r->len || r->ev[r->head].key > m->delivering)
+		return false;
+	if (!r->ends) { /* the first question about r: count what it holds, then keep the count */
+		if (!(r->ends = calloc(1, sizeof(*r->ends))))
+			return false;
+		for (size_t j = r->head; j < r->len; j++)
+			if (count_end(r, &r->ev[j], 1)) {
+				hp_idmap_free(r->ends);
+				free(r->ends);
+				r->ends = NULL;
+				return false;
+			}
+	}
+	/* Most answers are no without a look at the queue: r frees addr nowhere in it. */
+	const uint32_t *n = hp_idmap_find(r->ends, addr);
+	return n && *n && next_use(r, addr, m->delivering) == ENDS;
 }
 
 /* Whether the first use another stream than q's makes of addr among its queued events is one of
@@ -351,7 +413,7 @@ static bool next_use_is(const struct hp_merge *m, const struct hp_merge_queue *q
 {
 	for (size_t i = 0; i < m->nqueues; i++) {
 		const struct hp_merge_queue *r = &m->queues[i];
-		enum next_use u = r == q ? NO_USE : next_use(r, addr);
+		enum next_use u = r == q ? NO_USE : next_use(r, addr, UINT64_MAX);
 		if (u != NO_USE && (uses & 1u << u))
 			return true;
 	}
@@ -407,6 +469,8 @@ static int take_head(struct hp_merge *m, struct hp_merge_queue *q, struct hp_eve
 		m->pending++;
 		return rc;
 	}
+	if (q->ends)
+		count_end(q, &q->ev[q->head], -1);
 	q->head++;
 	return rc;
 }
@@ -429,7 +493,7 @@ static int force_parked(struct hp_merge *m, struct hp_event *ev, int *rc)
 	struct hp_tick_event done = q->ev[q->head];
 	*rc = take_head(m, q, ev, true);
 	if (q->head == q->len)
-		q->head = q->len = 0;
+		drained(q);
 	else
 		heap_push(m, qi);
 	unpark(m, &done);
@@ -444,7 +508,7 @@ static int force_parked(struct hp_merge *m, struct hp_event *ev, int *rc)
  * the heap, which is fixed once at its end: with one busy thread, one loop over its queue. */
 static int release(struct hp_merge *m, uint64_t limit, bool all, size_t count)
 {
-	struct hp_event ev = {0};
+	struct hp_event ev = {.merge = m};
 	int rc = 0;
 
 	while (count && !rc) {
@@ -506,7 +570,7 @@ static int release(struct hp_merge *m, uint64_t limit, bool all, size_t count)
 			continue;
 		}
 		if (q->head == q->len) {
-			q->head = q->len = 0;
+			drained(q);
 			m->heap[0] = m->heap[--m->nheap];
 		}
 		if (m->nheap)
@@ -568,6 +632,11 @@ static int queue_run(struct hp_merge *m, const struct hp_tick_event *ev, size_t 
 	}
 	bool was_empty = q->head == q->len;
 	memcpy(q->ev + q->len, ev, n * sizeof(*ev));
+	for (size_t j = q->len; q->ends && j < q->len + n; j++)
+		if (count_end(q, &q->ev[j], 1)) {
+			m->nomem = true;
+			return -1;
+		}
 	q->len += n;
 	m->pending += n;
 	if (was_empty) {

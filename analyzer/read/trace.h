@@ -57,6 +57,8 @@ struct hp_sample {
 	uint64_t write_bytes;
 };
 
+struct hp_merge; /* event_merge.h */
+
 struct hp_event {
 	uint8_t type;    /* enum hp_event_type */
 	uint8_t kind;    /* allocation / free kind, end how */
@@ -74,6 +76,7 @@ struct hp_event {
 	const struct hp_scan_word *words; /* SCAN_WORDS: valid during the callback only */
 	size_t nwords;
 	bool last_chance; /* the callback may not answer HP_EVENT_NOT_YET: nothing else can come first */
+	struct hp_merge *merge; /* the merge delivering it (hp_merge_ends_first), or NULL */
 };
 
 struct hp_stack {

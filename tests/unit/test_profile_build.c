@@ -211,6 +211,44 @@ static void epochs_free_the_life_a_thread_leaves_alive(void **state)
 	tb_release(&b);
 }
 
+/* Version 3, as two JVM threads did it in one epoch: thread 21 allocates an address, frees a block of
+ * thread 22's, then frees the address and allocates it again, and thread 12 frees that last block.
+ * Stream 12's free waits for the address (the lower stream goes first); once thread 21 has handed it
+ * out, it must still wait, for thread 21 frees that life itself further on in the epoch. Taken then, it
+ * would have left thread 21's own free to match nothing. */
+static void epochs_a_free_waits_while_the_allocator_frees_the_block_itself(void **state)
+{
+	struct tb b;
+
+	(void)state;
+	tb_init_epochs(&b, 0);
+	tb_stream(&b, 0);
+	tb_clock(&b, 0, 0, 1);
+	tb_stream(&b, 12);
+	tb_free(&b, 100, HPT_FREE_FREE, 0xe000);
+	tb_stream(&b, 21);
+	tb_alloc(&b, 100, HPT_KIND_MALLOC, 0xe000, 8, 1);
+	tb_free(&b, 100, HPT_FREE_FREE, 0xf000); /* thread 22's, not handed out yet */
+	tb_free(&b, 100, HPT_FREE_FREE, 0xe000);
+	tb_alloc(&b, 100, HPT_KIND_MALLOC, 0xe000, 16, 2);
+	tb_stream(&b, 22);
+	tb_alloc(&b, 100, HPT_KIND_MALLOC, 0xf000, 32, 3);
+	tb_chunk(&b, HPT_CODEC_ZSTD);
+	struct hp_profile *p = build(&b, NULL);
+
+	const struct hp_summary *s = &p->summary;
+	assert_int_equal(s->allocations, 3);
+	assert_int_equal(s->frees, 3);
+	assert_int_equal(s->anomalies, 0);
+	assert_int_equal(s->unmatched_frees, 0);
+	assert_int_equal(site(p, 1)->frees, 1);
+	assert_int_equal(site(p, 2)->frees, 1);
+	assert_int_equal(site(p, 3)->frees, 1);
+	assert_int_equal(site(p, 2)->live_blocks, 0);
+	hp_profile_free(p);
+	tb_release(&b);
+}
+
 static void zones(void **state)
 {
 	struct tb b;
@@ -383,6 +421,7 @@ int main(void)
 		cmocka_unit_test(heap),
 		cmocka_unit_test(epochs_put_a_free_before_the_reuse_of_its_address),
 		cmocka_unit_test(epochs_free_the_life_a_thread_leaves_alive),
+		cmocka_unit_test(epochs_a_free_waits_while_the_allocator_frees_the_block_itself),
 		cmocka_unit_test(zones),
 		cmocka_unit_test(the_recorders_time_is_left_out_of_zones),
 		cmocka_unit_test(waits_past_uint64),

@@ -364,6 +364,7 @@ static inline int tb_collect(void *ctx, const struct hp_event *ev, const struct 
 	}
 	out->ev[out->n] = *ev;
 	out->ev[out->n].words = NULL;
+	out->ev[out->n].merge = NULL; /* valid during the callback only, and the reader's own */
 	out->n++;
 	return out->stop_after && out->n >= out->stop_after ? 99 : 0;
 }
