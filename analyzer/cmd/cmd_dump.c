@@ -503,7 +503,7 @@ int cmd_dump(int argc, const char **argv)
 	struct hp_read_status st;
 	hp_defs_init(&defs);
 	int rc = hp_trace_read(path, &defs, on_event, &d, &st);
-	free(d.heap.slots);
+	hp_heap_free(&d.heap);
 	if (d.out_of_memory || (rc != -2 && dump_definitions(&d, &defs, &st, rc))) {
 		hp_defs_release(&defs);
 		fputs("hookprof: dump: out of memory\n", stderr);

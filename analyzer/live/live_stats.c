@@ -39,7 +39,7 @@ void hp_live_release(struct hp_live *l)
 	free(l->threads);
 	free(l->sites);
 	free(l->zones);
-	free(l->heap.slots);
+	hp_heap_free(&l->heap);
 	hp_idmap_free(&l->site_of_stack);
 	hp_idmap_free(&l->zone_of_key);
 	hp_idmap_free(&l->thread_of_stream);

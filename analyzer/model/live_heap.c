@@ -8,25 +8,26 @@
 #include "read/event_merge.h"
 #include "read/trace.h"
 
-/* Doubles the table (or makes its first one), keeping every block. */
-static int grow(struct hp_heap *h)
+/* Doubles a shard (or makes its first one), keeping every block. */
+static int grow(struct hp_heap_shard *s)
 {
-	size_t cap = h->cap ? h->cap * 2 : 4096;
+	/* Small at first: a run of many processes holds a table for each. */
+	size_t cap = s->cap ? s->cap * 2 : 4096;
 	struct hp_block *n = calloc(cap, sizeof(*n));
 
 	if (!n)
 		return -1;
-	for (size_t i = 0; i < h->cap; i++) {
-		if (!h->slots[i].addr)
+	for (size_t i = 0; i < s->cap; i++) {
+		if (!s->slots[i].addr)
 			continue;
-		size_t j = hp_heap_home(h->slots[i].addr, cap);
+		size_t j = hp_heap_home(hp_hash64(s->slots[i].addr >> 12), s->slots[i].addr, cap);
 		while (n[j].addr)
 			j = (j + 1) & (cap - 1);
-		n[j] = h->slots[i];
+		n[j] = s->slots[i];
 	}
-	free(h->slots);
-	h->slots = n;
-	h->cap = cap;
+	free(s->slots);
+	s->slots = n;
+	s->cap = cap;
 	return 0;
 }
 
@@ -36,38 +37,51 @@ struct hp_block *hp_heap_insert(struct hp_heap *h, uint64_t addr)
 		return NULL; /* 0 marks an empty slot: "inserting" it would count a block that is not there */
 	/* Grown only for a new address, so that the table's layout, and the order in which it is walked,
 	 * depends on the addresses added and removed, never on how often they were looked up. */
-	while (h->cap) {
-		size_t mask = h->cap - 1, i = hp_heap_home(addr, h->cap);
-		for (; h->slots[i].addr; i = (i + 1) & mask)
-			if (h->slots[i].addr == addr)
-				return &h->slots[i];
-		/* Half full at most: the blocks of a page share a run of slots (hp_heap_home), and runs
+	for (;;) {
+		size_t i;
+		struct hp_heap_shard *s = hp_heap_place(h, addr, &i);
+		for (; s->cap && s->slots[i].addr; i = (i + 1) & (s->cap - 1))
+			if (s->slots[i].addr == addr)
+				return &s->slots[i];
+		/* Half full at most: the blocks of a page share a run of slots (hp_heap_place), and runs
 		 * of neighbouring pages meet; three quarters made a python3 report 50% slower. */
-		if (2 * (h->used + 1) > h->cap)
-			break;
-		h->used++;
-		h->slots[i] = (struct hp_block){.addr = addr};
-		return &h->slots[i];
+		if (s->cap && 2 * (s->used + 1) <= s->cap) {
+			s->used++;
+			h->used++;
+			s->slots[i] = (struct hp_block){.addr = addr};
+			return &s->slots[i];
+		}
+		if (grow(s))
+			return NULL;
 	}
-	return grow(h) ? NULL : hp_heap_insert(h, addr);
 }
 
 void hp_heap_remove(struct hp_heap *h, struct hp_block *b)
 {
-	size_t i = (size_t)(b - h->slots);
+	size_t home;
+	struct hp_heap_shard *s = hp_heap_place(h, b->addr, &home);
+	size_t i = (size_t)(b - s->slots), mask = s->cap - 1;
 
-	h->slots[i].addr = 0;
+	s->slots[i].addr = 0;
+	s->used--;
 	h->used--;
 	/* Shift back the entries that probed past the hole. */
-	for (size_t j = (i + 1) & (h->cap - 1); h->slots[j].addr; j = (j + 1) & (h->cap - 1)) {
-		size_t home = hp_heap_home(h->slots[j].addr, h->cap);
+	for (size_t j = (i + 1) & mask; s->slots[j].addr; j = (j + 1) & mask) {
+		home = hp_heap_home(hp_hash64(s->slots[j].addr >> 12), s->slots[j].addr, s->cap);
 		bool between = i <= j ? (home > i && home <= j) : (home > i || home <= j);
 		if (between)
 			continue;
-		h->slots[i] = h->slots[j];
-		h->slots[j].addr = 0;
+		s->slots[i] = s->slots[j];
+		s->slots[j].addr = 0;
 		i = j;
 	}
+}
+
+void hp_heap_free(struct hp_heap *h)
+{
+	for (size_t i = 0; i < HP_HEAP_SHARDS; i++)
+		free(h->shard[i].slots);
+	*h = (struct hp_heap){0};
 }
 
 static void drop(struct hp_heap *h, uint64_t addr)
@@ -124,7 +138,7 @@ bool hp_heap_not_yet(struct hp_heap *h, const struct hp_event *ev)
 			return true;
 		/* Another thread's free waits while the block's own thread still frees it in this epoch:
 		 * it ends a later life, which that thread hands out again. */
-		if (b->stream != ev->stream && ev->merge && hp_merge_ends_first(ev->merge, b->stream, c.gone))
+		if (b->stream != ev->stream && ev->merge && hp_merge_ends_first(ev->merge, ev, b->stream, c.gone))
 			return true;
 	}
 	return c.adds && c.added != c.gone && hp_heap_find(h, c.added);

@@ -30,33 +30,82 @@ static inline uint64_t hp_block_size(uint64_t size)
 	return size < HP_BLOCK_SIZE_MAX ? size : HP_BLOCK_SIZE_MAX;
 }
 
-/* Zero-initialise; iterate over slots[0..cap) skipping addr 0. */
-struct hp_heap {
+/* The table is split in shards by a hash of the page, each grown on its own: a growing table is
+ * copied into one twice its size, and a python3 run's 2.8M live blocks made that copy a third of
+ * the report's peak memory when the table was one (docs/performance.md). */
+#define HP_HEAP_SHARDS 4
+
+struct hp_heap_shard {
 	struct hp_block *slots;
 	size_t cap, used;
+};
+
+/* Zero-initialise; walk the blocks with hp_heap_next, release with hp_heap_free. */
+struct hp_heap {
+	struct hp_heap_shard shard[HP_HEAP_SHARDS];
+	size_t used;    /* blocks alive */
 	uint64_t bytes; /* live bytes: kept by hp_heap_replay only */
 };
 
-/* An address's first slot. The blocks of one 4 KiB page share a run of 256 slots, each 16-byte
- * granule its own, and pages are spread by a hash: a program allocates and frees near where it did a
- * moment ago, so consecutive lookups touch the same few cache lines instead of one miss each (a
- * plain hash of the address made the heap model half of a report's time on python3). */
-static inline size_t hp_heap_home(uint64_t addr, size_t cap)
+/* An address's first slot in a shard of cap slots, page_hash being its page's hash. The blocks of
+ * one 4 KiB page share a run of 256 slots, each 16-byte granule its own, and pages are spread by the
+ * hash: a program allocates and frees near where it did a moment ago, so consecutive lookups touch
+ * the same few cache lines instead of one miss each (a plain hash of the address made the heap model
+ * half of a report's time on python3). */
+static inline size_t hp_heap_home(uint64_t page_hash, uint64_t addr, size_t cap)
 {
-	return (size_t)((hp_hash64(addr >> 12) << 8) + ((addr >> 4) & 255)) & (cap - 1);
+	return (size_t)((page_hash << 8) + ((addr >> 4) & 255)) & (cap - 1);
+}
+
+/* An address's shard, by the top bits of its page's hash (the run takes the low ones), and its
+ * first slot there. */
+static inline struct hp_heap_shard *hp_heap_place(struct hp_heap *h, uint64_t addr, size_t *home)
+{
+	uint64_t page = hp_hash64(addr >> 12);
+	struct hp_heap_shard *s = &h->shard[page >> 62];
+
+	_Static_assert(HP_HEAP_SHARDS == 4, "the shard is the hash's top 2 bits");
+	*home = hp_heap_home(page, addr, s->cap);
+	return s;
 }
 
 static inline struct hp_block *hp_heap_find(struct hp_heap *h, uint64_t addr)
 {
-	if (!h->cap || !addr) /* 0 marks an empty slot: it would "find" one */
+	size_t i;
+	struct hp_heap_shard *s = hp_heap_place(h, addr, &i);
+
+	if (!s->cap || !addr) /* 0 marks an empty slot: it would "find" one */
 		return NULL;
-	for (size_t i = hp_heap_home(addr, h->cap);; i = (i + 1) & (h->cap - 1)) {
-		if (h->slots[i].addr == addr)
-			return &h->slots[i];
-		if (!h->slots[i].addr)
+	for (;; i = (i + 1) & (s->cap - 1)) {
+		if (s->slots[i].addr == addr)
+			return &s->slots[i];
+		if (!s->slots[i].addr)
 			return NULL;
 	}
 }
+
+/* Where a walk of the blocks is: zero-initialise. */
+struct hp_heap_walk {
+	size_t shard, slot;
+};
+
+/* The next block of the walk, or NULL past the last; the table must not change during the walk
+ * but for the blocks' own fields. */
+static inline struct hp_block *hp_heap_next(struct hp_heap *h, struct hp_heap_walk *w)
+{
+	for (; w->shard < HP_HEAP_SHARDS; w->shard++, w->slot = 0) {
+		const struct hp_heap_shard *s = &h->shard[w->shard];
+		while (w->slot < s->cap) {
+			struct hp_block *b = &s->slots[w->slot++];
+			if (b->addr)
+				return b;
+		}
+	}
+	return NULL;
+}
+
+/* Frees the table; h is empty again. */
+void hp_heap_free(struct hp_heap *h);
 
 /* The slot of addr (non-zero), created with only addr set if absent (h->used grows by one then);
  * NULL when memory runs out, or for addr 0 (callers check it first: a trace may hold anything).

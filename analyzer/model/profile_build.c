@@ -157,7 +157,7 @@ static void builder_release(struct builder *b)
 {
 	if (b->warmup)
 		hp_warmup_cancel(b->warmup);
-	free(b->heap.slots);
+	hp_heap_free(&b->heap);
 	hp_idmap_free(&b->site_of_stack);
 	hp_idmap_free(&b->thread_of_stream);
 	hp_idmap_free(&b->fn_of_key);

@@ -146,10 +146,8 @@ static int finish_leaks(struct builder *b, const struct hp_profile_options *opts
 	struct hp_idmap group = {0};
 	size_t leaks_cap = 0;
 	bool execed = sum->ended && sum->end_how == HPT_END_EXEC && !p->classified;
-	for (size_t i = 0; i < b->heap.cap && !execed; i++) {
-		struct hp_block *blk = &b->heap.slots[i];
-		if (!blk->addr)
-			continue;
+	struct hp_heap_walk walk = {0};
+	for (struct hp_block *blk; !execed && (blk = hp_heap_next(&b->heap, &walk));) {
 		uint32_t *slot = hp_idmap_slot(&group, ((uint64_t)blk->stack << 3 | blk->kind) + 1, true);
 		if (!slot)
 			goto out_group;
@@ -288,9 +286,9 @@ int pb_finish(struct builder *b, const struct hp_profile_options *opts, char *er
 	}
 	/* A live block names its site in the builder's order; the sites are sorted next, so from here on
 	 * it names its stack instead (finish_leaks groups by stack). */
-	for (size_t i = 0; i < b->heap.cap; i++)
-		if (b->heap.slots[i].addr)
-			b->heap.slots[i].stack = b->sites[b->heap.slots[i].site].stack_id;
+	struct hp_heap_walk walk = {0};
+	for (struct hp_block *blk; (blk = hp_heap_next(&b->heap, &walk));)
+		blk->stack = b->sites[blk->site].stack_id;
 	p->sites = b->sites;
 	p->nsites = b->nsites;
 	b->sites = NULL;

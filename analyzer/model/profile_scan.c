@@ -26,10 +26,9 @@ static void finish_scan(struct builder *b, const struct hp_event *ev)
 		b->oom = true;
 		return;
 	}
-	for (size_t i = 0; i < b->heap.cap; i++)
-		if (b->heap.slots[i].addr)
-			live[k++] = (struct hp_live_block){b->heap.slots[i].addr, b->heap.slots[i].size,
-							   b->sites[b->heap.slots[i].site].stack_id, 0, 0};
+	struct hp_heap_walk walk = {0};
+	for (const struct hp_block *blk; (blk = hp_heap_next(&b->heap, &walk));)
+		live[k++] = (struct hp_live_block){blk->addr, blk->size, b->sites[blk->site].stack_id, 0, 0};
 	if (k > 1)
 		qsort(live, k, sizeof(*live), cmp_live);
 	struct hp_scan_summary *sc = &scans[p->nscans++];

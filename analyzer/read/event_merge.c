@@ -230,7 +230,6 @@ static int deliver(struct hp_merge *m, const struct hp_tick_event *q, struct hp_
 		ev->site = 0;
 		ev->value = 0;
 		ev->last_chance = last_chance;
-		m->delivering = q->key;
 		int rc = m->fn(m->ctx, ev, defs);
 		if (rc == HP_EVENT_NOT_YET)
 			return last_chance ? 0 : rc;
@@ -280,7 +279,6 @@ static int deliver(struct hp_merge *m, const struct hp_tick_event *q, struct hp_
 		break;
 	}
 	m->released++;
-	m->delivering = q->key;
 	int rc = m->fn(m->ctx, ev, defs);
 	if (q->type == HP_EV_SAMPLE || q->type == HP_EV_SCAN_WORDS) {
 		hp_tick_event_free(q);
@@ -382,14 +380,17 @@ static void drained(struct hp_merge_queue *q)
 		hp_idmap_free(q->ends); /* an empty map, ready for the next events */
 }
 
-bool hp_merge_ends_first(struct hp_merge *m, uint32_t stream, uint64_t addr)
+bool hp_merge_ends_first(struct hp_merge *m, const struct hp_event *ev, uint32_t stream, uint64_t addr)
 {
-	const uint32_t *index = hp_idmap_find(&m->streams, stream);
+	const uint32_t *index = hp_idmap_find(&m->streams, ev->stream), *other = hp_idmap_find(&m->streams, stream);
 
-	if (!index)
+	if (!index || !other)
 		return false;
-	struct hp_merge_queue *r = &m->queues[*index - 1];
-	if (r->head == r->len || r->ev[r->head].key > m->delivering)
+	/* The event delivered is its queue's head (take_head). */
+	const struct hp_merge_queue *q = &m->queues[*index - 1];
+	struct hp_merge_queue *r = &m->queues[*other - 1];
+	uint64_t key = q->ev[q->head].key;
+	if (r->head == r->len || r->ev[r->head].key > key)
 		return false;
 	if (!r->ends) { /* the first question about r: count what it holds, then keep the count */
 		if (!(r->ends = calloc(1, sizeof(*r->ends))))
@@ -404,7 +405,7 @@ bool hp_merge_ends_first(struct hp_merge *m, uint32_t stream, uint64_t addr)
 	}
 	/* Most answers are no without a look at the queue: r frees addr nowhere in it. */
 	const uint32_t *n = hp_idmap_find(r->ends, addr);
-	return n && *n && next_use(r, addr, m->delivering) == ENDS;
+	return n && *n && next_use(r, addr, key) == ENDS;
 }
 
 /* Whether the first use another stream than q's makes of addr among its queued events is one of
