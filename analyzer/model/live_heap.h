@@ -45,6 +45,13 @@ struct hp_heap {
 	struct hp_heap_shard shard[HP_HEAP_SHARDS];
 	size_t used;    /* blocks alive */
 	uint64_t bytes; /* live bytes: kept by hp_heap_replay only */
+	/* The latest lookup, while no slot has moved: every allocation event looks its address up
+	 * twice, in hp_heap_not_yet and then in the model's own find or insert, and the second one
+	 * takes the first one's answer instead of probing again (a probe is most of the heap
+	 * model's time). seen_addr 0: none. */
+	uint64_t seen_addr;
+	struct hp_block *seen;       /* its block, or NULL when absent */
+	struct hp_block *seen_empty; /* absent: the empty slot where the probe stopped */
 };
 
 /* An address's first slot in a shard of cap slots, page_hash being its page's hash. The blocks of
@@ -72,15 +79,20 @@ static inline struct hp_heap_shard *hp_heap_place(struct hp_heap *h, uint64_t ad
 static inline struct hp_block *hp_heap_find(struct hp_heap *h, uint64_t addr)
 {
 	size_t i;
-	struct hp_heap_shard *s = hp_heap_place(h, addr, &i);
 
+	if (addr == h->seen_addr && addr)
+		return h->seen;
+	struct hp_heap_shard *s = hp_heap_place(h, addr, &i);
 	if (!s->cap || !addr) /* 0 marks an empty slot: it would "find" one */
 		return NULL;
 	for (;; i = (i + 1) & (s->cap - 1)) {
-		if (s->slots[i].addr == addr)
-			return &s->slots[i];
-		if (!s->slots[i].addr)
-			return NULL;
+		struct hp_block *b = &s->slots[i];
+		if (b->addr == addr || !b->addr) {
+			h->seen_addr = addr;
+			h->seen = b->addr ? b : NULL;
+			h->seen_empty = b->addr ? NULL : b;
+			return h->seen;
+		}
 	}
 }
 
