@@ -126,7 +126,7 @@ static char *stack_path(const struct hp_stack_frames *st, uint32_t stack_id)
 		return strdup(name);
 	}
 	for (size_t i = st->nframes; i-- > st->user_frame;) {
-		if (append(&s, &len, hp_export_frame_name(name, sizeof(name), &st->frames[i]))) {
+		if (append(&s, &len, hp_export_frame_name(name, sizeof(name), st->frames[i]))) {
 			free(s);
 			return NULL;
 		}

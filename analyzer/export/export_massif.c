@@ -85,11 +85,11 @@ static int insert(struct massif *m, struct node *root, uint32_t stack, uint64_t 
 		return 0;
 	}
 	for (size_t i = st->user_frame; i < st->nframes && i - st->user_frame < MAX_DEPTH; i++) {
-		if (!(n = child_of(n, &st->frames[i])))
+		if (!(n = child_of(n, st->frames[i])))
 			return -1;
 		n->bytes += bytes;
 		/* massif leaves out what runs below main (the C library's start-up) */
-		if (st->frames[i].function && !strcmp(st->frames[i].function, "main"))
+		if (st->frames[i]->function && !strcmp(st->frames[i]->function, "main"))
 			break;
 	}
 	return 0;

@@ -293,15 +293,15 @@ static uint64_t mapping_id(struct pprof *pp, size_t mi, uint64_t ip)
 }
 
 /* What a location's frames say of its mapping's symbols. */
-static void note_mapping(struct pprof *pp, uint64_t mapping, const struct hp_frame *frames, size_t n)
+static void note_mapping(struct pprof *pp, uint64_t mapping, const struct hp_frame *const *frames, size_t n)
 {
 	struct mapping_use *u = mapping ? &pp->mappings[mapping - 1] : NULL;
 
 	for (size_t i = 0; u && i < n; i++) {
-		u->named |= frames[i].function != NULL;
-		u->nameless |= !frames[i].function;
-		u->files |= frames[i].file != NULL;
-		u->lines |= frames[i].line != 0;
+		u->named |= frames[i]->function != NULL;
+		u->nameless |= !frames[i]->function;
+		u->files |= frames[i]->file != NULL;
+		u->lines |= frames[i]->line != 0;
 	}
 }
 
@@ -350,9 +350,9 @@ static ptrdiff_t module_of(const struct hp_profile *p, const struct hp_frame *f)
 
 /* The location of frames[0..n), which share one address: the frames inlined there first, then the
  * function they are inlined into, as pprof lists a location's lines. */
-static uint64_t address_location(struct pprof *pp, const struct hp_frame *frames, size_t n)
+static uint64_t address_location(struct pprof *pp, const struct hp_frame *const *frames, size_t n)
 {
-	const struct hp_frame *f = &frames[0];
+	const struct hp_frame *f = frames[0];
 	struct loc_key k = {.ip = f->ip, .name = f->function ? f->function : ""};
 	char name[512];
 	uint64_t id;
@@ -366,7 +366,7 @@ static uint64_t address_location(struct pprof *pp, const struct hp_frame *frames
 	pb_uint(&pp->loc, LOCATION_MAPPING_ID, mapping);
 	pb_uint(&pp->loc, LOCATION_ADDRESS, f->ip);
 	for (size_t i = 0; i < n; i++)
-		add_line(pp, hp_export_frame_name(name, sizeof(name), &frames[i]), frames[i].file, frames[i].line, 0);
+		add_line(pp, hp_export_frame_name(name, sizeof(name), frames[i]), frames[i]->file, frames[i]->line, 0);
 	pb_msg(&pp->msg, PROFILE_LOCATION, &pp->loc);
 	return id;
 }
@@ -415,9 +415,9 @@ static void site_sample(struct pprof *pp, const struct hp_alloc_site *s)
 		return;
 	for (size_t i = st ? st->user_frame : 0; st && i < st->nframes;) {
 		size_t j = i;
-		while (j + 1 < st->nframes && st->frames[j].inlined)
+		while (j + 1 < st->nframes && st->frames[j]->inlined)
 			j++;
-		pp->ids[n++] = address_location(pp, &st->frames[i], j + 1 - i);
+		pp->ids[n++] = address_location(pp, st->frames + i, j + 1 - i);
 		i = j + 1;
 	}
 	if (!n) {

@@ -98,12 +98,12 @@ const char *hp_live_zone_name(struct hp_live_names *n, const struct hp_defs *def
 
 /* The frame after the user frame that says which caller this is: the first one with a name, else
  * the next one (as the report's site names do). */
-static const struct hp_frame *caller_frame(const struct hp_frame *frames, size_t nframes, size_t user)
+static const struct hp_frame *caller_frame(const struct hp_frame *const *frames, size_t nframes, size_t user)
 {
 	for (size_t k = user + 1; k < nframes; k++)
-		if (frames[k].function)
-			return &frames[k];
-	return user + 1 < nframes ? &frames[user + 1] : NULL;
+		if (frames[k]->function)
+			return frames[k];
+	return user + 1 < nframes ? frames[user + 1] : NULL;
 }
 
 /* keep() for a site: its name and its caller, both from the cache once cached. */
@@ -125,7 +125,8 @@ const char *hp_live_site_name(struct hp_live_names *n, const struct hp_defs *def
 	const struct hp_stack *s = stack ? hp_defs_stack(defs, stack) : NULL;
 	char *buf = n->scratch[0], *cbuf = n->scratch[1];
 	size_t len = sizeof(n->scratch[0]);
-	struct hp_frame *frames = NULL;
+	const struct hp_frame **frames = NULL;
+	struct hp_frame *own = NULL; /* the bare addresses the symbolizer gives no frame for */
 	size_t nframes = 0;
 	bool final = true;
 
@@ -139,16 +140,18 @@ const char *hp_live_site_name(struct hp_live_names *n, const struct hp_defs *def
 		snprintf(buf, len, "(no stack recorded)");
 		return keep_site(n, 1, buf, cbuf, caller);
 	}
-	if (s && (frames = calloc((size_t)s->depth * MAX_FRAMES_PER_IP, sizeof(*frames)))) {
+	if (s && (frames = calloc((size_t)s->depth * MAX_FRAMES_PER_IP, sizeof(*frames))) &&
+	    (own = calloc(s->depth, sizeof(*own)))) {
 		struct hp_symbolizer *sym = symbolizer(n, defs);
 		for (uint32_t i = 0; i < s->depth; i++) {
-			int k = sym ? hp_symbolize(sym, s->ips[i], true, frames + nframes, MAX_FRAMES_PER_IP) : 0;
+			int k = sym ? hp_symbolize_shared(sym, s->ips[i], true, frames + nframes, MAX_FRAMES_PER_IP) : 0;
 			if (k <= 0) {
-				frames[nframes] = (struct hp_frame){.ip = s->ips[i]};
+				own[i] = (struct hp_frame){.ip = s->ips[i]};
+				frames[nframes] = &own[i];
 				k = 1;
 			}
 			for (int j = 0; j < k; j++)
-				final &= frames[nframes + (size_t)j].module != NULL;
+				final &= frames[nframes + (size_t)j]->module != NULL;
 			nframes += (size_t)k;
 		}
 	}
@@ -156,13 +159,15 @@ const char *hp_live_site_name(struct hp_live_names *n, const struct hp_defs *def
 		/* Not defined yet (its STACK record comes later), or no memory to name it now. */
 		snprintf(buf, len, "stack #%" PRIu32, stack);
 		free(frames);
+		free(own);
 		return buf;
 	}
 	size_t user = hp_first_user_frame(frames, nframes);
 	const struct hp_frame *c = caller_frame(frames, nframes, user);
-	hp_fmt_frame(buf, len, &frames[user]);
+	hp_fmt_frame(buf, len, frames[user]);
 	if (c)
 		hp_fmt_frame(cbuf, len, c);
 	free(frames);
+	free(own);
 	return final ? keep_site(n, (uint64_t)stack + 1, buf, cbuf, caller) : buf;
 }

@@ -20,17 +20,20 @@
 struct hp_histogram; /* histogram.h: log-linear, <= 1% relative error */
 struct hp_window;    /* window.h: --window FROM..TO */
 
-/* A symbolized call stack (innermost first), inlined frames expanded. */
+/* A symbolized call stack (innermost first), inlined frames expanded. Its frames are the
+ * symbolizer's, shared by every stack through the same address (hp_symbolize_shared): a recorded
+ * `make` of 420 processes held 820k stacks of about 20 frames, 736 MB as copies. */
 struct hp_stack_frames {
 	uint32_t stack_id;
 	size_t nframes;
-	struct hp_frame *frames;
+	const struct hp_frame **frames;
+	struct hp_frame *own; /* frames the symbolizer could not give: the bare addresses; NULL: none */
 	/* The first frame that belongs to the program rather than the allocator or the recorder
 	 * (skips malloc, calloc, operator new, strdup and friends); index into frames, or 0. */
 	size_t user_frame;
 };
 /* That index for any symbolized stack (the live view symbolizes its own). */
-size_t hp_first_user_frame(const struct hp_frame *frames, size_t nframes);
+size_t hp_first_user_frame(const struct hp_frame *const *frames, size_t nframes);
 
 struct hp_thread_stats {
 	uint32_t stream;

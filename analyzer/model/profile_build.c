@@ -270,7 +270,7 @@ void hp_profile_free(struct hp_profile *p)
 	free(p->scans);
 	if (priv) {
 		for (size_t i = 0; i < priv->nstacks; i++) {
-			free(priv->stacks[i]->frames);
+			free(priv->stacks[i]->own);
 			free(priv->stacks[i]);
 		}
 		free(priv->stacks);

@@ -31,33 +31,35 @@ static bool is_allocator_frame(const struct hp_frame *f)
 static struct hp_stack_frames *symbolize_stack(struct hp_profile *p, uint32_t id)
 {
 	const struct hp_stack *s = hp_defs_stack(&p->defs, id);
-	struct hp_stack_frames *out = calloc(1, sizeof(*out));
+	/* Every inline level of every address: as many as the symbolizer finds, with no cap. */
+	size_t total = 0;
+	for (uint32_t i = 0; s && i < s->depth; i++)
+		total += p->sym ? (size_t)hp_symbolize_depth(p->sym, s->ips[i], true) : 1;
+	/* The pointers to the frames after the header, in one allocation. */
+	struct hp_stack_frames *out = calloc(1, sizeof(*out) + total * sizeof(*out->frames));
 
 	if (!out)
 		return NULL;
 	out->stack_id = id;
-	if (!s)
-		return out;
-	/* Every inline level of every address: as many as the symbolizer finds, with no cap. */
-	size_t total = 0;
-	for (uint32_t i = 0; i < s->depth; i++)
-		total += p->sym ? (size_t)hp_symbolize_depth(p->sym, s->ips[i], true) : 1;
-	out->frames = calloc(total ? total : 1, sizeof(*out->frames));
-	if (!out->frames)
-		return out;
-	for (uint32_t i = 0; i < s->depth; i++) {
-		if (p->sym) {
-			int n = hp_symbolize(p->sym, s->ips[i], true, out->frames + out->nframes, (int)(total - out->nframes));
-			out->nframes += n > 0 ? (size_t)n : 0;
-		} else {
-			out->frames[out->nframes++] = (struct hp_frame){.ip = s->ips[i]};
+	out->frames = (const struct hp_frame **)(void *)(out + 1);
+	for (uint32_t i = 0; s && i < s->depth; i++) {
+		int n = p->sym ? hp_symbolize_shared(p->sym, s->ips[i], true, out->frames + out->nframes,
+						     (int)(total - out->nframes)) : 0;
+		if (n > 0) {
+			out->nframes += (size_t)n;
+			continue;
 		}
+		/* No symbolizer, or no memory for its frames: the bare address, in frames of the stack's own. */
+		if (!out->own && !(out->own = calloc(s->depth, sizeof(*out->own))))
+			break;
+		out->own[i] = (struct hp_frame){.ip = s->ips[i], .module_offset = p->sym ? s->ips[i] : 0};
+		out->frames[out->nframes++] = &out->own[i];
 	}
 	out->user_frame = hp_first_user_frame(out->frames, out->nframes);
 	return out;
 }
 
-size_t hp_first_user_frame(const struct hp_frame *frames, size_t nframes)
+size_t hp_first_user_frame(const struct hp_frame *const *frames, size_t nframes)
 {
 	size_t at = 0;
 
@@ -66,7 +68,7 @@ size_t hp_first_user_frame(const struct hp_frame *frames, size_t nframes)
 	 * templates inlined into the program (a std::map's node allocation): the site is the
 	 * program's own code that used the container. */
 	while (at + 1 < nframes) {
-		const struct hp_frame *f = &frames[at], *next = f + 1;
+		const struct hp_frame *f = frames[at], *next = frames[at + 1];
 		bool nameless = !f->function && next->function && f->module && next->module && !strcmp(f->module, next->module);
 		bool cxx_inline = f->inlined && f->file && strstr(f->file, "/include/c++/");
 		if (!is_allocator_frame(f) && !nameless && !cxx_inline)

@@ -233,11 +233,12 @@ int hp_suppression_pattern_matches(const char *pattern, const char *text)
 
 /* The first item matching a frame, asked of every item and frame in turn: what the bit sets below
  * answer when memory runs out for them. */
-static struct hp_suppression *match_each(struct hp_suppressions *s, const struct hp_frame *frames, size_t nframes)
+static struct hp_suppression *match_each(struct hp_suppressions *s, const struct hp_frame *const *frames,
+					size_t nframes)
 {
 	for (size_t i = 0; i < s->n; i++) {
 		for (size_t f = 0; f < nframes; f++) {
-			const struct hp_frame *fr = &frames[f];
+			const struct hp_frame *fr = frames[f];
 			if ((fr->function && hp_suppression_pattern_matches(s->items[i].pattern, fr->function)) ||
 			    (fr->file && hp_suppression_pattern_matches(s->items[i].pattern, fr->file)) ||
 			    (fr->module && hp_suppression_pattern_matches(s->items[i].pattern, fr->module)))
@@ -271,7 +272,7 @@ static const uint64_t *set_of(struct hp_suppressions *s, const char *str)
 
 /* The first item (in order) that matches any of the frames' strings: the lowest bit of the union of
  * their sets, the same item match_each gives. */
-struct hp_suppression *hp_suppressions_match(struct hp_suppressions *s, const struct hp_frame *frames,
+struct hp_suppression *hp_suppressions_match(struct hp_suppressions *s, const struct hp_frame *const *frames,
 					     size_t nframes)
 {
 	if (!s->n)
@@ -283,7 +284,7 @@ struct hp_suppression *hp_suppressions_match(struct hp_suppressions *s, const st
 	}
 	memset(s->acc, 0, s->words * sizeof(*s->acc));
 	for (size_t f = 0; f < nframes; f++) {
-		const char *strs[3] = {frames[f].function, frames[f].file, frames[f].module};
+		const char *strs[3] = {frames[f]->function, frames[f]->file, frames[f]->module};
 		for (size_t k = 0; k < 3; k++) {
 			const uint64_t *set = strs[k] ? set_of(s, strs[k]) : NULL;
 			if (strs[k] && !set)

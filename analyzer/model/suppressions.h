@@ -59,7 +59,7 @@ int hp_suppressions_parse(struct hp_suppressions *s, const char *text, size_t le
 int hp_suppressions_load(struct hp_suppressions *s, const char *path, char *err, size_t errlen);
 
 /* The first suppression matching a frame, or NULL. */
-struct hp_suppression *hp_suppressions_match(struct hp_suppressions *s, const struct hp_frame *frames,
+struct hp_suppression *hp_suppressions_match(struct hp_suppressions *s, const struct hp_frame *const *frames,
 					     size_t nframes);
 
 /* Glob of a pattern against a string: exposed for tests. */

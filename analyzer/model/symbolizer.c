@@ -30,7 +30,7 @@ struct mod_state {
 
 struct cached {
 	uint64_t key; /* ip << 1 | return_address */
-	uint32_t first, n; /* frames in sym->frames */
+	uint32_t first, n; /* its frames: frame_at(first .. first + n) */
 	int32_t mod;       /* index of the module of the address, -1 for none */
 };
 
@@ -41,8 +41,10 @@ struct hp_symbolizer {
 	struct hp_idmap cache_of; /* key → its index in cache, + 1 */
 	struct cached *cache;
 	size_t ncache, cache_cap;
-	struct hp_frame *frames;
-	size_t nframes, frames_cap;
+	/* Every frame resolved, by index (struct cached's first): in blocks that never move, so that a
+	 * symbolized stack can point at its frames instead of copying them (hp_symbolize_shared). */
+	struct hp_frame **blocks;
+	size_t nblocks, blocks_cap, nframes;
 	char **strings;
 	size_t nstrings, strings_cap;
 	char **warnings;
@@ -115,7 +117,9 @@ void hp_symbolizer_free(struct hp_symbolizer *s)
 		free(s->warnings[i]);
 	free(s->strings);
 	free(s->warnings);
-	free(s->frames);
+	for (size_t i = 0; i < s->nblocks; i++)
+		free(s->blocks[i]);
+	free(s->blocks);
 	free(s->cache);
 	hp_idmap_free(&s->cache_of);
 	for (size_t i = 0; i < s->nmods; i++) {
@@ -200,14 +204,25 @@ static const char *die_name(Dwarf_Die *die)
 	return name;
 }
 
+#define FRAME_BLOCK 256 /* frames a block: 12 KiB, small for the many small processes of a run */
+
+static struct hp_frame *frame_at(const struct hp_symbolizer *s, size_t i)
+{
+	return &s->blocks[i / FRAME_BLOCK][i % FRAME_BLOCK];
+}
+
 static int push(struct hp_symbolizer *s, const struct hp_frame *f)
 {
-	struct hp_frame *n = hp_grow(s->frames, &s->frames_cap, s->nframes + 1, sizeof(*n));
-
-	if (!n)
-		return -1;
-	s->frames = n;
-	s->frames[s->nframes++] = *f;
+	if (s->nframes == s->nblocks * FRAME_BLOCK) {
+		struct hp_frame **b = hp_grow(s->blocks, &s->blocks_cap, s->nblocks + 1, sizeof(*b));
+		if (!b)
+			return -1;
+		s->blocks = b;
+		if (!(b[s->nblocks] = malloc(FRAME_BLOCK * sizeof(**b))))
+			return -1;
+		s->nblocks++;
+	}
+	*frame_at(s, s->nframes++) = *f;
 	return 0;
 }
 
@@ -406,8 +421,24 @@ int hp_symbolize(struct hp_symbolizer *s, uint64_t ip, bool return_address, stru
 	}
 	int n = (int)c->n < max ? (int)c->n : max;
 	/* Too many inline levels for the caller: keep the innermost ones and the real function. */
-	memcpy(out, s->frames + c->first, (size_t)(n - 1) * sizeof(*out));
-	out[n - 1] = s->frames[c->first + c->n - 1];
+	for (int i = 0; i < n - 1; i++)
+		out[i] = *frame_at(s, c->first + (size_t)i);
+	out[n - 1] = *frame_at(s, c->first + c->n - 1);
+	return n;
+}
+
+int hp_symbolize_shared(struct hp_symbolizer *s, uint64_t ip, bool return_address, const struct hp_frame **out,
+			int max)
+{
+	const struct cached *c = frames_of(s, ip, return_address);
+
+	if (!c || max < 1)
+		return 0;
+	int n = (int)c->n < max ? (int)c->n : max;
+	for (int i = 0; i < n - 1; i++)
+		out[i] = frame_at(s, c->first + (size_t)i);
+	if (n)
+		out[n - 1] = frame_at(s, c->first + c->n - 1);
 	return n;
 }
 

@@ -39,6 +39,13 @@ void hp_symbolizer_free(struct hp_symbolizer *sym);
 int hp_symbolize(struct hp_symbolizer *sym, uint64_t ip, bool return_address, struct hp_frame *out,
 		 int max);
 
+/* As hp_symbolize, but points out[0..max) at the symbolizer's own frames, which never move until
+ * hp_symbolizer_free (a symbolized stack holds pointers, not copies: a run of many processes keeps
+ * hundreds of thousands of stacks). Returns 0 where hp_symbolize would make up a frame of the bare
+ * address (memory ran out): the caller makes its own then. */
+int hp_symbolize_shared(struct hp_symbolizer *sym, uint64_t ip, bool return_address, const struct hp_frame **out,
+			int max);
+
 /* How many frames hp_symbolize gives at ip with no limit: 1 plus its inline levels. */
 int hp_symbolize_depth(struct hp_symbolizer *sym, uint64_t ip, bool return_address);
 

@@ -59,7 +59,7 @@ static int cmp_function(const void *x, const void *y)
 static const struct hp_frame *caller_of(const struct hp_alloc_site *s)
 {
 	const struct hp_stack_frames *st = s->frames;
-	return st && st->user_frame + 1 < st->nframes ? &st->frames[st->user_frame + 1] : NULL;
+	return st && st->user_frame + 1 < st->nframes ? st->frames[st->user_frame + 1] : NULL;
 }
 
 /* Sub-stacks: by the function's line, then by caller (name, module, file, line). */

@@ -173,7 +173,7 @@ const struct hp_frame *hp_user_frame(const struct hp_stack_frames *s)
 {
 	if (!s || s->nframes == 0)
 		return NULL;
-	return &s->frames[s->user_frame < s->nframes ? s->user_frame : 0];
+	return s->frames[s->user_frame < s->nframes ? s->user_frame : 0];
 }
 
 /* Whether another site's stack has its user frame at the same address as s. */
@@ -190,11 +190,11 @@ static const struct hp_frame *distinguishing_frame(const struct hp_profile *p, c
 	}
 	if (!shared)
 		return NULL;
-	size_t at = (size_t)(f - s->frames) + 1;
+	size_t at = (s->user_frame < s->nframes ? s->user_frame : 0) + 1; /* f's */
 	for (size_t k = at; k < s->nframes; k++)
-		if (s->frames[k].function)
-			return &s->frames[k];
-	return at < s->nframes ? &s->frames[at] : NULL;
+		if (s->frames[k]->function)
+			return s->frames[k];
+	return at < s->nframes ? s->frames[at] : NULL;
 }
 
 char *hp_fmt_site(char *buf, size_t len, const struct hp_profile *p, const struct hp_stack_frames *s,

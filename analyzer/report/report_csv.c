@@ -200,7 +200,7 @@ static void stack_cell(char *buf, size_t len, const struct hp_stack_frames *s)
 
 	buf[0] = '\0';
 	for (size_t i = s ? s->user_frame : 0; s && i < s->nframes; i++) {
-		int n = snprintf(buf + used, len - used, "%s%s", used ? " < " : "", hp_fmt_frame(fr, sizeof(fr), &s->frames[i]));
+		int n = snprintf(buf + used, len - used, "%s%s", used ? " < " : "", hp_fmt_frame(fr, sizeof(fr), s->frames[i]));
 		if (n < 0 || (size_t)n >= len - used) { /* the outer frames do not fit: say so */
 			snprintf(buf + used, len - used, " < " HP_ELLIPSIS);
 			return;

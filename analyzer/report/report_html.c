@@ -140,7 +140,7 @@ static int add_stack(struct ftree *t, const struct hp_stack_frames *st, uint32_t
 		i = end + 1; /* one pass with this name */
 	}
 	for (; i-- > end;) {
-		const char *n = st && st->nframes ? hp_export_frame_name(name, sizeof(name), &st->frames[i]) : name;
+		const char *n = st && st->nframes ? hp_export_frame_name(name, sizeof(name), st->frames[i]) : name;
 		int64_t k = intern(t, n), c = k < 0 ? -1 : child(t, at, (uint32_t)k);
 		if (c < 0)
 			return -1;

@@ -33,7 +33,7 @@ static void write_stack(struct hp_jw *w, const struct hp_stack_frames *s)
 {
 	hp_jw_arr(w, "stack");
 	for (size_t i = 0; s && i < s->nframes; i++) {
-		const struct hp_frame *f = &s->frames[i];
+		const struct hp_frame *f = s->frames[i];
 		hp_jw_obj(w, NULL);
 		write_frame_place(w, f);
 		char ip[32];

@@ -317,7 +317,7 @@ static int callers(struct hp_table *t, const struct hp_stack_frames *s, int max,
 	if (!s || s->nframes == 0)
 		return 0;
 	for (size_t i = s->user_frame + 1; i < s->nframes && i <= s->user_frame + (size_t)max; i++) {
-		hp_fmt_fit(line, sizeof(line), "  from %s", hp_fmt_frame(frame, sizeof(frame), &s->frames[i]));
+		hp_fmt_fit(line, sizeof(line), "  from %s", hp_fmt_frame(frame, sizeof(frame), s->frames[i]));
 		if (ncols == 8)
 			rc |= hp_table_row(t, line, NULL, NULL, NULL, NULL, NULL, NULL, NULL);
 		else

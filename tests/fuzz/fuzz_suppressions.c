@@ -17,7 +17,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	hp_suppressions_init(&s);
 	if (hp_suppressions_parse(&s, (const char *)data, size, "fuzz", err, sizeof(err)) == 0) {
 		/* Every parsed pattern is matched against a frame and against the input itself. */
-		hp_suppressions_match(&s, &frame, 1);
+		const struct hp_frame *stack[] = {&frame};
+		hp_suppressions_match(&s, stack, 1);
 		char text[512];
 		size_t n = size < sizeof(text) - 1 ? size : sizeof(text) - 1;
 		memcpy(text, data, n);

@@ -20,6 +20,7 @@ struct fixture {
 	struct hp_alloc_site sites[8];
 	struct hp_stack_frames stacks[8];
 	struct hp_frame frames[8][4];
+	const struct hp_frame *frame_ptrs[8][4]; /* what stacks[i].frames points to */
 	struct hp_leak leaks[4];
 	struct hp_timeline_point tl[16];
 	struct hp_counter counters[1];
@@ -38,7 +39,10 @@ static inline void fixture_stack(struct fixture *f, int i)
 				  .module = "/usr/bin/app"};
 	fr[3] = (struct hp_frame){.ip = 0x401000, .function = "main", .file = "/src/app/main.c", .line = 12,
 				  .module = "/usr/bin/app"};
-	f->stacks[i] = (struct hp_stack_frames){.stack_id = 10 + (uint32_t)i, .nframes = 4, .frames = fr, .user_frame = 1};
+	for (int k = 0; k < 4; k++)
+		f->frame_ptrs[i][k] = &fr[k];
+	f->stacks[i] = (struct hp_stack_frames){.stack_id = 10 + (uint32_t)i, .nframes = 4, .frames = f->frame_ptrs[i],
+						.user_frame = 1};
 }
 
 static inline void fixture_clean(struct fixture *f)

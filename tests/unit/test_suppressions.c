@@ -95,20 +95,21 @@ static void match_frames(void **state)
 		{.ip = 0x2000, .function = "_IO_file_doallocate", .module = "/lib/libc.so.6"},
 		{.ip = 0x3000, .function = "main", .file = "/src/app.c", .line = 12, .module = "/usr/bin/app"},
 	};
+	const struct hp_frame *stack[] = {&frames[0], &frames[1], &frames[2]};
 	(void)state;
 
 	hp_suppressions_init(&s);
 	assert_int_equal(hp_suppressions_parse(&s, "leak:app.c\n", 11, "f", err, sizeof(err)), 0);
-	assert_non_null(hp_suppressions_match(&s, frames, 3));
-	assert_null(hp_suppressions_match(&s, frames, 2));
+	assert_non_null(hp_suppressions_match(&s, stack, 3));
+	assert_null(hp_suppressions_match(&s, stack, 2));
 	hp_suppressions_release(&s);
 
 	hp_suppressions_init(&s);
 	assert_int_equal(hp_suppressions_add_builtin(&s, NULL, err, sizeof(err)), 0);
-	struct hp_suppression *m = hp_suppressions_match(&s, frames, 3);
+	struct hp_suppression *m = hp_suppressions_match(&s, stack, 3);
 	assert_non_null(m);
 	assert_string_equal(m->origin, "stdio");
-	assert_null(hp_suppressions_match(&s, frames + 2, 1));
+	assert_null(hp_suppressions_match(&s, stack + 2, 1));
 	hp_suppressions_release(&s);
 }
 
@@ -138,18 +139,21 @@ static void first_match_in_order_across_sets(void **state)
 		{.function = "other", .file = "b.c", .module = mod},
 		{.function = fn80, .file = "c.c", .module = "/bin/app"},
 	};
+	const struct hp_frame *stack[] = {&frames[0], &frames[1], &frames[2]};
 	/* fn95 (item 95), lib*.so (70), /src/ (90), fn80 (80): item 70 comes first. */
-	assert_ptr_equal(hp_suppressions_match(&s, frames, 3), &s.items[70]);
+	assert_ptr_equal(hp_suppressions_match(&s, stack, 3), &s.items[70]);
 	/* Without the module: fn80 (80) before /src/ (90) and fn95 (95). */
-	assert_ptr_equal(hp_suppressions_match(&s, frames + 2, 1), &s.items[80]);
+	assert_ptr_equal(hp_suppressions_match(&s, stack + 2, 1), &s.items[80]);
 	struct hp_frame moved[] = {{.function = fn80_again, .module = "/bin/app"}, {.function = fn95}};
-	assert_ptr_equal(hp_suppressions_match(&s, moved, 2), &s.items[80]);
-	assert_ptr_equal(hp_suppressions_match(&s, moved + 1, 1), &s.items[95]);
+	const struct hp_frame *moved_stack[] = {&moved[0], &moved[1]};
+	assert_ptr_equal(hp_suppressions_match(&s, moved_stack, 2), &s.items[80]);
+	assert_ptr_equal(hp_suppressions_match(&s, moved_stack + 1, 1), &s.items[95]);
 	struct hp_frame none[] = {{.function = "fn100", .file = "/srcx/a.c", .module = "/usr/lib/libx.so.6"}};
-	assert_null(hp_suppressions_match(&s, none, 1));
+	const struct hp_frame *none_stack[] = {&none[0]};
+	assert_null(hp_suppressions_match(&s, none_stack, 1));
 	/* An item added now is matched too (the sets made before it have no bit for it). */
 	assert_int_equal(hp_suppressions_parse(&s, "leak:fn100\n", 11, "g", err, sizeof(err)), 0);
-	assert_ptr_equal(hp_suppressions_match(&s, none, 1), &s.items[100]);
+	assert_ptr_equal(hp_suppressions_match(&s, none_stack, 1), &s.items[100]);
 	hp_suppressions_release(&s);
 }
 

@@ -210,6 +210,38 @@ static void preload_changes_nothing_but_time(void **state)
 	hp_symbolizer_free(warm);
 }
 
+/* hp_symbolize_shared points at the symbolizer's own frames: the same frames hp_symbolize copies, the
+ * same pointers each time, still in place after thousands more addresses were resolved (a symbolized
+ * stack keeps them until the profile is freed). */
+static void shared_frames_stay_in_place(void **state)
+{
+	struct hp_frame f[8];
+	const struct hp_frame *p[8], *q[8];
+	(void)state;
+
+	load_modules();
+	struct hp_symbolizer *s = hp_symbolizer_new(mods, nmods);
+	assert_non_null(s);
+	uintptr_t ret = caller_of_callee();
+	int n = hp_symbolize_shared(s, ret, true, p, 8);
+	assert_int_equal(n, hp_symbolize(s, ret, true, f, 8));
+	for (int i = 0; i < n; i++)
+		assert_memory_equal(p[i], &f[i], sizeof(f[i]));
+	assert_string_equal(p[n - 1]->function, "caller_of_callee");
+	struct hp_frame before = *p[n - 1];
+	/* 5,000 more addresses, each a frame of its own (no module: the bare address). */
+	for (uint64_t ip = 0x10; ip < 0x10 + 5000 * 16; ip += 16)
+		assert_int_equal(hp_symbolize_shared(s, ip, false, q, 8), 1);
+	assert_int_equal(hp_symbolize_shared(s, ret, true, q, 8), n);
+	for (int i = 0; i < n; i++)
+		assert_ptr_equal(q[i], p[i]);
+	assert_memory_equal(p[n - 1], &before, sizeof(before));
+	/* Fewer than the inline levels asked for: the innermost, then the real function. */
+	assert_int_equal(hp_symbolize_shared(s, ret, true, q, 1), 1);
+	assert_ptr_equal(q[0], p[n - 1]);
+	hp_symbolizer_free(s);
+}
+
 /* Traces of processes that mapped the same files at other addresses: a second symbolizer gives the
  * same frames from the same opened file (the names and file names libdw owns are the very same
  * strings), and a module whose recorded build-id differs is a file of its own, which spoils neither. */
@@ -269,6 +301,7 @@ int main(void)
 		cmocka_unit_test(missing_file_warns_once),
 		cmocka_unit_test(preload_changes_nothing_but_time),
 		cmocka_unit_test(symbolizers_share_each_file),
+		cmocka_unit_test(shared_frames_stay_in_place),
 	};
 	return cmocka_run_group_tests(tests, NULL, free_modules);
 }
