@@ -291,9 +291,15 @@ int pb_finish(struct builder *b, const struct hp_profile_options *opts, char *er
 	struct hp_heap_walk walk = {0};
 	for (struct hp_block *blk; (blk = hp_heap_next(&b->heap, &walk));)
 		blk->stack = b->sites[blk->site].stack_id;
-	p->sites = b->sites;
+	/* Arrays that grew by doubling, trimmed to what they hold: a run keeps every process's. */
+	p->sites = b->nsites ? realloc(b->sites, b->nsites * sizeof(*b->sites)) : b->sites;
+	if (!p->sites)
+		p->sites = b->sites; /* could not move: keep it whole */
 	p->nsites = b->nsites;
 	b->sites = NULL;
+	struct hp_timeline_point *tl = p->ntimeline ? realloc(p->timeline, p->ntimeline * sizeof(*tl)) : NULL;
+	if (tl)
+		p->timeline = tl;
 	if (p->nsites > 1)
 		qsort(p->sites, p->nsites, sizeof(*p->sites), cmp_site);
 
