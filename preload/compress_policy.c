@@ -12,6 +12,11 @@
 
 #define BEHIND_NS 20000000ull /* how long we keep up before the configured level comes back */
 #define JUDGE_NS 20000000ull
+/* The writer's share of time spent compressing is judged over this window: under a tenth, it has
+ * time to spare (HP_COMPRESS_SPARE_LEVEL); over a quarter at that level, it has not. The level costs
+ * the program nothing while the writer has a CPU of its own and keeps up; when a producer waits, the
+ * writer drops to a faster level whatever the window said (hp_compress_level). */
+#define SPARE_WINDOW_NS 100000000ull
 /* Only a chunk this large judges the fast level: a small one (a quiet round's few hundred bytes)
  * gives zstd too little to match, and judged alone it stored a busy program's events raw. */
 #define JUDGED_CHUNK (64u << 10)
@@ -31,6 +36,8 @@ static struct {
 	unsigned cpus;          /* the CPUs the process may run on */
 	unsigned producing;     /* rings that had events in the last round */
 	unsigned stored_in_row;
+	bool spare;                     /* the writer has time to spare: the spare level */
+	uint64_t busy_ns, window_at; /* time spent compressing since window_at */
 } c = {.schedstat.fd = -1};
 
 void hp_compress_note_wait(void)
@@ -50,6 +57,8 @@ void hp_compress_start(void)
 	c.fast_saves_little = false;
 	c.stored_in_row = 0;
 	c.cpu_at = 0;
+	c.spare = false;
+	c.busy_ns = c.window_at = 0;
 }
 
 void hp_compress_thread_start(void)
@@ -75,6 +84,14 @@ void hp_compress_note_round(uint64_t now_ns)
 		c.behind = false;
 	}
 	c.waits_seen = waits;
+	if (!c.window_at) {
+		c.window_at = now_ns;
+	} else if (now_ns - c.window_at >= SPARE_WINDOW_NS) {
+		uint64_t span = now_ns - c.window_at;
+		c.spare = c.spare ? c.busy_ns * 4 < span : c.busy_ns * 10 < span;
+		c.busy_ns = 0;
+		c.window_at = now_ns;
+	}
 }
 
 /* Every JUDGE_NS: did this writer wait for a CPU more than a tenth of the time? Then the program's
@@ -107,7 +124,9 @@ void hp_compress_judge_cpu(uint64_t now_ns)
 int hp_compress_level(void)
 {
 	if (!c.behind && !c.saturated)
-		return hp_rec.cfg.level;
+		return c.spare && !hp_rec.cfg.level_given && hp_rec.cfg.level < HP_COMPRESS_SPARE_LEVEL
+			       ? HP_COMPRESS_SPARE_LEVEL
+			       : hp_rec.cfg.level;
 	/* Behind with a CPU to itself (fewer producing threads than CPUs): level 1 keeps up as well as the
 	 * fast level on this machine class, and its chunks are a quarter smaller. */
 	if (!c.saturated && c.producing < c.cpus)
@@ -123,8 +142,9 @@ void hp_compress_note_producing(unsigned rings)
 	c.producing = rings;
 }
 
-void hp_compress_judge_chunk(int level, size_t raw, size_t compressed)
+void hp_compress_judge_chunk(int level, size_t raw, size_t compressed, uint64_t ns)
 {
+	c.busy_ns += ns;
 	if (level == HP_COMPRESS_FAST_LEVEL && raw >= JUDGED_CHUNK)
 		c.fast_saves_little = compressed * 2 > raw;
 }

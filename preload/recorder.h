@@ -37,6 +37,7 @@ struct hp_recorder_config {
 	unsigned buffer_kb;   /* per-thread ring */
 	unsigned what;        /* HP_RECORD_* */
 	int level;            /* zstd level */
+	bool level_given;     /* HOOKPROF_ZSTD_LEVEL: that level, never the spare one (compress_policy.h) */
 	bool follow;
 	bool quiet;
 	bool leak_scan;      /* classify live blocks at exit */

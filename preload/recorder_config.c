@@ -71,6 +71,7 @@ void hp_recorder_config_load(struct hp_recorder_config *cfg)
 	/* zstd's own default: on sqlite3's events 41% smaller than level 1, python3's 11%, at no wall time
 	 * measured (docs/performance.md); under pressure the writer drops to the fast level anyway. */
 	cfg->level = (int)env_uint("HOOKPROF_ZSTD_LEVEL", 3, 1, 19);
+	cfg->level_given = getenv("HOOKPROF_ZSTD_LEVEL") != NULL;
 	cfg->what = env_what();
 	cfg->follow = !follow || strcmp(follow, "0");
 	const char *unwind = getenv("HOOKPROF_UNWIND");

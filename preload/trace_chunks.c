@@ -92,12 +92,13 @@ void hp_chunks_write(void)
 	 * written while a scan holds the world stopped are compressed too. */
 	if (chunks.cctx && level != HP_COMPRESS_STORE) {
 		ZSTD_CCtx_setParameter(chunks.cctx, ZSTD_c_compressionLevel, level);
+		uint64_t t0 = hp_mono_ns();
 		size_t z = ZSTD_compress2(chunks.cctx, chunks.out, chunks.out_cap, chunks.staging, n);
 		if (!ZSTD_isError(z)) {
 			payload = chunks.out;
 			stored = z;
 			codec = HPT_CODEC_ZSTD;
-			hp_compress_judge_chunk(level, n, z);
+			hp_compress_judge_chunk(level, n, z, hp_mono_ns() - t0);
 		}
 	}
 	hp_enc_chunk_header(hdr, (uint32_t)stored, (uint32_t)n, codec, chunks.chunk_seq);
@@ -146,12 +147,14 @@ void hp_chunks_emit0(const uint8_t *rec, size_t n, void *arg)
 	hp_chunks_put0(rec, n);
 }
 
-/* The largest context any level the writer uses needs (it switches to a fast level when behind). */
+/* The largest context any level the writer uses needs (a fast level when behind, the spare one when
+ * idle); mapped, so that what a lower level leaves untouched costs no memory. */
 static size_t zstd_workspace_size(void)
 {
 	size_t a = ZSTD_estimateCCtxSize(hp_rec.cfg.level), b = ZSTD_estimateCCtxSize(HP_COMPRESS_FAST_LEVEL);
+	size_t c = ZSTD_estimateCCtxSize(HP_COMPRESS_SPARE_LEVEL), m = a > b ? a : b;
 
-	return ((a > b ? a : b) + 4095) & ~(size_t)4095;
+	return ((m > c ? m : c) + 4095) & ~(size_t)4095;
 }
 
 static int setup_buffers(void)
