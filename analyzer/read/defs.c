@@ -78,7 +78,7 @@ static void free_site(struct hp_site_def *s)
 	free(s);
 }
 
-void hp_defs_release(struct hp_defs *defs)
+void hp_defs_drop_stacks(struct hp_defs *defs)
 {
 	if (defs->stacks) {
 		for (size_t i = 0; i < defs->stacks->m.n; i++)
@@ -86,6 +86,12 @@ void hp_defs_release(struct hp_defs *defs)
 		map_free(&defs->stacks->m);
 		free(defs->stacks);
 	}
+	defs->stacks = NULL;
+}
+
+void hp_defs_release(struct hp_defs *defs)
+{
+	hp_defs_drop_stacks(defs);
 	if (defs->sites) {
 		for (size_t i = 0; i < defs->sites->m.n; i++)
 			free_site(defs->sites->m.values[i]);

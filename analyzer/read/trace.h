@@ -157,6 +157,9 @@ struct hp_defs {
 
 void hp_defs_init(struct hp_defs *defs);
 void hp_defs_release(struct hp_defs *defs);
+/* Frees the stacks' addresses, for a reader done with them (a profile, once its stacks are
+ * symbolized); hp_defs_stack is NULL from then on. */
+void hp_defs_drop_stacks(struct hp_defs *defs);
 /* NULL when the id was never defined. */
 const struct hp_stack *hp_defs_stack(const struct hp_defs *defs, uint32_t id);
 const struct hp_site_def *hp_defs_site(const struct hp_defs *defs, uint32_t id);
