@@ -97,7 +97,7 @@ def test_java_jvm():
         # One argument: the program exits with status 1 (System.exit(args.length)). The JVM's threads
         # trade blocks within a millisecond, one epoch: the analyzer orders their events by causality,
         # and a rare tangle of threads on one address defeats it (docs/trace-format.md, "Epochs":
-        # about one run in forty here). A run in which every free matches its block is what recorder
+        # about one run in thirty here). A run in which every free matches its block is what recorder
         # and analyzer must make possible; three runs give it three chances.
         for attempt in range(3):
             try:
