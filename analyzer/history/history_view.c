@@ -298,21 +298,14 @@ void hp_history_write_json(FILE *out, const struct hp_history_view *v)
 	fputc('\n', out);
 }
 
+static int write_view_data(FILE *data, const void *ctx)
+{
+	hp_history_write_json(data, ctx);
+	return ferror(data) ? -1 : 0;
+}
+
 int hp_history_write_html(FILE *out, const struct hp_history_view *v)
 {
-	char *json = NULL;
-	size_t len = 0;
-	FILE *mem = open_memstream(&json, &len);
-
-	if (!mem)
-		return -1;
-	hp_history_write_json(mem, v);
-	if (fclose(mem)) {
-		free(json);
-		return -1;
-	}
-	hp_html_page(out, hp_html_history_html, hp_html_history_html_len, hp_html_history_js, hp_html_history_js_len,
-		     json, len);
-	free(json);
-	return ferror(out) ? -1 : 0;
+	return hp_html_page(out, hp_html_history_html, hp_html_history_html_len, hp_html_history_js,
+			    hp_html_history_js_len, write_view_data, v);
 }

@@ -10,6 +10,7 @@
 #include "report/report.h"
 #include "report/score.h"
 #include "util/grow.h"
+#include "util/idmap.h"
 #include "util/json_out.h"
 
 /* The page's sources, analyzer/report/html/, compiled in by scripts/embed-files ($(BUILD)/gen/html_assets.c).
@@ -40,6 +41,9 @@ struct ftree {
 	size_t nnames, names_cap;
 	uint32_t *name_slot, *node_slot;
 	size_t slots; /* of each table, a power of two at least twice the entries */
+	/* A frame's name, by the frame's address (+ 1): stacks share their frames (hp_symbolize_shared),
+	 * so each frame is formatted and hashed once, not once a stack through it. */
+	struct hp_idmap name_of_frame;
 };
 
 static uint64_t hash_str(const char *s)
@@ -140,8 +144,18 @@ static int add_stack(struct ftree *t, const struct hp_stack_frames *st, uint32_t
 		i = end + 1; /* one pass with this name */
 	}
 	for (; i-- > end;) {
-		const char *n = st && st->nframes ? hp_export_frame_name(name, sizeof(name), st->frames[i]) : name;
-		int64_t k = intern(t, n), c = k < 0 ? -1 : child(t, at, (uint32_t)k);
+		int64_t k;
+		if (st && st->nframes) {
+			uint32_t *known = hp_idmap_slot(&t->name_of_frame, (uint64_t)(uintptr_t)st->frames[i], true);
+			if (!known)
+				return -1;
+			if (!*known && (k = intern(t, hp_export_frame_name(name, sizeof(name), st->frames[i]))) >= 0)
+				*known = (uint32_t)k + 1;
+			k = (int64_t)*known - 1;
+		} else {
+			k = intern(t, name);
+		}
+		int64_t c = k < 0 ? -1 : child(t, at, (uint32_t)k);
 		if (c < 0)
 			return -1;
 		at = (uint32_t)c;
@@ -153,6 +167,7 @@ static int add_stack(struct ftree *t, const struct hp_stack_frames *st, uint32_t
 
 static void ftree_free(struct ftree *t)
 {
+	hp_idmap_free(&t->name_of_frame);
 	for (size_t i = 0; i < t->nnames; i++)
 		free(t->name[i]);
 	free(t->name);
@@ -288,34 +303,30 @@ static int write_page_data(struct hp_jw *w, const struct hp_report *r, const str
 	return rc;
 }
 
-int hp_report_write_html(FILE *out, const struct hp_report *root, const struct hp_report *children,
-			 size_t nchildren, const struct hp_report_opts *o)
+struct page_run {
+	const struct hp_report *root, *children;
+	size_t nchildren;
+	const struct hp_report_opts *o;
+};
+
+static int write_run_data(FILE *data, const void *ctx)
 {
+	const struct page_run *r = ctx;
 	/* The page sorts by itself: it gets every function, counter and mark, whatever --top says, and the
 	 * per-thread figures; sites and leaks are those of the top --top by each order. */
-	struct hp_report_opts all = *o;
-	const struct hp_json_ext ext = {.sites_top = o->top, .extra = write_page_data};
-	char *json = NULL;
-	size_t len = 0;
-	FILE *mem = open_memstream(&json, &len);
+	struct hp_report_opts all = *r->o;
+	const struct hp_json_ext ext = {.sites_top = r->o->top, .extra = write_page_data};
 
 	all.top = 0;
 	all.threads = true;
-	if (!mem)
-		return -1;
-	int rc = hp_report_write_json_ext(mem, root, children, nchildren, &all, &ext);
-	int saved = errno;
-	if (fclose(mem) != 0 && rc == 0) {
-		rc = -1;
-		saved = errno ? errno : ENOMEM;
-	}
-	if (rc < 0) {
-		free(json);
-		errno = saved ? saved : ENOMEM;
-		return -1;
-	}
-	hp_html_page(out, hp_html_report_html, hp_html_report_html_len, hp_html_report_js, hp_html_report_js_len,
-		     json, len);
-	free(json);
-	return ferror(out) ? -1 : 0;
+	return hp_report_write_json_ext(data, r->root, r->children, r->nchildren, &all, &ext) < 0 ? -1 : 0;
+}
+
+int hp_report_write_html(FILE *out, const struct hp_report *root, const struct hp_report *children,
+			 size_t nchildren, const struct hp_report_opts *o)
+{
+	const struct page_run run = {root, children, nchildren, o};
+
+	return hp_html_page(out, hp_html_report_html, hp_html_report_html_len, hp_html_report_js,
+			    hp_html_report_js_len, write_run_data, &run);
 }
