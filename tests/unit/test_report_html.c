@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include "fixture_profile.h"
+#include "report/html_page.h"
 #include "report/report.h"
 
 /* The page's sources, as the analyzer embeds them. */
@@ -155,9 +156,40 @@ static void output_error(void **state)
 	fclose(f);
 }
 
+/* JSON that reaches the page a character at a time: a string's state (begun, a backslash last) holds
+ * across the writer's calls, so that the whitespace between tokens goes and every '<' is escaped, and
+ * nothing in a string changes. */
+static int write_by_character(FILE *data, const void *ctx)
+{
+	const char *json = ctx;
+
+	setvbuf(data, NULL, _IONBF, 0);
+	for (; *json; json++)
+		if (fputc(*json, data) == EOF)
+			return -1;
+	return 0;
+}
+
+static void data_cut_anywhere(void **state)
+{
+	static const unsigned char tmpl[] = "<p>@@HP_DATA@@</p>";
+	const char *json = "{ \"a b\" : \"x\\\" <y\",\n \"<\": [ 1, 2 ] }";
+	char *out = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&out, &len);
+
+	(void)state;
+	assert_non_null(f);
+	assert_int_equal(hp_html_page(f, tmpl, sizeof(tmpl) - 1, NULL, 0, write_by_character, json), 0);
+	fclose(f);
+	assert_string_equal(out, "<p>{\"a b\":\"x\\\" \\u003cy\",\"\\u003c\":[1,2]}</p>");
+	free(out);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(data_cut_anywhere),
 		cmocka_unit_test_setup(page, setup),
 		cmocka_unit_test_setup(output_error, setup),
 	};
