@@ -55,7 +55,7 @@ static int grow(struct hp_heap_shard *s)
 	for (size_t i = 0; i < s->cap; i++) {
 		if (!s->slots[i].addr)
 			continue;
-		size_t j = hp_heap_home(hp_hash64(s->slots[i].addr >> 12), s->slots[i].addr, cap);
+		size_t j = hp_heap_home(s->slots[i].addr, cap);
 		while (n[j].addr)
 			j = (j + 1) & (cap - 1);
 		n[j] = s->slots[i];
@@ -73,9 +73,8 @@ struct hp_block *hp_heap_insert(struct hp_heap *h, uint64_t addr)
 	struct hp_block *b = hp_heap_find(h, addr);
 	if (b)
 		return b;
-	size_t home;
-	struct hp_heap_shard *s = hp_heap_place(h, addr, &home);
-	/* Half full at most: the blocks of a page share a run of slots (hp_heap_place), and runs of
+	struct hp_heap_shard *s = hp_heap_shard_of(h, addr);
+	/* Half full at most: the blocks of a page share a run of slots (hp_heap_home), and runs of
 	 * neighbouring pages meet; three quarters made a python3 report 50% slower. Grown only for a new
 	 * address, so that the table's layout, and the order in which it is walked, depends on the
 	 * addresses added and removed, never on how often they were looked up. */
@@ -96,8 +95,7 @@ struct hp_block *hp_heap_insert(struct hp_heap *h, uint64_t addr)
 
 void hp_heap_remove(struct hp_heap *h, struct hp_block *b)
 {
-	size_t home;
-	struct hp_heap_shard *s = hp_heap_place(h, b->addr, &home);
+	struct hp_heap_shard *s = hp_heap_shard_of(h, b->addr);
 	size_t i = (size_t)(b - s->slots), mask = s->cap - 1;
 
 	s->slots[i].addr = 0;
@@ -106,7 +104,7 @@ void hp_heap_remove(struct hp_heap *h, struct hp_block *b)
 	h->seen_addr = 0; /* slots shift back */
 	/* Shift back the entries that probed past the hole. */
 	for (size_t j = (i + 1) & mask; s->slots[j].addr; j = (j + 1) & mask) {
-		home = hp_heap_home(hp_hash64(s->slots[j].addr >> 12), s->slots[j].addr, s->cap);
+		size_t home = hp_heap_home(s->slots[j].addr, s->cap);
 		bool between = i <= j ? (home > i && home <= j) : (home > i || home <= j);
 		if (between)
 			continue;
@@ -177,7 +175,7 @@ bool hp_heap_not_yet(struct hp_heap *h, const struct hp_event *ev)
 			return true;
 		/* Another thread's free waits while the block's own thread still frees it in this epoch:
 		 * it ends a later life, which that thread hands out again. */
-		if (b->stream != ev->stream && ev->merge && hp_merge_ends_first(ev->merge, ev, b->stream, c.gone))
+		if (b->stream != ev->stream && hp_merge_ends_first(ev, b->stream, c.gone))
 			return true;
 	}
 	return c.adds && c.added != c.gone && hp_heap_find(h, c.added);

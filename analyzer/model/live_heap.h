@@ -54,38 +54,31 @@ struct hp_heap {
 	struct hp_block *seen_empty; /* absent: the empty slot where the probe stopped */
 };
 
-/* An address's first slot in a shard of cap slots, page_hash being its page's hash. The blocks of
- * one 4 KiB page share a run of 256 slots, each 16-byte granule its own, and pages are spread by the
- * hash: a program allocates and frees near where it did a moment ago, so consecutive lookups touch
- * the same few cache lines instead of one miss each (a plain hash of the address made the heap model
- * half of a report's time on python3). */
-static inline size_t hp_heap_home(uint64_t page_hash, uint64_t addr, size_t cap)
+/* An address's first slot in a shard of cap slots. The blocks of one 4 KiB page share a run of 256
+ * slots, each 16-byte granule its own, and pages are spread by a hash: a program allocates and frees
+ * near where it did a moment ago, so consecutive lookups touch the same few cache lines instead of
+ * one miss each (a plain hash of the address made the heap model half of a report's time on
+ * python3). */
+static inline size_t hp_heap_home(uint64_t addr, size_t cap)
 {
-	return (size_t)((page_hash << 8) + ((addr >> 4) & 255)) & (cap - 1);
+	return (size_t)((hp_hash64(addr >> 12) << 8) + ((addr >> 4) & 255)) & (cap - 1);
 }
 
-/* An address's shard, by the top bits of its page's hash (the run takes the low ones), and its
- * first slot there. */
-static inline struct hp_heap_shard *hp_heap_place(struct hp_heap *h, uint64_t addr, size_t *home)
+/* An address's shard: the top bits of the same hash, whose low bits place the run. */
+static inline struct hp_heap_shard *hp_heap_shard_of(struct hp_heap *h, uint64_t addr)
 {
-	uint64_t page = hp_hash64(addr >> 12);
-	struct hp_heap_shard *s = &h->shard[page >> 62];
-
 	_Static_assert(HP_HEAP_SHARDS == 4, "the shard is the hash's top 2 bits");
-	*home = hp_heap_home(page, addr, s->cap);
-	return s;
+	return &h->shard[hp_hash64(addr >> 12) >> 62];
 }
 
 static inline struct hp_block *hp_heap_find(struct hp_heap *h, uint64_t addr)
 {
-	size_t i;
-
 	if (addr == h->seen_addr && addr)
 		return h->seen;
-	struct hp_heap_shard *s = hp_heap_place(h, addr, &i);
+	struct hp_heap_shard *s = hp_heap_shard_of(h, addr);
 	if (!s->cap || !addr) /* 0 marks an empty slot: it would "find" one */
 		return NULL;
-	for (;; i = (i + 1) & (s->cap - 1)) {
+	for (size_t i = hp_heap_home(addr, s->cap);; i = (i + 1) & (s->cap - 1)) {
 		struct hp_block *b = &s->slots[i];
 		if (b->addr == addr || !b->addr) {
 			h->seen_addr = addr;

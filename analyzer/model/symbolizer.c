@@ -403,6 +403,13 @@ static const struct cached *frames_of(struct hp_symbolizer *s, uint64_t ip, bool
 	return c;
 }
 
+/* The i-th of the n frames given at c (n <= c->n): with too many inline levels for the caller, the
+ * innermost ones, and the real function last. */
+static const struct hp_frame *given(const struct hp_symbolizer *s, const struct cached *c, int n, int i)
+{
+	return frame_at(s, c->first + (i < n - 1 ? (size_t)i : c->n - 1));
+}
+
 int hp_symbolize_depth(struct hp_symbolizer *s, uint64_t ip, bool return_address)
 {
 	const struct cached *c = frames_of(s, ip, return_address);
@@ -420,10 +427,8 @@ int hp_symbolize(struct hp_symbolizer *s, uint64_t ip, bool return_address, stru
 		return 1;
 	}
 	int n = (int)c->n < max ? (int)c->n : max;
-	/* Too many inline levels for the caller: keep the innermost ones and the real function. */
-	for (int i = 0; i < n - 1; i++)
-		out[i] = *frame_at(s, c->first + (size_t)i);
-	out[n - 1] = *frame_at(s, c->first + c->n - 1);
+	for (int i = 0; i < n; i++)
+		out[i] = *given(s, c, n, i);
 	return n;
 }
 
@@ -435,10 +440,8 @@ int hp_symbolize_shared(struct hp_symbolizer *s, uint64_t ip, bool return_addres
 	if (!c || max < 1)
 		return 0;
 	int n = (int)c->n < max ? (int)c->n : max;
-	for (int i = 0; i < n - 1; i++)
-		out[i] = frame_at(s, c->first + (size_t)i);
-	if (n)
-		out[n - 1] = frame_at(s, c->first + c->n - 1);
+	for (int i = 0; i < n; i++)
+		out[i] = given(s, c, n, i);
 	return n;
 }
 

@@ -380,8 +380,11 @@ static void drained(struct hp_merge_queue *q)
 		hp_idmap_free(q->ends); /* an empty map, ready for the next events */
 }
 
-bool hp_merge_ends_first(struct hp_merge *m, const struct hp_event *ev, uint32_t stream, uint64_t addr)
+bool hp_merge_ends_first(const struct hp_event *ev, uint32_t stream, uint64_t addr)
 {
+	struct hp_merge *m = ev->merge;
+	if (!m)
+		return false;
 	const uint32_t *index = hp_idmap_find(&m->streams, ev->stream), *other = hp_idmap_find(&m->streams, stream);
 
 	if (!index || !other)

@@ -58,12 +58,12 @@ void hp_merge_release(struct hp_merge *m);
 int hp_merge_push(void *merge, struct hp_tick_event *ev, size_t n);
 /* End of the trace: releases everything queued, in order. Returns 0 or fn's non-zero value. */
 int hp_merge_flush(struct hp_merge *m);
-/* For the callback, about ev, the free of addr it is given (ev->merge is m): whether the queued
+/* For the callback, about ev, the free of addr it is given: whether the queued
  * events of `stream` (the block's allocator) with ev's key end addr before they hand it out.
  * Then the free waits: the allocator frees that life itself, and the free asked about ends a later
  * one (docs/trace-format.md, "Epochs"). Asked only of frees across threads; each stream asked about
  * keeps a count of the addresses its queue frees, so that most answers cost one lookup. */
-bool hp_merge_ends_first(struct hp_merge *m, const struct hp_event *ev, uint32_t stream, uint64_t addr);
+bool hp_merge_ends_first(const struct hp_event *ev, uint32_t stream, uint64_t addr);
 /* Nanoseconds since the first CLOCK for a tick, by the pairs seen so far (0 before any CLOCK). Without
  * HPT_FEAT_TSC, or with one pair only, ticks are taken as nanoseconds. */
 uint64_t hp_merge_ns(const struct hp_merge *m, uint64_t tick);
