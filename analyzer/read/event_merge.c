@@ -8,12 +8,22 @@
 
 struct hp_merge_queue {
 	uint32_t key; /* stream + 1: the order among queues whose heads have the same key, above 0 */
-	struct hp_tick_event *ev; /* waiting: ev[head..len) */
+	/* A ring: `len` events wait, the first at ev[head], the k-th at waiting(q, k). A ring, so that
+	 * events released from the front are never moved, and its capacity is what it held at most. */
+	struct hp_tick_event *ev;
 	size_t head, len, cap;
 	/* Once another stream's free asked about this one's (hp_merge_ends_first): address → how many
-	 * of ev[head..len) end it. NULL until then: most streams are never asked. */
+	 * of its waiting events end it. NULL until then: most streams are never asked. */
 	struct hp_idmap *ends;
 };
+
+/* The k-th event q holds (k < q->len); 0 is its head. */
+static inline struct hp_tick_event *waiting(const struct hp_merge_queue *q, size_t k)
+{
+	size_t i = q->head + k;
+
+	return &q->ev[i < q->cap ? i : i - q->cap];
+}
 
 void hp_merge_init(struct hp_merge *m, struct hp_defs *defs, hp_event_fn fn, void *ctx, bool tsc,
 		   const uint64_t *event_ticks)
@@ -31,8 +41,8 @@ void hp_merge_release(struct hp_merge *m)
 {
 	for (size_t i = 0; i < m->nqueues; i++) {
 		struct hp_merge_queue *q = &m->queues[i];
-		for (size_t j = q->head; j < q->len; j++)
-			hp_tick_event_free(&q->ev[j]);
+		for (size_t k = 0; k < q->len; k++)
+			hp_tick_event_free(waiting(q, k));
 		free(q->ev);
 		if (q->ends)
 			hp_idmap_free(q->ends);
@@ -348,8 +358,8 @@ enum next_use { NO_USE, GIVES, ENDS };
 
 static enum next_use next_use(const struct hp_merge_queue *r, uint64_t addr, uint64_t key)
 {
-	for (size_t j = r->head; j < r->len && r->ev[j].key <= key; j++) {
-		const struct hp_tick_event *e = &r->ev[j];
+	for (size_t k = 0; k < r->len && waiting(r, k)->key <= key; k++) {
+		const struct hp_tick_event *e = waiting(r, k);
 		if ((e->type == HP_EV_ALLOC && e->addr == addr) || (e->type == HP_EV_REALLOC && e->addr2 == addr))
 			return GIVES;
 		if (ended_by(e) == addr)
@@ -393,13 +403,13 @@ bool hp_merge_ends_first(const struct hp_event *ev, uint32_t stream, uint64_t ad
 	const struct hp_merge_queue *q = &m->queues[*index - 1];
 	struct hp_merge_queue *r = &m->queues[*other - 1];
 	uint64_t key = q->ev[q->head].key;
-	if (r->head == r->len || r->ev[r->head].key > key)
+	if (!r->len || r->ev[r->head].key > key)
 		return false;
 	if (!r->ends) { /* the first question about r: count what it holds, then keep the count */
 		if (!(r->ends = calloc(1, sizeof(*r->ends))))
 			return false;
-		for (size_t j = r->head; j < r->len; j++)
-			if (count_end(r, &r->ev[j], 1)) {
+		for (size_t k = 0; k < r->len; k++)
+			if (count_end(r, waiting(r, k), 1)) {
 				hp_idmap_free(r->ends);
 				free(r->ends);
 				r->ends = NULL;
@@ -475,7 +485,8 @@ static int take_head(struct hp_merge *m, struct hp_merge_queue *q, struct hp_eve
 	}
 	if (q->ends)
 		count_end(q, &q->ev[q->head], -1);
-	q->head++;
+	q->head = q->head + 1 < q->cap ? q->head + 1 : 0;
+	q->len--;
 	return rc;
 }
 
@@ -496,7 +507,7 @@ static int force_parked(struct hp_merge *m, struct hp_event *ev, int *rc)
 	m->parked[i] = m->parked[--m->nparked];
 	struct hp_tick_event done = q->ev[q->head];
 	*rc = take_head(m, q, ev, true);
-	if (q->head == q->len)
+	if (!q->len)
 		drained(q);
 	else
 		heap_push(m, qi);
@@ -544,7 +555,7 @@ static int release(struct hp_merge *m, uint64_t limit, bool all, size_t count)
 		}
 		size_t run = 0;
 		bool parked = false, woke = false;
-		while (q->head < q->len && run < count) {
+		while (q->len && run < count) {
 			struct hp_tick_event *e = &q->ev[q->head];
 			if (e->key > bound_tick || (e->key == bound_tick && q->key > bound_key))
 				break;
@@ -573,7 +584,7 @@ static int release(struct hp_merge *m, uint64_t limit, bool all, size_t count)
 				unpark(m, NULL);
 			continue;
 		}
-		if (q->head == q->len) {
+		if (!q->len) {
 			drained(q);
 			m->heap[0] = m->heap[--m->nheap];
 		}
@@ -607,6 +618,28 @@ static int on_clock(struct hp_merge *m, const struct hp_tick_event *ev)
 	return 0;
 }
 
+/* Room in q's ring for `need` events. It grows by a quarter, not by doubling: in a storm one
+ * stream's queue holds a sync window of some 300,000 events (17 MB), and a doubled ring was most of
+ * the report's peak memory. Grown in place (realloc), its wrapped front part then moved to the new
+ * end. 0, or -1 when memory runs out (q unchanged). */
+static int ring_grow(struct hp_merge_queue *q, size_t need)
+{
+	/* Small at first: a trace may hold 100,000 streams of a few events each. */
+	size_t cap = need + need / 4 > 4 ? need + need / 4 : 4;
+	struct hp_tick_event *e = realloc(q->ev, cap * sizeof(*e));
+
+	if (!e)
+		return -1;
+	if (q->head + q->len > q->cap) { /* wrapped: ev[head..old cap) goes to the end */
+		size_t front = q->cap - q->head;
+		memmove(e + cap - front, e + q->head, front * sizeof(*e));
+		q->head = cap - front;
+	}
+	q->ev = e;
+	q->cap = cap;
+	return 0;
+}
+
 /* Queues ev[0..n), events of one stream (no CLOCK, no SYNC); *taken says how many: fewer when the
  * window would pass max_pending, up to the event that passes it. 0, or -1 with m->nomem. */
 static int queue_run(struct hp_merge *m, const struct hp_tick_event *ev, size_t n, size_t *taken)
@@ -619,25 +652,17 @@ static int queue_run(struct hp_merge *m, const struct hp_tick_event *ev, size_t 
 	}
 	if (m->pending + n > m->max_pending)
 		n = m->max_pending + 1 - m->pending;
-	if (q->len + n > q->cap) {
-		/* Compact before growing: released events sit at the front. */
-		if (q->head) {
-			memmove(q->ev, q->ev + q->head, (q->len - q->head) * sizeof(*q->ev));
-			q->len -= q->head;
-			q->head = 0;
-		}
-		/* Small at first: a trace may hold 100,000 streams of a few events each. */
-		struct hp_tick_event *e = hp_grow_from(q->ev, &q->cap, q->len + n, sizeof(*e), 4);
-		if (!e) {
-			m->nomem = true;
-			return -1;
-		}
-		q->ev = e;
+	if (q->len + n > q->cap && ring_grow(q, q->len + n)) {
+		m->nomem = true;
+		return -1;
 	}
-	bool was_empty = q->head == q->len;
-	memcpy(q->ev + q->len, ev, n * sizeof(*ev));
-	for (size_t j = q->len; q->ends && j < q->len + n; j++)
-		if (count_end(q, &q->ev[j], 1)) {
+	bool was_empty = !q->len;
+	size_t tail = q->head + q->len < q->cap ? q->head + q->len : q->head + q->len - q->cap;
+	size_t first = n < q->cap - tail ? n : q->cap - tail;
+	memcpy(q->ev + tail, ev, first * sizeof(*ev));
+	memcpy(q->ev, ev + first, (n - first) * sizeof(*ev));
+	for (size_t k = q->len; q->ends && k < q->len + n; k++)
+		if (count_end(q, waiting(q, k), 1)) {
 			m->nomem = true;
 			return -1;
 		}
