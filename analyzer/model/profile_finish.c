@@ -134,6 +134,45 @@ bool pb_keep_string(struct hp_profile_private *priv, char *str)
 
 /* Leaks: what is alive at the end, grouped by stack and kind, matched against suppressions and
  * counted into the summary and the sites. 0, or -1 (err set when it is not memory). */
+/* The blocks alive at the end, grouped by (stack, kind) into p->leaks, unsymbolized; then the table of
+ * live blocks is freed. Before anything is symbolized: the table is most of a large report's memory
+ * (python3: 192 MB), and the symbolizer's line tables (40 MB there) would come on top of it. 0, or -1
+ * when memory runs out. */
+static int gather_leaks(struct builder *b)
+{
+	struct hp_profile *p = b->p;
+	struct hp_summary *sum = &p->summary;
+	struct hp_idmap group = {0};
+	size_t leaks_cap = 0;
+	int rc = 0;
+
+	/* A process that ended by exec has none: its image was replaced, nothing was lost (memcheck does
+	 * not check there either). */
+	bool execed = sum->ended && sum->end_how == HPT_END_EXEC && !p->classified;
+	struct hp_heap_walk walk = {0};
+	for (struct hp_block *blk; !execed && !rc && (blk = hp_heap_next(&b->heap, &walk));) {
+		/* A live block names its site in the builder's order (sorted later): leaks name stacks. */
+		uint32_t stack = b->sites[blk->site].stack_id;
+		uint32_t *slot = hp_idmap_slot(&group, ((uint64_t)stack << 3 | blk->kind) + 1, true);
+		struct hp_leak *l = slot && !*slot ? hp_grow(p->leaks, &leaks_cap, p->nleaks + 1, sizeof(*l)) : NULL;
+		if (!slot || (!*slot && !l)) {
+			rc = -1;
+			break;
+		}
+		if (!*slot) {
+			p->leaks = l;
+			l[p->nleaks] = (struct hp_leak){stack, (enum hp_leak_kind)blk->kind, 0, 0, NULL, NULL};
+			*slot = (uint32_t)++p->nleaks;
+		}
+		p->leaks[*slot - 1].bytes += blk->size;
+		p->leaks[*slot - 1].blocks++;
+	}
+	hp_idmap_free(&group);
+	hp_heap_free(&b->heap);
+	return rc;
+}
+
+/* Symbolizes, suppresses and counts the leaks gather_leaks found. */
 static int finish_leaks(struct builder *b, const struct hp_profile_options *opts, struct hp_idmap *done, char *err,
 			size_t errlen)
 {
@@ -142,29 +181,6 @@ static int finish_leaks(struct builder *b, const struct hp_profile_options *opts
 	struct hp_profile_private *priv = (struct hp_profile_private *)p->priv;
 	const struct hp_process_info *pi = &p->defs.process;
 	int rc = -1;
-
-	/* A process that ended by exec has none: its image was replaced, nothing was lost (memcheck does
-	 * not check there either). */
-	struct hp_idmap group = {0};
-	size_t leaks_cap = 0;
-	bool execed = sum->ended && sum->end_how == HPT_END_EXEC && !p->classified;
-	struct hp_heap_walk walk = {0};
-	for (struct hp_block *blk; !execed && (blk = hp_heap_next(&b->heap, &walk));) {
-		uint32_t *slot = hp_idmap_slot(&group, ((uint64_t)blk->stack << 3 | blk->kind) + 1, true);
-		if (!slot)
-			goto out_group;
-		if (!*slot) {
-			struct hp_leak *l = hp_grow(p->leaks, &leaks_cap, p->nleaks + 1, sizeof(*l));
-			if (!l)
-				goto out_group;
-			p->leaks = l;
-			l[p->nleaks] = (struct hp_leak){blk->stack, (enum hp_leak_kind)blk->kind, 0, 0, NULL, NULL};
-			*slot = (uint32_t)++p->nleaks;
-		}
-		p->leaks[*slot - 1].bytes += blk->size;
-		p->leaks[*slot - 1].blocks++;
-	}
-	hp_idmap_free(&group);
 
 	struct hp_suppressions sup;
 	struct hp_idmap site_of_stack = {0}; /* stack id + 1 -> index + 1 in the sorted sites */
@@ -219,9 +235,6 @@ out_sup:
 	hp_suppressions_release(&sup);
 	hp_idmap_free(&site_of_stack);
 	return rc;
-out_group:
-	hp_idmap_free(&group);
-	return -1;
 }
 
 int pb_finish(struct builder *b, const struct hp_profile_options *opts, char *err, size_t errlen)
@@ -259,6 +272,8 @@ int pb_finish(struct builder *b, const struct hp_profile_options *opts, char *er
 	if (sum->run_ns)
 		sum->allocs_per_second_x1000 = (uint64_t)((double)sum->allocations * 1e12 / (double)sum->run_ns);
 
+	if (gather_leaks(b))
+		goto out;
 	if (b->warmup) {
 		p->sym = hp_warmup_finish(b->warmup, p->defs.modules, p->defs.nmodules);
 		b->warmup = NULL;
@@ -286,11 +301,6 @@ int pb_finish(struct builder *b, const struct hp_profile_options *opts, char *er
 		s->growing = hp_growth_steady(&b->growth[i], 8, 1024, 0.9, 65536);
 		s->frames = frames_for(p, &done, &priv->stacks, &priv->nstacks, &priv->stacks_cap, s->stack_id);
 	}
-	/* A live block names its site in the builder's order; the sites are sorted next, so from here on
-	 * it names its stack instead (finish_leaks groups by stack). */
-	struct hp_heap_walk walk = {0};
-	for (struct hp_block *blk; (blk = hp_heap_next(&b->heap, &walk));)
-		blk->stack = b->sites[blk->site].stack_id;
 	/* Arrays that grew by doubling, trimmed to what they hold: a run keeps every process's. */
 	p->sites = b->nsites ? realloc(b->sites, b->nsites * sizeof(*b->sites)) : b->sites;
 	if (!p->sites)
