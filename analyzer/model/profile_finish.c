@@ -132,8 +132,6 @@ bool pb_keep_string(struct hp_profile_private *priv, char *str)
 	return true;
 }
 
-/* Leaks: what is alive at the end, grouped by stack and kind, matched against suppressions and
- * counted into the summary and the sites. 0, or -1 (err set when it is not memory). */
 /* The blocks alive at the end, grouped by (stack, kind) into p->leaks, unsymbolized; then the table of
  * live blocks is freed. Before anything is symbolized: the table is most of a large report's memory
  * (python3: 192 MB), and the symbolizer's line tables (40 MB there) would come on top of it. 0, or -1
@@ -154,12 +152,16 @@ static int gather_leaks(struct builder *b)
 		/* A live block names its site in the builder's order (sorted later): leaks name stacks. */
 		uint32_t stack = b->sites[blk->site].stack_id;
 		uint32_t *slot = hp_idmap_slot(&group, ((uint64_t)stack << 3 | blk->kind) + 1, true);
-		struct hp_leak *l = slot && !*slot ? hp_grow(p->leaks, &leaks_cap, p->nleaks + 1, sizeof(*l)) : NULL;
-		if (!slot || (!*slot && !l)) {
+		if (!slot) {
 			rc = -1;
 			break;
 		}
 		if (!*slot) {
+			struct hp_leak *l = hp_grow(p->leaks, &leaks_cap, p->nleaks + 1, sizeof(*l));
+			if (!l) {
+				rc = -1;
+				break;
+			}
 			p->leaks = l;
 			l[p->nleaks] = (struct hp_leak){stack, (enum hp_leak_kind)blk->kind, 0, 0, NULL, NULL};
 			*slot = (uint32_t)++p->nleaks;
@@ -172,7 +174,8 @@ static int gather_leaks(struct builder *b)
 	return rc;
 }
 
-/* Symbolizes, suppresses and counts the leaks gather_leaks found. */
+/* The leaks gather_leaks found, symbolized, matched against suppressions and counted into the summary
+ * and the sites. 0, or -1 (err set when it is not memory). */
 static int finish_leaks(struct builder *b, const struct hp_profile_options *opts, struct hp_idmap *done, char *err,
 			size_t errlen)
 {

@@ -17,12 +17,18 @@ struct hp_merge_queue {
 	struct hp_idmap *ends;
 };
 
-/* The k-th event q holds (k < q->len); 0 is its head. */
-static inline struct hp_tick_event *waiting(const struct hp_merge_queue *q, size_t k)
+/* Where in q's ring the k-th event from its head goes (k <= q->cap). */
+static inline size_t ring_index(const struct hp_merge_queue *q, size_t k)
 {
 	size_t i = q->head + k;
 
-	return &q->ev[i < q->cap ? i : i - q->cap];
+	return i < q->cap ? i : i - q->cap;
+}
+
+/* The k-th event q holds (k < q->len); 0 is its head. */
+static inline struct hp_tick_event *waiting(const struct hp_merge_queue *q, size_t k)
+{
+	return &q->ev[ring_index(q, k)];
 }
 
 void hp_merge_init(struct hp_merge *m, struct hp_defs *defs, hp_event_fn fn, void *ctx, bool tsc,
@@ -485,7 +491,7 @@ static int take_head(struct hp_merge *m, struct hp_merge_queue *q, struct hp_eve
 	}
 	if (q->ends)
 		count_end(q, &q->ev[q->head], -1);
-	q->head = q->head + 1 < q->cap ? q->head + 1 : 0;
+	q->head = ring_index(q, 1);
 	q->len--;
 	return rc;
 }
@@ -657,7 +663,7 @@ static int queue_run(struct hp_merge *m, const struct hp_tick_event *ev, size_t 
 		return -1;
 	}
 	bool was_empty = !q->len;
-	size_t tail = q->head + q->len < q->cap ? q->head + q->len : q->head + q->len - q->cap;
+	size_t tail = ring_index(q, q->len);
 	size_t first = n < q->cap - tail ? n : q->cap - tail;
 	memcpy(q->ev + tail, ev, first * sizeof(*ev));
 	memcpy(q->ev, ev + first, (n - first) * sizeof(*ev));

@@ -1,4 +1,5 @@
-/* grow.h: the analyzer's one rule for growing an array: by doubling, keeping it when memory runs out. */
+/* grow.h: the analyzer's rule for growing an array: by doubling, keeping it when memory runs out. (The
+ * merge's queues are rings grown by a quarter, their capacity near the most they held: event_merge.c.) */
 #ifndef HP_GROW_H
 #define HP_GROW_H
 
