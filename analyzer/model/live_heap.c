@@ -1,28 +1,30 @@
-/* live_heap.c: open addressing with backward-shift deletion, so that a long run leaves no tombstones. */
+/* live_heap.c: the blocks alive, in arrays by page, found through an index of pages (open addressing
+ * with backward-shift deletion, so that a long run leaves no tombstones). */
 #include "model/live_heap.h"
 
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/mman.h>
 
 #include "hpt_format.h"
 #include "read/event_merge.h"
 #include "read/trace.h"
+#include "util/idmap.h"
 
-/* A table this large or larger is mapped on its own, in huge pages where the kernel has them: it is
- * read at random, one slot per allocation event, and with 4 KiB pages a python3 report spent 15% of
- * its time faulting the tables in (docs/performance.md). */
+/* An index this large or larger is mapped on its own, in huge pages where the kernel has them: a
+ * program of a million scattered pages reads it at random, a TLB miss each with 4 KiB pages. */
 #define HUGE_TABLE (4u << 20)
 #define HUGE_PAGE (2u << 20)
 
-/* A zeroed table of n slots; NULL when memory runs out. */
-static struct hp_block *table_new(size_t n)
+/* A zeroed index of n slots; NULL when memory runs out. */
+static struct hp_heap_page *table_new(size_t n)
 {
-	size_t bytes = n * sizeof(struct hp_block);
+	size_t bytes = n * sizeof(struct hp_heap_page);
 
 	if (bytes < HUGE_TABLE)
-		return calloc(n, sizeof(struct hp_block));
+		return calloc(n, sizeof(struct hp_heap_page));
 	/* Mapped with a huge page of slack, whose unaligned ends go back: a huge page must be aligned. */
 	char *map = mmap(NULL, bytes + HUGE_PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (map == MAP_FAILED)
@@ -31,11 +33,11 @@ static struct hp_block *table_new(size_t n)
 	if (at > map)
 		munmap(map, (size_t)(at - map));
 	munmap(at + bytes, (size_t)(map + HUGE_PAGE - at));
-	madvise(at, bytes, MADV_HUGEPAGE); /* advice: without huge pages the table works the same */
-	return (struct hp_block *)(void *)at;
+	madvise(at, bytes, MADV_HUGEPAGE); /* advice: without huge pages the index works the same */
+	return (struct hp_heap_page *)(void *)at;
 }
 
-static void table_free(struct hp_block *t, size_t n)
+static void table_free(struct hp_heap_page *t, size_t n)
 {
 	if (n * sizeof(*t) < HUGE_TABLE)
 		free(t);
@@ -43,81 +45,198 @@ static void table_free(struct hp_block *t, size_t n)
 		munmap(t, n * sizeof(*t));
 }
 
-/* Doubles a shard (or makes its first one), keeping every block. */
-static int grow(struct hp_heap_shard *s)
+static size_t page_home(uint64_t key, size_t cap)
 {
-	/* Small at first: a run of many processes holds a table for each. */
-	size_t cap = s->cap ? s->cap * 2 : 4096;
-	struct hp_block *n = table_new(cap);
+	return (size_t)hp_hash64(key) & (cap - 1);
+}
+
+/* The index slot of the page key: its page, or the empty slot where it would go. */
+static struct hp_heap_page *page_slot(const struct hp_heap *h, uint64_t key)
+{
+	size_t mask = h->pages_cap - 1;
+
+	for (size_t i = page_home(key, h->pages_cap);; i = (i + 1) & mask) {
+		struct hp_heap_page *pg = &h->pages[i];
+		if (pg->key == key || !pg->key)
+			return pg;
+	}
+}
+
+/* Doubles the index (or makes its first one), keeping every page. */
+static int index_grow(struct hp_heap *h)
+{
+	size_t cap = h->pages_cap ? h->pages_cap * 2 : 1024;
+	struct hp_heap_page *n = table_new(cap);
 
 	if (!n)
 		return -1;
-	for (size_t i = 0; i < s->cap; i++) {
-		if (!s->slots[i].addr)
+	for (size_t i = 0; i < h->pages_cap; i++) {
+		if (!h->pages[i].key)
 			continue;
-		size_t j = hp_heap_home(s->slots[i].addr, cap);
-		while (n[j].addr)
+		size_t j = page_home(h->pages[i].key, cap);
+		while (n[j].key)
 			j = (j + 1) & (cap - 1);
-		n[j] = s->slots[i];
+		n[j] = h->pages[i];
 	}
-	table_free(s->slots, s->cap);
-	s->slots = n;
-	s->cap = cap;
+	table_free(h->pages, h->pages_cap);
+	h->last_page = NULL;
+	h->pages = n;
+	h->pages_cap = cap;
 	return 0;
+}
+
+/* The index of the page's block at addr, or n when it has none. */
+static uint32_t page_find(const struct hp_heap_page *pg, uint64_t addr)
+{
+	const struct hp_heap_blocks *d = pg->blocks;
+	uint32_t i = 0;
+
+	if (!(addr % 16)) {
+		uint32_t at = d->at[(addr >> 4) % HP_HEAP_GRANULES];
+		if (at)
+			return at - 1;
+		if (pg->n <= HP_HEAP_MAPPED)
+			return pg->n;
+		i = HP_HEAP_MAPPED;
+	}
+	while (i < pg->n && d->block[i].addr != addr)
+		i++;
+	return i;
+}
+
+/* Block i of the page has a new index: the map follows. */
+static void page_mapped(struct hp_heap_page *pg, uint32_t i)
+{
+	uint64_t addr = pg->blocks->block[i].addr;
+
+	if (!(addr % 16))
+		pg->blocks->at[(addr >> 4) % HP_HEAP_GRANULES] = i < HP_HEAP_MAPPED ? (uint8_t)(i + 1) : 0;
+}
+
+/* The page's blocks with room for cap, or NULL when memory runs out (d kept). */
+static struct hp_heap_blocks *blocks_resize(struct hp_heap_blocks *d, size_t cap)
+{
+	return realloc(d, sizeof(*d) + cap * sizeof(d->block[0]));
+}
+
+struct hp_block *hp_heap_find(struct hp_heap *h, uint64_t addr)
+{
+	if (addr == h->seen_addr && addr)
+		return h->seen;
+	if (!h->pages_cap || !addr) /* 0 is no block's address */
+		return NULL;
+	uint64_t key = (addr >> HP_HEAP_PAGE_SHIFT) + 1;
+	struct hp_heap_page *pg = h->last_page && h->last_page->key == key ? h->last_page : page_slot(h, key);
+	h->seen_addr = addr;
+	h->seen = NULL;
+	h->seen_page = pg->key ? pg : NULL;
+	if (pg->key) {
+		uint32_t i = page_find(pg, addr);
+		h->seen = i < pg->n ? &pg->blocks->block[i] : NULL;
+		h->last_page = pg;
+	}
+	return h->seen;
+}
+
+/* A new page in the index, with room for a few blocks; NULL when memory runs out. */
+static struct hp_heap_page *page_add(struct hp_heap *h, uint64_t key)
+{
+	/* Half full at most: pages are found by a probe from their hash. */
+	if (2 * (h->npages + 1) > h->pages_cap && index_grow(h))
+		return NULL;
+	struct hp_heap_page *pg = page_slot(h, key);
+	struct hp_heap_blocks *d = blocks_resize(NULL, 4);
+	if (!d)
+		return NULL;
+	memset(d->at, 0, sizeof(d->at));
+	*pg = (struct hp_heap_page){.key = key, .blocks = d, .cap = 4};
+	h->npages++;
+	return pg;
+}
+
+/* Takes the emptied page out of the index, shifting back the pages that probed past it. */
+static void page_remove(struct hp_heap *h, struct hp_heap_page *pg)
+{
+	size_t i = (size_t)(pg - h->pages), mask = h->pages_cap - 1;
+
+	free(pg->blocks);
+	h->pages[i] = (struct hp_heap_page){0};
+	h->npages--;
+	h->last_page = NULL; /* pages shift back */
+	for (size_t j = (i + 1) & mask; h->pages[j].key; j = (j + 1) & mask) {
+		size_t home = page_home(h->pages[j].key, h->pages_cap);
+		bool between = i <= j ? (home > i && home <= j) : (home > i || home <= j);
+		if (between)
+			continue;
+		h->pages[i] = h->pages[j];
+		h->pages[j] = (struct hp_heap_page){0};
+		i = j;
+	}
 }
 
 struct hp_block *hp_heap_insert(struct hp_heap *h, uint64_t addr)
 {
 	if (!addr)
-		return NULL; /* 0 marks an empty slot: "inserting" it would count a block that is not there */
+		return NULL; /* 0 is no block's address: "inserting" it would count a block that is not there */
 	struct hp_block *b = hp_heap_find(h, addr);
 	if (b)
 		return b;
-	struct hp_heap_shard *s = hp_heap_shard_of(h, addr);
-	/* Half full at most: the blocks of a page share a run of slots (hp_heap_home), and runs of
-	 * neighbouring pages meet; three quarters made a python3 report 50% slower. Grown only for a new
-	 * address, so that the table's layout, and the order in which it is walked, depends on the
-	 * addresses added and removed, never on how often they were looked up. */
-	if (!s->cap || 2 * (s->used + 1) > s->cap) {
-		if (grow(s))
+	struct hp_heap_page *pg = h->seen_page; /* where the lookup for addr stopped; nothing moved since */
+	h->seen_addr = 0;
+	if (!pg && !(pg = page_add(h, (addr >> HP_HEAP_PAGE_SHIFT) + 1)))
+		return NULL;
+	if (pg->n == pg->cap) {
+		size_t cap = (size_t)pg->cap * 2;
+		struct hp_heap_blocks *d = blocks_resize(pg->blocks, cap);
+		if (!d)
 			return NULL;
-		h->seen_addr = 0; /* every slot of the shard moved */
-		hp_heap_find(h, addr);
+		pg->blocks = d;
+		pg->cap = (uint32_t)cap;
 	}
-	b = h->seen_empty; /* where the probe for addr stopped, and no slot moved since */
+	b = &pg->blocks->block[pg->n];
 	*b = (struct hp_block){.addr = addr};
-	s->used++;
+	page_mapped(pg, pg->n++);
 	h->used++;
+	h->last_page = pg;
+	h->seen_addr = addr;
 	h->seen = b;
-	h->seen_empty = NULL;
+	h->seen_page = pg;
 	return b;
 }
 
 void hp_heap_remove(struct hp_heap *h, struct hp_block *b)
 {
-	struct hp_heap_shard *s = hp_heap_shard_of(h, b->addr);
-	size_t i = (size_t)(b - s->slots), mask = s->cap - 1;
+	uint64_t key = (b->addr >> HP_HEAP_PAGE_SHIFT) + 1;
+	struct hp_heap_page *pg = h->last_page && h->last_page->key == key ? h->last_page : page_slot(h, key);
+	struct hp_heap_blocks *d = pg->blocks;
+	uint32_t i = (uint32_t)(b - d->block), last = pg->n - 1;
 
-	s->slots[i].addr = 0;
-	s->used--;
+	if (!(b->addr % 16))
+		d->at[(b->addr >> 4) % HP_HEAP_GRANULES] = 0;
+	if (i != last) {
+		d->block[i] = d->block[last];
+		page_mapped(pg, i);
+	}
+	pg->n--;
 	h->used--;
-	h->seen_addr = 0; /* slots shift back */
-	/* Shift back the entries that probed past the hole. */
-	for (size_t j = (i + 1) & mask; s->slots[j].addr; j = (j + 1) & mask) {
-		size_t home = hp_heap_home(s->slots[j].addr, s->cap);
-		bool between = i <= j ? (home > i && home <= j) : (home > i || home <= j);
-		if (between)
-			continue;
-		s->slots[i] = s->slots[j];
-		s->slots[j].addr = 0;
-		i = j;
+	h->seen_addr = 0; /* the last block moved */
+	if (!pg->n) {
+		page_remove(h, pg);
+	} else if (pg->cap >= 16 && pg->n <= pg->cap / 4) {
+		/* A page that emptied gives its room back: a run whose heap shrinks holds what it holds. */
+		struct hp_heap_blocks *s = blocks_resize(d, pg->cap / 2);
+		if (s) {
+			pg->blocks = s;
+			pg->cap /= 2;
+		}
 	}
 }
 
 void hp_heap_free(struct hp_heap *h)
 {
-	for (size_t i = 0; i < HP_HEAP_SHARDS; i++)
-		table_free(h->shard[i].slots, h->shard[i].cap);
+	for (size_t i = 0; i < h->pages_cap; i++)
+		free(h->pages[i].blocks);
+	table_free(h->pages, h->pages_cap);
 	*h = (struct hp_heap){0};
 }
 

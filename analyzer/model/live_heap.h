@@ -6,11 +6,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "util/idmap.h"
-
-/* 24 bytes: a python3 run keeps millions alive at once, and the table is at most half full. */
+/* 24 bytes: a python3 run keeps millions alive at once. */
 struct hp_block {
-	uint64_t addr;     /* 0: empty slot */
+	uint64_t addr;      /* never 0 */
 	uint64_t size : 56; /* hp_block_size: no allocation is this large */
 	uint64_t kind : 8;  /* the user's own tag (profile_build.c: the leak kind of the latest scan) */
 	union {
@@ -30,81 +28,62 @@ static inline uint64_t hp_block_size(uint64_t size)
 	return size < HP_BLOCK_SIZE_MAX ? size : HP_BLOCK_SIZE_MAX;
 }
 
-/* The table is split in shards by a hash of the page, each grown on its own: a growing table is
- * copied into one twice its size, and a python3 run's 2.8M live blocks made that copy a third of
- * the report's peak memory when the table was one (docs/performance.md). */
-#define HP_HEAP_SHARDS 4
+/* The blocks whose address lies in one 4 KiB page of addresses. A block costs its 24 bytes and the
+ * array's slack, and a program that allocates and frees near where it did a moment ago touches the
+ * same page's few cache lines; a table of blocks hashed by address, which must stay half empty, cost
+ * 48 to 96 bytes a block (python3's 2.8M live blocks made it 192 MB: docs/performance.md). */
+#define HP_HEAP_PAGE_SHIFT 12
+#define HP_HEAP_GRANULES 256 /* 16-byte granules in a page: where allocators put blocks */
+#define HP_HEAP_MAPPED 255   /* the blocks before this index are in the page's map */
 
-struct hp_heap_shard {
-	struct hp_block *slots;
-	size_t cap, used;
+struct hp_heap_blocks {
+	/* For each granule, 1 + the index of the block that starts there when it is one of the first
+	 * HP_HEAP_MAPPED; 0: none, or a block found by a scan (past those, or at an address that is
+	 * not a granule's: no allocator hands one out, but a trace may hold anything). */
+	uint8_t at[HP_HEAP_GRANULES];
+	struct hp_block block[]; /* in no order: a block removed takes the last one's place */
+};
+
+struct hp_heap_page {
+	uint64_t key;                 /* the page's number + 1; 0: an empty slot of the index */
+	struct hp_heap_blocks *blocks; /* n of cap */
+	uint32_t n, cap;
 };
 
 /* Zero-initialise; walk the blocks with hp_heap_next, release with hp_heap_free. */
 struct hp_heap {
-	struct hp_heap_shard shard[HP_HEAP_SHARDS];
+	struct hp_heap_page *pages; /* the index: open addressing by the page's hash, at most half full */
+	size_t pages_cap, npages;
 	size_t used;    /* blocks alive */
 	uint64_t bytes; /* live bytes: kept by hp_heap_replay only */
-	/* The latest lookup, while no slot has moved: every allocation event looks its address up
+	/* The latest lookup, while no block has moved: every allocation event looks its address up
 	 * twice, in hp_heap_not_yet and then in the model's own find or insert, and the second one
-	 * takes the first one's answer instead of probing again (a probe is most of the heap
-	 * model's time). seen_addr 0: none. */
+	 * takes the first one's answer. seen_addr 0: none. */
 	uint64_t seen_addr;
-	struct hp_block *seen;       /* its block, or NULL when absent */
-	struct hp_block *seen_empty; /* absent: the empty slot where the probe stopped */
+	struct hp_block *seen;          /* its block, or NULL when absent */
+	struct hp_heap_page *seen_page; /* its page, or NULL when the page has no block */
+	/* The latest page found, while no page has moved: most events are on the page of the one
+	 * before, and its slot of the index is a cache miss when the index is large. */
+	struct hp_heap_page *last_page;
 };
 
-/* An address's first slot in a shard of cap slots. The blocks of one 4 KiB page share a run of 256
- * slots, each 16-byte granule its own, and pages are spread by a hash: a program allocates and frees
- * near where it did a moment ago, so consecutive lookups touch the same few cache lines instead of
- * one miss each (a plain hash of the address made the heap model half of a report's time on
- * python3). */
-static inline size_t hp_heap_home(uint64_t addr, size_t cap)
-{
-	return (size_t)((hp_hash64(addr >> 12) << 8) + ((addr >> 4) & 255)) & (cap - 1);
-}
-
-/* An address's shard: the top bits of the same hash, whose low bits place the run. */
-static inline struct hp_heap_shard *hp_heap_shard_of(struct hp_heap *h, uint64_t addr)
-{
-	_Static_assert(HP_HEAP_SHARDS == 4, "the shard is the hash's top 2 bits");
-	return &h->shard[hp_hash64(addr >> 12) >> 62];
-}
-
-static inline struct hp_block *hp_heap_find(struct hp_heap *h, uint64_t addr)
-{
-	if (addr == h->seen_addr && addr)
-		return h->seen;
-	struct hp_heap_shard *s = hp_heap_shard_of(h, addr);
-	if (!s->cap || !addr) /* 0 marks an empty slot: it would "find" one */
-		return NULL;
-	for (size_t i = hp_heap_home(addr, s->cap);; i = (i + 1) & (s->cap - 1)) {
-		struct hp_block *b = &s->slots[i];
-		if (b->addr == addr || !b->addr) {
-			h->seen_addr = addr;
-			h->seen = b->addr ? b : NULL;
-			h->seen_empty = b->addr ? NULL : b;
-			return h->seen;
-		}
-	}
-}
+/* The block at addr, or NULL. */
+struct hp_block *hp_heap_find(struct hp_heap *h, uint64_t addr);
 
 /* Where a walk of the blocks is: zero-initialise. */
 struct hp_heap_walk {
-	size_t shard, slot;
+	size_t page;
+	uint32_t pos;
 };
 
 /* The next block of the walk, or NULL past the last; the table must not change during the walk
  * but for the blocks' own fields. */
 static inline struct hp_block *hp_heap_next(struct hp_heap *h, struct hp_heap_walk *w)
 {
-	for (; w->shard < HP_HEAP_SHARDS; w->shard++, w->slot = 0) {
-		const struct hp_heap_shard *s = &h->shard[w->shard];
-		while (w->slot < s->cap) {
-			struct hp_block *b = &s->slots[w->slot++];
-			if (b->addr)
-				return b;
-		}
+	for (; w->page < h->pages_cap; w->page++, w->pos = 0) {
+		struct hp_heap_page *pg = &h->pages[w->page];
+		if (w->pos < pg->n)
+			return &pg->blocks->block[w->pos++];
 	}
 	return NULL;
 }
@@ -112,11 +91,11 @@ static inline struct hp_block *hp_heap_next(struct hp_heap *h, struct hp_heap_wa
 /* Frees the table; h is empty again. */
 void hp_heap_free(struct hp_heap *h);
 
-/* The slot of addr (non-zero), created with only addr set if absent (h->used grows by one then);
+/* The block of addr (non-zero), created with only addr set if absent (h->used grows by one then);
  * NULL when memory runs out, or for addr 0 (callers check it first: a trace may hold anything).
- * Other slots may move when addr is new. */
+ * Other blocks may move when addr is new. */
 struct hp_block *hp_heap_insert(struct hp_heap *h, uint64_t addr);
-/* Removes the block (a slot of h); other slots may move. */
+/* Removes the block (one of h's); other blocks may move. */
 void hp_heap_remove(struct hp_heap *h, struct hp_block *b);
 
 struct hp_event;
