@@ -98,14 +98,14 @@ static bool make_thread(struct hp_live *l, uint64_t key)
 
 /* ---- heap ------------------------------------------------------------------------------------ */
 
-static void drop_block(struct hp_live *l, struct hp_block *b)
+static void drop_block(struct hp_live *l, const struct hp_block *b, uint64_t addr)
 {
 	struct hp_live_site *s = &l->sites[b->site];
 
 	s->live_blocks--;
 	s->live_bytes -= b->size;
 	l->heap_bytes -= b->size;
-	hp_heap_remove(&l->heap, b);
+	hp_heap_remove(&l->heap, addr);
 }
 
 static int add_block(struct hp_live *l, const struct hp_event *ev, uint64_t addr)
@@ -122,12 +122,14 @@ static int add_block(struct hp_live *l, const struct hp_event *ev, uint64_t addr
 	if (b) {
 		/* Live already: its free was lost. The old block goes, as in the report. */
 		l->anomalies++;
-		drop_block(l, b);
+		drop_block(l, b, addr);
 	}
 	if (!(b = hp_heap_insert(&l->heap, addr)))
 		return -1;
 	uint64_t size = hp_block_size(ev->size);
-	*b = (struct hp_block){.addr = addr, .size = size, .site = si - 1, .stream = ev->stream};
+	b->size = size;
+	b->site = si - 1;
+	b->stream = ev->stream;
 	struct hp_live_site *s = &l->sites[si - 1];
 	s->allocs++;
 	s->bytes += size;
@@ -147,7 +149,7 @@ static void free_block(struct hp_live *l, uint64_t addr)
 
 	/* A block from before recording started is not counted, as in the report. */
 	if (b) {
-		drop_block(l, b);
+		drop_block(l, b, addr);
 		l->total.frees++;
 	}
 }

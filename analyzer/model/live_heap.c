@@ -99,7 +99,7 @@ static uint32_t page_find(const struct hp_heap_page *pg, uint64_t addr)
 			return pg->n;
 		i = HP_HEAP_MAPPED;
 	}
-	while (i < pg->n && d->block[i].addr != addr)
+	while (i < pg->n && d->block[i].offset != addr % (1u << HP_HEAP_PAGE_SHIFT))
 		i++;
 	return i;
 }
@@ -107,10 +107,10 @@ static uint32_t page_find(const struct hp_heap_page *pg, uint64_t addr)
 /* Block i of the page has a new index: the map follows. */
 static void page_mapped(struct hp_heap_page *pg, uint32_t i)
 {
-	uint64_t addr = pg->blocks->block[i].addr;
+	unsigned offset = pg->blocks->block[i].offset;
 
-	if (!(addr % 16))
-		pg->blocks->at[(addr >> 4) % HP_HEAP_GRANULES] = i < HP_HEAP_MAPPED ? (uint8_t)(i + 1) : 0;
+	if (!(offset % 16))
+		pg->blocks->at[offset / 16] = i < HP_HEAP_MAPPED ? (uint8_t)(i + 1) : 0;
 }
 
 /* The page's blocks with room for cap, or NULL when memory runs out (d kept). */
@@ -194,7 +194,7 @@ struct hp_block *hp_heap_insert(struct hp_heap *h, uint64_t addr)
 		pg->cap = (uint32_t)cap;
 	}
 	b = &pg->blocks->block[pg->n];
-	*b = (struct hp_block){.addr = addr};
+	*b = (struct hp_block){.offset = addr % (1u << HP_HEAP_PAGE_SHIFT)};
 	page_mapped(pg, pg->n++);
 	h->used++;
 	h->last_page = pg;
@@ -204,17 +204,20 @@ struct hp_block *hp_heap_insert(struct hp_heap *h, uint64_t addr)
 	return b;
 }
 
-void hp_heap_remove(struct hp_heap *h, struct hp_block *b)
+void hp_heap_remove(struct hp_heap *h, uint64_t addr)
 {
-	uint64_t key = (b->addr >> HP_HEAP_PAGE_SHIFT) + 1;
-	struct hp_heap_page *pg = h->last_page && h->last_page->key == key ? h->last_page : page_slot(h, key);
+	struct hp_block *b = hp_heap_find(h, addr);
+
+	if (!b)
+		return;
+	struct hp_heap_page *pg = h->seen_page; /* the lookup's, just made */
 	struct hp_heap_blocks *d = pg->blocks;
 	uint32_t i = (uint32_t)(b - d->block), last = pg->n - 1;
 
-	if (!(b->addr % 16))
-		d->at[(b->addr >> 4) % HP_HEAP_GRANULES] = 0;
+	if (!(addr % 16))
+		d->at[b->offset / 16] = 0;
 	if (i != last) {
-		d->block[i] = d->block[last];
+		*b = d->block[last];
 		page_mapped(pg, i);
 	}
 	pg->n--;
@@ -246,7 +249,7 @@ static void drop(struct hp_heap *h, uint64_t addr)
 
 	if (b) {
 		h->bytes -= b->size;
-		hp_heap_remove(h, b);
+		hp_heap_remove(h, addr);
 	}
 }
 
@@ -256,7 +259,9 @@ static int add(struct hp_heap *h, uint64_t addr, uint64_t size, uint32_t stack, 
 	struct hp_block *b = hp_heap_insert(h, addr);
 	if (!b)
 		return -1;
-	*b = (struct hp_block){.addr = addr, .size = size, .stack = stack, .stream = stream};
+	b->size = size;
+	b->stack = stack;
+	b->stream = stream;
 	h->bytes += size;
 	return 0;
 }
@@ -311,4 +316,4 @@ int hp_heap_replay(struct hp_heap *h, const struct hp_event *ev)
 	return c.adds && c.added ? add(h, c.added, c.size, ev->stack, ev->stream) : 0;
 }
 
-_Static_assert(sizeof(struct hp_block) == 24, "a block is 24 bytes (live_heap.h)");
+_Static_assert(sizeof(struct hp_block) == 16, "a block is 16 bytes (live_heap.h)");

@@ -6,11 +6,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* 24 bytes: a python3 run keeps millions alive at once. */
+/* 16 bytes: a python3 run keeps millions alive at once. A block's address is its page's (the key of
+ * its page in the index, below) and its offset there. */
 struct hp_block {
-	uint64_t addr;      /* never 0 */
-	uint64_t size : 56; /* hp_block_size: no allocation is this large */
-	uint64_t kind : 8;  /* the user's own tag (profile_build.c: the leak kind of the latest scan) */
+	uint64_t size : 48;  /* hp_block_size: no allocation is this large */
+	uint64_t offset : 12; /* the address within its 4 KiB page: the table's own */
+	uint64_t kind : 4;   /* the user's own tag (profile_build.c: the leak kind of the latest scan) */
 	union {
 		uint32_t stack; /* hp_heap_replay's */
 		uint32_t site;  /* or the user's own index (the profile's and the live view's site table,
@@ -19,19 +20,20 @@ struct hp_block {
 	uint32_t stream;
 };
 
-#define HP_BLOCK_SIZE_MAX ((UINT64_C(1) << 56) - 1)
+#define HP_BLOCK_SIZE_MAX ((UINT64_C(1) << 48) - 1)
+#define HP_BLOCK_KINDS 16 /* kind's values */
 
-/* A block's size as the models keep it: a trace that claims a block of 2^56 bytes or more (none can
- * exist: virtual addresses have 48 to 57 bits) gets the largest that fits. */
+/* A block's size as the models keep it: a trace that claims a block of 2^48 bytes or more (256 TiB:
+ * none can exist on the machines that record) gets the largest that fits. */
 static inline uint64_t hp_block_size(uint64_t size)
 {
 	return size < HP_BLOCK_SIZE_MAX ? size : HP_BLOCK_SIZE_MAX;
 }
 
-/* The blocks whose address lies in one 4 KiB page of addresses. A block costs its 24 bytes and the
+/* The blocks whose address lies in one 4 KiB page of addresses. A block costs its 16 bytes and the
  * array's slack, and a program that allocates and frees near where it did a moment ago touches the
- * same page's few cache lines; a table of blocks hashed by address, which must stay half empty, cost
- * 48 to 96 bytes a block (python3's 2.8M live blocks made it 192 MB: docs/performance.md). */
+ * same page's few cache lines; a table of 24-byte blocks hashed by address, which must stay half
+ * empty, cost 48 to 96 bytes a block (python3's 2.8M live blocks made it 192 MB: docs/performance.md). */
 #define HP_HEAP_PAGE_SHIFT 12
 #define HP_HEAP_GRANULES 256 /* 16-byte granules in a page: where allocators put blocks */
 #define HP_HEAP_MAPPED 255   /* the blocks before this index are in the page's map */
@@ -70,10 +72,11 @@ struct hp_heap {
 /* The block at addr, or NULL. */
 struct hp_block *hp_heap_find(struct hp_heap *h, uint64_t addr);
 
-/* Where a walk of the blocks is: zero-initialise. */
+/* Where a walk of the blocks is: zero-initialise. `addr` is the address of the block last returned. */
 struct hp_heap_walk {
 	size_t page;
 	uint32_t pos;
+	uint64_t addr;
 };
 
 /* The next block of the walk, or NULL past the last; the table must not change during the walk
@@ -82,8 +85,11 @@ static inline struct hp_block *hp_heap_next(struct hp_heap *h, struct hp_heap_wa
 {
 	for (; w->page < h->pages_cap; w->page++, w->pos = 0) {
 		struct hp_heap_page *pg = &h->pages[w->page];
-		if (w->pos < pg->n)
-			return &pg->blocks->block[w->pos++];
+		if (w->pos < pg->n) {
+			struct hp_block *b = &pg->blocks->block[w->pos++];
+			w->addr = (pg->key - 1) << HP_HEAP_PAGE_SHIFT | b->offset;
+			return b;
+		}
 	}
 	return NULL;
 }
@@ -91,12 +97,13 @@ static inline struct hp_block *hp_heap_next(struct hp_heap *h, struct hp_heap_wa
 /* Frees the table; h is empty again. */
 void hp_heap_free(struct hp_heap *h);
 
-/* The block of addr (non-zero), created with only addr set if absent (h->used grows by one then);
+/* The block of addr (non-zero), created with its fields 0 if absent (h->used grows by one then);
  * NULL when memory runs out, or for addr 0 (callers check it first: a trace may hold anything).
- * Other blocks may move when addr is new. */
+ * Other blocks may move when addr is new. A caller sets a block's fields one by one: `offset` is
+ * the table's. */
 struct hp_block *hp_heap_insert(struct hp_heap *h, uint64_t addr);
-/* Removes the block (one of h's); other blocks may move. */
-void hp_heap_remove(struct hp_heap *h, struct hp_block *b);
+/* Removes the block at addr, if there is one; other blocks may move. */
+void hp_heap_remove(struct hp_heap *h, uint64_t addr);
 
 struct hp_event;
 

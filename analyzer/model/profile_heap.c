@@ -109,7 +109,10 @@ static void add_block(struct builder *b, struct thread_state *t, const struct hp
 		old->live_bytes -= blk->size;
 		b->live_bytes -= blk->size;
 	}
-	*blk = (struct hp_block){.addr = addr, .size = size, .kind = HP_LEAK_UNCLASSIFIED, .site = si, .stream = ev->stream};
+	blk->size = size;
+	blk->kind = HP_LEAK_UNCLASSIFIED;
+	blk->site = si;
+	blk->stream = ev->stream;
 	touch_site(b, si);
 	s->live_blocks++;
 	s->live_bytes += size;
@@ -163,7 +166,7 @@ static void remove_block(struct builder *b, struct thread_state *t, uint64_t add
 		s->temporary++;
 		b->p->summary.temporary_allocations++;
 	}
-	hp_heap_remove(&b->heap, blk);
+	hp_heap_remove(&b->heap, addr);
 }
 
 /* A realloc chain growing by the same step each time: remembered per site. */

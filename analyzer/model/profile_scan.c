@@ -28,7 +28,7 @@ static void finish_scan(struct builder *b, const struct hp_event *ev)
 	}
 	struct hp_heap_walk walk = {0};
 	for (const struct hp_block *blk; (blk = hp_heap_next(&b->heap, &walk));)
-		live[k++] = (struct hp_live_block){blk->addr, blk->size, b->sites[blk->site].stack_id, 0, 0};
+		live[k++] = (struct hp_live_block){walk.addr, blk->size, b->sites[blk->site].stack_id, 0, 0};
 	if (k > 1)
 		qsort(live, k, sizeof(*live), cmp_live);
 	struct hp_scan_summary *sc = &scans[p->nscans++];
@@ -41,6 +41,7 @@ static void finish_scan(struct builder *b, const struct hp_event *ev)
 		b->oom = true;
 	} else {
 		for (size_t i = 0; i < k; i++) {
+			_Static_assert(HP_LEAK_KINDS <= HP_BLOCK_KINDS, "a leak kind fits a block's");
 			struct hp_block *blk = hp_heap_find(&b->heap, live[i].addr);
 			if (blk)
 				blk->kind = live[i].kind;
