@@ -121,19 +121,21 @@ static struct hp_heap_blocks *blocks_resize(struct hp_heap_blocks *d, size_t cap
 
 struct hp_block *hp_heap_find(struct hp_heap *h, uint64_t addr)
 {
-	if (addr == h->seen_addr && addr)
+	if (!addr) /* 0 is no block's address */
+		return NULL;
+	if (addr == h->seen_addr)
 		return h->seen;
-	if (!h->pages_cap || !addr) /* 0 is no block's address */
+	h->seen_addr = addr;
+	h->seen = NULL;
+	h->seen_page = NULL;
+	if (!h->pages_cap)
 		return NULL;
 	uint64_t key = (addr >> HP_HEAP_PAGE_SHIFT) + 1;
 	struct hp_heap_page *pg = h->last_page && h->last_page->key == key ? h->last_page : page_slot(h, key);
-	h->seen_addr = addr;
-	h->seen = NULL;
-	h->seen_page = pg->key ? pg : NULL;
 	if (pg->key) {
 		uint32_t i = page_find(pg, addr);
 		h->seen = i < pg->n ? &pg->blocks->block[i] : NULL;
-		h->last_page = pg;
+		h->seen_page = h->last_page = pg;
 	}
 	return h->seen;
 }

@@ -6,6 +6,8 @@
 #include "model/leak_classify.h"
 #include "model/profile_build_internal.h"
 
+_Static_assert(HP_LEAK_KINDS <= HP_BLOCK_KINDS, "a block's kind holds a leak kind");
+
 static int cmp_live(const void *x, const void *y)
 {
 	const struct hp_live_block *a = x, *c = y;
@@ -41,7 +43,6 @@ static void finish_scan(struct builder *b, const struct hp_event *ev)
 		b->oom = true;
 	} else {
 		for (size_t i = 0; i < k; i++) {
-			_Static_assert(HP_LEAK_KINDS <= HP_BLOCK_KINDS, "a leak kind fits a block's");
 			struct hp_block *blk = hp_heap_find(&b->heap, live[i].addr);
 			if (blk)
 				blk->kind = live[i].kind;
