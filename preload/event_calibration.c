@@ -43,19 +43,44 @@ uint64_t hp_event_cost_calibrate(bool allocs)
 	return cost[ROUNDS / 2];
 }
 
-static uint64_t clock_ticks; /* what one reading of the clock costs: the median of two back to back */
+/* What one reading of the clock adds to the work around it, in ticks: what a sample takes out of the
+ * window it read, and what each sample added to the program. Two readings back to back are no measure
+ * of it: on the AMD EPYC hosts they are 21 ticks apart (10 ns), yet two readings add 2.7 ns to a
+ * malloc+free pair, for they overlap the work around them; taking the 21 out of every sample left a
+ * third of the recorder's cost in a zone (docs/performance.md). So a loop of dependent work is timed
+ * with a reading in each turn and without, the median of several rounds each. */
+static uint64_t clock_ticks;
+
+/* Work that no reading of the clock can overlap away entirely: a chain of multiplies, some 30 cycles. */
+static inline uint64_t chain(uint64_t x)
+{
+	for (int i = 0; i < 8; i++)
+		x = x * 6364136223846793005ull + 1442695040888963407ull;
+	return x;
+}
 
 void hp_event_sampling_setup(void)
 {
-	enum { ROUNDS = 33 };
-	uint64_t d[ROUNDS];
+	enum { TURNS = 512, ROUNDS = 9 };
+	uint64_t with[ROUNDS], without[ROUNDS], x = 1, sink = 0;
 
 	for (int i = 0; i < ROUNDS; i++) {
 		uint64_t t0 = hp_now();
-		d[i] = hp_now() - t0;
+		for (int j = 0; j < TURNS; j++)
+			x = chain(x);
+		uint64_t t1 = hp_now();
+		for (int j = 0; j < TURNS; j++) {
+			x = chain(x);
+			sink += hp_now();
+		}
+		uint64_t t2 = hp_now();
+		without[i] = t1 - t0;
+		with[i] = t2 - t1;
 	}
-	sort_ticks(d, ROUNDS);
-	clock_ticks = d[ROUNDS / 2];
+	__asm__ __volatile__("" : : "r"(x), "r"(sink)); /* the work is kept */
+	sort_ticks(with, ROUNDS);
+	sort_ticks(without, ROUNDS);
+	clock_ticks = with[ROUNDS / 2] > without[ROUNDS / 2] ? (with[ROUNDS / 2] - without[ROUNDS / 2]) / TURNS : 0;
 }
 
 /* Keeps in k[0..cut) the cut largest values seen (k[0] the smallest of them; *nk of them so far), as
