@@ -46,12 +46,12 @@ uint64_t hp_event_cost_calibrate(bool allocs)
 /* What one reading of the clock adds to the work around it, in ticks: what a sample takes out of the
  * window it read, and what each sample added to the program. Two readings back to back are no measure
  * of it: on the AMD EPYC hosts they are 21 ticks apart (10 ns), yet two readings add 2.7 ns to a
- * malloc+free pair, for they overlap the work around them; taking the 21 out of every sample left a
- * third of the recorder's cost in a zone (docs/performance.md). So a loop of dependent work is timed
- * with a reading in each turn and without, the median of several rounds each. */
+ * malloc+free pair, for they overlap the work around them; taking the 21 out of every sample took
+ * out most of what the event cost (docs/performance.md). So a loop of dependent work is timed with a
+ * reading in each turn and without, the median of several rounds each. */
 static uint64_t clock_ticks;
 
-/* Work that no reading of the clock can overlap away entirely: a chain of multiplies, some 30 cycles. */
+/* Work a reading may overlap, as it overlaps an event's: a chain of multiplies, some 30 cycles. */
 static inline uint64_t chain(uint64_t x)
 {
 	for (int i = 0; i < 8; i++)
