@@ -85,21 +85,38 @@ static int index_grow(struct hp_heap *h)
 	return 0;
 }
 
+/* The index's key of addr's page (0 marks an empty slot). */
+static uint64_t page_key(uint64_t addr)
+{
+	return (addr >> HP_HEAP_PAGE_SHIFT) + 1;
+}
+
+static unsigned page_offset(uint64_t addr)
+{
+	return (unsigned)(addr % (1u << HP_HEAP_PAGE_SHIFT));
+}
+
+/* The map's entry for a block at this offset in the page, or NULL when it starts no granule. */
+static uint8_t *map_entry(struct hp_heap_blocks *d, unsigned offset)
+{
+	return offset % 16 ? NULL : &d->at[offset / 16];
+}
+
 /* The index of the page's block at addr, or n when it has none. */
 static uint32_t page_find(const struct hp_heap_page *pg, uint64_t addr)
 {
-	const struct hp_heap_blocks *d = pg->blocks;
+	unsigned offset = page_offset(addr);
+	const uint8_t *at = map_entry(pg->blocks, offset);
 	uint32_t i = 0;
 
-	if (!(addr % 16)) {
-		uint32_t at = d->at[(addr >> 4) % HP_HEAP_GRANULES];
-		if (at)
-			return at - 1;
+	if (at) {
+		if (*at)
+			return *at - 1u;
 		if (pg->n <= HP_HEAP_MAPPED)
 			return pg->n;
 		i = HP_HEAP_MAPPED;
 	}
-	while (i < pg->n && d->block[i].offset != addr % (1u << HP_HEAP_PAGE_SHIFT))
+	while (i < pg->n && pg->blocks->block[i].offset != offset)
 		i++;
 	return i;
 }
@@ -107,10 +124,16 @@ static uint32_t page_find(const struct hp_heap_page *pg, uint64_t addr)
 /* Block i of the page has a new index: the map follows. */
 static void page_mapped(struct hp_heap_page *pg, uint32_t i)
 {
-	unsigned offset = pg->blocks->block[i].offset;
+	uint8_t *at = map_entry(pg->blocks, pg->blocks->block[i].offset);
 
-	if (!(offset % 16))
-		pg->blocks->at[offset / 16] = i < HP_HEAP_MAPPED ? (uint8_t)(i + 1) : 0;
+	if (at)
+		*at = i < HP_HEAP_MAPPED ? (uint8_t)(i + 1) : 0;
+}
+
+/* The page hp_heap_find just found for addr, or NULL when addr's page has no block. */
+static struct hp_heap_page *found_page(const struct hp_heap *h, uint64_t addr)
+{
+	return h->last_page && h->last_page->key == page_key(addr) ? h->last_page : NULL;
 }
 
 /* The page's blocks with room for cap, or NULL when memory runs out (d kept). */
@@ -127,15 +150,15 @@ struct hp_block *hp_heap_find(struct hp_heap *h, uint64_t addr)
 		return h->seen;
 	h->seen_addr = addr;
 	h->seen = NULL;
-	h->seen_page = NULL;
 	if (!h->pages_cap)
 		return NULL;
-	uint64_t key = (addr >> HP_HEAP_PAGE_SHIFT) + 1;
-	struct hp_heap_page *pg = h->last_page && h->last_page->key == key ? h->last_page : page_slot(h, key);
+	struct hp_heap_page *pg = found_page(h, addr);
+	if (!pg)
+		pg = page_slot(h, page_key(addr));
 	if (pg->key) {
 		uint32_t i = page_find(pg, addr);
 		h->seen = i < pg->n ? &pg->blocks->block[i] : NULL;
-		h->seen_page = h->last_page = pg;
+		h->last_page = pg;
 	}
 	return h->seen;
 }
@@ -183,9 +206,9 @@ struct hp_block *hp_heap_insert(struct hp_heap *h, uint64_t addr)
 	struct hp_block *b = hp_heap_find(h, addr);
 	if (b)
 		return b;
-	struct hp_heap_page *pg = h->seen_page; /* where the lookup for addr stopped; nothing moved since */
+	struct hp_heap_page *pg = found_page(h, addr);
 	h->seen_addr = 0;
-	if (!pg && !(pg = page_add(h, (addr >> HP_HEAP_PAGE_SHIFT) + 1)))
+	if (!pg && !(pg = page_add(h, page_key(addr))))
 		return NULL;
 	if (pg->n == pg->cap) {
 		size_t cap = (size_t)pg->cap * 2;
@@ -196,13 +219,12 @@ struct hp_block *hp_heap_insert(struct hp_heap *h, uint64_t addr)
 		pg->cap = (uint32_t)cap;
 	}
 	b = &pg->blocks->block[pg->n];
-	*b = (struct hp_block){.offset = addr % (1u << HP_HEAP_PAGE_SHIFT)};
+	*b = (struct hp_block){.offset = page_offset(addr)};
 	page_mapped(pg, pg->n++);
 	h->used++;
 	h->last_page = pg;
 	h->seen_addr = addr;
 	h->seen = b;
-	h->seen_page = pg;
 	return b;
 }
 
@@ -212,12 +234,13 @@ void hp_heap_remove(struct hp_heap *h, uint64_t addr)
 
 	if (!b)
 		return;
-	struct hp_heap_page *pg = h->seen_page; /* the lookup's, just made */
+	struct hp_heap_page *pg = found_page(h, addr);
 	struct hp_heap_blocks *d = pg->blocks;
 	uint32_t i = (uint32_t)(b - d->block), last = pg->n - 1;
+	uint8_t *at = map_entry(d, b->offset);
 
-	if (!(addr % 16))
-		d->at[b->offset / 16] = 0;
+	if (at)
+		*at = 0;
 	if (i != last) {
 		*b = d->block[last];
 		page_mapped(pg, i);

@@ -62,10 +62,10 @@ struct hp_heap {
 	 * twice, in hp_heap_not_yet and then in the model's own find or insert, and the second one
 	 * takes the first one's answer. seen_addr 0: none. */
 	uint64_t seen_addr;
-	struct hp_block *seen;          /* its block, or NULL when absent */
-	struct hp_heap_page *seen_page; /* its page, or NULL when the page has no block */
-	/* The latest page found, while no page has moved: most events are on the page of the one
-	 * before, and its slot of the index is a cache miss when the index is large. */
+	struct hp_block *seen; /* its block, or NULL when absent */
+	/* The latest page found (seen_addr's when it has one), while no page has moved: most events
+	 * are on the page of the one before, and its slot of the index is a cache miss when the index
+	 * is large. */
 	struct hp_heap_page *last_page;
 };
 

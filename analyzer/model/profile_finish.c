@@ -133,8 +133,8 @@ bool pb_keep_string(struct hp_profile_private *priv, char *str)
 }
 
 /* The blocks alive at the end, grouped by (stack, kind) into p->leaks, unsymbolized; then the table of
- * live blocks is freed. Before anything is symbolized: the table is most of a large report's memory
- * (python3: 192 MB), and the symbolizer's line tables (40 MB there) would come on top of it. 0, or -1
+ * live blocks is freed. Before anything is symbolized: the table is the largest part of a large
+ * report's memory (python3: 63 MB), and the symbolizer's line tables (40 MB there) would come on top. 0, or -1
  * when memory runs out. */
 static int gather_leaks(struct builder *b)
 {
