@@ -220,11 +220,11 @@ int cmd_leaks(int argc, const char **argv)
 		struct hp_run run;
 		if (hp_cmd_load_run(&run, traces, ntraces, t, children, &rc))
 			continue;
-		/* Modules without symbols, missing or rebuilt: as the report says them, once a run. */
+		/* As the report says them: what many processes share, once a run. */
 		hp_cmd_print_symbol_warnings(&run);
+		hp_run_warnings(&run, hp_warning_to_stderr, NULL);
 		for (size_t i = 0; i <= run.nchildren; i++) {
 			const struct hp_profile *p = i == 0 ? run.root : run.children[i - 1];
-			hp_profile_print_warnings(p);
 			if (printed++)
 				fputs("\n\n", stdout);
 			print_process(p, kinds, top, width);

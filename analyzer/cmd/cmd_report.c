@@ -8,6 +8,7 @@
 
 #include "cmd/commands.h"
 #include "cmd/options.h"
+#include "read/trace_warnings.h"
 #include "report/config.h"
 #include "util/output_file.h"
 #include "report/report.h"
@@ -87,13 +88,13 @@ static int write_run(struct hp_run *run, const struct hp_config *cfg, writer_fn 
 			fprintf(stderr, "hookprof: %s: %s\n", run->children[ready]->path, strerror(ENOMEM));
 			goto out;
 		}
-	/* The symbolizer's warnings (missing files, build-id mismatches) belong to each process's report
-	 * as well; on stderr each is said once for the run. */
+	/* Each process's report has its own warnings; on stderr, what many processes of the run share
+	 * is said once for the run: the symbolizer's (missing files, build-id mismatches), the forked
+	 * processes' frees of what they inherited. */
+	hp_run_warnings(run, hp_warning_to_stderr, NULL);
 	for (size_t i = 0; i <= run->nchildren; i++) {
 		struct hp_report *r = i == 0 ? &root : &children[i - 1];
 		const char *const *lines;
-		for (size_t k = 0; k < r->nwarnings; k++)
-			fprintf(stderr, "hookprof: warning: %s\n", r->warnings[k]);
 		size_t n = r->profile->sym ? hp_symbolizer_warnings(r->profile->sym, &lines) : 0;
 		for (size_t k = 0; k < n; k++)
 			if (hp_report_warn(r, "%s: %s", r->profile->path, lines[k]) < 0) {

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "hpt_format.h"
+#include "model/run.h"
 #include "report/report.h"
 
 __attribute__((format(printf, 3, 4))) static int say(hp_warning_fn fn, void *ctx, const char *fmt, ...)
@@ -80,7 +81,28 @@ static void not_recorded(uint64_t features, char *buf, size_t len)
 			at += (size_t)snprintf(buf + at, len - at, "%s%s", at ? ", " : "", parts[i].what);
 }
 
-int hp_profile_warnings(const struct hp_profile *p, hp_warning_fn fn, void *ctx)
+/* A forked process starts with its parent's heap: what it frees of it, its trace never saw allocated. */
+static bool inherits(const struct hp_profile *p)
+{
+	return (p->defs.process.flags & HPT_PROCESS_FORKED) && p->summary.unmatched_frees;
+}
+
+static int unmatched_frees_warning(const struct hp_profile *p, hp_warning_fn fn, void *ctx)
+{
+	uint64_t n = p->summary.unmatched_frees;
+
+	if (inherits(p))
+		return say(fn, ctx,
+			   "%s: %" PRIu64 " frees of blocks this process inherited when it was forked (allocated by "
+			   "its parent before the fork): left out of its counts, their sizes unknown",
+			   p->path, n);
+	return say(fn, ctx,
+		   "%s: %" PRIu64 " frees of blocks the trace never saw allocated (allocated before recording "
+		   "started, or not by the malloc family): left out of every count, their sizes unknown",
+		   p->path, n);
+}
+
+static int profile_warnings(const struct hp_profile *p, bool inherited_too, hp_warning_fn fn, void *ctx)
 {
 	const struct hp_summary *s = &p->summary;
 	char parts[256];
@@ -93,11 +115,8 @@ int hp_profile_warnings(const struct hp_profile *p, hp_warning_fn fn, void *ctx)
 	if (!rc && s->events_lost)
 		rc = say(fn, ctx, "%s: the recorder lost %" PRIu64 " events: counts and leaks are incomplete", p->path,
 			 s->events_lost);
-	if (!rc && s->unmatched_frees)
-		rc = say(fn, ctx,
-			 "%s: %" PRIu64 " frees of blocks the trace never saw allocated (allocated before recording "
-			 "started, or not by the malloc family): left out of every count, their sizes unknown",
-			 p->path, s->unmatched_frees);
+	if (!rc && s->unmatched_frees && (inherited_too || !inherits(p)))
+		rc = unmatched_frees_warning(p, fn, ctx);
 	if (!rc && p->marks_dropped)
 		rc = say(fn, ctx, "%s: %" PRIu64 " marks after the first %d are not kept", p->path, p->marks_dropped,
 			 HP_MARKS_MAX);
@@ -116,6 +135,43 @@ int hp_profile_warnings(const struct hp_profile *p, hp_warning_fn fn, void *ctx)
 		}
 	}
 	return rc;
+}
+
+int hp_profile_warnings(const struct hp_profile *p, hp_warning_fn fn, void *ctx)
+{
+	return profile_warnings(p, true, fn, ctx);
+}
+
+/* The processes of a run: the root first, then the children. */
+static const struct hp_profile *run_process(const struct hp_run *run, size_t i)
+{
+	return i == 0 ? run->root : run->children[i - 1];
+}
+
+int hp_run_warnings(const struct hp_run *run, hp_warning_fn fn, void *ctx)
+{
+	const struct hp_profile *first = NULL;
+	size_t forked = 0;
+	uint64_t frees = 0;
+	int rc = 0;
+
+	for (size_t i = 0; !rc && i <= run->nchildren; i++) {
+		const struct hp_profile *p = run_process(run, i);
+		rc = profile_warnings(p, false, fn, ctx);
+		if (inherits(p)) {
+			first = first ? first : p;
+			forked++;
+			frees += p->summary.unmatched_frees;
+		}
+	}
+	/* A recorded build or shell forks often, and each copy frees some of what it inherited. */
+	if (rc || forked < 2)
+		return rc || !first ? rc : unmatched_frees_warning(first, fn, ctx);
+	return say(fn, ctx,
+		   "%s and %zu more forked processes of this run: %" PRIu64 " frees in all of blocks each "
+		   "inherited when it was forked (allocated by its parent before the fork): left out of their "
+		   "counts, their sizes unknown",
+		   first->path, forked - 1, frees);
 }
 
 int hp_warning_to_stderr(void *ctx, const char *line)

@@ -1,6 +1,6 @@
 /* trace_warnings.h: what a trace lacks or got wrong, worded once for every command: the cut, chunk
- * integrity, a process whose end is not recorded, events lost, frees of blocks never seen allocated,
- * parts HOOKPROF_RECORD left out.
+ * integrity, a process whose end is not recorded, events lost, frees of blocks never seen allocated
+ * (in a forked process: inherited from its parent), parts HOOKPROF_RECORD left out.
  *
  * Each warning is one line naming the trace, without the "hookprof: " prefix.
  */
@@ -10,6 +10,7 @@
 #include <stdbool.h>
 
 #include "model/profile.h"
+#include "model/run.h"
 #include "read/trace.h"
 
 /* Takes one warning line, which lives during the call only. Non-zero stops (and is returned). */
@@ -22,6 +23,10 @@ int hp_trace_warnings(const char *name, const struct hp_read_status *st, const s
 
 /* Those of the pass, then what the profile adds. 0 or fn's value. */
 int hp_profile_warnings(const struct hp_profile *p, hp_warning_fn fn, void *ctx);
+
+/* Those of every process of a run, but that the forked processes' frees of blocks inherited from
+ * their parent are said in one line for the run. 0 or fn's value. */
+int hp_run_warnings(const struct hp_run *run, hp_warning_fn fn, void *ctx);
 
 /* An hp_warning_fn printing the line on stderr, "hookprof: warning: LINE" (ctx unused). */
 int hp_warning_to_stderr(void *ctx, const char *line);

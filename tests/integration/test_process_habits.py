@@ -2,11 +2,13 @@
 
 pthread_getattr_np first thing (the Rust runtime, the JVM), libraries whose constructors allocate before
 the recorder's (C++ static initialisers, LLVM), and programs that close descriptors they did not open
-(daemons, close_range, closefrom) or lower RLIMIT_NOFILE. Counts come from the programs' sources
-(tests/programs/rec_getattr.c, librec_early.c, rec_early.c, rec_fds.c) and from valgrind's own count of
-the same program.
+(daemons, close_range, closefrom) or lower RLIMIT_NOFILE, and children that free what they inherited at
+fork (shells, make). Counts come from the programs' sources (tests/programs/rec_getattr.c,
+librec_early.c, rec_early.c, rec_fds.c, rec_fork_frees.c) and from valgrind's own count of the same
+program.
 """
 import collections
+import json
 import re
 import shutil
 import subprocess
@@ -18,6 +20,7 @@ GETATTR_N, GETATTR_SIZE = 1000, 72
 EARLY_N, EARLY_SIZE, MAIN_N, MAIN_SIZE = 1000, 777, 10, 555
 FDS_FILES = ["after_close_loop", "after_close_range", "after_raw_close_range", "after_dup2_closefrom"]
 FDS_FILE_BYTES, FDS_ALLOCS, FDS_BUSY = 740, 20000, 10  # busy() runs 2 per file + 2 = 10 times
+FORK_CHILDREN = 3
 
 
 def valgrind_allocs(argv):
@@ -123,3 +126,28 @@ def test_launcher_says_which_traces_are_incomplete():
         assert "hookprof: trace written to" in proc.stderr and "incomplete" not in proc.stderr, proc.stderr
         status = hp.run([hp.ANALYZE, "status", d / "w.hpt"])
         assert (status.returncode, status.stdout) == (0, f"{d / 'w.hpt'}: complete\n"), status
+
+
+def test_forked_children_that_free_what_they_inherited_are_said_once_a_run():
+    # A recorded build or shell forks often, and each copy frees blocks its parent allocated: the
+    # report said each copy's frees in a line of its own (42 lines for a make -j2 of this tree),
+    # worded as blocks from before recording. tests/programs/rec_fork_frees.c: child i frees i + 1.
+    with hp.tmpdir() as d:
+        proc, traces = hp.record([hp.program("rec_fork_frees")], d / "f.hpt")
+        assert proc.returncode == 0 and proc.stdout == "children ok\n", proc
+        assert len(traces) == 1 + FORK_CHILDREN, traces
+        doc = hp.report_json(d / "f.hpt")
+        assert doc["summary"]["unmatched_frees"] == 0, doc["summary"]
+        got = sorted(c["summary"]["unmatched_frees"] for c in doc["children"])
+        assert got == list(range(1, FORK_CHILDREN + 1)), got
+        for c in doc["children"]:
+            said = [w for w in c["warnings"] if "frees of blocks" in w]
+            assert len(said) == 1 and "inherited when it was forked" in said[0], c["warnings"]
+        total = FORK_CHILDREN * (FORK_CHILDREN + 1) // 2
+        for cmd in (["report", "--format", "json"], ["leaks"]):
+            out = hp.run([hp.ANALYZE, *cmd, d / "f.hpt"])
+            assert out.returncode == 0, out.stderr
+            lines = [l for l in out.stderr.splitlines() if "frees" in l]
+            assert len(lines) == 1, (cmd, out.stderr)
+            assert f"and {FORK_CHILDREN - 1} more forked processes of this run: {total} frees in all" in lines[0], \
+                lines
