@@ -1,8 +1,10 @@
 /* run.c: loads a root trace and the child traces of its run. */
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "common/child_traces.h"
 #include "model/leak_classify.h"
@@ -110,13 +112,67 @@ const char *hp_run_window(void)
 	return leak_options.window ? leak_options.window->spec : NULL;
 }
 
+/* The child traces of a run, loaded by a few threads at once: a recorded build is hundreds of
+ * processes, each read by a pass that keeps about one core busy. Each thread takes the next path;
+ * the results stay by path, so that what the run holds and says does not depend on which finished
+ * first. */
+struct child_loads {
+	char **paths;
+	size_t npaths;
+	const char *const *skip; /* paths not to load: the caller has them already */
+	size_t nskip;
+	struct hp_profile **loaded; /* [i]: path i's profile, or NULL */
+	char (*why)[1024];          /* [i]: why path i could not be loaded, when it could not */
+	size_t next;                /* the next path to take (atomic) */
+};
+
+/* At most this many loads at once: each pass has a reader thread of its own, and each load in
+ * flight holds its trace's blocks alive. */
+#define MAX_LOADERS 4
+
+static bool skipped(const struct child_loads *c, size_t i)
+{
+	for (size_t k = 0; k < c->nskip; k++)
+		if (!strcmp(c->skip[k], c->paths[i]))
+			return true;
+	return false;
+}
+
+static void *load_children(void *arg)
+{
+	struct child_loads *c = arg;
+
+	for (;;) {
+		size_t i = __atomic_fetch_add(&c->next, 1, __ATOMIC_RELAXED);
+		if (i >= c->npaths)
+			return NULL;
+		if (!skipped(c, i))
+			c->loaded[i] = hp_profile_load(c->paths[i], &leak_options, c->why[i], sizeof(c->why[i]));
+	}
+}
+
+/* Loads c's paths on up to MAX_LOADERS threads, the caller's among them (alone when no other
+ * thread can be had). */
+static void load_all(struct child_loads *c)
+{
+	pthread_t threads[MAX_LOADERS - 1];
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	size_t want = cpus > 1 ? (size_t)cpus : 1, started = 0;
+
+	if (want > MAX_LOADERS)
+		want = MAX_LOADERS;
+	if (want > c->npaths)
+		want = c->npaths;
+	while (started + 1 < want && !pthread_create(&threads[started], NULL, load_children, c))
+		started++;
+	load_children(c);
+	for (size_t t = 0; t < started; t++)
+		pthread_join(threads[t], NULL);
+}
+
 int hp_run_load(struct hp_run *run, const char *path, bool with_children, const char *const *skip, size_t nskip,
 		void (*on_error)(const char *msg, void *ctx), void *ctx, char *err, size_t errlen)
 {
-	char msg[1024];
-	char **paths;
-	size_t npaths;
-
 	memset(run, 0, sizeof(*run));
 	struct hp_profile_options root_options = leak_options;
 	root_options.observer = root_observer;
@@ -129,27 +185,25 @@ int hp_run_load(struct hp_run *run, const char *path, bool with_children, const 
 		snprintf(err, errlen, "cannot list the child traces of '%s': %s", path, strerror(errno));
 		goto fail;
 	}
-	paths = run->paths;
-	npaths = run->npaths;
-	run->children = calloc(npaths ? npaths : 1, sizeof(*run->children));
-	if (!run->children) {
+	size_t n = run->npaths ? run->npaths : 1;
+	struct child_loads c = {run->paths, run->npaths, skip, nskip, calloc(n, sizeof(*c.loaded)),
+				calloc(n, sizeof(*c.why)), 0};
+	run->children = calloc(n, sizeof(*run->children));
+	if (!run->children || !c.loaded || !c.why) {
+		free(c.loaded);
+		free(c.why);
 		snprintf(err, errlen, "%s: %s", path, strerror(ENOMEM));
 		goto fail;
 	}
-	for (size_t i = 0; i < npaths; i++) {
-		bool named = false;
-		for (size_t k = 0; k < nskip && !named; k++)
-			named = strcmp(skip[k], paths[i]) == 0;
-		if (named)
-			continue;
-		struct hp_profile *p = hp_profile_load(paths[i], &leak_options, msg, sizeof(msg));
-		if (!p) {
-			if (on_error)
-				on_error(msg, ctx);
-			continue;
-		}
-		run->children[run->nchildren++] = p;
+	load_all(&c);
+	for (size_t i = 0; i < run->npaths; i++) {
+		if (c.loaded[i])
+			run->children[run->nchildren++] = c.loaded[i];
+		else if (!skipped(&c, i) && on_error)
+			on_error(c.why[i], ctx);
 	}
+	free(c.loaded);
+	free(c.why);
 	if (run->nchildren > 1)
 		qsort(run->children, run->nchildren, sizeof(*run->children), cmp_start);
 	return 0;
