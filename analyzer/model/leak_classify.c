@@ -45,10 +45,16 @@ int hp_leak_heuristics_parse(const char *list, char *err, size_t errlen)
 	return mask;
 }
 
-long hp_leak_block_of(const struct hp_live_block *blocks, size_t nblocks, uint64_t addr)
+/* How many blocks start at or below addr (blocks are sorted by address). `near` is that count for an
+ * address looked up just before, tried with the one after it before a binary search: a region's
+ * words come in address order, several to a block (a recorded make -j2 of this tree: the lookups
+ * went from 9% of its report's samples to 3.4%). A miss costs two comparisons. */
+static size_t blocks_up_to(const struct hp_live_block *blocks, size_t nblocks, uint64_t addr, size_t near)
 {
+	for (size_t k = near; k <= near + 1 && k <= nblocks; k++)
+		if ((k == 0 || blocks[k - 1].addr <= addr) && (k == nblocks || addr < blocks[k].addr))
+			return k;
 	size_t lo = 0, hi = nblocks;
-
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
 		if (addr < blocks[mid].addr)
@@ -56,12 +62,17 @@ long hp_leak_block_of(const struct hp_live_block *blocks, size_t nblocks, uint64
 		else
 			lo = mid + 1;
 	}
-	if (lo == 0)
+	return lo;
+}
+
+long hp_leak_block_of(const struct hp_live_block *blocks, size_t nblocks, uint64_t addr, size_t *near)
+{
+	size_t k = *near = blocks_up_to(blocks, nblocks, addr, *near);
+
+	if (k == 0)
 		return -1;
-	const struct hp_live_block *b = &blocks[lo - 1];
-	if (addr == b->addr || addr - b->addr < b->size)
-		return (long)(lo - 1);
-	return -1;
+	const struct hp_live_block *b = &blocks[k - 1];
+	return addr == b->addr || addr - b->addr < b->size ? (long)(k - 1) : -1;
 }
 
 /* ---- what the heuristics read: words by address ------------------------------------------ */
@@ -151,11 +162,12 @@ static bool is_pointer_region(uint8_t region)
 }
 
 /* The block a word lies in when it is a block's content (-1: a root, -2: neither). */
-static long source_of(const struct hp_live_block *blocks, size_t nblocks, const struct hp_region_word *w)
+static long source_of(const struct hp_live_block *blocks, size_t nblocks, const struct hp_region_word *w,
+		      size_t *near)
 {
 	if (w->region != HPT_REGION_HEAP && w->region != HPT_REGION_MAPPED)
 		return -1;
-	long src = hp_leak_block_of(blocks, nblocks, w->loc);
+	long src = hp_leak_block_of(blocks, nblocks, w->loc, near);
 	return src >= 0 ? src : w->region == HPT_REGION_MAPPED ? -1 : -2;
 }
 
@@ -182,10 +194,11 @@ static int ends_build(struct ends *e, const struct hp_live_block *blocks, size_t
 	e->dst = malloc((nwords ? nwords : 1) * sizeof(*e->dst));
 	if (!e->src || !e->dst)
 		return -1;
+	size_t src_near = 0, dst_near = 0;
 	for (size_t i = 0; i < nwords; i++) {
 		bool pointer = is_pointer_region(words[i].region);
-		e->src[i] = pointer ? (int32_t)source_of(blocks, nblocks, &words[i]) : -2;
-		e->dst[i] = e->src[i] != -2 ? (int32_t)hp_leak_block_of(blocks, nblocks, words[i].value) : -1;
+		e->src[i] = pointer ? (int32_t)source_of(blocks, nblocks, &words[i], &src_near) : -2;
+		e->dst[i] = e->src[i] != -2 ? (int32_t)hp_leak_block_of(blocks, nblocks, words[i].value, &dst_near) : -1;
 	}
 	return 0;
 }

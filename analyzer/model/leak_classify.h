@@ -53,8 +53,10 @@ struct hp_region_word {
 int hp_leak_classify(struct hp_live_block *blocks, size_t nblocks, const struct hp_region_word *words,
 		     size_t nwords, unsigned heuristics);
 
-/* Index of the block containing addr, or -1. A zero-sized block contains only its own address. */
-long hp_leak_block_of(const struct hp_live_block *blocks, size_t nblocks, uint64_t addr);
+/* Index of the block containing addr, or -1. A zero-sized block contains only its own address.
+ * *near: how many blocks start at or below an address looked up before (0 at first), updated: the
+ * answer is quick when addr is near that one. */
+long hp_leak_block_of(const struct hp_live_block *blocks, size_t nblocks, uint64_t addr, size_t *near);
 
 const char *hp_leak_heuristic_name(enum hp_leak_heuristic h);
 

@@ -116,9 +116,30 @@ static void zero_sized_block(void **state)
 	classify(b, 2, w, 2);
 	assert_int_equal(b[0].kind, HP_LEAK_REACHABLE);
 	assert_int_equal(b[1].kind, HP_LEAK_DEFINITE);
-	assert_int_equal(hp_leak_block_of(b, 2, 0x1000), 0);
-	assert_int_equal(hp_leak_block_of(b, 2, 0x1001), -1);
-	assert_int_equal(hp_leak_block_of(b, 2, 0xfff), -1);
+	size_t near = 0;
+	assert_int_equal(hp_leak_block_of(b, 2, 0x1000, &near), 0);
+	assert_int_equal(hp_leak_block_of(b, 2, 0x1001, &near), -1);
+	assert_int_equal(hp_leak_block_of(b, 2, 0xfff, &near), -1);
+}
+
+/* Whatever address was looked up before (every *near from 0 to nblocks, right or stale), the block
+ * found is the one a scan of all blocks finds. */
+static void block_lookup_from_any_earlier_one(void **state)
+{
+	struct hp_live_block b[] = {B(0x1000, 16), B(0x1010, 0), B(0x1020, 32), B(0x2000, 8), B(0x2010, 4096)};
+	size_t n = sizeof(b) / sizeof(b[0]);
+	(void)state;
+	for (uint64_t addr = 0xff0; addr < 0x3020; addr += 4)
+		for (size_t from = 0; from <= n; from++) {
+			long want = -1;
+			for (size_t i = 0; i < n; i++)
+				if (addr == b[i].addr || addr - b[i].addr < b[i].size)
+					want = (long)i;
+			size_t near = from;
+			assert_int_equal(hp_leak_block_of(b, n, addr, &near), want);
+			assert_true(near <= n && (near == 0 || b[near - 1].addr <= addr) &&
+				    (near == n || addr < b[near].addr));
+		}
 }
 
 static void empty_heap(void **state)
@@ -195,6 +216,7 @@ int main(void)
 		cmocka_unit_test(start_pointer_upgrades_possible),
 		cmocka_unit_test(pointer_past_end_and_from_non_block_do_not_count),
 		cmocka_unit_test(zero_sized_block),
+		cmocka_unit_test(block_lookup_from_any_earlier_one),
 		cmocka_unit_test(empty_heap),
 		cmocka_unit_test(mapped_memory_is_a_root_outside_blocks),
 		cmocka_unit_test(heuristics_take_interior_pointers_for_start_pointers),
