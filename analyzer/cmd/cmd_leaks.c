@@ -224,7 +224,7 @@ int cmd_leaks(int argc, const char **argv)
 		hp_cmd_print_symbol_warnings(&run);
 		hp_run_warnings(&run, hp_warning_to_stderr, NULL);
 		for (size_t i = 0; i <= run.nchildren; i++) {
-			const struct hp_profile *p = i == 0 ? run.root : run.children[i - 1];
+			const struct hp_profile *p = hp_run_process(&run, i);
 			if (printed++)
 				fputs("\n\n", stdout);
 			print_process(p, kinds, top, width);

@@ -31,7 +31,7 @@ int hp_cmd_load_run(struct hp_run *run, const char *const *traces, size_t ntrace
 /* The symbolizer's lines of process i of a run (0: the root). */
 static size_t symbol_lines(const struct hp_run *run, size_t i, const char *const **lines)
 {
-	const struct hp_profile *p = i == 0 ? run->root : run->children[i - 1];
+	const struct hp_profile *p = hp_run_process(run, i);
 
 	return p->sym ? hp_symbolizer_warnings(p->sym, lines) : 0;
 }
@@ -62,7 +62,7 @@ void hp_cmd_print_symbol_warnings(const struct hp_run *run)
 						break;
 					}
 			}
-			const struct hp_profile *p = i == 0 ? run->root : run->children[i - 1];
+			const struct hp_profile *p = hp_run_process(run, i);
 			if (also)
 				fprintf(stderr, "hookprof: warning: %s: %s (and %zu more trace%s of this run)\n", p->path,
 					lines[k], also, also == 1 ? "" : "s");

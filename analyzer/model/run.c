@@ -186,8 +186,8 @@ int hp_run_load(struct hp_run *run, const char *path, bool with_children, const 
 		goto fail;
 	}
 	size_t n = run->npaths ? run->npaths : 1;
-	struct child_loads c = {run->paths, run->npaths, skip, nskip, calloc(n, sizeof(*c.loaded)),
-				calloc(n, sizeof(*c.why)), 0};
+	struct child_loads c = {.paths = run->paths, .npaths = run->npaths, .skip = skip, .nskip = nskip,
+				.loaded = calloc(n, sizeof(*c.loaded)), .why = calloc(n, sizeof(*c.why))};
 	run->children = calloc(n, sizeof(*run->children));
 	if (!run->children || !c.loaded || !c.why) {
 		free(c.loaded);

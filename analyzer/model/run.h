@@ -23,6 +23,12 @@ int hp_run_load(struct hp_run *run, const char *path, bool with_children, const 
 		void (*on_error)(const char *msg, void *ctx), void *ctx, char *err, size_t errlen);
 void hp_run_release(struct hp_run *run);
 
+/* Process i of a run (0 <= i <= nchildren): the root first, then the children in start order. */
+static inline const struct hp_profile *hp_run_process(const struct hp_run *run, size_t i)
+{
+	return i == 0 ? run->root : run->children[i - 1];
+}
+
 /* Every later hp_run_load shows the pass over its root trace to obs (profile.h; NULL: none), for a
  * command whose output needs each event: the trace is then read once. Children are not observed. */
 void hp_run_observe_root(const struct hp_profile_observer *obs);

@@ -82,6 +82,8 @@ static void not_recorded(uint64_t features, char *buf, size_t len)
 }
 
 /* A forked process starts with its parent's heap: what it frees of it, its trace never saw allocated. */
+#define INHERITED "inherited when it was forked (allocated by its parent before the fork)"
+
 static bool inherits(const struct hp_profile *p)
 {
 	return (p->defs.process.flags & HPT_PROCESS_FORKED) && p->summary.unmatched_frees;
@@ -93,8 +95,8 @@ static int unmatched_frees_warning(const struct hp_profile *p, hp_warning_fn fn,
 
 	if (inherits(p))
 		return say(fn, ctx,
-			   "%s: %" PRIu64 " frees of blocks this process inherited when it was forked (allocated by "
-			   "its parent before the fork): left out of its counts, their sizes unknown",
+			   "%s: %" PRIu64 " frees of blocks this process " INHERITED ": left out of its counts, their "
+			   "sizes unknown",
 			   p->path, n);
 	return say(fn, ctx,
 		   "%s: %" PRIu64 " frees of blocks the trace never saw allocated (allocated before recording "
@@ -142,12 +144,6 @@ int hp_profile_warnings(const struct hp_profile *p, hp_warning_fn fn, void *ctx)
 	return profile_warnings(p, true, fn, ctx);
 }
 
-/* The processes of a run: the root first, then the children. */
-static const struct hp_profile *run_process(const struct hp_run *run, size_t i)
-{
-	return i == 0 ? run->root : run->children[i - 1];
-}
-
 int hp_run_warnings(const struct hp_run *run, hp_warning_fn fn, void *ctx)
 {
 	const struct hp_profile *first = NULL;
@@ -156,7 +152,7 @@ int hp_run_warnings(const struct hp_run *run, hp_warning_fn fn, void *ctx)
 	int rc = 0;
 
 	for (size_t i = 0; !rc && i <= run->nchildren; i++) {
-		const struct hp_profile *p = run_process(run, i);
+		const struct hp_profile *p = hp_run_process(run, i);
 		rc = profile_warnings(p, false, fn, ctx);
 		if (inherits(p)) {
 			first = first ? first : p;
@@ -169,8 +165,7 @@ int hp_run_warnings(const struct hp_run *run, hp_warning_fn fn, void *ctx)
 		return rc || !first ? rc : unmatched_frees_warning(first, fn, ctx);
 	return say(fn, ctx,
 		   "%s and %zu more forked processes of this run: %" PRIu64 " frees in all of blocks each "
-		   "inherited when it was forked (allocated by its parent before the fork): left out of their "
-		   "counts, their sizes unknown",
+		   INHERITED ": left out of their counts, their sizes unknown",
 		   first->path, forked - 1, frees);
 }
 
