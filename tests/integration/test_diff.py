@@ -72,16 +72,28 @@ def test_mean_change_within_the_noise_is_not_a_regression():
         if best:
             break
     assert best, "no pair of seeds fits"
-    with hp.tmpdir() as d:
-        prog = hp.program("zone_jitter")
-        for name, seed in zip(("base", "new"), best):
-            proc, _ = hp.record([prog, str(seed)], output=d / f"{name}.hpt")
-            assert proc.returncode == 0, proc.stderr
-        js = json.loads(hp.analyze(["diff", "--format", "json", "--all", d / "base.hpt", d / "new.hpt"]))
-        step = next(f for f in js["functions"] if f["name"] == "step")
-        assert step["mean_change"] > THRESHOLD and step["verdict"] == "within noise", step
-        gate = hp.run([hp.ANALYZE, "check", d / "new.hpt", "--baseline", d / "base.hpt", "--max-regression", "5%"])
-        assert gate.returncode == 0, gate.stdout + gate.stderr
+    # The runs sleep: a loaded machine oversleeps some calls by tens of milliseconds, and the means
+    # recorded may then not differ as the seeds say (once -3% instead of about +25%, under a
+    # sanitizer build beside another busy process). Such a pair of runs is not the case this test
+    # judges; three pairs give the machine three chances. A wrong verdict on a pair that is the case
+    # fails at once.
+    for attempt in range(3):
+        with hp.tmpdir() as d:
+            prog = hp.program("zone_jitter")
+            for name, seed in zip(("base", "new"), best):
+                proc, _ = hp.record([prog, str(seed)], output=d / f"{name}.hpt")
+                assert proc.returncode == 0, proc.stderr
+            js = json.loads(hp.analyze(["diff", "--format", "json", "--all", d / "base.hpt", d / "new.hpt"]))
+            step = next(f for f in js["functions"] if f["name"] == "step")
+            if step["mean_change"] <= THRESHOLD:
+                print(f"run {attempt + 1}: the sleeps did not keep their seeds' means: {step}")
+                continue
+            assert step["verdict"] == "within noise", step
+            gate = hp.run([hp.ANALYZE, "check", d / "new.hpt", "--baseline", d / "base.hpt",
+                           "--max-regression", "5%"])
+            assert gate.returncode == 0, gate.stdout + gate.stderr
+            return
+    raise AssertionError("three pairs of runs in a row overslept: the means never differed as seeded")
 
 
 def test_allocation_sites_and_usage_errors():
