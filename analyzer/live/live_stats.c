@@ -127,9 +127,7 @@ static int add_block(struct hp_live *l, const struct hp_event *ev, uint64_t addr
 	if (!(b = hp_heap_insert(&l->heap, addr)))
 		return -1;
 	uint64_t size = hp_block_size(ev->size);
-	b->size = size;
-	b->site = si - 1;
-	b->stream = ev->stream;
+	hp_block_set(b, size, si - 1, ev->stream);
 	struct hp_live_site *s = &l->sites[si - 1];
 	s->allocs++;
 	s->bytes += size;

@@ -284,9 +284,7 @@ static int add(struct hp_heap *h, uint64_t addr, uint64_t size, uint32_t stack, 
 	struct hp_block *b = hp_heap_insert(h, addr);
 	if (!b)
 		return -1;
-	b->size = size;
-	b->stack = stack;
-	b->stream = stream;
+	hp_block_set(b, size, stack, stream);
 	h->bytes += size;
 	return 0;
 }

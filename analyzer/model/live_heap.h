@@ -99,9 +99,18 @@ void hp_heap_free(struct hp_heap *h);
 
 /* The block of addr (non-zero), created with its fields 0 if absent (h->used grows by one then);
  * NULL when memory runs out, or for addr 0 (callers check it first: a trace may hold anything).
- * Other blocks may move when addr is new. A caller sets a block's fields one by one: `offset` is
- * the table's. */
+ * Other blocks may move when addr is new. Its fields are then set with hp_block_set. */
 struct hp_block *hp_heap_insert(struct hp_heap *h, uint64_t addr);
+
+/* Gives a block of hp_heap_insert its fields, all but `offset`, which is the table's (a whole-struct
+ * assignment would clear it); `id` is its stack or its site, its kind starts at 0. */
+static inline void hp_block_set(struct hp_block *b, uint64_t size, uint32_t id, uint32_t stream)
+{
+	b->size = size;
+	b->kind = 0;
+	b->site = id;
+	b->stream = stream;
+}
 /* Removes the block at addr, if there is one; other blocks may move. */
 void hp_heap_remove(struct hp_heap *h, uint64_t addr);
 

@@ -109,10 +109,7 @@ static void add_block(struct builder *b, struct thread_state *t, const struct hp
 		old->live_bytes -= blk->size;
 		b->live_bytes -= blk->size;
 	}
-	blk->size = size;
-	blk->kind = HP_LEAK_UNCLASSIFIED;
-	blk->site = si;
-	blk->stream = ev->stream;
+	hp_block_set(blk, size, si, ev->stream); /* kind 0: HP_LEAK_UNCLASSIFIED */
 	touch_site(b, si);
 	s->live_blocks++;
 	s->live_bytes += size;

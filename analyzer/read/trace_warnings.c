@@ -160,9 +160,11 @@ int hp_run_warnings(const struct hp_run *run, hp_warning_fn fn, void *ctx)
 			frees += p->summary.unmatched_frees;
 		}
 	}
+	if (rc || !first)
+		return rc;
+	if (forked == 1)
+		return unmatched_frees_warning(first, fn, ctx);
 	/* A recorded build or shell forks often, and each copy frees some of what it inherited. */
-	if (rc || forked < 2)
-		return rc || !first ? rc : unmatched_frees_warning(first, fn, ctx);
 	return say(fn, ctx,
 		   "%s and %zu more forked processes of this run: %" PRIu64 " frees in all of blocks each "
 		   INHERITED ": left out of their counts, their sizes unknown",

@@ -2,9 +2,11 @@
 chunks, for the tests that need traces no program writes: hostile mutations, 100,000 streams.
 
 Chunks are written stored (codec 0), so that no zstd binding is needed; a real trace's chunks are kept
-as they are (header and payload bytes) when it is taken apart.
+as they are (header and payload bytes) when it is taken apart, and their records decoded by the zstd
+tool when asked (payload).
 """
 import struct
+import subprocess
 
 MAGIC = b"HPTRACE\x1a"
 CHUNK_MAGIC = b"HPCK"
@@ -98,6 +100,26 @@ def split(data):
         chunks.append(data[off:end])
         off = end
     return data[:hsize], chunks, data[off:]
+
+
+def payload(c):
+    """The records of one chunk as split gives it: a zstd frame decoded by the zstd tool."""
+    codec, body = c[12], c[CHUNK_HEADER_SIZE:]
+    if codec != 1:
+        return body
+    return subprocess.run(["zstd", "-d", "-c", "-q"], input=body, stdout=subprocess.PIPE, check=True).stdout
+
+
+def read_u(b, i):
+    """The unsigned varint at b[i], and the index after it."""
+    v = shift = 0
+    while True:
+        c = b[i]
+        i += 1
+        v |= (c & 0x7F) << shift
+        shift += 7
+        if c < 0x80:
+            return v, i
 
 
 def many_streams(n):

@@ -42,10 +42,7 @@ def stored_copy(data):
     header, chunks, tail = hpt_craft.split(data)
     out = bytearray(header)
     for c in chunks:
-        codec, payload = c[12], c[16:]
-        if codec == 1:
-            payload = subprocess.run(["zstd", "-d", "-c", "-q"], input=payload, stdout=subprocess.PIPE,
-                                     check=True).stdout
+        payload = hpt_craft.payload(c)
         out += b"HPCK" + struct.pack("<II", len(payload), len(payload)) + b"\0" + c[13:16] + payload
     return bytes(out + tail)
 
