@@ -14,7 +14,6 @@
 #include "report/report.h"
 #include "model/run.h"
 #include "model/symbolizer.h"
-#include "read/trace_warnings.h"
 
 static const char usage_line[] =
 	"usage: hookprof-analyze leaks [--kinds LIST] [--top N] [--no-children] [--width N]\n"
@@ -220,9 +219,7 @@ int cmd_leaks(int argc, const char **argv)
 		struct hp_run run;
 		if (hp_cmd_load_run(&run, traces, ntraces, t, children, &rc))
 			continue;
-		/* As the report says them: what many processes share, once a run. */
-		hp_cmd_print_symbol_warnings(&run);
-		hp_run_warnings(&run, hp_warning_to_stderr, NULL);
+		hp_cmd_print_run_warnings(&run);
 		for (size_t i = 0; i <= run.nchildren; i++) {
 			const struct hp_profile *p = hp_run_process(&run, i);
 			if (printed++)

@@ -8,7 +8,6 @@
 
 #include "cmd/commands.h"
 #include "cmd/options.h"
-#include "read/trace_warnings.h"
 #include "report/config.h"
 #include "util/output_file.h"
 #include "report/report.h"
@@ -88,10 +87,7 @@ static int write_run(struct hp_run *run, const struct hp_config *cfg, writer_fn 
 			fprintf(stderr, "hookprof: %s: %s\n", run->children[ready]->path, strerror(ENOMEM));
 			goto out;
 		}
-	/* Each process's report has its own warnings; on stderr, what many processes of the run share
-	 * is said once for the run: the symbolizer's (missing files, build-id mismatches), the forked
-	 * processes' frees of what they inherited. */
-	hp_run_warnings(run, hp_warning_to_stderr, NULL);
+	/* The symbolizer's warnings belong to each process's report as well (on stderr, said once a run). */
 	for (size_t i = 0; i <= run->nchildren; i++) {
 		struct hp_report *r = i == 0 ? &root : &children[i - 1];
 		const char *const *lines;
@@ -102,7 +98,7 @@ static int write_run(struct hp_run *run, const struct hp_config *cfg, writer_fn 
 				goto out;
 			}
 	}
-	hp_cmd_print_symbol_warnings(run);
+	hp_cmd_print_run_warnings(run);
 	errno = 0;
 	if (write(out, &root, children, run->nchildren, o) < 0) {
 		fprintf(stderr, "hookprof: cannot write the report: %s\n", strerror(errno ? errno : EIO));

@@ -24,10 +24,12 @@ int cmd_status(int argc, const char **argv);
 struct hp_run;
 int hp_cmd_load_run(struct hp_run *run, const char *const *traces, size_t ntraces, size_t t, bool children,
 		    int *rc);
-/* The symbolizer's warnings of every process of a run (modules without symbols, missing, rebuilt)
- * on stderr, each line once with the first trace that has it and how many more do: a module is named
- * by every process that used it (a shell script's dozens of bash processes). */
-void hp_cmd_print_symbol_warnings(const struct hp_run *run);
+/* The warnings of every process of a run on stderr, what many of them share said once for the run:
+ * the forked processes' frees of what they inherited (hp_run_warnings), then the symbolizer's
+ * (modules without symbols, missing, rebuilt), each line once with the first trace that has it and
+ * how many more do: a module is named by every process that used it (a shell script's dozens of
+ * bash processes). */
+void hp_cmd_print_run_warnings(const struct hp_run *run);
 
 /* The columns a text output fits in (--width, report and leaks): `asked` when not 0 (the option's
  * value, already at least HP_WIDTH_MIN), else COLUMNS when it is a number, else the terminal's width

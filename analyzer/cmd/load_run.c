@@ -6,6 +6,7 @@
 #include "cmd/commands.h"
 #include "model/run.h"
 #include "model/symbolizer.h"
+#include "read/trace_warnings.h"
 
 static void print_child_error(const char *msg, void *ctx)
 {
@@ -36,7 +37,7 @@ static size_t symbol_lines(const struct hp_run *run, size_t i, const char *const
 	return p->sym ? hp_symbolizer_warnings(p->sym, lines) : 0;
 }
 
-void hp_cmd_print_symbol_warnings(const struct hp_run *run)
+static void print_symbol_warnings(const struct hp_run *run)
 {
 	for (size_t i = 0; i <= run->nchildren; i++) {
 		const char *const *lines;
@@ -70,4 +71,10 @@ void hp_cmd_print_symbol_warnings(const struct hp_run *run)
 				fprintf(stderr, "hookprof: warning: %s: %s\n", p->path, lines[k]);
 		}
 	}
+}
+
+void hp_cmd_print_run_warnings(const struct hp_run *run)
+{
+	hp_run_warnings(run, hp_warning_to_stderr, NULL);
+	print_symbol_warnings(run);
 }
