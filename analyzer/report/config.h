@@ -27,7 +27,7 @@ struct hp_config {
 
 	/* Rules: when each recommendation fires. */
 	double small_min_allocs, small_max_mean_bytes, small_min_site_share;
-	double temp_min_count, temp_min_ratio;
+	double temp_min_count, temp_min_ratio, temp_min_share;
 	double realloc_min_reallocs;
 	double leak_min_bytes;
 	double max_per_rule; /* recommendations one rule may make; 0: no limit */

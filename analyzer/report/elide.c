@@ -48,6 +48,32 @@ static size_t tail_cols(const char *s, size_t total, size_t room)
 	return half;
 }
 
+/* s without each " (in M)" group that the next such group repeats, into out (strlen(s) + 1 bytes):
+ * "f (in libx.so) from g (in libx.so)" reads "f from g (in libx.so)". A caller in the same module is
+ * the common case of a site's name, and the first group is what middle elision would otherwise cut
+ * through ("f (in libx.so) fro…(in libx.so)"). False when there was none to leave out. */
+static bool without_repeated_modules(char *out, const char *s)
+{
+	static const char in[] = " (in ";
+	bool dropped = false;
+
+	while (*s) {
+		const char *end = strncmp(s, in, sizeof(in) - 1) ? NULL : strchr(s + sizeof(in) - 1, ')');
+		if (end) {
+			size_t group = (size_t)(end + 1 - s);
+			const char *next = strstr(end + 1, in);
+			if (next && strncmp(next, s, group) == 0) {
+				s += group;
+				dropped = true;
+				continue;
+			}
+		}
+		*out++ = *s++;
+	}
+	*out = '\0';
+	return dropped;
+}
+
 char *hp_elide(char *buf, size_t len, const char *s, size_t width)
 {
 	size_t total = hp_text_width(s), bytes = strlen(s);
@@ -56,6 +82,13 @@ char *hp_elide(char *buf, size_t len, const char *s, size_t width)
 		memcpy(buf, s, bytes + 1);
 		return buf;
 	}
+	char *shorter = malloc(bytes + 1);
+	if (shorter && without_repeated_modules(shorter, s)) {
+		hp_elide(buf, len, shorter, width);
+		free(shorter);
+		return buf;
+	}
+	free(shorter);
 	/* Room for head and tail, one column going to the ellipsis; fewer columns while the bytes do
 	 * not fit (multi-byte code points). */
 	size_t room = (width && width - 1 < total - 1 ? width : total) - 1;

@@ -113,7 +113,9 @@ static void rule_temporary(const struct hp_profile *p, const struct hp_config *c
 		if (s->temporary < cfg->temp_min_count || s->allocs == 0)
 			continue;
 		double ratio = (double)s->temporary / (double)s->allocs;
-		if (ratio < cfg->temp_min_ratio)
+		/* Hundreds of temporaries among millions of allocations are not where the time goes. */
+		double share = (double)s->temporary / (double)(p->summary.allocations ? p->summary.allocations : 1);
+		if (ratio < cfg->temp_min_ratio || share < cfg->temp_min_share)
 			continue;
 		struct hp_recommendation *rec = add(r, "temporary", HP_SEV_WARNING, (double)s->temporary);
 		if (!rec)
@@ -138,7 +140,12 @@ static void rule_realloc_step(const struct hp_profile *p, const struct hp_config
 
 	for (size_t i = 0; i < p->nsites; i++) {
 		const struct hp_alloc_site *s = &p->sites[i];
-		if (s->realloc_const_step == 0 || s->reallocs < cfg->realloc_min_reallocs)
+		/* The copies grow with the square of the steps one block takes; a block grown k times by
+		 * the step is at least k steps large, so a largest block of fewer steps than the minimum
+		 * says no block was grown that often (python's 10 reallocs of 8 B blocks to 64 B). */
+		if (s->realloc_const_step == 0 ||
+		    s->reallocs < cfg->realloc_min_reallocs ||
+		    s->max_size / s->realloc_const_step < cfg->realloc_min_reallocs)
 			continue;
 		struct hp_recommendation *rec = add(r, "realloc-step", HP_SEV_WARNING, (double)s->reallocs);
 		if (!rec)

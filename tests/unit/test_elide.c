@@ -45,6 +45,26 @@ static void halves_without_a_location(void **state)
 	assert_string_equal(hp_elide(buf, sizeof(buf), "f (a_very_long_file_name.c:1)", 9), "f (a" E "c:1)");
 }
 
+static void says_a_module_once_for_a_caller_in_it(void **state)
+{
+	const char *site = "_PyObject_GC_NewVar (in python3.11) from PyType_Ready (in python3.11)";
+	char buf[128];
+
+	(void)state;
+	/* Fitting: as it is. */
+	assert_string_equal(hp_elide(buf, sizeof(buf), site, 80), site);
+	/* Not fitting: the first module goes, where the middle would have been cut. */
+	assert_string_equal(hp_elide(buf, sizeof(buf), site, 60), "_PyObject_GC_NewVar from PyType_Ready (in python3.11)");
+	/* Still not fitting: then the middle, as for any name. */
+	assert_string_equal(hp_elide(buf, sizeof(buf), site, 40), "_PyObject_GC_NewVar from" E "(in python3.11)");
+	/* Different modules are both kept; a group the next one does not repeat stays. */
+	assert_string_equal(hp_elide(buf, sizeof(buf), "f (in liba.so) from g (in libb.so)", 30),
+			    "f (in liba.so) fr" E "(in libb.so)");
+	assert_string_equal(hp_elide(buf, sizeof(buf), "f (in m) g (in n) h (in m)", 20), "f (in m) g (i" E "(in m)");
+	/* A group never closed is text like any other. */
+	assert_string_equal(hp_elide(buf, sizeof(buf), "f (in m from g (in m", 12), "f (in " E "(in m");
+}
+
 static void counts_code_points_not_bytes(void **state)
 {
 	char buf[64];
@@ -113,6 +133,7 @@ int main(void)
 		cmocka_unit_test(fitting_text_is_copied),
 		cmocka_unit_test(keeps_the_file_and_line),
 		cmocka_unit_test(halves_without_a_location),
+		cmocka_unit_test(says_a_module_once_for_a_caller_in_it),
 		cmocka_unit_test(counts_code_points_not_bytes),
 		cmocka_unit_test(fits_the_bytes_of_the_buffer),
 		cmocka_unit_test(wraps_between_words_with_a_hanging_indent),

@@ -117,6 +117,16 @@ static void temporary_allocations(void **state)
 	cfg.temp_min_ratio = 0.9;
 	run();
 	assert_int_equal(count("temporary"), 0);
+
+	/* 400 temporaries among 40,001 allocations of the program are under 1% of them: no advice;
+	 * among 40,000, exactly 1%: advice. */
+	cfg.temp_min_ratio = 0.5;
+	fx.p.summary.allocations = 40001;
+	run();
+	assert_int_equal(count("temporary"), 0);
+	fx.p.summary.allocations = 40000;
+	run();
+	assert_int_equal(count("temporary"), 1);
 }
 
 static void realloc_with_constant_step(void **state)
@@ -130,6 +140,15 @@ static void realloc_with_constant_step(void **state)
 	has(r->detail, "64 reallocs here grow a block by the same 4.0 KiB each time (up to 256.0 KiB)");
 	has(r->detail, "geometrically");
 	has(r->detail, "reserve");
+
+	/* A largest block of fewer steps than rule.realloc.min_reallocs (8) was never grown 8 times by
+	 * the step, however many reallocs the site made: 7 steps of 4 KiB, no advice; 8, advice. */
+	fx.sites[0].max_size = 8 * 4096 - 1;
+	run();
+	assert_int_equal(count("realloc-step"), 0);
+	fx.sites[0].max_size = 8 * 4096;
+	run();
+	assert_int_equal(count("realloc-step"), 1);
 
 	/* Growth that varies is not flagged. */
 	fx.sites[0].realloc_const_step = 0;
