@@ -54,6 +54,7 @@ enum hpt_record_type {
 	HPT_ZONE_CPU = 0x1a,
 	HPT_EPOCH = 0x1b,
 	HPT_EVENT_COST = 0x1c,
+	HPT_FORK = 0x1d,
 	HPT_STACK = 0x20,
 	HPT_SITE = 0x21,
 	HPT_MODULE_LOAD = 0x22,

@@ -393,6 +393,7 @@ struct hp_enc_process {
 	uint64_t pid, ppid;
 	uint64_t real_ns; /* when the trace starts, on the wall clock */
 	unsigned flags;   /* HPT_PROCESS_* */
+	uint64_t fork_seq; /* the parent's FORK record this process started at (0: none) */
 	const char *exe;  /* NUL-terminated */
 	const char *cmdline;
 	size_t cmdline_len;
@@ -430,6 +431,7 @@ static inline uint8_t *hp_enc_process(uint8_t *rec, const struct hp_enc_process 
 		p = hpt_put_str(p, pr->cmdline + i, len);
 		i += len + 1;
 	}
+	p = hpt_put_u(p, pr->fork_seq);
 	return hp_enc_long_end(rec, payload, p);
 }
 

@@ -14,6 +14,7 @@
 
 #include "clock.h"
 #include "event_calibration.h"
+#include "event_path.h"
 #include "leak_scan.h"
 #include "module_map.h"
 #include "own_fd.h"
@@ -27,8 +28,24 @@
 #include "trace_output.h"
 #include "trace_writer.h"
 
+/* A FORK record in the forking thread's stream: where the child's heap, its parent's at this point,
+ * is read from (docs/trace-format.md). Written before the locks below are taken: it may make this
+ * thread's ring, which registers with the writer. None from inside the recorder (a signal handler's
+ * fork): the child then names none. */
+static void note_fork(void)
+{
+	struct hp_ring *r;
+
+	hp_rec.fork_seq = 0;
+	if (hp_tls.guard == 0 && hp_recording_what(HP_RECORD_ALLOC) && (r = hp_ring_get())) {
+		hp_rec.fork_seq = ++hp_rec.forks;
+		hp_record_tick_u(r, HPT_FORK, hp_rec.fork_seq);
+	}
+}
+
 static void fork_prepare(void)
 {
+	note_fork();
 	hp_tls.guard++;
 	hp_modules_lock();
 	hp_sites_fork_prepare();

@@ -30,6 +30,7 @@ static const char *const event_names[] = {
 	[HP_EV_FUNC_EXIT] = "func_exit",
 	[HP_EV_WAIT] = "wait",
 	[HP_EV_EVENT_COST] = "event_cost",
+	[HP_EV_FORK] = "fork",
 	[HP_EV_LOST] = "lost",
 	[HP_EV_THREAD_START] = "thread_start",
 	[HP_EV_THREAD_END] = "thread_end",
@@ -180,6 +181,9 @@ static int put_json_event(FILE *out, const struct hp_event *ev, const struct hp_
 		break;
 	case HP_EV_WAIT:
 		put_u(out, "wait_ns", ev->size);
+		break;
+	case HP_EV_FORK:
+		put_u(out, "fork", ev->addr);
 		break;
 	case HP_EV_EVENT_COST:
 		put_u(out, "events", (uint64_t)ev->value);
@@ -361,8 +365,8 @@ static void dump_process_text(FILE *out, const struct hp_process_info *p)
 
 static void dump_process_json(FILE *out, const struct hp_process_info *p)
 {
-	fprintf(out, "{\"type\":\"process\",\"pid\":%u,\"ppid\":%u,\"start_real_ns\":%" PRIu64 ",\"flags\":%u,\"exe\":",
-		p->pid, p->ppid, p->start_real_ns, p->flags);
+	fprintf(out, "{\"type\":\"process\",\"pid\":%u,\"ppid\":%u,\"start_real_ns\":%" PRIu64 ",\"flags\":%u,\"fork\":%" PRIu64
+		",\"exe\":", p->pid, p->ppid, p->start_real_ns, p->flags, p->fork_seq);
 	hp_json_str(out, p->exe, (size_t)-1);
 	fputs(",\"argv\":[", out);
 	for (int i = 0; i < p->argc; i++) {

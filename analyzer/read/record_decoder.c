@@ -219,6 +219,7 @@ static const char *record_name(uint8_t type)
 	case HPT_ZONE_END: return "ZONE_END";
 	case HPT_COUNTER: return "COUNTER";
 	case HPT_MARK: return "MARK";
+	case HPT_FORK: return "FORK";
 	case HPT_FUNC_ENTER: return "FUNC_ENTER";
 	case HPT_FUNC_EXIT: return "FUNC_EXIT";
 	case HPT_WAIT: return "WAIT";
@@ -290,6 +291,7 @@ static const uint8_t record_family[256] = {
 	[HPT_EVENT_COST] = REC_TIMED,
 	[HPT_COUNTER] = REC_TIMED,
 	[HPT_MARK] = REC_TIMED,
+	[HPT_FORK] = REC_TIMED,
 	[HPT_FUNC_ENTER] = REC_TIMED,
 	[HPT_FUNC_EXIT] = REC_TIMED,
 	[HPT_WAIT] = REC_TIMED,
@@ -498,6 +500,11 @@ static inline const char *decode_timed_event(struct hp_stream_state *st, uint8_t
 		U(a);
 		ev->type = type == HPT_FUNC_ENTER ? HP_EV_FUNC_ENTER : HP_EV_FUNC_EXIT;
 		ev->addr = a;
+		return NULL;
+	case HPT_FORK:
+		U(a);
+		ev->type = HP_EV_FORK;
+		ev->addr = a; /* the fork's number */
 		return NULL;
 	case HPT_WAIT:
 		U(a);
@@ -798,6 +805,9 @@ static const char *decode_process(struct hp_process_info *pi, struct hpt_cursor 
 			return "out of memory";
 		pi->argc++;
 	}
+	/* Appended later: the parent's FORK record this process started at. */
+	if (c->p < c->end)
+		U(pi->fork_seq);
 	return NULL;
 }
 

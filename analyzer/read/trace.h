@@ -39,6 +39,7 @@ enum hp_event_type {
 			      * addr..addr2 = the stack range read */
 	HP_EV_EVENT_COST,    /* size = nanoseconds the recorder spent on the stream's latest `value`
 			      * allocation events */
+	HP_EV_FORK,          /* addr = the fork's number: a child whose PROCESS names it was forked here */
 };
 
 /* One pointer-like word of a reachability scan (docs/trace-format.md, SCAN_WORDS). */
@@ -127,6 +128,7 @@ struct hp_process_info {
 	uint32_t ppid;
 	uint64_t start_real_ns;
 	uint32_t flags; /* HPT_PROCESS_* */
+	uint64_t fork_seq; /* forked: the parent's FORK record it started at (0: none recorded) */
 	char *exe;
 	int argc;
 	char **argv;

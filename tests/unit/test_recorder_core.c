@@ -293,7 +293,7 @@ static void writer_records_decode_exactly(void **state)
 	static const char cmdline[] = "prog\0-v\0two words"; /* and its NUL: as /proc/self/cmdline */
 	static const uint8_t bid[] = {0xde, 0xad, 0xbe, 0xef};
 	struct hp_enc_state st = {0}, st1 = {0};
-	struct hp_enc_process pr = {42, 7, 1700000000000000000ull, HPT_PROCESS_FORKED, "/bin/prog", cmdline,
+	struct hp_enc_process pr = {42, 7, 1700000000000000000ull, HPT_PROCESS_FORKED, 5, "/bin/prog", cmdline,
 				    sizeof(cmdline)};
 	struct hp_proc_sample sample = {4096, 1, 2, 3, 4, 5, 6};
 	uint8_t *p = buf, *rec;
@@ -328,6 +328,7 @@ static void writer_records_decode_exactly(void **state)
 
 	assert_int_equal(defs.process.pid, 42);
 	assert_int_equal(defs.process.flags, HPT_PROCESS_FORKED);
+	assert_int_equal(defs.process.fork_seq, 5);
 	assert_string_equal(defs.process.exe, "/bin/prog");
 	assert_int_equal(defs.process.argc, 3);
 	assert_string_equal(defs.process.argv[2], "two words");
