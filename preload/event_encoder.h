@@ -211,6 +211,15 @@ static inline uint8_t *hp_enc_event_cost(uint8_t *p, uint64_t events, uint64_t t
 
 _Static_assert(2 + 2 * HPT_VARINT_MAX + 8 <= HP_EVENT_MAX, "an EVENT_COST, and what its varints may store past it, fits an event's room");
 
+/* FORK: the thread is about to fork; no tick, so no stream state changes, and a reader that does not
+ * know the record skips it without losing the stream's clock. */
+static inline uint8_t *hp_enc_fork(uint8_t *p, uint64_t seq)
+{
+	HP_ENC_BEGIN(p, HPT_FORK);
+	p = hp_put_u(p, seq);
+	return HP_ENC_END(p);
+}
+
 static inline uint8_t *hp_enc_counter(uint8_t *p, struct hp_enc_state *st, uint64_t tick,
 				      uint32_t site, int64_t value)
 {

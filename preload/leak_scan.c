@@ -434,6 +434,25 @@ static const struct hp_thread_slot *unstopped_slot(const struct hp_thread_slot *
 static void (*tls_static_info)(size_t *size, size_t *align);
 static const uint32_t *pthread_size;
 
+/* The stacks of the parent's threads that a forked child came without (hp_leak_scan_note_orphan_stack). */
+#define ORPHANS_MAX 256
+static struct hp_range orphans[ORPHANS_MAX];
+static size_t norphans;
+
+void hp_leak_scan_note_orphan_stack(uint64_t lo, uint64_t hi)
+{
+	if (norphans < ORPHANS_MAX)
+		orphans[norphans++] = (struct hp_range){lo, hi};
+}
+
+static bool orphan_stack(uint64_t lo, uint64_t hi)
+{
+	for (size_t i = 0; i < norphans; i++)
+		if (orphans[i].lo < hi && orphans[i].hi > lo)
+			return true;
+	return false;
+}
+
 /* Where an exited thread's static TLS begins, its control block being at tcb; 0 when unknown. */
 static uint64_t dead_tls_lo(uint64_t tcb)
 {
@@ -475,7 +494,10 @@ static void scan_thread_stacks(const struct hp_thread_slot *sl, size_t n, bool *
 				break;
 			bool exited = tid == 0 || tid == UINT32_MAX;
 			const struct hp_thread_slot *u = exited ? NULL : unstopped_slot(sl, n, tid);
-			if (exited) {
+			if (exited && orphan_stack(m->lo, m->hi)) {
+				scan_minus(HPT_REGION_MAPPED, 0, m->lo, m->hi, ex, nex);
+				m->done = true;
+			} else if (exited) {
 				uint64_t tls = dead_tls_lo(at);
 				if (tls >= m->lo && tls < at)
 					scan_minus(HPT_REGION_MAPPED, 0, tls, m->hi, ex, nex);

@@ -61,8 +61,9 @@ struct hp_recorder {
 	_Atomic uint64_t epoch;
 	_Atomic bool epoch_used; /* a stream wrote an EPOCH since the writer last moved it */
 	/* FORK records written so far, and the number of the one written for the fork under way (0:
-	 * none): a forked child's PROCESS names it, from its copy of this memory. glibc runs the fork
-	 * handlers of one fork at a time. */
+	 * none): a forked child's PROCESS names it, from its copy of this memory; in the child it stays,
+	 * saying that the process has its parent's heap. glibc runs the fork handlers of one fork at a
+	 * time. */
 	uint64_t forks, fork_seq;
 };
 

@@ -38,8 +38,12 @@ static void note_fork(void)
 
 	hp_rec.fork_seq = 0;
 	if (hp_tls.guard == 0 && hp_recording_what(HP_RECORD_ALLOC) && (r = hp_ring_get())) {
+		/* A new epoch for the record: the events of other threads that came before the fork (a
+		 * thread joined a moment ago) are ordered before it, not in its epoch in any order. */
+		hp_epoch_advance(hp_now());
+		uint8_t *fast, *p = hp_event_begin_untimed(r, &fast);
 		hp_rec.fork_seq = ++hp_rec.forks;
-		hp_record_tick_u(r, HPT_FORK, hp_rec.fork_seq);
+		hp_event_close(r, fast, hp_enc_fork(p, hp_rec.fork_seq));
 	}
 }
 
@@ -55,6 +59,7 @@ static void fork_prepare(void)
 
 static void fork_parent(void)
 {
+	hp_rec.fork_seq = 0; /* the child's from here on: it started at a FORK record */
 	hp_writer_fork_parent();
 	hp_stack_fork_unlock();
 	hp_sites_fork_parent_child();

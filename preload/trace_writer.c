@@ -15,6 +15,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -24,15 +25,20 @@
 #include "compress_policy.h"
 #include "event_encoder.h"
 #include "hpt_format.h"
+#include "leak_scan.h"
 #include "module_events.h"
+#include "own_memory.h"
 #include "process_sampler.h"
 #include "scan_requests.h"
 #include "site_registry.h"
+#include "stack_cache.h"
 #include "stack_table.h"
 #include "thread_buffer.h"
 #include "trace_chunks.h"
 
 #define NAME_CHECK_NS 200000000ull
+/* The writer's stack: its deepest path (a scan, zstd's compression) takes some tens of KiB. */
+#define WRITER_STACK (1u << 20)
 
 enum launch {
 	LAUNCH_NOT_YET,  /* no thread yet: nothing to drain */
@@ -57,6 +63,7 @@ static struct {
 	int64_t finish_status;
 
 	pthread_mutex_t reg_lock; /* guards rings and next_stream (taken by ring creation too) */
+	uint8_t *stack; /* the writer thread's (WRITER_STACK bytes, the lowest page a guard), or NULL */
 	struct hp_ring *rings;
 	uint32_t next_stream;
 
@@ -167,8 +174,13 @@ static void wait_idle(void)
 
 void hp_epoch_advance(uint64_t tick)
 {
-	if (tick > atomic_load_explicit(&hp_rec.epoch, memory_order_relaxed))
-		atomic_store_explicit(&hp_rec.epoch, tick, memory_order_relaxed);
+	uint64_t e = atomic_load_explicit(&hp_rec.epoch, memory_order_relaxed);
+
+	/* A compare-and-swap: a forking thread moves it too, and a store of an older tick over the
+	 * writer's would let an event begun after its membarrier() note an epoch below that round's T. */
+	while (tick > e && !atomic_compare_exchange_weak_explicit(&hp_rec.epoch, &e, tick, memory_order_relaxed,
+								   memory_order_relaxed))
+		;
 }
 
 /* One round: drain every ring, then SYNC with the watermark (docs/trace-format.md, "Ordering").
@@ -381,10 +393,23 @@ int hp_writer_start(unsigned process_flags, uint64_t start_tick, uint64_t event_
 	return 0;
 }
 
+/* The writer's thread attributes: a stack of the recorder's own. One from glibc's cache would, in a
+ * forked child, be a stack of a parent's thread that did not survive the fork, which memcheck reads
+ * as a root (its blocks reachable there) and which the writer's frames would overwrite. NULL (glibc's
+ * defaults) when no memory can be had for one. A forked child keeps its copy of the parent's. */
+static pthread_attr_t *writer_attr(pthread_attr_t *attr)
+{
+	pthread_attr_init(attr);
+	if (!w.stack && (w.stack = hp_own_map(WRITER_STACK)) != NULL)
+		mprotect(w.stack, 4096, PROT_NONE); /* a guard page: an overflow faults */
+	return w.stack && !pthread_attr_setstack(attr, w.stack + 4096, WRITER_STACK - 4096) ? attr : NULL;
+}
+
 void hp_writer_launch(void)
 {
 	uint32_t seen = LAUNCH_NOT_YET;
 	sigset_t all, old;
+	pthread_attr_t attr;
 
 	/* A vfork child shares our memory: a thread it started would be its own, gone at its exec. A
 	 * trace already finished (its writer ended by hp_writer_finish) wants no new writer. */
@@ -406,7 +431,8 @@ void hp_writer_launch(void)
 	hp_tls.guard = HP_GUARD_INTERNAL;
 	sigfillset(&all);
 	pthread_sigmask(SIG_SETMASK, &all, &old);
-	int err = pthread_create(&w.thread, NULL, writer_main, NULL);
+	int err = pthread_create(&w.thread, writer_attr(&attr), writer_main, NULL);
+	pthread_attr_destroy(&attr);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	hp_tls.guard = guard;
 	if (err) {
@@ -447,6 +473,10 @@ void hp_writer_finish(unsigned how, int64_t status, unsigned timeout_ms)
 {
 	if (!hp_writer_alive())
 		return;
+	/* A forked process that recorded nothing still has blocks to scan for: its parent's (but not
+	 * from a fatal signal's handler, nor before an exec, which leaves none). */
+	if (hp_rec.fork_seq && (how == HPT_END_EXIT || how == HPT_END__EXIT))
+		hp_writer_launch();
 	if (write_without_thread(LAUNCH_NEVER)) {
 		/* No ring, so no block to scan for: the end is written here, even in a fatal signal's
 		 * handler (nothing below allocates). */
@@ -507,9 +537,12 @@ void hp_writer_fork_parent(void)
 void hp_writer_fork_child(void)
 {
 	/* The rings hold the parent's events (its writer saves them); the threads behind them do not
-	 * exist here. The child's memory copy of them is released. */
+	 * exist here, but for the caller, and their stacks stay as they were. The child's memory copy of
+	 * the rings is released. */
 	for (struct hp_ring *r = w.rings, *next; r; r = next) {
 		next = r->next;
+		if (r != hp_tls.ring && r->cache)
+			hp_leak_scan_note_orphan_stack(r->cache->stack_lo, r->cache->stack_hi);
 		hp_ring_destroy(r);
 	}
 	w.rings = NULL;

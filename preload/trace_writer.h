@@ -39,7 +39,8 @@ void hp_writer_flush_exec(unsigned timeout_ms) HP_HIDDEN;
  * hp_writer_launch (its rings make it needed). Called with the guard held. */
 bool hp_writer_pause(void) HP_HIDDEN;
 
-/* Writer thread: moves the epoch (recorder.h) up to tick; never back. */
+/* Moves the epoch (recorder.h) up to tick, never back: the writer each round, a thread about to fork
+ * (its FORK record then follows every event that came before). */
 void hp_epoch_advance(uint64_t tick) HP_HIDDEN;
 
 void hp_writer_fork_prepare(void) HP_HIDDEN;

@@ -246,6 +246,8 @@ struct hp_summary {
 	uint64_t suppressed_bytes; /* leaks matched by a suppression (not in leak_bytes / leak_blocks) */
 	uint64_t suppressed_blocks;
 	uint64_t unmatched_frees;  /* frees of blocks allocated before recording started */
+	uint64_t inherited_blocks; /* a forked process: its parent's blocks alive at the fork */
+	uint64_t inherited_bytes;
 	uint64_t anomalies;        /* allocations at a live address, zone ends matching nothing */
 	uint64_t events_lost;
 	uint64_t wait_ns; /* time target threads waited for the recorder */
@@ -256,6 +258,21 @@ struct hp_summary {
 	bool ended;       /* the process's end was recorded */
 	uint32_t end_how; /* enum hpt_end_how */
 	int64_t end_status;
+};
+
+/* A block a forked process had from its parent (its stack id is the parent's, which the child's
+ * trace defines too: the recorder's stack table goes on in the child). */
+struct hp_inherited_block {
+	uint64_t addr, size;
+	uint32_t stack;
+};
+
+/* The blocks a process had alive at one of its FORK records (trace-format.md, "Forked processes"):
+ * what its child forked there starts with. */
+struct hp_fork_heap {
+	uint64_t seq; /* the FORK record's number */
+	struct hp_inherited_block *blocks;
+	size_t n;
 };
 
 struct hp_profile {
@@ -283,6 +300,8 @@ struct hp_profile {
 	uint64_t size_hist[HP_SIZE_BUCKETS];
 	struct hp_scan_summary *scans;
 	size_t nscans;
+	struct hp_fork_heap *forks; /* at each FORK record, in order; hp_profile_drop_forks */
+	size_t nforks;
 	bool classified; /* leaks carry memcheck's kinds (the trace has an exit scan) */
 	bool cpu_time;   /* zones carry their thread CPU time (record --cpu-time): hp_function.cpu_ns */
 	double score; /* 0-100, score.c */
@@ -319,6 +338,8 @@ struct hp_profile_options {
 	const struct hp_window *window;      /* window.h: count only that stretch; NULL: the whole run */
 	int heuristics;                      /* mask of enum hp_leak_heuristic; -1: all (memcheck's default) */
 	const struct hp_profile_observer *observer; /* NULL: none */
+	const struct hp_fork_heap *inherited;       /* a forked process's heap at its start; NULL: none */
+	bool keep_forks;                            /* keep the heap at each FORK record (p->forks) */
 };
 
 /* Reads the trace at path and computes its profile, symbolized. Returns NULL on error, with a one-line
@@ -331,5 +352,7 @@ struct hp_profile *hp_profile_load(const char *path, const struct hp_profile_opt
 struct hp_profile *hp_profile_load_mem(const void *buf, size_t size, const char *name,
 				       const struct hp_profile_options *opts, char *err, size_t errlen);
 void hp_profile_free(struct hp_profile *profile);
+/* Frees the heaps kept at the profile's FORK records, once its children have theirs. */
+void hp_profile_drop_forks(struct hp_profile *profile);
 
 #endif

@@ -118,6 +118,10 @@ static int apply_event(struct builder *b, const struct hp_event *ev, const struc
 	case HP_EV_WAIT:
 		sum->wait_ns += b->in ? ev->size : 0;
 		break;
+	case HP_EV_FORK:
+		if (b->keep_forks && pb_fork(b, ev->addr))
+			return -1;
+		break;
 	case HP_EV_LOST:
 		sum->events_lost += b->in ? ev->size : 0;
 		break;
@@ -212,9 +216,16 @@ static struct hp_profile *build(const struct trace_input *in, const struct hp_pr
 	}
 	b.p = p;
 	b.obs = opts ? opts->observer : NULL;
+	b.keep_forks = opts && opts->keep_forks;
 	hp_window_begin(&b.win, opts ? opts->window : NULL);
 	b.heuristics = opts && opts->heuristics >= 0 ? (unsigned)opts->heuristics : HP_HEURISTICS_ALL;
 	hp_defs_init(&p->defs);
+	if (opts && opts->inherited && pb_inherit(&b, opts->inherited)) {
+		snprintf(err, errlen, "%s: out of memory", path);
+		builder_release(&b);
+		hp_profile_free(p);
+		return NULL;
+	}
 	int rc = in->mem ? hp_trace_read_mem(in->mem, in->size, path, &p->defs, on_event, &b, &p->status)
 			 : hp_trace_read(path, &p->defs, on_event, &b, &p->status);
 	if (rc) {
@@ -249,6 +260,15 @@ struct hp_profile *hp_profile_load_mem(const void *buf, size_t size, const char 
 	return build(&in, opts, err, errlen);
 }
 
+void hp_profile_drop_forks(struct hp_profile *p)
+{
+	for (size_t i = 0; i < p->nforks; i++)
+		free(p->forks[i].blocks);
+	free(p->forks);
+	p->forks = NULL;
+	p->nforks = 0;
+}
+
 void hp_profile_free(struct hp_profile *p)
 {
 	if (!p)
@@ -268,6 +288,7 @@ void hp_profile_free(struct hp_profile *p)
 	for (size_t i = 0; i < p->nscans; i++)
 		free(p->scans[i].threads);
 	free(p->scans);
+	hp_profile_drop_forks(p);
 	if (priv) {
 		for (size_t i = 0; i < priv->nstacks; i++) {
 			free(priv->stacks[i]->own);

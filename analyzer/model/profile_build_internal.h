@@ -83,6 +83,8 @@ struct builder {
 	struct hp_idmap thread_of_stream; /* stream + 1 → thread index */
 	struct thread_state *last_thread; /* of the latest event; NULL before any */
 	uint32_t last_site;               /* site index + 1 of the latest allocation, 0 before any */
+	size_t forks_cap;                 /* p->forks' */
+	bool keep_forks;                  /* hp_profile_options' */
 	struct fn_acc *fns;
 	size_t nfns, fn_cap;
 	struct hp_idmap fn_of_key;
@@ -129,6 +131,11 @@ struct hp_profile_private {
 /* ALLOC, FREE, REALLOC: the block lifecycle of live_heap.h, with what the profile counts. */
 void pb_heap_event(struct builder *b, struct thread_state *t, const struct hp_event *ev);
 void pb_alloc_failed(struct builder *b, const struct hp_event *ev);
+/* A forked process's heap at its start: its parent's blocks, alive but not allocated here. -1 when
+ * memory runs out. */
+int pb_inherit(struct builder *b, const struct hp_fork_heap *h);
+/* A FORK record: the blocks alive now, kept for the child forked here (p->forks). -1: no memory. */
+int pb_fork(struct builder *b, uint64_t seq);
 /* The heap as the window opens is where its peak starts from. */
 void pb_window_opened(struct builder *b, uint64_t ns);
 /* After the pass: per-site peak bytes of the sites untouched since the last peak snapshot. */

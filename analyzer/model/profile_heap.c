@@ -1,5 +1,6 @@
 /* profile_heap.c: the heap model of a profile build: blocks alive by address, allocation sites,
  * temporaries, the peak and each site's share of it (definitions: profile_build.c). */
+#include <stdlib.h>
 #include <string.h>
 
 #include "hpt_format.h"
@@ -214,6 +215,54 @@ void pb_heap_event(struct builder *b, struct thread_state *t, const struct hp_ev
 		if (old && b->in)
 			realloc_step(s, old_size, c.size);
 	}
+}
+
+int pb_inherit(struct builder *b, const struct hp_fork_heap *h)
+{
+	struct hp_summary *sum = &b->p->summary;
+
+	for (size_t i = 0; i < h->n; i++) {
+		const struct hp_inherited_block *ib = &h->blocks[i];
+		uint32_t si;
+		if (!ib->addr)
+			continue; /* none is: a crafted list may hold anything */
+		struct hp_alloc_site *s = site_of(b, ib->stack, &si);
+		size_t live = b->heap.used;
+		struct hp_block *blk = s ? hp_heap_insert(&b->heap, ib->addr) : NULL;
+		if (!blk)
+			return -1;
+		if (b->heap.used == live)
+			continue; /* the parent's heap holds each address once: a crafted list may not */
+		uint64_t size = hp_block_size(ib->size);
+		hp_block_set(blk, size, si, 0); /* stream 0: no thread of the child allocated it */
+		s->live_blocks++;
+		s->live_bytes += size;
+		b->live_bytes += size;
+		sum->inherited_blocks++;
+		sum->inherited_bytes += size;
+	}
+	return 0;
+}
+
+int pb_fork(struct builder *b, uint64_t seq)
+{
+	struct hp_profile *p = b->p;
+	struct hp_fork_heap *f = hp_grow(p->forks, &b->forks_cap, p->nforks + 1, sizeof(*f));
+
+	if (!f)
+		return -1;
+	p->forks = f;
+	f = &p->forks[p->nforks];
+	f->seq = seq;
+	f->n = 0;
+	f->blocks = b->heap.used ? malloc(b->heap.used * sizeof(*f->blocks)) : NULL;
+	if (b->heap.used && !f->blocks)
+		return -1;
+	struct hp_heap_walk w = {0};
+	for (const struct hp_block *blk; (blk = hp_heap_next(&b->heap, &w)) != NULL;)
+		f->blocks[f->n++] = (struct hp_inherited_block){w.addr, blk->size, b->sites[blk->site].stack_id};
+	p->nforks++;
+	return 0;
 }
 
 void pb_alloc_failed(struct builder *b, const struct hp_event *ev)

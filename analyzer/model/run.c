@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "common/child_traces.h"
+#include "hpt_format.h"
 #include "model/leak_classify.h"
 #include "model/run.h"
 #include "model/window.h"
@@ -36,7 +37,7 @@ static int cmp_start(const void *a, const void *b)
 
 static const char *suppression_files[MAX_SUPPRESSION_FILES];
 static struct hp_window window;
-static struct hp_profile_options leak_options = {suppression_files, 0, NULL, NULL, -1, NULL};
+static struct hp_profile_options leak_options = {suppression_files, 0, NULL, NULL, -1, NULL, NULL, false};
 static const struct hp_profile_observer *root_observer;
 
 void hp_run_observe_root(const struct hp_profile_observer *obs)
@@ -123,7 +124,10 @@ struct child_loads {
 	size_t nskip;
 	struct hp_profile **loaded; /* [i]: path i's profile, or NULL */
 	char (*why)[1024];          /* [i]: why path i could not be loaded, when it could not */
-	size_t next;                /* the next path to take (atomic) */
+	const struct hp_fork_heap **inherited; /* [i]: path i's heap at its start (a forked process) */
+	size_t *todo;               /* the paths this round loads */
+	size_t ntodo;
+	size_t next;                /* the next of todo to take (atomic) */
 };
 
 /* At most this many loads at once: each pass has a reader thread of its own, and each load in
@@ -143,11 +147,21 @@ static void *load_children(void *arg)
 	struct child_loads *c = arg;
 
 	for (;;) {
-		size_t i = __atomic_fetch_add(&c->next, 1, __ATOMIC_RELAXED);
-		if (i >= c->npaths)
+		size_t k = __atomic_fetch_add(&c->next, 1, __ATOMIC_RELAXED);
+		if (k >= c->ntodo)
 			return NULL;
-		if (!skipped(c, i))
-			c->loaded[i] = hp_profile_load(c->paths[i], &leak_options, c->why[i], sizeof(c->why[i]));
+		size_t i = c->todo[k];
+		struct hp_profile_options opts = leak_options;
+		char why[sizeof(c->why[i])];
+		opts.inherited = c->inherited[i];
+		opts.keep_forks = true; /* it may be a parent */
+		struct hp_profile *p = hp_profile_load(c->paths[i], &opts, why, sizeof(why));
+		if (p) {
+			hp_profile_free(c->loaded[i]); /* loaded once already without its parent's heap */
+			c->loaded[i] = p;
+		} else if (!c->loaded[i]) {
+			memcpy(c->why[i], why, sizeof(why));
+		}
 	}
 }
 
@@ -161,13 +175,82 @@ static void load_all(struct child_loads *c)
 
 	if (want > MAX_LOADERS)
 		want = MAX_LOADERS;
-	if (want > c->npaths)
-		want = c->npaths;
+	if (want > c->ntodo)
+		want = c->ntodo;
+	c->next = 0;
 	while (started + 1 < want && !pthread_create(&threads[started], NULL, load_children, c))
 		started++;
 	load_children(c);
 	for (size_t t = 0; t < started; t++)
 		pthread_join(threads[t], NULL);
+}
+
+/* The heap a forked process starts with (trace-format.md, "Forked processes"): what its parent had
+ * alive at the FORK record its PROCESS names. The parent is the process of the run whose pid is the
+ * child's ppid and which started before it (the latest such: pids come round again in a long build)
+ * and wrote that record; *parent is its path index, or npaths for the root. NULL when there is none:
+ * the child is then what its own trace says, its frees of what it inherited unmatched. */
+static const struct hp_fork_heap *fork_heap(const struct hp_run *run, const struct child_loads *c,
+					    const struct hp_profile *child, size_t *parent)
+{
+	const struct hp_process_info *ci = &child->defs.process;
+	const struct hp_profile *best = NULL;
+
+	for (size_t j = 0; j <= c->npaths; j++) {
+		const struct hp_profile *p = j == c->npaths ? run->root : c->loaded[j];
+		const struct hp_process_info *pi = p ? &p->defs.process : NULL;
+		if (!pi || p == child || pi->pid != ci->ppid || pi->start_real_ns > ci->start_real_ns)
+			continue;
+		if (!best || pi->start_real_ns > best->defs.process.start_real_ns) {
+			best = p;
+			*parent = j;
+		}
+	}
+	for (size_t k = 0; best && k < best->nforks; k++)
+		if (best->forks[k].seq == ci->fork_seq)
+			return &best->forks[k];
+	return NULL;
+}
+
+/* Loads again, with its parent's heap, each forked process whose parent the run holds: a generation
+ * at a time, since a parent that was itself forked passes on what it inherited (a subshell's
+ * subshell). Then the heaps kept at the forks are let go. -1 when memory runs out. */
+static int inherit_heaps(struct hp_run *run, struct child_loads *c)
+{
+	bool *done = calloc(c->npaths + 1, sizeof(*done));
+
+	if (!done)
+		return -1;
+	for (size_t i = 0; i < c->npaths; i++)
+		done[i] = !c->loaded[i] || !(c->loaded[i]->defs.process.flags & HPT_PROCESS_FORKED) ||
+			  !c->loaded[i]->defs.process.fork_seq;
+	done[c->npaths] = true; /* the root */
+	for (;;) {
+		c->ntodo = 0;
+		for (size_t i = 0; i < c->npaths; i++) {
+			size_t parent = c->npaths;
+			if (done[i])
+				continue;
+			const struct hp_fork_heap *h = fork_heap(run, c, c->loaded[i], &parent);
+			if (!h) {
+				done[i] = true;
+			} else if (done[parent]) {
+				c->inherited[i] = h;
+				c->todo[c->ntodo++] = i;
+			}
+		}
+		if (!c->ntodo)
+			break; /* what is left waits on itself: a crafted run */
+		load_all(c);
+		for (size_t k = 0; k < c->ntodo; k++)
+			done[c->todo[k]] = true;
+	}
+	free(done);
+	hp_profile_drop_forks(run->root);
+	for (size_t i = 0; i < c->npaths; i++)
+		if (c->loaded[i])
+			hp_profile_drop_forks(c->loaded[i]);
+	return 0;
 }
 
 int hp_run_load(struct hp_run *run, const char *path, bool with_children, const char *const *skip, size_t nskip,
@@ -176,6 +259,7 @@ int hp_run_load(struct hp_run *run, const char *path, bool with_children, const 
 	memset(run, 0, sizeof(*run));
 	struct hp_profile_options root_options = leak_options;
 	root_options.observer = root_observer;
+	root_options.keep_forks = with_children;
 	run->root = hp_profile_load(path, &root_options, err, errlen);
 	if (!run->root)
 		return -1;
@@ -187,15 +271,31 @@ int hp_run_load(struct hp_run *run, const char *path, bool with_children, const 
 	}
 	size_t n = run->npaths ? run->npaths : 1;
 	struct child_loads c = {.paths = run->paths, .npaths = run->npaths, .skip = skip, .nskip = nskip,
-				.loaded = calloc(n, sizeof(*c.loaded)), .why = calloc(n, sizeof(*c.why))};
+				.loaded = calloc(n, sizeof(*c.loaded)), .why = calloc(n, sizeof(*c.why)),
+				.inherited = calloc(n, sizeof(*c.inherited)), .todo = calloc(n, sizeof(*c.todo))};
 	run->children = calloc(n, sizeof(*run->children));
-	if (!run->children || !c.loaded || !c.why) {
+	if (!run->children || !c.loaded || !c.why || !c.inherited || !c.todo) {
 		free(c.loaded);
 		free(c.why);
+		free(c.inherited);
+		free(c.todo);
 		snprintf(err, errlen, "%s: %s", path, strerror(ENOMEM));
 		goto fail;
 	}
+	for (size_t i = 0; i < run->npaths; i++)
+		if (!skipped(&c, i))
+			c.todo[c.ntodo++] = i;
 	load_all(&c);
+	if (inherit_heaps(run, &c)) {
+		for (size_t i = 0; i < run->npaths; i++)
+			hp_profile_free(c.loaded[i]);
+		free(c.loaded);
+		free(c.why);
+		free(c.inherited);
+		free(c.todo);
+		snprintf(err, errlen, "%s: %s", path, strerror(ENOMEM));
+		goto fail;
+	}
 	for (size_t i = 0; i < run->npaths; i++) {
 		if (c.loaded[i])
 			run->children[run->nchildren++] = c.loaded[i];
@@ -204,6 +304,8 @@ int hp_run_load(struct hp_run *run, const char *path, bool with_children, const 
 	}
 	free(c.loaded);
 	free(c.why);
+	free(c.inherited);
+	free(c.todo);
 	if (run->nchildren > 1)
 		qsort(run->children, run->nchildren, sizeof(*run->children), cmp_start);
 	return 0;

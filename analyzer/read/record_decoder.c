@@ -461,6 +461,13 @@ static inline const char *decode_timed_event(struct hp_stream_state *st, uint8_t
 	int64_t s;
 	const char *why;
 
+	if (type == HPT_FORK) {
+		U(a);
+		ev->type = HP_EV_FORK;
+		ev->tick = alloc_tick(st); /* no tick of its own, as an allocation event */
+		ev->addr = a; /* the fork's number */
+		return NULL;
+	}
 	if (type == HPT_ZONE_CPU) {
 		U(a);
 		ev->type = HP_EV_ZONE_CPU;
@@ -500,11 +507,6 @@ static inline const char *decode_timed_event(struct hp_stream_state *st, uint8_t
 		U(a);
 		ev->type = type == HPT_FUNC_ENTER ? HP_EV_FUNC_ENTER : HP_EV_FUNC_EXIT;
 		ev->addr = a;
-		return NULL;
-	case HPT_FORK:
-		U(a);
-		ev->type = HP_EV_FORK;
-		ev->addr = a; /* the fork's number */
 		return NULL;
 	case HPT_WAIT:
 		U(a);

@@ -88,6 +88,8 @@ static void write_summary(struct hp_jw *w, const struct hp_profile *p)
 	hp_jw_u64(w, "suppressed_blocks", s->suppressed_blocks);
 	hp_jw_bool(w, "leaks_classified", p->classified);
 	hp_jw_u64(w, "unmatched_frees", s->unmatched_frees);
+	hp_jw_u64(w, "inherited_bytes", s->inherited_bytes);
+	hp_jw_u64(w, "inherited_blocks", s->inherited_blocks);
 	hp_jw_u64(w, "anomalies", s->anomalies);
 	hp_jw_u64(w, "events_lost", s->events_lost);
 	hp_jw_u64(w, "wait_ns", s->wait_ns);

@@ -152,6 +152,11 @@ static int t_summary(struct hp_table *t, const struct hp_report *r)
 	rc |= hp_table_row(t, "allocations", u64s(a, s->allocations));
 	rc |= hp_table_row(t, "frees", u64s(a, s->frees));
 	rc |= hp_table_row(t, "reallocs", u64s(a, s->reallocs));
+	if (s->inherited_blocks) {
+		snprintf(v, sizeof(v), "%s in %" PRIu64 " blocks (its parent's at the fork)",
+			 hp_fmt_bytes(a, s->inherited_bytes), s->inherited_blocks);
+		rc |= hp_table_row(t, "inherited", v);
+	}
 	if (s->failed_allocations)
 		rc |= hp_table_row(t, "failed allocations", u64s(a, s->failed_allocations));
 	rc |= hp_table_row(t, "bytes allocated", hp_fmt_bytes(a, s->bytes_allocated));
