@@ -130,6 +130,14 @@ struct child_loads {
 	size_t next;                /* the next of todo to take (atomic) */
 };
 
+static void child_loads_release(struct child_loads *c)
+{
+	free(c->loaded);
+	free(c->why);
+	free(c->inherited);
+	free(c->todo);
+}
+
 /* At most this many loads at once: each pass has a reader thread of its own, and each load in
  * flight holds its trace's blocks alive. */
 #define MAX_LOADERS 4
@@ -274,14 +282,8 @@ int hp_run_load(struct hp_run *run, const char *path, bool with_children, const 
 				.loaded = calloc(n, sizeof(*c.loaded)), .why = calloc(n, sizeof(*c.why)),
 				.inherited = calloc(n, sizeof(*c.inherited)), .todo = calloc(n, sizeof(*c.todo))};
 	run->children = calloc(n, sizeof(*run->children));
-	if (!run->children || !c.loaded || !c.why || !c.inherited || !c.todo) {
-		free(c.loaded);
-		free(c.why);
-		free(c.inherited);
-		free(c.todo);
-		snprintf(err, errlen, "%s: %s", path, strerror(ENOMEM));
-		goto fail;
-	}
+	if (!run->children || !c.loaded || !c.why || !c.inherited || !c.todo)
+		goto nomem;
 	for (size_t i = 0; i < run->npaths; i++)
 		if (!skipped(&c, i))
 			c.todo[c.ntodo++] = i;
@@ -289,12 +291,7 @@ int hp_run_load(struct hp_run *run, const char *path, bool with_children, const 
 	if (inherit_heaps(run, &c)) {
 		for (size_t i = 0; i < run->npaths; i++)
 			hp_profile_free(c.loaded[i]);
-		free(c.loaded);
-		free(c.why);
-		free(c.inherited);
-		free(c.todo);
-		snprintf(err, errlen, "%s: %s", path, strerror(ENOMEM));
-		goto fail;
+		goto nomem;
 	}
 	for (size_t i = 0; i < run->npaths; i++) {
 		if (c.loaded[i])
@@ -302,13 +299,13 @@ int hp_run_load(struct hp_run *run, const char *path, bool with_children, const 
 		else if (!skipped(&c, i) && on_error)
 			on_error(c.why[i], ctx);
 	}
-	free(c.loaded);
-	free(c.why);
-	free(c.inherited);
-	free(c.todo);
+	child_loads_release(&c);
 	if (run->nchildren > 1)
 		qsort(run->children, run->nchildren, sizeof(*run->children), cmp_start);
 	return 0;
+nomem:
+	child_loads_release(&c);
+	snprintf(err, errlen, "%s: %s", path, strerror(ENOMEM));
 fail:
 	hp_run_release(run);
 	return -1;
