@@ -22,8 +22,8 @@ static void everything(struct tb *b, uint8_t codec)
 {
 	tb_init(b, HPT_FEAT_TSC | HPT_FEAT_STACKS);
 	tb_stream(b, 0);
-	tb_rec(b, HPT_PROCESS, TB_U(42) TB_U(1) TB_U(1700000000) TB_U(0) TB_STR("/bin/app") TB_U(2) TB_STR("app")
-	       TB_STR("-x"));
+	tb_rec(b, HPT_PROCESS, TB_U(42) TB_U(1) TB_U(1700000000) TB_U(1) TB_STR("/bin/app") TB_U(2) TB_STR("app")
+	       TB_STR("-x") TB_U(3) /* forked at its parent's third FORK */);
 	tb_clock(b, 1000, 5000, 1);
 	tb_rec(b, HPT_CALIBRATION, TB_U(30));
 	tb_timed(b, HPT_MODULE_LOAD, 1001, TB_U(0x400000) TB_STR("/bin/app") TB_STR("\x12\x34") TB_U(1) TB_U(0)
@@ -36,6 +36,7 @@ static void everything(struct tb *b, uint8_t codec)
 	tb_alloc(b, 1110, HPT_KIND_MALLOC, 0x5000, 32, 1);
 	tb_realloc(b, 1120, HPT_KIND_REALLOC, 0, 0x5000, 0x6000, 64, 1);
 	tb_rec(b, HPT_EVENT_COST, TB_U(64) TB_U(1500));
+	tb_rec(b, HPT_FORK, TB_U(1));
 	tb_timed(b, HPT_ALLOC_FAIL, 1125, TB_U(9) /* a reserved kind: read on */ TB_U(1ull << 50) TB_U(1));
 	tb_timed(b, HPT_ZONE_BEGIN, 1130, TB_U(1));
 	tb_timed(b, HPT_COUNTER, 1131, TB_U(1) TB_S(-5));
