@@ -84,6 +84,7 @@ struct builder {
 	struct thread_state *last_thread; /* of the latest event; NULL before any */
 	uint32_t last_site;               /* site index + 1 of the latest allocation, 0 before any */
 	size_t forks_cap;                 /* p->forks' */
+	size_t fork_blocks;               /* the blocks p->forks holds in all */
 	bool keep_forks;                  /* hp_profile_options' */
 	struct fn_acc *fns;
 	size_t nfns, fn_cap;

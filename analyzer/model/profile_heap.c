@@ -244,11 +244,18 @@ int pb_inherit(struct builder *b, const struct hp_fork_heap *h)
 	return 0;
 }
 
+/* The blocks a profile keeps at its FORK records, all together: each copy costs the heap's size, and a
+ * trace may hold a million forks. 16M blocks (384 MB) keep a python3 of 2M live blocks for 8 forked
+ * workers; the forks past it are not kept, and their children are read as if alone. */
+#define FORK_BLOCKS_MAX (16u << 20)
+
 int pb_fork(struct builder *b, uint64_t seq)
 {
 	struct hp_profile *p = b->p;
-	struct hp_fork_heap *f = hp_grow(p->forks, &b->forks_cap, p->nforks + 1, sizeof(*f));
 
+	if (b->fork_blocks + b->heap.used > FORK_BLOCKS_MAX)
+		return 0;
+	struct hp_fork_heap *f = hp_grow(p->forks, &b->forks_cap, p->nforks + 1, sizeof(*f));
 	if (!f)
 		return -1;
 	p->forks = f;
@@ -261,6 +268,7 @@ int pb_fork(struct builder *b, uint64_t seq)
 	struct hp_heap_walk w = {0};
 	for (const struct hp_block *blk; (blk = hp_heap_next(&b->heap, &w)) != NULL;)
 		f->blocks[f->n++] = (struct hp_inherited_block){w.addr, blk->size, b->sites[blk->site].stack_id};
+	b->fork_blocks += f->n;
 	p->nforks++;
 	return 0;
 }

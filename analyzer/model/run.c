@@ -265,16 +265,19 @@ int hp_run_load(struct hp_run *run, const char *path, bool with_children, const 
 		void (*on_error)(const char *msg, void *ctx), void *ctx, char *err, size_t errlen)
 {
 	memset(run, 0, sizeof(*run));
+	/* Listed first: the root keeps its heap at its forks only when it has children to give it to. A
+	 * root that cannot be read says so before a directory that cannot be listed. */
+	int listed = with_children ? hp_child_traces(path, &run->paths, &run->npaths) : 0, list_errno = errno;
 	struct hp_profile_options root_options = leak_options;
 	root_options.observer = root_observer;
-	root_options.keep_forks = with_children;
+	root_options.keep_forks = run->npaths > 0;
 	run->root = hp_profile_load(path, &root_options, err, errlen);
 	if (!run->root)
-		return -1;
+		goto fail;
 	if (!with_children)
 		return 0;
-	if (hp_child_traces(path, &run->paths, &run->npaths) < 0) {
-		snprintf(err, errlen, "cannot list the child traces of '%s': %s", path, strerror(errno));
+	if (listed < 0) {
+		snprintf(err, errlen, "cannot list the child traces of '%s': %s", path, strerror(list_errno));
 		goto fail;
 	}
 	size_t n = run->npaths ? run->npaths : 1;
