@@ -116,7 +116,8 @@ const char *hp_run_window(void)
 /* The child traces of a run, loaded by a few threads at once: a recorded build is hundreds of
  * processes, each read by a pass that keeps about one core busy. Each thread takes the next path;
  * the results stay by path, so that what the run holds and says does not depend on which finished
- * first. */
+ * first. A forked process starts with its parent's heap (trace-format.md, "Forked processes"), so
+ * it is loaded once its parent is: the loads go a generation at a time (a subshell's subshell). */
 struct child_loads {
 	char **paths;
 	size_t npaths;
@@ -124,16 +125,24 @@ struct child_loads {
 	size_t nskip;
 	struct hp_profile **loaded; /* [i]: path i's profile, or NULL */
 	char (*why)[1024];          /* [i]: why path i could not be loaded, when it could not */
-	const struct hp_fork_heap **inherited; /* [i]: path i's heap at its start (a forked process) */
-	size_t *todo;               /* the paths this round loads */
+	struct hp_process_info *process; /* [i]: path i's PROCESS record, read ahead; [npaths]: the root's */
+	size_t *parent;             /* [i]: the index of its parent (npaths: the root), or NO_PARENT */
+	bool *is_parent;            /* [i]: the parent of a path ([npaths]: the root): it keeps its forks' heaps */
+	const struct hp_fork_heap **inherited; /* [i]: path i's heap at its start */
+	size_t *todo;               /* the paths this generation loads */
 	size_t ntodo;
 	size_t next;                /* the next of todo to take (atomic) */
 };
+
+#define NO_PARENT SIZE_MAX
 
 static void child_loads_release(struct child_loads *c)
 {
 	free(c->loaded);
 	free(c->why);
+	free(c->process);
+	free(c->parent);
+	free(c->is_parent);
 	free(c->inherited);
 	free(c->todo);
 }
@@ -160,21 +169,14 @@ static void *load_children(void *arg)
 			return NULL;
 		size_t i = c->todo[k];
 		struct hp_profile_options opts = leak_options;
-		char why[sizeof(c->why[i])];
 		opts.inherited = c->inherited[i];
-		opts.keep_forks = true; /* it may be a parent */
-		struct hp_profile *p = hp_profile_load(c->paths[i], &opts, why, sizeof(why));
-		if (p) {
-			hp_profile_free(c->loaded[i]); /* loaded once already without its parent's heap */
-			c->loaded[i] = p;
-		} else if (!c->loaded[i]) {
-			memcpy(c->why[i], why, sizeof(why));
-		}
+		opts.keep_forks = c->is_parent[i];
+		c->loaded[i] = hp_profile_load(c->paths[i], &opts, c->why[i], sizeof(c->why[i]));
 	}
 }
 
-/* Loads c's paths on up to MAX_LOADERS threads, the caller's among them (alone when no other
- * thread can be had). */
+/* Loads c's todo on up to MAX_LOADERS threads, the caller's among them (alone when no other thread
+ * can be had). */
 static void load_all(struct child_loads *c)
 {
 	pthread_t threads[MAX_LOADERS - 1];
@@ -193,62 +195,64 @@ static void load_all(struct child_loads *c)
 		pthread_join(threads[t], NULL);
 }
 
-/* The heap a forked process starts with (trace-format.md, "Forked processes"): what its parent had
- * alive at the FORK record its PROCESS names. The parent is the process of the run whose pid is the
- * child's ppid and which started before it (the latest such: pids come round again in a long build)
- * and wrote that record; *parent is its path index, or npaths for the root. NULL when there is none:
- * the child is then what its own trace says, its frees of what it inherited unmatched. */
-static const struct hp_fork_heap *fork_heap(const struct hp_run *run, const struct child_loads *c,
-					    const struct hp_profile *child, size_t *parent)
+/* The parent of path i: the process of the run whose pid is its ppid and which started before it
+ * (the latest such: pids come round again in a long build). NO_PARENT when it was not forked at a
+ * FORK record, or its parent is not in the run: it is then what its own trace says, its frees of
+ * what it inherited unmatched. */
+static size_t parent_of(const struct child_loads *c, size_t i)
 {
-	const struct hp_process_info *ci = &child->defs.process;
-	const struct hp_profile *best = NULL;
+	const struct hp_process_info *ci = &c->process[i], *best = NULL;
+	size_t parent = NO_PARENT;
 
+	if (!ci->seen || !(ci->flags & HPT_PROCESS_FORKED) || !ci->fork_seq)
+		return NO_PARENT;
 	for (size_t j = 0; j <= c->npaths; j++) {
-		const struct hp_profile *p = j == c->npaths ? run->root : c->loaded[j];
-		const struct hp_process_info *pi = p ? &p->defs.process : NULL;
-		if (!pi || p == child || pi->pid != ci->ppid || pi->start_real_ns > ci->start_real_ns)
+		const struct hp_process_info *pi = &c->process[j];
+		if (j == i || !pi->seen || pi->pid != ci->ppid || pi->start_real_ns > ci->start_real_ns)
 			continue;
-		if (!best || pi->start_real_ns > best->defs.process.start_real_ns) {
-			best = p;
-			*parent = j;
+		if (!best || pi->start_real_ns > best->start_real_ns) {
+			best = pi;
+			parent = j;
 		}
 	}
-	for (size_t k = 0; best && k < best->nforks; k++)
-		if (best->forks[k].seq == ci->fork_seq)
-			return &best->forks[k];
+	return parent;
+}
+
+/* The heap p kept at its FORK record seq, or NULL (no profile, the record not kept). */
+static const struct hp_fork_heap *fork_heap(const struct hp_profile *p, uint64_t seq)
+{
+	for (size_t k = 0; p && k < p->nforks; k++)
+		if (p->forks[k].seq == seq)
+			return &p->forks[k];
 	return NULL;
 }
 
-/* Loads again, with its parent's heap, each forked process whose parent the run holds: a generation
- * at a time, since a parent that was itself forked passes on what it inherited (a subshell's
- * subshell). Then the heaps kept at the forks are let go. -1 when memory runs out. */
-static int inherit_heaps(struct hp_run *run, struct child_loads *c)
+/* Loads the children, each once its parent is: a generation at a time. Paths left waiting on each
+ * other (a crafted run whose processes name each other) are loaded last, alone. Then the heaps kept
+ * at the forks are let go. -1 when memory runs out. */
+static int load_generations(struct hp_run *run, struct child_loads *c)
 {
 	bool *done = calloc(c->npaths + 1, sizeof(*done));
 
 	if (!done)
 		return -1;
 	for (size_t i = 0; i < c->npaths; i++)
-		done[i] = !c->loaded[i] || !(c->loaded[i]->defs.process.flags & HPT_PROCESS_FORKED) ||
-			  !c->loaded[i]->defs.process.fork_seq;
+		done[i] = skipped(c, i);
 	done[c->npaths] = true; /* the root */
-	for (;;) {
+	for (bool stuck = false;;) {
 		c->ntodo = 0;
 		for (size_t i = 0; i < c->npaths; i++) {
-			size_t parent = c->npaths;
-			if (done[i])
+			size_t p = c->parent[i];
+			bool ready = p == NO_PARENT || done[p];
+			if (done[i] || (!ready && !stuck))
 				continue;
-			const struct hp_fork_heap *h = fork_heap(run, c, c->loaded[i], &parent);
-			if (!h) {
-				done[i] = true;
-			} else if (done[parent]) {
-				c->inherited[i] = h;
-				c->todo[c->ntodo++] = i;
-			}
+			const struct hp_profile *pp = !ready || p == NO_PARENT ? NULL : p == c->npaths ? run->root : c->loaded[p];
+			c->inherited[i] = fork_heap(pp, c->process[i].fork_seq);
+			c->todo[c->ntodo++] = i;
 		}
-		if (!c->ntodo)
-			break; /* what is left waits on itself: a crafted run */
+		if (!c->ntodo && stuck)
+			break;
+		stuck = !c->ntodo;
 		load_all(c);
 		for (size_t k = 0; k < c->ntodo; k++)
 			done[c->todo[k]] = true;
@@ -265,38 +269,49 @@ int hp_run_load(struct hp_run *run, const char *path, bool with_children, const 
 		void (*on_error)(const char *msg, void *ctx), void *ctx, char *err, size_t errlen)
 {
 	memset(run, 0, sizeof(*run));
-	/* Listed first: the root keeps its heap at its forks only when it has children to give it to. A
-	 * root that cannot be read says so before a directory that cannot be listed. */
+	/* The children are listed and their PROCESS records read first: the root keeps its heap at its
+	 * forks only for children of its own. A root that cannot be read says so before a directory
+	 * that cannot be listed. */
 	int listed = with_children ? hp_child_traces(path, &run->paths, &run->npaths) : 0, list_errno = errno;
+	size_t n = run->npaths;
+	struct child_loads c = {.paths = run->paths, .npaths = n, .skip = skip, .nskip = nskip,
+				.loaded = calloc(n + 1, sizeof(*c.loaded)), .why = calloc(n + 1, sizeof(*c.why)),
+				.process = calloc(n + 1, sizeof(*c.process)), .parent = calloc(n + 1, sizeof(*c.parent)),
+				.is_parent = calloc(n + 1, sizeof(*c.is_parent)),
+				.inherited = calloc(n + 1, sizeof(*c.inherited)), .todo = calloc(n + 1, sizeof(*c.todo))};
+	run->children = calloc(n + 1, sizeof(*run->children));
+	if (!run->children || !c.loaded || !c.why || !c.process || !c.parent || !c.is_parent || !c.inherited ||
+	    !c.todo)
+		goto nomem;
+	for (size_t i = 0; i < n; i++)
+		if (!skipped(&c, i))
+			hp_trace_process(run->paths[i], &c.process[i]);
+	if (n)
+		hp_trace_process(path, &c.process[n]);
+	for (size_t i = 0; i < n; i++)
+		if ((c.parent[i] = parent_of(&c, i)) != NO_PARENT)
+			c.is_parent[c.parent[i]] = true;
+
 	struct hp_profile_options root_options = leak_options;
 	root_options.observer = root_observer;
-	root_options.keep_forks = run->npaths > 0;
+	root_options.keep_forks = c.is_parent[n];
 	run->root = hp_profile_load(path, &root_options, err, errlen);
 	if (!run->root)
 		goto fail;
-	if (!with_children)
+	if (!with_children) {
+		child_loads_release(&c);
 		return 0;
+	}
 	if (listed < 0) {
 		snprintf(err, errlen, "cannot list the child traces of '%s': %s", path, strerror(list_errno));
 		goto fail;
 	}
-	size_t n = run->npaths ? run->npaths : 1;
-	struct child_loads c = {.paths = run->paths, .npaths = run->npaths, .skip = skip, .nskip = nskip,
-				.loaded = calloc(n, sizeof(*c.loaded)), .why = calloc(n, sizeof(*c.why)),
-				.inherited = calloc(n, sizeof(*c.inherited)), .todo = calloc(n, sizeof(*c.todo))};
-	run->children = calloc(n, sizeof(*run->children));
-	if (!run->children || !c.loaded || !c.why || !c.inherited || !c.todo)
-		goto nomem;
-	for (size_t i = 0; i < run->npaths; i++)
-		if (!skipped(&c, i))
-			c.todo[c.ntodo++] = i;
-	load_all(&c);
-	if (inherit_heaps(run, &c)) {
-		for (size_t i = 0; i < run->npaths; i++)
+	if (load_generations(run, &c)) {
+		for (size_t i = 0; i < n; i++)
 			hp_profile_free(c.loaded[i]);
 		goto nomem;
 	}
-	for (size_t i = 0; i < run->npaths; i++) {
+	for (size_t i = 0; i < n; i++) {
 		if (c.loaded[i])
 			run->children[run->nchildren++] = c.loaded[i];
 		else if (!skipped(&c, i) && on_error)
@@ -307,9 +322,9 @@ int hp_run_load(struct hp_run *run, const char *path, bool with_children, const 
 		qsort(run->children, run->nchildren, sizeof(*run->children), cmp_start);
 	return 0;
 nomem:
-	child_loads_release(&c);
 	snprintf(err, errlen, "%s: %s", path, strerror(ENOMEM));
 fail:
+	child_loads_release(&c);
 	hp_run_release(run);
 	return -1;
 }

@@ -206,6 +206,11 @@ void hp_defs_foreach_site(const struct hp_defs *defs, void (*fn)(const struct hp
 int hp_trace_read(const char *path, struct hp_defs *defs, hp_event_fn fn, void *ctx,
 		  struct hp_read_status *status);
 
+/* trace_process.c: the PROCESS record of the trace at path (the first record of every trace), read
+ * from its first chunk alone: its numbers into *out (exe and argv left NULL). 0, or -1 when the
+ * trace cannot be read or its first chunk has none. */
+int hp_trace_process(const char *path, struct hp_process_info *out);
+
 /* The same over a trace in memory; `name` stands for the file in messages (tests, fuzzing). */
 int hp_trace_read_mem(const void *buf, size_t size, const char *name, struct hp_defs *defs, hp_event_fn fn,
 		      void *ctx, struct hp_read_status *status);

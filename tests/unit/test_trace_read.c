@@ -87,6 +87,66 @@ static void round_trip_mem_and_file(void **state)
 	tb_release(&b);
 }
 
+/* hp_trace_process of the trace in b, written to a file; its return value. */
+static int process_of(struct tb *b, size_t len, struct hp_process_info *pi)
+{
+	char path[] = "/tmp/hp-test-XXXXXX";
+	int fd = mkstemp(path);
+
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, b->buf, len), (ssize_t)len);
+	close(fd);
+	memset(pi, 0, sizeof(*pi));
+	int rc = hp_trace_process(path, pi);
+	unlink(path);
+	return rc;
+}
+
+/* A trace's PROCESS record read from its first chunk alone (the run loader's look ahead at a run's
+ * forks): with the FORK it names, without it (a recorder before the field), and none to read. */
+static void process_record_read_alone(void **state)
+{
+	struct tb b;
+	struct hp_process_info pi;
+
+	(void)state;
+	for (int with_fork = 0; with_fork < 2; with_fork++) {
+		for (uint8_t codec = HPT_CODEC_STORED; codec <= HPT_CODEC_ZSTD; codec++) {
+			tb_init(&b, 0);
+			tb_stream(&b, 0);
+			if (with_fork)
+				tb_rec(&b, HPT_PROCESS, TB_U(42) TB_U(7) TB_U(1700) TB_U(HPT_PROCESS_FORKED) TB_STR("/bin/x")
+				       TB_U(1) TB_STR("x") TB_U(3));
+			else
+				tb_rec(&b, HPT_PROCESS, TB_U(42) TB_U(7) TB_U(1700) TB_U(0) TB_STR("/bin/x") TB_U(1) TB_STR("x"));
+			tb_alloc(&b, 1000, HPT_KIND_MALLOC, 0x1000, 16, 0);
+			tb_chunk(&b, codec);
+			assert_int_equal(process_of(&b, b.len, &pi), 0);
+			assert_true(pi.seen);
+			assert_int_equal(pi.pid, 42);
+			assert_int_equal(pi.ppid, 7);
+			assert_int_equal(pi.start_real_ns, 1700);
+			assert_int_equal(pi.flags, with_fork ? HPT_PROCESS_FORKED : 0);
+			assert_int_equal(pi.fork_seq, with_fork ? 3 : 0);
+			assert_null(pi.exe);
+			/* Cut inside its first chunk: nothing to read. */
+			assert_int_equal(process_of(&b, b.len - 1, &pi), -1);
+			tb_release(&b);
+		}
+	}
+	/* A first chunk without PROCESS, and a PROCESS whose argc runs past the record. */
+	tb_init(&b, 0);
+	tb_alloc(&b, 1000, HPT_KIND_MALLOC, 0x1000, 16, 0);
+	tb_chunk(&b, HPT_CODEC_STORED);
+	assert_int_equal(process_of(&b, b.len, &pi), -1);
+	tb_release(&b);
+	tb_init(&b, 0);
+	tb_rec(&b, HPT_PROCESS, TB_U(42) TB_U(7) TB_U(1700) TB_U(0) TB_STR("/bin/x") TB_U(5) TB_STR("x"));
+	tb_chunk(&b, HPT_CODEC_STORED);
+	assert_int_equal(process_of(&b, b.len, &pi), -1);
+	tb_release(&b);
+}
+
 /* The trace cut at every byte: never a crash, the events of whole chunks only, the cut reported. */
 static void cut_at_every_byte(void **state)
 {
@@ -642,6 +702,7 @@ int main(void)
 		cmocka_unit_test(error_after_many_blocks),
 		cmocka_unit_test(definitions_in_their_place),
 		cmocka_unit_test(chunk_integrity),
+		cmocka_unit_test(process_record_read_alone),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
