@@ -58,7 +58,7 @@ struct hp_recorder {
 	/* The writer's clock for allocation events (docs/trace-format.md, "Epochs"): a tick it stores at
 	 * each round, before membarrier(), and every millisecond while the program records; each stream
 	 * notes in an EPOCH record when it moved. Allocation events carry no tick of their own. */
-	_Atomic uint64_t epoch;
+	_Atomic uint64_t epoch; /* its top bit: HP_EPOCH_FORKING */
 	_Atomic bool epoch_used; /* a stream wrote an EPOCH since the writer last moved it */
 	/* FORK records written so far, and the number of the one written for the fork under way (0:
 	 * none): a forked child's PROCESS names it, from its copy of this memory; in the child it stays,
@@ -68,6 +68,12 @@ struct hp_recorder {
 };
 
 extern struct hp_recorder hp_rec HP_HIDDEN;
+
+/* Set in the epoch from a thread's FORK record until its fork returns (recorder_lifecycle.c): another
+ * thread's next event sees the epoch move and waits (hp_event_note_epoch), so that no event falls
+ * between the record and the copy of the heap the child gets. No tick reaches it; while it is set,
+ * the writer's hp_epoch_advance stores nothing. */
+#define HP_EPOCH_FORKING (UINT64_C(1) << 63)
 
 struct hp_ring;
 

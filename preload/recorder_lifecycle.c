@@ -38,13 +38,24 @@ static void note_fork(void)
 
 	hp_rec.fork_seq = 0;
 	if (hp_tls.guard == 0 && hp_recording_what(HP_RECORD_ALLOC) && (r = hp_ring_get())) {
-		/* A new epoch for the record: the events of other threads that came before the fork (a
-		 * thread joined a moment ago) are ordered before it, not in its epoch in any order. */
-		hp_epoch_advance(hp_now());
-		uint8_t *fast, *p = hp_event_begin_untimed(r, &fast);
+		/* An epoch of its own for the record, flagged: what other threads recorded before it is in
+		 * earlier epochs (a thread joined a moment ago), and their next events wait until the fork
+		 * is done (hp_event_note_epoch), so none falls between the record and the child's copy of
+		 * the heap. This thread notes the epoch itself: its own event would wait on the flag. */
+		uint64_t e = hp_now();
+		atomic_store(&hp_rec.epoch, e | HP_EPOCH_FORKING);
+		uint8_t *fast = hp_event_open(r), *p = fast ? fast : hp_event_room_slow(r, r->st.tick);
+		p = hp_enc_epoch(p, &r->st, e);
 		hp_rec.fork_seq = ++hp_rec.forks;
 		hp_event_close(r, fast, hp_enc_fork(p, hp_rec.fork_seq));
 	}
+}
+
+/* The fork is done: the epoch moves on, the flag gone (a tick past every epoch stored before). */
+static void fork_done(void)
+{
+	if (atomic_load(&hp_rec.epoch) & HP_EPOCH_FORKING)
+		atomic_store(&hp_rec.epoch, hp_now());
 }
 
 static void fork_prepare(void)
@@ -59,6 +70,7 @@ static void fork_prepare(void)
 
 static void fork_parent(void)
 {
+	fork_done();
 	hp_rec.fork_seq = 0; /* the child's from here on: it started at a FORK record */
 	hp_writer_fork_parent();
 	hp_stack_fork_unlock();
@@ -71,6 +83,7 @@ static int start_writer(bool root, unsigned flags);
 
 static void fork_child(void)
 {
+	fork_done(); /* the threads that wait on it are not here */
 	hp_writer_fork_child();
 	hp_stack_fork_unlock();
 	hp_sites_fork_parent_child();

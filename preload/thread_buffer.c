@@ -2,6 +2,7 @@
 #include "thread_buffer.h"
 
 #include <errno.h>
+#include <sched.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -124,6 +125,18 @@ uint64_t hp_ring_drain(struct hp_ring *r, uint8_t *dst, uint64_t upto)
 
 uint8_t *hp_event_note_epoch(struct hp_ring *r, uint8_t *p, uint64_t epoch)
 {
+	if (HP_UNLIKELY(epoch & HP_EPOCH_FORKING)) {
+		/* Another thread forks: this event waits until the child has its copy of the heap. Its
+		 * allocation, made already, is missing from the child's (an address it keeps, unknown
+		 * to the analyzer, counts as nothing); a free waits before its block is released, so
+		 * the child keeps it, as its heap does. */
+		int saved = errno;
+		while ((epoch = atomic_load_explicit(&hp_rec.epoch, memory_order_acquire)) & HP_EPOCH_FORKING)
+			sched_yield();
+		errno = saved;
+		if (epoch == r->st.epoch)
+			return p;
+	}
 	atomic_store_explicit(&hp_rec.epoch_used, true, memory_order_relaxed);
 	return hp_enc_epoch(p, &r->st, epoch);
 }
