@@ -160,6 +160,25 @@ def without_fork_records(trace, out):
     out.write_bytes(bytes(data + tail))
 
 
+def test_forks_while_other_threads_allocate():
+    # tests/programs/rec_fork_threads.c: 100 forks while three threads replace blocks as fast as they
+    # can. Each child's heap is its parent's at the fork: every block in it is still reachable (held
+    # on the threads' stacks, which the child keeps) or suppressed, none lost, none freed unknown. A
+    # block another thread freed between the FORK record and the fork would be lost in the child.
+    with hp.tmpdir() as d:
+        proc, traces = hp.record([hp.program("rec_fork_threads")], d / "t.hpt", timeout=120)
+        assert proc.returncode == 0 and proc.stdout == "forked\n", proc
+        assert len(traces) == 1 + 100, len(traces)
+        children = hp.report_json(d / "t.hpt")["children"]
+        assert len(children) == 100
+        for c in children:
+            s, kinds = c["summary"], c["summary"]["leak_kinds"]
+            assert (s["allocations"], s["frees"], s["unmatched_frees"]) == (1, 1, 0), s
+            lost = {k: kinds[k]["blocks"] for k in ("definite", "indirect", "possible", "unclassified")}
+            assert not any(lost.values()), (s["pid"], lost)
+            assert kinds["reachable"]["blocks"] + s["suppressed_blocks"] == s["inherited_blocks"], s
+
+
 def test_forked_children_start_with_their_parents_heap():
     # A forked child's heap is its parent's: shells and make's subshells free blocks their parent
     # allocated, and a child that exits keeps the rest. tests/programs/rec_fork_frees.c: 8 blocks of
