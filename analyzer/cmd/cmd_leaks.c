@@ -125,6 +125,9 @@ static void print_process(const struct hp_profile *p, unsigned kinds, size_t top
 	size_t total = 0, listed = 0, record = 0;
 
 	say(width, "leaks of %s (pid %" PRIu32 "), trace %s", s->program ? s->program : "?", s->pid, p->path);
+	if (s->inherited_blocks)
+		say(width, "forked by pid %" PRIu32 ", with the %" PRIu64 " blocks (%" PRIu64 " bytes) it had alive then",
+		    p->defs.process.ppid, s->inherited_blocks, s->inherited_bytes);
 	if (s->ended && s->end_how == HPT_END_EXEC && !p->classified)
 		say(width, "(ended by exec: the new program replaced its memory; nothing of it leaked)");
 	else if (!p->classified)

@@ -202,6 +202,10 @@ def test_forked_children_start_with_their_parents_heap():
             assert (reachable["bytes"], reachable["blocks"]) == (kept * FORK_SIZE, kept), s
             assert (reachable["bytes"], reachable["blocks"]) == kept_by_valgrind[i], (i, kept_by_valgrind)
             assert not [w for w in c["warnings"] if "frees of blocks" in w], c["warnings"]
+        leaks = hp.analyze(["leaks", d / "f.hpt"])
+        parent = doc["summary"]["pid"]
+        said = f"forked by pid {parent}, with the {FORK_BLOCKS} blocks ({FORK_BLOCKS * FORK_SIZE} bytes) it had alive then"
+        assert leaks.count(said) == FORK_CHILDREN, leaks
 
         # A child's trace read alone has no parent to take the blocks from: its frees are said to be of
         # blocks it inherited, and left out.
