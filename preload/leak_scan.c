@@ -445,12 +445,13 @@ void hp_leak_scan_note_orphan_stack(uint64_t lo, uint64_t hi)
 		orphans[norphans++] = (struct hp_range){lo, hi};
 }
 
-static bool orphan_stack(uint64_t lo, uint64_t hi)
+/* The orphan stack in [lo, hi), or NULL. */
+static const struct hp_range *orphan_stack(uint64_t lo, uint64_t hi)
 {
 	for (size_t i = 0; i < norphans; i++)
 		if (orphans[i].lo < hi && orphans[i].hi > lo)
-			return true;
-	return false;
+			return &orphans[i];
+	return NULL;
 }
 
 /* Where an exited thread's static TLS begins, its control block being at tcb; 0 when unknown. */
@@ -494,8 +495,9 @@ static void scan_thread_stacks(const struct hp_thread_slot *sl, size_t n, bool *
 				break;
 			bool exited = tid == 0 || tid == UINT32_MAX;
 			const struct hp_thread_slot *u = exited ? NULL : unstopped_slot(sl, n, tid);
-			if (exited && orphan_stack(m->lo, m->hi)) {
-				scan_minus(HPT_REGION_MAPPED, 0, m->lo, m->hi, ex, nex);
+			const struct hp_range *orphan = exited ? orphan_stack(m->lo, m->hi) : NULL;
+			if (orphan) { /* its live frames up, its TLS and control block with them */
+				scan_minus(HPT_REGION_MAPPED, 0, orphan->lo > m->lo ? orphan->lo : m->lo, m->hi, ex, nex);
 				m->done = true;
 			} else if (exited) {
 				uint64_t tls = dead_tls_lo(at);

@@ -34,9 +34,10 @@ int hp_leak_scan_setup(hp_signal_claim_fn *claim) HP_HIDDEN;
 void hp_leak_scan(unsigned reason, const struct hp_range *own, size_t nown, const struct hp_exit_roots *exit_roots,
 		  hp_scan_emit_fn emit, void *arg) HP_HIDDEN;
 
-/* In a forked child: a stack of a thread of the parent's that did not come through the fork. glibc
+/* In a forked child: the live part of a stack of a thread of the parent's that did not come through
+ * the fork (from the thread's stack pointer at the fork when it was known, else all of it). glibc
  * marks its control block as of an exited thread, but its frames are as they were: memcheck reads
- * such a stack whole, as any memory the program can reach, and so do later scans of this process. */
+ * them, as any memory the program can reach, and so do later scans of this process. */
 void hp_leak_scan_note_orphan_stack(uint64_t lo, uint64_t hi) HP_HIDDEN;
 
 /* Fills roots for the calling thread, which is inside exit_fn (exit or _exit): unwinds to the frame

@@ -124,6 +124,9 @@ void hp_recorder_config_load(struct hp_recorder_config *cfg) HP_HIDDEN;
 /* thread_stack.c: the calling thread's stack [lo, hi): 0, or -1 when unknown. Takes no lock and
  * allocates nothing, so it is safe from any hook. */
 int hp_thread_stack(uint64_t *lo, uint64_t *hi) HP_HIDDEN;
+/* thread_stack.c: the stack pointer of thread tid of this process while it waits in a system call
+ * (/proc/self/task/<tid>/syscall), or 0 (running, gone, unreadable). No lock, no allocation. */
+uint64_t hp_thread_stack_pointer(uint32_t tid) HP_HIDDEN;
 
 /* Lifecycle (recorder_lifecycle.c). hp_recorder_start: from the first hooked call or the
  * constructor; then hp_recorder_init, from the constructor only. */

@@ -1,4 +1,5 @@
-/* thread_stack.c: the calling thread's stack bounds, read from /proc/self/maps with raw system calls.
+/* thread_stack.c: the calling thread's stack bounds, read from /proc/self/maps with raw system calls,
+ * and another thread's stack pointer while it waits in a system call.
  *
  * pthread_getattr_np would say the same, but it takes the thread's own lock and allocates (the main
  * thread's version reads /proc/self/maps through stdio). A program inside pthread_getattr_np (Rust's
@@ -114,4 +115,38 @@ int hp_thread_stack(uint64_t *lo, uint64_t *hi)
 			*lo = m.lo;
 	}
 	return 0;
+}
+
+uint64_t hp_thread_stack_pointer(uint32_t tid)
+{
+	char path[64], buf[512];
+	int n = 0;
+
+	/* "/proc/self/task/<tid>/syscall", without snprintf (it may allocate for locales). */
+	memcpy(path, "/proc/self/task/", 16);
+	char digits[12];
+	do
+		digits[n++] = (char)('0' + tid % 10);
+	while ((tid /= 10) && n < (int)sizeof(digits));
+	for (int i = 0; i < n; i++)
+		path[16 + i] = digits[n - 1 - i];
+	memcpy(path + 16 + n, "/syscall", 9);
+	int fd = (int)syscall(SYS_openat, AT_FDCWD, path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	ssize_t len = syscall(SYS_read, fd, buf, sizeof(buf) - 1);
+	syscall(SYS_close, fd);
+	if (len <= 0)
+		return 0;
+	/* "nr a1 a2 a3 a4 a5 a6 sp pc" while in a system call; "running", or "-1 sp pc" when not in one. */
+	const char *s = buf, *end = buf + len;
+	int field = 0;
+	if (*s == 'r' || *s == '-')
+		return 0;
+	for (; s < end && field < 7; s++)
+		field += *s == ' ';
+	if (field < 7 || end - s < 3 || s[0] != '0' || s[1] != 'x')
+		return 0;
+	s += 2;
+	return parse_hex(&s, end);
 }

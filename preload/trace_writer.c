@@ -526,7 +526,12 @@ bool hp_writer_pause(void)
 
 void hp_writer_fork_prepare(void)
 {
+	uint32_t self = (uint32_t)gettid();
+
 	pthread_mutex_lock(&w.reg_lock);
+	/* Where each other thread's stack is live, for the child that keeps its stack without it. */
+	for (struct hp_ring *r = w.rings; r; r = r->next)
+		r->fork_sp = r->tid != self && r->cache ? hp_thread_stack_pointer(r->tid) : 0;
 }
 
 void hp_writer_fork_parent(void)
@@ -541,8 +546,13 @@ void hp_writer_fork_child(void)
 	 * the rings is released. */
 	for (struct hp_ring *r = w.rings, *next; r; r = next) {
 		next = r->next;
-		if (r != hp_tls.ring && r->cache)
-			hp_leak_scan_note_orphan_stack(r->cache->stack_lo, r->cache->stack_hi);
+		if (r != hp_tls.ring && r->cache) {
+			/* memcheck reads a stack from 128 bytes below its pointer (the red zone) up. */
+			uint64_t lo = r->cache->stack_lo, sp = r->fork_sp;
+			if (sp >= lo + 128 && sp < r->cache->stack_hi)
+				lo = sp - 128;
+			hp_leak_scan_note_orphan_stack(lo, r->cache->stack_hi);
+		}
 		hp_ring_destroy(r);
 	}
 	w.rings = NULL;

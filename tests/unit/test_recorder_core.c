@@ -642,6 +642,54 @@ static void every_chunk_begins_with_its_stream(void **state)
 	assert_true(chunks >= 3); /* 12 records of 900 KiB: the 4 MiB staging area filled more than once */
 }
 
+/* A thread that reads a pipe nobody writes to until told: it waits in read(2). */
+struct blocked {
+	int fds[2];
+	_Atomic uint32_t tid;
+	uint64_t lo, hi; /* its stack */
+};
+
+static void *block_in_read(void *arg)
+{
+	struct blocked *b = arg;
+	pthread_attr_t attr;
+	void *base;
+	size_t size;
+	char c;
+
+	pthread_getattr_np(pthread_self(), &attr);
+	pthread_attr_getstack(&attr, &base, &size);
+	pthread_attr_destroy(&attr);
+	b->lo = (uint64_t)(uintptr_t)base;
+	b->hi = b->lo + size;
+	atomic_store(&b->tid, (uint32_t)gettid());
+	return read(b->fds[0], &c, 1) == 1 ? NULL : arg;
+}
+
+/* The stack pointer of a thread waiting in a system call, from /proc: inside its stack; none for a
+ * thread that does not exist. */
+static void stack_pointer_of_a_waiting_thread(void **state)
+{
+	struct blocked b = {0};
+	pthread_t t;
+	uint64_t sp = 0;
+
+	(void)state;
+	assert_int_equal(pipe(b.fds), 0);
+	assert_int_equal(pthread_create(&t, NULL, block_in_read, &b), 0);
+	while (!atomic_load(&b.tid))
+		usleep(1000);
+	/* Until it is inside read(2), its file says "running" (0). */
+	for (int i = 0; i < 2000 && !(sp = hp_thread_stack_pointer(atomic_load(&b.tid))); i++)
+		usleep(1000);
+	assert_true(sp > b.lo && sp < b.hi);
+	assert_int_equal(write(b.fds[1], "x", 1), 1);
+	assert_int_equal(pthread_join(t, NULL), 0);
+	assert_int_equal(hp_thread_stack_pointer(0x7fffffff), 0);
+	close(b.fds[0]);
+	close(b.fds[1]);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -658,6 +706,7 @@ int main(void)
 		cmocka_unit_test(stack_cache_hits_only_the_same_frames),
 		cmocka_unit_test(arena_aligns_remembers_and_owns),
 		cmocka_unit_test(every_chunk_begins_with_its_stream),
+		cmocka_unit_test(stack_pointer_of_a_waiting_thread),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
