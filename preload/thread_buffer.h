@@ -64,6 +64,7 @@ struct hp_ring {
 	uint32_t busy_seen; /* `busy` at the previous round */
 	bool seen;
 	uint64_t name_checked_ns;
+	uint64_t stack_lo, stack_hi; /* its thread's stack (0, 0: unknown) */
 	uint64_t fork_sp; /* its thread's stack pointer as another thread forked (0: unknown), for the child */
 	char name[16];
 	struct hp_ring *next;

@@ -22,6 +22,8 @@ struct hp_ring *hp_ring_for_thread(void)
 		hp_tls.stack_lo = hp_tls.stack_hi = 0;
 	struct hp_ring *r = hp_ring_create((uint64_t)hp_rec.cfg.buffer_kb * 1024);
 	if (r) {
+		r->stack_lo = hp_tls.stack_lo;
+		r->stack_hi = hp_tls.stack_hi;
 		if (hp_rec.cfg.depth && hp_rec.cfg.stack_cache && hp_tls.stack_hi)
 			r->cache = hp_stack_cache_create(hp_rec.cfg.depth, hp_tls.stack_lo, hp_tls.stack_hi);
 		hp_writer_register(r);

@@ -31,7 +31,6 @@
 #include "process_sampler.h"
 #include "scan_requests.h"
 #include "site_registry.h"
-#include "stack_cache.h"
 #include "stack_table.h"
 #include "thread_buffer.h"
 #include "trace_chunks.h"
@@ -531,7 +530,7 @@ void hp_writer_fork_prepare(void)
 	pthread_mutex_lock(&w.reg_lock);
 	/* Where each other thread's stack is live, for the child that keeps its stack without it. */
 	for (struct hp_ring *r = w.rings; r; r = r->next)
-		r->fork_sp = r->tid != self && r->cache ? hp_thread_stack_pointer(r->tid) : 0;
+		r->fork_sp = r->tid != self && r->stack_hi ? hp_thread_stack_pointer(r->tid) : 0;
 }
 
 void hp_writer_fork_parent(void)
@@ -546,12 +545,12 @@ void hp_writer_fork_child(void)
 	 * the rings is released. */
 	for (struct hp_ring *r = w.rings, *next; r; r = next) {
 		next = r->next;
-		if (r != hp_tls.ring && r->cache) {
+		if (r != hp_tls.ring && r->stack_hi) {
 			/* memcheck reads a stack from 128 bytes below its pointer (the red zone) up. */
-			uint64_t lo = r->cache->stack_lo, sp = r->fork_sp;
-			if (sp >= lo + 128 && sp < r->cache->stack_hi)
+			uint64_t lo = r->stack_lo, sp = r->fork_sp;
+			if (sp >= lo + 128 && sp < r->stack_hi)
 				lo = sp - 128;
-			hp_leak_scan_note_orphan_stack(lo, r->cache->stack_hi);
+			hp_leak_scan_note_orphan_stack(lo, r->stack_hi);
 		}
 		hp_ring_destroy(r);
 	}
