@@ -83,6 +83,28 @@ void pb_finish_peaks(struct builder *b)
 		touch_site(b, i);
 }
 
+/* A block of size bytes at site si comes alive, or goes: the site's live counts (after its peak share
+ * is taken, touch_site) and the heap's. */
+static void block_alive(struct builder *b, uint32_t si, uint64_t size)
+{
+	struct hp_alloc_site *s = &b->sites[si];
+
+	touch_site(b, si);
+	s->live_blocks++;
+	s->live_bytes += size;
+	b->live_bytes += size;
+}
+
+static void block_gone(struct builder *b, uint32_t si, uint64_t size)
+{
+	struct hp_alloc_site *s = &b->sites[si];
+
+	touch_site(b, si);
+	s->live_blocks--;
+	s->live_bytes -= size;
+	b->live_bytes -= size;
+}
+
 static void add_block(struct builder *b, struct thread_state *t, const struct hp_event *ev, uint64_t addr,
 		      uint64_t size)
 {
@@ -104,17 +126,10 @@ static void add_block(struct builder *b, struct thread_state *t, const struct hp
 	if (b->heap.used == live) {
 		/* Live already: a free was lost. The old block is dropped, not leaked. */
 		sum->anomalies++;
-		touch_site(b, blk->site);
-		struct hp_alloc_site *old = &b->sites[blk->site];
-		old->live_blocks--;
-		old->live_bytes -= blk->size;
-		b->live_bytes -= blk->size;
+		block_gone(b, blk->site, blk->size);
 	}
 	hp_block_set(blk, size, si, ev->stream); /* kind 0: HP_LEAK_UNCLASSIFIED */
-	touch_site(b, si);
-	s->live_blocks++;
-	s->live_bytes += size;
-	b->live_bytes += size;
+	block_alive(b, si, size);
 	t->last_alloc = b->in ? addr : 0;
 	if (!b->in)
 		return;
@@ -156,10 +171,7 @@ static void remove_block(struct builder *b, struct thread_state *t, uint64_t add
 		s->frees++;
 		b->p->summary.frees++;
 	}
-	touch_site(b, blk->site);
-	s->live_blocks--;
-	s->live_bytes -= blk->size;
-	b->live_bytes -= blk->size;
+	block_gone(b, blk->site, blk->size);
 	if (b->in && t->last_alloc == addr && blk->stream == t->stream) {
 		s->temporary++;
 		b->p->summary.temporary_allocations++;
@@ -235,9 +247,7 @@ int pb_inherit(struct builder *b, const struct hp_fork_heap *h)
 			continue; /* the parent's heap holds each address once: a crafted list may not */
 		uint64_t size = hp_block_size(ib->size);
 		hp_block_set(blk, size, si, 0); /* stream 0: no thread of the child allocated it */
-		s->live_blocks++;
-		s->live_bytes += size;
-		b->live_bytes += size;
+		block_alive(b, si, size);
 		sum->inherited_blocks++;
 		sum->inherited_bytes += size;
 	}

@@ -775,7 +775,7 @@ static const char *decode_site(struct hp_defs *defs, struct hpt_cursor *c)
 	return rc ? "out of memory" : NULL;
 }
 
-static const char *decode_process(struct hp_process_info *pi, struct hpt_cursor *c)
+const char *hp_decode_process(struct hp_process_info *pi, struct hpt_cursor *c, bool strings)
 {
 	const char *exe;
 	size_t elen;
@@ -797,12 +797,14 @@ static const char *decode_process(struct hp_process_info *pi, struct hpt_cursor 
 	pi->ppid = (uint32_t)ppid;
 	pi->start_real_ns = real;
 	pi->flags = (uint32_t)flags;
-	if (!(pi->exe = dup_str(exe, elen)) || !(pi->argv = calloc(argc + 1, sizeof(char *))))
+	if (strings && (!(pi->exe = dup_str(exe, elen)) || !(pi->argv = calloc(argc + 1, sizeof(char *)))))
 		return "out of memory";
 	for (uint64_t i = 0; i < argc; i++) {
 		const char *arg;
 		size_t alen;
 		STR(arg, alen, HP_MAX_STRING);
+		if (!strings)
+			continue;
 		if (!(pi->argv[i] = dup_str(arg, alen)))
 			return "out of memory";
 		pi->argc++;
@@ -827,7 +829,7 @@ static const char *decode_definition(struct hp_decoder *d, uint8_t type, struct 
 	case HPT_SITE:
 		return decode_site(d->defs, c);
 	case HPT_PROCESS:
-		return decode_process(&d->defs->process, c);
+		return hp_decode_process(&d->defs->process, c, true);
 	case HPT_THREAD_NAME: {
 		ID32(a);
 		STR(text, n, HP_MAX_STRING);

@@ -132,6 +132,10 @@ int hp_decode_chunk(struct hp_decoder *d, const uint8_t *raw, size_t size, uint6
  * have at that place (errors name the record's place in its chunk). Same returns. */
 int hp_decode_deferred(struct hp_decoder *d, const struct hp_deferred *r);
 
+/* A PROCESS record's payload at c into pi, unless pi->seen already (the first record stands); its
+ * exe and argv copied when `strings`, else left NULL and 0. NULL, or why the record is bad. */
+const char *hp_decode_process(struct hp_process_info *pi, struct hpt_cursor *c, bool strings);
+
 /* defs.c: used by the decoder to fill definitions. */
 int hp_defs_add_stack(struct hp_defs *defs, uint32_t id, const uint64_t *ips, uint32_t depth);
 int hp_defs_add_site(struct hp_defs *defs, const struct hp_site_def *site);

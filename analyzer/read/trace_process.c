@@ -6,42 +6,26 @@
 
 #include "hpt_format.h"
 #include "read/chunk_reader.h"
+#include "read/record_decoder.h"
 #include "read/trace.h"
 #include "read/trace_source.h"
 
-/* The PROCESS record among the records of raw, into out; false when there is none (or it is cut). */
+/* The PROCESS record among the records of raw, into out; false when there is none (or it is bad). */
 static bool find_process(const uint8_t *raw, size_t n, struct hp_process_info *out)
 {
 	struct hpt_cursor c = {raw, raw + n};
 
 	while (c.p < c.end) {
 		uint8_t type = *c.p++;
-		uint64_t len, argc, v[4];
+		uint64_t len;
 		if (hpt_get_u(&c, &len) || len > (uint64_t)(c.end - c.p))
 			return false;
 		struct hpt_cursor r = {c.p, c.p + len};
 		c.p += len;
-		if (type != HPT_PROCESS)
-			continue;
-		const char *s;
-		size_t slen;
-		for (int i = 0; i < 4; i++)
-			if (hpt_get_u(&r, &v[i]))
-				return false;
-		if (hpt_get_str(&r, &s, &slen) || hpt_get_u(&r, &argc) || argc > (uint64_t)(r.end - r.p))
-			return false;
-		for (uint64_t i = 0; i < argc; i++)
-			if (hpt_get_str(&r, &s, &slen))
-				return false;
-		memset(out, 0, sizeof(*out));
-		out->seen = true;
-		out->pid = (uint32_t)v[0];
-		out->ppid = (uint32_t)v[1];
-		out->start_real_ns = v[2];
-		out->flags = (uint32_t)v[3];
-		if (r.p < r.end && hpt_get_u(&r, &out->fork_seq))
-			return false;
-		return true;
+		if (type == HPT_PROCESS) {
+			memset(out, 0, sizeof(*out));
+			return !hp_decode_process(out, &r, false) && out->seen;
+		}
 	}
 	return false;
 }
