@@ -7,6 +7,7 @@ build-asan uses build-asan's library and analyzer.
 import contextlib
 import json
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -55,6 +56,25 @@ def run(cmd, env=None, timeout=60, cwd=None, input=None):
     return subprocess.run([str(c) for c in cmd], env=full_env, timeout=timeout, cwd=cwd,
                           input=input, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                           stdin=None if input is not None else subprocess.DEVNULL)
+
+
+# valgrind's leak summary lines and the kinds hookprof reports them as.
+MEMCHECK_KINDS = (("definitely lost", "definite"), ("indirectly lost", "indirect"), ("possibly lost", "possible"),
+                  ("still reachable", "reachable"))
+
+
+def memcheck_summaries(stderr):
+    """{pid: {kind: (bytes, blocks)}} of valgrind's summary of each process in its stderr (it follows a
+    forked child of the same program on its own); a kind it does not print is (0, 0) (no leak
+    summary at all when every block was freed)."""
+    found = {}
+    for pid, summary in re.findall(r"==(\d+)== HEAP SUMMARY:(.*?)ERROR SUMMARY", stderr, re.S):
+        kinds = {}
+        for name, kind in MEMCHECK_KINDS:
+            m = re.search(name + r": ([\d,]+) bytes in ([\d,]+) blocks", summary)
+            kinds[kind] = (int(m.group(1).replace(",", "")), int(m.group(2).replace(",", ""))) if m else (0, 0)
+        found[int(pid)] = kinds
+    return found
 
 
 def record(argv, output, extra_env=None, options=(), cwd=None, timeout=60):

@@ -23,8 +23,7 @@ import sys
 
 import hp
 
-KINDS = (("definitely lost", "definite"), ("indirectly lost", "indirect"), ("possibly lost", "possible"),
-         ("still reachable", "reachable"))
+KINDS = hp.MEMCHECK_KINDS
 
 VALGRIND_SUPPRESSIONS = """{
    thread-dtv
@@ -103,11 +102,7 @@ def memcheck(d, argv):
                    "--run-cxx-freeres=no", f"--suppressions={supp}", *argv], env={"PYTHONHASHSEED": "0"},
                   timeout=300)
     assert proc.returncode == 0, proc.stderr[-2000:]
-    theirs = {k: (0, 0) for _, k in KINDS}
-    for name, kind in KINDS:
-        m = re.search(name + r": ([\d,]+) bytes in ([\d,]+) blocks", proc.stderr)
-        if m:  # no summary at all when every block was freed
-            theirs[kind] = (int(m.group(1).replace(",", "")), int(m.group(2).replace(",", "")))
+    (theirs,) = hp.memcheck_summaries(proc.stderr).values()  # one process
     return theirs, proc.stderr
 
 

@@ -72,15 +72,7 @@ def valgrind_kinds(d, argv, options=()):
     proc = hp.run(["valgrind", "--leak-check=full", "--show-leak-kinds=all", f"--suppressions={supp}", *options,
                    *argv], timeout=120)
     assert proc.returncode == 0, proc.stderr[-2000:]
-    found = {}
-    for pid, summary in re.findall(r"==(\d+)== LEAK SUMMARY:(.*?)ERROR SUMMARY", proc.stderr, re.S):
-        theirs = {}
-        for name, kind in (("definitely lost", "definite"), ("indirectly lost", "indirect"),
-                           ("possibly lost", "possible"), ("still reachable", "reachable")):
-            m = re.search(name + r": ([\d,]+) bytes in ([\d,]+) blocks", summary)
-            assert m, proc.stderr[-2000:]
-            theirs[kind] = (int(m.group(1).replace(",", "")), int(m.group(2).replace(",", "")))
-        found[int(pid)] = theirs
+    found = hp.memcheck_summaries(proc.stderr)
     assert found, proc.stderr[-2000:]
     return found
 

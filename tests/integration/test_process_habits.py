@@ -136,10 +136,7 @@ def valgrind_still_reachable(argv):
     assert shutil.which("valgrind"), "valgrind is not installed (scripts/install-test-deps installs it)"
     proc = subprocess.run(["valgrind", "--leak-check=full", "--show-leak-kinds=all", "--run-libc-freeres=no",
                            *map(str, argv)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, timeout=120)
-    found = {}
-    for pid, rest in re.findall(r"==(\d+)== HEAP SUMMARY:(.*?)ERROR SUMMARY", proc.stderr, re.S):
-        m = re.search(r"still reachable: ([\d,]+) bytes in ([\d,]+) blocks", rest)
-        found[int(pid)] = (int(m.group(1).replace(",", "")), int(m.group(2).replace(",", ""))) if m else (0, 0)
+    found = {pid: kinds["reachable"] for pid, kinds in hp.memcheck_summaries(proc.stderr).items()}
     assert found, proc.stderr
     return found
 
