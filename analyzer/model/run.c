@@ -246,8 +246,10 @@ static int load_generations(struct hp_run *run, struct child_loads *c)
 			bool ready = p == NO_PARENT || done[p];
 			if (done[i] || (!ready && !stuck))
 				continue;
-			const struct hp_profile *pp = !ready || p == NO_PARENT ? NULL : p == c->npaths ? run->root : c->loaded[p];
-			c->inherited[i] = fork_heap(pp, c->process[i].fork_seq);
+			const struct hp_profile *parent = NULL; /* none, or stuck: loaded alone */
+			if (ready && p != NO_PARENT)
+				parent = p == c->npaths ? run->root : c->loaded[p];
+			c->inherited[i] = fork_heap(parent, c->process[i].fork_seq);
 			c->todo[c->ntodo++] = i;
 		}
 		if (!c->ntodo && stuck)
