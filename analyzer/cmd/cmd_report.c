@@ -90,10 +90,10 @@ static int write_run(struct hp_run *run, const struct hp_config *cfg, writer_fn 
 	/* The symbolizer's warnings belong to each process's report as well (on stderr, said once a run). */
 	for (size_t i = 0; i <= run->nchildren; i++) {
 		struct hp_report *r = i == 0 ? &root : &children[i - 1];
-		const char *const *lines;
-		size_t n = r->profile->sym ? hp_symbolizer_warnings(r->profile->sym, &lines) : 0;
+		const struct hp_symbol_warning *w;
+		size_t n = r->profile->sym ? hp_symbolizer_warnings(r->profile->sym, &w) : 0;
 		for (size_t k = 0; k < n; k++)
-			if (hp_report_warn(r, "%s: %s", r->profile->path, lines[k]) < 0) {
+			if (hp_report_warn(r, "%s: %s", r->profile->path, w[k].line) < 0) {
 				fprintf(stderr, "hookprof: %s: %s\n", r->profile->path, strerror(ENOMEM));
 				goto out;
 			}

@@ -26,6 +26,7 @@ struct mod_state {
 	bool tried;
 	bool told_nameless; /* the warning about addresses without a name was made */
 	char *pending; /* a warning about the module, not yet reported: see report_module */
+	bool pending_nameless; /* it is that warning */
 };
 
 struct cached {
@@ -47,7 +48,7 @@ struct hp_symbolizer {
 	size_t nblocks, blocks_cap, nframes;
 	char **strings;
 	size_t nstrings, strings_cap;
-	char **warnings;
+	struct hp_symbol_warning *warnings; /* their lines are owned */
 	size_t nwarnings, warnings_cap;
 	bool preloading; /* hp_symbolizer_preload runs: warnings wait for a real use */
 };
@@ -67,7 +68,8 @@ static const char *keep(struct hp_symbolizer *s, char *str)
 
 /* A warning about module i, reported when an address in it is first symbolized for the caller (not
  * by hp_symbolizer_preload), so that warnings come in the same order with or without preloading. */
-__attribute__((format(printf, 3, 4))) static void warn_module(struct hp_symbolizer *s, size_t i, const char *fmt, ...)
+__attribute__((format(printf, 4, 5))) static void warn_module(struct hp_symbolizer *s, size_t i, bool nameless,
+								const char *fmt, ...)
 {
 	va_list ap;
 	char buf[4200];
@@ -77,17 +79,20 @@ __attribute__((format(printf, 3, 4))) static void warn_module(struct hp_symboliz
 	va_end(ap);
 	free(s->st[i].pending);
 	s->st[i].pending = strdup(buf);
+	s->st[i].pending_nameless = nameless;
 }
 
 static void report_module(struct hp_symbolizer *s, int32_t i)
 {
 	if (s->preloading || i < 0 || !s->st[i].pending)
 		return;
-	char **n = hp_grow(s->warnings, &s->warnings_cap, s->nwarnings + 1, sizeof(*n));
+	struct hp_symbol_warning *n = hp_grow(s->warnings, &s->warnings_cap, s->nwarnings + 1, sizeof(*n));
 	if (!n)
 		return;
 	s->warnings = n;
-	s->warnings[s->nwarnings++] = s->st[i].pending;
+	/* The module's path is the symbolizer's own: the trace's modules may be replaced (set_modules). */
+	const char *path = s->st[i].pending_nameless ? keep(s, strdup(s->mods[i].path)) : NULL;
+	s->warnings[s->nwarnings++] = (struct hp_symbol_warning){s->st[i].pending, path};
 	s->st[i].pending = NULL;
 }
 
@@ -114,7 +119,7 @@ void hp_symbolizer_free(struct hp_symbolizer *s)
 	for (size_t i = 0; i < s->nstrings; i++)
 		free(s->strings[i]);
 	for (size_t i = 0; i < s->nwarnings; i++)
-		free(s->warnings[i]);
+		free((char *)s->warnings[i].line);
 	free(s->strings);
 	free(s->warnings);
 	for (size_t i = 0; i < s->nblocks; i++)
@@ -130,9 +135,9 @@ void hp_symbolizer_free(struct hp_symbolizer *s)
 	free(s);
 }
 
-size_t hp_symbolizer_warnings(const struct hp_symbolizer *s, const char *const **lines)
+size_t hp_symbolizer_warnings(const struct hp_symbolizer *s, const struct hp_symbol_warning **w)
 {
-	*lines = (const char *const *)s->warnings;
+	*w = s->warnings;
 	return s->nwarnings;
 }
 
@@ -163,13 +168,13 @@ static struct hp_debug_file *file_for(struct hp_symbolizer *s, size_t i)
 		case HP_DEBUG_OK:
 			break;
 		case HP_DEBUG_MISSING:
-			warn_module(s, i, "'%s': file not found; its addresses are left raw", m->path);
+			warn_module(s, i, false, "'%s': file not found; its addresses are left raw", m->path);
 			break;
 		case HP_DEBUG_NOT_ELF:
-			warn_module(s, i, "'%s': not a readable ELF file; its addresses are left raw", m->path);
+			warn_module(s, i, false, "'%s': not a readable ELF file; its addresses are left raw", m->path);
 			break;
 		case HP_DEBUG_OTHER_BUILD:
-			warn_module(s, i, "'%s': build-id differs from the recorded one (rebuilt since?); addresses left raw",
+			warn_module(s, i, false, "'%s': build-id differs from the recorded one (rebuilt since?); addresses left raw",
 				    m->path);
 			break;
 		}
@@ -253,7 +258,7 @@ static void note_symbols(struct hp_symbolizer *s, size_t i, const struct hp_fram
 	pthread_mutex_lock(&st->file->lock);
 	bool dwarf = dwfl_module_getdwarf(st->file->dm, &bias) != NULL;
 	pthread_mutex_unlock(&st->file->lock);
-	warn_module(s, i, "'%s' (build-id %s): %s; its frames read %s+0xOFFSET: install its debug package "
+	warn_module(s, i, true, "'%s' (build-id %s): %s; its frames read %s+0xOFFSET: install its debug package "
 		    "(-dbg, -dbgsym or -debuginfo), put its .gnu_debuglink file in /usr/lib/debug, or set "
 		    "DEBUGINFOD_URLS (docs/symbols.md)",
 		    m->path, build_id_hex(m, id, sizeof(id)),

@@ -58,8 +58,15 @@ void hp_symbolizer_preload(struct hp_symbolizer *sym, const uint64_t *ips, size_
  * (a trace only adds modules). 0, or -1 on ENOMEM (the symbolizer is unchanged). */
 int hp_symbolizer_set_modules(struct hp_symbolizer *sym, const struct hp_module *modules, size_t nmodules);
 
-/* Warnings gathered so far, one line each: missing files, build-id mismatches, and modules with
- * addresses left without a name (with their build-id and how to get their symbols). */
-size_t hp_symbolizer_warnings(const struct hp_symbolizer *sym, const char *const **lines);
+/* A warning of the symbolizer: one line, and for a module with addresses left without a name (the
+ * line gives its build-id and how to get its symbols) the module's path, which lets a command name
+ * many such modules in one line; NULL for the others (a missing file, a build-id mismatch). */
+struct hp_symbol_warning {
+	const char *line;
+	const char *nameless;
+};
+
+/* The warnings gathered so far, in the order their modules were first used. */
+size_t hp_symbolizer_warnings(const struct hp_symbolizer *sym, const struct hp_symbol_warning **w);
 
 #endif

@@ -11,6 +11,7 @@ import json
 import re
 import shutil
 import threading
+from pathlib import Path
 
 import hp
 
@@ -149,7 +150,8 @@ def test_stripped_program_reads_module_offset():
             texts.append(text)
             leaks = hp.run([hp.ANALYZE, "leaks", "--kinds", "all", trace])
             assert f"at {copy.name}+{offset:#x}: ???" in leaks.stdout, leaks.stdout
-            assert re.search(rf"warning: .*'{re.escape(str(copy))}' \(build-id {bid}\)", leaks.stderr), leaks.stderr
+            named = [l for l in leaks.stderr.splitlines() if "left without a name" in l]
+            assert len(named) == 1 and re.search(rf"NAME\+0xOFFSET: (.*, )?{re.escape(copy.name)}[,;]", named[0]), leaks.stderr
             folded = hp.analyze(["export", "--format", "folded", "--cost", "bytes", trace])
             assert f"{copy.name}+{offset:#x}" in folded, folded
         # pprof: the stripped program's mapping claims no symbols; libc's frames were named
@@ -214,9 +216,10 @@ def test_debuginfod_gives_names_to_a_stripped_program():
 
 
 def test_a_module_without_symbols_is_named_once_a_run():
-    """A shell running a stripped program twice: each process's report (JSON) names the module, but
-    stderr says it once for the run, with the count of the other traces (a pyenv shim's 79 processes
-    repeated bash's warning 56 times)."""
+    """A shell running a stripped program three times: each process's report (JSON) names the module
+    with its build-id, but stderr names every such module of the run in one line, with the count of
+    the traces that have one (a pyenv shim's 79 processes repeated bash's warning 56 times, and a
+    program of six stripped libraries took six lines of 400 characters)."""
     with hp.tmpdir() as d:
         proc, traces = hp.record(["/bin/sh", "-c", "/usr/bin/env true; /usr/bin/env true; /usr/bin/env true"],
                                  output=d / "sh.hpt")
@@ -227,8 +230,19 @@ def test_a_module_without_symbols_is_named_once_a_run():
                                        for w in hp.report_json(t, "--no-children")["warnings"])]
         if not named:
             raise AssertionError("/usr/bin/env has every symbol here: the test needs a stripped program")
+        # every module any trace of the run warns about, by its path in the JSON warnings
+        nameless, with_any = set(), 0
+        for t in traces:
+            mods = {m for w in hp.report_json(t, "--no-children")["warnings"]
+                    for m in re.findall(r"'([^']+)' \(build-id [0-9a-f]+\): no", w)}
+            nameless |= mods
+            with_any += bool(mods)
         for cmd in (["report"], ["leaks"]):
             err = hp.run([hp.ANALYZE, *cmd, traces[0]]).stderr
-            lines = [l for l in err.splitlines() if "'/usr/bin/env' (build-id" in l]
-            assert len(lines) == 1, (cmd, err)
-            assert lines[0].endswith(f"(and {len(named) - 1} more trace{'s' if len(named) > 2 else ''} of this run)"), lines
+            lines = [l for l in err.splitlines() if "left without a name" in l]
+            assert len(lines) == 1 and "(build-id" not in err, (cmd, err)
+            assert f" {len(nameless)} module{'s' if len(nameless) > 1 else ''} with" in lines[0], (nameless, lines)
+            listed = lines[0].split("NAME+0xOFFSET: ", 1)[1].split(";", 1)[0].split(", ")
+            assert sorted(listed) == sorted(Path(m).name for m in nameless), (listed, nameless)
+            more = with_any - 1
+            assert (f"and {more} more trace{'s' if more > 1 else ''} of this run:" in lines[0]) == (more > 0), lines
