@@ -310,6 +310,17 @@ bool hp_heap_change_of(const struct hp_event *ev, struct hp_heap_change *c)
 	}
 }
 
+static bool heap_has(void *h, uint64_t addr)
+{
+	return hp_heap_find(h, addr) != NULL;
+}
+
+static bool waits(struct hp_heap *h, const struct hp_event *ev)
+{
+	hp_merge_note_heap(ev, heap_has, h);
+	return true;
+}
+
 bool hp_heap_not_yet(struct hp_heap *h, const struct hp_event *ev)
 {
 	struct hp_heap_change c;
@@ -319,13 +330,13 @@ bool hp_heap_not_yet(struct hp_heap *h, const struct hp_event *ev)
 	if (c.frees) {
 		const struct hp_block *b = hp_heap_find(h, c.gone);
 		if (!b)
-			return true;
+			return waits(h, ev);
 		/* Another thread's free waits while the block's own thread still frees it in this epoch:
 		 * it ends a later life, which that thread hands out again. */
 		if (b->stream != ev->stream && hp_merge_ends_first(ev, b->stream, c.gone))
-			return true;
+			return waits(h, ev);
 	}
-	return c.adds && c.added != c.gone && hp_heap_find(h, c.added);
+	return c.adds && c.added != c.gone && hp_heap_find(h, c.added) ? waits(h, ev) : false;
 }
 
 int hp_heap_replay(struct hp_heap *h, const struct hp_event *ev)

@@ -521,6 +521,122 @@ static int force_parked(struct hp_merge *m, struct hp_event *ev, int *rc)
 	return 1;
 }
 
+void hp_merge_note_heap(const struct hp_event *ev, hp_alive_fn alive, void *heap)
+{
+	if (ev->merge) {
+		ev->merge->alive = alive;
+		ev->merge->alive_heap = heap;
+	}
+}
+
+/* Puts back in the heap every queue that holds events, parked or not: after a plan, whose events
+ * left the queues' heads anywhere. */
+static void heap_rebuild(struct hp_merge *m)
+{
+	size_t n = m->nheap;
+
+	for (size_t i = 0; i < m->nparked; i++)
+		m->heap[n++] = m->parked[i];
+	m->nparked = m->nheap = 0;
+	for (size_t i = 0; i < n; i++) {
+		uint32_t qi = m->heap[i];
+		if (m->queues[qi].len)
+			heap_push(m, qi);
+	}
+}
+
+/* The queues whose head has `key`: those of the heap (under its top, which has it) and the parked
+ * ones. Their number, or -1 without memory; *who is the caller's to free. */
+static ptrdiff_t queues_at(const struct hp_merge *m, uint64_t key, uint32_t **who)
+{
+	uint32_t *w = malloc((m->nheap + m->nparked) * sizeof(*w) + 1), *todo = malloc(m->nheap * sizeof(*todo) + 1);
+	size_t n = 0, ntodo = 0;
+
+	if (!w || !todo) {
+		free(w);
+		free(todo);
+		return -1;
+	}
+	if (m->nheap)
+		todo[ntodo++] = 0;
+	while (ntodo) { /* heap positions whose queue's head has the key: its children may too */
+		size_t at = todo[--ntodo];
+		const struct hp_merge_queue *q = &m->queues[m->heap[at]];
+		if (q->ev[q->head].key != key)
+			continue;
+		w[n++] = m->heap[at];
+		for (size_t c = 2 * at + 1; c <= 2 * at + 2 && c < m->nheap; c++)
+			todo[ntodo++] = c;
+	}
+	for (size_t i = 0; i < m->nparked; i++) {
+		const struct hp_merge_queue *q = &m->queues[m->parked[i]];
+		if (q->ev[q->head].key == key)
+			w[n++] = m->parked[i];
+	}
+	free(todo);
+	*who = w;
+	return (ptrdiff_t)n;
+}
+
+/* The queues' events of `key` leave each other waiting: when an order of all of them exists in which
+ * each can happen (epoch_plan.h), they go in it, as they are. All of the key's events are queued (it
+ * is below the SYNC's watermark, or the trace ended). 1 when they went (*rc: the callback's value), 0
+ * when no order was found (the merge goes on as before, and tries no plan for this key again), -1
+ * without memory. */
+static int plan_key(struct hp_merge *m, uint64_t key, struct hp_event *ev, int *rc)
+{
+	if (!m->alive || (m->has_unplanned && m->unplanned_key == key))
+		return 0;
+	uint32_t *who = NULL, *order = NULL;
+	ptrdiff_t nwho = queues_at(m, key, &who);
+	size_t *first = NULL, *n = NULL, total = 0;
+	const struct hp_tick_event **evs = NULL;
+	int found = -1;
+
+	if (nwho < 0)
+		return -1;
+	if (nwho < 2) { /* a stream alone waits on what no other stream of its key does */
+		found = 0;
+		goto out;
+	}
+	if (!(first = calloc((size_t)nwho, sizeof(*first))) || !(n = calloc((size_t)nwho, sizeof(*n))))
+		goto out;
+	for (ptrdiff_t i = 0; i < nwho; i++) {
+		const struct hp_merge_queue *q = &m->queues[who[i]];
+		first[i] = total;
+		while (n[i] < q->len && waiting(q, n[i])->key == key)
+			n[i]++;
+		total += n[i];
+	}
+	if (!(evs = malloc(total * sizeof(*evs))) || !(order = malloc(total * sizeof(*order))))
+		goto out;
+	for (ptrdiff_t i = 0; i < nwho; i++)
+		for (size_t k = 0; k < n[i]; k++)
+			evs[first[i] + k] = waiting(&m->queues[who[i]], k);
+	struct hp_epoch_plan_input in = {(size_t)nwho, evs, first, n, m->alive, m->alive_heap};
+	found = hp_epoch_plan(&in, order);
+	if (found <= 0)
+		goto out;
+	for (size_t k = 0; k < total && !*rc; k++) {
+		struct hp_merge_queue *q = &m->queues[who[order[k]]];
+		*rc = take_head(m, q, ev, true);
+		if (!q->len)
+			drained(q);
+	}
+	heap_rebuild(m);
+out:
+	if (!found) {
+		m->has_unplanned = true;
+		m->unplanned_key = key;
+	}
+	free(who);
+	free(order);
+	free(first);
+	free(n);
+	free(evs);
+	return found;
+}
+
 /* Releases queued events with key < limit (all of them when `all`: a key may be UINT64_MAX) in
  * (key, stream, arrival) order, but for those that must wait (HP_EVENT_NOT_YET); at most `count`.
  *
@@ -531,6 +647,8 @@ static int release(struct hp_merge *m, uint64_t limit, bool all, size_t count)
 {
 	struct hp_event ev = {.merge = m};
 	int rc = 0;
+	/* A release of a bounded count is an overflow's, whose keys may not be whole: no plan then. */
+	const bool whole_keys = count == SIZE_MAX;
 
 	while (count && !rc) {
 		if (force_parked(m, &ev, &rc)) {
@@ -560,14 +678,23 @@ static int release(struct hp_merge *m, uint64_t limit, bool all, size_t count)
 			bound_key = 0;
 		}
 		size_t run = 0;
-		bool parked = false, woke = false;
+		bool parked = false, woke = false, replanned = false;
 		while (q->len && run < count) {
 			struct hp_tick_event *e = &q->ev[q->head];
 			if (e->key > bound_tick || (e->key == bound_tick && q->key > bound_key))
 				break;
 			if ((rc = take_head(m, q, &ev, false)) == HP_EVENT_NOT_YET) {
 				rc = 0;
-				parked = true;
+				/* A head waits: the other streams of its key may be waiting on it too. */
+				int planned = whole_keys ? plan_key(m, e->key, &ev, &rc) : 0;
+				if (planned < 0) {
+					m->nomem = true;
+					rc = -1;
+				}
+				else if (planned)
+					replanned = true;
+				else
+					parked = true;
 				break;
 			}
 			run++;
@@ -581,6 +708,8 @@ static int release(struct hp_merge *m, uint64_t limit, bool all, size_t count)
 					woke = mentions(&m->queues[m->parked[i]].ev[m->queues[m->parked[i]].head], e);
 		}
 		count -= run;
+		if (replanned)
+			continue; /* the plan left the queues in the heap: their heads anywhere */
 		if (parked) {
 			if (park_top(m)) {
 				rc = -1;

@@ -15,6 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "read/epoch_plan.h"
 #include "read/record_decoder.h"
 #include "read/trace.h"
 #include "util/idmap.h"
@@ -43,6 +44,11 @@ struct hp_merge {
 	unsigned nclock;
 	bool tsc;
 	const uint64_t *event_ticks; /* the decoder's CALIBRATION values (2), converted when the clock is known */
+	/* The consumer's heap, as hp_merge_note_heap last gave it: what an epoch's plan starts from. */
+	hp_alive_fn alive;
+	void *alive_heap;
+	uint64_t unplanned_key; /* the key whose events no plan fits, when has_unplanned */
+	bool has_unplanned;
 	bool overflowed; /* events were released before their SYNC */
 	bool nomem;      /* the last -1 of hp_merge_push was out of memory, not the callback */
 	uint64_t released;
@@ -64,6 +70,10 @@ int hp_merge_flush(struct hp_merge *m);
  * one (docs/trace-format.md, "Epochs"). Asked only of frees across threads; each stream asked about
  * keeps a count of the addresses its queue frees, so that most answers cost one lookup. */
 bool hp_merge_ends_first(const struct hp_event *ev, uint32_t stream, uint64_t addr);
+/* For the callback that answers HP_EVENT_NOT_YET about ev: how the merge asks which blocks are alive
+ * (heap, by alive), should the streams of ev's key leave each other waiting; then it looks for an
+ * order of all their events of that key (epoch_plan.h). */
+void hp_merge_note_heap(const struct hp_event *ev, hp_alive_fn alive, void *heap);
 /* Nanoseconds since the first CLOCK for a tick, by the pairs seen so far (0 before any CLOCK). Without
  * HPT_FEAT_TSC, or with one pair only, ticks are taken as nanoseconds. */
 uint64_t hp_merge_ns(const struct hp_merge *m, uint64_t tick);

@@ -118,7 +118,7 @@ static void names_lines_and_cache(void **state)
 	assert_int_equal(n, 1);
 	assert_null(g[0].module);
 	assert_null(g[0].function);
-	const char *const *w;
+	const struct hp_symbol_warning *w;
 	assert_int_equal(hp_symbolizer_warnings(s, &w), 0);
 	hp_symbolizer_free(s);
 }
@@ -136,9 +136,10 @@ static void build_id_mismatch_leaves_addresses_raw(void **state)
 	assert_int_equal(n, 1);
 	assert_null(f[0].function);
 	assert_non_null(f[0].module);
-	const char *const *w;
+	const struct hp_symbol_warning *w;
 	assert_int_equal(hp_symbolizer_warnings(s, &w), 1);
-	assert_non_null(strstr(w[0], "build-id differs"));
+	assert_non_null(strstr(w[0].line, "build-id differs"));
+	assert_null(w[0].nameless); /* a file problem, said on its own line */
 	/* Asking again warns no more. */
 	hp_symbolize(s, (uintptr_t)callee + 1, false, f, 8);
 	assert_int_equal(hp_symbolizer_warnings(s, &w), 1);
@@ -158,7 +159,7 @@ static void missing_file_warns_once(void **state)
 	assert_int_equal(n, 1);
 	assert_string_equal(f[0].module, "/nonexistent/libgone.so");
 	assert_int_equal(f[0].module_offset, 0x10);
-	const char *const *w;
+	const struct hp_symbol_warning *w;
 	assert_int_equal(hp_symbolizer_warnings(s, &w), 1);
 	hp_symbolizer_free(s);
 }
@@ -184,7 +185,7 @@ static void preload_changes_nothing_but_time(void **state)
 	struct hp_symbolizer *plain = hp_symbolizer_new(gone, nmods + 2);
 	struct hp_symbolizer *warm = hp_symbolizer_new(gone, nmods + 1);
 	hp_symbolizer_preload(warm, ips, 4);
-	const char *const *w;
+	const struct hp_symbol_warning *w;
 	assert_int_equal(hp_symbolizer_warnings(warm, &w), 0);
 	assert_int_equal(hp_symbolizer_set_modules(warm, gone, nmods + 2), 0);
 	uint64_t asked[] = {(uintptr_t)strtoul, 0x100010, ret, 0x200010, 0x100020};
@@ -199,13 +200,13 @@ static void preload_changes_nothing_but_time(void **state)
 			assert_int_equal(f[j].module_offset, g[j].module_offset);
 		}
 	}
-	const char *const *v;
+	const struct hp_symbol_warning *v;
 	assert_int_equal(hp_symbolizer_warnings(warm, &w), 2);
 	assert_int_equal(hp_symbolizer_warnings(plain, &v), 2);
-	assert_string_equal(w[0], v[0]);
-	assert_string_equal(w[1], v[1]);
-	assert_non_null(strstr(w[0], "liba.so"));
-	assert_non_null(strstr(w[1], "libb.so"));
+	assert_string_equal(w[0].line, v[0].line);
+	assert_string_equal(w[1].line, v[1].line);
+	assert_non_null(strstr(w[0].line, "liba.so"));
+	assert_non_null(strstr(w[1].line, "libb.so"));
 	hp_symbolizer_free(plain);
 	hp_symbolizer_free(warm);
 }
@@ -280,11 +281,12 @@ static void symbolizers_share_each_file(void **state)
 	int n = hp_symbolize(b, ret + shift, true, g, 8);
 	assert_string_equal(g[n - 1].function, "caller_of_callee");
 	assert_int_equal(g[n - 1].line, call_line);
-	const char *const *w;
+	const struct hp_symbol_warning *w;
 	assert_int_equal(hp_symbolizer_warnings(a, &w), 0);
 	assert_int_equal(hp_symbolizer_warnings(b, &w), 0);
 	assert_int_equal(hp_symbolizer_warnings(stale, &w), 1);
-	assert_non_null(strstr(w[0], "build-id differs"));
+	assert_non_null(strstr(w[0].line, "build-id differs"));
+	assert_null(w[0].nameless); /* a file problem, said on its own line */
 	hp_symbolizer_free(stale);
 	hp_symbolizer_free(a);
 	/* b's file outlives a: its strings are still good. */

@@ -1,0 +1,295 @@
+/* epoch_plan.c: a depth-first search over how far each stream has gone, with the liveness of the
+ * addresses its events touch kept in a small table over the consumer's heap and undone on the way
+ * back. */
+#include "read/epoch_plan.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "hpt_format.h"
+#include "read/trace.h"
+#include "util/idmap.h"
+
+/* Steps the search may take per event before it gives up (the merge then goes on as before): the
+ * orders tried grow with the product of the streams' events when nothing fits. */
+#define STEPS_PER_EVENT 256
+#define STEPS_MIN 65536
+#define STEPS_MAX (4u << 20) /* and the positions visited: 16 bytes each in their table, 64 MB */
+#define EVENTS_MAX (1u << 20) /* a key of more events is not searched (a crafted trace's) */
+#define SEARCHES 4 /* each from another stream first */
+
+/* An address the plan's events touch: alive or not at the current position of the search. */
+struct addr_state {
+	uint64_t addr; /* 0: an empty slot */
+	bool alive;
+	bool alive0;          /* before the plan */
+	uint32_t gives, ends; /* the plan's events that hand it out, that end it */
+};
+
+struct undo {
+	uint32_t slot;
+	bool was;
+};
+
+struct search {
+	const struct hp_epoch_plan_input *in;
+	struct addr_state *addrs;
+	size_t addrs_mask;
+	struct undo *log;
+	size_t nlog;
+	uint64_t *seen; /* hashes of positions visited, + 1 (0: empty); open addressing */
+	size_t seen_cap, nseen;
+};
+
+static size_t pow2_at_least(size_t n)
+{
+	size_t c = 16;
+
+	while (c < n)
+		c *= 2;
+	return c;
+}
+
+/* The slot of addr (non-zero), made with the consumer's answer the first time. */
+static struct addr_state *addr_slot(struct search *s, uint64_t addr)
+{
+	for (size_t i = (size_t)hp_hash64(addr) & s->addrs_mask;; i = (i + 1) & s->addrs_mask) {
+		struct addr_state *a = &s->addrs[i];
+		if (a->addr == addr)
+			return a;
+		if (!a->addr) {
+			bool v = s->in->alive(s->in->heap, addr);
+			*a = (struct addr_state){.addr = addr, .alive = v, .alive0 = v};
+			return a;
+		}
+	}
+}
+
+/* Whether an event can end addr now: it is alive, or nothing can make it so (a block from before
+ * the recording, a lost allocation): such a free goes wherever its stream puts it. */
+static bool can_end(struct search *s, uint64_t addr)
+{
+	const struct addr_state *a = addr_slot(s, addr);
+
+	return a->alive || (!a->alive0 && !a->gives);
+}
+
+/* Whether an event can hand out addr now: it is not alive, or nothing can end it (a lost free). */
+static bool can_give(struct search *s, uint64_t addr)
+{
+	const struct addr_state *a = addr_slot(s, addr);
+
+	return !a->alive || (a->alive0 && !a->ends);
+}
+
+static void set_alive(struct search *s, uint64_t addr, bool v)
+{
+	struct addr_state *a = addr_slot(s, addr);
+
+	s->log[s->nlog++] = (struct undo){(uint32_t)(a - s->addrs), a->alive};
+	a->alive = v;
+}
+
+/* Whether e can happen now, by the rule of hp_heap_not_yet: a free ends a block alive, an
+ * allocation hands out an address that is not (a realloc in place keeps its own). */
+static bool can_happen(struct search *s, const struct hp_tick_event *e)
+{
+	switch (e->type) {
+	case HP_EV_ALLOC:
+		return !e->addr || can_give(s, e->addr);
+	case HP_EV_FREE:
+		return !e->addr || can_end(s, e->addr);
+	case HP_EV_REALLOC:
+		if (e->flags & HPT_REALLOC_FAILED)
+			return true;
+		if (e->addr && !can_end(s, e->addr))
+			return false;
+		return !e->addr2 || e->addr2 == e->addr || can_give(s, e->addr2);
+	default:
+		return true;
+	}
+}
+
+/* Counts what each event does to its addresses, before the search. */
+static void count_uses(struct search *s, const struct hp_tick_event *e)
+{
+	bool failed = e->type == HP_EV_REALLOC && (e->flags & HPT_REALLOC_FAILED);
+
+	if (failed || e->type > HP_EV_REALLOC)
+		return;
+	if (e->type != HP_EV_ALLOC && e->addr)
+		addr_slot(s, e->addr)->ends++;
+	uint64_t given = e->type == HP_EV_ALLOC ? e->addr : e->type == HP_EV_REALLOC ? e->addr2 : 0;
+	if (given)
+		addr_slot(s, given)->gives++;
+}
+
+static void happen(struct search *s, const struct hp_tick_event *e)
+{
+	switch (e->type) {
+	case HP_EV_ALLOC:
+		if (e->addr)
+			set_alive(s, e->addr, true);
+		break;
+	case HP_EV_FREE:
+		if (e->addr)
+			set_alive(s, e->addr, false);
+		break;
+	case HP_EV_REALLOC:
+		if (e->flags & HPT_REALLOC_FAILED)
+			break;
+		if (e->addr)
+			set_alive(s, e->addr, false);
+		if (e->addr2)
+			set_alive(s, e->addr2, true);
+		break;
+	default:
+		break;
+	}
+}
+
+static void undo_to(struct search *s, size_t mark)
+{
+	while (s->nlog > mark) {
+		const struct undo *u = &s->log[--s->nlog];
+		s->addrs[u->slot].alive = u->was;
+	}
+}
+
+/* Marks the positions of hash h visited; false when they were already (explored, or being). */
+static int visit(struct search *s, uint64_t h)
+{
+	if (2 * (s->nseen + 1) > s->seen_cap) {
+		size_t cap = s->seen_cap * 2;
+		uint64_t *n = calloc(cap, sizeof(*n));
+		if (!n)
+			return -1;
+		for (size_t i = 0; i < s->seen_cap; i++)
+			if (s->seen[i]) {
+				size_t j = (size_t)hp_hash64(s->seen[i]) & (cap - 1);
+				while (n[j])
+					j = (j + 1) & (cap - 1);
+				n[j] = s->seen[i];
+			}
+		free(s->seen);
+		s->seen = n;
+		s->seen_cap = cap;
+	}
+	uint64_t key = h + 1 ? h + 1 : 1;
+	size_t i = (size_t)hp_hash64(key) & (s->seen_cap - 1);
+	for (; s->seen[i]; i = (i + 1) & (s->seen_cap - 1))
+		if (s->seen[i] == key)
+			return 0;
+	s->seen[i] = key;
+	s->nseen++;
+	return 1;
+}
+
+/* The search proper, trying the streams from `rot` on: order[d] is the stream taken at depth d,
+ * next[d] how many of the streams were tried there. */
+static int search(struct search *s, size_t total, uint32_t *order, size_t rot)
+{
+	const struct hp_epoch_plan_input *in = s->in;
+	size_t *pos = calloc(in->nstreams, sizeof(*pos)), *next = calloc(total + 1, sizeof(*next));
+	size_t *mark = calloc(total + 1, sizeof(*mark));
+	uint64_t *weight = calloc(in->nstreams, sizeof(*weight));
+	uint64_t h = 0, steps = 0, budget = (uint64_t)total * STEPS_PER_EVENT + STEPS_MIN;
+	size_t d = 0;
+	int rc = 0;
+
+	if (!pos || !next || !mark || !weight) {
+		rc = -1;
+		goto out;
+	}
+	/* Positions hash as Σ pos[i] × weight[i]: one addition a step. */
+	for (size_t i = 0; i < in->nstreams; i++)
+		weight[i] = hp_hash64(i + 1) | 1;
+	if (visit(s, h) < 0) {
+		rc = -1;
+		goto out;
+	}
+	while (d < total) {
+		if (++steps > budget || steps > STEPS_MAX || s->nseen > STEPS_MAX)
+			goto out;
+		size_t j = next[d], i = 0;
+		for (; j < in->nstreams; j++) {
+			i = (j + rot) % in->nstreams;
+			if (pos[i] == in->n[i])
+				continue;
+			const struct hp_tick_event *e = in->ev[in->first[i] + pos[i]];
+			if (!can_happen(s, e))
+				continue;
+			int v = visit(s, h + weight[i]);
+			if (v < 0) {
+				rc = -1;
+				goto out;
+			}
+			if (v) {
+				mark[d] = s->nlog;
+				happen(s, e);
+				break;
+			}
+		}
+		if (j < in->nstreams) {
+			order[d] = (uint32_t)i;
+			next[d] = j + 1;
+			pos[i]++;
+			h += weight[i];
+			next[++d] = 0;
+			continue;
+		}
+		if (!d) /* every order tried: none fits */
+			goto out;
+		d--;
+		pos[order[d]]--;
+		h -= weight[order[d]];
+		undo_to(s, mark[d]);
+	}
+	rc = 1;
+out:
+	free(pos);
+	free(next);
+	free(mark);
+	free(weight);
+	return rc;
+}
+
+int hp_epoch_plan(const struct hp_epoch_plan_input *in, uint32_t *order)
+{
+	size_t total = 0;
+
+	for (size_t i = 0; i < in->nstreams; i++)
+		total += in->n[i];
+	if (total > EVENTS_MAX)
+		return 0;
+	struct search s = {.in = in};
+	/* Each event touches two addresses at most: a table of twice that many stays half empty. */
+	s.addrs_mask = pow2_at_least(4 * total) - 1;
+	s.addrs = calloc(s.addrs_mask + 1, sizeof(*s.addrs));
+	s.log = malloc((2 * total + 1) * sizeof(*s.log));
+	s.seen_cap = pow2_at_least(2 * total);
+	s.seen = calloc(s.seen_cap, sizeof(*s.seen));
+	if (!s.addrs || !s.log || !s.seen) {
+		free(s.addrs);
+		free(s.log);
+		free(s.seen);
+		return -1;
+	}
+	for (size_t i = 0; i < in->nstreams; i++)
+		for (size_t k = 0; k < in->n[i]; k++)
+			count_uses(&s, in->ev[in->first[i] + k]);
+	/* A search that runs out of steps has gone deep on a wrong early choice: one that prefers
+	 * other streams first may not. */
+	int rc = 0;
+	for (size_t rot = 0; !rc && rot < in->nstreams && rot < SEARCHES; rot++) {
+		for (size_t i = 0; i <= s.addrs_mask; i++)
+			s.addrs[i].alive = s.addrs[i].alive0;
+		memset(s.seen, 0, s.seen_cap * sizeof(*s.seen));
+		s.nseen = s.nlog = 0;
+		rc = search(&s, total, order, rot);
+	}
+	free(s.addrs);
+	free(s.log);
+	free(s.seen);
+	return rc;
+}
