@@ -68,13 +68,16 @@ struct hl_output {
 /* Chooses the trace path, checks it can be written and removes a stale trace of that name and its
  * child traces; exits 2 otherwise. */
 void hl_prepare_output(const struct hl_options *o, struct hl_output *out);
-/* Says where the traces went (unless quiet); false when the root trace is missing. */
-bool hl_list_traces(const struct hl_options *o, const struct hl_output *out);
+/* Says where the traces went (unless quiet); false when the root trace is missing. wait_status: the
+ * root process's, as waitpid gave it. */
+bool hl_list_traces(const struct hl_options *o, const struct hl_output *out, int wait_status);
 
 /* ---- run.c: the recorded run ---- */
 /* Runs the program with the recorder preloaded, forwarding signals to it, with the live view for
- * --live; returns its exit status as the shell gives it (128+N for a signal N). */
-int hl_run_recorded(const struct hl_options *o, const struct hl_program *p, const struct hl_output *out);
+ * --live; returns its exit status as the shell gives it (128+N for a signal N), and in *wait_status
+ * what waitpid gave. */
+int hl_run_recorded(const struct hl_options *o, const struct hl_program *p, const struct hl_output *out,
+		    int *wait_status);
 
 /* ---- snapshot.c ---- */
 void hl_cmd_snapshot(int argc, char **argv) __attribute__((noreturn));

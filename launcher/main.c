@@ -108,8 +108,9 @@ static int cmd_record(int argc, char **argv, bool report)
 	hl_need_analyze();
 	hl_check_program(o.cmd[0], &p);
 	hl_prepare_output(&o, &out);
-	int status = hl_run_recorded(&o, &p, &out);
-	if (hl_list_traces(&o, &out) && report) {
+	int wait_status;
+	int status = hl_run_recorded(&o, &p, &out, &wait_status);
+	if (hl_list_traces(&o, &out, wait_status) && report) {
 		char *argv_report[] = {(char *)hl_analyze, "report", out.abs, NULL};
 		fflush(stdout);
 		int ws = hl_spawn(argv_report, NULL);

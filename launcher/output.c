@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -83,7 +84,7 @@ static char *statuses(char **traces, size_t n)
 	return out;
 }
 
-bool hl_list_traces(const struct hl_options *o, const struct hl_output *out)
+bool hl_list_traces(const struct hl_options *o, const struct hl_output *out, int wait_status)
 {
 	if (access(out->abs, F_OK) < 0) {
 		hl_warn("no trace was written to %s: the recorder did not start (its message, if any, is above) or the "
@@ -111,7 +112,15 @@ bool hl_list_traces(const struct hl_options *o, const struct hl_output *out)
 			*eol = '\0';
 		const char *kind = i ? "child trace" : "trace", *suffix = traces[i] + abslen;
 		size_t tlen = strlen(traces[i]);
-		if (line && !strncmp(line, traces[i], tlen) && !strncmp(line + tlen, ": incomplete: ", 14))
+		bool incomplete = line && !strncmp(line, traces[i], tlen) && !strncmp(line + tlen, ": incomplete: ", 14);
+		/* The root exited, yet its recorder could not finish: nothing of the process ran at its
+		 * exit, the recorder's handlers included. */
+		if (incomplete && i == 0 && WIFEXITED(wait_status))
+			hl_warn("incomplete %s at %s%s (the process exited, status %d, without running its exit handlers, "
+				"as a raw exit_group system call does, which is how Go's runtime exits: its last 100 ms of events and "
+				"the leak scan at exit are missing)",
+				kind, out->shown, suffix, WEXITSTATUS(wait_status));
+		else if (incomplete)
 			hl_warn("incomplete %s at %s%s (%s)", kind, out->shown, suffix, line + tlen + 14);
 		else
 			hl_warn("%s written to %s%s", kind, out->shown, suffix);

@@ -196,7 +196,8 @@ static void live_view(struct run *r, const struct hl_options *o, const struct hl
 		hl_warn("live view closed; %s (pid %d) is still running and recorded", o->cmd[0], (int)r->child.pid);
 }
 
-int hl_run_recorded(const struct hl_options *o, const struct hl_program *p, const struct hl_output *out)
+int hl_run_recorded(const struct hl_options *o, const struct hl_program *p, const struct hl_output *out,
+		    int *wait_status)
 {
 	struct run r = {.tty_fg = in_terminal_foreground()};
 
@@ -225,6 +226,7 @@ int hl_run_recorded(const struct hl_options *o, const struct hl_program *p, cons
 	while (sigtimedwait(&r.waited, NULL, &zero) > 0)
 		continue;
 	sigprocmask(SIG_SETMASK, &r.old_mask, NULL);
+	*wait_status = r.child.status;
 	if (WIFSIGNALED(r.child.status))
 		return 128 + WTERMSIG(r.child.status);
 	return WEXITSTATUS(r.child.status);

@@ -124,6 +124,12 @@ def test_launcher_says_which_traces_are_incomplete():
         assert traces == [d / "k.hpt"], (traces, proc.stderr)
         status = hp.run([hp.ANALYZE, "status", d / "k.hpt"])
         assert status.returncode == 1 and ": incomplete: " in status.stdout, status.stdout
+        # One that exits by the system call alone (Go's runtime does): nothing of it runs at its exit,
+        # the recorder's handlers included, and the launcher says what that costs.
+        proc, traces = hp.record([hp.program("ends_as"), "raw", "3"], d / "r.hpt")
+        assert proc.returncode == 3 and traces == [d / "r.hpt"], (proc.returncode, proc.stderr)
+        assert re.search(r"hookprof: incomplete trace at \S*r\.hpt \(the process exited, status 3, without "
+                         r"running its exit handlers, as a raw exit_group system call does", proc.stderr), proc.stderr
         proc, traces = hp.record([hp.program("rec_getattr")], d / "w.hpt")
         assert "hookprof: trace written to" in proc.stderr and "incomplete" not in proc.stderr, proc.stderr
         status = hp.run([hp.ANALYZE, "status", d / "w.hpt"])

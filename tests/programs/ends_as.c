@@ -1,6 +1,8 @@
 /* ends_as.c: a target for the launcher tests: allocates a little, then ends the way its arguments say.
  *
  *   ends_as status N     exit(N)
+ *   ends_as raw N        the exit_group system call with status N, as Go's runtime exits: no exit
+ *                        handler runs, the recorder's included
  *   ends_as signal NAME  raise(SIGNAME): TERM, INT, KILL, ABRT
  *   ends_as segv         dereference a null pointer
  *   ends_as argv ...     print argv[0..] one per line, exit 0
@@ -10,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 static const struct {
@@ -28,6 +31,8 @@ int main(int argc, char **argv)
 	free(freed);
 	if (argc >= 3 && !strcmp(argv[1], "status"))
 		exit(atoi(argv[2]));
+	if (argc >= 3 && !strcmp(argv[1], "raw"))
+		syscall(SYS_exit_group, atoi(argv[2]));
 	if (argc >= 3 && !strcmp(argv[1], "signal")) {
 		for (size_t i = 0; i < sizeof(signals) / sizeof(signals[0]); i++)
 			if (!strcmp(argv[2], signals[i].name))
@@ -48,6 +53,6 @@ int main(int argc, char **argv)
 		sleep((unsigned)atoi(argv[2]));
 		return 0;
 	}
-	fprintf(stderr, "usage: ends_as status N | signal NAME | segv | argv ... | sleep SEC\n");
+	fprintf(stderr, "usage: ends_as status N | raw N | signal NAME | segv | argv ... | sleep SEC\n");
 	return 2;
 }
