@@ -53,11 +53,23 @@ __attribute__((format(printf, 3, 4))) static void put(char *dst, size_t len, con
 
 static const char *whole = "whole program";
 
+/* A site's sizes as the advice says them: "sizes 16 B to 64 B", or "all of 8 B". */
+static const char *size_range(char *buf, size_t len, uint64_t min, uint64_t max)
+{
+	char a[HP_FMT_MAX], b[HP_FMT_MAX];
+
+	if (min == max)
+		snprintf(buf, len, "all of %s", hp_fmt_bytes(a, min));
+	else
+		snprintf(buf, len, "sizes %s to %s", hp_fmt_bytes(a, min), hp_fmt_bytes(b, max));
+	return buf;
+}
+
 /* ---- small-allocs: many small allocations in a hot function, or at one site ---- */
 
 static void rule_small_allocs(const struct hp_profile *p, const struct hp_config *cfg, struct recs *r)
 {
-	char loc[2048], b1[HP_FMT_MAX], b2[HP_FMT_MAX], b3[HP_FMT_MAX];
+	char loc[2048], b1[HP_FMT_MAX], b2[HP_FMT_MAX], sizes[2 * HP_FMT_MAX + 16];
 
 	for (size_t i = 0; i < p->nfunctions; i++) {
 		const struct hp_function *f = &p->functions[i];
@@ -95,10 +107,10 @@ static void rule_small_allocs(const struct hp_profile *p, const struct hp_config
 		put(rec->location, sizeof(rec->location), "%s", loc);
 		put(rec->title, sizeof(rec->title), "Many small allocations at %s", loc);
 		put(rec->detail, sizeof(rec->detail),
-		    "%llu allocations here (%s of the program's), %.0f bytes on average (%s to %s): allocate these "
+		    "%llu allocations here (%s of the program's), %.0f bytes on average (%s): allocate these "
 		    "objects from an arena or a pool, or from a stack buffer when they do not outlive the function.",
-		    (unsigned long long)s->allocs, hp_fmt_pct(b1, share), mean, hp_fmt_bytes(b2, s->min_size),
-		    hp_fmt_bytes(b3, s->max_size));
+		    (unsigned long long)s->allocs, hp_fmt_pct(b1, share), mean,
+		    size_range(sizes, sizeof(sizes), s->min_size, s->max_size));
 	}
 }
 
@@ -106,7 +118,7 @@ static void rule_small_allocs(const struct hp_profile *p, const struct hp_config
 
 static void rule_temporary(const struct hp_profile *p, const struct hp_config *cfg, struct recs *r)
 {
-	char loc[2048], b1[HP_FMT_MAX], b2[HP_FMT_MAX], b3[HP_FMT_MAX];
+	char loc[2048], b1[HP_FMT_MAX], sizes[2 * HP_FMT_MAX + 16];
 
 	for (size_t i = 0; i < p->nsites; i++) {
 		const struct hp_alloc_site *s = &p->sites[i];
@@ -125,10 +137,9 @@ static void rule_temporary(const struct hp_profile *p, const struct hp_config *c
 		put(rec->title, sizeof(rec->title), "Temporary allocations at %s: reuse the buffer", loc);
 		put(rec->detail, sizeof(rec->detail),
 		    "%llu of the %llu allocations here (%s) were freed by the same thread before its next "
-		    "allocation, sizes %s to %s: allocate the buffer once and reuse it across calls (or use a "
-		    "stack buffer).",
+		    "allocation, %s: allocate the buffer once and reuse it across calls (or use a stack buffer).",
 		    (unsigned long long)s->temporary, (unsigned long long)s->allocs, hp_fmt_pct(b1, ratio),
-		    hp_fmt_bytes(b2, s->min_size), hp_fmt_bytes(b3, s->max_size));
+		    size_range(sizes, sizeof(sizes), s->min_size, s->max_size));
 	}
 }
 

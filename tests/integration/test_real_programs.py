@@ -13,6 +13,7 @@ The tools come from Debian (scripts/install-test-deps); a missing one skips the 
 under CI. The programs we wrote for it (Rust, Java, the C++ library) are in tests/programs.
 """
 import os
+import re
 import subprocess
 
 import hp
@@ -79,7 +80,15 @@ def test_rust_collections_and_threads():
         built = subprocess.run([rustc, "-O", "-g", "-o", exe, SOURCES / "real_rust_inventory.rs"],
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=120)
         assert built.returncode == 0, f"rustc failed:\n{built.stdout}"
-        conform("rust", RealRun(d, base_env(d)), [exe])
+        processes = conform("rust", RealRun(d, base_env(d)), [exe])
+        # Rust's symbols end in a hash of the build ("::h" and 16 hex digits) and escape characters
+        # (Vec$LT$T$C$A$GT$::push): names read as rustc-demangle writes them, Vec<T,A>::push.
+        frames = [f["function"] for site in hp.report_json(processes[0].trace, "--top", "0")["sites"]
+                  for f in site["stack"] if f["function"]]
+        assert any(f.startswith("real_rust_inventory::") for f in frames), frames
+        raw = [f for f in frames if re.search(r"::h[0-9a-f]{16}$|\$(LT|GT|C|RF|BP|u[0-9a-f]+)\$", f)]
+        assert not raw, raw
+        assert any("<" in f for f in frames), frames  # a generic type's path, decoded
 
 
 @hp.timeout(240)

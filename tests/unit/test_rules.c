@@ -93,7 +93,7 @@ static void small_allocs_in_hot_function_and_at_site(void **state)
 	has(r->detail, "80.0% of the run time");
 	has(r->detail, "arena");
 	r = find("small-allocs", "read_record (reader.c:88)");
-	has(r->detail, "50000 allocations here (100.0% of the program's), 32 bytes on average (16 B to 48 B)");
+	has(r->detail, "50000 allocations here (100.0% of the program's), 32 bytes on average (sizes 16 B to 48 B)");
 
 	/* Larger blocks are not small. */
 	cfg.small_max_mean_bytes = 16;
@@ -112,7 +112,11 @@ static void temporary_allocations(void **state)
 	assert_int_equal(r->severity, HP_SEV_WARNING);
 	has(r->title, "reuse the buffer");
 	has(r->detail, "400 of the 500 allocations here (80.0%)");
-	has(r->detail, "64 B to 4.0 KiB");
+	has(r->detail, "sizes 64 B to 4.0 KiB");
+	fx.sites[0].max_size = 64; /* one size: said once */
+	run();
+	has(find("temporary", "read_record (reader.c:88)")->detail, "next allocation, all of 64 B: allocate");
+	fx.sites[0].max_size = 4096;
 
 	cfg.temp_min_ratio = 0.9;
 	run();
