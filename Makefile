@@ -28,7 +28,7 @@ PRELOAD_CFLAGS := $(COMMON) -fPIC -fvisibility=hidden -ftls-model=initial-exec -
 	-fno-omit-frame-pointer
 PRELOAD_LIBS := -lunwind -lzstd -lpthread -ldl
 ANALYZER_CFLAGS := $(COMMON) $(SAN) -Ianalyzer $(shell pkg-config --cflags libdw libzstd zlib sqlite3 2>/dev/null)
-ANALYZER_LIBS := $(shell pkg-config --libs libdw libzstd zlib sqlite3 2>/dev/null || echo -ldw -lelf -lzstd -lz -lsqlite3) -lelf -lm -lstdc++ -lpthread
+ANALYZER_LIBS := $(shell pkg-config --libs libdw libzstd zlib sqlite3 2>/dev/null || echo -ldw -lelf -lzstd -lz -lsqlite3) -lelf -liberty -lm -lpthread
 TEST_CFLAGS := $(ANALYZER_CFLAGS) -Ipreload -Wno-missing-prototypes
 TEST_LIBS := -lcmocka $(ANALYZER_LIBS) -lunwind -lpthread -ldl
 # Target programs of the integration tests: debug info and frame pointers, never our own sanitizers.

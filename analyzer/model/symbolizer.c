@@ -9,7 +9,7 @@
 #include <elfutils/libdw.h>
 #include <elfutils/libdwfl.h>
 #include <dwarf.h>
-#include <ctype.h>
+#include <libiberty/demangle.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,8 +19,6 @@
 #include "util/grow.h"
 #include "util/idmap.h"
 
-/* From the C++ runtime (the analyzer links libstdc++): demangles Itanium ABI names. */
-char *__cxa_demangle(const char *mangled, char *out, size_t *len, int *status);
 
 struct mod_state {
 	struct hp_debug_file *file; /* got at the module's first address; NULL: memory ran out */
@@ -183,78 +181,17 @@ static struct hp_debug_file *file_for(struct hp_symbolizer *s, size_t i)
 	return st->file && st->file->state == HP_DEBUG_OK ? st->file : NULL;
 }
 
-/* Rust's legacy symbols are Itanium names whose last component is "h" and 16 hex digits, a hash of
- * the crate's build, and whose other characters are escaped: `Vec$LT$T$C$A$GT$::push::h6176650a31abf73f`
- * is rustc-demangle's `Vec<T,A>::push`. The hash is noise to a reader, and what a cut title kept
- * (`regex_syntax::utf8:…2aa3e22b854d7`). A name without the hash is left as it is. */
-static void rust_legacy_name(char *d)
-{
-	static const struct {
-		const char *code;
-		char c;
-	} escapes[] = {{"SP", '@'}, {"BP", '*'}, {"RF", '&'}, {"LT", '<'}, {"GT", '>'}, {"LP", '('}, {"RP", ')'}, {"C", ','}};
-	size_t n = strlen(d);
-
-	if (n < 20 || memcmp(d + n - 19, "::h", 3))
-		return;
-	for (size_t i = n - 16; i < n; i++)
-		if (!isxdigit((unsigned char)d[i]))
-			return;
-	d[n - 19] = '\0';
-	char *out = d;
-	for (const char *in = d; *in;) {
-		if (in[0] == '_' && in[1] == '$' && (in == d || in[-1] == ':'))
-			in++; /* a component that begins with an escape has a '_' before it */
-		const char *end = *in == '$' ? strchr(in + 1, '$') : NULL;
-		char c = 0;
-		for (size_t k = 0; end && !c && k < sizeof(escapes) / sizeof(escapes[0]); k++)
-			if ((size_t)(end - in - 1) == strlen(escapes[k].code) && !memcmp(in + 1, escapes[k].code, end - in - 1))
-				c = escapes[k].c;
-		if (end && !c && in[1] == 'u' && end - in > 2 && end - in <= 4) { /* $u7e$: a character by its code */
-			char hex[3] = {0};
-			memcpy(hex, in + 2, (size_t)(end - in - 2));
-			char *stop;
-			long v = strtol(hex, &stop, 16);
-			c = *stop || v <= 0 || v > 0x7e ? 0 : (char)v;
-		}
-		if (c) {
-			*out++ = c;
-			in = end + 1;
-		} else if (in[0] == '.' && in[1] == '.') { /* a path separator inside a component */
-			*out++ = ':';
-			*out++ = ':';
-			in += 2;
-		} else {
-			*out++ = *in++;
-		}
-	}
-	*out = '\0';
-}
-
+/* A symbol as `addr2line -C` and gdb print it, by the same code (libiberty's demangler): C++ names,
+ * with " [clone .cold]" for a compiler's copy; Rust's legacy names without the hash of the build
+ * that ends each one (`Vec$LT$T$C$A$GT$::push::h6176650a31abf73f` is `alloc::vec::Vec<T,A>::push`),
+ * and its v0 names (`_RINvMNtCs…`), which rustc is moving to. */
 static const char *demangle(struct hp_symbolizer *s, const char *name)
 {
-	int status = -1;
-
-	if (!name || name[0] != '_' || name[1] != 'Z')
+	if (!name || name[0] != '_' || (name[1] != 'Z' && name[1] != 'R'))
 		return name;
-	char *d = __cxa_demangle(name, NULL, NULL, &status);
-	if (status != 0 || !d) {
-		/* A compiler's suffix after the name (".llvm.1861211604941679565" of LTO, ".cold"): the name
-		 * before it, as rustc-demangle and c++filt's readers expect. */
-		free(d);
-		d = NULL;
-		const char *dot = strchr(name, '.');
-		char *base = dot ? strndup(name, (size_t)(dot - name)) : NULL;
-		if (base)
-			d = __cxa_demangle(base, NULL, NULL, &status);
-		free(base);
-		if (status != 0 || !d) {
-			free(d);
-			return name;
-		}
-	}
-	if (name[2] == 'N') /* a nested name: a Rust path is one */
-		rust_legacy_name(d);
+	char *d = cplus_demangle(name, DMGL_PARAMS | DMGL_ANSI | DMGL_AUTO);
+	if (!d)
+		return name;
 	const char *kept = keep(s, d);
 	return kept ? kept : name;
 }
