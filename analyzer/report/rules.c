@@ -65,11 +65,85 @@ static const char *size_range(char *buf, size_t len, uint64_t min, uint64_t max)
 	return buf;
 }
 
+/* Sites that read as one place: the location the advice prints (hp_fmt_site) and what its call
+ * paths add up to. Paths that differ only past what the location shows made the same advice twice
+ * (rustup: two "Temporary allocations at regex_syntax::utf8::…" of 777 and 774 allocations). */
+struct place {
+	char *loc;
+	uint64_t allocs, bytes, temporary, min_size, max_size;
+	size_t paths;
+};
+
+static int cmp_place(const void *a, const void *b)
+{
+	return strcmp(((const struct place *)a)->loc, ((const struct place *)b)->loc);
+}
+
+static void places_free(struct place *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(v[i].loc);
+	free(v);
+}
+
+/* The places of the sites with an allocation (and a temporary one, when `temporary`), each once;
+ * NULL when memory runs out. */
+static struct place *places_of(const struct hp_profile *p, bool temporary, size_t *n)
+{
+	struct place *v = calloc(p->nsites ? p->nsites : 1, sizeof(*v));
+	char loc[2048];
+	size_t k = 0;
+
+	*n = 0;
+	if (!v)
+		return NULL;
+	for (size_t i = 0; i < p->nsites; i++) {
+		const struct hp_alloc_site *s = &p->sites[i];
+		if (!s->allocs || (temporary && !s->temporary))
+			continue;
+		hp_fmt_site(loc, sizeof(loc), p, s->frames, s->stack_id);
+		if (!(v[k].loc = strdup(loc))) {
+			places_free(v, k);
+			return NULL;
+		}
+		v[k] = (struct place){v[k].loc, s->allocs, s->bytes, s->temporary, s->min_size, s->max_size, 1};
+		k++;
+	}
+	qsort(v, k, sizeof(*v), cmp_place);
+	size_t m = 0;
+	for (size_t i = 0; i < k; i++) {
+		if (m && !strcmp(v[m - 1].loc, v[i].loc)) {
+			struct place *t = &v[m - 1];
+			t->allocs += v[i].allocs;
+			t->bytes += v[i].bytes;
+			t->temporary += v[i].temporary;
+			t->min_size = v[i].min_size < t->min_size ? v[i].min_size : t->min_size;
+			t->max_size = v[i].max_size > t->max_size ? v[i].max_size : t->max_size;
+			t->paths++;
+			free(v[i].loc);
+		} else {
+			v[m++] = v[i];
+		}
+	}
+	*n = m;
+	return v;
+}
+
+/* ", over 3 call paths" when a place is more than one. */
+static const char *paths_note(char *buf, size_t len, size_t paths)
+{
+	if (paths > 1)
+		snprintf(buf, len, ", over %zu call paths", paths);
+	else
+		buf[0] = '\0';
+	return buf;
+}
+
 /* ---- small-allocs: many small allocations in a hot function, or at one site ---- */
 
 static void rule_small_allocs(const struct hp_profile *p, const struct hp_config *cfg, struct recs *r)
 {
-	char loc[2048], b1[HP_FMT_MAX], b2[HP_FMT_MAX], sizes[2 * HP_FMT_MAX + 16];
+	char loc[2048], b1[HP_FMT_MAX], b2[HP_FMT_MAX], sizes[2 * HP_FMT_MAX + 16], note[48];
 
 	for (size_t i = 0; i < p->nfunctions; i++) {
 		const struct hp_function *f = &p->functions[i];
@@ -92,9 +166,11 @@ static void rule_small_allocs(const struct hp_profile *p, const struct hp_config
 		    (double)f->allocs / (double)f->calls, mean, hp_fmt_pct(b1, f->share), hp_fmt_ns(b2, f->total_ns));
 	}
 
-	for (size_t i = 0; i < p->nsites; i++) {
-		const struct hp_alloc_site *s = &p->sites[i];
-		if (s->allocs < cfg->small_min_allocs || p->summary.allocations == 0)
+	size_t nplaces = 0;
+	struct place *pl = p->summary.allocations ? places_of(p, false, &nplaces) : NULL;
+	for (size_t i = 0; pl && i < nplaces; i++) {
+		const struct place *s = &pl[i];
+		if (s->allocs < cfg->small_min_allocs)
 			continue;
 		double mean = (double)s->bytes / (double)s->allocs;
 		double share = (double)s->allocs / (double)p->summary.allocations;
@@ -102,27 +178,34 @@ static void rule_small_allocs(const struct hp_profile *p, const struct hp_config
 			continue;
 		struct hp_recommendation *rec = add(r, "small-allocs", HP_SEV_WARNING, (double)s->allocs);
 		if (!rec)
-			return;
-		hp_fmt_site(loc, sizeof(loc), p, s->frames, s->stack_id);
-		put(rec->location, sizeof(rec->location), "%s", loc);
-		put(rec->title, sizeof(rec->title), "Many small allocations at %s", loc);
+			break;
+		put(rec->location, sizeof(rec->location), "%s", s->loc);
+		put(rec->title, sizeof(rec->title), "Many small allocations at %s", s->loc);
 		put(rec->detail, sizeof(rec->detail),
-		    "%llu allocations here (%s of the program's), %.0f bytes on average (%s): allocate these "
+		    "%llu allocations here (%s of the program's)%s, %.0f bytes on average (%s): allocate these "
 		    "objects from an arena or a pool, or from a stack buffer when they do not outlive the function.",
-		    (unsigned long long)s->allocs, hp_fmt_pct(b1, share), mean,
+		    (unsigned long long)s->allocs, hp_fmt_pct(b1, share), paths_note(note, sizeof(note), s->paths), mean,
 		    size_range(sizes, sizeof(sizes), s->min_size, s->max_size));
 	}
+	if (p->summary.allocations && !pl)
+		r->oom = true;
+	places_free(pl, nplaces);
 }
 
 /* ---- temporary: blocks freed before the thread's next allocation ---- */
 
 static void rule_temporary(const struct hp_profile *p, const struct hp_config *cfg, struct recs *r)
 {
-	char loc[2048], b1[HP_FMT_MAX], sizes[2 * HP_FMT_MAX + 16];
-
-	for (size_t i = 0; i < p->nsites; i++) {
-		const struct hp_alloc_site *s = &p->sites[i];
-		if (s->temporary < cfg->temp_min_count || s->allocs == 0)
+	char b1[HP_FMT_MAX], sizes[2 * HP_FMT_MAX + 16], note[48];
+	size_t nplaces = 0;
+	struct place *pl = places_of(p, true, &nplaces);
+	if (!pl) {
+		r->oom = true;
+		return;
+	}
+	for (size_t i = 0; i < nplaces; i++) {
+		const struct place *s = &pl[i];
+		if (s->temporary < cfg->temp_min_count)
 			continue;
 		double ratio = (double)s->temporary / (double)s->allocs;
 		/* Hundreds of temporaries among millions of allocations are not where the time goes. */
@@ -131,16 +214,17 @@ static void rule_temporary(const struct hp_profile *p, const struct hp_config *c
 			continue;
 		struct hp_recommendation *rec = add(r, "temporary", HP_SEV_WARNING, (double)s->temporary);
 		if (!rec)
-			return;
-		hp_fmt_site(loc, sizeof(loc), p, s->frames, s->stack_id);
-		put(rec->location, sizeof(rec->location), "%s", loc);
-		put(rec->title, sizeof(rec->title), "Temporary allocations at %s: reuse the buffer", loc);
+			break;
+		put(rec->location, sizeof(rec->location), "%s", s->loc);
+		put(rec->title, sizeof(rec->title), "Temporary allocations at %s: reuse the buffer", s->loc);
 		put(rec->detail, sizeof(rec->detail),
-		    "%llu of the %llu allocations here (%s) were freed by the same thread before its next "
+		    "%llu of the %llu allocations here (%s)%s%s were freed by the same thread before its next "
 		    "allocation, %s: allocate the buffer once and reuse it across calls (or use a stack buffer).",
 		    (unsigned long long)s->temporary, (unsigned long long)s->allocs, hp_fmt_pct(b1, ratio),
+		    paths_note(note, sizeof(note), s->paths), s->paths > 1 ? "," : "",
 		    size_range(sizes, sizeof(sizes), s->min_size, s->max_size));
 	}
+	places_free(pl, nplaces);
 }
 
 /* ---- realloc-step: a block grown by a constant step, which copies it over and over ---- */
@@ -175,19 +259,94 @@ static void rule_realloc_step(const struct hp_profile *p, const struct hp_config
 
 /* ---- leak: blocks alive at exit, by allocation stack ---- */
 
-static void rule_leak(const struct hp_profile *p, const struct hp_config *cfg, struct recs *r)
-{
-	char loc[2048], b1[HP_FMT_MAX];
+/* The definite or possible leaks of one place, with what they drag along: one piece of advice a place
+ * (python3's gc_alloc had five "possibly leaked" ones, its call paths). */
+struct lost_place {
+	char *loc;
+	enum hp_leak_kind kind;
+	uint64_t bytes, blocks, indirect_bytes, indirect_blocks;
+	size_t paths;
+};
 
+static int cmp_lost_place(const void *a, const void *b)
+{
+	const struct lost_place *x = a, *y = b;
+
+	return x->kind != y->kind ? (int)x->kind - (int)y->kind : strcmp(x->loc, y->loc);
+}
+
+/* The shown definite and possible leaks by place and kind, each once; NULL when memory runs out. */
+static struct lost_place *lost_places(const struct hp_profile *p, size_t *n)
+{
+	struct lost_place *v = calloc(p->nleaks ? p->nleaks : 1, sizeof(*v));
+	char loc[2048];
+	size_t k = 0, m = 0;
+
+	*n = 0;
+	if (!v)
+		return NULL;
 	for (size_t i = 0; i < p->nleaks; i++) {
 		const struct hp_leak *l = &p->leaks[i];
+		/* Reachable blocks are not leaks; indirect ones go when their definite owner is fixed;
+		 * blocks no scan classified are not known to be lost (leak findings come from scans). */
+		if (!hp_leak_shown(l) || (l->kind != HP_LEAK_DEFINITE && l->kind != HP_LEAK_POSSIBLE))
+			continue;
+		hp_fmt_site(loc, sizeof(loc), p, l->frames, l->stack_id);
+		struct lost_place *t = &v[k];
+		if (!(t->loc = strdup(loc)))
+			goto oom;
+		t->kind = l->kind;
+		t->bytes = l->bytes;
+		t->blocks = l->blocks;
+		t->paths = 1;
+		/* Blocks of the same stack lost only through these (a list dropped at its head) go with them. */
+		for (size_t j = 0; l->kind == HP_LEAK_DEFINITE && j < p->nleaks; j++)
+			if (p->leaks[j].kind == HP_LEAK_INDIRECT && p->leaks[j].stack_id == l->stack_id &&
+			    hp_leak_shown(&p->leaks[j])) {
+				t->indirect_bytes += p->leaks[j].bytes;
+				t->indirect_blocks += p->leaks[j].blocks;
+			}
+		k++;
+	}
+	qsort(v, k, sizeof(*v), cmp_lost_place);
+	for (size_t i = 0; i < k; i++) {
+		struct lost_place *t = m ? &v[m - 1] : NULL;
+		if (t && t->kind == v[i].kind && !strcmp(t->loc, v[i].loc)) {
+			t->bytes += v[i].bytes;
+			t->blocks += v[i].blocks;
+			t->indirect_bytes += v[i].indirect_bytes;
+			t->indirect_blocks += v[i].indirect_blocks;
+			t->paths++;
+			free(v[i].loc);
+		} else {
+			v[m++] = v[i];
+		}
+	}
+	*n = m;
+	return v;
+oom:
+	for (size_t i = 0; i < k; i++)
+		free(v[i].loc);
+	free(v);
+	return NULL;
+}
+
+static void rule_leak(const struct hp_profile *p, const struct hp_config *cfg, struct recs *r)
+{
+	char b1[HP_FMT_MAX], note[48];
+	size_t n = 0;
+	struct lost_place *v = lost_places(p, &n);
+
+	if (!v) {
+		r->oom = true;
+		return;
+	}
+	for (size_t i = 0; i < n; i++) {
+		const struct lost_place *l = &v[i];
 		const char *why;
 		enum hp_severity sev;
 
-		/* Reachable blocks are not leaks; indirect ones go when their definite owner is fixed;
-		 * blocks no scan classified are not known to be lost (leak findings come from scans). */
-		if (!hp_leak_shown(l) || l->bytes < cfg->leak_min_bytes ||
-		    (l->kind != HP_LEAK_DEFINITE && l->kind != HP_LEAK_POSSIBLE))
+		if (l->bytes < cfg->leak_min_bytes)
 			continue;
 		if (l->kind == HP_LEAK_DEFINITE) {
 			sev = HP_SEV_CRITICAL;
@@ -199,30 +358,25 @@ static void rule_leak(const struct hp_profile *p, const struct hp_config *cfg, s
 		}
 		struct hp_recommendation *rec = add(r, "leak", sev, (double)l->bytes);
 		if (!rec)
-			return;
-		hp_fmt_site(loc, sizeof(loc), p, l->frames, l->stack_id);
-		put(rec->location, sizeof(rec->location), "%s", loc);
+			break;
+		put(rec->location, sizeof(rec->location), "%s", l->loc);
 		put(rec->title, sizeof(rec->title), "Memory %s: %s at %s",
-		    l->kind == HP_LEAK_DEFINITE ? "leak" : "possibly leaked", hp_fmt_bytes(b1, l->bytes), loc);
-		/* Blocks of the same stack lost only through these (a list dropped at its head) go with them. */
-		uint64_t ib = 0, in = 0;
-		for (size_t k = 0; l->kind == HP_LEAK_DEFINITE && k < p->nleaks; k++)
-			if (p->leaks[k].kind == HP_LEAK_INDIRECT && p->leaks[k].stack_id == l->stack_id &&
-			    hp_leak_shown(&p->leaks[k])) {
-				ib += p->leaks[k].bytes;
-				in += p->leaks[k].blocks;
-			}
-		int used = snprintf(rec->detail, sizeof(rec->detail), "%llu bytes in %llu blocks allocated here are %s: %s.",
+		    l->kind == HP_LEAK_DEFINITE ? "leak" : "possibly leaked", hp_fmt_bytes(b1, l->bytes), l->loc);
+		int used = snprintf(rec->detail, sizeof(rec->detail), "%llu bytes in %llu blocks allocated here%s%s are %s: %s.",
 				    (unsigned long long)l->bytes, (unsigned long long)l->blocks,
+				    paths_note(note, sizeof(note), l->paths), l->paths > 1 ? "," : "",
 				    hp_leak_kind_phrase(l->kind), why);
-		if (in && used > 0 && (size_t)used < sizeof(rec->detail))
+		if (l->indirect_blocks && used > 0 && (size_t)used < sizeof(rec->detail))
 			put(rec->detail + used, sizeof(rec->detail) - (size_t)used,
 			    " Another %llu bytes in %llu blocks from here are indirectly lost: only these blocks "
 			    "pointed to them, so they go with the same fix.",
-			    (unsigned long long)ib, (unsigned long long)in);
+			    (unsigned long long)l->indirect_bytes, (unsigned long long)l->indirect_blocks);
 		/* A definite leak's weight includes what it drags along, so the largest loss comes first. */
-		rec->weight += (double)ib;
+		rec->weight += (double)l->indirect_bytes;
 	}
+	for (size_t i = 0; i < n; i++)
+		free(v[i].loc);
+	free(v);
 }
 
 /* ---- growth: live bytes of a site rising steadily through the run (a server's leak) ---- */

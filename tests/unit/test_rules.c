@@ -373,6 +373,28 @@ static void wrapper_sites_name_their_caller(void **state)
 	find("temporary", "read_record (reader.c:88) from load_config (parser.c:7)");
 }
 
+/* Two stacks that differ only past what the location shows (deeper callers): one place, one piece of
+ * advice with their counts added, not the same advice twice. */
+static void call_paths_of_one_place_are_advised_once(void **state)
+{
+	(void)state;
+	fixture_stack(&fx, 1);
+	fx.frames[1][1] = fx.frames[0][1];       /* the same call in read_record */
+	fx.frames[1][3].function = "main_loop"; /* from a caller the location does not name */
+	fx.sites[1] = fx.sites[0];
+	fx.sites[1].stack_id = 11;
+	fx.sites[1].frames = &fx.stacks[1];
+	fx.p.nsites = 2;
+	fx.sites[0].temporary = 400;
+	fx.sites[1].temporary = 300;
+	fx.sites[1].min_size = 32;
+	run();
+	assert_int_equal(count("temporary"), 1);
+	const struct hp_recommendation *r = find("temporary", recs[0].location);
+	has(r->detail, "700 of the 1000 allocations here (70.0%), over 2 call paths, were freed");
+	has(r->detail, "sizes 32 B to 1.0 KiB"); /* the smallest of both, the largest of both */
+}
+
 static void unsymbolized_site_is_named_by_stack(void **state)
 {
 	(void)state;
@@ -399,6 +421,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(at_most_max_per_rule_largest_first, setup, teardown),
 		cmocka_unit_test_setup_teardown(definite_leak_takes_its_indirect_blocks_along, setup, teardown),
 		cmocka_unit_test_setup_teardown(wrapper_sites_name_their_caller, setup, teardown),
+		cmocka_unit_test_setup_teardown(call_paths_of_one_place_are_advised_once, setup, teardown),
 		cmocka_unit_test_setup_teardown(unsymbolized_site_is_named_by_stack, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
