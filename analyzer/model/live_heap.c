@@ -315,28 +315,24 @@ static bool heap_has(void *h, uint64_t addr)
 	return hp_heap_find(h, addr) != NULL;
 }
 
-static bool waits(struct hp_heap *h, const struct hp_event *ev)
-{
-	hp_merge_note_heap(ev, heap_has, h);
-	return true;
-}
 
 bool hp_heap_not_yet(struct hp_heap *h, const struct hp_event *ev)
 {
 	struct hp_heap_change c;
 
+	hp_merge_note_heap(ev, heap_has, h); /* what a plan of the merge starts from */
 	if (ev->last_chance || !hp_heap_change_of(ev, &c))
 		return false;
 	if (c.frees) {
 		const struct hp_block *b = hp_heap_find(h, c.gone);
 		if (!b)
-			return waits(h, ev);
+			return true;
 		/* Another thread's free waits while the block's own thread still frees it in this epoch:
 		 * it ends a later life, which that thread hands out again. */
 		if (b->stream != ev->stream && hp_merge_ends_first(ev, b->stream, c.gone))
-			return waits(h, ev);
+			return true;
 	}
-	return c.adds && c.added != c.gone && hp_heap_find(h, c.added) ? waits(h, ev) : false;
+	return c.adds && c.added != c.gone && hp_heap_find(h, c.added);
 }
 
 int hp_heap_replay(struct hp_heap *h, const struct hp_event *ev)

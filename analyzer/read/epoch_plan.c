@@ -10,9 +10,9 @@
 #include "read/trace.h"
 #include "util/idmap.h"
 
-/* Steps the search may take per event before it gives up (the merge then goes on as before): the
- * orders tried grow with the product of the streams' events when nothing fits. */
-#define STEPS_PER_EVENT 256
+/* Steps the search may take, past those its input allows per event, before it gives up (the merge
+ * then goes on as before): the orders tried grow with the product of the streams' events when
+ * nothing fits. */
 #define STEPS_MIN 65536
 #define STEPS_MAX (4u << 20) /* and the positions visited: 16 bytes each in their table, 64 MB */
 #define EVENTS_MAX (1u << 20) /* a key of more events is not searched (a crafted trace's) */
@@ -185,15 +185,15 @@ static int visit(struct search *s, uint64_t h)
 	return 1;
 }
 
-/* The search proper, trying the streams from `rot` on: order[d] is the stream taken at depth d,
- * next[d] how many of the streams were tried there. */
-static int search(struct search *s, size_t total, uint32_t *order, size_t rot)
+/* The search proper, trying the streams from the one of the step before on (from `rot` at the first):
+ * order[d] is the stream taken at depth d, next[d] how many of the streams were tried there. */
+static int search(struct search *s, size_t total, uint32_t *order, size_t rot, bool runs)
 {
 	const struct hp_epoch_plan_input *in = s->in;
 	size_t *pos = calloc(in->nstreams, sizeof(*pos)), *next = calloc(total + 1, sizeof(*next));
 	size_t *mark = calloc(total + 1, sizeof(*mark));
 	uint64_t *weight = calloc(in->nstreams, sizeof(*weight));
-	uint64_t h = 0, steps = 0, budget = (uint64_t)total * STEPS_PER_EVENT + STEPS_MIN;
+	uint64_t h = 0, steps = 0, budget = (uint64_t)total * in->steps_per_event + STEPS_MIN;
 	size_t d = 0;
 	int rc = 0;
 
@@ -211,9 +211,11 @@ static int search(struct search *s, size_t total, uint32_t *order, size_t rot)
 	while (d < total) {
 		if (++steps > budget || steps > STEPS_MAX || s->nseen > STEPS_MAX)
 			goto out;
-		size_t j = next[d], i = 0;
+		/* The stream of the step before first: a run of one stream's events, as the merge takes
+		 * them, costs a step each, and a key of hundreds of threads' streams is not scanned. */
+		size_t j = next[d], i = 0, from = d && runs ? order[d - 1] : rot;
 		for (; j < in->nstreams; j++) {
-			i = (j + rot) % in->nstreams;
+			i = (j + from) % in->nstreams;
 			if (pos[i] == in->n[i])
 				continue;
 			const struct hp_tick_event *e = in->ev[in->first[i] + pos[i]];
@@ -254,6 +256,30 @@ out:
 	return rc;
 }
 
+#define REGION_SHIFT 26 /* 64 MiB: a glibc arena's heap is at most this large and this aligned */
+
+void hp_epoch_regions_add(struct hp_epoch_regions *r, uint32_t stream, const struct hp_tick_event *e)
+{
+	uint64_t a = e->type == HP_EV_REALLOC && !e->addr ? e->addr2 : e->addr;
+	uint64_t region = e->type <= HP_EV_REALLOC && a ? (a >> REGION_SHIFT) + 1 : 0;
+
+	if (!region || r->contested || (region == r->last && stream == r->last_stream))
+		return; /* most events are in the region of the one before */
+	r->last = region;
+	r->last_stream = stream;
+	size_t j = 0;
+	while (j < r->n && r->region[j] != region)
+		j++;
+	if (j < r->n) {
+		r->contested = r->stream[j] != stream;
+	} else if (r->n == HP_EPOCH_REGIONS) {
+		r->contested = true; /* a key this scattered is searched rather than judged */
+	} else {
+		r->region[r->n] = region;
+		r->stream[r->n++] = stream;
+	}
+}
+
 int hp_epoch_plan(const struct hp_epoch_plan_input *in, uint32_t *order)
 {
 	size_t total = 0;
@@ -281,12 +307,13 @@ int hp_epoch_plan(const struct hp_epoch_plan_input *in, uint32_t *order)
 	/* A search that runs out of steps has gone deep on a wrong early choice: one that prefers
 	 * other streams first may not. */
 	int rc = 0;
-	for (size_t rot = 0; !rc && rot < in->nstreams && rot < SEARCHES; rot++) {
+	for (size_t t = 0; !rc && t / 2 < in->nstreams && t < SEARCHES; t++) {
+		size_t rot = t / 2;
 		for (size_t i = 0; i <= s.addrs_mask; i++)
 			s.addrs[i].alive = s.addrs[i].alive0;
 		memset(s.seen, 0, s.seen_cap * sizeof(*s.seen));
 		s.nseen = s.nlog = 0;
-		rc = search(&s, total, order, rot);
+		rc = search(&s, total, order, rot, t % 2 == 0);
 	}
 	free(s.addrs);
 	free(s.log);

@@ -578,12 +578,18 @@ static ptrdiff_t queues_at(const struct hp_merge *m, uint64_t key, uint32_t **wh
 	return (ptrdiff_t)n;
 }
 
-/* The queues' events of `key` leave each other waiting: when an order of all of them exists in which
- * each can happen (epoch_plan.h), they go in it, as they are. All of the key's events are queued (it
- * is below the SYNC's watermark, or the trace ended). 1 when they went (*rc: the callback's value), 0
- * when no order was found (the merge goes on as before, and tries no plan for this key again), -1
- * without memory. */
-static int plan_key(struct hp_merge *m, uint64_t key, struct hp_event *ev, int *rc)
+/* An order of all the queues' events of `key` in which each can happen (epoch_plan.h), when the
+ * greedy one may go wrong: at the key's start (at_start), when two of its streams touch one region
+ * of addresses; or when one of its events must wait. All of the key's events are queued (it is below
+ * the SYNC's watermark, or the trace ended). 1 when they went in that order (*rc: the callback's
+ * value); 0 when there was no need, or no order was found (then the merge goes on as before, and
+ * tries no plan for this key again); -1 without memory. */
+/* Steps a search may take per event: at a key's start, where most keys of threads that share an
+ * arena need none (thousands of keys of a thread pool), few; once an event waits, more. */
+#define START_STEPS 16
+#define WAIT_STEPS 256
+
+static int plan_key(struct hp_merge *m, uint64_t key, struct hp_event *ev, int *rc, bool at_start)
 {
 	if (!m->alive || (m->has_unplanned && m->unplanned_key == key))
 		return 0;
@@ -591,6 +597,7 @@ static int plan_key(struct hp_merge *m, uint64_t key, struct hp_event *ev, int *
 	ptrdiff_t nwho = queues_at(m, key, &who);
 	size_t *first = NULL, *n = NULL, total = 0;
 	const struct hp_tick_event **evs = NULL;
+	struct hp_epoch_regions regions = {0};
 	int found = -1;
 
 	if (nwho < 0)
@@ -604,16 +611,21 @@ static int plan_key(struct hp_merge *m, uint64_t key, struct hp_event *ev, int *
 	for (ptrdiff_t i = 0; i < nwho; i++) {
 		const struct hp_merge_queue *q = &m->queues[who[i]];
 		first[i] = total;
-		while (n[i] < q->len && waiting(q, n[i])->key == key)
-			n[i]++;
+		for (; n[i] < q->len && waiting(q, n[i])->key == key; n[i]++)
+			hp_epoch_regions_add(&regions, (uint32_t)i, waiting(q, n[i]));
 		total += n[i];
+	}
+	if (at_start && !regions.contested) { /* streams apart: any order of them is right */
+		found = 0;
+		goto out;
 	}
 	if (!(evs = malloc(total * sizeof(*evs))) || !(order = malloc(total * sizeof(*order))))
 		goto out;
 	for (ptrdiff_t i = 0; i < nwho; i++)
 		for (size_t k = 0; k < n[i]; k++)
 			evs[first[i] + k] = waiting(&m->queues[who[i]], k);
-	struct hp_epoch_plan_input in = {(size_t)nwho, evs, first, n, m->alive, m->alive_heap};
+	struct hp_epoch_plan_input in = {(size_t)nwho, evs, first, n, m->alive, m->alive_heap,
+					 at_start ? START_STEPS : WAIT_STEPS};
 	found = hp_epoch_plan(&in, order);
 	if (found <= 0)
 		goto out;
@@ -625,7 +637,9 @@ static int plan_key(struct hp_merge *m, uint64_t key, struct hp_event *ev, int *
 	}
 	heap_rebuild(m);
 out:
-	if (!found) {
+	/* No order after an event waited: the key is left to the rule above (a search at its start
+	 * may give up early, and one that waits later tries again). */
+	if (!found && !at_start) {
 		m->has_unplanned = true;
 		m->unplanned_key = key;
 	}
@@ -679,14 +693,30 @@ static int release(struct hp_merge *m, uint64_t limit, bool all, size_t count)
 		}
 		size_t run = 0;
 		bool parked = false, woke = false, replanned = false;
+		/* A key's first release: its streams may trade blocks (epoch_plan.h). */
+		uint64_t key = q->len ? q->ev[q->head].key : 0;
+		if (whole_keys && m->alive && q->len && (all || key < limit) && !(m->has_started && m->started_key == key)) {
+			m->has_started = true;
+			m->started_key = key;
+			int planned = plan_key(m, key, &ev, &rc, true);
+			if (planned < 0) {
+				m->nomem = true;
+				rc = -1;
+				break;
+			}
+			if (planned || rc)
+				continue; /* the plan left the queues in the heap: their heads anywhere */
+		}
 		while (q->len && run < count) {
 			struct hp_tick_event *e = &q->ev[q->head];
 			if (e->key > bound_tick || (e->key == bound_tick && q->key > bound_key))
 				break;
+			if (e->key != key && whole_keys && m->alive)
+				break; /* a key starts: first the look at its streams, above */
 			if ((rc = take_head(m, q, &ev, false)) == HP_EVENT_NOT_YET) {
 				rc = 0;
 				/* A head waits: the other streams of its key may be waiting on it too. */
-				int planned = whole_keys ? plan_key(m, e->key, &ev, &rc) : 0;
+				int planned = whole_keys ? plan_key(m, e->key, &ev, &rc, false) : 0;
 				if (planned < 0) {
 					m->nomem = true;
 					rc = -1;

@@ -49,6 +49,8 @@ struct hp_merge {
 	void *alive_heap;
 	uint64_t unplanned_key; /* the key whose events no plan fits, when has_unplanned */
 	bool has_unplanned;
+	uint64_t started_key; /* the key whose first release looked for a plan, when has_started */
+	bool has_started;
 	bool overflowed; /* events were released before their SYNC */
 	bool nomem;      /* the last -1 of hp_merge_push was out of memory, not the callback */
 	uint64_t released;

@@ -177,8 +177,19 @@ const struct hp_frame *hp_user_frame(const struct hp_stack_frames *s)
 }
 
 /* Whether another site's stack has its user frame at the same address as s. */
-/* When other sites start at the same frame, the caller that says which one this is: the frame
- * below, or the first named frame below when that one has no name (a stripped binary). */
+/* The caller that says which site this is when others start at the same frame: the frame below the
+ * program's first, or the first named frame below when that one has no name (a stripped binary). */
+static const struct hp_frame *caller_frame(const struct hp_stack_frames *s)
+{
+	size_t at = (s->user_frame < s->nframes ? s->user_frame : 0) + 1; /* past the user frame */
+
+	for (size_t k = at; k < s->nframes; k++)
+		if (s->frames[k]->function)
+			return s->frames[k];
+	return at < s->nframes ? s->frames[at] : NULL;
+}
+
+/* caller_frame, when other sites start at the same frame; NULL when none does. */
 static const struct hp_frame *distinguishing_frame(const struct hp_profile *p, const struct hp_stack_frames *s)
 {
 	const struct hp_frame *f = hp_user_frame(s);
@@ -188,13 +199,15 @@ static const struct hp_frame *distinguishing_frame(const struct hp_profile *p, c
 		const struct hp_frame *g = hp_user_frame(p->sites[i].frames);
 		shared = g && p->sites[i].frames->stack_id != s->stack_id && g->ip == f->ip;
 	}
-	if (!shared)
-		return NULL;
-	size_t at = (s->user_frame < s->nframes ? s->user_frame : 0) + 1; /* f's */
-	for (size_t k = at; k < s->nframes; k++)
-		if (s->frames[k]->function)
-			return s->frames[k];
-	return at < s->nframes ? s->frames[at] : NULL;
+	return shared ? caller_frame(s) : NULL;
+}
+
+void hp_site_place(const struct hp_stack_frames *s, uint32_t stack_id, uint64_t place[2])
+{
+	const struct hp_frame *f = hp_user_frame(s), *c = f ? caller_frame(s) : NULL;
+
+	place[0] = f ? f->ip : 0;
+	place[1] = f ? (c ? c->ip : 0) : stack_id; /* no frame known: the stack is the place */
 }
 
 char *hp_fmt_site(char *buf, size_t len, const struct hp_profile *p, const struct hp_stack_frames *s,

@@ -119,6 +119,10 @@ const char *hp_basename(const char *path);
 char *hp_fmt_frame(char *buf, size_t len, const struct hp_frame *f);
 /* The first frame of the program's own code in a stack (NULL when it has no frame). */
 const struct hp_frame *hp_user_frame(const struct hp_stack_frames *s);
+/* The place hp_fmt_site names, as two numbers: the address of the site's first frame of the program's
+ * code and of the caller that tells it apart (the stack's id when no frame is known). Sites of one
+ * place read alike, whatever their stacks hold further up. */
+void hp_site_place(const struct hp_stack_frames *s, uint32_t stack_id, uint64_t place[2]);
 /* Where a site allocates: its user frame as hp_fmt_frame, or "stack #N" when not symbolized. When
  * other sites of p share that frame (an allocation wrapper such as xmalloc), its caller is added:
  * "xmalloc (util.c:33) from parse_row (parser.c:42)". p may be NULL. */

@@ -65,25 +65,24 @@ static const char *size_range(char *buf, size_t len, uint64_t min, uint64_t max)
 	return buf;
 }
 
-/* Sites that read as one place: the location the advice prints (hp_fmt_site) and what its call
- * paths add up to. Paths that differ only past what the location shows made the same advice twice
- * (rustup: two "Temporary allocations at regex_syntax::utf8::…" of 777 and 774 allocations). */
+/* Sites that read as one place (hp_site_place): what their call paths add up to, and one of them to
+ * name it. Paths that differ only past what the location shows made the same advice twice (rustup:
+ * two "Temporary allocations at regex_syntax::utf8::…" of 777 and 774 allocations). */
 struct place {
-	char *loc;
+	uint64_t key[2];
+	const struct hp_alloc_site *site; /* the first of them, for hp_fmt_site */
 	uint64_t allocs, bytes, temporary, min_size, max_size;
 	size_t paths;
 };
 
-static int cmp_place(const void *a, const void *b)
+static int cmp_key(const uint64_t *a, const uint64_t *b)
 {
-	return strcmp(((const struct place *)a)->loc, ((const struct place *)b)->loc);
+	return a[0] != b[0] ? (a[0] < b[0] ? -1 : 1) : a[1] != b[1] ? (a[1] < b[1] ? -1 : 1) : 0;
 }
 
-static void places_free(struct place *v, size_t n)
+static int cmp_place(const void *a, const void *b)
 {
-	for (size_t i = 0; i < n; i++)
-		free(v[i].loc);
-	free(v);
+	return cmp_key(((const struct place *)a)->key, ((const struct place *)b)->key);
 }
 
 /* The places of the sites with an allocation (and a temporary one, when `temporary`), each once;
@@ -91,8 +90,7 @@ static void places_free(struct place *v, size_t n)
 static struct place *places_of(const struct hp_profile *p, bool temporary, size_t *n)
 {
 	struct place *v = calloc(p->nsites ? p->nsites : 1, sizeof(*v));
-	char loc[2048];
-	size_t k = 0;
+	size_t k = 0, m = 0;
 
 	*n = 0;
 	if (!v)
@@ -101,26 +99,20 @@ static struct place *places_of(const struct hp_profile *p, bool temporary, size_
 		const struct hp_alloc_site *s = &p->sites[i];
 		if (!s->allocs || (temporary && !s->temporary))
 			continue;
-		hp_fmt_site(loc, sizeof(loc), p, s->frames, s->stack_id);
-		if (!(v[k].loc = strdup(loc))) {
-			places_free(v, k);
-			return NULL;
-		}
-		v[k] = (struct place){v[k].loc, s->allocs, s->bytes, s->temporary, s->min_size, s->max_size, 1};
-		k++;
+		v[k] = (struct place){.site = s, .allocs = s->allocs, .bytes = s->bytes, .temporary = s->temporary,
+				      .min_size = s->min_size, .max_size = s->max_size, .paths = 1};
+		hp_site_place(s->frames, s->stack_id, v[k++].key);
 	}
 	qsort(v, k, sizeof(*v), cmp_place);
-	size_t m = 0;
 	for (size_t i = 0; i < k; i++) {
-		if (m && !strcmp(v[m - 1].loc, v[i].loc)) {
-			struct place *t = &v[m - 1];
+		struct place *t = m ? &v[m - 1] : NULL;
+		if (t && !cmp_key(t->key, v[i].key)) {
 			t->allocs += v[i].allocs;
 			t->bytes += v[i].bytes;
 			t->temporary += v[i].temporary;
 			t->min_size = v[i].min_size < t->min_size ? v[i].min_size : t->min_size;
 			t->max_size = v[i].max_size > t->max_size ? v[i].max_size : t->max_size;
 			t->paths++;
-			free(v[i].loc);
 		} else {
 			v[m++] = v[i];
 		}
@@ -179,8 +171,9 @@ static void rule_small_allocs(const struct hp_profile *p, const struct hp_config
 		struct hp_recommendation *rec = add(r, "small-allocs", HP_SEV_WARNING, (double)s->allocs);
 		if (!rec)
 			break;
-		put(rec->location, sizeof(rec->location), "%s", s->loc);
-		put(rec->title, sizeof(rec->title), "Many small allocations at %s", s->loc);
+		hp_fmt_site(loc, sizeof(loc), p, s->site->frames, s->site->stack_id);
+		put(rec->location, sizeof(rec->location), "%s", loc);
+		put(rec->title, sizeof(rec->title), "Many small allocations at %s", loc);
 		put(rec->detail, sizeof(rec->detail),
 		    "%llu allocations here (%s of the program's)%s, %.0f bytes on average (%s): allocate these "
 		    "objects from an arena or a pool, or from a stack buffer when they do not outlive the function.",
@@ -189,14 +182,14 @@ static void rule_small_allocs(const struct hp_profile *p, const struct hp_config
 	}
 	if (p->summary.allocations && !pl)
 		r->oom = true;
-	places_free(pl, nplaces);
+	free(pl);
 }
 
 /* ---- temporary: blocks freed before the thread's next allocation ---- */
 
 static void rule_temporary(const struct hp_profile *p, const struct hp_config *cfg, struct recs *r)
 {
-	char b1[HP_FMT_MAX], sizes[2 * HP_FMT_MAX + 16], note[48];
+	char loc[2048], b1[HP_FMT_MAX], sizes[2 * HP_FMT_MAX + 16], note[48];
 	size_t nplaces = 0;
 	struct place *pl = places_of(p, true, &nplaces);
 	if (!pl) {
@@ -215,8 +208,9 @@ static void rule_temporary(const struct hp_profile *p, const struct hp_config *c
 		struct hp_recommendation *rec = add(r, "temporary", HP_SEV_WARNING, (double)s->temporary);
 		if (!rec)
 			break;
-		put(rec->location, sizeof(rec->location), "%s", s->loc);
-		put(rec->title, sizeof(rec->title), "Temporary allocations at %s: reuse the buffer", s->loc);
+		hp_fmt_site(loc, sizeof(loc), p, s->site->frames, s->site->stack_id);
+		put(rec->location, sizeof(rec->location), "%s", loc);
+		put(rec->title, sizeof(rec->title), "Temporary allocations at %s: reuse the buffer", loc);
 		put(rec->detail, sizeof(rec->detail),
 		    "%llu of the %llu allocations here (%s)%s%s were freed by the same thread before its next "
 		    "allocation, %s: allocate the buffer once and reuse it across calls (or use a stack buffer).",
@@ -224,7 +218,7 @@ static void rule_temporary(const struct hp_profile *p, const struct hp_config *c
 		    paths_note(note, sizeof(note), s->paths), s->paths > 1 ? "," : "",
 		    size_range(sizes, sizeof(sizes), s->min_size, s->max_size));
 	}
-	places_free(pl, nplaces);
+	free(pl);
 }
 
 /* ---- realloc-step: a block grown by a constant step, which copies it over and over ---- */
@@ -259,10 +253,11 @@ static void rule_realloc_step(const struct hp_profile *p, const struct hp_config
 
 /* ---- leak: blocks alive at exit, by allocation stack ---- */
 
-/* The definite or possible leaks of one place, with what they drag along: one piece of advice a place
- * (python3's gc_alloc had five "possibly leaked" ones, its call paths). */
+/* The definite or possible leaks of one place (hp_site_place), with what they drag along: one piece
+ * of advice a place (python3's gc_alloc had five "possibly leaked" ones, its call paths). */
 struct lost_place {
-	char *loc;
+	uint64_t key[2];
+	const struct hp_leak *leak; /* the first of them, for hp_fmt_site */
 	enum hp_leak_kind kind;
 	uint64_t bytes, blocks, indirect_bytes, indirect_blocks;
 	size_t paths;
@@ -272,14 +267,13 @@ static int cmp_lost_place(const void *a, const void *b)
 {
 	const struct lost_place *x = a, *y = b;
 
-	return x->kind != y->kind ? (int)x->kind - (int)y->kind : strcmp(x->loc, y->loc);
+	return x->kind != y->kind ? (int)x->kind - (int)y->kind : cmp_key(x->key, y->key);
 }
 
 /* The shown definite and possible leaks by place and kind, each once; NULL when memory runs out. */
 static struct lost_place *lost_places(const struct hp_profile *p, size_t *n)
 {
 	struct lost_place *v = calloc(p->nleaks ? p->nleaks : 1, sizeof(*v));
-	char loc[2048];
 	size_t k = 0, m = 0;
 
 	*n = 0;
@@ -291,14 +285,9 @@ static struct lost_place *lost_places(const struct hp_profile *p, size_t *n)
 		 * blocks no scan classified are not known to be lost (leak findings come from scans). */
 		if (!hp_leak_shown(l) || (l->kind != HP_LEAK_DEFINITE && l->kind != HP_LEAK_POSSIBLE))
 			continue;
-		hp_fmt_site(loc, sizeof(loc), p, l->frames, l->stack_id);
-		struct lost_place *t = &v[k];
-		if (!(t->loc = strdup(loc)))
-			goto oom;
-		t->kind = l->kind;
-		t->bytes = l->bytes;
-		t->blocks = l->blocks;
-		t->paths = 1;
+		struct lost_place *t = &v[k++];
+		*t = (struct lost_place){.leak = l, .kind = l->kind, .bytes = l->bytes, .blocks = l->blocks, .paths = 1};
+		hp_site_place(l->frames, l->stack_id, t->key);
 		/* Blocks of the same stack lost only through these (a list dropped at its head) go with them. */
 		for (size_t j = 0; l->kind == HP_LEAK_DEFINITE && j < p->nleaks; j++)
 			if (p->leaks[j].kind == HP_LEAK_INDIRECT && p->leaks[j].stack_id == l->stack_id &&
@@ -306,34 +295,27 @@ static struct lost_place *lost_places(const struct hp_profile *p, size_t *n)
 				t->indirect_bytes += p->leaks[j].bytes;
 				t->indirect_blocks += p->leaks[j].blocks;
 			}
-		k++;
 	}
 	qsort(v, k, sizeof(*v), cmp_lost_place);
 	for (size_t i = 0; i < k; i++) {
 		struct lost_place *t = m ? &v[m - 1] : NULL;
-		if (t && t->kind == v[i].kind && !strcmp(t->loc, v[i].loc)) {
+		if (t && !cmp_lost_place(t, &v[i])) {
 			t->bytes += v[i].bytes;
 			t->blocks += v[i].blocks;
 			t->indirect_bytes += v[i].indirect_bytes;
 			t->indirect_blocks += v[i].indirect_blocks;
 			t->paths++;
-			free(v[i].loc);
 		} else {
 			v[m++] = v[i];
 		}
 	}
 	*n = m;
 	return v;
-oom:
-	for (size_t i = 0; i < k; i++)
-		free(v[i].loc);
-	free(v);
-	return NULL;
 }
 
 static void rule_leak(const struct hp_profile *p, const struct hp_config *cfg, struct recs *r)
 {
-	char b1[HP_FMT_MAX], note[48];
+	char loc[2048], b1[HP_FMT_MAX], note[48];
 	size_t n = 0;
 	struct lost_place *v = lost_places(p, &n);
 
@@ -359,9 +341,10 @@ static void rule_leak(const struct hp_profile *p, const struct hp_config *cfg, s
 		struct hp_recommendation *rec = add(r, "leak", sev, (double)l->bytes);
 		if (!rec)
 			break;
-		put(rec->location, sizeof(rec->location), "%s", l->loc);
+		hp_fmt_site(loc, sizeof(loc), p, l->leak->frames, l->leak->stack_id);
+		put(rec->location, sizeof(rec->location), "%s", loc);
 		put(rec->title, sizeof(rec->title), "Memory %s: %s at %s",
-		    l->kind == HP_LEAK_DEFINITE ? "leak" : "possibly leaked", hp_fmt_bytes(b1, l->bytes), l->loc);
+		    l->kind == HP_LEAK_DEFINITE ? "leak" : "possibly leaked", hp_fmt_bytes(b1, l->bytes), loc);
 		int used = snprintf(rec->detail, sizeof(rec->detail), "%llu bytes in %llu blocks allocated here%s%s are %s: %s.",
 				    (unsigned long long)l->bytes, (unsigned long long)l->blocks,
 				    paths_note(note, sizeof(note), l->paths), l->paths > 1 ? "," : "",
@@ -374,8 +357,6 @@ static void rule_leak(const struct hp_profile *p, const struct hp_config *cfg, s
 		/* A definite leak's weight includes what it drags along, so the largest loss comes first. */
 		rec->weight += (double)l->indirect_bytes;
 	}
-	for (size_t i = 0; i < n; i++)
-		free(v[i].loc);
 	free(v);
 }
 

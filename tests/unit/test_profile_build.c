@@ -249,6 +249,46 @@ static void epochs_a_free_waits_while_the_allocator_frees_the_block_itself(void 
 	tb_release(&b);
 }
 
+/* Version 3, as glibc's threads did it past its arenas (rec_thread_churn.c): in one epoch the main
+ * thread (stream 1) allocates a thread's DTV at an address that a worker (stream 5) allocates and
+ * frees in the same epoch, and frees the DTV epochs later. Taken by stream order, the DTV came
+ * first, the worker's allocation found its address alive (a lost free, dropped) and the DTV's own
+ * free matched nothing; the order found at the epoch's start puts the worker's life first. */
+static void epochs_a_life_of_another_thread_goes_before_one_that_outlives_the_epoch(void **state)
+{
+	struct tb b;
+
+	(void)state;
+	tb_init_epochs(&b, 0);
+	tb_stream(&b, 0);
+	tb_clock(&b, 0, 0, 1);
+	tb_stream(&b, 1);
+	tb_alloc(&b, 50, HPT_KIND_MALLOC, 0x9000, 8, 1); /* an earlier epoch */
+	tb_alloc(&b, 100, HPT_KIND_CALLOC, 0xa000, 304, 2); /* the DTV */
+	tb_stream(&b, 5);
+	tb_alloc(&b, 100, HPT_KIND_MALLOC, 0xb000, 32, 3);
+	tb_alloc(&b, 100, HPT_KIND_MALLOC, 0xa000, 43, 3);
+	tb_free(&b, 100, HPT_FREE_FREE, 0xb000);
+	tb_free(&b, 100, HPT_FREE_FREE, 0xa000);
+	tb_stream(&b, 0);
+	tb_sync(&b, 101);
+	tb_stream(&b, 1);
+	tb_free(&b, 300, HPT_FREE_FREE, 0xa000); /* the DTV, epochs later */
+	tb_chunk(&b, HPT_CODEC_ZSTD);
+	struct hp_profile *p = build(&b, NULL);
+
+	const struct hp_summary *s = &p->summary;
+	assert_int_equal(s->allocations, 4);
+	assert_int_equal(s->frees, 3);
+	assert_int_equal(s->anomalies, 0);
+	assert_int_equal(s->unmatched_frees, 0);
+	assert_int_equal(site(p, 2)->frees, 1); /* the DTV's free is the DTV's */
+	assert_int_equal(site(p, 3)->frees, 2);
+	assert_int_equal(site(p, 3)->live_blocks, 0);
+	hp_profile_free(p);
+	tb_release(&b);
+}
+
 static void zones(void **state)
 {
 	struct tb b;
@@ -422,6 +462,7 @@ int main(void)
 		cmocka_unit_test(epochs_put_a_free_before_the_reuse_of_its_address),
 		cmocka_unit_test(epochs_free_the_life_a_thread_leaves_alive),
 		cmocka_unit_test(epochs_a_free_waits_while_the_allocator_frees_the_block_itself),
+		cmocka_unit_test(epochs_a_life_of_another_thread_goes_before_one_that_outlives_the_epoch),
 		cmocka_unit_test(zones),
 		cmocka_unit_test(the_recorders_time_is_left_out_of_zones),
 		cmocka_unit_test(waits_past_uint64),

@@ -362,6 +362,7 @@ static void wrapper_sites_name_their_caller(void **state)
 	fx.frames[1][1].line = 88;
 	fx.frames[1][2].function = "load_config";
 	fx.frames[1][2].line = 7;
+	fx.frames[1][2].ip = 0x401900; /* another caller: another return address */
 	fx.sites[1] = fx.sites[0];
 	fx.sites[1].stack_id = 11;
 	fx.sites[1].frames = &fx.stacks[1];
