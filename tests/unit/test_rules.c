@@ -353,6 +353,18 @@ static void definite_leak_takes_its_indirect_blocks_along(void **state)
 	has(r->detail, "Another 768000 bytes in 12000 blocks from here are indirectly lost");
 }
 
+/* Site 1 as site 0 but for its stack (stack 1, whose frames the test sets): 400 and 300 temporary
+ * allocations of 500. */
+static void second_site_of_temporaries(void)
+{
+	fx.sites[1] = fx.sites[0];
+	fx.sites[1].stack_id = 11;
+	fx.sites[1].frames = &fx.stacks[1];
+	fx.p.nsites = 2;
+	fx.sites[0].temporary = 400;
+	fx.sites[1].temporary = 300;
+}
+
 static void wrapper_sites_name_their_caller(void **state)
 {
 	(void)state;
@@ -363,12 +375,7 @@ static void wrapper_sites_name_their_caller(void **state)
 	fx.frames[1][2].function = "load_config";
 	fx.frames[1][2].line = 7;
 	fx.frames[1][2].ip = 0x401900; /* another caller: another return address */
-	fx.sites[1] = fx.sites[0];
-	fx.sites[1].stack_id = 11;
-	fx.sites[1].frames = &fx.stacks[1];
-	fx.p.nsites = 2;
-	fx.sites[0].temporary = 400;
-	fx.sites[1].temporary = 300;
+	second_site_of_temporaries();
 	run();
 	find("temporary", "read_record (reader.c:88) from process_batch (parser.c:41)");
 	find("temporary", "read_record (reader.c:88) from load_config (parser.c:7)");
@@ -382,12 +389,7 @@ static void call_paths_of_one_place_are_advised_once(void **state)
 	fixture_stack(&fx, 1);
 	fx.frames[1][1] = fx.frames[0][1];       /* the same call in read_record */
 	fx.frames[1][3].function = "main_loop"; /* from a caller the location does not name */
-	fx.sites[1] = fx.sites[0];
-	fx.sites[1].stack_id = 11;
-	fx.sites[1].frames = &fx.stacks[1];
-	fx.p.nsites = 2;
-	fx.sites[0].temporary = 400;
-	fx.sites[1].temporary = 300;
+	second_site_of_temporaries();
 	fx.sites[1].min_size = 32;
 	run();
 	assert_int_equal(count("temporary"), 1);
