@@ -16,7 +16,8 @@
 #define STEPS_MIN 65536
 #define STEPS_MAX (4u << 20) /* and the positions visited: 16 bytes each in their table, 64 MB */
 #define EVENTS_MAX (1u << 20) /* a key of more events is not searched (a crafted trace's) */
-#define SEARCHES 4 /* each from another stream first */
+#define SEARCHES 4 /* from the first or the second stream, keeping to runs or not */
+#define OUT_OF_STEPS 2 /* search's answer when it gave up */
 
 /* An address the plan's events touch: alive or not at the current position of the search. */
 struct addr_state {
@@ -185,8 +186,10 @@ static int visit(struct search *s, uint64_t h)
 	return 1;
 }
 
-/* The search proper, trying the streams from the one of the step before on (from `rot` at the first):
- * order[d] is the stream taken at depth d, next[d] how many of the streams were tried there. */
+/* The search proper, trying the streams from the one of the step before on when `runs` (from `rot`
+ * at the first step, and at every step when not): order[d] is the stream taken at depth d, next[d]
+ * how many of the streams were tried there. 1 when found, 0 when every order was tried (each
+ * position once: none other exists), OUT_OF_STEPS, or -1 when memory runs out. */
 static int search(struct search *s, size_t total, uint32_t *order, size_t rot, bool runs)
 {
 	const struct hp_epoch_plan_input *in = s->in;
@@ -209,8 +212,10 @@ static int search(struct search *s, size_t total, uint32_t *order, size_t rot, b
 		goto out;
 	}
 	while (d < total) {
-		if (++steps > budget || steps > STEPS_MAX || s->nseen > STEPS_MAX)
+		if (++steps > budget || steps > STEPS_MAX || s->nseen > STEPS_MAX) {
+			rc = OUT_OF_STEPS;
 			goto out;
+		}
 		/* The stream of the step before first: a run of one stream's events, as the merge takes
 		 * them, costs a step each, and a key of hundreds of threads' streams is not scanned. */
 		size_t j = next[d], i = 0, from = d && runs ? order[d - 1] : rot;
@@ -305,9 +310,9 @@ int hp_epoch_plan(const struct hp_epoch_plan_input *in, uint32_t *order)
 		for (size_t k = 0; k < in->n[i]; k++)
 			count_uses(&s, in->ev[in->first[i] + k]);
 	/* A search that runs out of steps has gone deep on a wrong early choice: one that prefers
-	 * other streams first may not. */
-	int rc = 0;
-	for (size_t t = 0; !rc && t / 2 < in->nstreams && t < SEARCHES; t++) {
+	 * other streams first may not. One that tried every order proved there is none. */
+	int rc = OUT_OF_STEPS;
+	for (size_t t = 0; rc == OUT_OF_STEPS && t / 2 < in->nstreams && t < SEARCHES; t++) {
 		size_t rot = t / 2;
 		for (size_t i = 0; i <= s.addrs_mask; i++)
 			s.addrs[i].alive = s.addrs[i].alive0;
@@ -318,5 +323,5 @@ int hp_epoch_plan(const struct hp_epoch_plan_input *in, uint32_t *order)
 	free(s.addrs);
 	free(s.log);
 	free(s.seen);
-	return rc;
+	return rc == OUT_OF_STEPS ? 0 : rc;
 }
