@@ -695,7 +695,8 @@ static int release(struct hp_merge *m, uint64_t limit, bool all, size_t count)
 		bool parked = false, woke = false, replanned = false;
 		/* A key's first release: its streams may trade blocks (epoch_plan.h). */
 		uint64_t key = q->len ? q->ev[q->head].key : 0;
-		if (whole_keys && m->alive && q->len && (all || key < limit) && !(m->has_started && m->started_key == key)) {
+		if (m->epochs && whole_keys && m->alive && q->len && (all || key < limit) &&
+		    !(m->has_started && m->started_key == key)) {
 			m->has_started = true;
 			m->started_key = key;
 			int planned = plan_key(m, key, &ev, &rc, true);
@@ -711,7 +712,7 @@ static int release(struct hp_merge *m, uint64_t limit, bool all, size_t count)
 			struct hp_tick_event *e = &q->ev[q->head];
 			if (e->key > bound_tick || (e->key == bound_tick && q->key > bound_key))
 				break;
-			if (e->key != key && whole_keys && m->alive)
+			if (e->key != key && m->epochs && whole_keys && m->alive)
 				break; /* a key starts: first the look at its streams, above */
 			if ((rc = take_head(m, q, &ev, false)) == HP_EVENT_NOT_YET) {
 				rc = 0;

@@ -51,6 +51,7 @@ struct hp_merge {
 	bool has_unplanned;
 	uint64_t started_key; /* the key whose first release looked for a plan, when has_started */
 	bool has_started;
+	bool epochs; /* keys are epochs (version 3 on), which many events share: a key's start is looked at */
 	bool overflowed; /* events were released before their SYNC */
 	bool nomem;      /* the last -1 of hp_merge_push was out of memory, not the callback */
 	uint64_t released;

@@ -110,6 +110,7 @@ static int read_source(const struct hp_source *src, const char *name, struct hp_
 	hp_merge_init(&ps.merge, defs, fn, ctx, defs->features & HPT_FEAT_TSC, ps.dec.event_ticks);
 	ps.off = first;
 	hp_decoder_set_version(&ps.dec, st->version);
+	ps.merge.epochs = st->version >= 3;
 	if (!(pf = hp_prefetch_start(src, name, first, st->version))) {
 		rc = fail(st, name, first, "out of memory");
 		goto out;
