@@ -39,7 +39,7 @@ static int plan(unsigned alive_bits, const struct hp_tick_event *a, size_t na, c
 		evs[i] = &a[i];
 	for (size_t i = 0; i < nb; i++)
 		evs[na + i] = &b[i];
-	struct hp_epoch_plan_input in = {2, evs, first, n, alive_before, &alive_bits};
+	struct hp_epoch_plan_input in = {2, evs, first, n, alive_before, &alive_bits, 256};
 	int rc = hp_epoch_plan(&in, order);
 	if (rc != 1)
 		return rc;
@@ -107,7 +107,7 @@ static void lets_a_free_of_an_unknown_block_go_anywhere(void **state)
 	uint32_t order[3];
 
 	(void)state;
-	struct hp_epoch_plan_input in = {2, evs, first, n, alive_before, &bits};
+	struct hp_epoch_plan_input in = {2, evs, first, n, alive_before, &bits, 256};
 	assert_int_equal(hp_epoch_plan(&in, order), 1);
 	assert_int_equal(order[0], 0); /* the unknown block's free, first in its stream */
 	assert_int_equal(order[1], 1); /* the allocation its stream's next free ends */
