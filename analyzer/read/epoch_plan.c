@@ -25,6 +25,8 @@ struct addr_state {
 	bool alive;
 	bool alive0;          /* before the plan */
 	uint32_t gives, ends; /* the plan's events that hand it out, that end it */
+	uint32_t left_gives, left_ends; /* of those, the ones still to go at the search's position */
+	uint32_t end_mark;    /* 1 + the stream whose events after the one looked at end it (a pass) */
 };
 
 struct undo {
@@ -34,6 +36,7 @@ struct undo {
 
 struct search {
 	const struct hp_epoch_plan_input *in;
+	bool *closed; /* for each event that hands out an address: its stream ends it further on */
 	struct addr_state *addrs;
 	size_t addrs_mask;
 	struct undo *log;
@@ -123,6 +126,64 @@ static void count_uses(struct search *s, const struct hp_tick_event *e)
 	uint64_t given = e->type == HP_EV_ALLOC ? e->addr : e->type == HP_EV_REALLOC ? e->addr2 : 0;
 	if (given)
 		addr_slot(s, given)->gives++;
+}
+
+/* The address e ends, or 0. */
+static uint64_t ended(const struct hp_tick_event *e)
+{
+	if (e->type == HP_EV_REALLOC && (e->flags & HPT_REALLOC_FAILED))
+		return 0;
+	return e->type == HP_EV_FREE || e->type == HP_EV_REALLOC ? e->addr : 0;
+}
+
+/* The address e hands out, or 0 (a realloc in place keeps its block). */
+static uint64_t given(const struct hp_tick_event *e)
+{
+	if (e->type == HP_EV_ALLOC)
+		return e->addr;
+	if (e->type != HP_EV_REALLOC || (e->flags & HPT_REALLOC_FAILED) || e->addr2 == e->addr)
+		return 0;
+	return e->addr2;
+}
+
+/* e goes (by -1) or comes back (by +1): what is left to go of its addresses' uses. */
+static void count_left(struct search *s, const struct hp_tick_event *e, int by)
+{
+	uint64_t g = given(e), x = ended(e);
+
+	if (g)
+		addr_slot(s, g)->left_gives += (uint32_t)by;
+	if (x)
+		addr_slot(s, x)->left_ends += (uint32_t)by;
+}
+
+/* Whether stream i's event k, which hands out an address, leaves that life open past the key while
+ * other streams still hand the address out: a life open at the key's end is its last, so the others'
+ * go first. Such an event is tried after the rest; trying it first sent the search deep into orders
+ * that could not end (4,000 threads: a thread's allocation taken before another's life of the same
+ * address, which that one frees in the key). */
+static bool leaves_open(struct search *s, size_t idx, const struct hp_tick_event *e)
+{
+	uint64_t g = given(e);
+
+	return g && !s->closed[idx] && addr_slot(s, g)->left_gives >= 2;
+}
+
+/* For each event that hands out an address, whether its stream ends it further on: each stream read
+ * backwards, marking the addresses it ends. */
+static void mark_closed(struct search *s)
+{
+	const struct hp_epoch_plan_input *in = s->in;
+
+	for (size_t i = 0; i < in->nstreams; i++)
+		for (size_t k = in->n[i]; k-- > 0;) {
+			const struct hp_tick_event *e = in->ev[in->first[i] + k];
+			uint64_t g = given(e), x = ended(e);
+			if (g)
+				s->closed[in->first[i] + k] = addr_slot(s, g)->end_mark == i + 1;
+			if (x)
+				addr_slot(s, x)->end_mark = (uint32_t)i + 1;
+		}
 }
 
 static void happen(struct search *s, const struct hp_tick_event *e)
@@ -218,13 +279,14 @@ static int search(struct search *s, size_t total, uint32_t *order, size_t rot, b
 		}
 		/* The stream of the step before first: a run of one stream's events, as the merge takes
 		 * them, costs a step each, and a key of hundreds of threads' streams is not scanned. */
-		size_t j = next[d], i = 0, from = d && runs ? order[d - 1] : rot;
-		for (; j < in->nstreams; j++) {
-			i = (j + from) % in->nstreams;
+		size_t j = next[d], i = 0, from = d && runs ? order[d - 1] : rot, tries = 2 * in->nstreams;
+		for (; j < tries; j++) { /* the events that leave no life open first, then those */
+			i = (j % in->nstreams + from) % in->nstreams;
 			if (pos[i] == in->n[i])
 				continue;
-			const struct hp_tick_event *e = in->ev[in->first[i] + pos[i]];
-			if (!can_happen(s, e))
+			size_t idx = in->first[i] + pos[i];
+			const struct hp_tick_event *e = in->ev[idx];
+			if (leaves_open(s, idx, e) != (j >= in->nstreams) || !can_happen(s, e))
 				continue;
 			int v = visit(s, h + weight[i]);
 			if (v < 0) {
@@ -234,10 +296,11 @@ static int search(struct search *s, size_t total, uint32_t *order, size_t rot, b
 			if (v) {
 				mark[d] = s->nlog;
 				happen(s, e);
+				count_left(s, e, -1);
 				break;
 			}
 		}
-		if (j < in->nstreams) {
+		if (j < tries) {
 			order[d] = (uint32_t)i;
 			next[d] = j + 1;
 			pos[i]++;
@@ -251,6 +314,7 @@ static int search(struct search *s, size_t total, uint32_t *order, size_t rot, b
 		pos[order[d]]--;
 		h -= weight[order[d]];
 		undo_to(s, mark[d]);
+		count_left(s, in->ev[in->first[order[d]] + pos[order[d]]], +1);
 	}
 	rc = 1;
 out:
@@ -300,22 +364,29 @@ int hp_epoch_plan(const struct hp_epoch_plan_input *in, uint32_t *order)
 	s.log = malloc((2 * total + 1) * sizeof(*s.log));
 	s.seen_cap = pow2_at_least(2 * total);
 	s.seen = calloc(s.seen_cap, sizeof(*s.seen));
-	if (!s.addrs || !s.log || !s.seen) {
+	s.closed = calloc(total ? total : 1, sizeof(*s.closed));
+	if (!s.addrs || !s.log || !s.seen || !s.closed) {
 		free(s.addrs);
 		free(s.log);
 		free(s.seen);
+		free(s.closed);
 		return -1;
 	}
 	for (size_t i = 0; i < in->nstreams; i++)
 		for (size_t k = 0; k < in->n[i]; k++)
 			count_uses(&s, in->ev[in->first[i] + k]);
+	mark_closed(&s);
 	/* A search that runs out of steps has gone deep on a wrong early choice: one that prefers
 	 * other streams first may not. One that tried every order proved there is none. */
 	int rc = OUT_OF_STEPS;
 	for (size_t t = 0; rc == OUT_OF_STEPS && t / 2 < in->nstreams && t < SEARCHES; t++) {
 		size_t rot = t / 2;
-		for (size_t i = 0; i <= s.addrs_mask; i++)
-			s.addrs[i].alive = s.addrs[i].alive0;
+		for (size_t i = 0; i <= s.addrs_mask; i++) {
+			struct addr_state *a = &s.addrs[i];
+			a->alive = a->alive0;
+			a->left_gives = a->gives;
+			a->left_ends = a->ends;
+		}
 		memset(s.seen, 0, s.seen_cap * sizeof(*s.seen));
 		s.nseen = s.nlog = 0;
 		rc = search(&s, total, order, rot, t % 2 == 0);
@@ -323,5 +394,6 @@ int hp_epoch_plan(const struct hp_epoch_plan_input *in, uint32_t *order)
 	free(s.addrs);
 	free(s.log);
 	free(s.seen);
+	free(s.closed);
 	return rc == OUT_OF_STEPS ? 0 : rc;
 }
