@@ -291,30 +291,16 @@ static int add(struct hp_heap *h, uint64_t addr, uint64_t size, uint32_t stack, 
 
 bool hp_heap_change_of(const struct hp_event *ev, struct hp_heap_change *c)
 {
-	*c = (struct hp_heap_change){0};
-	switch (ev->type) {
-	case HP_EV_ALLOC:
-		*c = (struct hp_heap_change){.adds = true, .added = ev->addr, .size = hp_block_size(ev->size)};
-		return true;
-	case HP_EV_FREE:
-		*c = (struct hp_heap_change){.frees = true, .gone = ev->addr};
-		return true;
-	case HP_EV_REALLOC:
-		if (ev->flags & HPT_REALLOC_FAILED)
-			return false;
-		*c = (struct hp_heap_change){.frees = ev->addr != 0, .gone = ev->addr, .adds = ev->addr2 != 0,
-					     .added = ev->addr2, .size = hp_block_size(ev->size)};
-		return true;
-	default:
+	if (!hp_change_of(ev->type, ev->flags, ev->addr, ev->addr2, ev->size, c))
 		return false;
-	}
+	c->size = hp_block_size(c->size);
+	return true;
 }
 
 static bool heap_has(void *h, uint64_t addr)
 {
 	return hp_heap_find(h, addr) != NULL;
 }
-
 
 bool hp_heap_not_yet(struct hp_heap *h, const struct hp_event *ev)
 {

@@ -6,6 +6,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "read/trace.h"
+
 /* 16 bytes: a python3 run keeps millions alive at once. A block's address is its page's (the key of
  * its page in the index, below) and its offset there. */
 struct hp_block {
@@ -114,29 +116,14 @@ static inline void hp_block_set(struct hp_block *b, uint64_t size, uint32_t id, 
 /* Removes the block at addr, if there is one; other blocks may move. */
 void hp_heap_remove(struct hp_heap *h, uint64_t addr);
 
-struct hp_event;
-
-/* The block lifecycle: what an allocation event does to the blocks alive, the one rule the profile
- * (profile_heap.c), the live view (live_stats.c) and hp_heap_replay follow. In this order:
- *  - a failed REALLOC changes nothing (the old block stays);
- *  - FREE, and REALLOC of a non-NULL pointer, remove the block at `gone` (an address not alive: a
- *    block from before recording, or a double free, removes nothing);
- *  - ALLOC, and REALLOC returning a block, add a block of `size` at `added`: at address 0 none (an
- *    anomaly: no allocator hands that out); at an address alive already, its block goes first (its
- *    free was lost: dropped, not leaked).
- * A REALLOC that moves is thus a free and an allocation. */
-struct hp_heap_change {
-	bool frees, adds;
-	uint64_t gone, added, size;
-};
-
-/* The change ev makes; false when it makes none (not an allocation event, a failed realloc). */
+/* The change ev makes (hp_change_of, read/trace.h: the block lifecycle), its size as the models keep
+ * it; false when it makes none. */
 bool hp_heap_change_of(const struct hp_event *ev, struct hp_heap_change *c);
 
 /* True when ev cannot have happened yet, h being the blocks alive before it: it frees an address not
  * alive, or hands out one still alive (not its own realloc's). In a version 3 trace, events of other
  * threads in the same epoch may have to come first (docs/trace-format.md, "Epochs"): the callback
- * answers HP_EVENT_NOT_YET. Never with ev->last_chance: the rule above applies then. */
+ * answers HP_EVENT_NOT_YET. Never with ev->last_chance: the lifecycle rule applies then. */
 bool hp_heap_not_yet(struct hp_heap *h, const struct hp_event *ev);
 
 /* Applies an allocation event to h by the rule above, keeping h->bytes, for a view that needs only

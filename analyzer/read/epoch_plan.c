@@ -6,7 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "hpt_format.h"
 #include "read/trace.h"
 #include "util/idmap.h"
 
@@ -94,56 +93,52 @@ static void set_alive(struct search *s, uint64_t addr, bool v)
 	a->alive = v;
 }
 
+/* What e does to the blocks alive (hp_change_of: the lifecycle rule, read/trace.h). */
+static bool change(const struct hp_tick_event *e, struct hp_heap_change *c)
+{
+	return hp_change_of(e->type, e->flags, e->addr, e->addr2, e->size, c);
+}
+
 /* Whether e can happen now, by the rule of hp_heap_not_yet: a free ends a block alive, an
  * allocation hands out an address that is not (a realloc in place keeps its own). */
 static bool can_happen(struct search *s, const struct hp_tick_event *e)
 {
-	switch (e->type) {
-	case HP_EV_ALLOC:
-		return !e->addr || can_give(s, e->addr);
-	case HP_EV_FREE:
-		return !e->addr || can_end(s, e->addr);
-	case HP_EV_REALLOC:
-		if (e->flags & HPT_REALLOC_FAILED)
-			return true;
-		if (e->addr && !can_end(s, e->addr))
-			return false;
-		return !e->addr2 || e->addr2 == e->addr || can_give(s, e->addr2);
-	default:
+	struct hp_heap_change c;
+
+	if (!change(e, &c))
 		return true;
-	}
+	if (c.frees && c.gone && !can_end(s, c.gone))
+		return false;
+	return !c.adds || !c.added || c.added == c.gone || can_give(s, c.added);
 }
 
 /* Counts what each event does to its addresses, before the search. */
 static void count_uses(struct search *s, const struct hp_tick_event *e)
 {
-	bool failed = e->type == HP_EV_REALLOC && (e->flags & HPT_REALLOC_FAILED);
+	struct hp_heap_change c;
 
-	if (failed || e->type > HP_EV_REALLOC)
+	if (!change(e, &c))
 		return;
-	if (e->type != HP_EV_ALLOC && e->addr)
-		addr_slot(s, e->addr)->ends++;
-	uint64_t given = e->type == HP_EV_ALLOC ? e->addr : e->type == HP_EV_REALLOC ? e->addr2 : 0;
-	if (given)
-		addr_slot(s, given)->gives++;
+	if (c.frees && c.gone)
+		addr_slot(s, c.gone)->ends++;
+	if (c.adds && c.added)
+		addr_slot(s, c.added)->gives++;
 }
 
-/* The address e ends, or 0. */
+/* The address e ends (a realloc in place included: its block must be alive), or 0. */
 static uint64_t ended(const struct hp_tick_event *e)
 {
-	if (e->type == HP_EV_REALLOC && (e->flags & HPT_REALLOC_FAILED))
-		return 0;
-	return e->type == HP_EV_FREE || e->type == HP_EV_REALLOC ? e->addr : 0;
+	struct hp_heap_change c;
+
+	return change(e, &c) && c.frees ? c.gone : 0;
 }
 
 /* The address e hands out, or 0 (a realloc in place keeps its block). */
 static uint64_t given(const struct hp_tick_event *e)
 {
-	if (e->type == HP_EV_ALLOC)
-		return e->addr;
-	if (e->type != HP_EV_REALLOC || (e->flags & HPT_REALLOC_FAILED) || e->addr2 == e->addr)
-		return 0;
-	return e->addr2;
+	struct hp_heap_change c;
+
+	return change(e, &c) && c.adds && c.added != c.gone ? c.added : 0;
 }
 
 /* e goes (by -1) or comes back (by +1): what is left to go of its addresses' uses. */
@@ -188,26 +183,14 @@ static void mark_closed(struct search *s)
 
 static void happen(struct search *s, const struct hp_tick_event *e)
 {
-	switch (e->type) {
-	case HP_EV_ALLOC:
-		if (e->addr)
-			set_alive(s, e->addr, true);
-		break;
-	case HP_EV_FREE:
-		if (e->addr)
-			set_alive(s, e->addr, false);
-		break;
-	case HP_EV_REALLOC:
-		if (e->flags & HPT_REALLOC_FAILED)
-			break;
-		if (e->addr)
-			set_alive(s, e->addr, false);
-		if (e->addr2)
-			set_alive(s, e->addr2, true);
-		break;
-	default:
-		break;
-	}
+	struct hp_heap_change c;
+
+	if (!change(e, &c))
+		return;
+	if (c.frees && c.gone)
+		set_alive(s, c.gone, false);
+	if (c.adds && c.added)
+		set_alive(s, c.added, true);
 }
 
 static void undo_to(struct search *s, size_t mark)

@@ -353,9 +353,9 @@ static void unpark(struct hp_merge *m, const struct hp_tick_event *done)
 /* The address e ends (a free, a realloc's old block), or 0. */
 static uint64_t ended_by(const struct hp_tick_event *e)
 {
-	if (e->type == HP_EV_FREE || (e->type == HP_EV_REALLOC && !(e->flags & HPT_REALLOC_FAILED)))
-		return e->addr;
-	return 0;
+	struct hp_heap_change c;
+
+	return hp_change_of(e->type, e->flags, e->addr, e->addr2, e->size, &c) && c.frees ? c.gone : 0;
 }
 
 /* What r's first queued event on addr, among those with key <= key, does to it: hands it out (an

@@ -11,6 +11,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "hpt_format.h"
+
 enum hp_event_type {
 	HP_EV_ALLOC,         /* addr, size, kind, stack */
 	HP_EV_FREE,          /* addr, kind */
@@ -79,6 +81,45 @@ struct hp_event {
 	bool last_chance; /* the callback may not answer HP_EVENT_NOT_YET: nothing else can come first */
 	struct hp_merge *merge; /* the merge delivering it (hp_merge_ends_first), or NULL */
 };
+
+/* The block lifecycle: what an allocation event does to the blocks alive, the one rule the merge
+ * (event_merge.c, epoch_plan.c), the profile (profile_heap.c), the live view (live_stats.c) and
+ * hp_heap_replay follow. In this order:
+ *  - a failed REALLOC changes nothing (the old block stays);
+ *  - FREE, and REALLOC of a non-NULL pointer, remove the block at `gone` (an address not alive: a
+ *    block from before recording, or a double free, removes nothing);
+ *  - ALLOC, and REALLOC returning a block, add a block of `size` at `added`: at address 0 none (an
+ *    anomaly: no allocator hands that out); at an address alive already, its block goes first (its
+ *    free was lost: dropped, not leaked).
+ * A REALLOC that moves is thus a free and an allocation. */
+struct hp_heap_change {
+	bool frees, adds;
+	uint64_t gone, added, size;
+};
+
+/* The change an event of these fields makes (a delivered hp_event's or a queued hp_tick_event's), its
+ * size as recorded; false when it makes none (not an allocation event, a failed realloc). */
+static inline bool hp_change_of(unsigned type, unsigned flags, uint64_t addr, uint64_t addr2, uint64_t size,
+				struct hp_heap_change *c)
+{
+	*c = (struct hp_heap_change){0};
+	switch (type) {
+	case HP_EV_ALLOC:
+		*c = (struct hp_heap_change){.adds = true, .added = addr, .size = size};
+		return true;
+	case HP_EV_FREE:
+		*c = (struct hp_heap_change){.frees = true, .gone = addr};
+		return true;
+	case HP_EV_REALLOC:
+		if (flags & HPT_REALLOC_FAILED)
+			return false;
+		*c = (struct hp_heap_change){.frees = addr != 0, .gone = addr, .adds = addr2 != 0, .added = addr2,
+					     .size = size};
+		return true;
+	default:
+		return false;
+	}
+}
 
 struct hp_stack {
 	uint32_t id;
