@@ -578,21 +578,24 @@ static ptrdiff_t queues_at(const struct hp_merge *m, uint64_t key, uint32_t **wh
 	return (ptrdiff_t)n;
 }
 
-/* An order of all the queues' events of `key` in which each can happen (epoch_plan.h), when the
- * greedy one may go wrong: at the key's start (at_start), when two of its streams touch one region
- * of addresses; or when one of its events must wait. All of the key's events are queued (it is below
- * the SYNC's watermark, or the trace ended). 1 when they went in that order (*rc: the callback's
- * value); 0 when there was no need, or no order was found (then the merge goes on as before, and
- * tries no plan for this key again); -1 without memory. */
 /* Steps a search may take per event: at a key's start, where most keys of threads that share an
  * arena need none (thousands of keys of a thread pool), few; once an event waits, more. */
 #define START_STEPS 16
 #define WAIT_STEPS 256
 
+/* An order of all the queues' events of `key` in which each can happen (epoch_plan.h), when the
+ * greedy one may go wrong: at the key's start (at_start), when two of its streams touch one region
+ * of addresses; or when one of its events must wait. All of the key's events are queued (it is below
+ * the SYNC's watermark, or the trace ended). 1 when they went in that order (*rc: the callback's
+ * value); 0 when there was no need, or no order was found (then the merge goes on as before, and
+ * tries no plan for this key again); -1 with m->nomem when memory runs out. */
+
 static int plan_key(struct hp_merge *m, uint64_t key, struct hp_event *ev, int *rc, bool at_start)
 {
 	if (!m->alive || (m->has_unplanned && m->unplanned_key == key))
 		return 0;
+	if (m->nheap + m->nparked < 2)
+		return 0; /* one stream: nothing to order it with (no list of queues to make) */
 	uint32_t *who = NULL, *order = NULL;
 	ptrdiff_t nwho = queues_at(m, key, &who);
 	size_t *first = NULL, *n = NULL, total = 0;
@@ -600,8 +603,10 @@ static int plan_key(struct hp_merge *m, uint64_t key, struct hp_event *ev, int *
 	struct hp_epoch_regions regions = {0};
 	int found = -1;
 
-	if (nwho < 0)
+	if (nwho < 0) {
+		m->nomem = true;
 		return -1;
+	}
 	if (nwho < 2) { /* a stream alone waits on what no other stream of its key does */
 		found = 0;
 		goto out;
@@ -648,6 +653,8 @@ out:
 	free(first);
 	free(n);
 	free(evs);
+	if (found < 0)
+		m->nomem = true;
 	return found;
 }
 
@@ -701,7 +708,6 @@ static int release(struct hp_merge *m, uint64_t limit, bool all, size_t count)
 			m->started_key = key;
 			int planned = plan_key(m, key, &ev, &rc, true);
 			if (planned < 0) {
-				m->nomem = true;
 				rc = -1;
 				break;
 			}
@@ -718,10 +724,8 @@ static int release(struct hp_merge *m, uint64_t limit, bool all, size_t count)
 				rc = 0;
 				/* A head waits: the other streams of its key may be waiting on it too. */
 				int planned = whole_keys ? plan_key(m, e->key, &ev, &rc, false) : 0;
-				if (planned < 0) {
-					m->nomem = true;
+				if (planned < 0)
 					rc = -1;
-				}
 				else if (planned)
 					replanned = true;
 				else
