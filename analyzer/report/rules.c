@@ -65,13 +65,17 @@ static const char *size_range(char *buf, size_t len, uint64_t min, uint64_t max)
 	return buf;
 }
 
-/* Sites that read as one place (hp_site_place): what their call paths add up to, and one of them to
- * name it. Paths that differ only past what the location shows made the same advice twice (rustup:
- * two "Temporary allocations at regex_syntax::utf8::…" of 777 and 774 allocations). */
+/* Sites, or leaks of one kind, that read as one place (hp_site_place): what their call paths add up
+ * to, and the first one's stack to name it. Paths that differ only past what the location shows made
+ * the same advice twice (rustup: two "Temporary allocations at regex_syntax::utf8::…" of 777 and 774
+ * allocations; python3's gc_alloc: five "possibly leaked"). */
 struct place {
+	enum hp_leak_kind kind; /* leaks: the kind; sites: 0 */
 	uint64_t key[2];
-	const struct hp_alloc_site *site; /* the first of them, for hp_fmt_site */
-	uint64_t allocs, bytes, temporary, min_size, max_size;
+	const struct hp_stack_frames *frames;
+	uint32_t stack_id;
+	uint64_t allocs, bytes, temporary, min_size, max_size; /* sites */
+	uint64_t blocks, indirect_bytes, indirect_blocks;      /* leaks (and bytes) */
 	size_t paths;
 };
 
@@ -82,7 +86,34 @@ static int cmp_key(const uint64_t *a, const uint64_t *b)
 
 static int cmp_place(const void *a, const void *b)
 {
-	return cmp_key(((const struct place *)a)->key, ((const struct place *)b)->key);
+	const struct place *x = a, *y = b;
+
+	return x->kind != y->kind ? (int)x->kind - (int)y->kind : cmp_key(x->key, y->key);
+}
+
+/* v[0..k) each made for one site or leak: each place once, in v[0..returned), its paths added up. */
+static size_t places_group(struct place *v, size_t k)
+{
+	size_t m = 0;
+
+	qsort(v, k, sizeof(*v), cmp_place);
+	for (size_t i = 0; i < k; i++) {
+		struct place *t = m ? &v[m - 1] : NULL;
+		if (!t || cmp_place(t, &v[i])) {
+			v[m++] = v[i];
+			continue;
+		}
+		t->allocs += v[i].allocs;
+		t->bytes += v[i].bytes;
+		t->temporary += v[i].temporary;
+		t->min_size = v[i].min_size < t->min_size ? v[i].min_size : t->min_size;
+		t->max_size = v[i].max_size > t->max_size ? v[i].max_size : t->max_size;
+		t->blocks += v[i].blocks;
+		t->indirect_bytes += v[i].indirect_bytes;
+		t->indirect_blocks += v[i].indirect_blocks;
+		t->paths++;
+	}
+	return m;
 }
 
 /* The places of the sites with an allocation (and a temporary one, when `temporary`), each once;
@@ -90,7 +121,7 @@ static int cmp_place(const void *a, const void *b)
 static struct place *places_of(const struct hp_profile *p, bool temporary, size_t *n)
 {
 	struct place *v = calloc(p->nsites ? p->nsites : 1, sizeof(*v));
-	size_t k = 0, m = 0;
+	size_t k = 0;
 
 	*n = 0;
 	if (!v)
@@ -99,25 +130,12 @@ static struct place *places_of(const struct hp_profile *p, bool temporary, size_
 		const struct hp_alloc_site *s = &p->sites[i];
 		if (!s->allocs || (temporary && !s->temporary))
 			continue;
-		v[k] = (struct place){.site = s, .allocs = s->allocs, .bytes = s->bytes, .temporary = s->temporary,
-				      .min_size = s->min_size, .max_size = s->max_size, .paths = 1};
+		v[k] = (struct place){.frames = s->frames, .stack_id = s->stack_id, .allocs = s->allocs, .bytes = s->bytes,
+				      .temporary = s->temporary, .min_size = s->min_size, .max_size = s->max_size,
+				      .paths = 1};
 		hp_site_place(s->frames, s->stack_id, v[k++].key);
 	}
-	qsort(v, k, sizeof(*v), cmp_place);
-	for (size_t i = 0; i < k; i++) {
-		struct place *t = m ? &v[m - 1] : NULL;
-		if (t && !cmp_key(t->key, v[i].key)) {
-			t->allocs += v[i].allocs;
-			t->bytes += v[i].bytes;
-			t->temporary += v[i].temporary;
-			t->min_size = v[i].min_size < t->min_size ? v[i].min_size : t->min_size;
-			t->max_size = v[i].max_size > t->max_size ? v[i].max_size : t->max_size;
-			t->paths++;
-		} else {
-			v[m++] = v[i];
-		}
-	}
-	*n = m;
+	*n = places_group(v, k);
 	return v;
 }
 
@@ -171,7 +189,7 @@ static void rule_small_allocs(const struct hp_profile *p, const struct hp_config
 		struct hp_recommendation *rec = add(r, "small-allocs", HP_SEV_WARNING, (double)s->allocs);
 		if (!rec)
 			break;
-		hp_fmt_site(loc, sizeof(loc), p, s->site->frames, s->site->stack_id);
+		hp_fmt_site(loc, sizeof(loc), p, s->frames, s->stack_id);
 		put(rec->location, sizeof(rec->location), "%s", loc);
 		put(rec->title, sizeof(rec->title), "Many small allocations at %s", loc);
 		put(rec->detail, sizeof(rec->detail),
@@ -208,7 +226,7 @@ static void rule_temporary(const struct hp_profile *p, const struct hp_config *c
 		struct hp_recommendation *rec = add(r, "temporary", HP_SEV_WARNING, (double)s->temporary);
 		if (!rec)
 			break;
-		hp_fmt_site(loc, sizeof(loc), p, s->site->frames, s->site->stack_id);
+		hp_fmt_site(loc, sizeof(loc), p, s->frames, s->stack_id);
 		put(rec->location, sizeof(rec->location), "%s", loc);
 		put(rec->title, sizeof(rec->title), "Temporary allocations at %s: reuse the buffer", loc);
 		put(rec->detail, sizeof(rec->detail),
@@ -253,28 +271,12 @@ static void rule_realloc_step(const struct hp_profile *p, const struct hp_config
 
 /* ---- leak: blocks alive at exit, by allocation stack ---- */
 
-/* The definite or possible leaks of one place (hp_site_place), with what they drag along: one piece
- * of advice a place (python3's gc_alloc had five "possibly leaked" ones, its call paths). */
-struct lost_place {
-	uint64_t key[2];
-	const struct hp_leak *leak; /* the first of them, for hp_fmt_site */
-	enum hp_leak_kind kind;
-	uint64_t bytes, blocks, indirect_bytes, indirect_blocks;
-	size_t paths;
-};
-
-static int cmp_lost_place(const void *a, const void *b)
+/* The shown definite and possible leaks by kind and place, each once, with what they drag along;
+ * NULL when memory runs out. */
+static struct place *lost_places(const struct hp_profile *p, size_t *n)
 {
-	const struct lost_place *x = a, *y = b;
-
-	return x->kind != y->kind ? (int)x->kind - (int)y->kind : cmp_key(x->key, y->key);
-}
-
-/* The shown definite and possible leaks by place and kind, each once; NULL when memory runs out. */
-static struct lost_place *lost_places(const struct hp_profile *p, size_t *n)
-{
-	struct lost_place *v = calloc(p->nleaks ? p->nleaks : 1, sizeof(*v));
-	size_t k = 0, m = 0;
+	struct place *v = calloc(p->nleaks ? p->nleaks : 1, sizeof(*v));
+	size_t k = 0;
 
 	*n = 0;
 	if (!v)
@@ -285,8 +287,9 @@ static struct lost_place *lost_places(const struct hp_profile *p, size_t *n)
 		 * blocks no scan classified are not known to be lost (leak findings come from scans). */
 		if (!hp_leak_shown(l) || (l->kind != HP_LEAK_DEFINITE && l->kind != HP_LEAK_POSSIBLE))
 			continue;
-		struct lost_place *t = &v[k++];
-		*t = (struct lost_place){.leak = l, .kind = l->kind, .bytes = l->bytes, .blocks = l->blocks, .paths = 1};
+		struct place *t = &v[k++];
+		*t = (struct place){.kind = l->kind, .frames = l->frames, .stack_id = l->stack_id, .bytes = l->bytes,
+				    .blocks = l->blocks, .paths = 1};
 		hp_site_place(l->frames, l->stack_id, t->key);
 		/* Blocks of the same stack lost only through these (a list dropped at its head) go with them. */
 		for (size_t j = 0; l->kind == HP_LEAK_DEFINITE && j < p->nleaks; j++)
@@ -296,20 +299,7 @@ static struct lost_place *lost_places(const struct hp_profile *p, size_t *n)
 				t->indirect_blocks += p->leaks[j].blocks;
 			}
 	}
-	qsort(v, k, sizeof(*v), cmp_lost_place);
-	for (size_t i = 0; i < k; i++) {
-		struct lost_place *t = m ? &v[m - 1] : NULL;
-		if (t && !cmp_lost_place(t, &v[i])) {
-			t->bytes += v[i].bytes;
-			t->blocks += v[i].blocks;
-			t->indirect_bytes += v[i].indirect_bytes;
-			t->indirect_blocks += v[i].indirect_blocks;
-			t->paths++;
-		} else {
-			v[m++] = v[i];
-		}
-	}
-	*n = m;
+	*n = places_group(v, k);
 	return v;
 }
 
@@ -317,14 +307,14 @@ static void rule_leak(const struct hp_profile *p, const struct hp_config *cfg, s
 {
 	char loc[2048], b1[HP_FMT_MAX], note[48];
 	size_t n = 0;
-	struct lost_place *v = lost_places(p, &n);
+	struct place *v = lost_places(p, &n);
 
 	if (!v) {
 		r->oom = true;
 		return;
 	}
 	for (size_t i = 0; i < n; i++) {
-		const struct lost_place *l = &v[i];
+		const struct place *l = &v[i];
 		const char *why;
 		enum hp_severity sev;
 
@@ -341,7 +331,7 @@ static void rule_leak(const struct hp_profile *p, const struct hp_config *cfg, s
 		struct hp_recommendation *rec = add(r, "leak", sev, (double)l->bytes);
 		if (!rec)
 			break;
-		hp_fmt_site(loc, sizeof(loc), p, l->leak->frames, l->leak->stack_id);
+		hp_fmt_site(loc, sizeof(loc), p, l->frames, l->stack_id);
 		put(rec->location, sizeof(rec->location), "%s", loc);
 		put(rec->title, sizeof(rec->title), "Memory %s: %s at %s",
 		    l->kind == HP_LEAK_DEFINITE ? "leak" : "possibly leaked", hp_fmt_bytes(b1, l->bytes), loc);
