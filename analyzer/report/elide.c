@@ -74,6 +74,25 @@ static bool without_repeated_modules(char *out, const char *s)
 	return dropped;
 }
 
+/* s without the location of its last caller, into out (strlen(s) + 1 bytes): "f (a.c:1) from g (b.c:2)"
+ * reads "f (a.c:1) from g". Whom a site is called from is what tells two sites of one function apart;
+ * where in that caller it is the least of what a site's name says, and the middle that elision cuts
+ * is otherwise that caller's name ("f (a.c:1) from…(b.c:2)"). False when s has none. */
+static bool without_caller_location(char *out, const char *s)
+{
+	static const char from[] = " from ";
+	const char *last = NULL, *open = strrchr(s, '(');
+	size_t n = strlen(s);
+
+	for (const char *at = strstr(s, from); at; at = strstr(at + 1, from))
+		last = at;
+	if (!last || !open || n == 0 || s[n - 1] != ')' || open < last + sizeof(from) || open[-1] != ' ')
+		return false;
+	memcpy(out, s, (size_t)(open - 1 - s));
+	out[open - 1 - s] = '\0';
+	return true;
+}
+
 char *hp_elide(char *buf, size_t len, const char *s, size_t width)
 {
 	size_t total = hp_text_width(s), bytes = strlen(s);
@@ -83,7 +102,7 @@ char *hp_elide(char *buf, size_t len, const char *s, size_t width)
 		return buf;
 	}
 	char *shorter = malloc(bytes + 1);
-	if (shorter && without_repeated_modules(shorter, s)) {
+	if (shorter && (without_repeated_modules(shorter, s) || without_caller_location(shorter, s))) {
 		hp_elide(buf, len, shorter, width);
 		free(shorter);
 		return buf;

@@ -18,8 +18,9 @@ size_t hp_text_width(const char *s);
 
 /* Writes s into buf (len bytes, len > 4) in at most width columns (width >= 2; 0: no column limit)
  * and len - 1 bytes. Text that does not fit first loses each " (in M)" that the next " (in M)" repeats
- * ("f (in m) from g (in m)" reads "f from g (in m)"); what still does not fit keeps its start and
- * its end around HP_ELLIPSIS; the end
+ * ("f (in m) from g (in m)" reads "f from g (in m)"), then its last caller's location ("f (a.c:1) from
+ * g (b.c:2)" reads "f (a.c:1) from g"); what still does not fit keeps its start and its end around
+ * HP_ELLIPSIS; the end
  * kept is the last parenthesised group when it takes at most half the room ("parse_row(std::…
  * (parser.c:42)"), so both a function's name and its file:line stay readable. Code points are never
  * split. Returns buf. */

@@ -176,16 +176,20 @@ const struct hp_frame *hp_user_frame(const struct hp_stack_frames *s)
 	return s->frames[s->user_frame < s->nframes ? s->user_frame : 0];
 }
 
-/* Whether another site's stack has its user frame at the same address as s. */
-/* The caller that says which site this is when others start at the same frame: the frame below the
- * program's first, or the first named frame below when that one has no name (a stripped binary). */
+/* The caller that says which site this is when others start at the same frame: the first named frame
+ * below the program's first that is another function. Frames of the same function (a helper inlined
+ * into it, a recursion) say nothing more: python3's sites read "PyUnicode_New (unicodeobject.c:1425)
+ * from PyUnicode_New (unicodeobject.c:1366)". With no such frame, the one below the program's first. */
 static const struct hp_frame *caller_frame(const struct hp_stack_frames *s)
 {
-	size_t at = (s->user_frame < s->nframes ? s->user_frame : 0) + 1; /* past the user frame */
+	size_t user = s->user_frame < s->nframes ? s->user_frame : 0, at = user + 1;
+	const char *self = s->frames[user]->function;
 
-	for (size_t k = at; k < s->nframes; k++)
-		if (s->frames[k]->function)
+	for (size_t k = at; k < s->nframes; k++) {
+		const char *fn = s->frames[k]->function;
+		if (fn && (!self || strcmp(fn, self) != 0))
 			return s->frames[k];
+	}
 	return at < s->nframes ? s->frames[at] : NULL;
 }
 

@@ -7,6 +7,7 @@
 #include "hpt_format.h"
 #include "report/alloc_functions.h"
 #include "report/elide.h"
+#include "report/places.h"
 #include "report/report.h"
 #include "read/trace_warnings.h"
 #include "util/grow.h"
@@ -348,23 +349,31 @@ static int t_sites(struct hp_table *t, const struct hp_report *r, const struct h
 		if (order[i] != key_col[key])
 			order[k++] = order[i];
 	hp_table_fit(t, 0, order[0], order[1], order[2], order[3], order[4], order[5], -1);
-	size_t *idx = malloc((p->nsites ? p->nsites : 1) * sizeof(*idx));
-	if (!idx)
+	size_t np = 0;
+	struct hp_place *pl = hp_site_places(p, false, &np);
+	if (!pl)
 		return -1;
-	size_t nz = hp_report_sites_by(p, key, idx);
+	size_t nz = hp_places_by(pl, np, key);
 	size_t n = hp_report_rows(nz, o->top);
 	title(t, "Allocation sites by %s (%s)", names[key], shown(c[0], n, nz));
 	for (size_t i = 0; i < n; i++) {
-		const struct hp_alloc_site *s = &p->sites[idx[i]];
+		const struct hp_place *s = &pl[i];
 		const struct hp_frame *uf = hp_user_frame(s->frames);
 		hp_fmt_site(loc, sizeof(loc), p, s->frames, s->stack_id);
-		rc |= hp_table_row(t, loc, uf && uf->module ? hp_basename(uf->module) : "?", u64s(c[0], s->allocs),
-			  hp_fmt_bytes(c[1], s->bytes), hp_fmt_bytes(c[2], s->allocs ? s->bytes / s->allocs : 0),
-			  u64s(c[3], s->temporary), hp_fmt_bytes(c[4], s->peak_bytes), hp_fmt_bytes(c[5], s->live_bytes));
-		if (key == HP_BY_BYTES)
-			rc |= callers(t, s->frames, TABLE_CALLERS, 8);
+		rc |= hp_table_row(t, loc, uf && uf->module ? hp_basename(uf->module) : "?", u64s(c[0], s->cost.allocs),
+			  hp_fmt_bytes(c[1], s->cost.bytes),
+			  hp_fmt_bytes(c[2], s->cost.allocs ? s->cost.bytes / s->cost.allocs : 0),
+			  u64s(c[3], s->cost.temporary), hp_fmt_bytes(c[4], s->cost.peak_bytes),
+			  hp_fmt_bytes(c[5], s->cost.live_bytes));
+		if (key != HP_BY_BYTES)
+			continue;
+		if (s->paths > 1) {
+			snprintf(loc, sizeof(loc), "  over %zu call paths, the largest:", s->paths);
+			rc |= hp_table_row(t, loc, NULL, NULL, NULL, NULL, NULL, NULL, NULL);
+		}
+		rc |= callers(t, s->frames, TABLE_CALLERS, 8);
 	}
-	free(idx);
+	free(pl);
 	return rc;
 }
 

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "report/elide.h"
+#include "report/places.h"
 #include "report/rules.h"
 #include "report/score.h"
 #include "util/grow.h"
@@ -65,80 +66,6 @@ static const char *size_range(char *buf, size_t len, uint64_t min, uint64_t max)
 	return buf;
 }
 
-/* Sites, or leaks of one kind, that read as one place (hp_site_place): what their call paths add up
- * to, and the first one's stack to name it. Paths that differ only past what the location shows made
- * the same advice twice (rustup: two "Temporary allocations at regex_syntax::utf8::…" of 777 and 774
- * allocations; python3's gc_alloc: five "possibly leaked"). */
-struct place {
-	enum hp_leak_kind kind; /* leaks: the kind; sites: 0 */
-	uint64_t key[2];
-	const struct hp_stack_frames *frames;
-	uint32_t stack_id;
-	uint64_t allocs, bytes, temporary, min_size, max_size; /* sites */
-	uint64_t blocks, indirect_bytes, indirect_blocks;      /* leaks (and bytes) */
-	size_t paths;
-};
-
-static int cmp_key(const uint64_t *a, const uint64_t *b)
-{
-	return a[0] != b[0] ? (a[0] < b[0] ? -1 : 1) : a[1] != b[1] ? (a[1] < b[1] ? -1 : 1) : 0;
-}
-
-static int cmp_place(const void *a, const void *b)
-{
-	const struct place *x = a, *y = b;
-
-	return x->kind != y->kind ? (int)x->kind - (int)y->kind : cmp_key(x->key, y->key);
-}
-
-/* v[0..k) each made for one site or leak: each place once, in v[0..returned), its paths added up. */
-static size_t places_group(struct place *v, size_t k)
-{
-	size_t m = 0;
-
-	qsort(v, k, sizeof(*v), cmp_place);
-	for (size_t i = 0; i < k; i++) {
-		struct place *t = m ? &v[m - 1] : NULL;
-		if (!t || cmp_place(t, &v[i])) {
-			v[m++] = v[i];
-			continue;
-		}
-		t->allocs += v[i].allocs;
-		t->bytes += v[i].bytes;
-		t->temporary += v[i].temporary;
-		t->min_size = v[i].min_size < t->min_size ? v[i].min_size : t->min_size;
-		t->max_size = v[i].max_size > t->max_size ? v[i].max_size : t->max_size;
-		t->blocks += v[i].blocks;
-		t->indirect_bytes += v[i].indirect_bytes;
-		t->indirect_blocks += v[i].indirect_blocks;
-		t->paths++;
-	}
-	return m;
-}
-
-/* The places of the sites with an allocation (and a temporary one, when `temporary`), each once;
- * NULL when memory runs out. */
-static struct place *places_of(const struct hp_profile *p, bool temporary, size_t *n)
-{
-	struct place *v = calloc(p->nsites ? p->nsites : 1, sizeof(*v));
-	size_t k = 0;
-
-	*n = 0;
-	if (!v)
-		return NULL;
-	for (size_t i = 0; i < p->nsites; i++) {
-		const struct hp_alloc_site *s = &p->sites[i];
-		if (!s->allocs || (temporary && !s->temporary))
-			continue;
-		v[k] = (struct place){.frames = s->frames, .stack_id = s->stack_id, .allocs = s->allocs, .bytes = s->bytes,
-				      .temporary = s->temporary, .min_size = s->min_size, .max_size = s->max_size,
-				      .paths = 1};
-		hp_site_place(s->frames, s->stack_id, v[k++].key);
-	}
-	*n = places_group(v, k);
-	return v;
-}
-
 /* ", over 3 call paths" when a place is more than one. */
 static const char *paths_note(char *buf, size_t len, size_t paths)
 {
@@ -177,16 +104,16 @@ static void rule_small_allocs(const struct hp_profile *p, const struct hp_config
 	}
 
 	size_t nplaces = 0;
-	struct place *pl = p->summary.allocations ? places_of(p, false, &nplaces) : NULL;
+	struct hp_place *pl = p->summary.allocations ? hp_site_places(p, false, &nplaces) : NULL;
 	for (size_t i = 0; pl && i < nplaces; i++) {
-		const struct place *s = &pl[i];
-		if (s->allocs < cfg->small_min_allocs)
+		const struct hp_place *s = &pl[i];
+		if (s->cost.allocs < cfg->small_min_allocs)
 			continue;
-		double mean = (double)s->bytes / (double)s->allocs;
-		double share = (double)s->allocs / (double)p->summary.allocations;
+		double mean = (double)s->cost.bytes / (double)s->cost.allocs;
+		double share = (double)s->cost.allocs / (double)p->summary.allocations;
 		if (mean > cfg->small_max_mean_bytes || share < cfg->small_min_site_share)
 			continue;
-		struct hp_recommendation *rec = add(r, "small-allocs", HP_SEV_WARNING, (double)s->allocs);
+		struct hp_recommendation *rec = add(r, "small-allocs", HP_SEV_WARNING, (double)s->cost.allocs);
 		if (!rec)
 			break;
 		hp_fmt_site(loc, sizeof(loc), p, s->frames, s->stack_id);
@@ -195,7 +122,7 @@ static void rule_small_allocs(const struct hp_profile *p, const struct hp_config
 		put(rec->detail, sizeof(rec->detail),
 		    "%llu allocations here (%s of the program's)%s, %.0f bytes on average (%s): allocate these "
 		    "objects from an arena or a pool, or from a stack buffer when they do not outlive the function.",
-		    (unsigned long long)s->allocs, hp_fmt_pct(b1, share), paths_note(note, sizeof(note), s->paths), mean,
+		    (unsigned long long)s->cost.allocs, hp_fmt_pct(b1, share), paths_note(note, sizeof(note), s->paths), mean,
 		    size_range(sizes, sizeof(sizes), s->min_size, s->max_size));
 	}
 	if (p->summary.allocations && !pl)
@@ -209,21 +136,21 @@ static void rule_temporary(const struct hp_profile *p, const struct hp_config *c
 {
 	char loc[2048], b1[HP_FMT_MAX], sizes[2 * HP_FMT_MAX + 16], note[48];
 	size_t nplaces = 0;
-	struct place *pl = places_of(p, true, &nplaces);
+	struct hp_place *pl = hp_site_places(p, true, &nplaces);
 	if (!pl) {
 		r->oom = true;
 		return;
 	}
 	for (size_t i = 0; i < nplaces; i++) {
-		const struct place *s = &pl[i];
-		if (s->temporary < cfg->temp_min_count)
+		const struct hp_place *s = &pl[i];
+		if (s->cost.temporary < cfg->temp_min_count)
 			continue;
-		double ratio = (double)s->temporary / (double)s->allocs;
+		double ratio = (double)s->cost.temporary / (double)s->cost.allocs;
 		/* Hundreds of temporaries among millions of allocations are not where the time goes. */
-		double share = (double)s->temporary / (double)(p->summary.allocations ? p->summary.allocations : 1);
+		double share = (double)s->cost.temporary / (double)(p->summary.allocations ? p->summary.allocations : 1);
 		if (ratio < cfg->temp_min_ratio || share < cfg->temp_min_share)
 			continue;
-		struct hp_recommendation *rec = add(r, "temporary", HP_SEV_WARNING, (double)s->temporary);
+		struct hp_recommendation *rec = add(r, "temporary", HP_SEV_WARNING, (double)s->cost.temporary);
 		if (!rec)
 			break;
 		hp_fmt_site(loc, sizeof(loc), p, s->frames, s->stack_id);
@@ -232,7 +159,7 @@ static void rule_temporary(const struct hp_profile *p, const struct hp_config *c
 		put(rec->detail, sizeof(rec->detail),
 		    "%llu of the %llu allocations here (%s)%s%s were freed by the same thread before its next "
 		    "allocation, %s: allocate the buffer once and reuse it across calls (or use a stack buffer).",
-		    (unsigned long long)s->temporary, (unsigned long long)s->allocs, hp_fmt_pct(b1, ratio),
+		    (unsigned long long)s->cost.temporary, (unsigned long long)s->cost.allocs, hp_fmt_pct(b1, ratio),
 		    paths_note(note, sizeof(note), s->paths), s->paths > 1 ? "," : "",
 		    size_range(sizes, sizeof(sizes), s->min_size, s->max_size));
 	}
@@ -273,9 +200,9 @@ static void rule_realloc_step(const struct hp_profile *p, const struct hp_config
 
 /* The shown definite and possible leaks by kind and place, each once, with what they drag along;
  * NULL when memory runs out. */
-static struct place *lost_places(const struct hp_profile *p, size_t *n)
+static struct hp_place *lost_places(const struct hp_profile *p, size_t *n)
 {
-	struct place *v = calloc(p->nleaks ? p->nleaks : 1, sizeof(*v));
+	struct hp_place *v = calloc(p->nleaks ? p->nleaks : 1, sizeof(*v));
 	size_t k = 0;
 
 	*n = 0;
@@ -287,9 +214,9 @@ static struct place *lost_places(const struct hp_profile *p, size_t *n)
 		 * blocks no scan classified are not known to be lost (leak findings come from scans). */
 		if (!hp_leak_shown(l) || (l->kind != HP_LEAK_DEFINITE && l->kind != HP_LEAK_POSSIBLE))
 			continue;
-		struct place *t = &v[k++];
-		*t = (struct place){.kind = l->kind, .frames = l->frames, .stack_id = l->stack_id, .bytes = l->bytes,
-				    .blocks = l->blocks, .paths = 1};
+		struct hp_place *t = &v[k++];
+		*t = (struct hp_place){.kind = l->kind, .frames = l->frames, .stack_id = l->stack_id,
+				       .cost.bytes = l->bytes, .blocks = l->blocks, .paths = 1};
 		hp_site_place(l->frames, l->stack_id, t->key);
 		/* Blocks of the same stack lost only through these (a list dropped at its head) go with them. */
 		for (size_t j = 0; l->kind == HP_LEAK_DEFINITE && j < p->nleaks; j++)
@@ -299,7 +226,7 @@ static struct place *lost_places(const struct hp_profile *p, size_t *n)
 				t->indirect_blocks += p->leaks[j].blocks;
 			}
 	}
-	*n = places_group(v, k);
+	*n = hp_places_group(v, k);
 	return v;
 }
 
@@ -307,18 +234,18 @@ static void rule_leak(const struct hp_profile *p, const struct hp_config *cfg, s
 {
 	char loc[2048], b1[HP_FMT_MAX], note[48];
 	size_t n = 0;
-	struct place *v = lost_places(p, &n);
+	struct hp_place *v = lost_places(p, &n);
 
 	if (!v) {
 		r->oom = true;
 		return;
 	}
 	for (size_t i = 0; i < n; i++) {
-		const struct place *l = &v[i];
+		const struct hp_place *l = &v[i];
 		const char *why;
 		enum hp_severity sev;
 
-		if (l->bytes < cfg->leak_min_bytes)
+		if (l->cost.bytes < cfg->leak_min_bytes)
 			continue;
 		if (l->kind == HP_LEAK_DEFINITE) {
 			sev = HP_SEV_CRITICAL;
@@ -328,15 +255,15 @@ static void rule_leak(const struct hp_profile *p, const struct hp_config *cfg, s
 			why = "only pointers into their middle were left at exit: a leak unless the program keeps "
 			      "such interior pointers on purpose";
 		}
-		struct hp_recommendation *rec = add(r, "leak", sev, (double)l->bytes);
+		struct hp_recommendation *rec = add(r, "leak", sev, (double)l->cost.bytes);
 		if (!rec)
 			break;
 		hp_fmt_site(loc, sizeof(loc), p, l->frames, l->stack_id);
 		put(rec->location, sizeof(rec->location), "%s", loc);
 		put(rec->title, sizeof(rec->title), "Memory %s: %s at %s",
-		    l->kind == HP_LEAK_DEFINITE ? "leak" : "possibly leaked", hp_fmt_bytes(b1, l->bytes), loc);
+		    l->kind == HP_LEAK_DEFINITE ? "leak" : "possibly leaked", hp_fmt_bytes(b1, l->cost.bytes), loc);
 		int used = snprintf(rec->detail, sizeof(rec->detail), "%llu bytes in %llu blocks allocated here%s%s are %s: %s.",
-				    (unsigned long long)l->bytes, (unsigned long long)l->blocks,
+				    (unsigned long long)l->cost.bytes, (unsigned long long)l->blocks,
 				    paths_note(note, sizeof(note), l->paths), l->paths > 1 ? "," : "",
 				    hp_leak_kind_phrase(l->kind), why);
 		if (l->indirect_blocks && used > 0 && (size_t)used < sizeof(rec->detail))

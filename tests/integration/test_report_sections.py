@@ -143,3 +143,41 @@ def test_json_reports_match_the_schema():
         del bad["summary"]["allocations"]
         bad["sites"][0]["bytes"] = 1
         assert not validator.is_valid(bad)
+
+
+def place_of(site):
+    """The place a site's location shows: its user frame, and the first caller below it in another
+    function (report.c's caller_frame), by address."""
+    stack = site["stack"][site["user_frame"]:]
+    caller = next((f for f in stack[1:] if f["function"] and f["function"] != stack[0]["function"]), None)
+    return stack[0]["ip"], caller["function"] if caller else None
+
+
+@hp.timeout(120)
+def test_site_tables_show_each_place_once():
+    # rec_stack_paths reaches leaf() from recurse at 1 to 7 levels of recursion, from twin_a and twin_b,
+    # with_alloca and a signal handler, in two threads: 2 x 2 x 200 calls through recurse, 2 x 300
+    # through twin_a, 2 x 100 through twin_b, 2 x 200 through with_alloca, 3 in the handler.
+    expected = {"recurse": 800, "twin_a": 600, "twin_b": 200, "with_alloca": 400, "on_signal": 3}
+    with hp.tmpdir() as d:
+        proc, traces = hp.record([hp.program("rec_stack_paths"), "200"], output=d / "paths.hpt")
+        assert proc.returncode == 0, proc.stderr
+        r = hp.report_json(traces[0], "--top", "0")
+        paths = collections.defaultdict(list)
+        for site in r["sites"]:
+            if site["function"] == "leaf":
+                paths[place_of(site)].append(site)
+        assert {caller: sum(s["allocs"] for s in v) for (_, caller), v in paths.items()} == expected, paths
+        assert len(paths[next(k for k in paths if k[1] == "recurse")]) > 1, "recursion gives several call paths"
+
+        text = hp.analyze(["report", "--width", "120", "--top", "0", traces[0]])
+        by_count = text.split("Allocation sites by count")[1].split("\n\n")[0]
+        rows = re.findall(r"^  leaf \(rec_stack_paths\.c:\d+\) from (\w+)(?: \(\S+\))? +(\d+) ", by_count, re.M)
+        assert sorted(rows) == sorted((caller, str(n)) for caller, n in expected.items()), by_count
+        # By bytes, a place of several call paths says how many; its callers are its largest path's.
+        by_bytes = text.split("Allocation sites by bytes")[1].split("\n\n")[0]
+        for (_, caller), v in paths.items():
+            row = re.search(rf"^  leaf \(rec_stack_paths\.c:\d+\) from {caller} .*\n((?:    .*\n)*)", by_bytes + "\n", re.M)
+            assert row, (caller, by_bytes)
+            said = re.search(r"over (\d+) call paths", row.group(1))
+            assert (int(said.group(1)) if said else 1) == len(v), (caller, row.group(0))

@@ -55,14 +55,30 @@ static void says_a_module_once_for_a_caller_in_it(void **state)
 	assert_string_equal(hp_elide(buf, sizeof(buf), site, 80), site);
 	/* Not fitting: the first module goes, where the middle would have been cut. */
 	assert_string_equal(hp_elide(buf, sizeof(buf), site, 60), "_PyObject_GC_NewVar from PyType_Ready (in python3.11)");
-	/* Still not fitting: then the middle, as for any name. */
-	assert_string_equal(hp_elide(buf, sizeof(buf), site, 40), "_PyObject_GC_NewVar from" E "(in python3.11)");
-	/* Different modules are both kept; a group the next one does not repeat stays. */
-	assert_string_equal(hp_elide(buf, sizeof(buf), "f (in liba.so) from g (in libb.so)", 30),
-			    "f (in liba.so) fr" E "(in libb.so)");
+	/* Still not fitting: then the caller's module, then the middle, as for any name. */
+	assert_string_equal(hp_elide(buf, sizeof(buf), site, 40), "_PyObject_GC_NewVar from PyType_Ready");
+	assert_string_equal(hp_elide(buf, sizeof(buf), site, 30), "_PyObject_GC_Ne" E "m PyType_Ready");
+	/* Different modules: the caller's goes first; a group the next one does not repeat stays. */
+	assert_string_equal(hp_elide(buf, sizeof(buf), "f (in liba.so) from g (in libb.so)", 30), "f (in liba.so) from g");
 	assert_string_equal(hp_elide(buf, sizeof(buf), "f (in m) g (in n) h (in m)", 20), "f (in m) g (i" E "(in m)");
 	/* A group never closed is text like any other. */
 	assert_string_equal(hp_elide(buf, sizeof(buf), "f (in m from g (in m", 12), "f (in " E "(in m");
+}
+
+static void says_whom_before_where_a_caller_calls(void **state)
+{
+	const char *site = "PyUnicode_New (unicodeobject.c:1425) from ascii_escape_unicode (_json.c:197)";
+	char buf[128];
+
+	(void)state;
+	assert_string_equal(hp_elide(buf, sizeof(buf), site, 80), site);
+	/* The caller's location goes before anything is cut: its name tells two sites apart. */
+	assert_string_equal(hp_elide(buf, sizeof(buf), site, 62), "PyUnicode_New (unicodeobject.c:1425) from ascii_escape_unicode");
+	/* Then the middle, as for any name. */
+	assert_string_equal(hp_elide(buf, sizeof(buf), site, 40), "PyUnicode_New (unico" E "scii_escape_unicode");
+	/* Only a location after the last " from ", and only a whole one at the end. */
+	assert_string_equal(hp_elide(buf, sizeof(buf), "f (a.c:1) from g(int)", 12), "f (a.c" E "(int)");
+	assert_string_equal(hp_elide(buf, sizeof(buf), "f (a.c:1) from(b.c:2)", 12), "f (a.c" E ".c:2)");
 }
 
 static void counts_code_points_not_bytes(void **state)
@@ -134,6 +150,7 @@ int main(void)
 		cmocka_unit_test(keeps_the_file_and_line),
 		cmocka_unit_test(halves_without_a_location),
 		cmocka_unit_test(says_a_module_once_for_a_caller_in_it),
+		cmocka_unit_test(says_whom_before_where_a_caller_calls),
 		cmocka_unit_test(counts_code_points_not_bytes),
 		cmocka_unit_test(fits_the_bytes_of_the_buffer),
 		cmocka_unit_test(wraps_between_words_with_a_hanging_indent),
