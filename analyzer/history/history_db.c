@@ -308,7 +308,7 @@ static int add_sites(sqlite3 *db, int64_t process_id, const struct hp_profile *p
 		return -1;
 	for (size_t i = 0; i < p->nsites && !rc; i++) {
 		const struct hp_alloc_site *s = &p->sites[i];
-		hp_fmt_site(where, sizeof(where), p, s->frames, s->stack_id);
+		hp_fmt_site(where, sizeof(where), s->frames, s->stack_id);
 		rc = bind(st, "isuuuuu", process_id, where, s->allocs, s->bytes, s->temporary, s->peak_bytes,
 			  s->leaked_bytes) || step_done(st);
 	}

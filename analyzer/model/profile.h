@@ -31,6 +31,9 @@ struct hp_stack_frames {
 	/* The first frame that belongs to the program rather than the allocator or the recorder
 	 * (skips malloc, calloc, operator new, strdup and friends); index into frames, or 0. */
 	size_t user_frame;
+	/* Another site's stack has its user frame at the same address (an allocation wrapper such as
+	 * xmalloc): the site's location names its caller too (hp_fmt_site). */
+	bool user_frame_shared;
 };
 /* That index for any symbolized stack (the live view symbolizes its own). */
 size_t hp_first_user_frame(const struct hp_frame *const *frames, size_t nframes);

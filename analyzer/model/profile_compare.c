@@ -132,7 +132,7 @@ static int add_places(struct place *pl, size_t *n, const struct hp_profile *p, i
 
 	for (size_t i = 0; i < p->nsites; i++) {
 		const struct hp_alloc_site *s = &p->sites[i];
-		hp_fmt_site(loc, sizeof(loc), p, s->frames, s->stack_id);
+		hp_fmt_site(loc, sizeof(loc), s->frames, s->stack_id);
 		if (!(pl[*n].location = strdup(loc)))
 			return -1;
 		pl[*n].site = s;

@@ -106,6 +106,43 @@ static int cmp_site(const void *x, const void *y)
 	return a->bytes < c->bytes ? 1 : a->bytes > c->bytes ? -1 : 0;
 }
 
+struct user_frame_of {
+	uint64_t ip;
+	struct hp_stack_frames *frames;
+};
+
+static int cmp_user_frame_of(const void *x, const void *y)
+{
+	const struct user_frame_of *a = x, *c = y;
+	return a->ip < c->ip ? -1 : a->ip > c->ip;
+}
+
+/* Marks the stacks whose user frame another site's stack starts at too, once for the profile: the
+ * locations of the diff's and the history's every site each looked through every site (O(sites^2)).
+ * A site is one stack, so a run of two or more at one address is shared. */
+static int mark_shared_user_frames(struct hp_profile *p)
+{
+	struct user_frame_of *v = malloc((p->nsites ? p->nsites : 1) * sizeof(*v));
+	size_t n = 0;
+
+	if (!v)
+		return -1;
+	for (size_t i = 0; i < p->nsites; i++) {
+		struct hp_stack_frames *f = p->sites[i].frames;
+		if (f && f->nframes)
+			v[n++] = (struct user_frame_of){f->frames[f->user_frame < f->nframes ? f->user_frame : 0]->ip, f};
+	}
+	qsort(v, n, sizeof(*v), cmp_user_frame_of);
+	for (size_t i = 0, j; i < n; i = j) {
+		for (j = i + 1; j < n && v[j].ip == v[i].ip; j++)
+			;
+		for (size_t k = i; j - i > 1 && k < j; k++)
+			v[k].frames->user_frame_shared = true;
+	}
+	free(v);
+	return 0;
+}
+
 static int cmp_leak(const void *x, const void *y)
 {
 	const struct hp_leak *a = x, *c = y;
@@ -315,6 +352,10 @@ int pb_finish(struct builder *b, const struct hp_profile_options *opts, char *er
 		p->timeline = tl;
 	if (p->nsites > 1)
 		qsort(p->sites, p->nsites, sizeof(*p->sites), cmp_site);
+	if (mark_shared_user_frames(p)) {
+		rc = -1;
+		goto out;
+	}
 
 	rc = finish_leaks(b, opts, &done, err, errlen);
 	/* Every stack the profile names is symbolized now, its addresses in its frames: a run keeps

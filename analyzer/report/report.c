@@ -193,19 +193,6 @@ static const struct hp_frame *caller_frame(const struct hp_stack_frames *s)
 	return at < s->nframes ? s->frames[at] : NULL;
 }
 
-/* caller_frame, when other sites start at the same frame; NULL when none does. */
-static const struct hp_frame *distinguishing_frame(const struct hp_profile *p, const struct hp_stack_frames *s)
-{
-	const struct hp_frame *f = hp_user_frame(s);
-	bool shared = false;
-
-	for (size_t i = 0; p && f && i < p->nsites && !shared; i++) {
-		const struct hp_frame *g = hp_user_frame(p->sites[i].frames);
-		shared = g && p->sites[i].frames->stack_id != s->stack_id && g->ip == f->ip;
-	}
-	return shared ? caller_frame(s) : NULL;
-}
-
 void hp_site_place(const struct hp_stack_frames *s, uint32_t stack_id, uint64_t place[2])
 {
 	const struct hp_frame *f = hp_user_frame(s), *c = f ? caller_frame(s) : NULL;
@@ -214,8 +201,7 @@ void hp_site_place(const struct hp_stack_frames *s, uint32_t stack_id, uint64_t 
 	place[1] = f ? (c ? c->ip : 0) : stack_id; /* no frame known: the stack is the place */
 }
 
-char *hp_fmt_site(char *buf, size_t len, const struct hp_profile *p, const struct hp_stack_frames *s,
-		  uint32_t stack_id)
+char *hp_fmt_site(char *buf, size_t len, const struct hp_stack_frames *s, uint32_t stack_id)
 {
 	const struct hp_frame *f = hp_user_frame(s);
 	char caller[2048];
@@ -225,7 +211,7 @@ char *hp_fmt_site(char *buf, size_t len, const struct hp_profile *p, const struc
 		return buf;
 	}
 	hp_fmt_frame(buf, len, f);
-	const struct hp_frame *d = distinguishing_frame(p, s);
+	const struct hp_frame *d = s->user_frame_shared ? caller_frame(s) : NULL;
 	if (d) {
 		size_t used = strlen(buf);
 		hp_fmt_fit(buf + used, len - used, " from %s", hp_fmt_frame(caller, sizeof(caller), d));

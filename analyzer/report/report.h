@@ -124,10 +124,9 @@ const struct hp_frame *hp_user_frame(const struct hp_stack_frames *s);
  * place read alike, whatever their stacks hold further up. */
 void hp_site_place(const struct hp_stack_frames *s, uint32_t stack_id, uint64_t place[2]);
 /* Where a site allocates: its user frame as hp_fmt_frame, or "stack #N" when not symbolized. When
- * other sites of p share that frame (an allocation wrapper such as xmalloc), its caller is added:
- * "xmalloc (util.c:33) from parse_row (parser.c:42)". p may be NULL. */
-char *hp_fmt_site(char *buf, size_t len, const struct hp_profile *p, const struct hp_stack_frames *s,
-		  uint32_t stack_id);
+ * another site's stack starts at that frame (user_frame_shared: an allocation wrapper such as xmalloc),
+ * its caller is added: "xmalloc (util.c:33) from parse_row (parser.c:42)". */
+char *hp_fmt_site(char *buf, size_t len, const struct hp_stack_frames *s, uint32_t stack_id);
 /* "parse_row (parser.c:42)" or "parse_row" for a function row. */
 char *hp_fmt_function(char *buf, size_t len, const struct hp_function *f);
 

@@ -359,7 +359,7 @@ static int t_sites(struct hp_table *t, const struct hp_report *r, const struct h
 	for (size_t i = 0; i < n; i++) {
 		const struct hp_place *s = &pl[i];
 		const struct hp_frame *uf = hp_user_frame(s->frames);
-		hp_fmt_site(loc, sizeof(loc), p, s->frames, s->stack_id);
+		hp_fmt_site(loc, sizeof(loc), s->frames, s->stack_id);
 		rc |= hp_table_row(t, loc, uf && uf->module ? hp_basename(uf->module) : "?", u64s(c[0], s->cost.allocs),
 			  hp_fmt_bytes(c[1], s->cost.bytes),
 			  hp_fmt_bytes(c[2], s->cost.allocs ? s->cost.bytes / s->cost.allocs : 0),
@@ -491,7 +491,7 @@ static int t_reallocs(struct hp_table *t, const struct hp_report *r, const struc
 	title(t, "Realloc chains (%s sites)", shown(c[0], n, nz));
 	for (size_t i = 0; i < n; i++) {
 		const struct hp_alloc_site *s = &p->sites[idx[i]];
-		hp_fmt_site(loc, sizeof(loc), p, s->frames, s->stack_id);
+		hp_fmt_site(loc, sizeof(loc), s->frames, s->stack_id);
 		rc |= hp_table_row(t, loc, u64s(c[0], s->reallocs),
 			  s->realloc_const_step ? hp_fmt_bytes(c[1], s->realloc_const_step) : "no (varies)",
 			  hp_fmt_bytes(c[2], s->max_size));
@@ -594,7 +594,7 @@ static int t_leaks(struct hp_table *t, const struct hp_report *r, const struct h
 		if (!hp_leak_shown(l))
 			continue;
 		k++;
-		hp_fmt_site(loc, sizeof(loc), p, l->frames, l->stack_id);
+		hp_fmt_site(loc, sizeof(loc), l->frames, l->stack_id);
 		rc |= hp_table_row(t, hp_leak_kind_phrase(l->kind), hp_fmt_bytes(a, l->bytes), u64s(b, l->blocks), loc);
 		rc |= callers(t, l->frames, TABLE_CALLERS, 4);
 	}

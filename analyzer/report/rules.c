@@ -116,7 +116,7 @@ static void rule_small_allocs(const struct hp_profile *p, const struct hp_config
 		struct hp_recommendation *rec = add(r, "small-allocs", HP_SEV_WARNING, (double)s->cost.allocs);
 		if (!rec)
 			break;
-		hp_fmt_site(loc, sizeof(loc), p, s->frames, s->stack_id);
+		hp_fmt_site(loc, sizeof(loc), s->frames, s->stack_id);
 		put(rec->location, sizeof(rec->location), "%s", loc);
 		put(rec->title, sizeof(rec->title), "Many small allocations at %s", loc);
 		put(rec->detail, sizeof(rec->detail),
@@ -153,7 +153,7 @@ static void rule_temporary(const struct hp_profile *p, const struct hp_config *c
 		struct hp_recommendation *rec = add(r, "temporary", HP_SEV_WARNING, (double)s->cost.temporary);
 		if (!rec)
 			break;
-		hp_fmt_site(loc, sizeof(loc), p, s->frames, s->stack_id);
+		hp_fmt_site(loc, sizeof(loc), s->frames, s->stack_id);
 		put(rec->location, sizeof(rec->location), "%s", loc);
 		put(rec->title, sizeof(rec->title), "Temporary allocations at %s: reuse the buffer", loc);
 		put(rec->detail, sizeof(rec->detail),
@@ -184,7 +184,7 @@ static void rule_realloc_step(const struct hp_profile *p, const struct hp_config
 		struct hp_recommendation *rec = add(r, "realloc-step", HP_SEV_WARNING, (double)s->reallocs);
 		if (!rec)
 			return;
-		hp_fmt_site(loc, sizeof(loc), p, s->frames, s->stack_id);
+		hp_fmt_site(loc, sizeof(loc), s->frames, s->stack_id);
 		put(rec->location, sizeof(rec->location), "%s", loc);
 		put(rec->title, sizeof(rec->title), "realloc grows by a constant step at %s", loc);
 		put(rec->detail, sizeof(rec->detail),
@@ -258,7 +258,7 @@ static void rule_leak(const struct hp_profile *p, const struct hp_config *cfg, s
 		struct hp_recommendation *rec = add(r, "leak", sev, (double)l->cost.bytes);
 		if (!rec)
 			break;
-		hp_fmt_site(loc, sizeof(loc), p, l->frames, l->stack_id);
+		hp_fmt_site(loc, sizeof(loc), l->frames, l->stack_id);
 		put(rec->location, sizeof(rec->location), "%s", loc);
 		put(rec->title, sizeof(rec->title), "Memory %s: %s at %s",
 		    l->kind == HP_LEAK_DEFINITE ? "leak" : "possibly leaked", hp_fmt_bytes(b1, l->cost.bytes), loc);
@@ -291,7 +291,7 @@ static void rule_growth(const struct hp_profile *p, const struct hp_config *cfg,
 		struct hp_recommendation *rec = add(r, "growth", HP_SEV_WARNING, s->growth_rate);
 		if (!rec)
 			return;
-		hp_fmt_site(loc, sizeof(loc), p, s->frames, s->stack_id);
+		hp_fmt_site(loc, sizeof(loc), s->frames, s->stack_id);
 		put(rec->location, sizeof(rec->location), "%s", loc);
 		put(rec->title, sizeof(rec->title), "Live memory grows steadily at %s", loc);
 		put(rec->detail, sizeof(rec->detail),
@@ -408,7 +408,7 @@ static void rule_peak(const struct hp_profile *p, const struct hp_config *cfg, s
 	if (!rec)
 		return;
 	if (top)
-		hp_fmt_site(loc, sizeof(loc), p, top->frames, top->stack_id);
+		hp_fmt_site(loc, sizeof(loc), top->frames, top->stack_id);
 	put(rec->location, sizeof(rec->location), "%s", top ? loc : whole);
 	put(rec->title, sizeof(rec->title), "The heap peaks at %.0fx its steady state", ratio);
 	if (top)

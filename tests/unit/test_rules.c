@@ -375,6 +375,7 @@ static void wrapper_sites_name_their_caller(void **state)
 	fx.frames[1][2].function = "load_config";
 	fx.frames[1][2].line = 7;
 	fx.frames[1][2].ip = 0x401900; /* another caller: another return address */
+	fx.stacks[0].user_frame_shared = fx.stacks[1].user_frame_shared = true; /* as profile_finish marks them */
 	second_site_of_temporaries();
 	run();
 	find("temporary", "read_record (reader.c:88) from process_batch (parser.c:41)");
