@@ -16,4 +16,8 @@
 	X(status, "tell whether each trace ends with its process's end (complete) or not")                      \
 	X(top, "a refreshing view of a trace while its process writes it (heap, rates, zones, sites)")
 
+/* What `status` adds to a trace's line when the program's calls to malloc reached an allocator of its
+ * own, not hookprof's (the launcher says so). */
+#define HP_STATUS_OWN_MALLOC "; allocations not recorded: the program's own malloc"
+
 #endif

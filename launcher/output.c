@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "common/child_traces.h"
+#include "common/commands.h"
 #include "launcher/launcher.h"
 
 /* hookprof.<cmd>.<YYYYmmdd-HHMMSS>.hpt */
@@ -103,6 +104,10 @@ bool hl_list_traces(const struct hl_options *o, const struct hl_output *out, int
 	traces[0] = out->abs;
 	memcpy(traces + 1, kids, nkids * sizeof(*kids));
 	char *status = statuses(traces, nkids + 1);
+	/* The traces whose program's allocations did not reach us: the first OWN_NAMED named. */
+	enum { OWN_NAMED = 3 };
+	char owners[3 * PATH_MAX];
+	size_t nown = 0, at = 0;
 	/* A trace without its process's end (killed, or taken away from the recorder) is incomplete. */
 	char *line = status;
 	size_t abslen = strlen(out->abs);
@@ -112,6 +117,13 @@ bool hl_list_traces(const struct hl_options *o, const struct hl_output *out, int
 			*eol = '\0';
 		const char *kind = i ? "child trace" : "trace", *suffix = traces[i] + abslen;
 		size_t tlen = strlen(traces[i]);
+		char *own = line ? strstr(line, HP_STATUS_OWN_MALLOC) : NULL;
+		if (own) {
+			*own = '\0';
+			if (nown++ < OWN_NAMED && at < sizeof(owners))
+				at += (size_t)snprintf(owners + at, sizeof(owners) - at, "%s%s%s", nown > 1 ? ", " : "",
+						       out->shown, suffix);
+		}
 		bool incomplete = line && !strncmp(line, traces[i], tlen) && !strncmp(line + tlen, ": incomplete: ", 14);
 		/* The root exited, yet its recorder could not finish: nothing of the process ran at its
 		 * exit, the recorder's handlers included. */
@@ -125,6 +137,15 @@ bool hl_list_traces(const struct hl_options *o, const struct hl_output *out, int
 		else
 			hl_warn("%s written to %s%s", kind, out->shown, suffix);
 		line = eol && eol[1] ? eol + 1 : NULL;
+	}
+	/* Said once for the run: Chromium starts a dozen processes of its own malloc. */
+	if (nown) {
+		char more[48] = "";
+		if (nown > OWN_NAMED)
+			snprintf(more, sizeof(more), " and %zu more", nown - OWN_NAMED);
+		hl_warn("the allocations of %s%s were not recorded: %s a malloc of %s own, which hookprof's hooks do "
+			"not reach ('hookprof report' names it)",
+			owners, more, nown > 1 ? "their programs call" : "the program calls", nown > 1 ? "their" : "its");
 	}
 	free(status);
 	free(traces);

@@ -406,6 +406,7 @@ struct hp_enc_process {
 	const char *exe;  /* NUL-terminated */
 	const char *cmdline;
 	size_t cmdline_len;
+	const char *malloc_owner; /* NUL-terminated: hp_rec.malloc_owner */
 };
 
 static inline uint64_t hp_enc_process_argc(const struct hp_enc_process *pr)
@@ -422,7 +423,8 @@ static inline uint64_t hp_enc_process_argc(const struct hp_enc_process *pr)
  * more). */
 static inline size_t hp_enc_process_size(const struct hp_enc_process *pr)
 {
-	return pr->cmdline_len + strlen(pr->exe) + 16 * HPT_VARINT_MAX + hp_enc_process_argc(pr) * HPT_VARINT_MAX;
+	return pr->cmdline_len + strlen(pr->exe) + strlen(pr->malloc_owner) + 16 * HPT_VARINT_MAX +
+	       hp_enc_process_argc(pr) * HPT_VARINT_MAX;
 }
 
 static inline uint8_t *hp_enc_process(uint8_t *rec, const struct hp_enc_process *pr)
@@ -441,6 +443,7 @@ static inline uint8_t *hp_enc_process(uint8_t *rec, const struct hp_enc_process 
 		i += len + 1;
 	}
 	p = hpt_put_u(p, pr->fork_seq);
+	p = hpt_put_str(p, pr->malloc_owner, strlen(pr->malloc_owner));
 	return hp_enc_long_end(rec, payload, p);
 }
 

@@ -11,8 +11,10 @@
 #include <malloc.h>
 #include <stdatomic.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "bootstrap_arena.h"
 #include "event_path.h"
@@ -282,4 +284,32 @@ HP_EXPORT size_t malloc_usable_size(void *p)
 	if (HP_UNLIKELY(!ready()) || !real.malloc_usable_size)
 		return 0;
 	return real.malloc_usable_size(p);
+}
+
+void hp_malloc_owner(char *who, size_t len)
+{
+	static const char *const names[] = {"malloc", "free"};
+
+	who[0] = '\0';
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]) && !who[0]; i++) {
+		uint64_t f = (uint64_t)(uintptr_t)dlsym(RTLD_DEFAULT, names[i]);
+		Dl_info di;
+		if (!f || (f >= hp_rec.text_lo && f < hp_rec.text_hi))
+			continue; /* ours (hp_rec.text_lo 0, unknown: no warning is better than a wrong one) */
+		if (!hp_rec.text_lo)
+			return;
+		/* The program's own module is named in the loader's list as it was started (none, or
+		 * "/proc/self/exe" for a program that runs itself again, as Chromium does): its file. */
+		const char *path = dladdr((void *)(uintptr_t)f, &di) && di.dli_fname && di.dli_fname[0] &&
+					   strcmp(di.dli_fname, "/proc/self/exe") != 0
+				   ? di.dli_fname
+				   : NULL;
+		ssize_t n = path ? -1 : readlink("/proc/self/exe", who, len - 1);
+		if (path)
+			snprintf(who, len, "%s", path);
+		else
+			who[n > 0 ? n : 0] = '\0';
+		if (!who[0])
+			snprintf(who, len, "?");
+	}
 }

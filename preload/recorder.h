@@ -65,6 +65,10 @@ struct hp_recorder {
 	 * saying that the process has its parent's heap. glibc runs the fork handlers of one fork at a
 	 * time. */
 	uint64_t forks, fork_seq;
+	/* The module whose malloc or free the program's calls reach instead of ours (an allocator linked
+	 * into the program, as Chromium's PartitionAlloc is, or preloaded before us): its allocations
+	 * are not seen. Empty: ours are reached. Named in the PROCESS record. */
+	char malloc_owner[1024];
 };
 
 extern struct hp_recorder hp_rec HP_HIDDEN;
@@ -156,5 +160,9 @@ void *hp_real(const char *name) HP_HIDDEN;
 
 /* Writes a message once to stderr with write(2), unless HOOKPROF_QUIET. */
 void hp_warn(const char *fmt, ...) HP_HIDDEN __attribute__((format(printf, 1, 2)));
+/* hook_malloc.c: the path of the module whose malloc or free the program's calls reach when it is not
+ * this library (its own, when the program's executable), into who; "" when they reach ours, or when
+ * hp_rec.text_lo/text_hi (ours) are unknown. */
+void hp_malloc_owner(char *who, size_t len) HP_HIDDEN;
 
 #endif

@@ -183,6 +183,7 @@ void hp_recorder_start(void)
 		hp_rec.text_lo = lo;
 		hp_rec.text_hi = hi;
 	}
+	hp_malloc_owner(hp_rec.malloc_owner, sizeof(hp_rec.malloc_owner)); /* after text_lo/hi */
 	hp_stack_unwind_warm();
 	event_ticks[0] = hp_event_cost_calibrate(false);
 	event_ticks[1] = hp_event_cost_calibrate(true);

@@ -25,8 +25,9 @@ _Static_assert(HP_ENC_PLAIN_SIZE(1) <= STREAM_ROOM, "a STREAM record fits its ro
  * area (the rest are bounded in event_encoder.h and fit a ring's scratch area, thread_buffer.h). */
 _Static_assert(STREAM_ROOM + 1 + 2 * HPT_VARINT_MAX + (1u << 20) + STAGING_SLACK <= STAGING_MIN,
 	       "a SUPPRESSIONS record of 1 MiB fits the staging area");
-_Static_assert(STREAM_ROOM + 65536 + 4096 + 16 * HPT_VARINT_MAX + 65536 * HPT_VARINT_MAX + STAGING_SLACK <= STAGING_MIN,
-	       "a PROCESS record of a 64 KiB command line and a 4 KiB path fits the staging area");
+_Static_assert(STREAM_ROOM + 65536 + 4096 + sizeof(hp_rec.malloc_owner) + 16 * HPT_VARINT_MAX + 65536 * HPT_VARINT_MAX +
+			       STAGING_SLACK <= STAGING_MIN,
+	       "a PROCESS record of a 64 KiB command line, a 4 KiB path and an allocator's path fits the staging area");
 
 static struct {
 	struct hp_own_fd trace; /* own_fd.h: checked to be the trace before every write */

@@ -352,7 +352,8 @@ static void put_process(unsigned flags)
 
 	exe[e > 0 ? e : 0] = 0;
 	struct hp_enc_process pr = {(uint64_t)getpid(), (uint64_t)getppid(), hp_real_ns(), flags,
-				    flags & HPT_PROCESS_FORKED ? hp_rec.fork_seq : 0, exe, cmdline, (size_t)n};
+				    flags & HPT_PROCESS_FORKED ? hp_rec.fork_seq : 0, exe, cmdline, (size_t)n,
+				    hp_rec.malloc_owner};
 	uint8_t *rec = hp_chunks_room(0, hp_enc_process_size(&pr)), *p = hp_enc_process(rec, &pr);
 	hp_chunks_add((size_t)(p - rec));
 }

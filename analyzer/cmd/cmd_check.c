@@ -185,7 +185,7 @@ int cmd_check(int argc, const char **argv)
 		bad |= failed("%s is incomplete: the end of the process is not recorded (--allow-incomplete to "
 			      "check it anyway)", trace);
 	if (max_leaked != UINT64_MAX && hp_allocs_not_recorded(&p->defs))
-		bad |= failed("--max-leaked: allocations were not recorded (HOOKPROF_RECORD)");
+		bad |= failed("--max-leaked: allocations were %s", hp_allocs_not_recorded_text(&p->defs));
 	if (min_score >= 0 && score.value < min_score)
 		bad |= failed("score %d (%s) < --min-score %g", score.value, score.category, min_score);
 	if (p->summary.leaked_bytes > max_leaked)

@@ -13,14 +13,17 @@
 #include <zstd.h>
 
 #include "cmd/commands.h"
+#include "common/commands.h"
 #include "cmd/options.h"
 #include "read/chunk_order.h"
+#include "read/trace.h"
 #include "hpt_format.h"
 #include "read/trace_source.h"
 
 static const char usage[] = "usage: hookprof-analyze status TRACE...\n"
-			    "Prints 'TRACE: complete' or 'TRACE: incomplete: WHY' for each trace; exit 0 when all are complete,\n"
-			    "1 when one is not, 2 when one cannot be read.\n";
+			    "Prints 'TRACE: complete' or 'TRACE: incomplete: WHY' for each trace, followed by\n"
+			    "'" HP_STATUS_OWN_MALLOC "' when its program's calls to malloc did\n"
+			    "not reach hookprof; exit 0 when all are complete, 1 when one is not, 2 when one cannot be read.\n";
 
 static void help(void)
 {
@@ -117,14 +120,16 @@ int cmd_status(int argc, const char **argv)
 	for (size_t i = 0; i < ntraces; i++) {
 		char why[256];
 		int s = trace_status(traces[i], why, sizeof(why));
+		struct hp_process_info pi = {0};
+		const char *note = s >= 0 && hp_trace_process(traces[i], &pi) == 0 && pi.own_malloc ? HP_STATUS_OWN_MALLOC : "";
 		if (s < 0) {
 			fprintf(stderr, "hookprof: %s\n", why);
 			worst = 2;
 		} else if (s == 0) {
-			printf("%s: incomplete: %s\n", traces[i], why);
+			printf("%s: incomplete: %s%s\n", traces[i], why, note);
 			worst = worst ? worst : 1;
 		} else {
-			printf("%s: complete\n", traces[i]);
+			printf("%s: complete%s\n", traces[i], note);
 		}
 	}
 	free((void *)traces);

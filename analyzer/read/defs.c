@@ -110,6 +110,7 @@ void hp_defs_release(struct hp_defs *defs)
 	for (int i = 0; i < defs->process.argc; i++)
 		free(defs->process.argv[i]);
 	free(defs->process.argv);
+	free(defs->process.malloc_owner);
 	free(defs->process.lsan_suppressions);
 	memset(defs, 0, sizeof(*defs));
 }

@@ -809,9 +809,16 @@ const char *hp_decode_process(struct hp_process_info *pi, struct hpt_cursor *c, 
 			return "out of memory";
 		pi->argc++;
 	}
-	/* Appended later: the parent's FORK record this process started at. */
+	/* Appended later: the parent's FORK record this process started at; the module whose malloc
+	 * the program reached instead of the recorder's ("": the recorder's). */
 	if (c->p < c->end)
 		U(pi->fork_seq);
+	if (c->p < c->end) {
+		STR(exe, elen, HP_MAX_PATH);
+		pi->own_malloc = elen > 0;
+		if (elen && strings && !(pi->malloc_owner = dup_str(exe, elen)))
+			return "out of memory";
+	}
 	return NULL;
 }
 

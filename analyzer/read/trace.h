@@ -173,6 +173,11 @@ struct hp_process_info {
 	char *exe;
 	int argc;
 	char **argv;
+	/* The program's calls reached a malloc other than the recorder's (an allocator linked into the
+	 * program): its allocations were not recorded. malloc_owner names its module (decoded with
+	 * strings; NULL otherwise). */
+	bool own_malloc;
+	char *malloc_owner;
 	bool ended;
 	uint32_t end_how; /* enum hpt_end_how */
 	int64_t end_status;

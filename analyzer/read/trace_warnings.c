@@ -28,7 +28,13 @@ bool hp_trace_incomplete(const struct hp_read_status *st, const struct hp_defs *
 
 bool hp_allocs_not_recorded(const struct hp_defs *defs)
 {
-	return defs->features & HPT_FEAT_NO_ALLOC;
+	return (defs->features & HPT_FEAT_NO_ALLOC) || defs->process.own_malloc;
+}
+
+const char *hp_allocs_not_recorded_text(const struct hp_defs *defs)
+{
+	return defs->features & HPT_FEAT_NO_ALLOC ? "not recorded (HOOKPROF_RECORD)"
+						  : "not recorded (the program's own malloc)";
 }
 
 int hp_trace_warnings(const char *name, const struct hp_read_status *st, const struct hp_defs *defs,
@@ -114,6 +120,12 @@ static int profile_warnings(const struct hp_profile *p, bool inherited_too, hp_w
 	if (!rc && parts[0])
 		rc = say(fn, ctx, "%s: not recorded (HOOKPROF_RECORD): %s; the report does not judge them", p->path,
 			 parts);
+	if (!rc && p->defs.process.own_malloc)
+		rc = say(fn, ctx,
+			 "%s: allocations not recorded: the program's calls to malloc and free reach those of %s, found "
+			 "before hookprof's (an allocator linked into the program, as Chromium's PartitionAlloc is, or "
+			 "preloaded before hookprof); the report does not judge the heap",
+			 p->path, p->defs.process.malloc_owner);
 	if (!rc && s->events_lost)
 		rc = say(fn, ctx, "%s: the recorder lost %" PRIu64 " events: counts and leaks are incomplete", p->path,
 			 s->events_lost);

@@ -37,7 +37,11 @@ void hp_profile_print_warnings(const struct hp_profile *p);
 /* The trace is incomplete: the process's end is not in it (killed, cut, or chunks missing). */
 bool hp_trace_incomplete(const struct hp_read_status *st, const struct hp_defs *defs);
 
-/* HOOKPROF_RECORD left out allocations: heap figures, sites and leaks are unknown, not zero. */
+/* Allocations were not recorded: heap figures, sites and leaks are unknown, not zero. HOOKPROF_RECORD
+ * left them out, or the program's calls reached a malloc of its own (hp_process_info.malloc_owner). */
 bool hp_allocs_not_recorded(const struct hp_defs *defs);
+/* What a table says for them: "not recorded (HOOKPROF_RECORD)" or "not recorded (the program's own
+ * malloc)"; a string that lives as long as the program. */
+const char *hp_allocs_not_recorded_text(const struct hp_defs *defs);
 
 #endif

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "hpt_format.h"
+#include "read/trace_warnings.h"
 #include "report/elide.h"
 #include "report/report.h"
 
@@ -84,9 +85,12 @@ int hp_table_processes(struct hp_table *t, const struct hp_report *const *order,
 		snprintf(c[1], HP_FMT_MAX, "%u", (unsigned)p->defs.process.ppid);
 		snprintf(c[5], HP_FMT_MAX, "%llu", (unsigned long long)s->allocations);
 		snprintf(c[8], HP_FMT_MAX, "%d", order[i]->score.value);
+		/* Unknown, not zero: allocations that were not recorded (HOOKPROF_RECORD, its own malloc). */
+		bool heap = !hp_allocs_not_recorded(&p->defs);
 		rc |= hp_table_row(t, c[0], c[1], command_text(cmd, sizeof(cmd), p), ended_text(c[3], HP_FMT_MAX, s),
-				   hp_fmt_ns(c[4], s->run_ns), c[5], hp_fmt_bytes(c[6], s->peak_heap_bytes),
-				   hp_fmt_bytes(c[7], s->leaked_bytes), c[8]);
+				   hp_fmt_ns(c[4], s->run_ns), heap ? c[5] : "-",
+				   heap ? hp_fmt_bytes(c[6], s->peak_heap_bytes) : "-",
+				   heap ? hp_fmt_bytes(c[7], s->leaked_bytes) : "-", c[8]);
 	}
 	return rc;
 }

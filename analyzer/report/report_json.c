@@ -69,6 +69,7 @@ static void write_summary(struct hp_jw *w, const struct hp_profile *p)
 	hp_jw_u64(w, "threads", s->threads);
 	hp_jw_u64(w, "events", s->events);
 	hp_jw_u64(w, "allocations", s->allocations);
+	hp_jw_str(w, "malloc_owner", p->defs.process.malloc_owner);
 	hp_jw_u64(w, "frees", s->frees);
 	hp_jw_u64(w, "reallocs", s->reallocs);
 	hp_jw_u64(w, "failed_allocations", s->failed_allocations);

@@ -145,7 +145,7 @@ static int t_summary(struct hp_table *t, const struct hp_report *r)
 	rc |= hp_table_row(t, "recorder wait", hp_fmt_ns(a, s->wait_ns));
 	if (hp_allocs_not_recorded(&p->defs)) {
 		/* Unknown, not zero: no "every block was freed". */
-		rc |= hp_table_row(t, "allocations", "not recorded (HOOKPROF_RECORD)");
+		rc |= hp_table_row(t, "allocations", hp_allocs_not_recorded_text(&p->defs));
 		if (s->peak_rss)
 			rc |= hp_table_row(t, "peak RSS", hp_fmt_bytes(a, s->peak_rss));
 		goto zones;
@@ -586,7 +586,7 @@ static int t_leaks(struct hp_table *t, const struct hp_report *r, const struct h
 		total += hp_leak_shown(&p->leaks[i]);
 	n = hp_report_rows(total, o->top);
 	hp_table_init(t, head, "lrrl",
-		      hp_allocs_not_recorded(&p->defs) ? "not recorded (HOOKPROF_RECORD)" : "none: every block was freed");
+		      hp_allocs_not_recorded(&p->defs) ? hp_allocs_not_recorded_text(&p->defs) : "none: every block was freed");
 	hp_table_fit(t, 3, 2, 0, -1);
 	title(t, "Not freed at exit (%s groups, by bytes)", shown(a, n, total));
 	for (size_t i = 0, k = 0; i < p->nleaks && k < n; i++) {

@@ -114,6 +114,34 @@ def test_a_trace_that_cannot_be_written_stops_recording_with_one_warning():
         assert tr.of("alloc"), "nothing recorded before the trace was lost"
 
 
+@hp.timeout(120)
+def test_a_program_with_its_own_malloc_is_said_to_be_unrecorded():
+    """rec_own_malloc defines malloc and free (as Chromium does, or a program linking jemalloc in): they
+    come before the recorder's in the lookup, so nothing of its heap is seen. The launcher, the report
+    and its JSON say so, rather than a clean heap of 0 allocations; a program on libc's malloc has none
+    of it."""
+    with hp.tmpdir() as d:
+        prog = hp.program("rec_own_malloc")
+        # What it prints: "block 99" and the sum of the first digit of each block's number.
+        expected = "block 99 %d\n" % sum(ord(str(i)[0]) for i in range(100))
+        proc, trace = record([prog], d / "own.hpt")
+        assert proc.stdout == expected, proc.stdout
+        said = [l for l in proc.stderr.splitlines() if "were not recorded" in l]
+        assert said == [f"hookprof: the allocations of {d / 'own.hpt'} were not recorded: the program calls a malloc "
+                        "of its own, which hookprof's hooks do not reach ('hookprof report' names it)"], proc.stderr
+        r = hp.report_json(trace)
+        assert r["summary"]["malloc_owner"] == str(prog), r["summary"]
+        assert any(f"reach those of {prog}," in w for w in r["warnings"]), r["warnings"]
+        heap = ("churn", "temporary", "leaks", "allocator", "peak")
+        assert not any(c["applies"] for c in r["score"]["components"] if c["name"] in heap), r["score"]
+        text = hp.analyze(["report", trace])
+        assert re.search(r"^  allocations +not recorded \(the program's own malloc\)$", text, re.M), text
+        # The same machine, libc's malloc: nothing said.
+        proc, trace = record([hp.program("rec_alloc_kinds")], d / "plain.hpt")
+        assert "were not recorded" not in proc.stderr, proc.stderr
+        assert hp.report_json(trace)["summary"]["malloc_owner"] is None
+
+
 def test_launcher_says_which_traces_are_incomplete():
     # A process killed before its end is recorded leaves a trace without it: the launcher says so
     # instead of "trace written"; a whole trace is still "written".

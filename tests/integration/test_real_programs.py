@@ -329,6 +329,16 @@ def test_chromium_headless():
         browser = [p for p in processes if p.argv[0].endswith("chromium") and not any(
             a.startswith("--type=") for a in p.argv)]
         assert browser and all(p.summary["ended"] for p in browser), browser
+        # Its malloc is its own, defined in its executable (nm -D): said once by the launcher, and by
+        # each of its processes' reports, where the shell script that starts it is recorded whole.
+        exe = os.path.realpath(browser[0].summary["program"])
+        defined = hp.run(["nm", "-D", "--defined-only", exe]).stdout
+        assert re.search(r" T malloc$", defined, re.M) and re.search(r" T free$", defined, re.M), exe
+        said = [l for l in recorded.stderr.splitlines() if "were not recorded: their programs call a malloc" in l]
+        assert len(said) == 1, recorded.stderr[-3000:]
+        assert all(p.summary["malloc_owner"] == exe for p in browser + zygotes), [p.summary for p in browser]
+        shells = [p for p in processes if os.path.basename(p.summary["program"]) in ("dash", "bash", "sh")]
+        assert shells and all(p.summary["malloc_owner"] is None and p.allocs > 0 for p in shells), shells
         print(f"chromium: native {t_native:.2f} s, hookprof {t_recorded:.2f} s, {len(processes)} traces")
 
 

@@ -294,7 +294,7 @@ static void writer_records_decode_exactly(void **state)
 	static const uint8_t bid[] = {0xde, 0xad, 0xbe, 0xef};
 	struct hp_enc_state st = {0}, st1 = {0};
 	struct hp_enc_process pr = {42, 7, 1700000000000000000ull, HPT_PROCESS_FORKED, 5, "/bin/prog", cmdline,
-				    sizeof(cmdline)};
+				    sizeof(cmdline), "/usr/lib/chromium/chromium"};
 	struct hp_proc_sample sample = {4096, 1, 2, 3, 4, 5, 6};
 	uint8_t *p = buf, *rec;
 	(void)state;
@@ -332,6 +332,7 @@ static void writer_records_decode_exactly(void **state)
 	assert_string_equal(defs.process.exe, "/bin/prog");
 	assert_int_equal(defs.process.argc, 3);
 	assert_string_equal(defs.process.argv[2], "two words");
+	assert_string_equal(defs.process.malloc_owner, "/usr/lib/chromium/chromium");
 	assert_string_equal(defs.process.lsan_suppressions, "leak:foo\n");
 	assert_int_equal(defs.nmodules, 1);
 	assert_int_equal(defs.modules[0].base, 0x400000);
