@@ -87,7 +87,8 @@ static int trace_status(const char *path, char *why, size_t size)
 		}
 		last = at;
 	}
-	snprintf(why, size, "the process's end is not recorded: killed, or its trace taken away");
+	snprintf(why, size, "the process's end is not recorded: killed, ended past libc's exit handlers as daemon()'s "
+			    "parent and Go's runtime do, or its trace taken away");
 	if (last == UINT64_MAX || !hp_source_get(&src, last, h, HPT_CHUNK_HEADER_SIZE))
 		goto out;
 	uint32_t stored = hpt_get_le32(h + 4), raw_size = hpt_get_le32(h + 8);
@@ -107,6 +108,39 @@ out:
 	return rc;
 }
 
+/* Whether the process that wrote a trace still runs: its pid is alive, not a zombie, and started no
+ * later than the trace did (a later process of the same pid is another). A daemon outlives the
+ * program the launcher started, which is when the launcher asks. */
+static bool still_runs(const struct hp_process_info *pi)
+{
+	char path[64], buf[1024];
+	unsigned long long start_ticks, boot_s = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%u/stat", (unsigned)pi->pid);
+	if (!pi->pid || !(f = fopen(path, "r")))
+		return false;
+	size_t n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	/* After the command's closing parenthesis: state, then 18 fields to starttime (field 22). */
+	const char *p = strrchr(buf, ')');
+	char state;
+	if (!p || sscanf(p + 1, " %c %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %llu",
+			 &state, &start_ticks) != 2 || state == 'Z' || state == 'X')
+		return false;
+	if ((f = fopen("/proc/stat", "r"))) {
+		while (fgets(buf, sizeof(buf), f) && sscanf(buf, "btime %llu", &boot_s) != 1)
+			;
+		fclose(f);
+	}
+	long hz = sysconf(_SC_CLK_TCK);
+	if (!boot_s || hz <= 0)
+		return true; /* alive, its start unknown: most likely it */
+	uint64_t start_ns = (uint64_t)boot_s * 1000000000ull + start_ticks * (1000000000ull / (uint64_t)hz);
+	return start_ns <= pi->start_real_ns + 1000000000ull; /* a second for the clocks' granularity */
+}
+
 int cmd_status(int argc, const char **argv)
 {
 	const struct hp_option opts[] = {HP_OPT_END};
@@ -121,7 +155,11 @@ int cmd_status(int argc, const char **argv)
 		char why[256];
 		int s = trace_status(traces[i], why, sizeof(why));
 		struct hp_process_info pi = {0};
-		const char *note = s >= 0 && hp_trace_process(traces[i], &pi) == 0 && pi.own_malloc ? HP_STATUS_OWN_MALLOC : "";
+		bool known = s >= 0 && hp_trace_process(traces[i], &pi) == 0;
+		const char *note = known && pi.own_malloc ? HP_STATUS_OWN_MALLOC : "";
+		if (s == 0 && known && still_runs(&pi))
+			snprintf(why, sizeof(why), "the process still runs, pid %u: its trace is complete when it ends",
+				 (unsigned)pi.pid);
 		if (s < 0) {
 			fprintf(stderr, "hookprof: %s\n", why);
 			worst = 2;

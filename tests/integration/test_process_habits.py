@@ -12,6 +12,8 @@ import json
 import re
 import shutil
 import subprocess
+import time
+from pathlib import Path
 
 import hp
 import hpt_craft
@@ -162,6 +164,40 @@ def test_launcher_says_which_traces_are_incomplete():
         assert "hookprof: trace written to" in proc.stderr and "incomplete" not in proc.stderr, proc.stderr
         status = hp.run([hp.ANALYZE, "status", d / "w.hpt"])
         assert (status.returncode, status.stdout) == (0, f"{d / 'w.hpt'}: complete\n"), status
+
+
+@hp.timeout(120)
+def test_a_daemon_still_running_is_not_called_killed():
+    # rec_daemon's child calls daemon(): its parent leaves by libc's own _exit (no end recorded), and
+    # the daemon runs on after the program the launcher started. When the launcher lists the traces,
+    # the daemon's is unfinished because it still runs, which it says, not "killed"; once the daemon
+    # ends, its trace is complete, with its 50 allocations of 100 bytes, one not freed.
+    with hp.tmpdir() as d:
+        pidfile, done = d / "pid", d / "done"
+        proc, traces = hp.record([hp.program("rec_daemon"), pidfile, done], d / "t.hpt")
+        assert proc.returncode == 0, proc.stderr
+        pid = int(pidfile.read_text())
+        daemon = d / f"t.hpt.{pid}"
+        assert daemon in traces, (traces, proc.stderr)
+        line = next(l for l in proc.stderr.splitlines() if f"t.hpt.{pid} " in l)
+        assert line == f"hookprof: incomplete child trace at {daemon} (the process still runs, pid {pid}: its trace " \
+                       "is complete when it ends)", proc.stderr
+        parent = next(t for t in traces if t not in (d / "t.hpt", daemon))
+        assert re.search(rf"incomplete child trace at {re.escape(str(parent))} \(the process's end is not recorded: "
+                         r"killed, ended past libc's exit handlers as daemon\(\)'s parent", proc.stderr), proc.stderr
+        done.touch()
+        for _ in range(500):  # ended: gone, or a zombie its new parent has not reaped
+            try:
+                if Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] in "ZX":
+                    break
+            except OSError:
+                break
+            time.sleep(0.02)
+        status = hp.run([hp.ANALYZE, "status", daemon])
+        assert (status.returncode, status.stdout) == (0, f"{daemon}: complete\n"), status
+        sites = [s for s in hp.report_json(daemon, "--top", "0")["sites"] if s["function"] == "main" and s["bytes"] % 100 == 0
+                 and s["min_size"] == s["max_size"] == 100]
+        assert [(s["allocs"], s["frees"], s["live_blocks"]) for s in sites] == [(50, 49, 1)], sites
 
 
 def valgrind_still_reachable(argv):
