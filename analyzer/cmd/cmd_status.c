@@ -108,22 +108,28 @@ out:
 	return rc;
 }
 
-/* Whether the process that wrote a trace still runs: its pid is alive, not a zombie, and started no
- * later than the trace did (a later process of the same pid is another). A daemon outlives the
- * program the launcher started, which is when the launcher asks. */
+/* Whether the process that wrote a trace still runs: its pid is alive, not a zombie, started no later
+ * than the trace did (a later process of the same pid is another), and runs the trace's program (a
+ * process in a pid namespace wrote the pid it had there: 1 is another process here). A daemon
+ * outlives the program the launcher started, which is when the launcher asks. */
 static bool still_runs(const struct hp_process_info *pi)
 {
 	char path[64], buf[1024];
 	unsigned long long start_ticks, boot_s = 0;
 	FILE *f;
 
+	char exe[4096];
+	snprintf(path, sizeof(path), "/proc/%u/exe", (unsigned)pi->pid);
+	ssize_t len = pi->pid && pi->exe ? readlink(path, exe, sizeof(exe) - 1) : -1;
+	if (len < 0 || (exe[len] = '\0', strcmp(exe, pi->exe) != 0))
+		return false;
 	snprintf(path, sizeof(path), "/proc/%u/stat", (unsigned)pi->pid);
-	if (!pi->pid || !(f = fopen(path, "r")))
+	if (!(f = fopen(path, "r")))
 		return false;
 	size_t n = fread(buf, 1, sizeof(buf) - 1, f);
 	fclose(f);
 	buf[n] = '\0';
-	/* After the command's closing parenthesis: state, then 18 fields to starttime (field 22). */
+	/* After the command's closing parenthesis: the state, then 18 fields to starttime (field 22). */
 	const char *p = strrchr(buf, ')');
 	char state;
 	if (!p || sscanf(p + 1, " %c %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %llu",
@@ -155,7 +161,7 @@ int cmd_status(int argc, const char **argv)
 		char why[256];
 		int s = trace_status(traces[i], why, sizeof(why));
 		struct hp_process_info pi = {0};
-		bool known = s >= 0 && hp_trace_process(traces[i], &pi) == 0;
+		bool known = s >= 0 && hp_trace_process(traces[i], true, &pi) == 0;
 		const char *note = known && pi.own_malloc ? HP_STATUS_OWN_MALLOC : "";
 		if (s == 0 && known && still_runs(&pi))
 			snprintf(why, sizeof(why), "the process still runs, pid %u: its trace is complete when it ends",
@@ -169,6 +175,7 @@ int cmd_status(int argc, const char **argv)
 		} else {
 			printf("%s: complete%s\n", traces[i], note);
 		}
+		hp_process_info_release(&pi);
 	}
 	free((void *)traces);
 	return worst;

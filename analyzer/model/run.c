@@ -287,9 +287,9 @@ int hp_run_load(struct hp_run *run, const char *path, bool with_children, const 
 		goto nomem;
 	for (size_t i = 0; i < n; i++)
 		if (!skipped(&c, i))
-			hp_trace_process(run->paths[i], &c.process[i]);
+			hp_trace_process(run->paths[i], false, &c.process[i]);
 	if (n)
-		hp_trace_process(path, &c.process[n]);
+		hp_trace_process(path, false, &c.process[n]);
 	for (size_t i = 0; i < n; i++)
 		if ((c.parent[i] = parent_of(&c, i)) != NO_PARENT)
 			c.is_parent[c.parent[i]] = true;

@@ -106,13 +106,21 @@ void hp_defs_release(struct hp_defs *defs)
 	for (size_t i = 0; i < defs->nthreads; i++)
 		free(defs->threads[i].name);
 	free(defs->threads);
-	free(defs->process.exe);
-	for (int i = 0; i < defs->process.argc; i++)
-		free(defs->process.argv[i]);
-	free(defs->process.argv);
-	free(defs->process.malloc_owner);
-	free(defs->process.lsan_suppressions);
+	hp_process_info_release(&defs->process);
 	memset(defs, 0, sizeof(*defs));
+}
+
+void hp_process_info_release(struct hp_process_info *pi)
+{
+	free(pi->exe);
+	for (int i = 0; i < pi->argc; i++)
+		free(pi->argv[i]);
+	free(pi->argv);
+	free(pi->malloc_owner);
+	free(pi->lsan_suppressions);
+	pi->exe = pi->malloc_owner = pi->lsan_suppressions = NULL;
+	pi->argv = NULL;
+	pi->argc = 0;
 }
 
 const struct hp_stack *hp_defs_stack(const struct hp_defs *defs, uint32_t id)

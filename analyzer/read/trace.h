@@ -253,9 +253,12 @@ int hp_trace_read(const char *path, struct hp_defs *defs, hp_event_fn fn, void *
 		  struct hp_read_status *status);
 
 /* trace_process.c: the PROCESS record of the trace at path (the first record of every trace), read
- * from its first chunk alone: its numbers into *out (exe and argv left NULL). 0, or -1 when the
- * trace cannot be read or its first chunk has none. */
-int hp_trace_process(const char *path, struct hp_process_info *out);
+ * from its first chunk alone: its numbers into *out, and with `strings` its exe, argv and
+ * malloc_owner (else NULL; hp_process_info_release frees them). 0, or -1 when the trace cannot be read
+ * or its first chunk has none. */
+int hp_trace_process(const char *path, bool strings, struct hp_process_info *out);
+/* Frees what a PROCESS record's strings took (defs.c). */
+void hp_process_info_release(struct hp_process_info *pi);
 
 /* The same over a trace in memory; `name` stands for the file in messages (tests, fuzzing). */
 int hp_trace_read_mem(const void *buf, size_t size, const char *name, struct hp_defs *defs, hp_event_fn fn,

@@ -11,7 +11,7 @@
 #include "read/trace_source.h"
 
 /* The PROCESS record among the records of raw, into out; false when there is none (or it is bad). */
-static bool find_process(const uint8_t *raw, size_t n, struct hp_process_info *out)
+static bool find_process(const uint8_t *raw, size_t n, bool strings, struct hp_process_info *out)
 {
 	struct hpt_cursor c = {raw, raw + n};
 
@@ -24,13 +24,16 @@ static bool find_process(const uint8_t *raw, size_t n, struct hp_process_info *o
 		c.p += len;
 		if (type == HPT_PROCESS) {
 			memset(out, 0, sizeof(*out));
-			return !hp_decode_process(out, &r, false) && out->seen;
+			if (!hp_decode_process(out, &r, strings) && out->seen)
+				return true;
+			hp_process_info_release(out);
+			return false;
 		}
 	}
 	return false;
 }
 
-int hp_trace_process(const char *path, struct hp_process_info *out)
+int hp_trace_process(const char *path, bool strings, struct hp_process_info *out)
 {
 	char why[256];
 	uint64_t size;
@@ -56,7 +59,7 @@ int hp_trace_process(const char *path, struct hp_process_info *out)
 	ZSTD_DCtx *dctx = ZSTD_createDCtx();
 	if (stored && raw && dctx &&
 	    pread(fd, stored, ch.stored_size, (off_t)fh.header_size + HPT_CHUNK_HEADER_SIZE) == (ssize_t)ch.stored_size &&
-	    hp_chunk_decode(dctx, &ch, stored, raw, &err) == 0 && find_process(raw, ch.raw_size, out))
+	    hp_chunk_decode(dctx, &ch, stored, raw, &err) == 0 && find_process(raw, ch.raw_size, strings, out))
 		rc = 0;
 	ZSTD_freeDCtx(dctx);
 	free(stored);
