@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "read/trace_warnings.h"
 #include "report/elide.h"
 #include "report/report.h"
 
@@ -114,8 +115,12 @@ static void summary(FILE *out, const struct hp_live_view *v, const struct hp_liv
 	const char *head = fit(cut, sizeof(cut), title, room);
 	line(out, v->cols, "%-*s %s", (int)room, head, b);
 
-	line(out, v->cols, "heap      %s now, %s peak, %s live blocks", hp_fmt_bytes(a, l->heap_bytes),
-	     hp_fmt_bytes(b, l->heap_peak), fmt_count(c, l->heap.used));
+	if (hp_allocs_not_recorded(v->defs)) /* unknown, not zero */
+		line(out, v->cols, "heap      allocations %s%s%s", hp_allocs_not_recorded_text(v->defs),
+		     pi->malloc_owner ? ": " : "", pi->malloc_owner ? pi->malloc_owner : "");
+	else
+		line(out, v->cols, "heap      %s now, %s peak, %s live blocks", hp_fmt_bytes(a, l->heap_bytes),
+		     hp_fmt_bytes(b, l->heap_peak), fmt_count(c, l->heap.used));
 	hp_fmt_si(a, per_second(l->total.allocs - from->allocs, win_ns));
 	hp_fmt_bytes(b, bytes_per_second(l->total.bytes - from->bytes, win_ns));
 	line(out, v->cols, "rate      %s allocs/s, %s/s (%s)", a, b, win);
