@@ -19,5 +19,9 @@
 /* What `status` adds to a trace's line when the program's calls to malloc reached an allocator of its
  * own, not hookprof's (the launcher says so). */
 #define HP_STATUS_OWN_MALLOC "; allocations not recorded: the program's own malloc"
+/* The reason `status` gives for a trace that ends with STOPPED (seccomp): no death to explain. */
+#define HP_STATUS_STOPPED_SECCOMP                                                                           \
+	"recording stopped when the program restricted its system calls with seccomp, which would have killed it " \
+	"for the recorder's own: the process went on unrecorded"
 
 #endif

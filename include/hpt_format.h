@@ -67,6 +67,7 @@ enum hpt_record_type {
 	HPT_STREAM = 0x35,
 	HPT_THREAD_NAME = 0x36,
 	HPT_CALIBRATION = 0x37,
+	HPT_STOPPED = 0x38,
 	HPT_SCAN_BEGIN = 0x40,
 	HPT_SCAN_WORDS = 0x41,
 	HPT_SCAN_END = 0x42,
@@ -177,6 +178,9 @@ enum hpt_scan_reason { HPT_SCAN_EXIT = 0, HPT_SCAN_SIGNAL = 1, HPT_SCAN_API = 2 
 enum hpt_lost_reason { HPT_LOST_REENTERED = 1 };
 
 enum hpt_end_how { HPT_END_EXIT = 0, HPT_END_SIGNAL = 1, HPT_END_EXEC = 2, HPT_END__EXIT = 3 };
+
+/* STOPPED: why recording stopped while the process went on (docs/trace-format.md). */
+enum hpt_stop_why { HPT_STOP_SECCOMP = 1 };
 
 #define HPT_PROCESS_FORKED 1u
 #define HPT_PROCESS_EXECED 2u

@@ -127,7 +127,8 @@ bool hl_list_traces(const struct hl_options *o, const struct hl_output *out, int
 		bool incomplete = line && !strncmp(line, traces[i], tlen) && !strncmp(line + tlen, ": incomplete: ", 14);
 		/* The root exited, yet its recorder could not finish: nothing of the process ran at its
 		 * exit, the recorder's handlers included. */
-		if (incomplete && i == 0 && WIFEXITED(wait_status))
+		bool stopped = incomplete && !strcmp(line + tlen + 14, HP_STATUS_STOPPED_SECCOMP);
+		if (incomplete && i == 0 && WIFEXITED(wait_status) && !stopped)
 			hl_warn("incomplete %s at %s%s (the process exited, status %d, without running its exit handlers, "
 				"as a raw exit_group system call does, which is how Go's runtime exits: its last 100 ms of events and "
 				"the leak scan at exit are missing)",

@@ -318,6 +318,7 @@ static inline uint8_t *hp_enc_thread_name(uint8_t *p, uint32_t stream, const cha
 #define HP_ENC_THREAD_NAME_MAX (2 + 2 * HPT_VARINT_MAX + HP_ENC_NAME_MAX)
 
 #define HP_ENC_PROCESS_END_MAX HP_ENC_PLAIN_SIZE(3) /* three values, as a plain record's */
+#define HP_ENC_STOPPED_MAX HP_ENC_PLAIN_SIZE(1)
 
 static inline uint8_t *hp_enc_process_end(uint8_t *p, uint64_t tick, unsigned how, int64_t status)
 {
@@ -325,6 +326,14 @@ static inline uint8_t *hp_enc_process_end(uint8_t *p, uint64_t tick, unsigned ho
 	p = hpt_put_u(p, tick);
 	p = hpt_put_u(p, how);
 	p = hpt_put_s(p, status);
+	return HP_ENC_END(p);
+}
+
+/* STOPPED: recording stops here, the process going on (enum hpt_stop_why). */
+static inline uint8_t *hp_enc_stopped(uint8_t *p, unsigned why)
+{
+	HP_ENC_BEGIN(p, HPT_STOPPED);
+	p = hpt_put_u(p, why);
 	return HP_ENC_END(p);
 }
 

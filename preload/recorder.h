@@ -69,6 +69,9 @@ struct hp_recorder {
 	 * into the program, as Chromium's PartitionAlloc is, or preloaded before us): its allocations
 	 * are not seen. Empty: ours are reached. Named in the PROCESS record. */
 	char malloc_owner[1024];
+	/* The program restricted its system calls (seccomp): recording stopped first, and nothing of
+	 * ours makes a system call any more, fork handlers included (hp_recorder_stop_sandboxed). */
+	bool sandboxed;
 };
 
 extern struct hp_recorder hp_rec HP_HIDDEN;
@@ -148,6 +151,9 @@ void hp_recorder_finish(unsigned how, int64_t status) HP_HIDDEN;
 /* Before exec replaces the image: everything recorded so far reaches the file, ending with
  * PROCESS_END(exec); if exec fails, recording goes on and a later PROCESS_END supersedes it. */
 void hp_recorder_before_exec(void) HP_HIDDEN;
+/* Before the program restricts its system calls (seccomp): the trace ends with STOPPED, and nothing
+ * of ours makes a system call from then on, so the filter cannot kill the program for one. */
+void hp_recorder_stop_sandboxed(void) HP_HIDDEN;
 /* module_events.c, around dlclose: define modules loaded since the last scan before one goes away, then note the unload. */
 void hp_recorder_modules_scan(void) HP_HIDDEN;
 

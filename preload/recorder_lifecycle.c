@@ -60,6 +60,8 @@ static void fork_done(void)
 
 static void fork_prepare(void)
 {
+	if (hp_rec.sandboxed)
+		return;
 	note_fork();
 	hp_tls.guard++;
 	hp_modules_lock();
@@ -70,6 +72,8 @@ static void fork_prepare(void)
 
 static void fork_parent(void)
 {
+	if (hp_rec.sandboxed)
+		return;
 	fork_done();
 	hp_rec.fork_seq = 0; /* the child's from here on: it started at a FORK record */
 	hp_writer_fork_parent();
@@ -83,6 +87,8 @@ static int start_writer(bool root, unsigned flags);
 
 static void fork_child(void)
 {
+	if (hp_rec.sandboxed)
+		return;
 	fork_done(); /* the threads that wait on it are not here */
 	hp_writer_fork_child();
 	hp_stack_fork_unlock();
@@ -231,6 +237,20 @@ void hp_recorder_finish(unsigned how, int64_t status)
 		return;
 	hp_tls.guard++;
 	hp_writer_finish(how, status, how == HPT_END_SIGNAL ? 2000 : 10000);
+	hp_tls.guard--;
+}
+
+void hp_recorder_stop_sandboxed(void)
+{
+	int on = HP_STATE_ON;
+
+	if (hp_rec.sandboxed || getpid() != hp_rec.pid)
+		return; /* a vfork child shares our memory: the writer and the flag are its parent's */
+	hp_rec.sandboxed = true;
+	if (!atomic_compare_exchange_strong(&hp_rec.state, &on, HP_STATE_DONE))
+		return;
+	hp_tls.guard++;
+	hp_writer_stop(HPT_STOP_SECCOMP, 2000);
 	hp_tls.guard--;
 }
 

@@ -58,6 +58,7 @@ static struct {
 	_Atomic int finish_req;
 	_Atomic int pause_req;     /* hp_writer_pause: end the thread after a round */
 	unsigned finish_how;
+	unsigned stop_why; /* enum hpt_stop_why: STOPPED ends the trace, not PROCESS_END (hp_writer_stop) */
 	pid_t finisher_tid; /* the thread that asked to finish: it waits for us, never busy in an event */
 	int64_t finish_status;
 
@@ -272,11 +273,25 @@ static void put_end(unsigned how, int64_t status)
 	hp_chunks_write();
 }
 
-/* The last round and PROCESS_END(how); the trace is closed. */
+/* STOPPED(why): the process goes on, unrecorded. */
+static void put_stopped(unsigned why)
+{
+	uint8_t rec[HP_ENC_STOPPED_MAX], *p = hp_enc_stopped(rec, why);
+
+	hp_chunks_put0(rec, (size_t)(p - rec));
+	put_clock();
+	hp_chunks_write();
+}
+
+/* The last round and PROCESS_END(how), or STOPPED when recording stops (w.stop_why); the trace is
+ * closed. */
 static void write_end(unsigned how, int64_t status)
 {
 	round_trip(true);
-	put_end(how, status);
+	if (w.stop_why)
+		put_stopped(w.stop_why);
+	else
+		put_end(how, status);
 	hp_chunks_close();
 	hp_compress_close();
 	hp_sampler_close();
@@ -314,7 +329,8 @@ static void *writer_main(void *arg)
 		}
 
 		if (atomic_load(&w.finish_req)) {
-			hp_scan_run_exit(w.finish_how);
+			if (!w.stop_why)
+				hp_scan_run_exit(w.finish_how);
 			write_end(w.finish_how, w.finish_status);
 			futex(&w.done, FUTEX_WAKE_PRIVATE, INT32_MAX, NULL);
 			return NULL;
@@ -475,7 +491,7 @@ void hp_writer_finish(unsigned how, int64_t status, unsigned timeout_ms)
 		return;
 	/* A forked process that recorded nothing still has blocks to scan for: its parent's (but not
 	 * from a fatal signal's handler, nor before an exec, which leaves none). */
-	if (hp_rec.fork_seq && (how == HPT_END_EXIT || how == HPT_END__EXIT))
+	if (hp_rec.fork_seq && !w.stop_why && (how == HPT_END_EXIT || how == HPT_END__EXIT))
 		hp_writer_launch();
 	if (write_without_thread(LAUNCH_NEVER)) {
 		/* No ring, so no block to scan for: the end is written here, even in a fatal signal's
@@ -485,11 +501,18 @@ void hp_writer_finish(unsigned how, int64_t status, unsigned timeout_ms)
 	}
 	w.finish_how = how;
 	w.finisher_tid = gettid();
-	hp_scan_exit_prepare(how);
+	if (!w.stop_why)
+		hp_scan_exit_prepare(how);
 	w.finish_status = status;
 	atomic_store(&w.finish_req, 1);
 	hp_writer_wake();
 	wait_word(&w.done, 1, timeout_ms);
+}
+
+void hp_writer_stop(unsigned why, unsigned timeout_ms)
+{
+	w.stop_why = why;
+	hp_writer_finish(HPT_END_EXIT, 0, timeout_ms);
 }
 
 void hp_writer_flush_exec(unsigned timeout_ms)

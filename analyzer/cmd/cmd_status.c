@@ -30,8 +30,11 @@ static void help(void)
 	fputs(usage, stdout);
 }
 
-/* True when the raw records hold PROCESS_END. */
-static int holds_end(const uint8_t *raw, size_t n)
+/* The end the raw records hold: PROCESS_END, STOPPED (recording stopped, the process went on), or
+ * none. */
+enum end_found { END_NONE, END_PROCESS, END_STOPPED };
+
+static enum end_found end_in(const uint8_t *raw, size_t n)
 {
 	struct hpt_cursor c = {raw, raw + n};
 
@@ -39,12 +42,14 @@ static int holds_end(const uint8_t *raw, size_t n)
 		uint8_t type = *c.p++;
 		uint64_t len;
 		if (hpt_get_u(&c, &len) || len > (uint64_t)(c.end - c.p))
-			return 0;
+			return END_NONE;
 		if (type == HPT_PROCESS_END)
-			return 1;
+			return END_PROCESS;
+		if (type == HPT_STOPPED)
+			return END_STOPPED;
 		c.p += len;
 	}
-	return 0;
+	return END_NONE;
 }
 
 /* 1 complete, 0 incomplete (why says why), -1 unreadable (why says why). The chunks are walked as the
@@ -97,8 +102,11 @@ static int trace_status(const char *path, char *why, size_t size)
 	if (raw && hp_source_get(&src, last + HPT_CHUNK_HEADER_SIZE, z, stored)) {
 		size_t n = h[12] == HPT_CODEC_STORED ? (memcpy(raw, z, stored < raw_size ? stored : raw_size), stored)
 						     : ZSTD_decompress(raw, raw_size, z, stored);
-		if (!ZSTD_isError(n) && n <= raw_size && holds_end(raw, n))
+		enum end_found end = !ZSTD_isError(n) && n <= raw_size ? end_in(raw, n) : END_NONE;
+		if (end == END_PROCESS)
 			rc = 1;
+		else if (end == END_STOPPED)
+			snprintf(why, size, "%s", HP_STATUS_STOPPED_SECCOMP);
 	}
 	free(z);
 	free(raw);

@@ -241,6 +241,7 @@ static const char *record_name(uint8_t type)
 	case HPT_STREAM: return "STREAM";
 	case HPT_THREAD_NAME: return "THREAD_NAME";
 	case HPT_CALIBRATION: return "CALIBRATION";
+	case HPT_STOPPED: return "STOPPED";
 	case HPT_SCAN_BEGIN: return "SCAN_BEGIN";
 	case HPT_SCAN_WORDS: return "SCAN_WORDS";
 	case HPT_SCAN_END: return "SCAN_END";
@@ -315,6 +316,7 @@ static const uint8_t record_family[256] = {
 	[HPT_THREAD_NAME] = REC_DEFINITION,
 	[HPT_CALIBRATION] = REC_DEFINITION,
 	[HPT_SUPPRESSIONS] = REC_DEFINITION,
+	[HPT_STOPPED] = REC_DEFINITION,
 	[HPT_STREAM] = REC_STREAM,
 	[HPT_EPOCH] = REC_STREAM,
 };
@@ -850,6 +852,10 @@ static const char *decode_definition(struct hp_decoder *d, uint8_t type, struct 
 		U(d->event_ticks[0]);
 		if (c->p < c->end) /* recorders from version 3 on: an allocation event's cost */
 			U(d->event_ticks[1]);
+		return NULL;
+	case HPT_STOPPED:
+		U(a);
+		d->defs->process.stopped = a ? (uint32_t)(a < UINT32_MAX ? a : UINT32_MAX) : 1;
 		return NULL;
 	default: /* HPT_SUPPRESSIONS */
 		STR(text, n, HP_MAX_SUPPRESSIONS);

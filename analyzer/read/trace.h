@@ -178,6 +178,7 @@ struct hp_process_info {
 	 * strings; NULL otherwise). */
 	bool own_malloc;
 	char *malloc_owner;
+	uint32_t stopped; /* STOPPED: why recording stopped while the process went on (enum hpt_stop_why) */
 	bool ended;
 	uint32_t end_how; /* enum hpt_end_how */
 	int64_t end_status;

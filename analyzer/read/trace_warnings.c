@@ -56,7 +56,15 @@ int hp_trace_warnings(const char *name, const struct hp_read_status *st, const s
 			 "decoded and are not read; what follows covers the %" PRIu64 " chunks before it",
 			 name, st->integrity.missing_off, st->integrity.missing_seq, st->integrity.unread_chunks,
 			 st->chunks);
-	if (!rc && !defs->process.ended && !st->truncated && !st->integrity.missing_off)
+	if (!rc && defs->process.stopped && !defs->process.ended && !st->truncated && !st->integrity.missing_off)
+	{
+		char at[HP_FMT_MAX];
+		rc = say(fn, ctx,
+			 "%s: recording stopped %s into the run, when the program restricted its system calls with "
+			 "seccomp, which would have killed it for the recorder's own: what the process did after is "
+			 "not recorded, and leaks are not known",
+			 name, hp_fmt_ns(at, defs->process.last_ns));
+	} else if (!rc && !defs->process.ended && !st->truncated && !st->integrity.missing_off)
 	{
 		char at[HP_FMT_MAX];
 		rc = say(fn, ctx,
@@ -134,7 +142,7 @@ static int profile_warnings(const struct hp_profile *p, bool inherited_too, hp_w
 	if (!rc && p->marks_dropped)
 		rc = say(fn, ctx, "%s: %" PRIu64 " marks after the first %d are not kept", p->path, p->marks_dropped,
 			 HP_MARKS_MAX);
-	if (!rc && !p->defs.process.ended && !p->nscans && !hp_allocs_not_recorded(&p->defs))
+	if (!rc && !p->defs.process.ended && !p->defs.process.stopped && !p->nscans && !hp_allocs_not_recorded(&p->defs))
 		rc = say(fn, ctx, "%s: no reachability scan was made, so leaks are not known", p->path);
 	for (size_t i = 0; !rc && i < p->nscans; i++) {
 		const struct hp_scan_summary *sc = &p->scans[i];

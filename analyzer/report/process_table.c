@@ -30,10 +30,15 @@ static int cmp_process(const void *a, const void *b)
 	return strcmp(x->profile->path, y->profile->path);
 }
 
-/* "exit 0", "signal 9", "exec", "_exit 3", or "not recorded" when the trace stops before the end. */
-static const char *ended_text(char *buf, size_t len, const struct hp_summary *s)
+/* "exit 0", "signal 9", "exec", "_exit 3", "stopped" when recording stopped before the program
+ * restricted its system calls (seccomp), or "not recorded" when the trace stops before the end. */
+static const char *ended_text(char *buf, size_t len, const struct hp_profile *p)
 {
-	if (!s->ended)
+	const struct hp_summary *s = &p->summary;
+
+	if (!s->ended && p->defs.process.stopped)
+		snprintf(buf, len, "stopped");
+	else if (!s->ended)
 		snprintf(buf, len, "not recorded");
 	else if (s->end_how == HPT_END_EXEC)
 		snprintf(buf, len, "exec");
@@ -87,7 +92,7 @@ int hp_table_processes(struct hp_table *t, const struct hp_report *const *order,
 		snprintf(c[8], HP_FMT_MAX, "%d", order[i]->score.value);
 		/* Unknown, not zero: allocations that were not recorded (HOOKPROF_RECORD, its own malloc). */
 		bool heap = !hp_allocs_not_recorded(&p->defs);
-		rc |= hp_table_row(t, c[0], c[1], command_text(cmd, sizeof(cmd), p), ended_text(c[3], HP_FMT_MAX, s),
+		rc |= hp_table_row(t, c[0], c[1], command_text(cmd, sizeof(cmd), p), ended_text(c[3], HP_FMT_MAX, p),
 				   hp_fmt_ns(c[4], s->run_ns), heap ? c[5] : "-",
 				   heap ? hp_fmt_bytes(c[6], s->peak_heap_bytes) : "-",
 				   heap ? hp_fmt_bytes(c[7], s->leaked_bytes) : "-", c[8]);

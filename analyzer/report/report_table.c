@@ -121,7 +121,9 @@ static int t_summary(struct hp_table *t, const struct hp_report *r)
 	snprintf(v, sizeof(v), "%" PRIu32 " (parent %" PRIu32 ")", s->pid, p->defs.process.ppid);
 	rc |= hp_table_row(t, "pid", v);
 	rc |= hp_table_row(t, "trace", p->path);
-	if (!s->ended)
+	if (!s->ended && p->defs.process.stopped)
+		snprintf(v, sizeof(v), "not recorded: recording stopped %s into the run (seccomp)", hp_fmt_ns(a, s->run_ns));
+	else if (!s->ended)
 		snprintf(v, sizeof(v), "not recorded (the trace stops %s into the run)", hp_fmt_ns(a, s->run_ns));
 	else if (s->end_how == HPT_END_SIGNAL)
 		snprintf(v, sizeof(v), "killed by signal %" PRId64, s->end_status);

@@ -200,6 +200,27 @@ def test_a_daemon_still_running_is_not_called_killed():
         assert [(s["allocs"], s["frees"], s["live_blocks"]) for s in sites] == [(50, 49, 1)], sites
 
 
+@hp.timeout(120)
+def test_a_program_that_restricts_its_system_calls_goes_on_unrecorded():
+    # rec_seccomp makes 10 allocations of 111 bytes, then installs a filter that kills it for any system
+    # call it does not make itself (by prctl, as OpenSSH does; by the seccomp call through syscall(), as
+    # libseccomp does). The recorder's next futex or write would have been one (exit 159, SIGSYS): it
+    # stops before, the trace holds what came before, and the program runs on as without it.
+    with hp.tmpdir() as d:
+        for how in ("prctl", "syscall"):
+            proc, trace = record([hp.program("rec_seccomp"), how], d / f"{how}.hpt")
+            assert proc.returncode == 0 and proc.stdout.startswith("sum "), (how, proc.returncode, proc.stderr)
+            assert f"incomplete trace at {trace} (recording stopped when the program restricted its system calls " \
+                   "with seccomp" in proc.stderr, proc.stderr
+            status = hp.run([hp.ANALYZE, "status", trace])
+            assert status.returncode == 1 and "recording stopped when the program restricted" in status.stdout, status
+            r = hp.report_json(trace, "--top", "0")
+            assert any("recording stopped" in w and "seccomp" in w for w in r["warnings"]), r["warnings"]
+            kept = [s for s in r["sites"] if s["function"] == "main" and s["min_size"] == s["max_size"] == 111]
+            assert [(s["allocs"], s["frees"]) for s in kept] == [(10, 0)], kept
+            assert not any(32 <= s["min_size"] and s["max_size"] <= 95 and s["function"] == "main" for s in r["sites"])
+
+
 def valgrind_still_reachable(argv):
     """{pid: (bytes, blocks)} still reachable at each process's exit, as valgrind reports it (it
     follows a forked child, the same program, on its own)."""
