@@ -283,11 +283,13 @@ static void put_stopped(unsigned why)
 	hp_chunks_write();
 }
 
-/* The last round and PROCESS_END(how), or STOPPED when recording stops (w.stop_why); the trace is
- * closed. */
+/* The last round, a last process sample (the run's CPU time to its end: a short process took no
+ * other), and PROCESS_END(how), or STOPPED when recording stops (w.stop_why); the trace is closed. */
 static void write_end(unsigned how, int64_t status)
 {
 	round_trip(true);
+	if (hp_rec.cfg.what & HP_RECORD_SAMPLES)
+		put_sample();
 	if (w.stop_why)
 		put_stopped(w.stop_why);
 	else

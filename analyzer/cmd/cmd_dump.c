@@ -358,8 +358,12 @@ static void dump_process_text(FILE *out, const struct hp_process_info *p)
 		fprintf(out, " '%s'", p->argv[i]);
 	fprintf(out, " event_cost_ns %" PRIu64 " alloc_event_cost_ns %" PRIu64 " last_ns %" PRIu64, p->event_cost_ns,
 		p->alloc_event_cost_ns, p->last_ns);
+	if (p->malloc_owner)
+		fprintf(out, " malloc_owner '%s'", p->malloc_owner);
 	if (p->ended)
 		fprintf(out, " ended how %u status %" PRId64 " at %" PRIu64 " ns", p->end_how, p->end_status, p->end_ns);
+	if (p->stopped)
+		fprintf(out, " stopped %u", p->stopped);
 	putc('\n', out);
 }
 
@@ -375,8 +379,10 @@ static void dump_process_json(FILE *out, const struct hp_process_info *p)
 		hp_json_str(out, p->argv[i], (size_t)-1);
 	}
 	fprintf(out, "],\"event_cost_ns\":%" PRIu64 ",\"alloc_event_cost_ns\":%" PRIu64 ",\"last_ns\":%" PRIu64
-		     ",\"ended\":%s", p->event_cost_ns, p->alloc_event_cost_ns,
-		p->last_ns, p->ended ? "true" : "false");
+		     ",\"stopped\":%u,\"malloc_owner\":",
+		p->event_cost_ns, p->alloc_event_cost_ns, p->last_ns, p->stopped);
+	hp_json_str(out, p->malloc_owner, (size_t)-1);
+	fprintf(out, ",\"ended\":%s", p->ended ? "true" : "false");
 	if (p->ended)
 		fprintf(out, ",\"end_how\":%u,\"end_status\":%" PRId64 ",\"end_ns\":%" PRIu64, p->end_how, p->end_status,
 			p->end_ns);

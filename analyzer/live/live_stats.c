@@ -257,7 +257,14 @@ static int recorder_event(struct hp_live *l, const struct hp_event *ev)
 	l->rss = ev->sample.rss;
 	if (l->rss > l->rss_peak)
 		l->rss_peak = l->rss;
-	l->total.cpu_ns = ev->sample.utime_ns + ev->sample.stime_ns;
+	/* The trace's CPU time, as its elapsed time is: from its first sample, taken as its writer
+	 * started; what the process took before is not. */
+	uint64_t cpu = ev->sample.utime_ns + ev->sample.stime_ns;
+	if (!l->cpu_first_seen) {
+		l->cpu_first = cpu;
+		l->cpu_first_seen = true;
+	}
+	l->total.cpu_ns = cpu - l->cpu_first;
 	l->total.cpu_at_ns = ev->ns;
 	return 0;
 }

@@ -57,6 +57,8 @@ struct hp_live {
 	size_t nzones, zone_cap;
 	struct hp_idmap zone_of_key; /* key -> index + 1 */
 	const struct hp_process_info *process; /* the defs' being read: the recorder's calibration */
+	uint64_t cpu_first; /* CPU time of the first process sample: the trace's start */
+	bool cpu_first_seen;
 	struct hp_live_thread *threads;
 	size_t nthreads, thread_cap;
 	struct hp_idmap thread_of_stream; /* stream + 1 -> index + 1 */

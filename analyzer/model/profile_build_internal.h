@@ -113,6 +113,8 @@ struct builder {
 	bool in;                  /* the current event is inside the window */
 	bool opened;              /* the window has opened (its first event was seen) */
 	uint64_t cpu_before;      /* process CPU time at the last sample before the window */
+	uint64_t cpu_first;       /* and at the trace's first sample, taken as its writer started */
+	bool cpu_first_seen;
 	struct hp_warmup *warmup; /* the symbolizer, made ready while the trace is read */
 	bool warmup_tried;
 	const struct hp_profile_observer *obs; /* NULL: none */

@@ -22,7 +22,11 @@ static void add_timeline(struct builder *b, const struct hp_event *ev)
 
 	if (ev->sample.rss > p->summary.peak_rss)
 		p->summary.peak_rss = ev->sample.rss;
-	p->summary.cpu_ns = pt.cpu_ns > b->cpu_before ? pt.cpu_ns - b->cpu_before : 0;
+	/* From the window's start (its last sample before), or from the trace's (the sample the writer
+	 * takes as it starts): the run time starts there too, and what the process took before (the
+	 * loader, its first constructors, the recorder's start) is not the run's. */
+	uint64_t before = b->cpu_before ? b->cpu_before : b->cpu_first;
+	p->summary.cpu_ns = pt.cpu_ns > before ? pt.cpu_ns - before : 0;
 	if (!p->timeline && !(p->timeline = malloc(HP_TIMELINE_MAX * sizeof(*p->timeline)))) {
 		b->oom = true;
 		return;
@@ -60,6 +64,10 @@ void pb_finish_names(struct builder *b)
 
 int pb_sample(struct builder *b, const struct hp_event *ev)
 {
+	if (!b->cpu_first_seen) {
+		b->cpu_first = ev->sample.utime_ns + ev->sample.stime_ns;
+		b->cpu_first_seen = true;
+	}
 	if (!b->in) {
 		if (!b->opened)
 			b->cpu_before = ev->sample.utime_ns + ev->sample.stime_ns;

@@ -69,3 +69,22 @@ def test_without_the_option_nothing_changes():
         proc, _ = hp.record([hp.program("zone_cpu"), 1], output=d / "e.hpt", extra_env={"HOOKPROF_CPU_TIME": "1"})
         assert int.from_bytes((d / "e.hpt").read_bytes()[16:24], "little") & 4
         assert all(f["cpu_ns"] is not None for f in hp.report_json(d / "e.hpt")["functions"])
+
+
+def test_the_runs_cpu_time_is_the_traces_own():
+    # A process's CPU time in the report is what it took from its trace's start (the writer's first
+    # process sample) to its end (the writer's last): what the loader, its first constructors and the
+    # recorder's start took before is not the run's, whose run time starts there too (it was counted:
+    # 2 ms more than the run's own for a process of 2 ms, "CPU 1104%" in `top`). ends_as reads the
+    # process's CPU clock as main starts, which the trace's start comes before.
+    with hp.tmpdir() as d:
+        proc, _ = hp.record([hp.program("ends_as"), "cpu"], output=d / "c.hpt")
+        assert proc.returncode == 0, proc.stderr
+        at_main = int(re.search(r"^cpu_at_main (\d+)$", proc.stdout, re.M).group(1))
+        samples = [e for e in hp.dump(d / "c.hpt") if e.get("type") == "sample"]
+        cpu = [e["utime_ns"] + e["stime_ns"] for e in samples]
+        assert len(samples) >= 2 and cpu[0] <= at_main + 1000, (cpu, at_main)  # rusage counts microseconds
+        s = hp.report_json(d / "c.hpt")["summary"]
+        assert samples[-1]["ns"] >= s["run_ns"] - 1000000, (samples[-1], s["run_ns"])  # the last at the end
+        assert s["cpu_ns"] == cpu[-1] - cpu[0], (s["cpu_ns"], cpu)
+        assert s["cpu_ns"] <= 2 * s["run_ns"], s  # the program's thread and the writer's at most
