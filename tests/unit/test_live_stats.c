@@ -108,6 +108,7 @@ static void zone_time(void **state)
 	tb_timed(&b, HPT_THREAD_END, 1300);           /* ends its open zone */
 	tb_stream(&b, 0);
 	tb_rec(&b, HPT_SAMPLE, TB_U(1800) TB_U(4096) TB_U(600) TB_U(300) TB_U(0) TB_U(0) TB_U(0) TB_U(0));
+	tb_rec(&b, HPT_SAMPLE, TB_U(1900) TB_U(8192) TB_U(1000) TB_U(400) TB_U(0) TB_U(0) TB_U(0) TB_U(0));
 	tb_chunk(&b, HPT_CODEC_ZSTD);
 	read_into(&b, &l, &defs);
 
@@ -129,9 +130,10 @@ static void zone_time(void **state)
 	assert_int_equal(zone(&l, 2)->ns, 600);
 
 	assert_true(l.have_sample);
-	assert_int_equal(l.rss, 4096);
-	assert_int_equal(l.total.cpu_ns, 900);
-	assert_int_equal(l.total.cpu_at_ns, 1800);
+	assert_int_equal(l.rss, 8192);
+	/* The trace's CPU time: from its first sample, which the writer takes as it starts. */
+	assert_int_equal(l.total.cpu_ns, 1400 - 900);
+	assert_int_equal(l.total.cpu_at_ns, 1900);
 	hp_live_release(&l);
 	hp_defs_release(&defs);
 	tb_release(&b);

@@ -97,7 +97,7 @@ static int process_of(struct tb *b, size_t len, struct hp_process_info *pi)
 	assert_int_equal(write(fd, b->buf, len), (ssize_t)len);
 	close(fd);
 	memset(pi, 0, sizeof(*pi));
-	int rc = hp_trace_process(path, pi);
+	int rc = hp_trace_process(path, false, pi);
 	unlink(path);
 	return rc;
 }
