@@ -2,8 +2,10 @@
  *
  * The launcher asks after a run, to say "incomplete" instead of "trace written" when the recorder
  * lost its trace (the program took it away) or the process was killed. Only the chunk headers are
- * read, and the last whole chunk decoded: PROCESS_END, when written, is in it (trace_writer.c ends
- * every way out with PROCESS_END and a flush), so the answer costs no pass over the events.
+ * read, and the first and the last whole chunk decoded: PROCESS_END (or STOPPED), when written, is in
+ * the last (trace_writer.c ends every way out with one and a flush), and PROCESS, which says which
+ * process it was (still running? its own malloc?), in the first; the answer costs no pass over the
+ * events.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -52,9 +54,10 @@ static enum end_found end_in(const uint8_t *raw, size_t n)
 	return END_NONE;
 }
 
-/* 1 complete, 0 incomplete (why says why), -1 unreadable (why says why). The chunks are walked as the
- * reader walks them (chunk_order.h: duplicates left out, the last in sequence is the last written). */
-static int trace_status(const char *path, char *why, size_t size)
+/* 1 complete, 0 incomplete (why says why; *stopped when recording stopped on purpose, the process
+ * going on), -1 unreadable (why says why). The chunks are walked as the reader walks them
+ * (chunk_order.h: duplicates left out, the last in sequence is the last written). */
+static int trace_status(const char *path, char *why, size_t size, bool *stopped)
 {
 	uint8_t h[HPT_CHUNK_HEADER_SIZE > HPT_HEADER_SIZE ? HPT_CHUNK_HEADER_SIZE : HPT_HEADER_SIZE];
 	struct hp_source src = {.fd = -1};
@@ -105,7 +108,7 @@ static int trace_status(const char *path, char *why, size_t size)
 		enum end_found end = !ZSTD_isError(n) && n <= raw_size ? end_in(raw, n) : END_NONE;
 		if (end == END_PROCESS)
 			rc = 1;
-		else if (end == END_STOPPED)
+		else if ((*stopped = end == END_STOPPED))
 			snprintf(why, size, "%s", HP_STATUS_STOPPED_SECCOMP);
 	}
 	free(z);
@@ -122,11 +125,10 @@ out:
  * outlives the program the launcher started, which is when the launcher asks. */
 static bool still_runs(const struct hp_process_info *pi)
 {
-	char path[64], buf[1024];
+	char path[64], buf[1024], exe[4096];
 	unsigned long long start_ticks, boot_s = 0;
 	FILE *f;
 
-	char exe[4096];
 	snprintf(path, sizeof(path), "/proc/%u/exe", (unsigned)pi->pid);
 	ssize_t len = pi->pid && pi->exe ? readlink(path, exe, sizeof(exe) - 1) : -1;
 	if (len < 0 || (exe[len] = '\0', strcmp(exe, pi->exe) != 0))
@@ -167,11 +169,12 @@ int cmd_status(int argc, const char **argv)
 		return parsed;
 	for (size_t i = 0; i < ntraces; i++) {
 		char why[256];
-		int s = trace_status(traces[i], why, sizeof(why));
+		bool stopped = false;
+		int s = trace_status(traces[i], why, sizeof(why), &stopped);
 		struct hp_process_info pi = {0};
 		bool known = s >= 0 && hp_trace_process(traces[i], true, &pi) == 0;
 		const char *note = known && pi.own_malloc ? HP_STATUS_OWN_MALLOC : "";
-		if (s == 0 && known && still_runs(&pi))
+		if (s == 0 && !stopped && known && still_runs(&pi))
 			snprintf(why, sizeof(why), "the process still runs, pid %u: its trace is complete when it ends",
 				 (unsigned)pi.pid);
 		if (s < 0) {
