@@ -137,6 +137,10 @@ $(BUILD)/tests/programs/real_cxx_plugins: tests/programs/real_cxx_plugins.cc \
 		$(BUILD)/tests/programs/libreal_cxx_registry.so | $(DEPS_OK)
 	$(CXX) $(PROG_CFLAGS) -o $@ $< -L$(@D) -lreal_cxx_registry -Wl,-rpath,'$$ORIGIN'
 
+$(BUILD)/tests/programs/%_asan: tests/programs/%_asan.c | $(DEPS_OK)
+	@mkdir -p $(@D)
+	$(CC) $(PROG_CFLAGS) -fsanitize=address -o $@ $< -lpthread -ldl
+
 $(BUILD)/tests/programs/%_instr: tests/programs/%_instr.c | $(DEPS_OK)
 	@mkdir -p $(@D)
 	$(CC) $(PROG_CFLAGS) -finstrument-functions -o $@ $< -lpthread -ldl

@@ -55,6 +55,7 @@ void hl_parse_options(int argc, char **argv, struct hl_options *o);
 struct hl_program {
 	char *resolved;	    /* the file the shell would run */
 	bool via_sh;	    /* an executable text file without #!: /bin/sh runs it */
+	char *first;	    /* a sanitizer's runtime it needs loaded first (libasan.so.8), preloaded before ours */
 };
 /* Finds cmd[0] like the shell and checks that LD_PRELOAD can reach what it runs; exits like the
  * shell would (127 not found, 126 not runnable or nothing to interpose) otherwise. */

@@ -119,6 +119,7 @@ static int cmd_record(int argc, char **argv, bool report)
 			hl_warn("hookprof-analyze report failed (exit %d); the trace is kept: %s", rc, out.shown);
 	}
 	free(p.resolved);
+	free(p.first);
 	free(out.shown);
 	free(out.abs);
 	return status;

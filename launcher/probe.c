@@ -122,6 +122,13 @@ void hl_check_program(const char *name, struct hl_program *p)
 			hl_die(126, "%s: too many levels of interpreters", name);
 		refuse_secure_exec(what, file);
 		char *kind = probe(what, file), *next, *next_what;
+		/* "dynamic (first: libasan.so.8)": ASan stops a program whose first library is not its runtime. */
+		if (!strncmp(kind, "dynamic (first: ", 16) && kind[strlen(kind) - 1] == ')') {
+			kind[strlen(kind) - 1] = '\0';
+			if (!(p->first = strdup(kind + 16)))
+				hl_die(2, "out of memory");
+			kind[7] = '\0';
+		}
 		if (!strcmp(kind, "dynamic")) {
 			free(kind);
 			break;

@@ -72,23 +72,33 @@ static void supervise(struct run *r, long timeout_ms)
 }
 
 /* The program's LD_PRELOAD: ours first (the first preloaded malloc is the one the program calls, and
- * ours passes each call on to whatever allocator was preloaded after it); an existing one is kept. */
-static char *preload_value(void)
+ * ours passes each call on to whatever allocator was preloaded after it); an existing one is kept. A
+ * sanitizer's runtime the program needs first comes before ours: the program then runs as it does
+ * without hookprof, and its allocations, which that runtime's malloc takes, are said to be unseen. */
+static char *preload_value(const char *first)
 {
 	const char *old = getenv("LD_PRELOAD");
-	char *v;
+	char *v, *ours;
 
 	if (!old || !*old)
-		return strdup(hl_lib);
-	size_t n = strlen(hl_lib);
-	for (const char *p = old; *p;) {
-		size_t len = strcspn(p, ": \t\n");
-		if (len == n && !strncmp(p, hl_lib, n))
-			return strdup(old);
-		p += len;
-		p += strspn(p, ": \t\n");
+		ours = strdup(hl_lib);
+	else {
+		size_t n = strlen(hl_lib);
+		bool has = false;
+		for (const char *p = old; *p && !has;) {
+			size_t len = strcspn(p, ": \t\n");
+			has = len == n && !strncmp(p, hl_lib, n);
+			p += len;
+			p += strspn(p, ": \t\n");
+		}
+		ours = has ? strdup(old) : asprintf(&v, "%s:%s", hl_lib, old) < 0 ? NULL : v;
 	}
-	return asprintf(&v, "%s:%s", hl_lib, old) < 0 ? NULL : v;
+	if (!ours || !first)
+		return ours;
+	if (asprintf(&v, "%s:%s", first, ours) < 0)
+		v = NULL;
+	free(ours);
+	return v;
 }
 
 /* PWD as a shell sets it for what it runs: kept when it names the current directory, else made so
@@ -109,7 +119,7 @@ static int set_pwd(void)
 static void exec_program(const struct run *r, const struct hl_options *o, const struct hl_program *p,
 			 const struct hl_output *out)
 {
-	char *preload = preload_value();
+	char *preload = preload_value(p->first);
 	if (!preload || setenv("LD_PRELOAD", preload, 1) || setenv("HOOKPROF_OUTPUT", out->abs, 1) ||
 	    (o->depth && setenv("HOOKPROF_DEPTH", o->depth, 1)) ||
 	    (o->interval && setenv("HOOKPROF_INTERVAL_MS", o->interval, 1)) ||

@@ -8,6 +8,7 @@
  */
 #include <errno.h>
 #include <dlfcn.h>
+#include <link.h>
 #include <malloc.h>
 #include <stdatomic.h>
 #include <stdint.h>
@@ -298,10 +299,17 @@ void hp_malloc_owner(char *who, size_t len)
 			continue; /* ours (hp_rec.text_lo 0, unknown: no warning is better than a wrong one) */
 		if (!hp_rec.text_lo)
 			return;
+		/* A definition is a defined symbol. A program that takes malloc's address but does not
+		 * define it (python3, not PIE: its allocator table) has a PLT entry stand for it, which
+		 * dlsym gives so that the address is one everywhere; its symbol is undefined, with that
+		 * entry's address as its value, and the entry calls the first definition: ours. */
+		const ElfW(Sym) *sym = NULL;
+		if (!dladdr1((void *)(uintptr_t)f, &di, (void **)&sym, RTLD_DL_SYMENT) || !sym ||
+		    sym->st_shndx == SHN_UNDEF)
+			continue;
 		/* The program's own module is named in the loader's list as it was started (none, or
 		 * "/proc/self/exe" for a program that runs itself again, as Chromium does): its file. */
-		const char *path = dladdr((void *)(uintptr_t)f, &di) && di.dli_fname && di.dli_fname[0] &&
-					   strcmp(di.dli_fname, "/proc/self/exe") != 0
+		const char *path = di.dli_fname && di.dli_fname[0] && strcmp(di.dli_fname, "/proc/self/exe") != 0
 				   ? di.dli_fname
 				   : NULL;
 		ssize_t n = path ? -1 : readlink("/proc/self/exe", who, len - 1);

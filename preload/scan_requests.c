@@ -62,10 +62,11 @@ void hp_scan_run_pending(void)
 		leak_scan(HPT_SCAN_SIGNAL);
 }
 
-/* _exit is an exit: memcheck classifies there too. Not an exec: the image is replaced. */
+/* _exit is an exit: memcheck classifies there too. Not an exec: the image is replaced. Not when the
+ * program's allocations went to a malloc of its own: there is no heap of ours to classify. */
 static bool scans_at(unsigned how)
 {
-	return hp_rec.cfg.leak_scan && (how == HPT_END_EXIT || how == HPT_END__EXIT);
+	return hp_rec.cfg.leak_scan && !hp_rec.malloc_owner[0] && (how == HPT_END_EXIT || how == HPT_END__EXIT);
 }
 
 void hp_scan_exit_prepare(unsigned how)

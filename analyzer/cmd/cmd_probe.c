@@ -83,13 +83,27 @@ struct dyn_facts {
 	bool pie;         /* DT_FLAGS_1 has DF_1_PIE */
 	bool needed;      /* at least one DT_NEEDED */
 	bool loader;      /* DT_SONAME names a dynamic loader (ld-linux*, ld64.so*, ld-musl*) */
+	char first[64];   /* a DT_NEEDED sanitizer runtime that must be the first library loaded */
 };
+
+/* Sanitizer runtimes that stop the program unless they come first in the loader's list ("ASan runtime
+ * does not come first in initial library list"), as a gcc -fsanitize=address program links them. */
+static bool must_come_first(const char *needed)
+{
+	static const char *const runtimes[] = {"libasan.so", "libhwasan.so", "libtsan.so", "liblsan.so"};
+
+	for (size_t i = 0; i < sizeof(runtimes) / sizeof(runtimes[0]); i++)
+		if (!strncmp(needed, runtimes[i], strlen(runtimes[i])))
+			return true;
+	return false;
+}
 
 static void read_dynamic(Elf *elf, size_t phnum, const GElf_Phdr *dynph, struct dyn_facts *f)
 {
 	Elf_Data *dyn = elf_getdata_rawchunk(elf, (int64_t)dynph->p_offset, dynph->p_filesz, ELF_T_DYN);
 	GElf_Addr strtab = 0;
-	GElf_Xword strsz = 0, soname = (GElf_Xword)-1;
+	GElf_Xword strsz = 0, soname = (GElf_Xword)-1, needed[64];
+	size_t nneeded = 0;
 	GElf_Dyn d;
 
 	if (!dyn)
@@ -97,6 +111,8 @@ static void read_dynamic(Elf *elf, size_t phnum, const GElf_Phdr *dynph, struct 
 	for (int i = 0; gelf_getdyn(dyn, i, &d) && d.d_tag != DT_NULL; i++) {
 		if (d.d_tag == DT_FLAGS_1 && (d.d_un.d_val & DF_1_PIE))
 			f->pie = true;
+		else if (d.d_tag == DT_NEEDED && nneeded < sizeof(needed) / sizeof(needed[0]))
+			f->needed = true, needed[nneeded++] = d.d_un.d_val;
 		else if (d.d_tag == DT_NEEDED)
 			f->needed = true;
 		else if (d.d_tag == DT_STRTAB)
@@ -107,14 +123,24 @@ static void read_dynamic(Elf *elf, size_t phnum, const GElf_Phdr *dynph, struct 
 			soname = d.d_un.d_val;
 	}
 	GElf_Off off;
-	if (soname >= strsz || !strtab || !vaddr_to_offset(elf, phnum, strtab, &off))
+	Elf_Data *str = strtab && vaddr_to_offset(elf, phnum, strtab, &off)
+				? elf_getdata_rawchunk(elf, (int64_t)off, strsz, ELF_T_BYTE)
+				: NULL;
+	if (!str)
 		return;
-	Elf_Data *str = elf_getdata_rawchunk(elf, (int64_t)off, strsz, ELF_T_BYTE);
-	if (!str || !memchr((const char *)str->d_buf + soname, '\0', strsz - soname))
-		return;
-	const char *name = (const char *)str->d_buf + soname;
-	f->loader = !strncmp(name, "ld-linux", 8) || !strncmp(name, "ld64.so", 7) ||
-		    !strncmp(name, "ld-musl", 7) || !strcmp(name, "ld.so.1");
+	/* A name of the table: NULL unless whole inside it. */
+#define NAME_AT(at) ((at) < strsz && memchr((const char *)str->d_buf + (at), '\0', strsz - (at)) \
+			     ? (const char *)str->d_buf + (at)                                     \
+			     : NULL)
+	for (size_t i = 0; i < nneeded && !f->first[0]; i++) {
+		const char *lib = NAME_AT(needed[i]);
+		if (lib && must_come_first(lib) && strlen(lib) < sizeof(f->first) && !strpbrk(lib, ": \t\n"))
+			strcpy(f->first, lib);
+	}
+	const char *name = NAME_AT(soname);
+#undef NAME_AT
+	f->loader = name && (!strncmp(name, "ld-linux", 8) || !strncmp(name, "ld64.so", 7) ||
+			     !strncmp(name, "ld-musl", 7) || !strcmp(name, "ld.so.1"));
 }
 
 static int probe_elf(const char *path, int fd)
@@ -157,13 +183,14 @@ static int probe_elf(const char *path, int fd)
 	}
 
 	const char *kind;
+	struct dyn_facts f = {0};
+	if (dynph.p_type == PT_DYNAMIC)
+		read_dynamic(elf, phnum, &dynph, &f);
 	if (interp) {
 		kind = "dynamic"; /* the kernel starts its loader, which honours LD_PRELOAD */
 	} else if (eh.e_type == ET_EXEC || dynph.p_type != PT_DYNAMIC) {
 		kind = "static";
 	} else {
-		struct dyn_facts f = {0};
-		read_dynamic(elf, phnum, &dynph, &f);
 		if (f.loader)
 			kind = "dynamic"; /* ld.so run as a program loads the one it is given, preloads included */
 		else if (f.pie || !f.needed)
@@ -174,7 +201,10 @@ static int probe_elf(const char *path, int fd)
 			goto out;
 		}
 	}
-	puts(kind);
+	if (!strcmp(kind, "dynamic") && f.first[0])
+		printf("%s (first: %s)\n", kind, f.first);
+	else
+		puts(kind);
 	rc = 0;
 out:
 	if (elf)
@@ -185,7 +215,8 @@ out:
 static const char probe_usage[] =
 	"usage: hookprof-analyze probe PATH\n"
 	"prints dynamic, static, static-pie, 'script INTERPRETER' or not-elf; exit 1 with a reason when\n"
-	"PATH cannot be examined or is no program\n";
+	"PATH cannot be examined or is no program. 'dynamic (first: LIB)': LIB, a sanitizer's runtime, must\n"
+	"be the first library loaded (the launcher preloads it before hookprof)\n";
 
 int cmd_probe(int argc, const char **argv)
 {

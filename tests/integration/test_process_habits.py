@@ -167,6 +167,26 @@ def test_launcher_says_which_traces_are_incomplete():
 
 
 @hp.timeout(120)
+def test_a_program_built_with_asan_runs_and_its_zones_are_recorded():
+    # gcc -fsanitize=address links libasan.so, which stops the program unless it is the first library
+    # loaded ("ASan runtime does not come first in initial library list"): under hookprof the program
+    # did not run at all. The probe names the runtime, the launcher preloads it before hookprof, the
+    # program runs as it does alone; its allocations are ASan's malloc's, which is said; its 25 zones
+    # are recorded; no leak scan runs for a heap that is not ours.
+    with hp.tmpdir() as d:
+        prog = hp.program("rec_asan")
+        probe = hp.run([hp.ANALYZE, "probe", prog])
+        assert re.fullmatch(r"dynamic \(first: libasan\.so\.\d+\)\n", probe.stdout), probe.stdout
+        proc, trace = record([prog], d / "a.hpt")
+        assert proc.returncode == 0 and proc.stdout == "sum %d\n" % sum(range(25)), (proc.stdout, proc.stderr)
+        assert "were not recorded: the program calls a malloc of its own" in proc.stderr, proc.stderr
+        r = hp.report_json(trace)
+        assert re.search(r"/libasan\.so\.\d+$", r["summary"]["malloc_owner"] or ""), r["summary"]
+        assert [(f["name"], f["calls"]) for f in r["functions"]] == [("asan_zone", 25)], r["functions"]
+        assert not [e for e in hp.dump(trace) if e.get("type", "").startswith("scan")]
+
+
+@hp.timeout(120)
 def test_a_daemon_still_running_is_not_called_killed():
     # rec_daemon's child calls daemon(): its parent leaves by libc's own _exit (no end recorded), and
     # the daemon runs on after the program the launcher started. When the launcher lists the traces,
