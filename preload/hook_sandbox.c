@@ -14,10 +14,39 @@
 #include <stdarg.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
+#include "own_memory.h"
 #include "recorder.h"
 #include "seccomp_filter.h"
+
+/* Reads n bytes of ours at from, as the kernel would: false where they cannot be read. */
+static bool read_own(const void *from, void *to, size_t n)
+{
+	struct iovec local = {to, n}, remote = {(void *)from, n};
+
+	return process_vm_readv(getpid(), &local, 1, &remote, 1, 0) == (ssize_t)n;
+}
+
+/* Whether the filter the program passes lets recording go on (seccomp_filter.c). Read as the kernel
+ * reads it, whatever the program passes: one the kernel would refuse (EFAULT, EINVAL) installs
+ * nothing, so recording goes on. */
+static bool filter_allows(const void *user)
+{
+	struct sock_fprog prog;
+
+	if (!read_own(user, &prog, sizeof(prog)) || !prog.len || prog.len > BPF_MAXINSNS)
+		return true;
+	size_t bytes = prog.len * sizeof(*prog.filter);
+	struct sock_filter *copy = hp_own_map(bytes);
+	if (!copy)
+		return false; /* cannot tell: stop, which is safe */
+	bool ok = !read_own(prog.filter, copy, bytes) ||
+		  hp_seccomp_allows_recorder(&(struct sock_fprog){prog.len, copy});
+	hp_own_unmap(copy, bytes);
+	return ok;
+}
 
 HP_EXPORT int prctl(int option, ...)
 {
@@ -29,8 +58,7 @@ HP_EXPORT int prctl(int option, ...)
 	unsigned long a4 = va_arg(ap, unsigned long), a5 = va_arg(ap, unsigned long);
 	va_end(ap);
 	if (option == PR_SET_SECCOMP &&
-	    (a2 == SECCOMP_MODE_STRICT ||
-	     (a2 == SECCOMP_MODE_FILTER && a3 && !hp_seccomp_allows_recorder((const struct sock_fprog *)a3))))
+	    (a2 == SECCOMP_MODE_STRICT || (a2 == SECCOMP_MODE_FILTER && a3 && !filter_allows((const void *)a3))))
 		hp_recorder_stop_sandboxed();
 	if (!real)
 		*(void **)&real = hp_real("prctl");
@@ -55,7 +83,7 @@ HP_EXPORT long syscall(long number, ...)
 	 * flags, which is invalid, or a filter at NULL. */
 	if (number == SYS_seccomp &&
 	    ((a1 == SECCOMP_SET_MODE_STRICT && !a2 && !a3) ||
-	     (a1 == SECCOMP_SET_MODE_FILTER && a3 && !hp_seccomp_allows_recorder((const struct sock_fprog *)a3))))
+	     (a1 == SECCOMP_SET_MODE_FILTER && a3 && !filter_allows((const void *)a3))))
 		hp_recorder_stop_sandboxed();
 	if (!real)
 		*(void **)&real = hp_real("syscall");

@@ -239,6 +239,10 @@ def test_a_program_that_restricts_its_system_calls_goes_on_unrecorded():
             kept = [s for s in r["sites"] if s["function"] == "main" and s["min_size"] == s["max_size"] == 111]
             assert [(s["allocs"], s["frees"]) for s in kept] == [(10, 0)], kept
             assert not any(32 <= s["min_size"] and s["max_size"] <= 95 and s["function"] == "main" for s in r["sites"])
+        # A filter at an address the kernel refuses installs nothing: read as the kernel reads it, not
+        # dereferenced (a fault in the hook), and recording goes on.
+        proc, trace = record([hp.program("rec_seccomp"), "badptr"], d / "bad.hpt")
+        assert proc.returncode == 0 and "incomplete" not in proc.stderr, proc.stderr
         # A filter that only denies (socket, here; man-db's, ptrace and the network) lets every call of the
         # recorder's through: recording goes on to the end, the loop's 100,000 allocations included.
         proc, trace = record([hp.program("rec_seccomp"), "denylist"], d / "deny.hpt")

@@ -3,8 +3,10 @@
  * it needs itself (read, write, brk, mmap, munmap, fstat, exit) and kills the process for anything
  * else, then LOOP allocations and frees of 32 to 95 bytes, and the sum of what they held. The filter
  * goes in by prctl, or by the seccomp system call through syscall() as libseccomp does; or, with
- * "denylist", a filter that kills only for socket() (by prctl).
- * Usage: rec_seccomp prctl|syscall|denylist */
+ * "denylist", a filter that kills only for socket() (by prctl); or, with "badptr", none: the filter's
+ * address is one the kernel refuses (EFAULT), which the program expects.
+ * Usage: rec_seccomp prctl|syscall|denylist|badptr */
+#include <errno.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
 #include <stddef.h>
@@ -47,7 +49,10 @@ int main(int argc, char **argv)
 		kept[i] = malloc(KEPT_SIZE);
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
 		return 3;
-	if (!strcmp(argv[1], "denylist") ? prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &denylist)
+	if (!strcmp(argv[1], "badptr")) {
+		if (prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, (void *)8) != -1 || errno != EFAULT)
+			return 5;
+	} else if (!strcmp(argv[1], "denylist") ? prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &denylist)
 	    : !strcmp(argv[1], "prctl")  ? prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog)
 					 : syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog))
 		return 4;
