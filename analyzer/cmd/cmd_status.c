@@ -17,6 +17,7 @@
 #include "cmd/commands.h"
 #include "common/commands.h"
 #include "cmd/options.h"
+#include "live/live_process.h"
 #include "read/chunk_order.h"
 #include "read/trace.h"
 #include "hpt_format.h"
@@ -119,42 +120,20 @@ out:
 	return rc;
 }
 
-/* Whether the process that wrote a trace still runs: its pid is alive, not a zombie, started no later
- * than the trace did (a later process of the same pid is another), and runs the trace's program (a
- * process in a pid namespace wrote the pid it had there: 1 is another process here). A daemon
- * outlives the program the launcher started, which is when the launcher asks. */
+/* Whether the process that wrote a trace still runs (hp_process_running: alive, not a zombie, started
+ * no later than the trace) and runs the trace's program: a process in a pid namespace wrote the pid
+ * it had there, and pid 1 here is another program. A daemon outlives the program the launcher
+ * started, which is when the launcher asks. */
 static bool still_runs(const struct hp_process_info *pi)
 {
-	char path[64], buf[1024], exe[4096];
-	unsigned long long start_ticks, boot_s = 0;
-	FILE *f;
+	char path[64], exe[4096];
 
 	snprintf(path, sizeof(path), "/proc/%u/exe", (unsigned)pi->pid);
 	ssize_t len = pi->pid && pi->exe ? readlink(path, exe, sizeof(exe) - 1) : -1;
-	if (len < 0 || (exe[len] = '\0', strcmp(exe, pi->exe) != 0))
+	if (len < 0)
 		return false;
-	snprintf(path, sizeof(path), "/proc/%u/stat", (unsigned)pi->pid);
-	if (!(f = fopen(path, "r")))
-		return false;
-	size_t n = fread(buf, 1, sizeof(buf) - 1, f);
-	fclose(f);
-	buf[n] = '\0';
-	/* After the command's closing parenthesis: the state, then 18 fields to starttime (field 22). */
-	const char *p = strrchr(buf, ')');
-	char state;
-	if (!p || sscanf(p + 1, " %c %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %llu",
-			 &state, &start_ticks) != 2 || state == 'Z' || state == 'X')
-		return false;
-	if ((f = fopen("/proc/stat", "r"))) {
-		while (fgets(buf, sizeof(buf), f) && sscanf(buf, "btime %llu", &boot_s) != 1)
-			;
-		fclose(f);
-	}
-	long hz = sysconf(_SC_CLK_TCK);
-	if (!boot_s || hz <= 0)
-		return true; /* alive, its start unknown: most likely it */
-	uint64_t start_ns = (uint64_t)boot_s * 1000000000ull + start_ticks * (1000000000ull / (uint64_t)hz);
-	return start_ns <= pi->start_real_ns + 1000000000ull; /* a second for the clocks' granularity */
+	exe[len] = '\0';
+	return !strcmp(exe, pi->exe) && hp_process_running(pi->pid, pi->start_real_ns);
 }
 
 int cmd_status(int argc, const char **argv)
