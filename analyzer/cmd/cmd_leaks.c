@@ -161,7 +161,7 @@ static void print_process(const struct hp_profile *p, unsigned kinds, size_t top
 			continue;
 		}
 		/* From the program's own frame: the allocator's and the recorder's frames say nothing. */
-		for (size_t k = st->user_frame < st->nframes ? st->user_frame : 0; k < st->nframes; k++)
+		for (size_t k = hp_user_frame_index(st); k < st->nframes; k++)
 			print_frame(st->frames[k], k == st->user_frame, width);
 	}
 	bool execed = s->ended && s->end_how == HPT_END_EXEC && !p->classified;

@@ -38,6 +38,18 @@ struct hp_stack_frames {
 /* That index for any symbolized stack (the live view symbolizes its own). */
 size_t hp_first_user_frame(const struct hp_frame *const *frames, size_t nframes);
 
+/* The index of the first frame of the program's own code in a stack of at least one frame. */
+static inline size_t hp_user_frame_index(const struct hp_stack_frames *s)
+{
+	return s->user_frame < s->nframes ? s->user_frame : 0;
+}
+
+/* That frame (NULL when the stack has no frame). */
+static inline const struct hp_frame *hp_user_frame(const struct hp_stack_frames *s)
+{
+	return s && s->nframes ? s->frames[hp_user_frame_index(s)] : NULL;
+}
+
 struct hp_thread_stats {
 	uint32_t stream;
 	uint32_t tid;

@@ -129,8 +129,8 @@ static int mark_shared_user_frames(struct hp_profile *p)
 		return -1;
 	for (size_t i = 0; i < p->nsites; i++) {
 		struct hp_stack_frames *f = p->sites[i].frames;
-		if (f && f->nframes)
-			v[n++] = (struct user_frame_of){f->frames[f->user_frame < f->nframes ? f->user_frame : 0]->ip, f};
+		if (hp_user_frame(f))
+			v[n++] = (struct user_frame_of){hp_user_frame(f)->ip, f};
 	}
 	qsort(v, n, sizeof(*v), cmp_user_frame_of);
 	for (size_t i = 0, j; i < n; i = j) {

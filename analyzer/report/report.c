@@ -169,20 +169,13 @@ char *hp_fmt_frame(char *buf, size_t len, const struct hp_frame *f)
 	return buf;
 }
 
-const struct hp_frame *hp_user_frame(const struct hp_stack_frames *s)
-{
-	if (!s || s->nframes == 0)
-		return NULL;
-	return s->frames[s->user_frame < s->nframes ? s->user_frame : 0];
-}
-
 /* The caller that says which site this is when others start at the same frame: the first named frame
  * below the program's first that is another function. Frames of the same function (a helper inlined
  * into it, a recursion) say nothing more: python3's sites read "PyUnicode_New (unicodeobject.c:1425)
  * from PyUnicode_New (unicodeobject.c:1366)". With no such frame, the one below the program's first. */
 static const struct hp_frame *caller_frame(const struct hp_stack_frames *s)
 {
-	size_t user = s->user_frame < s->nframes ? s->user_frame : 0, at = user + 1;
+	size_t user = hp_user_frame_index(s), at = user + 1;
 	const char *self = s->frames[user]->function;
 
 	for (size_t k = at; k < s->nframes; k++) {

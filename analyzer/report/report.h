@@ -117,8 +117,6 @@ const char *hp_basename(const char *path);
 
 /* "parse_row (parser.c:42)", "parse_row (in libfoo.so)", "0x4012ab (in libfoo.so)", "0x4012ab". */
 char *hp_fmt_frame(char *buf, size_t len, const struct hp_frame *f);
-/* The first frame of the program's own code in a stack (NULL when it has no frame). */
-const struct hp_frame *hp_user_frame(const struct hp_stack_frames *s);
 /* The place hp_fmt_site names, as two numbers: the address of the site's first frame of the program's
  * code and of the caller that tells it apart (the stack's id when no frame is known). Sites of one
  * place read alike, whatever their stacks hold further up. */
