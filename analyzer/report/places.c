@@ -79,28 +79,11 @@ struct hp_place *hp_site_places(const struct hp_profile *p, bool temporary, size
 	return v;
 }
 
-static uint64_t place_key(const struct hp_place *pl, enum hp_site_order key)
-{
-	switch (key) {
-	case HP_BY_COUNT:
-		return pl->cost.allocs;
-	case HP_BY_BYTES:
-		return pl->cost.bytes;
-	case HP_BY_PEAK:
-		return pl->cost.peak_bytes;
-	case HP_BY_TEMPORARY:
-		return pl->cost.temporary;
-	case HP_BY_REALLOCS:
-		return pl->reallocs;
-	}
-	return 0;
-}
-
 static int cmp_by(const void *a, const void *b, void *ctx)
 {
 	const struct hp_place *x = a, *y = b;
 	enum hp_site_order key = *(const enum hp_site_order *)ctx;
-	uint64_t kx = place_key(x, key), ky = place_key(y, key);
+	uint64_t kx = hp_site_order_value(&x->cost, x->reallocs, key), ky = hp_site_order_value(&y->cost, y->reallocs, key);
 
 	if (kx != ky)
 		return kx > ky ? -1 : 1;
@@ -116,6 +99,6 @@ size_t hp_places_by(struct hp_place *v, size_t n, enum hp_site_order key)
 	if (n > 1)
 		qsort_r(v, n, sizeof(*v), cmp_by, &key);
 	for (size_t i = 0; i < n; i++)
-		nonzero += place_key(&v[i], key) > 0;
+		nonzero += hp_site_order_value(&v[i].cost, v[i].reallocs, key) > 0;
 	return nonzero;
 }

@@ -329,21 +329,29 @@ char *hp_scan_threads_text(const struct hp_scan_summary *sc, char *buf, size_t l
 
 /* ---- tables ---- */
 
-static uint64_t site_key(const struct hp_alloc_site *s, enum hp_site_order key)
+uint64_t hp_site_order_value(const struct hp_alloc_costs *c, uint64_t reallocs, enum hp_site_order key)
 {
 	switch (key) {
 	case HP_BY_COUNT:
-		return s->allocs;
+		return c->allocs;
 	case HP_BY_BYTES:
-		return s->bytes;
+		return c->bytes;
 	case HP_BY_PEAK:
-		return s->peak_bytes;
+		return c->peak_bytes;
 	case HP_BY_TEMPORARY:
-		return s->temporary;
+		return c->temporary;
 	case HP_BY_REALLOCS:
-		return s->reallocs;
+		return reallocs;
 	}
 	return 0;
+}
+
+static uint64_t site_key(const struct hp_alloc_site *s, enum hp_site_order key)
+{
+	struct hp_alloc_costs c = {0};
+
+	hp_alloc_costs_add(&c, s);
+	return hp_site_order_value(&c, s->reallocs, key);
 }
 
 static int cmp_site_idx(const void *a, const void *b, void *ctx)

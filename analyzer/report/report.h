@@ -148,6 +148,8 @@ char *hp_scan_threads_text(const struct hp_scan_summary *sc, char *buf, size_t l
 
 /* Site orders for the heap tables. */
 enum hp_site_order { HP_BY_COUNT, HP_BY_BYTES, HP_BY_PEAK, HP_BY_TEMPORARY, HP_BY_REALLOCS };
+/* The figure a site table of that order ranks by, of a site's or a place's costs (and reallocs). */
+uint64_t hp_site_order_value(const struct hp_alloc_costs *c, uint64_t reallocs, enum hp_site_order key);
 /* Fills idx (p->nsites entries) with site indexes, largest first by key, ties by bytes; returns how
  * many have a non-zero key. */
 size_t hp_report_sites_by(const struct hp_profile *p, enum hp_site_order key, size_t *idx);
