@@ -58,7 +58,7 @@ static struct {
 	_Atomic int finish_req;
 	_Atomic int pause_req;     /* hp_writer_pause: end the thread after a round */
 	unsigned finish_how;
-	unsigned stop_why; /* enum hpt_stop_why: STOPPED ends the trace, not PROCESS_END (hp_writer_stop) */
+	unsigned stop_why; /* enum hpt_stop_why, when finish_how is END_STOPPED */
 	pid_t finisher_tid; /* the thread that asked to finish: it waits for us, never busy in an event */
 	int64_t finish_status;
 
@@ -273,6 +273,10 @@ static void put_end(unsigned how, int64_t status)
 	hp_chunks_write();
 }
 
+/* The end hp_writer_stop asks for: no end kind of the process (enum hpt_end_how), so no scan and no
+ * PROCESS_END; the trace ends with STOPPED(w.stop_why) and the process goes on. */
+#define END_STOPPED 0x100u
+
 /* STOPPED(why): the process goes on, unrecorded. */
 static void put_stopped(unsigned why)
 {
@@ -284,13 +288,13 @@ static void put_stopped(unsigned why)
 }
 
 /* The last round, a last process sample (the run's CPU time to its end: a short process took no
- * other), and PROCESS_END(how), or STOPPED when recording stops (w.stop_why); the trace is closed. */
+ * other), and PROCESS_END(how), or STOPPED when recording stops (END_STOPPED); the trace is closed. */
 static void write_end(unsigned how, int64_t status)
 {
 	round_trip(true);
 	if (hp_rec.cfg.what & HP_RECORD_SAMPLES)
 		put_sample();
-	if (w.stop_why)
+	if (how == END_STOPPED)
 		put_stopped(w.stop_why);
 	else
 		put_end(how, status);
@@ -331,8 +335,7 @@ static void *writer_main(void *arg)
 		}
 
 		if (atomic_load(&w.finish_req)) {
-			if (!w.stop_why)
-				hp_scan_run_exit(w.finish_how);
+			hp_scan_run_exit(w.finish_how);
 			write_end(w.finish_how, w.finish_status);
 			futex(&w.done, FUTEX_WAKE_PRIVATE, INT32_MAX, NULL);
 			return NULL;
@@ -493,7 +496,7 @@ void hp_writer_finish(unsigned how, int64_t status, unsigned timeout_ms)
 		return;
 	/* A forked process that recorded nothing still has blocks to scan for: its parent's (but not
 	 * from a fatal signal's handler, nor before an exec, which leaves none). */
-	if (hp_rec.fork_seq && !w.stop_why && (how == HPT_END_EXIT || how == HPT_END__EXIT))
+	if (hp_rec.fork_seq && (how == HPT_END_EXIT || how == HPT_END__EXIT))
 		hp_writer_launch();
 	if (write_without_thread(LAUNCH_NEVER)) {
 		/* No ring, so no block to scan for: the end is written here, even in a fatal signal's
@@ -503,8 +506,7 @@ void hp_writer_finish(unsigned how, int64_t status, unsigned timeout_ms)
 	}
 	w.finish_how = how;
 	w.finisher_tid = gettid();
-	if (!w.stop_why)
-		hp_scan_exit_prepare(how);
+	hp_scan_exit_prepare(how);
 	w.finish_status = status;
 	atomic_store(&w.finish_req, 1);
 	hp_writer_wake();
@@ -514,7 +516,7 @@ void hp_writer_finish(unsigned how, int64_t status, unsigned timeout_ms)
 void hp_writer_stop(unsigned why, unsigned timeout_ms)
 {
 	w.stop_why = why;
-	hp_writer_finish(HPT_END_EXIT, 0, timeout_ms);
+	hp_writer_finish(END_STOPPED, 0, timeout_ms);
 }
 
 void hp_writer_flush_exec(unsigned timeout_ms)
