@@ -44,15 +44,25 @@ static const struct hp_function *function(const struct hp_profile *p, uint32_t z
 	return NULL;
 }
 
+/* A trace in format version 2 (every event with its tick) or 3 (epochs), whose clock reads one tick
+ * a nanosecond from 0, its next records in `stream`. */
+static void begin(struct tb *b, bool epochs, uint32_t stream)
+{
+	if (epochs)
+		tb_init_epochs(b, 0);
+	else
+		tb_init(b, 0);
+	tb_stream(b, 0);
+	tb_clock(b, 0, 0, 1);
+	tb_stream(b, stream);
+}
+
 static void heap(void **state)
 {
 	struct tb b;
 
 	(void)state;
-	tb_init(&b, 0);
-	tb_stream(&b, 0);
-	tb_clock(&b, 0, 0, 1);
-	tb_stream(&b, 1);
+	begin(&b, false, 1);
 	tb_alloc(&b, 10, HPT_KIND_MALLOC, 0xa000, 100, 1);
 	tb_alloc(&b, 20, HPT_KIND_MALLOC, 0xb000, 200, 2);
 	tb_free(&b, 30, HPT_FREE_FREE, 0xa000);                           /* 0xb000 came since: not temporary */
@@ -145,10 +155,7 @@ static void epochs_put_a_free_before_the_reuse_of_its_address(void **state)
 	struct tb b;
 
 	(void)state;
-	tb_init_epochs(&b, 0);
-	tb_stream(&b, 0);
-	tb_clock(&b, 0, 0, 1);
-	tb_stream(&b, 3);
+	begin(&b, true, 3);
 	tb_alloc(&b, 100, HPT_KIND_MALLOC, 0xa000, 10, 1);
 	tb_stream(&b, 2);
 	tb_alloc(&b, 200, HPT_KIND_MALLOC, 0xa000, 20, 2); /* 0xa000 is stream 3's until its free */
@@ -187,10 +194,7 @@ static void epochs_free_the_life_a_thread_leaves_alive(void **state)
 	struct tb b;
 
 	(void)state;
-	tb_init_epochs(&b, 0);
-	tb_stream(&b, 0);
-	tb_clock(&b, 0, 0, 1);
-	tb_stream(&b, 12);
+	begin(&b, true, 12);
 	tb_free(&b, 100, HPT_FREE_FREE, 0xe000);
 	tb_stream(&b, 20);
 	tb_alloc(&b, 100, HPT_KIND_MALLOC, 0xe000, 8, 1);
@@ -221,10 +225,7 @@ static void epochs_a_free_waits_while_the_allocator_frees_the_block_itself(void 
 	struct tb b;
 
 	(void)state;
-	tb_init_epochs(&b, 0);
-	tb_stream(&b, 0);
-	tb_clock(&b, 0, 0, 1);
-	tb_stream(&b, 12);
+	begin(&b, true, 12);
 	tb_free(&b, 100, HPT_FREE_FREE, 0xe000);
 	tb_stream(&b, 21);
 	tb_alloc(&b, 100, HPT_KIND_MALLOC, 0xe000, 8, 1);
@@ -259,10 +260,7 @@ static void epochs_a_life_of_another_thread_goes_before_one_that_outlives_the_ep
 	struct tb b;
 
 	(void)state;
-	tb_init_epochs(&b, 0);
-	tb_stream(&b, 0);
-	tb_clock(&b, 0, 0, 1);
-	tb_stream(&b, 1);
+	begin(&b, true, 1);
 	tb_alloc(&b, 50, HPT_KIND_MALLOC, 0x9000, 8, 1); /* an earlier epoch */
 	tb_alloc(&b, 100, HPT_KIND_CALLOC, 0xa000, 304, 2); /* the DTV */
 	tb_stream(&b, 5);
@@ -297,10 +295,7 @@ static void zones(void **state)
 	const uint64_t fn = 0x401000 | HP_ZONE_FN_KEY;
 
 	(void)state;
-	tb_init(&b, 0);
-	tb_stream(&b, 0);
-	tb_clock(&b, 0, 0, 1);
-	tb_stream(&b, 1);
+	begin(&b, false, 1);
 	tb_timed(&b, HPT_ZONE_BEGIN, 1000, TB_U(1));
 	tb_timed(&b, HPT_ZONE_BEGIN, 1100, TB_U(1)); /* recursive: its time is already the outer call's */
 	tb_timed(&b, HPT_ZONE_BEGIN, 1150, TB_U(5));
@@ -379,10 +374,7 @@ static void waits_past_uint64(void **state)
 	struct tb b;
 
 	(void)state;
-	tb_init(&b, 0);
-	tb_stream(&b, 0);
-	tb_clock(&b, 0, 0, 1);
-	tb_stream(&b, 1);
+	begin(&b, false, 1);
 	tb_timed(&b, HPT_ZONE_BEGIN, 1000, TB_U(1));
 	tb_timed(&b, HPT_WAIT, 1010, TB_U(UINT64_MAX));
 	tb_timed(&b, HPT_WAIT, 1020, TB_U(UINT64_MAX));
@@ -408,10 +400,7 @@ static void massif_snapshots(void **state)
 
 	(void)state;
 	assert_non_null(mp);
-	tb_init_epochs(&b, 0);
-	tb_stream(&b, 0);
-	tb_clock(&b, 0, 0, 1);
-	tb_stream(&b, 1);
+	begin(&b, true, 1);
 	for (uint64_t i = 0; i < 1000; i++)
 		tb_alloc(&b, 1000 + i, HPT_KIND_MALLOC, 0x10000 + 16 * i, 10, 1);
 	tb_alloc(&b, 3000, HPT_KIND_MALLOC, 0x10000, 100, 2); /* over a live block: 10090 bytes, the peak */
