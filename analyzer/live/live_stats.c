@@ -259,7 +259,7 @@ static int recorder_event(struct hp_live *l, const struct hp_event *ev)
 		l->rss_peak = l->rss;
 	/* The trace's CPU time, as its elapsed time is: from its first sample, taken as its writer
 	 * started; what the process took before is not. */
-	uint64_t cpu = ev->sample.utime_ns + ev->sample.stime_ns;
+	uint64_t cpu = hp_sample_cpu_ns(&ev->sample);
 	if (!l->cpu_first_seen) {
 		l->cpu_first = cpu;
 		l->cpu_first_seen = true;

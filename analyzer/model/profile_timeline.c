@@ -18,7 +18,7 @@ static void add_timeline(struct builder *b, const struct hp_event *ev)
 {
 	struct hp_profile *p = b->p;
 	struct hp_timeline_point pt = {ev->ns, b->live_bytes, ev->sample.rss,
-				       ev->sample.utime_ns + ev->sample.stime_ns, p->summary.allocations};
+				       hp_sample_cpu_ns(&ev->sample), p->summary.allocations};
 
 	if (ev->sample.rss > p->summary.peak_rss)
 		p->summary.peak_rss = ev->sample.rss;
@@ -65,12 +65,12 @@ void pb_finish_names(struct builder *b)
 int pb_sample(struct builder *b, const struct hp_event *ev)
 {
 	if (!b->cpu_first_seen) {
-		b->cpu_first = ev->sample.utime_ns + ev->sample.stime_ns;
+		b->cpu_first = hp_sample_cpu_ns(&ev->sample);
 		b->cpu_first_seen = true;
 	}
 	if (!b->in) {
 		if (!b->opened)
-			b->cpu_before = ev->sample.utime_ns + ev->sample.stime_ns;
+			b->cpu_before = hp_sample_cpu_ns(&ev->sample);
 		return 0;
 	}
 	add_timeline(b, ev);

@@ -60,6 +60,12 @@ struct hp_sample {
 	uint64_t write_bytes;
 };
 
+/* The process's CPU time (user and system) when the sample was taken. */
+static inline uint64_t hp_sample_cpu_ns(const struct hp_sample *s)
+{
+	return s->utime_ns + s->stime_ns;
+}
+
 struct hp_merge; /* event_merge.h */
 
 struct hp_event {
