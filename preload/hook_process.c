@@ -6,11 +6,13 @@
 #include <dlfcn.h>
 #include <errno.h>
 #include <sched.h>
+#include <spawn.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "exec_env.h"
 #include "hpt_format.h"
 #include "recorder.h"
 #include "trace_writer.h"
@@ -37,44 +39,84 @@ HP_EXPORT void _Exit(int status)
 	_exit(status);
 }
 
+/* The exec family: the trace is flushed first, and the new program gets the runtime it must load
+ * first ahead of the recorder (exec_env.h). execv and execvp are execve and execvpe with environ,
+ * which is how glibc defines them. */
 HP_EXPORT int execve(const char *path, char *const argv[], char *const envp[])
 {
 	int (*real)(const char *, char *const[], char *const[]) = hp_real("execve");
+	struct hp_exec_env e;
 
+	hp_exec_env_make(&e, path, -1, 0, envp);
 	hp_recorder_before_exec();
-	return real(path, argv, envp);
+	int rc = real(path, argv, e.envp);
+	hp_exec_env_done(&e);
+	return rc;
 }
 
 HP_EXPORT int execv(const char *path, char *const argv[])
 {
-	int (*real)(const char *, char *const[]) = hp_real("execv");
-
-	hp_recorder_before_exec();
-	return real(path, argv);
-}
-
-HP_EXPORT int execvp(const char *file, char *const argv[])
-{
-	int (*real)(const char *, char *const[]) = hp_real("execvp");
-
-	hp_recorder_before_exec();
-	return real(file, argv);
+	return execve(path, argv, environ);
 }
 
 HP_EXPORT int execvpe(const char *file, char *const argv[], char *const envp[])
 {
 	int (*real)(const char *, char *const[], char *const[]) = hp_real("execvpe");
+	struct hp_exec_env e;
 
+	hp_exec_env_make(&e, file, -1, 1, envp);
 	hp_recorder_before_exec();
-	return real(file, argv, envp);
+	int rc = real(file, argv, e.envp);
+	hp_exec_env_done(&e);
+	return rc;
+}
+
+HP_EXPORT int execvp(const char *file, char *const argv[])
+{
+	return execvpe(file, argv, environ);
 }
 
 HP_EXPORT int fexecve(int fd, char *const argv[], char *const envp[])
 {
 	int (*real)(int, char *const[], char *const[]) = hp_real("fexecve");
+	struct hp_exec_env e;
 
+	hp_exec_env_make(&e, NULL, fd, 0, envp);
 	hp_recorder_before_exec();
-	return real(fd, argv, envp);
+	int rc = real(fd, argv, e.envp);
+	hp_exec_env_done(&e);
+	return rc;
+}
+
+/* posix_spawn: make runs its commands so (and glibc's system() through its own, unhooked, copy: the
+ * shell it starts then execs the command through the hooks above). */
+typedef int spawn_fn(pid_t *, const char *, const posix_spawn_file_actions_t *, const posix_spawnattr_t *,
+		     char *const[], char *const[]);
+
+static int spawn(const char *name, int search, pid_t *pid, const char *file, const posix_spawn_file_actions_t *fa,
+		 const posix_spawnattr_t *attr, char *const argv[], char *const envp[])
+{
+	spawn_fn *real = (spawn_fn *)hp_real(name);
+	struct hp_exec_env e;
+
+	if (!real)
+		return ENOSYS;
+	hp_exec_env_make(&e, file, -1, search, envp);
+	int rc = real(pid, file, fa, attr, argv, e.envp);
+	hp_exec_env_done(&e);
+	return rc;
+}
+
+HP_EXPORT int posix_spawn(pid_t *pid, const char *path, const posix_spawn_file_actions_t *fa,
+			  const posix_spawnattr_t *attr, char *const argv[], char *const envp[])
+{
+	return spawn("posix_spawn", 0, pid, path, fa, attr, argv, envp);
+}
+
+HP_EXPORT int posix_spawnp(pid_t *pid, const char *file, const posix_spawn_file_actions_t *fa,
+			   const posix_spawnattr_t *attr, char *const argv[], char *const envp[])
+{
+	return spawn("posix_spawnp", 1, pid, file, fa, attr, argv, envp);
 }
 
 /* unshare() of a user namespace, and setns() into one, fail with EINVAL in a process of more than one

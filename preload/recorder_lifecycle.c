@@ -15,6 +15,7 @@
 #include "clock.h"
 #include "event_calibration.h"
 #include "event_path.h"
+#include "exec_env.h"
 #include "leak_scan.h"
 #include "module_map.h"
 #include "own_fd.h"
@@ -190,6 +191,7 @@ void hp_recorder_start(void)
 		hp_rec.text_hi = hi;
 	}
 	hp_malloc_owner(hp_rec.malloc_owner, sizeof(hp_rec.malloc_owner)); /* after text_lo/hi */
+	hp_exec_env_init();
 	hp_stack_unwind_warm();
 	event_ticks[0] = hp_event_cost_calibrate(false);
 	event_ticks[1] = hp_event_cost_calibrate(true);

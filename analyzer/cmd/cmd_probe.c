@@ -12,6 +12,7 @@
 
 #include "cmd/commands.h"
 #include "cmd/options.h"
+#include "common/sanitizer_runtimes.h"
 
 /* The ELF class and machine this hookprof was built for: libhookprof.so cannot load into others. */
 #if defined(__x86_64__) && defined(__LP64__)
@@ -86,18 +87,6 @@ struct dyn_facts {
 	char first[64];   /* a DT_NEEDED sanitizer runtime that must be the first library loaded */
 };
 
-/* Sanitizer runtimes that stop the program unless they come first in the loader's list ("ASan runtime
- * does not come first in initial library list"), as a gcc -fsanitize=address program links them. */
-static bool must_come_first(const char *needed)
-{
-	static const char *const runtimes[] = {"libasan.so", "libhwasan.so", "libtsan.so", "liblsan.so"};
-
-	for (size_t i = 0; i < sizeof(runtimes) / sizeof(runtimes[0]); i++)
-		if (!strncmp(needed, runtimes[i], strlen(runtimes[i])))
-			return true;
-	return false;
-}
-
 static void read_dynamic(Elf *elf, size_t phnum, const GElf_Phdr *dynph, struct dyn_facts *f)
 {
 	Elf_Data *dyn = elf_getdata_rawchunk(elf, (int64_t)dynph->p_offset, dynph->p_filesz, ELF_T_DYN);
@@ -134,7 +123,7 @@ static void read_dynamic(Elf *elf, size_t phnum, const GElf_Phdr *dynph, struct 
 			     : NULL)
 	for (size_t i = 0; i < nneeded && !f->first[0]; i++) {
 		const char *lib = NAME_AT(needed[i]);
-		if (lib && must_come_first(lib) && strlen(lib) < sizeof(f->first) && !strpbrk(lib, ": \t\n"))
+		if (lib && hp_must_come_first(lib) && strlen(lib) < sizeof(f->first) && !strpbrk(lib, ": \t\n"))
 			strcpy(f->first, lib);
 	}
 	const char *name = NAME_AT(soname);

@@ -9,6 +9,7 @@ program.
 """
 import collections
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -17,7 +18,7 @@ from pathlib import Path
 
 import hp
 import hpt_craft
-from test_recorder import MEMORY_EVENTS, Heap, Trace, check_ok_end, record, run_plain, run_preloaded
+from test_recorder import MEMORY_EVENTS, Heap, Trace, check_ok_end, child_traces, record, run_plain, run_preloaded
 
 GETATTR_N, GETATTR_SIZE = 1000, 72
 EARLY_N, EARLY_SIZE, MAIN_N, MAIN_SIZE = 1000, 777, 10, 555
@@ -184,6 +185,29 @@ def test_a_program_built_with_asan_runs_and_its_zones_are_recorded():
         assert re.search(r"/libasan\.so\.\d+$", r["summary"]["malloc_owner"] or ""), r["summary"]
         assert [(f["name"], f["calls"]) for f in r["functions"]] == [("asan_zone", 25)], r["functions"]
         assert not [e for e in hp.dump(trace) if e.get("type", "").startswith("scan")]
+
+
+@hp.timeout(240)
+def test_a_program_built_with_asan_runs_when_a_recorded_process_starts_it():
+    # `hookprof make check` of a project built with -fsanitize=address: make, recorded, starts each test
+    # with hookprof in LD_PRELOAD ahead of libasan, and every test stopped at start ("ASan runtime does
+    # not come first"). The recorder now reads the program's DT_NEEDED at exec and posix_spawn and puts
+    # the runtime first, whichever call starts it (a bare name found in PATH for execvp and
+    # posix_spawnp): each run prints what it prints without hookprof, exits 0, and rec_asan's trace
+    # holds its 25 zones, its allocations said to go to libasan's malloc.
+    with hp.tmpdir() as d:
+        prog, asan = hp.program("rec_exec"), hp.program("rec_asan")
+        env = {"PATH": f"{asan.parent}:{os.environ['PATH']}"}
+        for mode in ["direct", "execve", "execvp", "fexecve", "spawn", "spawnp"]:
+            target = asan.name if mode in ("execvp", "spawnp") else asan
+            proc, root = record([prog, mode, target], d / f"{mode}.hpt", env=env)
+            assert proc.stdout == "sum %d\n" % sum(range(25)) and "ASan runtime" not in proc.stderr, \
+                (mode, proc.stderr)
+            reports = [hp.report_json(t) for t in [root, *child_traces(root)]]
+            mine = [r for r in reports if r["summary"]["program"].endswith("/rec_asan")]
+            assert len(mine) == 1, (mode, [r["summary"]["program"] for r in reports])
+            assert re.search(r"/libasan\.so\.\d+$", mine[0]["summary"]["malloc_owner"] or ""), mine[0]["summary"]
+            assert [(f["name"], f["calls"]) for f in mine[0]["functions"]] == [("asan_zone", 25)], mode
 
 
 @hp.timeout(120)

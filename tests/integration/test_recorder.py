@@ -158,9 +158,9 @@ def diff_sequences(got, want, what):
 
 # ---- running programs ----------------------------------------------------------------------------
 
-def run_plain(argv, timeout=60, cwd=None):
-    """The program alone: no recorder in its environment."""
-    return hp.run(argv, env={"LD_PRELOAD": None, "HOOKPROF_OUTPUT": None}, timeout=timeout, cwd=cwd)
+def run_plain(argv, timeout=60, cwd=None, env=None):
+    """The program alone, with env: no recorder in its environment."""
+    return hp.run(argv, env={**(env or {}), "LD_PRELOAD": None, "HOOKPROF_OUTPUT": None}, timeout=timeout, cwd=cwd)
 
 
 def run_preloaded(argv, output, env=None, timeout=60, cwd=None):
@@ -177,7 +177,7 @@ def record(argv, output, env=None, timeout=60, compare=True, cwd=None, plain_arg
     proc, traces = hp.record(argv, output, extra_env=env, timeout=timeout, cwd=cwd)
     assert Path(output).exists(), f"no trace at {output}\nstderr:\n{proc.stderr}"
     if compare:
-        plain = run_plain(plain_argv or argv, timeout=timeout, cwd=cwd)
+        plain = run_plain(plain_argv or argv, timeout=timeout, cwd=cwd, env=env)
         assert proc.stdout == plain.stdout, f"stdout differs\nrecorded:\n{proc.stdout}\nplain:\n{plain.stdout}"
         assert proc.returncode == plain.returncode, \
             f"exit status {proc.returncode} recorded, {plain.returncode} plain\n{proc.stderr}"

@@ -3,9 +3,15 @@
  *   rec_exec fork PROG ARG...    fork; the child allocates, then execv(PROG); the parent waits
  *   rec_exec direct PROG ARG...  allocate, then execv(PROG) in this process
  *   rec_exec list PROG A B       allocate, then execl(PROG, PROG, A, B, NULL) in this process
+ *   rec_exec execve|execvp|fexecve PROG ARG...   the same by that call (execvp: PROG may be a name
+ *                                found in PATH; fexecve: PROG opened first)
+ *   rec_exec spawn|spawnp PROG ARG...   posix_spawn or posix_spawnp (a name found in PATH), then wait
  *
- * Before exec, PRE_N mallocs of PRE_SIZE (freed). Exit status: the child's (fork), PROG's (direct).
+ * Before exec, PRE_N mallocs of PRE_SIZE (freed). Exit status: the child's (fork, spawn), PROG's (the
+ * others).
  */
+#include <fcntl.h>
+#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +27,8 @@ __attribute__((noinline)) static void use(void *p, size_t n)
 		memset(p, 1, n < 32 ? n : 32);
 	__asm__ volatile("" : : "r"(p) : "memory");
 }
+
+extern char **environ;
 
 static void before_exec(void)
 {
@@ -40,6 +48,27 @@ int main(int argc, char **argv)
 		before_exec();
 		execl(argv[2], argv[2], argv[3], argv[4], (char *)NULL);
 		perror("execl");
+		return 127;
+	}
+	if (!strcmp(argv[1], "spawn") || !strcmp(argv[1], "spawnp")) {
+		pid_t pid;
+		int status, rc = !strcmp(argv[1], "spawnp") ? posix_spawnp(&pid, argv[2], NULL, NULL, argv + 2, environ)
+					    : posix_spawn(&pid, argv[2], NULL, NULL, argv + 2, environ);
+		if (rc)
+			return 127;
+		if (waitpid(pid, &status, 0) != pid)
+			return 3;
+		return WIFEXITED(status) ? WEXITSTATUS(status) : 1;
+	}
+	if (!strcmp(argv[1], "execve") || !strcmp(argv[1], "execvp") || !strcmp(argv[1], "fexecve")) {
+		before_exec();
+		if (!strcmp(argv[1], "execve"))
+			execve(argv[2], argv + 2, environ);
+		else if (!strcmp(argv[1], "execvp"))
+			execvp(argv[2], argv + 2);
+		else
+			fexecve(open(argv[2], O_RDONLY | O_CLOEXEC), argv + 2, environ);
+		perror(argv[1]);
 		return 127;
 	}
 	if (!strcmp(argv[1], "direct")) {
