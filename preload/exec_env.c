@@ -1,10 +1,12 @@
-/* exec_env.c: a sanitizer's runtime before the recorder in the LD_PRELOAD of a program a recorded process
- * starts (exec_env.h).
+/* exec_env.c: the environment of a program a recorded process starts (exec_env.h): the recorder back in
+ * it when children are followed, and a sanitizer's runtime before the recorder.
  *
  * `hookprof make check` of a project built with -fsanitize=address: make runs each test, every test
  * stopped at start ("ASan runtime does not come first in initial library list"), the build failed.
- * The program's ELF is read here with system calls only (its program headers, its dynamic section,
- * the names it needs): an exec may run in a vfork child, whose heap and locks are its parent's.
+ * `subprocess.run(cmd, env={...})`, `env -i`: the child ran unrecorded, and nothing said so. The
+ * program's ELF is read here with system calls only (its program headers, its dynamic section, the
+ * names it needs), and the copy of the environment is made on the caller's stack: an exec may run in
+ * a vfork child, whose heap and locks are its parent's.
  */
 #include <dlfcn.h>
 #include <elf.h>
@@ -22,18 +24,36 @@
 #define PHDRS_MAX 64 /* programs have a dozen */
 #define DYNS_MAX 512 /* entries of the dynamic section read: DT_NEEDED come first */
 #define NAME_MAX_ 64 /* a runtime's name: libasan.so.8 */
+#define SETTINGS_MAX 32
 
-static char self_name[256]; /* this library's file name (no directory), "" when unknown */
+static const char preload_key[] = "LD_PRELOAD=";
+
+/* This library as the loader named it (what an LD_PRELOAD gets), and its file name; "" when unknown. */
+static char self_path[1024];
+static const char *self_base = "";
+/* The HOOKPROF_* entries of the environment at start: the recorder's settings, which a child whose
+ * environment lacks them gets back. */
+static char settings_buf[8192];
+static const char *settings[SETTINGS_MAX];
+static size_t nsettings;
 
 void hp_exec_env_init(void)
 {
 	Dl_info info;
+	size_t used = 0;
 
-	if (dladdr((const void *)hp_exec_env_init, &info) && info.dli_fname) {
-		const char *slash = strrchr(info.dli_fname, '/');
-		const char *base = slash ? slash + 1 : info.dli_fname;
-		if (strlen(base) < sizeof(self_name))
-			strcpy(self_name, base);
+	if (dladdr((const void *)hp_exec_env_init, &info) && info.dli_fname && strchr(info.dli_fname, '/') &&
+	    strlen(info.dli_fname) < sizeof(self_path) && !strpbrk(info.dli_fname, ": \t\n")) {
+		strcpy(self_path, info.dli_fname);
+		self_base = strrchr(self_path, '/') + 1;
+	}
+	for (char **v = environ; v && *v && nsettings < SETTINGS_MAX; v++) {
+		size_t len = strlen(*v) + 1;
+		if (strncmp(*v, "HOOKPROF_", 9) || !strchr(*v, '=') || used + len > sizeof(settings_buf))
+			continue;
+		memcpy(settings_buf + used, *v, len);
+		settings[nsettings++] = settings_buf + used;
+		used += len;
 	}
 }
 
@@ -129,67 +149,107 @@ static int open_program(const char *file, int search)
 	}
 }
 
-/* Whether the LD_PRELOAD value names this library, and whether its first entry is `first`. */
-static bool names_self(const char *v, const char *first, bool *starts)
+/* Whether an entry of the LD_PRELOAD list v (only its first, when first_only) is a file named base. */
+static bool list_names(const char *v, const char *base, bool first_only)
 {
-	bool self = false;
-	size_t flen = strlen(first);
+	size_t blen = strlen(base);
 
-	*starts = false;
-	for (bool at_first = true; *v; at_first = false) {
+	for (v += strspn(v, ": \t\n"); *v; v += strspn(v, ": \t\n")) {
 		size_t len = strcspn(v, ": \t\n");
-		const char *base = v;
+		const char *name = v;
 		for (size_t k = 0; k < len; k++)
 			if (v[k] == '/')
-				base = v + k + 1;
-		size_t blen = (size_t)(v + len - base);
-		if (at_first)
-			*starts = blen == flen && !memcmp(base, first, flen);
-		if (self_name[0] && blen == strlen(self_name) && !memcmp(base, self_name, blen))
-			self = true;
+				name = v + k + 1;
+		if ((size_t)(v + len - name) == blen && !memcmp(name, base, blen))
+			return true;
+		if (first_only)
+			return false;
 		v += len;
-		v += strspn(v, ": \t\n");
 	}
-	return self;
+	return false;
+}
+
+/* Whether envp has an entry for the variable of `entry` (NAME=...). */
+static bool has_variable(char *const envp[], const char *entry)
+{
+	size_t n = (size_t)(strchr(entry, '=') - entry) + 1;
+
+	for (; *envp; envp++)
+		if (!strncmp(*envp, entry, n))
+			return true;
+	return false;
+}
+
+static char *put(char *p, const char *s)
+{
+	size_t n = strlen(s);
+
+	memcpy(p, s, n);
+	return p + n;
 }
 
 void hp_exec_env_make(struct hp_exec_env *e, const char *file, int fd, int search, char *const envp[])
 {
-	static const char key[] = "LD_PRELOAD=";
-	char first[NAME_MAX_];
+	const size_t klen = sizeof(preload_key) - 1;
+	const char *missing[SETTINGS_MAX];
+	char first[NAME_MAX_] = "";
+	size_t n = 0, at = SIZE_MAX, nmissing = 0;
 	int saved = errno;
 
-	*e = (struct hp_exec_env){.envp = envp};
-	if (!envp || hp_rec.sandboxed)
-		return; /* after a seccomp filter nothing of ours makes a system call */
-	size_t n = 0, at = SIZE_MAX;
+	e->envp = envp;
+	e->map = NULL;
+	if (!envp || hp_rec.sandboxed || !*self_base)
+		goto out; /* after a seccomp filter nothing of ours makes a system call */
 	for (; envp[n]; n++)
-		if (!strncmp(envp[n], key, sizeof(key) - 1))
+		if (!strncmp(envp[n], preload_key, klen))
 			at = n; /* the loader takes the last one */
-	if (at == SIZE_MAX)
-		goto out;
-	const char *old = envp[at] + sizeof(key) - 1;
+	const char *old = at != SIZE_MAX ? envp[at] + klen : NULL;
+	bool self = old && list_names(old, self_base, false), follow = hp_rec.cfg.follow;
+	if (!self && !follow)
+		goto out; /* a list of the program's own, for a child not followed: not ours to change */
+	for (size_t i = 0; follow && i < nsettings; i++)
+		if (!has_variable(envp, settings[i]))
+			missing[nmissing++] = settings[i];
 	int own = file ? open_program(file, search) : -1;
-	bool needed = runtime_needed(file ? own : fd, first, sizeof(first)), starts;
+	if (!runtime_needed(file ? own : fd, first, sizeof(first)))
+		first[0] = '\0';
 	if (own >= 0)
 		syscall(SYS_close, own);
-	if (!needed || !names_self(old, first, &starts) || starts)
+	/* The list: the runtime first when it must be and is not, then the old one if it names this
+	 * library, else this library before whatever the program put there. */
+	bool add_self = !self, add_first = first[0] && (add_self || !list_names(old, first, true));
+	if (!add_self && !add_first && !nmissing)
 		goto out;
-	size_t array = (n + 1) * sizeof(char *), value = sizeof(key) - 1 + strlen(first) + 1 + strlen(old) + 1;
-	size_t size = array + value;
-	void *map = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (map == MAP_FAILED)
-		goto out; /* the program fails as it would have: nothing worse */
-	char **copy = map, *v = (char *)map + array;
-	memcpy(copy, envp, array);
-	copy[at] = v;
-	memcpy(v, key, sizeof(key) - 1);
-	v += sizeof(key) - 1;
-	memcpy(v, first, strlen(first));
-	v += strlen(first);
-	*v++ = ':';
-	memcpy(v, old, strlen(old) + 1);
-	*e = (struct hp_exec_env){.envp = copy, .map = map, .map_size = size};
+	size_t value = klen + (add_first ? strlen(first) + 1 : 0) + (add_self ? strlen(self_path) + 1 : 0) +
+		       (old ? strlen(old) : 0) + 1;
+	size_t array = (n + 2 + nmissing) * sizeof(char *), size = array + value;
+	char **copy = (char **)(void *)e->buf;
+	if (size > sizeof(e->buf)) {
+		if (getpid() != hp_rec.pid)
+			goto out; /* a vfork child: no mapping that would outlive the exec in its parent */
+		void *map = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (map == MAP_FAILED)
+			goto out; /* the child starts as the program asked: unrecorded, or stopped by its runtime */
+		e->map = map;
+		e->map_size = size;
+		copy = map;
+	}
+	char *v = (char *)copy + array, *p = put(v, preload_key);
+	if (add_first)
+		p = put(put(p, first), ":");
+	if (add_self)
+		p = put(p, self_path);
+	if (old && *old)
+		p = put(put(p, add_self ? ":" : ""), old);
+	*p = '\0';
+	memcpy(copy, envp, n * sizeof(char *));
+	if (at != SIZE_MAX)
+		copy[at] = v;
+	else
+		copy[n++] = v;
+	memcpy(copy + n, missing, nmissing * sizeof(char *));
+	copy[n + nmissing] = NULL;
+	e->envp = copy;
 out:
 	errno = saved;
 }
@@ -200,6 +260,7 @@ void hp_exec_env_done(struct hp_exec_env *e)
 
 	if (e->map)
 		munmap(e->map, e->map_size);
-	*e = (struct hp_exec_env){0};
+	e->map = NULL;
+	e->envp = NULL;
 	errno = saved;
 }

@@ -1,6 +1,8 @@
-/* exec_env.h: the environment a program started by a recorded process gets: a sanitizer's runtime it
- * needs first (common/sanitizer_runtimes.h) comes before the recorder in LD_PRELOAD, as the launcher
- * does for the program it starts, so that it runs as it does without hookprof. */
+/* exec_env.h: the environment a program started by a recorded process gets. When children are
+ * followed, it gets the recorder back if its environment was made without it (`env -i`, python's
+ * subprocess with env=, a build tool's clean environment), and a sanitizer's runtime it needs first
+ * (common/sanitizer_runtimes.h) comes before the recorder in LD_PRELOAD, as the launcher does for the
+ * program it starts, so that it runs as it does without hookprof. */
 #ifndef HP_EXEC_ENV_H
 #define HP_EXEC_ENV_H
 
@@ -8,23 +10,30 @@
 
 #include "recorder.h"
 
+#define HP_EXEC_ENV_BUF 16384
+
 struct hp_exec_env {
-	char *const *envp; /* what to pass: the caller's environment, or the copy below */
-	void *map;         /* the copy (its array, then its LD_PRELOAD), or NULL */
+	char *const *envp; /* what to pass: the caller's environment, or the copy in buf or map */
+	void *map;         /* a copy too large for buf, or NULL */
 	size_t map_size;
+	/* On the caller's stack: in a vfork child, whose memory is its parent's, a mapping made before
+	 * a successful exec would stay in the parent. */
+	char buf[HP_EXEC_ENV_BUF] __attribute__((aligned(16)));
 };
 
-/* Notes this library's own file, which an LD_PRELOAD must name for the change to be ours to make. */
+/* Notes this library's own file and the recorder's HOOKPROF_* settings, which a child's environment
+ * gets back. At the recorder's start, before the program can change its environment. */
 void hp_exec_env_init(void) HP_HIDDEN;
 
 /* e for a program about to be started with envp: the file `file` (searched in PATH when `search` and
- * it has no slash) or, when file is NULL, the open descriptor fd. The copy is made only when the program
- * lists a runtime that must come first, envp's LD_PRELOAD names this library, and does not start with
- * that runtime; otherwise, or without memory, e->envp is envp. Only system calls: it may run in a
- * vfork child, whose memory is its parent's. errno is kept. */
+ * it has no slash) or, when file is NULL, the open descriptor fd. envp itself (e->envp) unless it
+ * must change: when children are followed, a HOOKPROF_* setting it lacks is added, and its
+ * LD_PRELOAD names this library (first, when it had none or another list); a runtime the program
+ * lists that must come first goes before the list that names this library. Without room, envp.
+ * Only system calls: it may run in a vfork child. errno is kept. */
 void hp_exec_env_make(struct hp_exec_env *e, const char *file, int fd, int search, char *const envp[]) HP_HIDDEN;
 
-/* After an exec that failed, or a spawn: the copy goes. errno is kept. */
+/* After an exec that failed, or a spawn: a mapped copy goes. errno is kept. */
 void hp_exec_env_done(struct hp_exec_env *e) HP_HIDDEN;
 
 #endif

@@ -515,6 +515,30 @@ def test_execl_without_fork():
     check_exec_in_place("list")
 
 
+def test_exec_with_an_empty_environment_is_followed():
+    # execve(prog, argv, {NULL}), as `env -i` does: the recorder's LD_PRELOAD and settings go back into
+    # the environment, and the program is recorded like any exec'd one. Before, it ran unrecorded.
+    check_exec_in_place("execve-empty")
+
+
+def test_spawn_with_an_empty_environment_is_followed_unless_told_not_to():
+    # posix_spawn with an empty environment, as python's subprocess.run(cmd, env={}) starts a child:
+    # the child is recorded (9 allocations of 6300 bytes, exit 5), and with --no-follow it is not, its
+    # environment left as the program made it.
+    with hp.tmpdir() as d:
+        prog, target = hp.program("rec_exec"), hp.program("rec_target")
+        argv = [prog, "spawn-empty", target, "6300", "9", "5"]
+        proc, path = record(argv, d / "t.hpt")
+        assert proc.returncode == 5 and proc.stdout == "target 6300 9\n", (proc.stdout, proc.stderr)
+        kids = child_traces(path)
+        assert len(kids) == 1, kids
+        child = Trace(kids[0])
+        assert Path(child.process["exe"]).name == "rec_target" and count_size(child, 6300) == 9
+        check_ok_end(child, 5)
+        proc, traces = hp.record(argv, d / "n.hpt", options=["--no-follow"])
+        assert proc.returncode == 5 and traces == [d / "n.hpt"], (traces, proc.stderr)
+
+
 # ---- 5. dlopen / dlclose -------------------------------------------------------------------------
 
 DL_LOOPS, DL_SIZE = 50, 4242

@@ -6,6 +6,7 @@
  *   rec_exec execve|execvp|fexecve PROG ARG...   the same by that call (execvp: PROG may be a name
  *                                found in PATH; fexecve: PROG opened first)
  *   rec_exec spawn|spawnp PROG ARG...   posix_spawn or posix_spawnp (a name found in PATH), then wait
+ *   rec_exec execve-empty|spawn-empty PROG ARG...   execve or posix_spawn with an empty environment
  *
  * Before exec, PRE_N mallocs of PRE_SIZE (freed). Exit status: the child's (fork, spawn), PROG's (the
  * others).
@@ -41,9 +42,16 @@ static void before_exec(void)
 
 int main(int argc, char **argv)
 {
+	char *empty[] = {NULL}, **env = environ;
+
 	if (argc < 3)
 		return 2;
 	fflush(stdout);
+	char *dash = strrchr(argv[1], '-');
+	if (dash && !strcmp(dash, "-empty")) {
+		*dash = '\0';
+		env = empty;
+	}
 	if (!strcmp(argv[1], "list") && argc == 5) {
 		before_exec();
 		execl(argv[2], argv[2], argv[3], argv[4], (char *)NULL);
@@ -52,8 +60,8 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(argv[1], "spawn") || !strcmp(argv[1], "spawnp")) {
 		pid_t pid;
-		int status, rc = !strcmp(argv[1], "spawnp") ? posix_spawnp(&pid, argv[2], NULL, NULL, argv + 2, environ)
-					    : posix_spawn(&pid, argv[2], NULL, NULL, argv + 2, environ);
+		int status, rc = !strcmp(argv[1], "spawnp") ? posix_spawnp(&pid, argv[2], NULL, NULL, argv + 2, env)
+					    : posix_spawn(&pid, argv[2], NULL, NULL, argv + 2, env);
 		if (rc)
 			return 127;
 		if (waitpid(pid, &status, 0) != pid)
@@ -63,11 +71,11 @@ int main(int argc, char **argv)
 	if (!strcmp(argv[1], "execve") || !strcmp(argv[1], "execvp") || !strcmp(argv[1], "fexecve")) {
 		before_exec();
 		if (!strcmp(argv[1], "execve"))
-			execve(argv[2], argv + 2, environ);
+			execve(argv[2], argv + 2, env);
 		else if (!strcmp(argv[1], "execvp"))
 			execvp(argv[2], argv + 2);
 		else
-			fexecve(open(argv[2], O_RDONLY | O_CLOEXEC), argv + 2, environ);
+			fexecve(open(argv[2], O_RDONLY | O_CLOEXEC), argv + 2, env);
 		perror(argv[1]);
 		return 127;
 	}
