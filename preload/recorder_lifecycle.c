@@ -231,12 +231,32 @@ void hp_recorder_init(void)
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 }
 
+/* Signals an instruction raises: never held back (held, the kernel would end the process at once). */
+static const int sync_signals[] = {SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGTRAP, SIGSYS};
+
 void hp_recorder_finish(unsigned how, int64_t status)
 {
 	int on = HP_STATE_ON;
+	sigset_t held;
 
-	if (!atomic_compare_exchange_strong(&hp_rec.state, &on, HP_STATE_DONE))
+	if (!atomic_compare_exchange_strong(&hp_rec.state, &on, HP_STATE_DONE)) {
+		/* A fatal signal while the process exits (a pool's worker told to stop as it leaves): it
+		 * ends the process once the exit's end is written, not before, which left the trace
+		 * without one. */
+		if (how == HPT_END_SIGNAL)
+			hp_writer_wait_end(2000);
 		return;
+	}
+	/* An exit takes the recorder milliseconds (the drain, the leak scan) where a program alone is
+	 * gone at once: a signal sent to this thread meanwhile is held, and the process leaves with the
+	 * status it chose, as it would alone. Our exit handler is about the last to run (see
+	 * on_exit_status): what follows it is libc's flush of its streams, then exit_group. */
+	if (how == HPT_END_EXIT || how == HPT_END__EXIT) {
+		sigfillset(&held);
+		for (size_t i = 0; i < sizeof(sync_signals) / sizeof(sync_signals[0]); i++)
+			sigdelset(&held, sync_signals[i]);
+		pthread_sigmask(SIG_BLOCK, &held, NULL);
+	}
 	hp_tls.guard++;
 	hp_writer_finish(how, status, how == HPT_END_SIGNAL ? 2000 : 10000);
 	hp_tls.guard--;

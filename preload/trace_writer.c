@@ -513,6 +513,12 @@ void hp_writer_finish(unsigned how, int64_t status, unsigned timeout_ms)
 	wait_word(&w.done, 1, timeout_ms);
 }
 
+void hp_writer_wait_end(unsigned timeout_ms)
+{
+	if (atomic_load(&w.finish_req))
+		wait_word(&w.done, 1, timeout_ms);
+}
+
 void hp_writer_stop(unsigned why, unsigned timeout_ms)
 {
 	w.stop_why = why;

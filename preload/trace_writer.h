@@ -32,6 +32,8 @@ bool hp_writer_alive(void) HP_HIDDEN;
 void hp_writer_finish(unsigned how, int64_t status, unsigned timeout_ms) HP_HIDDEN;
 /* The same, ending with STOPPED(why) (enum hpt_stop_why) and no scan: the process goes on. */
 void hp_writer_stop(unsigned why, unsigned timeout_ms) HP_HIDDEN;
+/* Waits, at most timeout_ms, for the end another call of hp_writer_finish asked for, if one did. */
+void hp_writer_wait_end(unsigned timeout_ms) HP_HIDDEN;
 /* Before exec: waits until everything published before the call is in the file, followed by
  * PROCESS_END(exec). Recording continues (exec may fail). */
 void hp_writer_flush_exec(unsigned timeout_ms) HP_HIDDEN;

@@ -210,6 +210,23 @@ def test_a_program_built_with_asan_runs_when_a_recorded_process_starts_it():
             assert [(f["name"], f["calls"]) for f in mine[0]["functions"]] == [("asan_zone", 25)], mode
 
 
+@hp.timeout(180)
+def test_a_worker_told_to_stop_as_it_leaves_ends_as_it_would_alone():
+    # python's multiprocessing pool: its workers leave by os._exit, and the pool's terminate() sends
+    # each SIGTERM. Alone, a worker is gone before the signal comes; recorded, its exit took the
+    # recorder's drain and leak scan (milliseconds), the signal ended it there: "signal 15" where
+    # the program saw "exit 0", and a trace without its end. rec_told_to_stop's worker keeps 2M
+    # blocks (a scan of tens of milliseconds), the signal comes 20 ms after its last word: it leaves
+    # with its own status, by _exit and by exit, and its trace ends so.
+    with hp.tmpdir() as d:
+        for how in ["_exit", "exit"]:
+            proc, traces = hp.record([hp.program("rec_told_to_stop"), how], d / f"{how}.hpt", timeout=150)
+            assert (proc.returncode, proc.stdout) == (0, "worker: exit 0\n"), (how, proc.stdout, proc.stderr)
+            assert len(traces) == 2 and "incomplete" not in proc.stderr, (how, proc.stderr)
+            worker = hp.report_json(traces[1])["summary"]
+            assert (worker["ended"], worker["end_how"], worker["end_status"]) == (True, how, 0), (how, worker)
+
+
 @hp.timeout(120)
 def test_a_daemon_still_running_is_not_called_killed():
     # rec_daemon's child calls daemon(): its parent leaves by libc's own _exit (no end recorded), and
