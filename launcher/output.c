@@ -85,6 +85,50 @@ static char *statuses(char **traces, size_t n)
 	return out;
 }
 
+/* Whether pid runs: alive and not a zombie (a zombie's trace was ended before it exited). */
+static bool runs(long pid)
+{
+	char path[64], buf[512];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%ld/stat", pid);
+	if (!(f = fopen(path, "r")))
+		return false;
+	size_t n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	const char *paren = strrchr(buf, ')');
+	return paren && paren[1] == ' ' && paren[2] != 'Z' && paren[2] != 'X';
+}
+
+/* Processes of the run that outlive its first one by a moment (python's multiprocessing resource
+ * tracker leaves when its pipe closes, as its parent exits) are waited for, up to OUTLIVE_MS, before
+ * their traces are listed; a daemon runs on, and is listed as running. True when one of them ended
+ * meanwhile: the statuses are asked for again. */
+#define OUTLIVE_MS 1000
+
+static bool outlived_by_a_moment(const char *status)
+{
+	long pids[64];
+	size_t n = 0;
+	bool ended = false;
+
+	for (const char *p = status; n < 64 && (p = strstr(p, HP_STATUS_RUNS)); p += strlen(HP_STATUS_RUNS))
+		pids[n++] = strtol(p + strlen(HP_STATUS_RUNS), NULL, 10);
+	for (int waited = 0; n && waited < OUTLIVE_MS; waited += 10) {
+		struct timespec tick = {0, 10000000};
+		nanosleep(&tick, NULL);
+		for (size_t i = 0; i < n;)
+			if (!runs(pids[i])) {
+				pids[i] = pids[--n];
+				ended = true;
+			} else {
+				i++;
+			}
+	}
+	return ended;
+}
+
 bool hl_list_traces(const struct hl_options *o, const struct hl_output *out, int wait_status)
 {
 	if (access(out->abs, F_OK) < 0) {
@@ -104,6 +148,10 @@ bool hl_list_traces(const struct hl_options *o, const struct hl_output *out, int
 	traces[0] = out->abs;
 	memcpy(traces + 1, kids, nkids * sizeof(*kids));
 	char *status = statuses(traces, nkids + 1);
+	if (status && strstr(status, HP_STATUS_RUNS) && outlived_by_a_moment(status)) {
+		free(status);
+		status = statuses(traces, nkids + 1);
+	}
 	/* The traces whose program's allocations did not reach us: the first OWN_NAMED named. */
 	enum { OWN_NAMED = 3 };
 	char owners[3 * PATH_MAX];

@@ -154,8 +154,7 @@ int cmd_status(int argc, const char **argv)
 		bool known = s >= 0 && hp_trace_process(traces[i], true, &pi) == 0;
 		const char *note = known && pi.own_malloc ? HP_STATUS_OWN_MALLOC : "";
 		if (s == 0 && !stopped && known && still_runs(&pi))
-			snprintf(why, sizeof(why), "the process still runs, pid %u: its trace is complete when it ends",
-				 (unsigned)pi.pid);
+			snprintf(why, sizeof(why), HP_STATUS_RUNS "%u" HP_STATUS_RUNS_END, (unsigned)pi.pid);
 		if (s < 0) {
 			fprintf(stderr, "hookprof: %s\n", why);
 			worst = 2;
