@@ -12,13 +12,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <zstd.h>
 
 #include "cmd/commands.h"
 #include "common/commands.h"
 #include "cmd/options.h"
 #include "live/live_process.h"
 #include "read/chunk_order.h"
+#include "read/chunk_reader.h"
 #include "read/trace.h"
 #include "hpt_format.h"
 #include "read/trace_source.h"
@@ -98,22 +98,16 @@ static int trace_status(const char *path, char *why, size_t size, bool *stopped)
 	}
 	snprintf(why, size, "the process's end is not recorded: killed, ended past libc's exit handlers as daemon()'s "
 			    "parent and Go's runtime do, or its trace taken away");
-	if (last == UINT64_MAX || !hp_source_get(&src, last, h, HPT_CHUNK_HEADER_SIZE))
-		goto out;
-	uint32_t stored = hpt_get_le32(h + 4), raw_size = hpt_get_le32(h + 8);
-	uint8_t *z = raw_size <= HPT_MAX_RAW_CHUNK ? malloc(stored ? stored : 1) : NULL;
-	uint8_t *raw = z ? malloc(raw_size ? raw_size : 1) : NULL;
-	if (raw && hp_source_get(&src, last + HPT_CHUNK_HEADER_SIZE, z, stored)) {
-		size_t n = h[12] == HPT_CODEC_STORED ? (memcpy(raw, z, stored < raw_size ? stored : raw_size), stored)
-						     : ZSTD_decompress(raw, raw_size, z, stored);
-		enum end_found end = !ZSTD_isError(n) && n <= raw_size ? end_in(raw, n) : END_NONE;
+	uint8_t *raw;
+	size_t n;
+	if (last != UINT64_MAX && hp_chunk_load(&src, last, &raw, &n) == 0) {
+		enum end_found end = end_in(raw, n);
 		if (end == END_PROCESS)
 			rc = 1;
 		else if ((*stopped = end == END_STOPPED))
 			snprintf(why, size, "%s", HP_STATUS_STOPPED_SECCOMP);
+		free(raw);
 	}
-	free(z);
-	free(raw);
 out:
 	hp_chunk_order_release(&order);
 	close(src.fd);

@@ -3,9 +3,11 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "hpt_format.h"
+#include "read/trace_source.h"
 
 static int parse_error(struct hp_parse_error *err, uint64_t at, const char *fmt, ...)
 {
@@ -100,4 +102,30 @@ int hp_chunk_decode(ZSTD_DCtx *dctx, const struct hp_chunk_header *ch, const voi
 		return parse_error(err, 0, "corrupt chunk: decodes to %zu bytes, the header says %u", got,
 				   ch->raw_size);
 	return 0;
+}
+
+int hp_chunk_load(const struct hp_source *src, uint64_t at, uint8_t **raw, size_t *n)
+{
+	uint8_t head[HPT_CHUNK_HEADER_SIZE];
+	struct hp_chunk_header ch;
+	struct hp_parse_error err;
+	size_t need;
+
+	*raw = NULL;
+	if (at > src->size || src->size - at < HPT_CHUNK_HEADER_SIZE ||
+	    !hp_source_get(src, at, head, HPT_CHUNK_HEADER_SIZE) ||
+	    hp_chunk_header_parse(head, HPT_CHUNK_HEADER_SIZE, &ch, &need, &err) != HP_PARSE_OK ||
+	    src->size - at - HPT_CHUNK_HEADER_SIZE < ch.stored_size)
+		return -1;
+	uint8_t *stored = malloc(ch.stored_size ? ch.stored_size : 1), *out = malloc(ch.raw_size ? ch.raw_size : 1);
+	ZSTD_DCtx *dctx = ZSTD_createDCtx();
+	const uint8_t *payload = stored ? hp_source_get(src, at + HPT_CHUNK_HEADER_SIZE, stored, ch.stored_size) : NULL;
+	int rc = payload && out && dctx && hp_chunk_decode(dctx, &ch, payload, out, &err) == 0 ? 0 : -1;
+	ZSTD_freeDCtx(dctx);
+	free(stored);
+	if (rc)
+		free(out);
+	else
+		*raw = out, *n = ch.raw_size;
+	return rc;
 }

@@ -57,4 +57,11 @@ int hp_chunk_header_parse(const void *src, size_t size, struct hp_chunk_header *
 int hp_chunk_decode(ZSTD_DCtx *dctx, const struct hp_chunk_header *ch, const void *payload, void *raw,
 		    struct hp_parse_error *err);
 
+struct hp_source;
+
+/* The one chunk whose header is at byte `at` of src, read and decoded: *raw (the caller's to free)
+ * holds its *n decoded bytes. For a reader that needs one chunk (the first's PROCESS, the last's
+ * end); -1 when it cannot be read, lies past the end of src, or does not decode. */
+int hp_chunk_load(const struct hp_source *src, uint64_t at, uint8_t **raw, size_t *n);
+
 #endif

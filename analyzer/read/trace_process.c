@@ -36,34 +36,21 @@ static bool find_process(const uint8_t *raw, size_t n, bool strings, struct hp_p
 int hp_trace_process(const char *path, bool strings, struct hp_process_info *out)
 {
 	char why[256];
-	uint64_t size;
-	int fd = hp_open_regular(path, &size, why, sizeof(why));
-	uint8_t head[HPT_HEADER_SIZE + HPT_CHUNK_HEADER_SIZE];
+	struct hp_source src = {.fd = -1};
+	uint8_t head[HPT_HEADER_SIZE], *raw;
 	struct hp_file_header fh;
-	struct hp_chunk_header ch;
 	struct hp_parse_error err;
-	size_t need;
+	size_t need, n;
 	int rc = -1;
 
-	if (fd < 0)
+	if ((src.fd = hp_open_regular(path, &src.size, why, sizeof(why))) < 0)
 		return -1;
-	if (pread(fd, head, HPT_HEADER_SIZE, 0) != HPT_HEADER_SIZE ||
-	    hp_file_header_parse(head, HPT_HEADER_SIZE, &fh, &need, &err) != HP_PARSE_OK ||
-	    pread(fd, head, HPT_CHUNK_HEADER_SIZE, fh.header_size) != HPT_CHUNK_HEADER_SIZE ||
-	    hp_chunk_header_parse(head, HPT_CHUNK_HEADER_SIZE, &ch, &need, &err) != HP_PARSE_OK ||
-	    (uint64_t)fh.header_size + HPT_CHUNK_HEADER_SIZE + ch.stored_size > size) {
-		close(fd);
-		return -1;
+	if (src.size >= HPT_HEADER_SIZE && hp_source_get(&src, 0, head, HPT_HEADER_SIZE) &&
+	    hp_file_header_parse(head, HPT_HEADER_SIZE, &fh, &need, &err) == HP_PARSE_OK &&
+	    hp_chunk_load(&src, fh.header_size, &raw, &n) == 0) {
+		rc = find_process(raw, n, strings, out) ? 0 : -1;
+		free(raw);
 	}
-	uint8_t *stored = malloc(ch.stored_size ? ch.stored_size : 1), *raw = malloc(ch.raw_size ? ch.raw_size : 1);
-	ZSTD_DCtx *dctx = ZSTD_createDCtx();
-	if (stored && raw && dctx &&
-	    pread(fd, stored, ch.stored_size, (off_t)fh.header_size + HPT_CHUNK_HEADER_SIZE) == (ssize_t)ch.stored_size &&
-	    hp_chunk_decode(dctx, &ch, stored, raw, &err) == 0 && find_process(raw, ch.raw_size, strings, out))
-		rc = 0;
-	ZSTD_freeDCtx(dctx);
-	free(stored);
-	free(raw);
-	close(fd);
+	close(src.fd);
 	return rc;
 }
