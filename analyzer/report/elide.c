@@ -168,13 +168,18 @@ char *hp_vfmt_fit(char *buf, size_t len, const char *fmt, va_list ap)
 
 void hp_print_wrapped(FILE *f, const char *text, size_t indent, size_t hang, size_t width)
 {
+	fprintf(f, "%*s", (int)indent, "");
+	hp_print_wrapped_from(f, text, indent, hang, width);
+}
+
+void hp_print_wrapped_from(FILE *f, const char *text, size_t col, size_t hang, size_t width)
+{
 	/* A word longer than any line is shortened to fit the narrower of the two. */
-	size_t room = width - (indent > hang ? indent : hang), col = indent;
+	size_t room = width - (col > hang ? col : hang);
 	bool words = false; /* on the current line */
 	const char *p = text;
 	char word[4096], fit[4096];
 
-	fprintf(f, "%*s", (int)indent, "");
 	while (*p == ' ')
 		p++;
 	while (*p) {

@@ -35,5 +35,7 @@ __attribute__((format(printf, 3, 0))) char *hp_vfmt_fit(char *buf, size_t len, c
  * column width (width > hang + 2); a word longer than a line is shortened in the middle. Ends with a
  * newline. */
 void hp_print_wrapped(FILE *f, const char *text, size_t indent, size_t hang, size_t width);
+/* The same, the line already written up to column col. */
+void hp_print_wrapped_from(FILE *f, const char *text, size_t col, size_t hang, size_t width);
 
 #endif

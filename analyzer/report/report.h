@@ -170,6 +170,7 @@ struct hp_table {
 	 * and the columns left out, least important first, while the rows do not fit otherwise. */
 	int fit;
 	size_t fit_keep; /* the columns fit keeps before others go; 0: half the width */
+	bool fit_wraps;  /* fit is the last column: its text too long goes on under itself, between words */
 	int drop[16];
 	size_t ndrop;
 };

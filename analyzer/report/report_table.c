@@ -116,6 +116,7 @@ static int t_summary(struct hp_table *t, const struct hp_report *r)
 
 	hp_table_init(t, head, "ll", NULL);
 	hp_table_fit(t, 1, -1);
+	t->fit_wraps = true; /* "threads at the last scan" says how each kind of thread was read */
 	title(t, "Summary");
 	rc |= hp_table_row(t, "program", s->program ? s->program : "?");
 	snprintf(v, sizeof(v), "%" PRIu32 " (parent %" PRIu32 ")", s->pid, p->defs.process.ppid);

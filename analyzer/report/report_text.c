@@ -141,18 +141,29 @@ static void print_table(const struct out *o, const struct hp_table *t, bool with
 		fputs("  ", o->f);
 		if (cont)
 			put_cell(o->f, cells[0], o->width ? o->width - INDENT : 0, 0, 'l');
+		size_t at = INDENT; /* the column the next cell starts at */
+		bool wrapped = false;
 		for (size_t c = 0; c <= last && !cont; c++) {
 			if (!shown[c])
 				continue;
-			if (col++ > 0)
+			if (col++ > 0) {
 				fputs("  ", o->f);
+				at += 2;
+			}
+			if (t->fit_wraps && (int)c == t->fit && c == last && o->width && hp_text_width(cells[c]) > w[c]) {
+				hp_print_wrapped_from(o->f, cells[c], at, at, o->width);
+				wrapped = true;
+				break;
+			}
 			/* The first column is shortened without a width too (FIRST_COL_MAX). */
 			bool shorten = (int)c == t->fit || (c == 0 && !o->width);
 			put_cell(o->f, cells[c], shorten ? w[c] : 0, c == last && t->align[c] == 'l' ? 0 : w[c],
 				 t->align[c]);
+			at += w[c];
 		}
 		fputs(r == 0 ? sgr(o, RESET) : "", o->f);
-		fputc('\n', o->f);
+		if (!wrapped)
+			fputc('\n', o->f);
 	}
 }
 

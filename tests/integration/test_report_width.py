@@ -83,6 +83,13 @@ def test_report_fits_80_columns_and_names_stay_findable():
         assert not too_long, "\n".join(too_long)
         # One ellipsis at most per line: a name is shortened once, not piece by piece.
         assert all(line.count(ELLIPSIS) <= 1 for line in lines), [l for l in lines if l.count(ELLIPSIS) > 1]
+        # The summary's prose goes on under itself rather than losing its middle: how the exit scan
+        # read the threads ("(regi… from the frame" before) reads whole.
+        at = next(i for i, line in enumerate(lines) if line.startswith("    threads at the last scan  "))
+        value = " ".join([lines[at].split("scan  ", 1)[1]] + [l.strip() for l in lines[at + 1:at + 3]
+                                                             if l.startswith(" " * 30)])
+        assert ELLIPSIS not in value and value.startswith("1 thread: 1 ended the process (registers, stack from "
+                                                          "the frame that called exit)"), lines[at:at + 3]
 
         r = hp.report_json(trace, "--no-children")
         names = {f["name"] for f in r["functions"]}
