@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -22,7 +23,7 @@
 #include "exec_env.h"
 
 #define PHDRS_MAX 64 /* programs have a dozen */
-#define DYNS_MAX 512 /* entries of the dynamic section read: DT_NEEDED come first */
+#define DYNS_MAX 256 /* entries of the dynamic section read: DT_NEEDED come first */
 #define NAME_MAX_ 64 /* a runtime's name: libasan.so.8 */
 #define SETTINGS_MAX 32
 
@@ -116,12 +117,23 @@ static bool runtime_needed(int fd, char *name, size_t size)
 	return false;
 }
 
+/* Opens path for reading when it is a regular file: a FIFO would block the open, and opening a device
+ * may do something (exec refuses both anyway). -1 otherwise. */
+static int open_regular(const char *path)
+{
+	struct stat st;
+
+	if (syscall(SYS_newfstatat, AT_FDCWD, path, &st, 0) || !S_ISREG(st.st_mode))
+		return -1;
+	return (int)syscall(SYS_openat, AT_FDCWD, path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+}
+
 /* Opens file as exec would find it: in PATH when `search` and it has no slash (glibc's default PATH
  * when unset), the first that is executable. -1 when none. */
 static int open_program(const char *file, int search)
 {
 	if (!search || strchr(file, '/'))
-		return (int)syscall(SYS_openat, AT_FDCWD, file, O_RDONLY | O_CLOEXEC);
+		return open_regular(file);
 	const char *path = getenv("PATH");
 	char buf[4096];
 	size_t flen = strlen(file);
@@ -137,11 +149,9 @@ static int open_program(const char *file, int search)
 			if (dlen)
 				buf[at++] = '/';
 			memcpy(buf + at, file, flen + 1);
-			if (syscall(SYS_faccessat, AT_FDCWD, buf, X_OK) == 0) {
-				int fd = (int)syscall(SYS_openat, AT_FDCWD, buf, O_RDONLY | O_CLOEXEC);
-				if (fd >= 0)
-					return fd;
-			}
+			int fd = syscall(SYS_faccessat, AT_FDCWD, buf, X_OK) == 0 ? open_regular(buf) : -1;
+			if (fd >= 0)
+				return fd;
 		}
 		if (!*end)
 			return -1;

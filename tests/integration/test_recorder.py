@@ -521,6 +521,17 @@ def test_exec_with_an_empty_environment_is_followed():
     check_exec_in_place("execve-empty")
 
 
+@hp.timeout(60)
+def test_exec_of_a_fifo_fails_as_it_would_alone():
+    # The exec hooks read the program's ELF header: a FIFO opened to read would block until a writer
+    # came (the first version hung there). exec refuses it (EACCES), as without hookprof.
+    with hp.tmpdir() as d:
+        fifo = d / "fifo"
+        os.mkfifo(fifo)
+        proc, _ = record([hp.program("rec_exec"), "execve", fifo], d / "t.hpt", timeout=20)
+        assert proc.returncode == 127 and "execve: Permission denied" in proc.stderr, proc.stderr
+
+
 def test_spawn_with_an_empty_environment_is_followed_unless_told_not_to():
     # posix_spawn with an empty environment, as python's subprocess.run(cmd, env={}) starts a child:
     # the child is recorded (9 allocations of 6300 bytes, exit 5), and with --no-follow it is not, its
