@@ -11,6 +11,7 @@
 
 #include "common/child_traces.h"
 #include "common/commands.h"
+#include "common/proc_stat.h"
 #include "launcher/launcher.h"
 
 /* hookprof.<cmd>.<YYYYmmdd-HHMMSS>.hpt */
@@ -88,17 +89,10 @@ static char *statuses(char **traces, size_t n)
 /* Whether pid runs: alive and not a zombie (a zombie's trace was ended before it exited). */
 static bool runs(long pid)
 {
-	char path[64], buf[512];
-	FILE *f;
+	char buf[1024];
+	const char *p = pid > 0 ? hp_proc_stat_fields((unsigned)pid, buf, sizeof(buf)) : NULL;
 
-	snprintf(path, sizeof(path), "/proc/%ld/stat", pid);
-	if (!(f = fopen(path, "r")))
-		return false;
-	size_t n = fread(buf, 1, sizeof(buf) - 1, f);
-	fclose(f);
-	buf[n] = '\0';
-	const char *paren = strrchr(buf, ')');
-	return paren && paren[1] == ' ' && paren[2] != 'Z' && paren[2] != 'X';
+	return p && !hp_proc_state_ended(*p);
 }
 
 /* Processes of the run that outlive its first one by a moment (python's multiprocessing resource

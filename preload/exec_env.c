@@ -130,7 +130,7 @@ static int open_regular(const char *path)
 
 /* Opens file as exec would find it: in PATH when `search` and it has no slash (glibc's default PATH
  * when unset), the first that is executable. -1 when none. */
-static int open_program(const char *file, int search)
+static int open_program(const char *file, bool search)
 {
 	if (!search || strchr(file, '/'))
 		return open_regular(file);
@@ -198,7 +198,7 @@ static char *put(char *p, const char *s)
 	return p + n;
 }
 
-void hp_exec_env_make(struct hp_exec_env *e, const char *file, int fd, int search, char *const envp[])
+void hp_exec_env_make(struct hp_exec_env *e, const char *file, int fd, bool search, char *const envp[])
 {
 	const size_t klen = sizeof(preload_key) - 1;
 	const char *missing[SETTINGS_MAX];

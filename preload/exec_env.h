@@ -6,6 +6,7 @@
 #ifndef HP_EXEC_ENV_H
 #define HP_EXEC_ENV_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "recorder.h"
@@ -31,7 +32,7 @@ void hp_exec_env_init(void) HP_HIDDEN;
  * LD_PRELOAD names this library (first, when it had none or another list); a runtime the program
  * lists that must come first goes before the list that names this library. Without room, envp.
  * Only system calls: it may run in a vfork child. errno is kept. */
-void hp_exec_env_make(struct hp_exec_env *e, const char *file, int fd, int search, char *const envp[]) HP_HIDDEN;
+void hp_exec_env_make(struct hp_exec_env *e, const char *file, int fd, bool search, char *const envp[]) HP_HIDDEN;
 
 /* After an exec that failed, or a spawn: a mapped copy goes. errno is kept. */
 void hp_exec_env_done(struct hp_exec_env *e) HP_HIDDEN;

@@ -47,7 +47,7 @@ HP_EXPORT int execve(const char *path, char *const argv[], char *const envp[])
 	int (*real)(const char *, char *const[], char *const[]) = hp_real("execve");
 	struct hp_exec_env e;
 
-	hp_exec_env_make(&e, path, -1, 0, envp);
+	hp_exec_env_make(&e, path, -1, false, envp);
 	hp_recorder_before_exec();
 	int rc = real(path, argv, e.envp);
 	hp_exec_env_done(&e);
@@ -64,7 +64,7 @@ HP_EXPORT int execvpe(const char *file, char *const argv[], char *const envp[])
 	int (*real)(const char *, char *const[], char *const[]) = hp_real("execvpe");
 	struct hp_exec_env e;
 
-	hp_exec_env_make(&e, file, -1, 1, envp);
+	hp_exec_env_make(&e, file, -1, true, envp);
 	hp_recorder_before_exec();
 	int rc = real(file, argv, e.envp);
 	hp_exec_env_done(&e);
@@ -81,7 +81,7 @@ HP_EXPORT int fexecve(int fd, char *const argv[], char *const envp[])
 	int (*real)(int, char *const[], char *const[]) = hp_real("fexecve");
 	struct hp_exec_env e;
 
-	hp_exec_env_make(&e, NULL, fd, 0, envp);
+	hp_exec_env_make(&e, NULL, fd, false, envp);
 	hp_recorder_before_exec();
 	int rc = real(fd, argv, e.envp);
 	hp_exec_env_done(&e);
@@ -93,7 +93,7 @@ HP_EXPORT int fexecve(int fd, char *const argv[], char *const envp[])
 typedef int spawn_fn(pid_t *, const char *, const posix_spawn_file_actions_t *, const posix_spawnattr_t *,
 		     char *const[], char *const[]);
 
-static int spawn(const char *name, int search, pid_t *pid, const char *file, const posix_spawn_file_actions_t *fa,
+static int spawn(const char *name, bool search, pid_t *pid, const char *file, const posix_spawn_file_actions_t *fa,
 		 const posix_spawnattr_t *attr, char *const argv[], char *const envp[])
 {
 	spawn_fn *real = (spawn_fn *)hp_real(name);
@@ -110,13 +110,13 @@ static int spawn(const char *name, int search, pid_t *pid, const char *file, con
 HP_EXPORT int posix_spawn(pid_t *pid, const char *path, const posix_spawn_file_actions_t *fa,
 			  const posix_spawnattr_t *attr, char *const argv[], char *const envp[])
 {
-	return spawn("posix_spawn", 0, pid, path, fa, attr, argv, envp);
+	return spawn("posix_spawn", false, pid, path, fa, attr, argv, envp);
 }
 
 HP_EXPORT int posix_spawnp(pid_t *pid, const char *file, const posix_spawn_file_actions_t *fa,
 			   const posix_spawnattr_t *attr, char *const argv[], char *const envp[])
 {
-	return spawn("posix_spawnp", 1, pid, file, fa, attr, argv, envp);
+	return spawn("posix_spawnp", true, pid, file, fa, attr, argv, envp);
 }
 
 /* unshare() of a user namespace, and setns() into one, fail with EINVAL in a process of more than one

@@ -1,12 +1,12 @@
 /* live_process.c: /proc/PID/stat's state and start time, against the trace's pid and start instant. */
 #include "live/live_process.h"
 
-#include <fcntl.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "common/proc_stat.h"
 
 /* Clock ticks, the boot clock and the real-time clock do not agree to the nanosecond: a process that
  * started less than this after the recording began is taken as the recorded one. */
@@ -22,26 +22,10 @@ static uint64_t clock_ns(clockid_t id)
 
 bool hp_process_running(uint32_t pid, uint64_t start_real_ns)
 {
-	char path[64], buf[1024];
-	int fd;
-	ssize_t n;
+	char buf[1024];
+	const char *p = hp_proc_stat_fields(pid, buf, sizeof(buf));
 
-	if (!pid)
-		return false;
-	snprintf(path, sizeof(path), "/proc/%u/stat", pid);
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
-		return false;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return false;
-	buf[n] = 0;
-	/* "pid (comm) state ppid ...": comm may hold spaces and parentheses, the last ')' ends it. */
-	char *p = strrchr(buf, ')');
-	if (!p || p[1] != ' ' || !p[2])
-		return false;
-	p += 2;
-	if (*p == 'Z' || *p == 'X' || *p == 'x')
+	if (!p || hp_proc_state_ended(*p))
 		return false;
 	/* starttime is field 22; the state is field 3. */
 	for (int field = 3; field < 22 && p; field++)
