@@ -123,7 +123,8 @@ $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libhp_analyzer.a $(BUILD)/libhp_preloa
 	$(CC) $(TEST_CFLAGS) -o $@ $< $(BUILD)/libhp_analyzer.a $(BUILD)/libhp_preload_core.a \
 		-lzstd $(TEST_LIBS)
 
-# Test programs: lib*.c and lib*.cc become shared objects, *_instr.c are built with -finstrument-functions.
+# Test programs: lib*.c and lib*.cc become shared objects, *_instr.c are built with -finstrument-functions,
+# *_asan.c with AddressSanitizer, *_static.c statically linked.
 $(BUILD)/tests/programs/lib%.so: tests/programs/lib%.c | $(DEPS_OK)
 	@mkdir -p $(@D)
 	$(CC) $(PROG_CFLAGS) -fPIC -shared -o $@ $<
@@ -140,6 +141,10 @@ $(BUILD)/tests/programs/real_cxx_plugins: tests/programs/real_cxx_plugins.cc \
 $(BUILD)/tests/programs/%_asan: tests/programs/%_asan.c | $(DEPS_OK)
 	@mkdir -p $(@D)
 	$(CC) $(PROG_CFLAGS) -fsanitize=address -o $@ $< -lpthread -ldl
+
+$(BUILD)/tests/programs/%_static: tests/programs/%_static.c | $(DEPS_OK)
+	@mkdir -p $(@D)
+	$(CC) $(PROG_CFLAGS) -static -o $@ $<
 
 $(BUILD)/tests/programs/%_instr: tests/programs/%_instr.c | $(DEPS_OK)
 	@mkdir -p $(@D)

@@ -68,6 +68,7 @@ enum hpt_record_type {
 	HPT_THREAD_NAME = 0x36,
 	HPT_CALIBRATION = 0x37,
 	HPT_STOPPED = 0x38,
+	HPT_UNRECORDED_PROGRAM = 0x39,
 	HPT_SCAN_BEGIN = 0x40,
 	HPT_SCAN_WORDS = 0x41,
 	HPT_SCAN_END = 0x42,
@@ -181,6 +182,9 @@ enum hpt_end_how { HPT_END_EXIT = 0, HPT_END_SIGNAL = 1, HPT_END_EXEC = 2, HPT_E
 
 /* STOPPED: why recording stopped while the process went on (docs/trace-format.md). */
 enum hpt_stop_why { HPT_STOP_SECCOMP = 1 };
+
+/* UNRECORDED_PROGRAM: why a program this process started cannot be recorded (docs/trace-format.md). */
+enum hpt_unrecorded_why { HPT_UNRECORDED_STATIC = 1 };
 
 #define HPT_PROCESS_FORKED 1u
 #define HPT_PROCESS_EXECED 2u

@@ -543,6 +543,19 @@ static inline size_t hp_enc_strlen(const char *s)
 	return n > HP_ENC_STR_MAX ? HP_ENC_STR_MAX : n;
 }
 
+/* UNRECORDED_PROGRAM: a program this process is about to start (exec, posix_spawn) cannot be
+ * recorded (enum hpt_unrecorded_why); its name as the call names it, cut at HP_ENC_STR_MAX bytes. */
+#define HP_ENC_UNRECORDED_PROGRAM_MAX (1 + HPT_VARINT_MAX * 3 + (size_t)HP_ENC_STR_MAX)
+
+static inline uint8_t *hp_enc_unrecorded_program(uint8_t *p, unsigned why, const char *path)
+{
+	uint8_t *rec = p, *payload = hp_enc_long_begin(rec, HPT_UNRECORDED_PROGRAM);
+
+	p = hpt_put_u(payload, why);
+	p = hpt_put_str(p, path ? path : "", hp_enc_strlen(path));
+	return hp_enc_long_end(rec, payload, p);
+}
+
 static inline size_t hp_enc_site_size(const char *name, const char *fn, const char *file)
 {
 	return 1 + HPT_VARINT_MAX * 7 + hp_enc_strlen(name) + hp_enc_strlen(fn) + hp_enc_strlen(file);

@@ -20,7 +20,9 @@
 #include <unistd.h>
 
 #include "common/sanitizer_runtimes.h"
+#include "event_path.h"
 #include "exec_env.h"
+#include "hpt_format.h"
 
 #define PHDRS_MAX 64 /* programs have a dozen */
 #define DYNS_MAX 256 /* entries of the dynamic section read: DT_NEEDED come first */
@@ -72,49 +74,58 @@ static uint64_t offset_of(const Elf64_Phdr *ph, unsigned n, uint64_t vaddr)
 	return 0;
 }
 
-/* The runtime the ELF program open at fd lists and must load first, into name; false when none (or
- * the file is no 64-bit ELF of this byte order, or cannot be read). */
-static bool runtime_needed(int fd, char *name, size_t size)
+/* What the headers of the program open at fd say (nothing when it is no 64-bit ELF of this byte
+ * order): whether LD_PRELOAD can reach it (a loader named in PT_INTERP, or itself a loader run
+ * directly: no PT_INTERP, but a DT_SONAME), and the runtime it lists that must load first. */
+struct program {
+	bool static_linked; /* no loader reads LD_PRELOAD for it */
+	char first[NAME_MAX_]; /* "" when none */
+};
+
+static void read_program(int fd, struct program *pr)
 {
 	Elf64_Ehdr eh;
 	Elf64_Phdr ph[PHDRS_MAX];
 	Elf64_Dyn dyn[DYNS_MAX];
 
-	if (read_at(fd, &eh, sizeof(eh), 0) != (ssize_t)sizeof(eh) || memcmp(eh.e_ident, ELFMAG, SELFMAG) ||
-	    eh.e_ident[EI_CLASS] != ELFCLASS64 || eh.e_ident[EI_DATA] != (__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ ? ELFDATA2LSB : ELFDATA2MSB) ||
+	*pr = (struct program){0};
+	if (fd < 0 || read_at(fd, &eh, sizeof(eh), 0) != (ssize_t)sizeof(eh) || memcmp(eh.e_ident, ELFMAG, SELFMAG) ||
+	    eh.e_ident[EI_CLASS] != ELFCLASS64 ||
+	    eh.e_ident[EI_DATA] != (__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ ? ELFDATA2LSB : ELFDATA2MSB) ||
 	    eh.e_phentsize != sizeof(Elf64_Phdr) || !eh.e_phnum || eh.e_phnum > PHDRS_MAX)
-		return false;
+		return;
 	size_t phsize = eh.e_phnum * sizeof(Elf64_Phdr);
 	if (read_at(fd, ph, phsize, eh.e_phoff) != (ssize_t)phsize)
-		return false;
+		return;
 	const Elf64_Phdr *dynph = NULL;
-	for (unsigned i = 0; i < eh.e_phnum; i++)
-		if (ph[i].p_type == PT_DYNAMIC)
-			dynph = &ph[i];
-	if (!dynph)
-		return false; /* static: nothing is preloaded into it anyway */
-	size_t want = dynph->p_filesz < sizeof(dyn) ? dynph->p_filesz : sizeof(dyn);
-	ssize_t got = read_at(fd, dyn, want, dynph->p_offset);
-	if (got <= 0)
-		return false;
-	size_t ndyn = (size_t)got / sizeof(dyn[0]);
+	bool interp = false;
+	for (unsigned i = 0; i < eh.e_phnum; i++) {
+		dynph = ph[i].p_type == PT_DYNAMIC ? &ph[i] : dynph;
+		interp |= ph[i].p_type == PT_INTERP;
+	}
+	size_t want = dynph ? (dynph->p_filesz < sizeof(dyn) ? dynph->p_filesz : sizeof(dyn)) : 0;
+	ssize_t got = want ? read_at(fd, dyn, want, dynph->p_offset) : 0;
+	size_t ndyn = got > 0 ? (size_t)got / sizeof(dyn[0]) : 0;
 	uint64_t strtab = 0;
-	for (size_t i = 0; i < ndyn && dyn[i].d_tag != DT_NULL; i++)
+	bool needed = false, soname = false;
+	for (size_t i = 0; i < ndyn && dyn[i].d_tag != DT_NULL; i++) {
 		if (dyn[i].d_tag == DT_STRTAB)
 			strtab = offset_of(ph, eh.e_phnum, dyn[i].d_un.d_ptr);
-	if (!strtab)
-		return false;
-	for (size_t i = 0; i < ndyn && dyn[i].d_tag != DT_NULL; i++) {
+		needed |= dyn[i].d_tag == DT_NEEDED;
+		soname |= dyn[i].d_tag == DT_SONAME;
+	}
+	/* Static, or static-pie (a dynamic section, nothing needed); the loader run as a program has a
+	 * soname and honours LD_PRELOAD. */
+	pr->static_linked = !interp && (!dynph || (!needed && !soname));
+	for (size_t i = 0; strtab && i < ndyn && dyn[i].d_tag != DT_NULL && !pr->first[0]; i++) {
 		if (dyn[i].d_tag != DT_NEEDED)
 			continue;
-		ssize_t n = read_at(fd, name, size - 1, strtab + dyn[i].d_un.d_val);
-		if (n <= 0)
-			continue;
-		name[n] = '\0';
-		if (strlen(name) < size - 1 && hp_must_come_first(name) && !strpbrk(name, ": \t\n"))
-			return true;
+		ssize_t n = read_at(fd, pr->first, sizeof(pr->first) - 1, strtab + dyn[i].d_un.d_val);
+		pr->first[n > 0 ? n : 0] = '\0';
+		if (strlen(pr->first) >= sizeof(pr->first) - 1 || !hp_must_come_first(pr->first) ||
+		    strpbrk(pr->first, ": \t\n"))
+			pr->first[0] = '\0';
 	}
-	return false;
 }
 
 /* Opens path for reading when it is a regular file: a FIFO would block the open, and opening a device
@@ -202,12 +213,12 @@ void hp_exec_env_make(struct hp_exec_env *e, const char *file, int fd, bool sear
 {
 	const size_t klen = sizeof(preload_key) - 1;
 	const char *missing[SETTINGS_MAX];
-	char first[NAME_MAX_] = "";
 	size_t n = 0, at = SIZE_MAX, nmissing = 0;
 	int saved = errno;
 
 	e->envp = envp;
 	e->map = NULL;
+	e->unrecorded = 0;
 	if (!envp || hp_rec.sandboxed || !*self_base)
 		goto out; /* after a seccomp filter nothing of ours makes a system call */
 	for (; envp[n]; n++)
@@ -221,10 +232,13 @@ void hp_exec_env_make(struct hp_exec_env *e, const char *file, int fd, bool sear
 		if (!has_variable(envp, settings[i]))
 			missing[nmissing++] = settings[i];
 	int own = file ? open_program(file, search) : -1;
-	if (!runtime_needed(file ? own : fd, first, sizeof(first)))
-		first[0] = '\0';
+	struct program pr;
+	read_program(file ? own : fd, &pr);
 	if (own >= 0)
 		syscall(SYS_close, own);
+	if (pr.static_linked)
+		e->unrecorded = HPT_UNRECORDED_STATIC;
+	const char *first = pr.first;
 	/* The list: the runtime first when it must be and is not, then the old one if it names this
 	 * library, else this library before whatever the program put there. */
 	bool add_self = !self, add_first = first[0] && (add_self || !list_names(old, first, true));
@@ -261,6 +275,26 @@ void hp_exec_env_make(struct hp_exec_env *e, const char *file, int fd, bool sear
 	copy[n + nmissing] = NULL;
 	e->envp = copy;
 out:
+	errno = saved;
+}
+
+void hp_exec_env_note(const struct hp_exec_env *e, const char *file)
+{
+	int saved = errno;
+
+	if (!e->unrecorded || !hp_recording())
+		return;
+	/* A thread that recorded nothing yet gets its ring, but not in a vfork child: there the ring
+	 * is the parent's thread's, or none. */
+	struct hp_ring *r = getpid() == hp_rec.pid ? hp_ring_get() : hp_tls.ring;
+	if (!r)
+		return;
+	/* Until the record is published, a signal handler's allocation is queued, never written at the
+	 * same place in the ring (as for a SITE, tagging_api.c). */
+	hp_tls.guard = HP_GUARD_EVENT;
+	uint8_t *p = hp_ring_reserve(r, 1 + HPT_VARINT_MAX * 3 + hp_enc_strlen(file));
+	hp_ring_commit(r, hp_enc_unrecorded_program(p, e->unrecorded, file ? file : ""));
+	hp_tls.guard = 0;
 	errno = saved;
 }
 

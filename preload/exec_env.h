@@ -17,6 +17,9 @@ struct hp_exec_env {
 	char *const *envp; /* what to pass: the caller's environment, or the copy in buf or map */
 	void *map;         /* a copy too large for buf, or NULL */
 	size_t map_size;
+	/* Why the program cannot be recorded (enum hpt_unrecorded_why: statically linked), or 0. Known
+	 * only when its environment was looked at: children are followed. */
+	unsigned unrecorded;
 	/* On the caller's stack: in a vfork child, whose memory is its parent's, a mapping made before
 	 * a successful exec would stay in the parent. */
 	char buf[HP_EXEC_ENV_BUF] __attribute__((aligned(16)));
@@ -33,6 +36,11 @@ void hp_exec_env_init(void) HP_HIDDEN;
  * lists that must come first goes before the list that names this library. Without room, envp.
  * Only system calls: it may run in a vfork child. errno is kept. */
 void hp_exec_env_make(struct hp_exec_env *e, const char *file, int fd, bool search, char *const envp[]) HP_HIDDEN;
+
+/* Notes in the trace, when e says the program `file` cannot be recorded, that this process started it
+ * (UNRECORDED_PROGRAM): by exec in a forked child, before the flush that ends its trace; from a
+ * vfork child, in its parent's trace, whose thread's ring it shares. errno is kept. */
+void hp_exec_env_note(const struct hp_exec_env *e, const char *file) HP_HIDDEN;
 
 /* After an exec that failed, or a spawn: a mapped copy goes. errno is kept. */
 void hp_exec_env_done(struct hp_exec_env *e) HP_HIDDEN;

@@ -48,6 +48,7 @@ HP_EXPORT int execve(const char *path, char *const argv[], char *const envp[])
 	struct hp_exec_env e;
 
 	hp_exec_env_make(&e, path, -1, false, envp);
+	hp_exec_env_note(&e, path);
 	hp_recorder_before_exec();
 	int rc = real(path, argv, e.envp);
 	hp_exec_env_done(&e);
@@ -65,6 +66,7 @@ HP_EXPORT int execvpe(const char *file, char *const argv[], char *const envp[])
 	struct hp_exec_env e;
 
 	hp_exec_env_make(&e, file, -1, true, envp);
+	hp_exec_env_note(&e, file);
 	hp_recorder_before_exec();
 	int rc = real(file, argv, e.envp);
 	hp_exec_env_done(&e);
@@ -82,6 +84,7 @@ HP_EXPORT int fexecve(int fd, char *const argv[], char *const envp[])
 	struct hp_exec_env e;
 
 	hp_exec_env_make(&e, NULL, fd, false, envp);
+	hp_exec_env_note(&e, "");
 	hp_recorder_before_exec();
 	int rc = real(fd, argv, e.envp);
 	hp_exec_env_done(&e);
@@ -103,6 +106,8 @@ static int spawn(const char *name, bool search, pid_t *pid, const char *file, co
 		return ENOSYS;
 	hp_exec_env_make(&e, file, -1, search, envp);
 	int rc = real(pid, file, fa, attr, argv, e.envp);
+	if (rc == 0)
+		hp_exec_env_note(&e, file);
 	hp_exec_env_done(&e);
 	return rc;
 }

@@ -32,6 +32,7 @@ _Static_assert(HP_ENC_WAIT_MAX <= HP_RECORD_MAX, "a WAIT fits");
 _Static_assert(HP_ENC_PLAIN_SIZE(12) <= HP_RECORD_MAX, "a plain record of as many values as its length byte allows fits");
 _Static_assert(HP_ENC_THREAD_NAME_MAX <= HP_RECORD_MAX, "a THREAD_NAME fits");
 _Static_assert(HP_ENC_MODULE_UNLOAD_MAX <= HP_RECORD_MAX, "a MODULE_UNLOAD fits");
+_Static_assert(HP_ENC_UNRECORDED_PROGRAM_MAX <= HP_RECORD_MAX, "an UNRECORDED_PROGRAM fits");
 
 struct hp_ring {
 	/* producer */

@@ -364,6 +364,11 @@ static void dump_process_text(FILE *out, const struct hp_process_info *p)
 		fprintf(out, " ended how %u status %" PRId64 " at %" PRIu64 " ns", p->end_how, p->end_status, p->end_ns);
 	if (p->stopped)
 		fprintf(out, " stopped %u", p->stopped);
+	for (size_t i = 0; i < p->nunrecorded; i++)
+		fprintf(out, " unrecorded '%s' why %u times %" PRIu64, p->unrecorded[i].path, p->unrecorded[i].why,
+			p->unrecorded[i].times);
+	if (p->unrecorded_more)
+		fprintf(out, " unrecorded_more %" PRIu64, p->unrecorded_more);
 	putc('\n', out);
 }
 
@@ -388,7 +393,13 @@ static void dump_process_json(FILE *out, const struct hp_process_info *p)
 			p->end_ns);
 	fputs(",\"lsan_suppressions\":", out);
 	hp_json_str(out, p->lsan_suppressions, (size_t)-1);
-	fputs("}\n", out);
+	fputs(",\"unrecorded\":[", out);
+	for (size_t i = 0; i < p->nunrecorded; i++) {
+		fputs(i ? ",{\"path\":" : "{\"path\":", out);
+		hp_json_str(out, p->unrecorded[i].path, (size_t)-1);
+		fprintf(out, ",\"why\":%u,\"times\":%" PRIu64 "}", p->unrecorded[i].why, p->unrecorded[i].times);
+	}
+	fprintf(out, "],\"unrecorded_more\":%" PRIu64 "}\n", p->unrecorded_more);
 }
 
 static void dump_thread(const struct dump *d, const struct hp_thread_info *t)

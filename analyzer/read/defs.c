@@ -118,6 +118,12 @@ void hp_process_info_release(struct hp_process_info *pi)
 	free(pi->argv);
 	free(pi->malloc_owner);
 	free(pi->lsan_suppressions);
+	for (size_t i = 0; i < pi->nunrecorded; i++)
+		free(pi->unrecorded[i].path);
+	free(pi->unrecorded);
+	pi->unrecorded = NULL;
+	pi->nunrecorded = 0;
+	pi->unrecorded_more = 0;
 	pi->exe = pi->malloc_owner = pi->lsan_suppressions = NULL;
 	pi->argv = NULL;
 	pi->argc = 0;

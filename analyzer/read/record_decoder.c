@@ -242,6 +242,7 @@ static const char *record_name(uint8_t type)
 	case HPT_THREAD_NAME: return "THREAD_NAME";
 	case HPT_CALIBRATION: return "CALIBRATION";
 	case HPT_STOPPED: return "STOPPED";
+	case HPT_UNRECORDED_PROGRAM: return "UNRECORDED_PROGRAM";
 	case HPT_SCAN_BEGIN: return "SCAN_BEGIN";
 	case HPT_SCAN_WORDS: return "SCAN_WORDS";
 	case HPT_SCAN_END: return "SCAN_END";
@@ -317,6 +318,7 @@ static const uint8_t record_family[256] = {
 	[HPT_CALIBRATION] = REC_DEFINITION,
 	[HPT_SUPPRESSIONS] = REC_DEFINITION,
 	[HPT_STOPPED] = REC_DEFINITION,
+	[HPT_UNRECORDED_PROGRAM] = REC_DEFINITION,
 	[HPT_STREAM] = REC_STREAM,
 	[HPT_EPOCH] = REC_STREAM,
 };
@@ -824,8 +826,33 @@ const char *hp_decode_process(struct hp_process_info *pi, struct hpt_cursor *c, 
 	return NULL;
 }
 
+/* A program the process started that could not be recorded: counted under its name. */
+static const char *note_unrecorded(struct hp_process_info *pi, uint64_t why, const char *path, size_t n)
+{
+	for (size_t i = 0; i < pi->nunrecorded; i++)
+		if (strlen(pi->unrecorded[i].path) == n && !memcmp(pi->unrecorded[i].path, path, n)) {
+			pi->unrecorded[i].times++;
+			return NULL;
+		}
+	if (pi->nunrecorded == HP_UNRECORDED_NAMED) {
+		pi->unrecorded_more++;
+		return NULL;
+	}
+	struct hp_unrecorded_program *u = realloc(pi->unrecorded, (pi->nunrecorded + 1) * sizeof(*u));
+	if (!u)
+		return "out of memory";
+	pi->unrecorded = u;
+	u = &u[pi->nunrecorded];
+	if (!(u->path = dup_str(path, n)))
+		return "out of memory";
+	u->why = (uint32_t)(why < UINT32_MAX ? why : UINT32_MAX);
+	u->times = 1;
+	pi->nunrecorded++;
+	return NULL;
+}
+
 /* Records that only define (no event): stacks, sites, the process, thread names, the cost of an
- * event, LSan's suppressions. */
+ * event, LSan's suppressions, the programs started unrecorded. */
 static const char *decode_definition(struct hp_decoder *d, uint8_t type, struct hpt_cursor *c)
 {
 	uint64_t a;
@@ -857,6 +884,10 @@ static const char *decode_definition(struct hp_decoder *d, uint8_t type, struct 
 		U(a);
 		d->defs->process.stopped = a ? (uint32_t)(a < UINT32_MAX ? a : UINT32_MAX) : 1;
 		return NULL;
+	case HPT_UNRECORDED_PROGRAM:
+		U(a);
+		STR(text, n, HP_MAX_STRING);
+		return note_unrecorded(&d->defs->process, a, text, n);
 	default: /* HPT_SUPPRESSIONS */
 		STR(text, n, HP_MAX_SUPPRESSIONS);
 		free(d->defs->process.lsan_suppressions);

@@ -169,6 +169,14 @@ struct hp_thread_info {
 	bool ended;
 };
 
+#define HP_UNRECORDED_NAMED 16
+
+struct hp_unrecorded_program {
+	char *path; /* as the exec or spawn named it; "" for fexecve's descriptor */
+	uint32_t why; /* enum hpt_unrecorded_why */
+	uint64_t times;
+};
+
 struct hp_process_info {
 	bool seen; /* a PROCESS record was read */
 	uint32_t pid;
@@ -185,6 +193,11 @@ struct hp_process_info {
 	bool own_malloc;
 	char *malloc_owner;
 	uint32_t stopped; /* STOPPED: why recording stopped while the process went on (enum hpt_stop_why) */
+	/* UNRECORDED_PROGRAM: the programs it started that could not be recorded, each named once with
+	 * how many times (the first HP_UNRECORDED_NAMED names; the others counted in unrecorded_more). */
+	struct hp_unrecorded_program *unrecorded;
+	size_t nunrecorded;
+	uint64_t unrecorded_more;
 	bool ended;
 	uint32_t end_how; /* enum hpt_end_how */
 	int64_t end_status;

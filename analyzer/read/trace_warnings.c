@@ -118,6 +118,27 @@ static int unmatched_frees_warning(const struct hp_profile *p, hp_warning_fn fn,
 		   p->path, n);
 }
 
+/* The programs the process started that LD_PRELOAD could not reach: "/usr/bin/busybox (3 times), kubectl". */
+static int unrecorded_warning(const struct hp_profile *p, hp_warning_fn fn, void *ctx)
+{
+	const struct hp_process_info *pi = &p->defs.process;
+	char names[1024];
+	size_t at = 0;
+
+	names[0] = '\0';
+	for (size_t i = 0; i < pi->nunrecorded && at < sizeof(names); i++) {
+		const struct hp_unrecorded_program *u = &pi->unrecorded[i];
+		at += (size_t)snprintf(names + at, sizeof(names) - at, "%s%s", i ? ", " : "",
+				       u->path[0] ? u->path : "a program given by its descriptor");
+		if (u->times > 1 && at < sizeof(names))
+			at += (size_t)snprintf(names + at, sizeof(names) - at, " (%" PRIu64 " times)", u->times);
+	}
+	if (pi->unrecorded_more && at < sizeof(names))
+		snprintf(names + at, sizeof(names) - at, " and %" PRIu64 " more", pi->unrecorded_more);
+	return say(fn, ctx, "%s: started statically linked programs, which LD_PRELOAD cannot reach, so they are not "
+		   "recorded: %s", p->path, names);
+}
+
 static int profile_warnings(const struct hp_profile *p, bool inherited_too, hp_warning_fn fn, void *ctx)
 {
 	const struct hp_summary *s = &p->summary;
@@ -134,6 +155,8 @@ static int profile_warnings(const struct hp_profile *p, bool inherited_too, hp_w
 			 "before hookprof's (an allocator linked into the program, as Chromium's PartitionAlloc is, or "
 			 "preloaded before hookprof); the report does not judge the heap",
 			 p->path, p->defs.process.malloc_owner);
+	if (!rc && p->defs.process.nunrecorded)
+		rc = unrecorded_warning(p, fn, ctx);
 	if (!rc && s->events_lost)
 		rc = say(fn, ctx, "%s: the recorder lost %" PRIu64 " events: counts and leaks are incomplete", p->path,
 			 s->events_lost);

@@ -70,6 +70,17 @@ static void write_summary(struct hp_jw *w, const struct hp_profile *p)
 	hp_jw_u64(w, "events", s->events);
 	hp_jw_u64(w, "allocations", s->allocations);
 	hp_jw_str(w, "malloc_owner", p->defs.process.malloc_owner);
+	hp_jw_arr(w, "unrecorded_programs");
+	for (size_t i = 0; i < p->defs.process.nunrecorded; i++) {
+		const struct hp_unrecorded_program *u = &p->defs.process.unrecorded[i];
+		hp_jw_obj(w, NULL);
+		hp_jw_str(w, "path", u->path);
+		hp_jw_str(w, "why", u->why == HPT_UNRECORDED_STATIC ? "static" : "unknown");
+		hp_jw_u64(w, "times", u->times);
+		hp_jw_end_obj(w);
+	}
+	hp_jw_end_arr(w);
+	hp_jw_u64(w, "unrecorded_programs_more", p->defs.process.unrecorded_more);
 	hp_jw_u64(w, "frees", s->frees);
 	hp_jw_u64(w, "reallocs", s->reallocs);
 	hp_jw_u64(w, "failed_allocations", s->failed_allocations);

@@ -521,6 +521,32 @@ def test_exec_with_an_empty_environment_is_followed():
     check_exec_in_place("execve-empty")
 
 
+@hp.timeout(120)
+def test_a_statically_linked_program_started_is_named_as_not_recorded():
+    # No loader reads LD_PRELOAD for a statically linked program (a Go tool, busybox): a recorded
+    # process that starts one now says so (UNRECORDED_PROGRAM), where its trace simply ended in an
+    # exec or had nothing at all. By exec, by posix_spawn, and by a shell (dash starts its commands
+    # from a vfork child: the note goes to the shell's own trace); a dynamic program started is not named.
+    with hp.tmpdir() as d:
+        prog, static, target = hp.program("rec_exec"), hp.program("rec_static"), hp.program("rec_target")
+        expected = [{"path": str(static), "why": "static", "times": 1}]
+        for mode, status in [("execve", 6), ("spawn", 5)]:
+            proc, root = record([prog, mode, static, str(status)], d / f"{mode}.hpt")
+            assert (proc.returncode, proc.stdout) == (status, f"static {status}\n"), proc.stderr
+            assert not child_traces(root), child_traces(root)
+            s = hp.report_json(root)["summary"]
+            assert s["unrecorded_programs"] == expected and s["unrecorded_programs_more"] == 0, s
+            text = hp.run([hp.ANALYZE, "report", root])
+            assert f"started statically linked programs, which LD_PRELOAD cannot reach, so they are not recorded: " \
+                   f"{static}" in " ".join(text.stdout.split()), text.stdout
+        proc, root = record(["sh", "-c", f"{static} 3; {static} 4; true"], d / "sh.hpt")
+        assert proc.returncode == 0 and proc.stdout == "static 3\nstatic 4\n", proc.stderr
+        named = [u for t in [root, *child_traces(root)] for u in hp.report_json(t)["summary"]["unrecorded_programs"]]
+        assert sum(u["times"] for u in named) == 2 and {u["path"] for u in named} == {str(static)}, named
+        proc, root = record([prog, "spawn", target, "64", "3"], d / "dyn.hpt")
+        assert proc.returncode == 0 and hp.report_json(root)["summary"]["unrecorded_programs"] == [], proc.stderr
+
+
 @hp.timeout(60)
 def test_exec_of_a_fifo_fails_as_it_would_alone():
     # The exec hooks read the program's ELF header: a FIFO opened to read would block until a writer

@@ -523,6 +523,42 @@ static void ids_zero_and_duplicates(void **state)
 	tb_release(&b);
 }
 
+/* UNRECORDED_PROGRAM: each program named once with how many times it was started; past
+ * HP_UNRECORDED_NAMED names the others are counted. */
+static void unrecorded_programs_counted_by_name(void **state)
+{
+	struct hp_defs defs;
+	struct hp_decoder d;
+	struct sink s = {0};
+	struct tb b;
+	char name[32];
+
+	(void)state;
+	tb_init(&b, 0);
+	hp_defs_init(&defs);
+	hp_decoder_init(&d, &defs, keep, &s);
+	tb_rec(&b, HPT_UNRECORDED_PROGRAM, TB_U(HPT_UNRECORDED_STATIC) TB_STR("/bin/busybox"));
+	tb_rec(&b, HPT_UNRECORDED_PROGRAM, TB_U(HPT_UNRECORDED_STATIC) TB_STR("kubectl"));
+	tb_rec(&b, HPT_UNRECORDED_PROGRAM, TB_U(HPT_UNRECORDED_STATIC) TB_STR("/bin/busybox"));
+	for (int i = 0; i < HP_UNRECORDED_NAMED + 3; i++) {
+		snprintf(name, sizeof(name), "/tool%d", i);
+		tb_rec(&b, HPT_UNRECORDED_PROGRAM, TB_U(7) TB_STR(name));
+	}
+	assert_int_equal(decode(&d, &b), 0);
+	assert_int_equal(defs.process.nunrecorded, HP_UNRECORDED_NAMED);
+	assert_string_equal(defs.process.unrecorded[0].path, "/bin/busybox");
+	assert_int_equal(defs.process.unrecorded[0].times, 2);
+	assert_int_equal(defs.process.unrecorded[0].why, HPT_UNRECORDED_STATIC);
+	assert_string_equal(defs.process.unrecorded[1].path, "kubectl");
+	assert_int_equal(defs.process.unrecorded[1].times, 1);
+	assert_string_equal(defs.process.unrecorded[2].path, "/tool0");
+	assert_int_equal(defs.process.unrecorded[2].why, 7);
+	assert_int_equal(defs.process.unrecorded_more, 5); /* /tool14 to /tool18 */
+	hp_decoder_release(&d);
+	hp_defs_release(&defs);
+	tb_release(&b);
+}
+
 /* Fields of every length from 1 to 10 bytes, in records alone, in runs, and at the very end of a chunk
  * (where the quick path has no bytes to spare): each decoded as encoded. */
 struct xorshift {
@@ -702,6 +738,7 @@ int main(void)
 		cmocka_unit_test(unknown_and_longer_records),
 		cmocka_unit_test(hostile_records),
 		cmocka_unit_test(ids_zero_and_duplicates),
+		cmocka_unit_test(unrecorded_programs_counted_by_name),
 		cmocka_unit_test(fields_of_every_width),
 		cmocka_unit_test(definitions_in_record_order),
 		cmocka_unit_test(stop_before_a_later_error),
