@@ -216,7 +216,7 @@ def test_a_worker_told_to_stop_as_it_leaves_ends_as_it_would_alone():
     # each SIGTERM. Alone, a worker is gone before the signal comes; recorded, its exit took the
     # recorder's drain and leak scan (milliseconds), the signal ended it there: "signal 15" where
     # the program saw "exit 0", and a trace without its end. rec_told_to_stop's worker keeps 2M
-    # blocks (a scan of tens of milliseconds), the signal comes 20 ms after its last word: it leaves
+    # blocks (its exit took 95 to 314 ms recorded), the signal comes 50 ms after its last word: it leaves
     # with its own status, by _exit and by exit, and its trace ends so.
     with hp.tmpdir() as d:
         for how in ["_exit", "exit"]:

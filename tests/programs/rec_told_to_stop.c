@@ -1,7 +1,7 @@
 /* rec_told_to_stop.c: a worker told to stop as it leaves, as a process pool stops its workers.
  *
  *   rec_told_to_stop _exit|exit   fork a worker that keeps BLOCKS blocks of 32 bytes alive, says so
- *                                 through a pipe and leaves by _exit(0) or exit(0); 20 ms after its
+ *                                 through a pipe and leaves by _exit(0) or exit(0); 50 ms after its
  *                                 word the parent sends it SIGTERM, then prints how it ended:
  *                                 "worker: exit N" or "worker: signal N". Exit 0.
  *
@@ -42,7 +42,7 @@ int main(int argc, char **argv)
 	close(fds[1]);
 	if (read(fds[0], &c, 1) != 1)
 		return 2;
-	struct timespec delay = {0, 20000000};
+	struct timespec delay = {0, 50000000};
 	nanosleep(&delay, NULL);
 	kill(pid, SIGTERM);
 	int status;
