@@ -422,7 +422,7 @@ static void scan_stopped(const struct hp_thread_slot *sl, const struct hp_exit_r
 static const struct hp_thread_slot *unstopped_slot(const struct hp_thread_slot *sl, size_t n, uint32_t tid)
 {
 	for (size_t i = 0; i < n; i++)
-		if (atomic_load(&sl[i].tid) == tid && !atomic_load(&sl[i].stopped))
+		if (atomic_load(&sl[i].tid) == tid && !hp_slot_stopped(&sl[i]))
 			return &sl[i];
 	return NULL;
 }
@@ -523,7 +523,7 @@ static void scan_threads(const struct hp_thread_slot *sl, size_t n, const struct
 
 	for (size_t i = 0; i < n; i++) {
 		uint32_t tid = atomic_load(&sl[i].tid);
-		if (tid && (atomic_load(&sl[i].stopped) || (er && er->tid == tid && er->sp)))
+		if (tid && (hp_slot_stopped(&sl[i]) || (er && er->tid == tid && er->sp)))
 			scan_stopped(&sl[i], er, ex, nex);
 	}
 	memset(found, 0, big ? sizeof(found) : n);
@@ -531,7 +531,7 @@ static void scan_threads(const struct hp_thread_slot *sl, size_t n, const struct
 		scan_thread_stacks(sl, n, found, ex, nex);
 	for (size_t i = 0; i < n; i++) {
 		uint32_t tid = atomic_load(&sl[i].tid);
-		if (!tid || atomic_load(&sl[i].stopped) || (er && er->tid == tid && er->sp) || (!big && found[i]))
+		if (!tid || hp_slot_stopped(&sl[i]) || (er && er->tid == tid && er->sp) || (!big && found[i]))
 			continue;
 		struct hp_scan_map *st = NULL;
 		for (size_t k = 0; tid == (uint32_t)s.pid && k < hp_scan_nmaps && !st; k++)
@@ -571,7 +571,7 @@ void hp_leak_scan(unsigned reason, const struct hp_range *own, size_t nown, cons
 	size_t nthreads = hp_world_stop(self, &sl);
 	size_t stopped = 0;
 	for (size_t i = 0; i < nthreads; i++)
-		stopped += atomic_load(&sl[i].stopped) != 0;
+		stopped += hp_slot_stopped(&sl[i]);
 	s.t = hp_now();
 	/* Events from here on, of threads that did not stop and of all once they resume, are ordered
 	 * after the scan (docs/trace-format.md, "Epochs"); those before the stop noted an earlier one. */

@@ -67,7 +67,11 @@ static void on_stop(int sig, siginfo_t *si, void *ucv)
 	__asm__ volatile("mov %%fs:0, %0" : "=r"(tcb));
 	slot->tcb = tcb;
 	uint32_t resume = atomic_load(&resume_gen);
-	atomic_store(&slot->stopped, 1);
+	int waiting = HP_SLOT_WAITING;
+	if (!atomic_compare_exchange_strong(&slot->stopped, &waiting, HP_SLOT_STOPPED)) {
+		errno = saved; /* too late: the scan reads this thread as one that runs on */
+		return;
+	}
 	atomic_fetch_add(&acks, 1);
 	futex(&acks, FUTEX_WAKE_PRIVATE, 1, NULL);
 	/* Bounded: if the scanner died, the thread goes on after 10 s rather than hang forever. */
@@ -227,7 +231,7 @@ static void wait_acks(uint32_t sent, size_t first)
 			/* A thread that blocks the signal will never answer: do not wait for it. */
 			checked = true;
 			for (size_t i = first; i < nslots; i++)
-				if (atomic_load(&slots[i].tid) && !atomic_load(&slots[i].stopped) &&
+				if (atomic_load(&slots[i].tid) && atomic_load(&slots[i].stopped) == HP_SLOT_WAITING &&
 				    blocks_signal(atomic_load(&slots[i].tid), stop_signal)) {
 					slots[i].unstopped = HPT_UNSTOPPED_BLOCKED;
 					sent--;
@@ -262,9 +266,13 @@ size_t hp_world_stop(pid_t self, struct hp_thread_slot **out)
 		}
 		wait_acks(sent, first);
 	}
-	for (size_t i = 0; i < nslots; i++)
-		if (atomic_load(&slots[i].tid) && !atomic_load(&slots[i].stopped) && !slots[i].unstopped)
+	/* Every thread's state is settled here: one that answers from now on goes on running. */
+	for (size_t i = 0; i < nslots; i++) {
+		int waiting = HP_SLOT_WAITING;
+		if (atomic_load(&slots[i].tid) &&
+		    atomic_compare_exchange_strong(&slots[i].stopped, &waiting, HP_SLOT_GIVEN_UP) && !slots[i].unstopped)
 			slots[i].unstopped = HPT_UNSTOPPED_NO_ANSWER;
+	}
 	*out = slots;
 	return nslots;
 }

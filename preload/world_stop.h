@@ -15,9 +15,15 @@
 #include "recorder.h"
 #include "signal_claim.h"
 
+/* A slot's `stopped`: its thread has not answered yet, has (its registers are in the slot, and it
+ * waits for hp_world_resume), or answered too late: hp_world_stop gave up on it when it returned,
+ * and the thread went on. Final once hp_world_stop returns: a late answer cannot turn a thread the
+ * scan reads as running into one it reads as stopped halfway through. */
+enum { HP_SLOT_WAITING = 0, HP_SLOT_STOPPED = 1, HP_SLOT_GIVEN_UP = 2 };
+
 struct hp_thread_slot {
 	_Atomic uint32_t tid;
-	_Atomic int stopped;
+	_Atomic int stopped; /* HP_SLOT_* */
 	uint8_t unstopped; /* enum hpt_thread_unstopped when not stopped */
 	uint64_t regs[NGREG];
 	uint64_t sp;
@@ -28,6 +34,11 @@ struct hp_thread_slot {
  * block. Called once at start, on a program thread, before any scan. Returns -1 when the signal
  * cannot be had: every thread is then scanned conservatively. */
 int hp_world_setup(hp_signal_claim_fn *claim) HP_HIDDEN;
+
+static inline bool hp_slot_stopped(const struct hp_thread_slot *s)
+{
+	return atomic_load(&s->stopped) == HP_SLOT_STOPPED;
+}
 
 /* Stops every thread but `self`; *slots receives the list of all of them (stopped or not) and the
  * count is returned. Allocates nothing from the heap, takes no lock a program thread could hold. */
