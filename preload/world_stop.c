@@ -28,10 +28,18 @@ static hp_sig_handler *forward; /* the program's disposition of stop_signal */
 static long tid_offset = -1;
 static pid_t pid;
 
-/* The slots live in our own mapping, grown by doubling between scans (never while a handler may
- * read them: a handler checks the generation first). */
+/* The slots live in our own mapping, grown by doubling when a round lists more threads. A thread of
+ * an earlier round may be in its handler then, writing into the array it found: the arrays grown
+ * out of are kept until the next stop begins, long after every handler of this one returned (a
+ * thread whose answer went to the old array reads as not answering: its stack is read whole). */
 static struct hp_thread_slot *slots;
 static size_t nslots, cap;
+struct mapping {
+	void *p;
+	size_t size;
+};
+static struct mapping retired[48]; /* doubling from 256: more than any process's threads */
+static size_t nretired;
 static _Atomic uint32_t acks, resume_gen;
 static _Atomic uint32_t active_gen; /* the generation being stopped, 0 between scans */
 static uint32_t gen;
@@ -125,7 +133,10 @@ static struct hp_thread_slot *slot_add(uint32_t tid)
 			return NULL;
 		if (slots)
 			memcpy(n, slots, nslots * sizeof(*n));
-		hp_own_unmap(slots, cap * sizeof(*n));
+		if (slots && nretired < sizeof(retired) / sizeof(retired[0]))
+			retired[nretired++] = (struct mapping){slots, cap * sizeof(*n)};
+		else
+			hp_own_unmap(slots, cap * sizeof(*n));
 		slots = n;
 		cap = ncap;
 	}
@@ -245,6 +256,9 @@ static void wait_acks(uint32_t sent, size_t first)
 
 size_t hp_world_stop(pid_t self, struct hp_thread_slot **out)
 {
+	for (size_t i = 0; i < nretired; i++)
+		hp_own_unmap(retired[i].p, retired[i].size);
+	nretired = 0;
 	nslots = 0;
 	pid = getpid();
 	gen = (gen + 1) & 0xffff ? gen + 1 : gen + 2;
