@@ -209,6 +209,8 @@ static char *put(char *p, const char *s)
 	return p + n;
 }
 
+static char *const none[] = {NULL};
+
 void hp_exec_env_make(struct hp_exec_env *e, const char *file, int fd, bool search, char *const envp[])
 {
 	const size_t klen = sizeof(preload_key) - 1;
@@ -219,7 +221,9 @@ void hp_exec_env_make(struct hp_exec_env *e, const char *file, int fd, bool sear
 	e->envp = envp;
 	e->map = NULL;
 	e->unrecorded = 0;
-	if (!envp || hp_rec.sandboxed || !*self_base)
+	if (!envp) /* the kernel takes it as empty (execv after clearenv) */
+		envp = none;
+	if (hp_rec.sandboxed || !*self_base)
 		goto out; /* after a seccomp filter nothing of ours makes a system call */
 	for (; envp[n]; n++)
 		if (!strncmp(envp[n], preload_key, klen))

@@ -518,7 +518,9 @@ def test_execl_without_fork():
 def test_exec_with_an_empty_environment_is_followed():
     # execve(prog, argv, {NULL}), as `env -i` does: the recorder's LD_PRELOAD and settings go back into
     # the environment, and the program is recorded like any exec'd one. Before, it ran unrecorded.
+    # The same with no environment at all (NULL: execv after clearenv()).
     check_exec_in_place("execve-empty")
+    check_exec_in_place("execve-null")
 
 
 @hp.timeout(120)

@@ -7,6 +7,7 @@
  *                                found in PATH; fexecve: PROG opened first)
  *   rec_exec spawn|spawnp PROG ARG...   posix_spawn or posix_spawnp (a name found in PATH), then wait
  *   rec_exec execve-empty|spawn-empty PROG ARG...   execve or posix_spawn with an empty environment
+ *   rec_exec execve-null PROG ARG...   execve with no environment at all (NULL, as after clearenv)
  *
  * Before exec, PRE_N mallocs of PRE_SIZE (freed). Exit status: the child's (fork, spawn), PROG's (the
  * others).
@@ -51,6 +52,9 @@ int main(int argc, char **argv)
 	if (dash && !strcmp(dash, "-empty")) {
 		*dash = '\0';
 		env = empty;
+	} else if (dash && !strcmp(dash, "-null")) {
+		*dash = '\0';
+		env = NULL;
 	}
 	if (!strcmp(argv[1], "list") && argc == 5) {
 		before_exec();
