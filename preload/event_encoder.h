@@ -545,7 +545,8 @@ static inline size_t hp_enc_strlen(const char *s)
 
 /* UNRECORDED_PROGRAM: a program this process is about to start (exec, posix_spawn) cannot be
  * recorded (enum hpt_unrecorded_why); its name as the call names it, cut at HP_ENC_STR_MAX bytes. */
-#define HP_ENC_UNRECORDED_PROGRAM_MAX (1 + HPT_VARINT_MAX * 3 + (size_t)HP_ENC_STR_MAX)
+#define HP_ENC_UNRECORDED_PROGRAM_SIZE(path_len) (1 + HPT_VARINT_MAX * 3 + (size_t)(path_len))
+#define HP_ENC_UNRECORDED_PROGRAM_MAX HP_ENC_UNRECORDED_PROGRAM_SIZE(HP_ENC_STR_MAX)
 
 static inline uint8_t *hp_enc_unrecorded_program(uint8_t *p, unsigned why, const char *path)
 {

@@ -19,7 +19,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "common/sanitizer_runtimes.h"
+#include "common/preload_reach.h"
 #include "event_path.h"
 #include "exec_env.h"
 #include "hpt_format.h"
@@ -75,18 +75,29 @@ static uint64_t offset_of(const Elf64_Phdr *ph, unsigned n, uint64_t vaddr)
 }
 
 /* What the headers of the program open at fd say (nothing when it is no 64-bit ELF of this byte
- * order): whether LD_PRELOAD can reach it (a loader named in PT_INTERP, or itself a loader run
- * directly: no PT_INTERP, but a DT_SONAME), and the runtime it lists that must load first. */
+ * order): whether LD_PRELOAD reaches it (common/preload_reach.h), and the runtime it lists that must
+ * load first. */
 struct program {
-	bool static_linked; /* no loader reads LD_PRELOAD for it */
+	bool static_linked;    /* static or static-pie: no loader reads LD_PRELOAD for it */
 	char first[NAME_MAX_]; /* "" when none */
 };
+
+/* The string at offset `at` of the table at file offset strtab, into name; "" when it does not fit. */
+static void read_name(int fd, uint64_t strtab, uint64_t at, char *name, size_t size)
+{
+	ssize_t n = read_at(fd, name, size - 1, strtab + at);
+
+	name[n > 0 ? n : 0] = '\0';
+	if (strlen(name) >= size - 1)
+		name[0] = '\0';
+}
 
 static void read_program(int fd, struct program *pr)
 {
 	Elf64_Ehdr eh;
 	Elf64_Phdr ph[PHDRS_MAX];
 	Elf64_Dyn dyn[DYNS_MAX];
+	struct hp_program_facts f = {0};
 
 	*pr = (struct program){0};
 	if (fd < 0 || read_at(fd, &eh, sizeof(eh), 0) != (ssize_t)sizeof(eh) || memcmp(eh.e_ident, ELFMAG, SELFMAG) ||
@@ -98,34 +109,38 @@ static void read_program(int fd, struct program *pr)
 	if (read_at(fd, ph, phsize, eh.e_phoff) != (ssize_t)phsize)
 		return;
 	const Elf64_Phdr *dynph = NULL;
-	bool interp = false;
 	for (unsigned i = 0; i < eh.e_phnum; i++) {
 		dynph = ph[i].p_type == PT_DYNAMIC ? &ph[i] : dynph;
-		interp |= ph[i].p_type == PT_INTERP;
+		f.interp |= ph[i].p_type == PT_INTERP;
 	}
+	f.exec_type = eh.e_type == ET_EXEC;
+	f.dynamic = dynph != NULL;
 	size_t want = dynph ? (dynph->p_filesz < sizeof(dyn) ? dynph->p_filesz : sizeof(dyn)) : 0;
 	ssize_t got = want ? read_at(fd, dyn, want, dynph->p_offset) : 0;
 	size_t ndyn = got > 0 ? (size_t)got / sizeof(dyn[0]) : 0;
-	uint64_t strtab = 0;
-	bool needed = false, soname = false;
+	uint64_t strtab = 0, soname = UINT64_MAX;
 	for (size_t i = 0; i < ndyn && dyn[i].d_tag != DT_NULL; i++) {
 		if (dyn[i].d_tag == DT_STRTAB)
 			strtab = offset_of(ph, eh.e_phnum, dyn[i].d_un.d_ptr);
-		needed |= dyn[i].d_tag == DT_NEEDED;
-		soname |= dyn[i].d_tag == DT_SONAME;
+		else if (dyn[i].d_tag == DT_SONAME)
+			soname = dyn[i].d_un.d_val;
+		else if (dyn[i].d_tag == DT_FLAGS_1)
+			f.pie |= (dyn[i].d_un.d_val & DF_1_PIE) != 0;
+		f.needed |= dyn[i].d_tag == DT_NEEDED;
 	}
-	/* Static, or static-pie (a dynamic section, nothing needed); the loader run as a program has a
-	 * soname and honours LD_PRELOAD. */
-	pr->static_linked = !interp && (!dynph || (!needed && !soname));
-	for (size_t i = 0; strtab && i < ndyn && dyn[i].d_tag != DT_NULL && !pr->first[0]; i++) {
-		if (dyn[i].d_tag != DT_NEEDED)
-			continue;
-		ssize_t n = read_at(fd, pr->first, sizeof(pr->first) - 1, strtab + dyn[i].d_un.d_val);
-		pr->first[n > 0 ? n : 0] = '\0';
-		if (strlen(pr->first) >= sizeof(pr->first) - 1 || !hp_must_come_first(pr->first) ||
-		    strpbrk(pr->first, ": \t\n"))
-			pr->first[0] = '\0';
+	char name[NAME_MAX_];
+	if (strtab && soname != UINT64_MAX) {
+		read_name(fd, strtab, soname, name, sizeof(name));
+		f.loader = hp_soname_is_loader(name);
 	}
+	enum hp_program_kind kind = hp_program_kind(&f);
+	pr->static_linked = kind == HP_PROGRAM_STATIC || kind == HP_PROGRAM_STATIC_PIE;
+	for (size_t i = 0; strtab && i < ndyn && dyn[i].d_tag != DT_NULL && !pr->first[0]; i++)
+		if (dyn[i].d_tag == DT_NEEDED) {
+			read_name(fd, strtab, dyn[i].d_un.d_val, name, sizeof(name));
+			if (name[0] && hp_must_come_first(name))
+				strcpy(pr->first, name);
+		}
 }
 
 /* Opens path for reading when it is a regular file: a FIFO would block the open, and opening a device
@@ -296,7 +311,7 @@ void hp_exec_env_note(const struct hp_exec_env *e, const char *file)
 	/* Until the record is published, a signal handler's allocation is queued, never written at the
 	 * same place in the ring (as for a SITE, tagging_api.c). */
 	hp_tls.guard = HP_GUARD_EVENT;
-	uint8_t *p = hp_ring_reserve(r, 1 + HPT_VARINT_MAX * 3 + hp_enc_strlen(file));
+	uint8_t *p = hp_ring_reserve(r, HP_ENC_UNRECORDED_PROGRAM_SIZE(hp_enc_strlen(file)));
 	hp_ring_commit(r, hp_enc_unrecorded_program(p, e->unrecorded, file ? file : ""));
 	hp_tls.guard = 0;
 	errno = saved;

@@ -1,7 +1,7 @@
 /* exec_env.h: the environment a program started by a recorded process gets. When children are
  * followed, it gets the recorder back if its environment was made without it (`env -i`, python's
  * subprocess with env=, a build tool's clean environment), and a sanitizer's runtime it needs first
- * (common/sanitizer_runtimes.h) comes before the recorder in LD_PRELOAD, as the launcher does for the
+ * (common/preload_reach.h) comes before the recorder in LD_PRELOAD, as the launcher does for the
  * program it starts, so that it runs as it does without hookprof. */
 #ifndef HP_EXEC_ENV_H
 #define HP_EXEC_ENV_H

@@ -12,7 +12,7 @@
 
 #include "cmd/commands.h"
 #include "cmd/options.h"
-#include "common/sanitizer_runtimes.h"
+#include "common/preload_reach.h"
 
 /* The ELF class and machine this hookprof was built for: libhookprof.so cannot load into others. */
 #if defined(__x86_64__) && defined(__LP64__)
@@ -80,14 +80,9 @@ static bool vaddr_to_offset(Elf *elf, size_t phnum, GElf_Addr vaddr, GElf_Off *o
 	return false;
 }
 
-struct dyn_facts {
-	bool pie;         /* DT_FLAGS_1 has DF_1_PIE */
-	bool needed;      /* at least one DT_NEEDED */
-	bool loader;      /* DT_SONAME names a dynamic loader (ld-linux*, ld64.so*, ld-musl*) */
-	char first[64];   /* a DT_NEEDED sanitizer runtime that must be the first library loaded */
-};
-
-static void read_dynamic(Elf *elf, size_t phnum, const GElf_Phdr *dynph, struct dyn_facts *f)
+/* The dynamic section's part of f, and in first a DT_NEEDED runtime that must be the first library
+ * loaded (hp_must_come_first), or "". */
+static void read_dynamic(Elf *elf, size_t phnum, const GElf_Phdr *dynph, struct hp_program_facts *f, char first[64])
 {
 	Elf_Data *dyn = elf_getdata_rawchunk(elf, (int64_t)dynph->p_offset, dynph->p_filesz, ELF_T_DYN);
 	GElf_Addr strtab = 0;
@@ -121,15 +116,14 @@ static void read_dynamic(Elf *elf, size_t phnum, const GElf_Phdr *dynph, struct 
 #define NAME_AT(at) ((at) < strsz && memchr((const char *)str->d_buf + (at), '\0', strsz - (at)) \
 			     ? (const char *)str->d_buf + (at)                                     \
 			     : NULL)
-	for (size_t i = 0; i < nneeded && !f->first[0]; i++) {
+	for (size_t i = 0; i < nneeded && !first[0]; i++) {
 		const char *lib = NAME_AT(needed[i]);
-		if (lib && hp_must_come_first(lib) && strlen(lib) < sizeof(f->first) && !strpbrk(lib, ": \t\n"))
-			strcpy(f->first, lib);
+		if (lib && hp_must_come_first(lib) && strlen(lib) < 64)
+			strcpy(first, lib);
 	}
 	const char *name = NAME_AT(soname);
 #undef NAME_AT
-	f->loader = name && (!strncmp(name, "ld-linux", 8) || !strncmp(name, "ld64.so", 7) ||
-			     !strncmp(name, "ld-musl", 7) || !strcmp(name, "ld.so.1"));
+	f->loader = name && hp_soname_is_loader(name);
 }
 
 static int probe_elf(const char *path, int fd)
@@ -157,7 +151,8 @@ static int probe_elf(const char *path, int fd)
 		goto out;
 	}
 
-	bool interp = false;
+	struct hp_program_facts f = {.exec_type = eh.e_type == ET_EXEC};
+	char first[64] = "";
 	GElf_Phdr dynph = {.p_type = PT_NULL};
 	for (size_t i = 0; i < phnum; i++) {
 		GElf_Phdr ph;
@@ -166,34 +161,23 @@ static int probe_elf(const char *path, int fd)
 			goto out;
 		}
 		if (ph.p_type == PT_INTERP)
-			interp = true;
+			f.interp = true;
 		else if (ph.p_type == PT_DYNAMIC)
 			dynph = ph;
 	}
-
-	const char *kind;
-	struct dyn_facts f = {0};
-	if (dynph.p_type == PT_DYNAMIC)
-		read_dynamic(elf, phnum, &dynph, &f);
-	if (interp) {
-		kind = "dynamic"; /* the kernel starts its loader, which honours LD_PRELOAD */
-	} else if (eh.e_type == ET_EXEC || dynph.p_type != PT_DYNAMIC) {
-		kind = "static";
-	} else {
-		if (f.loader)
-			kind = "dynamic"; /* ld.so run as a program loads the one it is given, preloads included */
-		else if (f.pie || !f.needed)
-			kind = "static-pie"; /* self-relocating, no loader (older linkers set no DF_1_PIE) */
-		else {
-			rc = probe_error("'%s' is a shared library without a program interpreter: "
-					 "no loader runs, nothing can be interposed", path);
-			goto out;
-		}
+	f.dynamic = dynph.p_type == PT_DYNAMIC;
+	if (f.dynamic)
+		read_dynamic(elf, phnum, &dynph, &f, first);
+	enum hp_program_kind kind = hp_program_kind(&f);
+	if (kind == HP_PROGRAM_LIBRARY) {
+		rc = probe_error("'%s' is a shared library without a program interpreter: "
+				 "no loader runs, nothing can be interposed", path);
+		goto out;
 	}
-	if (!strcmp(kind, "dynamic") && f.first[0])
-		printf("%s (first: %s)\n", kind, f.first);
+	if (kind == HP_PROGRAM_DYNAMIC && first[0])
+		printf("dynamic (first: %s)\n", first);
 	else
-		puts(kind);
+		puts(kind == HP_PROGRAM_DYNAMIC ? "dynamic" : kind == HP_PROGRAM_STATIC ? "static" : "static-pie");
 	rc = 0;
 out:
 	if (elf)
