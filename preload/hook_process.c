@@ -39,17 +39,22 @@ HP_EXPORT void _Exit(int status)
 	_exit(status);
 }
 
-/* The exec family: the trace is flushed first, and the new program gets the runtime it must load
- * first ahead of the recorder (exec_env.h). execv and execvp are execve and execvpe with environ,
- * which is how glibc defines them. */
+/* The exec family: the new program's environment (exec_env.h), the note of a program that cannot be
+ * recorded, then the trace flushed. execv and execvp are execve and execvpe with environ, which is how
+ * glibc defines them. */
+static void before_exec(struct hp_exec_env *e, const char *file, int fd, bool search, char *const envp[])
+{
+	hp_exec_env_make(e, file, fd, search, envp);
+	hp_exec_env_note(e, file ? file : "");
+	hp_recorder_before_exec();
+}
+
 HP_EXPORT int execve(const char *path, char *const argv[], char *const envp[])
 {
 	int (*real)(const char *, char *const[], char *const[]) = hp_real("execve");
 	struct hp_exec_env e;
 
-	hp_exec_env_make(&e, path, -1, false, envp);
-	hp_exec_env_note(&e, path);
-	hp_recorder_before_exec();
+	before_exec(&e, path, -1, false, envp);
 	int rc = real(path, argv, e.envp);
 	hp_exec_env_done(&e);
 	return rc;
@@ -65,9 +70,7 @@ HP_EXPORT int execvpe(const char *file, char *const argv[], char *const envp[])
 	int (*real)(const char *, char *const[], char *const[]) = hp_real("execvpe");
 	struct hp_exec_env e;
 
-	hp_exec_env_make(&e, file, -1, true, envp);
-	hp_exec_env_note(&e, file);
-	hp_recorder_before_exec();
+	before_exec(&e, file, -1, true, envp);
 	int rc = real(file, argv, e.envp);
 	hp_exec_env_done(&e);
 	return rc;
@@ -83,9 +86,7 @@ HP_EXPORT int fexecve(int fd, char *const argv[], char *const envp[])
 	int (*real)(int, char *const[], char *const[]) = hp_real("fexecve");
 	struct hp_exec_env e;
 
-	hp_exec_env_make(&e, NULL, fd, false, envp);
-	hp_exec_env_note(&e, "");
-	hp_recorder_before_exec();
+	before_exec(&e, NULL, fd, false, envp);
 	int rc = real(fd, argv, e.envp);
 	hp_exec_env_done(&e);
 	return rc;
