@@ -1,4 +1,4 @@
-/* hook_process.c: the process's lifecycle as the recorder sees it: start, _exit, exec, dlclose.
+/* hook_process.c: the process's lifecycle as the recorder sees it: start, _exit, daemon, exec, dlclose.
  *
  * Normal exit is caught by an on_exit handler (recorder_lifecycle.c) and fatal signals by its handlers; here
  * are the ways out that bypass both, and the constructor that starts recording.
@@ -37,6 +37,23 @@ HP_EXPORT void _exit(int status)
 HP_EXPORT void _Exit(int status)
 {
 	_exit(status);
+}
+
+/* glibc's daemon() forks, and its parent leaves by libc's own _exit, which the hook above never sees:
+ * the fork's parent handler (recorder_lifecycle.c) ends the trace there, when this flag is set. Where
+ * the fork fails, daemon() returns in the process it was called in; in the child, it returns. */
+HP_EXPORT int daemon(int nochdir, int noclose)
+{
+	int (*real)(int, int) = hp_real("daemon");
+
+	if (!real) {
+		errno = ENOSYS;
+		return -1;
+	}
+	hp_tls.in_daemon = true;
+	int rc = real(nochdir, noclose);
+	hp_tls.in_daemon = false;
+	return rc;
 }
 
 /* The exec family: the new program's environment (exec_env.h), the note of a program that cannot be

@@ -105,6 +105,7 @@ struct hp_tls {
 	int guard;
 	uint8_t exit_passes; /* thread-exit destructor rounds seen */
 	bool in_unwind;      /* libunwind runs: the descriptors it opens are ours (hook_fd.c) */
+	bool in_daemon;      /* daemon() runs: its fork's parent leaves unseen (hook_process.c) */
 	uint64_t stack_lo, stack_hi; /* this thread's stack (0, 0: unknown), read when its ring is made */
 	uint32_t lost;    /* nested events beyond HP_NESTED_MAX, reported at the next event */
 	/* Filled by signal handlers only, drained by the interrupted code: head and tail are each

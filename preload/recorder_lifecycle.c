@@ -82,6 +82,8 @@ static void fork_parent(void)
 	hp_sites_fork_parent_child();
 	hp_modules_unlock();
 	hp_tls.guard--;
+	if (hp_tls.in_daemon)
+		hp_recorder_finish(HPT_END__EXIT, 0); /* daemon()'s parent: its _exit(0) is next */
 }
 
 static int start_writer(bool root, unsigned flags);

@@ -96,8 +96,8 @@ static int trace_status(const char *path, char *why, size_t size, bool *stopped)
 		}
 		last = at;
 	}
-	snprintf(why, size, "the process's end is not recorded: killed, ended past libc's exit handlers as daemon()'s "
-			    "parent and Go's runtime do, or its trace taken away");
+	snprintf(why, size, "the process's end is not recorded: killed, ended past libc's exit handlers as Go's "
+			    "runtime does, or its trace taken away");
 	uint8_t *raw;
 	size_t n;
 	if (last != UINT64_MAX && hp_chunk_load(&src, last, &raw, &n) == 0) {
