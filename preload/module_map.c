@@ -202,3 +202,15 @@ int hp_modules_own_text(const void *addr, uint64_t *lo, uint64_t *hi)
 	*hi = o.hi;
 	return o.found ? 0 : -1;
 }
+
+static int on_valgrind_core(struct dl_phdr_info *info, size_t size, void *data)
+{
+	(void)size;
+	(void)data;
+	return info->dlpi_name && strstr(info->dlpi_name, "/vgpreload_core-") != NULL;
+}
+
+bool hp_modules_on_valgrind(void)
+{
+	return dl_iterate_phdr(on_valgrind_core, NULL) != 0;
+}

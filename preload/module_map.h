@@ -6,6 +6,7 @@
 #ifndef HP_MODULE_MAP_H
 #define HP_MODULE_MAP_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -28,5 +29,8 @@ void hp_modules_unlock(void) HP_HIDDEN;
 
 /* The address range of the object containing `addr` (our own code, skipped in stacks). */
 int hp_modules_own_text(const void *addr, uint64_t *lo, uint64_t *hi) HP_HIDDEN;
+
+/* True when the process runs on valgrind: its core's preload is loaded. */
+bool hp_modules_on_valgrind(void) HP_HIDDEN;
 
 #endif

@@ -185,6 +185,16 @@ void hp_recorder_start(void)
 	int e = errno;
 	hp_tls.guard = HP_GUARD_INTERNAL;
 	hp_recorder_config_load(&hp_rec.cfg);
+	/* Under valgrind the program's allocator is valgrind's and its times are valgrind's, and memcheck
+	 * counts the recorder's own reads (libunwind's probes, the leak scan of uninitialised heap) as
+	 * the program's errors, which changes its exit status under --error-exitcode: left unrecorded,
+	 * like valgrind's tool itself (a static program, noted at its exec). */
+	if (hp_modules_on_valgrind()) {
+		hp_tls.guard = 0;
+		atomic_store(&hp_rec.started, 1);
+		errno = e;
+		return;
+	}
 	hp_rec.pid = getpid();
 	hp_rec.use_tsc = hp_clock_tsc_invariant();
 	hp_rec.membarrier = syscall(SYS_membarrier, MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED, 0, 0) == 0;

@@ -390,3 +390,23 @@ def test_forked_children_start_with_their_parents_heap():
             assert len(lines) == 1, (cmd, out.stderr)
             assert f"and {FORK_CHILDREN - 1} more forked processes of this run: {total} frees in all" in lines[0], \
                 lines
+
+
+@hp.timeout(300)
+def test_a_program_run_by_valgrind_is_left_alone():
+    # valgrind's tool is a static program (noted unrecorded at its exec); the program it runs still has
+    # the recorder preloaded. Recorded there, memcheck counted libunwind's probes of the stack as the
+    # program's errors, and --error-exitcode turned a clean run into exit 9. Now valgrind reports the
+    # same errors and exits as it does without hookprof, and no trace is the program's.
+    prog = hp.program("leak_patterns")
+    argv = ["valgrind", "--leak-check=full", "--error-exitcode=9", prog]
+    assert shutil.which("valgrind"), "valgrind is not installed (scripts/install-test-deps installs it)"
+    plain = run_plain(argv, timeout=120)
+    with hp.tmpdir() as d:
+        proc, traces = hp.record(argv, d / "t.hpt", timeout=120)
+        summary = [re.search(r"ERROR SUMMARY: (\d+) errors", p.stderr) for p in (plain, proc)]
+        assert all(summary), (plain.stderr, proc.stderr)
+        assert (proc.returncode, summary[1].group(1)) == (plain.returncode, summary[0].group(1)), proc.stderr
+        assert re.search(r"unrecorded '[^']*memcheck-amd64-linux'", "".join(
+            hp.run([hp.ANALYZE, "dump", t]).stdout for t in traces)), traces
+        assert not [t for t in traces if f" exe '{prog}'" in hp.run([hp.ANALYZE, "dump", t]).stdout], traces
