@@ -1,10 +1,12 @@
-/* hook_process.c: the process's lifecycle as the recorder sees it: start, _exit, daemon, exec, dlclose.
+/* hook_process.c: the process's lifecycle as the recorder sees it: start, _exit, daemon, exec, dlclose,
+ * and the calls its writer's thread must step aside for (namespaces, credentials).
  *
  * Normal exit is caught by an on_exit handler (recorder_lifecycle.c) and fatal signals by its handlers; here
  * are the ways out that bypass both, and the constructor that starts recording.
  */
 #include <dlfcn.h>
 #include <errno.h>
+#include <grp.h>
 #include <sched.h>
 #include <spawn.h>
 #include <stdarg.h>
@@ -183,6 +185,31 @@ HP_EXPORT int setns(int fd, int nstype)
 	writer_back(paused);
 	return rc;
 }
+
+/* The calls that change the process's user or group ids: glibc makes every thread change its own, and
+ * aborts the process when one of them cannot. A thread's capabilities are its own, so a program that
+ * raised them on its thread alone (capset, as setpriv and libcap-ng do) and then changed its ids
+ * was aborted by the writer's thread refusing the change (`setpriv --reuid=65534 --regid=65534`).
+ * The writer steps aside for the call and comes back with the caller's new credentials. */
+#define CREDENTIALS_CALL(name, params, args)                                                          \
+	HP_EXPORT int name params                                                                     \
+	{                                                                                             \
+		int(*real) params = hp_real(#name);                                                   \
+		bool paused = writer_aside(true);                                                     \
+		int rc = real ? real args : (errno = ENOSYS, -1);                                     \
+		writer_back(paused);                                                                  \
+		return rc;                                                                            \
+	}
+
+CREDENTIALS_CALL(setuid, (uid_t u), (u))
+CREDENTIALS_CALL(seteuid, (uid_t e), (e))
+CREDENTIALS_CALL(setreuid, (uid_t r, uid_t e), (r, e))
+CREDENTIALS_CALL(setresuid, (uid_t r, uid_t e, uid_t s), (r, e, s))
+CREDENTIALS_CALL(setgid, (gid_t g), (g))
+CREDENTIALS_CALL(setegid, (gid_t e), (e))
+CREDENTIALS_CALL(setregid, (gid_t r, gid_t e), (r, e))
+CREDENTIALS_CALL(setresgid, (gid_t r, gid_t e, gid_t s), (r, e, s))
+CREDENTIALS_CALL(setgroups, (size_t n, const gid_t *list), (n, list))
 
 /* execl and friends: the list becomes an array, then the v-variant above does the rest. */
 static char **collect(const char *arg0, va_list ap, char ***envp)

@@ -441,6 +441,29 @@ def test_unshare_of_a_user_namespace():
         assert tr.of("scan_begin"), "no leak scan at exit: the writer thread did not come back"
 
 
+SETID_BEFORE, SETID_AFTER = 5223, 6223  # tests/programs/rec_setid.c
+
+
+def test_a_change_of_ids_with_capabilities_of_one_thread():
+    """rec_setid drops root as setpriv does: it keeps its capabilities through setresuid, raises them on
+    its own thread, then calls setresgid. glibc makes every thread change its ids and aborted the
+    process (SIGABRT under the recorder, exit 0 alone) because the writer's thread had lost CAP_SETGID:
+    the writer steps aside for the call and comes back with the new ids, so the allocation after the
+    call and the leak scan at exit are in the trace."""
+    with hp.tmpdir() as d:
+        prog = hp.program("rec_setid")
+        native = hp.run([prog])
+        assert (native.returncode, native.stdout) == (0, "setid 0\n"), \
+            f"rec_setid fails without the recorder (it needs root): {native.stdout}{native.stderr}"
+        proc, path = record([prog], d / "t.hpt")
+        assert (proc.returncode, proc.stdout) == (0, "setid 0\n"), proc
+        tr = Trace(path)
+        check_ok_end(tr)
+        sizes = [r["size"] for r in tr.of("alloc") if r["size"] in (SETID_BEFORE, SETID_AFTER)]
+        assert sizes == [SETID_BEFORE, SETID_AFTER], sizes
+        assert tr.of("scan_begin"), "no leak scan at exit: the writer thread did not come back"
+
+
 # ---- 4. fork + exec, and exec alone --------------------------------------------------------------
 
 EXEC_PRE_N, EXEC_PRE_SIZE = 40, 6001
