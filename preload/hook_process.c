@@ -26,9 +26,7 @@ __attribute__((constructor(101))) static void hp_start(void)
 
 HP_EXPORT void _exit(int status)
 {
-	/* A vfork child shares our memory, and the writer is the parent's. */
-	if (getpid() == hp_rec.pid)
-		hp_recorder_finish(HPT_END__EXIT, status);
+	hp_recorder_finish(HPT_END__EXIT, status);
 	void (*real)(int) = hp_real("_exit");
 	if (real)
 		real(status);

@@ -53,8 +53,7 @@ static void die_by(int sig, siginfo_t *si)
 {
 	struct sigaction dfl = {.sa_handler = SIG_DFL};
 
-	if (getpid() == hp_rec.pid)
-		hp_recorder_finish(HPT_END_SIGNAL, sig);
+	hp_recorder_finish(HPT_END_SIGNAL, sig);
 	sigemptyset(&dfl.sa_mask);
 	call_real(sig, &dfl, NULL);
 	/* A fault raised by an instruction recurs when the handler returns; any other signal is raised

@@ -147,7 +147,8 @@ static inline bool hp_recorder_started(void)
 	return HP_LIKELY(atomic_load_explicit(&hp_rec.started, memory_order_acquire));
 }
 /* Drains every buffer, ends the trace with PROCESS_END(how, status) and closes it; later events pass
- * through. Safe from a fatal-signal handler (waits for the writer with a timeout). */
+ * through. Safe from a fatal-signal handler (waits for the writer with a timeout). Does nothing in a
+ * process whose writer is another's (a vfork child, a child of the raw fork system call). */
 void hp_recorder_finish(unsigned how, int64_t status) HP_HIDDEN;
 /* Before exec replaces the image: everything recorded so far reaches the file, ending with
  * PROCESS_END(exec); if exec fails, recording goes on and a later PROCESS_END supersedes it. */

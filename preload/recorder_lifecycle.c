@@ -251,6 +251,10 @@ void hp_recorder_finish(unsigned how, int64_t status)
 	int on = HP_STATE_ON;
 	sigset_t held;
 
+	/* A vfork child shares our memory, and a child forked past libc's fork (the raw system call) has
+	 * a copy of it: in both the writer is the parent's, and what they wrote would go into its trace. */
+	if (getpid() != hp_rec.pid)
+		return;
 	if (!atomic_compare_exchange_strong(&hp_rec.state, &on, HP_STATE_DONE)) {
 		/* A fatal signal while the process exits (a pool's worker told to stop as it leaves): it
 		 * ends the process once the exit's end is written, not before, which left the trace

@@ -410,3 +410,22 @@ def test_a_program_run_by_valgrind_is_left_alone():
         assert re.search(r"unrecorded '[^']*memcheck-amd64-linux'", "".join(
             hp.run([hp.ANALYZE, "dump", t]).stdout for t in traces)), traces
         assert not [t for t in traces if f" exe '{prog}'" in hp.run([hp.ANALYZE, "dump", t]).stdout], traces
+
+
+def test_a_child_of_the_raw_fork_call_leaves_its_parents_trace_alone():
+    # rec_raw_fork forks by the system call, past the recorder's fork handlers: the child has the
+    # recorder's state in its memory but no writer, and its exit wrote chunks into its parent's trace
+    # (the analyzer left them out as duplicated). Now the child runs unrecorded and the parent's
+    # trace is its own: whole, ended by its exit, its one block of 100 bytes freed.
+    with hp.tmpdir() as d:
+        proc, path = record([hp.program("rec_raw_fork")], d / "t.hpt")
+        assert proc.stdout == "child done\nparent done 0\n", proc
+        report = hp.run([hp.ANALYZE, "report", "--format", "json", path])
+        assert report.returncode == 0 and "duplicated" not in report.stderr, report.stderr
+        tr = Trace(path)
+        check_ok_end(tr)
+        heap = Heap()
+        for r in tr.of(*MEMORY_EVENTS):
+            heap.apply(r)
+        kept = [r["addr"] for r in tr.of("alloc") if r["size"] == 100]
+        assert len(kept) == 1 and kept[0] not in heap.live, (kept, heap.live)
