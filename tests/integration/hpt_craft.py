@@ -122,18 +122,24 @@ def read_u(b, i):
             return v, i
 
 
-def many_streams(n):
-    """A whole trace of n target threads, one after the other, each allocating and freeing one
-    block: n streams in a trace of about 20 bytes a stream."""
+def many_streams(n, blocks=1):
+    """A whole trace of n target threads, one after the other, each allocating and freeing `blocks`
+    blocks one at a time: n streams in a trace of about 20 bytes a stream when blocks is 1."""
     raw = bytearray(record(STREAM, u(0)) + process() + clock(1000))
+    t = 1000
     for i in range(1, n + 1):
-        st, t = Stream(), 1000 + 10 * i
+        st = Stream()
+        t += 10
         raw += record(STREAM, u(i))
         raw += record(THREAD_START, st.dt(t) + u(100000 + i))
-        raw += record(ALLOC, st.dt(t + 1) + u(0) + st.da(0x10000 + 64 * i) + u(32) + u(0))
-        raw += record(FREE, st.dt(t + 2) + u(0) + st.da(0x10000 + 64 * i))
+        for _ in range(blocks):
+            raw += record(ALLOC, st.dt(t + 1) + u(0) + st.da(0x10000 + 64 * i) + u(32) + u(0))
+            raw += record(FREE, st.dt(t + 2) + u(0) + st.da(0x10000 + 64 * i))
+            t += 2
         raw += record(THREAD_END, st.dt(t + 3))
-    end = 1000 + 10 * (n + 1)
+        if i % 100 == 0:  # the writer's rounds: a SYNC releases what came before it
+            raw += record(STREAM, u(0)) + record(SYNC, u(t + 4))
+    end = t + 10
     raw += record(STREAM, u(0)) + clock(end) + record(SYNC, u(end + 1)) + process_end(end)
     return header() + chunk(bytes(raw))
 
