@@ -71,7 +71,7 @@ int hp_run_leak_option(int argc, const char **argv, int *i)
 	const char *v = eq ? eq + 1 : *i + 1 < argc ? argv[++*i] : NULL;
 	if (!v || !*v) {
 		fprintf(stderr, "hookprof: %s takes %s\n", supp ? "--suppressions" : "--no-builtin-suppressions",
-			supp ? "a file" : "a list of names (stdio, loader, locale, time, nss, libstdc++, all)");
+			supp ? "a file" : "a list of names (stdio, loader, locale, time, nss, environ, libstdc++, all)");
 		return -1;
 	}
 	if (supp) {

@@ -19,8 +19,10 @@ const struct hp_builtin_suppression hp_builtin_suppressions[] = {
 	{"locale", "^_nl_", "locale and message-catalog data loaded once"},
 	{"locale", "setlocale", "locale names kept by setlocale"},
 	{"locale", "__wcsmbs_load_conv", "the character set conversion of the wide-character functions"},
+	{"locale", "textdomain", "the message domain and its directory, kept by textdomain and bindtextdomain"},
 	{"time", "tzset_internal", "time zone data loaded once"},
 	{"nss", "^__nss_", "name-service modules loaded once"},
+	{"environ", "__add_to_environ", "the environment as setenv and putenv copied it, freed by __libc_freeres"},
 	{"libstdc++", "__gnu_cxx::__freeres", "the C++ runtime's exception emergency pool"},
 	{"libstdc++", "(anonymous namespace)::pool::pool", "the C++ runtime's exception emergency pool"},
 };
@@ -86,7 +88,7 @@ int hp_suppressions_add_builtin(struct hp_suppressions *s, const char *disabled,
 			known = strlen(hp_builtin_suppressions[i].name) == k &&
 				!strncmp(p, hp_builtin_suppressions[i].name, k);
 		if (!known) {
-			snprintf(err, errlen, "unknown built-in suppression '%.*s' (stdio, loader, locale, time, nss, libstdc++, all)",
+			snprintf(err, errlen, "unknown built-in suppression '%.*s' (stdio, loader, locale, time, nss, environ, libstdc++, all)",
 				 (int)k, p);
 			return -1;
 		}

@@ -86,6 +86,21 @@ def test_leak_kinds_equal_valgrind():
         assert ours == EXPECTED
 
 
+def test_libc_state_freed_by_freeres_is_suppressed_as_valgrind_frees_it():
+    # leak_libc_state: setenv's copies of the environment, textdomain's and bindtextdomain's domain,
+    # stdout's buffer, all freed by the __libc_freeres valgrind runs at exit, and one real leak of 321
+    # bytes. The built-in suppressions take out what freeres frees: the kinds are memcheck's.
+    with hp.tmpdir() as d:
+        prog = hp.program("leak_libc_state")
+        hp.record([prog], output=d / "t.hpt")
+        summary = hp.report_json(d / "t.hpt")["summary"]
+        ours = kinds(summary)
+        theirs = list(valgrind_kinds(d, [prog]).values())
+        assert [ours] == theirs, f"hookprof {ours} != valgrind {theirs}"
+        assert ours["definite"] == (321, 1) and ours["reachable"] == (0, 0), ours
+        assert summary["suppressed_bytes"] > 0, summary
+
+
 def test_forked_child_leak_kinds_equal_valgrind():
     # The child starts with its parent's heap: memcheck counts the parent's blocks in the child's
     # summary too, by the same rules (the parent's blocked thread's stack is read there as memory).
