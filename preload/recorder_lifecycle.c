@@ -252,8 +252,9 @@ void hp_recorder_finish(unsigned how, int64_t status)
 	sigset_t held;
 
 	/* A vfork child shares our memory, and a child forked past libc's fork (the raw system call) has
-	 * a copy of it: in both the writer is the parent's, and what they wrote would go into its trace. */
-	if (getpid() != hp_rec.pid)
+	 * a copy of it: in both the writer is the parent's, and what they wrote would go into its trace.
+	 * (Asked only while recording: after a seccomp filter nothing of ours makes a system call.) */
+	if (atomic_load(&hp_rec.state) == HP_STATE_ON && getpid() != hp_rec.pid)
 		return;
 	if (!atomic_compare_exchange_strong(&hp_rec.state, &on, HP_STATE_DONE)) {
 		/* A fatal signal while the process exits (a pool's worker told to stop as it leaves): it
