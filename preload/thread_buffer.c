@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <sched.h>
+#include <string.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -15,6 +16,17 @@
 #include "stack_cache.h"
 #include "trace_writer.h"
 
+/* r's header, all zero, made a new ring's over `capacity` bytes at data. */
+static void ring_init(struct hp_ring *r, uint8_t *data, uint64_t capacity)
+{
+	r->data = data;
+	r->capacity = capacity;
+	r->limit = capacity;
+	r->kick_at = capacity / 2;
+	r->cost_countdown = r->cost_period = HP_COST_FIRST_PERIOD;
+	r->cost_seed = (uint32_t)(uintptr_t)r | 1;
+}
+
 struct hp_ring *hp_ring_create(uint64_t capacity)
 {
 	size_t hdr = (sizeof(struct hp_ring) + 4095) & ~(size_t)4095;
@@ -23,13 +35,19 @@ struct hp_ring *hp_ring_create(uint64_t capacity)
 		return NULL;
 
 	struct hp_ring *r = (struct hp_ring *)mem;
-	r->data = mem + hdr;
-	r->capacity = capacity;
-	r->limit = capacity;
-	r->kick_at = capacity / 2;
-	r->cost_countdown = r->cost_period = HP_COST_FIRST_PERIOD;
-	r->cost_seed = (uint32_t)(uintptr_t)r | 1;
+	ring_init(r, mem + hdr, capacity);
 	return r;
+}
+
+void hp_ring_renew(struct hp_ring *r)
+{
+	struct hp_stack_cache *cache = r->cache;
+	uint8_t *data = r->data;
+	uint64_t capacity = r->capacity;
+
+	memset(r, 0, sizeof(*r));
+	ring_init(r, data, capacity);
+	r->cache = cache;
 }
 
 void hp_ring_start(struct hp_ring *r, uint32_t tid)

@@ -78,6 +78,9 @@ struct hp_ring *hp_ring_create(uint64_t capacity) HP_HIDDEN;
 /* Writes the THREAD_START record of the calling thread's ring, once registered with the writer. */
 void hp_ring_start(struct hp_ring *r, uint32_t tid) HP_HIDDEN;
 void hp_ring_destroy(struct hp_ring *r) HP_HIDDEN;
+/* A ring whose thread ended and whose events are all written, made empty for another thread: its
+ * memory stays, the pages its first thread touched already in place, and so does its stack cache. */
+void hp_ring_renew(struct hp_ring *r) HP_HIDDEN;
 /* Waits until `need` bytes are free, then writes a WAIT record for the time spent (slow path). */
 void hp_ring_make_room(struct hp_ring *r, uint64_t need) HP_HIDDEN;
 void hp_ring_kick(struct hp_ring *r) HP_HIDDEN;

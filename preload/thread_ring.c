@@ -20,11 +20,20 @@ struct hp_ring *hp_ring_for_thread(void)
 	hp_tls.guard = HP_GUARD_EVENT;
 	if (hp_thread_stack(&hp_tls.stack_lo, &hp_tls.stack_hi))
 		hp_tls.stack_lo = hp_tls.stack_hi = 0;
-	struct hp_ring *r = hp_ring_create((uint64_t)hp_rec.cfg.buffer_kb * 1024);
+	struct hp_ring *r = hp_writer_spare_ring(hp_tls.stack_lo, hp_tls.stack_hi);
+	if (!r)
+		r = hp_ring_create((uint64_t)hp_rec.cfg.buffer_kb * 1024);
 	if (r) {
 		r->stack_lo = hp_tls.stack_lo;
 		r->stack_hi = hp_tls.stack_hi;
-		if (hp_rec.cfg.depth && hp_rec.cfg.stack_cache && hp_tls.stack_hi)
+		/* A spare ring's cache serves a thread on the same stack (glibc hands an ended thread's
+		 * stack to the next one): each entry is checked against what the stack holds, as it is
+		 * for its own thread later on, and a stack of the same bounds is safe to read there. */
+		if (r->cache && (r->cache->stack_lo != hp_tls.stack_lo || r->cache->stack_hi != hp_tls.stack_hi)) {
+			hp_stack_cache_destroy(r->cache);
+			r->cache = NULL;
+		}
+		if (!r->cache && hp_rec.cfg.depth && hp_rec.cfg.stack_cache && hp_tls.stack_hi)
 			r->cache = hp_stack_cache_create(hp_rec.cfg.depth, hp_tls.stack_lo, hp_tls.stack_hi);
 		hp_writer_register(r);
 		hp_ring_start(r, (uint32_t)gettid());
@@ -61,6 +70,10 @@ static void on_thread_exit(void *arg)
 	hp_tls.ring = NULL;
 	hp_tls.guard = 0;
 	atomic_store_explicit(&r->closed, 1, memory_order_release);
+	/* Drained now, the ring can serve the next thread (hp_writer_spare_ring); but no system call of
+	 * ours once recording has stopped (a seccomp filter may forbid it). */
+	if (atomic_load_explicit(&hp_rec.state, memory_order_relaxed) == HP_STATE_ON)
+		hp_writer_wake();
 }
 
 int hp_thread_ring_setup(void)

@@ -65,6 +65,8 @@ static struct {
 	pthread_mutex_t reg_lock; /* guards rings and next_stream (taken by ring creation too) */
 	uint8_t *stack; /* the writer thread's (WRITER_STACK bytes, the lowest page a guard), or NULL */
 	struct hp_ring *rings;
+	struct hp_ring *spare; /* rings of ended threads, kept for new ones (SPARE_RINGS at most) */
+	unsigned nspare;
 	uint32_t next_stream;
 
 	uint64_t last_sample_ns;
@@ -87,6 +89,42 @@ void hp_writer_wake(void)
 bool hp_writer_alive(void)
 {
 	return atomic_load_explicit(&w.running, memory_order_acquire);
+}
+
+/* A program that starts thousands of short threads (a thread per request) paid for each thread's
+ * ring and stack cache as new memory: its mapping, its first touches' page faults, and the unmapping's
+ * flush of every CPU's TLB. An ended thread's ring is kept for the next thread instead, a few at most. */
+#define SPARE_RINGS 8
+
+static void retire(struct hp_ring *r)
+{
+	if (w.nspare < SPARE_RINGS) {
+		r->next = w.spare;
+		w.spare = r;
+		w.nspare++;
+	} else {
+		hp_ring_destroy(r);
+	}
+}
+
+struct hp_ring *hp_writer_spare_ring(uint64_t stack_lo, uint64_t stack_hi)
+{
+	pthread_mutex_lock(&w.reg_lock);
+	struct hp_ring **link = &w.spare;
+	for (struct hp_ring **l = &w.spare; *l; l = &(*l)->next)
+		if ((*l)->stack_lo == stack_lo && (*l)->stack_hi == stack_hi) {
+			link = l; /* the ring of a thread on the same stack: its cache serves as it is */
+			break;
+		}
+	struct hp_ring *r = *link;
+	if (r) {
+		*link = r->next;
+		w.nspare--;
+	}
+	pthread_mutex_unlock(&w.reg_lock);
+	if (r)
+		hp_ring_renew(r);
+	return r;
 }
 
 void hp_writer_register(struct hp_ring *r)
@@ -228,7 +266,7 @@ static void round_trip(bool final)
 		}
 		if (closed) {
 			*link = r->next;
-			hp_ring_destroy(r);
+			retire(r);
 			continue;
 		}
 		check_name(r, now_ns, final);

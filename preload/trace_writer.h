@@ -23,6 +23,9 @@ int hp_writer_start(unsigned process_flags, uint64_t start_tick, uint64_t event_
 		    uint64_t alloc_event_ticks) HP_HIDDEN;
 /* A thread's new ring: drained from the next round on; the first one starts the writer's thread. */
 void hp_writer_register(struct hp_ring *r) HP_HIDDEN;
+/* The ring of a thread that ended, renewed (hp_ring_renew), or NULL: a new thread's, before
+ * hp_writer_register. One whose thread ran on the stack [stack_lo, stack_hi) first. */
+struct hp_ring *hp_writer_spare_ring(uint64_t stack_lo, uint64_t stack_hi) HP_HIDDEN;
 /* Starts the writer's thread unless it was started or the trace was finished without one. Called
  * where a producer needs it: with a new ring, a ring a quarter full, a ring full. */
 void hp_writer_launch(void) HP_HIDDEN;

@@ -778,6 +778,40 @@ def test_stack_five_calls_deep():
         assert inside(sips[0] - base, syms["main"]), f"{sips[0] - base:#x} not in main"
 
 
+CHURN_THREADS, CHURN_ALLOCS, CHURN_A, CHURN_B = 2000, 50, 1111, 2222  # tests/programs/rec_thread_churn.c
+
+
+def test_thread_per_request_stacks_and_counts():
+    """rec_thread_churn starts 2,000 short threads, four at a time: a new thread often runs on an
+    ended one's stack and is given that thread's ring, its stack cache included. Every thread's
+    stream is whole (its 50 allocations, each freed), and every allocation's stack is its own
+    thread's: request_a's blocks under request_a, request_b's under request_b, though both allocate
+    through grab() from the same depth."""
+    with hp.tmpdir() as d:
+        prog = hp.program("rec_thread_churn")
+        proc, path = record([prog], d / "t.hpt")
+        assert proc.stdout == f"churn {CHURN_THREADS}\n", proc
+        tr = Trace(path)
+        check_ok_end(tr)
+        base, syms = load_base(tr, prog), symbols(prog)
+        heap = Heap()
+        for r in tr.of(*MEMORY_EVENTS):
+            heap.apply(r)
+        per_stream = collections.Counter()
+        for r in tr.of("alloc"):
+            if r["size"] not in (CHURN_A, CHURN_B):
+                continue
+            per_stream[(r["stream"], r["size"])] += 1
+            assert r["addr"] not in heap.live, r
+            ips = tr.stacks[r["stack"]]["ips"]
+            want, other = ("request_a", "request_b") if r["size"] == CHURN_A else ("request_b", "request_a")
+            assert inside(ips[0] - base, syms["grab"]) and inside(ips[1] - base, syms[want]), \
+                f"{r['size']} bytes allocated under {[hex(ip - base) for ip in ips[:3]]}"
+            assert not any(inside(ip - base, syms[other]) for ip in ips), r
+        assert sorted(per_stream.values()) == [CHURN_ALLOCS] * CHURN_THREADS, collections.Counter(per_stream.values())
+        assert len({s for s, _ in per_stream}) == CHURN_THREADS
+
+
 def test_depth_zero_records_no_stacks():
     with hp.tmpdir() as d:
         prog = hp.program("rec_stacks")
