@@ -35,6 +35,7 @@
 #include "scan_maps.h"
 #include "trace_writer.h"
 #include "world_stop.h"
+#include "proc_self.h"
 
 #define READ_CHUNK (64u << 10)
 #define PAIRS_PER_RECORD 400
@@ -567,7 +568,7 @@ void hp_leak_scan(unsigned reason, const struct hp_range *own, size_t nown, cons
 	s.vtables.region = HPT_CONTENT_VTABLE;
 	memset(vt_cache, 0, sizeof(vt_cache));
 	nheads = 0;
-	s.pagemap_fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
+	s.pagemap_fd = hp_proc_self_open("pagemap");
 	size_t nthreads = hp_world_stop(self, &sl);
 	size_t stopped = 0;
 	for (size_t i = 0; i < nthreads; i++)

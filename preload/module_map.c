@@ -1,5 +1,6 @@
 /* module_map.c: enumerates loaded objects with dl_iterate_phdr, their PT_LOAD segments and build-ids. */
 #include "module_map.h"
+#include "proc_self.h"
 
 #include <stdbool.h>
 
@@ -81,7 +82,7 @@ static int on_object(struct dl_phdr_info *info, size_t size, void *data)
 
 	if (!path || !*path) {
 		/* The main program has no name here; the kernel knows its path. */
-		ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+		ssize_t n = hp_proc_self_readlink("exe", exe, sizeof(exe) - 1);
 		if (n <= 0)
 			return 0;
 		exe[n] = 0;

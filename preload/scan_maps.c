@@ -1,5 +1,6 @@
 /* scan_maps.c: the process's mappings as a leak scan sees them, and what it must never read. */
 #include "scan_maps.h"
+#include "proc_self.h"
 
 #include <dlfcn.h>
 #include <errno.h>
@@ -105,12 +106,12 @@ static void add_map(const char *p, const char *eol)
 	hp_scan_maps[hp_scan_nmaps++] = m;
 }
 
-/* Streams /proc/self/maps (it may be longer than any buffer we keep). */
+/* Streams the process's maps (it may be longer than any buffer we keep). */
 void hp_scan_maps_load(pid_t pid, uint64_t *vmin, uint64_t *vmax)
 {
 	static char buf[65536];
 	size_t have = 0;
-	int fd = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
+	int fd = hp_proc_self_open("maps");
 
 	self_pid = pid;
 	hp_scan_nmaps = 0;

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "recorder.h"
+#include "proc_self.h"
 
 struct maps_scan {
 	uint64_t addr;     /* the mapping holding this address is wanted */
@@ -62,7 +63,7 @@ static int scan_maps(struct maps_scan *m)
 	char buf[512];
 	size_t have = 0;
 	bool skipping = false; /* the head of the current line was read; its (long) path is skipped */
-	int fd = (int)syscall(SYS_openat, AT_FDCWD, "/proc/self/maps", O_RDONLY | O_CLOEXEC);
+	int fd = hp_proc_self_open("maps");
 
 	if (fd < 0)
 		return -1;

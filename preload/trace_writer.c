@@ -8,6 +8,7 @@
  */
 #include "trace_writer.h"
 
+#include <dlfcn.h>
 #include <fcntl.h>
 #include <linux/futex.h>
 #include <linux/membarrier.h>
@@ -350,6 +351,20 @@ static void write_exec_end(void)
 	put_end(HPT_END_EXEC, 0);
 }
 
+/* glibc ends the process when its last thread ends: a program whose main thread left by pthread_exit
+ * ends with exit(0) as its last other thread leaves, by the count of threads glibc keeps in
+ * __nptl_nthreads (exported for libthread_db, GLIBC_PRIVATE). The writer is not the program's: left
+ * in that count, such a program went on forever with the writer alone. It is taken out of the count
+ * once started and put back as it returns, for glibc to take out again. NULL where there is no such
+ * count: the writer counts, as before. */
+static unsigned int *glibc_threads;
+
+static void writer_leaves(void)
+{
+	if (glibc_threads)
+		__atomic_fetch_add(glibc_threads, 1, __ATOMIC_RELAXED);
+}
+
 static void *writer_main(void *arg)
 {
 	(void)arg;
@@ -376,6 +391,7 @@ static void *writer_main(void *arg)
 			hp_scan_run_exit(w.finish_how);
 			write_end(w.finish_how, w.finish_status);
 			futex(&w.done, FUTEX_WAKE_PRIVATE, INT32_MAX, NULL);
+			writer_leaves();
 			return NULL;
 		}
 		hp_compress_note_round(hp_mono_ns());
@@ -388,8 +404,10 @@ static void *writer_main(void *arg)
 			atomic_store(&w.flush_req, 0);
 			futex(&w.flushed, FUTEX_WAKE_PRIVATE, INT32_MAX, NULL);
 		}
-		if (atomic_load(&w.pause_req))
+		if (atomic_load(&w.pause_req)) {
+			writer_leaves();
 			return NULL; /* joined by hp_writer_pause */
+		}
 	}
 }
 
@@ -419,6 +437,8 @@ static void put_process(unsigned flags)
 
 int hp_writer_start(unsigned process_flags, uint64_t start_tick, uint64_t event_ticks, uint64_t alloc_event_ticks)
 {
+	if (!glibc_threads)
+		glibc_threads = dlsym(RTLD_DEFAULT, "__nptl_nthreads");
 	w.watermark = 0;
 	w.prev_round_tick = start_tick;
 	atomic_store(&hp_rec.epoch, start_tick);
@@ -494,6 +514,8 @@ void hp_writer_launch(void)
 	pthread_attr_destroy(&attr);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	hp_tls.guard = guard;
+	if (!err && glibc_threads)
+		__atomic_fetch_sub(glibc_threads, 1, __ATOMIC_RELAXED); /* the caller is alive: never 0 here */
 	if (err) {
 		hp_warn("hookprof: cannot start the trace writer thread; the rest of the run goes unrecorded\n");
 		atomic_store(&hp_rec.state, HP_STATE_OFF);

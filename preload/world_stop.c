@@ -186,12 +186,15 @@ static size_t list_new_threads(pid_t self)
 	return added;
 }
 
-/* True when the thread blocks sig ("SigBlk:" of its status, a hexadecimal mask). */
-static bool blocks_signal(uint32_t tid, int sig)
+/* What a silent thread's status says ("State:" and "SigBlk:", a hexadecimal mask): whether it has
+ * ended (a zombie: the main thread, once it left by pthread_exit while others run on, stays listed
+ * until the process ends) and whether it blocks sig. */
+static void silent_thread(uint32_t tid, int sig, bool *ended, bool *blocks)
 {
 	char path[64], buf[2048];
 	int n = 0;
 
+	*ended = *blocks = false;
 	for (uint32_t t = tid; t; t /= 10)
 		n++;
 	memcpy(path, "/proc/self/task/", 16);
@@ -200,17 +203,21 @@ static bool blocks_signal(uint32_t tid, int sig)
 	memcpy(path + 16 + n, "/status", 8);
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
-		return false;
+		return;
 	ssize_t got = read(fd, buf, sizeof(buf) - 1);
 	close(fd);
 	if (got <= 0)
-		return false;
+		return;
 	buf[got] = 0;
-	const char *p = strstr(buf, "SigBlk:");
-	if (!p)
-		return false;
-	uint64_t mask = strtoull(p + 7, NULL, 16);
-	return (mask >> (sig - 1)) & 1;
+	const char *p = strstr(buf, "State:");
+	if (p) {
+		p += 6;
+		while (*p == ' ' || *p == '\t')
+			p++;
+		*ended = *p == 'Z' || *p == 'X';
+	}
+	if ((p = strstr(buf, "SigBlk:")) != NULL)
+		*blocks = (strtoull(p + 7, NULL, 16) >> (sig - 1)) & 1;
 }
 
 static void send_stop(size_t idx)
@@ -239,14 +246,21 @@ static void wait_acks(uint32_t sent, size_t first)
 		if (now - start >= STOP_TIMEOUT_NS)
 			break;
 		if (!checked && now - start >= BLOCKED_CHECK_NS) {
-			/* A thread that blocks the signal will never answer: do not wait for it. */
+			/* A thread that blocks the signal will never answer, nor will one that has ended:
+			 * do not wait for them. An ended one has nothing to read (memcheck reads no exited
+			 * thread's stack): it is gone, as one that ended after it was listed. */
 			checked = true;
-			for (size_t i = first; i < nslots; i++)
-				if (atomic_load(&slots[i].tid) && atomic_load(&slots[i].stopped) == HP_SLOT_WAITING &&
-				    blocks_signal(atomic_load(&slots[i].tid), stop_signal)) {
+			for (size_t i = first; i < nslots; i++) {
+				bool ended, blocks;
+				if (!atomic_load(&slots[i].tid) || atomic_load(&slots[i].stopped) != HP_SLOT_WAITING)
+					continue;
+				silent_thread(atomic_load(&slots[i].tid), stop_signal, &ended, &blocks);
+				if (ended)
+					atomic_store(&slots[i].tid, 0);
+				else if (blocks)
 					slots[i].unstopped = HPT_UNSTOPPED_BLOCKED;
-					sent--;
-				}
+				sent -= ended || blocks;
+			}
 			continue;
 		}
 		struct timespec ts = {0, 1000000};

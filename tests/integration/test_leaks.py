@@ -101,6 +101,26 @@ def test_libc_state_freed_by_freeres_is_suppressed_as_valgrind_frees_it():
         assert summary["suppressed_bytes"] > 0, summary
 
 
+def test_a_program_whose_main_thread_leaves_first():
+    # rec_main_leaves: main leaves by pthread_exit, its worker later; glibc ends the process with exit(0)
+    # when its last thread ends, by its count of threads. The recorder's writer was in that count:
+    # the process ran on forever with the writer alone. And with the main thread gone, /proc/self/maps
+    # reads empty: the leak scan at exit found no memory to read, and waited half a second for the
+    # ended main thread to stop. Now it ends as alone, and its kinds are memcheck's: both kept blocks
+    # were held by the stacks of ended threads, definitely lost.
+    with hp.tmpdir() as d:
+        prog = hp.program("rec_main_leaves")
+        proc, _ = hp.record([prog], output=d / "t.hpt", timeout=30)
+        assert (proc.returncode, proc.stdout) == (0, "worker done\n"), proc
+        report = hp.report_json(d / "t.hpt")
+        ours = kinds(report["summary"])
+        theirs = list(valgrind_kinds(d, [prog]).values())
+        assert [ours] == theirs, f"hookprof {ours} != valgrind {theirs}"
+        assert ours["definite"] == (444 + 555, 2), ours
+        [scan] = report["scans"]
+        assert [t["how"] for t in scan["threads"]] == ["exiting"], scan["threads"]  # the worker, ending it
+
+
 def test_forked_child_leak_kinds_equal_valgrind():
     # The child starts with its parent's heap: memcheck counts the parent's blocks in the child's
     # summary too, by the same rules (the parent's blocked thread's stack is read there as memory).
