@@ -154,6 +154,10 @@ $(BUILD)/tests/programs/%: tests/programs/%.c | $(DEPS_OK)
 	@mkdir -p $(@D)
 	$(CC) $(PROG_CFLAGS) -o $@ $< -lpthread -ldl -lm
 
+# leak_ctor needs libleak_ctor.so, whose constructor allocates before main.
+$(BUILD)/tests/programs/leak_ctor: tests/programs/leak_ctor.c $(BUILD)/tests/programs/libleak_ctor.so | $(DEPS_OK)
+	$(CC) $(PROG_CFLAGS) -o $@ $< -L$(@D) -lleak_ctor -Wl,-rpath,'$$ORIGIN'
+
 # rec_early needs librec_early.so (found beside it), whose constructor runs before the recorder's.
 $(BUILD)/tests/programs/rec_early: tests/programs/rec_early.c $(BUILD)/tests/programs/librec_early.so | $(DEPS_OK)
 	$(CC) $(PROG_CFLAGS) -o $@ $< -L$(@D) -lrec_early -Wl,-rpath,'$$ORIGIN'

@@ -14,17 +14,20 @@
 #define MAX_FILE (16u << 20)
 
 const struct hp_builtin_suppression hp_builtin_suppressions[] = {
-	{"stdio", "_IO_file_doallocate", "buffers of stdio streams, freed by __libc_freeres"},
-	{"loader", "^_dl_", "the dynamic loader's own tables, thread DTVs and dlopen bookkeeping"},
-	{"locale", "^_nl_", "locale and message-catalog data loaded once"},
-	{"locale", "setlocale", "locale names kept by setlocale"},
-	{"locale", "__wcsmbs_load_conv", "the character set conversion of the wide-character functions"},
-	{"locale", "textdomain", "the message domain and its directory, kept by textdomain and bindtextdomain"},
-	{"time", "tzset_internal", "time zone data loaded once"},
-	{"nss", "^__nss_", "name-service modules loaded once"},
-	{"environ", "__add_to_environ", "the environment as setenv and putenv copied it, freed by __libc_freeres"},
-	{"libstdc++", "__gnu_cxx::__freeres", "the C++ runtime's exception emergency pool"},
-	{"libstdc++", "(anonymous namespace)::pool::pool", "the C++ runtime's exception emergency pool"},
+	{"stdio", "_IO_file_doallocate", "buffers of stdio streams, freed by __libc_freeres", false, NULL},
+	{"loader", "/ld-linux", "the dynamic loader's own tables, thread DTVs and dlopen bookkeeping", true, NULL},
+	{"locale", "^_nl_", "locale and message-catalog data loaded once", false, NULL},
+	{"locale", "setlocale", "locale names kept by setlocale", false, NULL},
+	{"locale", "__wcsmbs_load_conv", "the character set conversion of the wide-character functions", false, NULL},
+	{"locale", "textdomain", "the message domain and its directory, kept by textdomain and bindtextdomain", false, NULL},
+	{"time", "tzset_internal", "time zone data loaded once", false, NULL},
+	{"nss", "^__nss_", "name-service modules loaded once", false, NULL},
+	{"environ", "__add_to_environ", "the environment as setenv and putenv copied it, freed by __libc_freeres", false, NULL},
+	{"libstdc++", "__gnu_cxx::__freeres", "the C++ runtime's exception emergency pool", false, NULL},
+	{"libstdc++", "(anonymous namespace)::pool::pool", "the C++ runtime's exception emergency pool", false, NULL},
+	/* The same pool where libstdc++ has no symbols (Debian's): what libstdc++'s own constructor,
+	 * called by the loader, allocates; not what another library's constructor allocates by new. */
+	{"libstdc++", "/libstdc++.so", "the C++ runtime's exception emergency pool", true, "/ld-linux"},
 };
 const size_t hp_builtin_suppressions_count =
 	sizeof(hp_builtin_suppressions) / sizeof(hp_builtin_suppressions[0]);
@@ -52,7 +55,8 @@ void hp_suppressions_release(struct hp_suppressions *s)
 	memset(s, 0, sizeof(*s));
 }
 
-static int add(struct hp_suppressions *s, const char *pattern, size_t len, const char *origin)
+static int add(struct hp_suppressions *s, const char *pattern, size_t len, const char *origin, bool first_frame,
+	       const char *within)
 {
 	forget_sets(s); /* their bit sets have no bit for the new item */
 	struct hp_suppression *items = hp_grow(s->items, &s->cap, s->n + 1, sizeof(*items));
@@ -62,7 +66,7 @@ static int add(struct hp_suppressions *s, const char *pattern, size_t len, const
 	char *p = strndup(pattern, len);
 	if (!p)
 		return -1;
-	s->items[s->n++] = (struct hp_suppression){p, origin, 0, 0, 0};
+	s->items[s->n++] = (struct hp_suppression){p, origin, first_frame, within, 0, 0, 0};
 	return 0;
 }
 
@@ -98,7 +102,7 @@ int hp_suppressions_add_builtin(struct hp_suppressions *s, const char *disabled,
 		const struct hp_builtin_suppression *b = &hp_builtin_suppressions[i];
 		if (listed(disabled, b->name))
 			continue;
-		if (add(s, b->pattern, strlen(b->pattern), b->name)) {
+		if (add(s, b->pattern, strlen(b->pattern), b->name, b->first_frame, b->within)) {
 			snprintf(err, errlen, "out of memory");
 			return -1;
 		}
@@ -142,7 +146,7 @@ int hp_suppressions_parse(struct hp_suppressions *s, const char *text, size_t le
 			snprintf(err, errlen, "%s:%u: %s pattern", origin, line, plen ? "overlong" : "empty");
 			goto fail;
 		}
-		if (add(s, colon + 1, plen, origin)) {
+		if (add(s, colon + 1, plen, origin, false, NULL)) {
 			snprintf(err, errlen, "%s:%u: out of memory", origin, line);
 			goto fail;
 		}
@@ -235,17 +239,40 @@ int hp_suppression_pattern_matches(const char *pattern, const char *text)
 
 /* The first item matching a frame, asked of every item and frame in turn: what the bit sets below
  * answer when memory runs out for them. */
+static bool frame_matches(const char *pattern, const struct hp_frame *fr)
+{
+	return (fr->function && hp_suppression_pattern_matches(pattern, fr->function)) ||
+	       (fr->file && hp_suppression_pattern_matches(pattern, fr->file)) ||
+	       (fr->module && hp_suppression_pattern_matches(pattern, fr->module));
+}
+
+/* An item of the innermost frames: its pattern on the first frame; with `within`, on every frame
+ * up to the first that matches `within`, which must come. */
+static bool first_frame_matches(const struct hp_suppression *it, const struct hp_frame *const *frames, size_t nframes)
+{
+	if (!it->within)
+		return nframes && frame_matches(it->pattern, frames[0]);
+	for (size_t f = 0; f < nframes; f++) {
+		if (f && frame_matches(it->within, frames[f]))
+			return true;
+		if (!frame_matches(it->pattern, frames[f]))
+			return false;
+	}
+	return false;
+}
+
 static struct hp_suppression *match_each(struct hp_suppressions *s, const struct hp_frame *const *frames,
 					size_t nframes)
 {
 	for (size_t i = 0; i < s->n; i++) {
-		for (size_t f = 0; f < nframes; f++) {
-			const struct hp_frame *fr = frames[f];
-			if ((fr->function && hp_suppression_pattern_matches(s->items[i].pattern, fr->function)) ||
-			    (fr->file && hp_suppression_pattern_matches(s->items[i].pattern, fr->file)) ||
-			    (fr->module && hp_suppression_pattern_matches(s->items[i].pattern, fr->module)))
+		if (s->items[i].first_frame) {
+			if (first_frame_matches(&s->items[i], frames, nframes))
 				return &s->items[i];
+			continue;
 		}
+		for (size_t f = 0; f < nframes; f++)
+			if (frame_matches(s->items[i].pattern, frames[f]))
+				return &s->items[i];
 	}
 	return NULL;
 }
@@ -265,7 +292,7 @@ static const uint64_t *set_of(struct hp_suppressions *s, const char *str)
 		uint64_t *set = sets + s->nsets * s->words;
 		memset(set, 0, s->words * sizeof(*set));
 		for (size_t i = 0; i < s->n; i++)
-			if (hp_suppression_pattern_matches(s->items[i].pattern, str))
+			if (!s->items[i].first_frame && hp_suppression_pattern_matches(s->items[i].pattern, str))
 				set[i / 64] |= UINT64_C(1) << (i % 64);
 		*slot = (uint32_t)++s->nsets;
 	}
@@ -285,6 +312,10 @@ struct hp_suppression *hp_suppressions_match(struct hp_suppressions *s, const st
 			return match_each(s, frames, nframes);
 	}
 	memset(s->acc, 0, s->words * sizeof(*s->acc));
+	/* Items of the first frame only are left out of the sets (set_of): globbed here, on that frame. */
+	for (size_t i = 0; i < s->n; i++)
+		if (s->items[i].first_frame && first_frame_matches(&s->items[i], frames, nframes))
+			s->acc[i / 64] |= UINT64_C(1) << (i % 64);
 	for (size_t f = 0; f < nframes; f++) {
 		const char *strs[3] = {frames[f]->function, frames[f]->file, frames[f]->module};
 		for (size_t k = 0; k < 3; k++) {

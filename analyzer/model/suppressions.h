@@ -3,12 +3,13 @@
  * A file holds `leak:PATTERN` lines (`#` comments, blank lines). A pattern matches a frame when it
  * occurs in the frame's function name, source file or module path; `*` matches any run of characters,
  * a leading `^` anchors at the start and a trailing `$` at the end. A leak is suppressed when a
- * pattern matches any frame of its allocation stack. The program's own __lsan_default_suppressions()
+ * pattern matches any frame of its allocation stack (a built-in one may match the first frame only). The program's own __lsan_default_suppressions()
  * reaches the analyzer through the trace (hp_defs) and is added like a file.
  */
 #ifndef HP_SUPPRESSIONS_H
 #define HP_SUPPRESSIONS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -18,6 +19,10 @@
 struct hp_suppression {
 	char *pattern;
 	const char *origin; /* "builtin:NAME", a file path, or "program" */
+	/* Matched against the frame that called the allocator only; with `within`, against every frame
+	 * from it up to the first that matches `within` (which must come). */
+	bool first_frame;
+	const char *within;
 	uint64_t hits;      /* leaks (groups of blocks) it suppressed */
 	uint64_t bytes;
 	uint64_t blocks;
@@ -41,6 +46,10 @@ struct hp_builtin_suppression {
 	const char *name;
 	const char *pattern;
 	const char *why;
+	/* As struct hp_suppression's: the loader's own tables are what the loader allocates itself, not
+	 * what the constructors it runs allocate (a library's constructor may leak). */
+	bool first_frame;
+	const char *within;
 };
 extern const struct hp_builtin_suppression hp_builtin_suppressions[];
 extern const size_t hp_builtin_suppressions_count;

@@ -101,6 +101,20 @@ def test_libc_state_freed_by_freeres_is_suppressed_as_valgrind_frees_it():
         assert summary["suppressed_bytes"] > 0, summary
 
 
+def test_a_library_constructors_leaks_are_its_own_not_the_loaders():
+    # libleak_ctor's constructor, which the loader runs before main, keeps 101 bytes and leaks 202. The
+    # built-in "loader" rule matched any frame of the loader (_dl_init runs constructors) and hid both;
+    # it now takes only what the loader allocates itself, and the kinds are memcheck's.
+    with hp.tmpdir() as d:
+        prog = hp.program("leak_ctor")
+        proc, _ = hp.record([prog], output=d / "t.hpt")
+        assert (proc.returncode, proc.stdout) == (0, "kept\n"), proc
+        ours = kinds(hp.report_json(d / "t.hpt")["summary"])
+        theirs = list(valgrind_kinds(d, [prog]).values())
+        assert [ours] == theirs, f"hookprof {ours} != valgrind {theirs}"
+        assert ours["definite"] == (202, 1) and ours["reachable"] == (101, 1), ours
+
+
 def test_a_program_whose_main_thread_leaves_first():
     # rec_main_leaves: main leaves by pthread_exit, its worker later; glibc ends the process with exit(0)
     # when its last thread ends, by its count of threads. The recorder's writer was in that count:

@@ -113,6 +113,40 @@ static void match_frames(void **state)
 	hp_suppressions_release(&s);
 }
 
+/* The loader's own allocations are suppressed, not those of the constructors it runs; libstdc++'s
+ * emergency pool without symbols is what libstdc++ itself allocates under the loader, not another
+ * library's constructor's `new`. */
+static void loader_and_constructors(void **state)
+{
+	struct hp_suppressions s;
+	char err[256];
+	const char *ld = "/lib64/ld-linux-x86-64.so.2", *cxx = "/usr/lib/x86_64-linux-gnu/libstdc++.so.6";
+	struct hp_frame dtv[] = {{.function = "allocate_dtv", .module = ld},
+				 {.function = "_dl_allocate_tls", .module = ld},
+				 {.function = "allocate_stack", .module = "/lib/libc.so.6"}};
+	struct hp_frame ctor[] = {{.function = "foo_init", .module = "/usr/lib/libfoo.so"},
+				  {.function = "call_init", .module = ld},
+				  {.function = "_dl_init", .module = ld}};
+	struct hp_frame pool[] = {{.module = cxx}, {.module = cxx}, {.function = "call_init", .module = ld}};
+	struct hp_frame by_new[] = {{.module = cxx}, {.module = "/usr/lib/libz3.so.4"}, {.function = "call_init", .module = ld}};
+	const struct hp_frame *sdtv[] = {&dtv[0], &dtv[1], &dtv[2]}, *sctor[] = {&ctor[0], &ctor[1], &ctor[2]};
+	const struct hp_frame *spool[] = {&pool[0], &pool[1], &pool[2]}, *snew[] = {&by_new[0], &by_new[1], &by_new[2]};
+	(void)state;
+
+	hp_suppressions_init(&s);
+	assert_int_equal(hp_suppressions_add_builtin(&s, NULL, err, sizeof(err)), 0);
+	struct hp_suppression *m = hp_suppressions_match(&s, sdtv, 3);
+	assert_non_null(m);
+	assert_string_equal(m->origin, "loader");
+	assert_null(hp_suppressions_match(&s, sctor, 3));
+	m = hp_suppressions_match(&s, spool, 3);
+	assert_non_null(m);
+	assert_string_equal(m->origin, "libstdc++");
+	assert_null(hp_suppressions_match(&s, snew, 3));
+	assert_null(hp_suppressions_match(&s, spool, 2)); /* the loader's frame must come */
+	hp_suppressions_release(&s);
+}
+
 /* The first matching item in file order, as the rule reads (every item against every frame), with
  * more items than one 64-bit set holds, strings shared by frames (the symbolizer's interned names),
  * the same content at another address, and an item added after matching began. */
@@ -165,6 +199,7 @@ int main(void)
 		cmocka_unit_test(parse_errors_name_the_line),
 		cmocka_unit_test(builtins_and_disabling),
 		cmocka_unit_test(match_frames),
+		cmocka_unit_test(loader_and_constructors),
 		cmocka_unit_test(first_match_in_order_across_sets),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
