@@ -63,7 +63,7 @@ static struct {
 	pid_t finisher_tid; /* the thread that asked to finish: it waits for us, never busy in an event */
 	int64_t finish_status;
 
-	pthread_mutex_t reg_lock; /* guards rings and next_stream (taken by ring creation too) */
+	pthread_mutex_t reg_lock; /* guards rings, spare and next_stream (taken by ring creation too) */
 	uint8_t *stack; /* the writer thread's (WRITER_STACK bytes, the lowest page a guard), or NULL */
 	struct hp_ring *rings;
 	struct hp_ring *spare; /* rings of ended threads, kept for new ones (SPARE_RINGS at most) */
