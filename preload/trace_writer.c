@@ -391,6 +391,14 @@ static void *writer_main(void *arg)
 			hp_scan_run_exit(w.finish_how);
 			write_end(w.finish_how, w.finish_status);
 			futex(&w.done, FUTEX_WAKE_PRIVATE, INT32_MAX, NULL);
+			/* An end of the process (exit, _exit, a fatal signal): it is over once the finisher
+			 * sees `done`. The thread waits for that instead of ending, which glibc would take for
+			 * the process's last thread ending, and call exit(0) here beside the finisher, when
+			 * the finisher was the program's last (its main thread left by pthread_exit). Every
+			 * signal is blocked on this thread: pause() never returns. After a STOPPED end the
+			 * process runs on without us, and the thread ends. */
+			if (w.finish_how != END_STOPPED)
+				pause();
 			writer_leaves();
 			return NULL;
 		}
