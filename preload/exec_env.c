@@ -226,6 +226,63 @@ static char *put(char *p, const char *s)
 
 static char *const none[] = {NULL};
 
+/* Room for a new environment of `size` bytes: e->buf, or a mapping (e->map); NULL when neither. */
+static char **env_room(struct hp_exec_env *e, size_t size)
+{
+	if (size <= sizeof(e->buf))
+		return (char **)(void *)e->buf;
+	if (getpid() != hp_rec.pid)
+		return NULL; /* a vfork child: no mapping that would outlive the exec in its parent */
+	void *map = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (map == MAP_FAILED)
+		return NULL;
+	e->map = map;
+	e->map_size = size;
+	return map;
+}
+
+/* True when envp asks the loader to list the program's libraries and run nothing (ldd sets
+ * LD_TRACE_LOADED_OBJECTS to a non-empty value). */
+static bool lists_libraries(char *const envp[])
+{
+	static const char key[] = "LD_TRACE_LOADED_OBJECTS=";
+
+	for (; *envp; envp++)
+		if (!strncmp(*envp, key, sizeof(key) - 1) && (*envp)[sizeof(key) - 1])
+			return true;
+	return false;
+}
+
+/* envp (n entries, LD_PRELOAD at `at`, its list `old`) without this library in the list: the loader
+ * lists every preloaded library, and what ldd prints is the program's own libraries, as without
+ * hookprof. A list left empty goes with its variable. */
+static void env_without_self(struct hp_exec_env *e, char *const envp[], size_t n, size_t at, const char *old)
+{
+	const size_t klen = sizeof(preload_key) - 1;
+	char **copy = env_room(e, (n + 1) * sizeof(char *) + klen + strlen(old) + 1);
+
+	if (!copy)
+		return;
+	char *v = (char *)(copy + n + 1), *p = put(v, preload_key), *list = p;
+	for (const char *w = old + strspn(old, ": \t\n"); *w; w += strspn(w, ": \t\n")) {
+		size_t len = strcspn(w, ": \t\n");
+		if (!list_names(w, self_base, true)) { /* the list's first entry: w's */
+			if (p != list)
+				*p++ = ':';
+			memcpy(p, w, len);
+			p += len;
+		}
+		w += len;
+	}
+	*p = '\0';
+	size_t k = 0;
+	for (size_t i = 0; i < n; i++)
+		if (i != at || p != list)
+			copy[k++] = i == at ? v : envp[i];
+	copy[k] = NULL;
+	e->envp = copy;
+}
+
 void hp_exec_env_make(struct hp_exec_env *e, const char *file, int fd, bool search, char *const envp[])
 {
 	const size_t klen = sizeof(preload_key) - 1;
@@ -245,6 +302,11 @@ void hp_exec_env_make(struct hp_exec_env *e, const char *file, int fd, bool sear
 			at = n; /* the loader takes the last one */
 	const char *old = at != SIZE_MAX ? envp[at] + klen : NULL;
 	bool self = old && list_names(old, self_base, false), follow = hp_rec.cfg.follow;
+	if (lists_libraries(envp)) {
+		if (self)
+			env_without_self(e, envp, n, at, old);
+		goto out;
+	}
 	if (!self && !follow)
 		goto out; /* a list of the program's own, for a child not followed: not ours to change */
 	for (size_t i = 0; follow && i < nsettings; i++)
@@ -266,17 +328,9 @@ void hp_exec_env_make(struct hp_exec_env *e, const char *file, int fd, bool sear
 	size_t value = klen + (add_first ? strlen(first) + 1 : 0) + (add_self ? strlen(self_path) + 1 : 0) +
 		       (old ? strlen(old) : 0) + 1;
 	size_t array = (n + 2 + nmissing) * sizeof(char *), size = array + value;
-	char **copy = (char **)(void *)e->buf;
-	if (size > sizeof(e->buf)) {
-		if (getpid() != hp_rec.pid)
-			goto out; /* a vfork child: no mapping that would outlive the exec in its parent */
-		void *map = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-		if (map == MAP_FAILED)
-			goto out; /* the child starts as the program asked: unrecorded, or stopped by its runtime */
-		e->map = map;
-		e->map_size = size;
-		copy = map;
-	}
+	char **copy = env_room(e, size);
+	if (!copy)
+		goto out; /* the child starts as the program asked: unrecorded, or stopped by its runtime */
 	char *v = (char *)copy + array, *p = put(v, preload_key);
 	if (add_first)
 		p = put(put(p, first), ":");

@@ -429,3 +429,21 @@ def test_a_child_of_the_raw_fork_call_leaves_its_parents_trace_alone():
             heap.apply(r)
         kept = [r["addr"] for r in tr.of("alloc") if r["size"] == 100]
         assert len(kept) == 1 and kept[0] not in heap.live, (kept, heap.live)
+
+
+def test_ldd_lists_the_programs_libraries_as_alone():
+    # ldd execs the loader with LD_TRACE_LOADED_OBJECTS=1, and the loader lists every preloaded library
+    # (and theirs: libunwind, libzstd) beside the program's: build scripts that read ldd's output saw
+    # hookprof's. The exec hook takes this library out of LD_PRELOAD for such an exec, and keeps the
+    # rest of the list (a user's own preload is listed as alone). Addresses differ from run to run.
+    assert shutil.which("ldd"), "ldd is not installed (libc-bin)"
+    prog = hp.program("rec_target")
+    zlib = next(p for p in ("/usr/lib/x86_64-linux-gnu/libz.so.1", "/lib/x86_64-linux-gnu/libz.so.1")
+                if os.path.exists(p))
+    for env in ({}, {"LD_PRELOAD": zlib}):
+        plain = hp.run(["ldd", prog], env={"LD_PRELOAD": None, "HOOKPROF_OUTPUT": None, **env})
+        with hp.tmpdir() as d:
+            proc, traces = hp.record(["ldd", prog], d / "t.hpt", extra_env=env)
+        strip = lambda out: re.sub(r" \(0x[0-9a-f]+\)", "", out)
+        assert (proc.returncode, strip(proc.stdout)) == (plain.returncode, strip(plain.stdout)), (proc, plain)
+        assert "libhookprof" not in proc.stdout and traces, proc
