@@ -64,7 +64,12 @@ def test_thread_churn_nothing_lost():
         ended = {r["stream"] for r in tr.of("thread_end")}
         for stream in list(workers.values()):
             assert stream in ended, f"worker stream {stream} has no thread_end"
-        assert len(tr.of("thread_start")) >= 1 + 1 + CHURN_WORKERS + CHURN_SHORT_THREADS
+        # every stream with events began with its thread's start: main's, the workers', the short
+        # threads', and the spawner's when it allocated (pthread_create reuses an ended thread's
+        # stack and its DTV without a malloc, so under load it may never have)
+        starts = {r["stream"] for r in tr.of("thread_start")}
+        assert set(by_stream) <= starts, sorted(set(by_stream) - starts)
+        assert len(starts) >= 1 + CHURN_WORKERS + CHURN_SHORT_THREADS, len(starts)
 
 
 # ---- a signal handler that allocates -------------------------------------------------------------
