@@ -37,6 +37,8 @@ static const char *self_base = "";
 /* The HOOKPROF_* entries of the environment at start: the recorder's settings, which a child whose
  * environment lacks them gets back. */
 static char settings_buf[8192];
+#define LIST_SEPARATORS ": \t\n" /* between the entries of an LD_PRELOAD list, as the loader reads it */
+
 static const char *settings[SETTINGS_MAX];
 static size_t nsettings;
 
@@ -46,7 +48,7 @@ void hp_exec_env_init(void)
 	size_t used = 0;
 
 	if (dladdr((const void *)hp_exec_env_init, &info) && info.dli_fname && strchr(info.dli_fname, '/') &&
-	    strlen(info.dli_fname) < sizeof(self_path) && !strpbrk(info.dli_fname, ": \t\n")) {
+	    strlen(info.dli_fname) < sizeof(self_path) && !strpbrk(info.dli_fname, LIST_SEPARATORS)) {
 		strcpy(self_path, info.dli_fname);
 		self_base = strrchr(self_path, '/') + 1;
 	}
@@ -185,18 +187,24 @@ static int open_program(const char *file, bool search)
 	}
 }
 
+/* Whether the list entry v[0..len) is a file named base. */
+static bool entry_names(const char *v, size_t len, const char *base)
+{
+	size_t blen = strlen(base);
+	const char *name = v;
+
+	for (size_t k = 0; k < len; k++)
+		if (v[k] == '/')
+			name = v + k + 1;
+	return (size_t)(v + len - name) == blen && !memcmp(name, base, blen);
+}
+
 /* Whether an entry of the LD_PRELOAD list v (only its first, when first_only) is a file named base. */
 static bool list_names(const char *v, const char *base, bool first_only)
 {
-	size_t blen = strlen(base);
-
-	for (v += strspn(v, ": \t\n"); *v; v += strspn(v, ": \t\n")) {
-		size_t len = strcspn(v, ": \t\n");
-		const char *name = v;
-		for (size_t k = 0; k < len; k++)
-			if (v[k] == '/')
-				name = v + k + 1;
-		if ((size_t)(v + len - name) == blen && !memcmp(name, base, blen))
+	for (v += strspn(v, LIST_SEPARATORS); *v; v += strspn(v, LIST_SEPARATORS)) {
+		size_t len = strcspn(v, LIST_SEPARATORS);
+		if (entry_names(v, len, base))
 			return true;
 		if (first_only)
 			return false;
@@ -241,18 +249,6 @@ static char **env_room(struct hp_exec_env *e, size_t size)
 	return map;
 }
 
-/* True when envp asks the loader to list the program's libraries and run nothing (ldd sets
- * LD_TRACE_LOADED_OBJECTS to a non-empty value). */
-static bool lists_libraries(char *const envp[])
-{
-	static const char key[] = "LD_TRACE_LOADED_OBJECTS=";
-
-	for (; *envp; envp++)
-		if (!strncmp(*envp, key, sizeof(key) - 1) && (*envp)[sizeof(key) - 1])
-			return true;
-	return false;
-}
-
 /* envp (n entries, LD_PRELOAD at `at`, its list `old`) without this library in the list: the loader
  * lists every preloaded library, and what ldd prints is the program's own libraries, as without
  * hookprof. A list left empty goes with its variable. */
@@ -264,9 +260,9 @@ static void env_without_self(struct hp_exec_env *e, char *const envp[], size_t n
 	if (!copy)
 		return;
 	char *v = (char *)(copy + n + 1), *p = put(v, preload_key), *list = p;
-	for (const char *w = old + strspn(old, ": \t\n"); *w; w += strspn(w, ": \t\n")) {
-		size_t len = strcspn(w, ": \t\n");
-		if (!list_names(w, self_base, true)) { /* the list's first entry: w's */
+	for (const char *w = old + strspn(old, LIST_SEPARATORS); *w; w += strspn(w, LIST_SEPARATORS)) {
+		size_t len = strcspn(w, LIST_SEPARATORS);
+		if (!entry_names(w, len, self_base)) {
 			if (p != list)
 				*p++ = ':';
 			memcpy(p, w, len);
@@ -297,12 +293,19 @@ void hp_exec_env_make(struct hp_exec_env *e, const char *file, int fd, bool sear
 		envp = none;
 	if (hp_rec.sandboxed || !*self_base)
 		goto out; /* after a seccomp filter nothing of ours makes a system call */
-	for (; envp[n]; n++)
+	/* LD_TRACE_LOADED_OBJECTS, non-empty, asks the loader to list the program's libraries and run
+	 * nothing (ldd). */
+	static const char listing_key[] = "LD_TRACE_LOADED_OBJECTS=";
+	bool listing = false;
+	for (; envp[n]; n++) {
 		if (!strncmp(envp[n], preload_key, klen))
 			at = n; /* the loader takes the last one */
+		else if (!strncmp(envp[n], listing_key, sizeof(listing_key) - 1))
+			listing = envp[n][sizeof(listing_key) - 1] != '\0';
+	}
 	const char *old = at != SIZE_MAX ? envp[at] + klen : NULL;
 	bool self = old && list_names(old, self_base, false), follow = hp_rec.cfg.follow;
-	if (lists_libraries(envp)) {
+	if (listing) {
 		if (self)
 			env_without_self(e, envp, n, at, old);
 		goto out;
