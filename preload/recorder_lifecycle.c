@@ -189,12 +189,8 @@ void hp_recorder_start(void)
 	 * counts the recorder's own reads (libunwind's probes, the leak scan of uninitialised heap) as
 	 * the program's errors, which changes its exit status under --error-exitcode: left unrecorded,
 	 * like valgrind's tool itself (a static program, noted at its exec). */
-	if (hp_modules_on_valgrind()) {
-		hp_tls.guard = 0;
-		atomic_store(&hp_rec.started, 1);
-		errno = e;
-		return;
-	}
+	if (hp_modules_on_valgrind())
+		goto out;
 	hp_rec.pid = getpid();
 	hp_rec.use_tsc = hp_clock_tsc_invariant();
 	hp_rec.membarrier = syscall(SYS_membarrier, MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED, 0, 0) == 0;
@@ -213,6 +209,7 @@ void hp_recorder_start(void)
 	if (hp_thread_ring_setup() == 0 && on_exit(on_exit_status, NULL) == 0 &&
 	    start_writer(true, 0) == 0)
 		atomic_store(&hp_rec.state, HP_STATE_ON);
+out:
 	hp_tls.guard = 0;
 	atomic_store(&hp_rec.started, 1);
 	errno = e;

@@ -10,6 +10,7 @@
 #include "hpt_format.h"
 #include "model/leak_classify.h"
 #include "model/run.h"
+#include "model/suppressions.h"
 #include "model/window.h"
 
 void hp_run_release(struct hp_run *run)
@@ -70,8 +71,11 @@ int hp_run_leak_option(int argc, const char **argv, int *i)
 	const char *eq = strchr(a, '=');
 	const char *v = eq ? eq + 1 : *i + 1 < argc ? argv[++*i] : NULL;
 	if (!v || !*v) {
-		fprintf(stderr, "hookprof: %s takes %s\n", supp ? "--suppressions" : "--no-builtin-suppressions",
-			supp ? "a file" : "a list of names (stdio, loader, locale, time, nss, environ, libstdc++, all)");
+		if (supp)
+			fprintf(stderr, "hookprof: --suppressions takes a file\n");
+		else
+			fprintf(stderr, "hookprof: --no-builtin-suppressions takes a list of names (%s)\n",
+				hp_builtin_suppression_names());
 		return -1;
 	}
 	if (supp) {

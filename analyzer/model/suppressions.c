@@ -83,6 +83,20 @@ static bool listed(const char *list, const char *name)
 	return false;
 }
 
+const char *hp_builtin_suppression_names(void)
+{
+	static char names[256];
+
+	if (!names[0]) {
+		size_t n = 0;
+		for (size_t i = 0; i < hp_builtin_suppressions_count; i++)
+			if (!i || strcmp(hp_builtin_suppressions[i].name, hp_builtin_suppressions[i - 1].name))
+				n += (size_t)snprintf(names + n, sizeof(names) - n, "%s, ", hp_builtin_suppressions[i].name);
+		snprintf(names + n, sizeof(names) - n, "all");
+	}
+	return names;
+}
+
 int hp_suppressions_add_builtin(struct hp_suppressions *s, const char *disabled, char *err, size_t errlen)
 {
 	for (const char *p = disabled; p && *p;) {
@@ -92,8 +106,8 @@ int hp_suppressions_add_builtin(struct hp_suppressions *s, const char *disabled,
 			known = strlen(hp_builtin_suppressions[i].name) == k &&
 				!strncmp(p, hp_builtin_suppressions[i].name, k);
 		if (!known) {
-			snprintf(err, errlen, "unknown built-in suppression '%.*s' (stdio, loader, locale, time, nss, environ, libstdc++, all)",
-				 (int)k, p);
+			snprintf(err, errlen, "unknown built-in suppression '%.*s' (%s)", (int)k, p,
+				 hp_builtin_suppression_names());
 			return -1;
 		}
 		p += k + (p[k] == ',');
@@ -237,8 +251,6 @@ int hp_suppression_pattern_matches(const char *pattern, const char *text)
 	return glob(buf, k, text, tlen);
 }
 
-/* The first item matching a frame, asked of every item and frame in turn: what the bit sets below
- * answer when memory runs out for them. */
 static bool frame_matches(const char *pattern, const struct hp_frame *fr)
 {
 	return (fr->function && hp_suppression_pattern_matches(pattern, fr->function)) ||
@@ -261,6 +273,8 @@ static bool first_frame_matches(const struct hp_suppression *it, const struct hp
 	return false;
 }
 
+/* The first item matching a frame, asked of every item and frame in turn: what the bit sets below
+ * answer when memory runs out for them. */
 static struct hp_suppression *match_each(struct hp_suppressions *s, const struct hp_frame *const *frames,
 					size_t nframes)
 {

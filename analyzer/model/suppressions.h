@@ -3,8 +3,9 @@
  * A file holds `leak:PATTERN` lines (`#` comments, blank lines). A pattern matches a frame when it
  * occurs in the frame's function name, source file or module path; `*` matches any run of characters,
  * a leading `^` anchors at the start and a trailing `$` at the end. A leak is suppressed when a
- * pattern matches any frame of its allocation stack (a built-in one may match the first frame only). The program's own __lsan_default_suppressions()
- * reaches the analyzer through the trace (hp_defs) and is added like a file.
+ * pattern matches any frame of its allocation stack (a built-in one may match the innermost frames
+ * only). The program's own __lsan_default_suppressions() reaches the analyzer through the trace
+ * (hp_defs) and is added like a file.
  */
 #ifndef HP_SUPPRESSIONS_H
 #define HP_SUPPRESSIONS_H
@@ -56,6 +57,9 @@ extern const size_t hp_builtin_suppressions_count;
 
 void hp_suppressions_init(struct hp_suppressions *s);
 void hp_suppressions_release(struct hp_suppressions *s);
+
+/* The names of the built-in sets, and "all", as a list to quote in messages ("stdio, loader, ..."). */
+const char *hp_builtin_suppression_names(void);
 
 /* Adds every built-in set except those named in `disabled` (comma-separated, or "all"; may be NULL).
  * Returns 0, or -1 with "unknown built-in suppression 'x'" in err. */
