@@ -13,6 +13,11 @@
 #define MAX_PATTERN 1024
 #define MAX_FILE (16u << 20)
 
+/* A libc function's result buffer, kept for its next call and freed by __libc_freeres: what the
+ * function allocated itself (its frame called the allocator), by its exported name. */
+#define NSS_BUFFER(function) \
+	{"nss", "^" function "$", "the result buffer of " function ", freed by __libc_freeres", true, NULL}
+
 const struct hp_builtin_suppression hp_builtin_suppressions[] = {
 	{"stdio", "_IO_file_doallocate", "buffers of stdio streams, freed by __libc_freeres", false, NULL},
 	{"loader", "/ld-linux", "the dynamic loader's own tables, thread DTVs and dlopen bookkeeping", true, NULL},
@@ -22,6 +27,17 @@ const struct hp_builtin_suppression hp_builtin_suppressions[] = {
 	{"locale", "textdomain", "the message domain and its directory, kept by textdomain and bindtextdomain", false, NULL},
 	{"time", "tzset_internal", "time zone data loaded once", false, NULL},
 	{"nss", "^__nss_", "name-service modules loaded once", false, NULL},
+	{"nss", "__resolv_conf_", "the resolver's configuration (resolv.conf), freed by __libc_freeres", false, NULL},
+	/* The buffer each non-reentrant lookup keeps for its result, allocated by the function itself
+	 * (glibc's getXXbyYY.c and getXXent.c, and getnetgrent). */
+	NSS_BUFFER("getpwnam"), NSS_BUFFER("getpwuid"), NSS_BUFFER("getpwent"), NSS_BUFFER("getgrnam"),
+	NSS_BUFFER("getgrgid"), NSS_BUFFER("getgrent"), NSS_BUFFER("getspnam"), NSS_BUFFER("getspent"),
+	NSS_BUFFER("getsgnam"), NSS_BUFFER("getsgent"), NSS_BUFFER("gethostbyname"), NSS_BUFFER("gethostbyname2"),
+	NSS_BUFFER("gethostbyaddr"), NSS_BUFFER("gethostent"), NSS_BUFFER("getnetbyname"), NSS_BUFFER("getnetbyaddr"),
+	NSS_BUFFER("getnetent"), NSS_BUFFER("getprotobyname"), NSS_BUFFER("getprotobynumber"),
+	NSS_BUFFER("getprotoent"), NSS_BUFFER("getrpcbyname"), NSS_BUFFER("getrpcbynumber"), NSS_BUFFER("getrpcent"),
+	NSS_BUFFER("getservbyname"), NSS_BUFFER("getservbyport"), NSS_BUFFER("getservent"),
+	NSS_BUFFER("getaliasbyname"), NSS_BUFFER("getaliasent"), NSS_BUFFER("getnetgrent"),
 	{"environ", "__add_to_environ", "the environment as setenv and putenv copied it, freed by __libc_freeres", false, NULL},
 	{"libstdc++", "__gnu_cxx::__freeres", "the C++ runtime's exception emergency pool", false, NULL},
 	{"libstdc++", "(anonymous namespace)::pool::pool", "the C++ runtime's exception emergency pool", false, NULL},
