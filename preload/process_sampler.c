@@ -24,6 +24,17 @@ void hp_sampler_open(void)
 	page_size = sysconf(_SC_PAGESIZE);
 }
 
+/* /proc/self/statm is the main thread's: once the main thread has left by pthread_exit, it reads
+ * zeros (the main thread let go of the memory map) while the process runs on. The writer's own entry
+ * reads the same map for as long as the writer runs. io stays /proc/self's: the thread group's sum,
+ * which the main thread's entry keeps after it ended; the writer's own would count the writer only. */
+void hp_sampler_thread_start(void)
+{
+	hp_own_fd_close(&statm);
+	if (hp_own_fd_open(&statm, "/proc/thread-self/statm", O_RDONLY, 0))
+		hp_own_fd_open(&statm, "/proc/self/statm", O_RDONLY, 0);
+}
+
 void hp_sampler_close(void)
 {
 	hp_own_fd_close(&statm);

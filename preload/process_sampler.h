@@ -18,6 +18,8 @@ struct hp_proc_sample {
 
 /* Opens /proc/self files once (again after fork). Fields that cannot be read stay 0. */
 void hp_sampler_open(void) HP_HIDDEN;
+/* On the writer thread, once: its own entry's statm from now on (see process_sampler.c). */
+void hp_sampler_thread_start(void) HP_HIDDEN;
 void hp_sampler_read(struct hp_proc_sample *s) HP_HIDDEN;
 void hp_sampler_close(void) HP_HIDDEN;
 

@@ -371,6 +371,7 @@ static void *writer_main(void *arg)
 	hp_tls.guard = 1; /* zstd's and our own allocations are not the program's */
 	prctl(PR_SET_NAME, HP_WRITER_THREAD_NAME);
 	hp_compress_thread_start();
+	hp_sampler_thread_start();
 
 	for (;;) {
 		uint32_t seen = atomic_load_explicit(&w.kick, memory_order_acquire);

@@ -134,6 +134,10 @@ def test_a_program_whose_main_thread_leaves_first():
         assert ours["definite"] == (444 + 555, 2), ours
         [scan] = report["scans"]
         assert [t["how"] for t in scan["threads"]] == ["exiting"], scan["threads"]  # the worker, ending it
+        # The samples read the process's RSS through the writer's own /proc entry: the main thread's,
+        # /proc/self, read zeros once it had left (its memory map let go), for every later sample.
+        samples = [e for e in hp.dump(d / "t.hpt") if e["type"] == "sample"]
+        assert len(samples) >= 2 and all(s["rss"] > 0 for s in samples), [s["rss"] for s in samples]
 
 
 def test_forked_child_leak_kinds_equal_valgrind():
