@@ -60,8 +60,8 @@ struct hp_option {
 /* Suppressions and heuristics of the leak classification (model/run.h keeps their values). */
 #define HP_OPT_LEAK_CHECK                                                                                      \
 	HP_OPT_PARSE(SUPPRESSIONS, "a file", hp_opt_run_leak, NULL, 0, 0),                                     \
-	HP_OPT_PARSE(NO_BUILTIN_SUPPRESSIONS, "a list of names (stdio, loader, locale, time, nss, environ, "   \
-		     "libstdc++, all)", hp_opt_run_leak, NULL, 0, 0),                                           \
+	HP_OPT_PARSE(NO_BUILTIN_SUPPRESSIONS, "a list of names (stdio, loader, locale, time, nss, tty, "       \
+		     "environ, libstdc++, all)", hp_opt_run_leak, NULL, 0, 0),                                           \
 	HP_OPT_PARSE(LEAK_CHECK_HEURISTICS, "a list (stdstring, length64, newarray, "                          \
 		     "multipleinheritance, all, none)", hp_opt_run_leak, NULL, 0, 0)
 /* The part of each trace the run reads (model/run.h). */

@@ -42,7 +42,7 @@ int hp_run_leak_option(int argc, const char **argv, int *i);
 	"  --suppressions FILE  leak suppressions in LeakSanitizer's format (leak:PATTERN lines);\n"   \
 	"                   repeatable\n"                                                              \
 	"  --no-builtin-suppressions LIST  turn off built-in suppressions: stdio, loader, locale,\n"  \
-	"                   time, nss, environ, libstdc++, or all\n"                                                  \
+	"                   time, nss, tty, environ, libstdc++, or all\n"                                             \
 	"  --leak-check-heuristics LIST  which interior pointers count as start pointers, as in\n"     \
 	"                   memcheck: stdstring, length64, newarray, multipleinheritance, all\n"     \
 	"                   (default) or none\n"

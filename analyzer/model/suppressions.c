@@ -15,8 +15,9 @@
 
 /* A libc function's result buffer, kept for its next call and freed by __libc_freeres: what the
  * function allocated itself (its frame called the allocator), by its exported name. */
-#define NSS_BUFFER(function) \
-	{"nss", "^" function "$", "the result buffer of " function ", freed by __libc_freeres", true, NULL}
+#define RESULT_BUFFER(set, function) \
+	{set, "^" function "$", "the result buffer of " function ", freed by __libc_freeres", true, NULL}
+#define NSS_BUFFER(function) RESULT_BUFFER("nss", function)
 
 const struct hp_builtin_suppression hp_builtin_suppressions[] = {
 	{"stdio", "_IO_file_doallocate", "buffers of stdio streams, freed by __libc_freeres", false, NULL},
@@ -38,6 +39,7 @@ const struct hp_builtin_suppression hp_builtin_suppressions[] = {
 	NSS_BUFFER("getprotoent"), NSS_BUFFER("getrpcbyname"), NSS_BUFFER("getrpcbynumber"), NSS_BUFFER("getrpcent"),
 	NSS_BUFFER("getservbyname"), NSS_BUFFER("getservbyport"), NSS_BUFFER("getservent"),
 	NSS_BUFFER("getaliasbyname"), NSS_BUFFER("getaliasent"), NSS_BUFFER("getnetgrent"),
+	RESULT_BUFFER("tty", "ttyname"),
 	{"environ", "__add_to_environ", "the environment as setenv and putenv copied it, freed by __libc_freeres", false, NULL},
 	{"libstdc++", "__gnu_cxx::__freeres", "the C++ runtime's exception emergency pool", false, NULL},
 	{"libstdc++", "(anonymous namespace)::pool::pool", "the C++ runtime's exception emergency pool", false, NULL},
