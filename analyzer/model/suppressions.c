@@ -25,6 +25,7 @@ const struct hp_builtin_suppression hp_builtin_suppressions[] = {
 	{"locale", "^_nl_", "locale and message-catalog data loaded once", false, NULL},
 	{"locale", "setlocale", "locale names kept by setlocale", false, NULL},
 	{"locale", "__wcsmbs_load_conv", "the character set conversion of the wide-character functions", false, NULL},
+	{"locale", "__gconv_find_shlib", "the character set conversion modules iconv_open loaded, freed by __libc_freeres", false, NULL},
 	{"locale", "textdomain", "the message domain and its directory, kept by textdomain and bindtextdomain", false, NULL},
 	{"time", "tzset_internal", "time zone data loaded once", false, NULL},
 	{"nss", "^__nss_", "name-service modules loaded once", false, NULL},

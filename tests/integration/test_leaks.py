@@ -89,7 +89,7 @@ def test_leak_kinds_equal_valgrind():
 def test_libc_state_freed_by_freeres_is_suppressed_as_valgrind_frees_it():
     # leak_libc_state: setenv's copies of the environment, textdomain's and bindtextdomain's domain,
     # the result buffers of getpwuid, getgrgid, getpwnam and ttyname, the resolver's configuration,
-    # stdout's buffer, all freed by the __libc_freeres valgrind runs at exit, and one real leak of 321 bytes.
+    # iconv's list of conversion modules, stdout's buffer, all freed by the __libc_freeres valgrind runs at exit, and one real leak of 321 bytes.
     # The built-in suppressions take out what freeres frees: the kinds are memcheck's.
     with hp.tmpdir() as d:
         prog = hp.program("leak_libc_state")

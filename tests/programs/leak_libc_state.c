@@ -2,12 +2,14 @@
  * which valgrind runs at exit and a program alone does not: the environment copied by setenv, the
  * message domain of textdomain and bindtextdomain, the result buffers of the non-reentrant user and
  * group lookups (getpwuid, getgrgid, getpwnam), the resolver's configuration (res_init), the name
- * of a terminal (ttyname, of a pseudo-terminal the program opens), stdout's buffer. None of it is
+ * of a terminal (ttyname, of a pseudo-terminal the program opens), the list of character set
+ * conversion modules (iconv_open, whose descriptor is closed), stdout's buffer. None of it is
  * the program's leak; hookprof's built-in suppressions leave it out of the kinds as memcheck's
  * freeres does.
  * One real leak besides, to show that the kinds are still counted: LOST_SIZE bytes, definitely lost.
  */
 #include <grp.h>
+#include <iconv.h>
 #include <libintl.h>
 #include <pwd.h>
 #include <resolv.h>
@@ -37,6 +39,9 @@ int main(void)
 		return 1;
 	close(terminal);
 	close(master);
+	iconv_t cd = iconv_open("UTF-16", "UTF-8");
+	if (cd == (iconv_t)-1 || iconv_close(cd))
+		return 1;
 	if (res_init() || !me || !group || !root)
 		return 1;
 	printf("%s %s\n", getenv("HP_FIRST"), getenv("HP_SECOND"));
