@@ -77,29 +77,34 @@ def valgrind_kinds(d, argv, options=()):
     return found
 
 
+def recorded_and_valgrinds(d, prog, stdout, timeout=60):
+    """prog run alone under hookprof (its exit status 0 and its stdout checked) and under valgrind:
+    (hookprof's report, hookprof's kinds, valgrind's kinds of its one process)."""
+    proc, _ = hp.record([prog], output=d / "t.hpt", timeout=timeout)
+    assert (proc.returncode, proc.stdout) == (0, stdout), proc
+    report = hp.report_json(d / "t.hpt")
+    [theirs] = list(valgrind_kinds(d, [prog]).values())
+    return report, kinds(report["summary"]), theirs
+
+
 def test_leak_kinds_equal_valgrind():
     with hp.tmpdir() as d:
-        hp.record([hp.program("leak_patterns")], output=d / "t.hpt")
-        ours = kinds(hp.report_json(d / "t.hpt")["summary"])
-        theirs = list(valgrind_kinds(d, [hp.program("leak_patterns")]).values())
-        assert [ours] == theirs, f"hookprof {ours} != valgrind {theirs}"
+        _, ours, theirs = recorded_and_valgrinds(d, hp.program("leak_patterns"), "done\n")
+        assert ours == theirs, f"hookprof {ours} != valgrind {theirs}"
         assert ours == EXPECTED
 
 
 def test_libc_state_freed_by_freeres_is_suppressed_as_valgrind_frees_it():
     # leak_libc_state: setenv's copies of the environment, textdomain's and bindtextdomain's domain,
     # the result buffers of getpwuid, getgrgid, getpwnam and ttyname, the resolver's configuration,
-    # iconv's list of conversion modules, stdout's buffer, all freed by the __libc_freeres valgrind runs at exit, and one real leak of 321 bytes.
-    # The built-in suppressions take out what freeres frees: the kinds are memcheck's.
+    # iconv's list of conversion modules, stdout's buffer, all freed by the __libc_freeres valgrind
+    # runs at exit, and one real leak of 321 bytes. The built-in suppressions take out what freeres
+    # frees: the kinds are memcheck's.
     with hp.tmpdir() as d:
-        prog = hp.program("leak_libc_state")
-        hp.record([prog], output=d / "t.hpt")
-        summary = hp.report_json(d / "t.hpt")["summary"]
-        ours = kinds(summary)
-        theirs = list(valgrind_kinds(d, [prog]).values())
-        assert [ours] == theirs, f"hookprof {ours} != valgrind {theirs}"
+        report, ours, theirs = recorded_and_valgrinds(d, hp.program("leak_libc_state"), "1 two\n")
+        assert ours == theirs, f"hookprof {ours} != valgrind {theirs}"
         assert ours["definite"] == (321, 1) and ours["reachable"] == (0, 0), ours
-        assert summary["suppressed_bytes"] > 0, summary
+        assert report["summary"]["suppressed_bytes"] > 0, report["summary"]
 
 
 def test_a_program_environ_copy_is_reachable_where_memchecks_freeres_loses_it():
@@ -109,11 +114,7 @@ def test_a_program_environ_copy_is_reachable_where_memchecks_freeres_loses_it():
     # definitely and indirectly lost. A difference by construction (README, "Agreement with
     # memcheck"); the bytes are the same blocks on both sides.
     with hp.tmpdir() as d:
-        prog = hp.program("leak_environ_copy")
-        proc, _ = hp.record([prog], output=d / "t.hpt")
-        assert (proc.returncode, proc.stdout) == (0, "copied\n"), proc
-        ours = kinds(hp.report_json(d / "t.hpt")["summary"])
-        [theirs] = list(valgrind_kinds(d, [prog]).values())
+        _, ours, theirs = recorded_and_valgrinds(d, hp.program("leak_environ_copy"), "copied\n")
         assert theirs["definite"] == (48, 1) and theirs["indirect"] == (65, 5), theirs
         assert ours["reachable"] == (48 + 65, 1 + 5), ours
         assert ours["definite"] == ours["indirect"] == (0, 0), ours
@@ -124,12 +125,8 @@ def test_a_library_constructors_leaks_are_its_own_not_the_loaders():
     # built-in "loader" rule matched any frame of the loader (_dl_init runs constructors) and hid both;
     # it now takes only what the loader allocates itself, and the kinds are memcheck's.
     with hp.tmpdir() as d:
-        prog = hp.program("leak_ctor")
-        proc, _ = hp.record([prog], output=d / "t.hpt")
-        assert (proc.returncode, proc.stdout) == (0, "kept\n"), proc
-        ours = kinds(hp.report_json(d / "t.hpt")["summary"])
-        theirs = list(valgrind_kinds(d, [prog]).values())
-        assert [ours] == theirs, f"hookprof {ours} != valgrind {theirs}"
+        _, ours, theirs = recorded_and_valgrinds(d, hp.program("leak_ctor"), "kept\n")
+        assert ours == theirs, f"hookprof {ours} != valgrind {theirs}"
         assert ours["definite"] == (202, 1) and ours["reachable"] == (101, 1), ours
 
 
@@ -141,13 +138,8 @@ def test_a_program_whose_main_thread_leaves_first():
     # ended main thread to stop. Now it ends as alone, and its kinds are memcheck's: both kept blocks
     # were held by the stacks of ended threads, definitely lost.
     with hp.tmpdir() as d:
-        prog = hp.program("rec_main_leaves")
-        proc, _ = hp.record([prog], output=d / "t.hpt", timeout=30)
-        assert (proc.returncode, proc.stdout) == (0, "worker done\n"), proc
-        report = hp.report_json(d / "t.hpt")
-        ours = kinds(report["summary"])
-        theirs = list(valgrind_kinds(d, [prog]).values())
-        assert [ours] == theirs, f"hookprof {ours} != valgrind {theirs}"
+        report, ours, theirs = recorded_and_valgrinds(d, hp.program("rec_main_leaves"), "worker done\n", timeout=30)
+        assert ours == theirs, f"hookprof {ours} != valgrind {theirs}"
         assert ours["definite"] == (444 + 555, 2), ours
         [scan] = report["scans"]
         assert [t["how"] for t in scan["threads"]] == ["exiting"], scan["threads"]  # the worker, ending it
