@@ -23,6 +23,8 @@
 #define HP_STATUS_STOPPED_SECCOMP                                                                           \
 	"recording stopped when the program restricted its system calls with seccomp, which would have killed it " \
 	"for the recorder's own: the process went on unrecorded"
+/* What `status` says of a trace it cannot read (an empty file: the recorder could not write its header). */
+#define HP_STATUS_UNREADABLE "unreadable"
 /* The reason `status` gives for a trace whose process still runs, followed by its pid and
  * HP_STATUS_RUNS_END (the launcher waits a moment for such processes). */
 #define HP_STATUS_RUNS "the process still runs, pid "

@@ -166,7 +166,9 @@ bool hl_list_traces(const struct hl_options *o, const struct hl_output *out, int
 				at += (size_t)snprintf(owners + at, sizeof(owners) - at, "%s%s%s", nown > 1 ? ", " : "",
 						       out->shown, suffix);
 		}
-		bool incomplete = line && !strncmp(line, traces[i], tlen) && !strncmp(line + tlen, ": incomplete: ", 14);
+		bool ours = line && !strncmp(line, traces[i], tlen) && !strncmp(line + tlen, ": ", 2);
+		bool incomplete = ours && !strncmp(line + tlen, ": incomplete: ", 14);
+		bool unreadable = ours && !strcmp(line + tlen + 2, HP_STATUS_UNREADABLE);
 		/* The root exited, yet its recorder could not finish: nothing of the process ran at its
 		 * exit, the recorder's handlers included. */
 		bool stopped = incomplete && !strcmp(line + tlen + 14, HP_STATUS_STOPPED_SECCOMP);
@@ -177,6 +179,9 @@ bool hl_list_traces(const struct hl_options *o, const struct hl_output *out, int
 				kind, out->shown, suffix, WEXITSTATUS(wait_status));
 		else if (incomplete)
 			hl_warn("incomplete %s at %s%s (%s)", kind, out->shown, suffix, line + tlen + 14);
+		else if (unreadable)
+			hl_warn("unreadable %s at %s%s (the reason is above: an empty file is one its recorder could not "
+				"write, as on a full disk)", kind, out->shown, suffix);
 		else
 			hl_warn("%s written to %s%s", kind, out->shown, suffix);
 		line = eol && eol[1] ? eol + 1 : NULL;

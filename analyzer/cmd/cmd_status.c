@@ -24,7 +24,8 @@
 #include "read/trace_source.h"
 
 static const char usage[] = "usage: hookprof-analyze status TRACE...\n"
-			    "Prints 'TRACE: complete' or 'TRACE: incomplete: WHY' for each trace, followed by\n"
+			    "Prints 'TRACE: complete', 'TRACE: incomplete: WHY' or 'TRACE: " HP_STATUS_UNREADABLE "' (and why on\n"
+			    "stderr) for each trace, in order, the first two followed by\n"
 			    "'" HP_STATUS_OWN_MALLOC "' when its program's calls to malloc did\n"
 			    "not reach hookprof; exit 0 when all are complete, 1 when one is not, 2 when one cannot be read.\n";
 
@@ -150,7 +151,9 @@ int cmd_status(int argc, const char **argv)
 		if (s == 0 && !stopped && known && still_runs(&pi))
 			snprintf(why, sizeof(why), HP_STATUS_RUNS "%u" HP_STATUS_RUNS_END, (unsigned)pi.pid);
 		if (s < 0) {
+			/* A line of its own too: the launcher reads one line per trace, in order. */
 			fprintf(stderr, "hookprof: %s\n", why);
+			printf("%s: %s\n", traces[i], HP_STATUS_UNREADABLE);
 			worst = 2;
 		} else if (s == 0) {
 			printf("%s: incomplete: %s%s\n", traces[i], why, note);

@@ -123,3 +123,22 @@ def test_special_files_are_refused_before_they_are_opened():
         assert p.returncode == 0, p.stderr
         assert stat.S_ISFIFO(os.stat(pipe).st_mode) and not (d / "out.fifo.tmp").exists()
         assert got and got[0].decode() == hp.analyze(["export", "--format", "folded", "--cost", "allocs", out])
+
+
+def test_the_launcher_lists_an_unreadable_child_trace_as_such_and_the_rest_by_their_own_status():
+    # status printed no line for a trace it could not read (an empty file: on a full disk, the recorder
+    # created it and could not write its header), and the launcher, which reads one line per trace,
+    # took every later trace's line for the one before it: the empty trace was "written", the cut one
+    # after it too. The program here leaves both beside its own trace, named as child traces are.
+    with hp.tmpdir() as d:
+        whole = d / "whole.hpt"
+        hp.record([hp.program("ends_as"), "status", "0"], output=whole)
+        out = d / "t.hpt"
+        script = f": > {d}/t.hpt.1; head -c 100 {whole} > {d}/t.hpt.2"
+        proc, _ = hp.record(["/bin/sh", "-c", script], output=out)
+        assert proc.returncode == 0, proc.stderr
+        assert f"unreadable child trace at {out}.1 (" in proc.stderr, proc.stderr
+        assert f"incomplete child trace at {out}.2 (cut at byte" in proc.stderr, proc.stderr
+        lines = proc.stderr.splitlines()
+        assert f"hookprof: child trace written to {out}.1" not in lines, proc.stderr
+        assert f"hookprof: child trace written to {out}.2" not in lines, proc.stderr
