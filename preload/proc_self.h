@@ -28,32 +28,50 @@ static inline const char *hp_proc_self_path(char *buf, const char *name, int thr
 	return *name ? NULL : buf;
 }
 
-static inline int hp_proc_self_open(const char *name)
+/* Calls attempt(path, arg) with "/proc/thread-self/NAME", then with "/proc/self/NAME" where the
+ * kernel has no thread-self (ENOENT); returns what the last call returned (< 0: failed, errno set). */
+static inline long hp_proc_self_try(const char *name, long (*attempt)(const char *path, void *arg), void *arg)
 {
 	char buf[64];
-	int fd = -1;
+	long rc = -1;
 
-	for (int thread = 1; thread >= 0 && fd < 0; thread--) {
+	for (int thread = 1; thread >= 0 && rc < 0; thread--) {
 		const char *path = hp_proc_self_path(buf, name, thread);
-		fd = path ? (int)syscall(SYS_openat, AT_FDCWD, path, O_RDONLY | O_CLOEXEC) : -1;
-		if (fd < 0 && errno != ENOENT)
+		rc = path ? attempt(path, arg) : -1;
+		if (rc < 0 && errno != ENOENT)
 			break;
 	}
-	return fd;
+	return rc;
+}
+
+static inline long hp_proc_self_open_at(const char *path, void *arg)
+{
+	(void)arg;
+	return syscall(SYS_openat, AT_FDCWD, path, O_RDONLY | O_CLOEXEC);
+}
+
+static inline int hp_proc_self_open(const char *name)
+{
+	return (int)hp_proc_self_try(name, hp_proc_self_open_at, NULL);
+}
+
+struct hp_proc_self_link {
+	char *out;
+	size_t size;
+};
+
+static inline long hp_proc_self_readlink_at(const char *path, void *arg)
+{
+	const struct hp_proc_self_link *l = arg;
+
+	return syscall(SYS_readlinkat, AT_FDCWD, path, l->out, l->size);
 }
 
 static inline ssize_t hp_proc_self_readlink(const char *name, char *out, size_t size)
 {
-	char buf[64];
-	ssize_t n = -1;
+	struct hp_proc_self_link l = {out, size};
 
-	for (int thread = 1; thread >= 0 && n < 0; thread--) {
-		const char *path = hp_proc_self_path(buf, name, thread);
-		n = path ? (ssize_t)syscall(SYS_readlinkat, AT_FDCWD, path, out, size) : -1;
-		if (n < 0 && errno != ENOENT)
-			break;
-	}
-	return n;
+	return (ssize_t)hp_proc_self_try(name, hp_proc_self_readlink_at, &l);
 }
 
 #endif

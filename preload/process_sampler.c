@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "own_fd.h"
+#include "proc_self.h"
 
 static struct hp_own_fd statm = {.fd = -1}, io = {.fd = -1};
 static long page_size;
@@ -28,11 +29,16 @@ void hp_sampler_open(void)
  * zeros (the main thread let go of the memory map) while the process runs on. The writer's own entry
  * reads the same map for as long as the writer runs. io stays /proc/self's: the thread group's sum,
  * which the main thread's entry keeps after it ended; the writer's own would count the writer only. */
+static long open_statm(const char *path, void *arg)
+{
+	(void)arg;
+	return hp_own_fd_open(&statm, path, O_RDONLY, 0);
+}
+
 void hp_sampler_thread_start(void)
 {
 	hp_own_fd_close(&statm);
-	if (hp_own_fd_open(&statm, "/proc/thread-self/statm", O_RDONLY, 0))
-		hp_own_fd_open(&statm, "/proc/self/statm", O_RDONLY, 0);
+	hp_proc_self_try("statm", open_statm, NULL);
 }
 
 void hp_sampler_close(void)
