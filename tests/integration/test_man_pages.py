@@ -48,3 +48,23 @@ def test_make_install_puts_the_pages_in_man1():
         for page in PAGES:
             installed = d / "usr/share/man/man1" / page
             assert installed.read_bytes() == (MAN / page).read_bytes(), page
+
+
+def test_the_builtin_suppression_sets_are_named_alike_everywhere():
+    # The sets are the analyzer's table (model/suppressions.c), which its own messages quote; --help,
+    # the option table, this page and README write the names out, and say the same.
+    with hp.tmpdir() as d:
+        hp.record([hp.program("ends_as"), "status", "0"], output=d / "t.hpt")
+        bad = hp.run([hp.ANALYZE, "leaks", "--no-builtin-suppressions", "bogus", d / "t.hpt"])
+    found = re.search(r"unknown built-in suppression 'bogus' \(([^)]*), all\)", bad.stderr)
+    assert found, bad.stderr
+    names = found.group(1).split(", ")
+    assert "nss" in names and "tty" in names, names
+    listed = ", ".join(names)
+    flat = lambda text: " ".join(text.split())
+    assert f"turn off built-in suppressions: {listed}, or all" in flat(hp.analyze(["leaks", "--help"]))
+    options = re.sub(r'"\s*\\?\s*"', "", (hp.ROOT / "analyzer/cmd/options.h").read_text())
+    assert f"a list of names ({listed}, all)" in options
+    assert f"Turn off built-in suppressions: {listed}, or all." in (MAN / "hookprof-analyze.1").read_text()
+    readme = ", ".join(f"`{n}`" for n in names)
+    assert f"turn off built-in suppressions ({readme}, or `all`)" in (hp.ROOT / "README.md").read_text()
